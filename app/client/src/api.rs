@@ -1,0 +1,129 @@
+//! REST client for the backend. Errors carry the server's problem details so the console can show
+//! the Portuguese message next to the field that caused it.
+
+use atalaia_core::alarm::Alarm;
+use atalaia_core::ids::AlarmId;
+use atalaia_core::samu::Occurrence;
+use atalaia_core::wire::{AlarmAction, LoginRequest, LoginResponse, NewOccurrence, Problem};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Clone, Error)]
+pub enum ApiError {
+    /// The server could not be reached (network down, server stopped).
+    #[error("sem conexão com o servidor: {0}")]
+    Network(String),
+    /// The server refused the request and said why.
+    #[error("{}", .0.detail.clone().unwrap_or_else(|| .0.title.clone()))]
+    Problem(Box<Problem>),
+    /// The server answered something this client does not understand.
+    #[error("resposta inesperada do servidor: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    /// The message to show a person.
+    pub fn user_message(&self) -> String {
+        self.to_string()
+    }
+}
+
+#[derive(Clone)]
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The bearer token stays out of logs.
+        f.debug_struct("Api")
+            .field("base", &self.base)
+            .field("token", &self.token.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+impl Api {
+    /// `base` is the server root, e.g. `http://127.0.0.1:8080`.
+    pub fn new(base: &str) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok(Self { base: base.trim_end_matches('/').to_owned(), http, token: None })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    pub fn with_token(mut self, token: String) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}{}", self.base, atalaia_core::wire::API_PREFIX, path)
+    }
+
+    async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T, ApiError> {
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        if status.is_success() {
+            serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode(e.to_string()))
+        } else {
+            match serde_json::from_slice::<Problem>(&bytes) {
+                Ok(p) => Err(ApiError::Problem(Box::new(p))),
+                Err(_) => Err(ApiError::Decode(format!("HTTP {status}"))),
+            }
+        }
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.send(self.http.get(self.url(path))).await
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        self.send(self.http.post(self.url(path)).json(body)).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Result<LoginResponse, ApiError> {
+        let body = LoginRequest { username: username.to_owned(), password: password.to_owned() };
+        self.post("/auth/login", &body).await
+    }
+
+    /// End the session on the server (the token stops working at once).
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        let mut req = self.http.post(self.url("/auth/logout"));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        match resp.status().as_u16() {
+            204 | 401 => Ok(()),
+            s => Err(ApiError::Decode(format!("HTTP {s}"))),
+        }
+    }
+
+    pub async fn create_occurrence(&self, new: &NewOccurrence) -> Result<Occurrence, ApiError> {
+        self.post("/occurrences", new).await
+    }
+
+    pub async fn alarm_action(&self, id: AlarmId, action: &AlarmAction) -> Result<Alarm, ApiError> {
+        self.post(&format!("/alarms/{id}/actions"), action).await
+    }
+}

@@ -1,0 +1,11 @@
+//! Console logic without a UI toolkit: the REST client, the live-feed link with resume by `seq`,
+//! the in-memory live model the panes render, and Brazilian formatting of times.
+
+pub mod api;
+pub mod format;
+pub mod live;
+pub mod model;
+
+pub use api::{Api, ApiError};
+pub use live::{LiveUpdate, subscribe};
+pub use model::LiveModel;

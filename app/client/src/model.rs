@@ -1,0 +1,230 @@
+//! The console's live model: the snapshot plus every event applied in `seq` order. Panes read it
+//! through the query methods, which encode the operators' orderings (regulation queue by priority
+//! then waiting time; alarms by severity then age).
+
+use atalaia_core::alarm::{Alarm, queue_order};
+use atalaia_core::ids::{AlarmId, DeviceId, OccurrenceId, PersonId, VehicleId, ZoneId};
+use atalaia_core::monitoring::{Device, Person, Position, Zone};
+use atalaia_core::samu::{Occurrence, OccurrencePhase, Vehicle};
+use atalaia_core::wire::{EventBody, LiveMessage};
+use std::collections::{HashMap, VecDeque};
+
+/// How many recent fixes per device are kept for the map's short trails.
+pub const TRAIL_LEN: usize = 12;
+
+#[derive(Debug, Default, Clone)]
+pub struct LiveModel {
+    pub seq: u64,
+    pub occurrences: HashMap<OccurrenceId, Occurrence>,
+    pub vehicles: HashMap<VehicleId, Vehicle>,
+    pub persons: HashMap<PersonId, Person>,
+    pub devices: HashMap<DeviceId, Device>,
+    pub zones: HashMap<ZoneId, Zone>,
+    pub alarms: HashMap<AlarmId, Alarm>,
+    /// Last fixes per device, oldest first.
+    pub trails: HashMap<DeviceId, VecDeque<Position>>,
+}
+
+/// What an applied message changed, so the UI can redraw or alert selectively.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Applied {
+    pub reset: bool,
+    pub new_alarms: Vec<AlarmId>,
+    pub positions: usize,
+    /// The event was at or below our `seq` and was ignored.
+    pub stale: bool,
+}
+
+impl LiveModel {
+    pub fn apply(&mut self, msg: LiveMessage) -> Applied {
+        match msg {
+            LiveMessage::Snapshot(s) => {
+                *self = LiveModel {
+                    seq: s.seq,
+                    occurrences: s.occurrences.into_iter().map(|o| (o.id, o)).collect(),
+                    vehicles: s.vehicles.into_iter().map(|v| (v.id, v)).collect(),
+                    persons: s.persons.into_iter().map(|p| (p.id, p)).collect(),
+                    devices: s.devices.into_iter().map(|d| (d.id, d)).collect(),
+                    zones: s.zones.into_iter().map(|z| (z.id, z)).collect(),
+                    alarms: s.alarms.into_iter().map(|a| (a.id, a)).collect(),
+                    trails: s.positions.into_iter().map(|p| (p.device_id, VecDeque::from([p]))).collect(),
+                };
+                Applied { reset: true, ..Applied::default() }
+            }
+            LiveMessage::Event(e) => {
+                if e.seq <= self.seq {
+                    return Applied { stale: true, ..Applied::default() };
+                }
+                self.seq = e.seq;
+                let mut applied = Applied::default();
+                match e.body {
+                    EventBody::Occurrence(o) => {
+                        self.occurrences.insert(o.id, o);
+                    }
+                    EventBody::Vehicle(v) => {
+                        self.vehicles.insert(v.id, v);
+                    }
+                    EventBody::Person(p) => {
+                        self.persons.insert(p.id, p);
+                    }
+                    EventBody::Device(d) => {
+                        self.devices.insert(d.id, d);
+                    }
+                    EventBody::Zone(z) => {
+                        self.zones.insert(z.id, z);
+                    }
+                    EventBody::Position(p) => {
+                        applied.positions = 1;
+                        let trail = self.trails.entry(p.device_id).or_default();
+                        // Late fixes (store-and-forward) go in fix-time order, not arrival order.
+                        let at = trail.iter().position(|q| q.fix_time > p.fix_time).unwrap_or(trail.len());
+                        trail.insert(at, p);
+                        while trail.len() > TRAIL_LEN {
+                            trail.pop_front();
+                        }
+                    }
+                    EventBody::Alarm(a) => {
+                        if !self.alarms.contains_key(&a.id) {
+                            applied.new_alarms.push(a.id);
+                        }
+                        self.alarms.insert(a.id, a);
+                    }
+                }
+                applied
+            }
+        }
+    }
+
+    /// Occurrences still in the regulation flow, most urgent first, then longest waiting.
+    /// Unclassified calls sort with the most urgent: nobody has looked at them yet.
+    pub fn regulation_queue(&self) -> Vec<&Occurrence> {
+        let mut v: Vec<&Occurrence> =
+            self.occurrences.values().filter(|o| o.phase != OccurrencePhase::Closed).collect();
+        v.sort_by(|a, b| a.priority.cmp(&b.priority).then(a.created_at.cmp(&b.created_at)));
+        v
+    }
+
+    /// Alarms needing attention, by severity then age.
+    pub fn alarm_queue(&self) -> Vec<&Alarm> {
+        let mut v: Vec<&Alarm> = self.alarms.values().filter(|a| a.is_active()).collect();
+        v.sort_by(|a, b| queue_order(a, b));
+        v
+    }
+
+    pub fn last_position(&self, device: DeviceId) -> Option<&Position> {
+        self.trails.get(&device).and_then(|t| t.back())
+    }
+
+    /// Occurrences sorted by registration time, newest first (call-taking history).
+    pub fn recent_calls(&self, n: usize) -> Vec<&Occurrence> {
+        let mut v: Vec<&Occurrence> = self.occurrences.values().collect();
+        v.sort_by_key(|o| std::cmp::Reverse(o.created_at));
+        v.truncate(n);
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use atalaia_core::alarm::{AlarmKind, Subject};
+    use atalaia_core::geom::LatLon;
+    use atalaia_core::ids::{PositionId, UserId};
+    use atalaia_core::samu::{CallType, Priority};
+    use atalaia_core::wire::{LiveEvent, Snapshot};
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).single().expect("valid") + Duration::seconds(s)
+    }
+
+    fn occ(priority: Option<Priority>, created: i64) -> Occurrence {
+        Occurrence {
+            id: OccurrenceId::new(),
+            number: format!("2026-{created:06}"),
+            call_type: CallType::Atendimento,
+            caller_name: String::new(),
+            caller_phone: "31988887777".into(),
+            address: "Rua A".into(),
+            municipality: "Belo Horizonte".into(),
+            location: None,
+            description: "dor torácica".into(),
+            priority,
+            phase: OccurrencePhase::Regulation,
+            created_by: UserId::new(),
+            created_at: t(created),
+            updated_at: t(created),
+        }
+    }
+
+    fn pos(device: DeviceId, fix: i64) -> Position {
+        Position {
+            id: PositionId::new(),
+            device_id: device,
+            person_id: None,
+            vehicle_id: None,
+            fix_time: t(fix),
+            recv_time: t(fix),
+            at: LatLon { lat: -8.76, lon: -63.9 },
+            speed_kmh: None,
+            course_deg: None,
+            accuracy_m: None,
+            altitude_m: None,
+            battery_pct: None,
+            charging: None,
+        }
+    }
+
+    fn event(seq: u64, body: EventBody) -> LiveMessage {
+        LiveMessage::Event(LiveEvent { seq, at: t(0), body })
+    }
+
+    #[test]
+    fn regulation_queue_by_priority_then_waiting_time() {
+        let (red_new, red_old, green) = (
+            occ(Some(Priority::Emergency), 50),
+            occ(Some(Priority::Emergency), 10),
+            occ(Some(Priority::LessUrgent), 0),
+        );
+        let unclassified = occ(None, 99);
+        let mut m = LiveModel::default();
+        m.apply(LiveMessage::Snapshot(Snapshot {
+            seq: 1,
+            occurrences: vec![green.clone(), red_new.clone(), unclassified.clone(), red_old.clone()],
+            ..Snapshot::default()
+        }));
+        let ids: Vec<_> = m.regulation_queue().iter().map(|o| o.id).collect();
+        assert_eq!(ids, vec![unclassified.id, red_old.id, red_new.id, green.id]);
+    }
+
+    #[test]
+    fn events_apply_in_seq_order_and_stale_ones_are_ignored() {
+        let mut m = LiveModel::default();
+        m.apply(LiveMessage::Snapshot(Snapshot { seq: 10, ..Snapshot::default() }));
+        let a = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, t(0), t(0));
+        let applied = m.apply(event(11, EventBody::Alarm(a.clone())));
+        assert_eq!(applied.new_alarms, vec![a.id]);
+        assert!(m.apply(event(11, EventBody::Alarm(a.clone()))).stale);
+        assert_eq!(m.seq, 11);
+        assert_eq!(m.alarm_queue().len(), 1);
+    }
+
+    #[test]
+    fn trails_keep_fix_time_order_and_bounded_length() {
+        let dev = DeviceId::new();
+        let mut m = LiveModel::default();
+        let mut seq = 0;
+        for fix in [30, 10, 20] {
+            seq += 1;
+            m.apply(event(seq, EventBody::Position(pos(dev, fix))));
+        }
+        let fixes: Vec<_> = m.trails[&dev].iter().map(|p| p.fix_time).collect();
+        assert_eq!(fixes, vec![t(10), t(20), t(30)]);
+        assert_eq!(m.last_position(dev).map(|p| p.fix_time), Some(t(30)));
+        for fix in 100..(100 + TRAIL_LEN as i64 * 2) {
+            seq += 1;
+            m.apply(event(seq, EventBody::Position(pos(dev, fix))));
+        }
+        assert_eq!(m.trails[&dev].len(), TRAIL_LEN);
+    }
+}

@@ -1,0 +1,114 @@
+//! `atalaia`: the operator console. Parses the command line, opens the log file, starts the
+//! embedded backend when no `--server` is given, then runs the iced application.
+//!
+//! Nothing here may end the process before the window opens: a failure to start the embedded
+//! server is shown on the login screen instead (ARCHITECTURE: the UI never crashes on an error).
+
+use anyhow::Context;
+use atalaia_console::{App, BootConfig, theme};
+use clap::Parser;
+use std::path::{Path, PathBuf};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(name = "atalaia", version, about = "Console de operações Atalaia (SAMU 192 e monitoramento)")]
+struct Args {
+    /// Central server root URL (e.g. https://central.example:8443); without it the console starts
+    /// its own server on 127.0.0.1 (standalone mode).
+    #[arg(long, env = "ATALAIA_SERVER", value_name = "URL")]
+    server: Option<String>,
+    /// Seed the demo dataset and run the device/fleet simulator (standalone mode only).
+    #[arg(long)]
+    demo: bool,
+    /// Where the local database and the log live (default: the user's data directory).
+    #[arg(long, value_name = "PATH")]
+    data_dir: Option<PathBuf>,
+    /// Log in as this user at start, with the password from ATALAIA_PASSWORD (kiosk, screenshots).
+    #[arg(long, value_name = "NAME")]
+    user: Option<String>,
+    /// Supervisor wall display (not built yet; accepted so launchers can already pass it).
+    #[arg(long)]
+    wall: bool,
+}
+
+fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("br", "Atalaia", "atalaia")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("atalaia-data"))
+}
+
+/// Log to `atalaia.log` in the data directory (a console has no terminal to print to).
+fn init_logging(data_dir: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("criar {}", data_dir.display()))?;
+    let path = data_dir.join("atalaia.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("abrir {}", path.display()))?;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,wgpu_core=warn,wgpu_hal=warn,naga=warn,cosmic_text=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .init();
+    Ok(path)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+    // Without a log file the console is still needed (e.g. a read-only home): keep going.
+    let log = init_logging(&data_dir).ok();
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), ?log, data_dir = %data_dir.display(), "atalaia starting");
+    if args.wall {
+        tracing::info!("--wall requested; the wall display is not built yet, opening the dashboard");
+    }
+
+    let mut config = BootConfig { demo: args.demo, ..BootConfig::default() };
+    match &args.server {
+        Some(url) => {
+            if args.demo {
+                tracing::warn!("--demo applies to the embedded server only; ignored with --server");
+            }
+            config.server = Ok(url.trim_end_matches('/').to_owned());
+        }
+        None => match atalaia_backend::embedded::start_in_background(data_dir.clone(), args.demo) {
+            Ok(embedded) => {
+                tracing::info!(base = %embedded.base_url, ingest = %embedded.ingest_url, "embedded server listening");
+                config.server = Ok(embedded.base_url);
+                config.demo_login = embedded.demo_login;
+            }
+            Err(reason) => {
+                tracing::error!(%reason, "embedded server failed to start");
+                config.server = Err(reason);
+            }
+        },
+    }
+    if let Some(user) = args.user {
+        match std::env::var("ATALAIA_PASSWORD") {
+            Ok(password) => config.auto_login = Some((user, password)),
+            Err(_) => tracing::warn!("--user given without ATALAIA_PASSWORD; showing the login screen"),
+        }
+    }
+
+    // The renderer is iced's choice: wgpu, then tiny-skia; ICED_BACKEND=tiny-skia forces software.
+    iced::application(move || App::boot(config.clone()), App::update, App::view)
+        .title(App::title)
+        .subscription(App::subscription)
+        .theme(App::theme)
+        .settings(iced::Settings {
+            id: Some("atalaia".to_owned()),
+            default_text_size: iced::Pixels(theme::TEXT),
+            ..iced::Settings::default()
+        })
+        // The font is embedded (feature `fira-sans`): machines without system fonts still show text.
+        .default_font(iced::Font::with_name("Fira Sans"))
+        .window_size((1366.0, 820.0))
+        .run()
+        .inspect_err(|error| tracing::error!(%error, "the console window failed"))
+        .context("a janela do console falhou")?;
+    tracing::info!("atalaia closed");
+    Ok(())
+}

@@ -1,0 +1,386 @@
+//! The operations dashboard: a status strip (who, link state, last `seq`, clock) over a pane grid
+//! with the four panes. It owns the live model, feeds it from the live subscription, and performs
+//! the network effects the panes ask for through their `Event`s.
+
+use crate::pane::{Ctx, Kind, alarmes, atendimento, mapa, regulacao};
+use crate::screen::Session;
+use crate::text as pt;
+use crate::theme;
+use atalaia_client::{LiveModel, LiveUpdate, format};
+use atalaia_core::auth::{Permission, Role};
+use atalaia_core::wire::AlarmAction;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use iced::widget::pane_grid::{self, Axis, Configuration, Pane};
+use iced::widget::{button, column, container, row, space, text};
+use iced::{Center, Color, Element, Fill, Subscription, Task};
+use std::hash::{Hash, Hasher};
+
+/// State of the live link as the status strip shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Link {
+    Connecting,
+    Connected,
+    /// Retrying at this instant.
+    Reconnecting {
+        at: DateTime<Utc>,
+    },
+}
+
+pub struct Dashboard {
+    session: Session,
+    model: LiveModel,
+    now: DateTime<Utc>,
+    tz: Tz,
+    link: Link,
+    panes: pane_grid::State<Kind>,
+    focus: Option<Pane>,
+    atendimento: atendimento::State,
+    regulacao: regulacao::State,
+    mapa: mapa::State,
+    alarmes: alarmes::State,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Live(LiveUpdate),
+    Resized(pane_grid::ResizeEvent),
+    Dragged(pane_grid::DragEvent),
+    Clicked(Pane),
+    ToggleMaximize(Pane),
+    Atendimento(atendimento::Message),
+    Regulacao(regulacao::Message),
+    Mapa(mapa::Message),
+    Alarmes(alarmes::Message),
+    Logout,
+}
+
+/// What the root must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The server no longer accepts the token.
+    SessionExpired,
+    LoggedOut,
+}
+
+/// A sensible first arrangement per role: call takers and regulators get the SAMU panes wider;
+/// monitoring-only roles get just the map and the alarms, since they can neither take calls nor
+/// see the regulation queue (the layout is the operator's to change afterwards).
+pub fn default_layout(role: Role) -> Configuration<Kind> {
+    let split = |axis, ratio, a, b| Configuration::Split {
+        axis,
+        ratio,
+        a: Box::new(Configuration::Pane(a)),
+        b: Box::new(Configuration::Pane(b)),
+    };
+    if !role.can(Permission::OccurrenceRead) {
+        return split(Axis::Vertical, 0.55, Kind::Mapa, Kind::Alarmes);
+    }
+    let samu_side = match role {
+        Role::Tarm | Role::Regulator | Role::FleetController | Role::Crew => 0.55,
+        _ => 0.5,
+    };
+    // Call takers need the whole form in view; other roles mostly watch the queue below it.
+    let intake = if role.can(Permission::OccurrenceCreate) { 0.62 } else { 0.4 };
+    Configuration::Split {
+        axis: Axis::Vertical,
+        ratio: samu_side,
+        a: Box::new(split(Axis::Horizontal, intake, Kind::Atendimento, Kind::Regulacao)),
+        b: Box::new(split(Axis::Horizontal, 0.6, Kind::Mapa, Kind::Alarmes)),
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    fn panes(c: &Configuration<Kind>, out: &mut Vec<Kind>) {
+        match c {
+            Configuration::Pane(k) => out.push(*k),
+            Configuration::Split { a, b, .. } => {
+                panes(a, out);
+                panes(b, out);
+            }
+        }
+    }
+
+    #[test]
+    fn monitoring_operators_get_map_and_alarms_samu_roles_all_four() {
+        let mut v = Vec::new();
+        panes(&default_layout(Role::MonitoringOperator), &mut v);
+        assert_eq!(v, vec![Kind::Mapa, Kind::Alarmes]);
+        for role in [Role::Tarm, Role::Supervisor, Role::FleetController] {
+            let mut v = Vec::new();
+            panes(&default_layout(role), &mut v);
+            assert_eq!(v, vec![Kind::Atendimento, Kind::Regulacao, Kind::Mapa, Kind::Alarmes], "{role:?}");
+        }
+    }
+}
+
+/// Identity of the live subscription: a new server or token starts a new one, nothing else does.
+struct LiveKey {
+    base: String,
+    token: String,
+}
+
+impl Hash for LiveKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        "atalaia-live".hash(state);
+        self.base.hash(state);
+        self.token.hash(state);
+    }
+}
+
+impl Dashboard {
+    pub fn new(session: Session, now: DateTime<Utc>, tz: Tz) -> Self {
+        let panes = pane_grid::State::with_configuration(default_layout(session.user.role));
+        let mapa = mapa::State::for_role(session.user.role);
+        Self {
+            session,
+            model: LiveModel::default(),
+            now,
+            tz,
+            link: Link::Connecting,
+            panes,
+            focus: None,
+            atendimento: atendimento::State::default(),
+            regulacao: regulacao::State::default(),
+            mapa,
+            alarmes: alarmes::State::default(),
+        }
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn model(&self) -> &LiveModel {
+        &self.model
+    }
+
+    pub fn map_region(&self) -> mapa::Region {
+        self.mapa.region()
+    }
+
+    pub fn link(&self) -> &Link {
+        &self.link
+    }
+
+    pub fn tick(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+    }
+
+    pub fn subscription(&self) -> Subscription<Message> {
+        let key = LiveKey { base: self.session.base.clone(), token: self.session.token.clone() };
+        Subscription::run_with(key, |k| atalaia_client::subscribe(k.base.clone(), k.token.clone()))
+            .map(Message::Live)
+    }
+
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        let ctx = Ctx { model: &self.model, now: self.now, tz: self.tz, user: &self.session.user };
+        match message {
+            Message::Live(update) => return (Task::none(), self.live(update)),
+            Message::Resized(pane_grid::ResizeEvent { split, ratio }) => self.panes.resize(split, ratio),
+            Message::Dragged(pane_grid::DragEvent::Dropped { pane, target }) => self.panes.drop(pane, target),
+            Message::Dragged(_) => {}
+            Message::Clicked(pane) => self.focus = Some(pane),
+            Message::ToggleMaximize(pane) => {
+                if self.panes.maximized().is_some() {
+                    self.panes.restore();
+                } else {
+                    self.panes.maximize(pane);
+                }
+            }
+            Message::Atendimento(m) => {
+                let (task, event) = self.atendimento.update(m, &ctx);
+                let effect = match event {
+                    Some(atendimento::Event::Register(new)) => {
+                        let (api, id) = (self.session.api.clone(), new.id.unwrap_or_default());
+                        Task::perform(async move { api.create_occurrence(&new).await }, move |r| {
+                            atendimento::Message::Submitted(id, Box::new(r))
+                        })
+                    }
+                    None => Task::none(),
+                };
+                return (Task::batch([task, effect]).map(Message::Atendimento), None);
+            }
+            Message::Regulacao(m) => self.regulacao.update(m),
+            Message::Mapa(m) => self.mapa.update(m),
+            Message::Alarmes(m) => {
+                let (task, event) = self.alarmes.update(m, &ctx);
+                let effect = match event {
+                    Some(alarmes::Event::Claim(id)) => {
+                        let api = self.session.api.clone();
+                        Task::perform(
+                            async move { api.alarm_action(id, &AlarmAction::Claim).await },
+                            move |r| alarmes::Message::Claimed(id, r),
+                        )
+                    }
+                    Some(alarmes::Event::Updated(alarm)) => {
+                        // The feed will confirm it; showing it now spares the operator a second click.
+                        self.model.alarms.insert(alarm.id, *alarm);
+                        self.mapa.invalidate();
+                        Task::none()
+                    }
+                    None => Task::none(),
+                };
+                return (Task::batch([task, effect]).map(Message::Alarmes), None);
+            }
+            Message::Logout => {
+                // End the server session too; the login screen does not wait for the answer.
+                let api = self.session.api.clone();
+                let end = Task::future(async move {
+                    if let Err(e) = api.logout().await {
+                        tracing::warn!(error = %e, "server-side logout failed");
+                    }
+                })
+                .discard();
+                return (end, Some(Event::LoggedOut));
+            }
+        }
+        (Task::none(), None)
+    }
+
+    fn live(&mut self, update: LiveUpdate) -> Option<Event> {
+        match update {
+            LiveUpdate::Connected { resumed } => {
+                tracing::info!(resumed, "live feed connected");
+                self.link = Link::Connected;
+            }
+            LiveUpdate::Message(message) => {
+                let applied = self.model.apply(*message);
+                if !applied.stale {
+                    self.mapa.invalidate();
+                }
+                if !applied.new_alarms.is_empty() {
+                    tracing::info!(count = applied.new_alarms.len(), "new alarms");
+                }
+            }
+            LiveUpdate::Disconnected { reason, retry_in } => {
+                tracing::warn!(%reason, ?retry_in, "live feed lost");
+                let retry =
+                    chrono::Duration::from_std(retry_in).unwrap_or_else(|_| chrono::Duration::seconds(10));
+                self.link = Link::Reconnecting { at: Utc::now() + retry };
+            }
+            LiveUpdate::Unauthorized => return Some(Event::SessionExpired),
+        }
+        None
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let ctx = Ctx { model: &self.model, now: self.now, tz: self.tz, user: &self.session.user };
+        let grid = pane_grid::PaneGrid::new(&self.panes, |pane, kind, maximized| {
+            let focused = self.focus == Some(pane);
+            let toggle = button(text(if maximized { pt::RESTORE } else { pt::MAXIMIZE }).size(theme::SMALL))
+                .padding([2, 8])
+                .style(button::secondary)
+                .on_press(Message::ToggleMaximize(pane));
+            let title = row![text(kind.title()).size(theme::TITLE)].extend(self.badge(*kind)).spacing(8);
+            let title_bar = pane_grid::TitleBar::new(title)
+                .controls(pane_grid::Controls::new(toggle))
+                .padding([6, 10])
+                .style(theme::title_bar);
+            pane_grid::Content::new(self.view_pane(*kind, &ctx)).title_bar(title_bar).style(if focused {
+                theme::pane_focused
+            } else {
+                theme::pane
+            })
+        })
+        .spacing(6)
+        .on_click(Message::Clicked)
+        .on_drag(Message::Dragged)
+        .on_resize(10, Message::Resized);
+
+        column![self.view_header(), container(grid).padding(6).height(Fill), self.view_footer()].into()
+    }
+
+    fn view_pane<'a>(&'a self, kind: Kind, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        match kind {
+            Kind::Atendimento => self.atendimento.view(ctx).map(Message::Atendimento),
+            Kind::Regulacao => self.regulacao.view(ctx).map(Message::Regulacao),
+            Kind::Mapa => self.mapa.view(ctx).map(Message::Mapa),
+            Kind::Alarmes => self.alarmes.view(ctx).map(Message::Alarmes),
+        }
+    }
+
+    /// A count next to the title of the queue panes.
+    fn badge(&self, kind: Kind) -> Option<Element<'_, Message>> {
+        let (n, colour) = match kind {
+            Kind::Regulacao => (self.model.regulation_queue().len(), theme::ORANGE),
+            Kind::Alarmes => (self.model.alarm_queue().len(), theme::RED),
+            Kind::Atendimento | Kind::Mapa => return None,
+        };
+        (n > 0).then(|| {
+            container(text(n.to_string()).size(theme::SMALL))
+                .padding([0, 7])
+                .style(theme::chip(colour))
+                .into()
+        })
+    }
+
+    fn view_header(&self) -> Element<'_, Message> {
+        let user = &self.session.user;
+        let (status, colour) = link_status(&self.link, self.now);
+        let strip = row![
+            text(pt::APP_NAME).size(theme::HEADING),
+            text(format!("{} · {}", user.display_name, atalaia_core::text::role(user.role)))
+                .size(theme::TEXT),
+            space::horizontal(),
+            text(status).size(theme::TEXT).color(colour),
+            text(pt::last_seq(self.model.seq)).size(theme::SMALL).color(theme::MUTED),
+            text(format::datetime(self.now, self.tz)).size(theme::TITLE),
+            button(text(pt::LOGOUT).size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::Logout),
+        ]
+        .spacing(18)
+        .align_y(Center);
+        container(strip).padding([8, 14]).width(Fill).style(theme::header).into()
+    }
+
+    /// Only the shortcuts this user can actually use.
+    fn view_footer(&self) -> Element<'_, Message> {
+        let role = self.session.user.role;
+        let hints: Vec<&str> = [
+            (role.can(Permission::OccurrenceCreate), pt::HINT_REGISTER),
+            (role.can(Permission::AlarmHandle), pt::HINT_CLAIM),
+            (true, pt::HINT_TAB),
+        ]
+        .into_iter()
+        .filter_map(|(shown, hint)| shown.then_some(hint))
+        .collect();
+        container(text(hints.join(" · ")).size(theme::SMALL).color(theme::MUTED)).padding([2, 14]).into()
+    }
+}
+
+/// The status strip's link text and colour.
+pub fn link_status(link: &Link, now: DateTime<Utc>) -> (String, Color) {
+    match link {
+        Link::Connecting => (pt::CONNECTING.to_owned(), theme::YELLOW),
+        Link::Connected => (pt::CONNECTED.to_owned(), theme::GREEN),
+        Link::Reconnecting { at } => {
+            // Round up so the countdown never shows 0 s while still waiting.
+            let ms = (*at - now).num_milliseconds().max(0);
+            (pt::reconnecting_in((ms + 999) / 1000), theme::ORANGE)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn link_status_counts_down() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).single().expect("valid");
+        let at = now + chrono::Duration::milliseconds(2500);
+        assert_eq!(link_status(&Link::Reconnecting { at }, now).0, "Reconectando em 3s…");
+        assert_eq!(
+            link_status(&Link::Reconnecting { at }, at + chrono::Duration::seconds(1)).0,
+            "Reconectando em 0s…"
+        );
+        assert_eq!(link_status(&Link::Connected, now).0, "Conectado");
+    }
+}

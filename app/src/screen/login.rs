@@ -1,0 +1,248 @@
+//! The login screen. It also tells the operator where the server is, or why the local server could
+//! not start (the window always opens; the error is shown here instead of crashing), and in demo
+//! mode it shows the demo credentials.
+
+use crate::screen::Session;
+use crate::text as pt;
+use crate::theme;
+use atalaia_client::{Api, ApiError};
+use atalaia_core::wire::LoginResponse;
+use iced::widget::{Id, button, column, container, text, text_input};
+use iced::{Element, Fill, Task};
+use std::fmt;
+
+pub const USERNAME_ID: &str = "login-usuario";
+const PASSWORD_ID: &str = "login-senha";
+
+pub struct Login {
+    /// The server root URL, or why there is none.
+    server: Result<String, String>,
+    /// Credentials hint (demo or first run), already worded.
+    hint: Option<String>,
+    username: String,
+    password: String,
+    busy: bool,
+    error: Option<String>,
+    /// Why the operator is back here (session expired, logged out).
+    notice: Option<String>,
+}
+
+#[derive(Clone)]
+pub enum Message {
+    Username(String),
+    Password(String),
+    Submit,
+    Answered(Result<LoginResponse, ApiError>),
+}
+
+// Hand-written so a password or a token never reaches a log line through `{:?}`.
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Message::Username(u) => f.debug_tuple("Username").field(u).finish(),
+            Message::Password(_) => f.write_str("Password(***)"),
+            Message::Submit => f.write_str("Submit"),
+            Message::Answered(Ok(r)) => write!(f, "Answered(Ok({}))", r.user.username),
+            Message::Answered(Err(e)) => f.debug_tuple("Answered").field(e).finish(),
+        }
+    }
+}
+
+impl fmt::Debug for Login {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Login")
+            .field("server", &self.server)
+            .field("username", &self.username)
+            .field("busy", &self.busy)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+pub enum Event {
+    LoggedIn(Box<Session>),
+}
+
+impl Login {
+    pub fn new(server: Result<String, String>, hint: Option<String>) -> Self {
+        Self {
+            server,
+            hint,
+            username: String::new(),
+            password: String::new(),
+            busy: false,
+            error: None,
+            notice: None,
+        }
+    }
+
+    pub fn with_notice(mut self, notice: &str) -> Self {
+        self.notice = Some(notice.to_owned());
+        self
+    }
+
+    /// Prefill the credentials (kiosk mode: `--user` plus `ATALAIA_PASSWORD`).
+    pub fn with_credentials(mut self, username: &str, password: &str) -> Self {
+        self.username = username.to_owned();
+        self.password = password.to_owned();
+        self
+    }
+
+    pub fn focus() -> Task<Message> {
+        iced::widget::operation::focus(Id::new(USERNAME_ID))
+    }
+
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::Username(v) => self.username = v,
+            Message::Password(v) => self.password = v,
+            Message::Submit => return (self.submit(), None),
+            Message::Answered(result) => {
+                self.busy = false;
+                match result
+                    .map_err(|e| {
+                        tracing::warn!(error = %e, "login request failed");
+                        pt::api_error(&e)
+                    })
+                    .and_then(|r| self.session(r))
+                {
+                    Ok(session) => {
+                        tracing::info!(user = %session.user.username, "logged in");
+                        self.password.clear();
+                        return (Task::none(), Some(Event::LoggedIn(Box::new(session))));
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "login failed");
+                        self.error = Some(error);
+                        return (iced::widget::operation::focus(Id::new(PASSWORD_ID)), None);
+                    }
+                }
+            }
+        }
+        (Task::none(), None)
+    }
+
+    fn submit(&mut self) -> Task<Message> {
+        if self.busy {
+            return Task::none();
+        }
+        let Ok(base) = &self.server else { return Task::none() };
+        let username = self.username.trim().to_owned();
+        if username.is_empty() || self.password.is_empty() {
+            self.error = Some(pt::LOGIN_EMPTY.to_owned());
+            return Task::none();
+        }
+        let api = match Api::new(base) {
+            Ok(api) => api,
+            Err(e) => {
+                self.error = Some(pt::api_error(&e));
+                return Task::none();
+            }
+        };
+        self.busy = true;
+        self.error = None;
+        self.notice = None;
+        let password = self.password.clone();
+        Task::perform(async move { api.login(&username, &password).await }, Message::Answered)
+    }
+
+    fn session(&self, r: LoginResponse) -> Result<Session, String> {
+        let base = self.server.clone()?;
+        let api = Api::new(&base).map_err(|e| pt::api_error(&e))?.with_token(r.token.clone());
+        Ok(Session { api, base, token: r.token, user: r.user })
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let server_ok = self.server.is_ok();
+        let mut card = column![
+            text(pt::LOGIN_TITLE).size(theme::HEADING),
+            text(pt::LOGIN_SUBTITLE).size(theme::SMALL).color(theme::MUTED),
+        ]
+        .spacing(10)
+        .width(420);
+        match &self.server {
+            Ok(base) => card = card.push(text(pt::server_at(base)).size(theme::SMALL).color(theme::MUTED)),
+            Err(reason) => card = card.push(banner(pt::server_failed(reason), theme::RED)),
+        }
+        if let Some(hint) = &self.hint {
+            card = card.push(banner(hint.clone(), theme::BLUE));
+        }
+        if let Some(notice) = &self.notice {
+            card = card.push(banner(notice.clone(), theme::YELLOW));
+        }
+        let enabled = server_ok && !self.busy;
+        let username = text_input(pt::USERNAME, &self.username)
+            .id(Id::new(USERNAME_ID))
+            .on_input_maybe(enabled.then_some(Message::Username))
+            .on_submit(Message::Submit)
+            .padding(8)
+            .size(theme::TEXT);
+        let password = text_input(pt::PASSWORD, &self.password)
+            .id(Id::new(PASSWORD_ID))
+            .secure(true)
+            .on_input_maybe(enabled.then_some(Message::Password))
+            .on_submit(Message::Submit)
+            .padding(8)
+            .size(theme::TEXT);
+        let label = if self.busy { pt::LOGGING_IN } else { pt::LOGIN_BUTTON };
+        card = card
+            .push(column![text(pt::USERNAME).size(theme::SMALL), username].spacing(4))
+            .push(column![text(pt::PASSWORD).size(theme::SMALL), password].spacing(4))
+            .push(
+                button(text(label).size(theme::TEXT).width(Fill).center())
+                    .width(Fill)
+                    .padding(10)
+                    .style(button::primary)
+                    .on_press_maybe(enabled.then_some(Message::Submit)),
+            );
+        if let Some(error) = &self.error {
+            card = card.push(text(error.as_str()).size(theme::TEXT).color(theme::RED));
+        }
+        container(container(card).padding(28).style(theme::card)).center(Fill).into()
+    }
+}
+
+fn banner<'a>(message: String, color: iced::Color) -> Element<'a, Message> {
+    container(text(message).size(theme::SMALL))
+        .padding([6, 10])
+        .width(Fill)
+        .style(theme::banner(color))
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_credentials_are_refused_locally() {
+        let mut l = Login::new(Ok("http://127.0.0.1:9".into()), None);
+        let _ = l.update(Message::Submit);
+        assert_eq!(l.error.as_deref(), Some(pt::LOGIN_EMPTY));
+        assert!(!l.busy);
+    }
+
+    #[test]
+    fn without_a_server_nothing_is_sent() {
+        let mut l = Login::new(Err("porta ocupada".into()), None).with_credentials("ana", "x");
+        let _ = l.update(Message::Submit);
+        assert!(!l.busy);
+    }
+
+    #[test]
+    fn a_refused_login_shows_the_servers_message() {
+        let mut l = Login::new(Ok("http://127.0.0.1:9".into()), None).with_credentials("ana", "errada");
+        let problem = atalaia_core::wire::Problem {
+            type_uri: "about:blank".into(),
+            title: "Não autorizado".into(),
+            status: 401,
+            detail: Some("Usuário ou senha inválidos.".into()),
+            code: "invalid_credentials".into(),
+            errors: Vec::new(),
+        };
+        let (_, event) = l.update(Message::Answered(Err(ApiError::Problem(Box::new(problem)))));
+        assert!(event.is_none());
+        assert_eq!(l.error.as_deref(), Some("Usuário ou senha inválidos."));
+    }
+}

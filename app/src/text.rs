@@ -1,0 +1,199 @@
+//! The console's Brazilian-Portuguese text catalog (seed 003 item 27.14.8: the whole interface in
+//! Portuguese). Every string a person reads lives here; labels of domain enums come from
+//! [`atalaia_core::text`] so the backend's messages and the console agree.
+
+use atalaia_client::ApiError;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+pub const APP_NAME: &str = "Atalaia";
+
+// Login screen.
+pub const LOGIN_TITLE: &str = "Entrar no Atalaia";
+pub const LOGIN_SUBTITLE: &str = "Central de operações — SAMU 192 e monitoramento eletrônico";
+pub const USERNAME: &str = "Usuário";
+pub const PASSWORD: &str = "Senha";
+pub const LOGIN_BUTTON: &str = "Entrar";
+pub const LOGGING_IN: &str = "Entrando…";
+pub const LOGIN_EMPTY: &str = "Informe usuário e senha.";
+pub const SESSION_EXPIRED: &str = "Sua sessão expirou. Entre novamente.";
+pub const LOGGED_OUT: &str = "Sessão encerrada.";
+
+pub fn server_failed(reason: &str) -> String {
+    format!("Não foi possível iniciar o servidor local: {reason}")
+}
+
+pub fn server_at(base: &str) -> String {
+    format!("Servidor: {base}")
+}
+
+pub fn demo_hint(user: &str, password: &str) -> String {
+    format!("Modo demonstração — usuário: {user}  ·  senha: {password}")
+}
+
+/// A new standalone database: the administrator created with a random password.
+pub fn first_run_hint(user: &str, password: &str) -> String {
+    format!("Primeiro acesso — usuário: {user}  ·  senha: {password} (altere a senha após entrar)")
+}
+
+pub const NO_CONNECTION: &str = "Sem conexão com o servidor. Verifique a rede e tente novamente.";
+pub const UNEXPECTED_ANSWER: &str = "Resposta inesperada do servidor.";
+
+/// A failed request in words for the operator: the server's own Portuguese message when it refused,
+/// otherwise a plain sentence (the transport's English detail goes to the log only).
+pub fn api_error(e: &ApiError) -> String {
+    match e {
+        ApiError::Problem(_) => e.user_message(),
+        ApiError::Network(_) => NO_CONNECTION.to_owned(),
+        ApiError::Decode(_) => UNEXPECTED_ANSWER.to_owned(),
+    }
+}
+
+// Header / status strip.
+pub const CONNECTING: &str = "Conectando…";
+pub const CONNECTED: &str = "Conectado";
+pub const LOGOUT: &str = "Sair";
+pub const HINT_REGISTER: &str = "Ctrl+Enter registra a chamada";
+pub const HINT_CLAIM: &str = "F9 assume o próximo alarme";
+pub const HINT_TAB: &str = "Tab navega";
+
+pub fn reconnecting_in(secs: i64) -> String {
+    format!("Reconectando em {}s…", secs.max(0))
+}
+
+pub fn last_seq(seq: u64) -> String {
+    format!("seq {seq}")
+}
+
+// Pane titles (also the headless test's anchors).
+pub const PANE_ATENDIMENTO: &str = "Atendimento";
+pub const PANE_REGULACAO: &str = "Fila de regulação";
+pub const PANE_MAPA: &str = "Mapa da frota";
+pub const PANE_ALARMES: &str = "Alarmes";
+pub const MAXIMIZE: &str = "Maximizar";
+pub const RESTORE: &str = "Restaurar";
+
+// Atendimento (TARM call taking, RFS184/RFS186).
+pub const PHONE: &str = "Telefone *";
+pub const PHONE_PLACEHOLDER: &str = "(31) 98888-7777";
+pub const CALLER_NAME: &str = "Nome do solicitante";
+pub const CALL_TYPE: &str = "Tipo de chamada";
+pub const ADDRESS: &str = "Endereço *";
+pub const MUNICIPALITY: &str = "Município *";
+pub const COMPLAINT: &str = "Queixa *";
+pub const REGISTER: &str = "Registrar (Ctrl+Enter)";
+pub const REGISTERING: &str = "Registrando…";
+pub const NEW_CALL: &str = "Nova chamada";
+pub const MANDATORY_NOTE: &str = "* obrigatório para chamadas de atendimento";
+pub const CALL_TIMER_IDLE: &str = "Tempo de chamada: —";
+pub const RECENT_CALLS: &str = "Últimas chamadas";
+pub const NO_RECENT_CALLS: &str = "Nenhuma chamada registrada";
+pub const CANNOT_REGISTER: &str = "Seu perfil não registra chamadas.";
+pub const FIX_ERRORS: &str = "Corrija os campos indicados.";
+
+pub fn call_timer(elapsed: &str) -> String {
+    format!("Tempo de chamada: {elapsed}")
+}
+
+pub fn occurrence_registered(number: &str) -> String {
+    format!("Ocorrência {number} registrada")
+}
+
+pub fn register_failed(reason: &str) -> String {
+    format!("Não foi possível registrar: {reason}")
+}
+
+// Regulation queue.
+pub const EMPTY_QUEUE: &str = "Fila vazia";
+pub const UNCLASSIFIED: &str = "Sem classificação";
+
+pub fn waiting(elapsed: &str) -> String {
+    format!("aguarda {elapsed}")
+}
+
+pub fn queue_count(n: usize) -> String {
+    match n {
+        1 => "1 ocorrência na fila".to_owned(),
+        n => format!("{n} ocorrências na fila"),
+    }
+}
+
+// Fleet map.
+pub const BELO_HORIZONTE: &str = "Belo Horizonte";
+pub const PORTO_VELHO: &str = "Porto Velho";
+pub const LEGEND_FREE: &str = "Livre";
+pub const LEGEND_BUSY: &str = "Empenhada";
+pub const LEGEND_SCENE: &str = "No local / transporte";
+pub const LEGEND_PERSON: &str = "Monitorado";
+pub const LEGEND_PERSON_ALARM: &str = "Monitorado em alarme";
+pub const LEGEND_OCCURRENCE: &str = "Ocorrência";
+
+pub fn scale_label(metres: f64) -> String {
+    if metres >= 1000.0 { format!("{} km", (metres / 1000.0).round()) } else { format!("{metres:.0} m") }
+}
+
+// Alarms.
+pub const NO_ALARMS: &str = "Nenhum alarme ativo";
+pub const CLAIM: &str = "Assumir";
+pub const CLAIMING: &str = "Assumindo…";
+pub const OPEN: &str = "Aberto";
+pub const YOU: &str = "você";
+pub const ANOTHER_OPERATOR: &str = "outro operador";
+pub const UNKNOWN_SUBJECT: &str = "Sujeito desconhecido";
+
+pub fn claimed_by(name: &str) -> String {
+    format!("Assumido por {name}")
+}
+
+pub fn in_procedure_by(name: &str) -> String {
+    format!("Em procedimento por {name}")
+}
+
+pub fn repeats(count: u32) -> String {
+    format!("×{count}")
+}
+
+pub fn device_subject(imei: &str) -> String {
+    format!("Dispositivo {imei}")
+}
+
+pub fn vehicle_subject(code: &str) -> String {
+    format!("Viatura {code}")
+}
+
+pub fn occurrence_subject(number: &str) -> String {
+    format!("Ocorrência {number}")
+}
+
+pub fn claim_failed(reason: &str) -> String {
+    format!("Não foi possível assumir: {reason}")
+}
+
+/// `22/11 00:05:09` in the site's zone: the alarm list's compact raised time.
+pub fn day_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%d/%m %H:%M:%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn compact_alarm_time_is_brazilian_and_zoned() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 22, 3, 5, 9).single().expect("valid");
+        assert_eq!(day_time(t, chrono_tz::America::Sao_Paulo), "22/11 00:05:09");
+        assert_eq!(day_time(t, chrono_tz::America::Porto_Velho), "21/11 23:05:09");
+    }
+
+    #[test]
+    fn small_formatters() {
+        assert_eq!(reconnecting_in(3), "Reconectando em 3s…");
+        assert_eq!(reconnecting_in(-2), "Reconectando em 0s…");
+        assert_eq!(occurrence_registered("2026-000123"), "Ocorrência 2026-000123 registrada");
+        assert_eq!(scale_label(500.0), "500 m");
+        assert_eq!(scale_label(2000.0), "2 km");
+        assert_eq!(queue_count(1), "1 ocorrência na fila");
+        assert_eq!(queue_count(3), "3 ocorrências na fila");
+    }
+}

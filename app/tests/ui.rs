@@ -1,0 +1,296 @@
+//! Headless UI tests with `iced_test`'s simulator: the real dashboard and login views, built from a
+//! live model filled through the same `update` path the live feed uses (no server, no mock).
+//!
+//! Run with `ICED_TEST_BACKEND=tiny-skia` so nothing depends on a GPU or Mesa's version. Set
+//! `ATALAIA_UI_SNAPSHOT=/some/dir` to also write PNG snapshots of the screens (for a look, or for
+//! docs/screenshots/); they are never compared, so fonts or renderer changes cannot fail a test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use atalaia_client::{Api, LiveUpdate, format};
+use atalaia_console::app::{App, BootConfig, Message as AppMessage, Screen, Shortcut};
+use atalaia_console::pane::mapa::Region;
+use atalaia_console::pane::{alarmes, atendimento, mapa};
+use atalaia_console::screen::Session;
+use atalaia_console::screen::dashboard::{Dashboard, Message};
+use atalaia_console::screen::login;
+use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
+use atalaia_core::auth::Role;
+use atalaia_core::geom::LatLon;
+use atalaia_core::ids::{DeviceId, OccurrenceId, PersonId, PositionId, UserId, VehicleId};
+use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, Person, Position, Regime};
+use atalaia_core::samu::{
+    CallType, Occurrence, OccurrencePhase, Priority, Telemetry, Vehicle, VehicleKind, VehicleStatus,
+};
+use atalaia_core::wire::{LiveMessage, LoginResponse, Snapshot, UserInfo};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use iced::{Element, Settings, Size};
+use iced_test::Simulator;
+
+const TITLES: [&str; 4] = ["Atendimento", "Fila de regulação", "Mapa da frota", "Alarmes"];
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 13, 30, 0).single().expect("valid")
+}
+
+fn user(role: Role) -> UserInfo {
+    UserInfo { id: UserId::new(), username: "ana".into(), display_name: "Ana Souza".into(), role }
+}
+
+fn session(role: Role) -> Session {
+    let base = "http://127.0.0.1:9".to_owned();
+    Session { api: Api::new(&base).expect("client"), base, token: "t".into(), user: user(role) }
+}
+
+fn occurrence(number: &str, priority: Option<Priority>, minutes_ago: i64, municipality: &str) -> Occurrence {
+    let created = now() - Duration::minutes(minutes_ago);
+    Occurrence {
+        id: OccurrenceId::new(),
+        number: number.into(),
+        call_type: CallType::Atendimento,
+        caller_name: "Maria".into(),
+        caller_phone: "(31) 98888-7777".into(),
+        address: "Av. Afonso Pena, 1000".into(),
+        municipality: municipality.into(),
+        location: Some(LatLon { lat: -19.93, lon: -43.93 }),
+        description: "Dor torácica há 30 minutos".into(),
+        priority,
+        phase: OccurrencePhase::Regulation,
+        created_by: UserId::new(),
+        created_at: created,
+        updated_at: created,
+    }
+}
+
+/// A small but complete picture: two queued calls, an ambulance, a monitored person with a bracelet
+/// fix and an open strap-cut alarm about that person.
+fn snapshot() -> (Snapshot, Alarm) {
+    let person = Person {
+        id: PersonId::new(),
+        name: "João da Silva".into(),
+        record: "0001234-56.2026.8.22.0001".into(),
+        regime: Regime::SemiOpen,
+        group: None,
+        responsible: None,
+        created_at: now(),
+    };
+    let device = Device {
+        id: DeviceId::new(),
+        imei: "358000000000001".into(),
+        kind: DeviceKind::AnkleBracelet,
+        state: DeviceState::Active,
+        sim1: None,
+        sim2: None,
+        person_id: Some(person.id),
+        vehicle_id: None,
+        last_contact: Some(now()),
+        battery_pct: Some(80.0),
+        created_at: now(),
+    };
+    let fix = Position {
+        id: PositionId::new(),
+        device_id: device.id,
+        person_id: Some(person.id),
+        vehicle_id: None,
+        fix_time: now(),
+        recv_time: now(),
+        at: LatLon { lat: -19.91, lon: -43.95 },
+        speed_kmh: None,
+        course_deg: None,
+        accuracy_m: Some(8.0),
+        altitude_m: None,
+        battery_pct: Some(80.0),
+        charging: Some(false),
+    };
+    let vehicle = Vehicle {
+        id: VehicleId::new(),
+        code: "USA-01".into(),
+        kind: VehicleKind::Usa,
+        status: VehicleStatus::EnRoute,
+        base: "Base Centro".into(),
+        municipality: "Belo Horizonte".into(),
+        conveniado: false,
+        device_id: None,
+        telemetry: Telemetry {
+            position: Some(LatLon { lat: -19.925, lon: -43.945 }),
+            course_deg: 45.0,
+            speed_kmh: 48.0,
+            ..Telemetry::default()
+        },
+        updated_at: now(),
+    };
+    let mut alarm = Alarm::new(AlarmKind::StrapCut, Subject::Person(person.id), None, now(), now());
+    alarm.count = 3;
+    let snapshot = Snapshot {
+        seq: 42,
+        occurrences: vec![
+            occurrence("2026-000123", Some(Priority::Emergency), 12, "Belo Horizonte"),
+            occurrence("2026-000124", None, 3, "Contagem"),
+        ],
+        vehicles: vec![vehicle],
+        persons: vec![person],
+        devices: vec![device],
+        zones: Vec::new(),
+        alarms: vec![alarm.clone()],
+        positions: vec![fix],
+    };
+    (snapshot, alarm)
+}
+
+fn dashboard_with(snapshot: Snapshot, role: Role) -> Dashboard {
+    let mut d = Dashboard::new(session(role), now(), format::DEFAULT_TZ);
+    let _ = d.update(Message::Live(LiveUpdate::Connected { resumed: false }));
+    let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Snapshot(snapshot)))));
+    d
+}
+
+fn simulator<'a, M>(element: impl Into<Element<'a, M>>) -> Simulator<'a, M> {
+    Simulator::with_size(Settings::default(), Size::new(1366.0, 820.0), element)
+}
+
+/// Writes a PNG of the current screen when `ATALAIA_UI_SNAPSHOT` names a directory.
+fn maybe_snapshot<M>(ui: &mut Simulator<'_, M>, name: &str) {
+    let Ok(dir) = std::env::var("ATALAIA_UI_SNAPSHOT") else { return };
+    let snapshot = ui.snapshot(&atalaia_console::theme::theme()).expect("snapshot");
+    let path = std::path::Path::new(&dir).join(name);
+    // matches_image writes the file when it is missing; remove old ones so it always rewrites.
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(name) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    assert!(snapshot.matches_image(&path).expect("write snapshot"));
+}
+
+#[test]
+fn dashboard_shows_the_four_panes_and_the_queues() {
+    let (snapshot, alarm) = snapshot();
+    let dashboard = dashboard_with(snapshot, Role::Supervisor);
+    let mut ui = simulator(dashboard.view());
+
+    for title in TITLES {
+        ui.find(title).unwrap_or_else(|e| panic!("pane title {title:?} missing: {e}"));
+    }
+    // Status strip.
+    ui.find("Conectado").expect("link state");
+    ui.find("seq 42").expect("last seq");
+    ui.find("Ana Souza · Supervisor").expect("user and role");
+    ui.find("22/11/2026 10:30:00").expect("clock in the site's zone");
+    // Regulation queue rows: numbers, chips, waiting time.
+    ui.find("2026-000123").expect("queued occurrence");
+    ui.find("Vermelha — emergência").expect("priority chip");
+    ui.find("Sem classificação").expect("unclassified chip");
+    ui.find("aguarda 12:00").expect("waiting time");
+    // Alarm row: kind, person from the subject, raised time, repeats, state, action.
+    ui.find("Rompimento da cinta").expect("alarm kind");
+    ui.find("João da Silva").expect("person name");
+    ui.find("22/11 10:30:00").expect("raised time");
+    ui.find("×3").expect("repeat count");
+    ui.find("Aberto").expect("alarm state");
+    // Map region switches.
+    ui.find("Belo Horizonte").expect("region button");
+    ui.find("Porto Velho").expect("region button");
+    maybe_snapshot(&mut ui, "dashboard");
+
+    ui.click("Assumir").expect("claim button");
+    let claims: Vec<_> = ui
+        .into_messages()
+        .filter(|m| matches!(m, Message::Alarmes(alarmes::Message::Claim(id)) if *id == alarm.id))
+        .collect();
+    assert_eq!(claims.len(), 1, "clicking Assumir claims that alarm");
+}
+
+#[test]
+fn empty_dashboard_says_so_in_portuguese() {
+    let dashboard = dashboard_with(Snapshot { seq: 1, ..Snapshot::default() }, Role::Tarm);
+    let mut ui = simulator(dashboard.view());
+    ui.find("Fila vazia").expect("empty regulation queue");
+    ui.find("Nenhum alarme ativo").expect("empty alarm list");
+    ui.find("Nenhuma chamada registrada").expect("empty call history");
+    ui.find("Registrar (Ctrl+Enter)").expect("register button");
+}
+
+#[test]
+fn registering_with_empty_fields_shows_the_validation_messages() {
+    let mut dashboard = dashboard_with(Snapshot { seq: 1, ..Snapshot::default() }, Role::Tarm);
+    let mut ui = simulator(dashboard.view());
+    ui.click("Registrar (Ctrl+Enter)").expect("register button");
+    let messages: Vec<_> = ui.into_messages().collect();
+    assert!(messages.iter().any(|m| matches!(m, Message::Atendimento(atendimento::Message::Submit))));
+    for m in messages {
+        let _ = dashboard.update(m);
+    }
+    let mut ui = simulator(dashboard.view());
+    ui.find("Corrija os campos indicados.").expect("form banner");
+    ui.find("Telefone do solicitante é obrigatório.").expect("phone error from NewOccurrence::validate");
+    ui.find("Endereço é obrigatório.").expect("address error");
+    ui.find("Registrar (Ctrl+Enter)").expect("button still visible with the errors shown");
+    maybe_snapshot(&mut ui, "atendimento-erros");
+}
+
+#[test]
+fn login_screen_shows_server_failure_and_demo_hint() {
+    let failed = login::Login::new(Err("porta 8080 em uso".into()), None);
+    let mut ui = simulator(failed.view());
+    ui.find("Não foi possível iniciar o servidor local: porta 8080 em uso").expect("startup error");
+    ui.find("Entrar").expect("login button");
+
+    let config = BootConfig {
+        server: Ok("http://127.0.0.1:8080".into()),
+        demo_login: Some(("demo".into(), "demo123".into())),
+        demo: true,
+        ..BootConfig::default()
+    };
+    let demo = login::Login::new(config.server.clone(), config.hint());
+    let mut ui = simulator(demo.view());
+    ui.find("Modo demonstração — usuário: demo  ·  senha: demo123").expect("demo hint");
+    ui.find("Servidor: http://127.0.0.1:8080").expect("server line");
+    maybe_snapshot(&mut ui, "login");
+}
+
+#[test]
+fn login_switches_to_the_dashboard_and_logout_back() {
+    let config = BootConfig { server: Ok("http://127.0.0.1:9".into()), ..BootConfig::default() };
+    let (mut app, _) = App::boot(config);
+    assert!(matches!(app.screen(), Screen::Login(_)));
+    let response =
+        LoginResponse { token: "t".into(), expires_at: now() + Duration::hours(8), user: user(Role::Tarm) };
+    let _ = app.update(AppMessage::Login(login::Message::Answered(Ok(response))));
+    assert!(matches!(app.screen(), Screen::Dashboard(_)));
+    {
+        let mut ui = simulator(app.view());
+        for title in TITLES {
+            ui.find(title).unwrap_or_else(|e| panic!("pane title {title:?} missing: {e}"));
+        }
+        ui.find("Conectando…").expect("link state before the feed answers");
+    }
+
+    // Ctrl+Enter reaches the call-taking form from anywhere on the dashboard.
+    let _ = app.update(AppMessage::Shortcut(Shortcut::Register));
+    {
+        let mut ui = simulator(app.view());
+        ui.find("Corrija os campos indicados.").expect("Ctrl+Enter validated the form");
+    }
+
+    let _ = app.update(AppMessage::Dashboard(Message::Live(LiveUpdate::Unauthorized)));
+    assert!(matches!(app.screen(), Screen::Login(_)));
+    let mut ui = simulator(app.view());
+    ui.find("Sua sessão expirou. Entre novamente.").expect("expiry notice");
+}
+
+#[test]
+fn map_region_buttons_switch_the_region() {
+    let (snapshot, _) = snapshot();
+    let mut dashboard = dashboard_with(snapshot, Role::MonitoringOperator);
+    let mut ui = simulator(dashboard.view());
+    ui.click("Porto Velho").expect("region button");
+    let messages: Vec<_> = ui.into_messages().collect();
+    assert!(messages.iter().any(|m| matches!(m, Message::Mapa(mapa::Message::Region(Region::PortoVelho)))));
+    for m in messages {
+        let _ = dashboard.update(m);
+    }
+    assert_eq!(dashboard.map_region(), Region::PortoVelho);
+    let mut ui = simulator(dashboard.view());
+    ui.find("Belo Horizonte").expect("the other region is still offered");
+    maybe_snapshot(&mut ui, "monitoramento");
+}

@@ -1,0 +1,75 @@
+//! The REST API under `/api/v1/`: one router per resource. Every handler extracts [`AuthUser`]
+//! (401 when absent) and calls `require(Permission)` (403) before touching data.
+
+pub mod alarms;
+pub mod monitoring;
+pub mod openapi;
+pub mod samu;
+pub mod users;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::server::AppState;
+use crate::store::Store;
+use atalaia_core::wire::{FieldError, Health};
+use axum::extract::{FromRequest, State};
+use axum::routing::get;
+use axum::{Json, Router};
+
+/// JSON body whose rejections are problem+json like every other error.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Body<T>(pub T);
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(rej: axum::extract::rejection::JsonRejection) -> Self {
+        crate::error::json_rejection(rej)
+    }
+}
+
+/// Refuse with 422 when a body has invalid fields.
+pub fn check(errors: Vec<FieldError>) -> ApiResult<()> {
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
+}
+
+/// Parse a path id, answering 404 (not 400) for ids that cannot exist.
+pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &'static str) -> ApiResult<T> {
+    raw.parse().map_err(|_| ApiError::NotFound(what))
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi::document))
+        .route("/live", get(crate::live::handler))
+        .merge(users::router())
+        .merge(samu::router())
+        .merge(monitoring::router())
+        .merge(alarms::router())
+        .fallback(not_found);
+    Router::new()
+        .nest(atalaia_core::wire::API_PREFIX, api)
+        .fallback(not_found)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("Recurso")
+}
+
+/// Liveness and database reachability; no authentication, so load balancers and the console's
+/// connection screen can call it.
+#[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
+pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Health>> {
+    let seq = state.store.read(Store::head_seq).await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        seq,
+        database: "ok".into(),
+    }))
+}
+
+/// The caller, for handlers that only need authentication.
+pub type Caller = AuthUser;

@@ -1,0 +1,244 @@
+//! Monitoring resources: persons, devices (with their person or vehicle link), zones, position
+//! history and the log of refused device messages.
+
+use super::{Body, Caller, check, parse_id};
+use crate::error::ApiResult;
+use crate::server::AppState;
+use crate::store::{Entity, PositionFilter, Store, StoreError};
+use atalaia_core::auth::Permission;
+use atalaia_core::monitoring::{Device, Person, Position, Zone};
+use atalaia_core::samu::Vehicle;
+use atalaia_core::wire::{NewDevice, NewPerson, NewZone, PositionQuery, Problem};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/persons", get(list_persons).post(create_person))
+        .route("/persons/{id}", get(get_person))
+        .route("/devices", get(list_devices).post(create_device))
+        .route("/devices/{id}", get(get_device))
+        .route("/zones", get(list_zones).post(create_zone))
+        .route("/zones/{id}", get(get_zone))
+        .route("/positions", get(list_positions))
+        .route("/ingest/rejects", get(list_rejects))
+}
+
+async fn list_of<E: Entity>(state: &AppState, caller: &Caller, p: Permission) -> ApiResult<Json<Vec<E>>> {
+    caller.require(p)?;
+    Ok(Json(state.store.read(|c| Store::list::<E>(c)).await?))
+}
+
+async fn get_of<E: Entity>(state: &AppState, caller: &Caller, p: Permission, id: &str) -> ApiResult<Json<E>> {
+    caller.require(p)?;
+    let id: uuid::Uuid = parse_id(id, E::WHAT)?;
+    Ok(Json(state.store.read(move |c| Store::get_required(c, &id.to_string())).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/persons", tag = "monitoring", responses((status = 200, body = [Person]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_persons(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Person>>> {
+    list_of(&s, &caller, Permission::PersonRead).await
+}
+
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "monitoring", params(("id" = String, Path)), responses((status = 200, body = Person), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_person(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Person>> {
+    get_of(&s, &caller, Permission::PersonRead, &id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/persons", tag = "monitoring", request_body = NewPerson, responses((status = 201, body = Person), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(new): Body<NewPerson>,
+) -> ApiResult<(StatusCode, Json<Person>)> {
+    caller.require(Permission::PersonWrite)?;
+    check(new.validate())?;
+    let p = state
+        .store
+        .write(move |ctx| {
+            let p = Person {
+                id: new.id.unwrap_or_default(),
+                name: new.name.trim().to_owned(),
+                record: new.record.trim().to_owned(),
+                regime: new.regime,
+                group: new.group.filter(|g| !g.trim().is_empty()),
+                responsible: new.responsible.filter(|r| !r.trim().is_empty()),
+                created_at: ctx.now,
+            };
+            ctx.save(&p)?;
+            Ok(p)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+#[utoipa::path(get, path = "/api/v1/devices", tag = "monitoring", responses((status = 200, body = [Device]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_devices(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Device>>> {
+    list_of(&s, &caller, Permission::DeviceRead).await
+}
+
+#[utoipa::path(get, path = "/api/v1/devices/{id}", tag = "monitoring", params(("id" = String, Path)), responses((status = 200, body = Device), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_device(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Device>> {
+    get_of(&s, &caller, Permission::DeviceRead, &id).await
+}
+
+/// Register a device; linking it to a vehicle also records the tracker on the vehicle.
+#[utoipa::path(post, path = "/api/v1/devices", tag = "monitoring", request_body = NewDevice,
+    responses((status = 201, body = Device), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_device(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(new): Body<NewDevice>,
+) -> ApiResult<(StatusCode, Json<Device>)> {
+    caller.require(Permission::DeviceWrite)?;
+    check(new.validate())?;
+    let d = state
+        .store
+        .write(move |ctx| {
+            let d = Device {
+                id: new.id.unwrap_or_default(),
+                imei: new.imei.trim().to_owned(),
+                kind: new.kind,
+                state: new.state,
+                sim1: new.sim1,
+                sim2: new.sim2,
+                person_id: new.person_id,
+                vehicle_id: new.vehicle_id,
+                last_contact: None,
+                battery_pct: None,
+                created_at: ctx.now,
+            };
+            if Store::find_by::<Device>(ctx.conn, "imei", &d.imei)?.is_some() {
+                return Err(StoreError::Conflict(format!("O identificador {} já está cadastrado.", d.imei)));
+            }
+            if let Some(p) = d.person_id {
+                Store::get_required::<Person>(ctx.conn, &p.to_string())?;
+            }
+            if let Some(v) = d.vehicle_id {
+                let mut vehicle: Vehicle = Store::get_required(ctx.conn, &v.to_string())?;
+                vehicle.device_id = Some(d.id);
+                vehicle.updated_at = ctx.now;
+                ctx.save(&vehicle)?;
+            }
+            ctx.save(&d)?;
+            Ok(d)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(d)))
+}
+
+#[utoipa::path(get, path = "/api/v1/zones", tag = "monitoring", responses((status = 200, body = [Zone]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_zones(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Zone>>> {
+    list_of(&s, &caller, Permission::ZoneRead).await
+}
+
+#[utoipa::path(get, path = "/api/v1/zones/{id}", tag = "monitoring", params(("id" = String, Path)), responses((status = 200, body = Zone), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_zone(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Zone>> {
+    get_of(&s, &caller, Permission::ZoneRead, &id).await
+}
+
+/// Create a zone (16.2.6: circle, rectangle or polygon; per person or per group).
+#[utoipa::path(post, path = "/api/v1/zones", tag = "monitoring", request_body = NewZone,
+    responses((status = 201, body = Zone), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_zone(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(new): Body<NewZone>,
+) -> ApiResult<(StatusCode, Json<Zone>)> {
+    caller.require(Permission::ZoneWrite)?;
+    check(new.validate())?;
+    let z = state
+        .store
+        .write(move |ctx| {
+            if let Some(p) = new.person_id {
+                Store::get_required::<Person>(ctx.conn, &p.to_string())?;
+            }
+            let z = Zone {
+                id: new.id.unwrap_or_default(),
+                name: new.name.trim().to_owned(),
+                kind: new.kind,
+                shape: new.shape,
+                person_id: new.person_id,
+                group: new.group.filter(|g| !g.trim().is_empty()),
+                active: true,
+                created_at: ctx.now,
+            };
+            ctx.save(&z)?;
+            Ok(z)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(z)))
+}
+
+/// Track history in fix-time order (at most 10,000 fixes per request).
+#[utoipa::path(get, path = "/api/v1/positions", tag = "monitoring", params(PositionQuery),
+    responses((status = 200, body = [Position]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_positions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<PositionQuery>,
+) -> ApiResult<Json<Vec<Position>>> {
+    caller.require(Permission::PositionRead)?;
+    let f = PositionFilter {
+        device: q.device_id,
+        person: q.person_id,
+        from: q.from,
+        to: q.to,
+        limit: q.limit.unwrap_or(1000).min(10_000),
+    };
+    Ok(Json(state.store.read(move |c| Store::positions(c, &f)).await?))
+}
+
+/// A device message that was refused (unknown or inactive identifier).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IngestReject {
+    pub at: String,
+    pub protocol: String,
+    pub device_key: String,
+    pub remote: String,
+    pub reason: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/ingest/rejects", tag = "monitoring",
+    responses((status = 200, body = [IngestReject]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_rejects(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<IngestReject>>> {
+    caller.require(Permission::DeviceRead)?;
+    Ok(Json(
+        state
+            .store
+            .read(|c| {
+                let mut stmt = c.prepare(
+                    "SELECT at, protocol, device_key, remote, reason FROM ingest_rejects ORDER BY id DESC LIMIT 500",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(IngestReject {
+                        at: r.get(0)?,
+                        protocol: r.get(1)?,
+                        device_key: r.get(2)?,
+                        remote: r.get(3)?,
+                        reason: r.get(4)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?,
+    ))
+}

@@ -1,0 +1,52 @@
+//! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, generated from the handlers'
+//! annotations and the wire types, so it cannot drift from the code.
+
+use super::{alarms, monitoring, samu, users};
+use atalaia_core::wire::{LiveMessage, Problem};
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Atalaia API", description = "SAMU 192 regulation and electronic-monitoring operations. \
+        Errors are RFC 9457 application/problem+json with a stable `code`. The live feed is a WebSocket at \
+        /api/v1/live (Bearer token or ?token=; ?since=SEQ resumes) carrying LiveMessage frames."),
+    paths(
+        super::health,
+        users::login, users::logout, users::me, users::list, users::create,
+        samu::list_occurrences, samu::create_occurrence, samu::get_occurrence,
+        samu::list_vehicles, samu::create_vehicle, samu::get_vehicle, samu::set_vehicle_status,
+        monitoring::list_persons, monitoring::get_person, monitoring::create_person,
+        monitoring::list_devices, monitoring::get_device, monitoring::create_device,
+        monitoring::list_zones, monitoring::get_zone, monitoring::create_zone,
+        monitoring::list_positions, monitoring::list_rejects,
+        alarms::list_alarms, alarms::get_alarm, alarms::act,
+    ),
+    components(schemas(LiveMessage, Problem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "system", description = "Health and metadata"),
+        (name = "auth", description = "Sessions and users"),
+        (name = "samu", description = "SAMU 192: occurrences and fleet"),
+        (name = "monitoring", description = "Electronic monitoring: people, devices, zones, positions"),
+        (name = "alarms", description = "Alarms of both domains"),
+    )
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,354 @@
+//! Users, argon2id password hashes, server-side sessions with expiry, lockout after repeated
+//! failures, and the [`AuthUser`] extractor through which every route declares its permission.
+
+use crate::error::{ApiError, ApiResult};
+use crate::server::AppState;
+use crate::store::{Store, StoreError, ts};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use atalaia_core::auth::{Permission, Role};
+use atalaia_core::ids::UserId;
+use atalaia_core::wire::{FieldError, LoginResponse, NewUser, UserInfo};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+/// Minimum password length accepted at creation and change.
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A valid hash to verify against when the user does not exist, so timing does not reveal names.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy-password-never-used").unwrap_or_default())
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn role_to_str(role: Role) -> String {
+    serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn role_from_str(s: &str) -> Option<Role> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+struct UserRow {
+    info: UserInfo,
+    pw_hash: String,
+    locked_until: Option<DateTime<Utc>>,
+    active: bool,
+}
+
+fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT id, username, display_name, role, pw_hash, locked_until, active FROM users WHERE username = ?1",
+            [username],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, bool>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, username, display_name, role, pw_hash, locked, active)) = row else {
+        return Ok(None);
+    };
+    let id = id.parse().map_err(|_| StoreError::Migration("bad user id".into()))?;
+    let role = role_from_str(&role).ok_or_else(|| StoreError::Migration(format!("unknown role {role}")))?;
+    Ok(Some(UserRow {
+        info: UserInfo { id, username, display_name, role },
+        pw_hash,
+        locked_until: locked.as_deref().and_then(parse_ts),
+        active,
+    }))
+}
+
+pub fn validate_new_user(u: &NewUser) -> Vec<FieldError> {
+    let mut e = Vec::new();
+    let name = u.username.trim();
+    if name.is_empty()
+        || name.len() > 64
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+    {
+        e.push(FieldError::new("username", "Usuário deve ter de 1 a 64 letras, dígitos, '.', '-' ou '_'."));
+    }
+    if u.display_name.trim().is_empty() {
+        e.push(FieldError::new("display_name", "Nome de exibição é obrigatório."));
+    }
+    if u.password.chars().count() < MIN_PASSWORD_LEN {
+        e.push(FieldError::new(
+            "password",
+            &format!("A senha deve ter ao menos {MIN_PASSWORD_LEN} caracteres."),
+        ));
+    }
+    e
+}
+
+/// Create a user. Hashing runs off the async threads; the insert goes through the writer.
+pub async fn create_user(store: &Store, new: NewUser) -> ApiResult<UserInfo> {
+    let errors = validate_new_user(&new);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let password = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let info = UserInfo {
+        id: UserId::new(),
+        username: new.username.trim().to_owned(),
+        display_name: new.display_name.trim().to_owned(),
+        role: new.role,
+    };
+    let row = info.clone();
+    store
+        .write(move |ctx| {
+            let inserted = ctx.conn.execute(
+                "INSERT INTO users (id, username, display_name, role, pw_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(username) DO NOTHING",
+                params![
+                    row.id.to_string(),
+                    row.username,
+                    row.display_name,
+                    role_to_str(row.role),
+                    hash,
+                    ts(ctx.now)
+                ],
+            )?;
+            if inserted == 0 {
+                return Err(StoreError::Conflict(format!("O usuário '{}' já existe.", row.username)));
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(info)
+}
+
+pub async fn user_count(store: &Store) -> ApiResult<i64> {
+    Ok(store.read(|c| Ok(Store::scalar_i64(c, "SELECT COUNT(*) FROM users")?.unwrap_or(0))).await?)
+}
+
+pub async fn list_users(store: &Store) -> ApiResult<Vec<UserInfo>> {
+    Ok(store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT username FROM users ORDER BY username")?;
+            let names: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let mut out = Vec::new();
+            for n in names {
+                if let Some(u) = user_by_name(c, &n)? {
+                    out.push(u.info);
+                }
+            }
+            Ok(out)
+        })
+        .await?)
+}
+
+/// Whether `password` is the current password of `username` (no session, no failure count).
+pub async fn password_matches(store: &Store, username: &str, password: &str) -> bool {
+    let name = username.to_owned();
+    let Ok(Some(row)) = store.read(move |c| user_by_name(c, &name)).await else {
+        return false;
+    };
+    let pw = password.to_owned();
+    tokio::task::spawn_blocking(move || verify_password(&row.pw_hash, &pw)).await.unwrap_or(false)
+}
+
+/// Check credentials and open a session. Failures count towards a temporary lock.
+pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResult<LoginResponse> {
+    let name = username.trim().to_owned();
+    let row = state.store.read(move |c| user_by_name(c, &name)).await?;
+    let now = state.clock.now();
+    let (hash, known) = match &row {
+        Some(u) if u.active => (u.pw_hash.clone(), true),
+        _ => (decoy_hash().to_owned(), false),
+    };
+    let pw = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &pw))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let Some(user) = row.filter(|_| known) else {
+        return Err(ApiError::BadCredentials);
+    };
+    if user.locked_until.is_some_and(|t| t > now) {
+        return Err(ApiError::Locked);
+    }
+    let id = user.info.id.to_string();
+    if !ok {
+        let (max, lock_min) = (state.config.max_failed_logins, state.config.lockout_minutes);
+        let locked = state
+            .store
+            .write(move |ctx| {
+                let failed: u32 = ctx.conn.query_row(
+                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
+                    [&id],
+                    |r| r.get(0),
+                )?;
+                if failed >= max {
+                    ctx.conn.execute(
+                        "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
+                        params![id, ts(ctx.now + Duration::minutes(lock_min))],
+                    )?;
+                    return Ok(true);
+                }
+                Ok(false)
+            })
+            .await?;
+        tracing::warn!(user = %user.info.username, locked, "failed login");
+        return Err(if locked { ApiError::Locked } else { ApiError::BadCredentials });
+    }
+    let token = new_token();
+    let hashed = token_hash(&token);
+    let expires_at = now + Duration::minutes(state.config.session_minutes);
+    state
+        .store
+        .write(move |ctx| {
+            ctx.conn
+                .execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [&id])?;
+            ctx.conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [ts(ctx.now)])?;
+            ctx.conn.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![hashed, id, ts(ctx.now), ts(expires_at)],
+            )?;
+            Ok(())
+        })
+        .await?;
+    tracing::info!(user = %user.info.username, role = ?user.info.role, "login");
+    Ok(LoginResponse { token, expires_at, user: user.info })
+}
+
+pub async fn logout(store: &Store, auth: &AuthUser) -> ApiResult<()> {
+    let hashed = auth.token_hash.clone();
+    store
+        .write(move |ctx| {
+            ctx.conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [hashed])?;
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+/// The authenticated caller. Extracting it fails with 401 problem+json; [`AuthUser::require`]
+/// fails with 403.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user: UserInfo,
+    token_hash: String,
+}
+
+impl AuthUser {
+    pub fn require(&self, p: Permission) -> ApiResult<()> {
+        if self.user.role.can(p) {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.user.username, permission = ?p, "forbidden");
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        self.user.role.can(p)
+    }
+}
+
+/// Bearer token from the header, or `?token=` (browsers cannot set headers on a WebSocket).
+fn token_from(parts: &Parts) -> Option<String> {
+    if let Some(v) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        return v.strip_prefix("Bearer ").map(|t| t.trim().to_owned());
+    }
+    parts.uri.query()?.split('&').find_map(|kv| kv.strip_prefix("token=")).map(str::to_owned)
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = token_from(parts).ok_or(ApiError::Unauthorized)?;
+        let hashed = token_hash(&token);
+        let lookup = hashed.clone();
+        let found = state
+            .store
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT u.username, s.expires_at, u.active FROM sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.token_hash = ?1",
+                    [lookup],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
+                )
+                .optional()?)
+            })
+            .await?;
+        let Some((username, expires, active)) = found else {
+            return Err(ApiError::Unauthorized);
+        };
+        if !active {
+            return Err(ApiError::Unauthorized);
+        }
+        if parse_ts(&expires).is_none_or(|t| t <= state.clock.now()) {
+            return Err(ApiError::SessionExpired);
+        }
+        let row =
+            state.store.read(move |c| user_by_name(c, &username)).await?.ok_or(ApiError::Unauthorized)?;
+        Ok(AuthUser { user: row.info, token_hash: hashed })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2id_hashes_verify_and_differ_per_salt() {
+        let a = hash_password("correct horse").expect("hash");
+        let b = hash_password("correct horse").expect("hash");
+        assert!(a.starts_with("$argon2id$"));
+        assert_ne!(a, b);
+        assert!(verify_password(&a, "correct horse"));
+        assert!(!verify_password(&a, "wrong"));
+        assert!(!verify_password("not a hash", "x"));
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_stored_names() {
+        for role in Role::ALL {
+            assert_eq!(role_from_str(&role_to_str(role)), Some(role));
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Server configuration from (lowest to highest precedence) built-in defaults, a TOML file,
+//! `ATALAIA_*` environment variables and command-line flags.
+
+use clap::Parser;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// REST API, live feed, OpenAPI and health.
+    pub listen: SocketAddr,
+    /// OsmAnd / Traccar Client HTTP ingest (Traccar's default port 5055).
+    pub osmand_listen: SocketAddr,
+    /// SQLite database file.
+    pub database: PathBuf,
+    /// Session lifetime in minutes.
+    pub session_minutes: i64,
+    /// Failed logins before the account is locked.
+    pub max_failed_logins: u32,
+    /// Lock duration in minutes.
+    pub lockout_minutes: i64,
+    /// Allow binding to a non-loopback address without TLS (seed 000: external access only over
+    /// encrypted channels; put a TLS terminator or VPN in front if you set this).
+    pub insecure: bool,
+    /// Username and password of an administrator created on first start when no users exist.
+    pub bootstrap_admin: Option<(String, String)>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            osmand_listen: SocketAddr::from(([127, 0, 0, 1], 5055)),
+            database: PathBuf::from("atalaia.sqlite"),
+            session_minutes: 12 * 60,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            insecure: false,
+            bootstrap_admin: None,
+        }
+    }
+}
+
+impl Config {
+    /// Embedded mode: everything on loopback with OS-chosen ports.
+    pub fn embedded(database: PathBuf) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            osmand_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database,
+            ..Self::default()
+        }
+    }
+
+    /// Refuse plain-text listeners beyond loopback unless explicitly allowed.
+    pub fn check_transport(&self) -> Result<(), String> {
+        for addr in [self.listen, self.osmand_listen] {
+            if !addr.ip().is_loopback() && !self.insecure {
+                return Err(format!(
+                    "refusing to listen on {addr} without TLS: external access must be encrypted \
+                     (put the server behind a TLS terminator or VPN and pass --insecure to acknowledge)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The file form: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub osmand_listen: Option<SocketAddr>,
+    pub database: Option<PathBuf>,
+    pub session_minutes: Option<i64>,
+    pub max_failed_logins: Option<u32>,
+    pub lockout_minutes: Option<i64>,
+    pub insecure: Option<bool>,
+}
+
+/// atalaia-server: the Atalaia backend (REST API, live feed, device ingest).
+///
+/// Every option can also be set in the TOML file given by --config and through the environment
+/// variable shown; flags override the environment, which overrides the file.
+#[derive(Debug, Parser)]
+#[command(name = "atalaia-server", version, about, long_about = None)]
+pub struct Args {
+    /// TOML configuration file (keys: listen, osmand_listen, database, session_minutes,
+    /// max_failed_logins, lockout_minutes, insecure).
+    #[arg(long, env = "ATALAIA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address of the REST API and live feed [default: 127.0.0.1:8080].
+    #[arg(long, env = "ATALAIA_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Address of the OsmAnd (Traccar Client) HTTP device ingest [default: 127.0.0.1:5055].
+    #[arg(long, env = "ATALAIA_OSMAND_LISTEN")]
+    pub osmand_listen: Option<SocketAddr>,
+    /// SQLite database file [default: atalaia.sqlite].
+    #[arg(long, env = "ATALAIA_DATABASE")]
+    pub database: Option<PathBuf>,
+    /// Session lifetime in minutes [default: 720].
+    #[arg(long, env = "ATALAIA_SESSION_MINUTES")]
+    pub session_minutes: Option<i64>,
+    /// Allow non-loopback listeners without TLS (only behind a VPN or TLS terminator).
+    #[arg(long, env = "ATALAIA_INSECURE")]
+    pub insecure: bool,
+    /// Create this administrator on first start when the database has no users.
+    #[arg(long, env = "ATALAIA_ADMIN_USER")]
+    pub admin_user: Option<String>,
+    /// Password of --admin-user (prefer the environment variable).
+    #[arg(long, env = "ATALAIA_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Seed the demo dataset (users, fleet, monitored people, zones) if the database is empty.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+impl Args {
+    pub fn resolve(&self) -> Result<Config, String> {
+        let mut cfg = Config::default();
+        if let Some(path) = &self.config {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let file: FileConfig =
+                toml::from_str(&text).map_err(|e| format!("parsing {}: {e}", path.display()))?;
+            cfg.apply_file(file);
+        }
+        if let Some(v) = self.listen {
+            cfg.listen = v;
+        }
+        if let Some(v) = self.osmand_listen {
+            cfg.osmand_listen = v;
+        }
+        if let Some(v) = &self.database {
+            cfg.database = v.clone();
+        }
+        if let Some(v) = self.session_minutes {
+            cfg.session_minutes = v;
+        }
+        cfg.insecure |= self.insecure;
+        match (&self.admin_user, &self.admin_password) {
+            (Some(u), Some(p)) => cfg.bootstrap_admin = Some((u.clone(), p.clone())),
+            (Some(_), None) => return Err("--admin-user needs ATALAIA_ADMIN_PASSWORD".into()),
+            _ => {}
+        }
+        if cfg.session_minutes <= 0 {
+            return Err("session_minutes must be positive".into());
+        }
+        Ok(cfg)
+    }
+}
+
+impl Config {
+    fn apply_file(&mut self, f: FileConfig) {
+        if let Some(v) = f.listen {
+            self.listen = v;
+        }
+        if let Some(v) = f.osmand_listen {
+            self.osmand_listen = v;
+        }
+        if let Some(v) = f.database {
+            self.database = v;
+        }
+        if let Some(v) = f.session_minutes {
+            self.session_minutes = v;
+        }
+        if let Some(v) = f.max_failed_logins {
+            self.max_failed_logins = v;
+        }
+        if let Some(v) = f.lockout_minutes {
+            self.lockout_minutes = v;
+        }
+        if let Some(v) = f.insecure {
+            self.insecure = v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("atalaia.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\nsession_minutes = 30\n").expect("write");
+        let args = Args::parse_from([
+            "atalaia-server",
+            "--config",
+            path.to_str().expect("utf8"),
+            "--listen",
+            "127.0.0.1:9100",
+        ]);
+        let cfg = args.resolve().expect("resolve");
+        assert_eq!(cfg.listen, "127.0.0.1:9100".parse().expect("addr"));
+        assert_eq!(cfg.session_minutes, 30);
+    }
+
+    #[test]
+    fn packaged_example_config_parses() {
+        let file: FileConfig =
+            toml::from_str(include_str!("../../packaging/deb/atalaia.toml")).expect("example parses");
+        let mut cfg = Config::default();
+        cfg.apply_file(file);
+        assert_eq!(cfg.database, PathBuf::from("/var/lib/atalaia/atalaia.sqlite"));
+        assert!(cfg.check_transport().is_ok());
+    }
+
+    #[test]
+    fn unknown_file_keys_are_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "lisen = \"127.0.0.1:9000\"\n").expect("write");
+        let args = Args::parse_from(["atalaia-server", "--config", path.to_str().expect("utf8")]);
+        assert!(args.resolve().is_err());
+    }
+
+    #[test]
+    fn plain_text_beyond_loopback_is_refused_without_insecure() {
+        let mut cfg = Config { listen: "0.0.0.0:8080".parse().expect("addr"), ..Config::default() };
+        assert!(cfg.check_transport().is_err());
+        cfg.insecure = true;
+        assert!(cfg.check_transport().is_ok());
+    }
+}

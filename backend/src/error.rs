@@ -1,0 +1,129 @@
+//! API errors rendered as RFC 9457 `application/problem+json`: a stable machine `code`, a Portuguese
+//! `title`/`detail` for people, and never an internal detail on a 5xx.
+
+use crate::store::StoreError;
+use atalaia_core::wire::{FieldError, Problem};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("session expired")]
+    SessionExpired,
+    #[error("invalid credentials")]
+    BadCredentials,
+    #[error("account locked")]
+    Locked,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("unknown device {0}")]
+    UnknownDevice(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => ApiError::NotFound(what),
+            StoreError::Conflict(msg) => ApiError::Conflict(msg),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    pub fn problem(&self) -> Problem {
+        let (status, code, title, detail): (StatusCode, &str, &str, Option<String>) = match self {
+            ApiError::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "Autenticação necessária", Some("Faça login para continuar.".into()))
+            }
+            ApiError::SessionExpired => {
+                (StatusCode::UNAUTHORIZED, "session_expired", "Sessão expirada", Some("Sua sessão expirou; faça login novamente.".into()))
+            }
+            ApiError::BadCredentials => {
+                (StatusCode::UNAUTHORIZED, "bad_credentials", "Usuário ou senha incorretos", None)
+            }
+            ApiError::Locked => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "account_locked",
+                "Conta bloqueada temporariamente",
+                Some("Muitas tentativas de login sem sucesso. Aguarde alguns minutos ou procure o administrador.".into()),
+            ),
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Acesso negado",
+                Some("Seu perfil não tem permissão para esta operação.".into()),
+            ),
+            ApiError::NotFound(what) => {
+                (StatusCode::NOT_FOUND, "not_found", "Registro não encontrado", Some(format!("{what} não encontrado(a).")))
+            }
+            ApiError::Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "Dados inválidos",
+                Some("Corrija os campos indicados.".into()),
+            ),
+            ApiError::Conflict(msg) => (StatusCode::CONFLICT, "conflict", "Conflito", Some(msg.clone())),
+            ApiError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "bad_request", "Requisição inválida", Some(msg.clone())),
+            ApiError::UnknownDevice(id) => (
+                StatusCode::BAD_REQUEST,
+                "unknown_device",
+                "Dispositivo desconhecido",
+                Some(format!("O dispositivo '{id}' não está cadastrado ou não está ativo.")),
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Erro interno",
+                Some("Erro interno do servidor. A equipe técnica foi notificada pelo registro de eventos.".into()),
+            ),
+        };
+        Problem {
+            type_uri: format!("https://atalaia.invalid/problems/{code}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+            errors: match self {
+                ApiError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(msg) = &self {
+            tracing::error!(error = %msg, "internal error");
+        }
+        problem_response(&self.problem())
+    }
+}
+
+pub fn problem_response(p: &Problem) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(p).unwrap_or_default();
+    let mut resp = (status, body).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    resp
+}
+
+/// Turn a body that axum could not parse into a problem instead of axum's plain-text rejection.
+pub fn json_rejection(rej: axum::extract::rejection::JsonRejection) -> ApiError {
+    ApiError::BadRequest(format!("JSON inválido: {}", rej.body_text()))
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

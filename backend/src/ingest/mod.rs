@@ -1,0 +1,92 @@
+//! Device ingest: protocol front-ends decode messages into [`Fix`]es; [`accept`] resolves the
+//! device, stores the fix durably and only then lets the front-end acknowledge. Unknown or
+//! inactive identifiers are refused and logged (tracing + `ingest_rejects`).
+
+pub mod osmand;
+
+use crate::server::AppState;
+use crate::store::{Store, StoreError};
+use atalaia_core::geom::LatLon;
+use atalaia_core::ids::PositionId;
+use atalaia_core::monitoring::{Device, Position};
+use atalaia_core::samu::{Link, Vehicle};
+use chrono::{DateTime, Utc};
+
+/// One decoded position report, protocol-independent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    /// The identifier on the wire (IMEI or OsmAnd id).
+    pub key: String,
+    pub fix_time: Option<DateTime<Utc>>,
+    pub at: LatLon,
+    pub speed_kmh: Option<f64>,
+    pub course_deg: Option<f64>,
+    pub altitude_m: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub battery_pct: Option<f64>,
+    pub charging: Option<bool>,
+    pub ignition: Option<bool>,
+    pub siren: Option<bool>,
+    pub light_bar: Option<bool>,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Accepted {
+    Stored { seq: u64 },
+    UnknownDevice,
+}
+
+/// Store a fix for a registered, active device. Resolves after the commit.
+pub async fn accept(
+    state: &AppState,
+    protocol: &'static str,
+    remote: String,
+    fix: Fix,
+) -> Result<Accepted, StoreError> {
+    state
+        .store
+        .write(move |ctx| {
+            let device = Store::find_by::<Device>(ctx.conn, "imei", &fix.key)?.filter(Device::accepts_data);
+            let Some(device) = device else {
+                tracing::warn!(protocol, key = %fix.key, %remote, "refused message from unknown or inactive device");
+                Store::log_reject(ctx.conn, ctx.now, protocol, &fix.key, &remote, "unknown or inactive device")?;
+                return Ok(Accepted::UnknownDevice);
+            };
+            let fix_time = fix.fix_time.unwrap_or(ctx.now);
+            let p = Position {
+                id: PositionId::new(),
+                device_id: device.id,
+                person_id: device.person_id,
+                vehicle_id: device.vehicle_id,
+                fix_time,
+                recv_time: ctx.now,
+                at: fix.at,
+                speed_kmh: fix.speed_kmh,
+                course_deg: fix.course_deg,
+                accuracy_m: fix.accuracy_m,
+                altitude_m: fix.altitude_m,
+                battery_pct: fix.battery_pct,
+                charging: fix.charging,
+            };
+            let seq = ctx.record_position(&p)?;
+            if let Some(vid) = device.vehicle_id
+                && let Some(mut v) = Store::get::<Vehicle>(ctx.conn, &vid.to_string())?
+                && v.telemetry.fix_time.is_none_or(|t| t <= fix_time)
+            {
+                // A late (replayed) fix goes to history but does not move the vehicle backwards.
+                let t = &mut v.telemetry;
+                t.position = Some(fix.at);
+                t.fix_time = Some(fix_time);
+                t.speed_kmh = fix.speed_kmh.unwrap_or(0.0);
+                t.course_deg = fix.course_deg.unwrap_or(t.course_deg);
+                t.link = Link::Data;
+                t.ignition = fix.ignition.unwrap_or(t.ignition);
+                t.siren = fix.siren.unwrap_or(t.siren);
+                t.light_bar = fix.light_bar.unwrap_or(t.light_bar);
+                v.updated_at = ctx.now;
+                ctx.save(&v)?;
+            }
+            Ok(Accepted::Stored { seq })
+        })
+        .await
+}

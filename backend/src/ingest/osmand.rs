@@ -1,0 +1,281 @@
+//! OsmAnd / Traccar Client HTTP protocol (Traccar's port 5055): `GET|POST /?id=..&lat=..&lon=..`
+//! with the same keys in a form body, or the JSON body of newer Traccar Client versions.
+//! Semantics follow Traccar's decoder: `speed` is in knots; `timestamp` is Unix seconds,
+//! milliseconds, ISO 8601 or `yyyy-MM-dd HH:mm:ss` (UTC); an unknown id answers 400.
+
+use super::{Accepted, Fix, accept};
+use crate::error::ApiError;
+use crate::server::AppState;
+use atalaia_core::geom::LatLon;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+const KNOT_KMH: f64 = 1.852;
+const MPS_KMH: f64 = 3.6;
+
+pub fn router(state: AppState) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+async fn handle(
+    State(state): State<AppState>,
+    ConnectInfo(remote): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fix = match decode(uri.query(), &headers, &body) {
+        Ok(f) => f,
+        Err(msg) => {
+            tracing::warn!(%remote, error = %msg, "malformed OsmAnd message");
+            return ApiError::BadRequest(msg).into_response();
+        }
+    };
+    let key = fix.key.clone();
+    match accept(&state, "osmand", remote.to_string(), fix).await {
+        Ok(Accepted::Stored { .. }) => StatusCode::OK.into_response(),
+        Ok(Accepted::UnknownDevice) => ApiError::UnknownDevice(key).into_response(),
+        Err(e) => ApiError::Internal(e.to_string()).into_response(),
+    }
+}
+
+/// Decode one request into a fix; the error is a Portuguese message for the problem body.
+pub fn decode(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Fix, String> {
+    let is_json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"))
+        || body.first() == Some(&b'{');
+    match query.filter(|q| !q.is_empty()) {
+        Some(q) => decode_params(&parse_form(q.as_bytes())),
+        None if is_json => decode_json(body),
+        None => decode_params(&parse_form(body)),
+    }
+}
+
+fn parse_form(raw: &[u8]) -> HashMap<String, String> {
+    url_decode_pairs(raw).collect()
+}
+
+fn url_decode_pairs(raw: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
+    raw.split(|b| *b == b'&').filter(|p| !p.is_empty()).map(|pair| {
+        let mut it = pair.splitn(2, |b| *b == b'=');
+        let k = percent_decode(it.next().unwrap_or_default());
+        let v = percent_decode(it.next().unwrap_or_default());
+        (k, v)
+    })
+}
+
+fn percent_decode(s: &[u8]) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let escaped = match (s[i], s.get(i + 1).copied().and_then(hex), s.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => Some((hi * 16 + lo) as u8),
+            _ => None,
+        };
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(if s[i] == b'+' { b' ' } else { s[i] });
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn num(params: &HashMap<String, String>, key: &str) -> Result<Option<f64>, String> {
+    match params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(Some)
+            .ok_or_else(|| format!("valor numérico inválido em '{key}': {v}")),
+    }
+}
+
+fn flag(params: &HashMap<String, String>, key: &str) -> Option<bool> {
+    params.get(key).map(|v| matches!(v.trim(), "true" | "1"))
+}
+
+pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
+    let v = v.trim();
+    if let Ok(n) = v.parse::<i64>() {
+        // Traccar's rule: below i32::MAX it is seconds, above it milliseconds.
+        let ms = if n < i64::from(i32::MAX) { n.saturating_mul(1000) } else { n };
+        return Utc
+            .timestamp_millis_opt(ms)
+            .single()
+            .ok_or_else(|| format!("timestamp fora do intervalo: {v}"));
+    }
+    if v.contains('T') {
+        return DateTime::parse_from_rfc3339(v)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| format!("timestamp ISO 8601 inválido: {v}"));
+    }
+    NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S")
+        .map(|t| t.and_utc())
+        .map_err(|_| format!("timestamp inválido: {v}"))
+}
+
+fn decode_params(params: &HashMap<String, String>) -> Result<Fix, String> {
+    let key = params
+        .get("id")
+        .or_else(|| params.get("deviceid"))
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .ok_or("parâmetro 'id' ausente")?;
+    let (lat, lon) = match params.get("location") {
+        Some(loc) => {
+            let mut parts = loc.split(',').map(|x| x.trim().parse::<f64>());
+            match (parts.next(), parts.next()) {
+                (Some(Ok(a)), Some(Ok(b))) => (a, b),
+                _ => return Err(format!("parâmetro 'location' inválido: {loc}")),
+            }
+        }
+        None => (
+            num(params, "lat")?.ok_or("parâmetro 'lat' ausente")?,
+            num(params, "lon")?.ok_or("parâmetro 'lon' ausente")?,
+        ),
+    };
+    let at = LatLon::new(lat, lon).map_err(|e| format!("coordenadas inválidas: {e}"))?;
+    let fix_time = params.get("timestamp").map(|t| parse_timestamp(t)).transpose()?;
+    Ok(Fix {
+        key,
+        fix_time,
+        at,
+        speed_kmh: num(params, "speed")?.map(|kn| kn * KNOT_KMH),
+        course_deg: num(params, "bearing")?.or(num(params, "heading")?),
+        altitude_m: num(params, "altitude")?,
+        accuracy_m: num(params, "accuracy")?,
+        battery_pct: num(params, "batt")?,
+        charging: flag(params, "charge"),
+        ignition: flag(params, "ignition"),
+        siren: flag(params, "siren"),
+        light_bar: flag(params, "lightbar"),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct JsonBody {
+    device_id: String,
+    location: JsonLocation,
+}
+
+#[derive(Debug, Deserialize)]
+struct JsonLocation {
+    timestamp: Option<String>,
+    coords: JsonCoords,
+    battery: Option<JsonBattery>,
+}
+
+#[derive(Debug, Deserialize)]
+struct JsonCoords {
+    latitude: f64,
+    longitude: f64,
+    speed: Option<f64>,
+    heading: Option<f64>,
+    altitude: Option<f64>,
+    accuracy: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct JsonBattery {
+    level: Option<f64>,
+    is_charging: Option<bool>,
+}
+
+/// The JSON form: speed in m/s, battery level as a 0–1 fraction.
+fn decode_json(body: &[u8]) -> Result<Fix, String> {
+    let b: JsonBody = serde_json::from_slice(body).map_err(|e| format!("JSON inválido: {e}"))?;
+    let c = &b.location.coords;
+    let at = LatLon::new(c.latitude, c.longitude).map_err(|e| format!("coordenadas inválidas: {e}"))?;
+    Ok(Fix {
+        key: b.device_id.trim().to_owned(),
+        fix_time: b.location.timestamp.as_deref().map(parse_timestamp).transpose()?,
+        at,
+        speed_kmh: c.speed.filter(|s| *s >= 0.0).map(|mps| mps * MPS_KMH),
+        course_deg: c.heading.filter(|h| *h >= 0.0),
+        altitude_m: c.altitude,
+        accuracy_m: c.accuracy,
+        battery_pct: b
+            .location
+            .battery
+            .as_ref()
+            .and_then(|x| x.level)
+            .filter(|l| *l >= 0.0)
+            .map(|l| l * 100.0),
+        charging: b.location.battery.as_ref().and_then(|x| x.is_charging),
+        ignition: None,
+        siren: None,
+        light_bar: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> Result<Fix, String> {
+        decode(Some(s), &HeaderMap::new(), b"")
+    }
+
+    #[test]
+    fn query_form_as_traccar_client_sends_it() {
+        let f = q("id=860000000000001&lat=-8.7612&lon=-63.9004&timestamp=1795000000&speed=10&bearing=90&batt=87.5&charge=true")
+            .expect("decode");
+        assert_eq!(f.key, "860000000000001");
+        assert_eq!(f.at, LatLon { lat: -8.7612, lon: -63.9004 });
+        assert_eq!(f.fix_time, Utc.timestamp_opt(1_795_000_000, 0).single());
+        assert!((f.speed_kmh.expect("speed") - 18.52).abs() < 1e-9, "knots to km/h");
+        assert_eq!(f.course_deg, Some(90.0));
+        assert_eq!(f.battery_pct, Some(87.5));
+        assert_eq!(f.charging, Some(true));
+    }
+
+    #[test]
+    fn timestamps_in_every_traccar_form() {
+        let secs = parse_timestamp("1795000000").expect("secs");
+        assert_eq!(parse_timestamp("1795000000000").expect("ms"), secs);
+        assert_eq!(parse_timestamp(&secs.to_rfc3339()).expect("iso"), secs);
+        let plain = secs.format("%Y-%m-%d %H:%M:%S").to_string();
+        assert_eq!(parse_timestamp(&plain).expect("plain"), secs);
+        assert!(parse_timestamp("yesterday").is_err());
+    }
+
+    #[test]
+    fn form_body_and_json_body() {
+        let f = decode(None, &HeaderMap::new(), b"deviceid=abc&location=-19.9%2C-43.9").expect("form");
+        assert_eq!((f.key.as_str(), f.at.lat, f.at.lon), ("abc", -19.9, -43.9));
+        let json = br#"{"device_id":"abc","location":{"timestamp":"2026-11-22T03:00:00Z",
+            "coords":{"latitude":-19.9,"longitude":-43.9,"speed":10.0,"heading":-1,"accuracy":5},
+            "battery":{"level":0.5,"is_charging":false}}}"#;
+        let f = decode(None, &HeaderMap::new(), json).expect("json");
+        assert_eq!(f.speed_kmh, Some(36.0));
+        assert_eq!(f.course_deg, None, "-1 means unknown heading");
+        assert_eq!(f.battery_pct, Some(50.0));
+    }
+
+    #[test]
+    fn malformed_input_is_refused_with_a_reason() {
+        assert!(q("lat=1&lon=2").expect_err("no id").contains("id"));
+        assert!(q("id=a&lat=x&lon=2").expect_err("bad lat").contains("lat"));
+        assert!(q("id=a&lat=91&lon=2").expect_err("range").contains("coordenadas"));
+        assert!(q("id=a&lat=NaN&lon=2").is_err());
+        assert!(decode(None, &HeaderMap::new(), b"{\"device_id\":1}").is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! Atalaia backend library: configuration, the SQLite store with its event log, authentication,
+//! the REST API and live feed, device ingest, the demo dataset and the device/fleet simulator.
+//! `atalaia-server` and the console's embedded mode both start it through [`server::start`].
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod embedded;
+pub mod error;
+pub mod ingest;
+pub mod live;
+pub mod seed;
+pub mod server;
+pub mod sim;
+pub mod store;
+
+pub use config::Config;
+pub use server::{AppState, Running, start};

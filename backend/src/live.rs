@@ -1,0 +1,179 @@
+//! The live feed at `/api/v1/live`: a snapshot consistent as of some `seq`, then every later
+//! event the caller may see, in `seq` order. `?since=SEQ` resumes without a snapshot when the log
+//! still holds the gap. A subscriber that falls too far behind is resynchronised with a fresh
+//! snapshot rather than allowed to hold the others back.
+
+use crate::auth::AuthUser;
+use crate::server::AppState;
+use crate::store::{Store, StoreError};
+use atalaia_core::alarm::Alarm;
+use atalaia_core::auth::Permission;
+use atalaia_core::monitoring::{Device, Person, Zone};
+use atalaia_core::samu::{Occurrence, OccurrencePhase, Vehicle};
+use atalaia_core::wire::{EventBody, LiveEvent, LiveMessage, Snapshot};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::Duration;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Beyond this many missed events a resume falls back to a snapshot.
+const MAX_RESUME: usize = 5000;
+
+#[derive(Debug, Deserialize)]
+pub struct LiveQuery {
+    pub since: Option<u64>,
+}
+
+pub async fn handler(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Query(q): Query<LiveQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |socket| async move {
+        if let Err(e) = run(socket, state, caller, q.since).await {
+            tracing::debug!(error = %e, "live subscriber ended");
+        }
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+enum LiveError {
+    #[error("socket: {0}")]
+    Socket(#[from] axum::Error),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+async fn send(socket: &mut WebSocket, msg: &LiveMessage) -> Result<(), LiveError> {
+    let text = serde_json::to_string(msg)?;
+    socket.send(Message::Text(text.into())).await?;
+    Ok(())
+}
+
+async fn run(
+    mut socket: WebSocket,
+    state: AppState,
+    caller: AuthUser,
+    since: Option<u64>,
+) -> Result<(), LiveError> {
+    // Subscribe before reading so nothing committed in between is missed; duplicates are skipped by seq.
+    let mut rx = state.store.subscribe();
+    let mut last = match since {
+        Some(since) => {
+            let gap = state.store.read(move |c| Store::events_since(c, since, MAX_RESUME + 1)).await?;
+            if gap.len() > MAX_RESUME {
+                send_snapshot(&mut socket, &state, &caller).await?
+            } else {
+                let mut last = since;
+                for e in gap {
+                    last = e.seq;
+                    if caller.can(e.body.read_permission()) {
+                        send(&mut socket, &LiveMessage::Event(e)).await?;
+                    }
+                }
+                last
+            }
+        }
+        None => send_snapshot(&mut socket, &state, &caller).await?,
+    };
+    let stopping = until_stopping(state.stopping.clone());
+    tokio::pin!(stopping);
+    loop {
+        tokio::select! {
+            () = &mut stopping => {
+                // Tell the console to reconnect (to this server when it is back, or another).
+                let frame = CloseFrame { code: close_code::AWAY, reason: "servidor reiniciando".into() };
+                let _ = socket.send(Message::Close(Some(frame))).await;
+                return Ok(());
+            }
+            ev = rx.recv() => match ev {
+                Ok(e) => {
+                    if e.seq <= last {
+                        continue;
+                    }
+                    last = e.seq;
+                    if caller.can(e.body.read_permission()) {
+                        send(&mut socket, &LiveMessage::Event(LiveEvent::clone(&e))).await?;
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    tracing::warn!(user = %caller.user.username, missed = n, "live subscriber lagging; resynchronising");
+                    last = send_snapshot(&mut socket, &state, &caller).await?;
+                }
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+async fn until_stopping(mut rx: tokio::sync::watch::Receiver<bool>) {
+    // A dropped sender also means the server is gone.
+    let _ = rx.wait_for(|s| *s).await.map(|_| ());
+}
+
+async fn send_snapshot(
+    socket: &mut WebSocket,
+    state: &AppState,
+    caller: &AuthUser,
+) -> Result<u64, LiveError> {
+    let role = caller.user.role;
+    let snap = state.store.read(move |c| build_snapshot(c, &|p| role.can(p))).await?;
+    let seq = snap.seq;
+    send(socket, &LiveMessage::Snapshot(snap)).await?;
+    Ok(seq)
+}
+
+/// The state a subscriber may see, read in one transaction so it is consistent as of `seq`.
+pub fn build_snapshot(
+    c: &rusqlite::Connection,
+    can: &dyn Fn(Permission) -> bool,
+) -> Result<Snapshot, StoreError> {
+    let tx = c.unchecked_transaction()?;
+    let seq = Store::head_seq(&tx)?;
+    let mut snap = Snapshot { seq, ..Snapshot::default() };
+    let recent = chrono::Utc::now() - Duration::hours(24);
+    if can(Permission::OccurrenceRead) {
+        snap.occurrences = Store::list::<Occurrence>(&tx)?
+            .into_iter()
+            .filter(|o| o.phase != OccurrencePhase::Closed || o.updated_at > recent)
+            .collect();
+    }
+    if can(Permission::VehicleRead) {
+        snap.vehicles = Store::list::<Vehicle>(&tx)?;
+    }
+    if can(Permission::PersonRead) {
+        snap.persons = Store::list::<Person>(&tx)?;
+    }
+    if can(Permission::ZoneRead) {
+        snap.zones = Store::list::<Zone>(&tx)?;
+    }
+    snap.positions = Store::last_positions(&tx)?
+        .into_iter()
+        .filter(|p| can(EventBody::Position(p.clone()).read_permission()))
+        .collect();
+    if can(Permission::DeviceRead) {
+        let mut devices = Store::list::<Device>(&tx)?;
+        for d in &mut devices {
+            if let Some(p) = snap.positions.iter().find(|p| p.device_id == d.id) {
+                d.last_contact = Some(p.recv_time);
+                d.battery_pct = p.battery_pct.or(d.battery_pct);
+            }
+        }
+        snap.devices = devices;
+    }
+    snap.alarms = Store::list_by::<Alarm>(&tx, "active", "1")?
+        .into_iter()
+        .filter(|a| can(EventBody::Alarm(a.clone()).read_permission()))
+        .collect();
+    tx.commit()?;
+    Ok(snap)
+}

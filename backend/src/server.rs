@@ -1,0 +1,121 @@
+//! Server assembly: opens the store, bootstraps the first administrator, binds the API and the
+//! device-ingest listeners, and shuts them down together.
+
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+use crate::{api, auth, ingest};
+use atalaia_core::auth::Role;
+use atalaia_core::wire::NewUser;
+use atalaia_core::{Clock, SystemClock};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    /// Becomes true when the server is stopping; long-lived connections (live feed) close on it.
+    pub stopping: watch::Receiver<bool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("bootstrap: {0}")]
+    Bootstrap(String),
+}
+
+/// A running server. Dropping it leaves the tasks running; call [`Running::shutdown`].
+pub struct Running {
+    pub api_addr: SocketAddr,
+    pub osmand_addr: SocketAddr,
+    pub state: AppState,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.api_addr)
+    }
+
+    pub fn osmand_url(&self) -> String {
+        format!("http://{}", self.osmand_addr)
+    }
+
+    /// Stop both listeners (waiting briefly for in-flight requests) and the store writer.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let abort = t.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(3), t).await.is_err() {
+                abort.abort();
+            }
+        }
+        self.state.store.close();
+    }
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
+    TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })
+}
+
+pub async fn start(config: Config) -> Result<Running, ServerError> {
+    config.check_transport().map_err(ServerError::Config)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = Store::open(&config.database, clock.clone())?;
+    let (stop, stopping) = watch::channel(false);
+    let state = AppState { store, config: Arc::new(config), clock, stopping };
+
+    if let Some((username, password)) = state.config.bootstrap_admin.clone()
+        && auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0
+    {
+        let new = NewUser { username, display_name: "Administrador".into(), role: Role::Admin, password };
+        auth::create_user(&state.store, new).await.map_err(|e| ServerError::Bootstrap(format!("{e:?}")))?;
+        tracing::info!("bootstrap administrator created");
+    }
+
+    let api_listener = bind(state.config.listen).await?;
+    let osmand_listener = bind(state.config.osmand_listen).await?;
+    let api_addr = api_listener
+        .local_addr()
+        .map_err(|source| ServerError::Bind { addr: state.config.listen, source })?;
+    let osmand_addr = osmand_listener
+        .local_addr()
+        .map_err(|source| ServerError::Bind { addr: state.config.osmand_listen, source })?;
+
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let api = axum::serve(api_listener, api::router(state.clone()))
+        .with_graceful_shutdown(stopped(stop.subscribe()));
+    let osmand = axum::serve(
+        osmand_listener,
+        ingest::osmand::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(stop.subscribe()));
+    let tasks = vec![
+        tokio::spawn(async move {
+            if let Err(e) = api.await {
+                tracing::error!(error = %e, "API server stopped");
+            }
+        }),
+        tokio::spawn(async move {
+            if let Err(e) = osmand.await {
+                tracing::error!(error = %e, "OsmAnd ingest stopped");
+            }
+        }),
+    ];
+    tracing::info!(%api_addr, %osmand_addr, "Atalaia server listening");
+    Ok(Running { api_addr, osmand_addr, state, stop, tasks })
+}

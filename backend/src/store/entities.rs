@@ -1,0 +1,151 @@
+//! Entities kept as JSON documents beside the few columns that are looked up or unique. The
+//! document is the wire type itself, so what the API returns is exactly what was stored.
+
+use super::StoreError;
+use atalaia_core::alarm::Alarm;
+use atalaia_core::monitoring::{Device, Person, Zone};
+use atalaia_core::samu::{Occurrence, Vehicle};
+use atalaia_core::wire::EventBody;
+use rusqlite::types::Value;
+use rusqlite::{Connection, Params, params_from_iter};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub trait Entity: Serialize + DeserializeOwned + Clone + Send + 'static {
+    const TABLE: &'static str;
+    /// Portuguese name for "not found" messages.
+    const WHAT: &'static str;
+    fn key(&self) -> String;
+    /// Extra indexed columns besides `id`, `doc`, `seq`.
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        Vec::new()
+    }
+    fn to_event(&self) -> EventBody;
+}
+
+impl Entity for Occurrence {
+    const TABLE: &'static str = "occurrences";
+    const WHAT: &'static str = "Ocorrência";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        let digits: String = self.caller_phone.chars().filter(char::is_ascii_digit).collect();
+        vec![("number", Value::Text(self.number.clone())), ("caller_phone", Value::Text(digits))]
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Occurrence(self.clone())
+    }
+}
+
+impl Entity for Vehicle {
+    const TABLE: &'static str = "vehicles";
+    const WHAT: &'static str = "Viatura";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![("code", Value::Text(self.code.clone()))]
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Vehicle(self.clone())
+    }
+}
+
+impl Entity for Person {
+    const TABLE: &'static str = "persons";
+    const WHAT: &'static str = "Pessoa monitorada";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Person(self.clone())
+    }
+}
+
+impl Entity for Device {
+    const TABLE: &'static str = "devices";
+    const WHAT: &'static str = "Dispositivo";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![("imei", Value::Text(self.imei.clone()))]
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Device(self.clone())
+    }
+}
+
+impl Entity for Zone {
+    const TABLE: &'static str = "zones";
+    const WHAT: &'static str = "Zona";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![("person_id", self.person_id.map_or(Value::Null, |p| Value::Text(p.to_string())))]
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Zone(self.clone())
+    }
+}
+
+impl Entity for Alarm {
+    const TABLE: &'static str = "alarms";
+    const WHAT: &'static str = "Alarme";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![("active", Value::Integer(i64::from(self.is_active())))]
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Alarm(self.clone())
+    }
+}
+
+pub fn upsert<E: Entity>(conn: &Connection, e: &E, seq: u64) -> Result<(), StoreError> {
+    let extra = e.columns();
+    let mut names = vec!["id", "doc", "seq"];
+    names.extend(extra.iter().map(|(n, _)| *n));
+    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = names[1..].iter().map(|n| format!("{n} = excluded.{n}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
+        E::TABLE,
+        names.join(", "),
+        placeholders.join(", "),
+        updates.join(", ")
+    );
+    let mut values =
+        vec![Value::Text(e.key()), Value::Text(serde_json::to_string(e)?), Value::Integer(seq as i64)];
+    values.extend(extra.into_iter().map(|(_, v)| v));
+    match conn.prepare_cached(&sql)?.execute(params_from_iter(values)) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(f, msg)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Err(StoreError::Conflict(format!(
+                "{} já existe com este identificador ({})",
+                E::WHAT,
+                msg.unwrap_or_default()
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn get<E: Entity>(conn: &Connection, id: &str) -> Result<Option<E>, StoreError> {
+    Ok(list::<E, _>(conn, "WHERE id = ?1", [id])?.into_iter().next())
+}
+
+/// Documents of `E` matching `filter` (a trusted SQL suffix with `?` parameters), oldest `seq` first.
+pub fn list<E: Entity, P: Params>(conn: &Connection, filter: &str, params: P) -> Result<Vec<E>, StoreError> {
+    let sql = format!("SELECT doc FROM {} {filter} ORDER BY seq", E::TABLE);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params, |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(serde_json::from_str(&row?)?);
+    }
+    Ok(out)
+}

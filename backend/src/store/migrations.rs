@@ -1,0 +1,88 @@
+//! Embedded schema migrations, applied in order and recorded in `PRAGMA user_version`.
+
+use super::StoreError;
+use rusqlite::Connection;
+
+/// Each entry moves the schema one version forward. Never edit a released entry; append.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE events (
+    seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+    at    TEXT NOT NULL,
+    kind  TEXT NOT NULL,
+    body  TEXT NOT NULL
+);
+CREATE TABLE users (
+    id             TEXT PRIMARY KEY,
+    username       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name   TEXT NOT NULL,
+    role           TEXT NOT NULL,
+    pw_hash        TEXT NOT NULL,
+    failed_logins  INTEGER NOT NULL DEFAULT 0,
+    locked_until   TEXT,
+    active         INTEGER NOT NULL DEFAULT 1,
+    created_at     TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE occurrences (
+    id            TEXT PRIMARY KEY,
+    number        TEXT NOT NULL UNIQUE,
+    caller_phone  TEXT NOT NULL,
+    doc           TEXT NOT NULL,
+    seq           INTEGER NOT NULL
+);
+CREATE INDEX occurrences_phone ON occurrences(caller_phone);
+CREATE TABLE vehicles (id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE persons (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE devices (id TEXT PRIMARY KEY, imei TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE zones (id TEXT PRIMARY KEY, person_id TEXT, doc TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX zones_person ON zones(person_id);
+CREATE TABLE alarms (id TEXT PRIMARY KEY, active INTEGER NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX alarms_active ON alarms(active);
+CREATE TABLE positions (
+    id         TEXT PRIMARY KEY,
+    device_id  TEXT NOT NULL,
+    person_id  TEXT,
+    fix_time   TEXT NOT NULL,
+    recv_time  TEXT NOT NULL,
+    lat        REAL NOT NULL,
+    lon        REAL NOT NULL,
+    doc        TEXT NOT NULL,
+    seq        INTEGER NOT NULL
+);
+CREATE INDEX positions_device_time ON positions(device_id, fix_time);
+CREATE INDEX positions_person_time ON positions(person_id, fix_time);
+CREATE TABLE last_positions (device_id TEXT PRIMARY KEY, fix_time TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE ingest_rejects (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    protocol    TEXT NOT NULL,
+    device_key  TEXT NOT NULL,
+    remote      TEXT NOT NULL,
+    reason      TEXT NOT NULL
+);
+"#];
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let target = MIGRATIONS.len() as i64;
+    if current > target {
+        return Err(StoreError::Migration(format!(
+            "database schema version {current} is newer than this program ({target}); upgrade Atalaia"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "database migrated");
+    }
+    Ok(())
+}

@@ -1,0 +1,377 @@
+//! The SQLite store: WAL mode, embedded migrations, one writer thread with group commit, and a
+//! small pool of reader connections. Every mutation runs as a job on the writer: jobs that arrive
+//! together share one transaction (one fsync), each inside its own savepoint so a failing job
+//! never takes its neighbours down. Events a job emits get their global `seq` in the same
+//! transaction and are published to the live feed only after the commit made them durable.
+//!
+//! Handlers never write SQL: they call the entity helpers here (and in `entities`), which is the
+//! seam where a PostgreSQL implementation would sit later.
+
+mod entities;
+mod migrations;
+mod positions;
+
+pub use entities::Entity;
+pub use positions::PositionFilter;
+
+use atalaia_core::Clock;
+use atalaia_core::wire::{EventBody, LiveEvent};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use tokio::sync::{broadcast, oneshot};
+
+/// Jobs drained into one transaction at most.
+const MAX_BATCH: usize = 512;
+/// Live-feed buffer per subscriber before it is considered lagging and resynchronised.
+pub const LIVE_BUFFER: usize = 8192;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("store writer stopped")]
+    WriterGone,
+    #[error("migration: {0}")]
+    Migration(String),
+    #[error("task: {0}")]
+    Task(String),
+}
+
+/// UTC timestamps as fixed-width RFC 3339 text so SQL ordering is time ordering.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// What a job sees: the open transaction, the batch's clock reading, and the event emitter.
+pub struct WriteCtx<'a> {
+    pub conn: &'a Connection,
+    pub now: DateTime<Utc>,
+    events: Vec<LiveEvent>,
+}
+
+impl WriteCtx<'_> {
+    /// Append an event to the log; returns its `seq`.
+    pub fn emit(&mut self, body: EventBody) -> Result<u64, StoreError> {
+        let json = serde_json::to_string(&body)?;
+        let seq: i64 = self.conn.query_row(
+            "INSERT INTO events (at, kind, body) VALUES (?1, ?2, ?3) RETURNING seq",
+            params![ts(self.now), body.kind(), json],
+            |r| r.get(0),
+        )?;
+        let seq = seq as u64;
+        self.events.push(LiveEvent { seq, at: self.now, body });
+        Ok(seq)
+    }
+
+    /// Insert or replace an entity and log it as an event.
+    pub fn save<E: Entity>(&mut self, e: &E) -> Result<u64, StoreError> {
+        let seq = self.emit(e.to_event())?;
+        entities::upsert(self.conn, e, seq)?;
+        Ok(seq)
+    }
+}
+
+struct Finish {
+    ok: bool,
+    reply: Box<dyn FnOnce(Option<StoreError>) + Send>,
+}
+
+/// A queued write: run it inside the batch, or abort it (resolving its caller with the error)
+/// when the batch could not even start.
+trait Job: Send {
+    fn run(self: Box<Self>, ctx: &mut WriteCtx<'_>) -> Finish;
+    fn abort(self: Box<Self>, e: StoreError);
+}
+
+struct TypedJob<R, F> {
+    f: F,
+    reply: oneshot::Sender<Result<R, StoreError>>,
+}
+
+impl<R, F> Job for TypedJob<R, F>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut WriteCtx<'_>) -> Result<R, StoreError> + Send + 'static,
+{
+    fn run(self: Box<Self>, ctx: &mut WriteCtx<'_>) -> Finish {
+        let TypedJob { f, reply } = *self;
+        match f(ctx) {
+            Ok(v) => Finish {
+                ok: true,
+                reply: Box::new(move |commit_err| {
+                    let _ = reply.send(match commit_err {
+                        None => Ok(v),
+                        Some(e) => Err(e),
+                    });
+                }),
+            },
+            Err(e) => Finish {
+                ok: false,
+                reply: Box::new(move |_| {
+                    let _ = reply.send(Err(e));
+                }),
+            },
+        }
+    }
+
+    fn abort(self: Box<Self>, e: StoreError) {
+        let _ = self.reply.send(Err(e));
+    }
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    readers: Mutex<Vec<Connection>>,
+    live: broadcast::Sender<Arc<LiveEvent>>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+fn open(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    Ok(conn)
+}
+
+impl Store {
+    /// Open (creating and migrating if needed) the database at `path` and start the writer.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Migration(format!("{}: {e}", dir.display())))?;
+        }
+        let mut conn = open(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        // FULL: a device is acknowledged only once its fix survives a power cut; group commit
+        // amortises the fsync across the batch.
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+        migrations::migrate(&mut conn)?;
+
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        let (live, _) = broadcast::channel(LIVE_BUFFER);
+        let live_tx = live.clone();
+        std::thread::Builder::new()
+            .name("atalaia-store-writer".into())
+            .spawn(move || writer_loop(conn, rx, clock, live_tx))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(Some(tx)),
+                readers: Mutex::new(Vec::new()),
+                live,
+            }),
+        })
+    }
+
+    /// Subscribe to committed events.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.inner.live.subscribe()
+    }
+
+    /// Run `f` on the writer inside the next group-commit transaction. Resolves after the commit.
+    pub async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> Result<R, StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<Result<R, StoreError>>();
+        let job: Box<dyn Job> = Box::new(TypedJob { f, reply: tx });
+        {
+            let guard = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let sender = guard.as_ref().ok_or(StoreError::WriterGone)?;
+            sender.send(job).map_err(|_| StoreError::WriterGone)?;
+        }
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Run a read on a pooled connection off the async threads.
+    pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = inner.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => open(&inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
+            };
+            let result = f(&conn);
+            let mut pool = inner.readers.lock().unwrap_or_else(|p| p.into_inner());
+            if pool.len() < 8 {
+                pool.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Stop accepting writes; the writer finishes what is queued and exits.
+    pub fn close(&self) {
+        self.inner.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+
+    /// Highest `seq` in the log (0 when empty).
+    pub fn head_seq(conn: &Connection) -> Result<u64, StoreError> {
+        let seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+        Ok(seq as u64)
+    }
+
+    /// Events after `since`, oldest first, at most `limit`.
+    pub fn events_since(conn: &Connection, since: u64, limit: usize) -> Result<Vec<LiveEvent>, StoreError> {
+        let mut stmt =
+            conn.prepare_cached("SELECT seq, at, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let rows = stmt.query_map(params![since as i64, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, at, body) = row?;
+            let at = DateTime::parse_from_rfc3339(&at)
+                .map_err(|e| StoreError::Migration(format!("bad timestamp in log: {e}")))?
+                .with_timezone(&Utc);
+            out.push(LiveEvent { seq: seq as u64, at, body: serde_json::from_str(&body)? });
+        }
+        Ok(out)
+    }
+
+    /// Next value of a named counter (occurrence numbers per year).
+    pub fn next_counter(conn: &Connection, name: &str) -> Result<i64, StoreError> {
+        let v: i64 = conn.query_row(
+            "INSERT INTO counters (name, value) VALUES (?1, 1)
+             ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+            params![name],
+            |r| r.get(0),
+        )?;
+        Ok(v)
+    }
+
+    pub fn get<E: Entity>(conn: &Connection, id: &str) -> Result<Option<E>, StoreError> {
+        entities::get(conn, id)
+    }
+
+    pub fn get_required<E: Entity>(conn: &Connection, id: &str) -> Result<E, StoreError> {
+        entities::get(conn, id)?.ok_or(StoreError::NotFound(E::WHAT))
+    }
+
+    pub fn list<E: Entity>(conn: &Connection) -> Result<Vec<E>, StoreError> {
+        entities::list(conn, "", rusqlite::params![])
+    }
+
+    pub fn find_by<E: Entity>(conn: &Connection, column: &str, value: &str) -> Result<Option<E>, StoreError> {
+        Ok(entities::list::<E, _>(conn, &format!("WHERE {column} = ?1"), [value])?.into_iter().next())
+    }
+
+    pub fn list_by<E: Entity>(conn: &Connection, column: &str, value: &str) -> Result<Vec<E>, StoreError> {
+        entities::list::<E, _>(conn, &format!("WHERE {column} = ?1"), [value])
+    }
+
+    /// Record a refused device message (unknown or inactive id) for the operators' ingest log.
+    pub fn log_reject(
+        conn: &Connection,
+        at: DateTime<Utc>,
+        protocol: &str,
+        key: &str,
+        remote: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT INTO ingest_rejects (at, protocol, device_key, remote, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![ts(at), protocol, key, remote, reason],
+        )?;
+        Ok(())
+    }
+
+    pub fn count_rejects(conn: &Connection, key: &str) -> Result<i64, StoreError> {
+        Ok(conn.query_row("SELECT COUNT(*) FROM ingest_rejects WHERE device_key = ?1", [key], |r| r.get(0))?)
+    }
+
+    pub fn scalar_i64(conn: &Connection, sql: &str) -> Result<Option<i64>, StoreError> {
+        Ok(conn.query_row(sql, [], |r| r.get(0)).optional()?)
+    }
+}
+
+fn writer_loop(
+    mut conn: Connection,
+    rx: mpsc::Receiver<Box<dyn Job>>,
+    clock: Arc<dyn Clock>,
+    live: broadcast::Sender<Arc<LiveEvent>>,
+) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let now = clock.now();
+        let txn = match conn.transaction() {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot open write transaction");
+                for job in batch {
+                    job.abort(StoreError::Conflict(format!("falha ao gravar: {e}")));
+                }
+                continue;
+            }
+        };
+        let mut finishes = Vec::with_capacity(batch.len());
+        let mut events = Vec::new();
+        for job in batch {
+            if let Err(e) = txn.execute_batch("SAVEPOINT job") {
+                job.abort(StoreError::Sqlite(e));
+                continue;
+            }
+            let mut ctx = WriteCtx { conn: &txn, now, events: Vec::new() };
+            let finish = job.run(&mut ctx);
+            let settled = if finish.ok {
+                txn.execute_batch("RELEASE job")
+            } else {
+                txn.execute_batch("ROLLBACK TO job; RELEASE job")
+            };
+            match settled {
+                Ok(()) if finish.ok => events.append(&mut ctx.events),
+                Ok(()) => {}
+                Err(e) => tracing::error!(error = %e, "savepoint handling failed"),
+            }
+            finishes.push(finish);
+        }
+        match txn.commit() {
+            Ok(()) => {
+                for e in events {
+                    // No subscribers is fine: nobody is watching.
+                    let _ = live.send(Arc::new(e));
+                }
+                for f in finishes {
+                    (f.reply)(None);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "commit failed");
+                for f in finishes {
+                    (f.reply)(Some(StoreError::Conflict(format!("falha ao gravar: {e}"))));
+                }
+            }
+        }
+    }
+    tracing::info!("store writer stopped");
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,88 @@
+//! Position fixes: high volume, so kept in plain columns (device and fix-time indexed) rather than
+//! as entity documents, with a `last_positions` row per device for snapshots.
+
+use super::{Store, StoreError, WriteCtx, ts};
+use atalaia_core::ids::{DeviceId, PersonId};
+use atalaia_core::monitoring::Position;
+use atalaia_core::wire::EventBody;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+impl WriteCtx<'_> {
+    /// Store a fix, log it, and advance the device's last position if it is the newest.
+    pub fn record_position(&mut self, p: &Position) -> Result<u64, StoreError> {
+        let seq = self.emit(EventBody::Position(p.clone()))?;
+        let doc = serde_json::to_string(p)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                p.id.to_string(),
+                p.device_id.to_string(),
+                p.person_id.map(|x| x.to_string()),
+                ts(p.fix_time),
+                ts(p.recv_time),
+                p.at.lat,
+                p.at.lon,
+                doc,
+                seq as i64
+            ])?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO last_positions (device_id, fix_time, doc) VALUES (?1, ?2, ?3)
+             ON CONFLICT(device_id) DO UPDATE SET fix_time = excluded.fix_time, doc = excluded.doc
+             WHERE excluded.fix_time >= last_positions.fix_time",
+            )?
+            .execute(params![p.device_id.to_string(), ts(p.fix_time), doc])?;
+        Ok(seq)
+    }
+}
+
+/// Filter for position history queries.
+#[derive(Debug, Clone, Default)]
+pub struct PositionFilter {
+    pub device: Option<DeviceId>,
+    pub person: Option<PersonId>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: u32,
+}
+
+impl Store {
+    /// History in fix-time order.
+    pub fn positions(conn: &Connection, f: &PositionFilter) -> Result<Vec<Position>, StoreError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT doc FROM positions
+             WHERE (?1 IS NULL OR device_id = ?1) AND (?2 IS NULL OR person_id = ?2)
+               AND (?3 IS NULL OR fix_time >= ?3) AND (?4 IS NULL OR fix_time <= ?4)
+             ORDER BY fix_time LIMIT ?5",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                f.device.map(|d| d.to_string()),
+                f.person.map(|p| p.to_string()),
+                f.from.map(ts),
+                f.to.map(ts),
+                i64::from(f.limit)
+            ],
+            |r| r.get::<_, String>(0),
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?)?);
+        }
+        Ok(out)
+    }
+
+    pub fn last_positions(conn: &Connection) -> Result<Vec<Position>, StoreError> {
+        let mut stmt = conn.prepare_cached("SELECT doc FROM last_positions")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?)?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,299 @@
+//! Alarms of both domains and their lifecycle: Open → Claimed(by) → InProcedure → Closed(outcome,
+//! note), or Restored when the condition clears before anyone closes it. Transitions are pure
+//! functions here so the backend, the console's offline cache and the tests share one rulebook.
+
+use crate::ids::{AlarmId, DeviceId, OccurrenceId, PersonId, UserId, VehicleId, ZoneId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Domain {
+    Samu,
+    Monitoring,
+}
+
+/// What the alarm is about (seed 003 section 3; SAMU alerts RFS001–RFS013).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmKind {
+    InclusionZoneExit,
+    ExclusionZoneEntry,
+    WarningZoneEntry,
+    StrapCut,
+    Tamper,
+    BodyNotDetected,
+    BatteryCritical,
+    SignalLost,
+    Jamming,
+    Encounter,
+    LateData,
+    CallOverTime,
+    PriorityAlert,
+}
+
+impl AlarmKind {
+    pub fn domain(self) -> Domain {
+        match self {
+            AlarmKind::CallOverTime | AlarmKind::PriorityAlert => Domain::Samu,
+            _ => Domain::Monitoring,
+        }
+    }
+
+    /// Default severity; procedures may raise it per group later.
+    pub fn default_severity(self) -> Severity {
+        use AlarmKind::*;
+        match self {
+            StrapCut | ExclusionZoneEntry | Jamming | PriorityAlert => Severity::Critical,
+            InclusionZoneExit | Tamper | BodyNotDetected | Encounter => Severity::High,
+            BatteryCritical | SignalLost | WarningZoneEntry | CallOverTime => Severity::Medium,
+            LateData => Severity::Low,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Subject {
+    Person(PersonId),
+    Device(DeviceId),
+    Vehicle(VehicleId),
+    Occurrence(OccurrenceId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Real violation, handled per procedure.
+    Handled,
+    /// Confirmed false alarm (GPS drift, device fault).
+    FalseAlarm,
+    /// Passed to police or another authority.
+    Forwarded,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum AlarmState {
+    Open,
+    Claimed { by: UserId, at: DateTime<Utc> },
+    InProcedure { by: UserId, at: DateTime<Utc> },
+    Closed { by: UserId, at: DateTime<Utc>, outcome: Outcome, note: String },
+    Restored { at: DateTime<Utc> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AlarmNote {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Alarm {
+    pub id: AlarmId,
+    pub kind: AlarmKind,
+    pub severity: Severity,
+    pub subject: Subject,
+    pub zone_id: Option<ZoneId>,
+    /// When the triggering fact happened (device time).
+    pub source_time: DateTime<Utc>,
+    /// When the server raised it.
+    pub raised_at: DateTime<Utc>,
+    pub state: AlarmState,
+    /// Repeats of the same (subject, kind, zone) while open increment this instead of a new alarm.
+    pub count: u32,
+    pub notes: Vec<AlarmNote>,
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum AlarmError {
+    #[error("alarm already claimed by another operator")]
+    AlreadyClaimed { by: UserId },
+    #[error("alarm is not claimed by this operator")]
+    NotOwner,
+    #[error("alarm is already finished")]
+    Finished,
+    #[error("closing an alarm requires a note")]
+    NoteRequired,
+}
+
+impl Alarm {
+    pub fn new(
+        kind: AlarmKind,
+        subject: Subject,
+        zone_id: Option<ZoneId>,
+        source_time: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: AlarmId::new(),
+            kind,
+            severity: kind.default_severity(),
+            subject,
+            zone_id,
+            source_time,
+            raised_at: now,
+            state: AlarmState::Open,
+            count: 1,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn domain(&self) -> Domain {
+        self.kind.domain()
+    }
+
+    /// Still needs an operator: open, claimed or in procedure.
+    pub fn is_active(&self) -> bool {
+        !matches!(self.state, AlarmState::Closed { .. } | AlarmState::Restored { .. })
+    }
+
+    pub fn owner(&self) -> Option<UserId> {
+        match &self.state {
+            AlarmState::Claimed { by, .. } | AlarmState::InProcedure { by, .. } => Some(*by),
+            _ => None,
+        }
+    }
+
+    /// Take the alarm. Exactly one operator can hold it; a second claim is refused.
+    pub fn claim(&mut self, by: UserId, at: DateTime<Utc>) -> Result<(), AlarmError> {
+        match &self.state {
+            AlarmState::Open => {
+                self.state = AlarmState::Claimed { by, at };
+                Ok(())
+            }
+            AlarmState::Claimed { by: holder, .. } | AlarmState::InProcedure { by: holder, .. } => {
+                Err(AlarmError::AlreadyClaimed { by: *holder })
+            }
+            _ => Err(AlarmError::Finished),
+        }
+    }
+
+    pub fn start_procedure(&mut self, by: UserId, at: DateTime<Utc>) -> Result<(), AlarmError> {
+        self.require_owner(by)?;
+        self.state = AlarmState::InProcedure { by, at };
+        Ok(())
+    }
+
+    pub fn close(
+        &mut self,
+        by: UserId,
+        at: DateTime<Utc>,
+        outcome: Outcome,
+        note: &str,
+    ) -> Result<(), AlarmError> {
+        self.require_owner(by)?;
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(AlarmError::NoteRequired);
+        }
+        self.state = AlarmState::Closed { by, at, outcome, note: note.to_owned() };
+        Ok(())
+    }
+
+    /// The condition cleared (device back in zone, strap restored). Only an active alarm restores.
+    pub fn restore(&mut self, at: DateTime<Utc>) -> Result<(), AlarmError> {
+        if !self.is_active() {
+            return Err(AlarmError::Finished);
+        }
+        self.state = AlarmState::Restored { at };
+        Ok(())
+    }
+
+    pub fn add_note(&mut self, by: UserId, at: DateTime<Utc>, text: &str) -> Result<(), AlarmError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AlarmError::NoteRequired);
+        }
+        self.notes.push(AlarmNote { by, at, text: text.to_owned() });
+        Ok(())
+    }
+
+    fn require_owner(&self, by: UserId) -> Result<(), AlarmError> {
+        match self.owner() {
+            Some(holder) if holder == by => Ok(()),
+            Some(_) | None if self.is_active() => Err(AlarmError::NotOwner),
+            _ => Err(AlarmError::Finished),
+        }
+    }
+}
+
+/// Queue order for operators: most severe first, then oldest first.
+pub fn queue_order(a: &Alarm, b: &Alarm) -> std::cmp::Ordering {
+    b.severity.cmp(&a.severity).then(a.raised_at.cmp(&b.raised_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).single().expect("valid")
+    }
+
+    fn alarm(kind: AlarmKind) -> Alarm {
+        Alarm::new(kind, Subject::Person(PersonId::new()), None, t0(), t0())
+    }
+
+    #[test]
+    fn lifecycle_open_claim_procedure_close() {
+        let op = UserId::new();
+        let mut a = alarm(AlarmKind::InclusionZoneExit);
+        assert!(a.is_active());
+        a.claim(op, t0()).expect("claim");
+        a.start_procedure(op, t0()).expect("procedure");
+        assert_eq!(a.close(op, t0(), Outcome::Handled, "   "), Err(AlarmError::NoteRequired));
+        a.close(op, t0(), Outcome::Handled, "Contato com o monitorado; retornou.").expect("close");
+        assert!(!a.is_active());
+        assert_eq!(a.claim(op, t0()), Err(AlarmError::Finished));
+    }
+
+    #[test]
+    fn second_claim_is_refused_with_the_holder() {
+        let (first, second) = (UserId::new(), UserId::new());
+        let mut a = alarm(AlarmKind::StrapCut);
+        a.claim(first, t0()).expect("first claim");
+        assert_eq!(a.claim(second, t0()), Err(AlarmError::AlreadyClaimed { by: first }));
+        assert_eq!(a.start_procedure(second, t0()), Err(AlarmError::NotOwner));
+    }
+
+    #[test]
+    fn restore_only_while_active() {
+        let mut a = alarm(AlarmKind::SignalLost);
+        a.restore(t0()).expect("restore");
+        assert_eq!(a.restore(t0()), Err(AlarmError::Finished));
+    }
+
+    #[test]
+    fn queue_orders_by_severity_then_age() {
+        let mut low_old = alarm(AlarmKind::LateData);
+        low_old.raised_at = t0();
+        let mut crit_new = alarm(AlarmKind::StrapCut);
+        crit_new.raised_at = t0() + Duration::minutes(5);
+        let mut crit_old = alarm(AlarmKind::Jamming);
+        crit_old.raised_at = t0() + Duration::minutes(1);
+        let mut v = [low_old.clone(), crit_new.clone(), crit_old.clone()];
+        v.sort_by(queue_order);
+        assert_eq!(v.iter().map(|a| a.id).collect::<Vec<_>>(), vec![crit_old.id, crit_new.id, low_old.id]);
+    }
+
+    #[test]
+    fn kinds_know_their_domain() {
+        assert_eq!(AlarmKind::CallOverTime.domain(), Domain::Samu);
+        assert_eq!(AlarmKind::StrapCut.domain(), Domain::Monitoring);
+    }
+}

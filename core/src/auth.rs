@@ -1,0 +1,102 @@
+//! Roles and permissions. Every backend route declares one [`Permission`]; the console uses the
+//! same table to decide which panes and actions a user sees.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Call taker (TARM / teledigifonista).
+    Tarm,
+    /// Medical regulator (primary or secondary).
+    Regulator,
+    /// Fleet controller / radio operator.
+    FleetController,
+    Supervisor,
+    MonitoringOperator,
+    MonitoringAdmin,
+    /// Ambulance crew on a tablet.
+    Crew,
+    Admin,
+    Auditor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    OccurrenceRead,
+    OccurrenceCreate,
+    OccurrenceRegulate,
+    VehicleRead,
+    VehicleWrite,
+    PersonRead,
+    PersonWrite,
+    DeviceRead,
+    DeviceWrite,
+    ZoneRead,
+    ZoneWrite,
+    PositionRead,
+    AlarmRead,
+    AlarmHandle,
+    UserAdmin,
+    AuditRead,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Tarm,
+        Role::Regulator,
+        Role::FleetController,
+        Role::Supervisor,
+        Role::MonitoringOperator,
+        Role::MonitoringAdmin,
+        Role::Crew,
+        Role::Admin,
+        Role::Auditor,
+    ];
+
+    pub fn can(self, p: Permission) -> bool {
+        use Permission::*;
+        let samu_read = matches!(p, OccurrenceRead | VehicleRead);
+        let mon_read = matches!(p, PersonRead | DeviceRead | ZoneRead | PositionRead | AlarmRead);
+        match self {
+            Role::Admin => true,
+            Role::Tarm => samu_read || p == OccurrenceCreate,
+            Role::Regulator => samu_read || matches!(p, OccurrenceCreate | OccurrenceRegulate),
+            Role::FleetController => samu_read || matches!(p, VehicleWrite | OccurrenceRegulate),
+            Role::Crew => samu_read,
+            Role::Supervisor => samu_read || mon_read || p == AlarmHandle,
+            Role::MonitoringOperator => mon_read || p == AlarmHandle,
+            Role::MonitoringAdmin => {
+                mon_read || matches!(p, AlarmHandle | PersonWrite | DeviceWrite | ZoneWrite)
+            }
+            Role::Auditor => p == AuditRead || samu_read || mon_read,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tarm_registers_calls_but_not_zones() {
+        assert!(Role::Tarm.can(Permission::OccurrenceCreate));
+        assert!(!Role::Tarm.can(Permission::ZoneWrite));
+        assert!(!Role::Tarm.can(Permission::PersonRead));
+    }
+
+    #[test]
+    fn monitoring_operator_handles_alarms_but_not_calls() {
+        assert!(Role::MonitoringOperator.can(Permission::AlarmHandle));
+        assert!(!Role::MonitoringOperator.can(Permission::OccurrenceCreate));
+        assert!(!Role::MonitoringOperator.can(Permission::ZoneWrite));
+    }
+
+    #[test]
+    fn only_admin_manages_users() {
+        for role in Role::ALL {
+            assert_eq!(role.can(Permission::UserAdmin), role == Role::Admin, "{role:?}");
+        }
+    }
+}

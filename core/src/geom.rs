@@ -1,0 +1,209 @@
+//! Geographic primitives. All distance and containment work goes through the `geo` crate; this
+//! module only adds validated WGS-84 coordinates and the zone shapes of the monitoring domain.
+
+use geo::{Bearing, Contains, Destination, Distance, Haversine, LineString, Point, Polygon, Rect};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// A WGS-84 coordinate in decimal degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LatLon {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum GeomError {
+    #[error("latitude {0} outside -90..=90")]
+    Latitude(f64),
+    #[error("longitude {0} outside -180..=180")]
+    Longitude(f64),
+    #[error("radius must be positive and finite, got {0}")]
+    Radius(f64),
+    #[error("a polygon needs at least 3 distinct vertices, got {0}")]
+    Polygon(usize),
+    #[error("rectangle corners are inverted")]
+    Rectangle,
+}
+
+impl LatLon {
+    /// A checked coordinate: NaN, infinities and out-of-range values are refused.
+    pub fn new(lat: f64, lon: f64) -> Result<Self, GeomError> {
+        if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+            return Err(GeomError::Latitude(lat));
+        }
+        if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+            return Err(GeomError::Longitude(lon));
+        }
+        Ok(Self { lat, lon })
+    }
+
+    pub fn validate(&self) -> Result<(), GeomError> {
+        Self::new(self.lat, self.lon).map(|_| ())
+    }
+
+    pub fn point(&self) -> Point<f64> {
+        Point::new(self.lon, self.lat)
+    }
+
+    fn from_point(p: Point<f64>) -> Self {
+        Self { lat: p.y(), lon: p.x() }
+    }
+
+    /// Great-circle distance in metres.
+    pub fn distance_m(&self, other: &LatLon) -> f64 {
+        Haversine.distance(self.point(), other.point())
+    }
+
+    /// Initial bearing towards `other`, degrees clockwise from north in 0..360.
+    pub fn bearing_to(&self, other: &LatLon) -> f64 {
+        Haversine.bearing(self.point(), other.point()).rem_euclid(360.0)
+    }
+
+    /// The point reached travelling `metres` along `bearing_deg`.
+    pub fn moved(&self, bearing_deg: f64, metres: f64) -> LatLon {
+        Self::from_point(Haversine.destination(self.point(), bearing_deg, metres))
+    }
+}
+
+/// The geometry of a zone (seed 003 16.2.6: circle, rectangle, polygon).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Shape {
+    Circle { center: LatLon, radius_m: f64 },
+    Rectangle { south_west: LatLon, north_east: LatLon },
+    Polygon { ring: Vec<LatLon> },
+}
+
+impl Shape {
+    pub fn validate(&self) -> Result<(), GeomError> {
+        match self {
+            Shape::Circle { center, radius_m } => {
+                center.validate()?;
+                if !radius_m.is_finite() || *radius_m <= 0.0 {
+                    return Err(GeomError::Radius(*radius_m));
+                }
+            }
+            Shape::Rectangle { south_west, north_east } => {
+                south_west.validate()?;
+                north_east.validate()?;
+                if south_west.lat >= north_east.lat || south_west.lon >= north_east.lon {
+                    return Err(GeomError::Rectangle);
+                }
+            }
+            Shape::Polygon { ring } => {
+                for p in ring {
+                    p.validate()?;
+                }
+                let mut distinct: Vec<LatLon> = Vec::new();
+                for p in ring {
+                    if !distinct.contains(p) {
+                        distinct.push(*p);
+                    }
+                }
+                if distinct.len() < 3 {
+                    return Err(GeomError::Polygon(distinct.len()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the point lies inside (boundary points of polygons count as outside, as in `geo`).
+    pub fn contains(&self, p: &LatLon) -> bool {
+        match self {
+            Shape::Circle { center, radius_m } => center.distance_m(p) <= *radius_m,
+            Shape::Rectangle { south_west, north_east } => {
+                Rect::new(south_west.point().0, north_east.point().0).contains(&p.point())
+            }
+            Shape::Polygon { ring } => {
+                let line: LineString<f64> = ring.iter().map(|c| (c.lon, c.lat)).collect();
+                Polygon::new(line, vec![]).contains(&p.point())
+            }
+        }
+    }
+
+    /// A representative point for labels and map focus.
+    pub fn anchor(&self) -> LatLon {
+        match self {
+            Shape::Circle { center, .. } => *center,
+            Shape::Rectangle { south_west, north_east } => LatLon {
+                lat: (south_west.lat + north_east.lat) / 2.0,
+                lon: (south_west.lon + north_east.lon) / 2.0,
+            },
+            Shape::Polygon { ring } => {
+                let n = ring.len().max(1) as f64;
+                LatLon {
+                    lat: ring.iter().map(|p| p.lat).sum::<f64>() / n,
+                    lon: ring.iter().map(|p| p.lon).sum::<f64>() / n,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Porto Velho (RO) city centre and Belo Horizonte (MG) Praça Sete.
+    const PVH: LatLon = LatLon { lat: -8.7612, lon: -63.9004 };
+    const BH: LatLon = LatLon { lat: -19.9191, lon: -43.9386 };
+
+    #[test]
+    fn coordinates_are_validated() {
+        assert!(LatLon::new(-8.76, -63.9).is_ok());
+        assert_eq!(LatLon::new(91.0, 0.0), Err(GeomError::Latitude(91.0)));
+        assert_eq!(LatLon::new(0.0, -181.0), Err(GeomError::Longitude(-181.0)));
+        assert!(LatLon::new(f64::NAN, 0.0).is_err());
+    }
+
+    #[test]
+    fn haversine_distance_between_capitals() {
+        // Porto Velho to Belo Horizonte is about 2,470 km great-circle.
+        let d = PVH.distance_m(&BH);
+        assert!((2_400_000.0..2_550_000.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn moving_then_measuring_round_trips() {
+        let there = PVH.moved(45.0, 1_000.0);
+        assert!((PVH.distance_m(&there) - 1_000.0).abs() < 0.5);
+        assert!((PVH.bearing_to(&there) - 45.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn shapes_contain_what_they_should() {
+        let circle = Shape::Circle { center: PVH, radius_m: 200.0 };
+        assert!(circle.contains(&PVH.moved(10.0, 150.0)));
+        assert!(!circle.contains(&PVH.moved(10.0, 250.0)));
+
+        let rect = Shape::Rectangle {
+            south_west: LatLon { lat: -8.77, lon: -63.91 },
+            north_east: LatLon { lat: -8.75, lon: -63.89 },
+        };
+        assert!(rect.contains(&PVH));
+        assert!(!rect.contains(&BH));
+
+        let tri = Shape::Polygon {
+            ring: vec![
+                LatLon { lat: -8.70, lon: -63.95 },
+                LatLon { lat: -8.80, lon: -63.95 },
+                LatLon { lat: -8.75, lon: -63.85 },
+            ],
+        };
+        assert!(tri.validate().is_ok());
+        assert!(tri.contains(&PVH));
+        assert!(!tri.contains(&LatLon { lat: -8.70, lon: -63.86 }));
+    }
+
+    #[test]
+    fn degenerate_shapes_are_refused() {
+        assert_eq!(Shape::Circle { center: PVH, radius_m: 0.0 }.validate(), Err(GeomError::Radius(0.0)));
+        assert_eq!(Shape::Polygon { ring: vec![PVH, PVH, BH] }.validate(), Err(GeomError::Polygon(2)));
+        assert_eq!(
+            Shape::Rectangle { south_west: BH, north_east: PVH }.validate(),
+            Err(GeomError::Rectangle)
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! Atalaia's pure domain: identifiers, time, geometry, the SAMU and monitoring models, the alarm
+//! lifecycle, roles and permissions, and the wire contract shared by backend and console.
+//!
+//! Deterministic by construction: no I/O, no async runtime; time comes through [`clock::Clock`].
+
+pub mod alarm;
+pub mod auth;
+pub mod clock;
+pub mod geom;
+pub mod ids;
+pub mod monitoring;
+pub mod samu;
+pub mod text;
+pub mod wire;
+
+pub use clock::{Clock, ManualClock, SystemClock};

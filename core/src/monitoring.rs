@@ -1,0 +1,129 @@
+//! Electronic-monitoring domain: monitored people, devices and their lifecycle, person × device
+//! assignments, zones and position fixes (seed 003, sections 2–4).
+
+use crate::geom::{LatLon, Shape};
+use crate::ids::{AssignmentId, DeviceId, PersonId, PositionId, VehicleId, ZoneId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Legal regime of a monitored person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Regime {
+    HouseArrest,
+    SemiOpen,
+    Open,
+    ProtectiveMeasure,
+    /// A protected victim carrying a unit (aggressor–victim proximity).
+    Victim,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: String,
+    /// Court case or prison-system record number.
+    pub record: String,
+    pub regime: Regime,
+    /// Group for per-group zones and procedures (III-2.24, III-2.25).
+    pub group: Option<String>,
+    pub responsible: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    AnkleBracelet,
+    VictimUnit,
+    VehicleTracker,
+}
+
+/// Device lifecycle (seed 003 8b): stock → active → deactivated, or defective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceState {
+    Stock,
+    Active,
+    Deactivated,
+    Defective,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Device {
+    pub id: DeviceId,
+    /// The identifier the device sends on the wire (IMEI for GSM units, any token for OsmAnd).
+    pub imei: String,
+    pub kind: DeviceKind,
+    pub state: DeviceState,
+    pub sim1: Option<String>,
+    pub sim2: Option<String>,
+    /// Current wearer, from the open assignment.
+    pub person_id: Option<PersonId>,
+    /// Vehicle this tracker is installed in.
+    pub vehicle_id: Option<VehicleId>,
+    pub last_contact: Option<DateTime<Utc>>,
+    pub battery_pct: Option<f64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Device {
+    /// Only active devices may report; stock or deactivated units are refused like unknown ones.
+    pub fn accepts_data(&self) -> bool {
+        self.state == DeviceState::Active
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Assignment {
+    pub id: AssignmentId,
+    pub person_id: PersonId,
+    pub device_id: DeviceId,
+    pub from: DateTime<Utc>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Zone kinds (16.2.6, III-2.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneKind {
+    /// The person must stay inside.
+    Inclusion,
+    /// The person must stay outside.
+    Exclusion,
+    /// Buffer around an exclusion zone: entering it warns before the violation (III-2.10).
+    Warning,
+    /// Monitored at all times regardless of schedule.
+    Continuous,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Zone {
+    pub id: ZoneId,
+    pub name: String,
+    pub kind: ZoneKind,
+    pub shape: Shape,
+    /// Zone of one person, or of a whole group when `person_id` is empty (III-2.24, III-2.25).
+    pub person_id: Option<PersonId>,
+    pub group: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One fix as stored: device time and server receive time are both kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Position {
+    pub id: PositionId,
+    pub device_id: DeviceId,
+    pub person_id: Option<PersonId>,
+    pub vehicle_id: Option<VehicleId>,
+    pub fix_time: DateTime<Utc>,
+    pub recv_time: DateTime<Utc>,
+    pub at: LatLon,
+    pub speed_kmh: Option<f64>,
+    pub course_deg: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub altitude_m: Option<f64>,
+    pub battery_pct: Option<f64>,
+    pub charging: Option<bool>,
+}

@@ -1,0 +1,123 @@
+//! Brazilian-Portuguese labels for domain values, shared by the console and the backend's
+//! problem messages (seed 003 item 27.14.8: the whole interface in Portuguese).
+
+use crate::alarm::{AlarmKind, Severity};
+use crate::auth::Role;
+use crate::geom::GeomError;
+use crate::monitoring::{Regime, ZoneKind};
+use crate::samu::{CallType, Priority, VehicleKind, VehicleStatus};
+
+pub fn call_type(v: CallType) -> &'static str {
+    match v {
+        CallType::Atendimento => "Atendimento",
+        CallType::Trote => "Trote",
+        CallType::Engano => "Engano",
+        CallType::LigacaoInterrompida => "Ligação interrompida",
+        CallType::InformacaoSaude => "Informação em saúde",
+        CallType::Outro => "Outro",
+    }
+}
+
+pub fn priority(v: Priority) -> &'static str {
+    match v {
+        Priority::Emergency => "Vermelha — emergência",
+        Priority::VeryUrgent => "Laranja — muito urgente",
+        Priority::Urgent => "Amarela — urgente",
+        Priority::LessUrgent => "Verde — pouco urgente",
+        Priority::NotUrgent => "Azul — não urgente",
+    }
+}
+
+pub fn vehicle_kind(v: VehicleKind) -> &'static str {
+    match v {
+        VehicleKind::Usb => "USB",
+        VehicleKind::Usa => "USA",
+        VehicleKind::Motolancia => "Motolância",
+        VehicleKind::Vir => "VIR",
+    }
+}
+
+pub fn vehicle_status(v: VehicleStatus) -> &'static str {
+    match v {
+        VehicleStatus::Available => "Disponível",
+        VehicleStatus::Committed => "Empenhada",
+        VehicleStatus::EnRoute => "A caminho",
+        VehicleStatus::OnScene => "No local",
+        VehicleStatus::Transporting => "Transportando",
+        VehicleStatus::AtDestination => "No destino",
+        VehicleStatus::StretcherRetained => "Maca retida",
+        VehicleStatus::Returning => "Retornando",
+        VehicleStatus::AtBase => "Na base",
+        VehicleStatus::Maintenance => "Manutenção",
+    }
+}
+
+pub fn alarm_kind(v: AlarmKind) -> &'static str {
+    match v {
+        AlarmKind::InclusionZoneExit => "Saída da zona de inclusão",
+        AlarmKind::ExclusionZoneEntry => "Entrada em zona de exclusão",
+        AlarmKind::WarningZoneEntry => "Entrada em zona de advertência",
+        AlarmKind::StrapCut => "Rompimento da cinta",
+        AlarmKind::Tamper => "Violação do dispositivo",
+        AlarmKind::BodyNotDetected => "Corpo não detectado",
+        AlarmKind::BatteryCritical => "Bateria crítica",
+        AlarmKind::SignalLost => "Perda de sinal",
+        AlarmKind::Jamming => "Interferência (jammer)",
+        AlarmKind::Encounter => "Encontro entre monitorados",
+        AlarmKind::LateData => "Dados atrasados",
+        AlarmKind::CallOverTime => "Chamada acima do tempo",
+        AlarmKind::PriorityAlert => "Alerta de priorização",
+    }
+}
+
+pub fn severity(v: Severity) -> &'static str {
+    match v {
+        Severity::Low => "Baixa",
+        Severity::Medium => "Média",
+        Severity::High => "Alta",
+        Severity::Critical => "Crítica",
+    }
+}
+
+pub fn role(v: Role) -> &'static str {
+    match v {
+        Role::Tarm => "TARM",
+        Role::Regulator => "Médico regulador",
+        Role::FleetController => "Controlador de frota",
+        Role::Supervisor => "Supervisor",
+        Role::MonitoringOperator => "Operador de monitoramento",
+        Role::MonitoringAdmin => "Administrador de monitoramento",
+        Role::Crew => "Equipe",
+        Role::Admin => "Administrador",
+        Role::Auditor => "Auditor",
+    }
+}
+
+pub fn regime(v: Regime) -> &'static str {
+    match v {
+        Regime::HouseArrest => "Prisão domiciliar",
+        Regime::SemiOpen => "Semiaberto",
+        Regime::Open => "Aberto",
+        Regime::ProtectiveMeasure => "Medida protetiva",
+        Regime::Victim => "Vítima",
+    }
+}
+
+pub fn zone_kind(v: ZoneKind) -> &'static str {
+    match v {
+        ZoneKind::Inclusion => "Inclusão",
+        ZoneKind::Exclusion => "Exclusão",
+        ZoneKind::Warning => "Advertência",
+        ZoneKind::Continuous => "Contínua",
+    }
+}
+
+pub fn geom_error(e: &GeomError) -> String {
+    match e {
+        GeomError::Latitude(v) => format!("latitude {v} fora de -90 a 90"),
+        GeomError::Longitude(v) => format!("longitude {v} fora de -180 a 180"),
+        GeomError::Radius(v) => format!("raio deve ser positivo (recebido {v})"),
+        GeomError::Polygon(n) => format!("polígono precisa de ao menos 3 vértices distintos (recebidos {n})"),
+        GeomError::Rectangle => "cantos do retângulo invertidos".to_owned(),
+    }
+}

@@ -1,0 +1,426 @@
+//! The wire contract between backend, console and other systems: REST bodies, problem details,
+//! and the live feed (snapshot, then events ordered by the global `seq`).
+
+use crate::alarm::{Alarm, Outcome};
+use crate::auth::{Permission, Role};
+use crate::geom::{LatLon, Shape};
+use crate::ids::{DeviceId, OccurrenceId, PersonId, UserId, VehicleId, ZoneId};
+use crate::monitoring::{Device, DeviceKind, DeviceState, Person, Position, Regime, Zone, ZoneKind};
+use crate::samu::{CallType, Occurrence, Vehicle, VehicleKind, VehicleStatus};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// API version prefix.
+pub const API_PREFIX: &str = "/api/v1";
+
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UserInfo {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    /// Bearer token for `Authorization: Bearer …` (and `?token=` on the live feed).
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserInfo,
+}
+
+impl std::fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The bearer token stays out of logs.
+        f.debug_struct("LoginResponse")
+            .field("expires_at", &self.expires_at)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// RFC 9457 problem details. `code` is stable for programs; `title`/`detail` are Portuguese for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field, with a Portuguese message ready to show next to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("display_name", &self.display_name)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: &str) -> Self {
+        Self { field: field.to_owned(), message: message.to_owned() }
+    }
+}
+
+fn require(errors: &mut Vec<FieldError>, field: &str, value: &str, label: &str) {
+    if value.trim().is_empty() {
+        errors.push(FieldError::new(field, &format!("{label} é obrigatório.")));
+    }
+}
+
+/// A new call registered by a TARM (RFS184, RFS186). The client may supply the id so a command
+/// replayed from its offline outbox is recognised instead of duplicated.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewOccurrence {
+    #[serde(default)]
+    pub id: Option<OccurrenceId>,
+    pub call_type: CallType,
+    #[serde(default)]
+    pub caller_name: String,
+    pub caller_phone: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub municipality: String,
+    #[serde(default)]
+    pub location: Option<LatLon>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Brazilian phone: 10 or 11 digits with DDD (optionally +55), or a 3-digit public-service number.
+pub fn valid_phone(raw: &str) -> bool {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.strip_prefix("55").filter(|d| d.len() >= 10).unwrap_or(&digits);
+    matches!(digits.len(), 10 | 11) && !digits.starts_with('0')
+}
+
+impl NewOccurrence {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        if self.caller_phone.trim().is_empty() {
+            e.push(FieldError::new("caller_phone", "Telefone do solicitante é obrigatório."));
+        } else if !valid_phone(&self.caller_phone) {
+            e.push(FieldError::new(
+                "caller_phone",
+                "Telefone inválido: informe DDD e número (10 ou 11 dígitos).",
+            ));
+        }
+        if self.call_type == CallType::Atendimento {
+            require(&mut e, "address", &self.address, "Endereço");
+            require(&mut e, "municipality", &self.municipality, "Município");
+            require(&mut e, "description", &self.description, "Queixa / descrição");
+        }
+        if let Some(l) = &self.location
+            && l.validate().is_err()
+        {
+            e.push(FieldError::new("location", "Coordenadas fora dos limites válidos."));
+        }
+        e
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewVehicle {
+    #[serde(default)]
+    pub id: Option<VehicleId>,
+    pub code: String,
+    pub kind: VehicleKind,
+    #[serde(default)]
+    pub base: String,
+    pub municipality: String,
+    #[serde(default)]
+    pub conveniado: bool,
+    #[serde(default)]
+    pub device_id: Option<DeviceId>,
+}
+
+impl NewVehicle {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        require(&mut e, "code", &self.code, "Prefixo da viatura");
+        require(&mut e, "municipality", &self.municipality, "Município");
+        e
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VehicleStatusChange {
+    pub status: VehicleStatus,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewPerson {
+    #[serde(default)]
+    pub id: Option<PersonId>,
+    pub name: String,
+    pub record: String,
+    pub regime: Regime,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub responsible: Option<String>,
+}
+
+impl NewPerson {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        require(&mut e, "name", &self.name, "Nome");
+        require(&mut e, "record", &self.record, "Número do processo / prontuário");
+        e
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewDevice {
+    #[serde(default)]
+    pub id: Option<DeviceId>,
+    pub imei: String,
+    pub kind: DeviceKind,
+    #[serde(default = "default_active")]
+    pub state: DeviceState,
+    #[serde(default)]
+    pub sim1: Option<String>,
+    #[serde(default)]
+    pub sim2: Option<String>,
+    #[serde(default)]
+    pub person_id: Option<PersonId>,
+    #[serde(default)]
+    pub vehicle_id: Option<VehicleId>,
+}
+
+fn default_active() -> DeviceState {
+    DeviceState::Active
+}
+
+impl NewDevice {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        let imei = self.imei.trim();
+        if imei.is_empty() {
+            e.push(FieldError::new("imei", "Identificador do dispositivo é obrigatório."));
+        } else if imei.len() > 64 || !imei.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            e.push(FieldError::new(
+                "imei",
+                "Identificador inválido: use até 64 letras, dígitos, '-' ou '_'.",
+            ));
+        }
+        if self.person_id.is_some() && self.vehicle_id.is_some() {
+            e.push(FieldError::new(
+                "vehicle_id",
+                "Um dispositivo não pode estar com uma pessoa e uma viatura ao mesmo tempo.",
+            ));
+        }
+        e
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewZone {
+    #[serde(default)]
+    pub id: Option<ZoneId>,
+    pub name: String,
+    pub kind: ZoneKind,
+    pub shape: Shape,
+    #[serde(default)]
+    pub person_id: Option<PersonId>,
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+impl NewZone {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        require(&mut e, "name", &self.name, "Nome da zona");
+        if let Err(err) = self.shape.validate() {
+            e.push(FieldError::new(
+                "shape",
+                &format!("Geometria inválida: {}", crate::text::geom_error(&err)),
+            ));
+        }
+        e
+    }
+}
+
+/// An operator's action on an alarm.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum AlarmAction {
+    Claim,
+    StartProcedure,
+    Note { text: String },
+    Close { outcome: Outcome, note: String },
+}
+
+/// Query of `GET /positions`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::IntoParams)]
+pub struct PositionQuery {
+    pub device_id: Option<DeviceId>,
+    pub person_id: Option<PersonId>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub seq: u64,
+    pub database: String,
+}
+
+/// One state change in the append-only log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LiveEvent {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub body: EventBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum EventBody {
+    Occurrence(Occurrence),
+    Vehicle(Vehicle),
+    Person(Person),
+    Device(Device),
+    Zone(Zone),
+    Position(Position),
+    Alarm(Alarm),
+}
+
+impl EventBody {
+    /// What a live-feed subscriber needs to receive this event.
+    pub fn read_permission(&self) -> Permission {
+        match self {
+            EventBody::Occurrence(_) => Permission::OccurrenceRead,
+            EventBody::Vehicle(_) => Permission::VehicleRead,
+            EventBody::Person(_) => Permission::PersonRead,
+            EventBody::Device(_) => Permission::DeviceRead,
+            EventBody::Zone(_) => Permission::ZoneRead,
+            // Vehicle trackers are fleet data; bracelet fixes are personal data.
+            EventBody::Position(p) if p.vehicle_id.is_some() => Permission::VehicleRead,
+            EventBody::Position(_) => Permission::PositionRead,
+            EventBody::Alarm(a) => match a.domain() {
+                crate::alarm::Domain::Samu => Permission::OccurrenceRead,
+                crate::alarm::Domain::Monitoring => Permission::AlarmRead,
+            },
+        }
+    }
+
+    /// Short kind name for the event log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Occurrence(_) => "occurrence",
+            EventBody::Vehicle(_) => "vehicle",
+            EventBody::Person(_) => "person",
+            EventBody::Device(_) => "device",
+            EventBody::Zone(_) => "zone",
+            EventBody::Position(_) => "position",
+            EventBody::Alarm(_) => "alarm",
+        }
+    }
+}
+
+/// The current state a console starts from, consistent as of `seq`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Snapshot {
+    pub seq: u64,
+    pub occurrences: Vec<Occurrence>,
+    pub vehicles: Vec<Vehicle>,
+    pub persons: Vec<Person>,
+    pub devices: Vec<Device>,
+    pub zones: Vec<Zone>,
+    pub alarms: Vec<Alarm>,
+    /// Last known fix of every device the subscriber may see.
+    pub positions: Vec<Position>,
+}
+
+/// A frame on `/api/v1/live`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveMessage {
+    /// Full state; sent first, and again whenever the subscriber fell too far behind.
+    Snapshot(Snapshot),
+    /// One change after the snapshot (or after `since`).
+    Event(LiveEvent),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_validation_accepts_brazilian_numbers() {
+        for ok in ["(69) 99999-1234", "6932221234", "+55 31 98888-7777", "5531988887777"] {
+            assert!(valid_phone(ok), "{ok}");
+        }
+        for bad in ["", "1234", "0699999123", "abc", "319888877771234"] {
+            assert!(!valid_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_care_call_needs_address_and_complaint_but_a_prank_does_not() {
+        let mut n = NewOccurrence {
+            id: None,
+            call_type: CallType::Atendimento,
+            caller_name: String::new(),
+            caller_phone: "31988887777".into(),
+            address: String::new(),
+            municipality: String::new(),
+            location: None,
+            description: String::new(),
+        };
+        let fields: Vec<_> = n.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["address", "municipality", "description"]);
+        n.call_type = CallType::Trote;
+        assert!(n.validate().is_empty());
+    }
+
+    #[test]
+    fn live_messages_are_tagged_json() {
+        let msg = LiveMessage::Snapshot(Snapshot { seq: 7, ..Snapshot::default() });
+        let v = serde_json::to_value(&msg).expect("serialise");
+        assert_eq!(v["type"], "snapshot");
+        assert_eq!(v["seq"], 7);
+        let back: LiveMessage = serde_json::from_value(v).expect("deserialise");
+        assert_eq!(back, msg);
+    }
+}

@@ -1,0 +1,120 @@
+//! Fixtures for the end-to-end tests: a real server on 127.0.0.1 with a temporary SQLite file,
+//! real HTTP clients and a real WebSocket to the live feed.
+
+use atalaia_backend::{Config, Running};
+use atalaia_core::auth::Role;
+use atalaia_core::wire::{LiveMessage, LoginResponse, NewUser};
+use futures_util::StreamExt;
+use serde_json::Value;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+pub struct TestServer {
+    pub running: Running,
+    pub http: reqwest::Client,
+    pub admin_token: String,
+    _dir: tempfile::TempDir,
+}
+
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::embedded(dir.path().join("atalaia.sqlite"));
+        config.bootstrap_admin = Some(("admin".into(), ADMIN_PASSWORD.into()));
+        tweak(&mut config);
+        let running = atalaia_backend::start(config).await.expect("server starts");
+        let http = reqwest::Client::new();
+        let mut s = Self { running, http, admin_token: String::new(), _dir: dir };
+        s.admin_token = s.login("admin", ADMIN_PASSWORD).await.token;
+        s
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.running.base_url())
+    }
+
+    pub async fn login(&self, user: &str, password: &str) -> LoginResponse {
+        let resp = self
+            .http
+            .post(self.url("/auth/login"))
+            .json(&serde_json::json!({"username": user, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(resp.status(), 200, "login of {user}");
+        resp.json().await.expect("login body")
+    }
+
+    /// Create a user with `role` through the API and return its token.
+    pub async fn user_token(&self, username: &str, role: Role) -> String {
+        let new = NewUser {
+            username: username.into(),
+            display_name: format!("Usuário {username}"),
+            role,
+            password: "password-123".into(),
+        };
+        let resp = self.post(&self.admin_token, "/users", &serde_json::to_value(&new).expect("json")).await;
+        assert_eq!(resp.status(), 201, "create {username}");
+        self.login(username, "password-123").await.token
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.http.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("POST")
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).bearer_auth(token).send().await.expect("GET")
+    }
+
+    /// Send one OsmAnd report (GET query form) to the device-ingest port.
+    pub async fn osmand(&self, query: &str) -> reqwest::Response {
+        self.http.get(format!("{}/?{query}", self.running.osmand_url())).send().await.expect("OsmAnd")
+    }
+
+    pub async fn live(&self, token: &str, since: Option<u64>) -> Ws {
+        let base = self.running.base_url().replacen("http://", "ws://", 1);
+        let url = match since {
+            Some(s) => format!("{base}/api/v1/live?since={s}"),
+            None => format!("{base}/api/v1/live"),
+        };
+        let mut req = url.into_client_request().expect("request");
+        req.headers_mut().insert("authorization", format!("Bearer {token}").parse().expect("header"));
+        let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("websocket");
+        ws
+    }
+}
+
+/// Next live-feed frame, failing the test after a timeout.
+pub async fn next_message(ws: &mut Ws) -> LiveMessage {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("live frame within 10 s")
+            .expect("stream open")
+            .expect("frame");
+        if let Message::Text(t) = frame {
+            return serde_json::from_str(&t).expect("LiveMessage");
+        }
+    }
+}
+
+/// Assert a response is problem+json with `status` and `code`; returns the body.
+pub async fn expect_problem(resp: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(resp.status(), status);
+    let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(ct, "application/problem+json");
+    let body: Value = resp.json().await.expect("problem body");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status);
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
+    body
+}

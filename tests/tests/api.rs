@@ -1,0 +1,138 @@
+//! API behaviour end to end: validation in Portuguese, malformed bodies, idempotent replays,
+//! the claim race, health and the OpenAPI document.
+
+use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
+use atalaia_core::auth::Role;
+use atalaia_core::ids::{OccurrenceId, PersonId};
+use atalaia_tests::{TestServer, expect_problem};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn invalid_calls_get_field_errors_in_portuguese_and_bad_json_a_problem() {
+    let s = TestServer::start().await;
+    let tarm = s.user_token("tarm", Role::Tarm).await;
+    let r = s.post(&tarm, "/occurrences", &json!({"call_type": "atendimento", "caller_phone": "123"})).await;
+    let body = expect_problem(r, 422, "validation").await;
+    let fields: Vec<&str> =
+        body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, vec!["caller_phone", "address", "municipality", "description"]);
+    assert!(body["errors"][0]["message"].as_str().expect("msg").contains("Telefone inválido"));
+
+    let r = s
+        .http
+        .post(s.url("/occurrences"))
+        .bearer_auth(&tarm)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("post");
+    expect_problem(r, 400, "bad_request").await;
+    let r = s.get(&tarm, "/occurrences/not-an-id").await;
+    expect_problem(r, 404, "not_found").await;
+    let r = s.get(&tarm, "/no-such-route").await;
+    expect_problem(r, 404, "not_found").await;
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn replaying_a_call_with_its_client_id_does_not_duplicate_it() {
+    let s = TestServer::start().await;
+    let tarm = s.user_token("tarm", Role::Tarm).await;
+    let id = OccurrenceId::new();
+    let call = json!({"id": id, "call_type": "atendimento", "caller_phone": "31988887777", "address": "Rua A, 1",
+        "municipality": "Belo Horizonte", "description": "Queda"});
+    let first = s.post(&tarm, "/occurrences", &call).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.expect("body");
+    let again = s.post(&tarm, "/occurrences", &call).await;
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.expect("body");
+    assert_eq!(first, again);
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(first["number"], format!("{year}-000001"));
+    assert_eq!(first["phase"], "regulation");
+
+    // A prank call is closed at intake (RFS184/RFS185) and the number keeps counting.
+    let prank =
+        s.post(&tarm, "/occurrences", &json!({"call_type": "trote", "caller_phone": "31988887777"})).await;
+    let prank: Value = prank.json().await.expect("body");
+    assert_eq!(
+        (prank["number"].as_str(), prank["phase"].as_str()),
+        (Some(format!("{year}-000002").as_str()), Some("closed"))
+    );
+
+    // Earlier calls from the same number, newest first (RFS182).
+    let history: Vec<Value> =
+        s.get(&tarm, "/occurrences?phone=(31)%2098888-7777").await.json().await.expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["call_type"], "trote");
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn two_operators_race_for_one_alarm_and_exactly_one_wins() {
+    let s = TestServer::start().await;
+    let a = s.user_token("op-a", Role::MonitoringOperator).await;
+    let b = s.user_token("op-b", Role::MonitoringOperator).await;
+    for round in 0..10 {
+        let now = chrono::Utc::now();
+        let alarm =
+            Alarm::new(AlarmKind::InclusionZoneExit, Subject::Person(PersonId::new()), None, now, now);
+        let id = alarm.id;
+        s.running.state.store.write(move |ctx| ctx.save(&alarm)).await.expect("alarm");
+        let claim = json!({"action": "claim"});
+        let path = format!("/alarms/{id}/actions");
+        let (ra, rb) = tokio::join!(s.post(&a, &path, &claim), s.post(&b, &path, &claim));
+        let (sa, sb) = (ra.status().as_u16(), rb.status().as_u16());
+        assert!(matches!((sa, sb), (200, 409) | (409, 200)), "round {round}: {sa} {sb}");
+        let loser = if sa == 409 { ra } else { rb };
+        let body = expect_problem(loser, 409, "conflict").await;
+        assert!(body["detail"].as_str().expect("detail").starts_with("Alarme já assumido por Usuário op-"));
+    }
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn health_and_openapi_are_served() {
+    let s = TestServer::start().await;
+    let h: Value = s.http.get(s.url("/health")).send().await.expect("health").json().await.expect("json");
+    assert_eq!(h["status"], "ok");
+    let doc: Value =
+        s.http.get(s.url("/openapi.json")).send().await.expect("openapi").json().await.expect("json");
+    assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+    for path in ["/api/v1/occurrences", "/api/v1/alarms/{id}/actions", "/api/v1/auth/login", "/api/v1/zones"]
+    {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    assert!(doc["components"]["schemas"]["LiveMessage"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn demo_seed_and_simulator_over_real_osmand() {
+    use atalaia_backend::{seed, sim};
+    let s = TestServer::start().await;
+    let opts = seed::DemoOptions { seed: 11, bracelets: 12, ambulances: 6 };
+    assert!(seed::demo(&s.running.state.store, opts).await.expect("seed"));
+    assert!(!seed::demo(&s.running.state.store, opts).await.expect("second seed is a no-op"));
+    let cfg = sim::SimConfig {
+        seed: 11,
+        bracelets: 12,
+        ambulances: 6,
+        interval: std::time::Duration::from_millis(50),
+        step_s: 6.0,
+        osmand_url: s.running.osmand_url(),
+        rounds: Some(3),
+    };
+    let stats = sim::run(cfg).await;
+    assert_eq!(stats, sim::SimStats { sent: 54, accepted: 54, refused: 0, failed: 0 });
+    let sup = s.login("supervisor", seed::DEMO_PASSWORD).await.token;
+    let positions: Vec<Value> = s.get(&sup, "/positions?limit=1000").await.json().await.expect("positions");
+    assert_eq!(positions.len(), 54, "every fix of every unit is stored");
+    let vehicles: Vec<Value> = s.get(&sup, "/vehicles").await.json().await.expect("vehicles");
+    assert_eq!(vehicles.len(), 6);
+    assert!(vehicles.iter().all(|v| v["telemetry"]["fix_time"].is_string()), "every ambulance reported");
+    s.running.shutdown().await;
+}

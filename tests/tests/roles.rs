@@ -1,0 +1,172 @@
+//! Roles end to end: anonymous → 401, a role without the permission → 403 problem+json, and a
+//! walk of the whole role × route matrix against `Role::can`.
+
+use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
+use atalaia_core::auth::{Permission, Role};
+use atalaia_core::ids::PersonId;
+use atalaia_tests::{TestServer, expect_problem};
+use serde_json::{Value, json};
+
+fn zone() -> Value {
+    json!({"name": "Casa", "kind": "inclusion", "shape": {"type": "circle", "center": {"lat": -8.76, "lon": -63.9}, "radius_m": 100.0}})
+}
+
+fn call() -> Value {
+    json!({"call_type": "atendimento", "caller_phone": "(31) 98888-7777", "address": "Rua A, 1", "municipality": "Belo Horizonte", "description": "Dor no peito"})
+}
+
+#[tokio::test]
+async fn tarm_cannot_create_zones_operator_cannot_create_occurrences_anonymous_gets_401() {
+    let s = TestServer::start().await;
+    let tarm = s.user_token("tarm1", Role::Tarm).await;
+    let op = s.user_token("op1", Role::MonitoringOperator).await;
+
+    let body = expect_problem(s.post(&tarm, "/zones", &zone()).await, 403, "forbidden").await;
+    assert_eq!(body["title"], "Acesso negado");
+    expect_problem(s.post(&op, "/occurrences", &call()).await, 403, "forbidden").await;
+
+    let anon = s.http.get(s.url("/occurrences")).send().await.expect("anonymous");
+    expect_problem(anon, 401, "unauthorized").await;
+    let bad_token = s.get("not-a-token", "/occurrences").await;
+    expect_problem(bad_token, 401, "unauthorized").await;
+
+    // And the permitted side of the same pair works.
+    assert_eq!(s.post(&tarm, "/occurrences", &call()).await.status(), 201);
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_role_against_every_route() {
+    let s = TestServer::start().await;
+    let now = chrono::Utc::now();
+    let alarm = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
+    let alarm_id = alarm.id;
+    s.running.state.store.write(move |ctx| ctx.save(&alarm)).await.expect("alarm stored");
+    let v: Value = s
+        .post(
+            &s.admin_token,
+            "/vehicles",
+            &json!({"code": "USB-99", "kind": "usb", "municipality": "Belo Horizonte"}),
+        )
+        .await
+        .json()
+        .await
+        .expect("vehicle");
+    let vid = v["id"].as_str().expect("id").to_owned();
+
+    for (i, role) in Role::ALL.into_iter().enumerate() {
+        let token = s.user_token(&format!("user{i}"), role).await;
+        let routes: Vec<(&str, String, Option<Value>, Permission)> = vec![
+            ("GET", "/occurrences".into(), None, Permission::OccurrenceRead),
+            ("POST", "/occurrences".into(), Some(call()), Permission::OccurrenceCreate),
+            ("GET", "/vehicles".into(), None, Permission::VehicleRead),
+            (
+                "POST",
+                "/vehicles".into(),
+                Some(json!({"code": format!("USA-{i}"), "kind": "usa", "municipality": "BH"})),
+                Permission::VehicleWrite,
+            ),
+            (
+                "POST",
+                format!("/vehicles/{vid}/status"),
+                Some(json!({"status": "available"})),
+                Permission::VehicleWrite,
+            ),
+            ("GET", "/persons".into(), None, Permission::PersonRead),
+            (
+                "POST",
+                "/persons".into(),
+                Some(json!({"name": "X", "record": "1", "regime": "open"})),
+                Permission::PersonWrite,
+            ),
+            ("GET", "/devices".into(), None, Permission::DeviceRead),
+            (
+                "POST",
+                "/devices".into(),
+                Some(json!({"imei": format!("86400000000{i:04}"), "kind": "ankle_bracelet"})),
+                Permission::DeviceWrite,
+            ),
+            ("GET", "/ingest/rejects".into(), None, Permission::DeviceRead),
+            ("GET", "/zones".into(), None, Permission::ZoneRead),
+            ("POST", "/zones".into(), Some(zone()), Permission::ZoneWrite),
+            ("GET", "/positions".into(), None, Permission::PositionRead),
+            ("GET", "/users".into(), None, Permission::UserAdmin),
+            (
+                "POST",
+                "/users".into(),
+                Some(
+                    json!({"username": format!("new{i}"), "display_name": "N", "role": "crew", "password": "password-123"}),
+                ),
+                Permission::UserAdmin,
+            ),
+            (
+                "POST",
+                format!("/alarms/{alarm_id}/actions"),
+                Some(json!({"action": "note", "text": "visto"})),
+                Permission::AlarmHandle,
+            ),
+        ];
+        for (method, path, body, perm) in routes {
+            let resp = match (method, body) {
+                ("POST", Some(b)) => s.post(&token, &path, &b).await,
+                _ => s.get(&token, &path).await,
+            };
+            let status = resp.status().as_u16();
+            if role.can(perm) {
+                assert!(status < 400, "{role:?} {method} {path} should be allowed, got {status}");
+            } else {
+                assert_eq!(status, 403, "{role:?} {method} {path} should be forbidden");
+                expect_problem(resp, 403, "forbidden").await;
+            }
+        }
+        let me: Value = s.get(&token, "/auth/me").await.json().await.expect("me");
+        assert_eq!(me["role"], serde_json::to_value(role).expect("role"));
+    }
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_and_logout_ends_the_session() {
+    let s = TestServer::start_with(|c| c.max_failed_logins = 3).await;
+    let token = s.user_token("ana", Role::Tarm).await;
+    for _ in 0..2 {
+        let r = s
+            .http
+            .post(s.url("/auth/login"))
+            .json(&json!({"username": "ana", "password": "wrong"}))
+            .send()
+            .await
+            .expect("login");
+        expect_problem(r, 401, "bad_credentials").await;
+    }
+    let r = s
+        .http
+        .post(s.url("/auth/login"))
+        .json(&json!({"username": "ana", "password": "wrong"}))
+        .send()
+        .await
+        .expect("login");
+    expect_problem(r, 429, "account_locked").await;
+    let r = s
+        .http
+        .post(s.url("/auth/login"))
+        .json(&json!({"username": "ana", "password": "password-123"}))
+        .send()
+        .await
+        .expect("login");
+    expect_problem(r, 429, "account_locked").await;
+    // Unknown users get the same answer as a wrong password.
+    let r = s
+        .http
+        .post(s.url("/auth/login"))
+        .json(&json!({"username": "nobody", "password": "x"}))
+        .send()
+        .await
+        .expect("login");
+    expect_problem(r, 401, "bad_credentials").await;
+
+    assert_eq!(s.get(&token, "/auth/me").await.status(), 200);
+    assert_eq!(s.post(&token, "/auth/logout", &json!({})).await.status(), 204);
+    expect_problem(s.get(&token, "/auth/me").await, 401, "unauthorized").await;
+    s.running.shutdown().await;
+}
