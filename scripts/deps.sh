@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install the Debian/Ubuntu packages Atalaia needs, only those missing.
+#   bash scripts/deps.sh run    runtime libraries of the console (X11/Wayland, Vulkan/GL, fonts)
+#   bash scripts/deps.sh test   the above plus Xvfb and screenshot tools for the console smoke test
+set -euo pipefail
+
+profile="${1:-run}"
+packages=(libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6 libwayland-client0 libegl1
+          libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers libfontconfig1 pkg-config)
+if [ "$profile" = "test" ]; then
+  packages+=(xvfb xauth x11-apps imagemagick)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "deps: missing packages ${missing[*]} and no root/sudo to install them" >&2
+  exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
