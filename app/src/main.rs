@@ -17,7 +17,8 @@ struct Args {
     /// its own server on 127.0.0.1 (standalone mode).
     #[arg(long, env = "ATALAIA_SERVER", value_name = "URL")]
     server: Option<String>,
-    /// Seed the demo dataset and run the device/fleet simulator (standalone mode only).
+    /// Start from a fresh demo dataset and run the device/fleet simulator (standalone mode only;
+    /// the demo has its own database, the real one is never touched).
     #[arg(long)]
     demo: bool,
     /// Where the local database and the log live (default: the user's data directory).
@@ -26,6 +27,9 @@ struct Args {
     /// Log in as this user at start, with the password from ATALAIA_PASSWORD (kiosk, screenshots).
     #[arg(long, value_name = "NAME")]
     user: Option<String>,
+    /// Site time zone for every time shown (IANA name), e.g. America/Porto_Velho.
+    #[arg(long, env = "ATALAIA_TZ", value_name = "ZONE", default_value = "America/Sao_Paulo")]
+    timezone: chrono_tz::Tz,
     /// Supervisor wall display (not built yet; accepted so launchers can already pass it).
     #[arg(long)]
     wall: bool,
@@ -66,7 +70,7 @@ fn main() -> anyhow::Result<()> {
         tracing::info!("--wall requested; the wall display is not built yet, opening the dashboard");
     }
 
-    let mut config = BootConfig { demo: args.demo, ..BootConfig::default() };
+    let mut config = BootConfig { demo: args.demo, tz: args.timezone, ..BootConfig::default() };
     match &args.server {
         Some(url) => {
             if args.demo {

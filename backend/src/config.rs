@@ -25,6 +25,8 @@ pub struct Config {
     pub insecure: bool,
     /// Username and password of an administrator created on first start when no users exist.
     pub bootstrap_admin: Option<(String, String)>,
+    /// Seed the demo dataset when the database is empty.
+    pub demo: bool,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             lockout_minutes: 15,
             insecure: false,
             bootstrap_admin: None,
+            demo: false,
         }
     }
 }
@@ -140,6 +143,7 @@ impl Args {
             cfg.session_minutes = v;
         }
         cfg.insecure |= self.insecure;
+        cfg.demo = self.demo;
         match (&self.admin_user, &self.admin_password) {
             (Some(u), Some(p)) => cfg.bootstrap_admin = Some((u.clone(), p.clone())),
             (Some(_), None) => return Err("--admin-user needs ATALAIA_ADMIN_PASSWORD".into()),

@@ -45,14 +45,24 @@ fn first_run_password(data_dir: &std::path::Path) -> Result<String, String> {
 
 async fn boot(data_dir: PathBuf, demo: bool) -> Result<(server::Running, Embedded), String> {
     let database = data_dir.join(if demo { "atalaia-demo.sqlite" } else { "atalaia.sqlite" });
+    if demo {
+        // Every demo starts from the same fresh dataset, so waiting times and alarms look like a
+        // live shift rather than leftovers of the last run. The real database is never touched.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", database.display()));
+            if file.exists() {
+                std::fs::remove_file(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            }
+        }
+    }
     let mut config = Config::embedded(database);
     let initial = if demo { None } else { Some(first_run_password(&data_dir)?) };
     if let Some(pw) = &initial {
         config.bootstrap_admin = Some(("admin".into(), pw.clone()));
     }
+    config.demo = demo;
     let running = server::start(config).await.map_err(|e| e.to_string())?;
     let login = if demo {
-        seed::demo(&running.state.store, seed::DemoOptions::default()).await.map_err(|e| e.to_string())?;
         let cfg = sim::SimConfig { osmand_url: running.osmand_url(), ..sim::SimConfig::default() };
         tokio::spawn(sim::run(cfg));
         Some(("supervisor".to_owned(), seed::DEMO_PASSWORD.to_owned()))

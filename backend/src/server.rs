@@ -77,12 +77,31 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
     let (stop, stopping) = watch::channel(false);
     let state = AppState { store, config: Arc::new(config), clock, stopping };
 
-    if let Some((username, password)) = state.config.bootstrap_admin.clone()
-        && auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0
-    {
-        let new = NewUser { username, display_name: "Administrador".into(), role: Role::Admin, password };
-        auth::create_user(&state.store, new).await.map_err(|e| ServerError::Bootstrap(format!("{e:?}")))?;
-        tracing::info!("bootstrap administrator created");
+    if state.config.demo {
+        let seeded = crate::seed::demo(&state.store, crate::seed::DemoOptions::default())
+            .await
+            .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
+        tracing::info!(
+            seeded,
+            "demo dataset ready (password of every demo user: {})",
+            crate::seed::DEMO_PASSWORD
+        );
+    }
+    let no_users =
+        auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0;
+    match state.config.bootstrap_admin.clone() {
+        Some((username, password)) if no_users => {
+            let new = NewUser { username, display_name: "Administrador".into(), role: Role::Admin, password };
+            auth::create_user(&state.store, new)
+                .await
+                .map_err(|e| ServerError::Bootstrap(format!("{e:?}")))?;
+            tracing::info!("bootstrap administrator created");
+        }
+        None if no_users => tracing::warn!(
+            "the database has no users, so nobody can log in: restart with --admin-user NAME and \
+             ATALAIA_ADMIN_PASSWORD (or --demo for the demo users)"
+        ),
+        _ => {}
     }
 
     let api_listener = bind(state.config.listen).await?;

@@ -2,7 +2,6 @@
 
 use anyhow::Context;
 use atalaia_backend::config::Args;
-use atalaia_backend::seed;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -14,15 +13,6 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let config = args.resolve().map_err(anyhow::Error::msg).context("invalid configuration")?;
     let running = atalaia_backend::start(config).await.context("server failed to start")?;
-    if args.demo {
-        let seeded =
-            seed::demo(&running.state.store, seed::DemoOptions::default()).await.context("demo seed")?;
-        tracing::info!(
-            seeded,
-            "demo dataset ready (users: supervisor, tarm, operador, admin …; password {})",
-            seed::DEMO_PASSWORD
-        );
-    }
     tokio::signal::ctrl_c().await.context("waiting for Ctrl+C")?;
     tracing::info!("shutting down");
     running.shutdown().await;
