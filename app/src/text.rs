@@ -3,8 +3,6 @@
 //! [`atalaia_core::text`] so the backend's messages and the console agree.
 
 use atalaia_client::ApiError;
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
 pub const APP_NAME: &str = "Atalaia";
 
@@ -169,22 +167,9 @@ pub fn claim_failed(reason: &str) -> String {
     format!("Não foi possível assumir: {reason}")
 }
 
-/// `22/11 00:05:09` in the site's zone: the alarm list's compact raised time.
-pub fn day_time(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%d/%m %H:%M:%S").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn compact_alarm_time_is_brazilian_and_zoned() {
-        let t = Utc.with_ymd_and_hms(2026, 11, 22, 3, 5, 9).single().expect("valid");
-        assert_eq!(day_time(t, chrono_tz::America::Sao_Paulo), "22/11 00:05:09");
-        assert_eq!(day_time(t, chrono_tz::America::Porto_Velho), "21/11 23:05:09");
-    }
 
     #[test]
     fn small_formatters() {

@@ -42,14 +42,18 @@ impl TestServer {
         format!("{}/api/v1{path}", self.running.base_url())
     }
 
-    pub async fn login(&self, user: &str, password: &str) -> LoginResponse {
-        let resp = self
-            .http
+    /// One login attempt, whatever its outcome.
+    pub async fn try_login(&self, user: &str, password: &str) -> reqwest::Response {
+        self.http
             .post(self.url("/auth/login"))
             .json(&serde_json::json!({"username": user, "password": password}))
             .send()
             .await
-            .expect("login request");
+            .expect("login request")
+    }
+
+    pub async fn login(&self, user: &str, password: &str) -> LoginResponse {
+        let resp = self.try_login(user, password).await;
         assert_eq!(resp.status(), 200, "login of {user}");
         resp.json().await.expect("login body")
     }

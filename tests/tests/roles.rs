@@ -130,39 +130,15 @@ async fn repeated_failures_lock_the_account_and_logout_ends_the_session() {
     let s = TestServer::start_with(|c| c.max_failed_logins = 3).await;
     let token = s.user_token("ana", Role::Tarm).await;
     for _ in 0..2 {
-        let r = s
-            .http
-            .post(s.url("/auth/login"))
-            .json(&json!({"username": "ana", "password": "wrong"}))
-            .send()
-            .await
-            .expect("login");
+        let r = s.try_login("ana", "wrong").await;
         expect_problem(r, 401, "bad_credentials").await;
     }
-    let r = s
-        .http
-        .post(s.url("/auth/login"))
-        .json(&json!({"username": "ana", "password": "wrong"}))
-        .send()
-        .await
-        .expect("login");
+    let r = s.try_login("ana", "wrong").await;
     expect_problem(r, 429, "account_locked").await;
-    let r = s
-        .http
-        .post(s.url("/auth/login"))
-        .json(&json!({"username": "ana", "password": "password-123"}))
-        .send()
-        .await
-        .expect("login");
+    let r = s.try_login("ana", "password-123").await;
     expect_problem(r, 429, "account_locked").await;
     // Unknown users get the same answer as a wrong password.
-    let r = s
-        .http
-        .post(s.url("/auth/login"))
-        .json(&json!({"username": "nobody", "password": "x"}))
-        .send()
-        .await
-        .expect("login");
+    let r = s.try_login("nobody", "x").await;
     expect_problem(r, 401, "bad_credentials").await;
 
     assert_eq!(s.get(&token, "/auth/me").await.status(), 200);

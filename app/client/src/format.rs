@@ -16,6 +16,11 @@ pub fn time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M:%S").to_string()
 }
 
+/// `22/11 00:05:09`: day and time without the year, for compact lists (alarm raised time).
+pub fn day_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%d/%m %H:%M:%S").to_string()
+}
+
 /// Elapsed time as `mm:ss`, or `h:mm:ss` past an hour; negative spans (clock skew) show as 00:00.
 pub fn elapsed(from: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - from).num_seconds().max(0);
@@ -34,6 +39,8 @@ mod tests {
         assert_eq!(datetime(t, chrono_tz::America::Sao_Paulo), "22/11/2026 00:05:09");
         assert_eq!(datetime(t, chrono_tz::America::Porto_Velho), "21/11/2026 23:05:09");
         assert_eq!(time(t, chrono_tz::America::Sao_Paulo), "00:05:09");
+        assert_eq!(day_time(t, chrono_tz::America::Sao_Paulo), "22/11 00:05:09");
+        assert_eq!(day_time(t, chrono_tz::America::Porto_Velho), "21/11 23:05:09");
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use crate::pane::Ctx;
 use crate::text as pt;
 use crate::theme;
-use atalaia_client::ApiError;
 use atalaia_client::LiveModel;
+use atalaia_client::{ApiError, format};
 use atalaia_core::alarm::{Alarm, AlarmState, Subject};
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::{AlarmId, UserId};
@@ -97,7 +97,7 @@ impl State {
         }
         let details = row![
             text(subject_name(ctx.model, &a.subject)).size(theme::SMALL),
-            text(pt::day_time(a.raised_at, ctx.tz)).size(theme::SMALL).color(theme::MUTED),
+            text(format::day_time(a.raised_at, ctx.tz)).size(theme::SMALL).color(theme::MUTED),
             text(state_label(&a.state, ctx)).size(theme::SMALL).color(theme::MUTED),
         ]
         .spacing(12);
