@@ -93,6 +93,12 @@ pub enum Message {
 impl App {
     pub fn boot(config: BootConfig) -> (Self, Task<Message>) {
         let mut login = Login::new(config.server.clone(), config.hint());
+        if config.demo
+            && let Some((user, password)) = &config.demo_login
+        {
+            // A demo visitor only has to press Enter; a real first-run password is never prefilled.
+            login = login.with_credentials(user, password);
+        }
         let mut task = Login::focus().map(Message::Login);
         if let (Some((user, password)), Ok(_)) = (&config.auto_login, &config.server) {
             tracing::info!(%user, "kiosk login at start");

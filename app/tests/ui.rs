@@ -249,6 +249,24 @@ fn login_screen_shows_server_failure_and_demo_hint() {
 }
 
 #[test]
+fn demo_credentials_are_prefilled_but_a_first_run_password_is_not() {
+    let demo = BootConfig {
+        server: Ok("http://127.0.0.1:9".into()),
+        demo_login: Some(("supervisor".into(), "atalaia-demo".into())),
+        demo: true,
+        ..BootConfig::default()
+    };
+    let (app, _) = App::boot(demo.clone());
+    let Screen::Login(login) = app.screen() else { panic!("login first") };
+    assert_eq!(login.username(), "supervisor");
+
+    let first_run = BootConfig { demo: false, ..demo };
+    let (app, _) = App::boot(first_run);
+    let Screen::Login(login) = app.screen() else { panic!("login first") };
+    assert_eq!(login.username(), "", "the first-run administrator is shown, never typed in for you");
+}
+
+#[test]
 fn login_switches_to_the_dashboard_and_logout_back() {
     let config = BootConfig { server: Ok("http://127.0.0.1:9".into()), ..BootConfig::default() };
     let (mut app, _) = App::boot(config);

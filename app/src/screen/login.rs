@@ -89,6 +89,11 @@ impl Login {
         self
     }
 
+    /// The username currently typed (or prefilled).
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
     pub fn focus() -> Task<Message> {
         iced::widget::operation::focus(Id::new(USERNAME_ID))
     }
