@@ -40,6 +40,12 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy-password-never-used").unwrap_or_default())
 }
 
+/// At most this many password verifications run at once (argon2 is deliberately expensive).
+fn argon2_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(4))
+}
+
 fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -201,9 +207,13 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
         _ => (decoy_hash().to_owned(), false),
     };
     let pw = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &pw))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let ok = {
+        // Bounded: a burst of logins queues here instead of filling the blocking pool with argon2.
+        let _permit = argon2_permits().acquire().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || verify_password(&hash, &pw))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+    };
     let Some(user) = row.filter(|_| known) else {
         return Err(ApiError::BadCredentials);
     };
@@ -237,9 +247,16 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
     let token = new_token();
     let hashed = token_hash(&token);
     let expires_at = now + Duration::minutes(state.config.session_minutes);
-    state
+    let opened = state
         .store
         .write(move |ctx| {
+            // Re-check the lock where writes are serialised: a parallel burst of guesses may have
+            // locked the account after this attempt read it as unlocked.
+            let locked: Option<String> =
+                ctx.conn.query_row("SELECT locked_until FROM users WHERE id = ?1", [&id], |r| r.get(0))?;
+            if locked.as_deref().and_then(parse_ts).is_some_and(|t| t > ctx.now) {
+                return Ok(false);
+            }
             ctx.conn
                 .execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [&id])?;
             ctx.conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [ts(ctx.now)])?;
@@ -247,9 +264,12 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
                 "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
                 params![hashed, id, ts(ctx.now), ts(expires_at)],
             )?;
-            Ok(())
+            Ok(true)
         })
         .await?;
+    if !opened {
+        return Err(ApiError::Locked);
+    }
     tracing::info!(user = %user.info.username, role = ?user.info.role, "login");
     Ok(LoginResponse { token, expires_at, user: user.info })
 }
@@ -285,6 +305,24 @@ impl AuthUser {
 
     pub fn can(&self, p: Permission) -> bool {
         self.user.role.can(p)
+    }
+
+    /// Whether the session is still open, unexpired, for an active user with the same role.
+    pub async fn still_valid(&self, state: &AppState) -> bool {
+        let (hash, role) = (self.token_hash.clone(), role_to_str(self.user.role));
+        let now = ts(state.clock.now());
+        state
+            .store
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1 AND u.role = ?3",
+                    params![hash, now, role],
+                    |r| r.get::<_, i64>(0),
+                )? > 0)
+            })
+            .await
+            .unwrap_or(false)
     }
 }
 

@@ -20,6 +20,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// Beyond this many missed events a resume falls back to a snapshot.
 const MAX_RESUME: usize = 5000;
+/// How often an open feed re-checks its session.
+const SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, Deserialize)]
 pub struct LiveQuery {
@@ -65,8 +67,13 @@ async fn run(
     let mut rx = state.store.subscribe();
     let mut last = match since {
         Some(since) => {
-            let gap = state.store.read(move |c| Store::events_since(c, since, MAX_RESUME + 1)).await?;
-            if gap.len() > MAX_RESUME {
+            let (head, gap) = state
+                .store
+                .read(move |c| Ok((Store::head_seq(c)?, Store::events_since(c, since, MAX_RESUME + 1)?)))
+                .await?;
+            // A resume point beyond our log (restored backup, replica behind) cannot be trusted:
+            // skipping by it would silently drop every event up to it.
+            if since > head || gap.len() > MAX_RESUME {
                 send_snapshot(&mut socket, &state, &caller).await?
             } else {
                 let mut last = since;
@@ -83,8 +90,18 @@ async fn run(
     };
     let stopping = until_stopping(state.stopping.clone());
     tokio::pin!(stopping);
+    let mut recheck = tokio::time::interval(SESSION_RECHECK);
+    recheck.tick().await;
     loop {
         tokio::select! {
+            _ = recheck.tick() => {
+                // Logout, expiry, deactivation or a role change end the feed too, not just REST.
+                if !caller.still_valid(&state).await {
+                    let frame = CloseFrame { code: close_code::POLICY, reason: "sessão encerrada".into() };
+                    let _ = socket.send(Message::Close(Some(frame))).await;
+                    return Ok(());
+                }
+            }
             () = &mut stopping => {
                 // Tell the console to reconnect (to this server when it is back, or another).
                 let frame = CloseFrame { code: close_code::AWAY, reason: "servidor reiniciando".into() };
@@ -126,7 +143,8 @@ async fn send_snapshot(
     caller: &AuthUser,
 ) -> Result<u64, LiveError> {
     let role = caller.user.role;
-    let snap = state.store.read(move |c| build_snapshot(c, &|p| role.can(p))).await?;
+    let now = state.clock.now();
+    let snap = state.store.read(move |c| build_snapshot(c, now, &|p| role.can(p))).await?;
     let seq = snap.seq;
     send(socket, &LiveMessage::Snapshot(snap)).await?;
     Ok(seq)
@@ -135,12 +153,13 @@ async fn send_snapshot(
 /// The state a subscriber may see, read in one transaction so it is consistent as of `seq`.
 pub fn build_snapshot(
     c: &rusqlite::Connection,
+    now: chrono::DateTime<chrono::Utc>,
     can: &dyn Fn(Permission) -> bool,
 ) -> Result<Snapshot, StoreError> {
     let tx = c.unchecked_transaction()?;
     let seq = Store::head_seq(&tx)?;
     let mut snap = Snapshot { seq, ..Snapshot::default() };
-    let recent = chrono::Utc::now() - Duration::hours(24);
+    let recent = now - Duration::hours(24);
     if can(Permission::OccurrenceRead) {
         snap.occurrences = Store::list::<Occurrence>(&tx)?
             .into_iter()
@@ -162,8 +181,9 @@ pub fn build_snapshot(
         .collect();
     if can(Permission::DeviceRead) {
         let mut devices = Store::list::<Device>(&tx)?;
+        let last: std::collections::HashMap<_, _> = snap.positions.iter().map(|p| (p.device_id, p)).collect();
         for d in &mut devices {
-            if let Some(p) = snap.positions.iter().find(|p| p.device_id == d.id) {
+            if let Some(p) = last.get(&d.id) {
                 d.last_contact = Some(p.recv_time);
                 d.battery_pct = p.battery_pct.or(d.battery_pct);
             }

@@ -175,6 +175,12 @@ impl Alarm {
                 self.state = AlarmState::Claimed { by, at };
                 Ok(())
             }
+            // The holder claiming again (a replayed command) is a no-op, not a conflict.
+            AlarmState::Claimed { by: holder, .. } | AlarmState::InProcedure { by: holder, .. }
+                if *holder == by =>
+            {
+                Ok(())
+            }
             AlarmState::Claimed { by: holder, .. } | AlarmState::InProcedure { by: holder, .. } => {
                 Err(AlarmError::AlreadyClaimed { by: *holder })
             }
@@ -268,6 +274,9 @@ mod tests {
         let mut a = alarm(AlarmKind::StrapCut);
         a.claim(first, t0()).expect("first claim");
         assert_eq!(a.claim(second, t0()), Err(AlarmError::AlreadyClaimed { by: first }));
+        let held = a.clone();
+        assert_eq!(a.claim(first, t0() + chrono::Duration::seconds(5)), Ok(()), "replayed claim");
+        assert_eq!(a, held, "and it changes nothing");
         assert_eq!(a.start_procedure(second, t0()), Err(AlarmError::NotOwner));
     }
 

@@ -136,3 +136,46 @@ async fn demo_seed_and_simulator_over_real_osmand() {
     assert!(vehicles.iter().all(|v| v["telemetry"]["fix_time"].is_string()), "every ambulance reported");
     s.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn creates_with_a_known_client_id_return_the_stored_record_instead_of_overwriting() {
+    let s = TestServer::start().await;
+    let id = atalaia_core::ids::ZoneId::new();
+    let zone = json!({"id": id, "name": "Casa", "kind": "inclusion",
+        "shape": {"type": "circle", "center": {"lat": -8.76, "lon": -63.9}, "radius_m": 100.0}});
+    let first = s.post(&s.admin_token, "/zones", &zone).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.expect("zone");
+    let mut changed = zone.clone();
+    changed["name"] = json!("Outro nome");
+    let replay = s.post(&s.admin_token, "/zones", &changed).await;
+    assert_eq!(replay.status(), 200);
+    let replay: Value = replay.json().await.expect("zone");
+    assert_eq!(replay, first, "stored record returned unchanged");
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_operator_cannot_act_on_an_alarm_it_may_not_see_and_a_replayed_claim_is_harmless() {
+    let s = TestServer::start().await;
+    let op = s.user_token("op", Role::MonitoringOperator).await;
+    let now = chrono::Utc::now();
+    let samu = Alarm::new(AlarmKind::CallOverTime, Subject::Occurrence(OccurrenceId::new()), None, now, now);
+    let mon = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
+    let (samu_id, mon_id) = (samu.id, mon.id);
+    s.running
+        .state
+        .store
+        .write(move |ctx| {
+            ctx.save(&samu)?;
+            ctx.save(&mon)
+        })
+        .await
+        .expect("alarms");
+    let claim = json!({"action": "claim"});
+    expect_problem(s.post(&op, &format!("/alarms/{samu_id}/actions"), &claim).await, 404, "not_found").await;
+    assert_eq!(s.post(&op, &format!("/alarms/{mon_id}/actions"), &claim).await.status(), 200);
+    let again = s.post(&op, &format!("/alarms/{mon_id}/actions"), &claim).await;
+    assert_eq!(again.status(), 200, "the holder's replayed claim is not a conflict");
+    s.running.shutdown().await;
+}

@@ -159,3 +159,68 @@ async fn vehicle_tracker_updates_telemetry_but_late_fixes_do_not_move_it_back() 
     assert!(v["device_id"].is_string());
     s.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_resume_point_beyond_the_log_gets_a_snapshot_not_silence() {
+    let s = TestServer::start().await;
+    let mut ws = s.live(&s.admin_token, Some(1_000_000)).await;
+    assert!(matches!(next_message(&mut ws).await, LiveMessage::Snapshot(_)), "snapshot, then live events");
+    register_bracelet(&s, "864000000000009").await;
+    assert!(
+        matches!(next_message(&mut ws).await, LiveMessage::Event(_)),
+        "events below the bogus seq still arrive"
+    );
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_fix_dated_in_the_future_does_not_freeze_the_device() {
+    let s = TestServer::start().await;
+    let (_, device_id) = register_bracelet(&s, "864000000000010").await;
+    let future = chrono::Utc::now().timestamp() + 365 * 24 * 3600;
+    assert_eq!(
+        s.osmand(&format!("id=864000000000010&lat=-8.70&lon=-63.90&timestamp={future}")).await.status(),
+        200
+    );
+    // Whole-second device time, a little ahead of the server (normal skew, within tolerance).
+    let soon = chrono::Utc::now().timestamp() + 5;
+    assert_eq!(
+        s.osmand(&format!("id=864000000000010&lat=-8.71&lon=-63.91&timestamp={soon}")).await.status(),
+        200
+    );
+    let hist: Vec<serde_json::Value> = s
+        .get(&s.admin_token, &format!("/positions?device_id={device_id}"))
+        .await
+        .json()
+        .await
+        .expect("history");
+    assert_eq!(hist.len(), 2);
+    let latest = hist.last().expect("latest");
+    assert_eq!(latest["at"]["lat"], -8.71, "the real fix is the newest, not buried behind next year");
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_feed_closes_when_the_session_ends() {
+    let s = TestServer::start().await;
+    let token = s.user_token("op", atalaia_core::auth::Role::MonitoringOperator).await;
+    let mut ws = s.live(&token, None).await;
+    assert!(matches!(next_message(&mut ws).await, LiveMessage::Snapshot(_)));
+    assert_eq!(s.post(&token, "/auth/logout", &json!({})).await.status(), 204);
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(12), async {
+        use futures_util::StreamExt;
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) => return None,
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
+                    return frame.map(|f| u16::from(f.code));
+                }
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await
+    .expect("closed within the re-check interval");
+    assert_eq!(closed, Some(1008), "policy violation: the session is over");
+    s.running.shutdown().await;
+}

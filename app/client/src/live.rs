@@ -25,6 +25,9 @@ pub enum LiveUpdate {
     Unauthorized,
 }
 
+/// First wait before reconnecting; doubles up to 10 s while the server stays unreachable.
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+
 /// `http://host:port` → `ws://host:port/api/v1/live`.
 pub fn live_url(base: &str, since: Option<u64>) -> String {
     let base = base.trim_end_matches('/');
@@ -51,9 +54,15 @@ pub fn subscribe(base: String, token: String) -> impl Stream<Item = LiveUpdate> 
 
 async fn run(base: String, token: String, tx: mpsc::Sender<LiveUpdate>) {
     let mut last_seq: Option<u64> = None;
-    let mut backoff = Duration::from_millis(500);
+    let mut backoff = FIRST_RETRY;
     loop {
-        let reason = match connect_once(&base, &token, &mut last_seq, &tx).await {
+        let mut connected = false;
+        let result = connect_once(&base, &token, &mut last_seq, &tx, &mut connected).await;
+        if connected {
+            // The link worked: the next blip starts from a short wait again.
+            backoff = FIRST_RETRY;
+        }
+        let reason = match result {
             Ok(Outcome::ReceiverGone) => return,
             Ok(Outcome::Closed) => "conexão encerrada pelo servidor".to_owned(),
             Err(WsError::Http(resp)) if resp.status() == 401 => {
@@ -81,6 +90,7 @@ async fn connect_once(
     token: &str,
     last_seq: &mut Option<u64>,
     tx: &mpsc::Sender<LiveUpdate>,
+    connected: &mut bool,
 ) -> Result<Outcome, WsError> {
     let mut req = live_url(base, *last_seq).into_client_request()?;
     let bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| {
@@ -88,6 +98,7 @@ async fn connect_once(
     })?;
     req.headers_mut().insert("authorization", bearer);
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    *connected = true;
     if tx.send(LiveUpdate::Connected { resumed: last_seq.is_some() }).await.is_err() {
         return Ok(Outcome::ReceiverGone);
     }

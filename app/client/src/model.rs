@@ -39,6 +39,13 @@ impl LiveModel {
     pub fn apply(&mut self, msg: LiveMessage) -> Applied {
         match msg {
             LiveMessage::Snapshot(s) => {
+                // Alarms raised while we were disconnected or resynchronising must alert too.
+                let new_alarms: Vec<AlarmId> = s
+                    .alarms
+                    .iter()
+                    .filter(|a| a.is_active() && !self.alarms.contains_key(&a.id))
+                    .map(|a| a.id)
+                    .collect();
                 *self = LiveModel {
                     seq: s.seq,
                     occurrences: s.occurrences.into_iter().map(|o| (o.id, o)).collect(),
@@ -49,7 +56,7 @@ impl LiveModel {
                     alarms: s.alarms.into_iter().map(|a| (a.id, a)).collect(),
                     trails: s.positions.into_iter().map(|p| (p.device_id, VecDeque::from([p]))).collect(),
                 };
-                Applied { reset: true, ..Applied::default() }
+                Applied { reset: true, new_alarms, ..Applied::default() }
             }
             LiveMessage::Event(e) => {
                 if e.seq <= self.seq {
@@ -207,6 +214,26 @@ mod tests {
         assert!(m.apply(event(11, EventBody::Alarm(a.clone()))).stale);
         assert_eq!(m.seq, 11);
         assert_eq!(m.alarm_queue().len(), 1);
+    }
+
+    #[test]
+    fn alarms_first_seen_in_a_snapshot_count_as_new() {
+        let known = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, t(0), t(0));
+        let mut m = LiveModel::default();
+        let first = m.apply(LiveMessage::Snapshot(Snapshot {
+            seq: 5,
+            alarms: vec![known.clone()],
+            ..Snapshot::default()
+        }));
+        assert_eq!(first.new_alarms, vec![known.id], "open alarms alert at login");
+        let raised_meanwhile =
+            Alarm::new(AlarmKind::Tamper, Subject::Person(PersonId::new()), None, t(9), t(9));
+        let resync = m.apply(LiveMessage::Snapshot(Snapshot {
+            seq: 90,
+            alarms: vec![known.clone(), raised_meanwhile.clone()],
+            ..Snapshot::default()
+        }));
+        assert_eq!(resync.new_alarms, vec![raised_meanwhile.id], "only the one raised while away");
     }
 
     #[test]

@@ -63,10 +63,17 @@ pub async fn act(
     caller.require(Permission::AlarmHandle)?;
     let id: AlarmId = parse_id(&id, "Alarme")?;
     let me = caller.user.id;
+    let role = caller.user.role;
     let result = state
         .store
         .write(move |ctx| {
             let mut a: Alarm = Store::get_required(ctx.conn, &id.to_string())?;
+            // Handling an alarm needs the right to see it (a monitoring operator cannot act on SAMU
+            // alerts); answering 404 does not reveal that it exists.
+            if !role.can(EventBody::Alarm(a.clone()).read_permission()) {
+                return Ok(Err(ApiError::NotFound("Alarme")));
+            }
+            let before = a.clone();
             let outcome = match &action {
                 AlarmAction::Claim => a.claim(me, ctx.now),
                 AlarmAction::StartProcedure => a.start_procedure(me, ctx.now),
@@ -74,6 +81,7 @@ pub async fn act(
                 AlarmAction::Close { outcome, note } => a.close(me, ctx.now, *outcome, note),
             };
             match outcome {
+                Ok(()) if a == before => Ok(Ok(a)),
                 Ok(()) => {
                     ctx.save(&a)?;
                     Ok(Ok(a))

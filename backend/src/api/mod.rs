@@ -27,6 +27,11 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
     }
 }
 
+/// 201 for a new record, 200 when a create was a replay of a stored one.
+pub fn created<T>(new: bool, value: T) -> (axum::http::StatusCode, Json<T>) {
+    (if new { axum::http::StatusCode::CREATED } else { axum::http::StatusCode::OK }, Json(value))
+}
+
 /// Refuse with 422 when a body has invalid fields.
 pub fn check(errors: Vec<FieldError>) -> ApiResult<()> {
     if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
@@ -50,7 +55,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest(atalaia_core::wire::API_PREFIX, api)
         .fallback(not_found)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Spans carry the path only: a `?token=` on the live feed must never reach a log.
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+            },
+        ))
         .with_state(state)
 }
 

@@ -1,7 +1,7 @@
 //! Monitoring resources: persons, devices (with their person or vehicle link), zones, position
 //! history and the log of refused device messages.
 
-use super::{Body, Caller, check, parse_id};
+use super::{Body, Caller, check, created, parse_id};
 use crate::error::ApiResult;
 use crate::server::AppState;
 use crate::store::{Entity, PositionFilter, Store, StoreError};
@@ -60,9 +60,12 @@ pub async fn create_person(
 ) -> ApiResult<(StatusCode, Json<Person>)> {
     caller.require(Permission::PersonWrite)?;
     check(new.validate())?;
-    let p = state
+    let (new_record, p) = state
         .store
         .write(move |ctx| {
+            if let Some(stored) = Store::existing::<Person, _>(ctx.conn, new.id)? {
+                return Ok((false, stored));
+            }
             let p = Person {
                 id: new.id.unwrap_or_default(),
                 name: new.name.trim().to_owned(),
@@ -73,10 +76,10 @@ pub async fn create_person(
                 created_at: ctx.now,
             };
             ctx.save(&p)?;
-            Ok(p)
+            Ok((true, p))
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(p)))
+    Ok(created(new_record, p))
 }
 
 #[utoipa::path(get, path = "/api/v1/devices", tag = "monitoring", responses((status = 200, body = [Device]), (status = 403, body = Problem)), security(("bearer" = [])))]
@@ -103,9 +106,12 @@ pub async fn create_device(
 ) -> ApiResult<(StatusCode, Json<Device>)> {
     caller.require(Permission::DeviceWrite)?;
     check(new.validate())?;
-    let d = state
+    let (new_record, d) = state
         .store
         .write(move |ctx| {
+            if let Some(stored) = Store::existing::<Device, _>(ctx.conn, new.id)? {
+                return Ok((false, stored));
+            }
             let d = Device {
                 id: new.id.unwrap_or_default(),
                 imei: new.imei.trim().to_owned(),
@@ -132,10 +138,10 @@ pub async fn create_device(
                 ctx.save(&vehicle)?;
             }
             ctx.save(&d)?;
-            Ok(d)
+            Ok((true, d))
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(d)))
+    Ok(created(new_record, d))
 }
 
 #[utoipa::path(get, path = "/api/v1/zones", tag = "monitoring", responses((status = 200, body = [Zone]), (status = 403, body = Problem)), security(("bearer" = [])))]
@@ -162,9 +168,12 @@ pub async fn create_zone(
 ) -> ApiResult<(StatusCode, Json<Zone>)> {
     caller.require(Permission::ZoneWrite)?;
     check(new.validate())?;
-    let z = state
+    let (new_record, z) = state
         .store
         .write(move |ctx| {
+            if let Some(stored) = Store::existing::<Zone, _>(ctx.conn, new.id)? {
+                return Ok((false, stored));
+            }
             if let Some(p) = new.person_id {
                 Store::get_required::<Person>(ctx.conn, &p.to_string())?;
             }
@@ -179,10 +188,10 @@ pub async fn create_zone(
                 created_at: ctx.now,
             };
             ctx.save(&z)?;
-            Ok(z)
+            Ok((true, z))
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(z)))
+    Ok(created(new_record, z))
 }
 
 /// Track history in fix-time order (at most 10,000 fixes per request).

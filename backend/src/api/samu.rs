@@ -1,6 +1,6 @@
 //! SAMU resources: occurrences (call intake, RFS182/RFS184/RFS186) and vehicles (RFS051).
 
-use super::{Body, Caller, check, parse_id};
+use super::{Body, Caller, check, created, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::store::{Store, StoreError};
@@ -137,9 +137,12 @@ pub async fn create_vehicle(
 ) -> ApiResult<(StatusCode, Json<Vehicle>)> {
     caller.require(Permission::VehicleWrite)?;
     check(new.validate())?;
-    let v = state
+    let (new_record, v) = state
         .store
         .write(move |ctx| {
+            if let Some(stored) = Store::existing::<Vehicle, _>(ctx.conn, new.id)? {
+                return Ok((false, stored));
+            }
             let v = Vehicle {
                 id: new.id.unwrap_or_default(),
                 code: new.code.trim().to_uppercase(),
@@ -156,10 +159,10 @@ pub async fn create_vehicle(
                 return Err(StoreError::Conflict(format!("Já existe uma viatura com o prefixo {}.", v.code)));
             }
             ctx.save(&v)?;
-            Ok(v)
+            Ok((true, v))
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(v)))
+    Ok(created(new_record, v))
 }
 
 #[utoipa::path(get, path = "/api/v1/vehicles/{id}", tag = "samu", params(("id" = String, Path)),

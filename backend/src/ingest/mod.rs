@@ -12,6 +12,9 @@ use atalaia_core::monitoring::{Device, Position};
 use atalaia_core::samu::{Link, Vehicle};
 use chrono::{DateTime, Utc};
 
+/// How far ahead of the server clock a device's fix time may be (clock skew tolerance).
+pub const MAX_FUTURE: chrono::Duration = chrono::Duration::minutes(10);
+
 /// One decoded position report, protocol-independent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
@@ -52,7 +55,16 @@ pub async fn accept(
                 Store::log_reject(ctx.conn, ctx.now, protocol, &fix.key, &remote, "unknown or inactive device")?;
                 return Ok(Accepted::UnknownDevice);
             };
-            let fix_time = fix.fix_time.unwrap_or(ctx.now);
+            // A device clock far in the future would freeze the unit on the map (every real fix
+            // after it would look late): such a time is replaced by the receive time.
+            let fix_time = match fix.fix_time {
+                Some(t) if t <= ctx.now + MAX_FUTURE => t,
+                Some(t) => {
+                    tracing::warn!(protocol, key = %fix.key, fix_time = %t, "fix dated in the future; receive time used");
+                    ctx.now
+                }
+                None => ctx.now,
+            };
             let p = Position {
                 id: PositionId::new(),
                 device_id: device.id,

@@ -48,14 +48,15 @@ async fn handle(
 
 /// Decode one request into a fix; the error is a Portuguese message for the problem body.
 pub fn decode(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Fix, String> {
-    let is_json = headers
+    // As Traccar: a JSON content type means the JSON form whatever the URL carries.
+    let json_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.contains("json"))
-        || body.first() == Some(&b'{');
+        .is_some_and(|ct| ct.contains("json"));
     match query.filter(|q| !q.is_empty()) {
+        _ if json_type => decode_json(body),
         Some(q) => decode_params(&parse_form(q.as_bytes())),
-        None if is_json => decode_json(body),
+        None if body.first() == Some(&b'{') => decode_json(body),
         None => decode_params(&parse_form(body)),
     }
 }

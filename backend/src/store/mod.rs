@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::{broadcast, oneshot};
 
+/// What callers of a batch that SQLite rolled back are told.
+const BATCH_LOST: &str = "falha ao gravar: transação desfeita pelo banco de dados";
 /// Jobs drained into one transaction at most.
 const MAX_BATCH: usize = 512;
 /// Live-feed buffer per subscriber before it is considered lagging and resynchronised.
@@ -269,6 +271,18 @@ impl Store {
         entities::get(conn, id)?.ok_or(StoreError::NotFound(E::WHAT))
     }
 
+    /// The stored entity with this client-supplied id, if any: creates answer it instead of
+    /// overwriting it, so a command replayed from an offline outbox is harmless.
+    pub fn existing<E: Entity, I: ToString>(
+        conn: &Connection,
+        id: Option<I>,
+    ) -> Result<Option<E>, StoreError> {
+        match id {
+            Some(id) => entities::get(conn, &id.to_string()),
+            None => Ok(None),
+        }
+    }
+
     pub fn list<E: Entity>(conn: &Connection) -> Result<Vec<E>, StoreError> {
         entities::list(conn, "", rusqlite::params![])
     }
@@ -333,13 +347,26 @@ fn writer_loop(
         };
         let mut finishes = Vec::with_capacity(batch.len());
         let mut events = Vec::new();
+        let mut rolled_back = false;
         for job in batch {
+            if rolled_back {
+                job.abort(StoreError::Conflict(BATCH_LOST.into()));
+                continue;
+            }
             if let Err(e) = txn.execute_batch("SAVEPOINT job") {
                 job.abort(StoreError::Sqlite(e));
                 continue;
             }
             let mut ctx = WriteCtx { conn: &txn, now, events: Vec::new() };
             let finish = job.run(&mut ctx);
+            if txn.is_autocommit() {
+                // SQLite rolled the whole transaction back (disk full, I/O error): everything this
+                // batch did is gone, so every job in it fails and nothing is published.
+                tracing::error!("write transaction rolled back by SQLite; failing the whole batch");
+                rolled_back = true;
+                finishes.push(finish);
+                continue;
+            }
             let settled = if finish.ok {
                 txn.execute_batch("RELEASE job")
             } else {
@@ -351,6 +378,13 @@ fn writer_loop(
                 Err(e) => tracing::error!(error = %e, "savepoint handling failed"),
             }
             finishes.push(finish);
+        }
+        if rolled_back {
+            drop(txn);
+            for f in finishes {
+                (f.reply)(Some(StoreError::Conflict(BATCH_LOST.into())));
+            }
+            continue;
         }
         match txn.commit() {
             Ok(()) => {

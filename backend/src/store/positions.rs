@@ -51,24 +51,34 @@ pub struct PositionFilter {
 }
 
 impl Store {
-    /// History in fix-time order.
+    /// History in fix-time order. The WHERE clause is built from constant fragments so SQLite
+    /// can use the (device, fix_time) or (person, fix_time) index.
     pub fn positions(conn: &Connection, f: &PositionFilter) -> Result<Vec<Position>, StoreError> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT doc FROM positions
-             WHERE (?1 IS NULL OR device_id = ?1) AND (?2 IS NULL OR person_id = ?2)
-               AND (?3 IS NULL OR fix_time >= ?3) AND (?4 IS NULL OR fix_time <= ?4)
-             ORDER BY fix_time LIMIT ?5",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                f.device.map(|d| d.to_string()),
-                f.person.map(|p| p.to_string()),
-                f.from.map(ts),
-                f.to.map(ts),
-                i64::from(f.limit)
-            ],
-            |r| r.get::<_, String>(0),
-        )?;
+        let mut clauses: Vec<&str> = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        let text = |v: String| rusqlite::types::Value::Text(v);
+        if let Some(d) = f.device {
+            clauses.push("device_id = ?");
+            values.push(text(d.to_string()));
+        }
+        if let Some(p) = f.person {
+            clauses.push("person_id = ?");
+            values.push(text(p.to_string()));
+        }
+        if let Some(t) = f.from {
+            clauses.push("fix_time >= ?");
+            values.push(text(ts(t)));
+        }
+        if let Some(t) = f.to {
+            clauses.push("fix_time <= ?");
+            values.push(text(ts(t)));
+        }
+        let filter =
+            if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        values.push(rusqlite::types::Value::Integer(i64::from(f.limit)));
+        let sql = format!("SELECT doc FROM positions {filter} ORDER BY fix_time LIMIT ?");
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for row in rows {
             out.push(serde_json::from_str(&row?)?);

@@ -90,3 +90,53 @@ async fn counters_are_monotonic() {
         .expect("write");
     assert_eq!(v, (1, 2));
 }
+
+#[tokio::test]
+async fn a_batch_rolled_back_by_sqlite_fails_every_job_in_it_and_publishes_nothing() {
+    let (_d, s) = store();
+    let mut rx = s.subscribe();
+    let mut handles = Vec::new();
+    for i in 0..60 {
+        let s = s.clone();
+        let a = alarm();
+        let id = a.id.to_string();
+        handles.push(tokio::spawn(async move {
+            let r = s
+                .write(move |ctx| {
+                    ctx.save(&a)?;
+                    if i % 10 == 3 {
+                        // What SQLite does on SQLITE_FULL / SQLITE_IOERR: the whole transaction goes.
+                        ctx.conn.execute_batch("ROLLBACK")?;
+                    }
+                    Ok(())
+                })
+                .await;
+            (id, r.is_ok())
+        }));
+    }
+    let mut ok_ids = Vec::new();
+    for h in handles {
+        let (id, ok) = h.await.expect("join");
+        let stored: Option<Alarm> = s
+            .read({
+                let id = id.clone();
+                move |c| Store::get(c, &id)
+            })
+            .await
+            .expect("read");
+        assert_eq!(stored.is_some(), ok, "a job reported {ok} but stored={}", stored.is_some());
+        if ok {
+            ok_ids.push(id);
+        }
+    }
+    assert!(ok_ids.len() < 60, "the rolled-back jobs failed");
+    let mut published = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        if let atalaia_core::wire::EventBody::Alarm(a) = &e.body {
+            published.push(a.id.to_string());
+        }
+    }
+    published.sort();
+    ok_ids.sort();
+    assert_eq!(published, ok_ids, "exactly the committed writes are published");
+}
