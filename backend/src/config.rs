@@ -27,6 +27,8 @@ pub struct Config {
     pub bootstrap_admin: Option<(String, String)>,
     /// Seed the demo dataset when the database is empty.
     pub demo: bool,
+    /// The site's time zone: local calendar for occurrence numbers (and, later, zone schedules).
+    pub timezone: chrono_tz::Tz,
 }
 
 impl Default for Config {
@@ -41,6 +43,7 @@ impl Default for Config {
             insecure: false,
             bootstrap_admin: None,
             demo: false,
+            timezone: chrono_tz::America::Sao_Paulo,
         }
     }
 }
@@ -81,6 +84,7 @@ pub struct FileConfig {
     pub max_failed_logins: Option<u32>,
     pub lockout_minutes: Option<i64>,
     pub insecure: Option<bool>,
+    pub timezone: Option<chrono_tz::Tz>,
 }
 
 /// atalaia-server: the Atalaia backend (REST API, live feed, device ingest).
@@ -91,7 +95,7 @@ pub struct FileConfig {
 #[command(name = "atalaia-server", version, about, long_about = None)]
 pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, database, session_minutes,
-    /// max_failed_logins, lockout_minutes, insecure).
+    /// max_failed_logins, lockout_minutes, insecure, timezone).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address of the REST API and live feed [default: 127.0.0.1:8080].
@@ -109,6 +113,9 @@ pub struct Args {
     /// Allow non-loopback listeners without TLS (only behind a VPN or TLS terminator).
     #[arg(long, env = "ATALAIA_INSECURE")]
     pub insecure: bool,
+    /// Site time zone (IANA name), e.g. America/Porto_Velho [default: America/Sao_Paulo].
+    #[arg(long, env = "ATALAIA_TZ")]
+    pub timezone: Option<chrono_tz::Tz>,
     /// Create this administrator on first start when the database has no users.
     #[arg(long, env = "ATALAIA_ADMIN_USER")]
     pub admin_user: Option<String>,
@@ -141,6 +148,9 @@ impl Args {
         }
         if let Some(v) = self.session_minutes {
             cfg.session_minutes = v;
+        }
+        if let Some(v) = self.timezone {
+            cfg.timezone = v;
         }
         cfg.insecure |= self.insecure;
         cfg.demo = self.demo;
@@ -179,6 +189,9 @@ impl Config {
         if let Some(v) = f.insecure {
             self.insecure = v;
         }
+        if let Some(v) = f.timezone {
+            self.timezone = v;
+        }
     }
 }
 
@@ -190,7 +203,11 @@ mod tests {
     fn flags_override_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("atalaia.toml");
-        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\nsession_minutes = 30\n").expect("write");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\nsession_minutes = 30\ntimezone = \"America/Porto_Velho\"\n",
+        )
+        .expect("write");
         let args = Args::parse_from([
             "atalaia-server",
             "--config",
@@ -201,6 +218,7 @@ mod tests {
         let cfg = args.resolve().expect("resolve");
         assert_eq!(cfg.listen, "127.0.0.1:9100".parse().expect("addr"));
         assert_eq!(cfg.session_minutes, 30);
+        assert_eq!(cfg.timezone, chrono_tz::America::Porto_Velho);
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub enum SeedError {
 }
 
 /// Seed the demo dataset. Returns false when the database already had data.
-pub async fn demo(store: &Store, opts: DemoOptions) -> Result<bool, SeedError> {
+pub async fn demo(store: &Store, opts: DemoOptions, tz: chrono_tz::Tz) -> Result<bool, SeedError> {
     let has_fleet =
         store.read(|c| Ok(Store::scalar_i64(c, "SELECT COUNT(*) FROM vehicles")?.unwrap_or(0) > 0)).await?;
     if has_fleet {
@@ -119,7 +119,7 @@ pub async fn demo(store: &Store, opts: DemoOptions) -> Result<bool, SeedError> {
         }
     }
     let operator = operator.unwrap_or_default();
-    store.write(move |ctx| seed_data(ctx, opts, operator)).await?;
+    store.write(move |ctx| seed_data(ctx, opts, operator, tz)).await?;
     tracing::info!(bracelets = opts.bracelets, ambulances = opts.ambulances, "demo dataset seeded");
     Ok(true)
 }
@@ -128,6 +128,7 @@ fn seed_data(
     ctx: &mut crate::store::WriteCtx<'_>,
     opts: DemoOptions,
     operator: UserId,
+    tz: chrono_tz::Tz,
 ) -> Result<(), StoreError> {
     let now = ctx.now;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
@@ -224,7 +225,7 @@ fn seed_data(
         }
     }
     seed_alarms(ctx, &persons, operator)?;
-    seed_calls(ctx, &mut rng)
+    seed_calls(ctx, &mut rng, tz)
 }
 
 fn tracker(
@@ -276,7 +277,11 @@ fn seed_alarms(
     Ok(())
 }
 
-fn seed_calls(ctx: &mut crate::store::WriteCtx<'_>, rng: &mut ChaCha8Rng) -> Result<(), StoreError> {
+fn seed_calls(
+    ctx: &mut crate::store::WriteCtx<'_>,
+    rng: &mut ChaCha8Rng,
+    tz: chrono_tz::Tz,
+) -> Result<(), StoreError> {
     let calls = [
         ("Rua da Bahia, 1148 - Centro", "Dor torácica há 30 minutos, sudorese", Some(Priority::Emergency), 3),
         (
@@ -294,7 +299,7 @@ fn seed_calls(ctx: &mut crate::store::WriteCtx<'_>, rng: &mut ChaCha8Rng) -> Res
         ("Av. Amazonas, 5200 - Gameleira", "Colisão moto x carro, vítima no solo", None, 1),
         ("Rua Jacuí, 800 - Concórdia", "Crise convulsiva, já cessou", Some(Priority::LessUrgent), 22),
     ];
-    let year = ctx.now.year();
+    let year = ctx.now.with_timezone(&tz).year();
     for (address, description, priority, minutes_ago) in calls {
         let n = Store::next_counter(ctx.conn, &format!("occurrence-{year}"))?;
         let at = ctx.now - Duration::minutes(minutes_ago);

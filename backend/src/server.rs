@@ -71,16 +71,21 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
 }
 
 pub async fn start(config: Config) -> Result<Running, ServerError> {
+    start_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// Start with a given clock (tests and the simulator's accelerated time).
+pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running, ServerError> {
     config.check_transport().map_err(ServerError::Config)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = Store::open(&config.database, clock.clone())?;
     let (stop, stopping) = watch::channel(false);
     let state = AppState { store, config: Arc::new(config), clock, stopping };
 
     if state.config.demo {
-        let seeded = crate::seed::demo(&state.store, crate::seed::DemoOptions::default())
-            .await
-            .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
+        let seeded =
+            crate::seed::demo(&state.store, crate::seed::DemoOptions::default(), state.config.timezone)
+                .await
+                .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
         tracing::info!(
             seeded,
             "demo dataset ready (password of every demo user: {})",

@@ -115,8 +115,12 @@ async fn demo_seed_and_simulator_over_real_osmand() {
     use atalaia_backend::{seed, sim};
     let s = TestServer::start().await;
     let opts = seed::DemoOptions { seed: 11, bracelets: 12, ambulances: 6 };
-    assert!(seed::demo(&s.running.state.store, opts).await.expect("seed"));
-    assert!(!seed::demo(&s.running.state.store, opts).await.expect("second seed is a no-op"));
+    assert!(seed::demo(&s.running.state.store, opts, chrono_tz::America::Porto_Velho).await.expect("seed"));
+    assert!(
+        !seed::demo(&s.running.state.store, opts, chrono_tz::America::Porto_Velho)
+            .await
+            .expect("second seed is a no-op")
+    );
     let cfg = sim::SimConfig {
         seed: 11,
         bracelets: 12,
@@ -178,4 +182,55 @@ async fn an_operator_cannot_act_on_an_alarm_it_may_not_see_and_a_replayed_claim_
     let again = s.post(&op, &format!("/alarms/{mon_id}/actions"), &claim).await;
     assert_eq!(again.status(), 200, "the holder's replayed claim is not a conflict");
     s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn occurrence_numbers_follow_the_site_calendar_not_utc() {
+    use atalaia_core::ManualClock;
+    use chrono::TimeZone;
+    // 02:30 UTC on 1 January 2027 is still 22:30 on 31 December 2026 in Porto Velho (UTC-4).
+    let t = chrono::Utc.with_ymd_and_hms(2027, 1, 1, 2, 30, 0).single().expect("valid");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = atalaia_backend::Config::embedded(dir.path().join("a.sqlite"));
+    config.timezone = chrono_tz::America::Porto_Velho;
+    config.bootstrap_admin = Some(("admin".into(), "admin-password-1".into()));
+    let clock = std::sync::Arc::new(ManualClock::new(t));
+    let running = atalaia_backend::server::start_with_clock(config, clock.clone()).await.expect("server");
+    let http = reqwest::Client::new();
+    let url = |p: &str| format!("{}/api/v1{p}", running.base_url());
+    let login: Value = http
+        .post(url("/auth/login"))
+        .json(&json!({"username": "admin", "password": "admin-password-1"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let token = login["token"].as_str().expect("token").to_owned();
+    let call = json!({"call_type": "trote", "caller_phone": "69992221111"});
+    let occ: Value = http
+        .post(url("/occurrences"))
+        .bearer_auth(&token)
+        .json(&call)
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(occ["number"], "2026-000001");
+    clock.advance(chrono::Duration::hours(2)); // 00:30 on 1 January 2027 in Porto Velho
+    let occ: Value = http
+        .post(url("/occurrences"))
+        .bearer_auth(&token)
+        .json(&call)
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(occ["number"], "2027-000001", "numbering restarts on the local new year");
+    running.shutdown().await;
 }

@@ -65,6 +65,7 @@ pub async fn create_occurrence(
     caller.require(Permission::OccurrenceCreate)?;
     check(new.validate())?;
     let user = caller.user.id;
+    let tz = state.config.timezone;
     let (created, occ) = state
         .store
         .write(move |ctx| {
@@ -78,7 +79,9 @@ pub async fn create_occurrence(
                     "Já existe outra ocorrência com este identificador.".into(),
                 ));
             }
-            let year = ctx.now.year();
+            // The number follows the site's calendar: a call at 21:00 on 31 December in Porto
+            // Velho belongs to the year that is ending there.
+            let year = ctx.now.with_timezone(&tz).year();
             let n = Store::next_counter(ctx.conn, &format!("occurrence-{year}"))?;
             // Calls that are not a request for care are closed by the TARM at once (RFS185).
             let phase = if new.call_type == CallType::Atendimento {
