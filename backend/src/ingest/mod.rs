@@ -2,6 +2,7 @@
 //! device, stores the fix durably and only then lets the front-end acknowledge. Unknown or
 //! inactive identifiers are refused and logged (tracing + `ingest_rejects`).
 
+pub mod gt06;
 pub mod osmand;
 
 use crate::server::AppState;

@@ -1,0 +1,188 @@
+//! GT06 golden frames: the login example of the protocol document and location, heartbeat and
+//! alarm frames captured from devices (each checked against its CRC before use).
+
+use super::*;
+use chrono::TimeZone;
+use proptest::prelude::*;
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+}
+
+fn one_frame(bytes: &[u8]) -> Frame {
+    let mut f = Framer::default();
+    f.push(bytes);
+    f.next_frame().expect("a frame").expect("valid frame")
+}
+
+const LOGIN_DOC: &str = "78780d01012345678901234500018cdd0d0a";
+const LOGIN_ACK_DOC: &str = "787805010001d9dc0d0a";
+/// Southern and western hemisphere (Brazil): -16.34, -48.9318.
+const LOCATION_BR: &str = "78781f121a0414120c31c801c0ca9f053ff387001966000000000000000000d18efb0d0a";
+const LOCATION_EU: &str = "78781f1211071403362aca0543ec4f00ff976e021549010603e6b500e7590074763d0d0a";
+const HEARTBEAT_FRAME: &str = "78780a134500640001005a987a0d0a";
+const HEARTBEAT_ACK_SERIAL_1: &str = "787805130001e9f10d0a";
+const ALARM_FRAME: &str =
+    "78782516110709131d23c9056889fc034879e000347f0900ff03697e004487510064000100227f830d0a";
+
+#[test]
+fn crc_itu_matches_the_documented_login_and_ack() {
+    let login = hex(LOGIN_DOC);
+    assert_eq!(crc_itu(&login[2..14]), 0x8CDD);
+    assert_eq!(crc_itu(&hex(LOGIN_ACK_DOC)[2..6]), 0xD9DC);
+}
+
+#[test]
+fn login_decodes_the_imei_and_is_acknowledged() {
+    let frame = one_frame(&hex(LOGIN_DOC));
+    assert_eq!(frame.serial, 1);
+    assert_eq!(decode(&frame), Ok(Message::Login { imei: "123456789012345".into() }));
+    assert_eq!(ack_for(&frame), Some(hex(LOGIN_ACK_DOC)));
+}
+
+#[test]
+fn location_in_the_southern_and_western_hemispheres() {
+    let frame = one_frame(&hex(LOCATION_BR));
+    let Message::Location(l) = decode(&frame).expect("decode") else { panic!("location") };
+    assert_eq!(l.fix_time, Utc.with_ymd_and_hms(2026, 4, 20, 18, 12, 49).single().expect("valid"));
+    assert!((l.at.lat - -16.34).abs() < 1e-5, "{}", l.at.lat);
+    assert!((l.at.lon - -48.931773).abs() < 1e-5, "{}", l.at.lon);
+    assert_eq!((l.satellites, l.valid, l.speed_kmh, l.course_deg), (8, true, 0.0, 358.0));
+    assert_eq!(ack_for(&frame), None, "locations are not acknowledged");
+}
+
+#[test]
+fn location_in_the_northern_and_eastern_hemispheres() {
+    let Message::Location(l) = decode(&one_frame(&hex(LOCATION_EU))).expect("decode") else {
+        panic!("location")
+    };
+    assert_eq!(l.fix_time, Utc.with_ymd_and_hms(2017, 7, 20, 3, 54, 42).single().expect("valid"));
+    assert!((l.at.lat - 49.076382).abs() < 1e-5 && (l.at.lon - 9.305803).abs() < 1e-5);
+    assert_eq!((l.satellites, l.speed_kmh, l.course_deg), (10, 2.0, 329.0));
+}
+
+#[test]
+fn heartbeat_status_and_its_acknowledgement() {
+    let frame = one_frame(&hex(HEARTBEAT_FRAME));
+    assert_eq!(frame.serial, 0x5a);
+    let Message::Heartbeat { status, .. } = decode(&frame).expect("decode") else { panic!("heartbeat") };
+    assert_eq!(
+        status,
+        Status { armed: true, ignition: false, charging: true, gps_tracking: true, alarm_bits: 0 }
+    );
+    let same_with_serial_1 = one_frame(&encode(HEARTBEAT, &frame.content, 1));
+    assert_eq!(ack_for(&same_with_serial_1), Some(hex(HEARTBEAT_ACK_SERIAL_1)));
+}
+
+#[test]
+fn alarm_packet_carries_location_status_and_code() {
+    let frame = one_frame(&hex(ALARM_FRAME));
+    let Message::Alarm { location, status, alarm } = decode(&frame).expect("decode") else { panic!("alarm") };
+    assert!((location.at.lat - 50.409527).abs() < 1e-5 && (location.at.lon - 30.6008).abs() < 1e-5);
+    assert_eq!(location.course_deg, 127.0);
+    assert_eq!(status.alarm_bits, 2, "power-cut bits in the terminal information");
+    assert_eq!(alarm, AlarmCode::Normal);
+    assert_eq!(ack_for(&frame), Some(encode(ALARM, &[], 0x22)));
+}
+
+#[test]
+fn frames_split_across_reads_are_reassembled() {
+    let stream: Vec<u8> = [LOGIN_DOC, LOCATION_BR, HEARTBEAT_FRAME].iter().flat_map(|h| hex(h)).collect();
+    let mut f = Framer::default();
+    let mut protocols = Vec::new();
+    for byte in stream {
+        f.push(&[byte]);
+        while let Some(r) = f.next_frame() {
+            protocols.push(r.expect("no errors in a clean stream").protocol);
+        }
+    }
+    assert_eq!(protocols, vec![LOGIN, LOCATION, HEARTBEAT]);
+    assert_eq!(f.pending(), 0);
+}
+
+#[test]
+fn garbage_and_corrupt_frames_are_skipped_without_losing_good_ones() {
+    let mut corrupt = hex(LOCATION_EU);
+    corrupt[12] ^= 0xFF;
+    let mut stream = vec![0x00, 0x11, 0x22];
+    stream.extend(hex(LOGIN_DOC));
+    stream.extend(&corrupt);
+    stream.extend([0x78, 0x78, 0x02, 0x00]); // impossible length
+    stream.extend(hex(LOCATION_BR));
+    let mut f = Framer::default();
+    f.push(&stream);
+    let mut good = Vec::new();
+    let mut errors = Vec::new();
+    while let Some(r) = f.next_frame() {
+        match r {
+            Ok(frame) => good.push(frame.protocol),
+            Err(e) => errors.push(e),
+        }
+    }
+    assert_eq!(good, vec![LOGIN, LOCATION]);
+    assert!(matches!(errors[0], FrameError::Garbage { skipped: 3 }));
+    assert!(errors.iter().any(|e| matches!(e, FrameError::Crc { .. })));
+    assert!(errors.iter().any(|e| matches!(e, FrameError::Length(2))));
+}
+
+#[test]
+fn a_garbage_stream_does_not_grow_the_buffer() {
+    let mut f = Framer::default();
+    for _ in 0..1000 {
+        f.push(&[0x01, 0x02, 0x03, 0x78]);
+        while f.next_frame().is_some() {}
+    }
+    assert!(f.pending() <= 1);
+}
+
+#[test]
+fn truncated_content_is_an_error_not_a_panic() {
+    for protocol in [LOGIN, LOCATION, HEARTBEAT, ALARM] {
+        let frame = Frame { protocol, content: vec![1, 2], serial: 0 };
+        assert!(matches!(decode(&frame), Err(DecodeError::Short { .. })), "{protocol:#x}");
+    }
+    assert_eq!(
+        decode(&Frame { protocol: 0x8A, content: vec![], serial: 0 }),
+        Ok(Message::Unsupported { protocol: 0x8A })
+    );
+}
+
+proptest! {
+    #[test]
+    fn location_round_trips_through_encoder_framer_and_decoder(
+        lat in -85.0f64..85.0,
+        lon in -180.0f64..180.0,
+        secs in 946_684_800i64..4_102_444_799,
+        speed in 0u8..=255,
+        course in 0u16..360,
+        valid: bool,
+        satellites in 0u8..16,
+        serial: u16,
+    ) {
+        let l = Location {
+            fix_time: Utc.timestamp_opt(secs, 0).single().expect("valid"),
+            at: LatLon { lat, lon },
+            satellites,
+            valid,
+            speed_kmh: f64::from(speed),
+            course_deg: f64::from(course),
+        };
+        let frame = one_frame(&encode_location(&l, serial));
+        prop_assert_eq!(frame.serial, serial);
+        let Message::Location(back) = decode(&frame).expect("decode") else { panic!("location") };
+        prop_assert_eq!(back.fix_time, l.fix_time);
+        prop_assert!((back.at.lat - lat).abs() < 1e-6 && (back.at.lon - lon).abs() < 1e-6);
+        prop_assert_eq!((back.speed_kmh, back.course_deg, back.valid, back.satellites), (l.speed_kmh, l.course_deg, valid, satellites));
+    }
+
+    #[test]
+    fn the_framer_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let mut f = Framer::default();
+        f.push(&bytes);
+        while let Some(r) = f.next_frame() {
+            if let Ok(frame) = r {
+                let _ = decode(&frame);
+            }
+        }
+    }
+}
