@@ -12,6 +12,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// OsmAnd / Traccar Client HTTP ingest (Traccar's default port 5055).
     pub osmand_listen: SocketAddr,
+    /// GT06 / Concox TCP ingest (Traccar's default port 5023).
+    pub gt06_listen: SocketAddr,
     /// SQLite database file.
     pub database: PathBuf,
     /// Session lifetime in minutes.
@@ -36,6 +38,7 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             osmand_listen: SocketAddr::from(([127, 0, 0, 1], 5055)),
+            gt06_listen: SocketAddr::from(([127, 0, 0, 1], 5023)),
             database: PathBuf::from("atalaia.sqlite"),
             session_minutes: 12 * 60,
             max_failed_logins: 5,
@@ -54,6 +57,7 @@ impl Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             osmand_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            gt06_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database,
             ..Self::default()
         }
@@ -61,7 +65,7 @@ impl Config {
 
     /// Refuse plain-text listeners beyond loopback unless explicitly allowed.
     pub fn check_transport(&self) -> Result<(), String> {
-        for addr in [self.listen, self.osmand_listen] {
+        for addr in [self.listen, self.osmand_listen, self.gt06_listen] {
             if !addr.ip().is_loopback() && !self.insecure {
                 return Err(format!(
                     "refusing to listen on {addr} without TLS: external access must be encrypted \
@@ -79,6 +83,7 @@ impl Config {
 pub struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub osmand_listen: Option<SocketAddr>,
+    pub gt06_listen: Option<SocketAddr>,
     pub database: Option<PathBuf>,
     pub session_minutes: Option<i64>,
     pub max_failed_logins: Option<u32>,
@@ -94,7 +99,7 @@ pub struct FileConfig {
 #[derive(Debug, Parser)]
 #[command(name = "atalaia-server", version, about, long_about = None)]
 pub struct Args {
-    /// TOML configuration file (keys: listen, osmand_listen, database, session_minutes,
+    /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, database, session_minutes,
     /// max_failed_logins, lockout_minutes, insecure, timezone).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
@@ -104,6 +109,9 @@ pub struct Args {
     /// Address of the OsmAnd (Traccar Client) HTTP device ingest [default: 127.0.0.1:5055].
     #[arg(long, env = "ATALAIA_OSMAND_LISTEN")]
     pub osmand_listen: Option<SocketAddr>,
+    /// Address of the GT06 / Concox TCP device ingest [default: 127.0.0.1:5023].
+    #[arg(long, env = "ATALAIA_GT06_LISTEN")]
+    pub gt06_listen: Option<SocketAddr>,
     /// SQLite database file [default: atalaia.sqlite].
     #[arg(long, env = "ATALAIA_DATABASE")]
     pub database: Option<PathBuf>,
@@ -143,6 +151,9 @@ impl Args {
         if let Some(v) = self.osmand_listen {
             cfg.osmand_listen = v;
         }
+        if let Some(v) = self.gt06_listen {
+            cfg.gt06_listen = v;
+        }
         if let Some(v) = &self.database {
             cfg.database = v.clone();
         }
@@ -173,6 +184,9 @@ impl Config {
         }
         if let Some(v) = f.osmand_listen {
             self.osmand_listen = v;
+        }
+        if let Some(v) = f.gt06_listen {
+            self.gt06_listen = v;
         }
         if let Some(v) = f.database {
             self.database = v;

@@ -88,7 +88,7 @@ async fn run(
         }
         None => send_snapshot(&mut socket, &state, &caller).await?,
     };
-    let stopping = until_stopping(state.stopping.clone());
+    let stopping = crate::server::until_stopping(state.stopping.clone());
     tokio::pin!(stopping);
     let mut recheck = tokio::time::interval(SESSION_RECHECK);
     recheck.tick().await;
@@ -130,11 +130,6 @@ async fn run(
             },
         }
     }
-}
-
-async fn until_stopping(mut rx: tokio::sync::watch::Receiver<bool>) {
-    // A dropped sender also means the server is gone.
-    let _ = rx.wait_for(|s| *s).await.map(|_| ());
 }
 
 async fn send_snapshot(

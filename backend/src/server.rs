@@ -39,6 +39,7 @@ pub enum ServerError {
 pub struct Running {
     pub api_addr: SocketAddr,
     pub osmand_addr: SocketAddr,
+    pub gt06_addr: SocketAddr,
     pub state: AppState,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -66,8 +67,17 @@ impl Running {
     }
 }
 
-async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
-    TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })
+/// Resolves when the server starts stopping (or its stop signal is gone). The guard of
+/// `wait_for` is dropped inside, so callers can hold this future across awaits in `Send` tasks.
+pub(crate) async fn until_stopping(mut rx: watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await.map(|_| ());
+}
+
+/// Bind `addr`, returning the listener and the address it really got (port 0 picks one).
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServerError> {
+    let listener = TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?;
+    let local = listener.local_addr().map_err(|source| ServerError::Bind { addr, source })?;
+    Ok((listener, local))
 }
 
 pub async fn start(config: Config) -> Result<Running, ServerError> {
@@ -109,25 +119,17 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
         _ => {}
     }
 
-    let api_listener = bind(state.config.listen).await?;
-    let osmand_listener = bind(state.config.osmand_listen).await?;
-    let api_addr = api_listener
-        .local_addr()
-        .map_err(|source| ServerError::Bind { addr: state.config.listen, source })?;
-    let osmand_addr = osmand_listener
-        .local_addr()
-        .map_err(|source| ServerError::Bind { addr: state.config.osmand_listen, source })?;
+    let (api_listener, api_addr) = bind(state.config.listen).await?;
+    let (osmand_listener, osmand_addr) = bind(state.config.osmand_listen).await?;
+    let (gt06_listener, gt06_addr) = bind(state.config.gt06_listen).await?;
 
-    let stopped = |mut rx: watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
-    };
     let api = axum::serve(api_listener, api::router(state.clone()))
-        .with_graceful_shutdown(stopped(stop.subscribe()));
+        .with_graceful_shutdown(until_stopping(stop.subscribe()));
     let osmand = axum::serve(
         osmand_listener,
         ingest::osmand::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(stopped(stop.subscribe()));
+    .with_graceful_shutdown(until_stopping(stop.subscribe()));
     let tasks = vec![
         tokio::spawn(async move {
             if let Err(e) = api.await {
@@ -139,7 +141,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
                 tracing::error!(error = %e, "OsmAnd ingest stopped");
             }
         }),
+        tokio::spawn(ingest::gt06_tcp::serve(gt06_listener, state.clone(), stop.subscribe())),
     ];
-    tracing::info!(%api_addr, %osmand_addr, "Atalaia server listening");
-    Ok(Running { api_addr, osmand_addr, state, stop, tasks })
+    tracing::info!(%api_addr, %osmand_addr, %gt06_addr, "Atalaia server listening");
+    Ok(Running { api_addr, osmand_addr, gt06_addr, state, stop, tasks })
 }

@@ -3,6 +3,7 @@
 //! inactive identifiers are refused and logged (tracing + `ingest_rejects`).
 
 pub mod gt06;
+pub mod gt06_tcp;
 pub mod osmand;
 
 use crate::server::AppState;
@@ -38,6 +39,27 @@ pub struct Fix {
 pub enum Accepted {
     Stored { seq: u64 },
     UnknownDevice,
+}
+
+/// Whether `key` names a registered, active device; refusals are logged like refused fixes.
+pub async fn known_device(
+    state: &AppState,
+    protocol: &'static str,
+    key: &str,
+    remote: &str,
+) -> Result<bool, StoreError> {
+    let (key, remote) = (key.to_owned(), remote.to_owned());
+    state
+        .store
+        .write(move |ctx| {
+            if Store::find_by::<Device>(ctx.conn, "imei", &key)?.is_some_and(|d| d.accepts_data()) {
+                return Ok(true);
+            }
+            tracing::warn!(protocol, %key, %remote, "refused login from unknown or inactive device");
+            Store::log_reject(ctx.conn, ctx.now, protocol, &key, &remote, "unknown or inactive device")?;
+            Ok(false)
+        })
+        .await
 }
 
 /// Store a fix for a registered, active device. Resolves after the commit.
