@@ -14,6 +14,8 @@ pub struct Config {
     pub osmand_listen: SocketAddr,
     /// GT06 / Concox TCP ingest (Traccar's default port 5023).
     pub gt06_listen: SocketAddr,
+    /// Teltonika Codec 8 / 8E TCP ingest (Traccar's default port 5027).
+    pub teltonika_listen: SocketAddr,
     /// SQLite database file.
     pub database: PathBuf,
     /// Session lifetime in minutes.
@@ -39,6 +41,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             osmand_listen: SocketAddr::from(([127, 0, 0, 1], 5055)),
             gt06_listen: SocketAddr::from(([127, 0, 0, 1], 5023)),
+            teltonika_listen: SocketAddr::from(([127, 0, 0, 1], 5027)),
             database: PathBuf::from("atalaia.sqlite"),
             session_minutes: 12 * 60,
             max_failed_logins: 5,
@@ -58,6 +61,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             osmand_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             gt06_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            teltonika_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database,
             ..Self::default()
         }
@@ -65,7 +69,7 @@ impl Config {
 
     /// Refuse plain-text listeners beyond loopback unless explicitly allowed.
     pub fn check_transport(&self) -> Result<(), String> {
-        for addr in [self.listen, self.osmand_listen, self.gt06_listen] {
+        for addr in [self.listen, self.osmand_listen, self.gt06_listen, self.teltonika_listen] {
             if !addr.ip().is_loopback() && !self.insecure {
                 return Err(format!(
                     "refusing to listen on {addr} without TLS: external access must be encrypted \
@@ -84,6 +88,7 @@ pub struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub osmand_listen: Option<SocketAddr>,
     pub gt06_listen: Option<SocketAddr>,
+    pub teltonika_listen: Option<SocketAddr>,
     pub database: Option<PathBuf>,
     pub session_minutes: Option<i64>,
     pub max_failed_logins: Option<u32>,
@@ -99,8 +104,8 @@ pub struct FileConfig {
 #[derive(Debug, Parser)]
 #[command(name = "atalaia-server", version, about, long_about = None)]
 pub struct Args {
-    /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, database, session_minutes,
-    /// max_failed_logins, lockout_minutes, insecure, timezone).
+    /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
+    /// database, session_minutes, max_failed_logins, lockout_minutes, insecure, timezone).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address of the REST API and live feed [default: 127.0.0.1:8080].
@@ -112,6 +117,9 @@ pub struct Args {
     /// Address of the GT06 / Concox TCP device ingest [default: 127.0.0.1:5023].
     #[arg(long, env = "ATALAIA_GT06_LISTEN")]
     pub gt06_listen: Option<SocketAddr>,
+    /// Address of the Teltonika Codec 8 / 8E TCP device ingest [default: 127.0.0.1:5027].
+    #[arg(long, env = "ATALAIA_TELTONIKA_LISTEN")]
+    pub teltonika_listen: Option<SocketAddr>,
     /// SQLite database file [default: atalaia.sqlite].
     #[arg(long, env = "ATALAIA_DATABASE")]
     pub database: Option<PathBuf>,
@@ -154,6 +162,9 @@ impl Args {
         if let Some(v) = self.gt06_listen {
             cfg.gt06_listen = v;
         }
+        if let Some(v) = self.teltonika_listen {
+            cfg.teltonika_listen = v;
+        }
         if let Some(v) = &self.database {
             cfg.database = v.clone();
         }
@@ -187,6 +198,9 @@ impl Config {
         }
         if let Some(v) = f.gt06_listen {
             self.gt06_listen = v;
+        }
+        if let Some(v) = f.teltonika_listen {
+            self.teltonika_listen = v;
         }
         if let Some(v) = f.database {
             self.database = v;

@@ -40,6 +40,7 @@ pub struct Running {
     pub api_addr: SocketAddr,
     pub osmand_addr: SocketAddr,
     pub gt06_addr: SocketAddr,
+    pub teltonika_addr: SocketAddr,
     pub state: AppState,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -122,6 +123,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     let (api_listener, api_addr) = bind(state.config.listen).await?;
     let (osmand_listener, osmand_addr) = bind(state.config.osmand_listen).await?;
     let (gt06_listener, gt06_addr) = bind(state.config.gt06_listen).await?;
+    let (teltonika_listener, teltonika_addr) = bind(state.config.teltonika_listen).await?;
 
     let api = axum::serve(api_listener, api::router(state.clone()))
         .with_graceful_shutdown(until_stopping(stop.subscribe()));
@@ -141,8 +143,21 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
                 tracing::error!(error = %e, "OsmAnd ingest stopped");
             }
         }),
-        tokio::spawn(ingest::gt06_tcp::serve(gt06_listener, state.clone(), stop.subscribe())),
+        tokio::spawn(ingest::tcp::serve(
+            gt06_listener,
+            state.clone(),
+            stop.subscribe(),
+            "gt06",
+            ingest::gt06_tcp::connection,
+        )),
+        tokio::spawn(ingest::tcp::serve(
+            teltonika_listener,
+            state.clone(),
+            stop.subscribe(),
+            "teltonika",
+            ingest::teltonika_tcp::connection,
+        )),
     ];
-    tracing::info!(%api_addr, %osmand_addr, %gt06_addr, "Atalaia server listening");
-    Ok(Running { api_addr, osmand_addr, gt06_addr, state, stop, tasks })
+    tracing::info!(%api_addr, %osmand_addr, %gt06_addr, %teltonika_addr, "Atalaia server listening");
+    Ok(Running { api_addr, osmand_addr, gt06_addr, teltonika_addr, state, stop, tasks })
 }

@@ -4,41 +4,12 @@
 //! without an acknowledgement, so the device keeps its data and retries.
 
 use super::gt06::{self, Frame, Location, Message};
+use super::tcp::IDLE;
 use super::{Accepted, Fix, accept, known_device};
 use crate::server::AppState;
 use std::net::SocketAddr;
-use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
-
-/// A device silent for this long is disconnected (it reconnects when it has data).
-const IDLE: Duration = Duration::from_secs(30 * 60);
-
-/// Accept connections until `stopping` turns true.
-pub async fn serve(listener: TcpListener, state: AppState, stopping: watch::Receiver<bool>) {
-    let stopping = crate::server::until_stopping(stopping);
-    tokio::pin!(stopping);
-    loop {
-        tokio::select! {
-            () = &mut stopping => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, remote)) => {
-                    let state = state.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = connection(stream, remote, state).await {
-                            tracing::debug!(%remote, error = %e, "GT06 connection ended");
-                        }
-                    });
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "GT06 accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            },
-        }
-    }
-}
+use tokio::net::TcpStream;
 
 fn fix(imei: &str, l: &Location) -> Fix {
     Fix {
@@ -57,8 +28,8 @@ fn fix(imei: &str, l: &Location) -> Fix {
     }
 }
 
-async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppState) -> std::io::Result<()> {
-    let _ = stream.set_nodelay(true);
+/// Serve one GT06 connection.
+pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppState) -> std::io::Result<()> {
     let mut framer = gt06::Framer::default();
     let mut imei: Option<String> = None;
     let mut buf = [0u8; 4096];

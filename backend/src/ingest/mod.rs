@@ -5,6 +5,9 @@
 pub mod gt06;
 pub mod gt06_tcp;
 pub mod osmand;
+pub mod tcp;
+pub mod teltonika;
+pub mod teltonika_tcp;
 
 use crate::server::AppState;
 use crate::store::{Store, StoreError};

@@ -1,0 +1,95 @@
+//! Teltonika over TCP: the IMEI handshake (01 accepted, 00 refused and logged), then AVL packets
+//! processed in order; each packet is acknowledged with its record count only after every
+//! record with a fix is durable. A store failure sends no acknowledgement, so the device resends.
+
+use super::tcp::IDLE;
+use super::teltonika::{self, Record, io};
+use super::{Accepted, Fix, accept, known_device};
+use crate::server::AppState;
+use std::net::SocketAddr;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn fix(imei: &str, r: &Record) -> Fix {
+    Fix {
+        key: imei.to_owned(),
+        fix_time: Some(r.time),
+        at: r.at,
+        speed_kmh: Some(f64::from(r.speed_kmh)),
+        course_deg: Some(f64::from(r.angle_deg)),
+        altitude_m: Some(f64::from(r.altitude_m)),
+        accuracy_m: None,
+        battery_pct: r.io_int(io::BATTERY_LEVEL).map(|b| b as f64),
+        charging: None,
+        ignition: r.io_int(io::IGNITION).map(|v| v != 0),
+        siren: None,
+        light_bar: None,
+    }
+}
+
+async fn read_more(stream: &mut TcpStream, buf: &mut [u8]) -> std::io::Result<Option<usize>> {
+    match tokio::time::timeout(IDLE, stream.read(buf)).await {
+        Err(_) | Ok(Ok(0)) => Ok(None),
+        Ok(n) => n.map(Some),
+    }
+}
+
+/// Serve one Teltonika connection.
+pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppState) -> std::io::Result<()> {
+    let mut buf = [0u8; 4096];
+    let mut pending = Vec::new();
+    let (imei, used) = loop {
+        match teltonika::parse_imei(&pending) {
+            Some(Ok(found)) => break found,
+            Some(Err(e)) => {
+                tracing::warn!(%remote, error = %e, "Teltonika handshake refused");
+                stream.write_all(&[0x00]).await?;
+                return Ok(());
+            }
+            None => match read_more(&mut stream, &mut buf).await? {
+                Some(n) => pending.extend_from_slice(&buf[..n]),
+                None => return Ok(()),
+            },
+        }
+    };
+    match known_device(&state, "teltonika", &imei, &remote.to_string()).await {
+        Ok(true) => stream.write_all(&[0x01]).await?,
+        Ok(false) => {
+            stream.write_all(&[0x00]).await?;
+            return Ok(());
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "Teltonika login check failed");
+            return Ok(());
+        }
+    }
+    tracing::info!(%remote, %imei, "Teltonika device logged in");
+    let mut framer = teltonika::Framer::default();
+    framer.push(&pending[used..]);
+    loop {
+        while let Some(next) = framer.next_packet() {
+            let packet = match next {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(%remote, error = %e, "Teltonika packet skipped");
+                    continue;
+                }
+            };
+            for record in packet.records.iter().filter(|r| r.valid()) {
+                match accept(&state, "teltonika", remote.to_string(), fix(&imei, record)).await {
+                    Ok(Accepted::Stored { .. }) => {}
+                    Ok(Accepted::UnknownDevice) => return Ok(()),
+                    Err(e) => {
+                        tracing::error!(error = %e, "Teltonika record not stored; packet not acknowledged");
+                        return Ok(());
+                    }
+                }
+            }
+            stream.write_all(&teltonika::ack(packet.records.len())).await?;
+        }
+        match read_more(&mut stream, &mut buf).await? {
+            Some(n) => framer.push(&buf[..n]),
+            None => return Ok(()),
+        }
+    }
+}
