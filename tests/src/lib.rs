@@ -27,11 +27,19 @@ impl TestServer {
     }
 
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::start_at(std::sync::Arc::new(atalaia_core::SystemClock), tweak).await
+    }
+
+    /// A server whose time comes from `clock` (a `ManualClock` for calendar and expiry tests).
+    pub async fn start_at(
+        clock: std::sync::Arc<dyn atalaia_core::Clock>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::embedded(dir.path().join("atalaia.sqlite"));
         config.bootstrap_admin = Some(("admin".into(), ADMIN_PASSWORD.into()));
         tweak(&mut config);
-        let running = atalaia_backend::start(config).await.expect("server starts");
+        let running = atalaia_backend::server::start_with_clock(config, clock).await.expect("server starts");
         let http = reqwest::Client::new();
         let mut s = Self { running, http, admin_token: String::new(), _dir: dir };
         s.admin_token = s.login("admin", ADMIN_PASSWORD).await.token;

@@ -190,47 +190,13 @@ async fn occurrence_numbers_follow_the_site_calendar_not_utc() {
     use chrono::TimeZone;
     // 02:30 UTC on 1 January 2027 is still 22:30 on 31 December 2026 in Porto Velho (UTC-4).
     let t = chrono::Utc.with_ymd_and_hms(2027, 1, 1, 2, 30, 0).single().expect("valid");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = atalaia_backend::Config::embedded(dir.path().join("a.sqlite"));
-    config.timezone = chrono_tz::America::Porto_Velho;
-    config.bootstrap_admin = Some(("admin".into(), "admin-password-1".into()));
     let clock = std::sync::Arc::new(ManualClock::new(t));
-    let running = atalaia_backend::server::start_with_clock(config, clock.clone()).await.expect("server");
-    let http = reqwest::Client::new();
-    let url = |p: &str| format!("{}/api/v1{p}", running.base_url());
-    let login: Value = http
-        .post(url("/auth/login"))
-        .json(&json!({"username": "admin", "password": "admin-password-1"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let token = login["token"].as_str().expect("token").to_owned();
+    let s = TestServer::start_at(clock.clone(), |c| c.timezone = chrono_tz::America::Porto_Velho).await;
     let call = json!({"call_type": "trote", "caller_phone": "69992221111"});
-    let occ: Value = http
-        .post(url("/occurrences"))
-        .bearer_auth(&token)
-        .json(&call)
-        .send()
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let occ: Value = s.post(&s.admin_token, "/occurrences", &call).await.json().await.expect("json");
     assert_eq!(occ["number"], "2026-000001");
     clock.advance(chrono::Duration::hours(2)); // 00:30 on 1 January 2027 in Porto Velho
-    let occ: Value = http
-        .post(url("/occurrences"))
-        .bearer_auth(&token)
-        .json(&call)
-        .send()
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let occ: Value = s.post(&s.admin_token, "/occurrences", &call).await.json().await.expect("json");
     assert_eq!(occ["number"], "2027-000001", "numbering restarts on the local new year");
-    running.shutdown().await;
+    s.running.shutdown().await;
 }

@@ -58,14 +58,6 @@ impl Api {
         Ok(Self { base: base.trim_end_matches('/').to_owned(), http, token: None })
     }
 
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
-    }
-
     pub fn with_token(mut self, token: String) -> Self {
         self.token = Some(token);
         self

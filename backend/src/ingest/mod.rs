@@ -44,25 +44,31 @@ pub enum Accepted {
     UnknownDevice,
 }
 
-/// Whether `key` names a registered, active device; refusals are logged like refused fixes.
+/// Whether `key` names a registered, active device. The check is a read; only a refusal goes
+/// through the writer, to be logged like refused fixes.
 pub async fn known_device(
     state: &AppState,
     protocol: &'static str,
     key: &str,
     remote: &str,
 ) -> Result<bool, StoreError> {
+    let lookup = key.to_owned();
+    let known = state
+        .store
+        .read(move |c| Ok(Store::find_by::<Device>(c, "imei", &lookup)?.is_some_and(|d| d.accepts_data())))
+        .await?;
+    if known {
+        return Ok(true);
+    }
     let (key, remote) = (key.to_owned(), remote.to_owned());
+    tracing::warn!(protocol, %key, %remote, "refused login from unknown or inactive device");
     state
         .store
         .write(move |ctx| {
-            if Store::find_by::<Device>(ctx.conn, "imei", &key)?.is_some_and(|d| d.accepts_data()) {
-                return Ok(true);
-            }
-            tracing::warn!(protocol, %key, %remote, "refused login from unknown or inactive device");
-            Store::log_reject(ctx.conn, ctx.now, protocol, &key, &remote, "unknown or inactive device")?;
-            Ok(false)
+            Store::log_reject(ctx.conn, ctx.now, protocol, &key, &remote, "unknown or inactive device")
         })
-        .await
+        .await?;
+    Ok(false)
 }
 
 /// Store a fix for a registered, active device. Resolves after the commit.

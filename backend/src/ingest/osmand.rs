@@ -62,16 +62,13 @@ pub fn decode(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<F
 }
 
 fn parse_form(raw: &[u8]) -> HashMap<String, String> {
-    url_decode_pairs(raw).collect()
-}
-
-fn url_decode_pairs(raw: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
-    raw.split(|b| *b == b'&').filter(|p| !p.is_empty()).map(|pair| {
-        let mut it = pair.splitn(2, |b| *b == b'=');
-        let k = percent_decode(it.next().unwrap_or_default());
-        let v = percent_decode(it.next().unwrap_or_default());
-        (k, v)
-    })
+    raw.split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let mut it = pair.splitn(2, |b| *b == b'=');
+            (percent_decode(it.next().unwrap_or_default()), percent_decode(it.next().unwrap_or_default()))
+        })
+        .collect()
 }
 
 fn percent_decode(s: &[u8]) -> String {

@@ -311,10 +311,6 @@ impl Store {
         Ok(())
     }
 
-    pub fn count_rejects(conn: &Connection, key: &str) -> Result<i64, StoreError> {
-        Ok(conn.query_row("SELECT COUNT(*) FROM ingest_rejects WHERE device_key = ?1", [key], |r| r.get(0))?)
-    }
-
     pub fn scalar_i64(conn: &Connection, sql: &str) -> Result<Option<i64>, StoreError> {
         Ok(conn.query_row(sql, [], |r| r.get(0)).optional()?)
     }
