@@ -72,6 +72,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         regime: Regime::SemiOpen,
         group: None,
         responsible: None,
+        linked_person: None,
         created_at: now(),
     };
     let device = Device {
@@ -85,6 +86,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         vehicle_id: None,
         last_contact: Some(now()),
         battery_pct: Some(80.0),
+        report_interval_s: None,
         created_at: now(),
     };
     let fix = Position {

@@ -15,6 +15,7 @@ use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, Person, Regime, 
 use atalaia_core::samu::{
     CallType, Occurrence, OccurrencePhase, Priority, Telemetry, Vehicle, VehicleKind, VehicleStatus,
 };
+use atalaia_core::schedule::{WeeklySchedule, Window};
 use atalaia_core::wire::NewUser;
 use chrono::{Datelike, Duration};
 use rand::{Rng, SeedableRng};
@@ -191,11 +192,15 @@ fn seed_data(
                     regime,
                     group: Some(format!("Regional {}", ["I", "II", "III"][i % 3])),
                     responsible: Some("Rafael Costa".into()),
+                    linked_person: None,
                     created_at: now,
                 };
                 ctx.save(&p)?;
                 ctx.save(&tracker(device_id, &unit.imei, DeviceKind::AnkleBracelet, Some(p.id), None, now))?;
-                let (zone_name, kind, shape) = match regime {
+                // House arrest: home at all times. Semi-open: home at night (curfew, in the
+                // site's time zone). Protective measure: the victim's home is an exclusion zone
+                // with a warning buffer (III-2.10).
+                let (zone_name, kind, shape, schedule, warning_m) = match regime {
                     Regime::ProtectiveMeasure => (
                         "Residência da vítima",
                         ZoneKind::Exclusion,
@@ -203,11 +208,28 @@ fn seed_data(
                             center: unit.home.moved(rng.random_range(0.0..360.0), 2_800.0),
                             radius_m: 300.0,
                         },
+                        None,
+                        Some(200.0),
+                    ),
+                    Regime::SemiOpen => (
+                        "Residência (recolhimento noturno)",
+                        ZoneKind::Inclusion,
+                        Shape::Circle { center: unit.home, radius_m: 150.0 },
+                        Some(WeeklySchedule {
+                            windows: vec![Window {
+                                days: vec![1, 2, 3, 4, 5, 6, 7],
+                                start: "20:00".into(),
+                                end: "06:00".into(),
+                            }],
+                        }),
+                        None,
                     ),
                     _ => (
                         "Residência",
                         ZoneKind::Inclusion,
                         Shape::Circle { center: unit.home, radius_m: 150.0 },
+                        None,
+                        None,
                     ),
                 };
                 ctx.save(&Zone {
@@ -218,6 +240,8 @@ fn seed_data(
                     person_id: Some(p.id),
                     group: None,
                     active: true,
+                    schedule,
+                    warning_m,
                     created_at: now,
                 })?;
                 persons.push(p.id);
@@ -247,6 +271,7 @@ fn tracker(
         vehicle_id,
         last_contact: None,
         battery_pct: None,
+        report_interval_s: None,
         created_at: now,
     }
 }

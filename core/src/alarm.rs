@@ -30,15 +30,31 @@ pub enum Domain {
 #[serde(rename_all = "snake_case")]
 pub enum AlarmKind {
     InclusionZoneExit,
+    /// Outside the inclusion zone when its schedule starts (curfew, 27.18.6.1).
+    ScheduleStartOutside,
     ExclusionZoneEntry,
     WarningZoneEntry,
+    /// Left a continuous-monitoring zone (27.18.6.6).
+    ContinuousZoneExit,
     StrapCut,
     Tamper,
     BodyNotDetected,
+    WrongInstallation,
     BatteryCritical,
+    /// Device switched off for lack of charge (27.18.6.8).
+    DeviceOff,
+    /// Cellular communication lost: no report within the device's threshold (27.18.6.9).
     SignalLost,
+    /// No GNSS fix while the device still reports (27.18.6.10).
+    GnssLost,
     Jamming,
+    /// GNSS and cellular lost together: foil or metal wrapping (9.19).
+    Shielding,
     Encounter,
+    /// Several monitored people frequent the same place (16.2.28).
+    CommonPlace,
+    /// Aggressor within the protective radius of a victim's device (27.16.1).
+    AggressorNearVictim,
     LateData,
     CallOverTime,
     PriorityAlert,
@@ -56,10 +72,13 @@ impl AlarmKind {
     pub fn default_severity(self) -> Severity {
         use AlarmKind::*;
         match self {
-            StrapCut | ExclusionZoneEntry | Jamming | PriorityAlert => Severity::Critical,
-            InclusionZoneExit | Tamper | BodyNotDetected | Encounter => Severity::High,
-            BatteryCritical | SignalLost | WarningZoneEntry | CallOverTime => Severity::Medium,
-            LateData => Severity::Low,
+            StrapCut | ExclusionZoneEntry | Jamming | Shielding | AggressorNearVictim | PriorityAlert => {
+                Severity::Critical
+            }
+            InclusionZoneExit | ScheduleStartOutside | ContinuousZoneExit | Tamper | BodyNotDetected
+            | WrongInstallation | DeviceOff | Encounter => Severity::High,
+            BatteryCritical | SignalLost | GnssLost | WarningZoneEntry | CallOverTime => Severity::Medium,
+            LateData | CommonPlace => Severity::Low,
         }
     }
 }
@@ -116,6 +135,51 @@ pub struct Alarm {
     /// Repeats of the same (subject, kind, zone) while open increment this instead of a new alarm.
     pub count: u32,
     pub notes: Vec<AlarmNote>,
+    /// The other person of a pair alarm (encounter, common place, aggressor near victim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_person: Option<PersonId>,
+    /// When the condition cleared while an operator held the alarm: the pairing restore event
+    /// is recorded, and the operator still closes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleared_at: Option<DateTime<Utc>>,
+    /// What a store-and-forward replay contained (late-data incident, 9.7, 9.37).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<LateSummary>,
+}
+
+/// Identity of an alarm for deduplication: one active alarm per key (16.2.13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AlarmKey {
+    pub kind: AlarmKind,
+    pub subject: Subject,
+    pub zone_id: Option<ZoneId>,
+    pub other: Option<PersonId>,
+}
+
+impl AlarmKey {
+    pub fn new(kind: AlarmKind, subject: Subject) -> Self {
+        Self { kind, subject, zone_id: None, other: None }
+    }
+}
+
+/// A condition that came and went entirely inside replayed (late) data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Episode {
+    pub kind: AlarmKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_id: Option<ZoneId>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// Summary of one store-and-forward replay, surfaced as a single incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LateSummary {
+    pub device_id: DeviceId,
+    pub points: u64,
+    pub first_fix: DateTime<Utc>,
+    pub last_fix: DateTime<Utc>,
+    pub episodes: Vec<Episode>,
 }
 
 #[derive(Debug, Error, PartialEq)]
@@ -149,7 +213,15 @@ impl Alarm {
             state: AlarmState::Open,
             count: 1,
             notes: Vec::new(),
+            other_person: None,
+            cleared_at: None,
+            late: None,
         }
+    }
+
+    /// The deduplication key of this alarm.
+    pub fn key(&self) -> AlarmKey {
+        AlarmKey { kind: self.kind, subject: self.subject, zone_id: self.zone_id, other: self.other_person }
     }
 
     pub fn domain(&self) -> Domain {

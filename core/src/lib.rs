@@ -6,11 +6,14 @@
 pub mod alarm;
 pub mod auth;
 pub mod clock;
+pub mod detect;
 pub mod geom;
 pub mod ids;
 pub mod monitoring;
 pub mod samu;
+pub mod schedule;
 pub mod text;
 pub mod wire;
+pub mod zones;
 
 pub use clock::{Clock, ManualClock, SystemClock};

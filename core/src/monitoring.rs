@@ -3,6 +3,7 @@
 
 use crate::geom::{LatLon, Shape};
 use crate::ids::{AssignmentId, DeviceId, PersonId, PositionId, VehicleId, ZoneId};
+use crate::schedule::WeeklySchedule;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,9 @@ pub struct Person {
     /// Group for per-group zones and procedures (III-2.24, III-2.25).
     pub group: Option<String>,
     pub responsible: Option<String>,
+    /// For a protected victim: the aggressor whose approach raises an alarm (27.16.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked_person: Option<PersonId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -64,6 +68,9 @@ pub struct Device {
     pub vehicle_id: Option<VehicleId>,
     pub last_contact: Option<DateTime<Utc>>,
     pub battery_pct: Option<f64>,
+    /// Configured reporting interval (15 s to 3 min, III-2.20); sets the signal-loss threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_interval_s: Option<u32>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -107,6 +114,12 @@ pub struct Zone {
     pub person_id: Option<PersonId>,
     pub group: Option<String>,
     pub active: bool,
+    /// When the zone is in force, in the site's time zone (curfew); always when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<WeeklySchedule>,
+    /// Width of the warning buffer around an exclusion zone, metres (III-2.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning_m: Option<f64>,
     pub created_at: DateTime<Utc>,
 }
 

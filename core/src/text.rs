@@ -55,13 +55,21 @@ pub fn vehicle_status(v: VehicleStatus) -> &'static str {
 pub fn alarm_kind(v: AlarmKind) -> &'static str {
     match v {
         AlarmKind::InclusionZoneExit => "Saída da zona de inclusão",
+        AlarmKind::ScheduleStartOutside => "Fora da zona de inclusão no início do horário",
+        AlarmKind::ContinuousZoneExit => "Saída da zona de monitoramento contínuo",
+        AlarmKind::WrongInstallation => "Instalação incorreta",
+        AlarmKind::DeviceOff => "Dispositivo desligado por falta de bateria",
+        AlarmKind::GnssLost => "Perda de sinal GNSS",
+        AlarmKind::Shielding => "Blindagem (envelopamento metálico)",
+        AlarmKind::CommonPlace => "Local frequentado em comum",
+        AlarmKind::AggressorNearVictim => "Agressor próximo à vítima",
         AlarmKind::ExclusionZoneEntry => "Entrada em zona de exclusão",
         AlarmKind::WarningZoneEntry => "Entrada em zona de advertência",
         AlarmKind::StrapCut => "Rompimento da cinta",
         AlarmKind::Tamper => "Violação do dispositivo",
         AlarmKind::BodyNotDetected => "Corpo não detectado",
         AlarmKind::BatteryCritical => "Bateria crítica",
-        AlarmKind::SignalLost => "Perda de sinal",
+        AlarmKind::SignalLost => "Perda de comunicação celular",
         AlarmKind::Jamming => "Interferência (jammer)",
         AlarmKind::Encounter => "Encontro entre monitorados",
         AlarmKind::LateData => "Dados atrasados",
@@ -119,5 +127,14 @@ pub fn geom_error(e: &GeomError) -> String {
         GeomError::Radius(v) => format!("raio deve ser positivo (recebido {v})"),
         GeomError::Polygon(n) => format!("polígono precisa de ao menos 3 vértices distintos (recebidos {n})"),
         GeomError::Rectangle => "cantos do retângulo invertidos".to_owned(),
+    }
+}
+
+pub fn schedule_error(e: &crate::schedule::ScheduleError) -> String {
+    use crate::schedule::ScheduleError;
+    match e {
+        ScheduleError::Empty => "informe ao menos um período".to_owned(),
+        ScheduleError::Time(t) => format!("hora \"{t}\" inválida; use HH:MM"),
+        ScheduleError::Day(d) => format!("dia {d} inválido; use 1 (segunda) a 7 (domingo)"),
     }
 }

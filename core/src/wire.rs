@@ -194,6 +194,9 @@ pub struct NewPerson {
     pub group: Option<String>,
     #[serde(default)]
     pub responsible: Option<String>,
+    /// For a victim: the aggressor (27.16.1).
+    #[serde(default)]
+    pub linked_person: Option<PersonId>,
 }
 
 impl NewPerson {
@@ -221,6 +224,9 @@ pub struct NewDevice {
     pub person_id: Option<PersonId>,
     #[serde(default)]
     pub vehicle_id: Option<VehicleId>,
+    /// Reporting interval, 15 s to 3 min (III-2.20).
+    #[serde(default)]
+    pub report_interval_s: Option<u32>,
 }
 
 fn default_active() -> DeviceState {
@@ -238,6 +244,14 @@ impl NewDevice {
             e.push(FieldError::new(
                 "imei",
                 "Identificador inválido: use até 64 letras, dígitos, '-' ou '_'.",
+            ));
+        }
+        if let Some(s) = self.report_interval_s
+            && !(15..=180).contains(&s)
+        {
+            e.push(FieldError::new(
+                "report_interval_s",
+                "O intervalo de envio deve ficar entre 15 s e 3 min.",
             ));
         }
         if self.person_id.is_some() && self.vehicle_id.is_some() {
@@ -261,6 +275,11 @@ pub struct NewZone {
     pub person_id: Option<PersonId>,
     #[serde(default)]
     pub group: Option<String>,
+    #[serde(default)]
+    pub schedule: Option<crate::schedule::WeeklySchedule>,
+    /// Warning buffer around an exclusion zone, metres (III-2.10).
+    #[serde(default)]
+    pub warning_m: Option<f64>,
 }
 
 impl NewZone {
@@ -272,6 +291,27 @@ impl NewZone {
                 "shape",
                 &format!("Geometria inválida: {}", crate::text::geom_error(&err)),
             ));
+        }
+        if self.person_id.is_none() && self.group.as_deref().is_none_or(|g| g.trim().is_empty()) {
+            e.push(FieldError::new("person_id", "Informe a pessoa monitorada ou o grupo da zona."));
+        }
+        if let Some(s) = &self.schedule
+            && let Err(err) = s.validate()
+        {
+            e.push(FieldError::new(
+                "schedule",
+                &format!("Horário inválido: {}", crate::text::schedule_error(&err)),
+            ));
+        }
+        if let Some(w) = self.warning_m {
+            if !w.is_finite() || w <= 0.0 || w > 5_000.0 {
+                e.push(FieldError::new(
+                    "warning_m",
+                    "A zona de advertência deve ter entre 1 e 5.000 metros.",
+                ));
+            } else if self.kind != ZoneKind::Exclusion {
+                e.push(FieldError::new("warning_m", "Só zonas de exclusão têm zona de advertência."));
+            }
         }
         e
     }

@@ -73,6 +73,7 @@ pub async fn create_person(
                 regime: new.regime,
                 group: new.group.filter(|g| !g.trim().is_empty()),
                 responsible: new.responsible.filter(|r| !r.trim().is_empty()),
+                linked_person: new.linked_person,
                 created_at: ctx.now,
             };
             ctx.save(&p)?;
@@ -123,6 +124,7 @@ pub async fn create_device(
                 vehicle_id: new.vehicle_id,
                 last_contact: None,
                 battery_pct: None,
+                report_interval_s: new.report_interval_s,
                 created_at: ctx.now,
             };
             if Store::find_by::<Device>(ctx.conn, "imei", &d.imei)?.is_some() {
@@ -185,6 +187,8 @@ pub async fn create_zone(
                 person_id: new.person_id,
                 group: new.group.filter(|g| !g.trim().is_empty()),
                 active: true,
+                schedule: new.schedule,
+                warning_m: new.warning_m,
                 created_at: ctx.now,
             };
             ctx.save(&z)?;

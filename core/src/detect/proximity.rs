@@ -1,0 +1,246 @@
+//! Detectors over pairs of people: encounters between monitored people (16.2.27, III-2.5) on a
+//! spatial grid (each fix looks only at neighbouring cells, never at every pair), common places
+//! frequented by several of them (16.2.28), and an aggressor approaching a victim who carries a
+//! device, as a moving exclusion zone around the victim with enter/leave hysteresis (27.16.1).
+
+use super::{Ctx, Engine, EngineConfig, Fixed, Output, PersonInfo};
+use crate::alarm::{AlarmKey, AlarmKind, Subject};
+use crate::geom::LatLon;
+use crate::ids::PersonId;
+use crate::monitoring::Regime;
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+
+const METRES_PER_DEGREE: f64 = 111_320.0;
+
+type Cell = (i32, i32);
+
+/// A square grid in degrees of latitude; a cell is never wider than its size in metres, so a
+/// radius-`size` neighbourhood spans one row either side and `ceil(1 / cos(lat))` columns.
+#[derive(Debug, Clone, Copy)]
+struct Grid {
+    deg: f64,
+}
+
+impl Grid {
+    fn new(size_m: f64) -> Self {
+        Self { deg: size_m.max(1.0) / METRES_PER_DEGREE }
+    }
+
+    fn cell(&self, p: &LatLon) -> Cell {
+        ((p.lat / self.deg).floor() as i32, (p.lon / self.deg).floor() as i32)
+    }
+
+    fn around(&self, p: &LatLon) -> impl Iterator<Item = Cell> {
+        let (r, c) = self.cell(p);
+        let k = (1.0 / p.lat.to_radians().cos().max(0.05)).ceil() as i32;
+        (r - 1..=r + 1).flat_map(move |rr| (c - k..=c + k).map(move |cc| (rr, cc)))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Stay {
+    cell: Cell,
+    since: DateTime<Utc>,
+    last: DateTime<Utc>,
+    registered: bool,
+}
+
+#[derive(Debug)]
+pub(super) struct Proximity {
+    grid: Grid,
+    members: HashMap<Cell, Vec<PersonId>>,
+    cell_of: HashMap<PersonId, Cell>,
+    near_since: HashMap<(PersonId, PersonId), DateTime<Utc>>,
+    partners: HashMap<PersonId, HashSet<PersonId>>,
+    victims_of: HashMap<PersonId, Vec<PersonId>>,
+    places: Grid,
+    stays: HashMap<PersonId, Stay>,
+    /// Stays that counted as frequenting a place: (person, end of the stay).
+    visits: HashMap<Cell, Vec<(PersonId, DateTime<Utc>)>>,
+    common_with: HashMap<PersonId, HashSet<PersonId>>,
+}
+
+impl Proximity {
+    pub(super) fn new(cfg: &EngineConfig) -> Self {
+        Self {
+            grid: Grid::new(cfg.encounter_m),
+            members: HashMap::new(),
+            cell_of: HashMap::new(),
+            near_since: HashMap::new(),
+            partners: HashMap::new(),
+            victims_of: HashMap::new(),
+            places: Grid::new(cfg.common_cell_m),
+            stays: HashMap::new(),
+            visits: HashMap::new(),
+            common_with: HashMap::new(),
+        }
+    }
+
+    pub(super) fn set_person(&mut self, info: &PersonInfo) {
+        for list in self.victims_of.values_mut() {
+            list.retain(|v| *v != info.id);
+        }
+        if let (Regime::Victim, Some(aggressor)) = (info.regime, info.linked_person) {
+            self.victims_of.entry(aggressor).or_default().push(info.id);
+        }
+    }
+
+    fn move_to(&mut self, p: PersonId, cell: Cell) {
+        if let Some(old) = self.cell_of.insert(p, cell) {
+            if old == cell {
+                return;
+            }
+            if let Some(list) = self.members.get_mut(&old) {
+                list.retain(|x| *x != p);
+                if list.is_empty() {
+                    self.members.remove(&old);
+                }
+            }
+        }
+        self.members.entry(cell).or_default().push(p);
+    }
+}
+
+fn pair(a: PersonId, b: PersonId) -> (PersonId, PersonId) {
+    if a < b { (a, b) } else { (b, a) }
+}
+
+fn pair_key(kind: AlarmKind, first: PersonId, other: PersonId) -> AlarmKey {
+    AlarmKey { kind, subject: Subject::Person(first), zone_id: None, other: Some(other) }
+}
+
+impl Engine {
+    pub(super) fn evaluate_proximity(&mut self, ctx: Ctx, pid: PersonId, f: Fixed, out: &mut Vec<Output>) {
+        let Some(me) = self.people.get_mut(&pid) else { return };
+        me.last = Some(f);
+        let regime = me.info.regime;
+        let linked = me.info.linked_person;
+        if regime == Regime::Victim {
+            if let Some(aggressor) = linked {
+                self.aggressor_check(ctx, aggressor, pid, f.t, out);
+            }
+            return;
+        }
+        let victims = self.proximity.victims_of.get(&pid).cloned().unwrap_or_default();
+        for v in victims {
+            self.aggressor_check(ctx, pid, v, f.t, out);
+        }
+        self.encounters(ctx, pid, f, out);
+        self.common_places(ctx, pid, f, out);
+    }
+
+    fn last_of(&self, p: PersonId) -> Option<Fixed> {
+        self.people.get(&p).and_then(|t| t.last)
+    }
+
+    fn aggressor_check(
+        &mut self,
+        ctx: Ctx,
+        aggressor: PersonId,
+        victim: PersonId,
+        t: DateTime<Utc>,
+        out: &mut Vec<Output>,
+    ) {
+        let (Some(a), Some(v)) = (self.last_of(aggressor), self.last_of(victim)) else { return };
+        // Fixes minutes apart say nothing about where both are now.
+        if (a.t - v.t).abs() > self.cfg.pair_staleness {
+            return;
+        }
+        let d = a.at.distance_m(&v.at);
+        let key = pair_key(AlarmKind::AggressorNearVictim, aggressor, victim);
+        if d <= self.cfg.victim_radius_m {
+            self.set(ctx, key, true, t, out);
+        } else if d > self.cfg.victim_radius_m + self.cfg.victim_hysteresis_m {
+            self.set(ctx, key, false, t, out);
+        }
+    }
+
+    fn eligible(&self, p: PersonId) -> bool {
+        self.people.get(&p).is_some_and(|t| t.info.regime != Regime::Victim)
+    }
+
+    fn encounters(&mut self, ctx: Ctx, pid: PersonId, f: Fixed, out: &mut Vec<Output>) {
+        let cell = self.proximity.grid.cell(&f.at);
+        self.proximity.move_to(pid, cell);
+        let mut seen = HashSet::new();
+        let neighbours: Vec<PersonId> = self
+            .proximity
+            .grid
+            .around(&f.at)
+            .filter_map(|c| self.proximity.members.get(&c))
+            .flatten()
+            .copied()
+            .filter(|o| *o != pid)
+            .collect();
+        let partners: Vec<PersonId> =
+            self.proximity.partners.get(&pid).map(|s| s.iter().copied().collect()).unwrap_or_default();
+        for other in neighbours.into_iter().chain(partners) {
+            if !seen.insert(other) || !self.eligible(other) {
+                continue;
+            }
+            let Some(o) = self.last_of(other) else { continue };
+            let pr = pair(pid, other);
+            let key = pair_key(AlarmKind::Encounter, pr.0, pr.1);
+            let fresh = (o.t - f.t).abs() <= self.cfg.pair_staleness;
+            let d = f.at.distance_m(&o.at);
+            if fresh && d <= self.cfg.encounter_m {
+                let since = *self.proximity.near_since.entry(pr).or_insert(f.t.min(o.t));
+                self.proximity.partners.entry(pid).or_default().insert(other);
+                self.proximity.partners.entry(other).or_default().insert(pid);
+                if f.t - since >= self.cfg.encounter_for {
+                    self.set(ctx, key, true, since, out);
+                }
+            } else if !fresh || d > self.cfg.encounter_m * 1.5 {
+                self.proximity.near_since.remove(&pr);
+                for (a, b) in [(pid, other), (other, pid)] {
+                    if let Some(s) = self.proximity.partners.get_mut(&a) {
+                        s.remove(&b);
+                    }
+                }
+                self.set(ctx, key, false, f.t, out);
+            }
+        }
+    }
+
+    fn common_places(&mut self, ctx: Ctx, pid: PersonId, f: Fixed, out: &mut Vec<Output>) {
+        let cell = self.proximity.places.cell(&f.at);
+        let stay = match self.proximity.stays.get(&pid).copied() {
+            Some(s) if s.cell == cell => Stay { last: f.t, ..s },
+            previous => {
+                if let Some(prev) = previous.filter(|s| s.registered) {
+                    if let Some(list) = self.proximity.visits.get_mut(&prev.cell)
+                        && let Some(v) = list.iter_mut().rev().find(|(p, _)| *p == pid)
+                    {
+                        v.1 = prev.last;
+                    }
+                    // Left the place: the common-place alarms of that stay end.
+                    let others: Vec<PersonId> = self
+                        .proximity
+                        .common_with
+                        .remove(&pid)
+                        .map(|s| s.into_iter().collect())
+                        .unwrap_or_default();
+                    for other in others {
+                        self.set(ctx, pair_key(AlarmKind::CommonPlace, pid, other), false, f.t, out);
+                    }
+                }
+                Stay { cell, since: f.t, last: f.t, registered: false }
+            }
+        };
+        let mut stay = stay;
+        if !stay.registered && stay.last - stay.since >= self.cfg.common_dwell {
+            stay.registered = true;
+            let horizon = f.t - self.cfg.common_period;
+            let list = self.proximity.visits.entry(cell).or_default();
+            list.retain(|(_, end)| *end >= horizon);
+            let others: HashSet<PersonId> = list.iter().map(|(p, _)| *p).filter(|p| *p != pid).collect();
+            list.push((pid, f.t));
+            for other in others {
+                self.proximity.common_with.entry(pid).or_default().insert(other);
+                self.set(ctx, pair_key(AlarmKind::CommonPlace, pid, other), true, stay.since, out);
+            }
+        }
+        self.proximity.stays.insert(pid, stay);
+    }
+}
