@@ -9,6 +9,7 @@ pub mod embedded;
 pub mod error;
 pub mod ingest;
 pub mod live;
+pub mod monitor;
 pub mod seed;
 pub mod server;
 pub mod sim;

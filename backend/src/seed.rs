@@ -284,7 +284,7 @@ fn seed_alarms(
     let kinds = [
         (AlarmKind::StrapCut, 2),
         (AlarmKind::InclusionZoneExit, 7),
-        (AlarmKind::BatteryCritical, 12),
+        (AlarmKind::Tamper, 12),
         (AlarmKind::SignalLost, 25),
         (AlarmKind::WarningZoneEntry, 4),
     ];

@@ -2,9 +2,11 @@
 //! device-ingest listeners, and shuts them down together.
 
 use crate::config::Config;
+use crate::monitor::Monitor;
 use crate::store::{Store, StoreError};
 use crate::{api, auth, ingest};
 use atalaia_core::auth::Role;
+use atalaia_core::detect::EngineConfig;
 use atalaia_core::wire::NewUser;
 use atalaia_core::{Clock, SystemClock};
 use std::net::SocketAddr;
@@ -19,6 +21,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
+    /// The monitoring detectors and alarm manager.
+    pub monitor: crate::monitor::Monitor,
     /// Becomes true when the server is stopping; long-lived connections (live feed) close on it.
     pub stopping: watch::Receiver<bool>,
 }
@@ -90,19 +94,23 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     config.check_transport().map_err(ServerError::Config)?;
     let store = Store::open(&config.database, clock.clone())?;
     let (stop, stopping) = watch::channel(false);
-    let state = AppState { store, config: Arc::new(config), clock, stopping };
+    let config = Arc::new(config);
 
-    if state.config.demo {
-        let seeded =
-            crate::seed::demo(&state.store, crate::seed::DemoOptions::default(), state.config.timezone)
-                .await
-                .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
+    if config.demo {
+        let seeded = crate::seed::demo(&store, crate::seed::DemoOptions::default(), config.timezone)
+            .await
+            .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
         tracing::info!(
             seeded,
             "demo dataset ready (password of every demo user: {})",
             crate::seed::DEMO_PASSWORD
         );
     }
+    // Subscribe before loading so nothing saved in between escapes the detectors.
+    let events = store.subscribe();
+    let engine_config = EngineConfig { tz: config.timezone, ..EngineConfig::default() };
+    let monitor = Monitor::load(&store, engine_config).await?;
+    let state = AppState { store, config, clock, monitor, stopping };
     let no_users =
         auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0;
     match state.config.bootstrap_admin.clone() {
@@ -133,6 +141,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     )
     .with_graceful_shutdown(until_stopping(stop.subscribe()));
     let tasks = vec![
+        tokio::spawn(state.monitor.clone().follow(state.store.clone(), events, stop.subscribe())),
+        tokio::spawn(state.monitor.clone().run_ticks(state.store.clone(), stop.subscribe())),
         tokio::spawn(async move {
             if let Err(e) = api.await {
                 tracing::error!(error = %e, "API server stopped");

@@ -159,7 +159,7 @@ impl ZoneSet {
             },
         };
         let envelope = envelope(zone);
-        self.tree.insert(envelope.clone());
+        self.tree.insert(envelope);
         if must_stay_inside(zone.kind) {
             match (zone.person_id, &zone.group) {
                 (Some(p), _) => self.inside_by_person.entry(p).or_default().push(zone.id),

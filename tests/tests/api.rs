@@ -145,7 +145,7 @@ async fn demo_seed_and_simulator_over_real_osmand() {
 async fn creates_with_a_known_client_id_return_the_stored_record_instead_of_overwriting() {
     let s = TestServer::start().await;
     let id = atalaia_core::ids::ZoneId::new();
-    let zone = json!({"id": id, "name": "Casa", "kind": "inclusion",
+    let zone = json!({"id": id, "name": "Casa", "kind": "inclusion", "group": "Regional I",
         "shape": {"type": "circle", "center": {"lat": -8.76, "lon": -63.9}, "radius_m": 100.0}});
     let first = s.post(&s.admin_token, "/zones", &zone).await;
     assert_eq!(first.status(), 201);

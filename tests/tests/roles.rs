@@ -8,7 +8,7 @@ use atalaia_tests::{TestServer, expect_problem};
 use serde_json::{Value, json};
 
 fn zone() -> Value {
-    json!({"name": "Casa", "kind": "inclusion", "shape": {"type": "circle", "center": {"lat": -8.76, "lon": -63.9}, "radius_m": 100.0}})
+    json!({"name": "Casa", "kind": "inclusion", "group": "Regional I", "shape": {"type": "circle", "center": {"lat": -8.76, "lon": -63.9}, "radius_m": 100.0}})
 }
 
 fn call() -> Value {

@@ -3,15 +3,29 @@
 //! log in with a registered, active IMEI first; an unknown IMEI is logged and disconnected
 //! without an acknowledgement, so the device keeps its data and retries.
 
-use super::gt06::{self, Frame, Location, Message};
+use super::gt06::{self, Location, Message, Status};
 use super::tcp::IDLE;
-use super::{Accepted, Fix, accept, known_device};
+use super::{Accepted, Fix, accept_batch, known_device};
 use crate::server::AppState;
+use atalaia_core::geom::LatLon;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-fn fix(imei: &str, l: &Location) -> Fix {
+/// GT06 voltage level (0 = no power … 6 = full) as an approximate percentage.
+fn battery_from_level(level: u8) -> f64 {
+    match level {
+        0 => 0.0,
+        1 => 5.0,
+        2 => 10.0,
+        3 => 25.0,
+        4 => 50.0,
+        5 => 75.0,
+        _ => 100.0,
+    }
+}
+
+fn fix(imei: &str, l: &Location, charging: Option<bool>) -> Fix {
     Fix {
         key: imei.to_owned(),
         fix_time: Some(l.fix_time),
@@ -21,24 +35,53 @@ fn fix(imei: &str, l: &Location) -> Fix {
         altitude_m: None,
         accuracy_m: None,
         battery_pct: None,
-        charging: None,
+        charging,
         ignition: None,
         siren: None,
         light_bar: None,
+        // A location the device itself marks as not positioned is GNSS loss, not a place.
+        valid: l.valid,
+        heartbeat: false,
+        signals: Vec::new(),
     }
 }
 
-/// Serve one GT06 connection.
+/// A heartbeat is contact with battery and charging state but no place.
+fn heartbeat(imei: &str, status: &Status, voltage_level: u8) -> Fix {
+    Fix {
+        key: imei.to_owned(),
+        fix_time: None,
+        at: LatLon { lat: 0.0, lon: 0.0 },
+        speed_kmh: None,
+        course_deg: None,
+        altitude_m: None,
+        accuracy_m: None,
+        battery_pct: Some(battery_from_level(voltage_level)),
+        charging: Some(status.charging),
+        ignition: None,
+        siren: None,
+        light_bar: None,
+        valid: false,
+        heartbeat: true,
+        signals: Vec::new(),
+    }
+}
+
+/// Serve one GT06 connection. Every complete frame already received is handled as one batch:
+/// one commit for a replayed backlog instead of one per frame, then the acknowledgements in
+/// frame order.
 pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppState) -> std::io::Result<()> {
     let mut framer = gt06::Framer::default();
     let mut imei: Option<String> = None;
-    let mut buf = [0u8; 4096];
+    let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match tokio::time::timeout(IDLE, stream.read(&mut buf)).await {
             Err(_) | Ok(Ok(0)) => return Ok(()),
             Ok(n) => n?,
         };
         framer.push(&buf[..n]);
+        let mut batch: Vec<Fix> = Vec::new();
+        let mut acks: Vec<Vec<u8>> = Vec::new();
         while let Some(next) = framer.next_frame() {
             let frame = match next {
                 Ok(f) => f,
@@ -47,67 +90,80 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
                     continue;
                 }
             };
-            match handle(&state, remote, &mut imei, &frame).await {
-                Step::Ack => {
-                    if let Some(ack) = gt06::ack_for(&frame) {
-                        stream.write_all(&ack).await?;
+            let message = match gt06::decode(&frame) {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::warn!(%remote, error = %e, "GT06 packet not decoded");
+                    continue;
+                }
+            };
+            if let Message::Login { imei: id } = &message {
+                // Whatever came before belongs to the previous identity: settle it first.
+                if !flush(&state, remote, &mut stream, &mut batch, &mut acks).await? {
+                    return Ok(());
+                }
+                match known_device(&state, "gt06", id, &remote.to_string()).await {
+                    Ok(true) => {
+                        tracing::info!(%remote, imei = %id, "GT06 device logged in");
+                        imei = Some(id.clone());
+                        if let Some(ack) = gt06::ack_for(&frame) {
+                            stream.write_all(&ack).await?;
+                        }
+                        continue;
+                    }
+                    Ok(false) => return Ok(()),
+                    Err(e) => {
+                        tracing::error!(error = %e, "GT06 login check failed");
+                        return Ok(());
                     }
                 }
-                Step::Continue => {}
-                Step::Close => return Ok(()),
             }
+            let Some(id) = imei.as_deref() else {
+                tracing::warn!(%remote, protocol = frame.protocol, "GT06 packet before login ignored");
+                continue;
+            };
+            match &message {
+                Message::Location(l) => batch.push(fix(id, l, None)),
+                Message::Alarm { location, status, .. } => {
+                    batch.push(fix(id, location, Some(status.charging)))
+                }
+                Message::Heartbeat { status, voltage_level, .. } => {
+                    batch.push(heartbeat(id, status, *voltage_level))
+                }
+                _ => {}
+            }
+            if let Some(ack) = gt06::ack_for(&frame) {
+                acks.push(ack);
+            }
+        }
+        if !flush(&state, remote, &mut stream, &mut batch, &mut acks).await? {
+            return Ok(());
         }
     }
 }
 
-enum Step {
-    /// Processed (durably, if it carried data): send the frame's acknowledgement if it has one.
-    Ack,
-    /// Nothing to acknowledge (skipped, or a failure the device should retry).
-    Continue,
-    Close,
-}
-
-async fn handle(state: &AppState, remote: SocketAddr, imei: &mut Option<String>, frame: &Frame) -> Step {
-    let message = match gt06::decode(frame) {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::warn!(%remote, error = %e, "GT06 packet not decoded");
-            return Step::Continue;
-        }
-    };
-    if let Message::Login { imei: id } = &message {
-        return match known_device(state, "gt06", id, &remote.to_string()).await {
-            Ok(true) => {
-                tracing::info!(%remote, imei = %id, "GT06 device logged in");
-                *imei = Some(id.clone());
-                Step::Ack
-            }
-            Ok(false) => Step::Close,
+/// Store the batch, then send its acknowledgements. `Ok(false)`: stop talking to this device
+/// (deactivated meanwhile, or the store failed and the device must resend later).
+async fn flush(
+    state: &AppState,
+    remote: SocketAddr,
+    stream: &mut TcpStream,
+    batch: &mut Vec<Fix>,
+    acks: &mut Vec<Vec<u8>>,
+) -> std::io::Result<bool> {
+    if !batch.is_empty() {
+        match accept_batch(state, "gt06", remote.to_string(), std::mem::take(batch)).await {
+            Ok(answers) if answers.contains(&Accepted::UnknownDevice) => return Ok(false),
+            Ok(_) => {}
             Err(e) => {
-                tracing::error!(error = %e, "GT06 login check failed");
-                Step::Close
-            }
-        };
-    }
-    let Some(id) = imei.as_deref() else {
-        tracing::warn!(%remote, protocol = frame.protocol, "GT06 packet before login ignored");
-        return Step::Continue;
-    };
-    let location = match &message {
-        Message::Location(l) | Message::Alarm { location: l, .. } => Some(l),
-        _ => None,
-    };
-    if let Some(l) = location.filter(|l| l.valid) {
-        match accept(state, "gt06", remote.to_string(), fix(id, l)).await {
-            Ok(Accepted::Stored { .. }) => {}
-            // Deactivated since login: stop talking to it.
-            Ok(Accepted::UnknownDevice) => return Step::Close,
-            Err(e) => {
-                tracing::error!(error = %e, "GT06 fix not stored; not acknowledged");
-                return Step::Continue;
+                tracing::error!(error = %e, "GT06 batch not stored; not acknowledged");
+                return Ok(false);
             }
         }
     }
-    Step::Ack
+    let out: Vec<u8> = acks.drain(..).flatten().collect();
+    if !out.is_empty() {
+        stream.write_all(&out).await?;
+    }
+    Ok(true)
 }

@@ -10,12 +10,15 @@ pub mod teltonika;
 pub mod teltonika_tcp;
 
 use crate::server::AppState;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, WriteCtx};
+use atalaia_core::detect::Sample;
+use atalaia_core::detect::Signal;
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::PositionId;
 use atalaia_core::monitoring::{Device, Position};
 use atalaia_core::samu::{Link, Vehicle};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 /// How far ahead of the server clock a device's fix time may be (clock skew tolerance).
 pub const MAX_FUTURE: chrono::Duration = chrono::Duration::minutes(10);
@@ -36,6 +39,13 @@ pub struct Fix {
     pub ignition: Option<bool>,
     pub siren: Option<bool>,
     pub light_bar: Option<bool>,
+    /// Whether `at` is a real GNSS fix. A report without one still counts as contact and feeds
+    /// the GNSS-loss detector, but is not stored as a position.
+    pub valid: bool,
+    /// A keep-alive with no GNSS information at all (neither a fix nor its absence).
+    pub heartbeat: bool,
+    /// States the device reports (strap, body, tamper …).
+    pub signals: Vec<Signal>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -78,59 +88,103 @@ pub async fn accept(
     remote: String,
     fix: Fix,
 ) -> Result<Accepted, StoreError> {
+    let mut all = accept_batch(state, protocol, remote, vec![fix]).await?;
+    Ok(all.pop().unwrap_or(Accepted::UnknownDevice))
+}
+
+/// Store a device's reports in one writer job (one commit for a whole replayed packet), run the
+/// detectors on them in order, and resolve after the commit with one answer per report.
+pub async fn accept_batch(
+    state: &AppState,
+    protocol: &'static str,
+    remote: String,
+    fixes: Vec<Fix>,
+) -> Result<Vec<Accepted>, StoreError> {
+    let monitor = state.monitor.clone();
     state
         .store
         .write(move |ctx| {
-            let device = Store::find_by::<Device>(ctx.conn, "imei", &fix.key)?.filter(Device::accepts_data);
-            let Some(device) = device else {
-                tracing::warn!(protocol, key = %fix.key, %remote, "refused message from unknown or inactive device");
-                Store::log_reject(ctx.conn, ctx.now, protocol, &fix.key, &remote, "unknown or inactive device")?;
-                return Ok(Accepted::UnknownDevice);
-            };
-            // A device clock far in the future would freeze the unit on the map (every real fix
-            // after it would look late): such a time is replaced by the receive time.
-            let fix_time = match fix.fix_time {
-                Some(t) if t <= ctx.now + MAX_FUTURE => t,
-                Some(t) => {
-                    tracing::warn!(protocol, key = %fix.key, fix_time = %t, "fix dated in the future; receive time used");
-                    ctx.now
-                }
-                None => ctx.now,
-            };
-            let p = Position {
-                id: PositionId::new(),
-                device_id: device.id,
-                person_id: device.person_id,
-                vehicle_id: device.vehicle_id,
-                fix_time,
-                recv_time: ctx.now,
-                at: fix.at,
-                speed_kmh: fix.speed_kmh,
-                course_deg: fix.course_deg,
-                accuracy_m: fix.accuracy_m,
-                altitude_m: fix.altitude_m,
-                battery_pct: fix.battery_pct,
-                charging: fix.charging,
-            };
-            let seq = ctx.record_position(&p)?;
-            if let Some(vid) = device.vehicle_id
-                && let Some(mut v) = Store::get::<Vehicle>(ctx.conn, &vid.to_string())?
-                && v.telemetry.fix_time.is_none_or(|t| t <= fix_time)
-            {
-                // A late (replayed) fix goes to history but does not move the vehicle backwards.
-                let t = &mut v.telemetry;
-                t.position = Some(fix.at);
-                t.fix_time = Some(fix_time);
-                t.speed_kmh = fix.speed_kmh.unwrap_or(0.0);
-                t.course_deg = fix.course_deg.unwrap_or(t.course_deg);
-                t.link = Link::Data;
-                t.ignition = fix.ignition.unwrap_or(t.ignition);
-                t.siren = fix.siren.unwrap_or(t.siren);
-                t.light_bar = fix.light_bar.unwrap_or(t.light_bar);
-                v.updated_at = ctx.now;
-                ctx.save(&v)?;
+            let mut devices: HashMap<String, Option<Device>> = HashMap::new();
+            let mut samples = Vec::with_capacity(fixes.len());
+            let mut answers = Vec::with_capacity(fixes.len());
+            for fix in fixes {
+                let device = match devices.get(&fix.key) {
+                    Some(d) => d.clone(),
+                    None => {
+                        let d = Store::find_by::<Device>(ctx.conn, "imei", &fix.key)?.filter(Device::accepts_data);
+                        devices.insert(fix.key.clone(), d.clone());
+                        d
+                    }
+                };
+                let Some(device) = device else {
+                    tracing::warn!(protocol, key = %fix.key, %remote, "refused message from unknown or inactive device");
+                    Store::log_reject(ctx.conn, ctx.now, protocol, &fix.key, &remote, "unknown or inactive device")?;
+                    answers.push(Accepted::UnknownDevice);
+                    continue;
+                };
+                let (seq, sample) = store_fix(ctx, protocol, &device, fix)?;
+                samples.push(sample);
+                answers.push(Accepted::Stored { seq });
             }
-            Ok(Accepted::Stored { seq })
+            monitor.evaluate(ctx, &samples)?;
+            Ok(answers)
         })
         .await
+}
+
+fn store_fix(
+    ctx: &mut WriteCtx<'_>,
+    protocol: &'static str,
+    device: &Device,
+    fix: Fix,
+) -> Result<(u64, Sample), StoreError> {
+    // A device clock far in the future would freeze the unit on the map (every real fix after
+    // it would look late): such a time is replaced by the receive time.
+    let fix_time = match fix.fix_time {
+        Some(t) if t <= ctx.now + MAX_FUTURE => t,
+        Some(t) => {
+            tracing::warn!(protocol, key = %fix.key, fix_time = %t, "fix dated in the future; receive time used");
+            ctx.now
+        }
+        None => ctx.now,
+    };
+    let p = Position {
+        id: PositionId::new(),
+        device_id: device.id,
+        person_id: device.person_id,
+        vehicle_id: device.vehicle_id,
+        fix_time,
+        recv_time: ctx.now,
+        at: fix.at,
+        speed_kmh: fix.speed_kmh,
+        course_deg: fix.course_deg,
+        accuracy_m: fix.accuracy_m,
+        altitude_m: fix.altitude_m,
+        battery_pct: fix.battery_pct,
+        charging: fix.charging,
+    };
+    let sample = crate::monitor::sample_of(&p, fix.valid, fix.heartbeat, fix.signals);
+    // A report without a GNSS fix is contact (and detector input) but not a position.
+    if !fix.valid {
+        return Ok((0, sample));
+    }
+    let seq = ctx.record_position(&p)?;
+    if let Some(vid) = device.vehicle_id
+        && let Some(mut v) = Store::get::<Vehicle>(ctx.conn, &vid.to_string())?
+        && v.telemetry.fix_time.is_none_or(|t| t <= fix_time)
+    {
+        // A late (replayed) fix goes to history but does not move the vehicle backwards.
+        let t = &mut v.telemetry;
+        t.position = Some(fix.at);
+        t.fix_time = Some(fix_time);
+        t.speed_kmh = fix.speed_kmh.unwrap_or(0.0);
+        t.course_deg = fix.course_deg.unwrap_or(t.course_deg);
+        t.link = Link::Data;
+        t.ignition = fix.ignition.unwrap_or(t.ignition);
+        t.siren = fix.siren.unwrap_or(t.siren);
+        t.light_bar = fix.light_bar.unwrap_or(t.light_bar);
+        v.updated_at = ctx.now;
+        ctx.save(&v)?;
+    }
+    Ok((seq, sample))
 }

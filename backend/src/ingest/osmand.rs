@@ -6,6 +6,7 @@
 use super::{Accepted, Fix, accept};
 use crate::error::ApiError;
 use crate::server::AppState;
+use atalaia_core::detect::Signal;
 use atalaia_core::geom::LatLon;
 use axum::Router;
 use axum::body::Bytes;
@@ -165,7 +166,52 @@ fn decode_params(params: &HashMap<String, String>) -> Result<Fix, String> {
         ignition: flag(params, "ignition"),
         siren: flag(params, "siren"),
         light_bar: flag(params, "lightbar"),
+        heartbeat: false,
+        valid: params.get("valid").is_none_or(|v| !matches!(v.trim(), "false" | "0")),
+        signals: signals(params)?,
     })
+}
+
+/// Device states carried as parameters (docs/DEVICES.md): Traccar's `alarm` vocabulary for
+/// one-shot alarms, and explicit states so a device can also report the condition clearing.
+fn signals(params: &HashMap<String, String>) -> Result<Vec<Signal>, String> {
+    let mut out = Vec::new();
+    if let Some(alarm) = params.get("alarm") {
+        for a in alarm.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+            out.push(match a {
+                "removing" | "strapCut" => Signal::StrapOpen(true),
+                "tampering" => Signal::Tamper(true),
+                "jamming" => Signal::Jamming(true),
+                "powerOff" => Signal::PowerOff,
+                "bodyMissing" => Signal::BodyMissing(true),
+                "wrongInstallation" => Signal::WrongInstallation(true),
+                // Other Traccar alarms (sos, lowBattery …) carry nothing the detectors need:
+                // battery comes from `batt`.
+                _ => continue,
+            });
+        }
+    }
+    let state = |key: &str| -> Result<Option<bool>, String> {
+        match params.get(key).map(|v| v.trim()) {
+            None | Some("") => Ok(None),
+            Some("1" | "true" | "open" | "cut" | "missing" | "wrong" | "on") => Ok(Some(true)),
+            Some("0" | "false" | "closed" | "ok" | "present" | "off") => Ok(Some(false)),
+            Some(v) => Err(format!("valor inválido em '{key}': {v}")),
+        }
+    };
+    let named: [(&str, fn(bool) -> Signal); 5] = [
+        ("strap", Signal::StrapOpen),
+        ("body", Signal::BodyMissing),
+        ("install", Signal::WrongInstallation),
+        ("tamper", Signal::Tamper),
+        ("jamming", Signal::Jamming),
+    ];
+    for (key, signal) in named {
+        if let Some(on) = state(key)? {
+            out.push(signal(on));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Deserialize)]
@@ -218,6 +264,9 @@ fn decode_json(body: &[u8]) -> Result<Fix, String> {
             .filter(|l| *l >= 0.0)
             .map(|l| l * 100.0),
         charging: b.location.battery.as_ref().and_then(|x| x.is_charging),
+        valid: true,
+        heartbeat: false,
+        signals: Vec::new(),
         ignition: None,
         siren: None,
         light_bar: None,

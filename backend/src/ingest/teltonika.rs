@@ -17,6 +17,16 @@ pub mod io {
     pub const MOVEMENT: u16 = 240;
     pub const BATTERY_LEVEL: u16 = 113;
     pub const EXTERNAL_VOLTAGE: u16 = 66;
+    /// Teltonika's "Charger Connected".
+    pub const CHARGER: u16 = 116;
+    /// Teltonika's "Jamming" event (GNSS/GSM jamming detected).
+    pub const JAMMING: u16 = 249;
+    // Bracelet states have no Teltonika-wide ids: Atalaia's bracelet profile uses these
+    // (docs/DEVICES.md); 1 = condition present, 0 = cleared.
+    pub const STRAP_OPEN: u16 = 10_800;
+    pub const BODY_MISSING: u16 = 10_801;
+    pub const WRONG_INSTALLATION: u16 = 10_802;
+    pub const TAMPER: u16 = 10_803;
 }
 
 /// An AVL packet larger than this is garbage (devices send at most a few KiB).

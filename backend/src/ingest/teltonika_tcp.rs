@@ -4,8 +4,9 @@
 
 use super::tcp::IDLE;
 use super::teltonika::{self, Record, io};
-use super::{Accepted, Fix, accept, known_device};
+use super::{Accepted, Fix, accept_batch, known_device};
 use crate::server::AppState;
+use atalaia_core::detect::Signal;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -20,11 +21,26 @@ fn fix(imei: &str, r: &Record) -> Fix {
         altitude_m: Some(f64::from(r.altitude_m)),
         accuracy_m: None,
         battery_pct: r.io_int(io::BATTERY_LEVEL).map(|b| b as f64),
-        charging: None,
+        charging: r.io_int(io::CHARGER).map(|v| v != 0),
         ignition: r.io_int(io::IGNITION).map(|v| v != 0),
         siren: None,
         light_bar: None,
+        valid: r.valid(),
+        heartbeat: false,
+        signals: signals(r),
     }
+}
+
+/// Device states from IO elements (the bracelet profile in docs/DEVICES.md).
+fn signals(r: &Record) -> Vec<Signal> {
+    let named: [(u16, fn(bool) -> Signal); 5] = [
+        (io::STRAP_OPEN, Signal::StrapOpen),
+        (io::BODY_MISSING, Signal::BodyMissing),
+        (io::WRONG_INSTALLATION, Signal::WrongInstallation),
+        (io::TAMPER, Signal::Tamper),
+        (io::JAMMING, Signal::Jamming),
+    ];
+    named.iter().filter_map(|(id, signal)| r.io_int(*id).map(|v| signal(v != 0))).collect()
 }
 
 async fn read_more(stream: &mut TcpStream, buf: &mut [u8]) -> std::io::Result<Option<usize>> {
@@ -75,14 +91,14 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
                     continue;
                 }
             };
-            for record in packet.records.iter().filter(|r| r.valid()) {
-                match accept(&state, "teltonika", remote.to_string(), fix(&imei, record)).await {
-                    Ok(Accepted::Stored { .. }) => {}
-                    Ok(Accepted::UnknownDevice) => return Ok(()),
-                    Err(e) => {
-                        tracing::error!(error = %e, "Teltonika record not stored; packet not acknowledged");
-                        return Ok(());
-                    }
+            // One commit for the whole packet (a replayed backlog arrives as full packets).
+            let fixes: Vec<Fix> = packet.records.iter().map(|r| fix(&imei, r)).collect();
+            match accept_batch(&state, "teltonika", remote.to_string(), fixes).await {
+                Ok(answers) if answers.contains(&Accepted::UnknownDevice) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "Teltonika packet not stored; not acknowledged");
+                    return Ok(());
                 }
             }
             stream.write_all(&teltonika::ack(packet.records.len())).await?;

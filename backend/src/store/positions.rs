@@ -9,10 +9,22 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
 impl WriteCtx<'_> {
-    /// Store a fix, log it, and advance the device's last position if it is the newest.
+    /// Store a fix and advance the device's last position if it is the newest. Only a newest
+    /// fix is an event on the live feed: an older one (a replayed backlog) is history, queried
+    /// through `/positions`, and 50,000 of them must not flood every console (9.7, 9.37).
+    /// Returns the event's `seq`, or 0 for history.
     pub fn record_position(&mut self, p: &Position) -> Result<u64, StoreError> {
-        let seq = self.emit(EventBody::Position(p.clone()))?;
         let doc = serde_json::to_string(p)?;
+        let newest = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO last_positions (device_id, fix_time, doc) VALUES (?1, ?2, ?3)
+             ON CONFLICT(device_id) DO UPDATE SET fix_time = excluded.fix_time, doc = excluded.doc
+             WHERE excluded.fix_time >= last_positions.fix_time",
+            )?
+            .execute(params![p.device_id.to_string(), ts(p.fix_time), doc])?
+            == 1;
+        let seq = if newest { self.emit(EventBody::Position(p.clone()))? } else { 0 };
         self.conn
             .prepare_cached(
                 "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
@@ -29,13 +41,6 @@ impl WriteCtx<'_> {
                 doc,
                 seq as i64
             ])?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO last_positions (device_id, fix_time, doc) VALUES (?1, ?2, ?3)
-             ON CONFLICT(device_id) DO UPDATE SET fix_time = excluded.fix_time, doc = excluded.doc
-             WHERE excluded.fix_time >= last_positions.fix_time",
-            )?
-            .execute(params![p.device_id.to_string(), ts(p.fix_time), doc])?;
         Ok(seq)
     }
 }

@@ -87,6 +87,7 @@ impl Engine {
         let grace = self.cfg.gnss_grace;
         let Some(dev) = self.devices.get_mut(&s.device_id) else { return };
         match s.at {
+            None if s.heartbeat => {}
             None => {
                 let since = *dev.gnss_lost_since.get_or_insert(t);
                 if t - since >= grace {

@@ -117,6 +117,9 @@ pub struct Sample {
     pub accuracy_m: Option<f64>,
     pub battery_pct: Option<f64>,
     pub charging: Option<bool>,
+    /// A keep-alive without any GNSS information: contact and battery only, so the missing
+    /// place says nothing about GNSS reception.
+    pub heartbeat: bool,
     pub signals: Vec<Signal>,
 }
 

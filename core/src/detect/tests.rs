@@ -79,6 +79,7 @@ impl World {
             accuracy_m: Some(5.0),
             battery_pct: None,
             charging: None,
+            heartbeat: false,
             signals: vec![],
         });
     }
@@ -95,10 +96,10 @@ impl World {
     fn drain(&mut self) -> Vec<(AlarmKind, bool)> {
         self.out
             .drain(..)
-            .filter_map(|o| match o {
-                Output::Raise { key, .. } => Some((key.kind, true)),
-                Output::Restore { key, .. } => Some((key.kind, false)),
-                Output::Late { .. } => Some((AlarmKind::LateData, true)),
+            .map(|o| match o {
+                Output::Raise { key, .. } => (key.kind, true),
+                Output::Restore { key, .. } => (key.kind, false),
+                Output::Late { .. } => (AlarmKind::LateData, true),
             })
             .collect()
     }
@@ -155,6 +156,7 @@ fn poor_accuracy_widens_the_margin() {
             accuracy_m: Some(400.0),
             battery_pct: None,
             charging: None,
+            heartbeat: false,
             signals: vec![],
         });
     }
@@ -265,6 +267,7 @@ fn device_reported_states_raise_and_restore() {
         accuracy_m: None,
         battery_pct: None,
         charging: None,
+        heartbeat: false,
         signals: vec![
             Signal::StrapOpen(true),
             Signal::BodyMissing(true),
@@ -323,6 +326,7 @@ fn battery_warning_comes_at_least_an_hour_before_empty() {
             accuracy_m: None,
             battery_pct: Some(pct),
             charging: Some(false),
+            heartbeat: false,
             signals: vec![],
         });
         if raised_at.is_none() && w.drain().contains(&(AlarmKind::BatteryCritical, true)) {
@@ -341,6 +345,7 @@ fn battery_warning_comes_at_least_an_hour_before_empty() {
         accuracy_m: None,
         battery_pct: Some(1.0),
         charging: Some(true),
+        heartbeat: false,
         signals: vec![],
     });
     assert_eq!(w.drain(), vec![(AlarmKind::BatteryCritical, false)]);
@@ -366,6 +371,7 @@ fn communication_loss_is_named_by_how_the_device_went_quiet() {
         accuracy_m: None,
         battery_pct: Some(2.0),
         charging: Some(false),
+        heartbeat: false,
         signals: vec![],
     });
     w.drain();
@@ -490,6 +496,7 @@ fn a_replayed_backlog_is_one_incident() {
             accuracy_m: Some(5.0),
             battery_pct: None,
             charging: None,
+            heartbeat: false,
             signals: vec![],
         });
     }

@@ -1,0 +1,293 @@
+//! Hosts the monitoring detectors (`atalaia_core::detect`) inside the server, and the alarm
+//! manager that turns their raise / restore / late outputs into alarms.
+//!
+//! Detection runs inside the store's writer jobs, so it sees every device's samples in commit
+//! order and its alarms are durable in the same transaction as the data that raised them (a
+//! device is acknowledged only after both). The engine learns about people, devices and zones by
+//! following the event log; at start-up it is rebuilt from the store, with the alarms that are
+//! still active marked as raised so a restart neither repeats nor forgets them.
+//!
+//! Alarm manager rules (16.2.13): one active alarm per (subject, kind, zone, other person); a
+//! raise while one is active counts a repeat; a restore ends an unclaimed alarm, and on an alarm
+//! an operator holds it records when the condition cleared, leaving the closing to the operator.
+
+use crate::store::{Store, StoreError, WriteCtx};
+use atalaia_core::alarm::{Alarm, AlarmKey, AlarmKind, AlarmState, Domain};
+use atalaia_core::detect::{DeviceInfo, Engine, EngineConfig, Output, PersonInfo, Sample};
+use atalaia_core::ids::AlarmId;
+use atalaia_core::monitoring::{Device, Person, Position, Zone};
+use atalaia_core::wire::EventBody;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::broadcast::error::RecvError;
+
+/// How often the clock-driven detectors run (signal loss, curfew start, end of replays).
+pub const TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
+pub struct Inner {
+    pub engine: Engine,
+    /// The alarm currently standing for each key (it may since have been closed by an operator).
+    open: HashMap<AlarmKey, AlarmId>,
+    /// Alarms raised, repeated and restored since start (for benchmarks and the health page).
+    pub raised: u64,
+}
+
+#[derive(Clone)]
+pub struct Monitor {
+    inner: Arc<Mutex<Inner>>,
+}
+
+fn person_info(p: &Person) -> PersonInfo {
+    PersonInfo { id: p.id, group: p.group.clone(), regime: p.regime, linked_person: p.linked_person }
+}
+
+fn device_info(d: &Device) -> Option<DeviceInfo> {
+    d.accepts_data().then(|| DeviceInfo {
+        id: d.id,
+        kind: d.kind,
+        person_id: d.person_id,
+        report_interval_s: d.report_interval_s,
+    })
+}
+
+impl Monitor {
+    /// Build the engine from the store. Subscribe to the event log *before* calling this (see
+    /// [`Monitor::follow`]) so nothing saved in between is missed.
+    pub async fn load(store: &Store, cfg: EngineConfig) -> Result<Self, StoreError> {
+        let (people, devices, zones, alarms, last) = store
+            .read(|c| {
+                Ok((
+                    Store::list::<Person>(c)?,
+                    Store::list::<Device>(c)?,
+                    Store::list::<Zone>(c)?,
+                    Store::list_by::<Alarm>(c, "active", "1")?,
+                    Store::last_positions(c)?,
+                ))
+            })
+            .await?;
+        let mut engine = Engine::new(cfg);
+        for p in &people {
+            engine.set_person(person_info(p));
+        }
+        for d in &devices {
+            if let Some(info) = device_info(d) {
+                engine.set_device(info);
+            }
+        }
+        for z in &zones {
+            engine.set_zone(z);
+        }
+        let mut open = HashMap::new();
+        for a in alarms.iter().filter(|a| a.domain() == Domain::Monitoring) {
+            open.insert(a.key(), a.id);
+            if a.kind != AlarmKind::LateData && a.cleared_at.is_none() {
+                engine.assume_raised(a.key(), a.source_time);
+            }
+        }
+        for p in &last {
+            engine.seen(p.device_id, p.recv_time, p.fix_time);
+        }
+        Ok(Self { inner: Arc::new(Mutex::new(Inner { engine, open, raised: 0 })) })
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves detector state possibly half-updated, which is
+        // still better than stopping detection altogether.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keep the engine's view of people, devices and zones current from the event log.
+    pub async fn follow(
+        self,
+        store: Store,
+        mut rx: tokio::sync::broadcast::Receiver<Arc<atalaia_core::wire::LiveEvent>>,
+        stopping: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let stop = crate::server::until_stopping(stopping);
+        tokio::pin!(stop);
+        loop {
+            let event = tokio::select! {
+                e = rx.recv() => e,
+                () = &mut stop => return,
+            };
+            match event {
+                Ok(e) => self.apply_event(&e.body),
+                Err(RecvError::Lagged(n)) => {
+                    tracing::warn!(
+                        missed = n,
+                        "monitor fell behind the event log; reloading people, devices and zones"
+                    );
+                    match store
+                        .read(|c| {
+                            Ok((
+                                Store::list::<Person>(c)?,
+                                Store::list::<Device>(c)?,
+                                Store::list::<Zone>(c)?,
+                            ))
+                        })
+                        .await
+                    {
+                        Ok((people, devices, zones)) => {
+                            for p in people {
+                                self.apply_event(&EventBody::Person(p));
+                            }
+                            for d in devices {
+                                self.apply_event(&EventBody::Device(d));
+                            }
+                            for z in zones {
+                                self.apply_event(&EventBody::Zone(z));
+                            }
+                        }
+                        Err(e) => tracing::error!(error = %e, "monitor reload failed"),
+                    }
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    }
+
+    fn apply_event(&self, body: &EventBody) {
+        match body {
+            EventBody::Person(p) => self.lock().engine.set_person(person_info(p)),
+            EventBody::Device(d) => {
+                let mut inner = self.lock();
+                match device_info(d) {
+                    Some(info) => inner.engine.set_device(info),
+                    None => inner.engine.remove_device(&d.id),
+                }
+            }
+            EventBody::Zone(z) => self.lock().engine.set_zone(z),
+            _ => {}
+        }
+    }
+
+    /// Evaluate samples inside a writer job and store the alarms they raise or restore.
+    pub fn evaluate(&self, ctx: &mut WriteCtx<'_>, samples: &[Sample]) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let mut out = Vec::new();
+        for s in samples {
+            inner.engine.sample(s, &mut out);
+        }
+        apply(ctx, &mut inner, out)
+    }
+
+    /// The clock-driven detectors, inside a writer job.
+    pub fn tick(&self, ctx: &mut WriteCtx<'_>) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let mut out = Vec::new();
+        inner.engine.tick(ctx.now, &mut out);
+        apply(ctx, &mut inner, out)
+    }
+
+    /// Run [`Monitor::tick`] every [`TICK`] until the server stops.
+    pub async fn run_ticks(self, store: Store, stopping: tokio::sync::watch::Receiver<bool>) {
+        let stop = crate::server::until_stopping(stopping);
+        tokio::pin!(stop);
+        let mut every = tokio::time::interval(TICK);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                () = &mut stop => return,
+            }
+            let me = self.clone();
+            if let Err(e) = store.write(move |ctx| me.tick(ctx)).await {
+                tracing::error!(error = %e, "monitoring tick failed");
+            }
+        }
+    }
+}
+
+fn apply(ctx: &mut WriteCtx<'_>, inner: &mut Inner, out: Vec<Output>) -> Result<(), StoreError> {
+    for o in out {
+        match o {
+            Output::Raise { key, since } => {
+                inner.raised += 1;
+                match standing(ctx, inner, &key)? {
+                    Some(mut a) => {
+                        a.count += 1;
+                        a.cleared_at = None;
+                        ctx.save(&a)?;
+                    }
+                    None => {
+                        let mut a = Alarm::new(key.kind, key.subject, key.zone_id, since, ctx.now);
+                        a.other_person = key.other;
+                        inner.open.insert(key, a.id);
+                        ctx.save(&a)?;
+                    }
+                }
+            }
+            Output::Restore { key, at } => {
+                if let Some(mut a) = standing(ctx, inner, &key)? {
+                    if matches!(a.state, AlarmState::Open) {
+                        a.restore(at).map_err(|e| StoreError::Conflict(e.to_string()))?;
+                        inner.open.remove(&key);
+                    } else {
+                        a.cleared_at = Some(at);
+                    }
+                    ctx.save(&a)?;
+                }
+            }
+            Output::Late { subject, summary } => {
+                let key = AlarmKey::new(AlarmKind::LateData, subject);
+                match standing(ctx, inner, &key)? {
+                    Some(mut a) => {
+                        a.count += 1;
+                        let merged = match a.late.take() {
+                            Some(mut l) => {
+                                l.points += summary.points;
+                                l.first_fix = l.first_fix.min(summary.first_fix);
+                                l.last_fix = l.last_fix.max(summary.last_fix);
+                                l.episodes.extend(summary.episodes);
+                                l
+                            }
+                            None => summary,
+                        };
+                        a.late = Some(merged);
+                        ctx.save(&a)?;
+                    }
+                    None => {
+                        let mut a =
+                            Alarm::new(AlarmKind::LateData, subject, None, summary.first_fix, ctx.now);
+                        a.late = Some(summary);
+                        inner.open.insert(key, a.id);
+                        ctx.save(&a)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The active alarm for a key, if the one on record is still active.
+fn standing(ctx: &WriteCtx<'_>, inner: &mut Inner, key: &AlarmKey) -> Result<Option<Alarm>, StoreError> {
+    let Some(id) = inner.open.get(key) else { return Ok(None) };
+    match Store::get::<Alarm>(ctx.conn, &id.to_string())? {
+        Some(a) if a.is_active() => Ok(Some(a)),
+        _ => {
+            inner.open.remove(key);
+            Ok(None)
+        }
+    }
+}
+
+/// The detector input for a stored (or GNSS-less) report.
+pub fn sample_of(
+    p: &Position,
+    valid: bool,
+    heartbeat: bool,
+    signals: Vec<atalaia_core::detect::Signal>,
+) -> Sample {
+    Sample {
+        device_id: p.device_id,
+        fix_time: p.fix_time,
+        recv_time: p.recv_time,
+        at: valid.then_some(p.at),
+        accuracy_m: p.accuracy_m,
+        battery_pct: p.battery_pct,
+        charging: p.charging,
+        heartbeat,
+        signals,
+    }
+}
