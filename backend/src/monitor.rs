@@ -42,7 +42,7 @@ fn person_info(p: &Person) -> PersonInfo {
 }
 
 fn device_info(d: &Device) -> Option<DeviceInfo> {
-    d.accepts_data().then(|| DeviceInfo {
+    d.accepts_data().then_some(DeviceInfo {
         id: d.id,
         kind: d.kind,
         person_id: d.person_id,

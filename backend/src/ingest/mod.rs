@@ -23,6 +23,9 @@ use std::collections::HashMap;
 /// How far ahead of the server clock a device's fix time may be (clock skew tolerance).
 pub const MAX_FUTURE: chrono::Duration = chrono::Duration::minutes(10);
 
+/// A device-state constructor, for protocol tables that map a field to a [`Signal`].
+pub type SignalFor = fn(bool) -> Signal;
+
 /// One decoded position report, protocol-independent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {

@@ -199,7 +199,7 @@ fn signals(params: &HashMap<String, String>) -> Result<Vec<Signal>, String> {
             Some(v) => Err(format!("valor inválido em '{key}': {v}")),
         }
     };
-    let named: [(&str, fn(bool) -> Signal); 5] = [
+    let named: [(&str, super::SignalFor); 5] = [
         ("strap", Signal::StrapOpen),
         ("body", Signal::BodyMissing),
         ("install", Signal::WrongInstallation),

@@ -33,7 +33,7 @@ fn fix(imei: &str, r: &Record) -> Fix {
 
 /// Device states from IO elements (the bracelet profile in docs/DEVICES.md).
 fn signals(r: &Record) -> Vec<Signal> {
-    let named: [(u16, fn(bool) -> Signal); 5] = [
+    let named: [(u16, super::SignalFor); 5] = [
         (io::STRAP_OPEN, Signal::StrapOpen),
         (io::BODY_MISSING, Signal::BodyMissing),
         (io::WRONG_INSTALLATION, Signal::WrongInstallation),
