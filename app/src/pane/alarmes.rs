@@ -26,7 +26,7 @@ pub enum Message {
     Claim(AlarmId),
     /// F9: take the first open alarm of the queue.
     ClaimNext,
-    Claimed(AlarmId, Result<Alarm, ApiError>),
+    Claimed(AlarmId, Result<Box<Alarm>, ApiError>),
 }
 
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ impl State {
             Message::Claimed(id, result) => {
                 self.claiming.remove(&id);
                 match result {
-                    Ok(alarm) => Some(Event::Updated(Box::new(alarm))),
+                    Ok(alarm) => Some(Event::Updated(alarm)),
                     Err(error) => {
                         tracing::warn!(%id, %error, "alarm claim refused");
                         self.refusals.insert(id, pt::claim_failed(&pt::api_error(&error)));

@@ -213,7 +213,7 @@ impl Dashboard {
                         let api = self.session.api.clone();
                         Task::perform(
                             async move { api.alarm_action(id, &AlarmAction::Claim).await },
-                            move |r| alarmes::Message::Claimed(id, r),
+                            move |r| alarmes::Message::Claimed(id, r.map(Box::new)),
                         )
                     }
                     Some(alarmes::Event::Updated(alarm)) => {
