@@ -10,6 +10,7 @@ pub mod error;
 pub mod ingest;
 pub mod live;
 pub mod monitor;
+pub mod scenario;
 pub mod seed;
 pub mod server;
 pub mod sim;

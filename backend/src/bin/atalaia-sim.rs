@@ -32,6 +32,44 @@ struct Args {
     /// Stop after this many rounds.
     #[arg(long)]
     rounds: Option<u64>,
+    /// Instead of the fleet: run the monitoring scenarios (or the named ones) against a fresh
+    /// in-process server on 127.0.0.1 with a manual clock, and report expected versus raised
+    /// alarms. Exits with status 1 on any false positive or negative.
+    #[arg(long, num_args = 0.., value_name = "NAME")]
+    scenarios: Option<Vec<String>>,
+}
+
+async fn scenarios(names: Vec<String>) -> anyhow::Result<bool> {
+    use std::io::Write;
+    let names: Vec<String> = if names.is_empty() {
+        atalaia_backend::scenario::NAMES.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        names
+    };
+    let mut out = std::io::stdout().lock();
+    let mut ok = true;
+    for name in names {
+        let r = atalaia_backend::scenario::run(&name).await?;
+        ok &= r.passed();
+        writeln!(
+            out,
+            "{:<30} {}  expected {:>2}  raised {:>2}  false+ {}  false- {}",
+            r.name,
+            if r.passed() { "ok  " } else { "FAIL" },
+            r.expected.len(),
+            r.raised.len(),
+            r.false_positives.len(),
+            r.false_negatives.len()
+        )?;
+        for s in &r.expected {
+            let mark = if r.false_negatives.contains(s) { "missing " } else { "        " };
+            writeln!(out, "    {mark}{s}")?;
+        }
+        for s in &r.false_positives {
+            writeln!(out, "    UNEXPECTED {s}")?;
+        }
+    }
+    Ok(ok)
 }
 
 #[tokio::main]
@@ -40,6 +78,12 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_env("ATALAIA_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let a = Args::parse();
+    if let Some(names) = a.scenarios {
+        if !scenarios(names).await? {
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
     if !(a.interval > 0.0 && a.step > 0.0) {
         anyhow::bail!("--interval and --step must be positive");
     }
