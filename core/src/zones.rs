@@ -1,5 +1,6 @@
-//! The zones in force, indexed for evaluation: an R-tree (rstar) over bounding boxes so the cost of
-//! locating a fix does not grow with the total number of zones, plus per-person and per-group
+//! The zones in force, indexed for evaluation: one R-tree (rstar) of bounding boxes per owner —
+//! each person, each group — so locating a fix costs a lookup in the person's and the group's
+//! trees only, whatever the total number of zones in the system; plus per-person and per-group
 //! lists of the zones a person must stay *inside* (those matter precisely when the fix is far
 //! from them). Zones belong to one person or to a group (III-2.24, III-2.25).
 
@@ -107,22 +108,29 @@ fn envelope(z: &Zone) -> Entry {
     GeomWithData::new(Rectangle::from_corners(min, max), z.id)
 }
 
-/// Whether a zone with these owners applies to a person of that group.
-pub fn applies(zone: &Zone, person: PersonId, group: Option<&str>) -> bool {
-    match zone.person_id {
-        Some(p) => p == person,
-        None => zone.group.is_some() && zone.group.as_deref() == group,
-    }
-}
-
 fn must_stay_inside(kind: ZoneKind) -> bool {
     matches!(kind, ZoneKind::Inclusion | ZoneKind::Continuous)
+}
+
+/// Who a zone applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Owner {
+    Person(PersonId),
+    Group(String),
+}
+
+fn owner(zone: &Zone) -> Option<Owner> {
+    match (zone.person_id, &zone.group) {
+        (Some(p), _) => Some(Owner::Person(p)),
+        (None, Some(g)) => Some(Owner::Group(g.clone())),
+        (None, None) => None,
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct ZoneSet {
     zones: HashMap<ZoneId, Prepared>,
-    tree: RTree<Entry>,
+    trees: HashMap<Owner, RTree<Entry>>,
     inside_by_person: HashMap<PersonId, Vec<ZoneId>>,
     inside_by_group: HashMap<String, Vec<ZoneId>>,
 }
@@ -159,7 +167,8 @@ impl ZoneSet {
             },
         };
         let envelope = envelope(zone);
-        self.tree.insert(envelope);
+        let Some(owner) = owner(zone) else { return };
+        self.trees.entry(owner).or_default().insert(envelope);
         if must_stay_inside(zone.kind) {
             match (zone.person_id, &zone.group) {
                 (Some(p), _) => self.inside_by_person.entry(p).or_default().push(zone.id),
@@ -172,7 +181,14 @@ impl ZoneSet {
 
     pub fn remove(&mut self, id: &ZoneId) -> Option<Zone> {
         let old = self.zones.remove(id)?;
-        self.tree.remove(&old.envelope);
+        if let Some(owner) = owner(&old.zone)
+            && let Some(tree) = self.trees.get_mut(&owner)
+        {
+            tree.remove(&old.envelope);
+            if tree.size() == 0 {
+                self.trees.remove(&owner);
+            }
+        }
         for list in self.inside_by_person.values_mut().chain(self.inside_by_group.values_mut()) {
             list.retain(|z| z != id);
         }
@@ -192,12 +208,13 @@ impl ZoneSet {
         let dlat = margin_m / METRES_PER_DEGREE;
         let dlon = dlat / p.lat.to_radians().cos().max(0.01);
         let query = AABB::from_corners([p.lon - dlon, p.lat - dlat], [p.lon + dlon, p.lat + dlat]);
-        let mut out: Vec<ZoneId> = self
-            .tree
-            .locate_in_envelope_intersecting(&query)
-            .map(|e| e.data)
-            .filter(|id| self.zones.get(id).is_some_and(|z| applies(&z.zone, person, group)))
-            .collect();
+        let mut out: Vec<ZoneId> = Vec::new();
+        if let Some(tree) = self.trees.get(&Owner::Person(person)) {
+            out.extend(tree.locate_in_envelope_intersecting(&query).map(|e| e.data));
+        }
+        if let Some(tree) = group.and_then(|g| self.trees.get(&Owner::Group(g.to_owned()))) {
+            out.extend(tree.locate_in_envelope_intersecting(&query).map(|e| e.data));
+        }
         if let Some(list) = self.inside_by_person.get(&person) {
             out.extend(list);
         }
