@@ -313,8 +313,10 @@ async fn replay(points: usize) {
             }
         })
         .collect();
-    let packets: Vec<Vec<u8>> =
-        records.chunks(50).map(|c| teltonika::encode(&Packet { codec: 0x8E, records: c.to_vec() })).collect();
+    let packets: Vec<Vec<u8>> = records
+        .chunks(50)
+        .map(|c| teltonika::encode(&Packet { codec: 0x8E, records: c.to_vec(), response: None }))
+        .collect();
     let mut s = tokio::net::TcpStream::connect(w.running.teltonika_addr).await.expect("connect");
     let id = imei(0);
     let started = Instant::now();

@@ -317,7 +317,9 @@ impl Harness {
                     io: vec![(teltonika::io::BATTERY_LEVEL, IoValue::Int(80))],
                 })
                 .collect();
-            s.write_all(&teltonika::encode(&Packet { codec: 0x8E, records })).await.map_err(err)?;
+            s.write_all(&teltonika::encode(&Packet { codec: 0x8E, records, response: None }))
+                .await
+                .map_err(err)?;
             let mut ack = [0u8; 4];
             s.read_exact(&mut ack).await.map_err(err)?;
             if u32::from_be_bytes(ack) as usize != chunk.len() {

@@ -23,6 +23,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The monitoring detectors and alarm manager.
     pub monitor: crate::monitor::Monitor,
+    /// Wakes device connections when a command is queued for them.
+    pub commands: crate::commands::CommandBus,
     /// Becomes true when the server is stopping; long-lived connections (live feed) close on it.
     pub stopping: watch::Receiver<bool>,
 }
@@ -110,7 +112,11 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     let events = store.subscribe();
     let engine_config = EngineConfig { tz: config.timezone, ..EngineConfig::default() };
     let monitor = Monitor::load(&store, engine_config).await?;
-    let state = AppState { store, config, clock, monitor, stopping };
+    let commands = crate::commands::CommandBus::default();
+    for key in crate::commands::waiting_keys(&store).await? {
+        commands.set_pending(&key, true);
+    }
+    let state = AppState { store, config, clock, monitor, commands, stopping };
     let no_users =
         auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0;
     match state.config.bootstrap_admin.clone() {

@@ -63,6 +63,8 @@ id_type!(
     AlarmId,
     /// A console or API user.
     UserId,
+    /// A command sent down to a device.
+    CommandId,
 );
 
 #[cfg(test)]

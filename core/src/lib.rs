@@ -6,6 +6,7 @@
 pub mod alarm;
 pub mod auth;
 pub mod clock;
+pub mod command;
 pub mod detect;
 pub mod geom;
 pub mod ids;

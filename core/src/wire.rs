@@ -363,6 +363,7 @@ pub enum EventBody {
     Zone(Zone),
     Position(Position),
     Alarm(Alarm),
+    Command(crate::command::DeviceCommand),
 }
 
 impl EventBody {
@@ -377,6 +378,7 @@ impl EventBody {
             // Vehicle trackers are fleet data; bracelet fixes are personal data.
             EventBody::Position(p) if p.vehicle_id.is_some() => Permission::VehicleRead,
             EventBody::Position(_) => Permission::PositionRead,
+            EventBody::Command(_) => Permission::DeviceRead,
             EventBody::Alarm(a) => match a.domain() {
                 crate::alarm::Domain::Samu => Permission::OccurrenceRead,
                 crate::alarm::Domain::Monitoring => Permission::AlarmRead,
@@ -394,6 +396,7 @@ impl EventBody {
             EventBody::Zone(_) => "zone",
             EventBody::Position(_) => "position",
             EventBody::Alarm(_) => "alarm",
+            EventBody::Command(_) => "command",
         }
     }
 }
@@ -463,4 +466,12 @@ mod tests {
         let back: LiveMessage = serde_json::from_value(v).expect("deserialise");
         assert_eq!(back, msg);
     }
+}
+
+/// Body of `POST /devices/{id}/commands`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewCommand {
+    #[serde(default)]
+    pub id: Option<crate::ids::CommandId>,
+    pub kind: crate::command::CommandKind,
 }

@@ -53,6 +53,13 @@ async fn every_role_against_every_route() {
         .await
         .expect("vehicle");
     let vid = v["id"].as_str().expect("id").to_owned();
+    let d: Value = s
+        .post(&s.admin_token, "/devices", &json!({"imei": "864999000000001", "kind": "ankle_bracelet"}))
+        .await
+        .json()
+        .await
+        .expect("device");
+    let did = d["id"].as_str().expect("id").to_owned();
 
     for (i, role) in Role::ALL.into_iter().enumerate() {
         let token = s.user_token(&format!("user{i}"), role).await;
@@ -87,6 +94,19 @@ async fn every_role_against_every_route() {
                 Permission::DeviceWrite,
             ),
             ("GET", "/ingest/rejects".into(), None, Permission::DeviceRead),
+            ("GET", format!("/devices/{did}/commands"), None, Permission::DeviceRead),
+            (
+                "POST",
+                format!("/devices/{did}/commands"),
+                Some(json!({"kind": {"type": "alert", "visual": true, "vibration": false, "sound": false}})),
+                Permission::AlarmHandle,
+            ),
+            (
+                "POST",
+                format!("/devices/{did}/commands"),
+                Some(json!({"kind": {"type": "report_interval", "seconds": 60}})),
+                Permission::DeviceWrite,
+            ),
             ("GET", "/zones".into(), None, Permission::ZoneRead),
             ("POST", "/zones".into(), Some(zone()), Permission::ZoneWrite),
             ("GET", "/positions".into(), None, Permission::PositionRead),

@@ -23,6 +23,8 @@ pub struct LiveModel {
     pub alarms: HashMap<AlarmId, Alarm>,
     /// Last fixes per device, oldest first.
     pub trails: HashMap<DeviceId, VecDeque<Position>>,
+    /// Commands sent to devices since the feed started, with their delivery state.
+    pub commands: HashMap<atalaia_core::ids::CommandId, atalaia_core::command::DeviceCommand>,
 }
 
 /// What an applied message changed, so the UI can redraw or alert selectively.
@@ -55,6 +57,7 @@ impl LiveModel {
                     zones: s.zones.into_iter().map(|z| (z.id, z)).collect(),
                     alarms: s.alarms.into_iter().map(|a| (a.id, a)).collect(),
                     trails: s.positions.into_iter().map(|p| (p.device_id, VecDeque::from([p]))).collect(),
+                    commands: HashMap::new(),
                 };
                 Applied { reset: true, new_alarms, ..Applied::default() }
             }
@@ -89,6 +92,9 @@ impl LiveModel {
                         while trail.len() > TRAIL_LEN {
                             trail.pop_front();
                         }
+                    }
+                    EventBody::Command(c) => {
+                        self.commands.insert(c.id, c);
                     }
                     EventBody::Alarm(a) => {
                         if !self.alarms.contains_key(&a.id) {

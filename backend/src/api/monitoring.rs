@@ -6,9 +6,11 @@ use crate::error::ApiResult;
 use crate::server::AppState;
 use crate::store::{Entity, PositionFilter, Store, StoreError};
 use atalaia_core::auth::Permission;
+use atalaia_core::command::{CommandKind, CommandState, DeviceCommand};
+use atalaia_core::ids::DeviceId;
 use atalaia_core::monitoring::{Device, Person, Position, Zone};
 use atalaia_core::samu::Vehicle;
-use atalaia_core::wire::{NewDevice, NewPerson, NewZone, PositionQuery, Problem};
+use atalaia_core::wire::{FieldError, NewCommand, NewDevice, NewPerson, NewZone, PositionQuery, Problem};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -21,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/persons/{id}", get(get_person))
         .route("/devices", get(list_devices).post(create_device))
         .route("/devices/{id}", get(get_device))
+        .route("/devices/{id}/commands", get(list_commands).post(send_command))
         .route("/zones", get(list_zones).post(create_zone))
         .route("/zones/{id}", get(get_zone))
         .route("/positions", get(list_positions))
@@ -254,4 +257,77 @@ pub async fn list_rejects(
             })
             .await?,
     ))
+}
+
+/// Commands sent to a device, newest first, with their delivery state.
+#[utoipa::path(get, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = String, Path)),
+    responses((status = 200, body = [DeviceCommand]), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn list_commands(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<DeviceCommand>>> {
+    caller.require(Permission::DeviceRead)?;
+    let id: DeviceId = parse_id(&id, Device::WHAT)?;
+    let mut list = s
+        .store
+        .read(move |c| {
+            Store::get_required::<Device>(c, &id.to_string())?;
+            Store::list_by::<DeviceCommand>(c, "device_id", &id.to_string())
+        })
+        .await?;
+    list.sort_by_key(|c| std::cmp::Reverse(c.created_at));
+    Ok(Json(list))
+}
+
+/// Queue a command for a device (16.2.15, III-2.20): an alert to the wearer needs the right to
+/// handle alarms, a new reporting interval the right to manage devices. Answers 202: delivery
+/// and the device's acknowledgement follow on the live feed.
+#[utoipa::path(post, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = String, Path)),
+    request_body = NewCommand,
+    responses((status = 202, body = DeviceCommand), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn send_command(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(new): Body<NewCommand>,
+) -> ApiResult<(StatusCode, Json<DeviceCommand>)> {
+    caller.require(match new.kind {
+        CommandKind::Alert { .. } => Permission::AlarmHandle,
+        CommandKind::ReportInterval { .. } => Permission::DeviceWrite,
+    })?;
+    let device: DeviceId = parse_id(&id, Device::WHAT)?;
+    if let Some(problem) = new.kind.problem() {
+        check(vec![FieldError::new("kind", problem)])?;
+    }
+    let by = caller.user.id;
+    let command = state
+        .store
+        .write(move |ctx| {
+            let d = Store::get_required::<Device>(ctx.conn, &device.to_string())?;
+            if let Some(stored) = Store::existing::<DeviceCommand, _>(ctx.conn, new.id)? {
+                return Ok((stored, d.imei));
+            }
+            if !d.accepts_data() {
+                return Err(StoreError::Conflict("O dispositivo não está ativo.".into()));
+            }
+            let c = DeviceCommand {
+                id: new.id.unwrap_or_default(),
+                device_id: device,
+                kind: new.kind,
+                tag: Store::next_counter(ctx.conn, "command_tag")? as u32,
+                created_by: by,
+                created_at: ctx.now,
+                state: CommandState::Queued,
+                attempts: 0,
+            };
+            ctx.save(&c)?;
+            Ok((c, d.imei))
+        })
+        .await?;
+    let (command, imei) = command;
+    state.commands.set_pending(&imei, true);
+    state.commands.wake(device);
+    Ok((StatusCode::ACCEPTED, Json(command)))
 }

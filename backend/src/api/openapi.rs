@@ -31,6 +31,7 @@ impl Modify for BearerAuth {
         samu::list_vehicles, samu::create_vehicle, samu::get_vehicle, samu::set_vehicle_status,
         monitoring::list_persons, monitoring::get_person, monitoring::create_person,
         monitoring::list_devices, monitoring::get_device, monitoring::create_device,
+        monitoring::list_commands, monitoring::send_command,
         monitoring::list_zones, monitoring::get_zone, monitoring::create_zone,
         monitoring::list_positions, monitoring::list_rejects,
         alarms::list_alarms, alarms::get_alarm, alarms::act,

@@ -13,6 +13,11 @@ pub const LOGIN: u8 = 0x01;
 pub const LOCATION: u8 = 0x12;
 pub const HEARTBEAT: u8 = 0x13;
 pub const ALARM: u8 = 0x16;
+/// Server → device online command.
+pub const COMMAND: u8 = 0x80;
+/// Device → server command reply (0x15 in older firmware, 0x21 in newer).
+pub const COMMAND_REPLY_OLD: u8 = 0x15;
+pub const COMMAND_REPLY: u8 = 0x21;
 
 /// Frames longer than this are garbage, not a reason to buffer forever.
 const MAX_FRAME: usize = 1024;
@@ -219,6 +224,11 @@ pub enum Message {
         status: Status,
         alarm: AlarmCode,
     },
+    /// The device's answer to an online command, naming the command by its server flag.
+    CommandReply {
+        server_flag: u32,
+        text: String,
+    },
     /// A protocol this decoder does not handle yet; acknowledged or ignored, never fatal.
     Unsupported {
         protocol: u8,
@@ -299,12 +309,48 @@ pub fn decode(frame: &Frame) -> Result<Message, DecodeError> {
                 alarm: AlarmCode::from_byte(rest[3]),
             })
         }
+        COMMAND_REPLY => {
+            // server flag(4) + encoding(1) + text
+            let flag = c.get(..4).ok_or_else(|| short(frame))?;
+            let text = c.get(5..).unwrap_or_default();
+            Ok(Message::CommandReply {
+                server_flag: u32::from_be_bytes([flag[0], flag[1], flag[2], flag[3]]),
+                text: String::from_utf8_lossy(text).trim_end_matches('\0').to_owned(),
+            })
+        }
+        COMMAND_REPLY_OLD => {
+            // length(1) + server flag(4) + text + language(2)
+            let len = usize::from(*c.first().ok_or_else(|| short(frame))?);
+            let body = c.get(1..1 + len).filter(|b| b.len() >= 4).ok_or_else(|| short(frame))?;
+            Ok(Message::CommandReply {
+                server_flag: u32::from_be_bytes([body[0], body[1], body[2], body[3]]),
+                text: String::from_utf8_lossy(&body[4..]).into_owned(),
+            })
+        }
         protocol => Ok(Message::Unsupported { protocol }),
     }
 }
 
 /// Encode a location packet (used by the simulator and the round-trip tests). Coordinates are
 /// rounded to the protocol's 1/30,000 minute; speed to whole km/h; course to whole degrees.
+/// An online command (0x80): length, server flag, ASCII command, language (English).
+pub fn encode_command(server_flag: u32, text: &str, serial: u16) -> Vec<u8> {
+    let mut content = Vec::with_capacity(7 + text.len());
+    content.push((4 + text.len()).min(255) as u8);
+    content.extend_from_slice(&server_flag.to_be_bytes());
+    content.extend_from_slice(text.as_bytes());
+    content.extend_from_slice(&[0x00, 0x02]);
+    encode(COMMAND, &content, serial)
+}
+
+/// A device's command reply (0x21), for tests and the simulator.
+pub fn encode_command_reply(server_flag: u32, text: &str, serial: u16) -> Vec<u8> {
+    let mut content = server_flag.to_be_bytes().to_vec();
+    content.push(0x01);
+    content.extend_from_slice(text.as_bytes());
+    encode(COMMAND_REPLY, &content, serial)
+}
+
 pub fn encode_location(l: &Location, serial: u16) -> Vec<u8> {
     let t = l.fix_time;
     let mut c = vec![

@@ -5,12 +5,16 @@
 
 use super::gt06::{self, Location, Message, Status};
 use super::tcp::IDLE;
-use super::{Accepted, Fix, accept_batch, known_device};
+use super::{Accepted, Fix, accept_batch, device_of, known_device};
+use crate::commands;
 use crate::server::AppState;
 use atalaia_core::geom::LatLon;
+use atalaia_core::ids::DeviceId;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::Notify;
 
 /// GT06 voltage level (0 = no power … 6 = full) as an approximate percentage.
 fn battery_from_level(level: u8) -> f64 {
@@ -43,6 +47,7 @@ fn fix(imei: &str, l: &Location, charging: Option<bool>) -> Fix {
         valid: l.valid,
         heartbeat: false,
         signals: Vec::new(),
+        command_acks: Vec::new(),
     }
 }
 
@@ -64,6 +69,7 @@ fn heartbeat(imei: &str, status: &Status, voltage_level: u8) -> Fix {
         valid: false,
         heartbeat: true,
         signals: Vec::new(),
+        command_acks: Vec::new(),
     }
 }
 
@@ -73,11 +79,23 @@ fn heartbeat(imei: &str, status: &Status, voltage_level: u8) -> Fix {
 pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppState) -> std::io::Result<()> {
     let mut framer = gt06::Framer::default();
     let mut imei: Option<String> = None;
+    let mut device: Option<(DeviceId, Arc<Notify>)> = None;
+    let mut serial: u16 = 0;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = match tokio::time::timeout(IDLE, stream.read(&mut buf)).await {
-            Err(_) | Ok(Ok(0)) => return Ok(()),
-            Ok(n) => n?,
+        let read = tokio::select! {
+            r = tokio::time::timeout(IDLE, stream.read(&mut buf)) => Some(r),
+            () = commands::queued(device.as_ref().map(|d| d.1.as_ref())) => None,
+        };
+        let n = match read {
+            None => {
+                if let Some((id, _)) = &device {
+                    send_commands(&state, *id, &mut stream, &mut serial, false).await?;
+                }
+                continue;
+            }
+            Some(Err(_) | Ok(Ok(0))) => return Ok(()),
+            Some(Ok(n)) => n?,
         };
         framer.push(&buf[..n]);
         let mut batch: Vec<Fix> = Vec::new();
@@ -109,6 +127,11 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
                         if let Some(ack) = gt06::ack_for(&frame) {
                             stream.write_all(&ack).await?;
                         }
+                        // Commands queued while it was away go out right after the login.
+                        if let Ok(Some(d)) = device_of(&state, id).await {
+                            device = Some((d.id, state.commands.subscribe(d.id)));
+                            send_commands(&state, d.id, &mut stream, &mut serial, true).await?;
+                        }
                         continue;
                     }
                     Ok(false) => return Ok(()),
@@ -123,6 +146,16 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
                 continue;
             };
             match &message {
+                Message::CommandReply { server_flag, text } => {
+                    if let Some((dev, _)) = &device {
+                        let answer = commands::Answer::Tag(*server_flag);
+                        if let Err(e) =
+                            commands::acknowledge(&state.store, *dev, answer, Some(text.clone())).await
+                        {
+                            tracing::error!(error = %e, "GT06 command reply not recorded");
+                        }
+                    }
+                }
                 Message::Location(l) => batch.push(fix(id, l, None)),
                 Message::Alarm { location, status, .. } => {
                     batch.push(fix(id, location, Some(status.charging)))
@@ -140,6 +173,36 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
             return Ok(());
         }
     }
+}
+
+/// Write the device's commands as GT06 online commands (server flag = command tag).
+async fn send_commands(
+    state: &AppState,
+    device: DeviceId,
+    stream: &mut TcpStream,
+    serial: &mut u16,
+    at_login: bool,
+) -> std::io::Result<()> {
+    let list = match commands::to_send(&state.store, device, at_login).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(error = %e, "GT06 commands not read");
+            return Ok(());
+        }
+    };
+    if list.is_empty() {
+        return Ok(());
+    }
+    let mut out = Vec::new();
+    for c in &list {
+        *serial = serial.wrapping_add(1);
+        out.extend(gt06::encode_command(c.tag, &c.kind.text(), *serial));
+    }
+    stream.write_all(&out).await?;
+    if let Err(e) = commands::mark_sent(&state.store, list).await {
+        tracing::error!(error = %e, "GT06 commands sent but not marked");
+    }
+    Ok(())
 }
 
 /// Store the batch, then send its acknowledgements. `Ok(false)`: stop talking to this device

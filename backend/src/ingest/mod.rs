@@ -49,6 +49,8 @@ pub struct Fix {
     pub heartbeat: bool,
     /// States the device reports (strap, body, tamper …).
     pub signals: Vec<Signal>,
+    /// Tags of downlink commands the device acknowledges (OsmAnd `ack`).
+    pub command_acks: Vec<u32>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -82,6 +84,15 @@ pub async fn known_device(
         })
         .await?;
     Ok(false)
+}
+
+/// The registered, active device with this wire identifier.
+pub async fn device_of(state: &AppState, key: &str) -> Result<Option<Device>, StoreError> {
+    let key = key.to_owned();
+    state
+        .store
+        .read(move |c| Ok(Store::find_by::<Device>(c, "imei", &key)?.filter(Device::accepts_data)))
+        .await
 }
 
 /// Store a fix for a registered, active device. Resolves after the commit.

@@ -40,8 +40,17 @@ async fn handle(
         }
     };
     let key = fix.key.clone();
+    let acks = fix.command_acks.clone();
     match accept(&state, "osmand", remote.to_string(), fix).await {
-        Ok(Accepted::Stored { .. }) => StatusCode::OK.into_response(),
+        Ok(Accepted::Stored { .. }) => match crate::commands::osmand_exchange(&state, &key, &acks).await {
+            Ok(body) if body.is_empty() => StatusCode::OK.into_response(),
+            Ok(body) => (StatusCode::OK, body).into_response(),
+            // The report itself is stored: a command failure must not make the device resend it.
+            Err(e) => {
+                tracing::error!(error = %e, "OsmAnd command exchange failed");
+                StatusCode::OK.into_response()
+            }
+        },
         Ok(Accepted::UnknownDevice) => ApiError::UnknownDevice(key).into_response(),
         Err(e) => ApiError::Internal(e.to_string()).into_response(),
     }
@@ -169,6 +178,13 @@ fn decode_params(params: &HashMap<String, String>) -> Result<Fix, String> {
         heartbeat: false,
         valid: params.get("valid").is_none_or(|v| !matches!(v.trim(), "false" | "0")),
         signals: signals(params)?,
+        command_acks: match params.get("ack").map(|a| a.trim()).filter(|a| !a.is_empty()) {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(|t| t.trim().parse::<u32>().map_err(|_| format!("valor inválido em 'ack': {t}")))
+                .collect::<Result<_, _>>()?,
+        },
     })
 }
 
@@ -267,6 +283,7 @@ fn decode_json(body: &[u8]) -> Result<Fix, String> {
         valid: true,
         heartbeat: false,
         signals: Vec::new(),
+        command_acks: Vec::new(),
         ignition: None,
         siren: None,
         light_bar: None,

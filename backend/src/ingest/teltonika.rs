@@ -10,6 +10,10 @@ use chrono::{DateTime, TimeZone, Utc};
 
 pub const CODEC8: u8 = 0x08;
 pub const CODEC8E: u8 = 0x8E;
+/// GPRS commands and their responses.
+pub const CODEC12: u8 = 0x0C;
+const CODEC12_COMMAND: u8 = 0x05;
+const CODEC12_RESPONSE: u8 = 0x06;
 
 /// IO element ids this server interprets (Teltonika FMB AVL ids).
 pub mod io {
@@ -115,6 +119,31 @@ impl Record {
 pub struct Packet {
     pub codec: u8,
     pub records: Vec<Record>,
+    /// The text of a Codec 12 response (then `records` is empty and nothing is acknowledged).
+    pub response: Option<String>,
+}
+
+/// Wrap a Codec 12 message (`type` 5 command, 6 response) in the AVL packet framing.
+fn codec12(kind: u8, text: &str) -> Vec<u8> {
+    let mut data = vec![CODEC12, 0x01, kind];
+    data.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    data.extend_from_slice(text.as_bytes());
+    data.push(0x01);
+    let mut out = vec![0, 0, 0, 0];
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(&data);
+    out.extend_from_slice(&u32::from(crc16_ibm(&data)).to_be_bytes());
+    out
+}
+
+/// A GPRS command to the device (Codec 12, type 5).
+pub fn encode_command(text: &str) -> Vec<u8> {
+    codec12(CODEC12_COMMAND, text)
+}
+
+/// A device's response to a command (Codec 12, type 6), for tests and the simulator.
+pub fn encode_response(text: &str) -> Vec<u8> {
+    codec12(CODEC12_RESPONSE, text)
 }
 
 /// The acknowledgement of a packet: how many records were accepted.
@@ -201,6 +230,16 @@ fn decode_data(data: &[u8]) -> Result<Packet, TeltonikaError> {
     let extended = match codec {
         CODEC8 => false,
         CODEC8E => true,
+        CODEC12 => {
+            let _quantity = r.uint(1)?;
+            let kind = r.uint(1)? as u8;
+            let size = r.uint(4)? as usize;
+            let text = String::from_utf8_lossy(r.take(size)?).into_owned();
+            if kind != CODEC12_RESPONSE {
+                return Err(TeltonikaError::Codec(codec));
+            }
+            return Ok(Packet { codec, records: Vec::new(), response: Some(text) });
+        }
         other => return Err(TeltonikaError::Codec(other)),
     };
     let count = r.uint(1)? as u8;
@@ -248,7 +287,7 @@ fn decode_data(data: &[u8]) -> Result<Packet, TeltonikaError> {
     if last != count {
         return Err(TeltonikaError::Count { first: count, last });
     }
-    Ok(Packet { codec, records })
+    Ok(Packet { codec, records, response: None })
 }
 
 /// The smallest of the protocol's IO widths (1, 2, 4, 8 bytes) that holds `x`.

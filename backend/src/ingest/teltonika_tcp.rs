@@ -4,9 +4,11 @@
 
 use super::tcp::IDLE;
 use super::teltonika::{self, Record, io};
-use super::{Accepted, Fix, accept_batch, known_device};
+use super::{Accepted, Fix, accept_batch, device_of, known_device};
+use crate::commands;
 use crate::server::AppState;
 use atalaia_core::detect::Signal;
+use atalaia_core::ids::DeviceId;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -28,6 +30,7 @@ fn fix(imei: &str, r: &Record) -> Fix {
         valid: r.valid(),
         heartbeat: false,
         signals: signals(r),
+        command_acks: Vec::new(),
     }
 }
 
@@ -80,6 +83,12 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
         }
     }
     tracing::info!(%remote, %imei, "Teltonika device logged in");
+    let device = match device_of(&state, &imei).await {
+        Ok(Some(d)) => d.id,
+        _ => return Ok(()),
+    };
+    let notify = state.commands.subscribe(device);
+    send_commands(&state, device, &mut stream, true).await?;
     let mut framer = teltonika::Framer::default();
     framer.push(&pending[used..]);
     loop {
@@ -91,6 +100,14 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
                     continue;
                 }
             };
+            if let Some(reply) = packet.response {
+                // Codec 12 responses name no command: they answer the oldest one sent.
+                let answer = commands::Answer::Oldest;
+                if let Err(e) = commands::acknowledge(&state.store, device, answer, Some(reply)).await {
+                    tracing::error!(error = %e, "Teltonika command response not recorded");
+                }
+                continue;
+            }
             // One commit for the whole packet (a replayed backlog arrives as full packets).
             let fixes: Vec<Fix> = packet.records.iter().map(|r| fix(&imei, r)).collect();
             match accept_batch(&state, "teltonika", remote.to_string(), fixes).await {
@@ -103,9 +120,39 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
             }
             stream.write_all(&teltonika::ack(packet.records.len())).await?;
         }
-        match read_more(&mut stream, &mut buf).await? {
-            Some(n) => framer.push(&buf[..n]),
-            None => return Ok(()),
+        let read = tokio::select! {
+            r = read_more(&mut stream, &mut buf) => Some(r?),
+            () = notify.notified() => None,
+        };
+        match read {
+            None => send_commands(&state, device, &mut stream, false).await?,
+            Some(Some(n)) => framer.push(&buf[..n]),
+            Some(None) => return Ok(()),
         }
     }
+}
+
+/// Write the device's commands as Codec 12 GPRS commands.
+async fn send_commands(
+    state: &AppState,
+    device: DeviceId,
+    stream: &mut TcpStream,
+    at_login: bool,
+) -> std::io::Result<()> {
+    let list = match commands::to_send(&state.store, device, at_login).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(error = %e, "Teltonika commands not read");
+            return Ok(());
+        }
+    };
+    if list.is_empty() {
+        return Ok(());
+    }
+    let out: Vec<u8> = list.iter().flat_map(|c| teltonika::encode_command(&c.kind.text())).collect();
+    stream.write_all(&out).await?;
+    if let Err(e) = commands::mark_sent(&state.store, list).await {
+        tracing::error!(error = %e, "Teltonika commands sent but not marked");
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 use super::StoreError;
 use atalaia_core::alarm::Alarm;
+use atalaia_core::command::DeviceCommand;
 use atalaia_core::monitoring::{Device, Person, Zone};
 use atalaia_core::samu::{Occurrence, Vehicle};
 use atalaia_core::wire::EventBody;
@@ -88,6 +89,23 @@ impl Entity for Zone {
     }
     fn to_event(&self) -> EventBody {
         EventBody::Zone(self.clone())
+    }
+}
+
+impl Entity for DeviceCommand {
+    const TABLE: &'static str = "commands";
+    const WHAT: &'static str = "Comando";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("device_id", Value::Text(self.device_id.to_string())),
+            ("pending", Value::Integer(i64::from(self.is_pending()))),
+        ]
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Command(self.clone())
     }
 }
 

@@ -4,7 +4,8 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// Each entry moves the schema one version forward. Never edit a released entry; append.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE events (
     seq   INTEGER PRIMARY KEY AUTOINCREMENT,
     at    TEXT NOT NULL,
@@ -67,7 +68,18 @@ CREATE TABLE ingest_rejects (
     remote      TEXT NOT NULL,
     reason      TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE commands (
+    id         TEXT PRIMARY KEY,
+    device_id  TEXT NOT NULL,
+    pending    INTEGER NOT NULL,
+    doc        TEXT NOT NULL,
+    seq        INTEGER NOT NULL
+);
+CREATE INDEX commands_device_pending ON commands(device_id, pending);
+"#,
+];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

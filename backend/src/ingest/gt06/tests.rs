@@ -186,3 +186,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn online_command_and_its_reply() {
+    let cmd = encode_command(0x0000_0001, "ALERT,1,1,0#", 7);
+    let mut f = Framer::default();
+    f.push(&cmd);
+    let frame = f.next_frame().expect("frame").expect("valid");
+    assert_eq!(frame.protocol, COMMAND);
+    assert_eq!(frame.content[0] as usize, 4 + "ALERT,1,1,0#".len());
+    assert_eq!(&frame.content[5..5 + 12], b"ALERT,1,1,0#");
+    f.push(&encode_command_reply(0x0000_0001, "ALERT OK", 8));
+    let reply = f.next_frame().expect("frame").expect("valid");
+    assert_eq!(decode(&reply), Ok(Message::CommandReply { server_flag: 1, text: "ALERT OK".into() }));
+}

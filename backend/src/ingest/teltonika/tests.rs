@@ -108,7 +108,7 @@ fn negative_coordinates_are_twos_complement() {
         event_io: io::IGNITION,
         io: vec![(io::IGNITION, IoValue::Int(1)), (io::BATTERY_LEVEL, IoValue::Int(87))],
     };
-    let p = one(&encode(&Packet { codec: CODEC8, records: vec![rec.clone()] }));
+    let p = one(&encode(&Packet { codec: CODEC8, records: vec![rec.clone()], response: None }));
     assert_eq!(p.records[0], rec);
     assert_eq!(p.records[0].io_int(io::IGNITION), Some(1));
 }
@@ -139,7 +139,7 @@ proptest! {
             event_io: 0,
             io,
         };
-        let packet = Packet { codec, records: vec![rec; count] };
+        let packet = Packet { codec, records: vec![rec; count], response: None };
         let back = one(&encode(&packet));
         prop_assert_eq!(back.records.len(), count);
         for r in &back.records {
@@ -160,4 +160,21 @@ proptest! {
         while f.next_packet().is_some() {}
         prop_assert!(f.pending() <= bytes.len());
     }
+}
+
+#[test]
+fn codec12_command_and_response_round_trip() {
+    // Teltonika's documented Codec 12 example: "getinfo" as a command.
+    let cmd = encode_command("getinfo");
+    assert_eq!(
+        cmd,
+        hex("000000000000000f0c010500000007676574696e666f0100004312"),
+        "documented getinfo frame"
+    );
+    let mut f = Framer::default();
+    f.push(&encode_response("ALERT OK"));
+    let p = f.next_packet().expect("frame").expect("valid");
+    assert_eq!(p.codec, CODEC12);
+    assert_eq!(p.response.as_deref(), Some("ALERT OK"));
+    assert!(p.records.is_empty());
 }
