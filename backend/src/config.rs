@@ -31,8 +31,11 @@ pub struct Config {
     pub bootstrap_admin: Option<(String, String)>,
     /// Seed the demo dataset when the database is empty.
     pub demo: bool,
-    /// The site's time zone: local calendar for occurrence numbers (and, later, zone schedules).
+    /// The site's time zone: local calendar for occurrence numbers and zone schedules.
     pub timezone: chrono_tz::Tz,
+    /// PEM certificate chain and private key: with both, every listener speaks TLS.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -50,6 +53,8 @@ impl Default for Config {
             bootstrap_admin: None,
             demo: false,
             timezone: chrono_tz::America::Sao_Paulo,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -67,10 +72,15 @@ impl Config {
         }
     }
 
+    /// Whether the listeners speak TLS.
+    pub fn tls(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
+
     /// Refuse plain-text listeners beyond loopback unless explicitly allowed.
     pub fn check_transport(&self) -> Result<(), String> {
         for addr in [self.listen, self.osmand_listen, self.gt06_listen, self.teltonika_listen] {
-            if !addr.ip().is_loopback() && !self.insecure {
+            if !addr.ip().is_loopback() && !self.insecure && !self.tls() {
                 return Err(format!(
                     "refusing to listen on {addr} without TLS: external access must be encrypted \
                      (put the server behind a TLS terminator or VPN and pass --insecure to acknowledge)"
@@ -95,6 +105,8 @@ pub struct FileConfig {
     pub lockout_minutes: Option<i64>,
     pub insecure: Option<bool>,
     pub timezone: Option<chrono_tz::Tz>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 /// atalaia-server: the Atalaia backend (REST API, live feed, device ingest).
@@ -105,7 +117,8 @@ pub struct FileConfig {
 #[command(name = "atalaia-server", version, about, long_about = None)]
 pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
-    /// database, session_minutes, max_failed_logins, lockout_minutes, insecure, timezone).
+    /// database, session_minutes, max_failed_logins, lockout_minutes, insecure, timezone,
+    /// tls_cert, tls_key).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address of the REST API and live feed [default: 127.0.0.1:8080].
@@ -132,6 +145,12 @@ pub struct Args {
     /// Site time zone (IANA name), e.g. America/Porto_Velho [default: America/Sao_Paulo].
     #[arg(long, env = "ATALAIA_TZ")]
     pub timezone: Option<chrono_tz::Tz>,
+    /// PEM certificate chain for TLS on every listener (API, live feed, device ingest).
+    #[arg(long, env = "ATALAIA_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "ATALAIA_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
     /// Create this administrator on first start when the database has no users.
     #[arg(long, env = "ATALAIA_ADMIN_USER")]
     pub admin_user: Option<String>,
@@ -173,6 +192,15 @@ impl Args {
         }
         if let Some(v) = self.timezone {
             cfg.timezone = v;
+        }
+        if let Some(v) = &self.tls_cert {
+            cfg.tls_cert = Some(v.clone());
+        }
+        if let Some(v) = &self.tls_key {
+            cfg.tls_key = Some(v.clone());
+        }
+        if cfg.tls_cert.is_some() != cfg.tls_key.is_some() {
+            return Err("TLS needs both tls_cert and tls_key".into());
         }
         cfg.insecure |= self.insecure;
         cfg.demo = self.demo;
@@ -220,6 +248,12 @@ impl Config {
         if let Some(v) = f.timezone {
             self.timezone = v;
         }
+        if f.tls_cert.is_some() {
+            self.tls_cert = f.tls_cert;
+        }
+        if f.tls_key.is_some() {
+            self.tls_key = f.tls_key;
+        }
     }
 }
 
@@ -266,6 +300,17 @@ mod tests {
         std::fs::write(&path, "lisen = \"127.0.0.1:9000\"\n").expect("write");
         let args = Args::parse_from(["atalaia-server", "--config", path.to_str().expect("utf8")]);
         assert!(args.resolve().is_err());
+    }
+
+    #[test]
+    fn tls_allows_listening_beyond_loopback() {
+        let cfg = Config {
+            listen: "0.0.0.0:8443".parse().expect("addr"),
+            tls_cert: Some("server.crt".into()),
+            tls_key: Some("server.key".into()),
+            ..Config::default()
+        };
+        assert!(cfg.check_transport().is_ok());
     }
 
     #[test]

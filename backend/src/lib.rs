@@ -16,6 +16,7 @@ pub mod seed;
 pub mod server;
 pub mod sim;
 pub mod store;
+pub mod tls;
 
 pub use config::Config;
 pub use server::{AppState, Running, start};

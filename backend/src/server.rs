@@ -139,11 +139,18 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     let (gt06_listener, gt06_addr) = bind(state.config.gt06_listen).await?;
     let (teltonika_listener, teltonika_addr) = bind(state.config.teltonika_listen).await?;
 
-    let api = axum::serve(api_listener, api::router(state.clone()))
+    let tls = match (&state.config.tls_cert, &state.config.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key).map_err(ServerError::Config)?),
+        _ => None,
+    };
+    let http = |l: TcpListener, addr: SocketAddr| {
+        crate::tls::HttpListener::new(l, tls.clone()).map_err(|source| ServerError::Bind { addr, source })
+    };
+    let api = axum::serve(http(api_listener, api_addr)?, api::router(state.clone()))
         .with_graceful_shutdown(until_stopping(stop.subscribe()));
     let osmand = axum::serve(
-        osmand_listener,
-        ingest::osmand::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        http(osmand_listener, osmand_addr)?,
+        ingest::osmand::router(state.clone()).into_make_service_with_connect_info::<crate::tls::Remote>(),
     )
     .with_graceful_shutdown(until_stopping(stop.subscribe()));
     let tasks = vec![
@@ -161,6 +168,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
         }),
         tokio::spawn(ingest::tcp::serve(
             gt06_listener,
+            tls.clone(),
             state.clone(),
             stop.subscribe(),
             "gt06",
@@ -168,12 +176,14 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
         )),
         tokio::spawn(ingest::tcp::serve(
             teltonika_listener,
+            tls.clone(),
             state.clone(),
             stop.subscribe(),
             "teltonika",
             ingest::teltonika_tcp::connection,
         )),
     ];
-    tracing::info!(%api_addr, %osmand_addr, %gt06_addr, %teltonika_addr, "Atalaia server listening");
+    let tls_on = tls.is_some();
+    tracing::info!(%api_addr, %osmand_addr, %gt06_addr, %teltonika_addr, tls = tls_on, "Atalaia server listening");
     Ok(Running { api_addr, osmand_addr, gt06_addr, teltonika_addr, state, stop, tasks })
 }

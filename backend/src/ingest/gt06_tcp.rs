@@ -8,12 +8,12 @@ use super::tcp::IDLE;
 use super::{Accepted, Fix, accept_batch, device_of, known_device};
 use crate::commands;
 use crate::server::AppState;
+use crate::tls::Stream;
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::DeviceId;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
 /// GT06 voltage level (0 = no power … 6 = full) as an approximate percentage.
@@ -76,7 +76,7 @@ fn heartbeat(imei: &str, status: &Status, voltage_level: u8) -> Fix {
 /// Serve one GT06 connection. Every complete frame already received is handled as one batch:
 /// one commit for a replayed backlog instead of one per frame, then the acknowledgements in
 /// frame order.
-pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppState) -> std::io::Result<()> {
+pub async fn connection(mut stream: Stream, remote: SocketAddr, state: AppState) -> std::io::Result<()> {
     let mut framer = gt06::Framer::default();
     let mut imei: Option<String> = None;
     let mut device: Option<(DeviceId, Arc<Notify>)> = None;
@@ -179,7 +179,7 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
 async fn send_commands(
     state: &AppState,
     device: DeviceId,
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     serial: &mut u16,
     at_login: bool,
 ) -> std::io::Result<()> {
@@ -210,7 +210,7 @@ async fn send_commands(
 async fn flush(
     state: &AppState,
     remote: SocketAddr,
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     batch: &mut Vec<Fix>,
     acks: &mut Vec<Vec<u8>>,
 ) -> std::io::Result<bool> {

@@ -6,6 +6,7 @@
 use super::{Accepted, Fix, accept};
 use crate::error::ApiError;
 use crate::server::AppState;
+use crate::tls::Remote;
 use atalaia_core::detect::Signal;
 use atalaia_core::geom::LatLon;
 use axum::Router;
@@ -16,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 const KNOT_KMH: f64 = 1.852;
 const MPS_KMH: f64 = 3.6;
@@ -27,7 +27,7 @@ pub fn router(state: AppState) -> Router {
 
 async fn handle(
     State(state): State<AppState>,
-    ConnectInfo(remote): ConnectInfo<SocketAddr>,
+    ConnectInfo(Remote(remote)): ConnectInfo<Remote>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,

@@ -7,11 +7,11 @@ use super::teltonika::{self, Record, io};
 use super::{Accepted, Fix, accept_batch, device_of, known_device};
 use crate::commands;
 use crate::server::AppState;
+use crate::tls::Stream;
 use atalaia_core::detect::Signal;
 use atalaia_core::ids::DeviceId;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 fn fix(imei: &str, r: &Record) -> Fix {
     Fix {
@@ -46,7 +46,7 @@ fn signals(r: &Record) -> Vec<Signal> {
     named.iter().filter_map(|(id, signal)| r.io_int(*id).map(|v| signal(v != 0))).collect()
 }
 
-async fn read_more(stream: &mut TcpStream, buf: &mut [u8]) -> std::io::Result<Option<usize>> {
+async fn read_more(stream: &mut Stream, buf: &mut [u8]) -> std::io::Result<Option<usize>> {
     match tokio::time::timeout(IDLE, stream.read(buf)).await {
         Err(_) | Ok(Ok(0)) => Ok(None),
         Ok(n) => n.map(Some),
@@ -54,7 +54,7 @@ async fn read_more(stream: &mut TcpStream, buf: &mut [u8]) -> std::io::Result<Op
 }
 
 /// Serve one Teltonika connection.
-pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppState) -> std::io::Result<()> {
+pub async fn connection(mut stream: Stream, remote: SocketAddr, state: AppState) -> std::io::Result<()> {
     let mut buf = [0u8; 4096];
     let mut pending = Vec::new();
     let (imei, used) = loop {
@@ -136,7 +136,7 @@ pub async fn connection(mut stream: TcpStream, remote: SocketAddr, state: AppSta
 async fn send_commands(
     state: &AppState,
     device: DeviceId,
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     at_login: bool,
 ) -> std::io::Result<()> {
     let list = match commands::to_send(&state.store, device, at_login).await {
