@@ -55,6 +55,11 @@ async fn osmand_positions_reach_the_live_feed_in_order() {
             s.osmand(&format!("id=864000000000001&lat={lat}&lon={lon}&timestamp={t}&speed=2&batt=80")).await;
         assert_eq!(resp.status(), 200, "acknowledged only after it is durable");
     }
+    // A device that missed our answer resends: acknowledged again, stored once.
+    let (lat, lon, t) = fixes[1];
+    let resp =
+        s.osmand(&format!("id=864000000000001&lat={lat}&lon={lon}&timestamp={t}&speed=2&batt=80")).await;
+    assert_eq!(resp.status(), 200);
     let mut last_seq = snap.seq;
     for (lat, lon, t) in fixes {
         let (seq, p) = loop {
@@ -90,7 +95,7 @@ async fn osmand_positions_reach_the_live_feed_in_order() {
         .json()
         .await
         .expect("history");
-    assert_eq!(hist.len(), 4);
+    assert_eq!(hist.len(), 4, "the resent fix is not stored twice");
     s.running.shutdown().await;
 }
 

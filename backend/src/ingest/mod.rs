@@ -136,9 +136,14 @@ pub async fn accept_batch(
                     answers.push(Accepted::UnknownDevice);
                     continue;
                 };
-                let (seq, sample) = store_fix(ctx, protocol, &device, fix)?;
-                samples.push(sample);
-                answers.push(Accepted::Stored { seq });
+                match store_fix(ctx, protocol, &device, fix)? {
+                    Some((seq, sample)) => {
+                        samples.push(sample);
+                        answers.push(Accepted::Stored { seq });
+                    }
+                    // A duplicate is acknowledged again but neither stored nor evaluated twice.
+                    None => answers.push(Accepted::Stored { seq: 0 }),
+                }
             }
             monitor.evaluate(ctx, &samples)?;
             Ok(answers)
@@ -146,12 +151,13 @@ pub async fn accept_batch(
         .await
 }
 
+/// Store one report; `None` when it duplicates a fix already stored.
 fn store_fix(
     ctx: &mut WriteCtx<'_>,
     protocol: &'static str,
     device: &Device,
     fix: Fix,
-) -> Result<(u64, Sample), StoreError> {
+) -> Result<Option<(u64, Sample)>, StoreError> {
     // A device clock far in the future would freeze the unit on the map (every real fix after
     // it would look late): such a time is replaced by the receive time.
     let fix_time = match fix.fix_time {
@@ -180,7 +186,11 @@ fn store_fix(
     let sample = crate::monitor::sample_of(&p, fix.valid, fix.heartbeat, fix.signals);
     // A report without a GNSS fix is contact (and detector input) but not a position.
     if !fix.valid {
-        return Ok((0, sample));
+        return Ok(Some((0, sample)));
+    }
+    if fix.fix_time.is_some() && Store::has_position(ctx.conn, &p)? {
+        tracing::debug!(protocol, key = %fix.key, fix_time = %fix_time, "duplicate fix ignored");
+        return Ok(None);
     }
     let seq = ctx.record_position(&p)?;
     if let Some(vid) = device.vehicle_id
@@ -200,5 +210,5 @@ fn store_fix(
         v.updated_at = ctx.now;
         ctx.save(&v)?;
     }
-    Ok((seq, sample))
+    Ok(Some((seq, sample)))
 }

@@ -6,7 +6,7 @@ use atalaia_core::ids::{DeviceId, PersonId};
 use atalaia_core::monitoring::Position;
 use atalaia_core::wire::EventBody;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 impl WriteCtx<'_> {
     /// Store a fix and advance the device's last position if it is the newest. Only a newest
@@ -42,6 +42,20 @@ impl WriteCtx<'_> {
                 seq as i64
             ])?;
         Ok(seq)
+    }
+}
+
+impl Store {
+    /// Whether this device already has a fix at exactly this time and place: a frame the device
+    /// resent because it missed our acknowledgement.
+    pub fn has_position(conn: &Connection, p: &Position) -> Result<bool, StoreError> {
+        let found: Option<i64> = conn
+            .prepare_cached(
+                "SELECT 1 FROM positions WHERE device_id = ?1 AND fix_time = ?2 AND lat = ?3 AND lon = ?4 LIMIT 1",
+            )?
+            .query_row(params![p.device_id.to_string(), ts(p.fix_time), p.at.lat, p.at.lon], |r| r.get(0))
+            .optional()?;
+        Ok(found.is_some())
     }
 }
 
