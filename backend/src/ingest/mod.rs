@@ -121,6 +121,7 @@ pub async fn accept_batch(
             let mut devices: HashMap<String, Option<Device>> = HashMap::new();
             let mut samples = Vec::with_capacity(fixes.len());
             let mut answers = Vec::with_capacity(fixes.len());
+            let mut newest_fix: HashMap<atalaia_core::ids::DeviceId, Option<DateTime<Utc>>> = HashMap::new();
             for fix in fixes {
                 let device = match devices.get(&fix.key) {
                     Some(d) => d.clone(),
@@ -136,8 +137,12 @@ pub async fn accept_batch(
                     answers.push(Accepted::UnknownDevice);
                     continue;
                 };
-                match store_fix(ctx, protocol, &device, fix)? {
+                // Only a fix no newer than what the device already sent can be a resent one.
+                let newest = *newest_fix.entry(device.id).or_insert_with(|| monitor.lock().engine.last_fix(&device.id));
+                match store_fix(ctx, protocol, &device, fix, newest)? {
                     Some((seq, sample)) => {
+                        let latest = newest_fix.entry(device.id).or_default();
+                        *latest = (*latest).max(Some(sample.fix_time));
                         samples.push(sample);
                         answers.push(Accepted::Stored { seq });
                     }
@@ -157,6 +162,7 @@ fn store_fix(
     protocol: &'static str,
     device: &Device,
     fix: Fix,
+    newest: Option<DateTime<Utc>>,
 ) -> Result<Option<(u64, Sample)>, StoreError> {
     // A device clock far in the future would freeze the unit on the map (every real fix after
     // it would look late): such a time is replaced by the receive time.
@@ -188,7 +194,7 @@ fn store_fix(
     if !fix.valid {
         return Ok(Some((0, sample)));
     }
-    if fix.fix_time.is_some() && Store::has_position(ctx.conn, &p)? {
+    if fix.fix_time.is_some() && newest.is_some_and(|t| fix_time <= t) && Store::has_position(ctx.conn, &p)? {
         tracing::debug!(protocol, key = %fix.key, fix_time = %fix_time, "duplicate fix ignored");
         return Ok(None);
     }

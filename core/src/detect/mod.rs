@@ -307,6 +307,11 @@ impl Engine {
         }
     }
 
+    /// Fix time of the newest sample evaluated for a device.
+    pub fn last_fix(&self, device: &DeviceId) -> Option<DateTime<Utc>> {
+        self.devices.get(device).and_then(|d| d.last_fix)
+    }
+
     fn subject_of(&self, device: &DeviceTrack) -> Subject {
         match device.info.person_id {
             Some(p) => Subject::Person(p),
