@@ -62,6 +62,8 @@ pub struct Report {
     pub false_negatives: Vec<Seen>,
     /// Every alarm of the scenario, for checks beyond kind and end (late-data contents).
     pub alarms: Vec<Alarm>,
+    /// Position events the live feed carried (a replay must not flood it).
+    pub position_events: usize,
 }
 
 impl Report {
@@ -342,6 +344,16 @@ impl Harness {
         // Let the live tick settle anything pending, then read the truth from the store.
         self.tick().await?;
         let alarms = self.store().read(Store::list::<Alarm>).await?;
+        let position_events = self
+            .store()
+            .read(|c| {
+                let events = Store::events_since(c, 0, 1_000_000)?;
+                Ok(events
+                    .iter()
+                    .filter(|e| matches!(e.body, atalaia_core::wire::EventBody::Position(_)))
+                    .count())
+            })
+            .await?;
         let index: BTreeMap<PersonId, usize> =
             self.people.iter().enumerate().map(|(i, m)| (m.person, i)).collect();
         let mut mine = Vec::new();
@@ -380,7 +392,7 @@ impl Harness {
         let false_positives = missing(&raised, &expected);
         self.running.shutdown().await;
         let _ = std::fs::remove_dir_all(&self.dir);
-        Ok(Report { name, expected, raised, false_positives, false_negatives, alarms: mine })
+        Ok(Report { name, expected, raised, false_positives, false_negatives, alarms: mine, position_events })
     }
 }
 

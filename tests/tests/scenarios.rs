@@ -38,4 +38,11 @@ async fn a_backlog_replay_is_one_incident_listing_what_happened_inside_it() {
     assert_eq!(summary.episodes[0].kind, AlarmKind::InclusionZoneExit);
     let minutes = (summary.episodes[0].to - summary.episodes[0].from).num_minutes();
     assert!((9..=11).contains(&minutes), "trip of {minutes} min");
+    // 3 live reports before; of the 118 replayed points only each packet's newest and the last
+    // ones younger than 2 minutes (3 packets, 3 recent points); 2 live reports after.
+    assert!(
+        report.position_events <= 10,
+        "{} position events: the replay flooded the feed",
+        report.position_events
+    );
 }

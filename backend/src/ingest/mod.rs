@@ -122,6 +122,18 @@ pub async fn accept_batch(
             let mut samples = Vec::with_capacity(fixes.len());
             let mut answers = Vec::with_capacity(fixes.len());
             let mut newest_fix: HashMap<atalaia_core::ids::DeviceId, Option<DateTime<Utc>>> = HashMap::new();
+            // Of a replayed (late) stretch only each device's last point of the batch goes to
+            // the live feed; the rest is history.
+            let late_after = monitor.lock().engine.config().late_after;
+            let mut batch_last: HashMap<&str, DateTime<Utc>> = HashMap::new();
+            for f in &fixes {
+                if let Some(t) = f.fix_time {
+                    let e = batch_last.entry(f.key.as_str()).or_insert(t);
+                    *e = (*e).max(t);
+                }
+            }
+            let batch_last: HashMap<String, DateTime<Utc>> =
+                batch_last.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
             for fix in fixes {
                 let device = match devices.get(&fix.key) {
                     Some(d) => d.clone(),
@@ -139,7 +151,9 @@ pub async fn accept_batch(
                 };
                 // Only a fix no newer than what the device already sent can be a resent one.
                 let newest = *newest_fix.entry(device.id).or_insert_with(|| monitor.lock().engine.last_fix(&device.id));
-                match store_fix(ctx, protocol, &device, fix, newest)? {
+                let last_of_batch = batch_last.get(&fix.key).copied();
+                let live = Live { late_after, last_of_batch };
+                match store_fix(ctx, protocol, &device, fix, newest, live)? {
                     Some((seq, sample)) => {
                         let latest = newest_fix.entry(device.id).or_default();
                         *latest = (*latest).max(Some(sample.fix_time));
@@ -156,6 +170,13 @@ pub async fn accept_batch(
         .await
 }
 
+/// What decides whether a stored fix is also a live-feed event.
+#[derive(Debug, Clone, Copy)]
+struct Live {
+    late_after: chrono::Duration,
+    last_of_batch: Option<DateTime<Utc>>,
+}
+
 /// Store one report; `None` when it duplicates a fix already stored.
 fn store_fix(
     ctx: &mut WriteCtx<'_>,
@@ -163,6 +184,7 @@ fn store_fix(
     device: &Device,
     fix: Fix,
     newest: Option<DateTime<Utc>>,
+    live: Live,
 ) -> Result<Option<(u64, Sample)>, StoreError> {
     // A device clock far in the future would freeze the unit on the map (every real fix after
     // it would look late): such a time is replaced by the receive time.
@@ -198,7 +220,9 @@ fn store_fix(
         tracing::debug!(protocol, key = %fix.key, fix_time = %fix_time, "duplicate fix ignored");
         return Ok(None);
     }
-    let seq = ctx.record_position(&p)?;
+    let replayed = ctx.now - fix_time > live.late_after;
+    let event = !replayed || live.last_of_batch.is_none_or(|t| fix_time >= t);
+    let seq = ctx.record_position(&p, event)?;
     if let Some(vid) = device.vehicle_id
         && let Some(mut v) = Store::get::<Vehicle>(ctx.conn, &vid.to_string())?
         && v.telemetry.fix_time.is_none_or(|t| t <= fix_time)

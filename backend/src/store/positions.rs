@@ -10,10 +10,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 impl WriteCtx<'_> {
     /// Store a fix and advance the device's last position if it is the newest. Only a newest
-    /// fix is an event on the live feed: an older one (a replayed backlog) is history, queried
-    /// through `/positions`, and 50,000 of them must not flood every console (9.7, 9.37).
+    /// fix may be an event on the live feed, and only when `live_event` says so: an older fix,
+    /// or a replayed one that a newer point of the same batch follows, is history queried
+    /// through `/positions`, so 50,000 of them do not flood every console (9.7, 9.37).
     /// Returns the event's `seq`, or 0 for history.
-    pub fn record_position(&mut self, p: &Position) -> Result<u64, StoreError> {
+    pub fn record_position(&mut self, p: &Position, live_event: bool) -> Result<u64, StoreError> {
         let doc = serde_json::to_string(p)?;
         let newest = self
             .conn
@@ -24,7 +25,7 @@ impl WriteCtx<'_> {
             )?
             .execute(params![p.device_id.to_string(), ts(p.fix_time), doc])?
             == 1;
-        let seq = if newest { self.emit(EventBody::Position(p.clone()))? } else { 0 };
+        let seq = if newest && live_event { self.emit(EventBody::Position(p.clone()))? } else { 0 };
         self.conn
             .prepare_cached(
                 "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
