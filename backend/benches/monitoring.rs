@@ -3,8 +3,9 @@
 //! zones: one inclusion zone at home, 49 exclusion zones around the city).
 //!
 //! `cargo bench -p atalaia-backend --bench monitoring -- throughput [REPORTS [CONCURRENCY]]`
-//!   decode → store → detect → live feed: OsmAnd reports over HTTP from concurrent senders; the
-//!   rate counts reports acknowledged *and* delivered to a live-feed subscriber.
+//!   decode → store → detect → live feed: live OsmAnd reports over HTTP/1.1 keep-alive
+//!   connections from concurrent senders; the rate counts reports acknowledged *and* delivered
+//!   to a live-feed subscriber.
 //! `cargo bench -p atalaia-backend --bench monitoring -- latency [PROBES]`
 //!   the nominal load (4,000 devices every 30 s = 133 reports/s) runs in the background while a
 //!   probe device reports its strap opened: time from sending the report to the alarm arriving
@@ -163,35 +164,43 @@ async fn throughput(reports: usize, concurrency: usize) {
             }
         })
     };
-    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("client");
-    let url = w.running.osmand_url();
+    // A minimal keep-alive HTTP/1.1 client per sender: on one 2-core machine the load generator
+    // competes with the server, so it should cost as little as a device's own client.
+    let addr = w.running.osmand_addr;
     let homes = Arc::new(w.homes.clone());
     let next = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(tokio::sync::Mutex::new(Vec::with_capacity(reports)));
+    // Live data: fix times just behind the clock, one second apart per round of all devices.
+    let base = chrono::Utc::now().timestamp() - 60;
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, url, homes, next, latencies) =
-            (client.clone(), url.clone(), homes.clone(), next.clone(), latencies.clone());
+        let (homes, next, latencies) = (homes.clone(), next.clone(), latencies.clone());
         workers.push(tokio::spawn(async move {
+            let mut conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            conn.set_nodelay(true).expect("nodelay");
+            let mut buf = Vec::with_capacity(1024);
+            let mut mine = Vec::new();
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 if n >= reports {
+                    latencies.lock().await.extend(mine);
                     return;
                 }
                 let i = n % PEOPLE;
                 let p = near(homes[i], n);
                 let q = format!(
-                    "{url}/?id={}&lat={:.7}&lon={:.7}&timestamp={}&accuracy=5&batt=80",
+                    "GET /?id={}&lat={:.7}&lon={:.7}&timestamp={}&accuracy=5&batt=80 HTTP/1.1\r\nHost: bench\r\n\r\n",
                     imei(i),
                     p.lat,
                     p.lon,
-                    chrono::Utc::now().timestamp() - 3_600 + (n / PEOPLE) as i64
+                    base + (n / PEOPLE) as i64
                 );
                 let t = Instant::now();
-                let resp = client.get(q).send().await.expect("request");
-                assert!(resp.status().is_success(), "status {}", resp.status());
-                latencies.lock().await.push(t.elapsed());
+                conn.write_all(q.as_bytes()).await.expect("request");
+                let status = read_response(&mut conn, &mut buf).await;
+                assert_eq!(status, 200);
+                mine.push(t.elapsed());
             }
         }));
     }
@@ -215,6 +224,32 @@ async fn throughput(reports: usize, concurrency: usize) {
         percentile(&l, 0.99).as_secs_f64() * 1e3,
     );
     w.running.shutdown().await;
+}
+
+/// Read one HTTP/1.1 response (headers and a Content-Length body); returns the status code.
+async fn read_response(conn: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> u16 {
+    buf.clear();
+    let mut chunk = [0u8; 1024];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let status: u16 = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status");
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                let n = conn.read(&mut chunk).await.expect("body");
+                assert!(n > 0, "closed");
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return status;
+        }
+        let n = conn.read(&mut chunk).await.expect("response");
+        assert!(n > 0, "closed");
+        buf.extend_from_slice(&chunk[..n]);
+    }
 }
 
 async fn latency(probes: usize) {

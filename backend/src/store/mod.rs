@@ -63,11 +63,15 @@ impl WriteCtx<'_> {
     /// Append an event to the log; returns its `seq`.
     pub fn emit(&mut self, body: EventBody) -> Result<u64, StoreError> {
         let json = serde_json::to_string(&body)?;
-        let seq: i64 = self.conn.query_row(
-            "INSERT INTO events (at, kind, body) VALUES (?1, ?2, ?3) RETURNING seq",
-            params![ts(self.now), body.kind(), json],
-            |r| r.get(0),
-        )?;
+        self.emit_serialized(body, &json)
+    }
+
+    /// [`WriteCtx::emit`] with the body already serialised (hot paths serialise once).
+    pub(crate) fn emit_serialized(&mut self, body: EventBody, json: &str) -> Result<u64, StoreError> {
+        let seq: i64 = self
+            .conn
+            .prepare_cached("INSERT INTO events (at, kind, body) VALUES (?1, ?2, ?3) RETURNING seq")?
+            .query_row(params![ts(self.now), body.kind(), json], |r| r.get(0))?;
         let seq = seq as u64;
         self.events.push(LiveEvent { seq, at: self.now, body });
         Ok(seq)

@@ -25,7 +25,13 @@ impl WriteCtx<'_> {
             )?
             .execute(params![p.device_id.to_string(), ts(p.fix_time), doc])?
             == 1;
-        let seq = if newest && live_event { self.emit(EventBody::Position(p.clone()))? } else { 0 };
+        let seq = if newest && live_event {
+            // The event body is the document inside the wire envelope: serialise once.
+            let body = format!(r#"{{"type":"position","data":{doc}}}"#);
+            self.emit_serialized(EventBody::Position(p.clone()), &body)?
+        } else {
+            0
+        };
         self.conn
             .prepare_cached(
                 "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)

@@ -140,3 +140,28 @@ async fn a_batch_rolled_back_by_sqlite_fails_every_job_in_it_and_publishes_nothi
     ok_ids.sort();
     assert_eq!(published, ok_ids, "exactly the committed writes are published");
 }
+
+#[test]
+fn a_position_event_body_is_exactly_what_serde_writes() {
+    // record_position builds the event body from the stored document by hand; it must stay
+    // byte-compatible with the EventBody serialisation that readers decode.
+    let p = atalaia_core::monitoring::Position {
+        id: atalaia_core::ids::PositionId::new(),
+        device_id: atalaia_core::ids::DeviceId::new(),
+        person_id: None,
+        vehicle_id: None,
+        fix_time: chrono::Utc::now(),
+        recv_time: chrono::Utc::now(),
+        at: atalaia_core::geom::LatLon { lat: -8.76, lon: -63.9 },
+        speed_kmh: Some(3.0),
+        course_deg: None,
+        accuracy_m: Some(5.0),
+        altitude_m: None,
+        battery_pct: Some(80.0),
+        charging: Some(false),
+    };
+    let doc = serde_json::to_string(&p).expect("doc");
+    let by_hand = format!(r#"{{"type":"position","data":{doc}}}"#);
+    let by_serde = serde_json::to_string(&atalaia_core::wire::EventBody::Position(p)).expect("event");
+    assert_eq!(by_hand, by_serde);
+}
