@@ -378,6 +378,7 @@ impl Engine {
             self.finish_late(d, out);
         }
         self.schedule_starts(now, out);
+        self.proximity.forget_before(now - self.cfg.common_period);
     }
 
     /// Switch a condition and emit what that means. `since` is when the condition began (or

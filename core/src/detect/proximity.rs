@@ -59,6 +59,7 @@ pub(super) struct Proximity {
     /// Stays that counted as frequenting a place: (person, end of the stay).
     visits: HashMap<Cell, Vec<(PersonId, DateTime<Utc>)>>,
     common_with: HashMap<PersonId, HashSet<PersonId>>,
+    pruned_at: Option<DateTime<Utc>>,
 }
 
 impl Proximity {
@@ -74,6 +75,7 @@ impl Proximity {
             stays: HashMap::new(),
             visits: HashMap::new(),
             common_with: HashMap::new(),
+            pruned_at: None,
         }
     }
 
@@ -84,6 +86,18 @@ impl Proximity {
         if let (Regime::Victim, Some(aggressor)) = (info.regime, info.linked_person) {
             self.victims_of.entry(aggressor).or_default().push(info.id);
         }
+    }
+
+    /// Drop common-place visits older than the analysis period (at most once an hour).
+    pub(super) fn forget_before(&mut self, horizon: DateTime<Utc>) {
+        if self.pruned_at.is_some_and(|t| horizon - t < chrono::Duration::hours(1)) {
+            return;
+        }
+        self.pruned_at = Some(horizon);
+        self.visits.retain(|_, list| {
+            list.retain(|(_, end)| *end >= horizon);
+            !list.is_empty()
+        });
     }
 
     fn move_to(&mut self, p: PersonId, cell: Cell) {

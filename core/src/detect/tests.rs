@@ -563,3 +563,22 @@ fn many_zones_cost_no_more_than_a_few() {
     assert_eq!(w.e.zones().len(), 2_050);
     assert!(w.e.zones().candidates(p, Some("g"), &HOME, 10.0).is_empty());
 }
+
+#[test]
+fn a_place_visited_longer_ago_than_the_period_is_not_common() {
+    let mut w = World::new();
+    let (_, a) = w.person(Regime::SemiOpen, None, None);
+    let (_, b) = w.person(Regime::SemiOpen, None, None);
+    let bar = HOME.moved(10.0, 4_000.0);
+    for i in 0..=40 {
+        w.at(a, t(0, i * 30), Some(bar));
+    }
+    w.at(a, t(30, 0), Some(HOME));
+    // Eight days later (the period is seven), with the hourly clean-up in between.
+    w.tick(t(8 * 1440, 0));
+    for i in 0..=40 {
+        w.at(b, t(8 * 1440, i * 30), Some(bar));
+    }
+    let got: Vec<_> = w.drain().into_iter().filter(|(k, _)| *k == AlarmKind::CommonPlace).collect();
+    assert_eq!(got, vec![]);
+}
