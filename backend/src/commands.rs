@@ -191,3 +191,36 @@ pub async fn queued(notify: Option<&Notify>) {
         None => std::future::pending().await,
     }
 }
+
+/// Write a device's commands on its connection in the protocol's form (`encode`), then mark
+/// them sent. A store failure is logged and the commands stay queued for the next attempt.
+pub async fn send_on<W, E>(
+    store: &Store,
+    device: DeviceId,
+    stream: &mut W,
+    at_login: bool,
+    protocol: &'static str,
+    mut encode: E,
+) -> std::io::Result<()>
+where
+    W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    E: FnMut(&DeviceCommand) -> Vec<u8>,
+{
+    use tokio::io::AsyncWriteExt;
+    let list = match to_send(store, device, at_login).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(protocol, error = %e, "commands not read");
+            return Ok(());
+        }
+    };
+    if list.is_empty() {
+        return Ok(());
+    }
+    let out: Vec<u8> = list.iter().flat_map(&mut encode).collect();
+    stream.write_all(&out).await?;
+    if let Err(e) = mark_sent(store, list).await {
+        tracing::error!(protocol, error = %e, "commands sent but not marked");
+    }
+    Ok(())
+}

@@ -36,6 +36,30 @@ async fn start() -> Tls {
     Tls { running, ca_pem: cert.cert.pem(), connector: TlsConnector::from(Arc::new(client)), _dir: dir }
 }
 
+async fn register(t: &Tls, imei: &'static str, kind: atalaia_core::monitoring::DeviceKind) {
+    t.running
+        .state
+        .store
+        .write(move |ctx| {
+            ctx.save(&atalaia_core::monitoring::Device {
+                id: atalaia_core::ids::DeviceId::new(),
+                imei: imei.into(),
+                kind,
+                state: atalaia_core::monitoring::DeviceState::Active,
+                sim1: None,
+                sim2: None,
+                person_id: None,
+                vehicle_id: None,
+                last_contact: None,
+                battery_pct: None,
+                report_interval_s: None,
+                created_at: ctx.now,
+            })
+        })
+        .await
+        .expect("device");
+}
+
 #[tokio::test]
 async fn the_api_answers_https_only() {
     let t = start().await;
@@ -61,27 +85,7 @@ async fn the_api_answers_https_only() {
 async fn a_gt06_device_logs_in_over_tls_and_plain_text_gets_nothing() {
     let t = start().await;
     let imei = "123456789012345";
-    t.running
-        .state
-        .store
-        .write(move |ctx| {
-            ctx.save(&atalaia_core::monitoring::Device {
-                id: atalaia_core::ids::DeviceId::new(),
-                imei: imei.into(),
-                kind: atalaia_core::monitoring::DeviceKind::AnkleBracelet,
-                state: atalaia_core::monitoring::DeviceState::Active,
-                sim1: None,
-                sim2: None,
-                person_id: None,
-                vehicle_id: None,
-                last_contact: None,
-                battery_pct: None,
-                report_interval_s: None,
-                created_at: ctx.now,
-            })
-        })
-        .await
-        .expect("device");
+    register(&t, imei, atalaia_core::monitoring::DeviceKind::AnkleBracelet).await;
     let padded = format!("0{imei}");
     let bcd: Vec<u8> =
         (0..8).map(|i| u8::from_str_radix(&padded[i * 2..i * 2 + 2], 16).expect("hex")).collect();
@@ -113,27 +117,7 @@ async fn a_gt06_device_logs_in_over_tls_and_plain_text_gets_nothing() {
 #[tokio::test]
 async fn osmand_reports_over_https() {
     let t = start().await;
-    t.running
-        .state
-        .store
-        .write(|ctx| {
-            ctx.save(&atalaia_core::monitoring::Device {
-                id: atalaia_core::ids::DeviceId::new(),
-                imei: "tls-phone".into(),
-                kind: atalaia_core::monitoring::DeviceKind::VehicleTracker,
-                state: atalaia_core::monitoring::DeviceState::Active,
-                sim1: None,
-                sim2: None,
-                person_id: None,
-                vehicle_id: None,
-                last_contact: None,
-                battery_pct: None,
-                report_interval_s: None,
-                created_at: ctx.now,
-            })
-        })
-        .await
-        .expect("device");
+    register(&t, "tls-phone", atalaia_core::monitoring::DeviceKind::VehicleTracker).await;
     let https = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(t.ca_pem.as_bytes()).expect("ca"))
         .build()

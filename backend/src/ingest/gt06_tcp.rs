@@ -183,26 +183,11 @@ async fn send_commands(
     serial: &mut u16,
     at_login: bool,
 ) -> std::io::Result<()> {
-    let list = match commands::to_send(&state.store, device, at_login).await {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::error!(error = %e, "GT06 commands not read");
-            return Ok(());
-        }
-    };
-    if list.is_empty() {
-        return Ok(());
-    }
-    let mut out = Vec::new();
-    for c in &list {
+    commands::send_on(&state.store, device, stream, at_login, "gt06", |c| {
         *serial = serial.wrapping_add(1);
-        out.extend(gt06::encode_command(c.tag, &c.kind.text(), *serial));
-    }
-    stream.write_all(&out).await?;
-    if let Err(e) = commands::mark_sent(&state.store, list).await {
-        tracing::error!(error = %e, "GT06 commands sent but not marked");
-    }
-    Ok(())
+        gt06::encode_command(c.tag, &c.kind.text(), *serial)
+    })
+    .await
 }
 
 /// Store the batch, then send its acknowledgements. `Ok(false)`: stop talking to this device

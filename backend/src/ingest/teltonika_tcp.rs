@@ -139,20 +139,8 @@ async fn send_commands(
     stream: &mut Stream,
     at_login: bool,
 ) -> std::io::Result<()> {
-    let list = match commands::to_send(&state.store, device, at_login).await {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::error!(error = %e, "Teltonika commands not read");
-            return Ok(());
-        }
-    };
-    if list.is_empty() {
-        return Ok(());
-    }
-    let out: Vec<u8> = list.iter().flat_map(|c| teltonika::encode_command(&c.kind.text())).collect();
-    stream.write_all(&out).await?;
-    if let Err(e) = commands::mark_sent(&state.store, list).await {
-        tracing::error!(error = %e, "Teltonika commands sent but not marked");
-    }
-    Ok(())
+    commands::send_on(&state.store, device, stream, at_login, "teltonika", |c| {
+        teltonika::encode_command(&c.kind.text())
+    })
+    .await
 }

@@ -84,6 +84,21 @@ impl World {
         });
     }
 
+    /// A report with battery state and device signals, received when it was taken.
+    fn full(&mut self, d: DeviceId, when: DateTime<Utc>, battery: Option<(f64, bool)>, signals: Vec<Signal>) {
+        self.feed(Sample {
+            device_id: d,
+            fix_time: when,
+            recv_time: when,
+            at: Some(HOME),
+            accuracy_m: None,
+            battery_pct: battery.map(|b| b.0),
+            charging: battery.map(|b| b.1),
+            heartbeat: false,
+            signals,
+        });
+    }
+
     fn feed(&mut self, s: Sample) {
         self.e.sample(&s, &mut self.out);
     }
@@ -259,31 +274,12 @@ fn continuous_zone_exit() {
 fn device_reported_states_raise_and_restore() {
     let mut w = World::new();
     let (_, d) = w.person(Regime::HouseArrest, None, None);
-    let mut s = Sample {
-        device_id: d,
-        fix_time: t(0, 0),
-        recv_time: t(0, 0),
-        at: Some(HOME),
-        accuracy_m: None,
-        battery_pct: None,
-        charging: None,
-        heartbeat: false,
-        signals: vec![
-            Signal::StrapOpen(true),
-            Signal::BodyMissing(true),
-            Signal::Tamper(true),
-            Signal::Jamming(true),
-        ],
-    };
-    w.feed(s.clone());
+    let problems =
+        vec![Signal::StrapOpen(true), Signal::BodyMissing(true), Signal::Tamper(true), Signal::Jamming(true)];
+    w.full(d, t(0, 0), None, problems.clone());
     // Repeated reports of the same state do not raise again.
-    s.fix_time = t(0, 30);
-    s.recv_time = t(0, 30);
-    w.feed(s.clone());
-    s.fix_time = t(1, 0);
-    s.recv_time = t(1, 0);
-    s.signals = vec![Signal::StrapOpen(false), Signal::WrongInstallation(true)];
-    w.feed(s);
+    w.full(d, t(0, 30), None, problems);
+    w.full(d, t(1, 0), None, vec![Signal::StrapOpen(false), Signal::WrongInstallation(true)]);
     assert_eq!(
         w.drain(),
         vec![
@@ -318,17 +314,7 @@ fn battery_warning_comes_at_least_an_hour_before_empty() {
     let mut raised_at = None;
     for minute in (0..240).step_by(5) {
         let pct = 40.0 - f64::from(minute as i32) / 6.0;
-        w.feed(Sample {
-            device_id: d,
-            fix_time: t(minute, 0),
-            recv_time: t(minute, 0),
-            at: Some(HOME),
-            accuracy_m: None,
-            battery_pct: Some(pct),
-            charging: Some(false),
-            heartbeat: false,
-            signals: vec![],
-        });
+        w.full(d, t(minute, 0), Some((pct, false)), vec![]);
         if raised_at.is_none() && w.drain().contains(&(AlarmKind::BatteryCritical, true)) {
             raised_at = Some(minute);
         }
@@ -337,17 +323,7 @@ fn battery_warning_comes_at_least_an_hour_before_empty() {
     assert!(raised_at <= 180, "warned at minute {raised_at}, less than an hour before empty (240)");
     assert!(raised_at >= 140, "not absurdly early: minute {raised_at}");
     // Charging ends it.
-    w.feed(Sample {
-        device_id: d,
-        fix_time: t(241, 0),
-        recv_time: t(241, 0),
-        at: Some(HOME),
-        accuracy_m: None,
-        battery_pct: Some(1.0),
-        charging: Some(true),
-        heartbeat: false,
-        signals: vec![],
-    });
+    w.full(d, t(241, 0), Some((1.0, true)), vec![]);
     assert_eq!(w.drain(), vec![(AlarmKind::BatteryCritical, false)]);
 }
 
@@ -363,17 +339,7 @@ fn communication_loss_is_named_by_how_the_device_went_quiet() {
     w.at(plain, t(0, 0), Some(HOME));
     w.at(foil, t(0, 0), Some(HOME));
     w.at(foil, t(0, 30), None);
-    w.feed(Sample {
-        device_id: flat,
-        fix_time: t(0, 0),
-        recv_time: t(0, 0),
-        at: Some(HOME),
-        accuracy_m: None,
-        battery_pct: Some(2.0),
-        charging: Some(false),
-        heartbeat: false,
-        signals: vec![],
-    });
+    w.full(flat, t(0, 0), Some((2.0, false)), vec![]);
     w.drain();
     w.tick(t(5, 0));
     assert_eq!(w.drain(), vec![], "threshold is 5 min");
