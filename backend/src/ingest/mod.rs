@@ -125,15 +125,13 @@ pub async fn accept_batch(
             // Of a replayed (late) stretch only each device's last point of the batch goes to
             // the live feed; the rest is history.
             let late_after = monitor.lock().engine.config().late_after;
-            let mut batch_last: HashMap<&str, DateTime<Utc>> = HashMap::new();
-            for f in &fixes {
+            let mut batch_last: HashMap<String, DateTime<Utc>> = HashMap::new();
+            for f in fixes.iter().filter(|f| f.valid) {
                 if let Some(t) = f.fix_time {
-                    let e = batch_last.entry(f.key.as_str()).or_insert(t);
+                    let e = batch_last.entry(f.key.clone()).or_insert(t);
                     *e = (*e).max(t);
                 }
             }
-            let batch_last: HashMap<String, DateTime<Utc>> =
-                batch_last.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
             for fix in fixes {
                 let device = match devices.get(&fix.key) {
                     Some(d) => d.clone(),
