@@ -18,7 +18,6 @@
 #![allow(clippy::print_stdout)] // a benchmark reports on standard output
 
 use atalaia_backend::Config;
-use atalaia_backend::ingest::teltonika::{self, IoValue, Packet, Record};
 use atalaia_core::alarm::{AlarmKind, AlarmState, Subject};
 use atalaia_core::geom::{LatLon, Shape};
 use atalaia_core::ids::{DeviceId, PersonId, ZoneId};
@@ -330,42 +329,18 @@ async fn replay(points: usize) {
     let mut live = w.running.state.store.subscribe();
     let now = chrono::Utc::now();
     let first = now - chrono::Duration::seconds(points as i64 * 30 + 600);
-    let records: Vec<Record> = (0..points)
+    let backlog: Vec<(chrono::DateTime<chrono::Utc>, LatLon)> = (0..points)
         .map(|i| {
             // Out of home for ten minutes every six hours of backlog.
             let out = i % 720 >= 700;
             let at = if out { home.moved(90.0, 900.0) } else { near(home, i) };
-            Record {
-                time: first + chrono::Duration::seconds(i as i64 * 30),
-                priority: 0,
-                at,
-                altitude_m: 90,
-                angle_deg: 0,
-                satellites: 9,
-                speed_kmh: 3,
-                event_io: 0,
-                io: vec![(teltonika::io::BATTERY_LEVEL, IoValue::Int(80))],
-            }
+            (first + chrono::Duration::seconds(i as i64 * 30), at)
         })
         .collect();
-    let packets: Vec<Vec<u8>> = records
-        .chunks(50)
-        .map(|c| teltonika::encode(&Packet { codec: 0x8E, records: c.to_vec(), response: None }))
-        .collect();
-    let mut s = tokio::net::TcpStream::connect(w.running.teltonika_addr).await.expect("connect");
-    let id = imei(0);
     let started = Instant::now();
-    let mut hello = (id.len() as u16).to_be_bytes().to_vec();
-    hello.extend_from_slice(id.as_bytes());
-    s.write_all(&hello).await.expect("hello");
-    let mut one = [0u8; 1];
-    s.read_exact(&mut one).await.expect("handshake");
-    assert_eq!(one[0], 1);
-    for p in &packets {
-        s.write_all(p).await.expect("packet");
-        let mut ack = [0u8; 4];
-        s.read_exact(&mut ack).await.expect("ack");
-    }
+    atalaia_backend::scenario::replay_teltonika(w.running.teltonika_addr, &imei(0), &backlog)
+        .await
+        .expect("replay acknowledged");
     let acked = started.elapsed();
     // The replay ends after a quiet period; the incident follows on the next tick.
     let incident = loop {
@@ -390,7 +365,7 @@ async fn replay(points: usize) {
     println!(
         "replay: {points} points in {} packets stored, evaluated and acknowledged in {:.2} s \
          ({:.0} points/s); one late-data incident of {} points with {} episodes, {} other alarms",
-        packets.len(),
+        points.div_ceil(50),
         acked.as_secs_f64(),
         points as f64 / acked.as_secs_f64(),
         summary.points,

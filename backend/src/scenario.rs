@@ -290,49 +290,9 @@ impl Harness {
         Ok(())
     }
 
-    /// A store-and-forward backlog over Teltonika Codec 8E TCP, in packets of 50 records, each
-    /// acknowledged before the next (as devices do).
+    /// A store-and-forward backlog over Teltonika (see [`replay_teltonika`]).
     pub async fn replay(&self, who: usize, points: &[(DateTime<Utc>, LatLon)]) -> Result<(), ScenarioError> {
-        let err = |e: std::io::Error| ScenarioError::Traffic(e.to_string());
-        let mut s = tokio::net::TcpStream::connect(self.running.teltonika_addr).await.map_err(err)?;
-        let imei = &self.people[who].imei;
-        let mut hello = (imei.len() as u16).to_be_bytes().to_vec();
-        hello.extend_from_slice(imei.as_bytes());
-        s.write_all(&hello).await.map_err(err)?;
-        let mut one = [0u8; 1];
-        s.read_exact(&mut one).await.map_err(err)?;
-        if one[0] != 1 {
-            return Err(ScenarioError::Traffic("Teltonika handshake refused".into()));
-        }
-        for chunk in points.chunks(50) {
-            let records = chunk
-                .iter()
-                .map(|(t, at)| Record {
-                    time: *t,
-                    priority: 0,
-                    at: *at,
-                    altitude_m: 90,
-                    angle_deg: 0,
-                    satellites: 9,
-                    speed_kmh: 3,
-                    event_io: 0,
-                    io: vec![(teltonika::io::BATTERY_LEVEL, IoValue::Int(80))],
-                })
-                .collect();
-            s.write_all(&teltonika::encode(&Packet { codec: 0x8E, records, response: None }))
-                .await
-                .map_err(err)?;
-            let mut ack = [0u8; 4];
-            s.read_exact(&mut ack).await.map_err(err)?;
-            if u32::from_be_bytes(ack) as usize != chunk.len() {
-                return Err(ScenarioError::Traffic(format!(
-                    "acknowledged {} of {}",
-                    u32::from_be_bytes(ack),
-                    chunk.len()
-                )));
-            }
-        }
-        Ok(())
+        replay_teltonika(self.running.teltonika_addr, &self.people[who].imei, points).await
     }
 
     /// Compare the alarms about this scenario's people with the expectation.
@@ -394,6 +354,55 @@ impl Harness {
         let _ = std::fs::remove_dir_all(&self.dir);
         Ok(Report { name, expected, raised, false_positives, false_negatives, alarms: mine, position_events })
     }
+}
+
+/// A store-and-forward backlog over Teltonika Codec 8E TCP as a device sends it: handshake, then
+/// packets of 50 records, each acknowledged before the next. Shared by the scenarios and the
+/// replay benchmark.
+pub async fn replay_teltonika(
+    addr: std::net::SocketAddr,
+    imei: &str,
+    points: &[(DateTime<Utc>, LatLon)],
+) -> Result<(), ScenarioError> {
+    let err = |e: std::io::Error| ScenarioError::Traffic(e.to_string());
+    let mut s = tokio::net::TcpStream::connect(addr).await.map_err(err)?;
+    let mut hello = (imei.len() as u16).to_be_bytes().to_vec();
+    hello.extend_from_slice(imei.as_bytes());
+    s.write_all(&hello).await.map_err(err)?;
+    let mut one = [0u8; 1];
+    s.read_exact(&mut one).await.map_err(err)?;
+    if one[0] != 1 {
+        return Err(ScenarioError::Traffic("Teltonika handshake refused".into()));
+    }
+    for chunk in points.chunks(50) {
+        let records = chunk
+            .iter()
+            .map(|(t, at)| Record {
+                time: *t,
+                priority: 0,
+                at: *at,
+                altitude_m: 90,
+                angle_deg: 0,
+                satellites: 9,
+                speed_kmh: 3,
+                event_io: 0,
+                io: vec![(teltonika::io::BATTERY_LEVEL, IoValue::Int(80))],
+            })
+            .collect();
+        s.write_all(&teltonika::encode(&Packet { codec: 0x8E, records, response: None }))
+            .await
+            .map_err(err)?;
+        let mut ack = [0u8; 4];
+        s.read_exact(&mut ack).await.map_err(err)?;
+        if u32::from_be_bytes(ack) as usize != chunk.len() {
+            return Err(ScenarioError::Traffic(format!(
+                "acknowledged {} of {}",
+                u32::from_be_bytes(ack),
+                chunk.len()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn circle(center: LatLon, radius_m: f64) -> Shape {

@@ -54,6 +54,18 @@ impl World {
         person: Option<PersonId>,
         group: Option<&str>,
     ) -> ZoneId {
+        self.zone_with(kind, shape, person, group, None, None)
+    }
+
+    fn zone_with(
+        &mut self,
+        kind: ZoneKind,
+        shape: Shape,
+        person: Option<PersonId>,
+        group: Option<&str>,
+        schedule: Option<WeeklySchedule>,
+        warning_m: Option<f64>,
+    ) -> ZoneId {
         let z = Zone {
             id: ZoneId::new(),
             name: "z".into(),
@@ -62,8 +74,8 @@ impl World {
             person_id: person,
             group: group.map(str::to_owned),
             active: true,
-            schedule: None,
-            warning_m: None,
+            schedule,
+            warning_m,
             created_at: t(0, 0),
         };
         self.e.set_zone(&z);
@@ -184,19 +196,7 @@ fn exclusion_zone_with_warning_buffer() {
     let mut w = World::new();
     let (_, d) = w.person(Regime::ProtectiveMeasure, Some("art217"), None);
     let school = HOME.moved(0.0, 2_000.0);
-    let z = Zone {
-        id: ZoneId::new(),
-        name: "Escola".into(),
-        kind: ZoneKind::Exclusion,
-        shape: circle(school, 100.0),
-        person_id: None,
-        group: Some("art217".into()),
-        active: true,
-        schedule: None,
-        warning_m: Some(200.0),
-        created_at: t(0, 0),
-    };
-    w.e.set_zone(&z);
+    w.zone_with(ZoneKind::Exclusion, circle(school, 100.0), None, Some("art217"), None, Some(200.0));
     let walk = [1_000.0, 250.0, 240.0, 50.0, 40.0, 250.0, 260.0, 600.0, 650.0];
     for (i, dist) in walk.iter().enumerate() {
         w.at(d, t(0, i as i64 * 30), Some(school.moved(180.0, *dist)));
@@ -216,26 +216,11 @@ fn exclusion_zone_with_warning_buffer() {
 fn outside_home_when_the_curfew_starts() {
     let mut w = World::new();
     let (p, d) = w.person(Regime::SemiOpen, None, None);
-    let z = Zone {
-        id: ZoneId::new(),
-        name: "Residência (recolhimento noturno)".into(),
-        kind: ZoneKind::Inclusion,
-        shape: circle(HOME, 100.0),
-        person_id: Some(p),
-        group: None,
-        active: true,
-        // 20:00–06:00 local every day; t(0,0) is 12:00 local, so t(480,0) is 20:00.
-        schedule: Some(WeeklySchedule {
-            windows: vec![Window {
-                days: vec![1, 2, 3, 4, 5, 6, 7],
-                start: "20:00".into(),
-                end: "06:00".into(),
-            }],
-        }),
-        warning_m: None,
-        created_at: t(0, 0),
+    // 20:00–06:00 local every day; t(0,0) is 12:00 local, so t(480,0) is 20:00.
+    let nights = WeeklySchedule {
+        windows: vec![Window { days: vec![1, 2, 3, 4, 5, 6, 7], start: "20:00".into(), end: "06:00".into() }],
     };
-    w.e.set_zone(&z);
+    w.zone_with(ZoneKind::Inclusion, circle(HOME, 100.0), Some(p), None, Some(nights), None);
     let work = HOME.moved(45.0, 3_000.0);
     w.tick(t(0, 0));
     // At work in the afternoon: no violation, the zone is not in force.
