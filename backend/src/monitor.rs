@@ -15,7 +15,7 @@ use crate::store::{Store, StoreError, WriteCtx};
 use atalaia_core::alarm::{Alarm, AlarmKey, AlarmKind, AlarmState, Domain};
 use atalaia_core::detect::{DeviceInfo, Engine, EngineConfig, Output, PersonInfo, Sample};
 use atalaia_core::ids::AlarmId;
-use atalaia_core::monitoring::{Device, Person, Position, Zone};
+use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
 use atalaia_core::wire::EventBody;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -54,18 +54,22 @@ impl Monitor {
     /// Build the engine from the store. Subscribe to the event log *before* calling this (see
     /// [`Monitor::follow`]) so nothing saved in between is missed.
     pub async fn load(store: &Store, cfg: EngineConfig) -> Result<Self, StoreError> {
-        let (people, devices, zones, alarms, last) = store
+        let (people, devices, zones, rules, alarms, last) = store
             .read(|c| {
                 Ok((
                     Store::list::<Person>(c)?,
                     Store::list::<Device>(c)?,
                     Store::list::<Zone>(c)?,
+                    Store::list::<GroupRules>(c)?,
                     Store::list_by::<Alarm>(c, "active", "1")?,
                     Store::last_positions(c)?,
                 ))
             })
             .await?;
         let mut engine = Engine::new(cfg);
+        for r in rules {
+            engine.set_rules(r);
+        }
         for p in &people {
             engine.set_person(person_info(p));
         }
@@ -96,7 +100,7 @@ impl Monitor {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Keep the engine's view of people, devices and zones current from the event log.
+    /// Keep the engine's view of people, devices, zones and group rules current from the event log.
     pub async fn follow(
         self,
         store: Store,
@@ -115,7 +119,7 @@ impl Monitor {
                 Err(RecvError::Lagged(n)) => {
                     tracing::warn!(
                         missed = n,
-                        "monitor fell behind the event log; reloading people, devices and zones"
+                        "monitor fell behind the event log; reloading people, devices, zones and rules"
                     );
                     match store
                         .read(|c| {
@@ -123,11 +127,15 @@ impl Monitor {
                                 Store::list::<Person>(c)?,
                                 Store::list::<Device>(c)?,
                                 Store::list::<Zone>(c)?,
+                                Store::list::<GroupRules>(c)?,
                             ))
                         })
                         .await
                     {
-                        Ok((people, devices, zones)) => {
+                        Ok((people, devices, zones, rules)) => {
+                            for r in rules {
+                                self.apply_event(&EventBody::GroupRules(r));
+                            }
                             for p in people {
                                 self.apply_event(&EventBody::Person(p));
                             }
@@ -157,6 +165,7 @@ impl Monitor {
                 }
             }
             EventBody::Zone(z) => self.lock().engine.set_zone(z),
+            EventBody::GroupRules(r) => self.lock().engine.set_rules(r.clone()),
             _ => {}
         }
     }

@@ -12,7 +12,7 @@ use crate::store::{Store, StoreError};
 use atalaia_core::alarm::{Alarm, AlarmKind, AlarmState, Subject};
 use atalaia_core::geom::{LatLon, Shape};
 use atalaia_core::ids::{DeviceId, PersonId, ZoneId};
-use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, Person, Regime, Zone, ZoneKind};
+use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, GroupRules, Person, Regime, Zone, ZoneKind};
 use atalaia_core::schedule::{WeeklySchedule, Window};
 use atalaia_core::{Clock, ManualClock};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -204,6 +204,25 @@ impl Harness {
         self.store().write(move |ctx| ctx.save(&z)).await?;
         self.settle_entities().await;
         Ok(id)
+    }
+
+    /// Set a group's rules (III-2.25).
+    pub async fn rules(
+        &mut self,
+        group: &str,
+        disabled: Vec<AlarmKind>,
+        signal_timeout_s: Option<u32>,
+    ) -> Result<(), ScenarioError> {
+        let r = GroupRules {
+            group: group.to_owned(),
+            disabled,
+            signal_timeout_s,
+            zone_dwell_s: None,
+            updated_at: self.now(),
+        };
+        self.store().write(move |ctx| ctx.save(&r)).await?;
+        self.settle_entities().await;
+        Ok(())
     }
 
     /// The monitor learns about new entities from the event log; give it a moment.
@@ -409,7 +428,7 @@ fn circle(center: LatLon, radius_m: f64) -> Shape {
     Shape::Circle { center, radius_m }
 }
 
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 14] = [
     "house_arrest",
     "curfew",
     "school_exclusion_zone",
@@ -423,6 +442,7 @@ pub const NAMES: [&str; 13] = [
     "two_people_meeting",
     "common_place",
     "aggressor_approaching_victim",
+    "work_release_group_rules",
 ];
 
 /// Run one scenario by name.
@@ -610,6 +630,52 @@ pub async fn run(name: &str) -> Result<Report, ScenarioError> {
             (
                 "aggressor_approaching_victim",
                 vec![seen(K::AggressorNearVictim, &[aggressor, victim], Restored)],
+            )
+        }
+        "work_release_group_rules" => {
+            // III-2.25: two people of a work-release group work side by side all day (their
+            // group's rules exempt them from encounters and common places with each other) and
+            // the group reports communication loss after 2 minutes instead of the site's 5.
+            // Someone of no group joining them is an encounter for each pair.
+            h.rules("frente-de-trabalho", vec![K::Encounter, K::CommonPlace], Some(120)).await?;
+            let a = h.person(Regime::SemiOpen, Some("frente-de-trabalho"), None).await?;
+            let b = h.person(Regime::SemiOpen, Some("frente-de-trabalho"), None).await?;
+            let c = h.person(Regime::SemiOpen, None, None).await?;
+            let site = home.moved(60.0, 2_500.0);
+            let c_home = home.moved(240.0, 3_000.0);
+            for _ in 0..14 {
+                h.report(a, Some(site), "").await?;
+                h.report(b, Some(site.moved(90.0, 25.0)), "").await?;
+                h.report(c, Some(c_home), "").await?;
+                h.advance(30);
+            }
+            for _ in 0..14 {
+                h.report(a, Some(site), "").await?;
+                h.report(b, Some(site.moved(90.0, 25.0)), "").await?;
+                h.report(c, Some(site.moved(180.0, 20.0)), "").await?;
+                h.advance(30);
+            }
+            for _ in 0..3 {
+                h.report(a, Some(site), "").await?;
+                h.report(b, Some(site.moved(90.0, 25.0)), "").await?;
+                h.report(c, Some(c_home), "").await?;
+                h.advance(30);
+            }
+            // a's bracelet goes quiet for 3 minutes while b and c keep reporting.
+            for _ in 0..6 {
+                h.report(b, Some(site.moved(90.0, 25.0)), "").await?;
+                h.report(c, Some(c_home), "").await?;
+                h.advance(30);
+                h.tick().await?;
+            }
+            h.stay(a, site, 2, 30, "").await?;
+            (
+                "work_release_group_rules",
+                vec![
+                    seen(K::Encounter, &[a, c], Restored),
+                    seen(K::Encounter, &[b, c], Restored),
+                    seen(K::SignalLost, &[a], Restored),
+                ],
             )
         }
         other => return Err(ScenarioError::Traffic(format!("unknown scenario {other}"))),

@@ -68,6 +68,16 @@ impl AlarmKind {
         }
     }
 
+    /// Whether a group's rules may exempt its people from this alarm (III-2.25): restrictions
+    /// that only make sense for some sentences. Device integrity, zone violations and the
+    /// protection of a victim always apply.
+    pub fn optional_per_group(self) -> bool {
+        Self::OPTIONAL_PER_GROUP.contains(&self)
+    }
+
+    pub const OPTIONAL_PER_GROUP: [AlarmKind; 4] =
+        [AlarmKind::WarningZoneEntry, AlarmKind::GnssLost, AlarmKind::Encounter, AlarmKind::CommonPlace];
+
     /// Default severity; procedures may raise it per group later.
     pub fn default_severity(self) -> Severity {
         use AlarmKind::*;

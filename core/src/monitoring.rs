@@ -1,6 +1,7 @@
 //! Electronic-monitoring domain: monitored people, devices and their lifecycle, person × device
 //! assignments, zones and position fixes (seed 003, sections 2–4).
 
+use crate::alarm::AlarmKind;
 use crate::geom::{LatLon, Shape};
 use crate::ids::{AssignmentId, DeviceId, PersonId, PositionId, VehicleId, ZoneId};
 use crate::schedule::WeeklySchedule;
@@ -121,6 +122,34 @@ pub struct Zone {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning_m: Option<f64>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Rules (restrictions) every person of a group is held to, beyond the group's zones
+/// (III-2.25): which of the optional alarms the central enforces for them, and the thresholds
+/// that differ from the site's defaults. A group without rules gets the defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct GroupRules {
+    /// The group's name, as on [`Person::group`] and [`Zone::group`].
+    pub group: String,
+    /// Optional alarm kinds not raised for this group (see [`AlarmKind::optional_per_group`]),
+    /// e.g. encounters among people of a work-release group who work together.
+    #[serde(default)]
+    pub disabled: Vec<AlarmKind>,
+    /// No report for this long is a loss of communication (27.18.6.9); replaces the site
+    /// default and the threshold derived from the device's report interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal_timeout_s: Option<u32>,
+    /// How long a fix must stay on the new side of a zone boundary before it counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_dwell_s: Option<u32>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl GroupRules {
+    /// Whether the group's people are exempt from alarms of this kind.
+    pub fn disables(&self, kind: AlarmKind) -> bool {
+        self.disabled.contains(&kind)
+    }
 }
 
 /// One fix as stored: device time and server receive time are both kept.

@@ -52,6 +52,11 @@ pub fn vehicle_status(v: VehicleStatus) -> &'static str {
     }
 }
 
+/// The alarm kinds a group's rules may switch off, for error messages.
+pub fn optional_alarm_kinds() -> String {
+    AlarmKind::OPTIONAL_PER_GROUP.map(alarm_kind).join(", ")
+}
+
 pub fn alarm_kind(v: AlarmKind) -> &'static str {
     match v {
         AlarmKind::InclusionZoneExit => "Saída da zona de inclusão",

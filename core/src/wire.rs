@@ -317,6 +317,50 @@ impl NewZone {
     }
 }
 
+/// Body of `PUT /group-rules/{group}`: the whole rule set of a group (III-2.25).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewGroupRules {
+    #[serde(default)]
+    pub disabled: Vec<crate::alarm::AlarmKind>,
+    #[serde(default)]
+    pub signal_timeout_s: Option<u32>,
+    #[serde(default)]
+    pub zone_dwell_s: Option<u32>,
+}
+
+impl NewGroupRules {
+    pub fn validate(&self, group: &str) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        require(&mut e, "group", group, "Nome do grupo");
+        for kind in &self.disabled {
+            if !kind.optional_per_group() {
+                e.push(FieldError::new(
+                    "disabled",
+                    &format!(
+                        "O alarme \"{}\" não pode ser desativado por grupo: ele protege a integridade do \
+                         monitoramento ou uma restrição judicial. Só podem ser desativados: {}.",
+                        crate::text::alarm_kind(*kind),
+                        crate::text::optional_alarm_kinds()
+                    ),
+                ));
+            }
+        }
+        if self.signal_timeout_s.is_some_and(|t| !(60..=86_400).contains(&t)) {
+            e.push(FieldError::new(
+                "signal_timeout_s",
+                "O prazo de perda de comunicação deve ficar entre 1 minuto e 24 horas (60 a 86.400 s).",
+            ));
+        }
+        if self.zone_dwell_s.is_some_and(|t| t > 600) {
+            e.push(FieldError::new(
+                "zone_dwell_s",
+                "A confirmação de entrada ou saída de zona deve ficar entre 0 e 10 minutos (0 a 600 s).",
+            ));
+        }
+        e
+    }
+}
+
 /// An operator's action on an alarm.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -364,6 +408,7 @@ pub enum EventBody {
     Position(Position),
     Alarm(Alarm),
     Command(crate::command::DeviceCommand),
+    GroupRules(crate::monitoring::GroupRules),
 }
 
 impl EventBody {
@@ -379,6 +424,7 @@ impl EventBody {
             EventBody::Position(p) if p.vehicle_id.is_some() => Permission::VehicleRead,
             EventBody::Position(_) => Permission::PositionRead,
             EventBody::Command(_) => Permission::DeviceRead,
+            EventBody::GroupRules(_) => Permission::PersonRead,
             EventBody::Alarm(a) => match a.domain() {
                 crate::alarm::Domain::Samu => Permission::OccurrenceRead,
                 crate::alarm::Domain::Monitoring => Permission::AlarmRead,
@@ -397,6 +443,7 @@ impl EventBody {
             EventBody::Position(_) => "position",
             EventBody::Alarm(_) => "alarm",
             EventBody::Command(_) => "command",
+            EventBody::GroupRules(_) => "group_rules",
         }
     }
 }

@@ -83,6 +83,10 @@ impl TestServer {
         self.http.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("POST")
     }
 
+    pub async fn put(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.http.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("PUT")
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).bearer_auth(token).send().await.expect("GET")
     }

@@ -200,3 +200,54 @@ async fn occurrence_numbers_follow_the_site_calendar_not_utc() {
     assert_eq!(occ["number"], "2027-000001", "numbering restarts on the local new year");
     s.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn group_rules_are_validated_in_portuguese_and_replace_the_previous_set() {
+    // III-2.25: rules (restrictions) per group.
+    let s = TestServer::start().await;
+    let admin = s.user_token("gestor", Role::MonitoringAdmin).await;
+    let operator = s.user_token("operador", Role::MonitoringOperator).await;
+    let path = "/group-rules/Frente%20de%20trabalho";
+    let r =
+        s.put(&admin, path, &json!({"disabled": ["strap_cut", "encounter"], "signal_timeout_s": 5})).await;
+    let body = expect_problem(r, 422, "validation").await;
+    let messages: Vec<&str> =
+        body["errors"].as_array().expect("errors").iter().filter_map(|e| e["message"].as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("\"Rompimento da cinta\" não pode ser desativado"), "{}", messages[0]);
+    assert!(messages[1].contains("entre 1 minuto e 24 horas"), "{}", messages[1]);
+    expect_problem(s.get(&admin, path).await, 404, "not_found").await;
+    expect_problem(s.put(&operator, path, &json!({})).await, 403, "forbidden").await;
+
+    let mut ws = s.live(&operator, None).await;
+    atalaia_tests::next_message(&mut ws).await; // snapshot
+    let r = s
+        .put(
+            &admin,
+            path,
+            &json!({"disabled": ["encounter", "common_place", "encounter"], "signal_timeout_s": 120}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let stored: Value = r.json().await.expect("body");
+    assert_eq!(stored["group"], "Frente de trabalho");
+    assert_eq!(stored["disabled"], json!(["common_place", "encounter"]));
+    assert_eq!(stored["signal_timeout_s"], 120);
+    match atalaia_tests::next_message(&mut ws).await {
+        atalaia_core::wire::LiveMessage::Event(e) => {
+            assert!(
+                matches!(e.body, atalaia_core::wire::EventBody::GroupRules(ref g) if g.group == "Frente de trabalho")
+            );
+        }
+        other => panic!("expected the rules on the live feed, got {other:?}"),
+    }
+    // A PUT replaces the whole set.
+    let r = s.put(&admin, path, &json!({"zone_dwell_s": 60})).await;
+    assert_eq!(r.status(), 200);
+    let list: Value = s.get(&operator, "/group-rules").await.json().await.expect("list");
+    assert_eq!(list.as_array().expect("array").len(), 1);
+    assert_eq!(list[0]["disabled"], json!([]));
+    assert_eq!(list[0]["zone_dwell_s"], 60);
+    assert!(list[0].get("signal_timeout_s").is_none());
+    s.running.shutdown().await;
+}

@@ -109,6 +109,13 @@ async fn every_role_against_every_route() {
             ),
             ("GET", "/zones".into(), None, Permission::ZoneRead),
             ("POST", "/zones".into(), Some(zone()), Permission::ZoneWrite),
+            ("GET", "/group-rules".into(), None, Permission::PersonRead),
+            (
+                "PUT",
+                format!("/group-rules/grupo-{i}"),
+                Some(json!({"disabled": ["encounter"], "signal_timeout_s": 600})),
+                Permission::ZoneWrite,
+            ),
             ("GET", "/positions".into(), None, Permission::PositionRead),
             ("GET", "/users".into(), None, Permission::UserAdmin),
             (
@@ -129,6 +136,7 @@ async fn every_role_against_every_route() {
         for (method, path, body, perm) in routes {
             let resp = match (method, body) {
                 ("POST", Some(b)) => s.post(&token, &path, &b).await,
+                ("PUT", Some(b)) => s.put(&token, &path, &b).await,
                 _ => s.get(&token, &path).await,
             };
             let status = resp.status().as_u16();

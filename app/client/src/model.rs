@@ -96,6 +96,8 @@ impl LiveModel {
                     EventBody::Command(c) => {
                         self.commands.insert(c.id, c);
                     }
+                    // Group rules shape detection on the server; the console has no view of them yet.
+                    EventBody::GroupRules(_) => {}
                     EventBody::Alarm(a) => {
                         if !self.alarms.contains_key(&a.id) {
                             applied.new_alarms.push(a.id);

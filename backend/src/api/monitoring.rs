@@ -8,9 +8,11 @@ use crate::store::{Entity, PositionFilter, Store, StoreError};
 use atalaia_core::auth::Permission;
 use atalaia_core::command::{CommandKind, CommandState, DeviceCommand};
 use atalaia_core::ids::DeviceId;
-use atalaia_core::monitoring::{Device, Person, Position, Zone};
+use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
 use atalaia_core::samu::Vehicle;
-use atalaia_core::wire::{FieldError, NewCommand, NewDevice, NewPerson, NewZone, PositionQuery, Problem};
+use atalaia_core::wire::{
+    FieldError, NewCommand, NewDevice, NewGroupRules, NewPerson, NewZone, PositionQuery, Problem,
+};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -26,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/devices/{id}/commands", get(list_commands).post(send_command))
         .route("/zones", get(list_zones).post(create_zone))
         .route("/zones/{id}", get(get_zone))
+        .route("/group-rules", get(list_group_rules))
+        .route("/group-rules/{group}", get(get_group_rules).put(put_group_rules))
         .route("/positions", get(list_positions))
         .route("/ingest/rejects", get(list_rejects))
 }
@@ -330,4 +334,51 @@ pub async fn send_command(
     state.commands.set_pending(&imei, true);
     state.commands.wake(device);
     Ok((StatusCode::ACCEPTED, Json(command)))
+}
+
+#[utoipa::path(get, path = "/api/v1/group-rules", tag = "monitoring", responses((status = 200, body = [GroupRules]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_group_rules(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<GroupRules>>> {
+    list_of(&s, &caller, Permission::PersonRead).await
+}
+
+#[utoipa::path(get, path = "/api/v1/group-rules/{group}", tag = "monitoring", params(("group" = String, Path)), responses((status = 200, body = GroupRules), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_group_rules(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(group): Path<String>,
+) -> ApiResult<Json<GroupRules>> {
+    caller.require(Permission::PersonRead)?;
+    let group = group.trim().to_owned();
+    Ok(Json(s.store.read(move |c| Store::get_required(c, &group)).await?))
+}
+
+/// Set (replace) the rules of a group (III-2.25); they apply to its people at once.
+#[utoipa::path(put, path = "/api/v1/group-rules/{group}", tag = "monitoring", params(("group" = String, Path)), request_body = NewGroupRules,
+    responses((status = 200, body = GroupRules), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn put_group_rules(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(group): Path<String>,
+    Body(new): Body<NewGroupRules>,
+) -> ApiResult<Json<GroupRules>> {
+    caller.require(Permission::ZoneWrite)?;
+    check(new.validate(&group))?;
+    let mut disabled = new.disabled;
+    disabled.sort_by_key(|k| format!("{k:?}"));
+    disabled.dedup();
+    let rules = state
+        .store
+        .write(move |ctx| {
+            let r = GroupRules {
+                group: group.trim().to_owned(),
+                disabled,
+                signal_timeout_s: new.signal_timeout_s,
+                zone_dwell_s: new.zone_dwell_s,
+                updated_at: ctx.now,
+            };
+            ctx.save(&r)?;
+            Ok(r)
+        })
+        .await?;
+    Ok(Json(rules))
 }

@@ -4,7 +4,7 @@
 use super::StoreError;
 use atalaia_core::alarm::Alarm;
 use atalaia_core::command::DeviceCommand;
-use atalaia_core::monitoring::{Device, Person, Zone};
+use atalaia_core::monitoring::{Device, GroupRules, Person, Zone};
 use atalaia_core::samu::{Occurrence, Vehicle};
 use atalaia_core::wire::EventBody;
 use rusqlite::types::Value;
@@ -89,6 +89,18 @@ impl Entity for Zone {
     }
     fn to_event(&self) -> EventBody {
         EventBody::Zone(self.clone())
+    }
+}
+
+/// Keyed by the group's name: one rule set per group.
+impl Entity for GroupRules {
+    const TABLE: &'static str = "group_rules";
+    const WHAT: &'static str = "Conjunto de regras do grupo";
+    fn key(&self) -> String {
+        self.group.clone()
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::GroupRules(self.clone())
     }
 }
 

@@ -79,6 +79,9 @@ CREATE TABLE commands (
 );
 CREATE INDEX commands_device_pending ON commands(device_id, pending);
 "#,
+    r#"
+CREATE TABLE group_rules (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq INTEGER NOT NULL);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -132,11 +132,12 @@ impl Engine {
         let mut lost = Vec::new();
         for d in self.devices.values() {
             let Some(last) = d.last_recv else { continue };
-            let timeout = d
-                .info
-                .report_interval_s
-                .map(|s| (Duration::seconds(i64::from(s)) * 3).max(Duration::minutes(1)))
-                .unwrap_or(cfg.signal_timeout);
+            let group_rule = d.info.person_id.as_ref().and_then(|p| self.rules_of(p)?.signal_timeout_s);
+            let timeout = match (group_rule, d.info.report_interval_s) {
+                (Some(s), _) => Duration::seconds(i64::from(s)),
+                (None, Some(s)) => (Duration::seconds(i64::from(s)) * 3).max(Duration::minutes(1)),
+                (None, None) => cfg.signal_timeout,
+            };
             if now - last <= timeout {
                 continue;
             }

@@ -18,7 +18,7 @@ mod zone_eval;
 use crate::alarm::{AlarmKey, AlarmKind, Episode, LateSummary, Subject};
 use crate::geom::LatLon;
 use crate::ids::{DeviceId, PersonId};
-use crate::monitoring::{DeviceKind, Regime, Zone};
+use crate::monitoring::{DeviceKind, GroupRules, Regime, Zone};
 use crate::zones::ZoneSet;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -223,6 +223,10 @@ pub struct Engine {
     proximity: proximity::Proximity,
     /// Zones with schedules and the window each was last seen in (for curfew starts on tick).
     schedule_windows: HashMap<crate::ids::ZoneId, Option<DateTime<Utc>>>,
+    /// Rules of each group that has them (III-2.25).
+    rules: HashMap<String, GroupRules>,
+    /// Rules changed since the last tick: conditions they exempt end then.
+    rules_changed: bool,
     /// Samples skipped because they were older than what was already evaluated.
     pub out_of_order: u64,
 }
@@ -237,6 +241,8 @@ impl Engine {
             people: HashMap::new(),
             conds: HashMap::new(),
             schedule_windows: HashMap::new(),
+            rules: HashMap::new(),
+            rules_changed: false,
             out_of_order: 0,
         }
     }
@@ -275,6 +281,30 @@ impl Engine {
                     },
                 );
             }
+        }
+    }
+
+    /// Insert or replace a group's rules. Alarms of a kind the rules switch off end on the
+    /// next tick.
+    pub fn set_rules(&mut self, rules: GroupRules) {
+        self.rules.insert(rules.group.clone(), rules);
+        self.rules_changed = true;
+    }
+
+    /// The rules of a person's group, if the group has any.
+    fn rules_of(&self, person: &PersonId) -> Option<&GroupRules> {
+        let group = self.people.get(person)?.info.group.as_ref()?;
+        self.rules.get(group)
+    }
+
+    /// Whether group rules exempt the subject from this alarm. An alarm about two people
+    /// (encounter, common place) is exempt only when both groups' rules say so: co-workers of one
+    /// work-release group meet every day, but either meeting someone else still counts.
+    fn exempt(&self, key: &AlarmKey) -> bool {
+        let off = |p: &PersonId| self.rules_of(p).is_some_and(|r| r.disables(key.kind));
+        match key.subject {
+            Subject::Person(p) => off(&p) && key.other.as_ref().is_none_or(off),
+            _ => false,
         }
     }
 
@@ -379,11 +409,19 @@ impl Engine {
         }
         self.schedule_starts(now, out);
         self.proximity.forget_before(now - self.cfg.common_period);
+        if std::mem::take(&mut self.rules_changed) {
+            let exempt: Vec<AlarmKey> =
+                self.conds.iter().filter(|(k, c)| c.active && self.exempt(k)).map(|(k, _)| *k).collect();
+            for key in exempt {
+                self.set(Ctx { device: None, live: true }, key, false, now, out);
+            }
+        }
     }
 
     /// Switch a condition and emit what that means. `since` is when the condition began (or
     /// ended); a condition only raises live.
     fn set(&mut self, ctx: Ctx, key: AlarmKey, active: bool, since: DateTime<Utc>, out: &mut Vec<Output>) {
+        let active = active && !self.exempt(&key);
         let entry = self.conds.get(&key).copied();
         match (entry, active) {
             (None, false) => {}

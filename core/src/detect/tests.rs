@@ -533,3 +533,98 @@ fn a_place_visited_longer_ago_than_the_period_is_not_common() {
     let got: Vec<_> = w.drain().into_iter().filter(|(k, _)| *k == AlarmKind::CommonPlace).collect();
     assert_eq!(got, vec![]);
 }
+
+fn rules(
+    group: &str,
+    disabled: Vec<AlarmKind>,
+    signal_timeout_s: Option<u32>,
+    zone_dwell_s: Option<u32>,
+) -> GroupRules {
+    GroupRules { group: group.into(), disabled, signal_timeout_s, zone_dwell_s, updated_at: t(0, 0) }
+}
+
+#[test]
+fn group_rules_exempt_a_group_from_encounters_among_its_own_people() {
+    // III-2.25: a work-release group whose people work together.
+    let mut w = World::new();
+    w.e.set_rules(rules("obra", vec![AlarmKind::Encounter], None, None));
+    let (_, a) = w.person(Regime::SemiOpen, Some("obra"), None);
+    let (_, b) = w.person(Regime::SemiOpen, Some("obra"), None);
+    let (_, c) = w.person(Regime::SemiOpen, Some("outro"), None);
+    let site = HOME.moved(10.0, 4_000.0);
+    let elsewhere = HOME.moved(200.0, 6_000.0);
+    for i in 0..12 {
+        w.at(a, t(0, i * 30), Some(site));
+        w.at(b, t(0, i * 30 + 1), Some(site.moved(90.0, 30.0)));
+        w.at(c, t(0, i * 30 + 2), Some(elsewhere));
+    }
+    assert_eq!(w.drain(), vec![], "co-workers of the same group meeting at work");
+    // Someone of another group joins them: that pair is not exempt.
+    for i in 12..24 {
+        w.at(a, t(0, i * 30), Some(site));
+        w.at(b, t(0, i * 30 + 1), Some(site.moved(90.0, 30.0)));
+        w.at(c, t(0, i * 30 + 2), Some(site.moved(180.0, 20.0)));
+    }
+    assert_eq!(w.drain(), vec![(AlarmKind::Encounter, true), (AlarmKind::Encounter, true)]);
+}
+
+#[test]
+fn switching_an_alarm_off_for_a_group_ends_the_open_ones() {
+    let mut w = World::new();
+    let (_, d) = w.person(Regime::SemiOpen, Some("g"), None);
+    w.at(d, t(0, 0), Some(HOME));
+    w.at(d, t(1, 0), None);
+    w.at(d, t(4, 30), None);
+    assert_eq!(w.drain(), vec![(AlarmKind::GnssLost, true)]);
+    w.e.set_rules(rules("g", vec![AlarmKind::GnssLost], None, None));
+    w.tick(t(4, 31));
+    assert_eq!(w.drain(), vec![(AlarmKind::GnssLost, false)]);
+    w.at(d, t(5, 0), None);
+    w.at(d, t(9, 0), None);
+    assert_eq!(w.drain(), vec![], "no GNSS alarm for this group any more");
+}
+
+#[test]
+fn group_rules_set_the_signal_loss_and_boundary_thresholds() {
+    let mut w = World::new();
+    w.e.set_rules(rules("domiciliar", vec![], Some(120), Some(90)));
+    let (p, d) = w.person(Regime::HouseArrest, Some("domiciliar"), None);
+    let (q, e) = w.person(Regime::HouseArrest, None, None);
+    w.zone(ZoneKind::Inclusion, circle(HOME, 100.0), Some(p), None);
+    w.zone(ZoneKind::Inclusion, circle(HOME, 100.0), Some(q), None);
+    w.at(d, t(0, 0), Some(HOME));
+    w.at(e, t(0, 0), Some(HOME));
+    // Out for 60 s: past the default 30 s dwell, within the group's 90 s.
+    w.at(d, t(0, 30), Some(HOME.moved(90.0, 300.0)));
+    w.at(e, t(0, 30), Some(HOME.moved(90.0, 300.0)));
+    w.at(d, t(1, 30), Some(HOME.moved(90.0, 300.0)));
+    w.at(e, t(1, 30), Some(HOME.moved(90.0, 300.0)));
+    assert_eq!(w.drain(), vec![(AlarmKind::InclusionZoneExit, true)], "only the person without rules");
+    w.at(d, t(2, 1), Some(HOME.moved(90.0, 300.0)));
+    assert_eq!(w.drain(), vec![(AlarmKind::InclusionZoneExit, true)]);
+    // Silence: the group's 2 minutes, not the default 5.
+    w.tick(t(4, 0));
+    assert_eq!(w.drain(), vec![]);
+    w.tick(t(4, 2));
+    assert_eq!(w.drain(), vec![(AlarmKind::SignalLost, true)]);
+}
+
+#[test]
+fn integrity_alarms_cannot_be_switched_off_per_group() {
+    let ok = crate::wire::NewGroupRules { disabled: vec![AlarmKind::Encounter], ..Default::default() };
+    assert!(ok.validate("obra").is_empty());
+    let bad = crate::wire::NewGroupRules {
+        disabled: vec![AlarmKind::StrapCut],
+        signal_timeout_s: Some(10),
+        zone_dwell_s: Some(601),
+    };
+    let errors = bad.validate(" ");
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["group", "disabled", "signal_timeout_s", "zone_dwell_s"]);
+    assert!(
+        errors[1].message.contains("\"Rompimento da cinta\" não pode ser desativado"),
+        "{}",
+        errors[1].message
+    );
+    assert!(errors[1].message.contains("Encontro entre monitorados"), "lists what may be switched off");
+}

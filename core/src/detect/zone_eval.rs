@@ -121,7 +121,10 @@ impl Engine {
         let warning_m = z.zone.warning_m.filter(|w| *w > 0.0);
         let scheduled = z.is_scheduled();
         let window = z.window_start(f.t, self.cfg.tz);
-        let dwell = self.cfg.zone_dwell;
+        let dwell = match self.rules_of(&pid).and_then(|r| r.zone_dwell_s) {
+            Some(s) => Duration::seconds(i64::from(s)),
+            None => self.cfg.zone_dwell,
+        };
         let Some(person) = self.people.get_mut(&pid) else { return };
         let track = person.zones.entry(zid).or_default();
         let clear = |d: f64, limit: f64| {
