@@ -310,21 +310,31 @@ pub fn decode(frame: &Frame) -> Result<Message, DecodeError> {
             })
         }
         COMMAND_REPLY => {
-            // server flag(4) + encoding(1) + text
+            // server flag(4) + encoding(1: 1 ASCII, 2 UTF-16BE) + text
             let flag = c.get(..4).ok_or_else(|| short(frame))?;
             let text = c.get(5..).unwrap_or_default();
             Ok(Message::CommandReply {
                 server_flag: u32::from_be_bytes([flag[0], flag[1], flag[2], flag[3]]),
-                text: String::from_utf8_lossy(text).trim_end_matches('\0').to_owned(),
+                text: match c.get(4) {
+                    Some(2) => super::reply_text_utf16(text),
+                    _ => super::reply_text(text),
+                },
             })
         }
         COMMAND_REPLY_OLD => {
-            // length(1) + server flag(4) + text + language(2)
+            // length(1) + server flag(4) + text + language(2). Some firmware sends length 0 and
+            // zero-pads the text: then everything up to the language is flag and text.
             let len = usize::from(*c.first().ok_or_else(|| short(frame))?);
-            let body = c.get(1..1 + len).filter(|b| b.len() >= 4).ok_or_else(|| short(frame))?;
+            let body = match c.get(1..1 + len).filter(|b| b.len() >= 4) {
+                Some(b) => b,
+                None => c
+                    .get(1..c.len().saturating_sub(2))
+                    .filter(|b| b.len() >= 4)
+                    .ok_or_else(|| short(frame))?,
+            };
             Ok(Message::CommandReply {
                 server_flag: u32::from_be_bytes([body[0], body[1], body[2], body[3]]),
-                text: String::from_utf8_lossy(&body[4..]).into_owned(),
+                text: super::reply_text(&body[4..]),
             })
         }
         protocol => Ok(Message::Unsupported { protocol }),

@@ -59,6 +59,25 @@ pub enum Accepted {
     UnknownDevice,
 }
 
+/// A device's answer to a command as text for the operator: trailing NULs (zero padding) and
+/// line ends dropped; a payload that is not printable text is shown in hexadecimal.
+pub fn reply_text(bytes: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        let t = s.trim_end_matches(['\0', '\r', '\n']);
+        if !t.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')) {
+            return t.to_owned();
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// [`reply_text`] for UTF-16BE content (GT06 replies with encoding 2).
+pub fn reply_text_utf16(bytes: &[u8]) -> String {
+    let units = bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+    let s: String = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
+    reply_text(s.as_bytes())
+}
+
 /// Whether `key` names a registered, active device. The check is a read; only a refusal goes
 /// through the writer, to be logged like refused fixes.
 pub async fn known_device(

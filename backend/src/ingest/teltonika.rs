@@ -234,7 +234,7 @@ fn decode_data(data: &[u8]) -> Result<Packet, TeltonikaError> {
             let _quantity = r.uint(1)?;
             let kind = r.uint(1)? as u8;
             let size = r.uint(4)? as usize;
-            let text = String::from_utf8_lossy(r.take(size)?).into_owned();
+            let text = super::reply_text(r.take(size)?);
             if kind != CODEC12_RESPONSE {
                 return Err(TeltonikaError::Codec(codec));
             }

@@ -200,3 +200,77 @@ fn online_command_and_its_reply() {
     let reply = f.next_frame().expect("frame").expect("valid");
     assert_eq!(decode(&reply), Ok(Message::CommandReply { server_flag: 1, text: "ALERT OK".into() }));
 }
+
+// Online commands and replies printed in Concox's protocol documents ("GPS Tracker Communication
+// Protocol" V3.1 section 8; the older GT06 document's appendix B) and device captures from
+// Traccar's test suite. Every CRC was checked before use.
+/// V3.1 §8.1: "sos#" with server flag 0, language English (0x0002), serial 1.
+const COMMAND_DOC: &str = "787810800800000000736F7323000200019A170D0A";
+/// V3.1 §8.2.1: 0x21 reply, ASCII, server flag 0, serial 0x002E.
+const REPLY_21_DOC: &str = "7979009D210000000001426174746572793A342E3136562C4E4F524D414C3B20475052533A4C696E6B2055703B2047534D205369676E616C204C6576656C3A5374726F6E673B204750533A536561726368696E6720736174656C6C6974652C20535653205573656420696E206669783A302830292C20475053205369676E616C204C6576656C3A3B204143433A4F46463B20446566656E73653A4F4646002E26DF0D0A";
+/// V3.1 §8.2.2: 0x15 reply (JM01), language 0x0001, serial 0x002A.
+const REPLY_15_DOC: &str =
+    "787828152000000000534F53313A313334323136333236393920534F53323A20534F53333A0001002AC39C0D0A";
+/// GT06 appendix B: the reply to "DYD,000000#" sent with server flag 0x0001A958.
+const REPLY_15_DYD_DOC: &str = "78781815100001A9584459443D53756363657373210002001891770D0A";
+/// Traccar capture: 0x21 reply in UTF-16BE (encoding 2).
+const REPLY_21_UTF16: &str =
+    "797900262100000000020043006f006d006d0061006e00640020006500720072006f0072002100236e850d0a";
+/// Traccar capture: 0x15 reply with command length 0 and the text zero-padded.
+const REPLY_15_PADDED: &str = "7878661500000000004459443d537563636573732100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000010009e82b0d0a";
+
+fn reply(frame: &str) -> (u32, String) {
+    match decode(&one_frame(&hex(frame))) {
+        Ok(Message::CommandReply { server_flag, text }) => (server_flag, text),
+        other => panic!("expected a command reply, got {other:?}"),
+    }
+}
+
+#[test]
+fn online_command_matches_the_documented_frame() {
+    assert_eq!(encode_command(0, "sos#", 1), hex(COMMAND_DOC));
+}
+
+#[test]
+fn documented_command_replies_decode() {
+    assert_eq!(
+        reply(REPLY_21_DOC),
+        (
+            0,
+            "Battery:4.16V,NORMAL; GPRS:Link Up; GSM Signal Level:Strong; GPS:Searching satellite, SVS \
+             Used in fix:0(0), GPS Signal Level:; ACC:OFF; Defense:OFF"
+                .into()
+        )
+    );
+    assert_eq!(reply(REPLY_15_DOC), (0, "SOS1:13421632699 SOS2: SOS3:".into()));
+    assert_eq!(
+        reply(REPLY_15_DYD_DOC),
+        (0x0001_A958, "DYD=Success!".into()),
+        "the flag comes back unchanged"
+    );
+    assert_eq!(one_frame(&hex(REPLY_21_DOC)).serial, 0x002E);
+}
+
+#[test]
+fn captured_replies_in_utf16_and_zero_padded() {
+    assert_eq!(reply(REPLY_21_UTF16), (0, "Command error!".into()));
+    assert_eq!(reply(REPLY_15_PADDED), (0, "DYD=Success!".into()));
+}
+
+proptest! {
+    #[test]
+    fn online_commands_and_replies_round_trip(flag in any::<u32>(), text in "[ -~]{1,200}", serial in any::<u16>()) {
+        let mut f = Framer::default();
+        f.push(&encode_command(flag, &text, serial));
+        let cmd = f.next_frame().expect("frame").expect("valid");
+        prop_assert_eq!(cmd.protocol, COMMAND);
+        prop_assert_eq!(cmd.serial, serial);
+        prop_assert_eq!(&cmd.content[5..5 + text.len()], text.as_bytes());
+        f.push(&encode_command_reply(flag, &text, serial.wrapping_add(1)));
+        let r = f.next_frame().expect("frame").expect("valid");
+        prop_assert_eq!(
+            decode(&r),
+            Ok(Message::CommandReply { server_flag: flag, text: text.clone() })
+        );
+    }
+}
