@@ -30,6 +30,28 @@ pub struct Inner {
     open: HashMap<AlarmKey, AlarmId>,
     /// Alarms raised, repeated and restored since start (for benchmarks and the health page).
     pub raised: u64,
+    /// Devices that accept data, by wire identifier, as of the last event applied: ingest
+    /// resolves a report without a database read. Only committed events fill it, so a miss
+    /// (a device saved a moment ago) falls back to the database.
+    devices: HashMap<String, Device>,
+}
+
+impl Inner {
+    /// The registered, active device with this wire identifier, if known here.
+    pub fn device(&self, key: &str) -> Option<&Device> {
+        self.devices.get(key)
+    }
+
+    fn set_device(&mut self, d: &Device) {
+        self.devices.retain(|_, known| known.id != d.id);
+        if d.accepts_data() {
+            self.devices.insert(d.imei.clone(), d.clone());
+        }
+        match device_info(d) {
+            Some(info) => self.engine.set_device(info),
+            None => self.engine.remove_device(&d.id),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -66,32 +88,30 @@ impl Monitor {
                 ))
             })
             .await?;
-        let mut engine = Engine::new(cfg);
+        let mut inner =
+            Inner { engine: Engine::new(cfg), open: HashMap::new(), raised: 0, devices: HashMap::new() };
         for r in rules {
-            engine.set_rules(r);
+            inner.engine.set_rules(r);
         }
         for p in &people {
-            engine.set_person(person_info(p));
+            inner.engine.set_person(person_info(p));
         }
         for d in &devices {
-            if let Some(info) = device_info(d) {
-                engine.set_device(info);
-            }
+            inner.set_device(d);
         }
         for z in &zones {
-            engine.set_zone(z);
+            inner.engine.set_zone(z);
         }
-        let mut open = HashMap::new();
         for a in alarms.iter().filter(|a| a.domain() == Domain::Monitoring) {
-            open.insert(a.key(), a.id);
+            inner.open.insert(a.key(), a.id);
             if a.kind != AlarmKind::LateData && a.cleared_at.is_none() {
-                engine.assume_raised(a.key(), a.source_time);
+                inner.engine.assume_raised(a.key(), a.source_time);
             }
         }
         for p in &last {
-            engine.seen(p.device_id, p.recv_time, p.fix_time);
+            inner.engine.seen(p.device_id, p.recv_time, p.fix_time);
         }
-        Ok(Self { inner: Arc::new(Mutex::new(Inner { engine, open, raised: 0 })) })
+        Ok(Self { inner: Arc::new(Mutex::new(inner)) })
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -157,13 +177,7 @@ impl Monitor {
     fn apply_event(&self, body: &EventBody) {
         match body {
             EventBody::Person(p) => self.lock().engine.set_person(person_info(p)),
-            EventBody::Device(d) => {
-                let mut inner = self.lock();
-                match device_info(d) {
-                    Some(info) => inner.engine.set_device(info),
-                    None => inner.engine.remove_device(&d.id),
-                }
-            }
+            EventBody::Device(d) => self.lock().set_device(d),
             EventBody::Zone(z) => self.lock().engine.set_zone(z),
             EventBody::GroupRules(r) => self.lock().engine.set_rules(r.clone()),
             _ => {}

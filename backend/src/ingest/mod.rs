@@ -155,7 +155,11 @@ pub async fn accept_batch(
                 let device = match devices.get(&fix.key) {
                     Some(d) => d.clone(),
                     None => {
-                        let d = Store::find_by::<Device>(ctx.conn, "imei", &fix.key)?.filter(Device::accepts_data);
+                        let known = monitor.lock().device(&fix.key).cloned();
+                        let d = match known {
+                            Some(d) => Some(d),
+                            None => Store::find_by::<Device>(ctx.conn, "imei", &fix.key)?.filter(Device::accepts_data),
+                        };
                         devices.insert(fix.key.clone(), d.clone());
                         d
                     }
