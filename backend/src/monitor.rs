@@ -14,9 +14,10 @@
 use crate::store::{Store, StoreError, WriteCtx};
 use atalaia_core::alarm::{Alarm, AlarmKey, AlarmKind, AlarmState, Domain};
 use atalaia_core::detect::{DeviceInfo, Engine, EngineConfig, Output, PersonInfo, Sample};
-use atalaia_core::ids::AlarmId;
+use atalaia_core::ids::{AlarmId, DeviceId};
 use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
 use atalaia_core::wire::EventBody;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast::error::RecvError;
@@ -34,12 +35,25 @@ pub struct Inner {
     /// resolves a report without a database read. Only committed events fill it, so a miss
     /// (a device saved a moment ago) falls back to the database.
     devices: HashMap<String, Device>,
+    /// Fix time of each device's newest stored position: only a fix at least as new is a
+    /// live-feed event (the map does not move backwards).
+    positions: HashMap<DeviceId, DateTime<Utc>>,
 }
 
 impl Inner {
     /// The registered, active device with this wire identifier, if known here.
     pub fn device(&self, key: &str) -> Option<&Device> {
         self.devices.get(key)
+    }
+
+    pub fn newest_position(&self, device: &DeviceId) -> Option<DateTime<Utc>> {
+        self.positions.get(device).copied()
+    }
+
+    /// A position of this device was stored (inside the writer job that stored it).
+    pub fn position_stored(&mut self, device: DeviceId, fix_time: DateTime<Utc>) {
+        let t = self.positions.entry(device).or_insert(fix_time);
+        *t = (*t).max(fix_time);
     }
 
     fn set_device(&mut self, d: &Device) {
@@ -88,8 +102,13 @@ impl Monitor {
                 ))
             })
             .await?;
-        let mut inner =
-            Inner { engine: Engine::new(cfg), open: HashMap::new(), raised: 0, devices: HashMap::new() };
+        let mut inner = Inner {
+            engine: Engine::new(cfg),
+            open: HashMap::new(),
+            raised: 0,
+            devices: HashMap::new(),
+            positions: HashMap::new(),
+        };
         for r in rules {
             inner.engine.set_rules(r);
         }
@@ -110,6 +129,7 @@ impl Monitor {
         }
         for p in &last {
             inner.engine.seen(p.device_id, p.recv_time, p.fix_time);
+            inner.position_stored(p.device_id, p.fix_time);
         }
         Ok(Self { inner: Arc::new(Mutex::new(inner)) })
     }

@@ -229,3 +229,47 @@ async fn the_feed_closes_when_the_session_ends() {
     assert_eq!(closed, Some(1008), "policy violation: the session is over");
     s.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn only_a_devices_newest_position_is_a_live_event() {
+    let s = TestServer::start().await;
+    let (_, device_id) = register_bracelet(&s, "864000000000009").await;
+    let mut ws = s.live(&s.admin_token, None).await;
+    let LiveMessage::Snapshot(_) = next_message(&mut ws).await else { panic!("snapshot first") };
+    let t = chrono::Utc::now().timestamp() - 20;
+    let report = |lat: f64, ts: i64, valid: bool| {
+        format!("id=864000000000009&lat={lat}&lon=-63.9&timestamp={ts}&valid={valid}&accuracy=5")
+    };
+    for (lat, ts, valid) in [
+        (-8.70, t, true),
+        // No GNSS fix, stamped later than the next fix's GPS time (sent first): contact only.
+        (-8.70, t + 10, false),
+        (-8.71, t + 5, true),
+        // Older than the newest position: history, not the map.
+        (-8.72, t - 60, true),
+        (-8.73, t + 15, true),
+    ] {
+        assert_eq!(s.osmand(&report(lat, ts, valid)).await.status(), 200);
+    }
+    let mut live = Vec::new();
+    while live.len() < 3 {
+        if let Some((_, p)) = position_of(next_message(&mut ws).await) {
+            live.push(p.at.lat);
+        }
+    }
+    assert_eq!(live, vec![-8.70, -8.71, -8.73]);
+    let hist: Vec<serde_json::Value> = s
+        .get(&s.admin_token, &format!("/positions?device_id={device_id}"))
+        .await
+        .json()
+        .await
+        .expect("history");
+    assert_eq!(hist.len(), 4, "every fix with a position is history");
+    assert_eq!(hist[0]["at"]["lat"], -8.72);
+    let LiveMessage::Snapshot(snap) = next_message(&mut s.live(&s.admin_token, None).await).await else {
+        panic!("snapshot")
+    };
+    let last: Vec<f64> = snap.positions.iter().map(|p| p.at.lat).collect();
+    assert_eq!(last, vec![-8.73], "the snapshot's last position is the newest fix");
+    s.running.shutdown().await;
+}

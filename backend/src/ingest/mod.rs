@@ -173,9 +173,13 @@ pub async fn accept_batch(
                 // Only a fix no newer than what the device already sent can be a resent one.
                 let newest = *newest_fix.entry(device.id).or_insert_with(|| monitor.lock().engine.last_fix(&device.id));
                 let last_of_batch = batch_last.get(&fix.key).copied();
-                let live = Live { late_after, last_of_batch };
+                let newest_position = monitor.lock().newest_position(&device.id);
+                let live = Live { late_after, last_of_batch, newest_position };
                 match store_fix(ctx, protocol, &device, fix, newest, live)? {
                     Some((seq, sample)) => {
+                        if sample.at.is_some() {
+                            monitor.lock().position_stored(device.id, sample.fix_time);
+                        }
                         let latest = newest_fix.entry(device.id).or_default();
                         *latest = (*latest).max(Some(sample.fix_time));
                         samples.push(sample);
@@ -196,6 +200,8 @@ pub async fn accept_batch(
 struct Live {
     late_after: chrono::Duration,
     last_of_batch: Option<DateTime<Utc>>,
+    /// Fix time of the device's newest stored position.
+    newest_position: Option<DateTime<Utc>>,
 }
 
 /// Store one report; `None` when it duplicates a fix already stored.
@@ -241,8 +247,11 @@ fn store_fix(
         tracing::debug!(protocol, key = %fix.key, fix_time = %fix_time, "duplicate fix ignored");
         return Ok(None);
     }
+    // A live event only for the device's newest fix (a late one goes to history), and of a
+    // replayed stretch only for the batch's last point.
     let replayed = ctx.now - fix_time > live.late_after;
-    let event = !replayed || live.last_of_batch.is_none_or(|t| fix_time >= t);
+    let event = live.newest_position.is_none_or(|t| fix_time >= t)
+        && (!replayed || live.last_of_batch.is_none_or(|t| fix_time >= t));
     let seq = ctx.record_position(&p, event)?;
     if let Some(vid) = device.vehicle_id
         && let Some(mut v) = Store::get::<Vehicle>(ctx.conn, &vid.to_string())?

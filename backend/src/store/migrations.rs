@@ -82,6 +82,10 @@ CREATE INDEX commands_device_pending ON commands(device_id, pending);
     r#"
 CREATE TABLE group_rules (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq INTEGER NOT NULL);
 "#,
+    // The newest fix per device comes from the positions index now.
+    r#"
+DROP TABLE last_positions;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

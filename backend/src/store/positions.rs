@@ -1,5 +1,6 @@
 //! Position fixes: high volume, so kept in plain columns (device and fix-time indexed) rather than
-//! as entity documents, with a `last_positions` row per device for snapshots.
+//! as entity documents. The newest fix of a device is found through the (device, fix_time) index
+//! rather than kept in a row of its own: one random B-tree write less per report.
 
 use super::{Store, StoreError, WriteCtx, ts};
 use atalaia_core::ids::{DeviceId, PersonId};
@@ -9,23 +10,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 impl WriteCtx<'_> {
-    /// Store a fix and advance the device's last position if it is the newest. Only a newest
-    /// fix may be an event on the live feed, and only when `live_event` says so: an older fix,
-    /// or a replayed one that a newer point of the same batch follows, is history queried
-    /// through `/positions`, so 50,000 of them do not flood every console (9.7, 9.37).
+    /// Store a fix. Only the device's newest fix may be an event on the live feed, and only when
+    /// `live_event` says so (the caller knows what the device sent before): an older fix, or a
+    /// replayed one that a newer point of the same batch follows, is history queried through
+    /// `/positions`, so 50,000 of them do not flood every console (9.7, 9.37).
     /// Returns the event's `seq`, or 0 for history.
     pub fn record_position(&mut self, p: &Position, live_event: bool) -> Result<u64, StoreError> {
         let doc = serde_json::to_string(p)?;
-        let newest = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO last_positions (device_id, fix_time, doc) VALUES (?1, ?2, ?3)
-             ON CONFLICT(device_id) DO UPDATE SET fix_time = excluded.fix_time, doc = excluded.doc
-             WHERE excluded.fix_time >= last_positions.fix_time",
-            )?
-            .execute(params![p.device_id.to_string(), ts(p.fix_time), doc])?
-            == 1;
-        let seq = if newest && live_event {
+        let seq = if live_event {
             // The event body is the document inside the wire envelope: serialise once.
             let body = format!(r#"{{"type":"position","data":{doc}}}"#);
             self.emit_serialized(EventBody::Position(p.clone()), &body)?
@@ -112,12 +104,19 @@ impl Store {
         Ok(out)
     }
 
+    /// The newest fix of every device that has one (one index seek per device).
     pub fn last_positions(conn: &Connection) -> Result<Vec<Position>, StoreError> {
-        let mut stmt = conn.prepare_cached("SELECT doc FROM last_positions")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT (SELECT doc FROM positions p WHERE p.device_id = d.id
+                     ORDER BY p.fix_time DESC, p.rowid DESC LIMIT 1)
+             FROM devices d",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
         let mut out = Vec::new();
         for row in rows {
-            out.push(serde_json::from_str(&row?)?);
+            if let Some(doc) = row? {
+                out.push(serde_json::from_str(&doc)?);
+            }
         }
         Ok(out)
     }

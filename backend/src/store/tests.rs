@@ -193,3 +193,61 @@ async fn the_checkpointer_copies_commits_into_the_database_and_the_wal_starts_ov
     // The WAL started over instead of holding every commit.
     assert!(size(&wal) < 2_600 * 4_096, "WAL grew to {} bytes", size(&wal));
 }
+
+#[tokio::test]
+async fn last_positions_are_each_devices_newest_fix_whatever_the_arrival_order() {
+    use atalaia_core::geom::LatLon;
+    use atalaia_core::ids::{DeviceId, PositionId};
+    use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, Position};
+    let (_d, s) = store();
+    let now = Utc::now();
+    let device = |imei: &str| Device {
+        id: DeviceId::new(),
+        imei: imei.into(),
+        kind: DeviceKind::AnkleBracelet,
+        state: DeviceState::Active,
+        sim1: None,
+        sim2: None,
+        person_id: None,
+        vehicle_id: None,
+        last_contact: None,
+        battery_pct: None,
+        report_interval_s: None,
+        created_at: now,
+    };
+    let (a, b, silent) = (device("1"), device("2"), device("3"));
+    let fix = |d: &Device, minutes_ago: i64, lat: f64| Position {
+        id: PositionId::new(),
+        device_id: d.id,
+        person_id: None,
+        vehicle_id: None,
+        fix_time: now - chrono::Duration::minutes(minutes_ago),
+        recv_time: now,
+        at: LatLon { lat, lon: -63.9 },
+        speed_kmh: None,
+        course_deg: None,
+        accuracy_m: None,
+        altitude_m: None,
+        battery_pct: None,
+        charging: None,
+    };
+    // Arrival order differs from fix-time order (a store-and-forward backlog after a live fix).
+    let fixes =
+        vec![fix(&a, 1, -8.1), fix(&a, 30, -8.2), fix(&a, 20, -8.3), fix(&b, 5, -8.4), fix(&b, 2, -8.5)];
+    let (da, db, ds) = (a.clone(), b.clone(), silent.clone());
+    s.write(move |ctx| {
+        for d in [&da, &db, &ds] {
+            ctx.save(d)?;
+        }
+        for p in &fixes {
+            ctx.record_position(p, false)?;
+        }
+        Ok(())
+    })
+    .await
+    .expect("write");
+    let mut last = s.read(Store::last_positions).await.expect("read");
+    last.sort_by(|x, y| x.at.lat.total_cmp(&y.at.lat));
+    let got: Vec<(DeviceId, f64)> = last.iter().map(|p| (p.device_id, p.at.lat)).collect();
+    assert_eq!(got, vec![(b.id, -8.5), (a.id, -8.1)], "one per device with fixes, the newest");
+}
