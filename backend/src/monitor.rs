@@ -237,6 +237,10 @@ impl Monitor {
             if let Err(e) = store.write(move |ctx| me.tick(ctx)).await {
                 tracing::error!(error = %e, "monitoring tick failed");
             }
+            // Its own job: a failed move leaves the fixes where they are, to move next second.
+            if let Err(e) = store.write(|ctx| ctx.move_recent_positions()).await {
+                tracing::error!(error = %e, "moving received fixes into the history failed");
+            }
         }
     }
 }

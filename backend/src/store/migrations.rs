@@ -86,6 +86,20 @@ CREATE TABLE group_rules (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq INTEGER NO
     r#"
 DROP TABLE last_positions;
 "#,
+    // Fixes as received, moved into `positions` in device order about once a second.
+    r#"
+CREATE TABLE positions_recent (
+    id         TEXT NOT NULL,
+    device_id  TEXT NOT NULL,
+    person_id  TEXT,
+    fix_time   TEXT NOT NULL,
+    recv_time  TEXT NOT NULL,
+    lat        REAL NOT NULL,
+    lon        REAL NOT NULL,
+    doc        TEXT NOT NULL,
+    seq        INTEGER NOT NULL
+);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -1,6 +1,13 @@
 //! Position fixes: high volume, so kept in plain columns (device and fix-time indexed) rather than
 //! as entity documents. The newest fix of a device is found through the (device, fix_time) index
-//! rather than kept in a row of its own: one random B-tree write less per report.
+//! rather than kept in a row of its own.
+//!
+//! A fix is first appended to `positions_recent` (no index: one sequential write) and moved into
+//! the indexed `positions` table in device order about once a second
+//! ([`WriteCtx::move_recent_positions`]). Inserting fixes one by one wrote a random page of each
+//! index per fix; moved together, each device's index pages are written once per move, so the
+//! cost no longer grows with the history once its indexes outgrow memory. Every query reads both
+//! tables.
 
 use super::{Store, StoreError, WriteCtx, ts};
 use atalaia_core::ids::{DeviceId, PersonId};
@@ -26,7 +33,7 @@ impl WriteCtx<'_> {
         };
         self.conn
             .prepare_cached(
-                "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
+                "INSERT INTO positions_recent (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
@@ -42,6 +49,23 @@ impl WriteCtx<'_> {
             ])?;
         Ok(seq)
     }
+
+    /// Move the fixes received since the last move into the indexed table, in device and
+    /// fix-time order. Returns how many moved.
+    pub fn move_recent_positions(&mut self) -> Result<usize, StoreError> {
+        let moved = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
+                 SELECT id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq
+                 FROM positions_recent ORDER BY device_id, fix_time",
+            )?
+            .execute([])?;
+        if moved > 0 {
+            self.conn.prepare_cached("DELETE FROM positions_recent")?.execute([])?;
+        }
+        Ok(moved)
+    }
 }
 
 impl Store {
@@ -50,7 +74,10 @@ impl Store {
     pub fn has_position(conn: &Connection, p: &Position) -> Result<bool, StoreError> {
         let found: Option<i64> = conn
             .prepare_cached(
-                "SELECT 1 FROM positions WHERE device_id = ?1 AND fix_time = ?2 AND lat = ?3 AND lon = ?4 LIMIT 1",
+                "SELECT 1 FROM positions WHERE device_id = ?1 AND fix_time = ?2 AND lat = ?3 AND lon = ?4
+                 UNION ALL
+                 SELECT 1 FROM positions_recent WHERE device_id = ?1 AND fix_time = ?2 AND lat = ?3 AND lon = ?4
+                 LIMIT 1",
             )?
             .query_row(params![p.device_id.to_string(), ts(p.fix_time), p.at.lat, p.at.lon], |r| r.get(0))
             .optional()?;
@@ -93,8 +120,14 @@ impl Store {
         }
         let filter =
             if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        // Both tables with the same filter (so the values twice), merged in fix-time order.
+        let mut values = [values.clone(), values].concat();
         values.push(rusqlite::types::Value::Integer(i64::from(f.limit)));
-        let sql = format!("SELECT doc FROM positions {filter} ORDER BY fix_time LIMIT ?");
+        let sql = format!(
+            "SELECT doc, fix_time FROM positions {filter}
+             UNION ALL SELECT doc, fix_time FROM positions_recent {filter}
+             ORDER BY 2 LIMIT ?"
+        );
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
@@ -104,20 +137,30 @@ impl Store {
         Ok(out)
     }
 
-    /// The newest fix of every device that has one (one index seek per device).
+    /// The newest fix of every device that has one: one index seek per device in the indexed
+    /// table, then the fixes not yet moved there (newer when they tie, as they arrived later).
     pub fn last_positions(conn: &Connection) -> Result<Vec<Position>, StoreError> {
+        let mut newest: std::collections::HashMap<String, (String, String)> =
+            std::collections::HashMap::new();
         let mut stmt = conn.prepare_cached(
-            "SELECT (SELECT doc FROM positions p WHERE p.device_id = d.id
-                     ORDER BY p.fix_time DESC, p.rowid DESC LIMIT 1)
-             FROM devices d",
+            "SELECT d.id, p.fix_time, p.doc FROM devices d
+             JOIN positions p ON p.rowid = (SELECT rowid FROM positions WHERE device_id = d.id
+                                            ORDER BY fix_time DESC, rowid DESC LIMIT 1)
+             UNION ALL
+             SELECT device_id, fix_time, doc FROM (SELECT device_id, fix_time, doc FROM positions_recent ORDER BY rowid)",
         )?;
-        let rows = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
-        let mut out = Vec::new();
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
         for row in rows {
-            if let Some(doc) = row? {
-                out.push(serde_json::from_str(&doc)?);
+            let (device, fix_time, doc) = row?;
+            match newest.get(&device) {
+                Some((t, _)) if *t > fix_time => {}
+                _ => {
+                    newest.insert(device, (fix_time, doc));
+                }
             }
         }
-        Ok(out)
+        newest.into_values().map(|(_, doc)| Ok(serde_json::from_str(&doc)?)).collect()
     }
 }

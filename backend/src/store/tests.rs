@@ -195,7 +195,7 @@ async fn the_checkpointer_copies_commits_into_the_database_and_the_wal_starts_ov
 }
 
 #[tokio::test]
-async fn last_positions_are_each_devices_newest_fix_whatever_the_arrival_order() {
+async fn last_positions_and_history_read_the_moved_and_the_recent_fixes() {
     use atalaia_core::geom::LatLon;
     use atalaia_core::ids::{DeviceId, PositionId};
     use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, Position};
@@ -231,23 +231,52 @@ async fn last_positions_are_each_devices_newest_fix_whatever_the_arrival_order()
         battery_pct: None,
         charging: None,
     };
-    // Arrival order differs from fix-time order (a store-and-forward backlog after a live fix).
-    let fixes =
-        vec![fix(&a, 1, -8.1), fix(&a, 30, -8.2), fix(&a, 20, -8.3), fix(&b, 5, -8.4), fix(&b, 2, -8.5)];
+    // Arrival order differs from fix-time order (a store-and-forward backlog after a live fix);
+    // some fixes were moved into the indexed history, the others not yet.
+    let moved = vec![fix(&a, 1, -8.1), fix(&a, 30, -8.2), fix(&b, 5, -8.4)];
+    let recent = vec![fix(&a, 20, -8.3), fix(&b, 2, -8.5), fix(&b, 40, -8.6)];
+    let resent = recent[2].clone();
     let (da, db, ds) = (a.clone(), b.clone(), silent.clone());
-    s.write(move |ctx| {
-        for d in [&da, &db, &ds] {
-            ctx.save(d)?;
+    let n = s
+        .write(move |ctx| {
+            for d in [&da, &db, &ds] {
+                ctx.save(d)?;
+            }
+            for p in &moved {
+                ctx.record_position(p, false)?;
+            }
+            let n = ctx.move_recent_positions()?;
+            for p in &recent {
+                ctx.record_position(p, false)?;
+            }
+            Ok(n)
+        })
+        .await
+        .expect("write");
+    assert_eq!(n, 3);
+
+    let newest = || async {
+        let mut last = s.read(Store::last_positions).await.expect("read");
+        last.sort_by(|x, y| x.at.lat.total_cmp(&y.at.lat));
+        last.iter().map(|p| (p.device_id, p.at.lat)).collect::<Vec<_>>()
+    };
+    let history = |device: DeviceId, limit: u32| {
+        let f = PositionFilter { device: Some(device), limit, ..Default::default() };
+        let s = s.clone();
+        async move {
+            let v = s.read(move |c| Store::positions(c, &f)).await.expect("history");
+            v.iter().map(|p| p.at.lat).collect::<Vec<_>>()
         }
-        for p in &fixes {
-            ctx.record_position(p, false)?;
-        }
-        Ok(())
-    })
-    .await
-    .expect("write");
-    let mut last = s.read(Store::last_positions).await.expect("read");
-    last.sort_by(|x, y| x.at.lat.total_cmp(&y.at.lat));
-    let got: Vec<(DeviceId, f64)> = last.iter().map(|p| (p.device_id, p.at.lat)).collect();
-    assert_eq!(got, vec![(b.id, -8.5), (a.id, -8.1)], "one per device with fixes, the newest");
+    };
+    assert_eq!(newest().await, vec![(b.id, -8.5), (a.id, -8.1)], "one per device with fixes, the newest");
+    assert_eq!(history(b.id, 10).await, vec![-8.6, -8.4, -8.5], "both tables, in fix-time order");
+    assert_eq!(history(a.id, 2).await, vec![-8.2, -8.3], "within the limit");
+    let probe = resent.clone();
+    assert!(s.read(move |c| Store::has_position(c, &probe)).await.expect("dup"), "a resent recent fix");
+
+    assert_eq!(s.write(|ctx| ctx.move_recent_positions()).await.expect("move"), 3);
+    assert_eq!(newest().await, vec![(b.id, -8.5), (a.id, -8.1)]);
+    assert_eq!(history(b.id, 10).await, vec![-8.6, -8.4, -8.5], "the same history after the move");
+    assert!(s.read(move |c| Store::has_position(c, &resent)).await.expect("dup"), "a resent moved fix");
+    assert_eq!(s.write(|ctx| ctx.move_recent_positions()).await.expect("move"), 0);
 }
