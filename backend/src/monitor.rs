@@ -35,6 +35,8 @@ pub struct Inner {
     /// resolves a report without a database read. Only committed events fill it, so a miss
     /// (a device saved a moment ago) falls back to the database.
     devices: HashMap<String, Device>,
+    /// The wire identifier each device in `devices` is filed under.
+    device_keys: HashMap<DeviceId, String>,
     /// Fix time of each device's newest stored position: only a fix at least as new is a
     /// live-feed event (the map does not move backwards).
     positions: HashMap<DeviceId, DateTime<Utc>>,
@@ -57,9 +59,12 @@ impl Inner {
     }
 
     fn set_device(&mut self, d: &Device) {
-        self.devices.retain(|_, known| known.id != d.id);
+        if let Some(key) = self.device_keys.remove(&d.id) {
+            self.devices.remove(&key);
+        }
         if d.accepts_data() {
             self.devices.insert(d.imei.clone(), d.clone());
+            self.device_keys.insert(d.id, d.imei.clone());
         }
         match device_info(d) {
             Some(info) => self.engine.set_device(info),
@@ -107,6 +112,7 @@ impl Monitor {
             open: HashMap::new(),
             raised: 0,
             devices: HashMap::new(),
+            device_keys: HashMap::new(),
             positions: HashMap::new(),
         };
         for r in rules {

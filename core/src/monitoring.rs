@@ -136,7 +136,7 @@ pub struct GroupRules {
     #[serde(default)]
     pub disabled: Vec<AlarmKind>,
     /// No report for this long is a loss of communication (27.18.6.9); replaces the site
-    /// default and the threshold derived from the device's report interval.
+    /// default, but is never shorter than three of the device's report intervals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal_timeout_s: Option<u32>,
     /// How long a fix must stay on the new side of a zone boundary before it counts.

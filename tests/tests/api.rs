@@ -249,5 +249,16 @@ async fn group_rules_are_validated_in_portuguese_and_replace_the_previous_set() 
     assert_eq!(list[0]["disabled"], json!([]));
     assert_eq!(list[0]["zone_dwell_s"], 60);
     assert!(list[0].get("signal_timeout_s").is_none());
+    // People and zones are filed under the same trimmed name, so the rules reach them.
+    let person = s
+        .post(
+            &admin,
+            "/persons",
+            &json!({"name": "P", "record": "1", "regime": "open", "group": " Frente de trabalho  "}),
+        )
+        .await;
+    assert_eq!(person.status(), 201);
+    let person: Value = person.json().await.expect("person");
+    assert_eq!(person["group"], "Frente de trabalho");
     s.running.shutdown().await;
 }

@@ -325,13 +325,8 @@ pub fn decode(frame: &Frame) -> Result<Message, DecodeError> {
             // length(1) + server flag(4) + text + language(2). Some firmware sends length 0 and
             // zero-pads the text: then everything up to the language is flag and text.
             let len = usize::from(*c.first().ok_or_else(|| short(frame))?);
-            let body = match c.get(1..1 + len).filter(|b| b.len() >= 4) {
-                Some(b) => b,
-                None => c
-                    .get(1..c.len().saturating_sub(2))
-                    .filter(|b| b.len() >= 4)
-                    .ok_or_else(|| short(frame))?,
-            };
+            let body = if len == 0 { c.get(1..c.len().saturating_sub(2)) } else { c.get(1..1 + len) };
+            let body = body.filter(|b| b.len() >= 4).ok_or_else(|| short(frame))?;
             Ok(Message::CommandReply {
                 server_flag: u32::from_be_bytes([body[0], body[1], body[2], body[3]]),
                 text: super::reply_text(&body[4..]),

@@ -58,7 +58,7 @@ impl WriteCtx<'_> {
             .prepare_cached(
                 "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
                  SELECT id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq
-                 FROM positions_recent ORDER BY device_id, fix_time",
+                 FROM positions_recent ORDER BY device_id, fix_time, rowid",
             )?
             .execute([])?;
         if moved > 0 {
@@ -138,29 +138,29 @@ impl Store {
     }
 
     /// The newest fix of every device that has one: one index seek per device in the indexed
-    /// table, then the fixes not yet moved there (newer when they tie, as they arrived later).
+    /// table, then the fixes not yet moved there. Of fixes with the same time, the one that
+    /// arrived last wins (not yet moved, then higher rowid). Sorted by device.
     pub fn last_positions(conn: &Connection) -> Result<Vec<Position>, StoreError> {
-        let mut newest: std::collections::HashMap<String, (String, String)> =
-            std::collections::HashMap::new();
+        type Newest = (String, i64, i64, String); // fix_time, table (0 moved, 1 recent), rowid, doc
+        let mut newest: std::collections::BTreeMap<String, Newest> = std::collections::BTreeMap::new();
         let mut stmt = conn.prepare_cached(
-            "SELECT d.id, p.fix_time, p.doc FROM devices d
+            "SELECT d.id, p.fix_time, 0, p.rowid, p.doc FROM devices d
              JOIN positions p ON p.rowid = (SELECT rowid FROM positions WHERE device_id = d.id
                                             ORDER BY fix_time DESC, rowid DESC LIMIT 1)
              UNION ALL
-             SELECT device_id, fix_time, doc FROM (SELECT device_id, fix_time, doc FROM positions_recent ORDER BY rowid)",
+             SELECT device_id, fix_time, 1, rowid, doc FROM positions_recent",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?;
         for row in rows {
-            let (device, fix_time, doc) = row?;
-            match newest.get(&device) {
-                Some((t, _)) if *t > fix_time => {}
-                _ => {
-                    newest.insert(device, (fix_time, doc));
-                }
+            let (device, candidate): (String, Newest) = row?;
+            let wins = newest
+                .get(&device)
+                .is_none_or(|best| (&candidate.0, candidate.1, candidate.2) > (&best.0, best.1, best.2));
+            if wins {
+                newest.insert(device, candidate);
             }
         }
-        newest.into_values().map(|(_, doc)| Ok(serde_json::from_str(&doc)?)).collect()
+        newest.into_values().map(|(_, _, _, doc)| Ok(serde_json::from_str(&doc)?)).collect()
     }
 }

@@ -133,9 +133,15 @@ impl Engine {
         for d in self.devices.values() {
             let Some(last) = d.last_recv else { continue };
             let group_rule = d.info.person_id.as_ref().and_then(|p| self.rules_of(p)?.signal_timeout_s);
-            let timeout = match (group_rule, d.info.report_interval_s) {
-                (Some(s), _) => Duration::seconds(i64::from(s)),
-                (None, Some(s)) => (Duration::seconds(i64::from(s)) * 3).max(Duration::minutes(1)),
+            // A group's threshold replaces the site default, but is never shorter than three
+            // of the device's own report intervals (it would flap between reports).
+            let by_interval = d
+                .info
+                .report_interval_s
+                .map(|s| (Duration::seconds(i64::from(s)) * 3).max(Duration::minutes(1)));
+            let timeout = match (group_rule, by_interval) {
+                (Some(g), b) => Duration::seconds(i64::from(g)).max(b.unwrap_or(Duration::zero())),
+                (None, Some(b)) => b,
                 (None, None) => cfg.signal_timeout,
             };
             if now - last <= timeout {

@@ -301,6 +301,9 @@ impl Engine {
     /// (encounter, common place) is exempt only when both groups' rules say so: co-workers of one
     /// work-release group meet every day, but either meeting someone else still counts.
     fn exempt(&self, key: &AlarmKey) -> bool {
+        if !key.kind.optional_per_group() {
+            return false;
+        }
         let off = |p: &PersonId| self.rules_of(p).is_some_and(|r| r.disables(key.kind));
         match key.subject {
             Subject::Person(p) => off(&p) && key.other.as_ref().is_none_or(off),

@@ -628,3 +628,32 @@ fn integrity_alarms_cannot_be_switched_off_per_group() {
     );
     assert!(errors[1].message.contains("Encontro entre monitorados"), "lists what may be switched off");
 }
+
+#[test]
+fn stored_rules_never_switch_off_an_integrity_alarm() {
+    // Whatever reached the store (an older version's list, a hand edit), a strap cut stays an alarm.
+    let mut w = World::new();
+    w.e.set_rules(rules("g", vec![AlarmKind::StrapCut, AlarmKind::SignalLost], None, None));
+    let (_, d) = w.person(Regime::HouseArrest, Some("g"), None);
+    w.full(d, t(0, 0), None, vec![Signal::StrapOpen(true)]);
+    w.tick(t(6, 0));
+    assert_eq!(w.drain(), vec![(AlarmKind::StrapCut, true), (AlarmKind::SignalLost, true)]);
+}
+
+#[test]
+fn a_group_signal_threshold_is_never_shorter_than_three_device_intervals() {
+    let mut w = World::new();
+    w.e.set_rules(rules("g", vec![], Some(60), None));
+    let (p, d) = w.person(Regime::HouseArrest, Some("g"), None);
+    w.e.set_device(DeviceInfo {
+        id: d,
+        kind: DeviceKind::AnkleBracelet,
+        person_id: Some(p),
+        report_interval_s: Some(180),
+    });
+    w.at(d, t(0, 0), Some(HOME));
+    w.tick(t(8, 59));
+    assert_eq!(w.drain(), vec![], "a device reporting every 3 minutes is not lost after 1");
+    w.tick(t(9, 1));
+    assert_eq!(w.drain(), vec![(AlarmKind::SignalLost, true)]);
+}
