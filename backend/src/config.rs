@@ -24,6 +24,9 @@ pub struct Config {
     pub max_failed_logins: u32,
     /// Lock duration in minutes.
     pub lockout_minutes: i64,
+    /// An alarm nobody has claimed this long after it was raised escalates to the supervisors
+    /// (seed 003 item 27.9: response within 5 minutes).
+    pub ack_target_minutes: i64,
     /// Allow binding to a non-loopback address without TLS (seed 000: external access only over
     /// encrypted channels; put a TLS terminator or VPN in front if you set this).
     pub insecure: bool,
@@ -49,6 +52,7 @@ impl Default for Config {
             session_minutes: 12 * 60,
             max_failed_logins: 5,
             lockout_minutes: 15,
+            ack_target_minutes: 5,
             insecure: false,
             bootstrap_admin: None,
             demo: false,
@@ -103,6 +107,7 @@ pub struct FileConfig {
     pub session_minutes: Option<i64>,
     pub max_failed_logins: Option<u32>,
     pub lockout_minutes: Option<i64>,
+    pub ack_target_minutes: Option<i64>,
     pub insecure: Option<bool>,
     pub timezone: Option<chrono_tz::Tz>,
     pub tls_cert: Option<PathBuf>,
@@ -117,7 +122,7 @@ pub struct FileConfig {
 #[command(name = "atalaia-server", version, about, long_about = None)]
 pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
-    /// database, session_minutes, max_failed_logins, lockout_minutes, insecure, timezone,
+    /// database, session_minutes, max_failed_logins, lockout_minutes, ack_target_minutes, insecure, timezone,
     /// tls_cert, tls_key).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
@@ -139,6 +144,9 @@ pub struct Args {
     /// Session lifetime in minutes [default: 720].
     #[arg(long, env = "ATALAIA_SESSION_MINUTES")]
     pub session_minutes: Option<i64>,
+    /// Minutes after which an unclaimed alarm escalates to the supervisors [default: 5].
+    #[arg(long, env = "ATALAIA_ACK_TARGET_MINUTES")]
+    pub ack_target_minutes: Option<i64>,
     /// Allow non-loopback listeners without TLS (only behind a VPN or TLS terminator).
     #[arg(long, env = "ATALAIA_INSECURE")]
     pub insecure: bool,
@@ -190,6 +198,9 @@ impl Args {
         if let Some(v) = self.session_minutes {
             cfg.session_minutes = v;
         }
+        if let Some(v) = self.ack_target_minutes {
+            cfg.ack_target_minutes = v;
+        }
         if let Some(v) = self.timezone {
             cfg.timezone = v;
         }
@@ -211,6 +222,9 @@ impl Args {
         }
         if cfg.session_minutes <= 0 {
             return Err("session_minutes must be positive".into());
+        }
+        if cfg.ack_target_minutes <= 0 {
+            return Err("ack_target_minutes must be positive".into());
         }
         Ok(cfg)
     }
@@ -241,6 +255,9 @@ impl Config {
         }
         if let Some(v) = f.lockout_minutes {
             self.lockout_minutes = v;
+        }
+        if let Some(v) = f.ack_target_minutes {
+            self.ack_target_minutes = v;
         }
         if let Some(v) = f.insecure {
             self.insecure = v;

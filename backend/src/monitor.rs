@@ -11,7 +11,7 @@
 //! raise while one is active counts a repeat; a restore ends an unclaimed alarm, and on an alarm
 //! an operator holds it records when the condition cleared, leaving the closing to the operator.
 
-use crate::store::{Store, StoreError, WriteCtx};
+use crate::store::{Store, StoreError, WriteCtx, ts};
 use atalaia_core::alarm::{Alarm, AlarmKey, AlarmKind, AlarmState, Domain};
 use atalaia_core::detect::{DeviceInfo, Engine, EngineConfig, Output, PersonInfo, Sample};
 use atalaia_core::ids::{AlarmId, DeviceId};
@@ -35,6 +35,8 @@ pub struct Inner {
     /// resolves a report without a database read. Only committed events fill it, so a miss
     /// (a device saved a moment ago) falls back to the database.
     devices: HashMap<String, Device>,
+    /// Unclaimed alarms escalate this long after they were raised (27.9).
+    ack_target: chrono::Duration,
     /// The wire identifier each device in `devices` is filed under.
     device_keys: HashMap<DeviceId, String>,
     /// Fix time of each device's newest stored position: only a fix at least as new is a
@@ -94,7 +96,11 @@ fn device_info(d: &Device) -> Option<DeviceInfo> {
 impl Monitor {
     /// Build the engine from the store. Subscribe to the event log *before* calling this (see
     /// [`Monitor::follow`]) so nothing saved in between is missed.
-    pub async fn load(store: &Store, cfg: EngineConfig) -> Result<Self, StoreError> {
+    pub async fn load(
+        store: &Store,
+        cfg: EngineConfig,
+        ack_target: chrono::Duration,
+    ) -> Result<Self, StoreError> {
         let (people, devices, zones, rules, alarms, last) = store
             .read(|c| {
                 Ok((
@@ -112,6 +118,7 @@ impl Monitor {
             open: HashMap::new(),
             raised: 0,
             devices: HashMap::new(),
+            ack_target,
             device_keys: HashMap::new(),
             positions: HashMap::new(),
         };
@@ -225,7 +232,8 @@ impl Monitor {
         let mut inner = self.lock();
         let mut out = Vec::new();
         inner.engine.tick(ctx.now, &mut out);
-        apply(ctx, &mut inner, out)
+        apply(ctx, &mut inner, out)?;
+        escalate(ctx, inner.ack_target)
     }
 
     /// Run [`Monitor::tick`] every [`TICK`] until the server stops.
@@ -249,6 +257,19 @@ impl Monitor {
             }
         }
     }
+}
+
+/// Alarms of either domain that nobody took within the target escalate to the supervisors (27.9):
+/// marked once, and the change reaches every console on the live feed.
+fn escalate(ctx: &mut WriteCtx<'_>, target: chrono::Duration) -> Result<(), StoreError> {
+    let due = ts(ctx.now - target);
+    for mut a in Store::unescalated_alarms_raised_before(ctx.conn, &due)? {
+        if a.escalate_if_overdue(ctx.now, target) {
+            tracing::warn!(alarm = %a.id, kind = ?a.kind, "alarm unclaimed past the response target; escalated");
+            ctx.save(&a)?;
+        }
+    }
+    Ok(())
 }
 
 fn apply(ctx: &mut WriteCtx<'_>, inner: &mut Inner, out: Vec<Output>) -> Result<(), StoreError> {

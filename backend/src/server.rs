@@ -111,7 +111,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     // Subscribe before loading so nothing saved in between escapes the detectors.
     let events = store.subscribe();
     let engine_config = EngineConfig { tz: config.timezone, ..EngineConfig::default() };
-    let monitor = Monitor::load(&store, engine_config).await?;
+    let monitor =
+        Monitor::load(&store, engine_config, chrono::Duration::minutes(config.ack_target_minutes)).await?;
     let commands = crate::commands::CommandBus::default();
     for key in crate::commands::waiting_keys(&store).await? {
         commands.set_pending(&key, true);

@@ -155,6 +155,13 @@ pub struct Alarm {
     /// What a store-and-forward replay contained (late-data incident, 9.7, 9.37).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub late: Option<LateSummary>,
+    /// When an operator first took the alarm: time to acknowledge is measured from `raised_at`
+    /// to here, against the 5-minute target (27.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// When it escalated to the supervisors because nobody took it within the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_at: Option<DateTime<Utc>>,
 }
 
 /// Identity of an alarm for deduplication: one active alarm per key (16.2.13).
@@ -226,6 +233,8 @@ impl Alarm {
             other_person: None,
             cleared_at: None,
             late: None,
+            acknowledged_at: None,
+            escalated_at: None,
         }
     }
 
@@ -250,11 +259,28 @@ impl Alarm {
         }
     }
 
+    /// Time from raising to the first claim, once claimed.
+    pub fn time_to_acknowledge(&self) -> Option<chrono::Duration> {
+        self.acknowledged_at.map(|t| t - self.raised_at)
+    }
+
+    /// Escalate an alarm still unclaimed `target` after it was raised; true when it escalated
+    /// now (once per alarm).
+    pub fn escalate_if_overdue(&mut self, now: DateTime<Utc>, target: chrono::Duration) -> bool {
+        let overdue = self.state == AlarmState::Open && now - self.raised_at >= target;
+        if overdue && self.escalated_at.is_none() {
+            self.escalated_at = Some(now);
+            return true;
+        }
+        false
+    }
+
     /// Take the alarm. Exactly one operator can hold it; a second claim is refused.
     pub fn claim(&mut self, by: UserId, at: DateTime<Utc>) -> Result<(), AlarmError> {
         match &self.state {
             AlarmState::Open => {
                 self.state = AlarmState::Claimed { by, at };
+                self.acknowledged_at.get_or_insert(at);
                 Ok(())
             }
             // The holder claiming again (a replayed command) is a no-op, not a conflict.
@@ -348,6 +374,31 @@ mod tests {
         a.close(op, t0(), Outcome::Handled, "Contato com o monitorado; retornou.").expect("close");
         assert!(!a.is_active());
         assert_eq!(a.claim(op, t0()), Err(AlarmError::Finished));
+    }
+
+    #[test]
+    fn an_unclaimed_alarm_escalates_once_at_the_target_and_a_claim_measures_the_response() {
+        // 27.9: response within 5 minutes.
+        let target = Duration::minutes(5);
+        let mut late = alarm(AlarmKind::StrapCut);
+        assert!(!late.escalate_if_overdue(t0() + Duration::seconds(299), target));
+        assert!(late.escalate_if_overdue(t0() + Duration::seconds(300), target));
+        assert!(!late.escalate_if_overdue(t0() + Duration::seconds(301), target), "only once");
+        assert_eq!(late.escalated_at, Some(t0() + Duration::seconds(300)));
+        let op = UserId::new();
+        late.claim(op, t0() + Duration::minutes(7)).expect("claim");
+        assert_eq!(late.time_to_acknowledge(), Some(Duration::minutes(7)));
+        late.start_procedure(op, t0() + Duration::minutes(8)).expect("procedure");
+        late.claim(op, t0() + Duration::minutes(9)).expect("replayed claim");
+        assert_eq!(late.time_to_acknowledge(), Some(Duration::minutes(7)), "the first claim counts");
+
+        let mut taken = alarm(AlarmKind::StrapCut);
+        taken.claim(op, t0() + Duration::minutes(1)).expect("claim");
+        assert!(
+            !taken.escalate_if_overdue(t0() + Duration::minutes(10), target),
+            "held alarms do not escalate"
+        );
+        assert_eq!(taken.time_to_acknowledge(), Some(Duration::minutes(1)));
     }
 
     #[test]

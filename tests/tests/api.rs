@@ -262,3 +262,65 @@ async fn group_rules_are_validated_in_portuguese_and_replace_the_previous_set() 
     assert_eq!(person["group"], "Frente de trabalho");
     s.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_unclaimed_alarm_escalates_to_the_supervisors_after_the_target() {
+    // 27.9: response within 5 minutes, here configured to 3; both domains escalate.
+    use atalaia_core::ManualClock;
+    use atalaia_core::ids::OccurrenceId;
+    use atalaia_core::wire::{EventBody, LiveMessage};
+    let t0 = chrono::Utc::now();
+    let clock = std::sync::Arc::new(ManualClock::new(t0));
+    let s = TestServer::start_at(clock.clone(), |c| c.ack_target_minutes = 3).await;
+    let op = s.user_token("operador", Role::MonitoringOperator).await;
+    let supervisor = s.user_token("supervisor", Role::Supervisor).await;
+    let unclaimed = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, t0, t0);
+    let taken = Alarm::new(AlarmKind::Tamper, Subject::Person(PersonId::new()), None, t0, t0);
+    let samu = Alarm::new(AlarmKind::CallOverTime, Subject::Occurrence(OccurrenceId::new()), None, t0, t0);
+    let (unclaimed_id, taken_id, samu_id) = (unclaimed.id, taken.id, samu.id);
+    s.running
+        .state
+        .store
+        .write(move |ctx| {
+            ctx.save(&unclaimed)?;
+            ctx.save(&taken)?;
+            ctx.save(&samu)
+        })
+        .await
+        .expect("alarms");
+    clock.advance(chrono::Duration::minutes(1));
+    let r = s.post(&op, &format!("/alarms/{taken_id}/actions"), &json!({"action": "claim"})).await;
+    assert_eq!(r.status(), 200);
+    let mut ws = s.live(&supervisor, None).await;
+    let LiveMessage::Snapshot(_) = atalaia_tests::next_message(&mut ws).await else { panic!("snapshot") };
+    // Still within the target: the once-a-second tick escalates nothing.
+    clock.advance(chrono::Duration::seconds(110));
+    tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+    clock.advance(chrono::Duration::seconds(10)); // 3 minutes after raising
+    let mut escalated = std::collections::HashSet::new();
+    while escalated.len() < 2 {
+        let msg =
+            tokio::time::timeout(std::time::Duration::from_secs(5), atalaia_tests::next_message(&mut ws))
+                .await
+                .expect("escalations within the next ticks");
+        if let LiveMessage::Event(e) = msg
+            && let EventBody::Alarm(a) = e.body
+        {
+            let at = a.escalated_at.unwrap_or_else(|| panic!("{:?} changed without escalating", a.kind));
+            assert_eq!(at, t0 + chrono::Duration::minutes(3));
+            escalated.insert(a.id);
+        }
+    }
+    assert_eq!(escalated, [unclaimed_id, samu_id].into_iter().collect());
+    let taken: Value = s.get(&op, &format!("/alarms/{taken_id}")).await.json().await.expect("alarm");
+    assert!(taken.get("escalated_at").is_none(), "an alarm someone holds does not escalate");
+
+    // Claimed late: the response time is on the alarm.
+    clock.advance(chrono::Duration::minutes(1));
+    let r = s.post(&op, &format!("/alarms/{unclaimed_id}/actions"), &json!({"action": "claim"})).await;
+    assert_eq!(r.status(), 200);
+    let a: Alarm = s.get(&op, &format!("/alarms/{unclaimed_id}")).await.json().await.expect("alarm");
+    assert_eq!(a.time_to_acknowledge(), Some(chrono::Duration::minutes(4)));
+    assert_eq!(a.escalated_at, Some(t0 + chrono::Duration::minutes(3)));
+    s.running.shutdown().await;
+}

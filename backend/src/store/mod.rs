@@ -306,6 +306,20 @@ impl Store {
         Ok(entities::list::<E, _>(conn, &format!("WHERE {column} = ?1"), [value])?.into_iter().next())
     }
 
+    /// Active alarms not escalated yet and raised before `before` (a [`ts`] timestamp); the
+    /// caller checks the state (only an unclaimed alarm escalates).
+    pub fn unescalated_alarms_raised_before(
+        conn: &Connection,
+        before: &str,
+    ) -> Result<Vec<atalaia_core::alarm::Alarm>, StoreError> {
+        entities::list(
+            conn,
+            "WHERE active = 1 AND json_extract(doc, '$.escalated_at') IS NULL
+               AND julianday(json_extract(doc, '$.raised_at')) <= julianday(?1)",
+            [before],
+        )
+    }
+
     pub fn list_by<E: Entity>(conn: &Connection, column: &str, value: &str) -> Result<Vec<E>, StoreError> {
         entities::list::<E, _>(conn, &format!("WHERE {column} = ?1"), [value])
     }
