@@ -3,7 +3,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
-use crate::store::{Store, StoreError, ts};
+use crate::store::{Actor, Store, StoreError, ts};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use atalaia_core::auth::{Permission, Role};
@@ -128,7 +128,10 @@ pub fn validate_new_user(u: &NewUser) -> Vec<FieldError> {
 }
 
 /// Create a user. Hashing runs off the async threads; the insert goes through the writer.
-pub async fn create_user(store: &Store, new: NewUser) -> ApiResult<UserInfo> {
+/// Create a user; `by` is who does it (none for the first administrator and the demo seed, which
+/// are recorded as `sistema`).
+pub async fn create_user(store: &Store, by: Option<&UserInfo>, new: NewUser) -> ApiResult<UserInfo> {
+    let actor = by.map(Actor::user).unwrap_or_else(|| Actor { user_id: None, username: "sistema".into() });
     let errors = validate_new_user(&new);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -161,6 +164,7 @@ pub async fn create_user(store: &Store, new: NewUser) -> ApiResult<UserInfo> {
             if inserted == 0 {
                 return Err(StoreError::Conflict(format!("O usuário '{}' já existe.", row.username)));
             }
+            ctx.audit(&actor, "user.create", &row.username, &format!("perfil {}", role_to_str(row.role)))?;
             Ok(())
         })
         .await?;
@@ -215,14 +219,23 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
             .map_err(|e| ApiError::Internal(e.to_string()))?
     };
     let Some(user) = row.filter(|_| known) else {
+        let who = Actor { user_id: None, username: username.trim().to_owned() };
+        state
+            .store
+            .write(move |ctx| ctx.audit(&who, "login.failed", "", "usuário desconhecido ou inativo"))
+            .await?;
         return Err(ApiError::BadCredentials);
     };
+    let actor = Actor::user(&user.info);
     if user.locked_until.is_some_and(|t| t > now) {
+        let who = actor.clone();
+        state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", "conta bloqueada")).await?;
         return Err(ApiError::Locked);
     }
     let id = user.info.id.to_string();
     if !ok {
         let (max, lock_min) = (state.config.max_failed_logins, state.config.lockout_minutes);
+        let who = actor.clone();
         let locked = state
             .store
             .write(move |ctx| {
@@ -236,8 +249,10 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
                         "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
                         params![id, ts(ctx.now + Duration::minutes(lock_min))],
                     )?;
+                    ctx.audit(&who, "login.failed", "", "senha incorreta; conta bloqueada")?;
                     return Ok(true);
                 }
+                ctx.audit(&who, "login.failed", "", "senha incorreta")?;
                 Ok(false)
             })
             .await?;
@@ -255,6 +270,7 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
             let locked: Option<String> =
                 ctx.conn.query_row("SELECT locked_until FROM users WHERE id = ?1", [&id], |r| r.get(0))?;
             if locked.as_deref().and_then(parse_ts).is_some_and(|t| t > ctx.now) {
+                ctx.audit(&actor, "login.failed", "", "conta bloqueada")?;
                 return Ok(false);
             }
             ctx.conn
@@ -264,6 +280,7 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
                 "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
                 params![hashed, id, ts(ctx.now), ts(expires_at)],
             )?;
+            ctx.audit(&actor, "login", "", "")?;
             Ok(true)
         })
         .await?;
@@ -276,9 +293,11 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
 
 pub async fn logout(store: &Store, auth: &AuthUser) -> ApiResult<()> {
     let hashed = auth.token_hash.clone();
+    let actor = Actor::user(&auth.user);
     store
         .write(move |ctx| {
             ctx.conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [hashed])?;
+            ctx.audit(&actor, "logout", "", "")?;
             Ok(())
         })
         .await?;

@@ -123,7 +123,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     match state.config.bootstrap_admin.clone() {
         Some((username, password)) if no_users => {
             let new = NewUser { username, display_name: "Administrador".into(), role: Role::Admin, password };
-            auth::create_user(&state.store, new)
+            auth::create_user(&state.store, None, new)
                 .await
                 .map_err(|e| ServerError::Bootstrap(format!("{e:?}")))?;
             tracing::info!("bootstrap administrator created");

@@ -361,6 +361,45 @@ impl NewGroupRules {
     }
 }
 
+/// One row of the audit trail (16.3.2.10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    /// Empty for a login attempt with an unknown user name.
+    pub user_id: Option<UserId>,
+    pub username: String,
+    /// What was done, e.g. `login`, `alarm.claim`, `person.create`.
+    pub action: String,
+    /// What it was done to (an id or name), empty when nothing in particular.
+    pub target: String,
+    pub detail: String,
+    /// SHA-256 over this row and the previous row's hash.
+    pub hash: String,
+}
+
+/// Query of `GET /audit`: every filter optional; newest first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    pub username: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// At most 5,000; 200 when absent.
+    pub limit: Option<u32>,
+}
+
+/// Result of verifying the audit chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditCheck {
+    /// Rows verified before the first broken one (all rows when intact).
+    pub entries: u64,
+    pub intact: bool,
+    /// Sequence number of the first row that does not match the chain.
+    pub first_broken: Option<u64>,
+}
+
 /// An operator's action on an alarm.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]

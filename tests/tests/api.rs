@@ -324,3 +324,56 @@ async fn an_unclaimed_alarm_escalates_to_the_supervisors_after_the_target() {
     assert_eq!(a.escalated_at, Some(t0 + chrono::Duration::minutes(3)));
     s.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn every_operation_lands_in_the_audit_trail_and_the_chain_verifies() {
+    // 16.3.2.10 / 16.2.17: logins (also failed ones), user administration, alarm handling and
+    // configuration changes, with author and time, searchable by auditors only.
+    let s = TestServer::start().await;
+    let op = s.user_token("operadora", Role::MonitoringOperator).await;
+    let auditor = s.user_token("auditor", Role::Auditor).await;
+    expect_problem(s.try_login("operadora", "errada").await, 401, "bad_credentials").await;
+    expect_problem(s.try_login("ninguem", "x").await, 401, "bad_credentials").await;
+    let now = chrono::Utc::now();
+    let alarm = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
+    let id = alarm.id;
+    s.running.state.store.write(move |ctx| ctx.save(&alarm)).await.expect("alarm");
+    let path = format!("/alarms/{id}/actions");
+    assert_eq!(s.post(&op, &path, &json!({"action": "claim"})).await.status(), 200);
+    let close = json!({"action": "close", "outcome": "handled", "note": "Contato feito; cinta substituída."});
+    assert_eq!(s.post(&op, &path, &close).await.status(), 200);
+
+    expect_problem(s.get(&op, "/audit").await, 403, "forbidden").await;
+    let trail: Vec<Value> = s.get(&auditor, "/audit?limit=100").await.json().await.expect("trail");
+    let actions: Vec<(String, String)> = trail
+        .iter()
+        .rev()
+        .map(|e| {
+            (e["username"].as_str().unwrap_or("").to_owned(), e["action"].as_str().unwrap_or("").to_owned())
+        })
+        .collect();
+    let expected = [
+        ("sistema", "user.create"), // the first administrator
+        ("admin", "login"),
+        ("admin", "user.create"), // operadora
+        ("operadora", "login"),
+        ("admin", "user.create"), // auditor
+        ("auditor", "login"),
+        ("operadora", "login.failed"),
+        ("ninguem", "login.failed"),
+        ("operadora", "alarm.claim"),
+        ("operadora", "alarm.close"),
+    ];
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(u, a)| (u.to_string(), a.to_string())).collect();
+    assert_eq!(actions, expected);
+    let close_entry = &trail[0];
+    assert_eq!(close_entry["target"], id.to_string());
+    assert!(close_entry["detail"].as_str().expect("detail").contains("cinta substituída"));
+    let by_target: Vec<Value> =
+        s.get(&auditor, &format!("/audit?target={id}")).await.json().await.expect("search");
+    assert_eq!(by_target.len(), 2);
+    let check: Value = s.get(&auditor, "/audit/verify").await.json().await.expect("verify");
+    assert_eq!(check, json!({"entries": 10, "intact": true, "first_broken": null}));
+    s.running.shutdown().await;
+}

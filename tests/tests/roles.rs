@@ -117,6 +117,8 @@ async fn every_role_against_every_route() {
                 Permission::ZoneWrite,
             ),
             ("GET", "/positions".into(), None, Permission::PositionRead),
+            ("GET", "/audit".into(), None, Permission::AuditRead),
+            ("GET", "/audit/verify".into(), None, Permission::AuditRead),
             ("GET", "/users".into(), None, Permission::UserAdmin),
             (
                 "POST",

@@ -64,6 +64,7 @@ pub async fn act(
     let id: AlarmId = parse_id(&id, "Alarme")?;
     let me = caller.user.id;
     let role = caller.user.role;
+    let actor = crate::store::Actor::user(&caller.user);
     let result = state
         .store
         .write(move |ctx| {
@@ -84,6 +85,15 @@ pub async fn act(
                 Ok(()) if a == before => Ok(Ok(a)),
                 Ok(()) => {
                     ctx.save(&a)?;
+                    let (what, detail) = match &action {
+                        AlarmAction::Claim => ("alarm.claim", String::new()),
+                        AlarmAction::StartProcedure => ("alarm.procedure", String::new()),
+                        AlarmAction::Note { text } => ("alarm.note", text.trim().to_owned()),
+                        AlarmAction::Close { outcome, note } => {
+                            ("alarm.close", format!("{outcome:?}: {}", note.trim()))
+                        }
+                    };
+                    ctx.audit(&actor, what, &a.id.to_string(), &detail)?;
                     Ok(Ok(a))
                 }
                 Err(AlarmError::AlreadyClaimed { by }) => {

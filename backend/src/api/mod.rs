@@ -2,6 +2,7 @@
 //! (401 when absent) and calls `require(Permission)` (403) before touching data.
 
 pub mod alarms;
+pub mod audit;
 pub mod monitoring;
 pub mod openapi;
 pub mod samu;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(samu::router())
         .merge(monitoring::router())
         .merge(alarms::router())
+        .merge(audit::router())
         .fallback(not_found);
     Router::new()
         .nest(atalaia_core::wire::API_PREFIX, api)

@@ -66,6 +66,7 @@ pub async fn create_person(
     Body(new): Body<NewPerson>,
 ) -> ApiResult<(StatusCode, Json<Person>)> {
     caller.require(Permission::PersonWrite)?;
+    let actor = crate::store::Actor::user(&caller.user);
     check(new.validate())?;
     let (new_record, p) = state
         .store
@@ -84,6 +85,7 @@ pub async fn create_person(
                 created_at: ctx.now,
             };
             ctx.save(&p)?;
+            ctx.audit(&actor, "person.create", &p.id.to_string(), &p.name)?;
             Ok((true, p))
         })
         .await?;
@@ -113,6 +115,7 @@ pub async fn create_device(
     Body(new): Body<NewDevice>,
 ) -> ApiResult<(StatusCode, Json<Device>)> {
     caller.require(Permission::DeviceWrite)?;
+    let actor = crate::store::Actor::user(&caller.user);
     check(new.validate())?;
     let (new_record, d) = state
         .store
@@ -147,6 +150,7 @@ pub async fn create_device(
                 ctx.save(&vehicle)?;
             }
             ctx.save(&d)?;
+            ctx.audit(&actor, "device.create", &d.id.to_string(), &d.imei)?;
             Ok((true, d))
         })
         .await?;
@@ -176,6 +180,7 @@ pub async fn create_zone(
     Body(new): Body<NewZone>,
 ) -> ApiResult<(StatusCode, Json<Zone>)> {
     caller.require(Permission::ZoneWrite)?;
+    let actor = crate::store::Actor::user(&caller.user);
     check(new.validate())?;
     let (new_record, z) = state
         .store
@@ -199,6 +204,7 @@ pub async fn create_zone(
                 created_at: ctx.now,
             };
             ctx.save(&z)?;
+            ctx.audit(&actor, "zone.create", &z.id.to_string(), &z.name)?;
             Ok((true, z))
         })
         .await?;
@@ -301,6 +307,7 @@ pub async fn send_command(
         CommandKind::Alert { .. } => Permission::AlarmHandle,
         CommandKind::ReportInterval { .. } => Permission::DeviceWrite,
     })?;
+    let actor = crate::store::Actor::user(&caller.user);
     let device: DeviceId = parse_id(&id, Device::WHAT)?;
     if let Some(problem) = new.kind.problem() {
         check(vec![FieldError::new("kind", problem)])?;
@@ -327,6 +334,7 @@ pub async fn send_command(
                 attempts: 0,
             };
             ctx.save(&c)?;
+            ctx.audit(&actor, "device.command", &d.id.to_string(), &c.kind.text())?;
             Ok((c, d.imei))
         })
         .await?;
@@ -362,6 +370,7 @@ pub async fn put_group_rules(
     Body(new): Body<NewGroupRules>,
 ) -> ApiResult<Json<GroupRules>> {
     caller.require(Permission::ZoneWrite)?;
+    let actor = crate::store::Actor::user(&caller.user);
     check(new.validate(&group))?;
     let mut disabled = new.disabled;
     disabled.sort_by_key(|k| format!("{k:?}"));
@@ -377,6 +386,7 @@ pub async fn put_group_rules(
                 updated_at: ctx.now,
             };
             ctx.save(&r)?;
+            ctx.audit(&actor, "group_rules.set", &r.group, &serde_json::to_string(&r).unwrap_or_default())?;
             Ok(r)
         })
         .await?;

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, generated from the handlers'
 //! annotations and the wire types, so it cannot drift from the code.
 
-use super::{alarms, monitoring, samu, users};
+use super::{alarms, audit, monitoring, samu, users};
 use atalaia_core::wire::{LiveMessage, Problem};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -36,6 +36,7 @@ impl Modify for BearerAuth {
         monitoring::list_group_rules, monitoring::get_group_rules, monitoring::put_group_rules,
         monitoring::list_positions, monitoring::list_rejects,
         alarms::list_alarms, alarms::get_alarm, alarms::act,
+        audit::search, audit::verify,
     ),
     components(schemas(LiveMessage, Problem)),
     modifiers(&BearerAuth),
@@ -45,6 +46,7 @@ impl Modify for BearerAuth {
         (name = "samu", description = "SAMU 192: occurrences and fleet"),
         (name = "monitoring", description = "Electronic monitoring: people, devices, zones, positions"),
         (name = "alarms", description = "Alarms of both domains"),
+        (name = "audit", description = "The hash-chained audit trail"),
     )
 )]
 pub struct ApiDoc;

@@ -63,6 +63,7 @@ pub async fn create_occurrence(
     Body(new): Body<NewOccurrence>,
 ) -> ApiResult<(StatusCode, Json<Occurrence>)> {
     caller.require(Permission::OccurrenceCreate)?;
+    let actor = crate::store::Actor::user(&caller.user);
     check(new.validate())?;
     let user = caller.user.id;
     let tz = state.config.timezone;
@@ -106,6 +107,7 @@ pub async fn create_occurrence(
                 updated_at: ctx.now,
             };
             ctx.save(&occ)?;
+            ctx.audit(&actor, "occurrence.create", &occ.id.to_string(), &occ.number)?;
             Ok((true, occ))
         })
         .await?;
@@ -139,6 +141,7 @@ pub async fn create_vehicle(
     Body(new): Body<NewVehicle>,
 ) -> ApiResult<(StatusCode, Json<Vehicle>)> {
     caller.require(Permission::VehicleWrite)?;
+    let actor = crate::store::Actor::user(&caller.user);
     check(new.validate())?;
     let (new_record, v) = state
         .store
@@ -162,6 +165,7 @@ pub async fn create_vehicle(
                 return Err(StoreError::Conflict(format!("Já existe uma viatura com o prefixo {}.", v.code)));
             }
             ctx.save(&v)?;
+            ctx.audit(&actor, "vehicle.create", &v.id.to_string(), &v.code)?;
             Ok((true, v))
         })
         .await?;
@@ -189,6 +193,7 @@ pub async fn set_vehicle_status(
     Body(change): Body<VehicleStatusChange>,
 ) -> ApiResult<Json<Vehicle>> {
     caller.require(Permission::VehicleWrite)?;
+    let actor = crate::store::Actor::user(&caller.user);
     let id: VehicleId = parse_id(&id, "Viatura")?;
     let v = state
         .store
@@ -197,6 +202,7 @@ pub async fn set_vehicle_status(
             v.status = change.status;
             v.updated_at = ctx.now;
             ctx.save(&v)?;
+            ctx.audit(&actor, "vehicle.status", &v.id.to_string(), &format!("{:?}", v.status))?;
             Ok(v)
         })
         .await

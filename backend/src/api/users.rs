@@ -53,5 +53,5 @@ pub async fn create(
     Body(new): Body<NewUser>,
 ) -> ApiResult<(StatusCode, Json<UserInfo>)> {
     caller.require(Permission::UserAdmin)?;
-    Ok((StatusCode::CREATED, Json(auth::create_user(&state.store, new).await?)))
+    Ok((StatusCode::CREATED, Json(auth::create_user(&state.store, Some(&caller.user), new).await?)))
 }

@@ -7,9 +7,12 @@
 //! Handlers never write SQL: they call the entity helpers here (and in `entities`), which is the
 //! seam where a PostgreSQL implementation would sit later.
 
+mod audit;
 mod entities;
 mod migrations;
 mod positions;
+
+pub use audit::Actor;
 
 pub use entities::Entity;
 pub use positions::PositionFilter;

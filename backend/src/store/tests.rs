@@ -288,3 +288,46 @@ async fn last_positions_and_history_read_the_moved_and_the_recent_fixes() {
     assert!(s.read(move |c| Store::has_position(c, &resent)).await.expect("dup"), "a resent moved fix");
     assert_eq!(s.write(|ctx| ctx.move_recent_positions()).await.expect("move"), 0);
 }
+
+#[tokio::test]
+async fn the_audit_chain_verifies_and_an_edit_in_the_database_breaks_it_at_that_row() {
+    // 16.3.2.10: append-only, hash-chained audit trail.
+    let (d, s) = store();
+    let ana = Actor { user_id: Some(atalaia_core::ids::UserId::new()), username: "ana".into() };
+    for i in 1..=5 {
+        let ana = ana.clone();
+        s.write(move |ctx| ctx.audit(&ana, "alarm.note", &format!("alarme-{i}"), &format!("nota {i}")))
+            .await
+            .expect("audit");
+    }
+    let check = s.read(Store::verify_audit).await.expect("verify");
+    assert_eq!(check, atalaia_core::wire::AuditCheck { entries: 5, intact: true, first_broken: None });
+
+    // The program cannot rewrite history…
+    let refused =
+        s.write(|ctx| Ok(ctx.conn.execute("UPDATE audit SET detail = 'x' WHERE seq = 2", [])?)).await;
+    assert!(refused.is_err(), "UPDATE refused by the trigger");
+    let refused = s.write(|ctx| Ok(ctx.conn.execute("DELETE FROM audit WHERE seq = 2", [])?)).await;
+    assert!(refused.is_err(), "DELETE refused by the trigger");
+
+    // …and someone editing the file directly is caught at the row they touched.
+    let path = d.path().join("t.sqlite");
+    let tamper = |sql: &'static str| {
+        let c = rusqlite::Connection::open(&path).expect("open");
+        c.busy_timeout(std::time::Duration::from_secs(5)).expect("busy");
+        c.execute_batch("DROP TRIGGER IF EXISTS audit_append_only_update; DROP TRIGGER IF EXISTS audit_append_only_delete;")
+            .expect("drop triggers");
+        c.execute_batch(sql).expect("tamper");
+    };
+    tamper("UPDATE audit SET detail = 'nota alterada' WHERE seq = 3");
+    let check = s.read(Store::verify_audit).await.expect("verify");
+    assert_eq!(check, atalaia_core::wire::AuditCheck { entries: 2, intact: false, first_broken: Some(3) });
+    tamper("UPDATE audit SET detail = 'nota 3' WHERE seq = 3; DELETE FROM audit WHERE seq = 4");
+    let check = s.read(Store::verify_audit).await.expect("verify");
+    assert_eq!(check, atalaia_core::wire::AuditCheck { entries: 3, intact: false, first_broken: Some(4) });
+
+    let q = atalaia_core::wire::AuditQuery { target: Some("alarme-5".into()), ..Default::default() };
+    let found = s.read(move |c| Store::audit_entries(c, &q)).await.expect("query");
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].seq, found[0].detail.as_str(), found[0].username.as_str()), (5, "nota 5", "ana"));
+}
