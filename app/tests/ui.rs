@@ -273,8 +273,12 @@ fn login_switches_to_the_dashboard_and_logout_back() {
     let config = BootConfig { server: Ok("http://127.0.0.1:9".into()), ..BootConfig::default() };
     let (mut app, _) = App::boot(config);
     assert!(matches!(app.screen(), Screen::Login(_)));
-    let response =
-        LoginResponse { token: "t".into(), expires_at: now() + Duration::hours(8), user: user(Role::Tarm) };
+    let response = LoginResponse {
+        token: "t".into(),
+        expires_at: now() + Duration::hours(8),
+        user: user(Role::Tarm),
+        password_expired: false,
+    };
     let _ = app.update(AppMessage::Login(login::Message::Answered(Ok(response))));
     assert!(matches!(app.screen(), Screen::Dashboard(_)));
     {

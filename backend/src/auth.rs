@@ -8,7 +8,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use atalaia_core::auth::{Permission, Role};
 use atalaia_core::ids::UserId;
-use atalaia_core::wire::{FieldError, LoginResponse, NewUser, UserInfo};
+use atalaia_core::wire::{FieldError, LoginResponse, NewUser, PasswordChange, UserInfo, UserReportLine};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
@@ -71,6 +71,7 @@ fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
 struct UserRow {
     info: UserInfo,
     pw_hash: String,
+    pw_changed_at: Option<DateTime<Utc>>,
     locked_until: Option<DateTime<Utc>>,
     active: bool,
 }
@@ -78,7 +79,8 @@ struct UserRow {
 fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, StoreError> {
     let row = conn
         .query_row(
-            "SELECT id, username, display_name, role, pw_hash, locked_until, active FROM users WHERE username = ?1",
+            "SELECT id, username, display_name, role, pw_hash, locked_until, active,
+                    COALESCE(pw_changed_at, created_at) FROM users WHERE username = ?1",
             [username],
             |r| {
                 Ok((
@@ -89,11 +91,12 @@ fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, St
                     r.get::<_, String>(4)?,
                     r.get::<_, Option<String>>(5)?,
                     r.get::<_, bool>(6)?,
+                    r.get::<_, String>(7)?,
                 ))
             },
         )
         .optional()?;
-    let Some((id, username, display_name, role, pw_hash, locked, active)) = row else {
+    let Some((id, username, display_name, role, pw_hash, locked, active, changed)) = row else {
         return Ok(None);
     };
     let id = id.parse().map_err(|_| StoreError::Migration("bad user id".into()))?;
@@ -101,6 +104,7 @@ fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, St
     Ok(Some(UserRow {
         info: UserInfo { id, username, display_name, role },
         pw_hash,
+        pw_changed_at: parse_ts(&changed),
         locked_until: locked.as_deref().and_then(parse_ts),
         active,
     }))
@@ -127,8 +131,8 @@ pub fn validate_new_user(u: &NewUser) -> Vec<FieldError> {
     e
 }
 
-/// Create a user. Hashing runs off the async threads; the insert goes through the writer.
-/// Create a user; `by` is who does it (none for the first administrator and the demo seed, which
+/// Create a user. Hashing runs off the async threads; the insert goes through the writer. `by`
+/// is who does it (none for the first administrator and the demo seed, which
 /// are recorded as `sistema`).
 pub async fn create_user(store: &Store, by: Option<&UserInfo>, new: NewUser) -> ApiResult<UserInfo> {
     let actor = by.map(Actor::user).unwrap_or_else(|| Actor { user_id: None, username: "sistema".into() });
@@ -150,8 +154,8 @@ pub async fn create_user(store: &Store, by: Option<&UserInfo>, new: NewUser) -> 
     store
         .write(move |ctx| {
             let inserted = ctx.conn.execute(
-                "INSERT INTO users (id, username, display_name, role, pw_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(username) DO NOTHING",
+                "INSERT INTO users (id, username, display_name, role, pw_hash, created_at, pw_changed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT(username) DO NOTHING",
                 params![
                     row.id.to_string(),
                     row.username,
@@ -288,7 +292,127 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
         return Err(ApiError::Locked);
     }
     tracing::info!(user = %user.info.username, role = ?user.info.role, "login");
-    Ok(LoginResponse { token, expires_at, user: user.info })
+    let max_age = state.config.password_max_age_days;
+    let password_expired =
+        max_age > 0 && user.pw_changed_at.is_some_and(|t| now - t > Duration::days(max_age));
+    Ok(LoginResponse { token, expires_at, user: user.info, password_expired })
+}
+
+/// A user changes their own password (III-2.23): the current one is checked, the new one must
+/// follow the policy and differ from it; the user's other sessions end.
+pub async fn change_password(state: &AppState, auth: &AuthUser, req: PasswordChange) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    if req.new_password.chars().count() < MIN_PASSWORD_LEN {
+        errors.push(FieldError::new(
+            "new_password",
+            &format!("A nova senha deve ter ao menos {MIN_PASSWORD_LEN} caracteres."),
+        ));
+    } else if req.new_password.trim().eq_ignore_ascii_case(&auth.user.username) {
+        errors.push(FieldError::new("new_password", "A nova senha não pode ser o nome de usuário."));
+    } else if req.new_password == req.current_password {
+        errors.push(FieldError::new("new_password", "A nova senha deve ser diferente da atual."));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let name = auth.user.username.clone();
+    let row = state.store.read(move |c| user_by_name(c, &name)).await?.ok_or(ApiError::Unauthorized)?;
+    let (stored, current) = (row.pw_hash.clone(), req.current_password.clone());
+    let ok = {
+        let _permit = argon2_permits().acquire().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || verify_password(&stored, &current))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+    };
+    let actor = Actor::user(&auth.user);
+    if !ok {
+        state
+            .store
+            .write(move |ctx| ctx.audit(&actor, "password.change_failed", "", "senha atual incorreta"))
+            .await?;
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "current_password",
+            "Senha atual incorreta.",
+        )]));
+    }
+    let new = req.new_password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let (id, keep) = (auth.user.id.to_string(), auth.token_hash.clone());
+    state
+        .store
+        .write(move |ctx| {
+            ctx.conn.execute(
+                "UPDATE users SET pw_hash = ?2, pw_changed_at = ?3 WHERE id = ?1",
+                params![id, hash, ts(ctx.now)],
+            )?;
+            let ended = ctx
+                .conn
+                .execute("DELETE FROM sessions WHERE user_id = ?1 AND token_hash != ?2", params![id, keep])?;
+            ctx.audit(&actor, "password.change", "", &format!("{ended} outra(s) sessão(ões) encerrada(s)"))?;
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+/// Every user with their password's age against the policy and their accesses in the last
+/// `days` days, from the audit trail (16.3.2.3, 16.3.2.4).
+pub async fn users_report(state: &AppState, days: i64) -> ApiResult<Vec<UserReportLine>> {
+    let now = state.clock.now();
+    let since = ts(now - Duration::days(days));
+    let max_age = state.config.password_max_age_days;
+    Ok(state
+        .store
+        .read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT u.username, u.display_name, u.role, u.active, u.created_at,
+                        COALESCE(u.pw_changed_at, u.created_at),
+                        (SELECT MAX(at) FROM audit a WHERE a.username = u.username COLLATE NOCASE AND a.action = 'login'),
+                        (SELECT COUNT(*) FROM audit a WHERE a.username = u.username COLLATE NOCASE
+                            AND a.action = 'login' AND a.at >= ?1),
+                        (SELECT COUNT(*) FROM audit a WHERE a.username = u.username COLLATE NOCASE
+                            AND a.action = 'login.failed' AND a.at >= ?1)
+                 FROM users u ORDER BY u.username",
+            )?;
+            let rows = stmt.query_map([&since], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, i64>(8)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (username, display_name, role, active, created, changed, last, logins, failed) = row?;
+                let bad = |what: &str| StoreError::Migration(format!("bad {what} for user {username}"));
+                let created_at = parse_ts(&created).ok_or_else(|| bad("created_at"))?;
+                let password_changed_at = parse_ts(&changed).ok_or_else(|| bad("pw_changed_at"))?;
+                let age = (now - password_changed_at).num_days();
+                out.push(UserReportLine {
+                    role: role_from_str(&role).ok_or_else(|| bad("role"))?,
+                    display_name,
+                    active,
+                    created_at,
+                    password_changed_at,
+                    password_age_days: age,
+                    password_compliant: max_age == 0 || age <= max_age,
+                    last_login_at: last.as_deref().and_then(parse_ts),
+                    logins_in_period: logins as u64,
+                    failed_logins_in_period: failed as u64,
+                    username,
+                });
+            }
+            Ok(out)
+        })
+        .await?)
 }
 
 pub async fn logout(store: &Store, auth: &AuthUser) -> ApiResult<()> {

@@ -27,6 +27,8 @@ pub struct Config {
     /// An alarm nobody has claimed this long after it was raised escalates to the supervisors
     /// (seed 003 item 27.9: response within 5 minutes).
     pub ack_target_minutes: i64,
+    /// Passwords older than this many days must be changed (16.3.2.3); 0 disables the rule.
+    pub password_max_age_days: i64,
     /// Allow binding to a non-loopback address without TLS (seed 000: external access only over
     /// encrypted channels; put a TLS terminator or VPN in front if you set this).
     pub insecure: bool,
@@ -53,6 +55,7 @@ impl Default for Config {
             max_failed_logins: 5,
             lockout_minutes: 15,
             ack_target_minutes: 5,
+            password_max_age_days: 90,
             insecure: false,
             bootstrap_admin: None,
             demo: false,
@@ -108,6 +111,7 @@ pub struct FileConfig {
     pub max_failed_logins: Option<u32>,
     pub lockout_minutes: Option<i64>,
     pub ack_target_minutes: Option<i64>,
+    pub password_max_age_days: Option<i64>,
     pub insecure: Option<bool>,
     pub timezone: Option<chrono_tz::Tz>,
     pub tls_cert: Option<PathBuf>,
@@ -122,7 +126,7 @@ pub struct FileConfig {
 #[command(name = "atalaia-server", version, about, long_about = None)]
 pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
-    /// database, session_minutes, max_failed_logins, lockout_minutes, ack_target_minutes, insecure, timezone,
+    /// database, session_minutes, max_failed_logins, lockout_minutes, ack_target_minutes, password_max_age_days, insecure, timezone,
     /// tls_cert, tls_key).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
@@ -223,6 +227,9 @@ impl Args {
         if cfg.session_minutes <= 0 {
             return Err("session_minutes must be positive".into());
         }
+        if cfg.password_max_age_days < 0 {
+            return Err("password_max_age_days must be 0 (no expiry) or positive".into());
+        }
         if cfg.ack_target_minutes <= 0 {
             return Err("ack_target_minutes must be positive".into());
         }
@@ -258,6 +265,9 @@ impl Config {
         }
         if let Some(v) = f.ack_target_minutes {
             self.ack_target_minutes = v;
+        }
+        if let Some(v) = f.password_max_age_days {
+            self.password_max_age_days = v;
         }
         if let Some(v) = f.insecure {
             self.insecure = v;

@@ -39,6 +39,10 @@ pub struct LoginResponse {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub user: UserInfo,
+    /// The password is older than the site's change policy allows (16.3.2.3): the console asks
+    /// for a new one.
+    #[serde(default)]
+    pub password_expired: bool,
 }
 
 impl std::fmt::Debug for LoginResponse {
@@ -57,6 +61,37 @@ pub struct NewUser {
     pub display_name: String,
     pub role: Role,
     pub password: String,
+}
+
+/// Body of `POST /auth/password`: users change their own password at any time (III-2.23).
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { .. }")
+    }
+}
+
+/// One line of the users report (16.3.2.3, 16.3.2.4): who is enabled, how old their password is
+/// against the change policy, and their accesses in the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UserReportLine {
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::auth::Role,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub password_changed_at: DateTime<Utc>,
+    pub password_age_days: i64,
+    /// Changed within the policy's maximum age (always true when the policy sets none).
+    pub password_compliant: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub logins_in_period: u64,
+    pub failed_logins_in_period: u64,
 }
 
 /// RFC 9457 problem details. `code` is stable for programs; `title`/`detail` are Portuguese for people.

@@ -377,3 +377,67 @@ async fn every_operation_lands_in_the_audit_trail_and_the_chain_verifies() {
     assert_eq!(check, json!({"entries": 10, "intact": true, "first_broken": null}));
     s.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn users_change_their_password_and_the_report_shows_policy_compliance_and_accesses() {
+    // III-2.23 (change at any time), 16.3.2.3 (periodic change policy and its proof), 16.3.2.4
+    // (enabled users and their accesses).
+    use atalaia_core::ManualClock;
+    let clock = std::sync::Arc::new(ManualClock::new(chrono::Utc::now()));
+    let s = TestServer::start_at(clock.clone(), |c| c.password_max_age_days = 90).await;
+    s.user_token("ana", Role::MonitoringOperator).await;
+    s.user_token("auditoria", Role::Auditor).await;
+    // Sessions last 12 hours: everyone signs in again after the 91 days.
+    clock.advance(chrono::Duration::days(91));
+    let login = s.login("ana", "password-123").await;
+    assert!(login.password_expired, "91 days old with a 90-day policy");
+    let ana = login.token;
+    let other_session = s.login("ana", "password-123").await.token;
+    let auditor = s.login("auditoria", "password-123").await.token;
+
+    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let r = s.post(&ana, "/auth/password", &change("errada", "outra-senha-forte")).await;
+    let body = expect_problem(r, 422, "validation").await;
+    assert_eq!(body["errors"][0]["field"], "current_password");
+    assert_eq!(body["errors"][0]["message"], "Senha atual incorreta.");
+    let r = s.post(&ana, "/auth/password", &change("password-123", "ANA")).await;
+    let body = expect_problem(r, 422, "validation").await;
+    assert!(body["errors"][0]["message"].as_str().expect("msg").contains("ao menos"));
+    let r = s.post(&ana, "/auth/password", &change("password-123", "password-123")).await;
+    let body = expect_problem(r, 422, "validation").await;
+    assert_eq!(body["errors"][0]["message"], "A nova senha deve ser diferente da atual.");
+
+    let report: Vec<Value> = s.get(&auditor, "/users/report").await.json().await.expect("report");
+    let line = report.iter().find(|l| l["username"] == "ana").expect("ana");
+    assert_eq!(line["password_compliant"], false);
+    assert_eq!(line["password_age_days"], 91);
+
+    assert_eq!(
+        s.post(&ana, "/auth/password", &change("password-123", "nova-senha-2026")).await.status(),
+        204
+    );
+    assert_eq!(s.get(&ana, "/auth/me").await.status(), 200, "this session goes on");
+    expect_problem(s.get(&other_session, "/auth/me").await, 401, "unauthorized").await;
+    expect_problem(s.try_login("ana", "password-123").await, 401, "bad_credentials").await;
+    assert!(!s.login("ana", "nova-senha-2026").await.password_expired);
+
+    let report: Vec<Value> = s.get(&auditor, "/users/report?days=30").await.json().await.expect("report");
+    let line = report.iter().find(|l| l["username"] == "ana").expect("ana");
+    assert_eq!(line["password_compliant"], true);
+    assert_eq!(line["password_age_days"], 0);
+    assert_eq!(line["active"], true);
+    // In the last 30 days: two logins with the old password, one with the new; one refused.
+    assert_eq!(
+        (line["logins_in_period"].as_u64(), line["failed_logins_in_period"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert!(line["last_login_at"].is_string());
+    let admin = s.login("admin", atalaia_tests::ADMIN_PASSWORD).await.token;
+    let admin: Vec<Value> = s.get(&admin, "/users/report").await.json().await.expect("admin sees it");
+    assert_eq!(admin.len(), report.len());
+    expect_problem(s.get(&ana, "/users/report").await, 403, "forbidden").await;
+    let trail: Vec<Value> =
+        s.get(&auditor, "/audit?username=ana&action=password.change").await.json().await.expect("audit");
+    assert_eq!(trail.len(), 1, "the change is proven in the audit trail");
+    s.running.shutdown().await;
+}

@@ -5,8 +5,10 @@ use crate::auth;
 use crate::error::ApiResult;
 use crate::server::AppState;
 use atalaia_core::auth::Permission;
-use atalaia_core::wire::{LoginRequest, LoginResponse, NewUser, Problem, UserInfo};
-use axum::extract::State;
+use atalaia_core::wire::{
+    LoginRequest, LoginResponse, NewUser, PasswordChange, Problem, UserInfo, UserReportLine,
+};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,7 +18,9 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
+        .route("/auth/password", post(change_password))
         .route("/users", get(list).post(create))
+        .route("/users/report", get(report))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
@@ -54,4 +58,37 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<UserInfo>)> {
     caller.require(Permission::UserAdmin)?;
     Ok((StatusCode::CREATED, Json(auth::create_user(&state.store, Some(&caller.user), new).await?)))
+}
+
+/// Change one's own password at any time (III-2.23); the user's other sessions end.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(req): Body<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    auth::change_password(&state, &caller, req).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// Period of the access counts, in days [default: 30].
+    pub days: Option<i64>,
+}
+
+/// Enabled users, their password age against the change policy and their accesses (16.3.2.3,
+/// 16.3.2.4), for administrators and auditors.
+#[utoipa::path(get, path = "/api/v1/users/report", tag = "auth", params(ReportQuery),
+    responses((status = 200, body = [UserReportLine]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ReportQuery>,
+) -> ApiResult<Json<Vec<UserReportLine>>> {
+    if !caller.user.role.can(Permission::UserAdmin) {
+        caller.require(Permission::AuditRead)?;
+    }
+    Ok(Json(auth::users_report(&state, q.days.unwrap_or(30).clamp(1, 3_650)).await?))
 }

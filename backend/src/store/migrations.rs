@@ -120,6 +120,11 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 "#,
+    // When each password was last set (the change policy, 16.3.2.3).
+    r#"
+ALTER TABLE users ADD COLUMN pw_changed_at TEXT;
+UPDATE users SET pw_changed_at = created_at;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
