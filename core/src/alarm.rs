@@ -162,6 +162,9 @@ pub struct Alarm {
     /// When it escalated to the supervisors because nobody took it within the target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalated_at: Option<DateTime<Utc>>,
+    /// The procedure's steps, attached when the operator starts the procedure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<ProcedureStep>,
 }
 
 /// Identity of an alarm for deduplication: one active alarm per key (16.2.13).
@@ -209,6 +212,41 @@ pub enum AlarmError {
     Finished,
     #[error("closing an alarm requires a note")]
     NoteRequired,
+    #[error("{remaining} procedure steps are not done")]
+    StepsPending { remaining: usize },
+    #[error("no such procedure step")]
+    NoSuchStep,
+}
+
+/// The steps operators follow for one alarm kind, for one group of monitored people or for
+/// everyone (16.2.7, III-2.11, III-2.25), defined by administrators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Procedure {
+    pub kind: AlarmKind,
+    /// The group it is for; none: every person without a group-specific procedure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub steps: Vec<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Procedure {
+    /// Storage key: one procedure per (kind, group).
+    pub fn key(kind: AlarmKind, group: Option<&str>) -> String {
+        let kind =
+            serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        format!("{kind}/{}", group.unwrap_or("*"))
+    }
+}
+
+/// One step of the procedure attached to an alarm, ticked by the operator handling it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProcedureStep {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<DateTime<Utc>>,
 }
 
 impl Alarm {
@@ -235,6 +273,7 @@ impl Alarm {
             late: None,
             acknowledged_at: None,
             escalated_at: None,
+            steps: Vec::new(),
         }
     }
 
@@ -296,9 +335,35 @@ impl Alarm {
         }
     }
 
-    pub fn start_procedure(&mut self, by: UserId, at: DateTime<Utc>) -> Result<(), AlarmError> {
+    /// Start handling by the book: `steps` are the applicable procedure's (attached once; a
+    /// replayed start keeps the ticks already made).
+    pub fn start_procedure(
+        &mut self,
+        by: UserId,
+        at: DateTime<Utc>,
+        steps: &[String],
+    ) -> Result<(), AlarmError> {
         self.require_owner(by)?;
-        self.state = AlarmState::InProcedure { by, at };
+        if !matches!(self.state, AlarmState::InProcedure { .. }) {
+            self.state = AlarmState::InProcedure { by, at };
+        }
+        if self.steps.is_empty() {
+            self.steps = steps
+                .iter()
+                .map(|t| ProcedureStep { text: t.clone(), done_by: None, done_at: None })
+                .collect();
+        }
+        Ok(())
+    }
+
+    /// Tick step `index` (from 0) as done.
+    pub fn complete_step(&mut self, by: UserId, at: DateTime<Utc>, index: usize) -> Result<(), AlarmError> {
+        self.require_owner(by)?;
+        let step = self.steps.get_mut(index).ok_or(AlarmError::NoSuchStep)?;
+        if step.done_at.is_none() {
+            step.done_by = Some(by);
+            step.done_at = Some(at);
+        }
         Ok(())
     }
 
@@ -313,6 +378,12 @@ impl Alarm {
         let note = note.trim();
         if note.is_empty() {
             return Err(AlarmError::NoteRequired);
+        }
+        // A violation is handled by the book: every step done. A confirmed false alarm or one
+        // passed to another authority closes with the reason in the note.
+        let remaining = self.steps.iter().filter(|s| s.done_at.is_none()).count();
+        if outcome == Outcome::Handled && remaining > 0 {
+            return Err(AlarmError::StepsPending { remaining });
         }
         self.state = AlarmState::Closed { by, at, outcome, note: note.to_owned() };
         Ok(())
@@ -369,11 +440,37 @@ mod tests {
         let mut a = alarm(AlarmKind::InclusionZoneExit);
         assert!(a.is_active());
         a.claim(op, t0()).expect("claim");
-        a.start_procedure(op, t0()).expect("procedure");
+        a.start_procedure(op, t0(), &[]).expect("procedure");
         assert_eq!(a.close(op, t0(), Outcome::Handled, "   "), Err(AlarmError::NoteRequired));
         a.close(op, t0(), Outcome::Handled, "Contato com o monitorado; retornou.").expect("close");
         assert!(!a.is_active());
         assert_eq!(a.claim(op, t0()), Err(AlarmError::Finished));
+    }
+
+    #[test]
+    fn a_violation_closes_as_handled_only_when_every_step_is_done() {
+        // 16.2.7 / III-2.11: the procedure's steps, ticked with author and time.
+        let op = UserId::new();
+        let steps = vec!["Ligar para o monitorado".to_owned(), "Acionar a polícia".to_owned()];
+        let mut a = alarm(AlarmKind::ExclusionZoneEntry);
+        a.claim(op, t0()).expect("claim");
+        a.start_procedure(op, t0(), &steps).expect("procedure");
+        a.complete_step(op, t0() + Duration::minutes(1), 0).expect("step");
+        assert_eq!(a.complete_step(op, t0(), 5), Err(AlarmError::NoSuchStep));
+        assert_eq!(a.complete_step(UserId::new(), t0(), 1), Err(AlarmError::NotOwner));
+        assert_eq!(a.close(op, t0(), Outcome::Handled, "ok"), Err(AlarmError::StepsPending { remaining: 1 }));
+        // A replayed start keeps the ticks.
+        a.start_procedure(op, t0(), &steps).expect("again");
+        assert_eq!(a.steps[0].done_at, Some(t0() + Duration::minutes(1)));
+        assert_eq!(a.steps[0].done_by, Some(op));
+        a.complete_step(op, t0() + Duration::minutes(2), 1).expect("step");
+        a.close(op, t0() + Duration::minutes(3), Outcome::Handled, "Polícia no local.").expect("close");
+
+        // A confirmed false alarm may close with steps pending; the note says why.
+        let mut b = alarm(AlarmKind::ExclusionZoneEntry);
+        b.claim(op, t0()).expect("claim");
+        b.start_procedure(op, t0(), &steps).expect("procedure");
+        b.close(op, t0(), Outcome::FalseAlarm, "Deriva de GPS dentro de casa.").expect("false alarm");
     }
 
     #[test]
@@ -388,7 +485,7 @@ mod tests {
         let op = UserId::new();
         late.claim(op, t0() + Duration::minutes(7)).expect("claim");
         assert_eq!(late.time_to_acknowledge(), Some(Duration::minutes(7)));
-        late.start_procedure(op, t0() + Duration::minutes(8)).expect("procedure");
+        late.start_procedure(op, t0() + Duration::minutes(8), &[]).expect("procedure");
         late.claim(op, t0() + Duration::minutes(9)).expect("replayed claim");
         assert_eq!(late.time_to_acknowledge(), Some(Duration::minutes(7)), "the first claim counts");
 
@@ -410,7 +507,7 @@ mod tests {
         let held = a.clone();
         assert_eq!(a.claim(first, t0() + chrono::Duration::seconds(5)), Ok(()), "replayed claim");
         assert_eq!(a, held, "and it changes nothing");
-        assert_eq!(a.start_procedure(second, t0()), Err(AlarmError::NotOwner));
+        assert_eq!(a.start_procedure(second, t0(), &[]), Err(AlarmError::NotOwner));
     }
 
     #[test]

@@ -435,14 +435,44 @@ pub struct AuditCheck {
     pub first_broken: Option<u64>,
 }
 
+/// Body of `PUT /procedures/{kind}`: the steps for one alarm kind, for a group or for everyone.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewProcedure {
+    #[serde(default)]
+    pub group: Option<String>,
+    pub steps: Vec<String>,
+}
+
+impl NewProcedure {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        if self.steps.is_empty() || self.steps.len() > 30 {
+            e.push(FieldError::new("steps", "Informe de 1 a 30 passos."));
+        }
+        if self.steps.iter().any(|s| s.trim().is_empty() || s.chars().count() > 500) {
+            e.push(FieldError::new("steps", "Cada passo deve ter um texto de até 500 caracteres."));
+        }
+        e
+    }
+}
+
 /// An operator's action on an alarm.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum AlarmAction {
     Claim,
     StartProcedure,
-    Note { text: String },
-    Close { outcome: Outcome, note: String },
+    /// Tick step `index` (from 0) of the alarm's procedure.
+    CompleteStep {
+        index: usize,
+    },
+    Note {
+        text: String,
+    },
+    Close {
+        outcome: Outcome,
+        note: String,
+    },
 }
 
 /// Query of `GET /positions`.
@@ -483,6 +513,7 @@ pub enum EventBody {
     Alarm(Alarm),
     Command(crate::command::DeviceCommand),
     GroupRules(crate::monitoring::GroupRules),
+    Procedure(crate::alarm::Procedure),
 }
 
 impl EventBody {
@@ -499,6 +530,7 @@ impl EventBody {
             EventBody::Position(_) => Permission::PositionRead,
             EventBody::Command(_) => Permission::DeviceRead,
             EventBody::GroupRules(_) => Permission::PersonRead,
+            EventBody::Procedure(_) => Permission::AlarmRead,
             EventBody::Alarm(a) => match a.domain() {
                 crate::alarm::Domain::Samu => Permission::OccurrenceRead,
                 crate::alarm::Domain::Monitoring => Permission::AlarmRead,
@@ -518,6 +550,7 @@ impl EventBody {
             EventBody::Alarm(_) => "alarm",
             EventBody::Command(_) => "command",
             EventBody::GroupRules(_) => "group_rules",
+            EventBody::Procedure(_) => "procedure",
         }
     }
 }

@@ -441,3 +441,88 @@ async fn users_change_their_password_and_the_report_shows_policy_compliance_and_
     assert_eq!(trail.len(), 1, "the change is proven in the audit trail");
     s.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_procedure_is_followed_step_by_step_and_the_alarm_closed_with_a_note() {
+    // 16.2.7 / III-2.11: administrators define the steps per alarm kind and group; operators
+    // tick them; every action is kept with author and time.
+    let s = TestServer::start().await;
+    let admin = s.user_token("gestor", Role::MonitoringAdmin).await;
+    let op = s.user_token("operador", Role::MonitoringOperator).await;
+    let generic = json!({"steps": ["Ligar para o monitorado", "Registrar a ocorrência"]});
+    let for_group =
+        json!({"group": "art217", "steps": ["Ligar para o monitorado", "Avisar a escola", "Acionar a PM"]});
+    expect_problem(s.put(&op, "/procedures/exclusion_zone_entry", &generic).await, 403, "forbidden").await;
+    expect_problem(s.put(&admin, "/procedures/no_such_kind", &generic).await, 404, "not_found").await;
+    let r = s.put(&admin, "/procedures/exclusion_zone_entry", &json!({"steps": ["  "]})).await;
+    expect_problem(r, 422, "validation").await;
+    assert_eq!(s.put(&admin, "/procedures/exclusion_zone_entry", &generic).await.status(), 200);
+    assert_eq!(s.put(&admin, "/procedures/exclusion_zone_entry", &for_group).await.status(), 200);
+    let listed: Vec<Value> = s.get(&op, "/procedures").await.json().await.expect("list");
+    assert_eq!(listed.len(), 2);
+
+    let person =
+        |group: Option<&str>| json!({"name": "P", "record": "1", "regime": "semi_open", "group": group});
+    let in_group: Value = s.post(&admin, "/persons", &person(Some("art217"))).await.json().await.expect("p");
+    let no_group: Value = s.post(&admin, "/persons", &person(None)).await.json().await.expect("p");
+    let alarm_for = |p: &Value| {
+        let id: PersonId = serde_json::from_value(p["id"].clone()).expect("id");
+        let now = chrono::Utc::now();
+        Alarm::new(AlarmKind::ExclusionZoneEntry, Subject::Person(id), None, now, now)
+    };
+    let (a, b) = (alarm_for(&in_group), alarm_for(&no_group));
+    let (a_id, b_id) = (a.id, b.id);
+    s.running
+        .state
+        .store
+        .write(move |ctx| {
+            ctx.save(&a)?;
+            ctx.save(&b)
+        })
+        .await
+        .expect("alarms");
+
+    let act = |id: atalaia_core::ids::AlarmId, body: Value| {
+        let (s, op) = (&s, op.clone());
+        async move { s.post(&op, &format!("/alarms/{id}/actions"), &body).await }
+    };
+    assert_eq!(act(a_id, json!({"action": "claim"})).await.status(), 200);
+    let started: Value = act(a_id, json!({"action": "start_procedure"})).await.json().await.expect("alarm");
+    let steps: Vec<&str> =
+        started["steps"].as_array().expect("steps").iter().filter_map(|s| s["text"].as_str()).collect();
+    assert_eq!(
+        steps,
+        ["Ligar para o monitorado", "Avisar a escola", "Acionar a PM"],
+        "the group's procedure"
+    );
+    assert_eq!(act(a_id, json!({"action": "complete_step", "index": 0})).await.status(), 200);
+    let close = json!({"action": "close", "outcome": "handled", "note": "Escola avisada, PM no local."});
+    let body = expect_problem(act(a_id, close.clone()).await, 409, "conflict").await;
+    assert!(body["detail"].as_str().expect("detail").contains("falta(m) 2"), "{body}");
+    expect_problem(act(a_id, json!({"action": "complete_step", "index": 9})).await, 422, "validation").await;
+    for i in 1..3 {
+        assert_eq!(act(a_id, json!({"action": "complete_step", "index": i})).await.status(), 200);
+    }
+    let closed: Value = act(a_id, close).await.json().await.expect("closed");
+    assert_eq!(closed["state"]["state"], "closed");
+    assert!(
+        closed["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .all(|s| s["done_by"].is_string() && s["done_at"].is_string())
+    );
+
+    assert_eq!(act(b_id, json!({"action": "claim"})).await.status(), 200);
+    let started: Value = act(b_id, json!({"action": "start_procedure"})).await.json().await.expect("alarm");
+    assert_eq!(started["steps"].as_array().expect("steps").len(), 2, "everyone else: the generic procedure");
+
+    let trail: Vec<Value> =
+        s.get(&s.admin_token, &format!("/audit?target={a_id}")).await.json().await.expect("audit");
+    let actions: Vec<&str> = trail.iter().rev().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(
+        actions,
+        ["alarm.claim", "alarm.procedure", "alarm.step", "alarm.step", "alarm.step", "alarm.close"]
+    );
+    s.running.shutdown().await;
+}

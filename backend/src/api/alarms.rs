@@ -1,16 +1,17 @@
 //! Alarms: the queue and operator actions. Claims go through the single writer, so when two
 //! operators race for one alarm exactly one wins and the other gets a 409 naming the holder.
 
-use super::{Body, Caller, parse_id};
+use super::{Body, Caller, check, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::store::{Store, StoreError};
-use atalaia_core::alarm::{Alarm, AlarmError};
+use atalaia_core::alarm::{Alarm, AlarmError, AlarmKind, Procedure, Subject};
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::AlarmId;
-use atalaia_core::wire::{AlarmAction, EventBody, Problem};
+use atalaia_core::monitoring::Person;
+use atalaia_core::wire::{AlarmAction, EventBody, NewProcedure, Problem};
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use rusqlite::OptionalExtension;
 
@@ -19,6 +20,8 @@ pub fn router() -> Router<AppState> {
         .route("/alarms", get(list_alarms))
         .route("/alarms/{id}", get(get_alarm))
         .route("/alarms/{id}/actions", post(act))
+        .route("/procedures", get(list_procedures))
+        .route("/procedures/{kind}", put(put_procedure))
 }
 
 fn visible(caller: &Caller, a: &Alarm) -> bool {
@@ -77,7 +80,11 @@ pub async fn act(
             let before = a.clone();
             let outcome = match &action {
                 AlarmAction::Claim => a.claim(me, ctx.now),
-                AlarmAction::StartProcedure => a.start_procedure(me, ctx.now),
+                AlarmAction::StartProcedure => {
+                    let steps = procedure_for(ctx.conn, &a)?.map(|p| p.steps).unwrap_or_default();
+                    a.start_procedure(me, ctx.now, &steps)
+                }
+                AlarmAction::CompleteStep { index } => a.complete_step(me, ctx.now, *index),
                 AlarmAction::Note { text } => a.add_note(me, ctx.now, text),
                 AlarmAction::Close { outcome, note } => a.close(me, ctx.now, *outcome, note),
             };
@@ -87,7 +94,11 @@ pub async fn act(
                     ctx.save(&a)?;
                     let (what, detail) = match &action {
                         AlarmAction::Claim => ("alarm.claim", String::new()),
-                        AlarmAction::StartProcedure => ("alarm.procedure", String::new()),
+                        AlarmAction::StartProcedure => ("alarm.procedure", format!("{} passo(s)", a.steps.len())),
+                        AlarmAction::CompleteStep { index } => (
+                            "alarm.step",
+                            a.steps.get(*index).map(|s| format!("{}. {}", index + 1, s.text)).unwrap_or_default(),
+                        ),
                         AlarmAction::Note { text } => ("alarm.note", text.trim().to_owned()),
                         AlarmAction::Close { outcome, note } => {
                             ("alarm.close", format!("{outcome:?}: {}", note.trim()))
@@ -115,6 +126,13 @@ pub async fn act(
                 Err(AlarmError::Finished) => {
                     Ok(Err(ApiError::Conflict("Este alarme já foi encerrado.".into())))
                 }
+                Err(AlarmError::StepsPending { remaining }) => Ok(Err(ApiError::Conflict(format!(
+                    "Conclua os passos do procedimento antes de encerrar como tratado (falta(m) {remaining}). \
+                     Um alarme falso ou encaminhado pode ser encerrado com a justificativa na observação."
+                )))),
+                Err(AlarmError::NoSuchStep) => Ok(Err(ApiError::Validation(vec![
+                    atalaia_core::wire::FieldError::new("index", "Este alarme não tem esse passo de procedimento."),
+                ]))),
                 Err(AlarmError::NoteRequired) => {
                     Ok(Err(ApiError::Validation(vec![atalaia_core::wire::FieldError::new(
                         "note",
@@ -125,4 +143,64 @@ pub async fn act(
         })
         .await?;
     result.map(Json)
+}
+
+/// The procedure for this alarm: the one for its person's group, else the one for everyone.
+fn procedure_for(conn: &rusqlite::Connection, a: &Alarm) -> Result<Option<Procedure>, StoreError> {
+    let group = match a.subject {
+        Subject::Person(p) => Store::get::<Person>(conn, &p.to_string())?.and_then(|p| p.group),
+        _ => None,
+    };
+    if let Some(g) = group
+        && let Some(p) = Store::get::<Procedure>(conn, &Procedure::key(a.kind, Some(&g)))?
+    {
+        return Ok(Some(p));
+    }
+    Store::get::<Procedure>(conn, &Procedure::key(a.kind, None))
+}
+
+#[utoipa::path(get, path = "/api/v1/procedures", tag = "alarms", responses((status = 200, body = [Procedure]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_procedures(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Procedure>>> {
+    caller.require(Permission::AlarmRead)?;
+    Ok(Json(state.store.read(Store::list::<Procedure>).await?))
+}
+
+/// Define (replace) the steps for an alarm kind, for one group or for everyone (16.2.7).
+#[utoipa::path(put, path = "/api/v1/procedures/{kind}", tag = "alarms", params(("kind" = String, Path)), request_body = NewProcedure,
+    responses((status = 200, body = Procedure), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn put_procedure(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(kind): Path<String>,
+    Body(new): Body<NewProcedure>,
+) -> ApiResult<Json<Procedure>> {
+    caller.require(Permission::ZoneWrite)?;
+    let kind: AlarmKind = serde_json::from_value(serde_json::Value::String(kind))
+        .map_err(|_| ApiError::NotFound("Tipo de alarme"))?;
+    check(new.validate())?;
+    let actor = crate::store::Actor::user(&caller.user);
+    let p = Procedure {
+        kind,
+        group: new.group.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
+        steps: new.steps.iter().map(|s| s.trim().to_owned()).collect(),
+        updated_at: state.clock.now(),
+    };
+    let saved = state
+        .store
+        .write(move |ctx| {
+            let p = Procedure { updated_at: ctx.now, ..p };
+            ctx.save(&p)?;
+            ctx.audit(
+                &actor,
+                "procedure.set",
+                &Procedure::key(p.kind, p.group.as_deref()),
+                &p.steps.join(" | "),
+            )?;
+            Ok(p)
+        })
+        .await?;
+    Ok(Json(saved))
 }

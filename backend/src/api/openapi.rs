@@ -36,7 +36,7 @@ impl Modify for BearerAuth {
         monitoring::list_zones, monitoring::get_zone, monitoring::create_zone,
         monitoring::list_group_rules, monitoring::get_group_rules, monitoring::put_group_rules,
         monitoring::list_positions, monitoring::list_rejects,
-        alarms::list_alarms, alarms::get_alarm, alarms::act,
+        alarms::list_alarms, alarms::get_alarm, alarms::act, alarms::list_procedures, alarms::put_procedure,
         audit::search, audit::verify,
     ),
     components(schemas(LiveMessage, Problem)),

@@ -2,7 +2,7 @@
 //! document is the wire type itself, so what the API returns is exactly what was stored.
 
 use super::StoreError;
-use atalaia_core::alarm::Alarm;
+use atalaia_core::alarm::{Alarm, Procedure};
 use atalaia_core::command::DeviceCommand;
 use atalaia_core::monitoring::{Device, GroupRules, Person, Zone};
 use atalaia_core::samu::{Occurrence, Vehicle};
@@ -89,6 +89,18 @@ impl Entity for Zone {
     }
     fn to_event(&self) -> EventBody {
         EventBody::Zone(self.clone())
+    }
+}
+
+/// One procedure per (alarm kind, group).
+impl Entity for Procedure {
+    const TABLE: &'static str = "procedures";
+    const WHAT: &'static str = "Procedimento";
+    fn key(&self) -> String {
+        Procedure::key(self.kind, self.group.as_deref())
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Procedure(self.clone())
     }
 }
 

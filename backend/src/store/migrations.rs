@@ -125,6 +125,10 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 ALTER TABLE users ADD COLUMN pw_changed_at TEXT;
 UPDATE users SET pw_changed_at = created_at;
 "#,
+    // Alarm procedures per (kind, group), 16.2.7.
+    r#"
+CREATE TABLE procedures (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq INTEGER NOT NULL);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
