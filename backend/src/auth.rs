@@ -222,12 +222,15 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
     };
+    let inactive = row.as_ref().map(|u| Actor::user(&u.info));
     let Some(user) = row.filter(|_| known) else {
-        let who = Actor { user_id: None, username: username.trim().to_owned() };
-        state
-            .store
-            .write(move |ctx| ctx.audit(&who, "login.failed", "", "usuário desconhecido ou inativo"))
-            .await?;
+        // An unknown name is not kept: people type passwords into the user field, and the trail
+        // cannot be cleaned. An inactive account is a real user name.
+        let (who, why) = match inactive {
+            Some(a) => (a, "conta inativa"),
+            None => (Actor { user_id: None, username: "(desconhecido)".into() }, "usuário desconhecido"),
+        };
+        state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", why)).await?;
         return Err(ApiError::BadCredentials);
     };
     let actor = Actor::user(&user.info);
@@ -403,7 +406,8 @@ pub async fn users_report(state: &AppState, days: i64) -> ApiResult<Vec<UserRepo
                     created_at,
                     password_changed_at,
                     password_age_days: age,
-                    password_compliant: max_age == 0 || age <= max_age,
+                    // The same rule as the login's `password_expired`.
+                    password_compliant: max_age == 0 || now - password_changed_at <= Duration::days(max_age),
                     last_login_at: last.as_deref().and_then(parse_ts),
                     logins_in_period: logins as u64,
                     failed_logins_in_period: failed as u64,

@@ -232,8 +232,14 @@ impl Monitor {
         let mut inner = self.lock();
         let mut out = Vec::new();
         inner.engine.tick(ctx.now, &mut out);
-        apply(ctx, &mut inner, out)?;
-        escalate(ctx, inner.ack_target)
+        apply(ctx, &mut inner, out)
+    }
+
+    /// Escalate alarms nobody claimed within the target (27.9). A job of its own, so a failure
+    /// here never rolls back what the detectors raised.
+    pub fn escalate_overdue(&self, ctx: &mut WriteCtx<'_>) -> Result<(), StoreError> {
+        let target = self.lock().ack_target;
+        escalate(ctx, target)
     }
 
     /// Run [`Monitor::tick`] every [`TICK`] until the server stops.
@@ -251,6 +257,10 @@ impl Monitor {
             if let Err(e) = store.write(move |ctx| me.tick(ctx)).await {
                 tracing::error!(error = %e, "monitoring tick failed");
             }
+            let me = self.clone();
+            if let Err(e) = store.write(move |ctx| me.escalate_overdue(ctx)).await {
+                tracing::error!(error = %e, "alarm escalation failed");
+            }
             // Its own job: a failed move leaves the fixes where they are, to move next second.
             if let Err(e) = store.write(|ctx| ctx.move_recent_positions()).await {
                 tracing::error!(error = %e, "moving received fixes into the history failed");
@@ -262,7 +272,8 @@ impl Monitor {
 /// Alarms of either domain that nobody took within the target escalate to the supervisors (27.9):
 /// marked once, and the change reaches every console on the live feed.
 fn escalate(ctx: &mut WriteCtx<'_>, target: chrono::Duration) -> Result<(), StoreError> {
-    let due = ts(ctx.now - target);
+    // A second of slack for SQLite's millisecond comparison; the exact check is below.
+    let due = ts(ctx.now - target + chrono::Duration::seconds(1));
     for mut a in Store::unescalated_alarms_raised_before(ctx.conn, &due)? {
         if a.escalate_if_overdue(ctx.now, target) {
             tracing::warn!(alarm = %a.id, kind = ?a.kind, "alarm unclaimed past the response target; escalated");

@@ -1,7 +1,7 @@
 //! Brazilian-Portuguese labels for domain values, shared by the console and the backend's
 //! problem messages (seed 003 item 27.14.8: the whole interface in Portuguese).
 
-use crate::alarm::{AlarmKind, Severity};
+use crate::alarm::{AlarmKind, Outcome, Severity};
 use crate::auth::Role;
 use crate::geom::GeomError;
 use crate::monitoring::{Regime, ZoneKind};
@@ -55,6 +55,14 @@ pub fn vehicle_status(v: VehicleStatus) -> &'static str {
 /// The alarm kinds a group's rules may switch off, for error messages.
 pub fn optional_alarm_kinds() -> String {
     AlarmKind::OPTIONAL_PER_GROUP.map(alarm_kind).join(", ")
+}
+
+pub fn outcome(v: Outcome) -> &'static str {
+    match v {
+        Outcome::Handled => "Tratado",
+        Outcome::FalseAlarm => "Alarme falso",
+        Outcome::Forwarded => "Encaminhado",
+    }
 }
 
 pub fn alarm_kind(v: AlarmKind) -> &'static str {

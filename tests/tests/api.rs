@@ -269,7 +269,8 @@ async fn an_unclaimed_alarm_escalates_to_the_supervisors_after_the_target() {
     use atalaia_core::ManualClock;
     use atalaia_core::ids::OccurrenceId;
     use atalaia_core::wire::{EventBody, LiveMessage};
-    let t0 = chrono::Utc::now();
+    use chrono::SubsecRound;
+    let t0 = chrono::Utc::now().trunc_subsecs(0);
     let clock = std::sync::Arc::new(ManualClock::new(t0));
     let s = TestServer::start_at(clock.clone(), |c| c.ack_target_minutes = 3).await;
     let op = s.user_token("operador", Role::MonitoringOperator).await;
@@ -360,7 +361,7 @@ async fn every_operation_lands_in_the_audit_trail_and_the_chain_verifies() {
         ("admin", "user.create"), // auditor
         ("auditor", "login"),
         ("operadora", "login.failed"),
-        ("ninguem", "login.failed"),
+        ("(desconhecido)", "login.failed"), // the typed name is not kept
         ("operadora", "alarm.claim"),
         ("operadora", "alarm.close"),
     ];
@@ -456,6 +457,8 @@ async fn a_procedure_is_followed_step_by_step_and_the_alarm_closed_with_a_note()
     expect_problem(s.put(&admin, "/procedures/no_such_kind", &generic).await, 404, "not_found").await;
     let r = s.put(&admin, "/procedures/exclusion_zone_entry", &json!({"steps": ["  "]})).await;
     expect_problem(r, 422, "validation").await;
+    let r = s.put(&admin, "/procedures/exclusion_zone_entry", &json!({"group": "*", "steps": ["a"]})).await;
+    expect_problem(r, 422, "validation").await;
     assert_eq!(s.put(&admin, "/procedures/exclusion_zone_entry", &generic).await.status(), 200);
     assert_eq!(s.put(&admin, "/procedures/exclusion_zone_entry", &for_group).await.status(), 200);
     let listed: Vec<Value> = s.get(&op, "/procedures").await.json().await.expect("list");
@@ -487,6 +490,9 @@ async fn a_procedure_is_followed_step_by_step_and_the_alarm_closed_with_a_note()
         async move { s.post(&op, &format!("/alarms/{id}/actions"), &body).await }
     };
     assert_eq!(act(a_id, json!({"action": "claim"})).await.status(), 200);
+    let skip = json!({"action": "close", "outcome": "handled", "note": "Resolvido."});
+    let body = expect_problem(act(a_id, skip).await, 409, "conflict").await;
+    assert!(body["detail"].as_str().expect("detail").contains("inicie-o"), "the procedure cannot be skipped");
     let started: Value = act(a_id, json!({"action": "start_procedure"})).await.json().await.expect("alarm");
     let steps: Vec<&str> =
         started["steps"].as_array().expect("steps").iter().filter_map(|s| s["text"].as_str()).collect();

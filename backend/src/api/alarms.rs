@@ -5,7 +5,7 @@ use super::{Body, Caller, check, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::store::{Store, StoreError};
-use atalaia_core::alarm::{Alarm, AlarmError, AlarmKind, Procedure, Subject};
+use atalaia_core::alarm::{Alarm, AlarmError, AlarmKind, Outcome, Procedure, Subject};
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::AlarmId;
 use atalaia_core::monitoring::Person;
@@ -85,6 +85,15 @@ pub async fn act(
                     a.start_procedure(me, ctx.now, &steps)
                 }
                 AlarmAction::CompleteStep { index } => a.complete_step(me, ctx.now, *index),
+                AlarmAction::Close { outcome: Outcome::Handled, .. }
+                    if a.steps.is_empty() && procedure_for(ctx.conn, &a)?.is_some() =>
+                {
+                    return Ok(Err(ApiError::Conflict(
+                        "Este tipo de alarme tem procedimento: inicie-o e conclua os passos antes de encerrar \
+                         como tratado."
+                            .into(),
+                    )));
+                }
                 AlarmAction::Note { text } => a.add_note(me, ctx.now, text),
                 AlarmAction::Close { outcome, note } => a.close(me, ctx.now, *outcome, note),
             };
@@ -101,7 +110,7 @@ pub async fn act(
                         ),
                         AlarmAction::Note { text } => ("alarm.note", text.trim().to_owned()),
                         AlarmAction::Close { outcome, note } => {
-                            ("alarm.close", format!("{outcome:?}: {}", note.trim()))
+                            ("alarm.close", format!("{}: {}", atalaia_core::text::outcome(*outcome), note.trim()))
                         }
                     };
                     ctx.audit(&actor, what, &a.id.to_string(), &detail)?;
@@ -181,6 +190,9 @@ pub async fn put_procedure(
     let kind: AlarmKind = serde_json::from_value(serde_json::Value::String(kind))
         .map_err(|_| ApiError::NotFound("Tipo de alarme"))?;
     check(new.validate())?;
+    if new.group.as_deref().is_some_and(|g| g.trim() == "*") {
+        check(vec![atalaia_core::wire::FieldError::new("group", "\"*\" não é um nome de grupo válido.")])?;
+    }
     let actor = crate::store::Actor::user(&caller.user);
     let p = Procedure {
         kind,

@@ -2,6 +2,8 @@
 //! hash-chained. Each row's hash covers its own fields and the previous row's hash, so editing,
 //! deleting or reordering rows breaks the chain from that row on; triggers refuse UPDATE and
 //! DELETE so only someone bypassing the program can try, and verification then names the row.
+//! The hash is not keyed: recomputing every later hash, or cutting off the newest rows, is only
+//! caught against a count or head recorded elsewhere.
 //!
 //! Entries are written by the same writer job as the change they describe, so an operation and
 //! its audit row commit (or roll back) together.

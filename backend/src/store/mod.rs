@@ -309,15 +309,16 @@ impl Store {
         Ok(entities::list::<E, _>(conn, &format!("WHERE {column} = ?1"), [value])?.into_iter().next())
     }
 
-    /// Active alarms not escalated yet and raised before `before` (a [`ts`] timestamp); the
-    /// caller checks the state (only an unclaimed alarm escalates).
+    /// Unclaimed active alarms not escalated yet and raised before about `before` (a [`ts`]
+    /// timestamp; SQLite compares at millisecond precision, so the caller checks exactly).
     pub fn unescalated_alarms_raised_before(
         conn: &Connection,
         before: &str,
     ) -> Result<Vec<atalaia_core::alarm::Alarm>, StoreError> {
         entities::list(
             conn,
-            "WHERE active = 1 AND json_extract(doc, '$.escalated_at') IS NULL
+            "WHERE active = 1 AND json_extract(doc, '$.state.state') = 'open'
+               AND json_extract(doc, '$.escalated_at') IS NULL
                AND julianday(json_extract(doc, '$.raised_at')) <= julianday(?1)",
             [before],
         )
