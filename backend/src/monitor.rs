@@ -35,8 +35,6 @@ pub struct Inner {
     /// resolves a report without a database read. Only committed events fill it, so a miss
     /// (a device saved a moment ago) falls back to the database.
     devices: HashMap<String, Device>,
-    /// Unclaimed alarms escalate this long after they were raised (27.9).
-    ack_target: chrono::Duration,
     /// The wire identifier each device in `devices` is filed under.
     device_keys: HashMap<DeviceId, String>,
     /// Fix time of each device's newest stored position: only a fix at least as new is a
@@ -78,6 +76,8 @@ impl Inner {
 #[derive(Clone)]
 pub struct Monitor {
     inner: Arc<Mutex<Inner>>,
+    /// Unclaimed alarms escalate this long after they were raised (27.9).
+    ack_target: chrono::Duration,
 }
 
 fn person_info(p: &Person) -> PersonInfo {
@@ -118,7 +118,6 @@ impl Monitor {
             open: HashMap::new(),
             raised: 0,
             devices: HashMap::new(),
-            ack_target,
             device_keys: HashMap::new(),
             positions: HashMap::new(),
         };
@@ -144,7 +143,7 @@ impl Monitor {
             inner.engine.seen(p.device_id, p.recv_time, p.fix_time);
             inner.position_stored(p.device_id, p.fix_time);
         }
-        Ok(Self { inner: Arc::new(Mutex::new(inner)) })
+        Ok(Self { inner: Arc::new(Mutex::new(inner)), ack_target })
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -238,8 +237,7 @@ impl Monitor {
     /// Escalate alarms nobody claimed within the target (27.9). A job of its own, so a failure
     /// here never rolls back what the detectors raised.
     pub fn escalate_overdue(&self, ctx: &mut WriteCtx<'_>) -> Result<(), StoreError> {
-        let target = self.lock().ack_target;
-        escalate(ctx, target)
+        escalate(ctx, self.ack_target)
     }
 
     /// Run [`Monitor::tick`] every [`TICK`] until the server stops.

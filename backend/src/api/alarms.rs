@@ -194,16 +194,12 @@ pub async fn put_procedure(
         check(vec![atalaia_core::wire::FieldError::new("group", "\"*\" não é um nome de grupo válido.")])?;
     }
     let actor = crate::store::Actor::user(&caller.user);
-    let p = Procedure {
-        kind,
-        group: new.group.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
-        steps: new.steps.iter().map(|s| s.trim().to_owned()).collect(),
-        updated_at: state.clock.now(),
-    };
+    let group = new.group.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty());
+    let steps: Vec<String> = new.steps.iter().map(|s| s.trim().to_owned()).collect();
     let saved = state
         .store
         .write(move |ctx| {
-            let p = Procedure { updated_at: ctx.now, ..p };
+            let p = Procedure { kind, group, steps, updated_at: ctx.now };
             ctx.save(&p)?;
             ctx.audit(
                 &actor,
