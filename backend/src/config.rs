@@ -41,6 +41,17 @@ pub struct Config {
     /// PEM certificate chain and private key: with both, every listener speaks TLS.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Outgoing e-mail (16.2.7, 16.2.31): a lettre connection URL, `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://…:465`; none: e-mails wait in the outbox.
+    pub smtp_url: Option<String>,
+    /// Sender address of the e-mails.
+    pub smtp_from: String,
+    /// Extra PEM root certificate the SMTP server's certificate may chain to (a private CA).
+    pub smtp_ca: Option<PathBuf>,
+    /// SMS gateway: JSON `{"to","text","id"}` is POSTed here; any 2xx answer means accepted.
+    pub sms_url: Option<String>,
+    /// Bearer token for the SMS gateway.
+    pub sms_token: Option<String>,
 }
 
 impl Default for Config {
@@ -62,6 +73,11 @@ impl Default for Config {
             timezone: chrono_tz::America::Sao_Paulo,
             tls_cert: None,
             tls_key: None,
+            smtp_url: None,
+            smtp_from: "Atalaia <atalaia@localhost>".into(),
+            smtp_ca: None,
+            sms_url: None,
+            sms_token: None,
         }
     }
 }
@@ -116,6 +132,11 @@ pub struct FileConfig {
     pub timezone: Option<chrono_tz::Tz>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
+    pub smtp_ca: Option<PathBuf>,
+    pub sms_url: Option<String>,
+    pub sms_token: Option<String>,
 }
 
 /// atalaia-server: the Atalaia backend (REST API, live feed, device ingest).
@@ -127,7 +148,7 @@ pub struct FileConfig {
 pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
     /// database, session_minutes, max_failed_logins, lockout_minutes, ack_target_minutes, password_max_age_days, insecure, timezone,
-    /// tls_cert, tls_key).
+    /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address of the REST API and live feed [default: 127.0.0.1:8080].
@@ -163,6 +184,22 @@ pub struct Args {
     /// PEM private key of --tls-cert.
     #[arg(long, env = "ATALAIA_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
+    /// SMTP server for notifications: smtp://user:pass@host:587?tls=required (STARTTLS) or
+    /// smtps://user:pass@host:465 (prefer the environment variable: it holds a password).
+    #[arg(long, env = "ATALAIA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of notification e-mails [default: Atalaia <atalaia@localhost>].
+    #[arg(long, env = "ATALAIA_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// Extra PEM root certificate for the SMTP server (private CA).
+    #[arg(long, env = "ATALAIA_SMTP_CA")]
+    pub smtp_ca: Option<PathBuf>,
+    /// SMS gateway URL (JSON POST of to, text, id).
+    #[arg(long, env = "ATALAIA_SMS_URL")]
+    pub sms_url: Option<String>,
+    /// Bearer token of the SMS gateway.
+    #[arg(long, env = "ATALAIA_SMS_TOKEN", hide_env_values = true)]
+    pub sms_token: Option<String>,
     /// Create this administrator on first start when the database has no users.
     #[arg(long, env = "ATALAIA_ADMIN_USER")]
     pub admin_user: Option<String>,
@@ -213,6 +250,21 @@ impl Args {
         }
         if let Some(v) = &self.tls_key {
             cfg.tls_key = Some(v.clone());
+        }
+        for (value, slot) in [
+            (&self.smtp_url, &mut cfg.smtp_url),
+            (&self.sms_url, &mut cfg.sms_url),
+            (&self.sms_token, &mut cfg.sms_token),
+        ] {
+            if let Some(v) = value {
+                *slot = Some(v.clone());
+            }
+        }
+        if let Some(v) = &self.smtp_from {
+            cfg.smtp_from = v.clone();
+        }
+        if let Some(v) = &self.smtp_ca {
+            cfg.smtp_ca = Some(v.clone());
         }
         if cfg.tls_cert.is_some() != cfg.tls_key.is_some() {
             return Err("TLS needs both tls_cert and tls_key".into());
@@ -280,6 +332,21 @@ impl Config {
         }
         if f.tls_key.is_some() {
             self.tls_key = f.tls_key;
+        }
+        if f.smtp_url.is_some() {
+            self.smtp_url = f.smtp_url;
+        }
+        if let Some(v) = f.smtp_from {
+            self.smtp_from = v;
+        }
+        if f.smtp_ca.is_some() {
+            self.smtp_ca = f.smtp_ca;
+        }
+        if f.sms_url.is_some() {
+            self.sms_url = f.sms_url;
+        }
+        if f.sms_token.is_some() {
+            self.sms_token = f.sms_token;
         }
     }
 }

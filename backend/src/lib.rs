@@ -11,6 +11,7 @@ pub mod error;
 pub mod ingest;
 pub mod live;
 pub mod monitor;
+pub mod notify;
 pub mod scenario;
 pub mod seed;
 pub mod server;

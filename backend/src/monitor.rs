@@ -16,6 +16,7 @@ use atalaia_core::alarm::{Alarm, AlarmKey, AlarmKind, AlarmState, Domain};
 use atalaia_core::detect::{DeviceInfo, Engine, EngineConfig, Output, PersonInfo, Sample};
 use atalaia_core::ids::{AlarmId, DeviceId};
 use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
+use atalaia_core::notify::Trigger;
 use atalaia_core::wire::EventBody;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -78,6 +79,8 @@ pub struct Monitor {
     inner: Arc<Mutex<Inner>>,
     /// Unclaimed alarms escalate this long after they were raised (27.9).
     ack_target: chrono::Duration,
+    /// The site's time zone, for the times in notification messages.
+    tz: chrono_tz::Tz,
 }
 
 fn person_info(p: &Person) -> PersonInfo {
@@ -113,6 +116,7 @@ impl Monitor {
                 ))
             })
             .await?;
+        let tz = cfg.tz;
         let mut inner = Inner {
             engine: Engine::new(cfg),
             open: HashMap::new(),
@@ -143,7 +147,7 @@ impl Monitor {
             inner.engine.seen(p.device_id, p.recv_time, p.fix_time);
             inner.position_stored(p.device_id, p.fix_time);
         }
-        Ok(Self { inner: Arc::new(Mutex::new(inner)), ack_target })
+        Ok(Self { inner: Arc::new(Mutex::new(inner)), ack_target, tz })
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -223,7 +227,7 @@ impl Monitor {
         for s in samples {
             inner.engine.sample(s, &mut out);
         }
-        apply(ctx, &mut inner, out)
+        apply(ctx, &mut inner, out, self.tz)
     }
 
     /// The clock-driven detectors, inside a writer job.
@@ -231,13 +235,13 @@ impl Monitor {
         let mut inner = self.lock();
         let mut out = Vec::new();
         inner.engine.tick(ctx.now, &mut out);
-        apply(ctx, &mut inner, out)
+        apply(ctx, &mut inner, out, self.tz)
     }
 
     /// Escalate alarms nobody claimed within the target (27.9). A job of its own, so a failure
     /// here never rolls back what the detectors raised.
     pub fn escalate_overdue(&self, ctx: &mut WriteCtx<'_>) -> Result<(), StoreError> {
-        escalate(ctx, self.ack_target)
+        escalate(ctx, self.ack_target, self.tz)
     }
 
     /// Run [`Monitor::tick`] every [`TICK`] until the server stops.
@@ -269,19 +273,25 @@ impl Monitor {
 
 /// Alarms of either domain that nobody took within the target escalate to the supervisors (27.9):
 /// marked once, and the change reaches every console on the live feed.
-fn escalate(ctx: &mut WriteCtx<'_>, target: chrono::Duration) -> Result<(), StoreError> {
+fn escalate(ctx: &mut WriteCtx<'_>, target: chrono::Duration, tz: chrono_tz::Tz) -> Result<(), StoreError> {
     // A second of slack for SQLite's millisecond comparison; the exact check is below.
     let due = ts(ctx.now - target + chrono::Duration::seconds(1));
     for mut a in Store::unescalated_alarms_raised_before(ctx.conn, &due)? {
         if a.escalate_if_overdue(ctx.now, target) {
             tracing::warn!(alarm = %a.id, kind = ?a.kind, "alarm unclaimed past the response target; escalated");
+            crate::notify::apply_rules(ctx, &mut a, Trigger::Escalated, tz)?;
             ctx.save(&a)?;
         }
     }
     Ok(())
 }
 
-fn apply(ctx: &mut WriteCtx<'_>, inner: &mut Inner, out: Vec<Output>) -> Result<(), StoreError> {
+fn apply(
+    ctx: &mut WriteCtx<'_>,
+    inner: &mut Inner,
+    out: Vec<Output>,
+    tz: chrono_tz::Tz,
+) -> Result<(), StoreError> {
     for o in out {
         match o {
             Output::Raise { key, since } => {
@@ -296,6 +306,7 @@ fn apply(ctx: &mut WriteCtx<'_>, inner: &mut Inner, out: Vec<Output>) -> Result<
                         let mut a = Alarm::new(key.kind, key.subject, key.zone_id, since, ctx.now);
                         a.other_person = key.other;
                         inner.open.insert(key, a.id);
+                        crate::notify::apply_rules(ctx, &mut a, Trigger::Raised, tz)?;
                         ctx.save(&a)?;
                     }
                 }
@@ -334,6 +345,7 @@ fn apply(ctx: &mut WriteCtx<'_>, inner: &mut Inner, out: Vec<Output>) -> Result<
                             Alarm::new(AlarmKind::LateData, subject, None, summary.first_fix, ctx.now);
                         a.late = Some(summary);
                         inner.open.insert(key, a.id);
+                        crate::notify::apply_rules(ctx, &mut a, Trigger::Raised, tz)?;
                         ctx.save(&a)?;
                     }
                 }

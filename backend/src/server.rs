@@ -25,6 +25,8 @@ pub struct AppState {
     pub monitor: crate::monitor::Monitor,
     /// Wakes device connections when a command is queued for them.
     pub commands: crate::commands::CommandBus,
+    /// Delivers queued e-mail and SMS.
+    pub outbox: crate::notify::Outbox,
     /// Becomes true when the server is stopping; long-lived connections (live feed) close on it.
     pub stopping: watch::Receiver<bool>,
 }
@@ -117,7 +119,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     for key in crate::commands::waiting_keys(&store).await? {
         commands.set_pending(&key, true);
     }
-    let state = AppState { store, config, clock, monitor, commands, stopping };
+    let outbox = crate::notify::Outbox::from_config(&config).map_err(ServerError::Config)?;
+    let state = AppState { store, config, clock, monitor, commands, outbox, stopping };
     let no_users =
         auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0;
     match state.config.bootstrap_admin.clone() {
@@ -157,6 +160,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     let tasks = vec![
         tokio::spawn(state.monitor.clone().follow(state.store.clone(), events, stop.subscribe())),
         tokio::spawn(state.monitor.clone().run_ticks(state.store.clone(), stop.subscribe())),
+        tokio::spawn(state.outbox.clone().run(state.store.clone(), stop.subscribe())),
         tokio::spawn(async move {
             if let Err(e) = api.await {
                 tracing::error!(error = %e, "API server stopped");

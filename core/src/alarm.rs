@@ -165,6 +165,9 @@ pub struct Alarm {
     /// The procedure's steps, attached when the operator starts the procedure.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<ProcedureStep>,
+    /// Calls, e-mails and SMS about this alarm (16.2.7, 27.10.4, 27.10.9).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<crate::notify::Contact>,
 }
 
 /// Identity of an alarm for deduplication: one active alarm per key (16.2.13).
@@ -216,6 +219,8 @@ pub enum AlarmError {
     StepsPending { remaining: usize },
     #[error("no such procedure step")]
     NoSuchStep,
+    #[error("a contact needs a recipient")]
+    RecipientRequired,
 }
 
 /// The steps operators follow for one alarm kind, for one group of monitored people or for
@@ -274,6 +279,7 @@ impl Alarm {
             acknowledged_at: None,
             escalated_at: None,
             steps: Vec::new(),
+            contacts: Vec::new(),
         }
     }
 
@@ -395,6 +401,19 @@ impl Alarm {
             return Err(AlarmError::Finished);
         }
         self.state = AlarmState::Restored { at };
+        Ok(())
+    }
+
+    /// Record a call, e-mail or SMS an operator made about this alarm (while it is active: after
+    /// closing, notes and contacts belong to a new alarm or the person's record).
+    pub fn log_contact(&mut self, contact: crate::notify::Contact) -> Result<(), AlarmError> {
+        if !self.is_active() {
+            return Err(AlarmError::Finished);
+        }
+        if contact.to.trim().is_empty() {
+            return Err(AlarmError::RecipientRequired);
+        }
+        self.contacts.push(contact);
         Ok(())
     }
 

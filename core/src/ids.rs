@@ -65,6 +65,8 @@ id_type!(
     UserId,
     /// A command sent down to a device.
     CommandId,
+    /// An e-mail or SMS in the outbox.
+    NotificationId,
 );
 
 #[cfg(test)]

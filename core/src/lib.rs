@@ -11,6 +11,7 @@ pub mod detect;
 pub mod geom;
 pub mod ids;
 pub mod monitoring;
+pub mod notify;
 pub mod samu;
 pub mod schedule;
 pub mod text;

@@ -473,6 +473,17 @@ pub enum AlarmAction {
         outcome: Outcome,
         note: String,
     },
+    /// Send an e-mail or SMS about the alarm through the outbox (16.2.7, 27.10.9).
+    Notify {
+        channel: crate::notify::Channel,
+        to: String,
+        text: String,
+    },
+    /// Log a phone call the operator made (27.18.2): whom, and what was said.
+    PhoneCall {
+        to: String,
+        note: String,
+    },
 }
 
 /// Query of `GET /positions`.
@@ -514,6 +525,8 @@ pub enum EventBody {
     Command(crate::command::DeviceCommand),
     GroupRules(crate::monitoring::GroupRules),
     Procedure(crate::alarm::Procedure),
+    Notification(crate::notify::Notification),
+    NotificationRule(crate::notify::NotificationRule),
 }
 
 impl EventBody {
@@ -531,6 +544,7 @@ impl EventBody {
             EventBody::Command(_) => Permission::DeviceRead,
             EventBody::GroupRules(_) => Permission::PersonRead,
             EventBody::Procedure(_) => Permission::AlarmRead,
+            EventBody::Notification(_) | EventBody::NotificationRule(_) => Permission::AlarmRead,
             EventBody::Alarm(a) => match a.domain() {
                 crate::alarm::Domain::Samu => Permission::OccurrenceRead,
                 crate::alarm::Domain::Monitoring => Permission::AlarmRead,
@@ -551,6 +565,8 @@ impl EventBody {
             EventBody::Command(_) => "command",
             EventBody::GroupRules(_) => "group_rules",
             EventBody::Procedure(_) => "procedure",
+            EventBody::Notification(_) => "notification",
+            EventBody::NotificationRule(_) => "notification_rule",
         }
     }
 }

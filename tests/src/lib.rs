@@ -16,7 +16,7 @@ pub struct TestServer {
     pub running: Running,
     pub http: reqwest::Client,
     pub admin_token: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -36,12 +36,24 @@ impl TestServer {
         tweak: impl FnOnce(&mut Config),
     ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut config = Config::embedded(dir.path().join("atalaia.sqlite"));
+        let mut s = Self::start_in(dir.path(), clock, tweak).await;
+        s._dir = Some(dir);
+        s
+    }
+
+    /// A server on the database in `dir`, which outlives it: shut it down and start another on
+    /// the same directory to test a restart.
+    pub async fn start_in(
+        dir: &std::path::Path,
+        clock: std::sync::Arc<dyn atalaia_core::Clock>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
+        let mut config = Config::embedded(dir.join("atalaia.sqlite"));
         config.bootstrap_admin = Some(("admin".into(), ADMIN_PASSWORD.into()));
         tweak(&mut config);
         let running = atalaia_backend::server::start_with_clock(config, clock).await.expect("server starts");
         let http = reqwest::Client::new();
-        let mut s = Self { running, http, admin_token: String::new(), _dir: dir };
+        let mut s = Self { running, http, admin_token: String::new(), _dir: None };
         s.admin_token = s.login("admin", ADMIN_PASSWORD).await.token;
         s
     }

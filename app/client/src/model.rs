@@ -97,7 +97,10 @@ impl LiveModel {
                         self.commands.insert(c.id, c);
                     }
                     // Group rules shape detection on the server; the console has no view of them yet.
-                    EventBody::GroupRules(_) | EventBody::Procedure(_) => {}
+                    EventBody::GroupRules(_)
+                    | EventBody::Procedure(_)
+                    | EventBody::Notification(_)
+                    | EventBody::NotificationRule(_) => {}
                     EventBody::Alarm(a) => {
                         if !self.alarms.contains_key(&a.id) {
                             applied.new_alarms.push(a.id);

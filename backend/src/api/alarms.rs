@@ -9,6 +9,10 @@ use atalaia_core::alarm::{Alarm, AlarmError, AlarmKind, Outcome, Procedure, Subj
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::AlarmId;
 use atalaia_core::monitoring::Person;
+use atalaia_core::notify::{
+    Channel, Contact, ContactChannel, NewNotificationRule, Notification, NotificationRule, normalize_phone,
+    valid_email,
+};
 use atalaia_core::wire::{AlarmAction, EventBody, NewProcedure, Problem};
 use axum::extract::{Path, State};
 use axum::routing::{get, post, put};
@@ -22,6 +26,87 @@ pub fn router() -> Router<AppState> {
         .route("/alarms/{id}/actions", post(act))
         .route("/procedures", get(list_procedures))
         .route("/procedures/{kind}", put(put_procedure))
+        .route("/notifications", get(list_notifications))
+        .route("/notification-rules", get(list_notification_rules))
+        .route("/notification-rules/{name}", put(put_notification_rule))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct NotificationQuery {
+    /// Only the messages about this alarm.
+    pub alarm_id: Option<AlarmId>,
+}
+
+/// The outbox: e-mail and SMS with their delivery state, newest first (the latest 500).
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "alarms", params(NotificationQuery),
+    responses((status = 200, body = [Notification]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_notifications(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(q): axum::extract::Query<NotificationQuery>,
+) -> ApiResult<Json<Vec<Notification>>> {
+    caller.require(Permission::AlarmRead)?;
+    let alarm = q.alarm_id.map(|a| a.to_string());
+    Ok(Json(state.store.read(move |c| Store::notifications(c, alarm.as_deref(), 500)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/notification-rules", tag = "alarms",
+    responses((status = 200, body = [NotificationRule]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_notification_rules(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<NotificationRule>>> {
+    caller.require(Permission::AlarmRead)?;
+    Ok(Json(state.store.read(Store::list::<NotificationRule>).await?))
+}
+
+/// Define (replace) a rule: who gets an e-mail or SMS when which alarms are raised or escalate
+/// (16.2.7, 16.2.31). Rules are switched off with `enabled: false`, never deleted.
+#[utoipa::path(put, path = "/api/v1/notification-rules/{name}", tag = "alarms", params(("name" = String, Path)),
+    request_body = NewNotificationRule,
+    responses((status = 200, body = NotificationRule), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn put_notification_rule(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Body(new): Body<NewNotificationRule>,
+) -> ApiResult<Json<NotificationRule>> {
+    caller.require(Permission::ZoneWrite)?;
+    let name = name.trim().to_owned();
+    let mut errors = new.validate();
+    if name.is_empty() || name.chars().count() > 80 {
+        errors.push(atalaia_core::wire::FieldError::new("name", "Dê à regra um nome de até 80 caracteres."));
+    }
+    check(errors)?;
+    let actor = crate::store::Actor::user(&caller.user);
+    let rule = NotificationRule {
+        name,
+        enabled: new.enabled,
+        trigger: new.trigger,
+        kinds: new.kinds,
+        min_severity: new.min_severity,
+        group: new.group.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
+        email: new.email.iter().map(|e| e.trim().to_owned()).collect(),
+        sms: new.sms.iter().filter_map(|p| normalize_phone(p)).collect(),
+        updated_at: state.clock.now(),
+    };
+    let saved = state
+        .store
+        .write(move |ctx| {
+            let rule = NotificationRule { updated_at: ctx.now, ..rule };
+            ctx.save(&rule)?;
+            let detail = format!(
+                "{}; e-mail: {}; SMS: {}",
+                if rule.enabled { "ativa" } else { "desativada" },
+                rule.email.join(", "),
+                rule.sms.join(", ")
+            );
+            ctx.audit(&actor, "notification_rule.set", &rule.name, &detail)?;
+            Ok(rule)
+        })
+        .await?;
+    Ok(Json(saved))
 }
 
 fn visible(caller: &Caller, a: &Alarm) -> bool {
@@ -65,6 +150,9 @@ pub async fn act(
 ) -> ApiResult<Json<Alarm>> {
     caller.require(Permission::AlarmHandle)?;
     let id: AlarmId = parse_id(&id, "Alarme")?;
+    let action = check_contact(&state, action)?;
+    let tz = state.config.timezone;
+    let mut queued: Option<Notification> = None;
     let me = caller.user.id;
     let role = caller.user.role;
     let actor = crate::store::Actor::user(&caller.user);
@@ -95,12 +183,40 @@ pub async fn act(
                     )));
                 }
                 AlarmAction::Note { text } => a.add_note(me, ctx.now, text),
+                AlarmAction::Notify { channel, to, text } => {
+                    let mut n = crate::notify::manual(ctx.conn, &a, *channel, to, text, ctx.now, tz)?;
+                    n.alarm_id = Some(a.id);
+                    n.requested_by = Some(me);
+                    let logged = a.log_contact(Contact {
+                        at: ctx.now,
+                        by: Some(me),
+                        channel: (*channel).into(),
+                        to: to.clone(),
+                        text: text.trim().to_owned(),
+                        notification: Some(n.id),
+                        rule: None,
+                    });
+                    queued = logged.is_ok().then_some(n);
+                    logged
+                }
+                AlarmAction::PhoneCall { to, note } => a.log_contact(Contact {
+                    at: ctx.now,
+                    by: Some(me),
+                    channel: ContactChannel::Phone,
+                    to: to.trim().to_owned(),
+                    text: note.trim().to_owned(),
+                    notification: None,
+                    rule: None,
+                }),
                 AlarmAction::Close { outcome, note } => a.close(me, ctx.now, *outcome, note),
             };
             match outcome {
                 Ok(()) if a == before => Ok(Ok(a)),
                 Ok(()) => {
                     ctx.save(&a)?;
+                    if let Some(n) = queued.take() {
+                        ctx.save(&n)?;
+                    }
                     let (what, detail) = match &action {
                         AlarmAction::Claim => ("alarm.claim", String::new()),
                         AlarmAction::StartProcedure => ("alarm.procedure", format!("{} passo(s)", a.steps.len())),
@@ -111,6 +227,12 @@ pub async fn act(
                         AlarmAction::Note { text } => ("alarm.note", text.trim().to_owned()),
                         AlarmAction::Close { outcome, note } => {
                             ("alarm.close", format!("{}: {}", atalaia_core::text::outcome(*outcome), note.trim()))
+                        }
+                        AlarmAction::Notify { channel, to, text } => {
+                            ("alarm.notify", format!("{} para {to}: {}", channel_name(*channel), text.trim()))
+                        }
+                        AlarmAction::PhoneCall { to, note } => {
+                            ("alarm.call", format!("{}: {}", to.trim(), note.trim()))
                         }
                     };
                     ctx.audit(&actor, what, &a.id.to_string(), &detail)?;
@@ -142,6 +264,9 @@ pub async fn act(
                 Err(AlarmError::NoSuchStep) => Ok(Err(ApiError::Validation(vec![
                     atalaia_core::wire::FieldError::new("index", "Este alarme não tem esse passo de procedimento."),
                 ]))),
+                Err(AlarmError::RecipientRequired) => Ok(Err(ApiError::Validation(vec![
+                    atalaia_core::wire::FieldError::new("to", "Informe o destinatário."),
+                ]))),
                 Err(AlarmError::NoteRequired) => {
                     Ok(Err(ApiError::Validation(vec![atalaia_core::wire::FieldError::new(
                         "note",
@@ -151,7 +276,71 @@ pub async fn act(
             }
         })
         .await?;
+    if result.is_ok() {
+        state.outbox.wake();
+    }
     result.map(Json)
+}
+
+fn channel_name(c: Channel) -> &'static str {
+    match c {
+        Channel::Email => "E-mail",
+        Channel::Sms => "SMS",
+    }
+}
+
+/// Check a message or call record before it reaches the writer: a recipient the channel can
+/// reach, a text, and a channel this server can send on. Phone numbers are normalised (E.164).
+fn check_contact(state: &AppState, action: AlarmAction) -> ApiResult<AlarmAction> {
+    use atalaia_core::wire::FieldError;
+    match action {
+        AlarmAction::Notify { channel, to, text } => {
+            let mut errors = Vec::new();
+            let to = match channel {
+                Channel::Email if valid_email(&to) => to.trim().to_owned(),
+                Channel::Email => {
+                    errors.push(FieldError::new("to", "E-mail inválido."));
+                    to
+                }
+                Channel::Sms => normalize_phone(&to).unwrap_or_else(|| {
+                    errors.push(FieldError::new(
+                        "to",
+                        "Telefone inválido: use o formato internacional, ex.: +55 69 99999-0000.",
+                    ));
+                    to
+                }),
+            };
+            let limit = if channel == Channel::Sms { 300 } else { 5000 };
+            if text.trim().is_empty() || text.chars().count() > limit {
+                errors
+                    .push(FieldError::new("text", &format!("Escreva a mensagem (até {limit} caracteres).")));
+            }
+            if !state.outbox.configured(channel) {
+                errors.push(FieldError::new(
+                    "channel",
+                    &format!(
+                        "O envio de {} não está configurado neste servidor: registre uma ligação ou use \
+                         outro canal.",
+                        channel_name(channel)
+                    ),
+                ));
+            }
+            check(errors)?;
+            Ok(AlarmAction::Notify { channel, to, text })
+        }
+        AlarmAction::PhoneCall { to, note } => {
+            let mut errors = Vec::new();
+            if to.trim().is_empty() || to.chars().count() > 100 {
+                errors.push(FieldError::new("to", "Informe para quem ligou (nome ou número)."));
+            }
+            if note.trim().is_empty() || note.chars().count() > 2000 {
+                errors.push(FieldError::new("note", "Registre o que foi tratado na ligação."));
+            }
+            check(errors)?;
+            Ok(AlarmAction::PhoneCall { to, note })
+        }
+        other => Ok(other),
+    }
 }
 
 /// The procedure for this alarm: the one for its person's group, else the one for everyone.

@@ -37,6 +37,7 @@ impl Modify for BearerAuth {
         monitoring::list_group_rules, monitoring::get_group_rules, monitoring::put_group_rules,
         monitoring::list_positions, monitoring::list_rejects,
         alarms::list_alarms, alarms::get_alarm, alarms::act, alarms::list_procedures, alarms::put_procedure,
+        alarms::list_notifications, alarms::list_notification_rules, alarms::put_notification_rule,
         audit::search, audit::verify,
     ),
     components(schemas(LiveMessage, Problem)),

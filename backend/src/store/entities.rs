@@ -5,6 +5,7 @@ use super::StoreError;
 use atalaia_core::alarm::{Alarm, Procedure};
 use atalaia_core::command::DeviceCommand;
 use atalaia_core::monitoring::{Device, GroupRules, Person, Zone};
+use atalaia_core::notify::{Delivery, Notification, NotificationRule};
 use atalaia_core::samu::{Occurrence, Vehicle};
 use atalaia_core::wire::EventBody;
 use rusqlite::types::Value;
@@ -130,6 +131,35 @@ impl Entity for DeviceCommand {
     }
     fn to_event(&self) -> EventBody {
         EventBody::Command(self.clone())
+    }
+}
+
+impl Entity for Notification {
+    const TABLE: &'static str = "notifications";
+    const WHAT: &'static str = "Notificação";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("pending", Value::Integer(i64::from(self.state == Delivery::Pending))),
+            ("next_attempt", Value::Text(crate::store::ts(self.next_attempt_at))),
+            ("alarm_id", self.alarm_id.map_or(Value::Null, |a| Value::Text(a.to_string()))),
+        ]
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Notification(self.clone())
+    }
+}
+
+impl Entity for NotificationRule {
+    const TABLE: &'static str = "notification_rules";
+    const WHAT: &'static str = "Regra de notificação";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::NotificationRule(self.clone())
     }
 }
 

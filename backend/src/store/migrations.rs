@@ -129,6 +129,20 @@ UPDATE users SET pw_changed_at = created_at;
     r#"
 CREATE TABLE procedures (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq INTEGER NOT NULL);
 "#,
+    // The outbox of e-mail and SMS (16.2.7, 16.2.31) and the rules that fill it.
+    r#"
+CREATE TABLE notifications (
+    id           TEXT PRIMARY KEY,
+    doc          TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    pending      INTEGER NOT NULL,
+    next_attempt TEXT NOT NULL,
+    alarm_id     TEXT
+);
+CREATE INDEX notifications_due ON notifications(pending, next_attempt);
+CREATE INDEX notifications_alarm ON notifications(alarm_id);
+CREATE TABLE notification_rules (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq INTEGER NOT NULL);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -324,6 +324,40 @@ impl Store {
         )
     }
 
+    /// Notifications newest first, all or those about one alarm.
+    pub fn notifications(
+        conn: &Connection,
+        alarm_id: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<atalaia_core::notify::Notification>, StoreError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT doc FROM notifications WHERE ?1 IS NULL OR alarm_id = ?1 ORDER BY seq DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![alarm_id, limit as i64], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?)?);
+        }
+        Ok(out)
+    }
+
+    /// Pending notifications whose next attempt is due at `now`, oldest first.
+    pub fn due_notifications(
+        conn: &Connection,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<atalaia_core::notify::Notification>, StoreError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT doc FROM notifications WHERE pending = 1 AND next_attempt <= ?1 ORDER BY next_attempt LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![ts(now), limit as i64], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?)?);
+        }
+        Ok(out)
+    }
+
     pub fn list_by<E: Entity>(conn: &Connection, column: &str, value: &str) -> Result<Vec<E>, StoreError> {
         entities::list::<E, _>(conn, &format!("WHERE {column} = ?1"), [value])
     }

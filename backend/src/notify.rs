@@ -1,0 +1,307 @@
+//! The notification outbox (16.2.7, 16.2.31, 27.10.9): e-mail over SMTP (lettre, STARTTLS or
+//! TLS) and SMS through an HTTP gateway.
+//!
+//! A message is queued in the same transaction as the alarm change that caused it, so nothing
+//! accepted is lost. Delivery takes a due message by recording the attempt (and its lease, the
+//! retry delay) *before* anything goes out, sends it, and records the outcome: a message marked
+//! sent is never sent again, and a server that stops mid-send leaves the message to be retried
+//! once the lease runs out. The one window no outbox can close is a stop between the server's
+//! acceptance and our record of it; e-mails carry a stable `Message-ID` and SMS an
+//! `Idempotency-Key` (the message id) so the receiving side can drop such a repeat.
+
+use crate::config::Config;
+use crate::store::{Store, StoreError, WriteCtx};
+use atalaia_core::alarm::{Alarm, Subject};
+use atalaia_core::monitoring::Person;
+use atalaia_core::notify::{
+    Channel, Contact, Delivery, Notification, NotificationRule, Trigger, alarm_message,
+};
+use lettre::message::header::ContentType;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Messages taken per delivery round.
+const BATCH: usize = 32;
+/// How long one SMTP or gateway exchange may take.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often due messages (retries, messages queued by the engine) are looked for.
+const POLL: Duration = Duration::from_secs(1);
+
+struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: lettre::message::Mailbox,
+}
+
+impl Mailer {
+    fn new(cfg: &Config, url: &str) -> Result<Self, String> {
+        let parsed = url::Url::parse(url).map_err(|e| format!("smtp_url: {e}"))?;
+        let host = parsed.host_str().ok_or("smtp_url: sem servidor")?.to_owned();
+        let tls_query = parsed.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+        let encrypted = parsed.scheme() == "smtps" || tls_query.as_deref() == Some("required");
+        let loopback =
+            host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if !encrypted && !loopback && !cfg.insecure {
+            return Err(format!(
+                "smtp_url: refusing to send e-mail to {host} without TLS (use ?tls=required for STARTTLS \
+                 or smtps://)"
+            ));
+        }
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("smtp_url: {e}"))?
+            .timeout(Some(SEND_TIMEOUT));
+        if let Some(ca) = &cfg.smtp_ca {
+            let pem = std::fs::read(ca).map_err(|e| format!("smtp_ca {}: {e}", ca.display()))?;
+            let cert = Certificate::from_pem(&pem).map_err(|e| format!("smtp_ca {}: {e}", ca.display()))?;
+            let params = TlsParameters::builder(host)
+                .add_root_certificate(cert)
+                .build_rustls()
+                .map_err(|e| format!("smtp_ca: {e}"))?;
+            builder = builder.tls(match (parsed.scheme(), tls_query.as_deref()) {
+                ("smtps", _) => Tls::Wrapper(params),
+                (_, Some("required")) => Tls::Required(params),
+                (_, Some("opportunistic")) => Tls::Opportunistic(params),
+                _ => Tls::None,
+            });
+        }
+        let from = cfg.smtp_from.parse().map_err(|e| format!("smtp_from {:?}: {e}", cfg.smtp_from))?;
+        Ok(Self { transport: builder.build(), from })
+    }
+
+    async fn send(&self, n: &Notification) -> Result<(), String> {
+        let to = n.to.parse().map_err(|e| format!("endereço inválido {}: {e}", n.to))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(n.subject.clone())
+            .message_id(Some(format!("<{}@atalaia>", n.id)))
+            .header(ContentType::TEXT_PLAIN)
+            .body(n.body.clone())
+            .map_err(|e| e.to_string())?;
+        self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+struct SmsGateway {
+    url: String,
+    token: Option<String>,
+    http: reqwest::Client,
+}
+
+impl SmsGateway {
+    async fn send(&self, n: &Notification) -> Result<(), String> {
+        let mut req = self
+            .http
+            .post(&self.url)
+            .header("Idempotency-Key", n.id.to_string())
+            .json(&serde_json::json!({"to": n.to, "text": n.body, "id": n.id}));
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.map_err(|e| e.to_string())?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let text = resp.text().await.unwrap_or_default();
+        Err(format!("gateway de SMS respondeu {status}: {}", text.chars().take(200).collect::<String>()))
+    }
+}
+
+struct Inner {
+    mail: Option<Mailer>,
+    sms: Option<SmsGateway>,
+    wake: tokio::sync::Notify,
+}
+
+/// The delivery side of the outbox. Cheap to clone.
+#[derive(Clone)]
+pub struct Outbox {
+    inner: Arc<Inner>,
+}
+
+impl Outbox {
+    pub fn from_config(cfg: &Config) -> Result<Self, String> {
+        let mail = cfg.smtp_url.as_deref().map(|url| Mailer::new(cfg, url)).transpose()?;
+        let sms = match &cfg.sms_url {
+            Some(url) => {
+                let parsed = url::Url::parse(url).map_err(|e| format!("sms_url: {e}"))?;
+                let loopback = parsed.host_str().is_some_and(|h| {
+                    h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                });
+                if parsed.scheme() != "https" && !loopback && !cfg.insecure {
+                    return Err("sms_url: the SMS gateway must be reached over https".into());
+                }
+                let http =
+                    reqwest::Client::builder().timeout(SEND_TIMEOUT).build().map_err(|e| e.to_string())?;
+                Some(SmsGateway { url: url.clone(), token: cfg.sms_token.clone(), http })
+            }
+            None => None,
+        };
+        Ok(Self { inner: Arc::new(Inner { mail, sms, wake: tokio::sync::Notify::new() }) })
+    }
+
+    /// Whether messages of this channel can leave (else they wait in the outbox).
+    pub fn configured(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Email => self.inner.mail.is_some(),
+            Channel::Sms => self.inner.sms.is_some(),
+        }
+    }
+
+    /// Look for due messages now (after queueing one).
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Deliver due messages until the server stops.
+    pub async fn run(self, store: Store, stopping: tokio::sync::watch::Receiver<bool>) {
+        let stop = crate::server::until_stopping(stopping);
+        tokio::pin!(stop);
+        let mut every = tokio::time::interval(POLL);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                () = self.inner.wake.notified() => {}
+                () = &mut stop => return,
+            }
+            match self.deliver_due(&store).await {
+                Ok(n) if n == BATCH => self.wake(),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "notification delivery round failed"),
+            }
+        }
+    }
+
+    /// One round: take the due messages of the configured channels, send them, record the
+    /// outcomes. Returns how many were attempted.
+    pub async fn deliver_due(&self, store: &Store) -> Result<usize, StoreError> {
+        let channels: Vec<Channel> =
+            [Channel::Email, Channel::Sms].into_iter().filter(|c| self.configured(*c)).collect();
+        if channels.is_empty() {
+            return Ok(0);
+        }
+        let taken = store
+            .write(move |ctx| {
+                let mut taken = Vec::new();
+                for mut n in Store::due_notifications(ctx.conn, ctx.now, BATCH)? {
+                    if !channels.contains(&n.channel) || !n.is_due(ctx.now) {
+                        continue;
+                    }
+                    n.begin_attempt(ctx.now);
+                    ctx.save(&n)?;
+                    taken.push(n);
+                }
+                Ok(taken)
+            })
+            .await?;
+        let count = taken.len();
+        let results = futures_util::future::join_all(taken.into_iter().map(|n| async move {
+            let outcome = match n.channel {
+                Channel::Email => match &self.inner.mail {
+                    Some(m) => m.send(&n).await,
+                    None => Err("e-mail não configurado".into()),
+                },
+                Channel::Sms => match &self.inner.sms {
+                    Some(s) => s.send(&n).await,
+                    None => Err("SMS não configurado".into()),
+                },
+            };
+            (n, outcome)
+        }))
+        .await;
+        for (n, outcome) in results {
+            if let Err(e) = &outcome {
+                tracing::warn!(notification = %n.id, channel = ?n.channel, to = %n.to, attempt = n.attempts, error = %e, "notification not delivered");
+            }
+            let id = n.id.to_string();
+            store
+                .write(move |ctx| {
+                    let mut n: Notification = Store::get_required(ctx.conn, &id)?;
+                    if n.state != Delivery::Pending {
+                        return Ok(());
+                    }
+                    match outcome {
+                        Ok(()) => n.delivered(ctx.now),
+                        Err(e) => n.attempt_failed(&e),
+                    }
+                    ctx.save(&n)?;
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(count)
+    }
+}
+
+/// The message an operator sends about `alarm` (not saved: the caller saves it with the alarm).
+pub fn manual(
+    conn: &rusqlite::Connection,
+    alarm: &Alarm,
+    channel: Channel,
+    to: &str,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<Notification, StoreError> {
+    let person = match alarm.subject {
+        Subject::Person(p) => Store::get::<Person>(conn, &p.to_string())?,
+        _ => None,
+    };
+    let (subject, details) =
+        alarm_message(alarm, person.as_ref().map(|p| p.name.as_str()), Trigger::Raised, tz);
+    let body = match channel {
+        Channel::Email => format!("{}\n\n— \n{details}", text.trim()),
+        Channel::Sms => format!("Atalaia: {}", text.trim()),
+    };
+    Ok(Notification::new(channel, to, &subject, &body, now))
+}
+
+/// Queue what the notification rules send for `alarm` on `trigger`, in the caller's transaction,
+/// and record each message among the alarm's contacts (the caller saves the alarm).
+pub fn apply_rules(
+    ctx: &mut WriteCtx<'_>,
+    alarm: &mut Alarm,
+    trigger: Trigger,
+    tz: chrono_tz::Tz,
+) -> Result<(), StoreError> {
+    let rules = Store::list::<NotificationRule>(ctx.conn)?;
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let person = match alarm.subject {
+        Subject::Person(p) => Store::get::<Person>(ctx.conn, &p.to_string())?,
+        _ => None,
+    };
+    let group = person.as_ref().and_then(|p| p.group.as_deref());
+    let name = person.as_ref().map(|p| p.name.as_str());
+    let matching: Vec<&NotificationRule> =
+        rules.iter().filter(|r| r.enabled && r.applies(alarm, group, trigger)).collect();
+    for rule in matching {
+        let (subject, body) = alarm_message(alarm, name, trigger, tz);
+        let sms_text = atalaia_core::notify::alarm_sms(alarm, name, trigger, tz);
+        let recipients = rule
+            .email
+            .iter()
+            .map(|to| (Channel::Email, to, body.as_str()))
+            .chain(rule.sms.iter().map(|to| (Channel::Sms, to, sms_text.as_str())));
+        for (channel, to, text) in recipients {
+            let mut n = Notification::new(channel, to, &subject, text, ctx.now);
+            n.alarm_id = Some(alarm.id);
+            n.rule = Some(rule.name.clone());
+            ctx.save(&n)?;
+            alarm.contacts.push(Contact {
+                at: ctx.now,
+                by: None,
+                channel: channel.into(),
+                to: to.clone(),
+                text: subject.clone(),
+                notification: Some(n.id),
+                rule: Some(rule.name.clone()),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,403 @@
+//! Notifications to the people responsible for a monitored person or an alarm (16.2.7, 16.2.31,
+//! 27.10.9, 27.18.2): e-mail and SMS go through a persistent outbox, rules send them when an
+//! alarm is raised or escalates, and every contact made about an alarm — phone calls included —
+//! is kept on the alarm with its author and time.
+
+use crate::alarm::{Alarm, AlarmKind, Severity};
+use crate::ids::{AlarmId, NotificationId, UserId};
+use crate::wire::FieldError;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Waiting for its next attempt (or for the channel to be configured).
+    Pending,
+    /// Accepted by the SMTP server or the SMS gateway.
+    Sent,
+    /// Given up after [`MAX_ATTEMPTS`]; the operators see it on the alarm.
+    Failed,
+}
+
+/// Attempts before a message is given up (about four hours of retries).
+pub const MAX_ATTEMPTS: u32 = 12;
+
+/// Wait after attempt `n` (from 1): 30 s doubling up to 30 minutes. It is also the lease of an
+/// attempt in progress: a server that stops mid-send leaves the message to be retried then.
+pub fn retry_delay(attempt: u32) -> Duration {
+    let exp = attempt.saturating_sub(1).min(10);
+    Duration::seconds((30i64 << exp).min(30 * 60))
+}
+
+/// One e-mail or SMS in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Notification {
+    pub id: NotificationId,
+    pub channel: Channel,
+    /// E-mail address or phone number (E.164).
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm_id: Option<AlarmId>,
+    /// The rule that sent it; none when an operator did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub state: Delivery,
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl Notification {
+    pub fn new(channel: Channel, to: &str, subject: &str, body: &str, now: DateTime<Utc>) -> Self {
+        Self {
+            id: NotificationId::new(),
+            channel,
+            to: to.to_owned(),
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+            alarm_id: None,
+            rule: None,
+            requested_by: None,
+            created_at: now,
+            state: Delivery::Pending,
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            sent_at: None,
+        }
+    }
+
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.state == Delivery::Pending && self.next_attempt_at <= now
+    }
+
+    /// Take the message for one attempt. Recorded before anything goes out, so a restart during
+    /// the attempt retries it only after the lease ([`retry_delay`]) and never twice at once.
+    pub fn begin_attempt(&mut self, now: DateTime<Utc>) {
+        self.attempts += 1;
+        self.next_attempt_at = now + retry_delay(self.attempts);
+    }
+
+    pub fn delivered(&mut self, now: DateTime<Utc>) {
+        self.state = Delivery::Sent;
+        self.sent_at = Some(now);
+        self.last_error = None;
+    }
+
+    /// The attempt failed: retried at the lease's end, or given up after [`MAX_ATTEMPTS`].
+    pub fn attempt_failed(&mut self, error: &str) {
+        self.last_error = Some(error.chars().take(500).collect());
+        if self.attempts >= MAX_ATTEMPTS {
+            self.state = Delivery::Failed;
+        }
+    }
+}
+
+/// When a rule fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// As soon as the alarm is raised.
+    Raised,
+    /// When nobody claimed it within the response target (27.9).
+    Escalated,
+}
+
+/// Who is told, by which channel, about which alarms (16.2.7: administrators define rules and
+/// automatic SMS/e-mail).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NotificationRule {
+    pub name: String,
+    /// A rule switched off sends nothing (rules are kept for the audit, not deleted).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    pub trigger: Trigger,
+    /// Alarm kinds it covers; empty: every kind.
+    #[serde(default)]
+    pub kinds: Vec<AlarmKind>,
+    pub min_severity: Severity,
+    /// Only alarms about people of this group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub email: Vec<String>,
+    #[serde(default)]
+    pub sms: Vec<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl NotificationRule {
+    /// Whether this rule sends for `alarm` (whose person belongs to `group`) on `trigger`.
+    pub fn applies(&self, alarm: &Alarm, group: Option<&str>, trigger: Trigger) -> bool {
+        self.trigger == trigger
+            && alarm.severity >= self.min_severity
+            && (self.kinds.is_empty() || self.kinds.contains(&alarm.kind))
+            && self.group.as_deref().is_none_or(|g| group == Some(g))
+    }
+}
+
+/// Body of `PUT /notification-rules/{name}`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewNotificationRule {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    pub trigger: Trigger,
+    #[serde(default)]
+    pub kinds: Vec<AlarmKind>,
+    pub min_severity: Severity,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub email: Vec<String>,
+    #[serde(default)]
+    pub sms: Vec<String>,
+}
+
+impl NewNotificationRule {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        if self.email.is_empty() && self.sms.is_empty() {
+            e.push(FieldError::new("email", "Informe ao menos um e-mail ou telefone para SMS."));
+        }
+        if self.email.len() + self.sms.len() > 50 {
+            e.push(FieldError::new("email", "No máximo 50 destinatários por regra."));
+        }
+        if let Some(bad) = self.email.iter().find(|a| !valid_email(a)) {
+            e.push(FieldError::new("email", &format!("E-mail inválido: {bad}")));
+        }
+        if let Some(bad) = self.sms.iter().find(|p| normalize_phone(p).is_none()) {
+            e.push(FieldError::new(
+                "sms",
+                &format!("Telefone inválido: {bad} (use o formato internacional, ex.: +55 69 99999-0000)"),
+            ));
+        }
+        e
+    }
+}
+
+/// A plain check of an e-mail address: one `@`, a local part, a dotted domain, no spaces.
+pub fn valid_email(s: &str) -> bool {
+    let s = s.trim();
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    s.len() <= 254
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+}
+
+/// A phone number in E.164 (`+5569999990000`): spaces, dashes, dots and parentheses dropped;
+/// `None` unless it is `+` and 10 to 15 digits.
+pub fn normalize_phone(s: &str) -> Option<String> {
+    let kept: String = s.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+    let digits = kept.strip_prefix('+')?;
+    ((10..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit())).then_some(kept)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactChannel {
+    Phone,
+    Email,
+    Sms,
+}
+
+impl From<Channel> for ContactChannel {
+    fn from(c: Channel) -> Self {
+        match c {
+            Channel::Email => ContactChannel::Email,
+            Channel::Sms => ContactChannel::Sms,
+        }
+    }
+}
+
+/// A contact made about an alarm: a phone call an operator logged, or a message sent by an
+/// operator or by a rule (its delivery is followed on the [`Notification`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Contact {
+    pub at: DateTime<Utc>,
+    /// The operator; none when a rule sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<UserId>,
+    pub channel: ContactChannel,
+    pub to: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification: Option<NotificationId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+/// Subject and text of the message about `alarm` (times in the site's zone, dd/mm/aaaa HH:MM:SS).
+pub fn alarm_message(
+    alarm: &Alarm,
+    person: Option<&str>,
+    trigger: Trigger,
+    tz: chrono_tz::Tz,
+) -> (String, String) {
+    let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M:%S").to_string();
+    let kind = crate::text::alarm_kind(alarm.kind);
+    let who = person.unwrap_or("(sem pessoa)");
+    let prefix = match trigger {
+        Trigger::Raised => "",
+        Trigger::Escalated => "SEM RESPOSTA — ",
+    };
+    let subject = format!("[Atalaia] {prefix}{kind} — {who}");
+    let mut body = format!(
+        "Alarme: {kind}\nSeveridade: {}\nPessoa: {who}\nOcorrido em: {}\nRegistrado em: {}\n",
+        crate::text::severity(alarm.severity),
+        fmt(alarm.source_time),
+        fmt(alarm.raised_at),
+    );
+    if let (Trigger::Escalated, Some(at)) = (trigger, alarm.escalated_at) {
+        body.push_str(&format!("Escalado em: {} (nenhum operador assumiu o alarme no prazo)\n", fmt(at)));
+    }
+    body.push_str(&format!("Identificador: {}\n", alarm.id));
+    (subject, body)
+}
+
+/// The SMS text about `alarm`: what, who and when, short.
+pub fn alarm_sms(alarm: &Alarm, person: Option<&str>, trigger: Trigger, tz: chrono_tz::Tz) -> String {
+    let when = alarm.source_time.with_timezone(&tz).format("%d/%m/%Y %H:%M");
+    let prefix = match trigger {
+        Trigger::Raised => "",
+        Trigger::Escalated => "SEM RESPOSTA: ",
+    };
+    format!(
+        "Atalaia: {prefix}{} ({}) — {} — {when}",
+        crate::text::alarm_kind(alarm.kind),
+        crate::text::severity(alarm.severity),
+        person.unwrap_or("sem pessoa"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alarm::Subject;
+    use crate::ids::PersonId;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn retries_back_off_to_half_an_hour_and_give_up() {
+        assert_eq!(retry_delay(1), Duration::seconds(30));
+        assert_eq!(retry_delay(2), Duration::seconds(60));
+        assert_eq!(retry_delay(6), Duration::seconds(960));
+        assert_eq!(retry_delay(7), Duration::minutes(30));
+        assert_eq!(retry_delay(40), Duration::minutes(30));
+        let mut n = Notification::new(Channel::Email, "a@b.gov.br", "s", "b", t0());
+        assert!(n.is_due(t0()));
+        let mut now = t0();
+        for i in 1..=MAX_ATTEMPTS {
+            n.begin_attempt(now);
+            assert!(!n.is_due(now), "leased during attempt {i}");
+            n.attempt_failed("connection refused");
+            now = n.next_attempt_at;
+        }
+        assert_eq!(n.state, Delivery::Failed);
+        assert!(!n.is_due(now + Duration::days(1)));
+    }
+
+    #[test]
+    fn delivered_is_never_due_again() {
+        let mut n = Notification::new(Channel::Sms, "+5569999990000", "", "b", t0());
+        n.begin_attempt(t0());
+        n.delivered(t0());
+        assert_eq!(n.state, Delivery::Sent);
+        assert!(!n.is_due(t0() + Duration::days(30)));
+    }
+
+    #[test]
+    fn rules_match_trigger_severity_kind_and_group() {
+        let a = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, t0(), t0());
+        let rule = NotificationRule {
+            name: "r".into(),
+            enabled: true,
+            trigger: Trigger::Raised,
+            kinds: vec![],
+            min_severity: Severity::High,
+            group: None,
+            email: vec!["x@y.br".into()],
+            sms: vec![],
+            updated_at: t0(),
+        };
+        assert!(rule.applies(&a, None, Trigger::Raised));
+        assert!(!rule.applies(&a, None, Trigger::Escalated));
+        let low = Alarm::new(AlarmKind::GnssLost, a.subject, None, t0(), t0());
+        assert!(low.severity < Severity::High);
+        assert!(!rule.applies(&low, None, Trigger::Raised));
+        let only_battery = NotificationRule { kinds: vec![AlarmKind::BatteryCritical], ..rule.clone() };
+        assert!(!only_battery.applies(&a, None, Trigger::Raised));
+        let grouped = NotificationRule { group: Some("semiaberto".into()), ..rule };
+        assert!(grouped.applies(&a, Some("semiaberto"), Trigger::Raised));
+        assert!(!grouped.applies(&a, Some("domiciliar"), Trigger::Raised));
+        assert!(!grouped.applies(&a, None, Trigger::Raised));
+    }
+
+    #[test]
+    fn addresses_and_phones_are_checked() {
+        assert!(valid_email("central@sejus.ro.gov.br"));
+        for bad in ["", "sem-arroba", "a@b", "a @b.br", "a@@b.br", "@b.br", "a@b.br.", "x<y>@b.br"] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+        assert_eq!(normalize_phone("+55 (69) 99999-0000").as_deref(), Some("+5569999990000"));
+        for bad in ["69 99999-0000", "+55", "+55 69 9999a-0000", "+1234567890123456"] {
+            assert_eq!(normalize_phone(bad), None, "{bad}");
+        }
+        let rule = NewNotificationRule {
+            enabled: true,
+            trigger: Trigger::Raised,
+            kinds: vec![],
+            min_severity: Severity::Low,
+            group: None,
+            email: vec![],
+            sms: vec![],
+        };
+        assert_eq!(rule.validate().len(), 1);
+        let rule = NewNotificationRule { email: vec!["x".into()], sms: vec!["123".into()], ..rule };
+        let errors = rule.validate();
+        assert!(errors.iter().any(|e| e.field == "email"), "{errors:?}");
+        assert!(errors.iter().any(|e| e.field == "sms"), "{errors:?}");
+    }
+
+    #[test]
+    fn message_names_the_alarm_in_portuguese_and_local_time() {
+        let mut a = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, t0(), t0());
+        a.escalated_at = Some(t0() + Duration::minutes(5));
+        let (subject, body) =
+            alarm_message(&a, Some("João da Silva"), Trigger::Escalated, chrono_tz::America::Porto_Velho);
+        assert_eq!(subject, "[Atalaia] SEM RESPOSTA — Rompimento da cinta — João da Silva");
+        // 12:00 UTC is 08:00 in Porto Velho (UTC−4).
+        assert!(body.contains("Ocorrido em: 01/03/2026 08:00:00"), "{body}");
+        assert!(body.contains("Escalado em: 01/03/2026 08:05:00"), "{body}");
+        assert!(body.contains("Severidade: Crítica"), "{body}");
+        let sms = alarm_sms(&a, Some("João da Silva"), Trigger::Raised, chrono_tz::America::Porto_Velho);
+        assert_eq!(sms, "Atalaia: Rompimento da cinta (Crítica) — João da Silva — 01/03/2026 08:00");
+    }
+}

@@ -1,0 +1,413 @@
+//! Notifications by e-mail and SMS through the outbox (16.2.7, 16.2.31, 27.10.9), against a real
+//! SMTP server (aiosmtpd from Debian's python3-aiosmtpd, STARTTLS required, certificate from
+//! rcgen) and a real HTTP SMS gateway on 127.0.0.1; phone calls logged on the alarm.
+
+use atalaia_core::ManualClock;
+use atalaia_core::auth::Role;
+use atalaia_tests::{TestServer, expect_problem};
+use chrono::SubsecRound;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The SMTP server of `tests/fixtures/smtp_sink.py`, killed on drop.
+struct Sink {
+    child: Child,
+    dir: tempfile::TempDir,
+    port: u16,
+    ca: PathBuf,
+}
+
+impl Sink {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
+        let ca = dir.path().join("smtp.crt");
+        let key = dir.path().join("smtp.key");
+        std::fs::write(&ca, cert.cert.pem()).expect("cert");
+        std::fs::write(&key, cert.signing_key.serialize_pem()).expect("key");
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        let mail = dir.path().join("mail");
+        std::fs::create_dir(&mail).expect("mail dir");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/smtp_sink.py");
+        // Debian's interpreter, where python3-aiosmtpd is installed (not a pyenv shim on PATH).
+        let python = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
+        let mut child = Command::new(python)
+            .arg(script)
+            .arg(port.to_string())
+            .arg(&ca)
+            .arg(&key)
+            .arg(&mail)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the SMTP server (apt-get install python3-aiosmtpd)");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("ready line");
+        assert_eq!(line.trim(), "ready", "SMTP server did not start (is python3-aiosmtpd installed?)");
+        Self { child, dir, port, ca }
+    }
+
+    fn mail_dir(&self) -> PathBuf {
+        self.dir.path().join("mail")
+    }
+
+    /// Accepted messages, in arrival order.
+    fn messages(&self) -> Vec<String> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.mail_dir())
+            .expect("mail dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        names.sort();
+        names.iter().map(|p| std::fs::read_to_string(p).expect("message")).collect()
+    }
+
+    async fn wait_for(&self, count: usize) -> Vec<String> {
+        for _ in 0..300 {
+            let m = self.messages();
+            if m.len() >= count {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {count} e-mails, got {}", self.messages().len());
+    }
+
+    fn stall(&self, on: bool) {
+        let flag = self.mail_dir().join("stall");
+        if on {
+            std::fs::write(flag, b"").expect("stall flag");
+        } else {
+            std::fs::remove_file(flag).expect("stall flag");
+        }
+    }
+
+    fn smtp_config(&self) -> impl FnOnce(&mut atalaia_backend::Config) + use<> {
+        let (port, ca) = (self.port, self.ca.clone());
+        move |c| {
+            c.smtp_url = Some(format!("smtp://localhost:{port}?tls=required"));
+            c.smtp_ca = Some(ca);
+            c.smtp_from = "Central de Monitoramento <central@atalaia.test>".into();
+        }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A monitored person wearing an OsmAnd bracelet; returns the person's id.
+async fn person_with_bracelet(s: &TestServer, imei: &str) -> String {
+    let p = s
+        .post(
+            &s.admin_token,
+            "/persons",
+            &json!({"name": "Fulano de Tal", "record": "0001", "regime": "open"}),
+        )
+        .await;
+    assert_eq!(p.status(), 201);
+    let person = p.json::<Value>().await.expect("person")["id"].as_str().expect("id").to_owned();
+    let d = s
+        .post(
+            &s.admin_token,
+            "/devices",
+            &json!({"imei": imei, "kind": "ankle_bracelet", "person_id": person}),
+        )
+        .await;
+    assert_eq!(d.status(), 201);
+    person
+}
+
+async fn alarms_of(s: &TestServer, token: &str, kind: &str) -> Vec<Value> {
+    let all: Value = s.get(token, "/alarms").await.json().await.expect("alarms");
+    all.as_array().expect("array").iter().filter(|a| a["kind"] == kind).cloned().collect()
+}
+
+async fn wait_alarm(s: &TestServer, token: &str, kind: &str) -> Value {
+    for _ in 0..200 {
+        if let Some(a) = alarms_of(s, token, kind).await.into_iter().next() {
+            return a;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no {kind} alarm");
+}
+
+async fn notifications(s: &TestServer) -> Vec<Value> {
+    let list: Value = s.get(&s.admin_token, "/notifications").await.json().await.expect("notifications");
+    list.as_array().expect("array").clone()
+}
+
+fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+    message.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(": ")))
+}
+
+#[tokio::test]
+async fn email_goes_out_over_starttls_and_a_restart_mid_send_delivers_it_exactly_once() {
+    let sink = Sink::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now().trunc_subsecs(0)));
+    let s = TestServer::start_in(dir.path(), clock.clone(), sink.smtp_config()).await;
+    let gestor = s.user_token("gestor", Role::MonitoringAdmin).await;
+    let op = s.user_token("operador", Role::MonitoringOperator).await;
+
+    // 16.2.7: administrators define who is told automatically.
+    let r = s
+        .put(
+            &gestor,
+            "/notification-rules/Plant%C3%A3o",
+            &json!({"trigger": "raised", "min_severity": "critical", "email": ["plantao@sejus.test"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    person_with_bracelet(&s, "861000000000001").await;
+    let r = s.osmand("id=861000000000001&lat=-8.76&lon=-63.90&alarm=strapCut").await;
+    assert_eq!(r.status(), 200);
+    let alarm = wait_alarm(&s, &op, "strap_cut").await;
+    let alarm_id = alarm["id"].as_str().expect("id").to_owned();
+
+    let first = sink.wait_for(1).await;
+    let m = &first[0];
+    assert_eq!(header(m, "X-Sink-TLS"), Some("yes"), "STARTTLS before the message: {m}");
+    assert_eq!(header(m, "X-Sink-Rcpt"), Some("plantao@sejus.test"));
+    assert!(m.contains("Rompimento da cinta"), "{m}");
+    assert!(m.contains("Fulano de Tal"), "{m}");
+    assert!(header(m, "From").is_some_and(|f| f.contains("central@atalaia.test")), "{m}");
+    let rule_mail = notifications(&s).await;
+    assert_eq!(rule_mail.len(), 1);
+    assert_eq!(rule_mail[0]["rule"], "Plantão");
+    assert_eq!(rule_mail[0]["alarm_id"], alarm_id.as_str());
+    let rule_mail_id = rule_mail[0]["id"].as_str().expect("id").to_owned();
+    assert_eq!(header(m, "Message-ID"), Some(format!("<{rule_mail_id}@atalaia>").as_str()));
+    for _ in 0..100 {
+        if notifications(&s).await[0]["state"] == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(notifications(&s).await[0]["state"], "sent");
+    let alarm: Value = s.get(&op, &format!("/alarms/{alarm_id}")).await.json().await.expect("alarm");
+    assert_eq!(alarm["contacts"][0]["channel"], "email");
+    assert_eq!(alarm["contacts"][0]["rule"], "Plantão");
+
+    // The SMTP server hangs mid-transaction while the operator's e-mail is being sent, and the
+    // backend restarts right then.
+    sink.stall(true);
+    let r = s.post(&op, &format!("/alarms/{alarm_id}/actions"), &json!({"action": "claim"})).await;
+    assert_eq!(r.status(), 200);
+    let r = s
+        .post(
+            &op,
+            &format!("/alarms/{alarm_id}/actions"),
+            &json!({"action": "notify", "channel": "email", "to": "juiz@tjro.test",
+                    "text": "Rompimento da cinta às 03h; equipe a caminho."}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    for _ in 0..200 {
+        if sink.mail_dir().join("stalled").exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(sink.mail_dir().join("stalled").exists(), "the send reached the SMTP server");
+    s.running.shutdown().await;
+    sink.stall(false);
+    assert_eq!(sink.messages().len(), 1, "nothing was accepted during the stall");
+
+    // Past the attempt's lease, the restarted server delivers it — once — and never resends the first.
+    clock.advance(chrono::Duration::seconds(31));
+    let s = TestServer::start_in(dir.path(), clock.clone(), sink.smtp_config()).await;
+    let both = sink.wait_for(2).await;
+    let manual = &both[1];
+    assert_eq!(header(manual, "X-Sink-Rcpt"), Some("juiz@tjro.test"));
+    assert!(manual.contains("equipe a caminho"), "{manual}");
+    for _ in 0..4 {
+        clock.advance(chrono::Duration::minutes(40));
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+    }
+    let all = sink.messages();
+    assert_eq!(all.len(), 2, "each message exactly once");
+    let ids: Vec<&str> = all.iter().filter_map(|m| header(m, "Message-ID")).collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    let list = notifications(&s).await;
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|n| n["state"] == "sent"), "{list:?}");
+    let retried = list.iter().find(|n| n["to"] == "juiz@tjro.test").expect("manual e-mail");
+    assert_eq!(retried["attempts"], 2, "one interrupted attempt, one delivery");
+    assert!(retried["requested_by"].is_string());
+    s.running.shutdown().await;
+}
+
+/// What the gateway saw: Authorization, Idempotency-Key and the JSON body.
+type SmsRequest = (Option<String>, Option<String>, Value);
+
+#[derive(Clone, Default)]
+struct Gateway {
+    requests: Arc<Mutex<Vec<SmsRequest>>>,
+    fail_first: Arc<Mutex<u32>>,
+}
+
+async fn gateway(
+    State(g): axum::extract::State<Gateway>,
+    headers: axum::http::HeaderMap,
+    body: axum::Json<Value>,
+) -> axum::http::StatusCode {
+    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    g.requests.lock().expect("lock").push((h("authorization"), h("idempotency-key"), body.0));
+    let mut fail = g.fail_first.lock().expect("lock");
+    if *fail > 0 {
+        *fail -= 1;
+        return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+    }
+    axum::http::StatusCode::ACCEPTED
+}
+
+use axum::extract::State;
+
+#[tokio::test]
+async fn an_escalated_alarm_goes_out_by_sms_and_a_failing_gateway_is_retried() {
+    let g = Gateway { fail_first: Arc::new(Mutex::new(1)), ..Gateway::default() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = axum::Router::new().route("/sms", axum::routing::post(gateway)).with_state(g.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now().trunc_subsecs(0)));
+    let s = TestServer::start_at(clock.clone(), |c| {
+        c.ack_target_minutes = 2;
+        c.sms_url = Some(format!("http://{addr}/sms"));
+        c.sms_token = Some("segredo".into());
+    })
+    .await;
+    let gestor = s.user_token("gestor", Role::MonitoringAdmin).await;
+    let op = s.user_token("operador", Role::MonitoringOperator).await;
+    let r = s
+        .put(
+            &gestor,
+            "/notification-rules/sem-resposta",
+            &json!({"trigger": "escalated", "min_severity": "low", "kinds": ["tamper"],
+                    "sms": ["+55 (69) 99999-0000"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let rule: Value = r.json().await.expect("rule");
+    assert_eq!(rule["sms"], json!(["+5569999990000"]), "stored in E.164");
+    person_with_bracelet(&s, "861000000000002").await;
+    s.osmand("id=861000000000002&lat=-8.76&lon=-63.90&alarm=tampering").await;
+    let alarm = wait_alarm(&s, &op, "tamper").await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert!(g.requests.lock().expect("lock").is_empty(), "a raised alarm does not match an escalation rule");
+
+    clock.advance(chrono::Duration::minutes(2));
+    let mut sent = Vec::new();
+    for _ in 0..200 {
+        sent = g.requests.lock().expect("lock").clone();
+        if !sent.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(sent.len(), 1, "the escalation sends one SMS (refused by the gateway)");
+    // The refused attempt is retried after 30 seconds.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    assert_eq!(g.requests.lock().expect("lock").len(), 1, "not before the retry delay");
+    clock.advance(chrono::Duration::seconds(30));
+    for _ in 0..200 {
+        if g.requests.lock().expect("lock").len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let requests = g.requests.lock().expect("lock").clone();
+    assert_eq!(requests.len(), 2);
+    let (auth, key, body) = &requests[1];
+    assert_eq!(auth.as_deref(), Some("Bearer segredo"));
+    assert_eq!(key, &requests[0].1, "the retry carries the same idempotency key");
+    assert_eq!(body["to"], "+5569999990000");
+    let text = body["text"].as_str().expect("text");
+    assert!(text.starts_with("Atalaia: SEM RESPOSTA: Violação do dispositivo"), "{text}");
+    assert!(text.contains("Fulano de Tal"), "{text}");
+    for _ in 0..100 {
+        if notifications(&s).await[0]["state"] == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let n = &notifications(&s).await[0];
+    assert_eq!(n["state"], "sent");
+    assert_eq!(n["attempts"], 2);
+    assert_eq!(n["alarm_id"], alarm["id"]);
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn phone_calls_are_logged_and_bad_contacts_refused_in_portuguese() {
+    let s = TestServer::start().await;
+    let op = s.user_token("operador", Role::MonitoringOperator).await;
+    person_with_bracelet(&s, "861000000000003").await;
+    s.osmand("id=861000000000003&lat=-8.76&lon=-63.90&alarm=strapCut").await;
+    let alarm = wait_alarm(&s, &op, "strap_cut").await;
+    let path = format!("/alarms/{}/actions", alarm["id"].as_str().expect("id"));
+
+    let r =
+        s.post(&op, &path, &json!({"action": "phone_call", "to": "Delegado de plantão", "note": ""})).await;
+    let body = expect_problem(r, 422, "validation").await;
+    assert!(body["errors"][0]["message"].as_str().expect("msg").contains("Registre o que foi tratado"));
+    let r = s
+        .post(
+            &op,
+            &path,
+            &json!({"action": "phone_call", "to": "Delegado de plantão (69) 3216-0000",
+                    "note": "Informado do rompimento; viatura enviada ao endereço."}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let a: Value = r.json().await.expect("alarm");
+    assert_eq!(a["contacts"][0]["channel"], "phone");
+    assert!(a["contacts"][0]["by"].is_string(), "author kept");
+    assert_eq!(a["contacts"][0]["text"], "Informado do rompimento; viatura enviada ao endereço.");
+
+    // Nothing configured to send SMS here: the operator is told, nothing is queued.
+    let r = s
+        .post(&op, &path, &json!({"action": "notify", "channel": "sms", "to": "69 9999", "text": "x"}))
+        .await;
+    let body = expect_problem(r, 422, "validation").await;
+    let messages: Vec<&str> =
+        body["errors"].as_array().expect("errors").iter().filter_map(|e| e["message"].as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("Telefone inválido")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("não está configurado")), "{messages:?}");
+    assert!(notifications(&s).await.is_empty());
+
+    // Rules are checked too.
+    let gestor = s.user_token("gestor", Role::MonitoringAdmin).await;
+    let r = s
+        .put(
+            &gestor,
+            "/notification-rules/x",
+            &json!({"trigger": "raised", "min_severity": "low", "email": ["sem-arroba"]}),
+        )
+        .await;
+    let body = expect_problem(r, 422, "validation").await;
+    assert!(body["errors"][0]["message"].as_str().expect("msg").contains("E-mail inválido"));
+    let r = s
+        .put(
+            &op,
+            "/notification-rules/x",
+            &json!({"trigger": "raised", "min_severity": "low", "email": ["a@b.br"]}),
+        )
+        .await;
+    expect_problem(r, 403, "forbidden").await;
+
+    let audit: Value = s.get(&s.admin_token, "/audit?action=alarm.call").await.json().await.expect("audit");
+    assert_eq!(audit.as_array().expect("array").len(), 1, "{audit}");
+    s.running.shutdown().await;
+}
