@@ -9,6 +9,7 @@ pub mod config;
 pub mod embedded;
 pub mod error;
 pub mod ingest;
+pub mod investigate;
 pub mod live;
 pub mod monitor;
 pub mod notify;

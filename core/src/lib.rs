@@ -10,6 +10,7 @@ pub mod command;
 pub mod detect;
 pub mod geom;
 pub mod ids;
+pub mod investigate;
 pub mod monitoring;
 pub mod notify;
 pub mod samu;

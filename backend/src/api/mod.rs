@@ -3,6 +3,7 @@
 
 pub mod alarms;
 pub mod audit;
+pub mod investigate;
 pub mod monitoring;
 pub mod openapi;
 pub mod samu;
@@ -25,6 +26,17 @@ pub struct Body<T>(pub T);
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(rej: axum::extract::rejection::JsonRejection) -> Self {
         crate::error::json_rejection(rej)
+    }
+}
+
+/// Query string whose rejections are problem+json too.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Params<T>(pub T);
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rej: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::BadRequest(format!("Parâmetros da consulta inválidos: {}", rej.body_text()))
     }
 }
 
@@ -53,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(monitoring::router())
         .merge(alarms::router())
         .merge(audit::router())
+        .merge(investigate::router())
         .fallback(not_found);
     Router::new()
         .nest(atalaia_core::wire::API_PREFIX, api)

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, generated from the handlers'
 //! annotations and the wire types, so it cannot drift from the code.
 
-use super::{alarms, audit, monitoring, samu, users};
+use super::{alarms, audit, investigate, monitoring, samu, users};
 use atalaia_core::wire::{LiveMessage, Problem};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -39,6 +39,8 @@ impl Modify for BearerAuth {
         alarms::list_alarms, alarms::get_alarm, alarms::act, alarms::list_procedures, alarms::put_procedure,
         alarms::list_notifications, alarms::list_notification_rules, alarms::put_notification_rule,
         audit::search, audit::verify,
+        investigate::presence, investigate::nearby, investigate::tracks, investigate::encounters,
+        investigate::common_places,
     ),
     components(schemas(LiveMessage, Problem)),
     modifiers(&BearerAuth),
@@ -49,6 +51,7 @@ impl Modify for BearerAuth {
         (name = "monitoring", description = "Electronic monitoring: people, devices, zones, positions"),
         (name = "alarms", description = "Alarms of both domains"),
         (name = "audit", description = "The hash-chained audit trail"),
+        (name = "investigations", description = "Investigative queries over the position history"),
     )
 )]
 pub struct ApiDoc;

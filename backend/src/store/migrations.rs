@@ -143,7 +143,34 @@ CREATE INDEX notifications_due ON notifications(pending, next_attempt);
 CREATE INDEX notifications_alarm ON notifications(alarm_id);
 CREATE TABLE notification_rules (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq INTEGER NOT NULL);
 "#,
+    // The track archive for investigative queries (16.2.22-16.2.28, see store/tracks.rs); filled
+    // from the existing history right after this migration.
+    r#"
+CREATE TABLE track_subjects (id INTEGER PRIMARY KEY, person_id TEXT NOT NULL UNIQUE);
+CREATE TABLE track_hours (
+    key      INTEGER PRIMARY KEY,
+    n        INTEGER NOT NULL,
+    min_lat  INTEGER NOT NULL,
+    max_lat  INTEGER NOT NULL,
+    min_lon  INTEGER NOT NULL,
+    max_lon  INTEGER NOT NULL,
+    fixes    BLOB NOT NULL
+);
+CREATE TABLE track_cells (
+    cell     INTEGER NOT NULL,
+    hour     INTEGER NOT NULL,
+    subject  INTEGER NOT NULL,
+    seconds  INTEGER NOT NULL,
+    first_s  INTEGER NOT NULL,
+    last_s   INTEGER NOT NULL,
+    PRIMARY KEY (cell, hour, subject)
+) WITHOUT ROWID;
+"#,
 ];
+
+/// The migration that created the track archive: databases older than it get their history
+/// filed into it once.
+const TRACKS_MIGRATION: usize = 10;
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -159,6 +186,14 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
         tx.commit()?;
         tracing::info!(version = i + 1, "database migrated");
+    }
+    if (current as usize) < TRACKS_MIGRATION && MIGRATIONS.len() >= TRACKS_MIGRATION {
+        let tx = conn.transaction()?;
+        let filed = super::tracks::backfill(&tx)?;
+        tx.commit()?;
+        if filed > 0 {
+            tracing::info!(fixes = filed, "position history filed into the track archive");
+        }
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ mod audit;
 mod entities;
 mod migrations;
 mod positions;
+pub mod tracks;
 
 pub use audit::Actor;
 

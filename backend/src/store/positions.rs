@@ -62,6 +62,7 @@ impl WriteCtx<'_> {
             )?
             .execute([])?;
         if moved > 0 {
+            super::tracks::archive_recent(self.conn)?;
             self.conn.prepare_cached("DELETE FROM positions_recent")?.execute([])?;
         }
         Ok(moved)

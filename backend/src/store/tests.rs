@@ -331,3 +331,80 @@ async fn the_audit_chain_verifies_and_an_edit_in_the_database_breaks_it_at_that_
     assert_eq!(found.len(), 1);
     assert_eq!((found[0].seq, found[0].detail.as_str(), found[0].username.as_str()), (5, "nota 5", "ana"));
 }
+
+#[tokio::test]
+async fn fixes_are_filed_by_person_and_hour_and_an_older_history_is_backfilled_once() {
+    // 16.2.22-16.2.26: the track archive behind the investigative queries.
+    use atalaia_core::geom::LatLon;
+    use atalaia_core::ids::{DeviceId, PositionId};
+    use atalaia_core::monitoring::Position;
+    let (d, s) = store();
+    let person = PersonId::new();
+    let t0 = chrono::DateTime::from_timestamp(1_790_000_000 - 1_790_000_000 % 3600, 0).expect("t0");
+    let fix = |minute: i64, lat: f64| Position {
+        id: PositionId::new(),
+        device_id: DeviceId::new(),
+        person_id: Some(person),
+        vehicle_id: None,
+        fix_time: t0 + chrono::Duration::minutes(minute),
+        recv_time: t0,
+        at: LatLon { lat, lon: -63.9 },
+        speed_kmh: None,
+        course_deg: None,
+        accuracy_m: None,
+        altitude_m: None,
+        battery_pct: None,
+        charging: None,
+    };
+    // Two moves; the second brings a late fix into the first hour and one into the next hour.
+    let first = vec![fix(0, -8.70), fix(30, -8.71)];
+    let second = vec![fix(15, -8.72), fix(70, -8.73), fix(30, -8.71)];
+    for batch in [first, second] {
+        s.write(move |ctx| {
+            for p in &batch {
+                ctx.record_position(p, false)?;
+            }
+            ctx.move_recent_positions()
+        })
+        .await
+        .expect("write");
+    }
+    let read = |s: &Store| {
+        let s = s.clone();
+        async move {
+            s.read(move |c| tracks::track(c, &person, t0.timestamp(), t0.timestamp() + 7200, None))
+                .await
+                .expect("track")
+                .iter()
+                .map(|f| (f.t - t0.timestamp(), (f.lat * 100.0).round() as i64))
+                .collect::<Vec<_>>()
+        }
+    };
+    let expected = vec![(0, -870), (900, -872), (1800, -871), (4200, -873)];
+    assert_eq!(read(&s).await, expected, "time order across moves, the repeated fix once");
+    let (hours, cells) = s
+        .read(|c| {
+            Ok((
+                Store::scalar_i64(c, "SELECT COUNT(*) FROM track_hours")?,
+                Store::scalar_i64(c, "SELECT COUNT(*) FROM track_cells")?,
+            ))
+        })
+        .await
+        .expect("counts");
+    assert_eq!(hours, Some(2));
+    assert!(cells >= Some(2));
+
+    // A database from before the archive: its history is filed when the migration runs.
+    s.close();
+    drop(s);
+    let path = d.path().join("t.sqlite");
+    {
+        let conn = Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "DROP TABLE track_subjects; DROP TABLE track_hours; DROP TABLE track_cells; PRAGMA user_version = 9;",
+        )
+        .expect("downgrade");
+    }
+    let s = Store::open(&path, Arc::new(SystemClock)).expect("reopen");
+    assert_eq!(read(&s).await, expected, "the same track from the backfill");
+}

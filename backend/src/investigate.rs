@@ -1,0 +1,359 @@
+//! Investigative queries (16.2.18, 16.2.22–16.2.28) over the track archive (`store::tracks`):
+//! presence of a person near a place, people near a place, tracks, encounters and common places
+//! of a person or a group in a period. Each runs on one read connection; the analyses themselves
+//! are the pure functions of `atalaia_core::investigate`.
+
+use crate::store::{Store, StoreError, tracks};
+use atalaia_core::geom::LatLon;
+use atalaia_core::ids::PersonId;
+use atalaia_core::investigate::{
+    CommonPlace, Encounter, PLACE_DEG, PersonTrack, PlaceVisitor, Presence, TrackFix, TrackPoint,
+    cells_within, circle_bbox_e7, hour_of, meetings, merge, place_cells, place_center, stays, time_of,
+    visits,
+};
+use atalaia_core::monitoring::Person;
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Most person-hours one query may read: beyond this the question is too broad to answer quickly
+/// and the caller is asked to narrow the place or the period.
+pub const MAX_BLOCKS: usize = 200_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InvestigateError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("query too broad: {0} person-hours")]
+    TooBroad(usize),
+}
+
+type Result<T> = std::result::Result<T, InvestigateError>;
+
+fn name_of(conn: &Connection, id: &PersonId, names: &mut HashMap<PersonId, String>) -> Result<String> {
+    if let Some(n) = names.get(id) {
+        return Ok(n.clone());
+    }
+    let n =
+        Store::get::<Person>(conn, &id.to_string())?.map(|p| p.name).unwrap_or_else(|| "(removida)".into());
+    names.insert(*id, n.clone());
+    Ok(n)
+}
+
+/// Was `person` within `radius_m` of `center` between `from` and `to`? (16.2.18, 16.2.23)
+pub fn presence(
+    conn: &Connection,
+    person: &Person,
+    center: LatLon,
+    radius_m: f64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Presence> {
+    let track = tracks::track(
+        conn,
+        &person.id,
+        from.timestamp(),
+        to.timestamp(),
+        Some(circle_bbox_e7(center, radius_m)),
+    )?;
+    Ok(Presence { person_id: person.id, name: person.name.clone(), visits: visits(&track, center, radius_m) })
+}
+
+/// Everyone who was within `radius_m` of `center` between `from` and `to`, with their visits,
+/// earliest first (16.2.24).
+pub fn nearby(
+    conn: &Connection,
+    center: LatLon,
+    radius_m: f64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Presence>> {
+    let (t0, t1) = (from.timestamp(), to.timestamp());
+    let cells = cells_within(center, radius_m);
+    let candidates = tracks::subjects_in_cells(conn, &cells, hour_of(t0), hour_of(t1))?;
+    let blocks: usize = candidates.values().map(BTreeSet::len).sum();
+    if blocks > MAX_BLOCKS {
+        return Err(InvestigateError::TooBroad(blocks));
+    }
+    let mut fresh = tracks::recent_by_person(conn)?;
+    let mut names = HashMap::new();
+    let mut out = Vec::new();
+    for (subject, hours) in candidates {
+        let Some(person) = tracks::person_of(conn, subject)? else { continue };
+        let mut track = tracks::track_hours(conn, subject, &hours)?;
+        if let Some(f) = fresh.remove(&person.to_string()) {
+            track = merge(&track, &f);
+        }
+        track.retain(|f| f.t >= t0 && f.t <= t1);
+        let v = visits(&track, center, radius_m);
+        if !v.is_empty() {
+            out.push(Presence { person_id: person, name: name_of(conn, &person, &mut names)?, visits: v });
+        }
+    }
+    for (person, mut track) in fresh {
+        let Ok(person) = person.parse::<PersonId>() else { continue };
+        track.retain(|f| f.t >= t0 && f.t <= t1);
+        let v = visits(&track, center, radius_m);
+        if !v.is_empty() {
+            out.push(Presence { person_id: person, name: name_of(conn, &person, &mut names)?, visits: v });
+        }
+    }
+    out.sort_by(|a, b| a.visits[0].from.cmp(&b.visits[0].from).then(a.person_id.cmp(&b.person_id)));
+    Ok(out)
+}
+
+/// The tracks of `people` between `from` and `to` (16.2.26).
+pub fn tracks_of(
+    conn: &Connection,
+    people: &[Person],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<PersonTrack>> {
+    let hours = (hour_of(to.timestamp()) - hour_of(from.timestamp()) + 1) as usize;
+    if hours * people.len() > MAX_BLOCKS {
+        return Err(InvestigateError::TooBroad(hours * people.len()));
+    }
+    let mut out = Vec::with_capacity(people.len());
+    for p in people {
+        let track = tracks::track(conn, &p.id, from.timestamp(), to.timestamp(), None)?;
+        out.push(PersonTrack {
+            person_id: p.id,
+            name: p.name.clone(),
+            points: track.iter().map(|f| TrackPoint { t: time_of(f.t), lat: f.lat, lon: f.lon }).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// The part of a time-sorted track within `margin_s` of the given hours.
+fn around_hours(track: &[TrackFix], hours: &BTreeSet<i64>, margin_s: i64) -> Vec<TrackFix> {
+    let mut out: Vec<TrackFix> = Vec::new();
+    for &h in hours {
+        let (a, b) = (h * 3600 - margin_s, (h + 1) * 3600 + margin_s);
+        let lo = track.partition_point(|f| f.t < a);
+        let hi = track.partition_point(|f| f.t < b);
+        let start = out.last().map_or(lo, |last| lo.max(track.partition_point(|f| f.t <= last.t)));
+        if start < hi {
+            out.extend_from_slice(&track[start..hi]);
+        }
+    }
+    out
+}
+
+/// Meetings (within `distance_m`, fixes at most `window_s` apart) of each of `people` with anyone
+/// (`among` none) or among the members of a group (`among`), between `from` and `to` (16.2.27).
+pub fn encounters(
+    conn: &Connection,
+    people: &[Person],
+    among: Option<&HashSet<PersonId>>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    distance_m: f64,
+    window_s: i64,
+) -> Result<Vec<Encounter>> {
+    let mut out = match among {
+        Some(_) => group_encounters(conn, people, from, to, distance_m, window_s)?,
+        None => {
+            let mut out = Vec::new();
+            for x in people {
+                out.extend(encounters_of(conn, x, from, to, distance_m, window_s)?);
+            }
+            out
+        }
+    };
+    out.sort_by(|a, b| a.meetings[0].from.cmp(&b.meetings[0].from).then(a.other_id.cmp(&b.other_id)));
+    Ok(out)
+}
+
+/// One person's meetings with anyone: the grid gives who was in the cells within the distance of
+/// each of the person's fixes within the time window of it; only their tracks in those hours are
+/// read.
+fn encounters_of(
+    conn: &Connection,
+    x: &Person,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    distance_m: f64,
+    window_s: i64,
+) -> Result<Vec<Encounter>> {
+    let (t0, t1) = (from.timestamp(), to.timestamp());
+    let tx = tracks::track(conn, &x.id, t0, t1, None)?;
+    if tx.is_empty() {
+        return Ok(Vec::new());
+    }
+    let me = tracks::subject_of(conn, &x.id)?;
+    // Per cell within the distance of x, the spans of time (± the window) x was near it; in key
+    // order, so consecutive queries read neighbouring pages of the grid.
+    let mut near: std::collections::BTreeMap<i64, Vec<(i64, i64)>> = std::collections::BTreeMap::new();
+    for f in &tx {
+        for c in cells_within(f.at(), distance_m) {
+            let spans = near.entry(c).or_default();
+            match spans.last_mut() {
+                Some(span) if f.t - window_s <= span.1 + 60 => span.1 = f.t + window_s,
+                _ => spans.push((f.t - window_s, f.t + window_s)),
+            }
+        }
+    }
+    let mut candidates: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for (cell, spans) in &near {
+        tracks::subjects_in_cell_during(conn, *cell, spans, &mut candidates)?;
+    }
+    if let Some(me) = me {
+        candidates.remove(&me);
+    }
+    let read: usize = candidates.values().map(BTreeSet::len).sum();
+    if read > MAX_BLOCKS {
+        return Err(InvestigateError::TooBroad(read));
+    }
+    let mut names = HashMap::new();
+    let mut out = Vec::new();
+    for (subject, hours) in candidates {
+        let Some(other) = tracks::person_of(conn, subject)? else { continue };
+        let mut ty = tracks::track_hours(conn, subject, &hours)?;
+        ty.retain(|f| f.t >= t0 && f.t <= t1);
+        let m = meetings(&around_hours(&tx, &hours, window_s), &ty, distance_m, window_s);
+        if !m.is_empty() {
+            out.push(Encounter {
+                person_id: x.id,
+                name: x.name.clone(),
+                other_id: other,
+                other_name: name_of(conn, &other, &mut names)?,
+                meetings: m,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Meetings among the members of a group, each pair once: their tracks are read whole and
+/// paired in memory through the grid (members in cells within the distance in the same or a
+/// neighbouring hour), then each candidate pair's tracks are compared.
+fn group_encounters(
+    conn: &Connection,
+    people: &[Person],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    distance_m: f64,
+    window_s: i64,
+) -> Result<Vec<Encounter>> {
+    let (t0, t1) = (from.timestamp(), to.timestamp());
+    let hours = (hour_of(t1) - hour_of(t0) + 1) as usize;
+    if hours * people.len() > MAX_BLOCKS {
+        return Err(InvestigateError::TooBroad(hours * people.len()));
+    }
+    let mut people: Vec<&Person> = people.iter().collect();
+    people.sort_by_key(|p| p.id);
+    let all: Vec<Vec<TrackFix>> = people
+        .iter()
+        .map(|p| tracks::track(conn, &p.id, t0, t1, None))
+        .collect::<std::result::Result<_, _>>()?;
+    let mut present: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for (i, t) in all.iter().enumerate() {
+        let mut last = None;
+        for f in t {
+            let k = (atalaia_core::investigate::cell_of(f.lat, f.lon), hour_of(f.t));
+            if last != Some(k) {
+                present.entry(k).or_default().push(i);
+                last = Some(k);
+            }
+        }
+    }
+    for v in present.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+    }
+    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for (&(cell, hour), members) in &present {
+        let centre = atalaia_core::investigate::cell_center(cell);
+        // Every cell the distance can reach from anywhere in this one.
+        let reach = distance_m + atalaia_core::investigate::CELL_DEG * 111_320.0;
+        for other_cell in cells_within(centre, reach) {
+            for h in hour - 1..=hour + 1 {
+                let Some(others) = present.get(&(other_cell, h)) else { continue };
+                for &a in members {
+                    pairs.extend(others.iter().filter(|&&b| a < b).map(|&b| (a, b)));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (a, b) in pairs {
+        let m = meetings(&all[a], &all[b], distance_m, window_s);
+        if !m.is_empty() {
+            out.push(Encounter {
+                person_id: people[a].id,
+                name: people[a].name.clone(),
+                other_id: people[b].id,
+                other_name: people[b].name.clone(),
+                meetings: m,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Places (2 × 2 grid cells, about 220 m) where at least two people spent `min_minutes` or more
+/// between `from` and `to` (16.2.28): among a group when `among` is given (from their tracks),
+/// else the places of one person and who else stayed there, from the time per cell and hour the
+/// archive keeps (so others' time is counted by whole hours at the period's ends).
+pub fn common_places(
+    conn: &Connection,
+    people: &[Person],
+    among: Option<&HashSet<PersonId>>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    min_minutes: i64,
+) -> Result<Vec<CommonPlace>> {
+    let (t0, t1) = (from.timestamp(), to.timestamp());
+    let min_s = min_minutes * 60;
+    let mut names: HashMap<PersonId, String> = people.iter().map(|p| (p.id, p.name.clone())).collect();
+    let mut places: HashMap<i64, Vec<PlaceVisitor>> = HashMap::new();
+    let visitor = |id: PersonId, name: String, s: &atalaia_core::investigate::Stay| PlaceVisitor {
+        person_id: id,
+        name,
+        minutes: s.seconds / 60,
+        days: s.days,
+        first: time_of(s.first),
+        last: time_of(s.last),
+    };
+    for x in people {
+        let tx = tracks::track(conn, &x.id, t0, t1, None)?;
+        for (cell, s) in stays(&tx) {
+            if s.seconds >= min_s {
+                places.entry(cell).or_default().push(visitor(x.id, x.name.clone(), &s));
+            }
+        }
+    }
+    if among.is_none() {
+        // One person: who else stayed in each of their places.
+        let me: HashSet<PersonId> = people.iter().map(|p| p.id).collect();
+        let (h0, h1) = (hour_of(t0), hour_of(t1));
+        for (place, visitors) in places.iter_mut() {
+            for (subject, s) in tracks::time_in_cells(conn, &place_cells(*place), h0, h1)? {
+                if s.seconds < min_s {
+                    continue;
+                }
+                let Some(other) = tracks::person_of(conn, subject)? else { continue };
+                if me.contains(&other) {
+                    continue;
+                }
+                visitors.push(visitor(other, name_of(conn, &other, &mut names)?, &s));
+            }
+        }
+    }
+    let mut out: Vec<CommonPlace> = places
+        .into_iter()
+        .filter(|(_, v)| v.len() >= 2)
+        .map(|(cell, mut visitors)| {
+            visitors.sort_by(|a, b| b.minutes.cmp(&a.minutes).then(a.person_id.cmp(&b.person_id)));
+            CommonPlace { center: place_center(cell), cell_m: (PLACE_DEG * 111_320.0).round(), visitors }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.visitors.len().cmp(&a.visitors.len()).then_with(|| {
+            let total = |p: &CommonPlace| p.visitors.iter().map(|v| v.minutes).sum::<i64>();
+            total(b).cmp(&total(a))
+        })
+    });
+    Ok(out)
+}

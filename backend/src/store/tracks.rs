@@ -1,0 +1,316 @@
+//! The track archive behind the investigative queries (16.2.22–16.2.28).
+//!
+//! Thirty days of 4,000 bracelets at one fix every 30 s is about 345 million fixes: far too many
+//! rows to search by place and time in the general `positions` table (a JSON document each). The
+//! archive keeps, per monitored person and hour, one row holding that hour's fixes as a 10-byte
+//! record each with the hour's bounding box (`track_hours`, keyed `subject << 20 | hour`, so a
+//! person's hours are contiguous), and a grid of which ~110 m cells each person touched in each
+//! hour and for how long (`track_cells`, keyed by cell then hour). "Where was X" reads X's hours;
+//! "who was near here" reads the few cells around the place for the hours of the window, then
+//! only those people's hours; "who else stays where X stays" sums the time in the cells.
+//!
+//! Fixes are filed when they move out of `positions_recent` (once a second, in the same
+//! transaction), so the archive is as durable as the history; fixes not moved yet are read from
+//! `positions_recent` directly.
+
+use super::StoreError;
+use atalaia_core::ids::PersonId;
+use atalaia_core::investigate::{
+    Stay, TrackFix, bbox_e7, cell_times, decode_hour, encode_hour, hour_of, merge,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::{BTreeSet, HashMap};
+
+/// Hours since the epoch take 20 bits of the key (until 2089).
+const HOUR_BITS: u32 = 20;
+
+fn key(subject: i64, hour: i64) -> i64 {
+    (subject << HOUR_BITS) | (hour & ((1 << HOUR_BITS) - 1))
+}
+
+/// The archive's number for a person, if it has any fixes.
+pub fn subject_of(conn: &Connection, person: &PersonId) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM track_subjects WHERE person_id = ?1")?
+        .query_row([person.to_string()], |r| r.get(0))
+        .optional()?)
+}
+
+fn subject_or_new(conn: &Connection, person: &str) -> Result<i64, StoreError> {
+    conn.prepare_cached("INSERT OR IGNORE INTO track_subjects (person_id) VALUES (?1)")?.execute([person])?;
+    Ok(conn
+        .prepare_cached("SELECT id FROM track_subjects WHERE person_id = ?1")?
+        .query_row([person], |r| r.get(0))?)
+}
+
+/// The person an archive number stands for.
+pub fn person_of(conn: &Connection, subject: i64) -> Result<Option<PersonId>, StoreError> {
+    let id: Option<String> = conn
+        .prepare_cached("SELECT person_id FROM track_subjects WHERE id = ?1")?
+        .query_row([subject], |r| r.get(0))
+        .optional()?;
+    Ok(id.and_then(|s| s.parse().ok()))
+}
+
+/// File fixes (person id, fix) into the archive: merged into each hour's block, cells noted.
+pub fn file(conn: &Connection, mut fixes: Vec<(String, TrackFix)>) -> Result<usize, StoreError> {
+    if fixes.is_empty() {
+        return Ok(0);
+    }
+    fixes.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.t.cmp(&b.1.t)));
+    let mut get = conn.prepare_cached("SELECT fixes FROM track_hours WHERE key = ?1")?;
+    let count = fixes.len();
+    let mut i = 0;
+    while i < fixes.len() {
+        let person = fixes[i].0.clone();
+        let subject = subject_or_new(conn, &person)?;
+        while i < fixes.len() && fixes[i].0 == person {
+            let hour = hour_of(fixes[i].1.t);
+            let start = i;
+            while i < fixes.len() && fixes[i].0 == person && hour_of(fixes[i].1.t) == hour {
+                i += 1;
+            }
+            let new: Vec<TrackFix> = fixes[start..i].iter().map(|(_, f)| *f).collect();
+            let k = key(subject, hour);
+            let old: Option<Vec<u8>> = get.query_row([k], |r| r.get(0)).optional()?;
+            let mut existing = Vec::new();
+            if let Some(blob) = old {
+                decode_hour(hour, &blob, &mut existing);
+            }
+            // Merging also drops a fix repeated exactly (a resent frame stored twice).
+            file_hour(conn, subject, hour, &merge(&existing, &new))?;
+        }
+    }
+    Ok(count)
+}
+
+/// The fixes of people in `positions_recent`, as (person id, fix).
+fn recent(conn: &Connection, person: Option<&str>) -> Result<Vec<(String, TrackFix)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT person_id, unixepoch(fix_time), lat, lon FROM positions_recent
+         WHERE person_id IS NOT NULL AND (?1 IS NULL OR person_id = ?1)",
+    )?;
+    let rows = stmt.query_map([person], |r| {
+        Ok((r.get::<_, String>(0)?, TrackFix { t: r.get(1)?, lat: r.get(2)?, lon: r.get(3)? }))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// File what is in `positions_recent` (the move does this before emptying it).
+pub fn archive_recent(conn: &Connection) -> Result<usize, StoreError> {
+    file(conn, recent(conn, None)?)
+}
+
+/// File the whole `positions` history (once, when the archive is created on an existing database).
+pub fn backfill(conn: &Connection) -> Result<usize, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT person_id, unixepoch(fix_time), lat, lon FROM positions
+         WHERE person_id IS NOT NULL ORDER BY person_id, fix_time",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut batch = Vec::new();
+    let mut total = 0;
+    while let Some(r) = rows.next()? {
+        batch.push((r.get::<_, String>(0)?, TrackFix { t: r.get(1)?, lat: r.get(2)?, lon: r.get(3)? }));
+        if batch.len() >= 100_000 {
+            total += file(conn, std::mem::take(&mut batch))?;
+        }
+    }
+    total += file(conn, batch)?;
+    Ok(total)
+}
+
+/// Hour blocks of `subject` between two hours, optionally only those whose bounding box meets a
+/// box (1e-7 degrees: min lat, max lat, min lon, max lon); decoded into `out` in time order.
+fn blocks(
+    conn: &Connection,
+    subject: i64,
+    hours: (i64, i64),
+    within: Option<(i32, i32, i32, i32)>,
+    out: &mut Vec<TrackFix>,
+) -> Result<(), StoreError> {
+    let (a, b, c, d) = within.unwrap_or((i32::MIN, i32::MAX, i32::MIN, i32::MAX));
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, fixes FROM track_hours WHERE key BETWEEN ?1 AND ?2
+           AND max_lat >= ?3 AND min_lat <= ?4 AND max_lon >= ?5 AND min_lon <= ?6
+         ORDER BY key",
+    )?;
+    let mut rows = stmt.query(params![key(subject, hours.0), key(subject, hours.1), a, b, c, d])?;
+    let mask = (1i64 << HOUR_BITS) - 1;
+    while let Some(r) = rows.next()? {
+        let k: i64 = r.get(0)?;
+        let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+        decode_hour(k & mask, blob, out);
+    }
+    Ok(())
+}
+
+/// A person's fixes between two times (Unix seconds, inclusive), in time order; with `within`,
+/// only the hours whose fixes come near that box (the rest of the track is left out).
+pub fn track(
+    conn: &Connection,
+    person: &PersonId,
+    from: i64,
+    to: i64,
+    within: Option<(i32, i32, i32, i32)>,
+) -> Result<Vec<TrackFix>, StoreError> {
+    let mut out = Vec::new();
+    if let Some(subject) = subject_of(conn, person)? {
+        blocks(conn, subject, (hour_of(from), hour_of(to)), within, &mut out)?;
+    }
+    let mut fresh: Vec<TrackFix> =
+        recent(conn, Some(&person.to_string()))?.into_iter().map(|(_, f)| f).collect();
+    if !fresh.is_empty() {
+        fresh.sort_by_key(|f| f.t);
+        out = merge(&out, &fresh);
+    }
+    out.retain(|f| f.t >= from && f.t <= to);
+    Ok(out)
+}
+
+/// The fixes of `subject` in the given hours (each read by key), in time order.
+pub fn track_hours(
+    conn: &Connection,
+    subject: i64,
+    hours: &BTreeSet<i64>,
+) -> Result<Vec<TrackFix>, StoreError> {
+    // Consecutive hours are read by one range scan (a resident's month is one scan, not 720 seeks).
+    let mut out = Vec::new();
+    let mut run: Option<(i64, i64)> = None;
+    for &h in hours {
+        match &mut run {
+            Some((_, b)) if h == *b + 1 => *b = h,
+            _ => {
+                if let Some(r) = run.take() {
+                    blocks(conn, subject, r, None, &mut out)?;
+                }
+                run = Some((h, h));
+            }
+        }
+    }
+    if let Some(r) = run {
+        blocks(conn, subject, r, None, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Who was in `cell` at some time within one of the `spans` (inclusive Unix-second intervals,
+/// sorted by start): archive number → hours (read by hour, checked by the first and last fix in
+/// the cell).
+pub fn subjects_in_cell_during(
+    conn: &Connection,
+    cell: i64,
+    spans: &[(i64, i64)],
+    out: &mut HashMap<i64, BTreeSet<i64>>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT hour, subject, first_s, last_s FROM track_cells WHERE cell = ?1 AND hour BETWEEN ?2 AND ?3",
+    )?;
+    let mut i = 0;
+    while i < spans.len() {
+        // Spans in the same or the next hour share one scan.
+        let (h0, mut h1) = (hour_of(spans[i].0), hour_of(spans[i].1));
+        let mut j = i + 1;
+        while j < spans.len() && hour_of(spans[j].0) <= h1 + 1 {
+            h1 = h1.max(hour_of(spans[j].1));
+            j += 1;
+        }
+        let group = &spans[i..j];
+        let mut rows = stmt.query(params![cell, h0, h1])?;
+        while let Some(r) = rows.next()? {
+            let (hour, subject, first, last): (i64, i64, i64, i64) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let (a, b) = (hour * 3600 + first, hour * 3600 + last);
+            if group.iter().any(|&(s, e)| a <= e && b >= s) {
+                out.entry(subject).or_default().insert(hour);
+            }
+        }
+        i = j;
+    }
+    Ok(())
+}
+
+/// Who touched any of `cells` in the hours `from..=to`: archive number → hours.
+pub fn subjects_in_cells(
+    conn: &Connection,
+    cells: &[i64],
+    from: i64,
+    to: i64,
+) -> Result<HashMap<i64, BTreeSet<i64>>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT hour, subject FROM track_cells WHERE cell = ?1 AND hour BETWEEN ?2 AND ?3")?;
+    let mut out: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for &c in cells {
+        let mut rows = stmt.query(params![c, from, to])?;
+        while let Some(r) = rows.next()? {
+            out.entry(r.get(1)?).or_default().insert(r.get(0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// People with fixes not filed yet (the last second or so), with those fixes.
+pub fn recent_by_person(conn: &Connection) -> Result<HashMap<String, Vec<TrackFix>>, StoreError> {
+    let mut out: HashMap<String, Vec<TrackFix>> = HashMap::new();
+    for (p, f) in recent(conn, None)? {
+        out.entry(p).or_default().push(f);
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|f| f.t);
+    }
+    Ok(out)
+}
+
+/// The archive number of a person, filed now if new (benchmarks build archives directly).
+pub fn subject_for(conn: &Connection, person: &PersonId) -> Result<i64, StoreError> {
+    subject_or_new(conn, &person.to_string())
+}
+
+/// Write the whole block of one person's hour (time-sorted) and the time it spent per cell.
+pub fn file_hour(conn: &Connection, subject: i64, hour: i64, block: &[TrackFix]) -> Result<(), StoreError> {
+    let (a, b, c, d) = bbox_e7(block);
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO track_hours (key, n, min_lat, max_lat, min_lon, max_lon, fixes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![key(subject, hour), block.len() as i64, a, b, c, d, encode_hour(hour, block)])?;
+    let mut cell = conn.prepare_cached(
+        "INSERT INTO track_cells (cell, hour, subject, seconds, first_s, last_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT DO UPDATE SET seconds = excluded.seconds, first_s = excluded.first_s, last_s = excluded.last_s",
+    )?;
+    for c in cell_times(block) {
+        cell.execute(params![c.cell, hour, subject, c.seconds, c.first - hour * 3600, c.last - hour * 3600])?;
+    }
+    Ok(())
+}
+
+/// Time each person spent in any of `cells` in the hours `from..=to`, by archive number (first
+/// and last to the hour).
+pub fn time_in_cells(
+    conn: &Connection,
+    cells: &[i64],
+    from: i64,
+    to: i64,
+) -> Result<HashMap<i64, Stay>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT hour, subject, seconds FROM track_cells WHERE cell = ?1 AND hour BETWEEN ?2 AND ?3 AND seconds > 0",
+    )?;
+    let mut per: HashMap<i64, (i64, BTreeSet<i64>, i64, i64)> = HashMap::new();
+    for &c in cells {
+        let mut rows = stmt.query(params![c, from, to])?;
+        while let Some(r) = rows.next()? {
+            let (hour, subject, seconds): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let e = per.entry(subject).or_insert((0, BTreeSet::new(), hour, hour));
+            e.0 += seconds;
+            e.1.insert(hour.div_euclid(24));
+            e.2 = e.2.min(hour);
+            e.3 = e.3.max(hour);
+        }
+    }
+    Ok(per
+        .into_iter()
+        .map(|(s, (seconds, days, a, b))| {
+            (s, Stay { seconds, days: days.len() as u32, first: a * 3600, last: b * 3600 + 3599 })
+        })
+        .collect())
+}
