@@ -8,8 +8,9 @@ profile="${1:-run}"
 packages=(libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6 libwayland-client0 libegl1
           libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers libfontconfig1 pkg-config)
 if [ "$profile" = "test" ]; then
-  # python3-aiosmtpd: the real SMTP server of the e-mail tests (tests/fixtures/smtp_sink.py).
-  packages+=(xvfb xauth x11-apps imagemagick python3-aiosmtpd)
+  # python3-aiosmtpd: the real SMTP server of the e-mail tests (tests/fixtures/smtp_sink.py);
+  # poppler-utils: pdftotext reads the PDF reports back in the report tests.
+  packages+=(xvfb xauth x11-apps imagemagick python3-aiosmtpd poppler-utils)
 fi
 
 missing=()

@@ -13,6 +13,7 @@ pub mod investigate;
 pub mod live;
 pub mod monitor;
 pub mod notify;
+pub mod reports;
 pub mod scenario;
 pub mod seed;
 pub mod server;

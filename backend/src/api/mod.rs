@@ -6,6 +6,7 @@ pub mod audit;
 pub mod investigate;
 pub mod monitoring;
 pub mod openapi;
+pub mod reports;
 pub mod samu;
 pub mod users;
 
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(alarms::router())
         .merge(audit::router())
         .merge(investigate::router())
+        .merge(reports::router())
         .fallback(not_found);
     Router::new()
         .nest(atalaia_core::wire::API_PREFIX, api)

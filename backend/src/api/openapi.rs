@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, generated from the handlers'
 //! annotations and the wire types, so it cannot drift from the code.
 
-use super::{alarms, audit, investigate, monitoring, samu, users};
+use super::{alarms, audit, investigate, monitoring, reports, samu, users};
 use atalaia_core::wire::{LiveMessage, Problem};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -41,6 +41,7 @@ impl Modify for BearerAuth {
         audit::search, audit::verify,
         investigate::presence, investigate::nearby, investigate::tracks, investigate::encounters,
         investigate::common_places,
+        reports::report, reports::export_events,
     ),
     components(schemas(LiveMessage, Problem)),
     modifiers(&BearerAuth),
@@ -52,6 +53,7 @@ impl Modify for BearerAuth {
         (name = "alarms", description = "Alarms of both domains"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "investigations", description = "Investigative queries over the position history"),
+        (name = "reports", description = "Reports (CSV, PDF) and the BI export"),
     )
 )]
 pub struct ApiDoc;

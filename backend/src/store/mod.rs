@@ -51,6 +51,15 @@ pub enum StoreError {
     Task(String),
 }
 
+/// One row of the event log as stored (the body is its JSON text).
+#[derive(Debug, Clone)]
+pub struct ExportedEvent {
+    pub seq: u64,
+    pub at: String,
+    pub kind: String,
+    pub body: String,
+}
+
 /// UTC timestamps as fixed-width RFC 3339 text so SQL ordering is time ordering.
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
@@ -357,6 +366,45 @@ impl Store {
             out.push(serde_json::from_str(&row?)?);
         }
         Ok(out)
+    }
+
+    /// Alarms raised about between two [`ts`] timestamps (SQLite compares at millisecond
+    /// precision, so the caller checks exactly).
+    pub fn alarms_raised_between(
+        conn: &Connection,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<atalaia_core::alarm::Alarm>, StoreError> {
+        entities::list(
+            conn,
+            "WHERE julianday(json_extract(doc, '$.raised_at')) BETWEEN julianday(?1) - 0.00002 AND julianday(?2) + 0.00002",
+            [from, to],
+        )
+    }
+
+    /// Events of the log after `since`, oldest first, at most `limit`, only of the given kinds
+    /// (all when empty): the BI export.
+    pub fn events_export(
+        conn: &Connection,
+        since: u64,
+        limit: usize,
+        kinds: &[String],
+    ) -> Result<Vec<ExportedEvent>, StoreError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, at, kind, body FROM events
+             WHERE seq > ?1 AND (?2 = '' OR instr(?2, ',' || kind || ',') > 0)
+             ORDER BY seq LIMIT ?3",
+        )?;
+        let filter = if kinds.is_empty() { String::new() } else { format!(",{},", kinds.join(",")) };
+        let rows = stmt.query_map(params![since as i64, filter, limit as i64], |r| {
+            Ok(ExportedEvent {
+                seq: r.get::<_, i64>(0)? as u64,
+                at: r.get(1)?,
+                kind: r.get(2)?,
+                body: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn list_by<E: Entity>(conn: &Connection, column: &str, value: &str) -> Result<Vec<E>, StoreError> {
