@@ -156,7 +156,7 @@ async fn build(path: &std::path::Path, lives: &[Life]) {
                 block.push(f);
             }
             let hour = hour_of(START) + h;
-            tracks::file_hour(&tx, subject, hour, &block).expect("block");
+            tracks::file_hour(&tx, subject, hour, &block, None).expect("block");
         }
         tx.commit().expect("commit");
         if (i + 1) % 500 == 0 {

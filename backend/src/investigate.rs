@@ -19,6 +19,17 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// Most person-hours one query may read: beyond this the question is too broad to answer quickly
 /// and the caller is asked to narrow the place or the period.
 pub const MAX_BLOCKS: usize = 200_000;
+/// Most person-hours of whole tracks one query may hold (tracks, and a group's encounters and
+/// common places): 30,000 person-hours is 3.6 million fixes, a month of 40 people.
+pub const MAX_TRACK_HOURS: usize = 30_000;
+
+fn check_track_hours(people: usize, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<()> {
+    let hours = (hour_of(to.timestamp()) - hour_of(from.timestamp()) + 1).max(0) as usize;
+    if hours * people > MAX_TRACK_HOURS {
+        return Err(InvestigateError::TooBroad(hours * people));
+    }
+    Ok(())
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum InvestigateError {
@@ -59,6 +70,36 @@ pub fn presence(
     Ok(Presence { person_id: person.id, name: person.name.clone(), visits: visits(&track, center, radius_m) })
 }
 
+/// Work (grid cells or person-hours) from which a query uses the machine's second core, through a
+/// second read connection (opening one costs well under a millisecond).
+const PARALLEL_FROM: usize = 2_000;
+
+/// `f` over `items`, or — when `parallel` — over its two halves at once, the second on another
+/// thread with its own read-only connection to the same database. Results in order.
+fn split_work<T: Sync, R: Send>(
+    conn: &Connection,
+    items: &[T],
+    parallel: bool,
+    f: impl Fn(&Connection, &[T]) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let path = conn.path().filter(|p| !p.is_empty()).map(str::to_owned);
+    let Some(path) = path.filter(|_| parallel && items.len() >= 2) else { return Ok(vec![f(conn, items)?]) };
+    let (a, b) = items.split_at(items.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| -> Result<R> {
+            let c = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(StoreError::from)?;
+            c.busy_timeout(std::time::Duration::from_secs(10)).map_err(StoreError::from)?;
+            f(&c, b)
+        });
+        let first = f(conn, a);
+        let second = other
+            .join()
+            .map_err(|_| InvestigateError::Store(StoreError::Task("investigation thread failed".into())))?;
+        Ok(vec![first?, second?])
+    })
+}
+
 /// Everyone who was within `radius_m` of `center` between `from` and `to`, with their visits,
 /// earliest first (16.2.24).
 pub fn nearby(
@@ -75,24 +116,38 @@ pub fn nearby(
     if blocks > MAX_BLOCKS {
         return Err(InvestigateError::TooBroad(blocks));
     }
-    let mut fresh = tracks::recent_by_person(conn)?;
+    let fresh = tracks::recent_by_person(conn)?;
+    let mut list: Vec<(i64, BTreeSet<i64>)> = candidates.into_iter().collect();
+    list.sort_by_key(|(s, _)| *s);
+    let found = split_work(conn, &list, blocks >= PARALLEL_FROM, |c, part| {
+        let mut found = Vec::new();
+        for (subject, hours) in part {
+            let Some(person) = tracks::person_of(c, *subject)? else { continue };
+            let mut track = tracks::track_hours(c, *subject, hours)?;
+            if let Some(f) = fresh.get(&person.to_string()) {
+                track = merge(&track, f);
+            }
+            track.retain(|f| f.t >= t0 && f.t <= t1);
+            found.push((person, visits(&track, center, radius_m)));
+        }
+        Ok(found)
+    })?;
     let mut names = HashMap::new();
     let mut out = Vec::new();
-    for (subject, hours) in candidates {
-        let Some(person) = tracks::person_of(conn, subject)? else { continue };
-        let mut track = tracks::track_hours(conn, subject, &hours)?;
-        if let Some(f) = fresh.remove(&person.to_string()) {
-            track = merge(&track, &f);
-        }
-        track.retain(|f| f.t >= t0 && f.t <= t1);
-        let v = visits(&track, center, radius_m);
+    let mut seen = HashSet::new();
+    for (person, v) in found.into_iter().flatten() {
+        seen.insert(person);
         if !v.is_empty() {
             out.push(Presence { person_id: person, name: name_of(conn, &person, &mut names)?, visits: v });
         }
     }
-    for (person, mut track) in fresh {
+    // People whose only fixes in the place are not filed yet.
+    for (person, track) in fresh {
         let Ok(person) = person.parse::<PersonId>() else { continue };
-        track.retain(|f| f.t >= t0 && f.t <= t1);
+        if seen.contains(&person) {
+            continue;
+        }
+        let track: Vec<TrackFix> = track.into_iter().filter(|f| f.t >= t0 && f.t <= t1).collect();
         let v = visits(&track, center, radius_m);
         if !v.is_empty() {
             out.push(Presence { person_id: person, name: name_of(conn, &person, &mut names)?, visits: v });
@@ -109,10 +164,7 @@ pub fn tracks_of(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<PersonTrack>> {
-    let hours = (hour_of(to.timestamp()) - hour_of(from.timestamp()) + 1) as usize;
-    if hours * people.len() > MAX_BLOCKS {
-        return Err(InvestigateError::TooBroad(hours * people.len()));
-    }
+    check_track_hours(people.len(), from, to)?;
     let mut out = Vec::with_capacity(people.len());
     for p in people {
         let track = tracks::track(conn, &p.id, from.timestamp(), to.timestamp(), None)?;
@@ -194,9 +246,20 @@ fn encounters_of(
             }
         }
     }
+    let near: Vec<(i64, Vec<(i64, i64)>)> = near.into_iter().collect();
+    let spans: usize = near.iter().map(|(_, s)| s.len()).sum();
+    let parts = split_work(conn, &near, spans >= PARALLEL_FROM, |c, part| {
+        let mut found: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+        for (cell, spans) in part {
+            tracks::subjects_in_cell_during(c, *cell, spans, &mut found)?;
+        }
+        Ok(found)
+    })?;
     let mut candidates: HashMap<i64, BTreeSet<i64>> = HashMap::new();
-    for (cell, spans) in &near {
-        tracks::subjects_in_cell_during(conn, *cell, spans, &mut candidates)?;
+    for part in parts {
+        for (subject, hours) in part {
+            candidates.entry(subject).or_default().extend(hours);
+        }
     }
     if let Some(me) = me {
         candidates.remove(&me);
@@ -205,22 +268,31 @@ fn encounters_of(
     if read > MAX_BLOCKS {
         return Err(InvestigateError::TooBroad(read));
     }
+    let mut list: Vec<(i64, BTreeSet<i64>)> = candidates.into_iter().collect();
+    list.sort_by_key(|(s, _)| *s);
+    let found = split_work(conn, &list, read >= PARALLEL_FROM, |c, part| {
+        let mut found = Vec::new();
+        for (subject, hours) in part {
+            let Some(other) = tracks::person_of(c, *subject)? else { continue };
+            let mut ty = tracks::track_hours(c, *subject, hours)?;
+            ty.retain(|f| f.t >= t0 && f.t <= t1);
+            let m = meetings(&around_hours(&tx, hours, window_s), &ty, distance_m, window_s);
+            if !m.is_empty() {
+                found.push((other, m));
+            }
+        }
+        Ok(found)
+    })?;
     let mut names = HashMap::new();
     let mut out = Vec::new();
-    for (subject, hours) in candidates {
-        let Some(other) = tracks::person_of(conn, subject)? else { continue };
-        let mut ty = tracks::track_hours(conn, subject, &hours)?;
-        ty.retain(|f| f.t >= t0 && f.t <= t1);
-        let m = meetings(&around_hours(&tx, &hours, window_s), &ty, distance_m, window_s);
-        if !m.is_empty() {
-            out.push(Encounter {
-                person_id: x.id,
-                name: x.name.clone(),
-                other_id: other,
-                other_name: name_of(conn, &other, &mut names)?,
-                meetings: m,
-            });
-        }
+    for (other, m) in found.into_iter().flatten() {
+        out.push(Encounter {
+            person_id: x.id,
+            name: x.name.clone(),
+            other_id: other,
+            other_name: name_of(conn, &other, &mut names)?,
+            meetings: m,
+        });
     }
     Ok(out)
 }
@@ -237,10 +309,7 @@ fn group_encounters(
     window_s: i64,
 ) -> Result<Vec<Encounter>> {
     let (t0, t1) = (from.timestamp(), to.timestamp());
-    let hours = (hour_of(t1) - hour_of(t0) + 1) as usize;
-    if hours * people.len() > MAX_BLOCKS {
-        return Err(InvestigateError::TooBroad(hours * people.len()));
-    }
+    check_track_hours(people.len(), from, to)?;
     let mut people: Vec<&Person> = people.iter().collect();
     people.sort_by_key(|p| p.id);
     let all: Vec<Vec<TrackFix>> = people
@@ -305,6 +374,7 @@ pub fn common_places(
     min_minutes: i64,
 ) -> Result<Vec<CommonPlace>> {
     let (t0, t1) = (from.timestamp(), to.timestamp());
+    check_track_hours(people.len(), from, to)?;
     let min_s = min_minutes * 60;
     let mut names: HashMap<PersonId, String> = people.iter().map(|p| (p.id, p.name.clone())).collect();
     let mut places: HashMap<i64, Vec<PlaceVisitor>> = HashMap::new();

@@ -279,7 +279,7 @@ fn escalate(ctx: &mut WriteCtx<'_>, target: chrono::Duration, tz: chrono_tz::Tz)
     for mut a in Store::unescalated_alarms_raised_before(ctx.conn, &due)? {
         if a.escalate_if_overdue(ctx.now, target) {
             tracing::warn!(alarm = %a.id, kind = ?a.kind, "alarm unclaimed past the response target; escalated");
-            crate::notify::apply_rules(ctx, &mut a, Trigger::Escalated, tz)?;
+            crate::notify::apply_rules(ctx, &mut a, Trigger::Escalated, tz);
             ctx.save(&a)?;
         }
     }
@@ -306,7 +306,7 @@ fn apply(
                         let mut a = Alarm::new(key.kind, key.subject, key.zone_id, since, ctx.now);
                         a.other_person = key.other;
                         inner.open.insert(key, a.id);
-                        crate::notify::apply_rules(ctx, &mut a, Trigger::Raised, tz)?;
+                        crate::notify::apply_rules(ctx, &mut a, Trigger::Raised, tz);
                         ctx.save(&a)?;
                     }
                 }
@@ -345,7 +345,7 @@ fn apply(
                             Alarm::new(AlarmKind::LateData, subject, None, summary.first_fix, ctx.now);
                         a.late = Some(summary);
                         inner.open.insert(key, a.id);
-                        crate::notify::apply_rules(ctx, &mut a, Trigger::Raised, tz)?;
+                        crate::notify::apply_rules(ctx, &mut a, Trigger::Raised, tz);
                         ctx.save(&a)?;
                     }
                 }

@@ -24,8 +24,11 @@ use std::time::Duration;
 
 /// Messages taken per delivery round.
 const BATCH: usize = 32;
-/// How long one SMTP or gateway exchange may take.
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one SMTP or gateway exchange may take (lettre applies it per SMTP step).
+const SEND_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long one whole send may take: shorter than the first attempt's lease (30 s), so a
+/// hanging server never lets a message be taken twice at once.
+const SEND_DEADLINE: Duration = Duration::from_secs(25);
 /// How often due messages (retries, messages queued by the engine) are looked for.
 const POLL: Duration = Duration::from_secs(1);
 
@@ -178,59 +181,92 @@ impl Outbox {
     /// One round: take the due messages of the configured channels, send them, record the
     /// outcomes. Returns how many were attempted.
     pub async fn deliver_due(&self, store: &Store) -> Result<usize, StoreError> {
-        let channels: Vec<Channel> =
-            [Channel::Email, Channel::Sms].into_iter().filter(|c| self.configured(*c)).collect();
+        let channels: Vec<(Channel, &'static str)> = [(Channel::Email, "email"), (Channel::Sms, "sms")]
+            .into_iter()
+            .filter(|(c, _)| self.configured(*c))
+            .collect();
         if channels.is_empty() {
             return Ok(0);
         }
         let taken = store
             .write(move |ctx| {
                 let mut taken = Vec::new();
-                for mut n in Store::due_notifications(ctx.conn, ctx.now, BATCH)? {
-                    if !channels.contains(&n.channel) || !n.is_due(ctx.now) {
-                        continue;
+                // Per channel, so messages a channel cannot send never hold up the other's.
+                for (_, name) in &channels {
+                    for mut n in Store::due_notifications(ctx.conn, name, ctx.now, BATCH)? {
+                        if !n.is_due(ctx.now) {
+                            continue;
+                        }
+                        if n.is_stale(ctx.now) {
+                            n.give_up(&format!(
+                                "não enviada em {} h: descartada para não chegar fora de hora",
+                                atalaia_core::notify::MAX_AGE_HOURS
+                            ));
+                            ctx.save(&n)?;
+                            continue;
+                        }
+                        n.begin_attempt(ctx.now);
+                        ctx.save(&n)?;
+                        taken.push(n);
                     }
-                    n.begin_attempt(ctx.now);
-                    ctx.save(&n)?;
-                    taken.push(n);
                 }
                 Ok(taken)
             })
             .await?;
         let count = taken.len();
         let results = futures_util::future::join_all(taken.into_iter().map(|n| async move {
-            let outcome = match n.channel {
-                Channel::Email => match &self.inner.mail {
-                    Some(m) => m.send(&n).await,
-                    None => Err("e-mail não configurado".into()),
-                },
-                Channel::Sms => match &self.inner.sms {
-                    Some(s) => s.send(&n).await,
-                    None => Err("SMS não configurado".into()),
-                },
+            let send = async {
+                match n.channel {
+                    Channel::Email => match &self.inner.mail {
+                        Some(m) => m.send(&n).await,
+                        None => Err("e-mail não configurado".into()),
+                    },
+                    Channel::Sms => match &self.inner.sms {
+                        Some(s) => s.send(&n).await,
+                        None => Err("SMS não configurado".into()),
+                    },
+                }
             };
-            (n, outcome)
-        }))
-        .await;
-        for (n, outcome) in results {
+            let outcome = tokio::time::timeout(SEND_DEADLINE, send)
+                .await
+                .unwrap_or_else(|_| Err(format!("sem resposta em {} s", SEND_DEADLINE.as_secs())));
             if let Err(e) = &outcome {
                 tracing::warn!(notification = %n.id, channel = ?n.channel, to = %n.to, attempt = n.attempts, error = %e, "notification not delivered");
             }
-            let id = n.id.to_string();
-            store
+            (n.id.to_string(), outcome)
+        }))
+        .await;
+        // All outcomes in one job, retried: a message sent but not recorded would be sent again
+        // when its lease ends.
+        for attempt in 1..=3 {
+            let outcomes = results.clone();
+            let recorded = store
                 .write(move |ctx| {
-                    let mut n: Notification = Store::get_required(ctx.conn, &id)?;
-                    if n.state != Delivery::Pending {
-                        return Ok(());
+                    for (id, outcome) in outcomes {
+                        let mut n: Notification = Store::get_required(ctx.conn, &id)?;
+                        if n.state != Delivery::Pending {
+                            continue;
+                        }
+                        match outcome {
+                            Ok(()) => n.delivered(ctx.now),
+                            Err(e) => n.attempt_failed(&e),
+                        }
+                        ctx.save(&n)?;
                     }
-                    match outcome {
-                        Ok(()) => n.delivered(ctx.now),
-                        Err(e) => n.attempt_failed(&e),
-                    }
-                    ctx.save(&n)?;
                     Ok(())
                 })
-                .await?;
+                .await;
+            match recorded {
+                Ok(()) => break,
+                Err(e) if attempt < 3 => {
+                    tracing::error!(error = %e, "recording notification outcomes failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "notification outcomes not recorded: sent messages may be sent again");
+                    return Err(e);
+                }
+            }
         }
         Ok(count)
     }
@@ -260,8 +296,17 @@ pub fn manual(
 }
 
 /// Queue what the notification rules send for `alarm` on `trigger`, in the caller's transaction,
-/// and record each message among the alarm's contacts (the caller saves the alarm).
-pub fn apply_rules(
+/// and record each message among the alarm's contacts (the caller saves the alarm). Best effort:
+/// a failure here is logged and undone, and never costs the alarm or the data that raised it.
+pub fn apply_rules(ctx: &mut WriteCtx<'_>, alarm: &mut Alarm, trigger: Trigger, tz: chrono_tz::Tz) {
+    let before = alarm.contacts.len();
+    if let Err(e) = ctx.nested(|ctx| queue_rules(ctx, alarm, trigger, tz)) {
+        alarm.contacts.truncate(before);
+        tracing::error!(alarm = %alarm.id, error = %e, "notification rules not applied; the alarm stands");
+    }
+}
+
+fn queue_rules(
     ctx: &mut WriteCtx<'_>,
     alarm: &mut Alarm,
     trigger: Trigger,

@@ -329,14 +329,14 @@ pub fn track(
 }
 
 /// CSV for spreadsheets: a UTF-8 byte order mark, `;` between fields, CRLF lines, fields quoted
-/// when needed (RFC 4180 quoting).
+/// when needed (RFC 4180 quoting). Text a spreadsheet would run as a formula (an operator's note
+/// starting with `=`, `+`, `-` or `@`) gets a leading apostrophe; numbers such as `-8.76` do not.
 pub fn to_csv(t: &Table) -> Vec<u8> {
     fn field(s: &str) -> String {
-        if s.contains([';', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
+        let formula =
+            s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.replace(',', ".").parse::<f64>().is_err();
+        let s = if formula { format!("'{s}") } else { s.to_owned() };
+        if s.contains([';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
     }
     let mut out = String::from("\u{feff}");
     out.push_str(&t.columns.iter().map(|c| field(c)).collect::<Vec<_>>().join(";"));
@@ -502,6 +502,7 @@ mod tests {
             rows: vec![
                 vec!["João; \"Jô\"".into(), "linha 1\nlinha 2".into()],
                 vec!["Maria".into(), "ação — concluída".into()],
+                vec!["=HYPERLINK(\"x\")".into(), "-8,760000".into()],
             ],
         }
     }
@@ -514,6 +515,7 @@ mod tests {
         assert_eq!(lines[0], "Pessoa;Observação");
         assert_eq!(lines[1], "\"João; \"\"Jô\"\"\";\"linha 1\nlinha 2\"");
         assert_eq!(lines[2], "Maria;ação — concluída");
+        assert_eq!(lines[3], "\"'=HYPERLINK(\"\"x\"\")\";-8,760000", "formulas disarmed, numbers kept");
     }
 
     #[test]

@@ -329,7 +329,7 @@ pub struct Stay {
     pub last: i64,
 }
 
-/// Time spent per place: as [`cell_seconds`], the time between consecutive fixes of the same
+/// Time spent per place: as [`cell_times`], the time between consecutive fixes of the same
 /// hour (up to [`MAX_GAP_S`]) counts for the place of the earlier fix.
 pub fn stays(track: &[TrackFix]) -> HashMap<i64, Stay> {
     let mut out: HashMap<i64, (Stay, i64)> = HashMap::new();
@@ -437,7 +437,7 @@ pub struct PlaceVisitor {
     pub last: DateTime<Utc>,
 }
 
-/// A place (grid cell, about 550 m) where several people spent time in the period (16.2.28).
+/// A place (2 × 2 grid cells, about 220 m) where several people spent time in the period (16.2.28).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CommonPlace {
     pub center: LatLon,
@@ -456,7 +456,11 @@ pub fn check_period(
 ) -> Vec<crate::wire::FieldError> {
     use crate::wire::FieldError;
     let mut e = Vec::new();
-    if to <= from {
+    // The archive's keys hold hours from 1970 to 2089; nothing here predates the system.
+    let (earliest, latest) = (time_of(946_684_800), time_of(3_471_292_800)); // 2000-01-01, 2080-01-01
+    if from < earliest || to > latest {
+        e.push(FieldError::new("from", "O período deve ficar entre 2000 e 2080."));
+    } else if to <= from {
         e.push(FieldError::new("to", "O fim do período deve ser depois do início."));
     } else if to - from > chrono::Duration::days(MAX_PERIOD_DAYS) {
         e.push(FieldError::new("to", &format!("O período pode ter no máximo {MAX_PERIOD_DAYS} dias.")));

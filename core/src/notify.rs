@@ -23,11 +23,16 @@ pub enum Delivery {
     Pending,
     /// Accepted by the SMTP server or the SMS gateway.
     Sent,
-    /// Given up after [`MAX_ATTEMPTS`]; the operators see it on the alarm.
+    /// Given up after [`MAX_ATTEMPTS`], or not sent within [`MAX_AGE_HOURS`] (an alarm message
+    /// that old would mislead); listed by `GET /notifications` and on the live feed.
     Failed,
 }
 
-/// Attempts before a message is given up (about four hours of retries).
+/// A message still unsent this long after it was queued is given up rather than sent late
+/// (e.g. when its channel is configured days afterwards).
+pub const MAX_AGE_HOURS: i64 = 24;
+
+/// Attempts before a message is given up (about three and a half hours of retries).
 pub const MAX_ATTEMPTS: u32 = 12;
 
 /// Wait after attempt `n` (from 1): 30 s doubling up to 30 minutes. It is also the lease of an
@@ -87,6 +92,16 @@ impl Notification {
         self.state == Delivery::Pending && self.next_attempt_at <= now
     }
 
+    /// Too old to be sent: given up instead (see [`MAX_AGE_HOURS`]).
+    pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
+        now - self.created_at > Duration::hours(MAX_AGE_HOURS)
+    }
+
+    pub fn give_up(&mut self, reason: &str) {
+        self.state = Delivery::Failed;
+        self.last_error = Some(reason.to_owned());
+    }
+
     /// Take the message for one attempt. Recorded before anything goes out, so a restart during
     /// the attempt retries it only after the lease ([`retry_delay`]) and never twice at once.
     pub fn begin_attempt(&mut self, now: DateTime<Utc>) {
@@ -128,7 +143,7 @@ pub struct NotificationRule {
     #[serde(default = "yes")]
     pub enabled: bool,
     pub trigger: Trigger,
-    /// Alarm kinds it covers; empty: every kind.
+    /// Alarm kinds it covers; empty: every electronic-monitoring kind (SAMU kinds only when named).
     #[serde(default)]
     pub kinds: Vec<AlarmKind>,
     pub min_severity: Severity,
@@ -149,9 +164,14 @@ fn yes() -> bool {
 impl NotificationRule {
     /// Whether this rule sends for `alarm` (whose person belongs to `group`) on `trigger`.
     pub fn applies(&self, alarm: &Alarm, group: Option<&str>, trigger: Trigger) -> bool {
+        let kind_matches = if self.kinds.is_empty() {
+            alarm.domain() == crate::alarm::Domain::Monitoring
+        } else {
+            self.kinds.contains(&alarm.kind)
+        };
         self.trigger == trigger
             && alarm.severity >= self.min_severity
-            && (self.kinds.is_empty() || self.kinds.contains(&alarm.kind))
+            && kind_matches
             && self.group.as_deref().is_none_or(|g| group == Some(g))
     }
 }

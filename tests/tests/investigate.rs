@@ -290,5 +290,14 @@ async fn the_investigative_queries_answer_the_seeded_tracks() {
     assert_eq!(audit[2]["username"], "operadora");
     let audit = get(&s, &s.admin_token, "/audit?action=investigation.encounters").await;
     assert_eq!(audit.as_array().expect("audit").len(), 3);
+    // Opening a person's record or position history is a view of personal data, audited too.
+    get(&s, &op, &format!("/persons/{ana}")).await;
+    let history = get(&s, &op, &format!("/positions?person_id={ana}&limit=5")).await;
+    assert_eq!(history.as_array().expect("positions").len(), 5);
+    let audit = get(&s, &s.admin_token, "/audit?username=operadora&limit=2").await;
+    assert_eq!(audit[0]["action"], "positions.view");
+    assert_eq!(audit[0]["target"], ana.as_str());
+    assert_eq!(audit[0]["detail"], "5 posições");
+    assert_eq!(audit[1]["action"], "person.view");
     s.running.shutdown().await;
 }

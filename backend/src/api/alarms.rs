@@ -47,7 +47,28 @@ pub async fn list_notifications(
 ) -> ApiResult<Json<Vec<Notification>>> {
     caller.require(Permission::AlarmRead)?;
     let alarm = q.alarm_id.map(|a| a.to_string());
-    Ok(Json(state.store.read(move |c| Store::notifications(c, alarm.as_deref(), 500)).await?))
+    let (list, alarms) = state
+        .store
+        .read(move |c| {
+            let list = Store::notifications(c, alarm.as_deref(), 500)?;
+            let mut alarms = std::collections::HashMap::new();
+            for id in list.iter().filter_map(|n| n.alarm_id) {
+                if let std::collections::hash_map::Entry::Vacant(e) = alarms.entry(id) {
+                    e.insert(Store::get::<Alarm>(c, &id.to_string())?);
+                }
+            }
+            Ok((list, alarms))
+        })
+        .await?;
+    // Messages about alarms of a domain the caller may not see are left out.
+    let list = list
+        .into_iter()
+        .filter(|n| match n.alarm_id.and_then(|id| alarms.get(&id).cloned().flatten()) {
+            Some(a) => visible(&caller, &a),
+            None => true,
+        })
+        .collect();
+    Ok(Json(list))
 }
 
 #[utoipa::path(get, path = "/api/v1/notification-rules", tag = "alarms",
@@ -75,6 +96,11 @@ pub async fn put_notification_rule(
     caller.require(Permission::ZoneWrite)?;
     let name = name.trim().to_owned();
     let mut errors = new.validate();
+    if new.kinds.iter().any(|k| k.domain() == atalaia_core::alarm::Domain::Samu)
+        && !caller.can(Permission::OccurrenceRead)
+    {
+        errors.push(atalaia_core::wire::FieldError::new("kinds", "Alertas do SAMU não são do seu perfil."));
+    }
     if name.is_empty() || name.chars().count() > 80 {
         errors.push(atalaia_core::wire::FieldError::new("name", "Dê à regra um nome de até 80 caracteres."));
     }

@@ -56,7 +56,12 @@ pub async fn get_person(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Person>> {
-    get_of(&s, &caller, Permission::PersonRead, &id).await
+    let Json(person) = get_of::<Person>(&s, &caller, Permission::PersonRead, &id).await?;
+    // Opening a person's record is a view of personal data (16.3.2.10).
+    let actor = crate::store::Actor::user(&caller.user);
+    let target = person.id.to_string();
+    s.store.write(move |ctx| ctx.audit(&actor, "person.view", &target, "")).await?;
+    Ok(Json(person))
 }
 
 #[utoipa::path(post, path = "/api/v1/persons", tag = "monitoring", request_body = NewPerson, responses((status = 201, body = Person), (status = 422, body = Problem)), security(("bearer" = [])))]
@@ -227,7 +232,17 @@ pub async fn list_positions(
         to: q.to,
         limit: q.limit.unwrap_or(1000).min(10_000),
     };
-    Ok(Json(state.store.read(move |c| Store::positions(c, &f)).await?))
+    let found = state.store.read(move |c| Store::positions(c, &f)).await?;
+    // A position history is a view of personal data (16.3.2.10): who looked at whose movements.
+    let actor = crate::store::Actor::user(&caller.user);
+    let target = q
+        .person_id
+        .map(|p| p.to_string())
+        .or(q.device_id.map(|d| d.to_string()))
+        .unwrap_or_else(|| "*".into());
+    let detail = format!("{} posições", found.len());
+    state.store.write(move |ctx| ctx.audit(&actor, "positions.view", &target, &detail)).await?;
+    Ok(Json(found))
 }
 
 /// A device message that was refused (unknown or inactive identifier).

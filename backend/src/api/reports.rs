@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::reports::{self, Table};
 use crate::server::AppState;
 use crate::store::{Actor, Store};
-use atalaia_core::alarm::Subject;
+use atalaia_core::alarm::Domain;
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::PersonId;
 use atalaia_core::monitoring::Person;
@@ -88,9 +88,9 @@ pub async fn report(
             }
             let mut alarms = state.store.read(move |c| reports::alarms_in(c, from, to)).await?;
             // Only the alarms of the caller's domains.
-            alarms.retain(|a| match a.subject {
-                Subject::Person(_) | Subject::Device(_) => caller.can(Permission::AlarmRead),
-                _ => caller.can(Permission::OccurrenceRead),
+            alarms.retain(|a| match a.domain() {
+                Domain::Monitoring => caller.can(Permission::AlarmRead),
+                Domain::Samu => caller.can(Permission::OccurrenceRead),
             });
             reports::handling_times(&alarms, from, to, tz, target)
         }

@@ -145,6 +145,16 @@ impl Entity for Notification {
             ("pending", Value::Integer(i64::from(self.state == Delivery::Pending))),
             ("next_attempt", Value::Text(crate::store::ts(self.next_attempt_at))),
             ("alarm_id", self.alarm_id.map_or(Value::Null, |a| Value::Text(a.to_string()))),
+            (
+                "channel",
+                Value::Text(
+                    match self.channel {
+                        atalaia_core::notify::Channel::Email => "email",
+                        atalaia_core::notify::Channel::Sms => "sms",
+                    }
+                    .into(),
+                ),
+            ),
         ]
     }
     fn to_event(&self) -> EventBody {

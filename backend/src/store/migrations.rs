@@ -166,6 +166,15 @@ CREATE TABLE track_cells (
     PRIMARY KEY (cell, hour, subject)
 ) WITHOUT ROWID;
 "#,
+    // Due messages are looked up per channel (one not configured must not hold up the others),
+    // and listed newest first.
+    r#"
+ALTER TABLE notifications ADD COLUMN channel TEXT NOT NULL DEFAULT '';
+UPDATE notifications SET channel = json_extract(doc, '$.channel');
+DROP INDEX notifications_due;
+CREATE INDEX notifications_due ON notifications(pending, channel, next_attempt);
+CREATE INDEX notifications_seq ON notifications(seq);
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history
@@ -183,17 +192,17 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if i + 1 == TRACKS_MIGRATION {
+            // In the migration's own transaction: if it fails or the program stops, the version
+            // stays behind and the next start files the history again from the beginning.
+            let filed = super::tracks::backfill(&tx)?;
+            if filed > 0 {
+                tracing::info!(fixes = filed, "position history filed into the track archive");
+            }
+        }
         tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
         tx.commit()?;
         tracing::info!(version = i + 1, "database migrated");
-    }
-    if (current as usize) < TRACKS_MIGRATION && MIGRATIONS.len() >= TRACKS_MIGRATION {
-        let tx = conn.transaction()?;
-        let filed = super::tracks::backfill(&tx)?;
-        tx.commit()?;
-        if filed > 0 {
-            tracing::info!(fixes = filed, "position history filed into the track archive");
-        }
     }
     Ok(())
 }

@@ -90,6 +90,25 @@ impl WriteCtx<'_> {
         Ok(seq)
     }
 
+    /// Run `f` in a nested savepoint: when it fails, what it wrote and the events it emitted are
+    /// undone and its error returned, and the job goes on with the rest.
+    pub fn nested<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        exec_cached(self.conn, "SAVEPOINT nested")?;
+        let mark = self.events.len();
+        match f(self) {
+            Ok(r) => {
+                exec_cached(self.conn, "RELEASE nested")?;
+                Ok(r)
+            }
+            Err(e) => {
+                self.events.truncate(mark);
+                exec_cached(self.conn, "ROLLBACK TO nested")?;
+                exec_cached(self.conn, "RELEASE nested")?;
+                Err(e)
+            }
+        }
+    }
+
     /// Insert or replace an entity and log it as an event.
     pub fn save<E: Entity>(&mut self, e: &E) -> Result<u64, StoreError> {
         let seq = self.emit(e.to_event())?;
@@ -351,16 +370,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Pending notifications whose next attempt is due at `now`, oldest first.
+    /// Pending notifications of one channel (`email`, `sms`) whose next attempt is due at `now`,
+    /// oldest first.
     pub fn due_notifications(
         conn: &Connection,
+        channel: &str,
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<atalaia_core::notify::Notification>, StoreError> {
         let mut stmt = conn.prepare_cached(
-            "SELECT doc FROM notifications WHERE pending = 1 AND next_attempt <= ?1 ORDER BY next_attempt LIMIT ?2",
+            "SELECT doc FROM notifications WHERE pending = 1 AND channel = ?1 AND next_attempt <= ?2
+             ORDER BY next_attempt LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![ts(now), limit as i64], |r| r.get::<_, String>(0))?;
+        let rows = stmt.query_map(params![channel, ts(now), limit as i64], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for row in rows {
             out.push(serde_json::from_str(&row?)?);

@@ -393,6 +393,20 @@ async fn fixes_are_filed_by_person_and_hour_and_an_older_history_is_backfilled_o
         .expect("counts");
     assert_eq!(hours, Some(2));
     assert!(cells >= Some(2));
+    // The late fix at :15 took time from the :00 fix's cell (its time to the next fix shrank).
+    let seconds: Vec<i64> = s
+        .read(|c| {
+            let mut st = c.prepare("SELECT seconds FROM track_cells ORDER BY hour, cell DESC")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+        })
+        .await
+        .expect("seconds");
+    assert_eq!(
+        seconds,
+        vec![900, 0, 900, 0],
+        "-8.70 (:00), -8.71 (:30, last of the hour), -8.72 (:15), next hour"
+    );
 
     // A database from before the archive: its history is filed when the migration runs.
     s.close();
@@ -401,7 +415,11 @@ async fn fixes_are_filed_by_person_and_hour_and_an_older_history_is_backfilled_o
     {
         let conn = Connection::open(&path).expect("open");
         conn.execute_batch(
-            "DROP TABLE track_subjects; DROP TABLE track_hours; DROP TABLE track_cells; PRAGMA user_version = 9;",
+            "DROP TABLE track_subjects; DROP TABLE track_hours; DROP TABLE track_cells;
+             DROP INDEX notifications_due; DROP INDEX notifications_seq;
+             ALTER TABLE notifications DROP COLUMN channel;
+             CREATE INDEX notifications_due ON notifications(pending, next_attempt);
+             PRAGMA user_version = 9;",
         )
         .expect("downgrade");
     }

@@ -16,7 +16,7 @@
 use super::StoreError;
 use atalaia_core::ids::PersonId;
 use atalaia_core::investigate::{
-    Stay, TrackFix, bbox_e7, cell_times, decode_hour, encode_hour, hour_of, merge,
+    Stay, TrackFix, bbox_e7, cell_of, cell_times, decode_hour, encode_hour, hour_of, merge,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
@@ -78,7 +78,18 @@ pub fn file(conn: &Connection, mut fixes: Vec<(String, TrackFix)>) -> Result<usi
                 decode_hour(hour, &blob, &mut existing);
             }
             // Merging also drops a fix repeated exactly (a resent frame stored twice).
-            file_hour(conn, subject, hour, &merge(&existing, &new))?;
+            let block = merge(&existing, &new);
+            // Only the cells whose time changed: those of the new fixes and of the fix before
+            // each (its time to the next fix changed).
+            let mut touched = BTreeSet::new();
+            for f in &new {
+                touched.insert(cell_of(f.lat, f.lon));
+                let at = block.partition_point(|b| b.t < f.t);
+                if let Some(before) = at.checked_sub(1).and_then(|i| block.get(i)) {
+                    touched.insert(cell_of(before.lat, before.lon));
+                }
+            }
+            file_hour(conn, subject, hour, &block, Some(&touched))?;
         }
     }
     Ok(count)
@@ -266,8 +277,15 @@ pub fn subject_for(conn: &Connection, person: &PersonId) -> Result<i64, StoreErr
     subject_or_new(conn, &person.to_string())
 }
 
-/// Write the whole block of one person's hour (time-sorted) and the time it spent per cell.
-pub fn file_hour(conn: &Connection, subject: i64, hour: i64, block: &[TrackFix]) -> Result<(), StoreError> {
+/// Write the whole block of one person's hour (time-sorted) and the time it spent per cell (all
+/// cells, or only those in `only`).
+pub fn file_hour(
+    conn: &Connection,
+    subject: i64,
+    hour: i64,
+    block: &[TrackFix],
+    only: Option<&BTreeSet<i64>>,
+) -> Result<(), StoreError> {
     let (a, b, c, d) = bbox_e7(block);
     conn.prepare_cached(
         "INSERT OR REPLACE INTO track_hours (key, n, min_lat, max_lat, min_lon, max_lon, fixes)
@@ -278,7 +296,7 @@ pub fn file_hour(conn: &Connection, subject: i64, hour: i64, block: &[TrackFix])
         "INSERT INTO track_cells (cell, hour, subject, seconds, first_s, last_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT DO UPDATE SET seconds = excluded.seconds, first_s = excluded.first_s, last_s = excluded.last_s",
     )?;
-    for c in cell_times(block) {
+    for c in cell_times(block).into_iter().filter(|c| only.is_none_or(|o| o.contains(&c.cell))) {
         cell.execute(params![c.cell, hour, subject, c.seconds, c.first - hour * 3600, c.last - hour * 3600])?;
     }
     Ok(())
