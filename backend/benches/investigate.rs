@@ -3,7 +3,7 @@
 //!
 //! `cargo bench -p atalaia-backend --bench investigate -- [SAMPLES [NAME-FILTER]]`
 //!
-//! The dataset is built once into `target/bench-data/investigate-v3.sqlite` (about 5 GB; reused
+//! The dataset is built once into `target/bench-data/investigate-v4.sqlite` (about 5 GB; reused
 //! by later runs, delete it to rebuild) through the same schema and the archive's own hour
 //! writer (`store::tracks::file_hour`, as the once-a-second move uses it); people live around Porto Velho (homes up to 15 km from
 //! the centre), 60 % commute to a workplace, 30 % frequent one of 60 bars in the evenings, with
@@ -90,7 +90,7 @@ fn data_path() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("bench-data/investigate-v3.sqlite")
+    target.join("bench-data/investigate-v4.sqlite")
 }
 
 fn person_id(i: usize) -> PersonId {

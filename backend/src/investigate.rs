@@ -234,24 +234,47 @@ fn encounters_of(
         return Ok(Vec::new());
     }
     let me = tracks::subject_of(conn, &x.id)?;
-    // Per cell within the distance of x, the spans of time (± the window) x was near it; in key
-    // order, so consecutive queries read neighbouring pages of the grid.
-    let mut near: std::collections::BTreeMap<i64, Vec<(i64, i64)>> = std::collections::BTreeMap::new();
+    // Per hour and cell within the distance of x, the spans of time (± the window) x was near it.
+    let mut near: std::collections::BTreeMap<(i64, i64), Vec<(i64, i64)>> = std::collections::BTreeMap::new();
     for f in &tx {
+        let span = (f.t - window_s, f.t + window_s);
         for c in cells_within(f.at(), distance_m) {
-            let spans = near.entry(c).or_default();
-            match spans.last_mut() {
-                Some(span) if f.t - window_s <= span.1 + 60 => span.1 = f.t + window_s,
-                _ => spans.push((f.t - window_s, f.t + window_s)),
+            for h in hour_of(span.0)..=hour_of(span.1) {
+                let spans = near.entry((h, c)).or_default();
+                match spans.last_mut() {
+                    Some(s) if span.0 <= s.1 + 60 => s.1 = s.1.max(span.1),
+                    _ => spans.push(span),
+                }
             }
         }
     }
-    let near: Vec<(i64, Vec<(i64, i64)>)> = near.into_iter().collect();
-    let spans: usize = near.iter().map(|(_, s)| s.len()).sum();
-    let parts = split_work(conn, &near, spans >= PARALLEL_FROM, |c, part| {
+    // Each hour's cells in runs of neighbours along a grid row: one range read per run, for the
+    // time x was near any of them.
+    /// (hour, first and last cell, first and last second x was near them).
+    type Run = (i64, (i64, i64), (i64, i64));
+    let mut runs: Vec<Run> = Vec::new();
+    for (&(h, c), spans) in &near {
+        let (a, b) = spans.iter().fold((i64::MAX, i64::MIN), |(a, b), s| (a.min(s.0), b.max(s.1)));
+        match runs.last_mut() {
+            Some(run) if run.0 == h && c == run.1.1 + 1 => {
+                run.1.1 = c;
+                run.2 = (run.2.0.min(a), run.2.1.max(b));
+            }
+            _ => runs.push((h, (c, c), (a, b))),
+        }
+    }
+    let parts = split_work(conn, &runs, runs.len() >= PARALLEL_FROM, |c, part| {
         let mut found: HashMap<i64, BTreeSet<i64>> = HashMap::new();
-        for (cell, spans) in part {
-            tracks::subjects_in_cell_during(c, *cell, spans, &mut found)?;
+        let mut rows = Vec::new();
+        for &(hour, cells, during) in part {
+            rows.clear();
+            tracks::cells_in_hour(c, hour, cells, during, &mut rows)?;
+            for &(cell, subject, a, b) in &rows {
+                let Some(spans) = near.get(&(hour, cell)) else { continue };
+                if spans.iter().any(|&(s, e)| a <= e && b >= s) {
+                    found.entry(subject).or_default().insert(hour);
+                }
+            }
         }
         Ok(found)
     })?;

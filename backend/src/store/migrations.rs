@@ -175,6 +175,11 @@ DROP INDEX notifications_due;
 CREATE INDEX notifications_due ON notifications(pending, channel, next_attempt);
 CREATE INDEX notifications_seq ON notifications(seq);
 "#,
+    // The grid again in hour order (covering): an encounter search follows a person's path
+    // through many cells within each hour, and reads that hour's part of the grid together.
+    r#"
+CREATE INDEX track_cells_by_hour ON track_cells(hour, cell, subject, first_s, last_s);
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

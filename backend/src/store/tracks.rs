@@ -205,38 +205,26 @@ pub fn track_hours(
     Ok(out)
 }
 
-/// Who was in `cell` at some time within one of the `spans` (inclusive Unix-second intervals,
-/// sorted by start): archive number → hours (read by hour, checked by the first and last fix in
-/// the cell).
-pub fn subjects_in_cell_during(
+/// Who was in `hour` in one of the cells `first..=last` (consecutive cells of one grid row) at
+/// some time within `during` (Unix seconds): (cell, archive number, Unix seconds of the first and
+/// last fix there), read through the grid's hour-ordered index so that the cells of one hour come
+/// from the same few pages, and filtered by time inside SQLite.
+pub fn cells_in_hour(
     conn: &Connection,
-    cell: i64,
-    spans: &[(i64, i64)],
-    out: &mut HashMap<i64, BTreeSet<i64>>,
+    hour: i64,
+    (first, last): (i64, i64),
+    during: (i64, i64),
+    out: &mut Vec<(i64, i64, i64, i64)>,
 ) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT hour, subject, first_s, last_s FROM track_cells WHERE cell = ?1 AND hour BETWEEN ?2 AND ?3",
+        "SELECT cell, subject, first_s, last_s FROM track_cells INDEXED BY track_cells_by_hour
+         WHERE hour = ?1 AND cell BETWEEN ?2 AND ?3 AND last_s >= ?4 AND first_s <= ?5",
     )?;
-    let mut i = 0;
-    while i < spans.len() {
-        // Spans in the same or the next hour share one scan.
-        let (h0, mut h1) = (hour_of(spans[i].0), hour_of(spans[i].1));
-        let mut j = i + 1;
-        while j < spans.len() && hour_of(spans[j].0) <= h1 + 1 {
-            h1 = h1.max(hour_of(spans[j].1));
-            j += 1;
-        }
-        let group = &spans[i..j];
-        let mut rows = stmt.query(params![cell, h0, h1])?;
-        while let Some(r) = rows.next()? {
-            let (hour, subject, first, last): (i64, i64, i64, i64) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            let (a, b) = (hour * 3600 + first, hour * 3600 + last);
-            if group.iter().any(|&(s, e)| a <= e && b >= s) {
-                out.entry(subject).or_default().insert(hour);
-            }
-        }
-        i = j;
+    let (from, to) = (during.0 - hour * 3600, during.1 - hour * 3600);
+    let mut rows = stmt.query(params![hour, first, last, from, to])?;
+    while let Some(r) = rows.next()? {
+        let (cell, subject, a, b): (i64, i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        out.push((cell, subject, hour * 3600 + a, hour * 3600 + b));
     }
     Ok(())
 }
