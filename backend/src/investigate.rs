@@ -100,6 +100,20 @@ fn split_work<T: Sync, R: Send>(
     })
 }
 
+/// Hours to read of one person, by archive number.
+type PersonHours = (i64, BTreeSet<i64>);
+
+/// The person-hours to read, in archive-number order, and how many; refused beyond [`MAX_BLOCKS`].
+fn to_read(candidates: HashMap<i64, BTreeSet<i64>>) -> Result<(Vec<PersonHours>, usize)> {
+    let blocks: usize = candidates.values().map(BTreeSet::len).sum();
+    if blocks > MAX_BLOCKS {
+        return Err(InvestigateError::TooBroad(blocks));
+    }
+    let mut list: Vec<PersonHours> = candidates.into_iter().collect();
+    list.sort_by_key(|(s, _)| *s);
+    Ok((list, blocks))
+}
+
 /// Everyone who was within `radius_m` of `center` between `from` and `to`, with their visits,
 /// earliest first (16.2.24).
 pub fn nearby(
@@ -112,13 +126,8 @@ pub fn nearby(
     let (t0, t1) = (from.timestamp(), to.timestamp());
     let cells = cells_within(center, radius_m);
     let candidates = tracks::subjects_in_cells(conn, &cells, hour_of(t0), hour_of(t1))?;
-    let blocks: usize = candidates.values().map(BTreeSet::len).sum();
-    if blocks > MAX_BLOCKS {
-        return Err(InvestigateError::TooBroad(blocks));
-    }
+    let (list, blocks) = to_read(candidates)?;
     let fresh = tracks::recent_by_person(conn)?;
-    let mut list: Vec<(i64, BTreeSet<i64>)> = candidates.into_iter().collect();
-    list.sort_by_key(|(s, _)| *s);
     let found = split_work(conn, &list, blocks >= PARALLEL_FROM, |c, part| {
         let mut found = Vec::new();
         for (subject, hours) in part {
@@ -287,12 +296,7 @@ fn encounters_of(
     if let Some(me) = me {
         candidates.remove(&me);
     }
-    let read: usize = candidates.values().map(BTreeSet::len).sum();
-    if read > MAX_BLOCKS {
-        return Err(InvestigateError::TooBroad(read));
-    }
-    let mut list: Vec<(i64, BTreeSet<i64>)> = candidates.into_iter().collect();
-    list.sort_by_key(|(s, _)| *s);
+    let (list, read) = to_read(candidates)?;
     let found = split_work(conn, &list, read >= PARALLEL_FROM, |c, part| {
         let mut found = Vec::new();
         for (subject, hours) in part {
