@@ -171,7 +171,7 @@ impl Outbox {
                 () = &mut stop => return,
             }
             match self.deliver_due(&store).await {
-                Ok(n) if n == BATCH => self.wake(),
+                Ok(n) if n >= BATCH => self.wake(),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "notification delivery round failed"),
             }

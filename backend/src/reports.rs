@@ -48,8 +48,8 @@ fn state_text(a: &Alarm) -> (&'static str, String) {
     }
 }
 
-/// Alarms raised in the period, oldest first.
-fn alarms_between(
+/// Alarms raised in the period, oldest first (also what [`handling_times`] is given).
+pub fn alarms_between(
     conn: &Connection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -290,15 +290,6 @@ pub fn handling_times(
         widths: vec![40, 7, 10, 16, 14, 11, 10, 10, 20],
         rows,
     }
-}
-
-/// The alarms of the period, for [`handling_times`].
-pub fn alarms_in(
-    conn: &Connection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Alarm>, StoreError> {
-    alarms_between(conn, from, to)
 }
 
 /// A person's track in the period (16.2.10, 16.2.26).

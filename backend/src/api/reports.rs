@@ -86,7 +86,7 @@ pub async fn report(
             if !caller.can(Permission::AlarmRead) && !caller.can(Permission::OccurrenceRead) {
                 return Err(ApiError::Forbidden);
             }
-            let mut alarms = state.store.read(move |c| reports::alarms_in(c, from, to)).await?;
+            let mut alarms = state.store.read(move |c| reports::alarms_between(c, from, to)).await?;
             // Only the alarms of the caller's domains.
             alarms.retain(|a| match a.domain() {
                 Domain::Monitoring => caller.can(Permission::AlarmRead),
