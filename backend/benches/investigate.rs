@@ -202,8 +202,12 @@ async fn main() {
         build(&path, &lives).await;
     }
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .expect("open");
+    // Opened as the store opens its read connections.
+    let conn = rusqlite::Connection::open_with_flags(
+        &path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .expect("open");
     if let Ok(pragmas) = std::env::var("BENCH_PRAGMAS") {
         conn.execute_batch(&pragmas).expect("pragmas");
     }

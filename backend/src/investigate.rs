@@ -7,7 +7,7 @@ use crate::store::{Store, StoreError, tracks};
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::PersonId;
 use atalaia_core::investigate::{
-    CommonPlace, Encounter, PLACE_DEG, PersonTrack, PlaceVisitor, Presence, TrackFix, TrackPoint,
+    CommonPlace, Encounter, Meeting, PLACE_DEG, PersonTrack, PlaceVisitor, Presence, TrackFix, TrackPoint,
     cells_within, circle_bbox_e7, hour_of, meetings, merge, place_cells, place_center, stays, time_of,
     visits,
 };
@@ -87,8 +87,11 @@ fn split_work<T: Sync, R: Send>(
     let (a, b) = items.split_at(items.len() / 2);
     std::thread::scope(|s| {
         let other = s.spawn(|| -> Result<R> {
-            let c = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(StoreError::from)?;
+            let c = Connection::open_with_flags(
+                &path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(StoreError::from)?;
             c.busy_timeout(std::time::Duration::from_secs(10)).map_err(StoreError::from)?;
             f(&c, b)
         });
@@ -98,6 +101,17 @@ fn split_work<T: Sync, R: Send>(
             .map_err(|_| InvestigateError::Store(StoreError::Task("investigation thread failed".into())))?;
         Ok(vec![first?, second?])
     })
+}
+
+/// Grid reads from which an encounter search uses the second core (a cell read can return
+/// thousands of rows).
+const GRID_PARALLEL_FROM: usize = 64;
+
+/// The even items, then the odd ones: [`split_work`]'s halves then each get every other item, so
+/// neighbouring busy items (a downtown block's cells, the people living there) are shared.
+fn interleaved<T>(items: Vec<T>) -> Vec<T> {
+    let (even, odd): (Vec<_>, Vec<_>) = items.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    even.into_iter().chain(odd).map(|(_, x)| x).collect()
 }
 
 /// Hours to read of one person, by archive number.
@@ -186,17 +200,28 @@ pub fn tracks_of(
     Ok(out)
 }
 
-/// The part of a time-sorted track within `margin_s` of the given hours.
-fn around_hours(track: &[TrackFix], hours: &BTreeSet<i64>, margin_s: i64) -> Vec<TrackFix> {
-    let mut out: Vec<TrackFix> = Vec::new();
-    for &h in hours {
-        let (a, b) = (h * 3600 - margin_s, (h + 1) * 3600 + margin_s);
-        let lo = track.partition_point(|f| f.t < a);
-        let hi = track.partition_point(|f| f.t < b);
-        let start = out.last().map_or(lo, |last| lo.max(track.partition_point(|f| f.t <= last.t)));
-        if start < hi {
-            out.extend_from_slice(&track[start..hi]);
+/// The meetings of `x` and `y` (time-sorted; `y` read only in `hours`), run by run of
+/// consecutive hours: hours further apart cannot continue a meeting (their close moments are
+/// more than [`MAX_GAP_S`](atalaia_core::investigate::MAX_GAP_S) apart), so `x` is compared in
+/// place, without copying its fixes.
+fn meetings_in_hours(
+    x: &[TrackFix],
+    y: &[TrackFix],
+    hours: &BTreeSet<i64>,
+    distance_m: f64,
+    window_s: i64,
+) -> Vec<Meeting> {
+    let mut out = Vec::new();
+    let mut hours = hours.iter().copied().peekable();
+    while let Some(first) = hours.next() {
+        let mut last = first;
+        while let Some(h) = hours.next_if(|&h| h == last + 1) {
+            last = h;
         }
+        let (a, b) = (first * 3600, (last + 1) * 3600);
+        let xs = &x[x.partition_point(|f| f.t < a - window_s)..x.partition_point(|f| f.t < b + window_s)];
+        let ys = &y[y.partition_point(|f| f.t < a)..y.partition_point(|f| f.t < b)];
+        out.extend(meetings(xs, ys, distance_m, window_s));
     }
     out
 }
@@ -226,6 +251,21 @@ pub fn encounters(
     Ok(out)
 }
 
+/// Cells a person was near in at least this many hours are read once over those hours in an
+/// encounter search (a seek costs about what 70 grid rows cost to read).
+const CELL_READ_FROM: usize = 4;
+
+/// Spans of time (Unix seconds) in which a person was near a cell.
+type Spans = Vec<(i64, i64)>;
+
+/// One read of the grid for an encounter search.
+enum GridRead {
+    /// Who was in an hour in a run of consecutive cells (first, last) within a time (Unix s).
+    Hour(i64, (i64, i64), (i64, i64)),
+    /// Who was in a cell in the hours first..=last.
+    Cell(i64, (i64, i64)),
+}
+
 /// One person's meetings with anyone: the grid gives who was in the cells within the distance of
 /// each of the person's fixes within the time window of it; only their tracks in those hours are
 /// read.
@@ -244,10 +284,9 @@ fn encounters_of(
     }
     let me = tracks::subject_of(conn, &x.id)?;
     // Per hour and cell within the distance of x, the spans of time (± the window) x was near it.
-    let mut near: std::collections::BTreeMap<(i64, i64), Vec<(i64, i64)>> = std::collections::BTreeMap::new();
-    for f in &tx {
-        let span = (f.t - window_s, f.t + window_s);
-        for c in cells_within(f.at(), distance_m) {
+    let mut near: std::collections::BTreeMap<(i64, i64), Spans> = std::collections::BTreeMap::new();
+    let mut note = |cells: &[i64], span: (i64, i64)| {
+        for &c in cells {
             for h in hour_of(span.0)..=hour_of(span.1) {
                 let spans = near.entry((h, c)).or_default();
                 match spans.last_mut() {
@@ -256,32 +295,94 @@ fn encounters_of(
                 }
             }
         }
-    }
-    // Each hour's cells in runs of neighbours along a grid row: one range read per run, for the
-    // time x was near any of them.
-    /// (hour, first and last cell, first and last second x was near them).
-    type Run = (i64, (i64, i64), (i64, i64));
-    let mut runs: Vec<Run> = Vec::new();
-    for (&(h, c), spans) in &near {
-        let (a, b) = spans.iter().fold((i64::MAX, i64::MIN), |(a, b), s| (a.min(s.0), b.max(s.1)));
-        match runs.last_mut() {
-            Some(run) if run.0 == h && c == run.1.1 + 1 => {
-                run.1.1 = c;
-                run.2 = (run.2.0.min(a), run.2.1.max(b));
+    };
+    // Consecutive fixes near the same cells make one span (a night at home is one entry per
+    // hour and cell, not one per fix).
+    let mut current: Option<(Vec<i64>, (i64, i64))> = None;
+    for f in &tx {
+        let span = (f.t - window_s, f.t + window_s);
+        let cells = cells_within(f.at(), distance_m);
+        match &mut current {
+            Some((cs, s)) if *cs == cells && span.0 <= s.1 + 60 => s.1 = s.1.max(span.1),
+            _ => {
+                if let Some((cs, s)) = current.replace((cells, span)) {
+                    note(&cs, s);
+                }
             }
-            _ => runs.push((h, (c, c), (a, b))),
         }
     }
-    let parts = split_work(conn, &runs, runs.len() >= PARALLEL_FROM, |c, part| {
+    if let Some((cs, s)) = current {
+        note(&cs, s);
+    }
+    // Cells x was near in many hours (home, work, a daily route) are read once each over those
+    // hours along the grid's primary key; the rest hour by hour, an hour's cells in runs of
+    // neighbours along a grid row (one range read per run), for the time x was near them.
+    let mut hours_at: HashMap<i64, (usize, i64, i64)> = HashMap::new();
+    for &(h, c) in near.keys() {
+        let e = hours_at.entry(c).or_insert((0, h, h));
+        *e = (e.0 + 1, e.1.min(h), e.2.max(h));
+    }
+    let mut work: Vec<GridRead> = hours_at
+        .iter()
+        .filter(|(_, e)| e.0 >= CELL_READ_FROM)
+        .map(|(&c, &(_, h0, h1))| GridRead::Cell(c, (h0, h1)))
+        .collect();
+    work.sort_unstable_by_key(|w| match w {
+        GridRead::Cell(c, _) => *c,
+        GridRead::Hour(..) => 0,
+    });
+    let mut by_cell: HashMap<i64, Vec<(i64, &Spans)>> = HashMap::new();
+    for (&(h, c), spans) in &near {
+        if hours_at[&c].0 >= CELL_READ_FROM {
+            by_cell.entry(c).or_default().push((h, spans));
+        }
+    }
+    for (&(h, c), spans) in &near {
+        if hours_at[&c].0 >= CELL_READ_FROM {
+            continue;
+        }
+        let (a, b) = spans.iter().fold((i64::MAX, i64::MIN), |(a, b), s| (a.min(s.0), b.max(s.1)));
+        match work.last_mut() {
+            Some(GridRead::Hour(hour, cells, during)) if *hour == h && c == cells.1 + 1 => {
+                cells.1 = c;
+                *during = (during.0.min(a), during.1.max(b));
+            }
+            _ => work.push(GridRead::Hour(h, (c, c), (a, b))),
+        }
+    }
+    let work = interleaved(work);
+    let parts = split_work(conn, &work, work.len() >= GRID_PARALLEL_FROM, |c, part| {
         let mut found: HashMap<i64, BTreeSet<i64>> = HashMap::new();
         let mut rows = Vec::new();
-        for &(hour, cells, during) in part {
+        for w in part {
             rows.clear();
-            tracks::cells_in_hour(c, hour, cells, during, &mut rows)?;
-            for &(cell, subject, a, b) in &rows {
-                let Some(spans) = near.get(&(hour, cell)) else { continue };
-                if spans.iter().any(|&(s, e)| a <= e && b >= s) {
-                    found.entry(subject).or_default().insert(hour);
+            match *w {
+                GridRead::Hour(hour, cells, during) => {
+                    tracks::cells_in_hour(c, hour, cells, during, &mut rows)?;
+                    for &(cell, subject, a, b) in &rows {
+                        if let Some(spans) = near.get(&(hour, cell))
+                            && spans.iter().any(|&(s, e)| a <= e && b >= s)
+                        {
+                            found.entry(subject).or_default().insert(hour);
+                        }
+                    }
+                }
+                GridRead::Cell(cell, hours) => {
+                    tracks::cell_hours(c, cell, hours, &mut rows)?;
+                    // Rows come in hour order: walk x's hours at the cell alongside.
+                    let mine = &by_cell[&cell];
+                    let mut i = 0;
+                    for &(hour, subject, a, b) in &rows {
+                        while i < mine.len() && mine[i].0 < hour {
+                            i += 1;
+                        }
+                        if i < mine.len()
+                            && mine[i].0 == hour
+                            && mine[i].1.iter().any(|&(s, e)| a <= e && b >= s)
+                        {
+                            found.entry(subject).or_default().insert(hour);
+                        }
+                    }
                 }
             }
         }
@@ -297,13 +398,14 @@ fn encounters_of(
         candidates.remove(&me);
     }
     let (list, read) = to_read(candidates)?;
+    let list = interleaved(list);
     let found = split_work(conn, &list, read >= PARALLEL_FROM, |c, part| {
         let mut found = Vec::new();
         for (subject, hours) in part {
             let Some(other) = tracks::person_of(c, *subject)? else { continue };
             let mut ty = tracks::track_hours(c, *subject, hours)?;
             ty.retain(|f| f.t >= t0 && f.t <= t1);
-            let m = meetings(&around_hours(&tx, hours, window_s), &ty, distance_m, window_s);
+            let m = meetings_in_hours(&tx, &ty, hours, distance_m, window_s);
             if !m.is_empty() {
                 found.push((other, m));
             }

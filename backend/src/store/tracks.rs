@@ -229,6 +229,25 @@ pub fn cells_in_hour(
     Ok(())
 }
 
+/// Who was in `cell` in the hours `from..=to`: (hour, archive number, Unix seconds of the first
+/// and last fix there), one range read along the grid's primary key.
+pub fn cell_hours(
+    conn: &Connection,
+    cell: i64,
+    (from, to): (i64, i64),
+    out: &mut Vec<(i64, i64, i64, i64)>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT hour, subject, first_s, last_s FROM track_cells WHERE cell = ?1 AND hour BETWEEN ?2 AND ?3",
+    )?;
+    let mut rows = stmt.query(params![cell, from, to])?;
+    while let Some(r) = rows.next()? {
+        let (hour, subject, a, b): (i64, i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        out.push((hour, subject, hour * 3600 + a, hour * 3600 + b));
+    }
+    Ok(())
+}
+
 /// Who touched any of `cells` in the hours `from..=to`: archive number → hours.
 pub fn subjects_in_cells(
     conn: &Connection,
