@@ -44,22 +44,22 @@ fn session(role: Role) -> Session {
 
 fn occurrence(number: &str, priority: Option<Priority>, minutes_ago: i64, municipality: &str) -> Occurrence {
     let created = now() - Duration::minutes(minutes_ago);
-    Occurrence {
-        id: OccurrenceId::new(),
-        number: number.into(),
-        call_type: CallType::Atendimento,
-        caller_name: "Maria".into(),
-        caller_phone: "(31) 98888-7777".into(),
-        address: "Av. Afonso Pena, 1000".into(),
-        municipality: municipality.into(),
-        location: Some(LatLon { lat: -19.93, lon: -43.93 }),
-        description: "Dor torácica há 30 minutos".into(),
-        priority,
-        phase: OccurrencePhase::Regulation,
-        created_by: UserId::new(),
-        created_at: created,
-        updated_at: created,
-    }
+    let mut o = Occurrence::new(
+        OccurrenceId::new(),
+        number.into(),
+        CallType::Atendimento,
+        "Maria".into(),
+        "(31) 98888-7777".into(),
+        "Av. Afonso Pena, 1000".into(),
+        municipality.into(),
+        Some(LatLon { lat: -19.93, lon: -43.93 }),
+        "Dor torácica há 30 minutos".into(),
+        OccurrencePhase::Regulation,
+        UserId::new(),
+        created,
+    );
+    o.priority = priority;
+    o
 }
 
 /// A small but complete picture: two queued calls, an ambulance, a monitored person with a bracelet
@@ -135,6 +135,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         zones: Vec::new(),
         alarms: vec![alarm.clone()],
         positions: vec![fix],
+        dispatches: Vec::new(),
     };
     (snapshot, alarm)
 }

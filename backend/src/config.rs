@@ -52,6 +52,16 @@ pub struct Config {
     pub sms_url: Option<String>,
     /// Bearer token for the SMS gateway.
     pub sms_token: Option<String>,
+    /// Area codes (DDD) the SAMU centre covers; a call from another raises an alert to the TARM
+    /// (RFS003). Empty: no check.
+    pub samu_ddds: Vec<u16>,
+    /// Municipalities of the SAMU-Regional: an address there raises an alert to the TARM
+    /// (RFS007).
+    pub samu_regional_municipalities: Vec<String>,
+    /// Thresholds of the vehicle alerts: a committed vehicle standing still this many seconds
+    /// (RFS009); a vehicle without a dispatch moving at this speed, km/h (RFS010; 0 disables).
+    pub fleet_stationary_s: i64,
+    pub fleet_moving_kmh: f64,
 }
 
 impl Default for Config {
@@ -78,6 +88,10 @@ impl Default for Config {
             smtp_ca: None,
             sms_url: None,
             sms_token: None,
+            samu_ddds: Vec::new(),
+            samu_regional_municipalities: Vec::new(),
+            fleet_stationary_s: 180,
+            fleet_moving_kmh: 20.0,
         }
     }
 }
@@ -137,6 +151,10 @@ pub struct FileConfig {
     pub smtp_ca: Option<PathBuf>,
     pub sms_url: Option<String>,
     pub sms_token: Option<String>,
+    pub samu_ddds: Option<Vec<u16>>,
+    pub samu_regional_municipalities: Option<Vec<String>>,
+    pub fleet_stationary_s: Option<i64>,
+    pub fleet_moving_kmh: Option<f64>,
 }
 
 /// atalaia-server: the Atalaia backend (REST API, live feed, device ingest).
@@ -148,7 +166,8 @@ pub struct FileConfig {
 pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
     /// database, session_minutes, max_failed_logins, lockout_minutes, ack_target_minutes, password_max_age_days, insecure, timezone,
-    /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token).
+    /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token, samu_ddds,
+    /// samu_regional_municipalities, fleet_stationary_s, fleet_moving_kmh).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address of the REST API and live feed [default: 127.0.0.1:8080].
@@ -347,6 +366,27 @@ impl Config {
         }
         if f.sms_token.is_some() {
             self.sms_token = f.sms_token;
+        }
+        if let Some(v) = f.samu_ddds {
+            self.samu_ddds = v;
+        }
+        if let Some(v) = f.samu_regional_municipalities {
+            self.samu_regional_municipalities = v;
+        }
+        if let Some(v) = f.fleet_stationary_s {
+            self.fleet_stationary_s = v;
+        }
+        if let Some(v) = f.fleet_moving_kmh {
+            self.fleet_moving_kmh = v;
+        }
+    }
+
+    /// The vehicle-alert thresholds (RFS009, RFS010).
+    pub fn watch_rules(&self) -> atalaia_core::samu::fleet::WatchRules {
+        atalaia_core::samu::fleet::WatchRules {
+            stationary_after_s: self.fleet_stationary_s,
+            moving_kmh: if self.fleet_moving_kmh > 0.0 { self.fleet_moving_kmh } else { f64::INFINITY },
+            ..Default::default()
         }
     }
 }

@@ -37,6 +37,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Conflict(msg) => ApiError::Conflict(msg),
+            StoreError::Forbidden => ApiError::Forbidden,
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod embedded;
 pub mod error;
+pub mod fleet;
 pub mod ingest;
 pub mod investigate;
 pub mod live;

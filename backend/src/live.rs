@@ -164,6 +164,9 @@ pub fn build_snapshot(
     if can(Permission::VehicleRead) {
         snap.vehicles = Store::list::<Vehicle>(&tx)?;
     }
+    if can(Permission::OccurrenceRead) {
+        snap.dispatches = Store::list_by::<atalaia_core::samu::Dispatch>(&tx, "active", "1")?;
+    }
     if can(Permission::PersonRead) {
         snap.persons = Store::list::<Person>(&tx)?;
     }

@@ -330,22 +330,24 @@ fn seed_calls(
         let at = ctx.now - Duration::minutes(minutes_ago);
         let location =
             sim::BELO_HORIZONTE.center.moved(rng.random_range(0.0..360.0), rng.random_range(500.0..6_000.0));
-        ctx.save(&Occurrence {
-            id: OccurrenceId::new(),
-            number: format!("{year}-{n:06}"),
-            call_type: CallType::Atendimento,
-            caller_name: String::new(),
-            caller_phone: format!("319{:08}", rng.random_range(80_000_000..99_999_999)),
-            address: address.into(),
-            municipality: "Belo Horizonte".into(),
-            location: Some(location),
-            description: description.into(),
-            priority,
-            phase: OccurrencePhase::Regulation,
-            created_by: UserId::new(),
-            created_at: at,
-            updated_at: at,
-        })?;
+        let mut occ = Occurrence::new(
+            OccurrenceId::new(),
+            format!("{year}-{n:06}"),
+            CallType::Atendimento,
+            String::new(),
+            format!("319{:08}", rng.random_range(80_000_000..99_999_999)),
+            address.into(),
+            "Belo Horizonte".into(),
+            Some(location),
+            description.into(),
+            OccurrencePhase::Regulation,
+            UserId::new(),
+            at,
+        );
+        occ.priority = priority;
+        occ.call_started_at = Some(at);
+        occ.handed_off_at = Some(at + Duration::minutes(1));
+        ctx.save(&occ)?;
     }
     Ok(())
 }

@@ -58,12 +58,19 @@ pub enum AlarmKind {
     LateData,
     CallOverTime,
     PriorityAlert,
+    /// A committed or en-route vehicle standing still (RFS009).
+    VehicleStationary,
+    /// A vehicle moving without a dispatch (RFS010).
+    MovingWithoutDispatch,
 }
 
 impl AlarmKind {
     pub fn domain(self) -> Domain {
         match self {
-            AlarmKind::CallOverTime | AlarmKind::PriorityAlert => Domain::Samu,
+            AlarmKind::CallOverTime
+            | AlarmKind::PriorityAlert
+            | AlarmKind::VehicleStationary
+            | AlarmKind::MovingWithoutDispatch => Domain::Samu,
             _ => Domain::Monitoring,
         }
     }
@@ -85,8 +92,16 @@ impl AlarmKind {
             StrapCut | ExclusionZoneEntry | Jamming | Shielding | AggressorNearVictim | PriorityAlert => {
                 Severity::Critical
             }
-            InclusionZoneExit | ScheduleStartOutside | ContinuousZoneExit | Tamper | BodyNotDetected
-            | WrongInstallation | DeviceOff | Encounter => Severity::High,
+            InclusionZoneExit
+            | ScheduleStartOutside
+            | ContinuousZoneExit
+            | Tamper
+            | BodyNotDetected
+            | WrongInstallation
+            | DeviceOff
+            | Encounter
+            | VehicleStationary
+            | MovingWithoutDispatch => Severity::High,
             BatteryCritical | SignalLost | GnssLost | WarningZoneEntry | CallOverTime => Severity::Medium,
             LateData | CommonPlace => Severity::Low,
         }

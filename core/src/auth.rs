@@ -27,6 +27,10 @@ pub enum Permission {
     OccurrenceRead,
     OccurrenceCreate,
     OccurrenceRegulate,
+    /// Commit vehicles to occurrences ("empenho", RFS054) and release them.
+    OccurrenceDispatch,
+    /// The ambulance crew's actions on its own dispatches: receipt, status, care record (RFS015).
+    CrewAct,
     VehicleRead,
     VehicleWrite,
     PersonRead,
@@ -63,8 +67,12 @@ impl Role {
             Role::Admin => true,
             Role::Tarm => samu_read || p == OccurrenceCreate,
             Role::Regulator => samu_read || matches!(p, OccurrenceCreate | OccurrenceRegulate),
-            Role::FleetController => samu_read || matches!(p, VehicleWrite | OccurrenceRegulate),
-            Role::Crew => samu_read,
+            // The fleet controller handles the vehicle alerts (RFS009, RFS010): SAMU alarms only,
+            // as monitoring alarms are not visible to it.
+            Role::FleetController => {
+                samu_read || matches!(p, VehicleWrite | OccurrenceDispatch | AlarmHandle)
+            }
+            Role::Crew => samu_read || p == CrewAct,
             Role::Supervisor => samu_read || mon_read || p == AlarmHandle,
             Role::MonitoringOperator => mon_read || p == AlarmHandle,
             Role::MonitoringAdmin => {

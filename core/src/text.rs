@@ -88,6 +88,8 @@ pub fn alarm_kind(v: AlarmKind) -> &'static str {
         AlarmKind::LateData => "Dados atrasados",
         AlarmKind::CallOverTime => "Chamada acima do tempo",
         AlarmKind::PriorityAlert => "Alerta de priorização",
+        AlarmKind::VehicleStationary => "Viatura empenhada parada",
+        AlarmKind::MovingWithoutDispatch => "Viatura em movimento sem empenho",
     }
 }
 

@@ -155,6 +155,72 @@ pub struct NewOccurrence {
     pub location: Option<LatLon>,
     #[serde(default)]
     pub description: String,
+    /// Further numbers to reach the caller (RFS186).
+    #[serde(default)]
+    pub extra_phones: Vec<String>,
+    /// The victims, each with its own record (RFS029); numbered by the server in this order.
+    #[serde(default)]
+    pub victims: Vec<NewVictim>,
+    /// When the call was answered (the console's call timer, RFS032); the server's time when
+    /// absent.
+    #[serde(default)]
+    pub call_started_at: Option<DateTime<Utc>>,
+    /// Hand the call to the primary regulator as it is registered (the default); `false` keeps
+    /// it in intake until `POST /occurrences/{id}/handoff` (RFS185).
+    #[serde(default = "yes")]
+    pub hand_off: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A victim as the TARM records it (RFS029); CPF and CNS are checked when given.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewVictim {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub sex: Option<crate::samu::Sex>,
+    #[serde(default)]
+    pub age_years: Option<u32>,
+    #[serde(default)]
+    pub cpf: String,
+    #[serde(default)]
+    pub cns: String,
+}
+
+impl NewVictim {
+    fn validate(&self, i: usize, e: &mut Vec<FieldError>) {
+        if !self.cpf.trim().is_empty() && !crate::samu::ident::valid_cpf(&self.cpf) {
+            e.push(FieldError::new(
+                &format!("victims[{i}].cpf"),
+                "CPF inválido: confira os 11 dígitos (os dígitos verificadores não conferem).",
+            ));
+        }
+        if !self.cns.trim().is_empty() && !crate::samu::ident::valid_cns(&self.cns) {
+            e.push(FieldError::new(
+                &format!("victims[{i}].cns"),
+                "CNS inválido: confira os 15 dígitos do Cartão Nacional de Saúde.",
+            ));
+        }
+        if self.age_years.is_some_and(|a| a > 130) {
+            e.push(FieldError::new(&format!("victims[{i}].age_years"), "Idade inválida."));
+        }
+    }
+
+    /// The victim as stored: numbered, identity numbers as digits only.
+    pub fn into_victim(self, number: u32) -> crate::samu::Victim {
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        crate::samu::Victim {
+            number,
+            name: self.name.trim().to_owned(),
+            sex: self.sex,
+            age_years: self.age_years,
+            cpf: digits(&self.cpf),
+            cns: digits(&self.cns),
+        }
+    }
 }
 
 /// Brazilian phone: 10 or 11 digits with DDD (optionally +55), or a 3-digit public-service number.
@@ -185,8 +251,123 @@ impl NewOccurrence {
         {
             e.push(FieldError::new("location", "Coordenadas fora dos limites válidos."));
         }
+        for (i, p) in self.extra_phones.iter().enumerate() {
+            if !valid_phone(p) {
+                e.push(FieldError::new(
+                    &format!("extra_phones[{i}]"),
+                    "Telefone inválido: informe DDD e número (10 ou 11 dígitos).",
+                ));
+            }
+        }
+        for (i, v) in self.victims.iter().enumerate() {
+            v.validate(i, &mut e);
+        }
         e
     }
+}
+
+/// The medical regulator's record (RFS124, RFS126, RFS127, RFS132, RFS136, TDC-PROC 3): only
+/// the fields present change, and every change of a field is kept in the occurrence's history.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RegulationUpdate {
+    pub stage: crate::samu::RegulatorStage,
+    #[serde(default)]
+    pub demand_type: Option<crate::samu::DemandType>,
+    #[serde(default)]
+    pub request_type: Option<crate::samu::RequestType>,
+    /// Clinical description and scene context (TDC-PROC 3b).
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub priority: Option<crate::samu::Priority>,
+    #[serde(default)]
+    pub ambulance_needed: Option<bool>,
+    #[serde(default)]
+    pub resource: Option<VehicleKind>,
+    #[serde(default)]
+    pub orientation: Option<String>,
+    #[serde(default)]
+    pub external_support: Option<Vec<String>>,
+    #[serde(default)]
+    pub conduct: Option<String>,
+    #[serde(default)]
+    pub destination: Option<String>,
+    /// Why a value was changed (kept with the change).
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl RegulationUpdate {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        if self.description.as_deref().is_some_and(|d| d.trim().is_empty()) {
+            e.push(FieldError::new("description", "A descrição clínica não pode ficar vazia."));
+        }
+        if self.ambulance_needed == Some(false) && self.resource.is_some() {
+            e.push(FieldError::new(
+                "resource",
+                "Tipo de viatura informado, mas a regulação diz que não há necessidade de ambulância.",
+            ));
+        }
+        e
+    }
+}
+
+/// A reason, for closing an occurrence (RFS185) or calling off a dispatch.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reason {
+    pub reason: String,
+}
+
+/// Text appended to an occurrence after closure (RFS133).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewAddendum {
+    pub text: String,
+}
+
+/// Commit a vehicle to an occurrence ("empenho"). `replaces` substitutes an earlier dispatch of
+/// the same occurrence (a USB replaced by a USA, RFS054); `additional` commits a vehicle still
+/// busy with another occurrence (RFS062).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewDispatch {
+    #[serde(default)]
+    pub id: Option<crate::ids::DispatchId>,
+    pub occurrence_id: OccurrenceId,
+    pub vehicle_id: VehicleId,
+    #[serde(default)]
+    pub replaces: Option<crate::ids::DispatchId>,
+    #[serde(default)]
+    pub additional: bool,
+}
+
+/// A status reported for a dispatch by its crew or the fleet controller; the server stamps the
+/// time (RFS015, RFS055). A retained stretcher needs the unit and the reason (RFS061).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DispatchStatusChange {
+    pub status: VehicleStatus,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// An assignment as the crew's tablet shows it (RFS017, RFS018, RFS136).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Assignment {
+    pub dispatch: crate::samu::Dispatch,
+    pub occurrence: Occurrence,
+}
+
+/// One ongoing occurrence on the regulation panel (TDC-PROC 4, RFS130): ordered by priority
+/// then waiting time, with its vehicles and the nearest free vehicles of the required type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PanelRow {
+    pub occurrence: Occurrence,
+    /// Seconds since the call was answered.
+    pub waiting_s: i64,
+    pub dispatches: Vec<crate::samu::Dispatch>,
+    /// Up to three, nearest first (none without a location).
+    pub nearest: Vec<crate::samu::fleet::Candidate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -527,13 +708,14 @@ pub enum EventBody {
     Procedure(crate::alarm::Procedure),
     Notification(crate::notify::Notification),
     NotificationRule(crate::notify::NotificationRule),
+    Dispatch(crate::samu::Dispatch),
 }
 
 impl EventBody {
     /// What a live-feed subscriber needs to receive this event.
     pub fn read_permission(&self) -> Permission {
         match self {
-            EventBody::Occurrence(_) => Permission::OccurrenceRead,
+            EventBody::Occurrence(_) | EventBody::Dispatch(_) => Permission::OccurrenceRead,
             EventBody::Vehicle(_) => Permission::VehicleRead,
             EventBody::Person(_) => Permission::PersonRead,
             EventBody::Device(_) => Permission::DeviceRead,
@@ -567,6 +749,7 @@ impl EventBody {
             EventBody::Procedure(_) => "procedure",
             EventBody::Notification(_) => "notification",
             EventBody::NotificationRule(_) => "notification_rule",
+            EventBody::Dispatch(_) => "dispatch",
         }
     }
 }
@@ -583,9 +766,15 @@ pub struct Snapshot {
     pub alarms: Vec<Alarm>,
     /// Last known fix of every device the subscriber may see.
     pub positions: Vec<Position>,
+    /// Dispatches still holding a vehicle.
+    #[serde(default)]
+    pub dispatches: Vec<crate::samu::Dispatch>,
 }
 
 /// A frame on `/api/v1/live`.
+// A frame lives only between the socket and the model it is applied to; boxing its event would
+// save nothing measurable.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveMessage {
@@ -620,11 +809,28 @@ mod tests {
             municipality: String::new(),
             location: None,
             description: String::new(),
+            extra_phones: Vec::new(),
+            victims: Vec::new(),
+            call_started_at: None,
+            hand_off: true,
         };
         let fields: Vec<_> = n.validate().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["address", "municipality", "description"]);
         n.call_type = CallType::Trote;
         assert!(n.validate().is_empty());
+        // Victims' CPF and CNS are checked when given; extra phones like the caller's (RFS029,
+        // RFS186).
+        n.victims = vec![
+            NewVictim { cpf: "529.982.247-25".into(), cns: "700000000000005".into(), ..NewVictim::default() },
+            NewVictim { cpf: "529.982.247-24".into(), cns: "700000000000006".into(), ..NewVictim::default() },
+            NewVictim { age_years: Some(140), ..NewVictim::default() },
+        ];
+        n.extra_phones = vec!["(31) 3277-1234".into(), "1234".into()];
+        let fields: Vec<_> = n.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec!["extra_phones[1]", "victims[1].cpf", "victims[1].cns", "victims[2].age_years"]
+        );
     }
 
     #[test]

@@ -42,6 +42,10 @@ async fn console_client_registers_a_call_and_follows_the_feed() {
         municipality: "Belo Horizonte".into(),
         location: None,
         description: "Dispneia".into(),
+        extra_phones: Vec::new(),
+        victims: Vec::new(),
+        call_started_at: None,
+        hand_off: true,
     };
     match api.create_occurrence(&call).await {
         Err(ApiError::Problem(p)) => {

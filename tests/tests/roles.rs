@@ -3,7 +3,7 @@
 
 use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
 use atalaia_core::auth::{Permission, Role};
-use atalaia_core::ids::PersonId;
+use atalaia_core::ids::{PersonId, VehicleId};
 use atalaia_tests::{TestServer, expect_problem};
 use serde_json::{Value, json};
 
@@ -42,6 +42,13 @@ async fn every_role_against_every_route() {
     let alarm = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
     let alarm_id = alarm.id;
     s.running.state.store.write(move |ctx| ctx.save(&alarm)).await.expect("alarm stored");
+    // A SAMU alert (RFS009), which the fleet controller handles too.
+    let samu_alarm =
+        Alarm::new(AlarmKind::VehicleStationary, Subject::Vehicle(VehicleId::new()), None, now, now);
+    let samu_alarm_id = samu_alarm.id;
+    s.running.state.store.write(move |ctx| ctx.save(&samu_alarm)).await.expect("alarm stored");
+    let occ: Value = s.post(&s.admin_token, "/occurrences", &call()).await.json().await.expect("occurrence");
+    let oid = occ["id"].as_str().expect("id").to_owned();
     let v: Value = s
         .post(
             &s.admin_token,
@@ -76,7 +83,9 @@ async fn every_role_against_every_route() {
             (
                 "POST",
                 format!("/vehicles/{vid}/status"),
-                Some(json!({"status": "available"})),
+                // Back and forth between the two states outside a dispatch (the same state twice
+                // is refused).
+                Some(json!({"status": if i % 2 == 0 { "available" } else { "at_base" }})),
                 Permission::VehicleWrite,
             ),
             ("GET", "/persons".into(), None, Permission::PersonRead),
@@ -128,11 +137,14 @@ async fn every_role_against_every_route() {
                 ),
                 Permission::UserAdmin,
             ),
+            ("GET", "/panel".into(), None, Permission::OccurrenceRead),
+            ("GET", "/dispatches".into(), None, Permission::OccurrenceRead),
+            ("GET", format!("/vehicles/{vid}/assignments"), None, Permission::OccurrenceRead),
             (
                 "POST",
-                format!("/alarms/{alarm_id}/actions"),
-                Some(json!({"action": "note", "text": "visto"})),
-                Permission::AlarmHandle,
+                format!("/occurrences/{oid}/regulation"),
+                Some(json!({"stage": "primary"})),
+                Permission::OccurrenceRegulate,
             ),
         ];
         for (method, path, body, perm) in routes {
@@ -147,6 +159,18 @@ async fn every_role_against_every_route() {
             } else {
                 assert_eq!(status, 403, "{role:?} {method} {path} should be forbidden");
                 expect_problem(resp, 403, "forbidden").await;
+            }
+        }
+        // An alarm is acted on by those who handle alarms and may see its domain; to the others
+        // who handle alarms (a fleet controller and a monitoring alarm, a monitoring operator
+        // and a SAMU alert) it does not exist.
+        for (id, sees) in [(alarm_id, Permission::AlarmRead), (samu_alarm_id, Permission::OccurrenceRead)] {
+            let note = json!({"action": "note", "text": "visto"});
+            let status = s.post(&token, &format!("/alarms/{id}/actions"), &note).await.status().as_u16();
+            match (role.can(Permission::AlarmHandle), role.can(sees)) {
+                (true, true) => assert!(status < 400, "{role:?} should act on alarm {id}, got {status}"),
+                (true, false) => assert_eq!(status, 404, "{role:?} must not see alarm {id}"),
+                (false, _) => assert_eq!(status, 403, "{role:?} must not act on alarms"),
             }
         }
         let me: Value = s.get(&token, "/auth/me").await.json().await.expect("me");

@@ -3,9 +3,9 @@
 //! then waiting time; alarms by severity then age).
 
 use atalaia_core::alarm::{Alarm, queue_order};
-use atalaia_core::ids::{AlarmId, DeviceId, OccurrenceId, PersonId, VehicleId, ZoneId};
+use atalaia_core::ids::{AlarmId, DeviceId, DispatchId, OccurrenceId, PersonId, VehicleId, ZoneId};
 use atalaia_core::monitoring::{Device, Person, Position, Zone};
-use atalaia_core::samu::{Occurrence, OccurrencePhase, Vehicle};
+use atalaia_core::samu::{Dispatch, Occurrence, OccurrencePhase, Vehicle};
 use atalaia_core::wire::{EventBody, LiveMessage};
 use std::collections::{HashMap, VecDeque};
 
@@ -25,6 +25,8 @@ pub struct LiveModel {
     pub trails: HashMap<DeviceId, VecDeque<Position>>,
     /// Commands sent to devices since the feed started, with their delivery state.
     pub commands: HashMap<atalaia_core::ids::CommandId, atalaia_core::command::DeviceCommand>,
+    /// Dispatches still holding a vehicle.
+    pub dispatches: HashMap<DispatchId, Dispatch>,
 }
 
 /// What an applied message changed, so the UI can redraw or alert selectively.
@@ -58,6 +60,7 @@ impl LiveModel {
                     alarms: s.alarms.into_iter().map(|a| (a.id, a)).collect(),
                     trails: s.positions.into_iter().map(|p| (p.device_id, VecDeque::from([p]))).collect(),
                     commands: HashMap::new(),
+                    dispatches: s.dispatches.into_iter().map(|d| (d.id, d)).collect(),
                 };
                 Applied { reset: true, new_alarms, ..Applied::default() }
             }
@@ -95,6 +98,13 @@ impl LiveModel {
                     }
                     EventBody::Command(c) => {
                         self.commands.insert(c.id, c);
+                    }
+                    EventBody::Dispatch(d) => {
+                        if d.active {
+                            self.dispatches.insert(d.id, d);
+                        } else {
+                            self.dispatches.remove(&d.id);
+                        }
                     }
                     // Group rules shape detection on the server; the console has no view of them yet.
                     EventBody::GroupRules(_)
@@ -157,22 +167,22 @@ mod tests {
     }
 
     fn occ(priority: Option<Priority>, created: i64) -> Occurrence {
-        Occurrence {
-            id: OccurrenceId::new(),
-            number: format!("2026-{created:06}"),
-            call_type: CallType::Atendimento,
-            caller_name: String::new(),
-            caller_phone: "31988887777".into(),
-            address: "Rua A".into(),
-            municipality: "Belo Horizonte".into(),
-            location: None,
-            description: "dor torácica".into(),
-            priority,
-            phase: OccurrencePhase::Regulation,
-            created_by: UserId::new(),
-            created_at: t(created),
-            updated_at: t(created),
-        }
+        let mut o = Occurrence::new(
+            OccurrenceId::new(),
+            format!("2026-{created:06}"),
+            CallType::Atendimento,
+            String::new(),
+            "31988887777".into(),
+            "Rua A".into(),
+            "Belo Horizonte".into(),
+            None,
+            "dor torácica".into(),
+            OccurrencePhase::Regulation,
+            UserId::new(),
+            t(created),
+        );
+        o.priority = priority;
+        o
     }
 
     fn pos(device: DeviceId, fix: i64) -> Position {

@@ -158,6 +158,10 @@ impl State {
             municipality: f.municipality.trim().to_owned(),
             location: None,
             description: f.description.trim().to_owned(),
+            extra_phones: Vec::new(),
+            victims: Vec::new(),
+            call_started_at: self.started_at,
+            hand_off: true,
         }
     }
 
@@ -343,22 +347,20 @@ mod tests {
 
     fn occurrence(id: OccurrenceId, number: &str) -> Occurrence {
         let now = Utc::now();
-        Occurrence {
+        Occurrence::new(
             id,
-            number: number.into(),
-            call_type: CallType::Atendimento,
-            caller_name: String::new(),
-            caller_phone: "31988887777".into(),
-            address: "Rua A, 10".into(),
-            municipality: "Belo Horizonte".into(),
-            location: None,
-            description: "dor no peito".into(),
-            priority: None,
-            phase: OccurrencePhase::Regulation,
-            created_by: UserId::new(),
-            created_at: now,
-            updated_at: now,
-        }
+            number.into(),
+            CallType::Atendimento,
+            String::new(),
+            "31988887777".into(),
+            "Rua A, 10".into(),
+            "Belo Horizonte".into(),
+            None,
+            "dor no peito".into(),
+            OccurrencePhase::Regulation,
+            UserId::new(),
+            now,
+        )
     }
 
     fn fill(s: &mut State, ctx: &Ctx<'_>) {

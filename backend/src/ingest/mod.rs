@@ -261,6 +261,7 @@ fn store_fix(
         let t = &mut v.telemetry;
         t.position = Some(fix.at);
         t.fix_time = Some(fix_time);
+        atalaia_core::samu::fleet::note_fix(t, fix.at, fix_time);
         t.speed_kmh = fix.speed_kmh.unwrap_or(0.0);
         t.course_deg = fix.course_deg.unwrap_or(t.course_deg);
         t.link = Link::Data;

@@ -6,7 +6,7 @@ use atalaia_core::alarm::{Alarm, Procedure};
 use atalaia_core::command::DeviceCommand;
 use atalaia_core::monitoring::{Device, GroupRules, Person, Zone};
 use atalaia_core::notify::{Delivery, Notification, NotificationRule};
-use atalaia_core::samu::{Occurrence, Vehicle};
+use atalaia_core::samu::{Dispatch, Occurrence, Vehicle};
 use atalaia_core::wire::EventBody;
 use rusqlite::types::Value;
 use rusqlite::{Connection, Params, params_from_iter};
@@ -51,6 +51,24 @@ impl Entity for Vehicle {
     }
     fn to_event(&self) -> EventBody {
         EventBody::Vehicle(self.clone())
+    }
+}
+
+impl Entity for Dispatch {
+    const TABLE: &'static str = "dispatches";
+    const WHAT: &'static str = "Empenho";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("occurrence_id", Value::Text(self.occurrence_id.to_string())),
+            ("vehicle_id", Value::Text(self.vehicle_id.to_string())),
+            ("active", Value::Integer(i64::from(self.active))),
+        ]
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Dispatch(self.clone())
     }
 }
 

@@ -180,6 +180,19 @@ CREATE INDEX notifications_seq ON notifications(seq);
     r#"
 CREATE INDEX track_cells_by_hour ON track_cells(hour, cell, subject, first_s, last_s);
 "#,
+    // SAMU dispatches ("empenho"): looked up by occurrence, and by vehicle while active.
+    r#"
+CREATE TABLE dispatches (
+    id             TEXT PRIMARY KEY,
+    occurrence_id  TEXT NOT NULL,
+    vehicle_id     TEXT NOT NULL,
+    active         INTEGER NOT NULL,
+    doc            TEXT NOT NULL,
+    seq            INTEGER NOT NULL
+);
+CREATE INDEX dispatches_occurrence ON dispatches(occurrence_id);
+CREATE INDEX dispatches_active ON dispatches(active, vehicle_id);
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

@@ -43,6 +43,9 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// The caller's role may not do this to a record in its current state.
+    #[error("forbidden")]
+    Forbidden,
     #[error("store writer stopped")]
     WriterGone,
     #[error("migration: {0}")]

@@ -1,0 +1,141 @@
+//! SAMU alerts raised by the server: the TARM's prioritisation alert (RFS012) and the fleet
+//! controller's vehicle alerts — a committed vehicle standing still (RFS009), a vehicle moving
+//! without a dispatch (RFS010) — checked once a second against the rules of
+//! [`atalaia_core::samu::fleet::alerts`] and restored when the condition clears.
+
+use crate::server::AppState;
+use crate::store::{Store, StoreError, WriteCtx};
+use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
+use atalaia_core::notify::Trigger;
+use atalaia_core::samu::fleet::{VehicleAlert, alerts};
+use atalaia_core::samu::{Dispatch, Vehicle, VehicleStatus};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// The active alarm of `kind` about `subject`, if any.
+fn standing(ctx: &WriteCtx<'_>, kind: AlarmKind, subject: &Subject) -> Result<Option<Alarm>, StoreError> {
+    Ok(Store::list_by::<Alarm>(ctx.conn, "active", "1")?
+        .into_iter()
+        .find(|a| a.kind == kind && &a.subject == subject))
+}
+
+/// Raise `kind` about `subject` unless it is already standing; the notification rules apply.
+pub fn raise(
+    ctx: &mut WriteCtx<'_>,
+    kind: AlarmKind,
+    subject: Subject,
+    tz: chrono_tz::Tz,
+) -> Result<Option<Alarm>, StoreError> {
+    if standing(ctx, kind, &subject)?.is_some() {
+        return Ok(None);
+    }
+    let mut a = Alarm::new(kind, subject, None, ctx.now, ctx.now);
+    crate::notify::apply_rules(ctx, &mut a, Trigger::Raised, tz);
+    ctx.save(&a)?;
+    Ok(Some(a))
+}
+
+/// The condition behind `kind` about `subject` cleared: an alarm nobody took yet is restored;
+/// one being handled stays with its operator, marked cleared.
+pub fn clear(ctx: &mut WriteCtx<'_>, kind: AlarmKind, subject: &Subject) -> Result<(), StoreError> {
+    if let Some(mut a) = standing(ctx, kind, subject)? {
+        if matches!(a.state, atalaia_core::alarm::AlarmState::Open) {
+            a.restore(ctx.now).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        } else if a.cleared_at.is_none() {
+            a.cleared_at = Some(ctx.now);
+        } else {
+            return Ok(());
+        }
+        ctx.save(&a)?;
+    }
+    Ok(())
+}
+
+fn kind_of(alert: VehicleAlert) -> AlarmKind {
+    match alert {
+        VehicleAlert::Stationary => AlarmKind::VehicleStationary,
+        VehicleAlert::MovingWithoutDispatch => AlarmKind::MovingWithoutDispatch,
+    }
+}
+
+/// When a vehicle entered its status on its active dispatch (committed or en route).
+fn status_since(d: &Dispatch) -> Option<chrono::DateTime<chrono::Utc>> {
+    match d.status {
+        VehicleStatus::Committed => Some(d.committed_at),
+        VehicleStatus::EnRoute => d.times.en_route.or(Some(d.committed_at)),
+        _ => d.times.on_scene.or(Some(d.committed_at)),
+    }
+}
+
+/// Check every vehicle once: raise the alerts that hold, clear the ones that no longer do. The
+/// reading is done on a read connection; only changes go through the writer.
+pub async fn check(state: &AppState) -> Result<(), StoreError> {
+    let rules = state.config.watch_rules();
+    let tz = state.config.timezone;
+    let now = state.clock.now();
+    let (vehicles, dispatches, open) = state
+        .store
+        .read(|c| {
+            let v = Store::list::<Vehicle>(c)?;
+            let d = Store::list_by::<Dispatch>(c, "active", "1")?;
+            let a = Store::list_by::<Alarm>(c, "active", "1")?;
+            Ok((v, d, a))
+        })
+        .await?;
+    let mut on_dispatch: HashMap<_, &Dispatch> = HashMap::new();
+    for d in &dispatches {
+        // The latest dispatch of a vehicle is the one it is driving for.
+        let e = on_dispatch.entry(d.vehicle_id).or_insert(d);
+        if d.committed_at > e.committed_at {
+            *e = d;
+        }
+    }
+    let mut changes: Vec<(AlarmKind, Subject, bool)> = Vec::new();
+    for v in &vehicles {
+        let since = on_dispatch.get(&v.id).and_then(|d| status_since(d));
+        let holding = alerts(v, since, now, &rules);
+        let subject = Subject::Vehicle(v.id);
+        for alert in [VehicleAlert::Stationary, VehicleAlert::MovingWithoutDispatch] {
+            let kind = kind_of(alert);
+            let raised =
+                open.iter().any(|a| a.kind == kind && a.subject == subject && a.cleared_at.is_none());
+            let holds = holding.contains(&alert);
+            if holds != raised {
+                changes.push((kind, subject, holds));
+            }
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    state
+        .store
+        .write(move |ctx| {
+            for (kind, subject, holds) in changes {
+                if holds {
+                    raise(ctx, kind, subject, tz)?;
+                } else {
+                    clear(ctx, kind, &subject)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Check the fleet every second until the server stops.
+pub async fn run(state: AppState, stopping: tokio::sync::watch::Receiver<bool>) {
+    let stop = crate::server::until_stopping(stopping);
+    tokio::pin!(stop);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = &mut stop => return,
+        }
+        if let Err(e) = check(&state).await {
+            tracing::warn!(error = %e, "fleet check failed");
+        }
+    }
+}
