@@ -61,6 +61,12 @@ async fn boot(data_dir: PathBuf, demo: bool) -> Result<(server::Running, Embedde
         config.bootstrap_admin = Some(("admin".into(), pw.clone()));
     }
     config.demo = demo;
+    if demo {
+        // The simulator drives every ambulance between calls and its base whatever its status
+        // (it does not dispatch), so "moving without a dispatch" (RFS010) would fire for the
+        // whole demo fleet; the rule stays on for real centres.
+        config.fleet_moving_kmh = 0.0;
+    }
     let running = server::start(config).await.map_err(|e| e.to_string())?;
     let login = if demo {
         let cfg = sim::SimConfig { osmand_url: running.osmand_url(), ..sim::SimConfig::default() };

@@ -1,0 +1,559 @@
+//! TDC-PROC (samu.md §8.14): the acceptance test of the SAMU macroprocess, run end to end through
+//! the public HTTP API and the live feed with the roles of the tender — TARM, primary and
+//! secondary regulator, fleet controller and crew — on a controlled clock, each step asserting
+//! what was recorded. Steps 8 (care record with photo, audio and video), 10 (chat) and 12 (the
+//! attendance report PDF) are not built yet and are not claimed here.
+//!
+//! Also the fleet controller's vehicle alerts (RFS009, RFS010) with the same clock.
+
+use atalaia_core::ManualClock;
+use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
+use atalaia_core::auth::Role;
+use atalaia_core::samu::fleet::Candidate;
+use atalaia_core::samu::{
+    Dispatch, DispatchEnd, IntakeAlert, Occurrence, OccurrencePhase, Priority, RegulatorStage, VehicleKind,
+    VehicleStatus,
+};
+use atalaia_core::wire::{Assignment, EventBody, LiveMessage, PanelRow};
+use atalaia_tests::{TestServer, expect_problem, next_message};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Praça Sete, Belo Horizonte: where the call comes from.
+const SCENE: (f64, f64) = (-19.9191, -43.9386);
+
+async fn ok(resp: reqwest::Response) -> Value {
+    let status = resp.status();
+    let body: Value = resp.json().await.expect("json body");
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+fn de<T: serde::de::DeserializeOwned>(v: Value) -> T {
+    serde_json::from_value(v).expect("wire type")
+}
+
+/// A vehicle with a tracker, reporting from `km_north` of the scene at `at`.
+async fn vehicle(
+    s: &TestServer,
+    code: &str,
+    kind: &str,
+    imei: &str,
+    km_north: f64,
+    at: DateTime<Utc>,
+) -> String {
+    let v = ok(s
+        .post(
+            &s.admin_token,
+            "/vehicles",
+            &json!({"code": code, "kind": kind, "municipality": "Belo Horizonte"}),
+        )
+        .await)
+    .await;
+    let id = v["id"].as_str().expect("id").to_owned();
+    ok(s.post(
+        &s.admin_token,
+        "/devices",
+        &json!({"imei": imei, "kind": "vehicle_tracker", "vehicle_id": id}),
+    )
+    .await)
+    .await;
+    report(s, imei, km_north, 0.0, at).await;
+    ok(s.post(&s.admin_token, &format!("/vehicles/{id}/status"), &json!({"status": "available"})).await)
+        .await;
+    id
+}
+
+/// An OsmAnd fix `km_north` of the scene at `speed_kmh`.
+async fn report(s: &TestServer, imei: &str, km_north: f64, speed_kmh: f64, at: DateTime<Utc>) {
+    let lat = SCENE.0 + km_north / 111.2;
+    let knots = speed_kmh / 1.852;
+    let r = s
+        .osmand(&format!(
+            "id={imei}&lat={lat:.6}&lon={:.6}&timestamp={}&speed={knots:.2}",
+            SCENE.1,
+            at.timestamp()
+        ))
+        .await;
+    assert!(r.status().is_success(), "fix accepted: {}", r.status());
+}
+
+/// The next event on the feed matching `pick`, within 5 s.
+async fn wait_for<T>(ws: &mut atalaia_tests::Ws, mut pick: impl FnMut(&EventBody) -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let msg = tokio::time::timeout_at(deadline, next_message(ws)).await.expect("event in time");
+        if let LiveMessage::Event(e) = msg
+            && let Some(t) = pick(&e.body)
+        {
+            return t;
+        }
+    }
+}
+
+#[tokio::test]
+async fn tdc_proc_a_call_from_intake_to_closure() {
+    let t0 = Utc::now().trunc_subsecs(0);
+    let clock = Arc::new(ManualClock::new(t0));
+    let s = TestServer::start_at(clock.clone(), |c| {
+        c.samu_ddds = vec![31];
+        c.samu_regional_municipalities = vec!["Sete Lagoas".into()];
+    })
+    .await;
+    let tarm = s.user_token("tarm", Role::Tarm).await;
+    let primary = s.user_token("reguladora1", Role::Regulator).await;
+    let secondary = s.user_token("regulador2", Role::Regulator).await;
+    let fleet = s.user_token("frota", Role::FleetController).await;
+    let crew = s.user_token("equipe", Role::Crew).await;
+    let usb = vehicle(&s, "USB-01", "usb", "352000000000101", 1.0, t0).await;
+    let usa1 = vehicle(&s, "USA-01", "usa", "352000000000102", 2.0, t0).await;
+    let usa2 = vehicle(&s, "USA-02", "usa", "352000000000103", 5.0, t0).await;
+    let mut crew_feed = s.live(&crew, None).await;
+    let LiveMessage::Snapshot(_) = next_message(&mut crew_feed).await else { panic!("snapshot first") };
+
+    // 1. The TARM registers the call (RFS184, RFS186, RFS029): a bad CPF is refused in Portuguese
+    //    and nothing is stored; then the call is registered and stays in intake.
+    let mut call = json!({
+        "call_type": "atendimento",
+        "caller_name": "Maria Souza",
+        "caller_phone": "(31) 98888-7777",
+        "extra_phones": ["(31) 3277-1234"],
+        "address": "Praça Sete de Setembro, s/n - Centro",
+        "municipality": "Belo Horizonte",
+        "location": {"lat": SCENE.0, "lon": SCENE.1},
+        "description": "Motociclista caído após colisão, consciente, dor na perna",
+        "victims": [{"name": "João Pereira", "sex": "male", "age_years": 34, "cpf": "529.982.247-24"}],
+        "call_started_at": t0,
+        "hand_off": false,
+    });
+    let bad = expect_problem(s.post(&tarm, "/occurrences", &call).await, 422, "validation").await;
+    assert_eq!(bad["errors"][0]["field"], "victims[0].cpf");
+    assert!(bad["errors"][0]["message"].as_str().expect("message").starts_with("CPF inválido"));
+    assert!(de::<Vec<Occurrence>>(ok(s.get(&tarm, "/occurrences").await).await).is_empty());
+    call["victims"][0]["cpf"] = json!("529.982.247-25");
+    call["victims"][0]["cns"] = json!("700000000000005");
+    clock.advance(Duration::seconds(75));
+    let occ: Occurrence = de(ok(s.post(&tarm, "/occurrences", &call).await).await);
+    assert_eq!(occ.phase, OccurrencePhase::Intake);
+    assert_eq!(occ.call_started_at, Some(t0), "the call timer runs from when the call was answered");
+    assert_eq!(occ.extra_phones, ["(31) 3277-1234"]);
+    assert_eq!(occ.victims.len(), 1);
+    assert_eq!((occ.victims[0].number, occ.victims[0].cpf.as_str()), (1, "52998224725"));
+    assert!(occ.alerts.is_empty(), "DDD 31 is covered and Belo Horizonte is not regional: {:?}", occ.alerts);
+    let id = occ.id;
+    // The regulators cannot regulate a call still with the TARM.
+    let r = s
+        .post(
+            &primary,
+            &format!("/occurrences/{id}/regulation"),
+            &json!({"stage": "primary", "priority": "urgent"}),
+        )
+        .await;
+    expect_problem(r, 409, "conflict").await;
+
+    // 2. The TARM hands it to the regulation, asking for priority (RFS185, RFS012).
+    clock.advance(Duration::seconds(20));
+    let occ: Occurrence =
+        de(ok(s.post(&tarm, &format!("/occurrences/{id}/handoff"), &json!({"prioritized": true})).await)
+            .await);
+    assert_eq!(occ.phase, OccurrencePhase::Regulation);
+    assert_eq!(occ.handed_off_at, Some(t0 + Duration::seconds(95)));
+    let alarms: Vec<Alarm> = de(ok(s.get(&primary, "/alarms").await).await);
+    assert!(
+        alarms.iter().any(|a| a.kind == AlarmKind::PriorityAlert && a.subject == Subject::Occurrence(id)),
+        "the regulators see the prioritisation alert"
+    );
+    let r = s.post(&tarm, &format!("/occurrences/{id}/handoff"), &json!({})).await;
+    expect_problem(r, 409, "conflict").await;
+
+    // 3. The primary regulator records demand type, description, priority, need of an
+    //    ambulance, a USB and the guidance given (RFS124, RFS132); the secondary redefines to a
+    //    USA and raises the priority (3e, RFS126, RFS129), and both values stay in the history.
+    clock.advance(Duration::seconds(60));
+    let occ: Occurrence = de(ok(s
+        .post(
+            &primary,
+            &format!("/occurrences/{id}/regulation"),
+            &json!({
+                "stage": "primary",
+                "demand_type": "trauma",
+                "request_type": "pre_hospital",
+                "description": "Motociclista, colisão com carro, consciente, Glasgow 15, deformidade em coxa direita",
+                "priority": "very_urgent",
+                "ambulance_needed": true,
+                "resource": "usb",
+                "orientation": "Não remover o capacete; manter a vítima imóvel; sinalizar o local.",
+            }),
+        )
+        .await)
+    .await);
+    assert_eq!(occ.resource, Some(VehicleKind::Usb));
+    clock.advance(Duration::seconds(30));
+    let occ: Occurrence = de(ok(s
+        .post(
+            &secondary,
+            &format!("/occurrences/{id}/regulation"),
+            &json!({"stage": "secondary", "resource": "usa", "priority": "emergency",
+                    "reason": "Suspeita de fratura de fêmur com sangramento: suporte avançado"}),
+        )
+        .await)
+    .await);
+    assert_eq!(occ.resource, Some(VehicleKind::Usa));
+    assert_eq!(occ.priority, Some(Priority::Emergency));
+    assert_eq!(occ.demand_type, Some(atalaia_core::samu::DemandType::Trauma));
+    let resource: Vec<_> = occ.history.iter().filter(|c| c.field == "resource").collect();
+    assert_eq!(resource.len(), 2, "USB, then USA: {resource:?}");
+    assert_eq!((resource[0].from.as_deref(), resource[0].to.as_str()), (None, "usb"));
+    assert_eq!((resource[1].from.as_deref(), resource[1].to.as_str()), (Some("usb"), "usa"));
+    assert_eq!(resource[1].stage, Some(RegulatorStage::Secondary));
+    assert_eq!(resource[1].by_name, "Usuário regulador2");
+    assert_eq!(resource[1].at, t0 + Duration::seconds(185));
+    assert!(resource[1].reason.contains("suporte avançado"));
+    let priorities: Vec<(Option<&str>, &str, Option<RegulatorStage>)> =
+        occ.priority_history().map(|c| (c.from.as_deref(), c.to.as_str(), c.stage)).collect();
+    assert_eq!(
+        priorities,
+        [
+            (None, "very_urgent", Some(RegulatorStage::Primary)),
+            (Some("very_urgent"), "emergency", Some(RegulatorStage::Secondary))
+        ]
+    );
+
+    // 4. The panel: ongoing cases by priority with the nearest free USA and their ETA; the USB
+    //    is not offered for a USA case (RFS050, RFS052, RFS119).
+    let other = json!({"call_type": "atendimento", "caller_phone": "31977776666", "address": "Rua da Bahia, 1000",
+        "municipality": "Belo Horizonte", "description": "Idosa com febre"});
+    let other: Occurrence = de(ok(s.post(&tarm, "/occurrences", &other).await).await);
+    ok(s.post(
+        &primary,
+        &format!("/occurrences/{}/regulation", other.id),
+        &json!({"stage": "primary", "priority": "less_urgent"}),
+    )
+    .await)
+    .await;
+    let panel: Vec<PanelRow> = de(ok(s.get(&fleet, "/panel").await).await);
+    let order: Vec<_> = panel.iter().map(|r| r.occurrence.id).collect();
+    assert_eq!(order, [id, other.id], "emergency before less urgent");
+    let row = &panel[0];
+    assert_eq!(row.waiting_s, 185, "since the call was answered");
+    let nearest: Vec<(&str, i64)> = row.nearest.iter().map(|c| (c.code.as_str(), c.eta_s)).collect();
+    // 2 km and 5 km in a straight line, × 1.4 on the road at 40 km/h.
+    assert_eq!(nearest.len(), 2, "{nearest:?}");
+    assert_eq!(nearest[0].0, "USA-01");
+    assert!((nearest[0].1 - 252).abs() <= 2, "{nearest:?}");
+    assert_eq!(nearest[1].0, "USA-02");
+    assert!((nearest[1].1 - 630).abs() <= 3, "{nearest:?}");
+    let any: Vec<Candidate> =
+        de(ok(s.get(&fleet, &format!("/occurrences/{id}/recommendation?kind=usb")).await).await);
+    assert_eq!(any[0].code, "USB-01");
+
+    // 5. The fleet controller commits the ambulance of the type the regulator chose; the TARM
+    //    may not, and a USB is refused for a USA case.
+    clock.advance(Duration::seconds(40));
+    let r = s.post(&tarm, "/dispatches", &json!({"occurrence_id": id, "vehicle_id": usa1})).await;
+    expect_problem(r, 403, "forbidden").await;
+    let r = s.post(&fleet, "/dispatches", &json!({"occurrence_id": id, "vehicle_id": usb})).await;
+    let p = expect_problem(r, 409, "conflict").await;
+    assert!(p["detail"].as_str().expect("detail").contains("USA"), "{p}");
+    let d: Dispatch =
+        de(ok(s.post(&fleet, "/dispatches", &json!({"occurrence_id": id, "vehicle_id": usa1})).await).await);
+    assert_eq!(
+        (d.status, d.active, d.committed_at),
+        (VehicleStatus::Committed, true, t0 + Duration::seconds(225))
+    );
+    assert!(d.eta_s.is_some_and(|e| (e - 252).abs() <= 2));
+    let v: Value = ok(s.get(&fleet, &format!("/vehicles/{usa1}")).await).await;
+    assert_eq!(v["status"], "committed");
+    let occ: Occurrence = de(ok(s.get(&fleet, &format!("/occurrences/{id}")).await).await);
+    assert_eq!(occ.phase, OccurrencePhase::Dispatched);
+    let r = s.post(&fleet, "/dispatches", &json!({"occurrence_id": other.id, "vehicle_id": usa1})).await;
+    expect_problem(r, 409, "conflict").await; // busy, and not confirmed as additional
+
+    // 6. The crew is alerted: its tablet gets the dispatch on the live feed and reads the
+    //    assignment with location, clinical data and the regulators' record (RFS017, RFS018).
+    let pushed = wait_for(&mut crew_feed, |b| match b {
+        EventBody::Dispatch(x) if x.id == d.id => Some(x.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(pushed.vehicle_code, "USA-01");
+    let tasks: Vec<Assignment> = de(ok(s.get(&crew, &format!("/vehicles/{usa1}/assignments")).await).await);
+    assert_eq!(tasks.len(), 1);
+    let o = &tasks[0].occurrence;
+    assert_eq!(o.address, "Praça Sete de Setembro, s/n - Centro");
+    assert_eq!(o.location.map(|l| (l.lat, l.lon)), Some(SCENE));
+    assert_eq!(o.victims[0].name, "João Pereira");
+    assert!(o.description.contains("Glasgow 15"));
+    assert_eq!(o.priority, Some(Priority::Emergency));
+    assert!(o.orientation.starts_with("Não remover o capacete"));
+
+    // 7. The crew confirms receipt and starts the journey; the server stamps both (RFS015).
+    clock.advance(Duration::seconds(15));
+    let d: Dispatch = de(ok(s.post(&crew, &format!("/dispatches/{}/ack", d.id), &json!({})).await).await);
+    assert_eq!(d.times.acknowledged, Some(t0 + Duration::seconds(240)));
+    clock.advance(Duration::seconds(30));
+    let d: Dispatch =
+        de(ok(s.post(&crew, &format!("/dispatches/{}/status", d.id), &json!({"status": "en_route"})).await)
+            .await);
+    assert_eq!(d.times.en_route, Some(t0 + Duration::seconds(270)));
+    report(&s, "352000000000102", 1.0, 40.0, t0 + Duration::seconds(270)).await;
+    let r =
+        s.post(&crew, &format!("/dispatches/{}/status", d.id), &json!({"status": "at_destination"})).await;
+    expect_problem(r, 409, "conflict").await; // the chain is followed: on scene first
+
+    // 9. On scene; the secondary regulator records the conduct, which the crew sees (RFS136).
+    clock.advance(Duration::seconds(240));
+    report(&s, "352000000000102", 0.0, 0.0, t0 + Duration::seconds(510)).await;
+    let d: Dispatch =
+        de(ok(s.post(&crew, &format!("/dispatches/{}/status", d.id), &json!({"status": "on_scene"})).await)
+            .await);
+    assert_eq!(d.times.on_scene, Some(t0 + Duration::seconds(510)));
+    ok(s.post(&secondary, &format!("/occurrences/{id}/regulation"),
+        &json!({"stage": "secondary", "conduct": "Imobilizar o membro, acesso venoso, analgesia conforme protocolo"})).await).await;
+
+    // 11. The destination unit, passed to the crew (RFS136).
+    ok(s.post(
+        &secondary,
+        &format!("/occurrences/{id}/regulation"),
+        &json!({"stage": "secondary", "destination": "Hospital João XXIII"}),
+    )
+    .await)
+    .await;
+    let tasks: Vec<Assignment> = de(ok(s.get(&crew, &format!("/vehicles/{usa1}/assignments")).await).await);
+    assert!(tasks[0].occurrence.conduct.starts_with("Imobilizar"));
+    assert_eq!(tasks[0].occurrence.destination, "Hospital João XXIII");
+
+    // The transport with every phase time (RFS055) and a retained stretcher (RFS061).
+    clock.advance(Duration::seconds(600));
+    ok(s.post(&crew, &format!("/dispatches/{}/status", d.id), &json!({"status": "transporting"})).await)
+        .await;
+    clock.advance(Duration::seconds(420));
+    ok(s.post(&crew, &format!("/dispatches/{}/status", d.id), &json!({"status": "at_destination"})).await)
+        .await;
+    clock.advance(Duration::seconds(60));
+    let r = s
+        .post(&crew, &format!("/dispatches/{}/status", d.id), &json!({"status": "stretcher_retained"}))
+        .await;
+    let p = expect_problem(r, 422, "validation").await;
+    assert_eq!(p["errors"].as_array().map(Vec::len), Some(2), "unit and reason: {p}");
+    let d: Dispatch = de(ok(s
+        .post(
+            &crew,
+            &format!("/dispatches/{}/status", d.id),
+            &json!({"status": "stretcher_retained", "unit": "Hospital João XXIII", "reason": "Paciente aguardando leito na maca"}),
+        )
+        .await)
+    .await);
+    let stretcher = d.stretcher.clone().expect("retention recorded");
+    assert_eq!(
+        (stretcher.unit.as_str(), stretcher.at),
+        ("Hospital João XXIII", t0 + Duration::seconds(1590))
+    );
+    let t = &d.times;
+    assert_eq!(
+        [t.transporting, t.at_destination, t.stretcher_retained],
+        [
+            Some(t0 + Duration::seconds(1110)),
+            Some(t0 + Duration::seconds(1530)),
+            Some(t0 + Duration::seconds(1590))
+        ]
+    );
+
+    // 13. The central closes the request after care: the status updates and the ambulance is
+    //     released (flow step 20); the record is kept and later information is appended (RFS133).
+    clock.advance(Duration::seconds(900));
+    let r = s.post(&secondary, &format!("/occurrences/{id}/close"), &json!({"reason": ""})).await;
+    expect_problem(r, 422, "validation").await;
+    let occ: Occurrence = de(ok(s
+        .post(
+            &secondary,
+            &format!("/occurrences/{id}/close"),
+            &json!({"reason": "Paciente entregue ao Hospital João XXIII"}),
+        )
+        .await)
+    .await);
+    assert_eq!(occ.phase, OccurrencePhase::Closed);
+    assert_eq!(occ.closure.as_ref().map(|c| c.at), Some(t0 + Duration::seconds(2490)));
+    let all: Vec<Dispatch> = de(ok(s.get(&fleet, &format!("/dispatches?occurrence_id={id}")).await).await);
+    assert_eq!(all.len(), 1);
+    assert!(!all[0].active);
+    assert_eq!(all[0].ended, Some(DispatchEnd::Released));
+    assert_eq!(all[0].times.released, Some(t0 + Duration::seconds(2490)));
+    let v: Value = ok(s.get(&fleet, &format!("/vehicles/{usa1}")).await).await;
+    assert_eq!(v["status"], "returning");
+    assert!(
+        de::<Vec<Assignment>>(ok(s.get(&crew, &format!("/vehicles/{usa1}/assignments")).await).await)
+            .is_empty()
+    );
+    let alarms: Vec<Alarm> = de(ok(s.get(&primary, "/alarms").await).await);
+    assert!(
+        !alarms.iter().any(|a| a.subject == Subject::Occurrence(id) && a.is_active()),
+        "the prioritisation alert ends with the case"
+    );
+    let r = s
+        .post(
+            &secondary,
+            &format!("/occurrences/{id}/regulation"),
+            &json!({"stage": "secondary", "priority": "urgent"}),
+        )
+        .await;
+    expect_problem(r, 409, "conflict").await;
+    let occ: Occurrence = de(ok(s
+        .post(
+            &primary,
+            &format!("/occurrences/{id}/addenda"),
+            &json!({"text": "Hospital informou internação em ortopedia."}),
+        )
+        .await)
+    .await);
+    assert_eq!(occ.addenda.len(), 1);
+    assert_eq!(occ.priority, Some(Priority::Emergency), "closing and appending change nothing recorded");
+    // The USA-02 is still free, and the returning USA-01 may be committed again (RFS062).
+    let panel: Vec<PanelRow> = de(ok(s.get(&fleet, "/panel").await).await);
+    assert_eq!(panel.len(), 1);
+    let _ = usa2;
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn intake_alerts_and_usb_replaced_by_usa() {
+    let t0 = Utc::now().trunc_subsecs(0);
+    let clock = Arc::new(ManualClock::new(t0));
+    let s = TestServer::start_at(clock.clone(), |c| {
+        c.samu_ddds = vec![31];
+        c.samu_regional_municipalities = vec!["Sete Lagoas".into()];
+    })
+    .await;
+    let tarm = s.user_token("tarm", Role::Tarm).await;
+    let reg = s.user_token("regulador", Role::Regulator).await;
+    let fleet = s.user_token("frota", Role::FleetController).await;
+    // A caller from DDD 11 (São Paulo) about an address in a SAMU-Regional municipality (RFS003,
+    // RFS007): both alerts are on the record the TARM sees.
+    let call = json!({"call_type": "atendimento", "caller_phone": "+55 11 98888-7777", "address": "Rua Itália, 50",
+        "municipality": "sete lagoas", "description": "Queda de altura", "location": {"lat": SCENE.0, "lon": SCENE.1}});
+    let occ: Occurrence = de(ok(s.post(&tarm, "/occurrences", &call).await).await);
+    assert_eq!(
+        occ.alerts,
+        [
+            IntakeAlert::DddOutsideCoverage { ddd: 11 },
+            IntakeAlert::RegionalMunicipality { municipality: "sete lagoas".into() }
+        ]
+    );
+    assert_eq!(occ.phase, OccurrencePhase::Regulation, "handed off as registered");
+    let usb = vehicle(&s, "USB-07", "usb", "352000000000201", 1.0, t0).await;
+    let usa = vehicle(&s, "USA-07", "usa", "352000000000202", 3.0, t0).await;
+    ok(s.post(
+        &reg,
+        &format!("/occurrences/{}/regulation", occ.id),
+        &json!({"stage": "primary", "resource": "usb"}),
+    )
+    .await)
+    .await;
+    let first: Dispatch =
+        de(ok(s.post(&fleet, "/dispatches", &json!({"occurrence_id": occ.id, "vehicle_id": usb})).await)
+            .await);
+    // The regulator redefines to a USA: the USA replaces the USB, which is released (RFS054).
+    clock.advance(Duration::seconds(120));
+    ok(s.post(
+        &reg,
+        &format!("/occurrences/{}/regulation", occ.id),
+        &json!({"stage": "secondary", "resource": "usa"}),
+    )
+    .await)
+    .await;
+    let second: Dispatch = de(ok(s
+        .post(
+            &fleet,
+            "/dispatches",
+            &json!({"occurrence_id": occ.id, "vehicle_id": usa, "replaces": first.id}),
+        )
+        .await)
+    .await);
+    let all: Vec<Dispatch> =
+        de(ok(s.get(&fleet, &format!("/dispatches?occurrence_id={}", occ.id)).await).await);
+    let old = all.iter().find(|d| d.id == first.id).expect("first dispatch kept");
+    assert_eq!(old.ended, Some(DispatchEnd::Replaced { by: second.id }));
+    assert!(!old.active);
+    let v: Value = ok(s.get(&fleet, &format!("/vehicles/{usb}")).await).await;
+    assert_eq!(v["status"], "returning");
+    // A USB may not be committed to the case any more.
+    let r = s.post(&fleet, "/dispatches", &json!({"occurrence_id": occ.id, "vehicle_id": usb})).await;
+    expect_problem(r, 409, "conflict").await;
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn vehicle_alerts_committed_and_standing_still_or_moving_without_dispatch() {
+    let t0 = Utc::now().trunc_subsecs(0);
+    let clock = Arc::new(ManualClock::new(t0));
+    let s = TestServer::start_at(clock.clone(), |c| c.fleet_stationary_s = 180).await;
+    let tarm = s.user_token("tarm", Role::Tarm).await;
+    let reg = s.user_token("regulador", Role::Regulator).await;
+    let fleet = s.user_token("frota", Role::FleetController).await;
+    let usa = vehicle(&s, "USA-09", "usa", "352000000000301", 2.0, t0).await;
+    let spare = vehicle(&s, "USA-10", "usa", "352000000000302", 4.0, t0).await;
+    let mut feed = s.live(&fleet, None).await;
+    let LiveMessage::Snapshot(_) = next_message(&mut feed).await else { panic!("snapshot first") };
+    let call = json!({"call_type": "atendimento", "caller_phone": "31988887777", "address": "Av. Afonso Pena, 1000",
+        "municipality": "Belo Horizonte", "description": "Dor torácica", "location": {"lat": SCENE.0, "lon": SCENE.1}});
+    let occ: Occurrence = de(ok(s.post(&tarm, "/occurrences", &call).await).await);
+    ok(s.post(
+        &reg,
+        &format!("/occurrences/{}/regulation", occ.id),
+        &json!({"stage": "primary", "resource": "usa"}),
+    )
+    .await)
+    .await;
+    ok(s.post(&fleet, "/dispatches", &json!({"occurrence_id": occ.id, "vehicle_id": usa})).await).await;
+
+    // RFS009: committed and still at base 3 minutes later (it reports, but does not move).
+    clock.advance(Duration::seconds(120));
+    report(&s, "352000000000301", 2.0, 0.0, clock_now(&clock)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+    let alarms: Vec<Alarm> = de(ok(s.get(&fleet, "/alarms").await).await);
+    assert!(alarms.is_empty(), "2 minutes is within the threshold: {alarms:?}");
+    clock.advance(Duration::seconds(60));
+    let a = wait_for(&mut feed, |b| match b {
+        EventBody::Alarm(a) if a.kind == AlarmKind::VehicleStationary => Some(a.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(a.subject, Subject::Vehicle(usa.parse().expect("id")));
+    assert_eq!(a.raised_at, t0 + Duration::seconds(180));
+    // It leaves: the alert restores itself (nobody had taken it yet).
+    report(&s, "352000000000301", 1.5, 45.0, clock_now(&clock)).await;
+    let a = wait_for(&mut feed, |b| match b {
+        EventBody::Alarm(a) if a.kind == AlarmKind::VehicleStationary && !a.is_active() => Some(a.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(matches!(a.state, atalaia_core::alarm::AlarmState::Restored { .. }));
+
+    // RFS010: a free vehicle driving at 50 km/h with no dispatch; the fleet controller claims it.
+    report(&s, "352000000000302", 3.8, 50.0, clock_now(&clock)).await;
+    let a = wait_for(&mut feed, |b| match b {
+        EventBody::Alarm(a) if a.kind == AlarmKind::MovingWithoutDispatch && a.is_active() => Some(a.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(a.subject, Subject::Vehicle(spare.parse().expect("id")));
+    ok(s.post(&fleet, &format!("/alarms/{}/actions", a.id), &json!({"action": "claim"})).await).await;
+    // It stops: the condition is cleared on the alarm, which stays with whoever took it.
+    clock.advance(Duration::seconds(30));
+    report(&s, "352000000000302", 3.7, 0.0, clock_now(&clock)).await;
+    let a = wait_for(&mut feed, |b| match b {
+        EventBody::Alarm(a) if a.kind == AlarmKind::MovingWithoutDispatch && a.cleared_at.is_some() => {
+            Some(a.clone())
+        }
+        _ => None,
+    })
+    .await;
+    assert!(a.is_active(), "claimed alarms are closed by their operator");
+    s.running.shutdown().await;
+}
+
+fn clock_now(clock: &ManualClock) -> DateTime<Utc> {
+    use atalaia_core::Clock;
+    clock.now()
+}
