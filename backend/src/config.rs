@@ -62,6 +62,8 @@ pub struct Config {
     /// (RFS009); a vehicle without a dispatch moving at this speed, km/h (RFS010; 0 disables).
     pub fleet_stationary_s: i64,
     pub fleet_moving_kmh: f64,
+    /// Questions and answers the crew and the regulators pick instead of typing (RFS044).
+    pub samu_canned_messages: Vec<String>,
 }
 
 impl Default for Config {
@@ -92,6 +94,17 @@ impl Default for Config {
             samu_regional_municipalities: Vec::new(),
             fleet_stationary_s: 180,
             fleet_moving_kmh: 20.0,
+            samu_canned_messages: [
+                "Solicito orientação sobre a conduta.",
+                "Paciente estável, seguimos para a unidade de destino?",
+                "Necessitamos de apoio (USA / bombeiros).",
+                "Qual a unidade de destino?",
+                "Chegamos ao local.",
+                "Ciente. Prossiga.",
+                "Aguarde contato da regulação.",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }
@@ -155,6 +168,7 @@ pub struct FileConfig {
     pub samu_regional_municipalities: Option<Vec<String>>,
     pub fleet_stationary_s: Option<i64>,
     pub fleet_moving_kmh: Option<f64>,
+    pub samu_canned_messages: Option<Vec<String>>,
 }
 
 /// atalaia-server: the Atalaia backend (REST API, live feed, device ingest).
@@ -167,7 +181,7 @@ pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
     /// database, session_minutes, max_failed_logins, lockout_minutes, ack_target_minutes, password_max_age_days, insecure, timezone,
     /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token, samu_ddds,
-    /// samu_regional_municipalities, fleet_stationary_s, fleet_moving_kmh).
+    /// samu_regional_municipalities, fleet_stationary_s, fleet_moving_kmh, samu_canned_messages).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address of the REST API and live feed [default: 127.0.0.1:8080].
@@ -378,6 +392,9 @@ impl Config {
         }
         if let Some(v) = f.fleet_moving_kmh {
             self.fleet_moving_kmh = v;
+        }
+        if let Some(v) = f.samu_canned_messages {
+            self.samu_canned_messages = v;
         }
     }
 

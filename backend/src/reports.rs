@@ -341,7 +341,7 @@ pub fn to_csv(t: &Table) -> Vec<u8> {
 
 /// Text in the standard fonts' WinAnsi encoding (Portuguese is all in it); other characters
 /// become `?`.
-fn winansi(s: &str) -> Vec<u8> {
+pub(crate) fn winansi(s: &str) -> Vec<u8> {
     s.chars()
         .map(|c| match c {
             '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{ff}' => c as u8,

@@ -49,6 +49,10 @@ id_type!(
     VehicleId,
     /// One vehicle committed to one occurrence ("empenho").
     DispatchId,
+    /// A message between an ambulance crew and the regulation (RFS044–RFS048).
+    MessageId,
+    /// A photo, audio, video or document attached to an occurrence (RFS025).
+    AttachmentId,
     /// A monitored person (MP) or a protected victim.
     PersonId,
     /// A tracking device (ankle bracelet, victim unit, vehicle tracker).

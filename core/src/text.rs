@@ -28,6 +28,39 @@ pub fn priority(v: Priority) -> &'static str {
     }
 }
 
+pub fn demand_type(v: crate::samu::DemandType) -> &'static str {
+    use crate::samu::DemandType::*;
+    match v {
+        Clinical => "Clínica",
+        Trauma => "Trauma",
+        Psychiatric => "Psiquiátrica",
+        Obstetric => "Obstétrica",
+        Other => "Outra",
+    }
+}
+
+pub fn request_type(v: crate::samu::RequestType) -> &'static str {
+    match v {
+        crate::samu::RequestType::PreHospital => "Atendimento pré-hospitalar",
+        crate::samu::RequestType::InterHospital => "Transferência inter-hospitalar",
+    }
+}
+
+pub fn sex(v: crate::samu::Sex) -> &'static str {
+    match v {
+        crate::samu::Sex::Female => "Feminino",
+        crate::samu::Sex::Male => "Masculino",
+        crate::samu::Sex::Unknown => "Não informado",
+    }
+}
+
+pub fn regulator_stage(v: crate::samu::RegulatorStage) -> &'static str {
+    match v {
+        crate::samu::RegulatorStage::Primary => "regulador primário",
+        crate::samu::RegulatorStage::Secondary => "regulador secundário",
+    }
+}
+
 pub fn vehicle_kind(v: VehicleKind) -> &'static str {
     match v {
         VehicleKind::Usb => "USB",

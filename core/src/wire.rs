@@ -693,6 +693,9 @@ pub struct LiveEvent {
     pub body: EventBody,
 }
 
+// An event is built, serialised and applied once; the occurrence (the largest variant) is the
+// most frequent one, so boxing it would only add an allocation to the common case.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum EventBody {
@@ -709,13 +712,16 @@ pub enum EventBody {
     Notification(crate::notify::Notification),
     NotificationRule(crate::notify::NotificationRule),
     Dispatch(crate::samu::Dispatch),
+    Message(crate::samu::care::Message),
 }
 
 impl EventBody {
     /// What a live-feed subscriber needs to receive this event.
     pub fn read_permission(&self) -> Permission {
         match self {
-            EventBody::Occurrence(_) | EventBody::Dispatch(_) => Permission::OccurrenceRead,
+            EventBody::Occurrence(_) | EventBody::Dispatch(_) | EventBody::Message(_) => {
+                Permission::OccurrenceRead
+            }
             EventBody::Vehicle(_) => Permission::VehicleRead,
             EventBody::Person(_) => Permission::PersonRead,
             EventBody::Device(_) => Permission::DeviceRead,
@@ -750,6 +756,7 @@ impl EventBody {
             EventBody::Notification(_) => "notification",
             EventBody::NotificationRule(_) => "notification_rule",
             EventBody::Dispatch(_) => "dispatch",
+            EventBody::Message(_) => "message",
         }
     }
 }

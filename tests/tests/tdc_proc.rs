@@ -1,14 +1,14 @@
 //! TDC-PROC (samu.md §8.14): the acceptance test of the SAMU macroprocess, run end to end through
 //! the public HTTP API and the live feed with the roles of the tender — TARM, primary and
 //! secondary regulator, fleet controller and crew — on a controlled clock, each step asserting
-//! what was recorded. Steps 8 (care record with photo, audio and video), 10 (chat) and 12 (the
-//! attendance report PDF) are not built yet and are not claimed here.
+//! what was recorded; the attendance report (step 12) is read back with poppler's `pdftotext`.
 //!
 //! Also the fleet controller's vehicle alerts (RFS009, RFS010) with the same clock.
 
 use atalaia_core::ManualClock;
 use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
 use atalaia_core::auth::Role;
+use atalaia_core::samu::care::Message;
 use atalaia_core::samu::fleet::Candidate;
 use atalaia_core::samu::{
     Dispatch, DispatchEnd, IntakeAlert, Occurrence, OccurrencePhase, Priority, RegulatorStage, VehicleKind,
@@ -302,15 +302,128 @@ async fn tdc_proc_a_call_from_intake_to_closure() {
         s.post(&crew, &format!("/dispatches/{}/status", d.id), &json!({"status": "at_destination"})).await;
     expect_problem(r, 409, "conflict").await; // the chain is followed: on scene first
 
-    // 9. On scene; the secondary regulator records the conduct, which the crew sees (RFS136).
+    // 8. On scene, the crew records the care as text with vital signs (Glasgow and the trauma
+    //    score computed, RFS024) and sends a photo, an audio and a video (RFS025); a file resent
+    //    by a tablet that lost its link is stored once.
     clock.advance(Duration::seconds(240));
     report(&s, "352000000000102", 0.0, 0.0, t0 + Duration::seconds(510)).await;
     let d: Dispatch =
         de(ok(s.post(&crew, &format!("/dispatches/{}/status", d.id), &json!({"status": "on_scene"})).await)
             .await);
     assert_eq!(d.times.on_scene, Some(t0 + Duration::seconds(510)));
+    let record = json!({"victim": 1, "vitals": {"rr": 22, "hr": 112, "sbp": 100, "dbp": 60, "spo2": 95},
+        "glasgow": {"eye": 4, "verbal": 5, "motor": 6}, "notes": "Deformidade em coxa direita, sangramento contido."});
+    let bad = json!({"victim": 1, "vitals": {"spo2": 130}});
+    let p =
+        expect_problem(s.post(&crew, &format!("/occurrences/{id}/records"), &bad).await, 422, "validation")
+            .await;
+    assert_eq!(p["errors"][0]["field"], "vitals.spo2");
+    let occ: Occurrence = de(ok(s.post(&crew, &format!("/occurrences/{id}/records"), &record).await).await);
+    let r = &occ.records[0];
+    assert_eq!((r.glasgow_total, r.trauma_score), (Some(15), Some(7.8408)));
+    assert_eq!(r.at, t0 + Duration::seconds(510));
+    let photo_id = atalaia_core::ids::AttachmentId::new();
+    let files: [(&str, &str, &str, Vec<u8>); 3] = [
+        ("photo", "image/png", "local.png", PNG_1X1.to_vec()),
+        ("audio", "audio/wav", "relato.wav", wav(8_000)),
+        ("video", "video/mp4", "cena.mp4", mp4_header()),
+    ];
+    for (i, (kind, ctype, name, bytes)) in files.iter().enumerate() {
+        let mut url = s.url(&format!("/occurrences/{id}/attachments?kind={kind}&name={name}&victim=1"));
+        if i == 0 {
+            url.push_str(&format!("&id={photo_id}"));
+        }
+        let r = s
+            .http
+            .post(&url)
+            .bearer_auth(&crew)
+            .header("content-type", *ctype)
+            .body(bytes.clone())
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(r.status(), 201, "{kind}");
+    }
+    let replay = s
+        .http
+        .post(
+            s.url(&format!("/occurrences/{id}/attachments?kind=photo&name=local.png&victim=1&id={photo_id}")),
+        )
+        .bearer_auth(&crew)
+        .header("content-type", "image/png")
+        .body(PNG_1X1.to_vec())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(replay.status(), 200, "a resent photo is recognised");
+    let wrong = s
+        .http
+        .post(s.url(&format!("/occurrences/{id}/attachments?kind=photo")))
+        .bearer_auth(&crew)
+        .header("content-type", "audio/wav")
+        .body(wav(100))
+        .send()
+        .await
+        .expect("upload");
+    expect_problem(wrong, 422, "validation").await;
+
+    // 9. The secondary regulator consults the crew's entries, photo included, and records the
+    //    conduct, which the crew sees (RFS136).
+    let occ: Occurrence = de(ok(s.get(&secondary, &format!("/occurrences/{id}")).await).await);
+    assert_eq!(occ.records.len(), 1);
+    let kinds: Vec<_> = occ.attachments.iter().map(|a| (a.name.as_str(), a.size)).collect();
+    assert_eq!(kinds, [("local.png", PNG_1X1.len() as u64), ("relato.wav", 8_044), ("cena.mp4", 32)]);
+    let photo = s
+        .http
+        .get(s.url(&format!("/attachments/{photo_id}")))
+        .bearer_auth(&secondary)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(photo.headers()["content-type"], "image/png");
+    assert_eq!(photo.bytes().await.expect("bytes").as_ref(), PNG_1X1);
     ok(s.post(&secondary, &format!("/occurrences/{id}/regulation"),
         &json!({"stage": "secondary", "conduct": "Imobilizar o membro, acesso venoso, analgesia conforme protocolo"})).await).await;
+
+    // 10. Chat: the crew asks with a configured question; delivered at once, read when the
+    //     regulator opens it; the regulator answers (RFS044, RFS045, RFS048).
+    let canned: Vec<String> = de(ok(s.get(&crew, "/samu/canned-messages").await).await);
+    let question =
+        canned.iter().find(|c| c.contains("destino")).expect("a question about the destination").clone();
+    let r = s
+        .post(&crew, &format!("/occurrences/{id}/messages"), &json!({"text": "texto livre", "canned": true}))
+        .await;
+    expect_problem(r, 422, "validation").await;
+    let mut reg_feed = s.live(&secondary, None).await;
+    let LiveMessage::Snapshot(_) = next_message(&mut reg_feed).await else { panic!("snapshot first") };
+    clock.advance(Duration::seconds(30));
+    let q: Message = de(ok(s
+        .post(&crew, &format!("/occurrences/{id}/messages"), &json!({"text": question, "canned": true}))
+        .await)
+    .await);
+    assert_eq!(q.delivered_at, t0 + Duration::seconds(540));
+    assert_eq!(q.read_at, None);
+    let arrived = wait_for(&mut reg_feed, |b| match b {
+        EventBody::Message(m) if m.id == q.id => Some(m.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(arrived.from_crew());
+    let r = s.post(&crew, &format!("/messages/{}/read", q.id), &json!({})).await;
+    expect_problem(r, 409, "conflict").await; // the sender's own reading is not a receipt
+    clock.advance(Duration::seconds(10));
+    let q: Message = de(ok(s.post(&secondary, &format!("/messages/{}/read", q.id), &json!({})).await).await);
+    assert_eq!(q.read_at, Some(t0 + Duration::seconds(550)));
+    ok(s.post(
+        &secondary,
+        &format!("/occurrences/{id}/messages"),
+        &json!({"text": "Hospital João XXIII, ortopedia avisada."}),
+    )
+    .await)
+    .await;
+    let chat: Vec<Message> = de(ok(s.get(&crew, &format!("/occurrences/{id}/messages")).await).await);
+    assert_eq!(chat.len(), 2);
+    assert!(!chat[1].from_crew());
 
     // 11. The destination unit, passed to the crew (RFS136).
     ok(s.post(
@@ -348,17 +461,49 @@ async fn tdc_proc_a_call_from_intake_to_closure() {
     let stretcher = d.stretcher.clone().expect("retention recorded");
     assert_eq!(
         (stretcher.unit.as_str(), stretcher.at),
-        ("Hospital João XXIII", t0 + Duration::seconds(1590))
+        ("Hospital João XXIII", t0 + Duration::seconds(1630))
     );
     let t = &d.times;
     assert_eq!(
         [t.transporting, t.at_destination, t.stretcher_retained],
         [
-            Some(t0 + Duration::seconds(1110)),
-            Some(t0 + Duration::seconds(1530)),
-            Some(t0 + Duration::seconds(1590))
+            Some(t0 + Duration::seconds(1150)),
+            Some(t0 + Duration::seconds(1570)),
+            Some(t0 + Duration::seconds(1630))
         ]
     );
+
+    // 12. The attendance report for the destination unit's reception, as PDF (RFS026).
+    let pdf = s
+        .http
+        .get(s.url(&format!("/occurrences/{id}/report.pdf")))
+        .bearer_auth(&crew)
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.expect("bytes");
+    if let Some(path) = std::env::var_os("ATALAIA_SAVE_REPORT") {
+        std::fs::write(path, &bytes).expect("save the report"); // to look at it (docs/screenshots)
+    }
+    let text = pdf_text(&bytes);
+    for expected in [
+        "Relatório de atendimento — SAMU 192",
+        occ.number.as_str(),
+        "João Pereira",
+        "CPF 529.982.247-25",
+        "Vermelha — emergência",
+        "Trauma",
+        "Imobilizar o membro",
+        "Hospital João XXIII",
+        "USA-01",
+        "Glasgow 15",
+        "RTS 7,84",
+        "relato.wav",
+        "Recebido por",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from the report:\n{text}");
+    }
 
     // 13. The central closes the request after care: the status updates and the ambulance is
     //     released (flow step 20); the record is kept and later information is appended (RFS133).
@@ -374,12 +519,12 @@ async fn tdc_proc_a_call_from_intake_to_closure() {
         .await)
     .await);
     assert_eq!(occ.phase, OccurrencePhase::Closed);
-    assert_eq!(occ.closure.as_ref().map(|c| c.at), Some(t0 + Duration::seconds(2490)));
+    assert_eq!(occ.closure.as_ref().map(|c| c.at), Some(t0 + Duration::seconds(2530)));
     let all: Vec<Dispatch> = de(ok(s.get(&fleet, &format!("/dispatches?occurrence_id={id}")).await).await);
     assert_eq!(all.len(), 1);
     assert!(!all[0].active);
     assert_eq!(all[0].ended, Some(DispatchEnd::Released));
-    assert_eq!(all[0].times.released, Some(t0 + Duration::seconds(2490)));
+    assert_eq!(all[0].times.released, Some(t0 + Duration::seconds(2530)));
     let v: Value = ok(s.get(&fleet, &format!("/vehicles/{usa1}")).await).await;
     assert_eq!(v["status"], "returning");
     assert!(
@@ -551,6 +696,53 @@ async fn vehicle_alerts_committed_and_standing_still_or_moving_without_dispatch(
     .await;
     assert!(a.is_active(), "claimed alarms are closed by their operator");
     s.running.shutdown().await;
+}
+
+/// A 1 × 1 PNG.
+const PNG_1X1: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00,
+    0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00,
+    0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05,
+    0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42,
+    0x60, 0x82,
+];
+
+/// A mono 8 kHz 8-bit WAV of `samples` samples of silence.
+fn wav(samples: u32) -> Vec<u8> {
+    let mut w = Vec::new();
+    w.extend_from_slice(b"RIFF");
+    w.extend_from_slice(&(36 + samples).to_le_bytes());
+    w.extend_from_slice(b"WAVEfmt ");
+    w.extend_from_slice(&[16, 0, 0, 0, 1, 0, 1, 0]);
+    w.extend_from_slice(&8000u32.to_le_bytes());
+    w.extend_from_slice(&8000u32.to_le_bytes());
+    w.extend_from_slice(&[1, 0, 8, 0]);
+    w.extend_from_slice(b"data");
+    w.extend_from_slice(&samples.to_le_bytes());
+    w.extend(std::iter::repeat_n(128u8, samples as usize));
+    w
+}
+
+/// The first box of an MP4 file (ftyp), 32 bytes.
+fn mp4_header() -> Vec<u8> {
+    let mut v = vec![0, 0, 0, 32];
+    v.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2avc1mp41");
+    v
+}
+
+/// The text of a PDF as poppler's `pdftotext` reads it (Debian poppler-utils).
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, bytes).expect("write");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils)");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf8")
 }
 
 fn clock_now(clock: &ManualClock) -> DateTime<Utc> {

@@ -110,7 +110,8 @@ impl LiveModel {
                     EventBody::GroupRules(_)
                     | EventBody::Procedure(_)
                     | EventBody::Notification(_)
-                    | EventBody::NotificationRule(_) => {}
+                    | EventBody::NotificationRule(_)
+                    | EventBody::Message(_) => {}
                     EventBody::Alarm(a) => {
                         if !self.alarms.contains_key(&a.id) {
                             applied.new_alarms.push(a.id);

@@ -35,6 +35,8 @@ impl Modify for BearerAuth {
         samu::regulation::panel,
         samu::dispatch::create_dispatch, samu::dispatch::list_dispatches, samu::dispatch::assignments,
         samu::dispatch::acknowledge, samu::dispatch::set_status,
+        samu::crew::add_record, samu::crew::upload, samu::crew::download, samu::crew::send_message,
+        samu::crew::list_messages, samu::crew::mark_read, samu::crew::canned_messages, samu::crew::report_pdf,
         monitoring::list_persons, monitoring::get_person, monitoring::create_person,
         monitoring::list_devices, monitoring::get_device, monitoring::create_device,
         monitoring::list_commands, monitoring::send_command,

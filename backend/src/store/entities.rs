@@ -72,6 +72,20 @@ impl Entity for Dispatch {
     }
 }
 
+impl Entity for atalaia_core::samu::care::Message {
+    const TABLE: &'static str = "messages";
+    const WHAT: &'static str = "Mensagem";
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn columns(&self) -> Vec<(&'static str, Value)> {
+        vec![("occurrence_id", Value::Text(self.occurrence_id.to_string()))]
+    }
+    fn to_event(&self) -> EventBody {
+        EventBody::Message(self.clone())
+    }
+}
+
 impl Entity for Person {
     const TABLE: &'static str = "persons";
     const WHAT: &'static str = "Pessoa monitorada";

@@ -192,6 +192,19 @@ CREATE TABLE dispatches (
 );
 CREATE INDEX dispatches_occurrence ON dispatches(occurrence_id);
 CREATE INDEX dispatches_active ON dispatches(active, vehicle_id);
+CREATE TABLE messages (
+    id             TEXT PRIMARY KEY,
+    occurrence_id  TEXT NOT NULL,
+    doc            TEXT NOT NULL,
+    seq            INTEGER NOT NULL
+);
+CREATE INDEX messages_occurrence ON messages(occurrence_id);
+CREATE TABLE attachments (
+    id             TEXT PRIMARY KEY,
+    occurrence_id  TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    data           BLOB NOT NULL
+);
 "#,
 ];
 

@@ -2,6 +2,7 @@
 //! telemetry, and dispatches ("empenho"). The rules of the fleet (status chain, phase times,
 //! recommendation, vehicle alerts) are in [`fleet`]; identity and phone checks in [`ident`].
 
+pub mod care;
 pub mod fleet;
 pub mod ident;
 
@@ -230,6 +231,12 @@ pub struct Occurrence {
     pub closure: Option<Closure>,
     #[serde(default)]
     pub addenda: Vec<Addendum>,
+    /// The care record, entry by entry (RFS024, RFS125).
+    #[serde(default)]
+    pub records: Vec<care::CareRecord>,
+    /// Photos, audio, video and documents (RFS025); the bytes are fetched by id.
+    #[serde(default)]
+    pub attachments: Vec<care::AttachmentInfo>,
 }
 
 impl Occurrence {
@@ -281,6 +288,8 @@ impl Occurrence {
             history: Vec::new(),
             closure: None,
             addenda: Vec::new(),
+            records: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! regulation (RFS124–RFS133), the regulation panel with the nearest vehicles (TDC-PROC 4,
 //! RFS050, RFS119), vehicles (RFS051) and — in [`dispatch`] — dispatches and the crew's side.
 
+pub mod crew;
 pub mod dispatch;
 pub mod regulation;
 
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/vehicles/{id}/status", post(set_vehicle_status))
         .merge(regulation::router())
         .merge(dispatch::router())
+        .merge(crew::router())
 }
 
 /// Lower-case without accents and surrounding spaces, to compare municipality names as typed.
