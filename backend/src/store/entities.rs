@@ -33,7 +33,11 @@ impl Entity for Occurrence {
     }
     fn columns(&self) -> Vec<(&'static str, Value)> {
         let digits: String = self.caller_phone.chars().filter(char::is_ascii_digit).collect();
-        vec![("number", Value::Text(self.number.clone())), ("caller_phone", Value::Text(digits))]
+        vec![
+            ("number", Value::Text(self.number.clone())),
+            ("caller_phone", Value::Text(digits)),
+            ("open", Value::Integer(i64::from(self.phase != atalaia_core::samu::OccurrencePhase::Closed))),
+        ]
     }
     fn to_event(&self) -> EventBody {
         EventBody::Occurrence(self.clone())

@@ -180,7 +180,8 @@ CREATE INDEX notifications_seq ON notifications(seq);
     r#"
 CREATE INDEX track_cells_by_hour ON track_cells(hour, cell, subject, first_s, last_s);
 "#,
-    // SAMU dispatches ("empenho"): looked up by occurrence, and by vehicle while active.
+    // SAMU dispatches ("empenho"): looked up by occurrence, and by vehicle while active; the
+    // crew's messages and attachments; open occurrences found without reading the closed ones.
     r#"
 CREATE TABLE dispatches (
     id             TEXT PRIMARY KEY,
@@ -192,6 +193,7 @@ CREATE TABLE dispatches (
 );
 CREATE INDEX dispatches_occurrence ON dispatches(occurrence_id);
 CREATE INDEX dispatches_active ON dispatches(active, vehicle_id);
+CREATE INDEX dispatches_vehicle ON dispatches(vehicle_id);
 CREATE TABLE messages (
     id             TEXT PRIMARY KEY,
     occurrence_id  TEXT NOT NULL,
@@ -199,6 +201,9 @@ CREATE TABLE messages (
     seq            INTEGER NOT NULL
 );
 CREATE INDEX messages_occurrence ON messages(occurrence_id);
+ALTER TABLE occurrences ADD COLUMN open INTEGER NOT NULL DEFAULT 1;
+UPDATE occurrences SET open = (json_extract(doc, '$.phase') != 'closed');
+CREATE INDEX occurrences_open ON occurrences(open);
 CREATE TABLE attachments (
     id             TEXT PRIMARY KEY,
     occurrence_id  TEXT NOT NULL,

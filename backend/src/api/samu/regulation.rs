@@ -254,7 +254,7 @@ pub async fn panel(State(state): State<AppState>, caller: Caller) -> ApiResult<J
         .store
         .read(|c| {
             Ok((
-                Store::list::<Occurrence>(c)?,
+                Store::list_by::<Occurrence>(c, "open", "1")?,
                 Store::list::<Vehicle>(c)?,
                 Store::list_by::<Dispatch>(c, "active", "1")?,
             ))
