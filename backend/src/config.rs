@@ -64,6 +64,9 @@ pub struct Config {
     pub fleet_moving_kmh: f64,
     /// Questions and answers the crew and the regulators pick instead of typing (RFS044).
     pub samu_canned_messages: Vec<String>,
+    /// A call still with the TARM this many seconds after it was answered raises an over-time
+    /// alert to the TARM and the supervisors (RFS033).
+    pub samu_call_overtime_s: i64,
 }
 
 impl Default for Config {
@@ -105,6 +108,7 @@ impl Default for Config {
             ]
             .map(String::from)
             .to_vec(),
+            samu_call_overtime_s: 180,
         }
     }
 }
@@ -169,6 +173,7 @@ pub struct FileConfig {
     pub fleet_stationary_s: Option<i64>,
     pub fleet_moving_kmh: Option<f64>,
     pub samu_canned_messages: Option<Vec<String>>,
+    pub samu_call_overtime_s: Option<i64>,
 }
 
 /// atalaia-server: the Atalaia backend (REST API, live feed, device ingest).
@@ -181,7 +186,8 @@ pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
     /// database, session_minutes, max_failed_logins, lockout_minutes, ack_target_minutes, password_max_age_days, insecure, timezone,
     /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token, samu_ddds,
-    /// samu_regional_municipalities, fleet_stationary_s, fleet_moving_kmh, samu_canned_messages).
+    /// samu_regional_municipalities, fleet_stationary_s, fleet_moving_kmh, samu_canned_messages,
+    /// samu_call_overtime_s).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address of the REST API and live feed [default: 127.0.0.1:8080].
@@ -395,6 +401,9 @@ impl Config {
         }
         if let Some(v) = f.samu_canned_messages {
             self.samu_canned_messages = v;
+        }
+        if let Some(v) = f.samu_call_overtime_s {
+            self.samu_call_overtime_s = v;
         }
     }
 

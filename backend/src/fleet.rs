@@ -1,14 +1,15 @@
-//! SAMU alerts raised by the server: the TARM's prioritisation alert (RFS012) and the fleet
-//! controller's vehicle alerts — a committed vehicle standing still (RFS009), a vehicle moving
-//! without a dispatch (RFS010) — checked once a second against the rules of
-//! [`atalaia_core::samu::fleet::alerts`] and restored when the condition clears.
+//! SAMU alerts raised by the server: the TARM's prioritisation alert (RFS012), the primary
+//! regulator's risk alert (RFS011), a call over time (RFS033) and the fleet controller's vehicle
+//! alerts — a committed vehicle standing still (RFS009), a vehicle moving without a dispatch
+//! (RFS010) — the last three checked once a second (the vehicles against the rules of
+//! [`atalaia_core::samu::fleet::alerts`]) and restored when the condition clears.
 
 use crate::server::AppState;
 use crate::store::{Store, StoreError, WriteCtx};
 use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
 use atalaia_core::notify::Trigger;
 use atalaia_core::samu::fleet::{VehicleAlert, alerts};
-use atalaia_core::samu::{Dispatch, Vehicle, VehicleStatus};
+use atalaia_core::samu::{Dispatch, Occurrence, OccurrencePhase, Vehicle, VehicleStatus};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -73,13 +74,14 @@ pub async fn check(state: &AppState) -> Result<(), StoreError> {
     let rules = state.config.watch_rules();
     let tz = state.config.timezone;
     let now = state.clock.now();
-    let (vehicles, dispatches, open) = state
+    let (vehicles, dispatches, open, occurrences) = state
         .store
         .read(|c| {
             let v = Store::list::<Vehicle>(c)?;
             let d = Store::list_by::<Dispatch>(c, "active", "1")?;
             let a = Store::list_by::<Alarm>(c, "active", "1")?;
-            Ok((v, d, a))
+            let o = Store::list_by::<Occurrence>(c, "open", "1")?;
+            Ok((v, d, a, o))
         })
         .await?;
     let mut on_dispatch: HashMap<_, &Dispatch> = HashMap::new();
@@ -103,6 +105,26 @@ pub async fn check(state: &AppState) -> Result<(), StoreError> {
             if holds != raised {
                 changes.push((kind, subject, holds));
             }
+        }
+    }
+    // A call still with the TARM past the over-time threshold (RFS033); its alert ends with the
+    // hand-off or the closure (and here, should either happen without it).
+    let overtime = chrono::Duration::seconds(state.config.samu_call_overtime_s);
+    let over: Vec<Subject> = occurrences
+        .iter()
+        .filter(|o| {
+            o.phase == OccurrencePhase::Intake && now - o.call_started_at.unwrap_or(o.created_at) >= overtime
+        })
+        .map(|o| Subject::Occurrence(o.id))
+        .collect();
+    for s in &over {
+        if !open.iter().any(|a| a.kind == AlarmKind::CallOverTime && &a.subject == s) {
+            changes.push((AlarmKind::CallOverTime, *s, true));
+        }
+    }
+    for a in &open {
+        if a.kind == AlarmKind::CallOverTime && a.cleared_at.is_none() && !over.contains(&a.subject) {
+            changes.push((AlarmKind::CallOverTime, a.subject, false));
         }
     }
     if changes.is_empty() {

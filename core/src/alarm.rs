@@ -62,6 +62,12 @@ pub enum AlarmKind {
     VehicleStationary,
     /// A vehicle moving without a dispatch (RFS010).
     MovingWithoutDispatch,
+    /// The primary regulator's risk-classification alert to the secondary (RFS011).
+    RiskAlert,
+    /// An ambulance crew asks the central for support (RFS001).
+    CrewNeedsSupport,
+    /// An ambulance crew reports a multiple-victim incident (RFS002).
+    MultipleVictims,
 }
 
 impl AlarmKind {
@@ -70,7 +76,10 @@ impl AlarmKind {
             AlarmKind::CallOverTime
             | AlarmKind::PriorityAlert
             | AlarmKind::VehicleStationary
-            | AlarmKind::MovingWithoutDispatch => Domain::Samu,
+            | AlarmKind::MovingWithoutDispatch
+            | AlarmKind::RiskAlert
+            | AlarmKind::CrewNeedsSupport
+            | AlarmKind::MultipleVictims => Domain::Samu,
             _ => Domain::Monitoring,
         }
     }
@@ -89,9 +98,8 @@ impl AlarmKind {
     pub fn default_severity(self) -> Severity {
         use AlarmKind::*;
         match self {
-            StrapCut | ExclusionZoneEntry | Jamming | Shielding | AggressorNearVictim | PriorityAlert => {
-                Severity::Critical
-            }
+            StrapCut | ExclusionZoneEntry | Jamming | Shielding | AggressorNearVictim | PriorityAlert
+            | CrewNeedsSupport => Severity::Critical,
             InclusionZoneExit
             | ScheduleStartOutside
             | ContinuousZoneExit
@@ -101,7 +109,9 @@ impl AlarmKind {
             | DeviceOff
             | Encounter
             | VehicleStationary
-            | MovingWithoutDispatch => Severity::High,
+            | MovingWithoutDispatch
+            | RiskAlert
+            | MultipleVictims => Severity::High,
             BatteryCritical | SignalLost | GnssLost | WarningZoneEntry | CallOverTime => Severity::Medium,
             LateData | CommonPlace => Severity::Low,
         }

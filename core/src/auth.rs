@@ -66,7 +66,8 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Tarm => samu_read || p == OccurrenceCreate,
-            Role::Regulator => samu_read || matches!(p, OccurrenceCreate | OccurrenceRegulate),
+            // Regulators handle the SAMU alerts addressed to them (RFS011, RFS012).
+            Role::Regulator => samu_read || matches!(p, OccurrenceCreate | OccurrenceRegulate | AlarmHandle),
             // The fleet controller handles the vehicle alerts (RFS009, RFS010): SAMU alarms only,
             // as monitoring alarms are not visible to it.
             Role::FleetController => {

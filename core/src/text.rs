@@ -123,6 +123,9 @@ pub fn alarm_kind(v: AlarmKind) -> &'static str {
         AlarmKind::PriorityAlert => "Alerta de priorização",
         AlarmKind::VehicleStationary => "Viatura empenhada parada",
         AlarmKind::MovingWithoutDispatch => "Viatura em movimento sem empenho",
+        AlarmKind::RiskAlert => "Alerta de classificação de risco",
+        AlarmKind::CrewNeedsSupport => "Equipe solicita apoio",
+        AlarmKind::MultipleVictims => "Múltiplas vítimas",
     }
 }
 

@@ -295,6 +295,12 @@ pub struct RegulationUpdate {
     /// Why a value was changed (kept with the change).
     #[serde(default)]
     pub reason: String,
+    /// The primary regulator alerts the secondary to the risk classification (RFS011).
+    #[serde(default)]
+    pub risk_alert: bool,
+    /// Flag for patient transport (TS) with the reason (RFS128); empty clears the flag.
+    #[serde(default)]
+    pub patient_transport: Option<String>,
 }
 
 impl RegulationUpdate {

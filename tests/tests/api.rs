@@ -164,7 +164,7 @@ async fn an_operator_cannot_act_on_an_alarm_it_may_not_see_and_a_replayed_claim_
     let s = TestServer::start().await;
     let op = s.user_token("op", Role::MonitoringOperator).await;
     let now = chrono::Utc::now();
-    let samu = Alarm::new(AlarmKind::CallOverTime, Subject::Occurrence(OccurrenceId::new()), None, now, now);
+    let samu = Alarm::new(AlarmKind::PriorityAlert, Subject::Occurrence(OccurrenceId::new()), None, now, now);
     let mon = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
     let (samu_id, mon_id) = (samu.id, mon.id);
     s.running
@@ -277,7 +277,8 @@ async fn an_unclaimed_alarm_escalates_to_the_supervisors_after_the_target() {
     let supervisor = s.user_token("supervisor", Role::Supervisor).await;
     let unclaimed = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, t0, t0);
     let taken = Alarm::new(AlarmKind::Tamper, Subject::Person(PersonId::new()), None, t0, t0);
-    let samu = Alarm::new(AlarmKind::CallOverTime, Subject::Occurrence(OccurrenceId::new()), None, t0, t0);
+    // (A prioritisation alert: a call over time would be restored by the fleet check, its call not being in intake.)
+    let samu = Alarm::new(AlarmKind::PriorityAlert, Subject::Occurrence(OccurrenceId::new()), None, t0, t0);
     let (unclaimed_id, taken_id, samu_id) = (unclaimed.id, taken.id, samu.id);
     s.running
         .state

@@ -749,3 +749,170 @@ fn clock_now(clock: &ManualClock) -> DateTime<Utc> {
     use atalaia_core::Clock;
     clock.now()
 }
+
+#[tokio::test]
+async fn a_call_over_time_and_the_risk_alert_reach_who_must_act() {
+    let t0 = Utc::now().trunc_subsecs(0);
+    let clock = Arc::new(ManualClock::new(t0));
+    let s = TestServer::start_at(clock.clone(), |c| c.samu_call_overtime_s = 120).await;
+    let tarm = s.user_token("tarm", Role::Tarm).await;
+    let supervisor = s.user_token("supervisor", Role::Supervisor).await;
+    let primary = s.user_token("regulador1", Role::Regulator).await;
+    let secondary = s.user_token("regulador2", Role::Regulator).await;
+    let mut feed = s.live(&supervisor, None).await;
+    let LiveMessage::Snapshot(_) = next_message(&mut feed).await else { panic!("snapshot first") };
+    let call = json!({"call_type": "atendimento", "caller_phone": "31988887777", "address": "Rua da Bahia, 1000",
+        "municipality": "Belo Horizonte", "description": "Dispneia", "call_started_at": t0, "hand_off": false});
+    let occ: Occurrence = de(ok(s.post(&tarm, "/occurrences", &call).await).await);
+    // RFS033: within the 2 minutes nothing; past them the TARM and the supervisor see the alert.
+    clock.advance(Duration::seconds(100));
+    tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+    let alarms: Vec<Alarm> = de(ok(s.get(&tarm, "/alarms").await).await);
+    assert!(alarms.is_empty(), "{alarms:?}");
+    clock.advance(Duration::seconds(20));
+    let a = wait_for(&mut feed, |b| match b {
+        EventBody::Alarm(a) if a.kind == AlarmKind::CallOverTime => Some(a.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((a.subject, a.raised_at), (Subject::Occurrence(occ.id), t0 + Duration::seconds(120)));
+    let seen: Vec<Alarm> = de(ok(s.get(&tarm, "/alarms").await).await);
+    assert!(seen.iter().any(|x| x.id == a.id && x.is_active()), "the TARM sees it too");
+    // Handed off: the alert ends.
+    ok(s.post(&tarm, &format!("/occurrences/{}/handoff", occ.id), &json!({})).await).await;
+    let a: Alarm = de(ok(s.get(&supervisor, &format!("/alarms/{}", a.id)).await).await);
+    assert!(!a.is_active(), "{:?}", a.state);
+    // RFS011: the primary regulator alerts the secondary to the risk classification.
+    ok(s.post(
+        &primary,
+        &format!("/occurrences/{}/regulation", occ.id),
+        &json!({"stage": "primary", "priority": "emergency", "risk_alert": true}),
+    )
+    .await)
+    .await;
+    let alarms: Vec<Alarm> = de(ok(s.get(&secondary, "/alarms").await).await);
+    let risk = alarms.iter().find(|a| a.kind == AlarmKind::RiskAlert && a.is_active()).expect("risk alert");
+    assert_eq!(risk.subject, Subject::Occurrence(occ.id));
+    ok(s.post(&secondary, &format!("/alarms/{}/actions", risk.id), &json!({"action": "claim"})).await).await;
+    ok(s.post(
+        &secondary,
+        &format!("/occurrences/{}/close", occ.id),
+        &json!({"reason": "Orientação por telefone"}),
+    )
+    .await)
+    .await;
+    let risk: Alarm = de(ok(s.get(&secondary, &format!("/alarms/{}", risk.id)).await).await);
+    assert!(
+        risk.cleared_at.is_some(),
+        "closing the case clears the condition on the alarm its regulator holds"
+    );
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn crew_alerts_refusal_of_care_and_a_victim_moved_to_another_vehicle() {
+    let t0 = Utc::now().trunc_subsecs(0);
+    let clock = Arc::new(ManualClock::new(t0));
+    let s = TestServer::start_at(clock.clone(), |_| {}).await;
+    let tarm = s.user_token("tarm", Role::Tarm).await;
+    let reg = s.user_token("regulador", Role::Regulator).await;
+    let fleet = s.user_token("frota", Role::FleetController).await;
+    let crew = s.user_token("equipe", Role::Crew).await;
+    let usb = vehicle(&s, "USB-21", "usb", "352000000000401", 1.0, t0).await;
+    let usa = vehicle(&s, "USA-21", "usa", "352000000000402", 2.0, t0).await;
+    let call = json!({"call_type": "atendimento", "caller_phone": "31988887777", "address": "Anel Rodoviário, km 20",
+        "municipality": "Belo Horizonte", "description": "Colisão entre carro e ônibus", "location": {"lat": SCENE.0, "lon": SCENE.1},
+        "victims": [{"name": "Ana"}, {"name": "Carlos"}]});
+    let occ: Occurrence = de(ok(s.post(&tarm, "/occurrences", &call).await).await);
+    let id = occ.id;
+    ok(s.post(
+        &reg,
+        &format!("/occurrences/{id}/regulation"),
+        &json!({"stage": "primary", "resource": "usb"}),
+    )
+    .await)
+    .await;
+    let first: Dispatch =
+        de(ok(s.post(&fleet, "/dispatches", &json!({"occurrence_id": id, "vehicle_id": usb})).await).await);
+
+    // RFS002 and RFS001 from the tablet: alarms the regulators and the fleet controller see.
+    ok(s.post(
+        &crew,
+        &format!("/dispatches/{}/alerts", first.id),
+        &json!({"kind": "multiple_victims", "note": "Ônibus com 12 passageiros"}),
+    )
+    .await)
+    .await;
+    let occ: Occurrence = de(ok(s
+        .post(&crew, &format!("/dispatches/{}/alerts", first.id), &json!({"kind": "need_support"}))
+        .await)
+    .await);
+    assert_eq!(occ.crew_alerts.len(), 2);
+    assert_eq!(occ.crew_alerts[0].vehicle, "USB-21");
+    let alarms: Vec<Alarm> = de(ok(s.get(&reg, "/alarms").await).await);
+    assert!(
+        alarms.iter().any(|a| a.kind == AlarmKind::MultipleVictims && a.subject == Subject::Occurrence(id))
+    );
+    let support = alarms.iter().find(|a| a.kind == AlarmKind::CrewNeedsSupport).expect("support alarm");
+    assert_eq!(support.subject, Subject::Vehicle(usb.parse().expect("id")));
+    assert_eq!(support.severity, atalaia_core::alarm::Severity::Critical);
+    ok(s.post(&fleet, &format!("/alarms/{}/actions", support.id), &json!({"action": "claim"})).await).await;
+
+    // A USA joins (RFS054, several vehicles) and victim 2 moves to it (RFS053).
+    ok(s.post(
+        &reg,
+        &format!("/occurrences/{id}/regulation"),
+        &json!({"stage": "secondary", "resource": "usa"}),
+    )
+    .await)
+    .await;
+    let second: Dispatch =
+        de(ok(s.post(&fleet, "/dispatches", &json!({"occurrence_id": id, "vehicle_id": usa})).await).await);
+    let move_to = |to: atalaia_core::ids::DispatchId| json!({"victim": 2, "from_dispatch": first.id, "to_dispatch": to, "reason": "Trauma grave"});
+    let r = s.post(&crew, &format!("/occurrences/{id}/transfers"), &move_to(first.id)).await;
+    expect_problem(r, 409, "conflict").await;
+    let occ: Occurrence =
+        de(ok(s.post(&crew, &format!("/occurrences/{id}/transfers"), &move_to(second.id)).await).await);
+    let t = &occ.transfers[0];
+    assert_eq!((t.victim, t.from_vehicle.as_str(), t.to_vehicle.as_str()), (2, "USB-21", "USA-21"));
+
+    // Victim 1 refuses removal and signs the term (RFS023); the term must be attached first.
+    let r = s
+        .post(
+            &crew,
+            &format!("/occurrences/{id}/consents"),
+            &json!({"victim": 1, "consented": false, "term": atalaia_core::ids::AttachmentId::new()}),
+        )
+        .await;
+    expect_problem(r, 422, "validation").await;
+    let term: Value = ok(s
+        .http
+        .post(s.url(&format!("/occurrences/{id}/attachments?kind=photo&name=termo.png&victim=1")))
+        .bearer_auth(&crew)
+        .header("content-type", "image/png")
+        .body(PNG_1X1.to_vec())
+        .send()
+        .await
+        .expect("upload"))
+    .await;
+    let occ: Occurrence = de(ok(s.post(&crew, &format!("/occurrences/{id}/consents"),
+        &json!({"victim": 1, "consented": false, "term": term["id"], "notes": "Recusou a remoção; orientada."})).await).await);
+    let c = &occ.consents[0];
+    assert_eq!(
+        (c.victim, c.consented, c.term.map(|t| t.to_string())),
+        (1, false, term["id"].as_str().map(String::from))
+    );
+
+    // RFS128: flagged for patient transport with the reason, kept in the history.
+    let occ: Occurrence = de(ok(s
+        .post(
+            &reg,
+            &format!("/occurrences/{id}/regulation"),
+            &json!({"stage": "primary", "patient_transport": "Remoção eletiva da vítima 1 após alta"}),
+        )
+        .await)
+    .await);
+    assert_eq!(occ.patient_transport, "Remoção eletiva da vítima 1 após alta");
+    assert!(occ.history.iter().any(|c| c.field == "patient_transport"));
+    s.running.shutdown().await;
+}

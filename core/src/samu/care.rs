@@ -157,6 +157,77 @@ impl NewCareRecord {
     }
 }
 
+/// Consent to care or its refusal (RFS023), with the photo of the signed term when there is one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Consent {
+    pub victim: u32,
+    pub consented: bool,
+    /// The photo or document of the signed term, attached to the occurrence.
+    pub term: Option<AttachmentId>,
+    pub notes: String,
+    pub by: UserId,
+    pub by_name: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewConsent {
+    pub victim: u32,
+    pub consented: bool,
+    #[serde(default)]
+    pub term: Option<AttachmentId>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// A victim moved from one vehicle to another: the continuing crew changes (RFS053).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Transfer {
+    pub victim: u32,
+    pub from_dispatch: crate::ids::DispatchId,
+    pub from_vehicle: String,
+    pub to_dispatch: crate::ids::DispatchId,
+    pub to_vehicle: String,
+    pub reason: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewTransfer {
+    pub victim: u32,
+    pub from_dispatch: crate::ids::DispatchId,
+    pub to_dispatch: crate::ids::DispatchId,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// What a crew can alert the central to from the tablet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CrewAlertKind {
+    /// Support needed: another unit, police, fire brigade (RFS001).
+    NeedSupport,
+    /// A multiple-victim incident (RFS002).
+    MultipleVictims,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewCrewAlert {
+    pub kind: CrewAlertKind,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CrewAlertRecord {
+    pub kind: CrewAlertKind,
+    pub note: String,
+    pub vehicle: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AttachmentKind {

@@ -5,6 +5,7 @@
 pub mod care;
 pub mod fleet;
 pub mod ident;
+pub mod regulation;
 
 use crate::geom::LatLon;
 use crate::ids::{DeviceId, DispatchId, OccurrenceId, UserId, VehicleId};
@@ -237,6 +238,18 @@ pub struct Occurrence {
     /// Photos, audio, video and documents (RFS025); the bytes are fetched by id.
     #[serde(default)]
     pub attachments: Vec<care::AttachmentInfo>,
+    /// Consent to care or its refusal, per victim (RFS023).
+    #[serde(default)]
+    pub consents: Vec<care::Consent>,
+    /// Victims moved from one vehicle to another (RFS053).
+    #[serde(default)]
+    pub transfers: Vec<care::Transfer>,
+    /// Alerts the crews raised: support needed, multiple victims (RFS001, RFS002).
+    #[serde(default)]
+    pub crew_alerts: Vec<care::CrewAlertRecord>,
+    /// Why the primary regulator flagged it for patient transport (TS), if so (RFS128).
+    #[serde(default)]
+    pub patient_transport: String,
 }
 
 impl Occurrence {
@@ -290,6 +303,10 @@ impl Occurrence {
             addenda: Vec::new(),
             records: Vec::new(),
             attachments: Vec::new(),
+            consents: Vec::new(),
+            transfers: Vec::new(),
+            crew_alerts: Vec::new(),
+            patient_transport: String::new(),
         }
     }
 

@@ -7,12 +7,15 @@ use super::super::{Body, Caller, Params, check, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::store::{Actor, Store, StoreError};
+use atalaia_core::alarm::{AlarmKind, Subject};
 use atalaia_core::auth::Permission;
+use atalaia_core::ids::DispatchId;
 use atalaia_core::ids::{AttachmentId, MessageId, OccurrenceId};
-use atalaia_core::samu::Occurrence;
 use atalaia_core::samu::care::{
-    AttachmentInfo, AttachmentKind, CareRecord, Message, NewCareRecord, NewMessage,
+    AttachmentInfo, AttachmentKind, CareRecord, Consent, CrewAlertKind, CrewAlertRecord, Message,
+    NewCareRecord, NewConsent, NewCrewAlert, NewMessage, NewTransfer, Transfer,
 };
+use atalaia_core::samu::{Dispatch, Occurrence};
 use atalaia_core::wire::{FieldError, Problem};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -36,6 +39,9 @@ pub fn router() -> Router<AppState> {
         .route("/messages/{id}/read", post(mark_read))
         .route("/samu/canned-messages", get(canned_messages))
         .route("/occurrences/{id}/report.pdf", get(report_pdf))
+        .route("/occurrences/{id}/consents", post(add_consent))
+        .route("/occurrences/{id}/transfers", post(transfer))
+        .route("/dispatches/{id}/alerts", post(crew_alert))
 }
 
 /// Crew, or a regulator writing down what the crew relays by radio (RFS125).
@@ -78,10 +84,7 @@ pub async fn add_record(
         .write(move |ctx| {
             let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
             open_for_care(&o)?;
-            // An unidentified victim is victim 1.
-            let known =
-                o.victims.iter().any(|v| v.number == new.victim) || (o.victims.is_empty() && new.victim == 1);
-            if !known {
+            if !has_victim(&o, new.victim) {
                 return Ok(Err(ApiError::Validation(vec![FieldError::new(
                     "victim",
                     &format!("A ocorrência {} não tem a vítima {}.", o.number, new.victim),
@@ -373,4 +376,176 @@ pub async fn report_pdf(
         pdf,
     )
         .into_response())
+}
+
+/// An unidentified victim is victim 1.
+fn has_victim(o: &Occurrence, victim: u32) -> bool {
+    o.victims.iter().any(|v| v.number == victim) || (o.victims.is_empty() && victim == 1)
+}
+
+/// The victim's consent to care or refusal, with the photo of the signed term (RFS023).
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/consents", tag = "samu", params(("id" = String, Path)),
+    request_body = NewConsent, responses((status = 200, body = Occurrence), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn add_consent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(new): Body<NewConsent>,
+) -> ApiResult<Json<Occurrence>> {
+    caller.require(Permission::CrewAct)?;
+    let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
+    let actor = Actor::user(&caller.user);
+    let user = caller.user.clone();
+    let occ = state
+        .store
+        .write(move |ctx| {
+            let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
+            open_for_care(&o)?;
+            let mut errors = Vec::new();
+            if !has_victim(&o, new.victim) {
+                errors.push(FieldError::new(
+                    "victim",
+                    &format!("A ocorrência {} não tem a vítima {}.", o.number, new.victim),
+                ));
+            }
+            if let Some(term) = new.term
+                && !o.attachments.iter().any(|a| {
+                    a.id == term && matches!(a.kind, AttachmentKind::Photo | AttachmentKind::Document)
+                })
+            {
+                errors
+                    .push(FieldError::new("term", "Anexe antes a foto do termo assinado a esta ocorrência."));
+            }
+            if !errors.is_empty() {
+                return Ok(Err(ApiError::Validation(errors)));
+            }
+            o.consents.push(Consent {
+                victim: new.victim,
+                consented: new.consented,
+                term: new.term,
+                notes: new.notes.trim().to_owned(),
+                by: user.id,
+                by_name: user.display_name.clone(),
+                at: ctx.now,
+            });
+            o.updated_at = ctx.now;
+            ctx.save(&o)?;
+            let what = if new.consented { "consentimento" } else { "recusa" };
+            ctx.audit(
+                &actor,
+                "occurrence.consent",
+                &o.id.to_string(),
+                &format!("vítima {} {what}", new.victim),
+            )?;
+            Ok(Ok(o))
+        })
+        .await??;
+    Ok(Json(occ))
+}
+
+/// Move a victim from one vehicle of the occurrence to another: the transfer is marked and the
+/// receiving crew continues the care (RFS053).
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/transfers", tag = "samu", params(("id" = String, Path)),
+    request_body = NewTransfer, responses((status = 200, body = Occurrence), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(new): Body<NewTransfer>,
+) -> ApiResult<Json<Occurrence>> {
+    if !caller.can(Permission::CrewAct) && !caller.can(Permission::OccurrenceDispatch) {
+        return Err(ApiError::Forbidden);
+    }
+    let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
+    let actor = Actor::user(&caller.user);
+    let user = caller.user.id;
+    let occ = state
+        .store
+        .write(move |ctx| {
+            let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
+            open_for_care(&o)?;
+            let dispatches = Store::list_by::<Dispatch>(ctx.conn, "occurrence_id", &id.to_string())?;
+            let find = |d: DispatchId| dispatches.iter().find(|x| x.id == d);
+            let (Some(from), Some(to)) = (find(new.from_dispatch), find(new.to_dispatch)) else {
+                return Err(StoreError::Conflict("Os dois empenhos devem ser desta ocorrência.".into()));
+            };
+            if !to.active || from.id == to.id {
+                return Err(StoreError::Conflict(format!(
+                    "A vítima só pode passar para outra viatura ainda empenhada nesta ocorrência (não a {}).",
+                    to.vehicle_code
+                )));
+            }
+            if !has_victim(&o, new.victim) {
+                return Err(StoreError::Conflict(format!(
+                    "A ocorrência {} não tem a vítima {}.",
+                    o.number, new.victim
+                )));
+            }
+            o.transfers.push(Transfer {
+                victim: new.victim,
+                from_dispatch: from.id,
+                from_vehicle: from.vehicle_code.clone(),
+                to_dispatch: to.id,
+                to_vehicle: to.vehicle_code.clone(),
+                reason: new.reason.trim().to_owned(),
+                by: user,
+                at: ctx.now,
+            });
+            o.updated_at = ctx.now;
+            ctx.save(&o)?;
+            let detail = format!("vítima {}: {} -> {}", new.victim, from.vehicle_code, to.vehicle_code);
+            ctx.audit(&actor, "occurrence.transfer", &o.id.to_string(), &detail)?;
+            Ok(o)
+        })
+        .await?;
+    Ok(Json(occ))
+}
+
+/// The crew alerts the central from the tablet: support needed (RFS001) or a multiple-victim
+/// incident (RFS002) — an alarm on the consoles, and a line on the record.
+#[utoipa::path(post, path = "/api/v1/dispatches/{id}/alerts", tag = "samu", params(("id" = String, Path)),
+    request_body = NewCrewAlert, responses((status = 200, body = Occurrence), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn crew_alert(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(new): Body<NewCrewAlert>,
+) -> ApiResult<Json<Occurrence>> {
+    caller.require(Permission::CrewAct)?;
+    let id: DispatchId = parse_id(&id, "Empenho")?;
+    let actor = Actor::user(&caller.user);
+    let user = caller.user.id;
+    let tz = state.config.timezone;
+    let occ = state
+        .store
+        .write(move |ctx| {
+            let d: Dispatch = Store::get_required(ctx.conn, &id.to_string())?;
+            if !d.active {
+                return Err(StoreError::Conflict("Este empenho já foi encerrado.".into()));
+            }
+            let mut o: Occurrence = Store::get_required(ctx.conn, &d.occurrence_id.to_string())?;
+            let (kind, subject) = match new.kind {
+                CrewAlertKind::NeedSupport => (AlarmKind::CrewNeedsSupport, Subject::Vehicle(d.vehicle_id)),
+                CrewAlertKind::MultipleVictims => (AlarmKind::MultipleVictims, Subject::Occurrence(o.id)),
+            };
+            crate::fleet::raise(ctx, kind, subject, tz)?;
+            o.crew_alerts.push(CrewAlertRecord {
+                kind: new.kind,
+                note: new.note.trim().to_owned(),
+                vehicle: d.vehicle_code.clone(),
+                by: user,
+                at: ctx.now,
+            });
+            o.updated_at = ctx.now;
+            ctx.save(&o)?;
+            ctx.audit(
+                &actor,
+                "dispatch.alert",
+                &d.id.to_string(),
+                &format!("{:?} {}", new.kind, d.vehicle_code),
+            )?;
+            Ok(o)
+        })
+        .await?;
+    Ok(Json(occ))
 }

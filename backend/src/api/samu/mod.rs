@@ -339,6 +339,7 @@ pub async fn hand_off(
             if o.prioritized {
                 crate::fleet::raise(ctx, AlarmKind::PriorityAlert, Subject::Occurrence(o.id), tz)?;
             }
+            crate::fleet::clear(ctx, AlarmKind::CallOverTime, &Subject::Occurrence(o.id))?;
             Ok(o)
         })
         .await?;
@@ -400,7 +401,9 @@ pub async fn close(
             o.closure = Some(Closure { at: ctx.now, by: user, reason: reason.clone() });
             o.updated_at = ctx.now;
             ctx.save(&o)?;
-            crate::fleet::clear(ctx, AlarmKind::PriorityAlert, &Subject::Occurrence(o.id))?;
+            for kind in [AlarmKind::PriorityAlert, AlarmKind::RiskAlert, AlarmKind::CallOverTime] {
+                crate::fleet::clear(ctx, kind, &Subject::Occurrence(o.id))?;
+            }
             ctx.audit(&actor, "occurrence.close", &o.id.to_string(), &reason)?;
             Ok(o)
         })

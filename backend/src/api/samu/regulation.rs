@@ -6,10 +6,11 @@ use super::super::{Body, Caller, Params, check, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::store::{Store, StoreError};
+use atalaia_core::alarm::{AlarmKind, Subject};
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::OccurrenceId;
 use atalaia_core::samu::fleet::{Candidate, recommend};
-use atalaia_core::samu::{Addendum, Change, Dispatch, Occurrence, OccurrencePhase, Vehicle, VehicleKind};
+use atalaia_core::samu::{Addendum, Dispatch, Occurrence, OccurrencePhase, Vehicle, VehicleKind};
 use atalaia_core::wire::{NewAddendum, PanelRow, Problem, RegulationUpdate};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -22,36 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/occurrences/{id}/addenda", post(add_addendum))
         .route("/occurrences/{id}/recommendation", get(recommendation))
         .route("/panel", get(panel))
-}
-
-/// Wire name of a value (`"usa"`, `"very_urgent"`) for the change history.
-fn wire<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
-}
-
-/// Set `field` to `new` when it differs, keeping the change in the history.
-fn change<T: serde::Serialize + PartialEq>(
-    history: &mut Vec<Change>,
-    template: &Change,
-    field: &str,
-    slot: &mut T,
-    new: T,
-) {
-    if *slot == new {
-        return;
-    }
-    let from = wire(slot);
-    history.push(Change {
-        field: field.into(),
-        from: if from.is_empty() || from == "null" { None } else { Some(from) },
-        to: wire(&new),
-        ..template.clone()
-    });
-    *slot = new;
 }
 
 /// Record or redefine the regulation (RFS124 primary, RFS126 secondary): each field present and
@@ -70,83 +41,24 @@ pub async fn regulate(
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
     let actor = crate::store::Actor::user(&caller.user);
     let user = caller.user.clone();
+    let tz = state.config.timezone;
     let occ = state
         .store
         .write(move |ctx| {
             let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
-            match o.phase {
-                OccurrencePhase::Intake => {
-                    return Err(StoreError::Conflict(format!(
-                        "A ocorrência {} ainda está com o TARM: aguarde o encaminhamento à regulação.",
-                        o.number
-                    )));
-                }
-                OccurrencePhase::Closed => {
-                    return Err(StoreError::Conflict(format!(
-                        "A ocorrência {} está encerrada: acrescente informações como complemento.",
-                        o.number
-                    )));
-                }
-                OccurrencePhase::Regulation | OccurrencePhase::Dispatched => {}
-            }
-            let t = Change {
-                at: ctx.now,
-                by: user.id,
-                by_name: user.display_name.clone(),
-                stage: Some(up.stage),
-                field: String::new(),
-                from: None,
-                to: String::new(),
-                reason: up.reason.trim().to_owned(),
-            };
             let before = o.history.len();
-            let h = &mut o.history;
-            if let Some(v) = up.demand_type {
-                change(h, &t, "demand_type", &mut o.demand_type, Some(v));
+            let changed =
+                atalaia_core::samu::regulation::regulate(&mut o, &up, user.id, &user.display_name, ctx.now)
+                    .map_err(StoreError::Conflict)?;
+            if up.risk_alert {
+                crate::fleet::raise(ctx, AlarmKind::RiskAlert, Subject::Occurrence(o.id), tz)?;
+                ctx.audit(&actor, "occurrence.risk_alert", &o.id.to_string(), &o.number)?;
             }
-            if let Some(v) = up.request_type {
-                change(h, &t, "request_type", &mut o.request_type, Some(v));
-            }
-            if let Some(v) = &up.description {
-                change(h, &t, "description", &mut o.description, v.trim().to_owned());
-            }
-            if let Some(v) = up.priority {
-                change(h, &t, "priority", &mut o.priority, Some(v));
-            }
-            if let Some(v) = up.ambulance_needed {
-                change(h, &t, "ambulance_needed", &mut o.ambulance_needed, Some(v));
-                if !v {
-                    change(h, &t, "resource", &mut o.resource, None);
-                }
-            }
-            if let Some(v) = up.resource {
-                if o.ambulance_needed == Some(false) {
-                    return Err(StoreError::Conflict(
-                        "A regulação registrou que não há necessidade de ambulância; altere isso antes de escolher a viatura."
-                            .into(),
-                    ));
-                }
-                change(h, &t, "ambulance_needed", &mut o.ambulance_needed, Some(true));
-                change(h, &t, "resource", &mut o.resource, Some(v));
-            }
-            if let Some(v) = &up.orientation {
-                change(h, &t, "orientation", &mut o.orientation, v.trim().to_owned());
-            }
-            if let Some(v) = &up.external_support {
-                let v: Vec<String> = v.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
-                change(h, &t, "external_support", &mut o.external_support, v);
-            }
-            if let Some(v) = &up.conduct {
-                change(h, &t, "conduct", &mut o.conduct, v.trim().to_owned());
-            }
-            if let Some(v) = &up.destination {
-                change(h, &t, "destination", &mut o.destination, v.trim().to_owned());
-            }
-            if o.history.len() == before {
+            if changed == 0 {
                 return Ok(o);
             }
-            o.updated_at = ctx.now;
-            let fields: Vec<String> = o.history[before..].iter().map(|c| format!("{}={}", c.field, c.to)).collect();
+            let fields: Vec<String> =
+                o.history[before..].iter().map(|c| format!("{}={}", c.field, c.to)).collect();
             ctx.save(&o)?;
             ctx.audit(&actor, "occurrence.regulate", &o.id.to_string(), &fields.join("; "))?;
             Ok(o)
