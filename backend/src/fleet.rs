@@ -9,7 +9,7 @@ use crate::store::{Store, StoreError, WriteCtx};
 use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
 use atalaia_core::notify::Trigger;
 use atalaia_core::samu::fleet::{VehicleAlert, alerts};
-use atalaia_core::samu::{Dispatch, Occurrence, OccurrencePhase, Vehicle, VehicleStatus};
+use atalaia_core::samu::{Dispatch, Link, Occurrence, OccurrencePhase, Vehicle, VehicleStatus};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -127,7 +127,15 @@ pub async fn check(state: &AppState) -> Result<(), StoreError> {
             changes.push((AlarmKind::CallOverTime, a.subject, false));
         }
     }
-    if changes.is_empty() {
+    // A vehicle unit silent for longer than a fix is fresh has lost its link (RFS051); the next
+    // fix brings it back.
+    let silent: Vec<_> = vehicles
+        .iter()
+        .filter(|v| v.telemetry.link != Link::Offline)
+        .filter(|v| v.telemetry.fix_time.is_some_and(|f| (now - f).num_seconds() > rules.fresh_s))
+        .map(|v| (v.id, v.telemetry.fix_time))
+        .collect();
+    if changes.is_empty() && silent.is_empty() {
         return Ok(());
     }
     state
@@ -138,6 +146,15 @@ pub async fn check(state: &AppState) -> Result<(), StoreError> {
                     raise(ctx, kind, subject, tz)?;
                 } else {
                     clear(ctx, kind, &subject)?;
+                }
+            }
+            for (id, fix_time) in silent {
+                let mut v: Vehicle = Store::get_required(ctx.conn, &id.to_string())?;
+                // Unless a fix arrived in the meantime.
+                if v.telemetry.fix_time == fix_time && v.telemetry.link != Link::Offline {
+                    v.telemetry.link = Link::Offline;
+                    v.updated_at = ctx.now;
+                    ctx.save(&v)?;
                 }
             }
             Ok(())

@@ -695,6 +695,36 @@ async fn vehicle_alerts_committed_and_standing_still_or_moving_without_dispatch(
     })
     .await;
     assert!(a.is_active(), "claimed alarms are closed by their operator");
+
+    // RFS051: the unit says it is on satellite; silent for over two minutes it is offline, and
+    // its next fix brings it back.
+    clock.advance(Duration::seconds(5));
+    let now = clock_now(&clock);
+    let lat = SCENE.0 + 3.7 / 111.2;
+    let r = s
+        .osmand(&format!(
+            "id=352000000000302&lat={lat:.6}&lon={}&timestamp={}&speed=0&link=satellite",
+            SCENE.1,
+            now.timestamp()
+        ))
+        .await;
+    assert!(r.status().is_success());
+    let v: Value = ok(s.get(&fleet, &format!("/vehicles/{spare}")).await).await;
+    assert_eq!(v["telemetry"]["link"], "satellite");
+    clock.advance(Duration::seconds(130));
+    let offline = wait_for(&mut feed, |b| match b {
+        EventBody::Vehicle(v)
+            if v.code == "USA-10" && v.telemetry.link == atalaia_core::samu::Link::Offline =>
+        {
+            Some(v.clone())
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(offline.telemetry.fix_time, Some(now));
+    report(&s, "352000000000302", 3.7, 0.0, clock_now(&clock)).await;
+    let v: Value = ok(s.get(&fleet, &format!("/vehicles/{spare}")).await).await;
+    assert_eq!(v["telemetry"]["link"], "data");
     s.running.shutdown().await;
 }
 

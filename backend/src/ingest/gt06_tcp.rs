@@ -43,6 +43,7 @@ fn fix(imei: &str, l: &Location, charging: Option<bool>) -> Fix {
         ignition: None,
         siren: None,
         light_bar: None,
+        link: None,
         // A location the device itself marks as not positioned is GNSS loss, not a place.
         valid: l.valid,
         heartbeat: false,
@@ -66,6 +67,7 @@ fn heartbeat(imei: &str, status: &Status, voltage_level: u8) -> Fix {
         ignition: None,
         siren: None,
         light_bar: None,
+        link: None,
         valid: false,
         heartbeat: true,
         signals: Vec::new(),

@@ -42,6 +42,8 @@ pub struct Fix {
     pub ignition: Option<bool>,
     pub siren: Option<bool>,
     pub light_bar: Option<bool>,
+    /// How a vehicle's unit is talking to the centre (RFS051), when it says.
+    pub link: Option<atalaia_core::samu::Link>,
     /// Whether `at` is a real GNSS fix. A report without one still counts as contact and feeds
     /// the GNSS-loss detector, but is not stored as a position.
     pub valid: bool,
@@ -264,7 +266,7 @@ fn store_fix(
         atalaia_core::samu::fleet::note_fix(t, fix.at, fix_time);
         t.speed_kmh = fix.speed_kmh.unwrap_or(0.0);
         t.course_deg = fix.course_deg.unwrap_or(t.course_deg);
-        t.link = Link::Data;
+        t.link = fix.link.unwrap_or(Link::Data);
         t.ignition = fix.ignition.unwrap_or(t.ignition);
         t.siren = fix.siren.unwrap_or(t.siren);
         t.light_bar = fix.light_bar.unwrap_or(t.light_bar);

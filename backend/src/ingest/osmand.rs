@@ -116,6 +116,15 @@ fn num(params: &HashMap<String, String>, key: &str) -> Result<Option<f64>, Strin
     }
 }
 
+/// The vehicle unit's link (`link=data|satellite`; a vehicle tracker's own parameter, RFS051).
+fn link(params: &HashMap<String, String>) -> Option<atalaia_core::samu::Link> {
+    match params.get("link").map(|v| v.to_ascii_lowercase()).as_deref() {
+        Some("data" | "gprs" | "lte" | "4g" | "3g") => Some(atalaia_core::samu::Link::Data),
+        Some("satellite" | "sat") => Some(atalaia_core::samu::Link::Satellite),
+        _ => None,
+    }
+}
+
 fn flag(params: &HashMap<String, String>, key: &str) -> Option<bool> {
     params.get(key).map(|v| matches!(v.trim(), "true" | "1"))
 }
@@ -175,6 +184,7 @@ fn decode_params(params: &HashMap<String, String>) -> Result<Fix, String> {
         ignition: flag(params, "ignition"),
         siren: flag(params, "siren"),
         light_bar: flag(params, "lightbar"),
+        link: link(params),
         heartbeat: false,
         valid: params.get("valid").is_none_or(|v| !matches!(v.trim(), "false" | "0")),
         signals: signals(params)?,
@@ -287,6 +297,7 @@ fn decode_json(body: &[u8]) -> Result<Fix, String> {
         ignition: None,
         siren: None,
         light_bar: None,
+        link: None,
     })
 }
 

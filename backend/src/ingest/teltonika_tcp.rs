@@ -27,6 +27,7 @@ fn fix(imei: &str, r: &Record) -> Fix {
         ignition: r.io_int(io::IGNITION).map(|v| v != 0),
         siren: None,
         light_bar: None,
+        link: None,
         valid: r.valid(),
         heartbeat: false,
         signals: signals(r),
