@@ -197,27 +197,43 @@ pub fn to_pdf(o: &Occurrence, dispatches: &[Dispatch], tz: Tz, generated: &str) 
     type Placed = (&'static [u8], f32, f32, f32, String);
     let mut pages: Vec<Vec<Placed>> = vec![Vec::new()];
     let mut y = H - MARGIN;
+    // Place lines from `y` down, keeping up to `need` points together on one page (a heading
+    // with what follows, a short value) and breaking pages line by line beyond that (a long
+    // dictated note runs over as many pages as it needs). The page and height of the first line.
     let place = |pages: &mut Vec<Vec<Placed>>,
                  y: &mut f32,
                  need: f32,
-                 item: Vec<(&'static [u8], f32, f32, String)>| {
-        if *y - need < MARGIN + 20.0 {
+                 item: Vec<(&'static [u8], f32, f32, String)>|
+     -> (usize, f32) {
+        let bottom = MARGIN + 20.0;
+        if *y - need.min(H / 2.0) < bottom {
             pages.push(Vec::new());
             *y = H - MARGIN;
         }
+        let first = (pages.len() - 1, *y);
         for (font, size, x, s) in item {
+            let step = LEAD.max(size + 3.0);
+            if *y - step < bottom {
+                pages.push(Vec::new());
+                *y = H - MARGIN;
+            }
             pages.last_mut().expect("a page").push((font, size, x, *y - size, s));
-            *y -= LEAD.max(size + 3.0);
+            *y -= step;
         }
+        first
     };
     for line in lines(o, dispatches, tz, generated) {
         match line {
-            Line::Title(s) => place(&mut pages, &mut y, 22.0, vec![(b"F2", 15.0, MARGIN, s)]),
-            Line::Heading(s) => place(&mut pages, &mut y, 40.0, vec![(b"F2", 11.0, MARGIN, s)]),
+            Line::Title(s) => {
+                place(&mut pages, &mut y, 22.0, vec![(b"F2", 15.0, MARGIN, s)]);
+            }
+            Line::Heading(s) => {
+                place(&mut pages, &mut y, 40.0, vec![(b"F2", 11.0, MARGIN, s)]);
+            }
             Line::Text(s) => {
                 let item =
                     wrap(&s, text_chars).into_iter().map(|l| (b"F1".as_slice(), SIZE, MARGIN, l)).collect();
-                place(&mut pages, &mut y, LEAD, item)
+                place(&mut pages, &mut y, LEAD, item);
             }
             Line::Field(label, value) => {
                 let item: Vec<_> = wrap(&value, value_chars)
@@ -226,10 +242,9 @@ pub fn to_pdf(o: &Occurrence, dispatches: &[Dispatch], tz: Tz, generated: &str) 
                     .collect();
                 let need = LEAD * item.len() as f32;
                 // The label sits on the first line of its value, on whichever page that lands.
-                let top = if y - need < MARGIN + 20.0 { H - MARGIN } else { y };
-                place(&mut pages, &mut y, need, item);
+                let (page, top) = place(&mut pages, &mut y, need, item);
                 if !label.is_empty() {
-                    pages.last_mut().expect("a page").push((b"F2", SIZE, MARGIN, top - SIZE, label));
+                    pages[page].push((b"F2", SIZE, MARGIN, top - SIZE, label));
                 }
             }
             Line::Gap => y -= LEAD * 0.6,

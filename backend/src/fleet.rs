@@ -20,14 +20,19 @@ fn standing(ctx: &WriteCtx<'_>, kind: AlarmKind, subject: &Subject) -> Result<Op
         .find(|a| a.kind == kind && &a.subject == subject))
 }
 
-/// Raise `kind` about `subject` unless it is already standing; the notification rules apply.
+/// Raise `kind` about `subject`; the notification rules apply. If it is already standing, it
+/// counts once more, and one whose condition had cleared while an operator held it is armed
+/// again (a second request for support is not swallowed by the first).
 pub fn raise(
     ctx: &mut WriteCtx<'_>,
     kind: AlarmKind,
     subject: Subject,
     tz: chrono_tz::Tz,
 ) -> Result<Option<Alarm>, StoreError> {
-    if standing(ctx, kind, &subject)?.is_some() {
+    if let Some(mut a) = standing(ctx, kind, &subject)? {
+        a.count += 1;
+        a.cleared_at = None;
+        ctx.save(&a)?;
         return Ok(None);
     }
     let mut a = Alarm::new(kind, subject, None, ctx.now, ctx.now);
@@ -68,9 +73,12 @@ fn status_since(d: &Dispatch) -> Option<chrono::DateTime<chrono::Utc>> {
     }
 }
 
+/// What each watched condition was at the last check.
+pub type Memory = HashMap<(AlarmKind, Subject), bool>;
+
 /// Check every vehicle once: raise the alerts that hold, clear the ones that no longer do. The
 /// reading is done on a read connection; only changes go through the writer.
-pub async fn check(state: &AppState) -> Result<(), StoreError> {
+pub async fn check(state: &AppState, memory: &mut Memory) -> Result<(), StoreError> {
     let rules = state.config.watch_rules();
     let tz = state.config.timezone;
     let now = state.clock.now();
@@ -86,45 +94,45 @@ pub async fn check(state: &AppState) -> Result<(), StoreError> {
         .await?;
     let mut on_dispatch: HashMap<_, &Dispatch> = HashMap::new();
     for d in &dispatches {
-        // The latest dispatch of a vehicle is the one it is driving for.
+        // The vehicle works its dispatches in order: the oldest active one is the current.
         let e = on_dispatch.entry(d.vehicle_id).or_insert(d);
-        if d.committed_at > e.committed_at {
+        if d.committed_at < e.committed_at {
             *e = d;
         }
     }
-    let mut changes: Vec<(AlarmKind, Subject, bool)> = Vec::new();
+    // Which conditions hold now.
+    let mut now_holding: HashMap<(AlarmKind, Subject), bool> = HashMap::new();
     for v in &vehicles {
         let since = on_dispatch.get(&v.id).and_then(|d| status_since(d));
         let holding = alerts(v, since, now, &rules);
-        let subject = Subject::Vehicle(v.id);
         for alert in [VehicleAlert::Stationary, VehicleAlert::MovingWithoutDispatch] {
-            let kind = kind_of(alert);
-            let raised =
-                open.iter().any(|a| a.kind == kind && a.subject == subject && a.cleared_at.is_none());
-            let holds = holding.contains(&alert);
-            if holds != raised {
-                changes.push((kind, subject, holds));
-            }
+            now_holding.insert((kind_of(alert), Subject::Vehicle(v.id)), holding.contains(&alert));
         }
     }
     // A call still with the TARM past the over-time threshold (RFS033); its alert ends with the
-    // hand-off or the closure (and here, should either happen without it).
+    // hand-off or the closure.
     let overtime = chrono::Duration::seconds(state.config.samu_call_overtime_s);
-    let over: Vec<Subject> = occurrences
-        .iter()
-        .filter(|o| {
-            o.phase == OccurrencePhase::Intake && now - o.call_started_at.unwrap_or(o.created_at) >= overtime
-        })
-        .map(|o| Subject::Occurrence(o.id))
-        .collect();
-    for s in &over {
-        if !open.iter().any(|a| a.kind == AlarmKind::CallOverTime && &a.subject == s) {
-            changes.push((AlarmKind::CallOverTime, *s, true));
-        }
+    for o in &occurrences {
+        let over =
+            o.phase == OccurrencePhase::Intake && now - o.call_started_at.unwrap_or(o.created_at) >= overtime;
+        now_holding.insert((AlarmKind::CallOverTime, Subject::Occurrence(o.id)), over);
     }
     for a in &open {
-        if a.kind == AlarmKind::CallOverTime && a.cleared_at.is_none() && !over.contains(&a.subject) {
-            changes.push((AlarmKind::CallOverTime, a.subject, false));
+        if a.kind == AlarmKind::CallOverTime {
+            now_holding.entry((a.kind, a.subject)).or_insert(false);
+        }
+    }
+    // Raised when a condition starts, cleared when it ends: an alarm an operator closed while
+    // its condition still holds is not raised again until the condition has ended once. What
+    // held is remembered between checks; at start, an alarm standing uncleared says it held.
+    memory.retain(|key, _| now_holding.contains_key(key));
+    let mut changes: Vec<(AlarmKind, Subject, bool)> = Vec::new();
+    for (key, holds) in &now_holding {
+        let held = *memory.entry(*key).or_insert_with(|| {
+            open.iter().any(|a| a.kind == key.0 && a.subject == key.1 && a.cleared_at.is_none())
+        });
+        if *holds != held {
+            changes.push((key.0, key.1, *holds));
         }
     }
     // A vehicle unit silent for longer than a fix is fresh has lost its link (RFS051); the next
@@ -138,6 +146,8 @@ pub async fn check(state: &AppState) -> Result<(), StoreError> {
     if changes.is_empty() && silent.is_empty() {
         return Ok(());
     }
+    // Remembered once written: a failed write is tried again at the next check.
+    let applied: Vec<_> = changes.iter().map(|&(kind, subject, holds)| ((kind, subject), holds)).collect();
     state
         .store
         .write(move |ctx| {
@@ -159,7 +169,9 @@ pub async fn check(state: &AppState) -> Result<(), StoreError> {
             }
             Ok(())
         })
-        .await
+        .await?;
+    memory.extend(applied);
+    Ok(())
 }
 
 /// Check the fleet every second until the server stops.
@@ -168,12 +180,13 @@ pub async fn run(state: AppState, stopping: tokio::sync::watch::Receiver<bool>) 
     tokio::pin!(stop);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut memory = Memory::new();
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             () = &mut stop => return,
         }
-        if let Err(e) = check(&state).await {
+        if let Err(e) = check(&state, &mut memory).await {
             tracing::warn!(error = %e, "fleet check failed");
         }
     }

@@ -146,3 +146,18 @@ pub async fn expect_problem(resp: reqwest::Response, status: u16, code: &str) ->
     assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
     body
 }
+
+/// The text of a PDF as poppler's `pdftotext` reads it (Debian poppler-utils).
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, bytes).expect("write");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (apt-get install poppler-utils)");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf8")
+}

@@ -3,7 +3,7 @@
 //! (Debian poppler-utils), as a person opening it would see it.
 
 use atalaia_core::auth::Role;
-use atalaia_tests::{TestServer, expect_problem};
+use atalaia_tests::{TestServer, expect_problem, pdf_text};
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -71,20 +71,6 @@ fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
         }
     }
     rows
-}
-
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("r.pdf");
-    std::fs::write(&path, bytes).expect("write");
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (apt-get install poppler-utils)");
-    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf8")
 }
 
 #[tokio::test]

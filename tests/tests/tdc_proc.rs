@@ -15,7 +15,7 @@ use atalaia_core::samu::{
     VehicleStatus,
 };
 use atalaia_core::wire::{Assignment, EventBody, LiveMessage, PanelRow};
-use atalaia_tests::{TestServer, expect_problem, next_message};
+use atalaia_tests::{TestServer, expect_problem, next_message, pdf_text};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -525,7 +525,15 @@ async fn tdc_proc_a_call_from_intake_to_closure() {
     assert!(!all[0].active);
     assert_eq!(all[0].ended, Some(DispatchEnd::Released));
     assert_eq!(all[0].times.released, Some(t0 + Duration::seconds(2530)));
+    // The hospital still holds its stretcher: the ambulance stays unavailable (RFS061, RFS119)
+    // until the crew reports the stretcher back.
     let v: Value = ok(s.get(&fleet, &format!("/vehicles/{usa1}")).await).await;
+    assert_eq!(v["status"], "stretcher_retained");
+    let nearest: Vec<Candidate> =
+        de(ok(s.get(&fleet, &format!("/occurrences/{id}/recommendation?kind=usa")).await).await);
+    assert!(!nearest.iter().any(|c| c.code == "USA-01"), "{nearest:?}");
+    let v: Value =
+        ok(s.post(&crew, &format!("/vehicles/{usa1}/status"), &json!({"status": "returning"})).await).await;
     assert_eq!(v["status"], "returning");
     assert!(
         de::<Vec<Assignment>>(ok(s.get(&crew, &format!("/vehicles/{usa1}/assignments")).await).await)
@@ -695,6 +703,18 @@ async fn vehicle_alerts_committed_and_standing_still_or_moving_without_dispatch(
     })
     .await;
     assert!(a.is_active(), "claimed alarms are closed by their operator");
+    // It drives off again: the same alarm, still with its operator, is armed again and counts
+    // twice (not swallowed as already raised).
+    clock.advance(Duration::seconds(5));
+    report(&s, "352000000000302", 3.5, 50.0, clock_now(&clock)).await;
+    let again = wait_for(&mut feed, |b| match b {
+        EventBody::Alarm(x) if x.id == a.id && x.cleared_at.is_none() => Some(x.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(again.count, a.count + 1);
+    clock.advance(Duration::seconds(5));
+    report(&s, "352000000000302", 3.5, 0.0, clock_now(&clock)).await;
 
     // RFS051: the unit says it is on satellite; silent for over two minutes it is offline, and
     // its next fix brings it back.
@@ -758,21 +778,6 @@ fn mp4_header() -> Vec<u8> {
     let mut v = vec![0, 0, 0, 32];
     v.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2avc1mp41");
     v
-}
-
-/// The text of a PDF as poppler's `pdftotext` reads it (Debian poppler-utils).
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("r.pdf");
-    std::fs::write(&path, bytes).expect("write");
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (apt-get install poppler-utils)");
-    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf8")
 }
 
 fn clock_now(clock: &ManualClock) -> DateTime<Utc> {

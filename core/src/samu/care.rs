@@ -22,7 +22,7 @@ impl Glasgow {
     pub fn total(&self) -> Option<u8> {
         let ok =
             (1..=4).contains(&self.eye) && (1..=5).contains(&self.verbal) && (1..=6).contains(&self.motor);
-        ok.then_some(self.eye + self.verbal + self.motor)
+        ok.then(|| self.eye + self.verbal + self.motor)
     }
 }
 

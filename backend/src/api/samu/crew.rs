@@ -168,6 +168,16 @@ pub async fn upload(
                 return Ok((false, stored.clone()));
             }
             open_for_care(&o)?;
+            if let Some(aid) = q.id {
+                let taken: Option<String> = ctx
+                    .conn
+                    .prepare_cached("SELECT occurrence_id FROM attachments WHERE id = ?1")?
+                    .query_row([aid.to_string()], |r| r.get(0))
+                    .optional()?;
+                if taken.is_some() {
+                    return Err(StoreError::Conflict("Já existe outro anexo com este identificador.".into()));
+                }
+            }
             let info = AttachmentInfo {
                 id: q.id.unwrap_or_default(),
                 kind: q.kind,
@@ -224,7 +234,16 @@ pub async fn download(
         })
         .await?;
     let (content_type, data) = found.ok_or(ApiError::NotFound("Anexo"))?;
-    Ok(([(header::CONTENT_TYPE, content_type)], data).into_response())
+    // Served as a download of its declared type, never sniffed into something a browser runs.
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CONTENT_DISPOSITION, "attachment".to_owned()),
+        ],
+        data,
+    )
+        .into_response())
 }
 
 /// The crew's question or the regulator's answer (RFS045, RFS048). Stored means delivered:
@@ -256,6 +275,11 @@ pub async fn send_message(
         .store
         .write(move |ctx| {
             if let Some(stored) = Store::existing::<Message, _>(ctx.conn, new.id)? {
+                if stored.occurrence_id != id || stored.from != user.id {
+                    return Err(StoreError::Conflict(
+                        "Já existe outra mensagem com este identificador.".into(),
+                    ));
+                }
                 return Ok((false, stored));
             }
             let o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
@@ -313,8 +337,10 @@ pub async fn mark_read(
         .store
         .write(move |ctx| {
             let mut m: Message = Store::get_required(ctx.conn, &id.to_string())?;
+            // The receipt is the other side's: the crew's for the regulation's messages and the
+            // regulation's for the crew's.
             let crew = user.role == atalaia_core::auth::Role::Crew;
-            if m.from == user.id || (crew && m.from_crew()) {
+            if m.from == user.id || crew == m.from_crew() {
                 return Err(StoreError::Conflict(
                     "A confirmação de leitura é de quem recebe a mensagem.".into(),
                 ));

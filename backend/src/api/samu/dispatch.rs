@@ -41,8 +41,14 @@ pub fn release(ctx: &mut WriteCtx<'_>, mut d: Dispatch, actor: &Actor) -> Result
     let other = Store::list_by::<Dispatch>(ctx.conn, "vehicle_id", &v.id.to_string())?
         .into_iter()
         .filter(|o| o.active && o.id != d.id)
-        .max_by_key(|o| o.committed_at);
-    v.status = other.map_or(VehicleStatus::Returning, |o| o.status);
+        .min_by_key(|o| o.committed_at);
+    // A vehicle whose stretcher is held stays unavailable until the stretcher is back (reported
+    // on the vehicle: stretcher retained → returning).
+    v.status = match other {
+        Some(o) => o.status,
+        None if d.status == VehicleStatus::StretcherRetained => VehicleStatus::StretcherRetained,
+        None => VehicleStatus::Returning,
+    };
     v.updated_at = ctx.now;
     ctx.save(&v)?;
     ctx.audit(actor, "dispatch.release", &d.id.to_string(), &format!("{} {:?}", v.code, d.ended))?;
@@ -68,6 +74,11 @@ pub async fn create_dispatch(
         .store
         .write(move |ctx| {
             if let Some(stored) = Store::existing::<Dispatch, _>(ctx.conn, new.id)? {
+                if stored.occurrence_id != new.occurrence_id || stored.vehicle_id != new.vehicle_id {
+                    return Err(StoreError::Conflict(
+                        "Já existe outro empenho com este identificador.".into(),
+                    ));
+                }
                 return Ok((false, stored));
             }
             let mut o: Occurrence = Store::get_required(ctx.conn, &new.occurrence_id.to_string())?;
@@ -154,9 +165,13 @@ pub async fn create_dispatch(
                 r.ended = Some(DispatchEnd::Replaced { by: d.id });
                 release(ctx, r, &actor)?;
             }
-            v.status = VehicleStatus::Committed;
-            v.updated_at = ctx.now;
-            ctx.save(&v)?;
+            // A vehicle already on another occurrence (RFS062) keeps the status of that one, which
+            // it is still working on, until it is released from it.
+            if !busy {
+                v.status = VehicleStatus::Committed;
+                v.updated_at = ctx.now;
+                ctx.save(&v)?;
+            }
             o.phase = OccurrencePhase::Dispatched;
             o.updated_at = ctx.now;
             ctx.save(&o)?;
@@ -328,10 +343,18 @@ pub async fn set_status(
                 return release(ctx, d, &actor);
             }
             ctx.save(&d)?;
-            let mut v: Vehicle = Store::get_required(ctx.conn, &d.vehicle_id.to_string())?;
-            v.status = to;
-            v.updated_at = ctx.now;
-            ctx.save(&v)?;
+            // The vehicle shows the status of the occurrence it has been on longest (RFS062: an
+            // additional one waits its turn).
+            let first = Store::list_by::<Dispatch>(ctx.conn, "vehicle_id", &d.vehicle_id.to_string())?
+                .into_iter()
+                .filter(|x| x.active)
+                .min_by_key(|x| x.committed_at);
+            if first.is_none_or(|f| f.id == d.id) {
+                let mut v: Vehicle = Store::get_required(ctx.conn, &d.vehicle_id.to_string())?;
+                v.status = to;
+                v.updated_at = ctx.now;
+                ctx.save(&v)?;
+            }
             Ok(d)
         })
         .await?;

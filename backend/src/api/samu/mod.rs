@@ -258,7 +258,11 @@ pub async fn set_vehicle_status(
     Path(id): Path<String>,
     Body(change): Body<VehicleStatusChange>,
 ) -> ApiResult<Json<Vehicle>> {
-    caller.require(Permission::VehicleWrite)?;
+    // The crew reports its vehicle back at base or its stretcher returned, as the fleet
+    // controller may.
+    if !caller.can(Permission::VehicleWrite) && !caller.can(Permission::CrewAct) {
+        return Err(ApiError::Forbidden);
+    }
     let actor = crate::store::Actor::user(&caller.user);
     let id: VehicleId = parse_id(&id, "Viatura")?;
     let v = state
@@ -392,8 +396,16 @@ pub async fn close(
             if !may {
                 return Err(StoreError::Forbidden);
             }
-            for d in Store::list_by::<Dispatch>(ctx.conn, "occurrence_id", &id.to_string())? {
+            let dispatches = Store::list_by::<Dispatch>(ctx.conn, "occurrence_id", &id.to_string())?;
+            if let Some(d) = dispatches.iter().find(|d| d.active && d.status == VehicleStatus::Transporting) {
+                return Err(StoreError::Conflict(format!(
+                    "A viatura {} está transportando o paciente: encerre após a chegada ao destino.",
+                    d.vehicle_code
+                )));
+            }
+            for d in dispatches {
                 if d.active {
+                    crate::fleet::clear(ctx, AlarmKind::CrewNeedsSupport, &Subject::Vehicle(d.vehicle_id))?;
                     dispatch::release(ctx, d, &actor)?;
                 }
             }
@@ -401,7 +413,12 @@ pub async fn close(
             o.closure = Some(Closure { at: ctx.now, by: user, reason: reason.clone() });
             o.updated_at = ctx.now;
             ctx.save(&o)?;
-            for kind in [AlarmKind::PriorityAlert, AlarmKind::RiskAlert, AlarmKind::CallOverTime] {
+            for kind in [
+                AlarmKind::PriorityAlert,
+                AlarmKind::RiskAlert,
+                AlarmKind::CallOverTime,
+                AlarmKind::MultipleVictims,
+            ] {
                 crate::fleet::clear(ctx, kind, &Subject::Occurrence(o.id))?;
             }
             ctx.audit(&actor, "occurrence.close", &o.id.to_string(), &reason)?;
