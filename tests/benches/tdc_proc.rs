@@ -129,6 +129,11 @@ async fn main() {
             .await;
         let did = d["id"].as_str().expect("id").to_owned();
         t.send(
+            "PUT /crew/vehicle",
+            h.put(api("/crew/vehicle")).bearer_auth(&crew).json(&json!({"vehicle_id": vid})),
+        )
+        .await;
+        t.send(
             "GET /vehicles/{id}/assignments",
             h.get(api(&format!("/vehicles/{vid}/assignments"))).bearer_auth(&crew),
         )

@@ -156,6 +156,11 @@ async fn every_role_against_every_route() {
         }
         // The status of a vehicle outside a dispatch: the fleet controller, and the crew (back at
         // base, stretcher returned); back and forth, as the same state twice is refused.
+        if role == Role::Crew {
+            // A crew acts on the vehicle its tablet is signed in to.
+            let r = s.put(&token, "/crew/vehicle", &json!({"vehicle_id": vid})).await;
+            assert_eq!(r.status(), 200);
+        }
         let status = if next_available { "available" } else { "at_base" };
         let resp = s.post(&token, &format!("/vehicles/{vid}/status"), &json!({"status": status})).await;
         if role.can(Permission::VehicleWrite) || role.can(Permission::CrewAct) {

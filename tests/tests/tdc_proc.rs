@@ -109,6 +109,10 @@ async fn tdc_proc_a_call_from_intake_to_closure() {
     let usb = vehicle(&s, "USB-01", "usb", "352000000000101", 1.0, t0).await;
     let usa1 = vehicle(&s, "USA-01", "usa", "352000000000102", 2.0, t0).await;
     let usa2 = vehicle(&s, "USA-02", "usa", "352000000000103", 5.0, t0).await;
+    // The crew's tablet is signed in to USA-01 for the shift; another crew is on USB-01.
+    ok(s.put(&crew, "/crew/vehicle", &json!({"vehicle_id": usa1})).await).await;
+    let usb_crew = s.user_token("equipe-usb", Role::Crew).await;
+    ok(s.put(&usb_crew, "/crew/vehicle", &json!({"vehicle_id": usb})).await).await;
     let mut crew_feed = s.live(&crew, None).await;
     let LiveMessage::Snapshot(_) = next_message(&mut crew_feed).await else { panic!("snapshot first") };
 
@@ -288,7 +292,12 @@ async fn tdc_proc_a_call_from_intake_to_closure() {
     assert_eq!(o.priority, Some(Priority::Emergency));
     assert!(o.orientation.starts_with("Não remover o capacete"));
 
-    // 7. The crew confirms receipt and starts the journey; the server stamps both (RFS015).
+    // 7. The crew confirms receipt and starts the journey; the server stamps both (RFS015). Only
+    //    USA-01's crew may: another vehicle's crew is refused, and cannot write on this case.
+    let r = s.post(&usb_crew, &format!("/dispatches/{}/ack", d.id), &json!({})).await;
+    expect_problem(r, 403, "forbidden").await;
+    let r = s.post(&usb_crew, &format!("/occurrences/{id}/messages"), &json!({"text": "teste"})).await;
+    expect_problem(r, 403, "forbidden").await;
     clock.advance(Duration::seconds(15));
     let d: Dispatch = de(ok(s.post(&crew, &format!("/dispatches/{}/ack", d.id), &json!({})).await).await);
     assert_eq!(d.times.acknowledged, Some(t0 + Duration::seconds(240)));
@@ -869,6 +878,7 @@ async fn crew_alerts_refusal_of_care_and_a_victim_moved_to_another_vehicle() {
     .await;
     let first: Dispatch =
         de(ok(s.post(&fleet, "/dispatches", &json!({"occurrence_id": id, "vehicle_id": usb})).await).await);
+    ok(s.put(&crew, "/crew/vehicle", &json!({"vehicle_id": usb})).await).await;
 
     // RFS002 and RFS001 from the tablet: alarms the regulators and the fleet controller see.
     ok(s.post(

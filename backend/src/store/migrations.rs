@@ -181,7 +181,8 @@ CREATE INDEX notifications_seq ON notifications(seq);
 CREATE INDEX track_cells_by_hour ON track_cells(hour, cell, subject, first_s, last_s);
 "#,
     // SAMU dispatches ("empenho"): looked up by occurrence, and by vehicle while active; the
-    // crew's messages and attachments; open occurrences found without reading the closed ones.
+    // crew's messages and attachments; the vehicle a crew member signed in to; open occurrences
+    // found without reading the closed ones.
     r#"
 CREATE TABLE dispatches (
     id             TEXT PRIMARY KEY,
@@ -204,6 +205,7 @@ CREATE INDEX messages_occurrence ON messages(occurrence_id);
 ALTER TABLE occurrences ADD COLUMN open INTEGER NOT NULL DEFAULT 1;
 UPDATE occurrences SET open = (json_extract(doc, '$.phase') != 'closed');
 CREATE INDEX occurrences_open ON occurrences(open);
+ALTER TABLE users ADD COLUMN vehicle_id TEXT;
 CREATE TABLE attachments (
     id             TEXT PRIMARY KEY,
     occurrence_id  TEXT NOT NULL,

@@ -9,14 +9,15 @@ use crate::server::AppState;
 use crate::store::{Actor, Store, StoreError};
 use atalaia_core::alarm::{AlarmKind, Subject};
 use atalaia_core::auth::Permission;
-use atalaia_core::ids::DispatchId;
+use atalaia_core::auth::Role;
 use atalaia_core::ids::{AttachmentId, MessageId, OccurrenceId};
+use atalaia_core::ids::{DispatchId, UserId, VehicleId};
 use atalaia_core::samu::care::{
     AttachmentInfo, AttachmentKind, CareRecord, Consent, CrewAlertKind, CrewAlertRecord, Message,
     NewCareRecord, NewConsent, NewCrewAlert, NewMessage, NewTransfer, Transfer,
 };
 use atalaia_core::samu::{Dispatch, Occurrence};
-use atalaia_core::wire::{FieldError, Problem};
+use atalaia_core::wire::{FieldError, Problem, UserInfo};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -24,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rusqlite::OptionalExtension;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Largest attachment: a minute of phone video.
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/occurrences/{id}/consents", post(add_consent))
         .route("/occurrences/{id}/transfers", post(transfer))
         .route("/dispatches/{id}/alerts", post(crew_alert))
+        .route("/crew/vehicle", get(get_crew_vehicle).put(set_crew_vehicle))
 }
 
 /// Crew, or a regulator writing down what the crew relays by radio (RFS125).
@@ -51,6 +53,91 @@ fn may_record(caller: &Caller) -> ApiResult<()> {
     } else {
         Err(ApiError::Forbidden)
     }
+}
+
+/// The vehicle a crew member signed in to for the shift (`PUT /crew/vehicle`).
+pub(crate) fn crew_vehicle(
+    conn: &rusqlite::Connection,
+    user: UserId,
+) -> Result<Option<VehicleId>, StoreError> {
+    let v: Option<Option<String>> = conn
+        .prepare_cached("SELECT vehicle_id FROM users WHERE id = ?1")?
+        .query_row([user.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(v.flatten().and_then(|s| s.parse().ok()))
+}
+
+/// A crew member acts only for the vehicle it signed in to; other roles are not bound.
+pub(crate) fn crew_on_vehicle(
+    conn: &rusqlite::Connection,
+    user: &UserInfo,
+    vehicle: VehicleId,
+) -> Result<(), StoreError> {
+    if user.role != Role::Crew || crew_vehicle(conn, user.id)? == Some(vehicle) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+/// A crew member records only on occurrences its vehicle is dispatched to.
+fn crew_on_occurrence(
+    conn: &rusqlite::Connection,
+    user: &UserInfo,
+    occurrence: OccurrenceId,
+) -> Result<(), StoreError> {
+    if user.role != Role::Crew {
+        return Ok(());
+    }
+    let Some(v) = crew_vehicle(conn, user.id)? else { return Err(StoreError::Forbidden) };
+    let on_it = Store::list_by::<Dispatch>(conn, "occurrence_id", &occurrence.to_string())?
+        .iter()
+        .any(|d| d.active && d.vehicle_id == v);
+    if on_it { Ok(()) } else { Err(StoreError::Forbidden) }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CrewVehicle {
+    /// The vehicle this crew member works on this shift; `null` signs off.
+    pub vehicle_id: Option<VehicleId>,
+}
+
+/// The crew member signs in to the vehicle of the shift (its tablet's binding): from then on it
+/// acts on that vehicle's dispatches and occurrences only.
+#[utoipa::path(put, path = "/api/v1/crew/vehicle", tag = "samu", request_body = CrewVehicle,
+    responses((status = 200, body = CrewVehicle), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn set_crew_vehicle(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body<CrewVehicle>,
+) -> ApiResult<Json<CrewVehicle>> {
+    caller.require(Permission::CrewAct)?;
+    let actor = Actor::user(&caller.user);
+    let user = caller.user.id;
+    let out = state
+        .store
+        .write(move |ctx| {
+            let code = match body.vehicle_id {
+                Some(v) => Store::get_required::<atalaia_core::samu::Vehicle>(ctx.conn, &v.to_string())?.code,
+                None => String::new(),
+            };
+            ctx.conn
+                .prepare_cached("UPDATE users SET vehicle_id = ?1 WHERE id = ?2")?
+                .execute(rusqlite::params![body.vehicle_id.map(|v| v.to_string()), user.to_string()])?;
+            ctx.audit(&actor, "crew.vehicle", &user.to_string(), &code)?;
+            Ok(body)
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// The vehicle this crew member is signed in to.
+#[utoipa::path(get, path = "/api/v1/crew/vehicle", tag = "samu", responses((status = 200, body = CrewVehicle)), security(("bearer" = [])))]
+pub async fn get_crew_vehicle(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<CrewVehicle>> {
+    caller.require(Permission::CrewAct)?;
+    let user = caller.user.id;
+    let vehicle_id = state.store.read(move |c| crew_vehicle(c, user)).await?;
+    Ok(Json(CrewVehicle { vehicle_id }))
 }
 
 fn open_for_care(o: &Occurrence) -> Result<(), StoreError> {
@@ -83,6 +170,7 @@ pub async fn add_record(
         .store
         .write(move |ctx| {
             let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
+            crew_on_occurrence(ctx.conn, &user, o.id)?;
             open_for_care(&o)?;
             if !has_victim(&o, new.victim) {
                 return Ok(Err(ApiError::Validation(vec![FieldError::new(
@@ -159,6 +247,7 @@ pub async fn upload(
         .store
         .write(move |ctx| {
             let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
+            crew_on_occurrence(ctx.conn, &user, o.id)?;
             if let Some(aid) = q.id
                 && let Some(stored) = o.attachments.iter().find(|a| a.id == aid)
             {
@@ -283,6 +372,7 @@ pub async fn send_message(
                 return Ok((false, stored));
             }
             let o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
+            crew_on_occurrence(ctx.conn, &user, o.id)?;
             open_for_care(&o)?;
             let m = Message {
                 id: new.id.unwrap_or_default(),
@@ -337,6 +427,7 @@ pub async fn mark_read(
         .store
         .write(move |ctx| {
             let mut m: Message = Store::get_required(ctx.conn, &id.to_string())?;
+            crew_on_occurrence(ctx.conn, &user, m.occurrence_id)?;
             // The receipt is the other side's: the crew's for the regulation's messages and the
             // regulation's for the crew's.
             let crew = user.role == atalaia_core::auth::Role::Crew;
@@ -426,6 +517,7 @@ pub async fn add_consent(
         .store
         .write(move |ctx| {
             let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
+            crew_on_occurrence(ctx.conn, &user, o.id)?;
             open_for_care(&o)?;
             let mut errors = Vec::new();
             if !has_victim(&o, new.victim) {
@@ -485,10 +577,12 @@ pub async fn transfer(
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
     let actor = Actor::user(&caller.user);
     let user = caller.user.id;
+    let who = caller.user.clone();
     let occ = state
         .store
         .write(move |ctx| {
             let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
+            crew_on_occurrence(ctx.conn, &who, o.id)?;
             open_for_care(&o)?;
             let dispatches = Store::list_by::<Dispatch>(ctx.conn, "occurrence_id", &id.to_string())?;
             let find = |d: DispatchId| dispatches.iter().find(|x| x.id == d);
@@ -541,11 +635,13 @@ pub async fn crew_alert(
     let id: DispatchId = parse_id(&id, "Empenho")?;
     let actor = Actor::user(&caller.user);
     let user = caller.user.id;
+    let who = caller.user.clone();
     let tz = state.config.timezone;
     let occ = state
         .store
         .write(move |ctx| {
             let d: Dispatch = Store::get_required(ctx.conn, &id.to_string())?;
+            crew_on_vehicle(ctx.conn, &who, d.vehicle_id)?;
             if !d.active {
                 return Err(StoreError::Conflict("Este empenho já foi encerrado.".into()));
             }

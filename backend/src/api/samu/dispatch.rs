@@ -254,10 +254,12 @@ pub async fn acknowledge(
     caller.require(Permission::CrewAct)?;
     let id: DispatchId = parse_id(&id, "Empenho")?;
     let actor = Actor::user(&caller.user);
+    let who = caller.user.clone();
     let d = state
         .store
         .write(move |ctx| {
             let mut d: Dispatch = Store::get_required(ctx.conn, &id.to_string())?;
+            super::crew::crew_on_vehicle(ctx.conn, &who, d.vehicle_id)?;
             if !d.active {
                 return Err(StoreError::Conflict("Este empenho já foi encerrado.".into()));
             }
@@ -304,10 +306,12 @@ pub async fn set_status(
     let id: DispatchId = parse_id(&id, "Empenho")?;
     let actor = Actor::user(&caller.user);
     let user = caller.user.id;
+    let who = caller.user.clone();
     let d = state
         .store
         .write(move |ctx| {
             let mut d: Dispatch = Store::get_required(ctx.conn, &id.to_string())?;
+            super::crew::crew_on_vehicle(ctx.conn, &who, d.vehicle_id)?;
             if !d.active {
                 return Err(StoreError::Conflict("Este empenho já foi encerrado.".into()));
             }

@@ -264,11 +264,13 @@ pub async fn set_vehicle_status(
         return Err(ApiError::Forbidden);
     }
     let actor = crate::store::Actor::user(&caller.user);
+    let who = caller.user.clone();
     let id: VehicleId = parse_id(&id, "Viatura")?;
     let v = state
         .store
         .write(move |ctx| {
             let mut v: Vehicle = Store::get_required(ctx.conn, &id.to_string())?;
+            crew::crew_on_vehicle(ctx.conn, &who, v.id)?;
             // A vehicle on an occurrence changes status through its dispatch, which stamps the
             // phase times (RFS055); here only the states outside a dispatch.
             if !Store::list_by::<Dispatch>(ctx.conn, "vehicle_id", &id.to_string())?.iter().all(|d| !d.active)
