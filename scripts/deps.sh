@@ -5,12 +5,15 @@
 set -euo pipefail
 
 profile="${1:-run}"
+# libasound2-dev: cpal links ALSA for the alert tone (pkg-config finds it at build time).
 packages=(libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6 libwayland-client0 libegl1
-          libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers libfontconfig1 pkg-config)
+          libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers libfontconfig1 pkg-config libasound2-dev)
 if [ "$profile" = "test" ]; then
   # python3-aiosmtpd: the real SMTP server of the e-mail tests (tests/fixtures/smtp_sink.py);
   # poppler-utils: pdftotext reads the PDF reports back in the report tests.
-  packages+=(xvfb xauth x11-apps imagemagick python3-aiosmtpd poppler-utils)
+  # sox measures the alert tone captured through ALSA's file plugin; dbus runs the private session
+  # bus of the desktop-notification test.
+  packages+=(xvfb xauth x11-apps imagemagick python3-aiosmtpd poppler-utils sox dbus)
 fi
 
 missing=()

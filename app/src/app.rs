@@ -2,6 +2,7 @@
 //! keyboard shortcuts, live feed) and the theme. `main` hands it a [`BootConfig`]; everything
 //! after that flows through [`App::update`].
 
+use crate::keys::{Keys, Phase};
 use crate::screen::dashboard::{self, Dashboard};
 use crate::screen::login::{self, Login};
 use crate::{text, theme};
@@ -27,6 +28,10 @@ pub struct BootConfig {
     pub auto_login: Option<(String, String)>,
     /// The site's time zone for every time shown.
     pub tz: Tz,
+    /// The alert sound (disabled unless `main` opened the audio device).
+    pub sound: crate::alert::Sound,
+    /// Supervisor wall display: full screen, large type, no input needed.
+    pub wall: bool,
 }
 
 impl Default for BootConfig {
@@ -37,6 +42,8 @@ impl Default for BootConfig {
             demo: false,
             auto_login: None,
             tz: format::DEFAULT_TZ,
+            sound: crate::alert::Sound::default(),
+            wall: false,
         }
     }
 }
@@ -49,6 +56,8 @@ impl std::fmt::Debug for BootConfig {
             .field("demo", &self.demo)
             .field("auto_login", &self.auto_login.as_ref().map(|(user, _)| user))
             .field("tz", &self.tz)
+            .field("sound", self.sound.status())
+            .field("wall", &self.wall)
             .finish_non_exhaustive()
     }
 }
@@ -69,17 +78,36 @@ pub enum Screen {
 pub struct App {
     config: BootConfig,
     screen: Screen,
+    /// Whether the console window is the one in front (desktop notifications only when not).
+    focused: bool,
+    /// Text and layout scale, 1.0 to 2.0 (RNF06: text scales to 200 % without breaking the layout).
+    scale: f32,
+    /// High-contrast theme.
+    contrast: bool,
 }
+
+/// Scale steps for Ctrl+= / Ctrl+-.
+pub const SCALES: [f32; 6] = [1.0, 1.2, 1.4, 1.6, 1.8, 2.0];
 
 /// Keyboard shortcuts (keyboard-first operation: every call-taking and alarm action has one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shortcut {
     /// Ctrl+Enter: register the call being taken.
     Register,
+    /// F2: start a new call (clears the form, cursor on the phone).
+    NewCall,
+    /// Ctrl+1…6: the call type.
+    CallType(usize),
     /// F9: take the next open alarm.
     ClaimNext,
     FocusNext,
     FocusPrevious,
+    /// Ctrl+= / Ctrl+- / Ctrl+0: larger, smaller, normal text.
+    Bigger,
+    Smaller,
+    NormalSize,
+    /// F12: high-contrast theme on/off.
+    Contrast,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +116,10 @@ pub enum Message {
     Dashboard(dashboard::Message),
     Tick,
     Shortcut(Shortcut),
+    /// The window came to the front (true) or went to the background.
+    WindowFocus(bool),
+    /// Put the cursor in the call-taking phone field.
+    FocusPhone,
 }
 
 impl App {
@@ -106,7 +138,12 @@ impl App {
             let (submit, _) = login.update(login::Message::Submit);
             task = submit.map(Message::Login);
         }
-        (Self { config, screen: Screen::Login(login) }, task)
+        if config.wall {
+            // The wall display takes the whole screen of the monitor it opens on.
+            let fullscreen = window::latest().and_then(|id| window::set_mode(id, window::Mode::Fullscreen));
+            task = Task::batch([task, fullscreen]);
+        }
+        (Self { config, screen: Screen::Login(login), focused: true, scale: 1.0, contrast: false }, task)
     }
 
     pub fn screen(&self) -> &Screen {
@@ -118,9 +155,12 @@ impl App {
             (Screen::Login(login), Message::Login(m)) => {
                 let (task, event) = login.update(m);
                 if let Some(login::Event::LoggedIn(session)) = event {
-                    self.screen =
-                        Screen::Dashboard(Box::new(Dashboard::new(*session, Utc::now(), self.config.tz)));
-                    return operation::focus(iced::widget::Id::new(crate::pane::atendimento::PHONE_ID));
+                    let mut dashboard = Dashboard::new(*session, Utc::now(), self.config.tz)
+                        .with_sound(self.config.sound.clone())
+                        .with_wall(self.config.wall);
+                    dashboard.set_window_focus(self.focused);
+                    self.screen = Screen::Dashboard(Box::new(dashboard));
+                    return Task::done(Message::FocusPhone);
                 }
                 task.map(Message::Login)
             }
@@ -142,8 +182,43 @@ impl App {
             (Screen::Dashboard(_), Message::Shortcut(Shortcut::ClaimNext)) => self.update(
                 Message::Dashboard(dashboard::Message::Alarmes(crate::pane::alarmes::Message::ClaimNext)),
             ),
+            (Screen::Dashboard(_), Message::Shortcut(Shortcut::NewCall)) => self.update(Message::Dashboard(
+                dashboard::Message::Atendimento(crate::pane::atendimento::Message::Clear),
+            )),
+            (Screen::Dashboard(_), Message::Shortcut(Shortcut::CallType(i))) => {
+                let Some(t) = atalaia_core::samu::CallType::ALL.get(i) else { return Task::none() };
+                self.update(Message::Dashboard(dashboard::Message::Atendimento(
+                    crate::pane::atendimento::Message::CallType(crate::pane::atendimento::CallTypeOption(*t)),
+                )))
+            }
             (_, Message::Shortcut(Shortcut::FocusNext)) => operation::focus_next(),
             (_, Message::Shortcut(Shortcut::FocusPrevious)) => operation::focus_previous(),
+            (_, Message::Shortcut(Shortcut::Bigger)) => {
+                self.scale = SCALES.iter().copied().find(|s| *s > self.scale + 0.01).unwrap_or(2.0);
+                Task::none()
+            }
+            (_, Message::Shortcut(Shortcut::Smaller)) => {
+                self.scale = SCALES.iter().rev().copied().find(|s| *s < self.scale - 0.01).unwrap_or(1.0);
+                Task::none()
+            }
+            (_, Message::Shortcut(Shortcut::NormalSize)) => {
+                self.scale = 1.0;
+                Task::none()
+            }
+            (_, Message::Shortcut(Shortcut::Contrast)) => {
+                self.contrast = !self.contrast;
+                Task::none()
+            }
+            (_, Message::FocusPhone) => {
+                operation::focus(iced::widget::Id::new(crate::pane::atendimento::PHONE_ID))
+            }
+            (screen, Message::WindowFocus(focused)) => {
+                self.focused = focused;
+                if let Screen::Dashboard(d) = screen {
+                    d.set_window_focus(focused);
+                }
+                Task::none()
+            }
             // Messages for a screen that is no longer showing (a late answer after logout).
             (_, other) => {
                 tracing::debug!(?other, "message for an inactive screen dropped");
@@ -161,14 +236,20 @@ impl App {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        match &self.screen {
-            Screen::Login(login) => login.view().map(Message::Login),
-            Screen::Dashboard(d) => d.view().map(Message::Dashboard),
-        }
+        let (key, screen) = match &self.screen {
+            Screen::Login(login) => (0, login.view().map(Message::Login)),
+            Screen::Dashboard(d) => (1, d.view().map(Message::Dashboard)),
+        };
+        Keys::new(screen, shortcut).screen(key).into()
+    }
+
+    /// Scale of the whole interface (Ctrl+= / Ctrl+-).
+    pub fn scale_factor(&self) -> f32 {
+        self.scale
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        let keys = event::listen_with(shortcut);
+        let keys = event::listen_with(window_focus);
         match &self.screen {
             Screen::Login(_) => keys,
             Screen::Dashboard(d) => Subscription::batch([
@@ -180,7 +261,7 @@ impl App {
     }
 
     pub fn theme(&self) -> Theme {
-        theme::theme()
+        if self.contrast { theme::high_contrast() } else { theme::theme() }
     }
 
     pub fn title(&self) -> String {
@@ -188,14 +269,24 @@ impl App {
     }
 }
 
-/// Keyboard shortcuts. Ctrl+Enter and F9 count even when a text field has the focus (the operator
-/// is typing in the form); Tab only when no widget used it.
-fn shortcut(event: Event, status: event::Status, _window: window::Id) -> Option<Message> {
-    let Event::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. }) = event else { return None };
-    let shortcut = match key.as_ref() {
-        Key::Named(Named::Enter) if modifiers.command() => Shortcut::Register,
-        Key::Named(Named::F9) => Shortcut::ClaimNext,
-        Key::Named(Named::Tab) if status == event::Status::Ignored => {
+/// Keyboard shortcuts. Chords (Ctrl+Enter, Ctrl+1…6) and function keys count even when a text
+/// field has the focus (the operator is typing in the form); Tab only when no widget used it.
+pub fn shortcut(key: &Key, modifiers: keyboard::Modifiers, phase: Phase) -> Option<Message> {
+    let shortcut = match (key.as_ref(), phase) {
+        (Key::Named(Named::Enter), Phase::Before) if modifiers.command() => Shortcut::Register,
+        (Key::Named(Named::F2), Phase::Before) => Shortcut::NewCall,
+        (Key::Named(Named::F9), Phase::Before) => Shortcut::ClaimNext,
+        (Key::Named(Named::F12), Phase::Before) => Shortcut::Contrast,
+        (Key::Character(c), Phase::Before) if modifiers.command() => match c {
+            "=" | "+" => Shortcut::Bigger,
+            "-" => Shortcut::Smaller,
+            "0" => Shortcut::NormalSize,
+            d => match d.parse::<usize>() {
+                Ok(n @ 1..=6) => Shortcut::CallType(n - 1),
+                _ => return None,
+            },
+        },
+        (Key::Named(Named::Tab), Phase::Unused) => {
             if modifiers.shift() {
                 Shortcut::FocusPrevious
             } else {
@@ -205,4 +296,12 @@ fn shortcut(event: Event, status: event::Status, _window: window::Id) -> Option<
         _ => return None,
     };
     Some(Message::Shortcut(shortcut))
+}
+
+fn window_focus(event: Event, _status: event::Status, _window: window::Id) -> Option<Message> {
+    match event {
+        Event::Window(window::Event::Focused) => Some(Message::WindowFocus(true)),
+        Event::Window(window::Event::Unfocused) => Some(Message::WindowFocus(false)),
+        _ => None,
+    }
 }

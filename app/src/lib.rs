@@ -4,10 +4,33 @@
 //!
 //! A library so the headless UI tests in `tests/` can build the same views the binary shows.
 
+pub mod alert;
 pub mod app;
+pub mod keys;
 pub mod pane;
 pub mod screen;
 pub mod text;
 pub mod theme;
 
 pub use app::{App, BootConfig, Message};
+
+/// The console as an iced application: what `main` runs in a window and what the end-to-end UI
+/// tests run in `iced_test`'s emulator.
+pub fn application(
+    config: BootConfig,
+) -> iced::Application<impl iced::Program<State = App, Message = Message, Theme = iced::Theme>> {
+    // The renderer is iced's choice: wgpu, then tiny-skia; ICED_BACKEND=tiny-skia forces software.
+    iced::application(move || App::boot(config.clone()), App::update, App::view)
+        .title(App::title)
+        .subscription(App::subscription)
+        .theme(App::theme)
+        .scale_factor(App::scale_factor)
+        .settings(iced::Settings {
+            id: Some("atalaia".to_owned()),
+            default_text_size: iced::Pixels(theme::TEXT),
+            ..iced::Settings::default()
+        })
+        // The font is embedded (feature `fira-sans`): machines without system fonts still show text.
+        .default_font(iced::Font::with_name("Fira Sans"))
+        .window_size((1366.0, 820.0))
+}

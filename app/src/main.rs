@@ -5,7 +5,7 @@
 //! server is shown on the login screen instead (ARCHITECTURE: the UI never crashes on an error).
 
 use anyhow::Context;
-use atalaia_console::{App, BootConfig, theme};
+use atalaia_console::BootConfig;
 use clap::Parser;
 use std::path::{Path, PathBuf};
 use tracing_subscriber::EnvFilter;
@@ -30,9 +30,13 @@ struct Args {
     /// Site time zone for every time shown (IANA name), e.g. America/Porto_Velho.
     #[arg(long, env = "ATALAIA_TZ", value_name = "ZONE", default_value = "America/Sao_Paulo")]
     timezone: chrono_tz::Tz,
-    /// Supervisor wall display (not built yet; accepted so launchers can already pass it).
+    /// Supervisor wall display: full screen, large type, KPIs, queue, map and alarms, cycling by
+    /// itself (no keyboard or mouse needed). Combine with --user for an unattended screen.
     #[arg(long)]
     wall: bool,
+    /// No alert sound (the banner and desktop notifications still alert).
+    #[arg(long)]
+    no_sound: bool,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -66,11 +70,13 @@ fn main() -> anyhow::Result<()> {
     // Without a log file the console is still needed (e.g. a read-only home): keep going.
     let log = init_logging(&data_dir).ok();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), ?log, data_dir = %data_dir.display(), "atalaia starting");
-    if args.wall {
-        tracing::info!("--wall requested; the wall display is not built yet, opening the dashboard");
-    }
-
-    let mut config = BootConfig { demo: args.demo, tz: args.timezone, ..BootConfig::default() };
+    let sound = if args.no_sound {
+        atalaia_console::alert::Sound::disabled("som desativado (--no-sound)")
+    } else {
+        atalaia_console::alert::Sound::start()
+    };
+    let mut config =
+        BootConfig { demo: args.demo, tz: args.timezone, sound, wall: args.wall, ..BootConfig::default() };
     match &args.server {
         Some(url) => {
             if args.demo {
@@ -97,19 +103,7 @@ fn main() -> anyhow::Result<()> {
         }
     }
 
-    // The renderer is iced's choice: wgpu, then tiny-skia; ICED_BACKEND=tiny-skia forces software.
-    iced::application(move || App::boot(config.clone()), App::update, App::view)
-        .title(App::title)
-        .subscription(App::subscription)
-        .theme(App::theme)
-        .settings(iced::Settings {
-            id: Some("atalaia".to_owned()),
-            default_text_size: iced::Pixels(theme::TEXT),
-            ..iced::Settings::default()
-        })
-        // The font is embedded (feature `fira-sans`): machines without system fonts still show text.
-        .default_font(iced::Font::with_name("Fira Sans"))
-        .window_size((1366.0, 820.0))
+    atalaia_console::application(config)
         .run()
         .inspect_err(|error| tracing::error!(%error, "the console window failed"))
         .context("a janela do console falhou")?;

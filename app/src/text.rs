@@ -53,7 +53,8 @@ pub const CONNECTED: &str = "Conectado";
 pub const LOGOUT: &str = "Sair";
 pub const HINT_REGISTER: &str = "Ctrl+Enter registra a chamada";
 pub const HINT_CLAIM: &str = "F9 assume o próximo alarme";
-pub const HINT_TAB: &str = "Tab navega";
+pub const HINT_TAB: &str =
+    "Tab/Enter navegam · F2 nova chamada · Ctrl+= / Ctrl+- tamanho do texto · F12 alto contraste";
 
 pub fn reconnecting_in(secs: i64) -> String {
     format!("Reconectando em {}s…", secs.max(0))
@@ -75,11 +76,25 @@ pub const RESTORE: &str = "Restaurar";
 pub const PHONE: &str = "Telefone *";
 pub const PHONE_PLACEHOLDER: &str = "(31) 98888-7777";
 pub const CALLER_NAME: &str = "Nome do solicitante";
-pub const CALL_TYPE: &str = "Tipo de chamada";
+pub const CALL_TYPE: &str = "Tipo de chamada (Ctrl+1…6)";
 pub const ADDRESS: &str = "Endereço *";
 pub const MUNICIPALITY: &str = "Município *";
 pub const COMPLAINT: &str = "Queixa *";
-pub const REGISTER: &str = "Registrar (Ctrl+Enter)";
+pub const REGISTER: &str = "Registrar e enviar à regulação (Ctrl+Enter)";
+pub const COMPLAINT_PLACEHOLDER: &str = "Enter registra a chamada";
+pub const SUGGESTIONS: &str = "Endereços conhecidos:";
+
+pub fn close_call(call_type: &str) -> String {
+    format!("Encerrar chamada: {call_type} (Ctrl+Enter)")
+}
+
+pub fn caller_history(n: usize) -> String {
+    match n {
+        0 => "Primeira chamada deste número".to_owned(),
+        1 => "1 chamada anterior deste número".to_owned(),
+        n => format!("{n} chamadas anteriores deste número"),
+    }
+}
 pub const REGISTERING: &str = "Registrando…";
 pub const NEW_CALL: &str = "Nova chamada";
 pub const MANDATORY_NOTE: &str = "* obrigatório para chamadas de atendimento";
@@ -163,8 +178,115 @@ pub fn occurrence_subject(number: &str) -> String {
     format!("Ocorrência {number}")
 }
 
-pub fn claim_failed(reason: &str) -> String {
-    format!("Não foi possível assumir: {reason}")
+pub fn action_failed(reason: &str) -> String {
+    format!("Não foi possível: {reason}")
+}
+
+pub fn command_failed(reason: &str) -> String {
+    format!("Comando não enviado: {reason}")
+}
+
+pub const CLAIM_F9: &str = "Assumir (F9)";
+
+pub fn back_to_list(n: usize) -> String {
+    format!("← Lista de alarmes ({n})")
+}
+pub const NOTE_EMPTY: &str = "Escreva a anotação antes de registrar.";
+pub const CLOSE_NEEDS_OUTCOME: &str = "Escolha o desfecho: tratado, falso alarme ou encaminhado.";
+pub const CLOSE_NEEDS_NOTE: &str = "A nota de encerramento é obrigatória.";
+pub const PROCEDURE: &str = "Procedimento";
+pub const START_PROCEDURE: &str = "Iniciar procedimento";
+pub const NO_PROCEDURE_YET: &str = "Procedimento ainda não iniciado.";
+pub const DEVICE_COMMANDS: &str = "Comandos ao dispositivo";
+pub const CMD_VIBRATE: &str = "Vibrar";
+pub const CMD_SOUND: &str = "Alerta sonoro";
+pub const CMD_INTERVAL: &str = "Envio a cada 15 s";
+pub const COMMAND_QUEUED: &str = "na fila (dispositivo fora de alcance)";
+pub const NOTES: &str = "Anotações";
+pub const NOTE_PLACEHOLDER: &str = "Anotação (Enter registra)";
+pub const ADD_NOTE: &str = "Anotar";
+pub const CLOSING: &str = "Encerramento";
+pub const CLOSE_NOTE_PLACEHOLDER: &str = "Nota de encerramento * (Enter encerra)";
+pub const CLOSE_ALARM: &str = "Encerrar";
+pub const NO_PHOTO: &str = "sem foto";
+pub const BATTERY_UNKNOWN: &str = "Bateria ?";
+pub const CHARGING: &str = "Carregando";
+pub const NOT_CHARGING: &str = "Sem carga";
+pub const CHARGING_UNKNOWN: &str = "Carga ?";
+pub const GNSS_UNKNOWN: &str = "GNSS ?";
+pub const LINK_ONLINE: &str = "Conexão ativa";
+pub const LINK_SILENT: &str = "Sem contato";
+pub const LINK_NEVER: &str = "Nunca conectou";
+pub const NEVER_CONTACTED: &str = "sem contato registrado";
+pub const LATE_DATA: &str = "Dados atrasados";
+
+pub fn alarm_times(raised: &str, waiting: &str, acknowledged: Option<&str>) -> String {
+    match acknowledged {
+        Some(a) => format!("Disparado {raised} · há {waiting} · assumido às {a}"),
+        None => format!("Disparado {raised} · aguardando há {waiting}"),
+    }
+}
+
+pub fn command_line(what: &str, at: &str, state: &str) -> String {
+    format!("{what} às {at}: {state}")
+}
+
+pub fn command_sent(at: &str) -> String {
+    format!("enviado às {at}, aguardando confirmação")
+}
+
+pub fn command_acknowledged(at: &str) -> String {
+    format!("confirmado pelo dispositivo às {at}")
+}
+
+pub fn record(r: &str) -> String {
+    format!("Processo {r}")
+}
+
+pub fn regime_group(regime: &str, group: Option<&str>) -> String {
+    match group {
+        Some(g) => format!("Regime {regime} · grupo {g}"),
+        None => format!("Regime {regime}"),
+    }
+}
+
+pub fn responsible(r: Option<&str>) -> String {
+    format!("Responsável: {}", r.unwrap_or("não informado"))
+}
+
+pub fn zones_line(zones: &[String]) -> String {
+    if zones.is_empty() { "Zonas: nenhuma".to_owned() } else { format!("Zonas: {}", zones.join(", ")) }
+}
+
+pub fn other_person(name: &str) -> String {
+    format!("Envolve também: {name}")
+}
+
+pub fn battery(pct: f64) -> String {
+    format!("Bateria {pct:.0}%")
+}
+
+pub fn gnss(accuracy_m: f64) -> String {
+    format!("GNSS ±{accuracy_m:.0} m")
+}
+
+pub fn last_contact(at: &str, ago: &str) -> String {
+    format!("Último contato {at} (há {ago})")
+}
+
+// Alerts.
+pub const SOUND_OFF: &str = "Som indisponível";
+
+pub fn alert_banner(n: usize, worst: &str) -> String {
+    if n == 1 {
+        format!("1 alarme {worst} aguardando operador — F9 assume")
+    } else {
+        format!("{n} alarmes aguardando operador (o mais grave: {worst}) — F9 assume o próximo")
+    }
+}
+
+pub fn desktop_summary(kind: &str) -> String {
+    format!("Alarme: {kind}")
 }
 
 #[cfg(test)]

@@ -31,6 +31,22 @@ pub fn theme() -> Theme {
     THEME.clone()
 }
 
+/// Black background, white text, saturated accents (F12): for glare, low vision, or the wall.
+const CONTRAST: Palette = Palette {
+    background: color!(0x000000),
+    text: color!(0xffffff),
+    primary: color!(0x5ca8ff),
+    success: color!(0x3ee07a),
+    warning: color!(0xffd000),
+    danger: color!(0xff5c5c),
+};
+
+static HIGH_CONTRAST: LazyLock<Theme> = LazyLock::new(|| Theme::custom("Atalaia alto contraste", CONTRAST));
+
+pub fn high_contrast() -> Theme {
+    HIGH_CONTRAST.clone()
+}
+
 pub const RED: Color = color!(0xe5484d);
 pub const ORANGE: Color = color!(0xf76b15);
 pub const YELLOW: Color = color!(0xffc53d);
@@ -165,6 +181,27 @@ pub fn banner(c: Color) -> impl Fn(&Theme) -> container::Style {
         background: Some(Background::Color(Color { a: 0.12, ..c })),
         border: Border { color: c, width: 1.0, radius: 4.into() },
         ..container::Style::default()
+    }
+}
+
+/// A flashing banner: solid colour when `lit`, outlined and tinted otherwise.
+pub fn flashing(c: Color, lit: bool) -> impl Fn(&Theme) -> container::Style {
+    move |_| {
+        if lit {
+            container::Style {
+                text_color: Some(on(c)),
+                background: Some(Background::Color(c)),
+                border: Border { color: c, width: 2.0, radius: 4.into() },
+                ..container::Style::default()
+            }
+        } else {
+            container::Style {
+                text_color: Some(Color::WHITE),
+                background: Some(Background::Color(Color { a: 0.25, ..c })),
+                border: Border { color: c, width: 2.0, radius: 4.into() },
+                ..container::Style::default()
+            }
+        }
     }
 }
 

@@ -210,14 +210,14 @@ fn empty_dashboard_says_so_in_portuguese() {
     ui.find("Fila vazia").expect("empty regulation queue");
     ui.find("Nenhum alarme ativo").expect("empty alarm list");
     ui.find("Nenhuma chamada registrada").expect("empty call history");
-    ui.find("Registrar (Ctrl+Enter)").expect("register button");
+    ui.find("Registrar e enviar à regulação (Ctrl+Enter)").expect("register button");
 }
 
 #[test]
 fn registering_with_empty_fields_shows_the_validation_messages() {
     let mut dashboard = dashboard_with(Snapshot { seq: 1, ..Snapshot::default() }, Role::Tarm);
     let mut ui = simulator(dashboard.view());
-    ui.click("Registrar (Ctrl+Enter)").expect("register button");
+    ui.click("Registrar e enviar à regulação (Ctrl+Enter)").expect("register button");
     let messages: Vec<_> = ui.into_messages().collect();
     assert!(messages.iter().any(|m| matches!(m, Message::Atendimento(atendimento::Message::Submit))));
     for m in messages {
@@ -227,7 +227,8 @@ fn registering_with_empty_fields_shows_the_validation_messages() {
     ui.find("Corrija os campos indicados.").expect("form banner");
     ui.find("Telefone do solicitante é obrigatório.").expect("phone error from NewOccurrence::validate");
     ui.find("Endereço é obrigatório.").expect("address error");
-    ui.find("Registrar (Ctrl+Enter)").expect("button still visible with the errors shown");
+    ui.find("Registrar e enviar à regulação (Ctrl+Enter)")
+        .expect("button still visible with the errors shown");
     maybe_snapshot(&mut ui, "atendimento-erros");
 }
 

@@ -118,4 +118,14 @@ impl Api {
     pub async fn alarm_action(&self, id: AlarmId, action: &AlarmAction) -> Result<Alarm, ApiError> {
         self.post(&format!("/alarms/{id}/actions"), action).await
     }
+
+    /// Queue a command to a device (delivery state follows on the live feed).
+    pub async fn send_command(
+        &self,
+        device: atalaia_core::ids::DeviceId,
+        kind: atalaia_core::command::CommandKind,
+    ) -> Result<atalaia_core::command::DeviceCommand, ApiError> {
+        let body = atalaia_core::wire::NewCommand { id: Some(atalaia_core::ids::CommandId::new()), kind };
+        self.post(&format!("/devices/{device}/commands"), &body).await
+    }
 }

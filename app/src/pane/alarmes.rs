@@ -1,76 +1,216 @@
-//! Active alarms of both domains, most severe first, then oldest (the live model's order). An
-//! operator takes an alarm with "Assumir"; exactly one operator can hold it, and when the server
-//! refuses (someone else was faster) its Portuguese message is shown on the row.
+//! Active alarms of both domains, most severe first, then oldest (the live model's order), and the
+//! card of the selected alarm: who it is about (photo, record, regime, responsible, zones), the
+//! device's health strip, the procedure checklist, notes, remote commands to the bracelet with
+//! their delivery state, and closing with an outcome and a note.
+//!
+//! An operator takes an alarm with "Assumir" (or F9 for the next one); exactly one operator can
+//! hold it, and when the server refuses (someone else was faster) its Portuguese message is shown.
+//! Only the holder may work the alarm; everyone else sees the card read-only.
 
 use crate::pane::Ctx;
 use crate::text as pt;
 use crate::theme;
 use atalaia_client::LiveModel;
 use atalaia_client::{ApiError, format};
-use atalaia_core::alarm::{Alarm, AlarmState, Subject};
+use atalaia_core::alarm::{Alarm, AlarmState, Outcome, Subject};
 use atalaia_core::auth::Permission;
-use atalaia_core::ids::{AlarmId, UserId};
-use iced::widget::{button, column, container, row, scrollable, space, text};
-use iced::{Center, Element, Fill, Task};
+use atalaia_core::command::{CommandKind, CommandState, DeviceCommand};
+use atalaia_core::ids::{AlarmId, DeviceId, PersonId, UserId};
+use atalaia_core::monitoring::Device;
+use atalaia_core::wire::AlarmAction;
+use iced::widget::{
+    Id, button, checkbox, column, container, mouse_area, responsive, row, rule, scrollable, space, text,
+    text_input,
+};
+use iced::{Center, Element, Fill, FillPortion, Task};
 use std::collections::{HashMap, HashSet};
+
+/// The note field of the card: focused when the operator takes an alarm.
+pub const NOTE_ID: &str = "alarme-anotacao";
+/// The closing note field.
+pub const CLOSE_NOTE_ID: &str = "alarme-nota-encerramento";
+
+/// A device is "late" when its last contact is older than this (the card's late-data flag).
+const LATE_AFTER_S: i64 = 300;
 
 #[derive(Debug, Default)]
 pub struct State {
-    claiming: HashSet<AlarmId>,
+    selected: Option<AlarmId>,
+    /// Alarms with a request in flight (one at a time per alarm).
+    busy: HashSet<AlarmId>,
     /// The server's refusal per alarm, shown until the next attempt.
     refusals: HashMap<AlarmId, String>,
+    note: String,
+    close_note: String,
+    outcome: Option<Outcome>,
+    /// Commands this seat sent, newest last, per device (their state comes from the live feed).
+    sent: Vec<(DeviceId, atalaia_core::ids::CommandId)>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
+    Select(AlarmId),
+    /// Close the card (back to the list in a narrow pane).
+    Back,
     Claim(AlarmId),
     /// F9: take the first open alarm of the queue.
     ClaimNext,
-    Claimed(AlarmId, Result<Box<Alarm>, ApiError>),
+    StartProcedure(AlarmId),
+    Step(AlarmId, usize),
+    NoteChanged(String),
+    AddNote(AlarmId),
+    CloseNoteChanged(String),
+    Outcome(Outcome),
+    Close(AlarmId),
+    Command(AlarmId, DeviceId, CommandKind),
+    /// The server's answer to an action on an alarm.
+    Done(AlarmId, Result<Box<Alarm>, ApiError>),
+    /// The server's answer to a device command.
+    CommandSent(AlarmId, Result<Box<DeviceCommand>, ApiError>),
 }
 
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// Send `AlarmAction::Claim` for this alarm.
-    Claim(AlarmId),
+    /// Send this action about this alarm.
+    Act(AlarmId, AlarmAction),
+    /// Send a command to the device.
+    Command(AlarmId, DeviceId, CommandKind),
     /// The server accepted; the dashboard stores the new state without waiting for the feed.
     Updated(Box<Alarm>),
+    Sent(Box<DeviceCommand>),
 }
 
 impl State {
+    pub fn selected(&self) -> Option<AlarmId> {
+        self.selected
+    }
+
     pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
-        let event = match message {
-            Message::Claim(id) => self.claim(id, ctx),
+        let may = ctx.user.role.can(Permission::AlarmHandle);
+        let held = |id: AlarmId| ctx.model.alarms.get(&id).is_some_and(|a| held_by(a, ctx.user.id));
+        match message {
+            Message::Select(id) => {
+                if self.selected != Some(id) {
+                    self.selected = Some(id);
+                    self.note.clear();
+                    self.close_note.clear();
+                    self.outcome = None;
+                }
+            }
+            Message::Back => self.selected = None,
+            Message::Claim(id) => {
+                self.selected = Some(id);
+                return (Task::none(), self.act(id, AlarmAction::Claim, may));
+            }
             Message::ClaimNext => {
                 let next = ctx
                     .model
                     .alarm_queue()
                     .into_iter()
-                    .find(|a| a.state == AlarmState::Open && !self.claiming.contains(&a.id))
+                    .find(|a| a.state == AlarmState::Open && !self.busy.contains(&a.id))
                     .map(|a| a.id);
-                next.and_then(|id| self.claim(id, ctx))
+                if let Some(id) = next {
+                    self.selected = Some(id);
+                    return (Task::none(), self.act(id, AlarmAction::Claim, may));
+                }
             }
-            Message::Claimed(id, result) => {
-                self.claiming.remove(&id);
+            Message::StartProcedure(id) => {
+                return (Task::none(), self.act(id, AlarmAction::StartProcedure, may && held(id)));
+            }
+            Message::Step(id, index) => {
+                return (Task::none(), self.act(id, AlarmAction::CompleteStep { index }, may && held(id)));
+            }
+            Message::NoteChanged(v) => self.note = v,
+            Message::AddNote(id) => {
+                let text = self.note.trim().to_owned();
+                if text.is_empty() {
+                    self.refusals.insert(id, pt::NOTE_EMPTY.to_owned());
+                    return (Task::none(), None);
+                }
+                return (Task::none(), self.act(id, AlarmAction::Note { text }, may && held(id)));
+            }
+            Message::CloseNoteChanged(v) => self.close_note = v,
+            Message::Outcome(o) => {
+                // The closing note is the next thing to write.
+                self.outcome = Some(o);
+                return (iced::widget::operation::focus(Id::new(CLOSE_NOTE_ID)), None);
+            }
+            Message::Close(id) => {
+                let note = self.close_note.trim().to_owned();
+                let Some(outcome) = self.outcome else {
+                    self.refusals.insert(id, pt::CLOSE_NEEDS_OUTCOME.to_owned());
+                    return (Task::none(), None);
+                };
+                if note.is_empty() {
+                    self.refusals.insert(id, pt::CLOSE_NEEDS_NOTE.to_owned());
+                    return (Task::none(), None);
+                }
+                return (Task::none(), self.act(id, AlarmAction::Close { outcome, note }, may && held(id)));
+            }
+            Message::Command(id, device, kind) => {
+                if may && held(id) && self.busy.insert(id) {
+                    self.refusals.remove(&id);
+                    return (Task::none(), Some(Event::Command(id, device, kind)));
+                }
+            }
+            Message::Done(id, result) => {
+                self.busy.remove(&id);
                 match result {
-                    Ok(alarm) => Some(Event::Updated(alarm)),
+                    Ok(alarm) => {
+                        let focus = self.after(&alarm);
+                        return (focus, Some(Event::Updated(alarm)));
+                    }
                     Err(error) => {
-                        tracing::warn!(%id, %error, "alarm claim refused");
-                        self.refusals.insert(id, pt::claim_failed(&pt::api_error(&error)));
-                        None
+                        tracing::warn!(%id, %error, "alarm action refused");
+                        self.refusals.insert(id, pt::action_failed(&pt::api_error(&error)));
                     }
                 }
             }
-        };
-        (Task::none(), event)
+            Message::CommandSent(id, result) => {
+                self.busy.remove(&id);
+                match result {
+                    Ok(command) => {
+                        self.sent.push((command.device_id, command.id));
+                        return (Task::none(), Some(Event::Sent(command)));
+                    }
+                    Err(error) => {
+                        self.refusals.insert(id, pt::command_failed(&pt::api_error(&error)));
+                    }
+                }
+            }
+        }
+        (Task::none(), None)
     }
 
-    fn claim(&mut self, id: AlarmId, ctx: &Ctx<'_>) -> Option<Event> {
-        if !ctx.user.role.can(Permission::AlarmHandle) || !self.claiming.insert(id) {
+    /// Sends `action` unless one is in flight or the operator may not.
+    fn act(&mut self, id: AlarmId, action: AlarmAction, allowed: bool) -> Option<Event> {
+        if !allowed || !self.busy.insert(id) {
             return None;
         }
         self.refusals.remove(&id);
-        Some(Event::Claim(id))
+        Some(Event::Act(id, action))
+    }
+
+    /// What the card does after the server accepted: clear what was sent, move the cursor on.
+    fn after(&mut self, alarm: &Alarm) -> Task<Message> {
+        if self.selected != Some(alarm.id) {
+            return Task::none();
+        }
+        match &alarm.state {
+            AlarmState::Closed { .. } | AlarmState::Restored { .. } => {
+                self.selected = None;
+                self.close_note.clear();
+                self.note.clear();
+                self.outcome = None;
+                Task::none()
+            }
+            _ => {
+                if alarm.notes.iter().any(|n| n.text == self.note.trim()) {
+                    self.note.clear();
+                }
+                iced::widget::operation::focus(Id::new(NOTE_ID))
+            }
+        }
     }
 
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
@@ -78,8 +218,34 @@ impl State {
         if queue.is_empty() {
             return container(text(pt::NO_ALARMS).size(theme::TITLE).color(theme::MUTED)).center(Fill).into();
         }
-        let rows = queue.into_iter().map(|a| self.view_row(a, ctx));
-        scrollable(column(rows).spacing(6).padding(10)).height(Fill).into()
+        let selected = self.selected.and_then(|id| ctx.model.alarms.get(&id)).filter(|a| a.is_active());
+        let Some(a) = selected else {
+            let rows = queue.into_iter().map(|a| self.view_row(a, ctx));
+            return scrollable(column(rows).spacing(6).padding(10)).height(Fill).into();
+        };
+        let ctx = *ctx;
+        // Side by side in a wide pane; the card under a shorter list in a narrow one.
+        responsive(move |size| {
+            let rows = ctx.model.alarm_queue().into_iter().map(|a| self.view_row(a, &ctx));
+            let list = scrollable(column(rows).spacing(6).padding(10)).height(Fill);
+            let card = self.view_card(a, &ctx);
+            if size.width >= 900.0 {
+                row![
+                    container(list).width(FillPortion(2)),
+                    container(card).width(FillPortion(3)).height(Fill)
+                ]
+                .spacing(4)
+                .into()
+            } else {
+                // Master–detail in a narrow pane: the card takes the pane, the list is one key away.
+                let back = button(text(pt::back_to_list(ctx.model.alarm_queue().len())).size(theme::SMALL))
+                    .padding([3, 10])
+                    .style(button::secondary)
+                    .on_press(Message::Back);
+                column![container(back).padding([6, 10]), card].into()
+            }
+        })
+        .into()
     }
 
     fn view_row<'a>(&'a self, a: &'a Alarm, ctx: &Ctx<'a>) -> Element<'a, Message> {
@@ -102,7 +268,9 @@ impl State {
         ]
         .spacing(12);
         let mut info = column![headline, details].spacing(3).width(Fill);
-        if let Some(refusal) = self.refusals.get(&a.id) {
+        if self.selected != Some(a.id)
+            && let Some(refusal) = self.refusals.get(&a.id)
+        {
             info = info.push(text(refusal.as_str()).size(theme::SMALL).color(theme::RED));
         }
 
@@ -110,7 +278,7 @@ impl State {
             .spacing(10)
             .align_y(Center);
         if a.state == AlarmState::Open && ctx.user.role.can(Permission::AlarmHandle) {
-            let busy = self.claiming.contains(&a.id);
+            let busy = self.busy.contains(&a.id);
             let label = if busy { pt::CLAIMING } else { pt::CLAIM };
             line = line.push(
                 button(text(label).size(theme::TEXT))
@@ -119,8 +287,298 @@ impl State {
                     .on_press_maybe((!busy).then_some(Message::Claim(a.id))),
             );
         }
-        container(line).padding([4, 8]).width(Fill).style(theme::row(false)).into()
+        let card = container(line).padding([4, 8]).width(Fill).style(theme::row(self.selected == Some(a.id)));
+        mouse_area(card).on_press(Message::Select(a.id)).into()
     }
+
+    fn view_card<'a>(&'a self, a: &'a Alarm, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let mine = held_by(a, ctx.user.id) && ctx.user.role.can(Permission::AlarmHandle);
+        let busy = self.busy.contains(&a.id);
+        let colour = theme::severity(a.severity);
+        let mut body = column![
+            row![
+                container(text(atalaia_core::text::severity(a.severity)).size(theme::SMALL))
+                    .padding([2, 8])
+                    .style(theme::chip(colour)),
+                text(atalaia_core::text::alarm_kind(a.kind)).size(theme::TITLE),
+                space::horizontal(),
+                text(state_label(&a.state, ctx)).size(theme::SMALL).color(theme::MUTED),
+            ]
+            .spacing(8)
+            .align_y(Center),
+            text(pt::alarm_times(
+                &format::datetime(a.raised_at, ctx.tz),
+                &format::elapsed(a.raised_at, ctx.now),
+                a.acknowledged_at.map(|t| format::time(t, ctx.tz)).as_deref(),
+            ))
+            .size(theme::SMALL)
+            .color(theme::MUTED),
+        ]
+        .spacing(6);
+        if let Some(refusal) = self.refusals.get(&a.id) {
+            body = body.push(
+                container(text(refusal.as_str()).size(theme::SMALL))
+                    .padding([4, 8])
+                    .width(Fill)
+                    .style(theme::banner(theme::RED)),
+            );
+        }
+        if a.state == AlarmState::Open && ctx.user.role.can(Permission::AlarmHandle) {
+            body = body.push(
+                button(text(pt::CLAIM_F9).size(theme::TEXT))
+                    .padding([6, 14])
+                    .style(button::primary)
+                    .on_press_maybe((!busy).then_some(Message::Claim(a.id))),
+            );
+        }
+
+        body = body.push(person_card(a, ctx));
+
+        // Procedure checklist.
+        body = body.push(section(pt::PROCEDURE));
+        if a.steps.is_empty() {
+            if mine {
+                body = body.push(
+                    button(text(pt::START_PROCEDURE).size(theme::SMALL))
+                        .style(button::secondary)
+                        .on_press_maybe((!busy).then_some(Message::StartProcedure(a.id))),
+                );
+            } else {
+                body = body.push(text(pt::NO_PROCEDURE_YET).size(theme::SMALL).color(theme::MUTED));
+            }
+        }
+        for (i, step) in a.steps.iter().enumerate() {
+            let label = format!("{}. {}", i + 1, step.text);
+            let done = step.done_at.is_some();
+            let mut cb = checkbox(done).label(label).text_size(theme::SMALL);
+            if mine && !done && !busy {
+                cb = cb.on_toggle(move |_| Message::Step(a.id, i));
+            }
+            body = body.push(cb);
+        }
+
+        // Remote commands to the bracelet, with their delivery state.
+        if let Some(device) = device_of(ctx.model, &a.subject) {
+            body = body.push(section(pt::DEVICE_COMMANDS));
+            let send = |label: &'a str, kind: CommandKind| {
+                button(text(label).size(theme::SMALL))
+                    .style(button::secondary)
+                    .on_press_maybe((mine && !busy).then_some(Message::Command(a.id, device.id, kind)))
+            };
+            body = body.push(
+                row![
+                    send(
+                        pt::CMD_VIBRATE,
+                        CommandKind::Alert { visual: false, vibration: true, sound: false }
+                    ),
+                    send(pt::CMD_SOUND, CommandKind::Alert { visual: true, vibration: true, sound: true }),
+                    send(pt::CMD_INTERVAL, CommandKind::ReportInterval { seconds: 15 }),
+                ]
+                .spacing(6),
+            );
+            let mut commands: Vec<&DeviceCommand> =
+                ctx.model.commands.values().filter(|c| c.device_id == device.id).collect();
+            commands.sort_by_key(|c| std::cmp::Reverse(c.created_at));
+            for c in commands.into_iter().take(3) {
+                body = body.push(
+                    text(pt::command_line(
+                        command_label(&c.kind),
+                        &format::time(c.created_at, ctx.tz),
+                        &command_state(&c.state, ctx),
+                    ))
+                    .size(theme::SMALL)
+                    .color(theme::MUTED),
+                );
+            }
+        }
+
+        // Notes.
+        body = body.push(section(pt::NOTES));
+        for n in &a.notes {
+            body = body.push(
+                column![
+                    text(format!("{} · {}", format::time(n.at, ctx.tz), operator_name(n.by, ctx)))
+                        .size(theme::SMALL)
+                        .color(theme::MUTED),
+                    text(n.text.as_str()).size(theme::TEXT),
+                ]
+                .spacing(1),
+            );
+        }
+        if mine {
+            body = body.push(
+                row![
+                    text_input(pt::NOTE_PLACEHOLDER, &self.note)
+                        .id(Id::new(NOTE_ID))
+                        .on_input(Message::NoteChanged)
+                        .on_submit(Message::AddNote(a.id))
+                        .padding(5)
+                        .size(theme::TEXT),
+                    button(text(pt::ADD_NOTE).size(theme::SMALL))
+                        .style(button::secondary)
+                        .on_press_maybe((!busy).then_some(Message::AddNote(a.id))),
+                ]
+                .spacing(6)
+                .align_y(Center),
+            );
+
+            // Closing: outcome and a mandatory note.
+            body = body.push(section(pt::CLOSING));
+            let pick = |o: Outcome| {
+                button(text(atalaia_core::text::outcome(o)).size(theme::SMALL))
+                    .style(theme::toggle(self.outcome == Some(o)))
+                    .on_press(Message::Outcome(o))
+            };
+            body = body.push(
+                row![pick(Outcome::Handled), pick(Outcome::FalseAlarm), pick(Outcome::Forwarded)].spacing(6),
+            );
+            body = body.push(
+                row![
+                    text_input(pt::CLOSE_NOTE_PLACEHOLDER, &self.close_note)
+                        .id(Id::new(CLOSE_NOTE_ID))
+                        .on_input(Message::CloseNoteChanged)
+                        .on_submit(Message::Close(a.id))
+                        .padding(5)
+                        .size(theme::TEXT),
+                    button(text(pt::CLOSE_ALARM).size(theme::SMALL))
+                        .style(button::danger)
+                        .on_press_maybe((!busy).then_some(Message::Close(a.id))),
+                ]
+                .spacing(6)
+                .align_y(Center),
+            );
+        }
+        container(scrollable(body.padding([8, 12])).height(Fill)).style(theme::card).height(Fill).into()
+    }
+}
+
+fn section<'a>(title: &'a str) -> Element<'a, Message> {
+    column![rule::horizontal(1), text(title).size(theme::SMALL).color(theme::MUTED)].spacing(4).into()
+}
+
+/// The monitored person's card and the device's health strip; for other subjects, their name.
+fn person_card<'a>(a: &'a Alarm, ctx: &Ctx<'a>) -> Element<'a, Message> {
+    let model = ctx.model;
+    let person_id = person_of(model, &a.subject);
+    let Some(person) = person_id.and_then(|id| model.persons.get(&id)) else {
+        return text(subject_name(model, &a.subject)).size(theme::TEXT).into();
+    };
+    let initials: String = person.name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
+    // No photo is registered through the API yet: the frame shows initials and says so.
+    let photo = container(
+        column![text(initials).size(theme::HEADING), text(pt::NO_PHOTO).size(10).color(theme::MUTED)]
+            .align_x(Center),
+    )
+    .center_x(72)
+    .center_y(80)
+    .style(theme::card);
+    let mut facts = column![
+        text(person.name.as_str()).size(theme::TITLE),
+        text(pt::record(&person.record)).size(theme::SMALL),
+        text(pt::regime_group(atalaia_core::text::regime(person.regime), person.group.as_deref()))
+            .size(theme::SMALL),
+        text(pt::responsible(person.responsible.as_deref())).size(theme::SMALL),
+    ]
+    .spacing(2);
+    let zones: Vec<String> = model
+        .zones
+        .values()
+        .filter(|z| {
+            z.active
+                && (z.person_id == Some(person.id)
+                    || (z.person_id.is_none() && z.group == person.group && z.group.is_some()))
+        })
+        .map(|z| format!("{} ({})", z.name, atalaia_core::text::zone_kind(z.kind)))
+        .collect();
+    facts = facts.push(text(pt::zones_line(&zones)).size(theme::SMALL).color(theme::MUTED));
+    if let Some(other) = a.other_person.and_then(|p| model.persons.get(&p)) {
+        facts = facts.push(text(pt::other_person(&other.name)).size(theme::SMALL).color(theme::ORANGE));
+    }
+    let mut card = column![row![photo, facts].spacing(10)].spacing(6);
+    if let Some(device) = model.devices.values().find(|d| d.person_id == Some(person.id)) {
+        card = card.push(health_strip(device, a, ctx));
+    }
+    card.into()
+}
+
+/// Battery, charging, GNSS, link, last contact, late data: one line of chips.
+fn health_strip<'a>(d: &'a Device, a: &'a Alarm, ctx: &Ctx<'a>) -> Element<'a, Message> {
+    let last = ctx.model.last_position(d.id);
+    let battery = last.and_then(|p| p.battery_pct).or(d.battery_pct);
+    let chip = |label: String, colour: iced::Color| -> Element<'a, Message> {
+        container(text(label).size(theme::SMALL)).padding([1, 6]).style(theme::chip(colour)).into()
+    };
+    let battery_chip = match battery {
+        Some(b) if b < 15.0 => chip(pt::battery(b), theme::RED),
+        Some(b) if b < 30.0 => chip(pt::battery(b), theme::YELLOW),
+        Some(b) => chip(pt::battery(b), theme::GREEN),
+        None => chip(pt::BATTERY_UNKNOWN.into(), theme::GREY),
+    };
+    let charging = match last.and_then(|p| p.charging) {
+        Some(true) => chip(pt::CHARGING.into(), theme::BLUE),
+        Some(false) => chip(pt::NOT_CHARGING.into(), theme::GREY),
+        None => chip(pt::CHARGING_UNKNOWN.into(), theme::GREY),
+    };
+    let gnss = match last.and_then(|p| p.accuracy_m) {
+        Some(m) if m <= 30.0 => chip(pt::gnss(m), theme::GREEN),
+        Some(m) => chip(pt::gnss(m), theme::YELLOW),
+        None => chip(pt::GNSS_UNKNOWN.into(), theme::GREY),
+    };
+    let silent_s = d.last_contact.map(|t| (ctx.now - t).num_seconds());
+    let link = match silent_s {
+        Some(s) if s <= LATE_AFTER_S => chip(pt::LINK_ONLINE.into(), theme::GREEN),
+        Some(_) => chip(pt::LINK_SILENT.into(), theme::RED),
+        None => chip(pt::LINK_NEVER.into(), theme::GREY),
+    };
+    let contact = d.last_contact.map_or_else(
+        || pt::NEVER_CONTACTED.to_owned(),
+        |t| pt::last_contact(&format::day_time(t, ctx.tz), &format::elapsed(t, ctx.now)),
+    );
+    let mut strip =
+        row![battery_chip, charging, gnss, link, text(contact).size(theme::SMALL)].spacing(6).align_y(Center);
+    if a.late.is_some() || silent_s.is_some_and(|s| s > LATE_AFTER_S) {
+        strip = strip.push(chip(pt::LATE_DATA.into(), theme::ORANGE));
+    }
+    strip.wrap().into()
+}
+
+/// A subject's person, directly or through the device worn.
+fn person_of(model: &LiveModel, subject: &Subject) -> Option<PersonId> {
+    match subject {
+        Subject::Person(id) => Some(*id),
+        Subject::Device(id) => model.devices.get(id).and_then(|d| d.person_id),
+        Subject::Vehicle(_) | Subject::Occurrence(_) => None,
+    }
+}
+
+/// The bracelet an alarm is about (for remote commands).
+fn device_of<'a>(model: &'a LiveModel, subject: &Subject) -> Option<&'a Device> {
+    match subject {
+        Subject::Device(id) => model.devices.get(id),
+        Subject::Person(p) => model.devices.values().find(|d| d.person_id == Some(*p)),
+        Subject::Vehicle(_) | Subject::Occurrence(_) => None,
+    }
+}
+
+fn command_label(kind: &CommandKind) -> &'static str {
+    match kind {
+        CommandKind::Alert { sound: true, .. } => pt::CMD_SOUND,
+        CommandKind::Alert { .. } => pt::CMD_VIBRATE,
+        CommandKind::ReportInterval { .. } => pt::CMD_INTERVAL,
+    }
+}
+
+fn command_state(state: &CommandState, ctx: &Ctx<'_>) -> String {
+    match state {
+        CommandState::Queued => pt::COMMAND_QUEUED.to_owned(),
+        CommandState::Sent { at } => pt::command_sent(&format::time(*at, ctx.tz)),
+        CommandState::Acknowledged { at, .. } => pt::command_acknowledged(&format::time(*at, ctx.tz)),
+    }
+}
+
+/// Whether `user` holds the alarm (claimed it or is running its procedure).
+pub fn held_by(a: &Alarm, user: UserId) -> bool {
+    matches!(a.state, AlarmState::Claimed { by, .. } | AlarmState::InProcedure { by, .. } if by == user)
 }
 
 /// Who the alarm is about, in words: the monitored person, or the device, vehicle or occurrence.
@@ -163,7 +621,6 @@ mod tests {
     use atalaia_client::format;
     use atalaia_core::alarm::AlarmKind;
     use atalaia_core::auth::Role;
-    use atalaia_core::ids::PersonId;
     use atalaia_core::wire::{LiveMessage, Snapshot, UserInfo};
     use chrono::Utc;
 
@@ -173,36 +630,35 @@ mod tests {
         m
     }
 
+    fn operator(role: Role) -> UserInfo {
+        UserInfo { id: UserId::new(), username: "op".into(), display_name: "Bia".into(), role }
+    }
+
     #[test]
-    fn claim_next_takes_the_most_severe_open_alarm_once() {
+    fn claim_next_takes_the_most_severe_open_alarm_once_and_selects_it() {
         let now = Utc::now();
         let low = Alarm::new(AlarmKind::LateData, Subject::Person(PersonId::new()), None, now, now);
         let crit = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
         let model = model_with(vec![low.clone(), crit.clone()]);
-        let u = UserInfo {
-            id: UserId::new(),
-            username: "op".into(),
-            display_name: "Op".into(),
-            role: Role::MonitoringOperator,
-        };
+        let u = operator(Role::MonitoringOperator);
         let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &u };
         let mut s = State::default();
-        assert!(matches!(s.update(Message::ClaimNext, &ctx).1, Some(Event::Claim(id)) if id == crit.id));
-        assert!(matches!(s.update(Message::ClaimNext, &ctx).1, Some(Event::Claim(id)) if id == low.id));
+        assert!(
+            matches!(s.update(Message::ClaimNext, &ctx).1, Some(Event::Act(id, AlarmAction::Claim)) if id == crit.id)
+        );
+        assert_eq!(s.selected(), Some(crit.id), "the card opens on the alarm taken");
+        assert!(
+            matches!(s.update(Message::ClaimNext, &ctx).1, Some(Event::Act(id, AlarmAction::Claim)) if id == low.id)
+        );
         assert!(s.update(Message::Claim(crit.id), &ctx).1.is_none(), "no second request in flight");
     }
 
     #[test]
-    fn a_refusal_is_kept_for_the_row() {
+    fn a_refusal_is_kept_and_the_alarm_can_be_tried_again() {
         let now = Utc::now();
         let a = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
         let model = model_with(vec![a.clone()]);
-        let u = UserInfo {
-            id: UserId::new(),
-            username: "op".into(),
-            display_name: "Op".into(),
-            role: Role::Supervisor,
-        };
+        let u = operator(Role::Supervisor);
         let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &u };
         let mut s = State::default();
         let _ = s.update(Message::Claim(a.id), &ctx);
@@ -214,22 +670,49 @@ mod tests {
             code: "alarm_already_claimed".into(),
             errors: Vec::new(),
         }));
-        let _ = s.update(Message::Claimed(a.id, Err(refusal)), &ctx);
-        assert_eq!(s.refusals[&a.id], "Não foi possível assumir: Alarme já assumido por outro operador.");
-        assert!(!s.claiming.contains(&a.id), "the row can be tried again");
+        let _ = s.update(Message::Done(a.id, Err(refusal)), &ctx);
+        assert_eq!(s.refusals[&a.id], "Não foi possível: Alarme já assumido por outro operador.");
+        assert!(s.update(Message::Claim(a.id), &ctx).1.is_some(), "the alarm can be tried again");
         assert_eq!(subject_name(&model, &a.subject), pt::UNKNOWN_SUBJECT);
+    }
+
+    #[test]
+    fn only_the_holder_works_the_alarm_and_closing_needs_outcome_and_note() {
+        let now = Utc::now();
+        let u = operator(Role::MonitoringOperator);
+        let mut a = Alarm::new(AlarmKind::Tamper, Subject::Person(PersonId::new()), None, now, now);
+        a.state = AlarmState::Claimed { by: UserId::new(), at: now };
+        let theirs = model_with(vec![a.clone()]);
+        let ctx = Ctx { model: &theirs, now, tz: format::DEFAULT_TZ, user: &u };
+        let mut s = State::default();
+        let _ = s.update(Message::NoteChanged("liguei".into()), &ctx);
+        assert!(s.update(Message::AddNote(a.id), &ctx).1.is_none(), "someone else holds it");
+
+        a.state = AlarmState::Claimed { by: u.id, at: now };
+        let mine = model_with(vec![a.clone()]);
+        let ctx = Ctx { model: &mine, now, tz: format::DEFAULT_TZ, user: &u };
+        assert!(matches!(
+            s.update(Message::AddNote(a.id), &ctx).1,
+            Some(Event::Act(_, AlarmAction::Note { text })) if text == "liguei"
+        ));
+        let _ = s.update(Message::Done(a.id, Ok(Box::new(a.clone()))), &ctx);
+        assert!(s.update(Message::Close(a.id), &ctx).1.is_none());
+        assert_eq!(s.refusals[&a.id], pt::CLOSE_NEEDS_OUTCOME);
+        let _ = s.update(Message::Outcome(Outcome::FalseAlarm), &ctx);
+        assert!(s.update(Message::Close(a.id), &ctx).1.is_none());
+        assert_eq!(s.refusals[&a.id], pt::CLOSE_NEEDS_NOTE);
+        let _ = s.update(Message::CloseNoteChanged("deriva de GPS".into()), &ctx);
+        assert!(matches!(
+            s.update(Message::Close(a.id), &ctx).1,
+            Some(Event::Act(_, AlarmAction::Close { outcome: Outcome::FalseAlarm, note })) if note == "deriva de GPS"
+        ));
     }
 
     #[test]
     fn state_labels_name_the_holder() {
         let now = Utc::now();
         let model = LiveModel::default();
-        let me = UserInfo {
-            id: UserId::new(),
-            username: "op".into(),
-            display_name: "Bia".into(),
-            role: Role::Supervisor,
-        };
+        let me = operator(Role::Supervisor);
         let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &me };
         assert_eq!(state_label(&AlarmState::Open, &ctx), "Aberto");
         assert_eq!(state_label(&AlarmState::Claimed { by: me.id, at: now }, &ctx), "Assumido por Bia (você)");

@@ -20,6 +20,8 @@ use std::fmt;
 
 /// The phone field, focused again after each registration so the next call starts at once.
 pub const PHONE_ID: &str = "atendimento-telefone";
+/// The complaint, the form's last field: Enter there registers the call.
+pub const COMPLAINT_ID: &str = "atendimento-queixa";
 
 /// A call type as the pick list shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +113,10 @@ pub enum Message {
     Submitted(OccurrenceId, Box<Result<Occurrence, ApiError>>),
     /// Abandon this call and start a new one.
     Clear,
+    /// Enter in a field that is not the last: on to the next one.
+    Next,
+    /// Take a suggested address (a place already known to the centre, RFS030).
+    Suggestion(String, String),
 }
 
 /// What the dashboard must do for this pane.
@@ -133,6 +139,12 @@ impl State {
             Message::Clear => {
                 *self = State::default();
                 return (iced::widget::operation::focus(Id::new(PHONE_ID)), None);
+            }
+            Message::Next => return (iced::widget::operation::focus_next(), None),
+            Message::Suggestion(address, municipality) => {
+                self.edit(ctx, "address", |f| f.address = address);
+                self.edit(ctx, "municipality", |f| f.municipality = municipality);
+                return (iced::widget::operation::focus(Id::new(COMPLAINT_ID)), None);
             }
         }
         (Task::none(), None)
@@ -202,6 +214,11 @@ impl State {
         }
     }
 
+    /// Nothing typed yet for this call.
+    pub fn is_pristine(&self) -> bool {
+        self.started_at.is_none()
+    }
+
     pub fn is_submitting(&self) -> bool {
         self.submitting.is_some()
     }
@@ -215,8 +232,13 @@ impl State {
         let can = ctx.user.role.can(Permission::OccurrenceCreate);
         let client = if self.attempted { self.draft().validate() } else { Vec::new() };
         let f = &self.form;
+        // Enter moves to the next field (as Tab does); in the complaint it registers the call.
         let input = |placeholder: &str, value: &str, on: fn(String) -> Message| {
-            text_input(placeholder, value).on_input_maybe(can.then_some(on)).padding(5).size(theme::TEXT)
+            text_input(placeholder, value)
+                .on_input_maybe(can.then_some(on))
+                .on_submit_maybe(can.then_some(Message::Next))
+                .padding(5)
+                .size(theme::TEXT)
         };
 
         let timer = match self.started_at {
@@ -255,15 +277,22 @@ impl State {
             ]
             .spacing(10),
             field(pt::ADDRESS, input("", &f.address, Message::Address), self.error(&client, "address")),
-            field(
-                pt::COMPLAINT,
-                input("", &f.description, Message::Description),
-                self.error(&client, "description")
-            ),
         ]
-        .spacing(6);
+        .spacing(6)
+        .push(super::slot(suggestions(ctx, &f.address)))
+        .push(field(
+            pt::COMPLAINT,
+            input(pt::COMPLAINT_PLACEHOLDER, &f.description, Message::Description)
+                .id(Id::new(COMPLAINT_ID))
+                .on_submit_maybe(can.then_some(Message::Submit)),
+            self.error(&client, "description"),
+        ));
 
-        let label = if self.is_submitting() { pt::REGISTERING } else { pt::REGISTER };
+        let label = match (self.is_submitting(), f.call_type) {
+            (true, _) => pt::REGISTERING.to_owned(),
+            (false, CallType::Atendimento) => pt::REGISTER.to_owned(),
+            (false, other) => pt::close_call(atalaia_core::text::call_type(other)),
+        };
         let register = button(text(label).size(theme::TEXT))
             .padding([7, 16])
             .style(button::primary)
@@ -273,24 +302,28 @@ impl State {
                 .spacing(10)
                 .align_y(iced::Center);
 
-        let mut body = column![top].spacing(10);
-        if !can {
-            body = body.push(notice(pt::CANNOT_REGISTER.to_owned(), theme::MUTED));
-        }
-        // The outcome sits above the form: after a registration the form is empty and the number is
-        // what the operator reads back to the caller.
-        match &self.outcome {
-            Some(Outcome::Registered(number)) => {
-                body = body.push(notice(pt::occurrence_registered(number), theme::GREEN));
+        // Every part has a fixed slot, present even when empty: widget state is matched by
+        // position, and a notice appearing above the form must not take the cursor out of it.
+        // The outcome sits above the form: after a registration the form is empty and the number
+        // is what the operator reads back to the caller.
+        let status = match (&self.outcome, can) {
+            (_, false) => Some(notice(pt::CANNOT_REGISTER.to_owned(), theme::MUTED)),
+            (Some(Outcome::Registered(number)), true) => {
+                Some(notice(pt::occurrence_registered(number), theme::GREEN))
             }
-            Some(Outcome::Failed(reason)) => body = body.push(notice(reason.clone(), theme::RED)),
-            None => {}
-        }
-        body = body
-            .push(form)
-            .push(actions)
-            .push(text(pt::RECENT_CALLS).size(theme::TITLE))
-            .push(recent_calls(ctx));
+            (Some(Outcome::Failed(reason)), true) => Some(notice(reason.clone(), theme::RED)),
+            (None, true) => None,
+        };
+        let body = column![
+            top,
+            super::slot(status),
+            form,
+            actions,
+            super::slot(caller_history(ctx, &f.phone)),
+            text(pt::RECENT_CALLS).size(theme::TITLE),
+            recent_calls(ctx),
+        ]
+        .spacing(10);
         scrollable(container(body).padding([8, 12])).height(Fill).into()
     }
 }
@@ -310,6 +343,104 @@ fn field<'a>(
 
 fn notice<'a>(message: String, color: iced::Color) -> Element<'a, Message> {
     container(text(message).size(theme::TEXT)).padding([6, 10]).width(Fill).style(theme::banner(color)).into()
+}
+
+/// Digits of a phone number without the country code, for matching a caller's earlier calls.
+fn phone_digits(raw: &str) -> String {
+    let d: String = raw.chars().filter(char::is_ascii_digit).collect();
+    match d.strip_prefix("55") {
+        Some(rest) if rest.len() >= 10 => rest.to_owned(),
+        _ => d,
+    }
+}
+
+/// Earlier calls from this number (RFS186: the caller's history as soon as the number is known).
+pub fn earlier_calls<'a>(ctx: &Ctx<'a>, phone: &str) -> Vec<&'a Occurrence> {
+    let digits = phone_digits(phone);
+    if digits.len() < 10 {
+        return Vec::new();
+    }
+    let mut calls: Vec<&Occurrence> = ctx
+        .model
+        .occurrences
+        .values()
+        .filter(|o| {
+            phone_digits(&o.caller_phone) == digits
+                || o.extra_phones.iter().any(|p| phone_digits(p) == digits)
+        })
+        .collect();
+    calls.sort_by_key(|o| std::cmp::Reverse(o.created_at));
+    calls
+}
+
+fn caller_history<'a>(ctx: &Ctx<'a>, phone: &str) -> Option<Element<'a, Message>> {
+    let calls = earlier_calls(ctx, phone);
+    if phone_digits(phone).len() < 10 {
+        return None;
+    }
+    let mut c = column![text(pt::caller_history(calls.len())).size(theme::TEXT).color(if calls.is_empty() {
+        theme::MUTED
+    } else {
+        theme::YELLOW
+    })]
+    .spacing(3);
+    for o in calls.into_iter().take(5) {
+        c = c.push(
+            text(format!(
+                "{} · {} · {} · {}",
+                o.number,
+                format::datetime(o.created_at, ctx.tz),
+                atalaia_core::text::call_type(o.call_type),
+                o.description
+            ))
+            .size(theme::SMALL),
+        );
+    }
+    Some(container(c).padding([6, 10]).width(Fill).style(theme::card).into())
+}
+
+/// Known places starting like what the operator typed (RFS030): the addresses of earlier calls,
+/// newest first, at most three.
+pub fn address_suggestions(ctx: &Ctx<'_>, typed: &str) -> Vec<(String, String)> {
+    let typed = typed.trim().to_lowercase();
+    if typed.chars().count() < 3 {
+        return Vec::new();
+    }
+    let mut known: Vec<&Occurrence> = ctx.model.occurrences.values().collect();
+    known.sort_by_key(|o| std::cmp::Reverse(o.created_at));
+    let mut out: Vec<(String, String)> = Vec::new();
+    for o in known {
+        let a = o.address.trim();
+        if a.to_lowercase().starts_with(&typed)
+            && a.to_lowercase() != typed
+            && !out.iter().any(|(x, m)| x == a && *m == o.municipality)
+        {
+            out.push((a.to_owned(), o.municipality.clone()));
+            if out.len() == 3 {
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn suggestions<'a>(ctx: &Ctx<'a>, typed: &str) -> Option<Element<'a, Message>> {
+    let found = address_suggestions(ctx, typed);
+    if found.is_empty() {
+        return None;
+    }
+    let mut r =
+        row![text(pt::SUGGESTIONS).size(theme::SMALL).color(theme::MUTED)].spacing(6).align_y(iced::Center);
+    for (address, municipality) in found {
+        let label = format!("{address} — {municipality}");
+        r = r.push(
+            button(text(label).size(theme::SMALL))
+                .padding([2, 8])
+                .style(button::secondary)
+                .on_press(Message::Suggestion(address, municipality)),
+        );
+    }
+    Some(r.wrap().into())
 }
 
 fn recent_calls<'a>(ctx: &Ctx<'a>) -> Element<'a, Message> {

@@ -41,3 +41,13 @@ impl Kind {
         }
     }
 }
+
+/// A place in a column that is there whether or not it shows something. Widget state (the text
+/// cursor above all) is matched by position and widget type: a notice appearing above a form as a
+/// different widget than the empty space it replaces took the cursor out of the form.
+pub fn slot<'a, M: 'a>(content: Option<iced::Element<'a, M>>) -> iced::Element<'a, M> {
+    match content {
+        Some(c) => iced::widget::container(c).into(),
+        None => iced::widget::container(iced::widget::space().height(0)).into(),
+    }
+}

@@ -2,13 +2,14 @@
 //! with the four panes. It owns the live model, feeds it from the live subscription, and performs
 //! the network effects the panes ask for through their `Event`s.
 
+use crate::alert;
 use crate::pane::{Ctx, Kind, alarmes, atendimento, mapa, regulacao};
 use crate::screen::Session;
+use crate::screen::wall;
 use crate::text as pt;
 use crate::theme;
 use atalaia_client::{LiveModel, LiveUpdate, format};
 use atalaia_core::auth::{Permission, Role};
-use atalaia_core::wire::AlarmAction;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use iced::widget::pane_grid::{self, Axis, Configuration, Pane};
@@ -39,6 +40,13 @@ pub struct Dashboard {
     regulacao: regulacao::State,
     mapa: mapa::State,
     alarmes: alarmes::State,
+    sound: alert::Sound,
+    /// What the alert policy asks for now (recomputed every tick and live update).
+    alert: alert::Assessment,
+    /// Whether the console window is in front (desktop notifications only when it is not).
+    window_focused: bool,
+    /// Supervisor wall display instead of the working panes.
+    wall: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -147,7 +155,45 @@ impl Dashboard {
             regulacao: regulacao::State::default(),
             mapa,
             alarmes: alarmes::State::default(),
+            sound: alert::Sound::default(),
+            alert: alert::assess([], now),
+            window_focused: true,
+            wall: false,
         }
+    }
+
+    /// Plays the alert tone through this sound output.
+    pub fn with_sound(mut self, sound: alert::Sound) -> Self {
+        self.sound = sound;
+        self
+    }
+
+    /// Shows the supervisor wall display instead of the panes. The wall never sounds: it is
+    /// watched from across the room, and the operators' seats already ring.
+    pub fn with_wall(mut self, wall: bool) -> Self {
+        self.wall = wall;
+        if wall {
+            self.sound = alert::Sound::disabled(pt::SOUND_OFF);
+        }
+        self
+    }
+
+    pub fn set_window_focus(&mut self, focused: bool) {
+        self.window_focused = focused;
+    }
+
+    pub fn alert(&self) -> &alert::Assessment {
+        &self.alert
+    }
+
+    pub fn sound(&self) -> &alert::Sound {
+        &self.sound
+    }
+
+    /// Re-decides what sounds and flashes; silence as soon as every alarm is taken.
+    fn refresh_alert(&mut self) {
+        self.alert = alert::assess(self.model.alarms.values(), self.now);
+        self.sound.set(self.alert.sound);
     }
 
     pub fn session(&self) -> &Session {
@@ -168,6 +214,7 @@ impl Dashboard {
 
     pub fn tick(&mut self, now: DateTime<Utc>) {
         self.now = now;
+        self.refresh_alert();
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
@@ -179,7 +226,16 @@ impl Dashboard {
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         let ctx = Ctx { model: &self.model, now: self.now, tz: self.tz, user: &self.session.user };
         match message {
-            Message::Live(update) => return (Task::none(), self.live(update)),
+            Message::Live(update) => {
+                let first = self.model.seq == 0;
+                let event = self.live(update);
+                // The call taker's cursor goes to the phone once the screen has its data.
+                if first && self.model.seq > 0 && !self.wall && self.atendimento.is_pristine() {
+                    let focus = iced::widget::operation::focus(iced::widget::Id::new(atendimento::PHONE_ID));
+                    return (focus, event);
+                }
+                return (Task::none(), event);
+            }
             Message::Resized(pane_grid::ResizeEvent { split, ratio }) => self.panes.resize(split, ratio),
             Message::Dragged(pane_grid::DragEvent::Dropped { pane, target }) => self.panes.drop(pane, target),
             Message::Dragged(_) => {}
@@ -209,17 +265,28 @@ impl Dashboard {
             Message::Alarmes(m) => {
                 let (task, event) = self.alarmes.update(m, &ctx);
                 let effect = match event {
-                    Some(alarmes::Event::Claim(id)) => {
+                    Some(alarmes::Event::Act(id, action)) => {
                         let api = self.session.api.clone();
-                        Task::perform(
-                            async move { api.alarm_action(id, &AlarmAction::Claim).await },
-                            move |r| alarmes::Message::Claimed(id, r.map(Box::new)),
-                        )
+                        Task::perform(async move { api.alarm_action(id, &action).await }, move |r| {
+                            alarmes::Message::Done(id, r.map(Box::new))
+                        })
+                    }
+                    Some(alarmes::Event::Command(id, device, kind)) => {
+                        let api = self.session.api.clone();
+                        Task::perform(async move { api.send_command(device, kind).await }, move |r| {
+                            alarmes::Message::CommandSent(id, r.map(Box::new))
+                        })
                     }
                     Some(alarmes::Event::Updated(alarm)) => {
-                        // The feed will confirm it; showing it now spares the operator a second click.
+                        // The feed will confirm it; showing it now spares the operator a second click
+                        // (and silences the tone at once when the alarm was just taken).
                         self.model.alarms.insert(alarm.id, *alarm);
                         self.mapa.invalidate();
+                        self.refresh_alert();
+                        Task::none()
+                    }
+                    Some(alarmes::Event::Sent(command)) => {
+                        self.model.commands.insert(command.id, *command);
                         Task::none()
                     }
                     None => Task::none(),
@@ -254,7 +321,9 @@ impl Dashboard {
                 }
                 if !applied.new_alarms.is_empty() {
                     tracing::info!(count = applied.new_alarms.len(), "new alarms");
+                    self.notify_desktop(&applied.new_alarms);
                 }
+                self.refresh_alert();
             }
             LiveUpdate::Disconnected { reason, retry_in } => {
                 tracing::warn!(%reason, ?retry_in, "live feed lost");
@@ -267,8 +336,33 @@ impl Dashboard {
         None
     }
 
+    /// A desktop notification per new alarm that asks for one, when the console is in the background.
+    fn notify_desktop(&self, new: &[atalaia_core::ids::AlarmId]) {
+        if self.window_focused || self.wall {
+            return;
+        }
+        for a in new.iter().filter_map(|id| self.model.alarms.get(id)) {
+            if alert::unattended(a) && alert::policy(a.kind, a.severity).desktop {
+                alert::desktop::send(alert::desktop::Notice {
+                    summary: pt::desktop_summary(atalaia_core::text::alarm_kind(a.kind)),
+                    body: format!(
+                        "{} — {} — {}",
+                        atalaia_core::text::severity(a.severity),
+                        alarmes::subject_name(&self.model, &a.subject),
+                        format::day_time(a.raised_at, self.tz)
+                    ),
+                    severity: a.severity,
+                });
+            }
+        }
+    }
+
     pub fn view(&self) -> Element<'_, Message> {
         let ctx = Ctx { model: &self.model, now: self.now, tz: self.tz, user: &self.session.user };
+        if self.wall {
+            let map = self.mapa.view(&ctx).map(Message::Mapa);
+            return wall::view(&ctx, link_status(&self.link, self.now), map);
+        }
         let grid = pane_grid::PaneGrid::new(&self.panes, |pane, kind, maximized| {
             let focused = self.focus == Some(pane);
             let toggle = button(text(if maximized { pt::RESTORE } else { pt::MAXIMIZE }).size(theme::SMALL))
@@ -291,7 +385,11 @@ impl Dashboard {
         .on_drag(Message::Dragged)
         .on_resize(10, Message::Resized);
 
-        column![self.view_header(), container(grid).padding(6).height(Fill), self.view_footer()].into()
+        // The banner's slot is always there (empty when quiet): widget state is matched by
+        // position, and a banner appearing must not take the cursor out of the form being typed.
+        let banner = crate::pane::slot(self.view_banner());
+        column![self.view_header(), banner, container(grid).padding(6).height(Fill), self.view_footer()]
+            .into()
     }
 
     fn view_pane<'a>(&'a self, kind: Kind, ctx: &Ctx<'a>) -> Element<'a, Message> {
@@ -318,6 +416,22 @@ impl Dashboard {
         })
     }
 
+    /// The flashing banner while severe alarms wait for an operator: it alternates every second
+    /// between a solid and an outlined red (or orange) bar, and says how many and what to press.
+    fn view_banner(&self) -> Option<Element<'_, Message>> {
+        let worst = self.alert.worst?;
+        let colour = theme::severity(worst);
+        let lit = self.now.timestamp() % 2 == 0;
+        let label = pt::alert_banner(self.alert.banner, &atalaia_core::text::severity(worst).to_lowercase());
+        Some(
+            container(text(label).size(theme::TITLE))
+                .padding([8, 14])
+                .width(Fill)
+                .style(theme::flashing(colour, lit))
+                .into(),
+        )
+    }
+
     fn view_header(&self) -> Element<'_, Message> {
         let user = &self.session.user;
         let (status, colour) = link_status(&self.link, self.now);
@@ -327,16 +441,36 @@ impl Dashboard {
                 .size(theme::TEXT),
             space::horizontal(),
             text(status).size(theme::TEXT).color(colour),
-            text(pt::last_seq(self.model.seq)).size(theme::SMALL).color(theme::MUTED),
-            text(format::datetime(self.now, self.tz)).size(theme::TITLE),
+        ]
+        .extend(self.sound_chip())
+        .push(text(pt::last_seq(self.model.seq)).size(theme::SMALL).color(theme::MUTED))
+        .push(text(format::datetime(self.now, self.tz)).size(theme::TITLE))
+        .push(
             button(text(pt::LOGOUT).size(theme::SMALL))
                 .padding([4, 10])
                 .style(button::secondary)
                 .on_press(Message::Logout),
-        ]
+        )
         .spacing(18)
         .align_y(Center);
         container(strip).padding([8, 14]).width(Fill).style(theme::header).into()
+    }
+
+    /// "Som indisponível" when the seat cannot sound (hover-free: the reason is in the log and
+    /// on the chip), so nobody relies on a tone that will not come.
+    fn sound_chip(&self) -> Option<Element<'_, Message>> {
+        if self.wall || !self.session.user.role.can(Permission::AlarmHandle) {
+            return None;
+        }
+        match self.sound.status() {
+            alert::sound::Status::Ready(_) => None,
+            alert::sound::Status::Unavailable(_) => Some(
+                container(text(pt::SOUND_OFF).size(theme::SMALL))
+                    .padding([2, 8])
+                    .style(theme::banner(theme::YELLOW))
+                    .into(),
+            ),
+        }
     }
 
     /// Only the shortcuts this user can actually use.

@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod login;
+pub mod wall;
 
 use atalaia_client::Api;
 use atalaia_core::wire::UserInfo;

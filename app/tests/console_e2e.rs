@@ -1,0 +1,288 @@
+//! The real console, end to end: `iced_test`'s emulator runs the same iced application `main`
+//! runs (its tasks, its live-feed subscription, its widget focus), against a real embedded server
+//! on 127.0.0.1 with its demo data and a real SQLite file. Input is keystrokes and clicks; what
+//! the tests check is what the operator sees and what the server stored.
+//!
+//! Run with `ICED_TEST_BACKEND=tiny-skia` (no GPU, no X server).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use atalaia_client::Api;
+use atalaia_console::BootConfig;
+use atalaia_core::alarm::{Alarm, AlarmKind, AlarmState, Outcome};
+use atalaia_core::samu::{Occurrence, OccurrencePhase};
+use iced::Size;
+use iced_test::emulator::{self, Emulator, Mode};
+use iced_test::futures::futures::channel::mpsc;
+use iced_test::instruction::{Expectation, Instruction, Interaction, Key, Keyboard, Mouse, Target};
+use iced_test::program::Program;
+use std::time::{Duration, Instant};
+
+/// The console in an emulator, and the channel its runtime reports on.
+struct Console<P: Program<Theme = iced::Theme> + 'static> {
+    program: P,
+    emulator: Emulator<P>,
+    events: mpsc::Receiver<emulator::Event<P>>,
+}
+
+impl<P: Program<Theme = iced::Theme> + 'static> Console<P> {
+    fn start(program: P) -> Self {
+        let (tx, events) = mpsc::channel(256);
+        let emulator = Emulator::new(tx, &program, Mode::Patient, Size::new(1366.0, 860.0));
+        let mut console = Self { program, emulator, events };
+        assert_eq!(console.signal(Duration::from_secs(20)), Some(true), "console boot");
+        console
+    }
+
+    /// Performs what the runtime asks until an instruction's outcome arrives (or time runs out).
+    fn signal(&mut self, within: Duration) -> Option<bool> {
+        let deadline = Instant::now() + within;
+        loop {
+            match self.events.try_recv() {
+                Ok(emulator::Event::Action(action)) => self.emulator.perform(&self.program, action),
+                Ok(emulator::Event::Ready) => return Some(true),
+                Ok(emulator::Event::Failed(_)) => return Some(false),
+                Err(_) if Instant::now() >= deadline => return None,
+                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    }
+
+    /// Lets tasks and subscriptions deliver for a while.
+    fn settle(&mut self, for_: Duration) {
+        assert_eq!(self.signal(for_), None, "no instruction was pending");
+    }
+
+    fn run(&mut self, instruction: Instruction) -> bool {
+        self.emulator.run(&self.program, instruction);
+        self.signal(Duration::from_secs(10)).expect("instruction outcome")
+    }
+
+    fn key(&mut self, key: Key) {
+        assert!(self.run(Instruction::Interact(Interaction::Keyboard(Keyboard::Type(key)))), "{key:?}");
+    }
+
+    fn type_text(&mut self, text: &str) {
+        assert!(self.run(Instruction::Interact(Interaction::Keyboard(Keyboard::Typewrite(text.into())))));
+    }
+
+    fn click(&mut self, text: &str) {
+        let click =
+            Mouse::Click { button: iced::mouse::Button::Left, target: Some(Target::Text(text.into())) };
+        assert!(
+            self.run(Instruction::Interact(Interaction::Mouse(click))),
+            "nothing to click reads {text:?}"
+        );
+    }
+
+    fn sees(&mut self, text: &str) -> bool {
+        self.run(Instruction::Expect(Expectation::Text(text.into())))
+    }
+
+    /// Waits until `text` shows, letting the live feed and answers arrive meanwhile.
+    fn wait_for(&mut self, text: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        while !self.sees(text) {
+            if Instant::now() >= deadline {
+                let png = self.screenshot("wait-failed");
+                panic!("{text:?} never showed (screen: {})", png.display());
+            }
+            self.settle(Duration::from_millis(100));
+        }
+    }
+
+    /// What the operator sees now, as a PNG under target/ (for a failed test, or the docs).
+    fn screenshot(&mut self, name: &str) -> std::path::PathBuf {
+        let theme = atalaia_console::theme::theme();
+        let shot = self.emulator.screenshot(&self.program, &theme, 1.0);
+        let dir = std::env::var("ATALAIA_UI_SNAPSHOT")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).to_path_buf());
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let mut png = png::Encoder::new(file, shot.size.width, shot.size.height);
+        png.set_color(png::ColorType::Rgba);
+        png.set_depth(png::BitDepth::Eight);
+        png.write_header().unwrap().write_image_data(&shot.rgba).unwrap();
+        path
+    }
+}
+
+/// A demo server in a fresh directory (dropped with the test).
+fn demo_server() -> (tempfile::TempDir, atalaia_backend::embedded::Embedded) {
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = atalaia_backend::embedded::start_in_background(dir.path().to_path_buf(), true).unwrap();
+    (dir, embedded)
+}
+
+fn kiosk(base: &str, user: &str) -> BootConfig {
+    BootConfig {
+        server: Ok(base.to_owned()),
+        auto_login: Some((user.to_owned(), atalaia_backend::seed::DEMO_PASSWORD.to_owned())),
+        ..BootConfig::default()
+    }
+}
+
+async fn api_as(base: &str, user: &str) -> Api {
+    let api = Api::new(base).unwrap();
+    let login = api.login(user, atalaia_backend::seed::DEMO_PASSWORD).await.unwrap();
+    api.with_token(login.token)
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+/// RFS184/RFS186, RNF04: a TARM takes a call from the first keystroke to the hand-off to
+/// regulation without touching the mouse: the cursor starts on the phone, Tab and Enter walk the
+/// form, Enter in the complaint registers and hands off, and the number comes back on screen.
+#[test]
+fn a_call_from_first_keystroke_to_hand_off_with_the_keyboard_only() {
+    let (_dir, server) = demo_server();
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "tarm")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+
+    // The cursor is on the phone field after login: typing goes there.
+    ui.type_text("(31) 97777-1234");
+    if !ui.sees("(31) 97777-1234") {
+        panic!("the phone field did not have the focus: {}", ui.screenshot("no-focus").display());
+    }
+    ui.key(Key::Tab);
+    ui.type_text("Maria Aparecida");
+    assert!(ui.sees("Maria Aparecida"), "Tab moved to the caller's name");
+    ui.key(Key::Enter);
+    ui.type_text("Belo Horizonte");
+    assert!(ui.sees("Belo Horizonte"));
+    ui.key(Key::Tab);
+    ui.type_text("Av. Afonso Pena, 1212");
+    ui.key(Key::Enter);
+    // Enter in the complaint before it is filled: validation in Portuguese, nothing sent.
+    ui.key(Key::Enter);
+    ui.wait_for("Corrija os campos indicados.", Duration::from_secs(5));
+    assert!(ui.sees("Queixa / descrição é obrigatório."), "the missing field is named");
+    ui.type_text("Dor no peito há 30 minutos");
+    ui.key(Key::Enter);
+
+    let api = block(api_as(&server.base_url, "supervisor"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let occurrence = loop {
+        let all: Vec<Occurrence> = block(api.get("/occurrences")).unwrap();
+        if let Some(o) = all.into_iter().find(|o| o.caller_phone == "(31) 97777-1234") {
+            break o;
+        }
+        if Instant::now() >= deadline {
+            panic!("the call never reached the server: {}", ui.screenshot("not-registered").display());
+        }
+        ui.settle(Duration::from_millis(100));
+    };
+    ui.wait_for(&format!("Ocorrência {} registrada", occurrence.number), Duration::from_secs(10));
+    assert_eq!(occurrence.phase, OccurrencePhase::Regulation, "handed off to the regulator");
+    assert!(occurrence.handed_off_at.is_some());
+    assert_eq!(occurrence.caller_name, "Maria Aparecida");
+    assert_eq!(occurrence.municipality, "Belo Horizonte");
+    assert_eq!(occurrence.address, "Av. Afonso Pena, 1212");
+    assert_eq!(occurrence.description, "Dor no peito há 30 minutos");
+    let started = occurrence.call_started_at.expect("call timer start");
+    assert!(started <= occurrence.created_at, "the call timer started at the first keystroke");
+    // The live feed brings it into the queue on this seat.
+    ui.wait_for(&occurrence.number, Duration::from_secs(10));
+    // The form is ready for the next call, cursor on the phone again.
+    ui.type_text("31 3333-4444");
+    assert!(ui.sees("31 3333-4444"), "the phone field has the focus for the next call");
+}
+
+/// 16.2.11, 27.10: a monitoring operator sees the banner for unattended alarms, takes the first
+/// alarm of the queue (a bracelet's report over the real OsmAnd port raised one more), writes a
+/// note, and closes it as a false alarm with a closing note; the server has the note, the
+/// outcome and who did it, and the banner counts one alarm fewer.
+#[test]
+fn claiming_and_closing_an_alarm_with_a_note() {
+    let (_dir, server) = demo_server();
+    let imei = atalaia_backend::sim::bracelet_imei(0);
+    let url = format!(
+        "{}/?id={imei}&lat=-8.7612&lon=-63.9004&timestamp={}&accuracy=8&batt=76&alarm=tampering",
+        server.ingest_url,
+        chrono::Utc::now().timestamp()
+    );
+    let status = block(async { reqwest::get(&url).await.unwrap().status() });
+    assert!(status.is_success(), "{status}");
+    let operator = block(api_as(&server.base_url, "operador"));
+    let open_alarms = || -> Vec<Alarm> {
+        let mut all: Vec<Alarm> = block(operator.get("/alarms")).unwrap();
+        all.retain(Alarm::is_active);
+        all.sort_by(atalaia_core::alarm::queue_order);
+        all
+    };
+    let banner = |alarms: &[Alarm]| {
+        let a = atalaia_console::alert::assess(alarms, chrono::Utc::now());
+        let worst = atalaia_core::text::severity(a.worst.expect("severe alarms wait")).to_lowercase();
+        atalaia_console::text::alert_banner(a.banner, &worst)
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !open_alarms().iter().any(|a| {
+        a.kind == AlarmKind::Tamper && a.raised_at > chrono::Utc::now() - chrono::Duration::seconds(30)
+    }) {
+        assert!(Instant::now() < deadline, "the tamper report raised no alarm");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "operador")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.wait_for("Violação do dispositivo", Duration::from_secs(10));
+    // The banner asks for attention while alarms wait (the simulator may raise more meanwhile).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ui.sees(&banner(&open_alarms())) {
+        assert!(Instant::now() < deadline, "no banner: {}", ui.screenshot("no-banner").display());
+        ui.settle(Duration::from_millis(100));
+    }
+
+    // The first "Assumir" is the top of the queue: the most severe, oldest open alarm.
+    let first = open_alarms().into_iter().find(|a| a.state == AlarmState::Open).expect("an open alarm");
+    ui.click("Assumir");
+    ui.wait_for("Assumido por Joana Rocha (você)", Duration::from_secs(10));
+    // The card of the person: record and the device's health strip (the bracelet reports live).
+    assert!(ui.sees("Conexão ativa"), "link state on the health strip: {}", ui.screenshot("card").display());
+    // The cursor is in the note field after taking the alarm.
+    ui.type_text("Contato telefônico com o monitorado: diz que bateu o tornozelo.");
+    ui.key(Key::Enter);
+    ui.wait_for("Contato telefônico com o monitorado: diz que bateu o tornozelo.", Duration::from_secs(10));
+
+    // Choosing the outcome puts the cursor in the closing note.
+    ui.click(atalaia_core::text::outcome(Outcome::FalseAlarm));
+    ui.type_text("Sem violação: pancada acidental, cinta íntegra.");
+    ui.key(Key::Enter);
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let closed = loop {
+        let a: Alarm = block(operator.get(&format!("/alarms/{}", first.id))).unwrap();
+        if matches!(a.state, AlarmState::Closed { .. }) {
+            break a;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not closed: {:?} {}",
+            a.state,
+            ui.screenshot("not-closed").display()
+        );
+        ui.settle(Duration::from_millis(100));
+    };
+    let AlarmState::Closed { outcome, note, by, .. } = &closed.state else { unreachable!() };
+    assert_eq!(*outcome, Outcome::FalseAlarm);
+    assert_eq!(note, "Sem violação: pancada acidental, cinta íntegra.");
+    assert_eq!(closed.notes.len(), 1);
+    assert_eq!(closed.notes[0].text, "Contato telefônico com o monitorado: diz que bateu o tornozelo.");
+    assert_eq!(closed.notes[0].by, *by, "the note and the closing by the same operator");
+    assert!(closed.acknowledged_at.is_some());
+    // Gone from the queue on screen, and the banner counts the rest.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let rest = open_alarms();
+        assert!(rest.iter().all(|a| a.id != first.id));
+        if ui.sees(&banner(&rest)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "banner not updated: {}", ui.screenshot("banner-after").display());
+        ui.settle(Duration::from_millis(100));
+    }
+}
