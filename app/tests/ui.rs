@@ -320,3 +320,55 @@ fn map_region_buttons_switch_the_region() {
     ui.find("Belo Horizonte").expect("the other region is still offered");
     maybe_snapshot(&mut ui, "monitoramento");
 }
+
+/// Seed 004 RFS130, seed 003 video wall: the wall display with seeded data shows the KPI tiles,
+/// the queue, the map and the open alarms in large type, and long lists page by themselves.
+#[test]
+fn wall_display_renders_kpis_queue_map_and_alarms() {
+    let (mut snapshot, _) = snapshot();
+    let mut free = snapshot.vehicles[0].clone();
+    free.id = VehicleId::new();
+    free.code = "USB-07".into();
+    free.kind = VehicleKind::Usb;
+    free.status = VehicleStatus::Available;
+    snapshot.vehicles.push(free);
+    // Twelve more calls: the queue needs two pages at eight rows each.
+    for i in 0..12 {
+        snapshot.occurrences.push(occurrence(
+            &format!("2026-0002{i:02}"),
+            Some(Priority::Urgent),
+            20 + i,
+            "Contagem",
+        ));
+    }
+    let mut dashboard = Dashboard::new(session(Role::Supervisor), now(), format::DEFAULT_TZ).with_wall(true);
+    let _ = dashboard.update(Message::Live(LiveUpdate::Connected { resumed: false }));
+    let _ = dashboard.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Snapshot(snapshot)))));
+    dashboard.tick(now() + Duration::minutes(5));
+
+    let mut ui = Simulator::with_size(Settings::default(), Size::new(1920.0, 1080.0), dashboard.view());
+    ui.find("Atalaia — painel da central").expect("wall title");
+    ui.find("22/11/2026 10:35:00").expect("clock, dd/mm/aaaa 24 h in the site's zone");
+    ui.find("Chamadas aguardando").expect("calls tile");
+    ui.find("14").expect("14 calls waiting");
+    ui.find("Viaturas livres").expect("vehicles tile");
+    ui.find("USA 0 · USB 1 · Motolância 0 · VIR 0").expect("free vehicles by type");
+    ui.find("Alarmes abertos").expect("alarms tile");
+    ui.find("1 crítica").expect("open alarms by severity");
+    ui.find("Alarme mais antigo sem operador").expect("oldest unclaimed tile");
+    ui.find("05:00").expect("the strap cut has waited five minutes");
+    ui.find("Fila de regulação").expect("queue panel");
+    ui.find("página 1/2").expect("the queue pages by itself");
+    ui.find("Rompimento da cinta").expect("alarm row");
+    ui.find("sem operador").expect("nobody took it");
+    ui.find("Porto Velho").expect("the map's region switch");
+    assert!(ui.find("Sair").is_err(), "no buttons an unattended wall would need");
+    maybe_snapshot(&mut ui, "wall");
+    drop(ui);
+
+    // Ten seconds later the queue shows its second page.
+    dashboard.tick(now() + Duration::minutes(5) + Duration::seconds(10));
+    let mut ui = Simulator::with_size(Settings::default(), Size::new(1920.0, 1080.0), dashboard.view());
+    ui.find("página 2/2").expect("second page after the cycle");
+    assert!(dashboard.sound().current().is_none(), "the wall never sounds");
+}

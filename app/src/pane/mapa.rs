@@ -13,6 +13,7 @@ use atalaia_client::LiveModel;
 use atalaia_core::alarm::Subject;
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::PersonId;
+use atalaia_core::samu::Priority;
 use iced::mouse;
 use iced::widget::canvas::{self, Cache, Frame, Path, Stroke};
 use iced::widget::{button, column, container, row, space, text};
@@ -282,30 +283,74 @@ fn draw_scale(frame: &mut Frame, view: &Viewport) {
     label(frame, pt::scale_label(metres), Point::new(x, y - 18.0), 12.0, LABEL);
 }
 
+/// Whether a marker at `p` (radius `r`) shows on a frame of `size`.
+fn visible(size: Size, p: Point, r: f32) -> bool {
+    p.x >= -r && p.y >= -r && p.x <= size.width + r && p.y <= size.height + r
+}
+
+// Markers are batched: one path per colour holds every marker of that colour, so thousands of
+// markers cost a handful of fills and strokes instead of thousands (4,000 people and 1,000 calls
+// drew in ~560 ms one by one on tiny-skia; see docs/BENCHMARKS.md).
+
+/// Above this many trails on the map only the ones that matter are drawn: vehicles and people in
+/// alarm. Thousands of trails are noise to an operator (and cost ~260 ms a frame on tiny-skia).
+pub const ALL_TRAILS_UP_TO: usize = 300;
+
 fn draw_trails(frame: &mut Frame, view: &Viewport, model: &LiveModel) {
     let size = frame.size();
     let stroke = Stroke::default().with_color(TRAIL).with_width(1.5);
-    for trail in model.trails.values().filter(|t| t.len() > 1) {
-        let path = Path::new(|b| {
+    let moving = model.trails.values().filter(|t| t.len() > 1);
+    let all = moving.clone().count() <= ALL_TRAILS_UP_TO;
+    let alarmed = if all { HashSet::new() } else { people_in_alarm(model) };
+    let path = Path::new(|b| {
+        for trail in moving {
+            let Some(last) = trail.back() else { continue };
+            let person =
+                last.person_id.or_else(|| model.devices.get(&last.device_id).and_then(|d| d.person_id));
+            if !all && last.vehicle_id.is_none() && !person.is_some_and(|p| alarmed.contains(&p)) {
+                continue;
+            }
             for (i, p) in trail.iter().enumerate() {
                 let pt = view.project(size, p.at);
                 if i == 0 { b.move_to(pt) } else { b.line_to(pt) }
             }
-        });
-        frame.stroke(&path, stroke);
-    }
+        }
+    });
+    frame.stroke(&path, stroke);
 }
 
 fn draw_occurrences(frame: &mut Frame, view: &Viewport, model: &LiveModel) {
     let size = frame.size();
-    // Queue order reversed: the most urgent (and the unclassified) are drawn last, on top.
-    for o in model.regulation_queue().into_iter().rev() {
-        let Some(at) = o.location else { continue };
-        let c = view.project(size, at);
-        let stroke = Stroke::default().with_color(theme::priority(o.priority)).with_width(3.0);
-        let r = 7.0;
-        frame.stroke(&Path::line(Point::new(c.x - r, c.y), Point::new(c.x + r, c.y)), stroke);
-        frame.stroke(&Path::line(Point::new(c.x, c.y - r), Point::new(c.x, c.y + r)), stroke);
+    let r = 7.0;
+    // Least urgent first: the most urgent (and the unclassified) are drawn last, on top.
+    let levels = [
+        Some(Priority::NotUrgent),
+        Some(Priority::LessUrgent),
+        Some(Priority::Urgent),
+        Some(Priority::VeryUrgent),
+        Some(Priority::Emergency),
+        None,
+    ];
+    let queue = model.regulation_queue();
+    for level in levels {
+        let mut any = false;
+        let path = Path::new(|b| {
+            for o in queue.iter().filter(|o| o.priority == level) {
+                let Some(at) = o.location else { continue };
+                let c = view.project(size, at);
+                if !visible(size, c, r) {
+                    continue;
+                }
+                any = true;
+                b.move_to(Point::new(c.x - r, c.y));
+                b.line_to(Point::new(c.x + r, c.y));
+                b.move_to(Point::new(c.x, c.y - r));
+                b.line_to(Point::new(c.x, c.y + r));
+            }
+        });
+        if any {
+            frame.stroke(&path, Stroke::default().with_color(theme::priority(level)).with_width(3.0));
+        }
     }
 }
 
@@ -326,6 +371,9 @@ pub fn people_in_alarm(model: &LiveModel) -> HashSet<PersonId> {
 fn draw_people(frame: &mut Frame, view: &Viewport, model: &LiveModel) {
     let size = frame.size();
     let alarmed = people_in_alarm(model);
+    let r = 7.0;
+    let mut calm = Vec::new();
+    let mut alarm = Vec::new();
     for trail in model.trails.values() {
         let Some(last) = trail.back() else { continue };
         let Some(person) =
@@ -334,17 +382,29 @@ fn draw_people(frame: &mut Frame, view: &Viewport, model: &LiveModel) {
             continue;
         };
         let c = view.project(size, last.at);
-        let r = 7.0;
-        let diamond = Path::new(|b| {
-            b.move_to(Point::new(c.x, c.y - r));
-            b.line_to(Point::new(c.x + r, c.y));
-            b.line_to(Point::new(c.x, c.y + r));
-            b.line_to(Point::new(c.x - r, c.y));
-            b.close();
-        });
-        let colour = if alarmed.contains(&person) { theme::RED } else { theme::BLUE };
-        frame.fill(&diamond, colour);
-        frame.stroke(&diamond, Stroke::default().with_color(Color::WHITE).with_width(1.0));
+        if visible(size, c, r) {
+            if alarmed.contains(&person) { alarm.push(c) } else { calm.push(c) }
+        }
+    }
+    let diamonds = |points: &[Point]| {
+        Path::new(|b| {
+            for c in points {
+                b.move_to(Point::new(c.x, c.y - r));
+                b.line_to(Point::new(c.x + r, c.y));
+                b.line_to(Point::new(c.x, c.y + r));
+                b.line_to(Point::new(c.x - r, c.y));
+                b.close();
+            }
+        })
+    };
+    // People in alarm last, on top of the others.
+    for (points, colour) in [(&calm, theme::BLUE), (&alarm, theme::RED)] {
+        if points.is_empty() {
+            continue;
+        }
+        let path = diamonds(points);
+        frame.fill(&path, colour);
+        frame.stroke(&path, Stroke::default().with_color(Color::WHITE).with_width(1.0));
     }
 }
 

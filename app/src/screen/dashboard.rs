@@ -193,7 +193,9 @@ impl Dashboard {
     /// Re-decides what sounds and flashes; silence as soon as every alarm is taken.
     fn refresh_alert(&mut self) {
         self.alert = alert::assess(self.model.alarms.values(), self.now);
-        self.sound.set(self.alert.sound);
+        if !self.wall {
+            self.sound.set(self.alert.sound);
+        }
     }
 
     pub fn session(&self) -> &Session {

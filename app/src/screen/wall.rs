@@ -6,7 +6,6 @@
 
 use crate::pane::Ctx;
 use crate::pane::alarmes::subject_name;
-use crate::pane::regulacao::priority_chip;
 use crate::screen::dashboard::Message;
 use crate::theme;
 use atalaia_client::format;
@@ -181,7 +180,15 @@ fn list_panel<'a, T>(
 fn queue_row<'a>(o: &Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
     container(
         row![
-            container(priority_chip::<Message>(o.priority)).width(260),
+            container(
+                container(
+                    text(o.priority.map_or(crate::text::UNCLASSIFIED, atalaia_core::text::priority))
+                        .size(WALL_SMALL)
+                )
+                .padding([3, 10])
+                .style(theme::chip(theme::priority(o.priority)))
+            )
+            .width(300),
             column![
                 text(o.municipality.clone()).size(WALL_TEXT),
                 text(o.number.clone()).size(WALL_SMALL).color(theme::MUTED)
