@@ -19,8 +19,21 @@ pub use app::{App, BootConfig, Message};
 pub fn application(
     config: BootConfig,
 ) -> iced::Application<impl iced::Program<State = App, Message = Message, Theme = iced::Theme>> {
+    // The wall display opens full screen at a wall's usual 1080p (the size stands when no window
+    // manager honours full screen, e.g. a kiosk X server); consoles open at a laptop's size.
+    let window = if config.wall {
+        iced::window::Settings {
+            size: iced::Size::new(1920.0, 1080.0),
+            fullscreen: true,
+            decorations: false,
+            ..iced::window::Settings::default()
+        }
+    } else {
+        iced::window::Settings { size: iced::Size::new(1366.0, 820.0), ..iced::window::Settings::default() }
+    };
     // The renderer is iced's choice: wgpu, then tiny-skia; ICED_BACKEND=tiny-skia forces software.
     iced::application(move || App::boot(config.clone()), App::update, App::view)
+        .window(window)
         .title(App::title)
         .subscription(App::subscription)
         .theme(App::theme)
@@ -32,5 +45,4 @@ pub fn application(
         })
         // The font is embedded (feature `fira-sans`): machines without system fonts still show text.
         .default_font(iced::Font::with_name("Fira Sans"))
-        .window_size((1366.0, 820.0))
 }

@@ -188,7 +188,7 @@ fn queue_row<'a>(o: &Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
                 .padding([3, 10])
                 .style(theme::chip(theme::priority(o.priority)))
             )
-            .width(300),
+            .width(iced::Shrink),
             column![
                 text(o.municipality.clone()).size(WALL_TEXT),
                 text(o.number.clone()).size(WALL_SMALL).color(theme::MUTED)

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Screenshots of the demo console in a real window under Xvfb, for docs/screenshots/:
+#   console-supervisor.png   all four panes (supervisor)
+#   console-atendimento.png  a call being taken by the TARM (typed with xdotool), caller history
+#   console-alarm-card.png   the monitoring operator after F9: the alarm taken, its card open
+#   console-wall.png         the wall display (--wall), 1920x1080
+#   bash scripts/screenshots.sh [OUT_DIR]      (default docs/screenshots)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-docs/screenshots}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+bash scripts/deps.sh test
+if ! command -v xdotool >/dev/null; then
+  sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends xdotool >/dev/null
+fi
+cargo build --locked -p atalaia-console --bin atalaia
+bin="$(pwd)/target/debug/atalaia"
+
+work="$(mktemp -d)"
+chmod 700 "$work"
+cleanup() {
+  [ -n "${app:-}" ] && kill "$app" 2>/dev/null || true
+  [ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# shot NAME USER WIDTHxHEIGHT [ARGS...] — then the function named input_NAME (if any) runs first.
+shot() {
+  local name="$1" user="$2" size="$3"; shift 3
+  local display=":$((80 + RANDOM % 9))"
+  Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >"$work/xvfb.log" 2>&1 &
+  xvfb=$!
+  for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+  rm -rf "$work/data"
+  DISPLAY="$display" XDG_RUNTIME_DIR="$work" ICED_BACKEND=tiny-skia ATALAIA_PASSWORD=atalaia-demo \
+    "$bin" --demo --no-sound --data-dir "$work/data" --user "$user" "$@" >"$work/stdout.log" 2>&1 &
+  app=$!
+  for _ in $(seq 120); do
+    grep -q "live feed connected" "$work/data/atalaia.log" 2>/dev/null && break
+    sleep 0.5
+  done
+  sleep "${SETTLE:-6}"
+  if declare -F "input_$name" >/dev/null; then
+    DISPLAY="$display" "input_$name"
+    sleep 2
+  fi
+  xwd -root -silent -display "$display" | /usr/bin/convert xwd:- "png:$out/console-$name.png"
+  echo "screenshots: $out/console-$name.png"
+  kill "$app" "$xvfb" 2>/dev/null || true
+  wait "$app" "$xvfb" 2>/dev/null || true
+  app="" xvfb=""
+}
+
+focus_window() { xdotool search --sync --name Atalaia windowfocus --sync 2>/dev/null || true; }
+
+input_atendimento() {
+  focus_window
+  # A caller who has called before (a demo call's number), then the form by keyboard only.
+  local phone
+  phone="$(grep -o '"caller_phone":"[^"]*"' "$work/data/atalaia.log" 2>/dev/null | head -1 | cut -d'"' -f4 || true)"
+  xdotool type --delay 40 "${phone:-(31) 98599-4604}"
+  xdotool key Tab && xdotool type --delay 30 "Maria Aparecida"
+  xdotool key Return && xdotool type --delay 30 "Belo Horizonte"
+  xdotool key Tab && xdotool type --delay 30 "Av. Afo"
+}
+
+input_alarm-card() {
+  focus_window
+  xdotool key F9
+}
+
+shot supervisor supervisor 1600x1000
+shot atendimento tarm 1600x1000
+shot alarm-card operador 1600x1000
+shot wall supervisor 1920x1080 --wall
