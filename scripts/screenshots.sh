@@ -32,6 +32,7 @@ trap cleanup EXIT
 shot() {
   local name="$1" user="$2" size="$3"; shift 3
   local display=":$((80 + RANDOM % 9))"
+  while [ -e "/tmp/.X11-unix/X${display#:}" ]; do display=":$((80 + RANDOM % 9))"; done
   Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >"$work/xvfb.log" 2>&1 &
   xvfb=$!
   for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
@@ -43,6 +44,8 @@ shot() {
     grep -q "live feed connected" "$work/data/atalaia.log" 2>/dev/null && break
     sleep 0.5
   done
+  grep -q "live feed connected" "$work/data/atalaia.log" 2>/dev/null \
+    || { echo "screenshots: $name: the console never connected"; tail -20 "$work/data/atalaia.log"; exit 1; }
   sleep "${SETTLE:-6}"
   if declare -F "input_$name" >/dev/null; then
     DISPLAY="$display" "input_$name"

@@ -56,7 +56,7 @@ impl std::fmt::Debug for BootConfig {
             .field("demo", &self.demo)
             .field("auto_login", &self.auto_login.as_ref().map(|(user, _)| user))
             .field("tz", &self.tz)
-            .field("sound", self.sound.status())
+            .field("sound", &self.sound.status())
             .field("wall", &self.wall)
             .finish_non_exhaustive()
     }
@@ -108,6 +108,8 @@ pub enum Shortcut {
     NormalSize,
     /// F12: high-contrast theme on/off.
     Contrast,
+    /// Alt+1…3: the closing outcome on the open alarm card (tratado, falso alarme, encaminhado).
+    Outcome(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +184,16 @@ impl App {
             (Screen::Dashboard(_), Message::Shortcut(Shortcut::ClaimNext)) => self.update(
                 Message::Dashboard(dashboard::Message::Alarmes(crate::pane::alarmes::Message::ClaimNext)),
             ),
+            (Screen::Dashboard(_), Message::Shortcut(Shortcut::Outcome(i))) => {
+                use atalaia_core::alarm::Outcome;
+                let Some(o) = [Outcome::Handled, Outcome::FalseAlarm, Outcome::Forwarded].get(i).copied()
+                else {
+                    return Task::none();
+                };
+                self.update(Message::Dashboard(dashboard::Message::Alarmes(
+                    crate::pane::alarmes::Message::Outcome(o),
+                )))
+            }
             (Screen::Dashboard(_), Message::Shortcut(Shortcut::NewCall)) => self.update(Message::Dashboard(
                 dashboard::Message::Atendimento(crate::pane::atendimento::Message::Clear),
             )),
@@ -229,9 +241,20 @@ impl App {
 
     fn back_to_login(&mut self, notice: &str) -> Task<Message> {
         tracing::info!(notice, "back to login");
+        // Nobody is at the dashboard any more: its tone must not go on ringing on the login screen.
+        self.config.sound.set(None);
         // Dropping the dashboard drops its live subscription (its key leaves the subscription set).
-        self.screen =
-            Screen::Login(Login::new(self.config.server.clone(), self.config.hint()).with_notice(notice));
+        let mut login = Login::new(self.config.server.clone(), self.config.hint()).with_notice(notice);
+        if let (Some((user, password)), Ok(_), true) =
+            (&self.config.auto_login, &self.config.server, notice != text::LOGGED_OUT)
+        {
+            // A kiosk (the wall) signs in again by itself when its session expires.
+            login = login.with_credentials(user, password);
+            let (submit, _) = login.update(login::Message::Submit);
+            self.screen = Screen::Login(login);
+            return submit.map(Message::Login);
+        }
+        self.screen = Screen::Login(login);
         Login::focus().map(Message::Login)
     }
 
@@ -240,7 +263,10 @@ impl App {
             Screen::Login(login) => (0, login.view().map(Message::Login)),
             Screen::Dashboard(d) => (1, d.view().map(Message::Dashboard)),
         };
-        Keys::new(screen, shortcut).screen(key).into()
+        // The wall is unattended: a stray key on its keyboard must not take or close anything.
+        let map: fn(&Key, keyboard::Modifiers, Phase) -> Option<Message> =
+            if self.config.wall { |_, _, _| None } else { shortcut };
+        Keys::new(screen, map).screen(key).into()
     }
 
     /// Scale of the whole interface (Ctrl+= / Ctrl+-).
@@ -277,6 +303,12 @@ pub fn shortcut(key: &Key, modifiers: keyboard::Modifiers, phase: Phase) -> Opti
         (Key::Named(Named::F2), Phase::Before) => Shortcut::NewCall,
         (Key::Named(Named::F9), Phase::Before) => Shortcut::ClaimNext,
         (Key::Named(Named::F12), Phase::Before) => Shortcut::Contrast,
+        (Key::Character(c), Phase::Before) if modifiers.alt() && !modifiers.command() => match c {
+            "1" => Shortcut::Outcome(0),
+            "2" => Shortcut::Outcome(1),
+            "3" => Shortcut::Outcome(2),
+            _ => return None,
+        },
         (Key::Character(c), Phase::Before) if modifiers.command() => match c {
             "=" | "+" => Shortcut::Bigger,
             "-" => Shortcut::Smaller,

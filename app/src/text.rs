@@ -51,10 +51,9 @@ pub fn api_error(e: &ApiError) -> String {
 pub const CONNECTING: &str = "Conectando…";
 pub const CONNECTED: &str = "Conectado";
 pub const LOGOUT: &str = "Sair";
-pub const HINT_REGISTER: &str = "Ctrl+Enter registra a chamada";
-pub const HINT_CLAIM: &str = "F9 assume o próximo alarme";
-pub const HINT_TAB: &str =
-    "Tab/Enter navegam · F2 nova chamada · Ctrl+= / Ctrl+- tamanho do texto · F12 alto contraste";
+pub const HINT_REGISTER: &str = "Ctrl+Enter registra a chamada · F2 nova chamada";
+pub const HINT_CLAIM: &str = "F9 assume o próximo alarme · Alt+1…3 desfecho";
+pub const HINT_TAB: &str = "Tab/Enter navegam · Ctrl+= / Ctrl+- tamanho do texto · F12 alto contraste";
 
 pub fn reconnecting_in(secs: i64) -> String {
     format!("Reconectando em {}s…", secs.max(0))
@@ -96,7 +95,8 @@ pub fn caller_history(n: usize) -> String {
     }
 }
 pub const REGISTERING: &str = "Registrando…";
-pub const NEW_CALL: &str = "Nova chamada";
+pub const NEW_CALL: &str = "Nova chamada (F2)";
+pub const DISCARD_AGAIN: &str = "Esta chamada tem dados: pressione F2 de novo em 5 s para descartá-la.";
 pub const MANDATORY_NOTE: &str = "* obrigatório para chamadas de atendimento";
 pub const CALL_TIMER_IDLE: &str = "Tempo de chamada: —";
 pub const RECENT_CALLS: &str = "Últimas chamadas";
@@ -192,7 +192,9 @@ pub fn back_to_list(n: usize) -> String {
     format!("← Lista de alarmes ({n})")
 }
 pub const NOTE_EMPTY: &str = "Escreva a anotação antes de registrar.";
-pub const CLOSE_NEEDS_OUTCOME: &str = "Escolha o desfecho: tratado, falso alarme ou encaminhado.";
+pub const CLOSE_NEEDS_OUTCOME: &str =
+    "Escolha o desfecho: Tratado, Alarme falso ou Encaminhado (Alt+1, 2 ou 3).";
+pub const WAIT_PREVIOUS: &str = "Aguarde: a ação anterior ainda está sendo registrada.";
 pub const CLOSE_NEEDS_NOTE: &str = "A nota de encerramento é obrigatória.";
 pub const PROCEDURE: &str = "Procedimento";
 pub const START_PROCEDURE: &str = "Iniciar procedimento";
@@ -211,7 +213,7 @@ pub const CLOSE_ALARM: &str = "Encerrar";
 pub const NO_PHOTO: &str = "sem foto";
 pub const BATTERY_UNKNOWN: &str = "Bateria ?";
 pub const CHARGING: &str = "Carregando";
-pub const NOT_CHARGING: &str = "Sem carga";
+pub const NOT_CHARGING: &str = "Fora do carregador";
 pub const CHARGING_UNKNOWN: &str = "Carga ?";
 pub const GNSS_UNKNOWN: &str = "GNSS ?";
 pub const LINK_ONLINE: &str = "Conexão ativa";
@@ -277,11 +279,12 @@ pub fn last_contact(at: &str, ago: &str) -> String {
 // Alerts.
 pub const SOUND_OFF: &str = "Som indisponível";
 
+/// The flashing banner; `worst` is the severity label ("crítica", "alta"), hence "de severidade".
 pub fn alert_banner(n: usize, worst: &str) -> String {
     if n == 1 {
-        format!("1 alarme {worst} aguardando operador — F9 assume")
+        format!("1 alarme de severidade {worst} aguardando operador — F9 assume")
     } else {
-        format!("{n} alarmes aguardando operador (o mais grave: {worst}) — F9 assume o próximo")
+        format!("{n} alarmes aguardando operador (o mais grave de severidade {worst}) — F9 assume o próximo")
     }
 }
 

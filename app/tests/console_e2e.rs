@@ -237,19 +237,29 @@ fn claiming_and_closing_an_alarm_with_a_note() {
         ui.settle(Duration::from_millis(100));
     }
 
-    // The first "Assumir" is the top of the queue: the most severe, oldest open alarm.
-    let first = open_alarms().into_iter().find(|a| a.state == AlarmState::Open).expect("an open alarm");
+    // The first "Assumir" is the top of the queue; which alarm that is, the server says after.
     ui.click("Assumir");
     ui.wait_for("Assumido por Joana Rocha (você)", Duration::from_secs(10));
+    let me = block(operator.get::<atalaia_core::wire::UserInfo>("/auth/me")).unwrap().id;
+    let first = open_alarms()
+        .into_iter()
+        .find(|a| matches!(a.state, AlarmState::Claimed { by, .. } if by == me))
+        .expect("the alarm this seat took");
     // The card of the person: record and the device's health strip (the bracelet reports live).
     assert!(ui.sees("Conexão ativa"), "link state on the health strip: {}", ui.screenshot("card").display());
     // The cursor is in the note field after taking the alarm.
     ui.type_text("Contato telefônico com o monitorado: diz que bateu o tornozelo.");
     ui.key(Key::Enter);
+    // The note is on the server (the field's own text would match on screen before it is).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while block(operator.get::<Alarm>(&format!("/alarms/{}", first.id))).unwrap().notes.is_empty() {
+        assert!(Instant::now() < deadline, "the note never reached the server");
+        ui.settle(Duration::from_millis(100));
+    }
     ui.wait_for("Contato telefônico com o monitorado: diz que bateu o tornozelo.", Duration::from_secs(10));
 
     // Choosing the outcome puts the cursor in the closing note.
-    ui.click(atalaia_core::text::outcome(Outcome::FalseAlarm));
+    ui.click(&format!("{} (Alt+2)", atalaia_core::text::outcome(Outcome::FalseAlarm)));
     ui.type_text("Sem violação: pancada acidental, cinta íntegra.");
     ui.key(Key::Enter);
 

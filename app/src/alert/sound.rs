@@ -29,6 +29,8 @@ struct Shared {
     /// Volume × 1000.
     volume: AtomicU32,
     stop: AtomicBool,
+    /// The stream reported an error (device unplugged, sound server restarted).
+    failed: AtomicBool,
     /// Samples written since the stream started (for tests and diagnostics).
     written: std::sync::atomic::AtomicU64,
 }
@@ -128,12 +130,17 @@ impl Sound {
         Self { shared: shared.clone(), status, _guard: Arc::new(Guard { shared, thread }) }
     }
 
-    pub fn status(&self) -> &Status {
-        &self.status
+    /// Whether sound works now: a device lost mid-shift turns this to unavailable, so the console
+    /// shows it instead of relying on a tone that will not come.
+    pub fn status(&self) -> Status {
+        if self.shared.failed.load(Ordering::Relaxed) {
+            return Status::Unavailable("o dispositivo de áudio parou de responder".into());
+        }
+        self.status.clone()
     }
 
     pub fn is_available(&self) -> bool {
-        matches!(self.status, Status::Ready(_))
+        matches!(self.status(), Status::Ready(_))
     }
 
     /// What should sound now: the most severe unattended alarm's tone at a volume, or silence.
@@ -182,6 +189,7 @@ fn build<T>(
 where
     T: SizedSample + FromSample<f32>,
 {
+    let shared_for_errors = shared.clone();
     let rate = config.sample_rate;
     let channels = usize::from(config.channels).max(1);
     let (mut current, mut n) = (0u8, 0u64);
@@ -201,7 +209,16 @@ where
         }
         shared.written.fetch_add((data.len() / channels) as u64, Ordering::Relaxed);
     };
+    let errors = shared_for_errors;
     device
-        .build_output_stream(config, callback, |e| tracing::warn!(error = %e, "audio stream error"), None)
+        .build_output_stream(
+            config,
+            callback,
+            move |e| {
+                tracing::warn!(error = %e, "audio stream error; visual alerts only");
+                errors.failed.store(true, Ordering::Relaxed);
+            },
+            None,
+        )
         .map_err(|e| format!("não foi possível abrir o áudio: {e}"))
 }

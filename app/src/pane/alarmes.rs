@@ -43,8 +43,6 @@ pub struct State {
     note: String,
     close_note: String,
     outcome: Option<Outcome>,
-    /// Commands this seat sent, newest last, per device (their state comes from the live feed).
-    sent: Vec<(DeviceId, atalaia_core::ids::CommandId)>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,17 +87,10 @@ impl State {
         let may = ctx.user.role.can(Permission::AlarmHandle);
         let held = |id: AlarmId| ctx.model.alarms.get(&id).is_some_and(|a| held_by(a, ctx.user.id));
         match message {
-            Message::Select(id) => {
-                if self.selected != Some(id) {
-                    self.selected = Some(id);
-                    self.note.clear();
-                    self.close_note.clear();
-                    self.outcome = None;
-                }
-            }
-            Message::Back => self.selected = None,
+            Message::Select(id) => self.select(Some(id)),
+            Message::Back => self.select(None),
             Message::Claim(id) => {
-                self.selected = Some(id);
+                self.select(Some(id));
                 return (Task::none(), self.act(id, AlarmAction::Claim, may));
             }
             Message::ClaimNext => {
@@ -110,7 +101,7 @@ impl State {
                     .find(|a| a.state == AlarmState::Open && !self.busy.contains(&a.id))
                     .map(|a| a.id);
                 if let Some(id) = next {
-                    self.selected = Some(id);
+                    self.select(Some(id));
                     return (Task::none(), self.act(id, AlarmAction::Claim, may));
                 }
             }
@@ -131,9 +122,12 @@ impl State {
             }
             Message::CloseNoteChanged(v) => self.close_note = v,
             Message::Outcome(o) => {
-                // The closing note is the next thing to write.
-                self.outcome = Some(o);
-                return (iced::widget::operation::focus(Id::new(CLOSE_NOTE_ID)), None);
+                // Only on the card of an alarm this operator holds (Alt+1…3 come from anywhere).
+                if self.selected.is_some_and(held) {
+                    // The closing note is the next thing to write.
+                    self.outcome = Some(o);
+                    return (iced::widget::operation::focus(Id::new(CLOSE_NOTE_ID)), None);
+                }
             }
             Message::Close(id) => {
                 let note = self.close_note.trim().to_owned();
@@ -169,10 +163,7 @@ impl State {
             Message::CommandSent(id, result) => {
                 self.busy.remove(&id);
                 match result {
-                    Ok(command) => {
-                        self.sent.push((command.device_id, command.id));
-                        return (Task::none(), Some(Event::Sent(command)));
-                    }
+                    Ok(command) => return (Task::none(), Some(Event::Sent(command))),
                     Err(error) => {
                         self.refusals.insert(id, pt::command_failed(&pt::api_error(&error)));
                     }
@@ -182,9 +173,32 @@ impl State {
         (Task::none(), None)
     }
 
+    /// Opens the card of another alarm (or none): what was typed for the previous one stays out
+    /// of it, so one Enter can never close alarm B with alarm A's outcome and note.
+    fn select(&mut self, id: Option<AlarmId>) {
+        if self.selected != id {
+            self.selected = id;
+            self.note.clear();
+            self.close_note.clear();
+            self.outcome = None;
+        }
+    }
+
+    /// Drops the card when its alarm ended elsewhere (closed on another seat, restored).
+    pub fn forget_ended(&mut self, model: &LiveModel) {
+        if self.selected.is_some_and(|id| !model.alarms.get(&id).is_some_and(Alarm::is_active)) {
+            self.select(None);
+        }
+    }
+
     /// Sends `action` unless one is in flight or the operator may not.
     fn act(&mut self, id: AlarmId, action: AlarmAction, allowed: bool) -> Option<Event> {
-        if !allowed || !self.busy.insert(id) {
+        if !allowed {
+            return None;
+        }
+        if !self.busy.insert(id) {
+            // Say so rather than drop the key press silently.
+            self.refusals.insert(id, pt::WAIT_PREVIOUS.to_owned());
             return None;
         }
         self.refusals.remove(&id);
@@ -198,10 +212,7 @@ impl State {
         }
         match &alarm.state {
             AlarmState::Closed { .. } | AlarmState::Restored { .. } => {
-                self.selected = None;
-                self.close_note.clear();
-                self.note.clear();
-                self.outcome = None;
+                self.select(None);
                 Task::none()
             }
             _ => {
@@ -315,36 +326,38 @@ impl State {
             .color(theme::MUTED),
         ]
         .spacing(6);
-        if let Some(refusal) = self.refusals.get(&a.id) {
-            body = body.push(
-                container(text(refusal.as_str()).size(theme::SMALL))
-                    .padding([4, 8])
-                    .width(Fill)
-                    .style(theme::banner(theme::RED)),
-            );
-        }
-        if a.state == AlarmState::Open && ctx.user.role.can(Permission::AlarmHandle) {
-            body = body.push(
-                button(text(pt::CLAIM_F9).size(theme::TEXT))
-                    .padding([6, 14])
-                    .style(button::primary)
-                    .on_press_maybe((!busy).then_some(Message::Claim(a.id))),
-            );
-        }
+        // Fixed slots: a refusal appearing must not take the cursor out of the note fields below.
+        let refusal = self.refusals.get(&a.id).map(|r| {
+            container(text(r.as_str()).size(theme::SMALL))
+                .padding([4, 8])
+                .width(Fill)
+                .style(theme::banner(theme::RED))
+                .into()
+        });
+        body = body.push(super::slot(refusal));
+        let claim = (a.state == AlarmState::Open && ctx.user.role.can(Permission::AlarmHandle)).then(|| {
+            button(text(pt::CLAIM_F9).size(theme::TEXT))
+                .padding([6, 14])
+                .style(button::primary)
+                .on_press_maybe((!busy).then_some(Message::Claim(a.id)))
+                .into()
+        });
+        body = body.push(super::slot(claim));
 
         body = body.push(person_card(a, ctx));
 
-        // Procedure checklist.
-        body = body.push(section(pt::PROCEDURE));
+        // Procedure checklist. Each list below is one child of the card, so lists growing or
+        // shrinking never move the text fields after them.
+        let mut procedure = column![section(pt::PROCEDURE)].spacing(4);
         if a.steps.is_empty() {
             if mine {
-                body = body.push(
+                procedure = procedure.push(
                     button(text(pt::START_PROCEDURE).size(theme::SMALL))
                         .style(button::secondary)
                         .on_press_maybe((!busy).then_some(Message::StartProcedure(a.id))),
                 );
             } else {
-                body = body.push(text(pt::NO_PROCEDURE_YET).size(theme::SMALL).color(theme::MUTED));
+                procedure = procedure.push(text(pt::NO_PROCEDURE_YET).size(theme::SMALL).color(theme::MUTED));
             }
         }
         for (i, step) in a.steps.iter().enumerate() {
@@ -354,18 +367,19 @@ impl State {
             if mine && !done && !busy {
                 cb = cb.on_toggle(move |_| Message::Step(a.id, i));
             }
-            body = body.push(cb);
+            procedure = procedure.push(cb);
         }
+        body = body.push(procedure);
 
         // Remote commands to the bracelet, with their delivery state.
-        if let Some(device) = device_of(ctx.model, &a.subject) {
-            body = body.push(section(pt::DEVICE_COMMANDS));
+        let commands_block = device_of(ctx.model, &a.subject).map(|device| {
             let send = |label: &'a str, kind: CommandKind| {
                 button(text(label).size(theme::SMALL))
                     .style(button::secondary)
                     .on_press_maybe((mine && !busy).then_some(Message::Command(a.id, device.id, kind)))
             };
-            body = body.push(
+            let mut block = column![
+                section(pt::DEVICE_COMMANDS),
                 row![
                     send(
                         pt::CMD_VIBRATE,
@@ -375,12 +389,13 @@ impl State {
                     send(pt::CMD_INTERVAL, CommandKind::ReportInterval { seconds: 15 }),
                 ]
                 .spacing(6),
-            );
+            ]
+            .spacing(4);
             let mut commands: Vec<&DeviceCommand> =
                 ctx.model.commands.values().filter(|c| c.device_id == device.id).collect();
             commands.sort_by_key(|c| std::cmp::Reverse(c.created_at));
             for c in commands.into_iter().take(3) {
-                body = body.push(
+                block = block.push(
                     text(pt::command_line(
                         command_label(&c.kind),
                         &format::time(c.created_at, ctx.tz),
@@ -390,12 +405,14 @@ impl State {
                     .color(theme::MUTED),
                 );
             }
-        }
+            block.into()
+        });
+        body = body.push(super::slot(commands_block));
 
         // Notes.
-        body = body.push(section(pt::NOTES));
+        let mut notes = column![section(pt::NOTES)].spacing(4);
         for n in &a.notes {
-            body = body.push(
+            notes = notes.push(
                 column![
                     text(format!("{} · {}", format::time(n.at, ctx.tz), operator_name(n.by, ctx)))
                         .size(theme::SMALL)
@@ -405,6 +422,7 @@ impl State {
                 .spacing(1),
             );
         }
+        body = body.push(notes);
         if mine {
             body = body.push(
                 row![
@@ -424,13 +442,18 @@ impl State {
 
             // Closing: outcome and a mandatory note.
             body = body.push(section(pt::CLOSING));
-            let pick = |o: Outcome| {
-                button(text(atalaia_core::text::outcome(o)).size(theme::SMALL))
+            let pick = |o: Outcome, key: &str| {
+                button(text(format!("{} ({key})", atalaia_core::text::outcome(o))).size(theme::SMALL))
                     .style(theme::toggle(self.outcome == Some(o)))
                     .on_press(Message::Outcome(o))
             };
             body = body.push(
-                row![pick(Outcome::Handled), pick(Outcome::FalseAlarm), pick(Outcome::Forwarded)].spacing(6),
+                row![
+                    pick(Outcome::Handled, "Alt+1"),
+                    pick(Outcome::FalseAlarm, "Alt+2"),
+                    pick(Outcome::Forwarded, "Alt+3")
+                ]
+                .spacing(6),
             );
             body = body.push(
                 row![
@@ -691,6 +714,8 @@ mod tests {
         a.state = AlarmState::Claimed { by: u.id, at: now };
         let mine = model_with(vec![a.clone()]);
         let ctx = Ctx { model: &mine, now, tz: format::DEFAULT_TZ, user: &u };
+        let _ = s.update(Message::Select(a.id), &ctx);
+        let _ = s.update(Message::NoteChanged("liguei".into()), &ctx);
         assert!(matches!(
             s.update(Message::AddNote(a.id), &ctx).1,
             Some(Event::Act(_, AlarmAction::Note { text })) if text == "liguei"
@@ -706,6 +731,34 @@ mod tests {
             s.update(Message::Close(a.id), &ctx).1,
             Some(Event::Act(_, AlarmAction::Close { outcome: Outcome::FalseAlarm, note })) if note == "deriva de GPS"
         ));
+    }
+
+    #[test]
+    fn what_was_typed_for_one_alarm_does_not_follow_to_the_next() {
+        let now = Utc::now();
+        let u = operator(Role::MonitoringOperator);
+        let mut a = Alarm::new(AlarmKind::Tamper, Subject::Person(PersonId::new()), None, now, now);
+        a.state = AlarmState::Claimed { by: u.id, at: now };
+        let b = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
+        let model = model_with(vec![a.clone(), b.clone()]);
+        let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &u };
+        let mut s = State::default();
+        let _ = s.update(Message::Select(a.id), &ctx);
+        let _ = s.update(Message::Outcome(Outcome::FalseAlarm), &ctx);
+        let _ = s.update(Message::CloseNoteChanged("deriva".into()), &ctx);
+        assert_eq!(s.outcome, Some(Outcome::FalseAlarm));
+        // F9 takes the next open alarm (the strap cut): its card starts empty.
+        let _ = s.update(Message::ClaimNext, &ctx);
+        assert_eq!(s.selected(), Some(b.id));
+        assert_eq!((s.outcome, s.close_note.as_str()), (None, ""));
+        // Alt+2 on a card of an alarm not held does nothing.
+        let _ = s.update(Message::Outcome(Outcome::FalseAlarm), &ctx);
+        assert_eq!(s.outcome, None);
+        // The card closes when its alarm ends elsewhere.
+        let mut ended = model.clone();
+        ended.alarms.remove(&b.id);
+        s.forget_ended(&ended);
+        assert_eq!(s.selected(), None);
     }
 
     #[test]

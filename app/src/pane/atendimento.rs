@@ -83,6 +83,8 @@ pub struct State {
     server_errors: Vec<FieldError>,
     submitting: Option<OccurrenceId>,
     outcome: Option<Outcome>,
+    /// A first F2 on a call with data asks for a second one before discarding it, until then.
+    discard_until: Option<DateTime<Utc>>,
 }
 
 impl Default for State {
@@ -95,6 +97,7 @@ impl Default for State {
             server_errors: Vec::new(),
             submitting: None,
             outcome: None,
+            discard_until: None,
         }
     }
 }
@@ -137,6 +140,16 @@ impl State {
             Message::Submit => return (Task::none(), self.submit(ctx)),
             Message::Submitted(id, result) => return (self.submitted(id, *result), None),
             Message::Clear => {
+                // Never while the call is being sent (its answer would be lost), and a call with
+                // data needs a second F2 within 5 s: one stray key must not wipe it.
+                if self.is_submitting() {
+                    return (Task::none(), None);
+                }
+                if !self.is_pristine() && self.discard_until.is_none_or(|t| ctx.now > t) {
+                    self.discard_until = Some(ctx.now + chrono::Duration::seconds(5));
+                    self.outcome = Some(Outcome::Failed(pt::DISCARD_AGAIN.to_owned()));
+                    return (Task::none(), None);
+                }
                 *self = State::default();
                 return (iced::widget::operation::focus(Id::new(PHONE_ID)), None);
             }

@@ -72,7 +72,10 @@ impl State {
                 .into();
         }
         let count = text(pt::queue_count(queue.len())).size(theme::SMALL).color(theme::MUTED);
-        let (range, above, below) = window(queue.len(), self.scroll_y, self.viewport_h);
+        // The list may have shrunk since the last scroll event (iced sends none when the content
+        // comes to fit): never build past its end.
+        let max_offset = (queue.len() as f32 * (ROW_H + GAP) - self.viewport_h).max(0.0);
+        let (range, above, below) = window(queue.len(), self.scroll_y.min(max_offset), self.viewport_h);
         let rows = queue[range].iter().map(|o| self.view_row(o, ctx));
         let list = column![space().height(above), column(rows).spacing(GAP), space().height(below)];
         column![

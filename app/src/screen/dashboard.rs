@@ -192,7 +192,11 @@ impl Dashboard {
 
     /// Re-decides what sounds and flashes; silence as soon as every alarm is taken.
     fn refresh_alert(&mut self) {
-        self.alert = alert::assess(self.model.alarms.values(), self.now);
+        // Only seats that can take an alarm are asked to: a TARM or a crew tablet reads SAMU alarms
+        // but cannot take them, so it neither rings nor flashes.
+        let alarms =
+            self.model.alarms.values().filter(|_| self.session.user.role.can(Permission::AlarmHandle));
+        self.alert = alert::assess(alarms, self.now);
         if !self.wall {
             self.sound.set(self.alert.sound);
         }
@@ -318,6 +322,7 @@ impl Dashboard {
             }
             LiveUpdate::Message(message) => {
                 let applied = self.model.apply(*message);
+                self.alarmes.forget_ended(&self.model);
                 if !applied.stale {
                     self.mapa.invalidate();
                 }
@@ -340,7 +345,7 @@ impl Dashboard {
 
     /// A desktop notification per new alarm that asks for one, when the console is in the background.
     fn notify_desktop(&self, new: &[atalaia_core::ids::AlarmId]) {
-        if self.window_focused || self.wall {
+        if self.window_focused || self.wall || !self.session.user.role.can(Permission::AlarmHandle) {
             return;
         }
         for a in new.iter().filter_map(|id| self.model.alarms.get(id)) {
