@@ -32,6 +32,8 @@ pub struct BootConfig {
     pub sound: crate::alert::Sound,
     /// Supervisor wall display: full screen, large type, no input needed.
     pub wall: bool,
+    /// Where per-user settings (the pane layout) are kept; none in tests.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for BootConfig {
@@ -44,6 +46,7 @@ impl Default for BootConfig {
             tz: format::DEFAULT_TZ,
             sound: crate::alert::Sound::default(),
             wall: false,
+            data_dir: None,
         }
     }
 }
@@ -159,7 +162,8 @@ impl App {
                 if let Some(login::Event::LoggedIn(session)) = event {
                     let mut dashboard = Dashboard::new(*session, Utc::now(), self.config.tz)
                         .with_sound(self.config.sound.clone())
-                        .with_wall(self.config.wall);
+                        .with_wall(self.config.wall)
+                        .with_layout_dir(self.config.data_dir.as_deref());
                     dashboard.set_window_focus(self.focused);
                     self.screen = Screen::Dashboard(Box::new(dashboard));
                     return Task::done(Message::FocusPhone);

@@ -7,6 +7,7 @@
 pub mod alert;
 pub mod app;
 pub mod keys;
+pub mod layout;
 pub mod pane;
 pub mod screen;
 pub mod text;

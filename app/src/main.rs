@@ -75,8 +75,14 @@ fn main() -> anyhow::Result<()> {
     } else {
         atalaia_console::alert::Sound::start()
     };
-    let mut config =
-        BootConfig { demo: args.demo, tz: args.timezone, sound, wall: args.wall, ..BootConfig::default() };
+    let mut config = BootConfig {
+        demo: args.demo,
+        tz: args.timezone,
+        sound,
+        wall: args.wall,
+        data_dir: Some(data_dir.clone()),
+        ..BootConfig::default()
+    };
     match &args.server {
         Some(url) => {
             if args.demo {

@@ -23,7 +23,8 @@ pub struct Ctx<'a> {
 }
 
 /// The four kinds of pane the grid arranges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     Atendimento,
     Regulacao,

@@ -47,6 +47,9 @@ pub struct Dashboard {
     window_focused: bool,
     /// Supervisor wall display instead of the working panes.
     wall: bool,
+    /// This user's saved pane layout, and whether it changed since it was last written.
+    layout_file: Option<std::path::PathBuf>,
+    layout_dirty: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -159,6 +162,36 @@ impl Dashboard {
             alert: alert::assess([], now),
             window_focused: true,
             wall: false,
+            layout_file: None,
+            layout_dirty: false,
+        }
+    }
+
+    /// Keeps this user's pane layout in `dir`, starting from the one saved last time.
+    pub fn with_layout_dir(mut self, dir: Option<&std::path::Path>) -> Self {
+        let Some(dir) = dir else { return self };
+        let path = crate::layout::file(dir, &self.session.user.username);
+        let default = default_layout(self.session.user.role);
+        if let Some(saved) = crate::layout::load(&path)
+            && let Some(config) = crate::layout::restore(&saved, &default)
+        {
+            self.panes = pane_grid::State::with_configuration(config);
+        }
+        self.layout_file = Some(path);
+        self
+    }
+
+    /// Writes the layout if the operator changed it (at most once a second, from the tick).
+    fn save_layout(&mut self) {
+        if !self.layout_dirty {
+            return;
+        }
+        self.layout_dirty = false;
+        let (Some(path), Some(saved)) = (&self.layout_file, crate::layout::capture(&self.panes)) else {
+            return;
+        };
+        if let Err(error) = crate::layout::save(path, &saved) {
+            tracing::warn!(%error, path = %path.display(), "pane layout not saved");
         }
     }
 
@@ -220,6 +253,7 @@ impl Dashboard {
 
     pub fn tick(&mut self, now: DateTime<Utc>) {
         self.now = now;
+        self.save_layout();
         self.refresh_alert();
     }
 
@@ -242,8 +276,14 @@ impl Dashboard {
                 }
                 return (Task::none(), event);
             }
-            Message::Resized(pane_grid::ResizeEvent { split, ratio }) => self.panes.resize(split, ratio),
-            Message::Dragged(pane_grid::DragEvent::Dropped { pane, target }) => self.panes.drop(pane, target),
+            Message::Resized(pane_grid::ResizeEvent { split, ratio }) => {
+                self.panes.resize(split, ratio);
+                self.layout_dirty = true;
+            }
+            Message::Dragged(pane_grid::DragEvent::Dropped { pane, target }) => {
+                self.panes.drop(pane, target);
+                self.layout_dirty = true;
+            }
             Message::Dragged(_) => {}
             Message::Clicked(pane) => self.focus = Some(pane),
             Message::ToggleMaximize(pane) => {
@@ -300,6 +340,7 @@ impl Dashboard {
                 return (Task::batch([task, effect]).map(Message::Alarmes), None);
             }
             Message::Logout => {
+                self.save_layout();
                 // End the server session too; the login screen does not wait for the answer.
                 let api = self.session.api.clone();
                 let end = Task::future(async move {
@@ -512,6 +553,47 @@ pub fn link_status(link: &Link, now: DateTime<Utc>) -> (String, Color) {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn the_operator_s_layout_is_saved_and_back_at_the_next_login() {
+        use atalaia_core::ids::UserId;
+        let dir = tempfile::tempdir().expect("dir");
+        let user = atalaia_core::wire::UserInfo {
+            id: UserId::new(),
+            username: "joana".into(),
+            display_name: "Joana".into(),
+            role: Role::MonitoringOperator,
+        };
+        let session = || Session {
+            api: atalaia_client::Api::new("http://127.0.0.1:9").expect("client"),
+            base: "http://127.0.0.1:9".into(),
+            token: "t".into(),
+            user: user.clone(),
+        };
+        let now = Utc::now();
+        let mut d = Dashboard::new(session(), now, format::DEFAULT_TZ).with_layout_dir(Some(dir.path()));
+        let default = crate::layout::capture(&d.panes);
+        // She swaps the map and the alarms (as a drop on the other pane does).
+        let panes: Vec<Pane> = d.panes.iter().map(|(p, _)| *p).collect();
+        d.panes.swap(panes[0], panes[1]);
+        d.layout_dirty = true;
+        d.tick(now);
+        let mine = crate::layout::capture(&d.panes);
+        assert_ne!(mine, default);
+
+        let again = Dashboard::new(session(), now, format::DEFAULT_TZ).with_layout_dir(Some(dir.path()));
+        assert_eq!(crate::layout::capture(&again.panes), mine, "her arrangement came back");
+        let other = Dashboard::new(
+            Session {
+                user: atalaia_core::wire::UserInfo { username: "carlos".into(), ..user.clone() },
+                ..session()
+            },
+            now,
+            format::DEFAULT_TZ,
+        )
+        .with_layout_dir(Some(dir.path()));
+        assert_eq!(crate::layout::capture(&other.panes), default, "another operator keeps the default");
+    }
 
     #[test]
     fn link_status_counts_down() {
