@@ -123,8 +123,6 @@ pub enum Message {
     Shortcut(Shortcut),
     /// The window came to the front (true) or went to the background.
     WindowFocus(bool),
-    /// Put the cursor in the call-taking phone field.
-    FocusPhone,
 }
 
 impl App {
@@ -166,7 +164,7 @@ impl App {
                         .with_layout_dir(self.config.data_dir.as_deref());
                     dashboard.set_window_focus(self.focused);
                     self.screen = Screen::Dashboard(Box::new(dashboard));
-                    return Task::done(Message::FocusPhone);
+                    return operation::focus(iced::widget::Id::new(crate::pane::atendimento::PHONE_ID));
                 }
                 task.map(Message::Login)
             }
@@ -224,9 +222,6 @@ impl App {
             (_, Message::Shortcut(Shortcut::Contrast)) => {
                 self.contrast = !self.contrast;
                 Task::none()
-            }
-            (_, Message::FocusPhone) => {
-                operation::focus(iced::widget::Id::new(crate::pane::atendimento::PHONE_ID))
             }
             (screen, Message::WindowFocus(focused)) => {
                 self.focused = focused;

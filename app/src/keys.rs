@@ -32,8 +32,8 @@ pub struct Keys<'a, Message, Theme = iced::Theme, Renderer = iced::Renderer> {
     content: Element<'a, Message, Theme, Renderer>,
     map: Map<'a, Message>,
     /// Which screen this is: when it changes, the widget state below starts afresh instead of
-    /// being matched by position against the previous screen's (a login form's state reused by
-    /// the dashboard lost the cursor placed in the call-taking form).
+    /// being matched by position against the previous screen's (the dashboard never inherits the
+    /// login form's text-field state).
     screen: u8,
 }
 

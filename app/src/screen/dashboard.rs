@@ -266,16 +266,7 @@ impl Dashboard {
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         let ctx = Ctx { model: &self.model, now: self.now, tz: self.tz, user: &self.session.user };
         match message {
-            Message::Live(update) => {
-                let first = self.model.seq == 0;
-                let event = self.live(update);
-                // The call taker's cursor goes to the phone once the screen has its data.
-                if first && self.model.seq > 0 && !self.wall && self.atendimento.is_pristine() {
-                    let focus = iced::widget::operation::focus(iced::widget::Id::new(atendimento::PHONE_ID));
-                    return (focus, event);
-                }
-                return (Task::none(), event);
-            }
+            Message::Live(update) => return (Task::none(), self.live(update)),
             Message::Resized(pane_grid::ResizeEvent { split, ratio }) => {
                 self.panes.resize(split, ratio);
                 self.layout_dirty = true;
