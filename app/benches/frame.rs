@@ -1,18 +1,25 @@
 //! Frame time of the console with a full centre on screen (issue 6): 4,000 monitored people on the
 //! map, 1,000 calls in the regulation queue, alarms and vehicles, rendered by tiny-skia at the
 //! console's default window size (1366×820) or a given one. Each frame applies a second's worth
-//! of live traffic first (400 position fixes, so the map redraws every marker), then builds the
-//! view, lays it out, draws it and rasterises the whole window with tiny-skia — a frame that
-//! damages everything (no presentation to a display).
+//! of live traffic first (400 position fixes, so the map's picture is painted anew, and the clock
+//! moves one second, so every timer changes), then builds the view, lays it out, draws it and
+//! rasterises with tiny-skia what the window compositor would: the regions that changed since
+//! the last frame (`FULL_DAMAGE=1`: the whole window). No presentation to a display.
+//!
+//! The map's picture is painted by its own thread (`atalaia_console::painter`), as in the
+//! console: a frame shows the newest picture finished when it starts, and the report says how
+//! far behind the live data that was.
 //!
 //!     cargo bench -p atalaia-console --bench frame [-- FRAMES] [WIDTHxHEIGHT]
 //!
 //! Prints the median, p99 and max frame time and the process's peak memory (VmHWM);
-//! `FRAME_SPLIT=1` also prints each frame's phases (live updates, view, layout, draw, raster).
+//! `FRAME_SPLIT=1` also prints each frame's phases (live updates, view, layout, draw, raster);
+//! `FRAME_DAMAGE=1` what one frame redraws and how much of it through a clip mask.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atalaia_client::{Api, LiveUpdate, format};
+use atalaia_console::pane::mapa;
 use atalaia_console::screen::Session;
 use atalaia_console::screen::dashboard::{Dashboard, Message};
 use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
@@ -30,6 +37,7 @@ use iced::advanced::renderer::{self, Headless};
 use iced::{Event, Font, Pixels, Size, mouse};
 use iced_test::runtime::UserInterface;
 use iced_test::runtime::user_interface::Cache;
+use iced_tiny_skia::graphics::damage;
 use std::time::Instant;
 
 const PEOPLE: usize = 4_000;
@@ -203,6 +211,11 @@ fn main() {
     let full = iced::Rectangle::with_size(size);
     let background = theme.palette().background;
 
+    let full_damage = std::env::var("FULL_DAMAGE").is_ok();
+    let mut last_layers: Option<Vec<iced_tiny_skia::Layer>> = None;
+    let mut damaged_area = 0.0f32;
+    // Generations of live data the map's picture was behind at the end of each frame.
+    let mut lags = Vec::with_capacity(frames);
     let mut seq = 1u64;
     let mut times = Vec::with_capacity(frames);
     for frame in 0..frames + 10 {
@@ -220,6 +233,9 @@ fn main() {
             let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Event(event)))));
         }
         d.tick(now);
+        // The map's painting thread works beside the frame; what it finished meanwhile arrives
+        // as a message, as its subscription delivers it in the console.
+        let _ = d.update(Message::Mapa(mapa::Message::Painted));
         let t_live = start.elapsed();
         // A frame: build the view, lay it out, let it see the redraw, draw, rasterise, read back.
         let view = d.view();
@@ -241,13 +257,62 @@ fn main() {
         );
         cache = Some(ui.into_cache());
         let t_draw = start.elapsed();
-        // Rasterise the whole window into a persistent pixel buffer, as the window compositor
-        // does for a frame that damages everything (no read-back, no presentation).
+        // Rasterise into a persistent pixel buffer what the window compositor would
+        // (`iced_tiny_skia::window::compositor::present`): the regions whose layers differ from
+        // the previous frame's, grouped the same way — or, with FULL_DAMAGE=1, the whole window.
         let iced_test::renderer::fallback::Renderer::Secondary(tiny) = &mut renderer else {
             panic!("not the tiny-skia renderer");
         };
+        let damage = match &last_layers {
+            Some(last) if !full_damage => damage::group(
+                damage::diff(last, tiny.layers(), |layer| vec![layer.bounds], iced_tiny_skia::Layer::damage),
+                full,
+            ),
+            _ => vec![full],
+        };
+        if std::env::var("FRAME_DAMAGE").is_ok() && frame == 12 {
+            // What the compositor will redraw, and what it has to redraw through a clip mask
+            // (quads and text that stick out of a changed region cost their whole area).
+            use iced_tiny_skia::graphics::text::Text;
+            let (mut qa, mut qn, mut tn, mut clears) = (0.0, 0, 0, 0);
+            for d in &damage {
+                for layer in tiny.layers() {
+                    let Some(lb) = d.intersection(&layer.bounds) else { continue };
+                    clears += 1;
+                    for (q, _) in &layer.quads {
+                        if lb.intersects(&q.bounds) && !q.bounds.is_within(&lb) {
+                            qa += q.bounds.area();
+                            qn += 1;
+                        }
+                    }
+                    for group in &layer.text {
+                        for t in group.as_slice() {
+                            if let Text::Paragraph {
+                                paragraph, position, clip_bounds, transformation, ..
+                            } = t
+                            {
+                                let tr = group.transformation() * *transformation;
+                                let Some(cb) = lb.intersection(&(*clip_bounds * tr)) else { continue };
+                                let pb = iced::Rectangle::new(*position, paragraph.min_bounds) * tr;
+                                if cb.intersects(&pb) && !pb.is_within(&cb) {
+                                    tn += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            eprintln!(
+                "{} damage rects, {clears} layer clears, {qn} masked quads ({qa:.0} px), {tn} masked texts",
+                damage.len()
+            );
+        }
+        last_layers = Some(tiny.layers().to_vec());
+        damaged_area += damage.iter().map(|r| r.area()).sum::<f32>() / full.area();
         let mut pixmap = tiny_skia::PixmapMut::from_bytes(&mut pixels, width, height).expect("pixel buffer");
-        tiny.draw(&mut pixmap, &mut mask, &viewport, &[full], background);
+        if !damage.is_empty() {
+            tiny.draw(&mut pixmap, &mut mask, &viewport, &damage, background);
+        }
         std::hint::black_box(&pixels);
         if std::env::var("FRAME_SPLIT").is_ok() {
             eprintln!(
@@ -261,6 +326,7 @@ fn main() {
         }
         // The first frames warm caches (glyphs, allocations); they are not counted.
         if frame >= 10 {
+            lags.push(d.map().picture_lag().unwrap_or(u64::MAX));
             times.push(start.elapsed().as_secs_f64() * 1000.0);
         }
     }
@@ -268,14 +334,25 @@ fn main() {
     #[allow(clippy::print_stdout)]
     let report = format!(
         "frame ({width}x{height}, tiny-skia): {PEOPLE} people on the map, {CALLS} calls queued, {MOVES_PER_FRAME} fixes/frame, \
-         {frames} frames: median {:.2} ms, p99 {:.2} ms, max {:.2} ms; peak memory {:.0} MB",
+         {frames} frames, {}: median {:.2} ms, p99 {:.2} ms, max {:.2} ms; peak memory {:.0} MB",
+        if full_damage {
+            "whole window redrawn".to_owned()
+        } else {
+            format!("{:.0}% of the window redrawn on average", 100.0 * damaged_area / (frames + 10) as f32)
+        },
         percentile(&times, 0.5),
         percentile(&times, 0.99),
         times.last().copied().unwrap_or(f64::NAN),
         peak_rss_mb()
     );
+    lags.sort_unstable();
+    let behind = format!(
+        "map picture behind the live data by {:.1} frame(s) at the median, {:.1} at p99",
+        lags[lags.len() / 2] as f64 / MOVES_PER_FRAME as f64,
+        lags[((lags.len() - 1) as f64 * 0.99).round() as usize] as f64 / MOVES_PER_FRAME as f64
+    );
     #[allow(clippy::print_stdout)]
     {
-        println!("{report}");
+        println!("{report}; {behind}");
     }
 }

@@ -164,6 +164,7 @@ impl App {
                         .with_layout_dir(self.config.data_dir.as_deref());
                     dashboard.set_window_focus(self.focused);
                     self.screen = Screen::Dashboard(Box::new(dashboard));
+                    self.sync_scale();
                     return operation::focus(iced::widget::Id::new(crate::pane::atendimento::PHONE_ID));
                 }
                 task.map(Message::Login)
@@ -209,14 +210,17 @@ impl App {
             (_, Message::Shortcut(Shortcut::FocusPrevious)) => operation::focus_previous(),
             (_, Message::Shortcut(Shortcut::Bigger)) => {
                 self.scale = SCALES.iter().copied().find(|s| *s > self.scale + 0.01).unwrap_or(2.0);
+                self.sync_scale();
                 Task::none()
             }
             (_, Message::Shortcut(Shortcut::Smaller)) => {
                 self.scale = SCALES.iter().rev().copied().find(|s| *s < self.scale - 0.01).unwrap_or(1.0);
+                self.sync_scale();
                 Task::none()
             }
             (_, Message::Shortcut(Shortcut::NormalSize)) => {
                 self.scale = 1.0;
+                self.sync_scale();
                 Task::none()
             }
             (_, Message::Shortcut(Shortcut::Contrast)) => {
@@ -269,6 +273,13 @@ impl App {
     }
 
     /// Scale of the whole interface (Ctrl+= / Ctrl+-).
+    /// The map draws its picture in device pixels: tell it the interface scale.
+    fn sync_scale(&mut self) {
+        if let Screen::Dashboard(d) = &mut self.screen {
+            d.set_scale(self.scale);
+        }
+    }
+
     pub fn scale_factor(&self) -> f32 {
         self.scale
     }

@@ -131,14 +131,6 @@ pub fn pane(theme: &Theme) -> container::Style {
     }
 }
 
-pub fn pane_focused(theme: &Theme) -> container::Style {
-    let p = theme.extended_palette();
-    container::Style {
-        border: Border { color: p.primary.base.color, width: 1.0, radius: 4.into() },
-        ..pane(theme)
-    }
-}
-
 pub fn title_bar(theme: &Theme) -> container::Style {
     let p = theme.extended_palette();
     container::Style {

@@ -5,8 +5,15 @@
 //!
 //! The projection is equirectangular with a cos(lat) correction: at ±0.12° around a city centre its
 //! distortion is far below a marker's size.
+//!
+//! Everything but text is one picture (`Scene` → `Picture`): markers stamped from sprites, lines
+//! through tiny-skia, painted by a thread of its own (`crate::painter`) whenever the live data
+//! changed, so a centre's 4,000 people never cost the interface thread a frame. Labels (call
+//! signs, grid degrees, scale) are drawn over it by the canvas.
 
+use crate::painter::Painter;
 use crate::pane::Ctx;
+use crate::raster::{Layer, Sprite};
 use crate::text as pt;
 use crate::theme;
 use atalaia_client::LiveModel;
@@ -18,9 +25,12 @@ use iced::mouse;
 use iced::widget::canvas::{self, Cache, Frame, Path, Stroke};
 use iced::widget::{button, column, container, row, space, text};
 use iced::{
-    Center, Color, Element, Fill, Font, Pixels, Point, Rectangle, Renderer, Size, Theme, Vector, color,
+    Center, Color, Element, Fill, Font, Pixels, Point, Rectangle, Renderer, Size, Subscription, Theme,
+    Vector, color,
 };
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Metres per degree of latitude (mean), enough for a scale bar.
 const METRES_PER_DEGREE: f64 = 111_320.0;
@@ -109,11 +119,48 @@ pub fn nice_length(max_metres: f64) -> f64 {
 pub struct State {
     region: Region,
     cache: Cache,
+    /// Device pixels per logical pixel of the interface, for the map's picture.
+    pixel_ratio: f32,
+    /// Bumped whenever what the picture shows changes (live data, region, scale).
+    generation: Cell<u64>,
+    /// The generation last handed to the painter.
+    requested: Cell<u64>,
+    /// The newest picture, kept across redraws until a newer one replaces it.
+    picture: RefCell<Option<Picture>>,
+    /// Paints pictures off the interface thread; without it (no thread could be started) the
+    /// picture is painted in the frame, as before.
+    painter: Option<Painter<Scene, Picture>>,
 }
 
 impl Default for State {
     fn default() -> Self {
-        Self { region: Region::BeloHorizonte, cache: Cache::new() }
+        let painter = Painter::new("atalaia-map", Scene::paint)
+            .map_err(|e| tracing::warn!("map painting thread: {e}; painting in the frame"))
+            .ok();
+        Self {
+            region: Region::BeloHorizonte,
+            cache: Cache::new(),
+            pixel_ratio: 1.0,
+            generation: Cell::new(1),
+            requested: Cell::new(0),
+            picture: RefCell::new(None),
+            painter,
+        }
+    }
+}
+
+/// A painted picture of the map and what it was painted for.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    generation: u64,
+    size: Size,
+    ratio: f32,
+    handle: iced::widget::image::Handle,
+}
+
+impl Picture {
+    fn fits(&self, size: Size, ratio: f32) -> bool {
+        self.size == size && (self.ratio - ratio).abs() < 1e-3
     }
 }
 
@@ -124,13 +171,32 @@ impl State {
         use atalaia_core::auth::Permission;
         let monitoring_only = role.can(Permission::PersonRead) && !role.can(Permission::OccurrenceRead);
         let region = if monitoring_only { Region::PortoVelho } else { Region::BeloHorizonte };
-        Self { region, cache: Cache::new() }
+        Self { region, ..Self::default() }
+    }
+
+    /// The interface was scaled (Ctrl+= / Ctrl+-): draw the picture at the new resolution.
+    pub fn set_pixel_ratio(&mut self, ratio: f32) {
+        if (ratio - self.pixel_ratio).abs() > 1e-3 && ratio > 0.0 {
+            self.pixel_ratio = ratio;
+            self.invalidate();
+        }
     }
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Region(Region),
+    /// The painting thread finished a picture.
+    Painted,
+}
+
+/// Identity of the painter's wake-up subscription (one per painter).
+struct PainterReady(Arc<tokio::sync::Notify>);
+
+impl std::hash::Hash for PainterReady {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        Arc::as_ptr(&self.0).hash(state);
+    }
 }
 
 impl State {
@@ -138,18 +204,74 @@ impl State {
         match message {
             Message::Region(r) => {
                 self.region = r;
-                self.cache.clear();
+                self.invalidate();
+            }
+            Message::Painted => {
+                let Some(done) = self.painter.as_ref().and_then(Painter::take) else { return };
+                let mut current = self.picture.borrow_mut();
+                // A picture painted in the frame meanwhile may be newer than this one.
+                if current.as_ref().is_none_or(|c| c.generation <= done.picture.generation) {
+                    *current = Some(done.picture);
+                    self.cache.clear();
+                }
             }
         }
+    }
+
+    /// How many changes of the live data the picture on screen is behind (0: up to date;
+    /// `None` before the first picture).
+    pub fn picture_lag(&self) -> Option<u64> {
+        let shown = self.picture.borrow().as_ref()?.generation;
+        Some(self.generation.get().saturating_sub(shown))
+    }
+
+    /// Wakes the console when the painting thread has finished a picture.
+    pub fn subscription(&self) -> Subscription<Message> {
+        let Some(painter) = &self.painter else { return Subscription::none() };
+        Subscription::run_with(PainterReady(painter.ready()), |ready| {
+            iced::futures::stream::unfold(Arc::clone(&ready.0), |ready| async move {
+                ready.notified().await;
+                Some((Message::Painted, ready))
+            })
+        })
     }
 
     pub fn region(&self) -> Region {
         self.region
     }
 
-    /// The live model changed: draw again on the next frame.
+    /// The live model changed: draw again on the next frame (labels at once, the picture as soon
+    /// as the painter has it).
     pub fn invalidate(&self) {
+        self.generation.set(self.generation.get() + 1);
         self.cache.clear();
+    }
+
+    /// The picture for a map of `size`: the newest painted one if it fits; a new one is asked
+    /// for when it is out of date. Painted here and now only when nothing fits yet (the first
+    /// frame, a resize) or there is no painting thread.
+    fn picture(&self, size: Size, model: &LiveModel) -> Option<iced::widget::image::Handle> {
+        let generation = self.generation.get();
+        let ratio = self.pixel_ratio;
+        let scene = || Scene::of(model, size, ratio, self.region.view(), generation);
+        let mut current = self.picture.borrow_mut();
+        let fits = current.as_ref().is_some_and(|p| p.fits(size, ratio));
+        match &self.painter {
+            Some(painter) if fits => {
+                if current.as_ref().is_some_and(|p| p.generation < generation)
+                    && self.requested.get() < generation
+                {
+                    self.requested.set(generation);
+                    painter.request(generation, scene());
+                }
+            }
+            _ => {
+                if !fits || current.as_ref().is_some_and(|p| p.generation < generation) {
+                    *current = scene().paint();
+                }
+            }
+        }
+        current.as_ref().filter(|p| p.fits(size, ratio)).map(|p| p.handle.clone())
     }
 
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
@@ -161,14 +283,9 @@ impl State {
                 .into()
         });
         let map = canvas::Canvas::new(MapProgram { state: self, model: ctx.model }).width(Fill).height(Fill);
-        column![
-            row(regions).spacing(6),
-            container(map).width(Fill).height(Fill).style(theme::card),
-            legend(),
-        ]
-        .spacing(6)
-        .padding(8)
-        .into()
+        // No card around the map: its picture paints the background and frame itself (a bordered
+        // container under it would fill the whole map area once more every frame).
+        column![row(regions).spacing(6), map, legend(),].spacing(6).padding(8).into()
     }
 }
 
@@ -220,12 +337,16 @@ impl<Message> canvas::Program<Message> for MapProgram<'_> {
     ) -> Vec<canvas::Geometry> {
         let view = self.state.region.view();
         let geometry = self.state.cache.draw(renderer, bounds.size(), |frame| {
-            frame.fill_rectangle(Point::ORIGIN, frame.size(), BACKGROUND);
-            draw_grid(frame, &view);
-            draw_trails(frame, &view, self.model);
-            draw_occurrences(frame, &view, self.model);
-            draw_people(frame, &view, self.model);
-            draw_vehicles(frame, &view, self.model);
+            let size = frame.size();
+            if let Some(picture) = self.state.picture(size, self.model) {
+                // Drawn pixel for pixel: no filtering needed (and bilinear sampling costs ~2 ms a frame).
+                frame.draw_image(
+                    Rectangle::with_size(size),
+                    canvas::Image::new(picture).filter_method(iced::widget::image::FilterMethod::Nearest),
+                );
+            }
+            grid_labels(frame, &view);
+            vehicle_labels(frame, &view, self.model);
             draw_scale(frame, &view);
         });
         vec![geometry]
@@ -243,25 +364,36 @@ fn label(frame: &mut Frame, content: String, at: Point, size: f32, color: Color)
     });
 }
 
-fn draw_grid(frame: &mut Frame, view: &Viewport) {
-    let size = frame.size();
+/// Grid lines of one direction: each line's degrees and where it crosses the screen (y or x).
+type GridLines = Vec<(f64, f32)>;
+
+/// The parallels and meridians every 0.05° across the map: (latitude, y) and (longitude, x).
+fn grid_lines(size: Size, view: &Viewport) -> (GridLines, GridLines) {
     let top_left = view.unproject(size, Point::ORIGIN);
     let bottom_right = view.unproject(size, Point::new(size.width, size.height));
     let step = 0.05;
-    let stroke = Stroke::default().with_color(GRID).with_width(1.0);
+    let mut parallels = Vec::new();
     let mut lat = (bottom_right.lat / step).ceil() * step;
     while lat <= top_left.lat {
-        let y = view.project(size, LatLon { lat, lon: view.center.lon }).y;
-        frame.stroke(&Path::line(Point::new(0.0, y), Point::new(size.width, y)), stroke);
-        label(frame, format!("{lat:.2}°"), Point::new(4.0, y + 2.0), 11.0, LABEL);
+        parallels.push((lat, view.project(size, LatLon { lat, lon: view.center.lon }).y));
         lat += step;
     }
+    let mut meridians = Vec::new();
     let mut lon = (top_left.lon / step).ceil() * step;
     while lon <= bottom_right.lon {
-        let x = view.project(size, LatLon { lat: view.center.lat, lon }).x;
-        frame.stroke(&Path::line(Point::new(x, 0.0), Point::new(x, size.height)), stroke);
-        label(frame, format!("{lon:.2}°"), Point::new(x + 3.0, 4.0), 11.0, LABEL);
+        meridians.push((lon, view.project(size, LatLon { lat: view.center.lat, lon }).x));
         lon += step;
+    }
+    (parallels, meridians)
+}
+
+fn grid_labels(frame: &mut Frame, view: &Viewport) {
+    let (parallels, meridians) = grid_lines(frame.size(), view);
+    for (lat, y) in parallels {
+        label(frame, format!("{lat:.2}°"), Point::new(4.0, y + 2.0), 11.0, LABEL);
+    }
+    for (lon, x) in meridians {
+        label(frame, format!("{lon:.2}°"), Point::new(x + 3.0, 4.0), 11.0, LABEL);
     }
 }
 
@@ -283,74 +415,159 @@ fn draw_scale(frame: &mut Frame, view: &Viewport) {
     label(frame, pt::scale_label(metres), Point::new(x, y - 18.0), 12.0, LABEL);
 }
 
-/// Whether a marker at `p` (radius `r`) shows on a frame of `size`.
-fn visible(size: Size, p: Point, r: f32) -> bool {
-    p.x >= -r && p.y >= -r && p.x <= size.width + r && p.y <= size.height + r
+/// What the map's picture shows, copied out of the live model so the painting thread can draw
+/// it: everything but text — background, grid, trails, occurrences, people and vehicles.
+#[derive(Debug, Clone)]
+pub struct Scene {
+    generation: u64,
+    size: Size,
+    ratio: f32,
+    view: Viewport,
+    trails: Vec<Vec<LatLon>>,
+    /// Least urgent first: the most urgent (and the unclassified) are drawn last, on top.
+    occurrences: Vec<(Option<Priority>, Vec<LatLon>)>,
+    people: Vec<LatLon>,
+    /// People with an active alarm, drawn over the others.
+    alarmed: Vec<LatLon>,
+    vehicles: Vec<(LatLon, Color, f32)>,
 }
 
-// Markers are batched: one path per colour holds every marker of that colour, so thousands of
-// markers cost a handful of fills and strokes instead of thousands (4,000 people and 1,000 calls
-// drew in ~560 ms one by one on tiny-skia; see docs/BENCHMARKS.md).
+/// Radius of every marker, centre to edge, in logical pixels.
+const MARKER_R: f32 = 7.0;
 
 /// Above this many trails on the map only the ones that matter are drawn: vehicles and people in
 /// alarm. Thousands of trails are noise to an operator (and cost ~260 ms a frame on tiny-skia).
 pub const ALL_TRAILS_UP_TO: usize = 300;
 
-fn draw_trails(frame: &mut Frame, view: &Viewport, model: &LiveModel) {
-    let size = frame.size();
-    let stroke = Stroke::default().with_color(TRAIL).with_width(1.5);
-    let moving = model.trails.values().filter(|t| t.len() > 1);
-    let all = moving.clone().count() <= ALL_TRAILS_UP_TO;
-    let alarmed = if all { HashSet::new() } else { people_in_alarm(model) };
-    let path = Path::new(|b| {
-        for trail in moving {
+impl Scene {
+    pub fn of(model: &LiveModel, size: Size, ratio: f32, view: Viewport, generation: u64) -> Self {
+        let in_alarm = people_in_alarm(model);
+        let person_of = |p: &atalaia_core::monitoring::Position| {
+            p.person_id.or_else(|| model.devices.get(&p.device_id).and_then(|d| d.person_id))
+        };
+        let moving = model.trails.values().filter(|t| t.len() > 1);
+        let all = moving.clone().count() <= ALL_TRAILS_UP_TO;
+        let trails = moving
+            .filter(|t| {
+                all || t.back().is_some_and(|last| {
+                    last.vehicle_id.is_some() || person_of(last).is_some_and(|p| in_alarm.contains(&p))
+                })
+            })
+            .map(|t| t.iter().map(|p| p.at).collect())
+            .collect();
+        let queue = model.regulation_queue();
+        let occurrences = [
+            Some(Priority::NotUrgent),
+            Some(Priority::LessUrgent),
+            Some(Priority::Urgent),
+            Some(Priority::VeryUrgent),
+            Some(Priority::Emergency),
+            None,
+        ]
+        .into_iter()
+        .map(|level| {
+            (level, queue.iter().filter(|o| o.priority == level).filter_map(|o| o.location).collect())
+        })
+        .collect();
+        let (mut people, mut alarmed) = (Vec::new(), Vec::new());
+        for trail in model.trails.values() {
             let Some(last) = trail.back() else { continue };
-            let person =
-                last.person_id.or_else(|| model.devices.get(&last.device_id).and_then(|d| d.person_id));
-            if !all && last.vehicle_id.is_none() && !person.is_some_and(|p| alarmed.contains(&p)) {
-                continue;
-            }
-            for (i, p) in trail.iter().enumerate() {
-                let pt = view.project(size, p.at);
-                if i == 0 { b.move_to(pt) } else { b.line_to(pt) }
+            match person_of(last) {
+                Some(p) if in_alarm.contains(&p) => alarmed.push(last.at),
+                Some(_) => people.push(last.at),
+                None => {}
             }
         }
-    });
-    frame.stroke(&path, stroke);
-}
+        let vehicles = model
+            .vehicles
+            .values()
+            .filter_map(|v| {
+                let at = vehicle_position(model, v)?;
+                Some((at, theme::vehicle_status(v.status), v.telemetry.course_deg as f32))
+            })
+            .collect();
+        Self { generation, size, ratio, view, trails, occurrences, people, alarmed, vehicles }
+    }
 
-fn draw_occurrences(frame: &mut Frame, view: &Viewport, model: &LiveModel) {
-    let size = frame.size();
-    let r = 7.0;
-    // Least urgent first: the most urgent (and the unclassified) are drawn last, on top.
-    let levels = [
-        Some(Priority::NotUrgent),
-        Some(Priority::LessUrgent),
-        Some(Priority::Urgent),
-        Some(Priority::VeryUrgent),
-        Some(Priority::Emergency),
-        None,
-    ];
-    let queue = model.regulation_queue();
-    for level in levels {
-        let mut any = false;
-        let path = Path::new(|b| {
-            for o in queue.iter().filter(|o| o.priority == level) {
-                let Some(at) = o.location else { continue };
-                let c = view.project(size, at);
-                if !visible(size, c, r) {
-                    continue;
-                }
-                any = true;
-                b.move_to(Point::new(c.x - r, c.y));
-                b.line_to(Point::new(c.x + r, c.y));
-                b.move_to(Point::new(c.x, c.y - r));
-                b.line_to(Point::new(c.x, c.y + r));
+    /// Paints the picture. Markers are stamped from sprites (`crate::raster`): drawn as paths,
+    /// 4,000 people and 1,000 calls took ~18 ms of tiny-skia a frame; stamped, well under one.
+    pub fn paint(self) -> Option<Picture> {
+        let (size, view) = (self.size, &self.view);
+        let at = |p: LatLon| view.project(size, p);
+        let mut layer = Layer::new(size.width, size.height, self.ratio, BACKGROUND)?;
+        let scale = layer.scale();
+        let (parallels, meridians) = grid_lines(size, view);
+        layer.stroke(GRID, 1.0, |b| {
+            for (_, y) in parallels {
+                b.move_to(0.0, y);
+                b.line_to(size.width, y);
+            }
+            for (_, x) in meridians {
+                b.move_to(x, 0.0);
+                b.line_to(x, size.height);
             }
         });
-        if any {
-            frame.stroke(&path, Stroke::default().with_color(theme::priority(level)).with_width(3.0));
+        layer.stroke(TRAIL, 1.0, |b| {
+            for trail in &self.trails {
+                for (i, p) in trail.iter().enumerate() {
+                    let p = at(*p);
+                    if i == 0 { b.move_to(p.x, p.y) } else { b.line_to(p.x, p.y) }
+                }
+            }
+        });
+        for (level, points) in &self.occurrences {
+            let Some(cross) = Sprite::cross(MARKER_R, 3.0, theme::priority(*level), scale) else { continue };
+            for p in points {
+                layer.stamp(&cross, at(*p));
+            }
         }
+        for (points, colour) in [(&self.people, theme::BLUE), (&self.alarmed, theme::RED)] {
+            let Some(diamond) = Sprite::diamond(MARKER_R, colour, Color::WHITE, scale) else { continue };
+            for p in points {
+                layer.stamp(&diamond, at(*p));
+            }
+        }
+        // One sprite and one batch of heading ticks per status colour.
+        type Ticks = Vec<(Point, Point)>;
+        let mut by_colour: Vec<(Color, Option<Sprite>, Ticks)> = Vec::new();
+        for (p, colour, course) in &self.vehicles {
+            let c = at(*p);
+            let i = match by_colour.iter().position(|(k, _, _)| k == colour) {
+                Some(i) => i,
+                None => {
+                    by_colour.push((
+                        *colour,
+                        Sprite::disc(MARKER_R, *colour, Color::WHITE, 1.5, scale),
+                        Vec::new(),
+                    ));
+                    by_colour.len() - 1
+                }
+            };
+            let (_, disc, ticks) = &mut by_colour[i];
+            if let Some(disc) = disc {
+                layer.stamp(disc, c);
+            }
+            // Heading tick: course is degrees clockwise from north; screen y grows downwards.
+            let course = course.to_radians();
+            ticks.push((c, c + Vector::new(course.sin(), -course.cos()) * (MARKER_R + 7.0)));
+        }
+        for (colour, _, lines) in by_colour {
+            layer.stroke(colour, 2.5, |b| {
+                for (from, to) in lines {
+                    b.move_to(from.x, from.y);
+                    b.line_to(to.x, to.y);
+                }
+            });
+        }
+        layer.stroke(GRID, 1.0, |b| {
+            let (w, h) = (size.width - 0.5, size.height - 0.5);
+            b.move_to(0.5, 0.5);
+            b.line_to(w, 0.5);
+            b.line_to(w, h);
+            b.line_to(0.5, h);
+            b.close();
+        });
+        Some(Picture { generation: self.generation, size, ratio: self.ratio, handle: layer.into_handle() })
     }
 }
 
@@ -368,63 +585,22 @@ pub fn people_in_alarm(model: &LiveModel) -> HashSet<PersonId> {
         .collect()
 }
 
-fn draw_people(frame: &mut Frame, view: &Viewport, model: &LiveModel) {
-    let size = frame.size();
-    let alarmed = people_in_alarm(model);
-    let r = 7.0;
-    let mut calm = Vec::new();
-    let mut alarm = Vec::new();
-    for trail in model.trails.values() {
-        let Some(last) = trail.back() else { continue };
-        let Some(person) =
-            last.person_id.or_else(|| model.devices.get(&last.device_id).and_then(|d| d.person_id))
-        else {
-            continue;
-        };
-        let c = view.project(size, last.at);
-        if visible(size, c, r) {
-            if alarmed.contains(&person) { alarm.push(c) } else { calm.push(c) }
-        }
-    }
-    let diamonds = |points: &[Point]| {
-        Path::new(|b| {
-            for c in points {
-                b.move_to(Point::new(c.x, c.y - r));
-                b.line_to(Point::new(c.x + r, c.y));
-                b.line_to(Point::new(c.x, c.y + r));
-                b.line_to(Point::new(c.x - r, c.y));
-                b.close();
-            }
-        })
-    };
-    // People in alarm last, on top of the others.
-    for (points, colour) in [(&calm, theme::BLUE), (&alarm, theme::RED)] {
-        if points.is_empty() {
-            continue;
-        }
-        let path = diamonds(points);
-        frame.fill(&path, colour);
-        frame.stroke(&path, Stroke::default().with_color(Color::WHITE).with_width(1.0));
-    }
+fn vehicle_position(model: &LiveModel, v: &atalaia_core::samu::Vehicle) -> Option<LatLon> {
+    v.telemetry.position.or_else(|| v.device_id.and_then(|d| model.last_position(d)).map(|p| p.at))
 }
 
-fn draw_vehicles(frame: &mut Frame, view: &Viewport, model: &LiveModel) {
-    let size = frame.size();
-    for v in model.vehicles.values() {
-        let position =
-            v.telemetry.position.or_else(|| v.device_id.and_then(|d| model.last_position(d)).map(|p| p.at));
-        let Some(at) = position else { continue };
-        let c = view.project(size, at);
-        let r = 7.0;
-        let colour = theme::vehicle_status(v.status);
-        let circle = Path::circle(c, r);
-        frame.fill(&circle, colour);
-        frame.stroke(&circle, Stroke::default().with_color(Color::WHITE).with_width(1.5));
-        // Heading tick: course is degrees clockwise from north; screen y grows downwards.
-        let course = (v.telemetry.course_deg as f32).to_radians();
-        let tip = c + Vector::new(course.sin(), -course.cos()) * (r + 7.0);
-        frame.stroke(&Path::line(c, tip), Stroke::default().with_color(colour).with_width(2.5));
-        label(frame, v.code.clone(), Point::new(c.x + r + 3.0, c.y - 6.0), 12.0, color!(0x1f2328));
+/// Where each vehicle is on the map, if it is known.
+fn vehicle_points<'a>(
+    model: &'a LiveModel,
+    view: &'a Viewport,
+    size: Size,
+) -> impl Iterator<Item = (&'a atalaia_core::samu::Vehicle, Point)> + 'a {
+    model.vehicles.values().filter_map(move |v| Some((v, view.project(size, vehicle_position(model, v)?))))
+}
+
+fn vehicle_labels(frame: &mut Frame, view: &Viewport, model: &LiveModel) {
+    for (v, c) in vehicle_points(model, view, frame.size()) {
+        label(frame, v.code.clone(), Point::new(c.x + MARKER_R + 3.0, c.y - 6.0), 12.0, color!(0x1f2328));
     }
 }
 

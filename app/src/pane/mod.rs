@@ -52,3 +52,30 @@ pub fn slot<'a, M: 'a>(content: Option<iced::Element<'a, M>>) -> iced::Element<'
         None => iced::widget::container(iced::widget::space().height(0)).into(),
     }
 }
+
+/// A pane's body framed by 1-px rules on the left, right and bottom (the title bar closes the
+/// top), in the primary colour when the pane has the focus. Rules instead of a bordered
+/// container: a container fills its whole area whenever anything inside it changes, and tiny-skia
+/// does that through a clip mask once per changed region — with a second's worth of changing
+/// timers that was ~3 million masked pixels a frame.
+pub fn framed<'a, M: 'a>(body: iced::Element<'a, M>, focused: bool) -> iced::Element<'a, M> {
+    use iced::widget::{column, container, row, space};
+    use iced::{Fill, Length};
+    let rule = move |w: Length, h: Length| {
+        container(space()).width(w).height(h).style(move |theme: &iced::Theme| {
+            let p = theme.extended_palette();
+            let colour = if focused { p.primary.base.color } else { p.background.strong.color };
+            container::Style { background: Some(colour.into()), ..container::Style::default() }
+        })
+    };
+    column![
+        row![
+            rule(Length::Fixed(1.0), Fill),
+            container(body).width(Fill).height(Fill),
+            rule(Length::Fixed(1.0), Fill)
+        ]
+        .height(Fill),
+        rule(Fill, Length::Fixed(1.0)),
+    ]
+    .into()
+}

@@ -15,6 +15,8 @@ use iced::{Center, Element, Fill};
 /// are built (a centre's queue can hold a thousand calls; building them all cost ~0.5 s a frame).
 pub const ROW_H: f32 = 52.0;
 pub const GAP: f32 = 6.0;
+/// Width of the waiting-time column ("aguarda 01:02:03").
+const TIMER_W: f32 = 128.0;
 /// Rows built beyond the visible ones, above and below, so fast scrolling never shows a gap.
 const OVERSCAN: usize = 4;
 
@@ -101,7 +103,12 @@ impl State {
             .spacing(2)
             .width(Fill)
             .clip(true),
-            text(pt::waiting(&format::elapsed(o.created_at, ctx.now))).size(theme::TEXT),
+            // A fixed, right-aligned slot: the row does not reflow every second as the digits
+            // change width (and only the timer needs redrawing).
+            text(pt::waiting(&format::elapsed(o.created_at, ctx.now)))
+                .size(theme::TEXT)
+                .width(TIMER_W)
+                .align_x(iced::alignment::Horizontal::Right),
         ]
         .spacing(10)
         .align_y(Center);

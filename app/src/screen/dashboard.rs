@@ -243,6 +243,15 @@ impl Dashboard {
         &self.model
     }
 
+    /// The interface scale (Ctrl+= / Ctrl+-), for the map's picture.
+    pub fn set_scale(&mut self, scale: f32) {
+        self.mapa.set_pixel_ratio(scale);
+    }
+
+    pub fn map(&self) -> &mapa::State {
+        &self.mapa
+    }
+
     pub fn map_region(&self) -> mapa::Region {
         self.mapa.region()
     }
@@ -259,8 +268,11 @@ impl Dashboard {
 
     pub fn subscription(&self) -> Subscription<Message> {
         let key = LiveKey { base: self.session.base.clone(), token: self.session.token.clone() };
-        Subscription::run_with(key, |k| atalaia_client::subscribe(k.base.clone(), k.token.clone()))
-            .map(Message::Live)
+        Subscription::batch([
+            Subscription::run_with(key, |k| atalaia_client::subscribe(k.base.clone(), k.token.clone()))
+                .map(Message::Live),
+            self.mapa.subscription().map(Message::Mapa),
+        ])
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
@@ -413,11 +425,8 @@ impl Dashboard {
                 .controls(pane_grid::Controls::new(toggle))
                 .padding([6, 10])
                 .style(theme::title_bar);
-            pane_grid::Content::new(self.view_pane(*kind, &ctx)).title_bar(title_bar).style(if focused {
-                theme::pane_focused
-            } else {
-                theme::pane
-            })
+            pane_grid::Content::new(crate::pane::framed(self.view_pane(*kind, &ctx), focused))
+                .title_bar(title_bar)
         })
         .spacing(6)
         .on_click(Message::Clicked)
@@ -482,8 +491,20 @@ impl Dashboard {
             text(status).size(theme::TEXT).color(colour),
         ]
         .extend(self.sound_chip())
-        .push(text(pt::last_seq(self.model.seq)).size(theme::SMALL).color(theme::MUTED))
-        .push(text(format::datetime(self.now, self.tz)).size(theme::TITLE))
+        // Fixed, right-aligned slots for what changes every second: the header does not reflow.
+        .push(
+            text(pt::last_seq(self.model.seq))
+                .size(theme::SMALL)
+                .color(theme::MUTED)
+                .width(110)
+                .align_x(iced::alignment::Horizontal::Right),
+        )
+        .push(
+            text(format::datetime(self.now, self.tz))
+                .size(theme::TITLE)
+                .width(190)
+                .align_x(iced::alignment::Horizontal::Right),
+        )
         .push(
             button(text(pt::LOGOUT).size(theme::SMALL))
                 .padding([4, 10])
