@@ -120,8 +120,152 @@ pub fn register_failed(reason: &str) -> String {
 pub const EMPTY_QUEUE: &str = "Fila vazia";
 pub const UNCLASSIFIED: &str = "Sem classificação";
 
-pub fn waiting(elapsed: &str) -> String {
-    format!("aguarda {elapsed}")
+/// A row's waiting time; past its priority's limit it says so in words, not only in red.
+pub fn waiting(elapsed: &str, over: bool) -> String {
+    if over { format!("! aguarda {elapsed}") } else { format!("aguarda {elapsed}") }
+}
+
+pub fn waiting_limit(elapsed: &str, limit_min: i64) -> String {
+    format!("aguarda {elapsed} (limite {limit_min} min)")
+}
+
+pub const ORIGIN_ALL: &str = "Todas";
+pub const ORIGIN_OWN: &str = "Próprias";
+pub const ORIGIN_CONVENIADO: &str = "Conveniadas";
+pub const PRIORITY_ALL: &str = "Todas as cores";
+pub const UNCLASSIFIED_SHORT: &str = "Sem cor";
+
+/// The colour name alone, for buttons and filters.
+pub fn priority_short(p: atalaia_core::samu::Priority) -> &'static str {
+    use atalaia_core::samu::Priority;
+    match p {
+        Priority::Emergency => "Vermelha",
+        Priority::VeryUrgent => "Laranja",
+        Priority::Urgent => "Amarela",
+        Priority::LessUrgent => "Verde",
+        Priority::NotUrgent => "Azul",
+    }
+}
+
+/// A municipality served under agreement (RFS183).
+pub fn conveniado(municipality: &str) -> String {
+    format!("{municipality} (conveniado)")
+}
+
+pub const BACK_TO_QUEUE: &str = "← Fila";
+pub const REGULATION: &str = "Regulação";
+pub const STAGE: &str = "Etapa";
+pub const STAGE_PRIMARY: &str = "Primária";
+pub const STAGE_SECONDARY: &str = "Secundária";
+pub const PRIORITY: &str = "Prioridade";
+pub const RESOURCE: &str = "Recurso";
+pub const CONDUCT: &str = "Conduta";
+pub const CONDUCT_HINT: &str = "Conduta médica, orientações à equipe";
+pub const REASON: &str = "Motivo da alteração";
+pub const REASON_HINT: &str = "Obrigatório ao mudar prioridade ou recurso já definidos";
+pub const REGULATE: &str = "Registrar regulação (Enter)";
+pub const SENDING: &str = "Enviando…";
+pub const REGULATED: &str = "Regulação registrada.";
+pub const NOTHING_TO_REGULATE: &str = "Escolha a prioridade, o recurso ou escreva a conduta.";
+pub const REASON_REQUIRED: &str = "Informe o motivo: a prioridade ou o recurso já tinham sido definidos.";
+pub const HISTORY: &str = "Histórico da regulação";
+pub const NO_HISTORY: &str = "Ainda não regulada.";
+pub const RECOMMENDED: &str = "Viaturas livres mais próximas";
+pub const REFRESH: &str = "Atualizar";
+pub const LOADING: &str = "Consultando…";
+pub const NO_FREE_VEHICLE: &str = "Nenhuma viatura livre do tipo indicado.";
+
+pub fn caller_line(name: &str, phone: &str) -> String {
+    if name.trim().is_empty() {
+        format!("Solicitante: {phone}")
+    } else {
+        format!("Solicitante: {name} · {phone}")
+    }
+}
+
+pub fn current_regulation(resource: Option<&str>, conduct: &str) -> String {
+    let resource = resource.unwrap_or("a definir");
+    if conduct.trim().is_empty() {
+        format!("Recurso: {resource}")
+    } else {
+        format!("Recurso: {resource} · Conduta: {conduct}")
+    }
+}
+
+pub fn dispatch_button(code: &str) -> String {
+    format!("Despachar {code}")
+}
+
+pub fn dispatched(code: &str) -> String {
+    format!("{code} despachada.")
+}
+
+/// Road distance and estimated time of arrival, Brazilian style ("2,8 km · 4 min").
+pub fn distance_eta(road_m: f64, eta_s: i64) -> String {
+    let km = format!("{:.1}", road_m / 1000.0).replace('.', ",");
+    format!("{km} km · {} min", (eta_s + 59) / 60)
+}
+
+/// A regulation field as people read it.
+pub fn field_label(field: &str) -> String {
+    match field {
+        "priority" => "prioridade",
+        "resource" => "recurso",
+        "conduct" => "conduta",
+        "description" => "descrição",
+        "orientation" => "orientação",
+        "destination" => "destino",
+        "demand_type" => "tipo de demanda",
+        "request_type" => "tipo de solicitação",
+        "ambulance_needed" => "precisa de ambulância",
+        "external_support" => "apoio externo",
+        "patient_transport" => "transporte (TS)",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// A value as stored in the history (its wire form), as people read it.
+pub fn field_value(field: &str, value: &str) -> String {
+    let quoted = serde_json::Value::String(value.to_owned());
+    match field {
+        "priority" => serde_json::from_value(quoted)
+            .map(priority_short)
+            .map(str::to_owned)
+            .unwrap_or_else(|_| value.to_owned()),
+        "resource" => serde_json::from_value(quoted)
+            .map(atalaia_core::text::vehicle_kind)
+            .map(str::to_owned)
+            .unwrap_or_else(|_| value.to_owned()),
+        "ambulance_needed" => if value == "true" { "sim" } else { "não" }.to_owned(),
+        _ => value.to_owned(),
+    }
+}
+
+/// One line of the regulation history: "22/11 13:05:10 · Dra. Ana (regulador primário):
+/// prioridade Amarela → Vermelha — piora do quadro".
+pub fn change_line(
+    at: &str,
+    by: &str,
+    stage: Option<&str>,
+    field: &str,
+    from: Option<&str>,
+    to: &str,
+    reason: &str,
+) -> String {
+    let who = match stage {
+        Some(s) => format!("{by} ({s})"),
+        None => by.to_owned(),
+    };
+    let change = match from {
+        Some(f) => format!("{field} {f} → {to}"),
+        None => format!("{field} {to}"),
+    };
+    if reason.trim().is_empty() {
+        format!("{at} · {who}: {change}")
+    } else {
+        format!("{at} · {who}: {change} — {reason}")
+    }
 }
 
 pub fn queue_count(n: usize) -> String {

@@ -296,3 +296,79 @@ fn claiming_and_closing_an_alarm_with_a_note() {
         ui.settle(Duration::from_millis(100));
     }
 }
+
+/// TDC-PROC 3–5 at the console: the regulator opens an unclassified call from the queue, gives it
+/// red priority and a USA; the server keeps both with who and as which regulator (RFS124,
+/// RFS129) and the history shows on screen. Then the fleet controller opens the same call, sees
+/// the free vehicles nearest to it with their ETA, and dispatches the first with one click.
+#[test]
+fn regulating_then_dispatching_from_the_queue() {
+    use atalaia_core::samu::{Dispatch, Priority, RegulatorStage, VehicleKind};
+    let (_dir, server) = demo_server();
+    let api = block(api_as(&server.base_url, "supervisor"));
+    let all: Vec<Occurrence> = block(api.get("/occurrences")).unwrap();
+    let target = all
+        .iter()
+        .find(|o| o.priority.is_none() && o.phase == OccurrencePhase::Regulation)
+        .expect("an unclassified call");
+    let id = target.id;
+
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "regulador")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.wait_for(&target.number, Duration::from_secs(10));
+    // The complaint is on the queue's row only (the number is also in the recent-calls list).
+    ui.click(&target.description);
+    ui.wait_for("Ainda não regulada.", Duration::from_secs(5));
+    // Submitting an empty form says what is missing and sends nothing.
+    ui.click("Registrar regulação (Enter)");
+    ui.wait_for("Escolha a prioridade, o recurso ou escreva a conduta.", Duration::from_secs(5));
+    ui.click("Vermelha");
+    ui.click("USA");
+    ui.click("Registrar regulação (Enter)");
+    ui.wait_for("Regulação registrada.", Duration::from_secs(10));
+
+    let o: Occurrence = block(api.get(&format!("/occurrences/{id}"))).unwrap();
+    assert_eq!(o.priority, Some(Priority::Emergency));
+    assert_eq!(o.resource, Some(VehicleKind::Usa));
+    let priority = o.history.iter().find(|c| c.field == "priority").expect("priority change kept");
+    assert_eq!(priority.by_name, "Dr. Paulo Lima");
+    assert_eq!(priority.stage, Some(RegulatorStage::Primary));
+    assert_eq!(priority.to, "emergency");
+    // The history on screen, as the regulator reads it.
+    let line = atalaia_console::text::change_line(
+        &atalaia_client::format::day_time(priority.at, atalaia_client::format::DEFAULT_TZ),
+        "Dr. Paulo Lima",
+        Some("regulador primário"),
+        "prioridade",
+        None,
+        "Vermelha",
+        "",
+    );
+    ui.wait_for(&line, Duration::from_secs(5));
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-regulacao-regulador");
+    }
+    drop(ui);
+
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "frota")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.wait_for(&target.number, Duration::from_secs(10));
+    // The complaint is on the queue's row only (the number is also in the recent-calls list).
+    ui.click(&target.description);
+    let fleet = block(api_as(&server.base_url, "frota"));
+    let nearest: Vec<atalaia_core::samu::fleet::Candidate> =
+        block(fleet.get(&format!("/occurrences/{id}/recommendation"))).unwrap();
+    let first = nearest.first().expect("a free USA in the demo fleet");
+    assert_eq!(first.kind, VehicleKind::Usa, "the regulator's choice is what is offered");
+    ui.wait_for(&atalaia_console::text::distance_eta(first.road_m, first.eta_s), Duration::from_secs(10));
+    ui.click(&atalaia_console::text::dispatch_button(&first.code));
+    ui.wait_for(&atalaia_console::text::dispatched(&first.code), Duration::from_secs(10));
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-regulacao-frota");
+    }
+    let dispatches: Vec<Dispatch> = block(fleet.get("/dispatches")).unwrap();
+    assert!(
+        dispatches.iter().any(|d| d.occurrence_id == id && d.vehicle_id == first.vehicle_id),
+        "the dispatch reached the server: {dispatches:?}"
+    );
+}

@@ -183,7 +183,10 @@ fn dashboard_shows_the_four_panes_and_the_queues() {
     ui.find("2026-000123").expect("queued occurrence");
     ui.find("Vermelha — emergência").expect("priority chip");
     ui.find("Sem classificação").expect("unclassified chip");
-    ui.find("aguarda 12:00").expect("waiting time");
+    // 12 and 3 minutes are past the 2-minute limit of a red call and of an unclassified one:
+    // it says so in words as well as in red.
+    ui.find("! aguarda 12:00").expect("waiting time over the limit");
+    ui.find("! aguarda 03:00").expect("waiting time of the unclassified call");
     // Alarm row: kind, person from the subject, raised time, repeats, state, action.
     ui.find("Rompimento da cinta").expect("alarm kind");
     ui.find("João da Silva").expect("person name");
@@ -371,4 +374,33 @@ fn wall_display_renders_kpis_queue_map_and_alarms() {
     let mut ui = Simulator::with_size(Settings::default(), Size::new(1920.0, 1080.0), dashboard.view());
     ui.find("página 2/2").expect("second page after the cycle");
     assert!(dashboard.sound().current().is_none(), "the wall never sounds");
+}
+
+/// Issue 6 item 3: selecting an occurrence in the queue or an alarm in the alarm list points it
+/// out on the map — the region that holds it, a ring and what it is — and going back to the
+/// list takes the ring away.
+#[test]
+fn selecting_an_occurrence_or_an_alarm_focuses_the_map() {
+    use atalaia_console::pane::regulacao;
+    let (snapshot, alarm) = snapshot();
+    let occ = snapshot.occurrences[0].clone();
+    let fix = snapshot.positions[0].at;
+    let mut d = dashboard_with(snapshot, Role::Supervisor);
+    assert_eq!(d.map().focused(), None);
+
+    let _ = d.update(Message::Regulacao(regulacao::Message::Selected(occ.id)));
+    assert_eq!(
+        d.map().focused(),
+        Some(&mapa::Focus { at: occ.location.expect("located"), label: occ.number.clone() })
+    );
+    assert_eq!(d.map_region(), mapa::Region::BeloHorizonte);
+
+    let _ = d.update(Message::Alarmes(alarmes::Message::Select(alarm.id)));
+    let focus = d.map().focused().expect("the alarm is pointed out").clone();
+    assert_eq!(focus.at, fix, "the person's last fix");
+    assert!(focus.label.starts_with("João da Silva · "), "{}", focus.label);
+
+    let _ = d.update(Message::Alarmes(alarmes::Message::Back));
+    let _ = d.update(Message::Regulacao(regulacao::Message::Back));
+    assert_eq!(d.map().focused(), None, "back to the lists: no ring");
 }

@@ -119,6 +119,32 @@ impl Api {
         self.post(&format!("/alarms/{id}/actions"), action).await
     }
 
+    /// Record or redefine the regulation of an occurrence (RFS124, RFS126); the answer carries the
+    /// occurrence with its change history.
+    pub async fn regulate(
+        &self,
+        id: atalaia_core::ids::OccurrenceId,
+        update: &atalaia_core::wire::RegulationUpdate,
+    ) -> Result<Occurrence, ApiError> {
+        self.post(&format!("/occurrences/{id}/regulation"), update).await
+    }
+
+    /// The free vehicles nearest to an occurrence, of the type the regulator chose, with ETA.
+    pub async fn recommendation(
+        &self,
+        id: atalaia_core::ids::OccurrenceId,
+    ) -> Result<Vec<atalaia_core::samu::fleet::Candidate>, ApiError> {
+        self.get(&format!("/occurrences/{id}/recommendation")).await
+    }
+
+    /// Send a vehicle to an occurrence (the fleet controller's one step).
+    pub async fn dispatch(
+        &self,
+        new: &atalaia_core::wire::NewDispatch,
+    ) -> Result<atalaia_core::samu::Dispatch, ApiError> {
+        self.post("/dispatches", new).await
+    }
+
     /// Queue a command to a device (delivery state follows on the live feed).
     pub async fn send_command(
         &self,

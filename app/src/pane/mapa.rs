@@ -130,6 +130,15 @@ pub struct State {
     /// Paints pictures off the interface thread; without it (no thread could be started) the
     /// picture is painted in the frame, as before.
     painter: Option<Painter<Scene, Picture>>,
+    /// What the operator selected elsewhere (an occurrence, an alarm), ringed on the map.
+    focus: Option<Focus>,
+}
+
+/// A place the map points out: where and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Focus {
+    pub at: LatLon,
+    pub label: String,
 }
 
 impl Default for State {
@@ -145,6 +154,7 @@ impl Default for State {
             requested: Cell::new(0),
             picture: RefCell::new(None),
             painter,
+            focus: None,
         }
     }
 }
@@ -238,6 +248,29 @@ impl State {
 
     pub fn region(&self) -> Region {
         self.region
+    }
+
+    /// Points out `focus` on the map: the region that holds it is shown and the place ringed.
+    pub fn focus(&mut self, focus: Focus) {
+        let distance = |r: Region| {
+            let c = r.view().center;
+            (c.lat - focus.at.lat).powi(2) + (c.lon - focus.at.lon).powi(2)
+        };
+        if let Some(nearest) = Region::ALL.into_iter().min_by(|a, b| distance(*a).total_cmp(&distance(*b))) {
+            self.region = nearest;
+        }
+        self.focus = Some(focus);
+        self.invalidate();
+    }
+
+    pub fn clear_focus(&mut self) {
+        if self.focus.take().is_some() {
+            self.cache.clear();
+        }
+    }
+
+    pub fn focused(&self) -> Option<&Focus> {
+        self.focus.as_ref()
     }
 
     /// The live model changed: draw again on the next frame (labels at once, the picture as soon
@@ -348,6 +381,9 @@ impl<Message> canvas::Program<Message> for MapProgram<'_> {
             grid_labels(frame, &view);
             vehicle_labels(frame, &view, self.model);
             draw_scale(frame, &view);
+            if let Some(focus) = &self.state.focus {
+                draw_focus(frame, &view, focus);
+            }
         });
         vec![geometry]
     }
@@ -385,6 +421,22 @@ fn grid_lines(size: Size, view: &Viewport) -> (GridLines, GridLines) {
         lon += step;
     }
     (parallels, meridians)
+}
+
+/// A ring round the selected place, dark outside and yellow inside so it shows on any marker,
+/// with what it is beside it.
+fn draw_focus(frame: &mut Frame, view: &Viewport, focus: &Focus) {
+    let c = view.project(frame.size(), focus.at);
+    let ring = Path::circle(c, 16.0);
+    frame.stroke(&ring, Stroke::default().with_color(color!(0x1f2328)).with_width(6.0));
+    frame.stroke(&ring, Stroke::default().with_color(theme::YELLOW).with_width(3.0));
+    let at = Point::new(c.x + 20.0, c.y - 22.0);
+    frame.fill_rectangle(
+        Point::new(at.x - 3.0, at.y - 2.0),
+        Size::new(8.0 * focus.label.chars().count() as f32 + 6.0, 19.0),
+        color!(0x1f2328),
+    );
+    label(frame, focus.label.clone(), at, 13.0, theme::YELLOW);
 }
 
 fn grid_labels(frame: &mut Frame, view: &Viewport) {

@@ -1,24 +1,126 @@
 //! The regulation queue (RFS034): every open occurrence, most urgent first, then longest waiting,
 //! as the live model orders it. Unclassified calls show a grey chip: nobody has looked at them yet.
+//! Each row's timer turns yellow at three quarters of its priority's waiting limit and red past
+//! it; the queue filters by origin (own municipalities or conveniados, RFS183) and priority.
+//!
+//! Selecting a row opens the occurrence: the regulator's form (stage, priority, resource,
+//! conduct, reason; RFS124, RFS126) with the history of every change (RFS129, RFS131), and for the
+//! fleet controller the free vehicles nearest to it with their ETA, each one click from dispatch
+//! (TDC-PROC 4–5).
 
 use crate::pane::Ctx;
 use crate::text as pt;
 use crate::theme;
-use atalaia_client::format;
-use atalaia_core::ids::OccurrenceId;
-use atalaia_core::samu::{Occurrence, Priority};
+use atalaia_client::{ApiError, format};
+use atalaia_core::auth::Permission;
+use atalaia_core::ids::{OccurrenceId, VehicleId};
+use atalaia_core::samu::fleet::Candidate;
+use atalaia_core::samu::{Dispatch, IntakeAlert, Occurrence, Priority, RegulatorStage, VehicleKind};
+use atalaia_core::wire::{NewDispatch, RegulationUpdate};
 use iced::widget::text::Wrapping;
-use iced::widget::{column, container, mouse_area, row, scrollable, space, text};
-use iced::{Center, Element, Fill};
+use iced::widget::{button, column, container, mouse_area, row, scrollable, space, text, text_input};
+use iced::{Center, Color, Element, Fill};
 
 /// Height of one queue row and the gap below it: rows have a fixed height so only the rows in view
 /// are built (a centre's queue can hold a thousand calls; building them all cost ~0.5 s a frame).
 pub const ROW_H: f32 = 52.0;
 pub const GAP: f32 = 6.0;
 /// Width of the waiting-time column ("aguarda 01:02:03").
-const TIMER_W: f32 = 128.0;
+const TIMER_W: f32 = 136.0;
 /// Rows built beyond the visible ones, above and below, so fast scrolling never shows a gap.
 const OVERSCAN: usize = 4;
+
+/// How long an occurrence may wait in the queue, by priority, before its timer turns red. An
+/// unclassified call waits for a regulator's first look: as short as an emergency.
+pub fn waiting_limit_s(p: Option<Priority>) -> i64 {
+    match p {
+        None | Some(Priority::Emergency) => 120,
+        Some(Priority::VeryUrgent) => 300,
+        Some(Priority::Urgent) => 900,
+        Some(Priority::LessUrgent) => 1_800,
+        Some(Priority::NotUrgent) => 3_600,
+    }
+}
+
+/// How far along its limit a wait is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    Within,
+    /// Three quarters of the limit or more.
+    Near,
+    Over,
+}
+
+pub fn wait_state(waited_s: i64, p: Option<Priority>) -> Wait {
+    let limit = waiting_limit_s(p);
+    if waited_s >= limit {
+        Wait::Over
+    } else if waited_s * 4 >= limit * 3 {
+        Wait::Near
+    } else {
+        Wait::Within
+    }
+}
+
+/// Where an occurrence comes from (RFS183): the centre's own municipalities or a conveniado
+/// municipality of the SAMU-Regional (flagged at intake, RFS007).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    #[default]
+    All,
+    Own,
+    Conveniado,
+}
+
+pub fn is_conveniado(o: &Occurrence) -> bool {
+    o.alerts.iter().any(|a| matches!(a, IntakeAlert::RegionalMunicipality { .. }))
+}
+
+/// What the queue shows: by origin, and one priority level (`None` inside means unclassified).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Filter {
+    pub origin: Origin,
+    pub priority: Option<Option<Priority>>,
+}
+
+impl Filter {
+    pub fn keeps(&self, o: &Occurrence) -> bool {
+        let origin = match self.origin {
+            Origin::All => true,
+            Origin::Own => !is_conveniado(o),
+            Origin::Conveniado => is_conveniado(o),
+        };
+        origin && self.priority.is_none_or(|p| o.priority == p)
+    }
+}
+
+/// The regulator's form for the open occurrence; empty fields change nothing.
+#[derive(Debug, Clone, Default)]
+struct Form {
+    stage: Option<RegulatorStage>,
+    priority: Option<Priority>,
+    resource: Option<VehicleKind>,
+    conduct: String,
+    reason: String,
+}
+
+#[derive(Debug)]
+struct Detail {
+    id: OccurrenceId,
+    form: Form,
+    sending: bool,
+    /// The last answer: an error to fix, or what was done.
+    notice: Option<Result<String, String>>,
+    /// Nearest free vehicles (fleet controller): none asked yet, or the answer.
+    candidates: Option<Result<Vec<Candidate>, String>>,
+    dispatching: Option<VehicleId>,
+}
+
+impl Detail {
+    fn new(id: OccurrenceId) -> Self {
+        Self { id, form: Form::default(), sending: false, notice: None, candidates: None, dispatching: None }
+    }
+}
 
 #[derive(Debug)]
 pub struct State {
@@ -26,12 +128,14 @@ pub struct State {
     /// Scroll offset and height of the list's viewport, from the last scroll event.
     scroll_y: f32,
     viewport_h: f32,
+    filter: Filter,
+    detail: Option<Detail>,
 }
 
 impl Default for State {
     fn default() -> Self {
         // Before the first scroll event, assume a tall screen.
-        Self { selected: None, scroll_y: 0.0, viewport_h: 1200.0 }
+        Self { selected: None, scroll_y: 0.0, viewport_h: 1200.0, filter: Filter::default(), detail: None }
     }
 }
 
@@ -39,6 +143,30 @@ impl Default for State {
 pub enum Message {
     Selected(OccurrenceId),
     Scrolled { offset_y: f32, height: f32 },
+    Origin(Origin),
+    Priority(Option<Option<Priority>>),
+    Back,
+    Stage(RegulatorStage),
+    FormPriority(Priority),
+    Resource(VehicleKind),
+    Conduct(String),
+    Reason(String),
+    Submit,
+    Regulated(OccurrenceId, Result<Box<Occurrence>, ApiError>),
+    Refresh,
+    Recommended(OccurrenceId, Result<Vec<Candidate>, ApiError>),
+    Dispatch(VehicleId),
+    Dispatched(OccurrenceId, Result<Box<Dispatch>, ApiError>),
+}
+
+/// What the dashboard must do for the pane.
+#[derive(Debug)]
+pub enum Event {
+    Regulate(OccurrenceId, Box<RegulationUpdate>),
+    Recommend(OccurrenceId),
+    Dispatch(Box<NewDispatch>),
+    /// The server's answer: show it at once (the feed confirms it).
+    Updated(Box<Occurrence>),
 }
 
 /// The rows to build for a list of `n` rows scrolled to `offset_y` in a viewport `height` tall:
@@ -52,26 +180,159 @@ pub fn window(n: usize, offset_y: f32, height: f32) -> (std::ops::Range<usize>, 
 }
 
 impl State {
-    pub fn update(&mut self, message: Message) {
+    pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> Option<Event> {
         match message {
-            Message::Selected(id) => self.selected = Some(id),
+            Message::Selected(id) => {
+                self.selected = Some(id);
+                if self.detail.as_ref().is_some_and(|d| d.id == id) {
+                    return None;
+                }
+                self.detail = Some(Detail::new(id));
+                if ctx.user.role.can(Permission::OccurrenceDispatch) {
+                    return Some(Event::Recommend(id));
+                }
+            }
             Message::Scrolled { offset_y, height } => {
                 self.scroll_y = offset_y;
                 self.viewport_h = height;
             }
+            Message::Origin(o) => self.filter.origin = o,
+            Message::Priority(p) => self.filter.priority = p,
+            Message::Back => self.detail = None,
+            Message::Refresh => {
+                if let Some(d) = &mut self.detail {
+                    d.candidates = None;
+                    return Some(Event::Recommend(d.id));
+                }
+            }
+            Message::Recommended(id, result) => {
+                if let Some(d) = self.detail.as_mut().filter(|d| d.id == id) {
+                    d.candidates = Some(result.map_err(|e| e.user_message()));
+                }
+            }
+            Message::Dispatch(vehicle) => {
+                let d = self.detail.as_mut()?;
+                if d.dispatching.is_some() {
+                    return None;
+                }
+                d.dispatching = Some(vehicle);
+                d.notice = None;
+                let new = NewDispatch {
+                    id: Some(atalaia_core::ids::DispatchId::new()),
+                    occurrence_id: d.id,
+                    vehicle_id: vehicle,
+                    replaces: None,
+                    additional: false,
+                };
+                return Some(Event::Dispatch(Box::new(new)));
+            }
+            Message::Dispatched(id, result) => {
+                let d = self.detail.as_mut().filter(|d| d.id == id)?;
+                d.dispatching = None;
+                match result {
+                    Ok(dispatch) => {
+                        d.notice = Some(Ok(pt::dispatched(&dispatch.vehicle_code)));
+                        d.candidates = None;
+                        return Some(Event::Recommend(id));
+                    }
+                    Err(e) => d.notice = Some(Err(e.user_message())),
+                }
+            }
+            Message::Submit => return self.submit(ctx),
+            Message::Regulated(id, result) => {
+                let d = self.detail.as_mut().filter(|d| d.id == id)?;
+                d.sending = false;
+                match result {
+                    Ok(o) => {
+                        d.form = Form::default();
+                        d.notice = Some(Ok(pt::REGULATED.to_owned()));
+                        return Some(Event::Updated(o));
+                    }
+                    Err(e) => d.notice = Some(Err(e.user_message())),
+                }
+            }
+            form => {
+                let d = self.detail.as_mut()?;
+                let f = &mut d.form;
+                match form {
+                    Message::Stage(s) => f.stage = Some(s),
+                    Message::FormPriority(p) => {
+                        f.priority = if f.priority == Some(p) { None } else { Some(p) }
+                    }
+                    Message::Resource(k) => f.resource = if f.resource == Some(k) { None } else { Some(k) },
+                    Message::Conduct(c) => f.conduct = c,
+                    Message::Reason(r) => f.reason = r,
+                    _ => {}
+                }
+            }
         }
+        None
+    }
+
+    /// The form as a regulation update, or why it cannot be sent yet.
+    fn submit(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
+        let d = self.detail.as_mut()?;
+        if d.sending || !ctx.user.role.can(Permission::OccurrenceRegulate) {
+            return None;
+        }
+        let o = ctx.model.occurrences.get(&d.id)?;
+        let f = &d.form;
+        let up = RegulationUpdate {
+            stage: f.stage.unwrap_or(default_stage(o)),
+            demand_type: None,
+            request_type: None,
+            description: None,
+            priority: f.priority,
+            ambulance_needed: None,
+            resource: f.resource,
+            orientation: None,
+            external_support: None,
+            conduct: Some(f.conduct.trim().to_owned()).filter(|c| !c.is_empty()),
+            destination: None,
+            reason: f.reason.trim().to_owned(),
+            risk_alert: false,
+            patient_transport: None,
+        };
+        if up.priority.is_none() && up.resource.is_none() && up.conduct.is_none() {
+            d.notice = Some(Err(pt::NOTHING_TO_REGULATE.to_owned()));
+            return None;
+        }
+        // A value already decided is only changed with a reason (RFS126, RFS131).
+        let changes_decided = (up.priority.is_some() && o.priority.is_some() && up.priority != o.priority)
+            || (up.resource.is_some() && o.resource.is_some() && up.resource != o.resource);
+        if changes_decided && up.reason.is_empty() {
+            d.notice = Some(Err(pt::REASON_REQUIRED.to_owned()));
+            return None;
+        }
+        d.sending = true;
+        d.notice = None;
+        Some(Event::Regulate(d.id, Box::new(up)))
     }
 
     pub fn selected(&self) -> Option<OccurrenceId> {
         self.selected
     }
 
+    /// The occurrence open in detail, if any.
+    pub fn open(&self) -> Option<OccurrenceId> {
+        self.detail.as_ref().map(|d| d.id)
+    }
+
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let queue = ctx.model.regulation_queue();
+        if let Some(d) = &self.detail
+            && let Some(o) = ctx.model.occurrences.get(&d.id)
+        {
+            return self.view_detail(d, o, ctx);
+        }
+        let queue: Vec<&Occurrence> =
+            ctx.model.regulation_queue().into_iter().filter(|o| self.filter.keeps(o)).collect();
+        let filters = self.view_filters();
         if queue.is_empty() {
-            return container(text(pt::EMPTY_QUEUE).size(theme::TITLE).color(theme::MUTED))
-                .center(Fill)
-                .into();
+            return column![
+                filters,
+                container(text(pt::EMPTY_QUEUE).size(theme::TITLE).color(theme::MUTED)).center(Fill)
+            ]
+            .into();
         }
         let count = text(pt::queue_count(queue.len())).size(theme::SMALL).color(theme::MUTED);
         // The list may have shrunk since the last scroll event (iced sends none when the content
@@ -81,7 +342,8 @@ impl State {
         let rows = queue[range].iter().map(|o| self.view_row(o, ctx));
         let list = column![space().height(above), column(rows).spacing(GAP), space().height(below)];
         column![
-            container(count).padding([6, 10]),
+            filters,
+            container(count).padding([2, 10]),
             scrollable(container(list).padding([0, 10]))
                 .on_scroll(|v| Message::Scrolled {
                     offset_y: v.absolute_offset().y,
@@ -92,12 +354,56 @@ impl State {
         .into()
     }
 
+    fn view_filters(&self) -> Element<'_, Message> {
+        let origin = [
+            (Origin::All, pt::ORIGIN_ALL),
+            (Origin::Own, pt::ORIGIN_OWN),
+            (Origin::Conveniado, pt::ORIGIN_CONVENIADO),
+        ]
+        .into_iter()
+        .map(|(o, label)| toggle(label, self.filter.origin == o, Message::Origin(o)));
+        let levels = [
+            None,
+            Some(None),
+            Some(Some(Priority::Emergency)),
+            Some(Some(Priority::VeryUrgent)),
+            Some(Some(Priority::Urgent)),
+            Some(Some(Priority::LessUrgent)),
+            Some(Some(Priority::NotUrgent)),
+        ];
+        let priority = levels.into_iter().map(|level| {
+            let label = match level {
+                None => pt::PRIORITY_ALL,
+                Some(None) => pt::UNCLASSIFIED_SHORT,
+                Some(Some(p)) => pt::priority_short(p),
+            };
+            toggle(label, self.filter.priority == level, Message::Priority(level))
+        });
+        container(row![row(origin).spacing(4), space().width(12), row(priority).spacing(4)].spacing(4).wrap())
+            .padding([6, 10])
+            .into()
+    }
+
     fn view_row<'a>(&self, o: &'a Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let waited = (ctx.now - o.created_at).num_seconds();
+        let colour = match wait_state(waited, o.priority) {
+            Wait::Within => None,
+            Wait::Near => Some(theme::YELLOW),
+            Wait::Over => Some(theme::RED),
+        };
+        let timer = text(pt::waiting(
+            &format::elapsed(o.created_at, ctx.now),
+            wait_state(waited, o.priority) == Wait::Over,
+        ))
+        .size(theme::TEXT)
+        .width(TIMER_W)
+        .align_x(iced::alignment::Horizontal::Right);
+        let place = if is_conveniado(o) { pt::conveniado(&o.municipality) } else { o.municipality.clone() };
         let body = row![
             text(o.number.as_str()).size(theme::TEXT).width(110),
             priority_chip(o.priority),
             column![
-                text(o.municipality.as_str()).size(theme::TEXT).wrapping(Wrapping::None),
+                text(place).size(theme::TEXT).wrapping(Wrapping::None),
                 text(o.description.as_str()).size(theme::SMALL).color(theme::MUTED).wrapping(Wrapping::None),
             ]
             .spacing(2)
@@ -105,10 +411,10 @@ impl State {
             .clip(true),
             // A fixed, right-aligned slot: the row does not reflow every second as the digits
             // change width (and only the timer needs redrawing).
-            text(pt::waiting(&format::elapsed(o.created_at, ctx.now)))
-                .size(theme::TEXT)
-                .width(TIMER_W)
-                .align_x(iced::alignment::Horizontal::Right),
+            match colour {
+                Some(c) => timer.color(c),
+                None => timer,
+            },
         ]
         .spacing(10)
         .align_y(Center);
@@ -120,6 +426,223 @@ impl State {
             .style(theme::row(self.selected == Some(o.id)));
         mouse_area(card).on_press(Message::Selected(o.id)).into()
     }
+
+    fn view_detail<'a>(&'a self, d: &'a Detail, o: &'a Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let waited = (ctx.now - o.created_at).num_seconds();
+        let head = row![
+            button(text(pt::BACK_TO_QUEUE).size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::Back),
+            text(o.number.as_str()).size(theme::TITLE),
+            priority_chip(o.priority),
+            space::horizontal(),
+            text(pt::waiting_limit(
+                &format::elapsed(o.created_at, ctx.now),
+                waiting_limit_s(o.priority) / 60
+            ))
+            .size(theme::TEXT)
+            .color(match wait_state(waited, o.priority) {
+                Wait::Within => theme::MUTED,
+                Wait::Near => theme::YELLOW,
+                Wait::Over => theme::RED,
+            }),
+        ]
+        .spacing(10)
+        .align_y(Center);
+        let place = if is_conveniado(o) { pt::conveniado(&o.municipality) } else { o.municipality.clone() };
+        let facts = column![
+            text(pt::caller_line(&o.caller_name, &o.caller_phone)).size(theme::TEXT),
+            text(format!("{} — {}", o.address, place)).size(theme::TEXT),
+            text(o.description.as_str()).size(theme::TEXT).color(theme::MUTED),
+            text(pt::current_regulation(
+                o.resource.map(atalaia_core::text::vehicle_kind),
+                o.conduct.as_str()
+            ))
+            .size(theme::SMALL)
+            .color(theme::MUTED),
+        ]
+        .spacing(4);
+        let mut body = column![head, facts].spacing(10);
+        // Fixed slot for the last answer: a message appearing must not move the cursor.
+        body = body.push(crate::pane::slot(d.notice.as_ref().map(|n| {
+            let (msg, c) = match n {
+                Ok(m) => (m.as_str(), theme::GREEN),
+                Err(m) => (m.as_str(), theme::RED),
+            };
+            container(text(msg).size(theme::TEXT)).padding([6, 10]).width(Fill).style(theme::banner(c)).into()
+        })));
+        if ctx.user.role.can(Permission::OccurrenceRegulate) {
+            body = body.push(self.view_form(d, o));
+        }
+        if ctx.user.role.can(Permission::OccurrenceDispatch) {
+            body = body.push(view_candidates(d));
+        }
+        body = body.push(view_history(o, ctx));
+        scrollable(body.padding(10)).height(Fill).into()
+    }
+
+    fn view_form<'a>(&'a self, d: &'a Detail, o: &'a Occurrence) -> Element<'a, Message> {
+        let f = &d.form;
+        let stage = f.stage.unwrap_or(default_stage(o));
+        let stages = [RegulatorStage::Primary, RegulatorStage::Secondary].into_iter().map(|s| {
+            let label = match s {
+                RegulatorStage::Primary => pt::STAGE_PRIMARY,
+                RegulatorStage::Secondary => pt::STAGE_SECONDARY,
+            };
+            toggle(label, stage == s, Message::Stage(s))
+        });
+        let priorities = [
+            Priority::Emergency,
+            Priority::VeryUrgent,
+            Priority::Urgent,
+            Priority::LessUrgent,
+            Priority::NotUrgent,
+        ]
+        .into_iter()
+        .map(|p| {
+            let chosen = f.priority == Some(p);
+            button(text(pt::priority_short(p)).size(theme::SMALL))
+                .padding([4, 10])
+                .style(priority_button(p, chosen))
+                .on_press(Message::FormPriority(p))
+                .into()
+        });
+        let resources =
+            [VehicleKind::Usa, VehicleKind::Usb, VehicleKind::Vir, VehicleKind::Motolancia].into_iter().map(
+                |k| toggle(atalaia_core::text::vehicle_kind(k), f.resource == Some(k), Message::Resource(k)),
+            );
+        let label = |s: &'a str| text(s).size(theme::SMALL).color(theme::MUTED);
+        let submit = button(text(if d.sending { pt::SENDING } else { pt::REGULATE }).size(theme::TEXT))
+            .padding([6, 14])
+            .on_press_maybe((!d.sending).then_some(Message::Submit));
+        column![
+            text(pt::REGULATION).size(theme::TITLE),
+            row![label(pt::STAGE).width(90), row(stages).spacing(4)].spacing(8).align_y(Center),
+            row![label(pt::PRIORITY).width(90), row(priorities).spacing(4).wrap()].spacing(8).align_y(Center),
+            row![label(pt::RESOURCE).width(90), row(resources).spacing(4).wrap()].spacing(8).align_y(Center),
+            label(pt::CONDUCT),
+            text_input(pt::CONDUCT_HINT, &f.conduct)
+                .on_input(Message::Conduct)
+                .on_submit(Message::Submit)
+                .size(theme::TEXT),
+            label(pt::REASON),
+            text_input(pt::REASON_HINT, &f.reason)
+                .on_input(Message::Reason)
+                .on_submit(Message::Submit)
+                .size(theme::TEXT),
+            submit,
+        ]
+        .spacing(6)
+        .into()
+    }
+}
+
+/// A regulator who has not said otherwise is primary on a first regulation and secondary after.
+fn default_stage(o: &Occurrence) -> RegulatorStage {
+    if o.history.iter().any(|c| c.stage.is_some()) {
+        RegulatorStage::Secondary
+    } else {
+        RegulatorStage::Primary
+    }
+}
+
+fn toggle<'a>(label: &'a str, active: bool, on_press: Message) -> Element<'a, Message> {
+    button(text(label).size(theme::SMALL))
+        .padding([4, 10])
+        .style(theme::toggle(active))
+        .on_press(on_press)
+        .into()
+}
+
+/// A priority choice in its own colour: solid when chosen, outlined otherwise.
+fn priority_button(p: Priority, chosen: bool) -> impl Fn(&iced::Theme, button::Status) -> button::Style {
+    move |theme, status| {
+        let c = theme::priority(Some(p));
+        let base = button::secondary(theme, status);
+        if chosen {
+            button::Style {
+                background: Some(c.into()),
+                text_color: theme::on(c),
+                border: iced::Border { color: Color::WHITE, width: 2.0, radius: 4.into() },
+                ..base
+            }
+        } else {
+            button::Style { border: iced::Border { color: c, width: 2.0, radius: 4.into() }, ..base }
+        }
+    }
+}
+
+/// The free vehicles nearest the occurrence, with ETA, each a click from dispatch.
+fn view_candidates(d: &Detail) -> Element<'_, Message> {
+    let title = row![
+        text(pt::RECOMMENDED).size(theme::TITLE),
+        space::horizontal(),
+        button(text(pt::REFRESH).size(theme::SMALL))
+            .padding([4, 10])
+            .style(button::secondary)
+            .on_press(Message::Refresh),
+    ]
+    .align_y(Center);
+    let body: Element<'_, Message> = match &d.candidates {
+        None => text(pt::LOADING).size(theme::TEXT).color(theme::MUTED).into(),
+        Some(Err(e)) => text(e.as_str()).size(theme::TEXT).color(theme::RED).into(),
+        Some(Ok(list)) if list.is_empty() => {
+            text(pt::NO_FREE_VEHICLE).size(theme::TEXT).color(theme::YELLOW).into()
+        }
+        Some(Ok(list)) => column(list.iter().take(5).map(|c| {
+            let busy = d.dispatching.is_some();
+            let label = if d.dispatching == Some(c.vehicle_id) {
+                pt::SENDING.to_owned()
+            } else {
+                pt::dispatch_button(&c.code)
+            };
+            row![
+                text(c.code.as_str()).size(theme::TEXT).width(90),
+                text(atalaia_core::text::vehicle_kind(c.kind))
+                    .size(theme::SMALL)
+                    .color(theme::MUTED)
+                    .width(60),
+                text(pt::distance_eta(c.road_m, c.eta_s)).size(theme::TEXT).width(Fill),
+                button(text(label).size(theme::SMALL))
+                    .padding([4, 10])
+                    .on_press_maybe((!busy).then_some(Message::Dispatch(c.vehicle_id))),
+            ]
+            .spacing(8)
+            .align_y(Center)
+            .into()
+        }))
+        .spacing(6)
+        .into(),
+    };
+    column![title, body].spacing(6).into()
+}
+
+/// Every change to the regulation, oldest first, with who, when, as which regulator and why.
+fn view_history<'a>(o: &'a Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
+    let rows: Vec<Element<'a, Message>> = o
+        .history
+        .iter()
+        .map(|c| {
+            text(pt::change_line(
+                &format::day_time(c.at, ctx.tz),
+                &c.by_name,
+                c.stage.map(atalaia_core::text::regulator_stage),
+                &pt::field_label(&c.field),
+                c.from.as_deref().map(|v| pt::field_value(&c.field, v)).as_deref(),
+                &pt::field_value(&c.field, &c.to),
+                &c.reason,
+            ))
+            .size(theme::SMALL)
+            .into()
+        })
+        .collect();
+    let body: Element<'a, Message> = if rows.is_empty() {
+        text(pt::NO_HISTORY).size(theme::SMALL).color(theme::MUTED).into()
+    } else {
+        column(rows).spacing(4).into()
+    };
+    column![text(pt::HISTORY).size(theme::TITLE), body].spacing(6).into()
 }
 
 /// The coloured priority chip; its label says the colour in words, never colour alone.
@@ -131,6 +654,168 @@ pub fn priority_chip<'a, M: 'a>(p: Option<Priority>) -> Element<'a, M> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use atalaia_core::ids::UserId;
+    use atalaia_core::samu::{CallType, OccurrencePhase};
+    use chrono::{TimeZone, Utc};
+
+    fn occ(priority: Option<Priority>, municipality: &str, regional: bool) -> Occurrence {
+        let at = Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0).single().expect("time");
+        let mut o = Occurrence::new(
+            OccurrenceId::new(),
+            "2026-000001".into(),
+            CallType::Atendimento,
+            "Ana".into(),
+            "(31) 98888-7777".into(),
+            "Rua A, 1".into(),
+            municipality.into(),
+            None,
+            "Dor torácica".into(),
+            OccurrencePhase::Regulation,
+            UserId::new(),
+            at,
+        );
+        o.priority = priority;
+        if regional {
+            o.alerts.push(IntakeAlert::RegionalMunicipality { municipality: municipality.into() });
+        }
+        o
+    }
+
+    #[test]
+    fn timers_turn_yellow_at_three_quarters_and_red_past_the_limit() {
+        // Red (emergency) waits at most 2 min; yellow (urgent) 15 min; unclassified like red.
+        assert_eq!(wait_state(0, Some(Priority::Emergency)), Wait::Within);
+        assert_eq!(wait_state(89, Some(Priority::Emergency)), Wait::Within);
+        assert_eq!(wait_state(90, Some(Priority::Emergency)), Wait::Near);
+        assert_eq!(wait_state(120, Some(Priority::Emergency)), Wait::Over);
+        assert_eq!(wait_state(120, None), Wait::Over);
+        assert_eq!(wait_state(600, Some(Priority::Urgent)), Wait::Within);
+        assert_eq!(wait_state(700, Some(Priority::Urgent)), Wait::Near);
+        assert_eq!(wait_state(3_599, Some(Priority::NotUrgent)), Wait::Near);
+        assert_eq!(wait_state(3_600, Some(Priority::NotUrgent)), Wait::Over);
+        // Every level is stricter than the next less urgent one.
+        let levels = [
+            Priority::Emergency,
+            Priority::VeryUrgent,
+            Priority::Urgent,
+            Priority::LessUrgent,
+            Priority::NotUrgent,
+        ];
+        assert!(levels.windows(2).all(|w| waiting_limit_s(Some(w[0])) < waiting_limit_s(Some(w[1]))));
+    }
+
+    #[test]
+    fn filters_by_origin_rfs183_and_by_priority() {
+        let own_red = occ(Some(Priority::Emergency), "Belo Horizonte", false);
+        let conv_red = occ(Some(Priority::Emergency), "Sabará", true);
+        let own_none = occ(None, "Contagem", false);
+        let all = Filter::default();
+        assert!([&own_red, &conv_red, &own_none].iter().all(|o| all.keeps(o)));
+        let own = Filter { origin: Origin::Own, priority: None };
+        assert!(own.keeps(&own_red) && own.keeps(&own_none) && !own.keeps(&conv_red));
+        let conv = Filter { origin: Origin::Conveniado, priority: None };
+        assert!(conv.keeps(&conv_red) && !conv.keeps(&own_red));
+        let unclassified = Filter { origin: Origin::All, priority: Some(None) };
+        assert!(unclassified.keeps(&own_none) && !unclassified.keeps(&own_red));
+        let red_conv = Filter { origin: Origin::Conveniado, priority: Some(Some(Priority::Emergency)) };
+        assert!(red_conv.keeps(&conv_red) && !red_conv.keeps(&own_red) && !red_conv.keeps(&own_none));
+    }
+
+    #[test]
+    fn the_form_refuses_an_empty_regulation_and_a_change_without_reason() {
+        use atalaia_core::auth::Role;
+        use atalaia_core::wire::UserInfo;
+        let mut o = occ(Some(Priority::Urgent), "Belo Horizonte", false);
+        let id = o.id;
+        let mut model = atalaia_client::LiveModel::default();
+        model.occurrences.insert(id, o.clone());
+        let user = UserInfo {
+            id: UserId::new(),
+            username: "reg".into(),
+            display_name: "Dra. Ana".into(),
+            role: Role::Regulator,
+        };
+        let now = Utc::now();
+        let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &user };
+        let mut s = State::default();
+        assert!(s.update(Message::Selected(id), &ctx).is_none(), "a regulator is not offered vehicles");
+        assert!(s.update(Message::Submit, &ctx).is_none());
+        assert_eq!(
+            s.detail.as_ref().and_then(|d| d.notice.clone()),
+            Some(Err(pt::NOTHING_TO_REGULATE.to_owned()))
+        );
+        // Yellow was decided: red needs a reason.
+        let _ = s.update(Message::FormPriority(Priority::Emergency), &ctx);
+        assert!(s.update(Message::Submit, &ctx).is_none());
+        assert_eq!(
+            s.detail.as_ref().and_then(|d| d.notice.clone()),
+            Some(Err(pt::REASON_REQUIRED.to_owned()))
+        );
+        let _ = s.update(Message::Reason("piora do quadro".into()), &ctx);
+        match s.update(Message::Submit, &ctx) {
+            Some(Event::Regulate(sent, up)) => {
+                assert_eq!(sent, id);
+                assert_eq!(up.priority, Some(Priority::Emergency));
+                assert_eq!(up.reason, "piora do quadro");
+                assert_eq!(up.stage, RegulatorStage::Primary);
+            }
+            other => panic!("expected a regulation, got {other:?}"),
+        }
+        // A second Enter while it is on its way sends nothing more.
+        assert!(s.update(Message::Submit, &ctx).is_none());
+        // The answer clears the form; the occurrence's next regulation is the secondary's.
+        o.priority = Some(Priority::Emergency);
+        o.history.push(atalaia_core::samu::Change {
+            at: now,
+            by: user.id,
+            by_name: "Dra. Ana".into(),
+            stage: Some(RegulatorStage::Primary),
+            field: "priority".into(),
+            from: Some("urgent".into()),
+            to: "emergency".into(),
+            reason: "piora do quadro".into(),
+        });
+        assert!(matches!(
+            s.update(Message::Regulated(id, Ok(Box::new(o.clone()))), &ctx),
+            Some(Event::Updated(_))
+        ));
+        assert_eq!(default_stage(&o), RegulatorStage::Secondary);
+    }
+
+    #[test]
+    fn a_fleet_controller_is_offered_vehicles_and_dispatches_once() {
+        use atalaia_core::auth::Role;
+        use atalaia_core::wire::UserInfo;
+        let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
+        let id = o.id;
+        let mut model = atalaia_client::LiveModel::default();
+        model.occurrences.insert(id, o);
+        let user = UserInfo {
+            id: UserId::new(),
+            username: "frota".into(),
+            display_name: "Carla".into(),
+            role: Role::FleetController,
+        };
+        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+        let mut s = State::default();
+        assert!(matches!(s.update(Message::Selected(id), &ctx), Some(Event::Recommend(i)) if i == id));
+        let vehicle = VehicleId::new();
+        assert!(
+            matches!(s.update(Message::Dispatch(vehicle), &ctx), Some(Event::Dispatch(d)) if d.vehicle_id == vehicle && d.occurrence_id == id)
+        );
+        assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).is_none(), "one dispatch at a time");
+        // A fleet controller cannot regulate: Enter in the form sends nothing.
+        let _ = s.update(Message::FormPriority(Priority::Urgent), &ctx);
+        assert!(s.update(Message::Submit, &ctx).is_none());
+    }
+
+    #[test]
+    fn history_values_read_as_people_say_them() {
+        assert_eq!(pt::field_value("priority", "emergency"), "Vermelha");
+        assert_eq!(pt::field_value("resource", "usa"), "USA");
+        assert_eq!(pt::field_value("conduct", "O2 e monitorização"), "O2 e monitorização");
+        assert_eq!(pt::distance_eta(2_800.0, 252), "2,8 km · 5 min");
+    }
 
     #[test]
     fn only_the_rows_in_view_are_built() {

@@ -38,6 +38,8 @@ pub struct Dashboard {
     focus: Option<Pane>,
     atendimento: atendimento::State,
     regulacao: regulacao::State,
+    /// The occurrence and the alarm the map last followed (see `follow_selection`).
+    followed: (Option<atalaia_core::ids::OccurrenceId>, Option<atalaia_core::ids::AlarmId>),
     mapa: mapa::State,
     alarmes: alarmes::State,
     sound: alert::Sound,
@@ -91,8 +93,13 @@ pub fn default_layout(role: Role) -> Configuration<Kind> {
         Role::Tarm | Role::Regulator | Role::FleetController | Role::Crew => 0.55,
         _ => 0.5,
     };
-    // Call takers need the whole form in view; other roles mostly watch the queue below it.
-    let intake = if role.can(Permission::OccurrenceCreate) { 0.62 } else { 0.4 };
+    // Call takers need the whole form in view; regulators and fleet controllers work in the
+    // queue (an occurrence opens there with its form or its vehicles); others mostly watch it.
+    let intake = match role {
+        Role::Regulator | Role::FleetController => 0.28,
+        _ if role.can(Permission::OccurrenceCreate) => 0.62,
+        _ => 0.4,
+    };
     Configuration::Split {
         axis: Axis::Vertical,
         ratio: samu_side,
@@ -156,6 +163,7 @@ impl Dashboard {
             focus: None,
             atendimento: atendimento::State::default(),
             regulacao: regulacao::State::default(),
+            followed: (None, None),
             mapa,
             alarmes: alarmes::State::default(),
             sound: alert::Sound::default(),
@@ -248,6 +256,63 @@ impl Dashboard {
         self.mapa.set_pixel_ratio(scale);
     }
 
+    /// Selecting an occurrence or an alarm points it out on the map (where it is known); going
+    /// back to the lists takes the ring away.
+    fn follow_selection(&mut self) {
+        let now = (self.regulacao.open(), self.alarmes.selected());
+        if now == self.followed {
+            return;
+        }
+        let (was_occ, was_alarm) = std::mem::replace(&mut self.followed, now);
+        let target = if now.1 != was_alarm && now.1.is_some() {
+            now.1.and_then(|id| self.alarm_focus(id))
+        } else if now.0 != was_occ && now.0.is_some() {
+            now.0
+                .and_then(|id| self.model.occurrences.get(&id))
+                .and_then(|o| Some(mapa::Focus { at: o.location?, label: o.number.clone() }))
+        } else {
+            None
+        };
+        match target {
+            Some(f) => self.mapa.focus(f),
+            None if now == (None, None) => self.mapa.clear_focus(),
+            None => {}
+        }
+    }
+
+    /// Where an alarm is: its person's or device's last fix, its vehicle, its occurrence.
+    fn alarm_focus(&self, id: atalaia_core::ids::AlarmId) -> Option<mapa::Focus> {
+        use atalaia_core::alarm::Subject;
+        let a = self.model.alarms.get(&id)?;
+        let last_of_person = |p| {
+            self.model
+                .devices
+                .values()
+                .filter(|d| d.person_id == Some(p))
+                .filter_map(|d| self.model.last_position(d.id))
+                .max_by_key(|fix| fix.fix_time)
+                .map(|fix| fix.at)
+        };
+        let (at, name) = match a.subject {
+            Subject::Person(p) => (last_of_person(p)?, self.model.persons.get(&p).map(|p| p.name.clone())),
+            Subject::Device(d) => {
+                let device = self.model.devices.get(&d);
+                let person = device.and_then(|d| d.person_id).and_then(|p| self.model.persons.get(&p));
+                (self.model.last_position(d)?.at, person.map(|p| p.name.clone()))
+            }
+            Subject::Vehicle(v) => {
+                let v = self.model.vehicles.get(&v)?;
+                (v.telemetry.position?, Some(v.code.clone()))
+            }
+            Subject::Occurrence(o) => {
+                let o = self.model.occurrences.get(&o)?;
+                (o.location?, Some(o.number.clone()))
+            }
+        };
+        let kind = atalaia_core::text::alarm_kind(a.kind);
+        Some(mapa::Focus { at, label: name.map_or_else(|| kind.to_owned(), |n| format!("{n} · {kind}")) })
+    }
+
     pub fn map(&self) -> &mapa::State {
         &self.mapa
     }
@@ -309,10 +374,43 @@ impl Dashboard {
                 };
                 return (Task::batch([task, effect]).map(Message::Atendimento), None);
             }
-            Message::Regulacao(m) => self.regulacao.update(m),
+            Message::Regulacao(m) => {
+                let event = self.regulacao.update(m, &ctx);
+                self.follow_selection();
+                let effect = match event {
+                    Some(regulacao::Event::Regulate(id, up)) => {
+                        let api = self.session.api.clone();
+                        Task::perform(async move { api.regulate(id, &up).await }, move |r| {
+                            regulacao::Message::Regulated(id, r.map(Box::new))
+                        })
+                    }
+                    Some(regulacao::Event::Recommend(id)) => {
+                        let api = self.session.api.clone();
+                        Task::perform(async move { api.recommendation(id).await }, move |r| {
+                            regulacao::Message::Recommended(id, r)
+                        })
+                    }
+                    Some(regulacao::Event::Dispatch(new)) => {
+                        let (api, id) = (self.session.api.clone(), new.occurrence_id);
+                        Task::perform(async move { api.dispatch(&new).await }, move |r| {
+                            regulacao::Message::Dispatched(id, r.map(Box::new))
+                        })
+                    }
+                    Some(regulacao::Event::Updated(o)) => {
+                        // The feed will confirm it; showing it now keeps the form and the queue
+                        // in step with what the server answered.
+                        self.model.occurrences.insert(o.id, *o);
+                        self.mapa.invalidate();
+                        Task::none()
+                    }
+                    None => Task::none(),
+                };
+                return (effect.map(Message::Regulacao), None);
+            }
             Message::Mapa(m) => self.mapa.update(m),
             Message::Alarmes(m) => {
                 let (task, event) = self.alarmes.update(m, &ctx);
+                self.follow_selection();
                 let effect = match event {
                     Some(alarmes::Event::Act(id, action)) => {
                         let api = self.session.api.clone();
@@ -367,6 +465,7 @@ impl Dashboard {
             LiveUpdate::Message(message) => {
                 let applied = self.model.apply(*message);
                 self.alarmes.forget_ended(&self.model);
+                self.follow_selection();
                 if !applied.stale {
                     self.mapa.invalidate();
                 }
