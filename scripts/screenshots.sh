@@ -4,6 +4,8 @@
 #   console-atendimento.png  a call being taken by the TARM (typed with xdotool), caller history
 #   console-alarm-card.png   the monitoring operator after F9: the alarm taken, its card open
 #   console-wall.png         the wall display (--wall), 1920x1080
+#   console-scale-200.png    the regulator's console with the text at 200 % (Ctrl+= five times;
+#                            RNF06: panes scroll, nothing overlaps)
 #   bash scripts/screenshots.sh [OUT_DIR]      (default docs/screenshots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,7 +78,13 @@ input_alarm-card() {
   xdotool key F9
 }
 
+input_scale-200() {
+  focus_window
+  for _ in 1 2 3 4 5; do xdotool key ctrl+equal; sleep 0.3; done
+}
+
 shot supervisor supervisor 1600x1000
 shot atendimento tarm 1600x1000
 shot alarm-card operador 1600x1000
 shot wall supervisor 1920x1080 --wall
+shot scale-200 regulador 1600x1000

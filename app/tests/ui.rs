@@ -404,3 +404,31 @@ fn selecting_an_occurrence_or_an_alarm_focuses_the_map() {
     let _ = d.update(Message::Regulacao(regulacao::Message::Back));
     assert_eq!(d.map().focused(), None, "back to the lists: no ring");
 }
+
+/// RNF06 item 3: text at 200 % (Ctrl+= up to 2.0 scales the whole interface, so the console lays
+/// out in half the logical space: 683 × 410 for its 1366 × 820 window) does not break the
+/// layout — the header wraps instead of pushing the clock and "Sair" out of the window, every
+/// pane keeps its title, and the queue's timers stay inside their pane.
+#[test]
+fn at_200_percent_nothing_leaves_the_window() {
+    let (snapshot, _) = snapshot();
+    for role in [Role::Supervisor, Role::Regulator, Role::Tarm] {
+        let dashboard = dashboard_with(snapshot.clone(), role);
+        let (w, h) = (1366.0 / 2.0, 820.0 / 2.0);
+        let mut ui = Simulator::with_size(Settings::default(), Size::new(w, h), dashboard.view());
+        // `scrolls`: inside a scrollable list, so only sideways matters.
+        let mut inside = |label: &str, scrolls: bool| {
+            let target = ui.find(label).unwrap_or_else(|e| panic!("{role:?}: {label:?} missing: {e}"));
+            let b = target.bounds();
+            assert!(b.x >= 0.0 && b.x + b.width <= w + 0.5, "{role:?}: {label:?} sticks out sideways: {b:?}");
+            assert!(scrolls || b.y + b.height <= h + 0.5, "{role:?}: {label:?} is below the window: {b:?}");
+        };
+        inside("Sair", false);
+        inside("22/11/2026 10:30:00", false);
+        for title in TITLES {
+            inside(title, false);
+        }
+        inside("! aguarda 12:00", true);
+        maybe_snapshot(&mut ui, &format!("scale-200-{role:?}").to_lowercase());
+    }
+}

@@ -308,17 +308,32 @@ impl State {
     }
 
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let regions = Region::ALL.into_iter().map(|r| {
-            button(text(r.label()).size(theme::SMALL))
-                .padding([4, 10])
-                .style(theme::toggle(r == self.region))
-                .on_press(Message::Region(r))
-                .into()
-        });
-        let map = canvas::Canvas::new(MapProgram { state: self, model: ctx.model }).width(Fill).height(Fill);
+        let model = ctx.model;
+        let region = self.region;
         // No card around the map: its picture paints the background and frame itself (a bordered
-        // container under it would fill the whole map area once more every frame).
-        column![row(regions).spacing(6), map, legend(),].spacing(6).padding(8).into()
+        // container under it would fill the whole map area once more every frame). In a short
+        // pane (large text, RNF06) the map keeps the space: the legend goes first, then the
+        // region buttons.
+        iced::widget::responsive(move |size| {
+            let map = canvas::Canvas::new(MapProgram { state: self, model }).width(Fill).height(Fill);
+            let mut c = column![].spacing(6).padding(8);
+            if size.height >= 200.0 {
+                let regions = Region::ALL.into_iter().map(|r| {
+                    button(text(r.label()).size(theme::SMALL))
+                        .padding([4, 10])
+                        .style(theme::toggle(r == region))
+                        .on_press(Message::Region(r))
+                        .into()
+                });
+                c = c.push(row(regions).spacing(6));
+            }
+            c = c.push(map);
+            if size.height >= 360.0 {
+                c = c.push(legend());
+            }
+            c.into()
+        })
+        .into()
     }
 }
 

@@ -339,17 +339,24 @@ impl State {
         // comes to fit): never build past its end.
         let max_offset = (queue.len() as f32 * (ROW_H + GAP) - self.viewport_h).max(0.0);
         let (range, above, below) = window(queue.len(), self.scroll_y.min(max_offset), self.viewport_h);
-        let rows = queue[range].iter().map(|o| self.view_row(o, ctx));
-        let list = column![space().height(above), column(rows).spacing(GAP), space().height(below)];
+        let ctx = *ctx;
         column![
             filters,
             container(count).padding([2, 10]),
-            scrollable(container(list).padding([0, 10]))
-                .on_scroll(|v| Message::Scrolled {
-                    offset_y: v.absolute_offset().y,
-                    height: v.bounds().height
-                })
-                .height(Fill)
+            // A narrow pane (large text, RNF06) gets compact rows: number and colour on the left,
+            // the timer on the right, the complaint left for the detail view.
+            iced::widget::responsive(move |size| {
+                let compact = size.width < 520.0;
+                let rows = queue[range.clone()].iter().map(|o| self.view_row(o, &ctx, compact));
+                let list = column![space().height(above), column(rows).spacing(GAP), space().height(below)];
+                scrollable(container(list).padding([0, 10]))
+                    .on_scroll(|v| Message::Scrolled {
+                        offset_y: v.absolute_offset().y,
+                        height: v.bounds().height,
+                    })
+                    .height(Fill)
+                    .into()
+            })
         ]
         .into()
     }
@@ -379,12 +386,13 @@ impl State {
             };
             toggle(label, self.filter.priority == level, Message::Priority(level))
         });
-        container(row![row(origin).spacing(4), space().width(12), row(priority).spacing(4)].spacing(4).wrap())
-            .padding([6, 10])
-            .into()
+        // One wrapping row: in a narrow pane (large text) the colours flow onto the next line.
+        let buttons: Vec<Element<'_, Message>> =
+            origin.chain(std::iter::once(space().width(12).into())).chain(priority).collect();
+        container(row(buttons).spacing(4).wrap().vertical_spacing(4)).padding([6, 10]).into()
     }
 
-    fn view_row<'a>(&self, o: &'a Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
+    fn view_row<'a>(&self, o: &'a Occurrence, ctx: &Ctx<'a>, compact: bool) -> Element<'a, Message> {
         let waited = (ctx.now - o.created_at).num_seconds();
         let colour = match wait_state(waited, o.priority) {
             Wait::Within => None,
@@ -398,6 +406,26 @@ impl State {
         .size(theme::TEXT)
         .width(TIMER_W)
         .align_x(iced::alignment::Horizontal::Right);
+        let timer = match colour {
+            Some(c) => timer.color(c),
+            None => timer,
+        };
+        if compact {
+            let body = row![
+                column![text(o.number.as_str()).size(theme::TEXT), priority_chip(o.priority)].spacing(2),
+                space::horizontal(),
+                timer.width(iced::Shrink),
+            ]
+            .spacing(8)
+            .align_y(Center);
+            let card = container(body)
+                .padding([2, 10])
+                .width(Fill)
+                .height(ROW_H)
+                .align_y(Center)
+                .style(theme::row(self.selected == Some(o.id)));
+            return mouse_area(card).on_press(Message::Selected(o.id)).into();
+        }
         let place = if is_conveniado(o) { pt::conveniado(&o.municipality) } else { o.municipality.clone() };
         let body = row![
             text(o.number.as_str()).size(theme::TEXT).width(110),
@@ -411,10 +439,7 @@ impl State {
             .clip(true),
             // A fixed, right-aligned slot: the row does not reflow every second as the digits
             // change width (and only the timer needs redrawing).
-            match colour {
-                Some(c) => timer.color(c),
-                None => timer,
-            },
+            timer,
         ]
         .spacing(10)
         .align_y(Center);

@@ -611,7 +611,11 @@ impl Dashboard {
                 .on_press(Message::Logout),
         )
         .spacing(18)
-        .align_y(Center);
+        .align_y(Center)
+        // At large text sizes (RNF06) the strip wraps onto a second line instead of pushing the
+        // clock and "Sair" off the window.
+        .wrap()
+        .vertical_spacing(4);
         container(strip).padding([8, 14]).width(Fill).style(theme::header).into()
     }
 
