@@ -345,6 +345,7 @@ fn main() {
         times.last().copied().unwrap_or(f64::NAN),
         peak_rss_mb()
     );
+    assert!(!lags.is_empty(), "no frames measured: pass FRAMES > 0");
     lags.sort_unstable();
     let behind = format!(
         "map picture behind the live data by {:.1} frame(s) at the median, {:.1} at p99",

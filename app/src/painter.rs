@@ -62,7 +62,13 @@ impl<J: Send + 'static, P: Send + 'static> Painter<J, P> {
                         pending = worker.wake.wait(pending).unwrap_or_else(PoisonError::into_inner);
                     }
                 };
-                if let Some(picture) = paint(scene) {
+                // A painting that panics must not take the thread (and the map) with it.
+                let painted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| paint(scene)));
+                let painted = painted.unwrap_or_else(|_| {
+                    tracing::error!("painting job {job} panicked; waiting for the next one");
+                    None
+                });
+                if let Some(picture) = painted {
                     *worker.done.lock().unwrap_or_else(PoisonError::into_inner) =
                         Some(Painted { job, picture });
                     worker.ready.notify_one();

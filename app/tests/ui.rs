@@ -400,7 +400,9 @@ fn selecting_an_occurrence_or_an_alarm_focuses_the_map() {
     assert_eq!(focus.at, fix, "the person's last fix");
     assert!(focus.label.starts_with("João da Silva · "), "{}", focus.label);
 
+    // Putting the alarm away hands the ring back to the occurrence still open.
     let _ = d.update(Message::Alarmes(alarmes::Message::Back));
+    assert_eq!(d.map().focused().map(|f| f.label.as_str()), Some(occ.number.as_str()));
     let _ = d.update(Message::Regulacao(regulacao::Message::Back));
     assert_eq!(d.map().focused(), None, "back to the lists: no ring");
 }

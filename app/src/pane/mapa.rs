@@ -165,12 +165,15 @@ pub struct Picture {
     generation: u64,
     size: Size,
     ratio: f32,
+    view: Viewport,
     handle: iced::widget::image::Handle,
 }
 
 impl Picture {
-    fn fits(&self, size: Size, ratio: f32) -> bool {
-        self.size == size && (self.ratio - ratio).abs() < 1e-3
+    /// Whether the picture shows this region at this size: a picture of another region (just
+    /// switched, or focused elsewhere) is never shown under the new one's labels.
+    fn fits(&self, size: Size, ratio: f32, view: &Viewport) -> bool {
+        self.size == size && (self.ratio - ratio).abs() < 1e-3 && self.view == *view
     }
 }
 
@@ -219,8 +222,14 @@ impl State {
             Message::Painted => {
                 let Some(done) = self.painter.as_ref().and_then(Painter::take) else { return };
                 let mut current = self.picture.borrow_mut();
-                // A picture painted in the frame meanwhile may be newer than this one.
-                if current.as_ref().is_none_or(|c| c.generation <= done.picture.generation) {
+                // A picture painted in the frame meanwhile may be newer than this one, or of the
+                // same data at the size the map has now.
+                let better = current.as_ref().is_none_or(|c| {
+                    c.generation < done.picture.generation
+                        || (c.generation == done.picture.generation
+                            && done.picture.fits(c.size, c.ratio, &c.view))
+                });
+                if better {
                     *current = Some(done.picture);
                     self.cache.clear();
                 }
@@ -263,6 +272,14 @@ impl State {
         self.invalidate();
     }
 
+    /// The focused subject moved: the ring follows, the region stays.
+    pub fn move_focus(&mut self, focus: Focus) {
+        if self.focus.as_ref() != Some(&focus) {
+            self.focus = Some(focus);
+            self.cache.clear();
+        }
+    }
+
     pub fn clear_focus(&mut self) {
         if self.focus.take().is_some() {
             self.cache.clear();
@@ -288,7 +305,8 @@ impl State {
         let ratio = self.pixel_ratio;
         let scene = || Scene::of(model, size, ratio, self.region.view(), generation);
         let mut current = self.picture.borrow_mut();
-        let fits = current.as_ref().is_some_and(|p| p.fits(size, ratio));
+        let view = self.region.view();
+        let fits = current.as_ref().is_some_and(|p| p.fits(size, ratio, &view));
         match &self.painter {
             Some(painter) if fits => {
                 if current.as_ref().is_some_and(|p| p.generation < generation)
@@ -304,7 +322,7 @@ impl State {
                 }
             }
         }
-        current.as_ref().filter(|p| p.fits(size, ratio)).map(|p| p.handle.clone())
+        current.as_ref().filter(|p| p.fits(size, ratio, &view)).map(|p| p.handle.clone())
     }
 
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
@@ -634,7 +652,13 @@ impl Scene {
             b.line_to(0.5, h);
             b.close();
         });
-        Some(Picture { generation: self.generation, size, ratio: self.ratio, handle: layer.into_handle() })
+        Some(Picture {
+            generation: self.generation,
+            size,
+            ratio: self.ratio,
+            view: self.view,
+            handle: layer.into_handle(),
+        })
     }
 }
 
@@ -652,7 +676,7 @@ pub fn people_in_alarm(model: &LiveModel) -> HashSet<PersonId> {
         .collect()
 }
 
-fn vehicle_position(model: &LiveModel, v: &atalaia_core::samu::Vehicle) -> Option<LatLon> {
+pub fn vehicle_position(model: &LiveModel, v: &atalaia_core::samu::Vehicle) -> Option<LatLon> {
     v.telemetry.position.or_else(|| v.device_id.and_then(|d| model.last_position(d)).map(|p| p.at))
 }
 

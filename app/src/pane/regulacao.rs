@@ -13,13 +13,14 @@ use crate::text as pt;
 use crate::theme;
 use atalaia_client::{ApiError, format};
 use atalaia_core::auth::Permission;
-use atalaia_core::ids::{OccurrenceId, VehicleId};
+use atalaia_core::ids::{DispatchId, OccurrenceId, VehicleId};
 use atalaia_core::samu::fleet::Candidate;
 use atalaia_core::samu::{Dispatch, IntakeAlert, Occurrence, Priority, RegulatorStage, VehicleKind};
 use atalaia_core::wire::{NewDispatch, RegulationUpdate};
 use iced::widget::text::Wrapping;
 use iced::widget::{button, column, container, mouse_area, row, scrollable, space, text, text_input};
 use iced::{Center, Color, Element, Fill};
+use std::collections::{HashMap, HashSet};
 
 /// Height of one queue row and the gap below it: rows have a fixed height so only the rows in view
 /// are built (a centre's queue can hold a thousand calls; building them all cost ~0.5 s a frame).
@@ -108,17 +109,15 @@ struct Form {
 struct Detail {
     id: OccurrenceId,
     form: Form,
-    sending: bool,
     /// The last answer: an error to fix, or what was done.
     notice: Option<Result<String, String>>,
     /// Nearest free vehicles (fleet controller): none asked yet, or the answer.
     candidates: Option<Result<Vec<Candidate>, String>>,
-    dispatching: Option<VehicleId>,
 }
 
 impl Detail {
     fn new(id: OccurrenceId) -> Self {
-        Self { id, form: Form::default(), sending: false, notice: None, candidates: None, dispatching: None }
+        Self { id, form: Form::default(), notice: None, candidates: None }
     }
 }
 
@@ -130,12 +129,31 @@ pub struct State {
     viewport_h: f32,
     filter: Filter,
     detail: Option<Detail>,
+    /// Requests on their way, per occurrence: they outlive the detail view, so closing and
+    /// reopening an occurrence cannot send a second regulation or a second vehicle.
+    regulating: HashSet<OccurrenceId>,
+    dispatching: HashMap<OccurrenceId, (VehicleId, DispatchId)>,
+    /// The id a dispatch that failed was sent with: sending the same vehicle again replays it,
+    /// so a dispatch the server stored before the answer was lost is never made twice.
+    retry: HashMap<(OccurrenceId, VehicleId), DispatchId>,
+    /// An answer that came back after its occurrence was closed in the pane.
+    notice: Option<Result<String, String>>,
 }
 
 impl Default for State {
     fn default() -> Self {
         // Before the first scroll event, assume a tall screen.
-        Self { selected: None, scroll_y: 0.0, viewport_h: 1200.0, filter: Filter::default(), detail: None }
+        Self {
+            selected: None,
+            scroll_y: 0.0,
+            viewport_h: 1200.0,
+            filter: Filter::default(),
+            detail: None,
+            regulating: HashSet::new(),
+            dispatching: HashMap::new(),
+            retry: HashMap::new(),
+            notice: None,
+        }
     }
 }
 
@@ -184,6 +202,7 @@ impl State {
         match message {
             Message::Selected(id) => {
                 self.selected = Some(id);
+                self.notice = None;
                 if self.detail.as_ref().is_some_and(|d| d.id == id) {
                     return None;
                 }
@@ -212,13 +231,15 @@ impl State {
             }
             Message::Dispatch(vehicle) => {
                 let d = self.detail.as_mut()?;
-                if d.dispatching.is_some() {
+                if self.dispatching.contains_key(&d.id) || !ctx.user.role.can(Permission::OccurrenceDispatch)
+                {
                     return None;
                 }
-                d.dispatching = Some(vehicle);
+                let id = *self.retry.entry((d.id, vehicle)).or_default();
+                self.dispatching.insert(d.id, (vehicle, id));
                 d.notice = None;
                 let new = NewDispatch {
-                    id: Some(atalaia_core::ids::DispatchId::new()),
+                    id: Some(id),
                     occurrence_id: d.id,
                     vehicle_id: vehicle,
                     replaces: None,
@@ -227,29 +248,43 @@ impl State {
                 return Some(Event::Dispatch(Box::new(new)));
             }
             Message::Dispatched(id, result) => {
-                let d = self.detail.as_mut().filter(|d| d.id == id)?;
-                d.dispatching = None;
-                match result {
+                let sent = self.dispatching.remove(&id);
+                let notice = match &result {
                     Ok(dispatch) => {
-                        d.notice = Some(Ok(pt::dispatched(&dispatch.vehicle_code)));
-                        d.candidates = None;
-                        return Some(Event::Recommend(id));
+                        if let Some((vehicle, _)) = sent {
+                            self.retry.remove(&(id, vehicle));
+                        }
+                        Ok(pt::dispatched(&dispatch.vehicle_code))
                     }
-                    Err(e) => d.notice = Some(Err(e.user_message())),
+                    Err(e) => Err(e.user_message()),
+                };
+                let Some(d) = self.detail.as_mut().filter(|d| d.id == id) else {
+                    self.notice = Some(labelled(notice, ctx, id));
+                    return None;
+                };
+                d.notice = Some(notice);
+                if result.is_ok() {
+                    d.candidates = None;
+                    return Some(Event::Recommend(id));
                 }
             }
             Message::Submit => return self.submit(ctx),
             Message::Regulated(id, result) => {
-                let d = self.detail.as_mut().filter(|d| d.id == id)?;
-                d.sending = false;
-                match result {
-                    Ok(o) => {
-                        d.form = Form::default();
-                        d.notice = Some(Ok(pt::REGULATED.to_owned()));
-                        return Some(Event::Updated(o));
+                self.regulating.remove(&id);
+                let (notice, event) = match result {
+                    Ok(o) => (Ok(pt::REGULATED.to_owned()), Some(Event::Updated(o))),
+                    Err(e) => (Err(e.user_message()), None),
+                };
+                match self.detail.as_mut().filter(|d| d.id == id) {
+                    Some(d) => {
+                        if notice.is_ok() {
+                            d.form = Form::default();
+                        }
+                        d.notice = Some(notice);
                     }
-                    Err(e) => d.notice = Some(Err(e.user_message())),
+                    None => self.notice = Some(labelled(notice, ctx, id)),
                 }
+                return event;
             }
             form => {
                 let d = self.detail.as_mut()?;
@@ -272,7 +307,7 @@ impl State {
     /// The form as a regulation update, or why it cannot be sent yet.
     fn submit(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
         let d = self.detail.as_mut()?;
-        if d.sending || !ctx.user.role.can(Permission::OccurrenceRegulate) {
+        if self.regulating.contains(&d.id) || !ctx.user.role.can(Permission::OccurrenceRegulate) {
             return None;
         }
         let o = ctx.model.occurrences.get(&d.id)?;
@@ -304,7 +339,7 @@ impl State {
             d.notice = Some(Err(pt::REASON_REQUIRED.to_owned()));
             return None;
         }
-        d.sending = true;
+        self.regulating.insert(d.id);
         d.notice = None;
         Some(Event::Regulate(d.id, Box::new(up)))
     }
@@ -326,7 +361,21 @@ impl State {
         }
         let queue: Vec<&Occurrence> =
             ctx.model.regulation_queue().into_iter().filter(|o| self.filter.keeps(o)).collect();
-        let filters = self.view_filters();
+        let filters = column![
+            self.view_filters(),
+            // Fixed slot: answers about occurrences closed in the pane meanwhile.
+            crate::pane::slot(self.notice.as_ref().map(|n| {
+                let (msg, c) = match n {
+                    Ok(m) => (m.as_str(), theme::GREEN),
+                    Err(m) => (m.as_str(), theme::RED),
+                };
+                container(text(msg).size(theme::TEXT))
+                    .padding([4, 10])
+                    .width(Fill)
+                    .style(theme::banner(c))
+                    .into()
+            })),
+        ];
         if queue.is_empty() {
             return column![
                 filters,
@@ -335,10 +384,6 @@ impl State {
             .into();
         }
         let count = text(pt::queue_count(queue.len())).size(theme::SMALL).color(theme::MUTED);
-        // The list may have shrunk since the last scroll event (iced sends none when the content
-        // comes to fit): never build past its end.
-        let max_offset = (queue.len() as f32 * (ROW_H + GAP) - self.viewport_h).max(0.0);
-        let (range, above, below) = window(queue.len(), self.scroll_y.min(max_offset), self.viewport_h);
         let ctx = *ctx;
         column![
             filters,
@@ -347,7 +392,12 @@ impl State {
             // the timer on the right, the complaint left for the detail view.
             iced::widget::responsive(move |size| {
                 let compact = size.width < 520.0;
-                let rows = queue[range.clone()].iter().map(|o| self.view_row(o, &ctx, compact));
+                // The rows in view, from the list's real height (iced reports no scroll when the
+                // pane grows and the content comes to fit); never past the list's end.
+                let height = size.height.max(1.0);
+                let max_offset = (queue.len() as f32 * (ROW_H + GAP) - height).max(0.0);
+                let (range, above, below) = window(queue.len(), self.scroll_y.min(max_offset), height);
+                let rows = queue[range].iter().map(|o| self.view_row(o, &ctx, compact));
                 let list = column![space().height(above), column(rows).spacing(GAP), space().height(below)];
                 scrollable(container(list).padding([0, 10]))
                     .on_scroll(|v| Message::Scrolled {
@@ -501,7 +551,7 @@ impl State {
             body = body.push(self.view_form(d, o));
         }
         if ctx.user.role.can(Permission::OccurrenceDispatch) {
-            body = body.push(view_candidates(d));
+            body = body.push(view_candidates(d, self.dispatching.get(&d.id).map(|(v, _)| *v)));
         }
         body = body.push(view_history(o, ctx));
         scrollable(body.padding(10)).height(Fill).into()
@@ -538,9 +588,10 @@ impl State {
                 |k| toggle(atalaia_core::text::vehicle_kind(k), f.resource == Some(k), Message::Resource(k)),
             );
         let label = |s: &'a str| text(s).size(theme::SMALL).color(theme::MUTED);
-        let submit = button(text(if d.sending { pt::SENDING } else { pt::REGULATE }).size(theme::TEXT))
+        let sending = self.regulating.contains(&d.id);
+        let submit = button(text(if sending { pt::SENDING } else { pt::REGULATE }).size(theme::TEXT))
             .padding([6, 14])
-            .on_press_maybe((!d.sending).then_some(Message::Submit));
+            .on_press_maybe((!sending).then_some(Message::Submit));
         column![
             text(pt::REGULATION).size(theme::TITLE),
             row![label(pt::STAGE).width(90), row(stages).spacing(4)].spacing(8).align_y(Center),
@@ -561,6 +612,12 @@ impl State {
         .spacing(6)
         .into()
     }
+}
+
+/// An answer about an occurrence no longer open in the pane, with its number.
+fn labelled(notice: Result<String, String>, ctx: &Ctx<'_>, id: OccurrenceId) -> Result<String, String> {
+    let number = ctx.model.occurrences.get(&id).map_or_else(String::new, |o| format!("{}: ", o.number));
+    notice.map(|m| format!("{number}{m}")).map_err(|m| format!("{number}{m}"))
 }
 
 /// A regulator who has not said otherwise is primary on a first regulation and secondary after.
@@ -599,7 +656,7 @@ fn priority_button(p: Priority, chosen: bool) -> impl Fn(&iced::Theme, button::S
 }
 
 /// The free vehicles nearest the occurrence, with ETA, each a click from dispatch.
-fn view_candidates(d: &Detail) -> Element<'_, Message> {
+fn view_candidates(d: &Detail, dispatching: Option<VehicleId>) -> Element<'_, Message> {
     let title = row![
         text(pt::RECOMMENDED).size(theme::TITLE),
         space::horizontal(),
@@ -616,8 +673,8 @@ fn view_candidates(d: &Detail) -> Element<'_, Message> {
             text(pt::NO_FREE_VEHICLE).size(theme::TEXT).color(theme::YELLOW).into()
         }
         Some(Ok(list)) => column(list.iter().take(5).map(|c| {
-            let busy = d.dispatching.is_some();
-            let label = if d.dispatching == Some(c.vehicle_id) {
+            let busy = dispatching.is_some();
+            let label = if dispatching == Some(c.vehicle_id) {
                 pt::SENDING.to_owned()
             } else {
                 pt::dispatch_button(&c.code)
@@ -832,6 +889,44 @@ mod tests {
         // A fleet controller cannot regulate: Enter in the form sends nothing.
         let _ = s.update(Message::FormPriority(Priority::Urgent), &ctx);
         assert!(s.update(Message::Submit, &ctx).is_none());
+    }
+
+    #[test]
+    fn answers_outlive_the_detail_and_a_failed_dispatch_is_retried_with_its_id() {
+        use atalaia_core::auth::Role;
+        use atalaia_core::wire::UserInfo;
+        let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
+        let (id, number) = (o.id, o.number.clone());
+        let mut model = atalaia_client::LiveModel::default();
+        model.occurrences.insert(id, o);
+        let user = UserInfo {
+            id: UserId::new(),
+            username: "frota".into(),
+            display_name: "Carla".into(),
+            role: Role::FleetController,
+        };
+        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+        let mut s = State::default();
+        let _ = s.update(Message::Selected(id), &ctx);
+        let vehicle = VehicleId::new();
+        let Some(Event::Dispatch(first)) = s.update(Message::Dispatch(vehicle), &ctx) else {
+            panic!("dispatch")
+        };
+        // Closed and reopened while the dispatch is on its way: no second vehicle.
+        let _ = s.update(Message::Back, &ctx);
+        let _ = s.update(Message::Selected(id), &ctx);
+        assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).is_none());
+        let _ = s.update(Message::Back, &ctx);
+        // The failure comes back with the detail closed: it is shown on the list, with the number.
+        let lost = ApiError::Network("timeout".into());
+        let _ = s.update(Message::Dispatched(id, Err(lost.clone())), &ctx);
+        assert_eq!(s.notice, Some(Err(format!("{number}: {}", lost.user_message()))));
+        // Sending the same vehicle again replays the same dispatch id.
+        let _ = s.update(Message::Selected(id), &ctx);
+        let Some(Event::Dispatch(again)) = s.update(Message::Dispatch(vehicle), &ctx) else {
+            panic!("retry")
+        };
+        assert_eq!(again.id, first.id, "a retry must be idempotent on the server");
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub struct Dashboard {
     regulacao: regulacao::State,
     /// The occurrence and the alarm the map last followed (see `follow_selection`).
     followed: (Option<atalaia_core::ids::OccurrenceId>, Option<atalaia_core::ids::AlarmId>),
+    /// Whether the map follows the alarm (selected last) rather than the occurrence.
+    follow_alarm: bool,
     mapa: mapa::State,
     alarmes: alarmes::State,
     sound: alert::Sound,
@@ -164,6 +166,7 @@ impl Dashboard {
             atendimento: atendimento::State::default(),
             regulacao: regulacao::State::default(),
             followed: (None, None),
+            follow_alarm: false,
             mapa,
             alarmes: alarmes::State::default(),
             sound: alert::Sound::default(),
@@ -256,27 +259,34 @@ impl Dashboard {
         self.mapa.set_pixel_ratio(scale);
     }
 
-    /// Selecting an occurrence or an alarm points it out on the map (where it is known); going
-    /// back to the lists takes the ring away.
+    /// Selecting an occurrence or an alarm points it out on the map (where it is known); the
+    /// one selected last leads, the other takes over when it is put away, and the ring follows
+    /// its subject as new fixes arrive. Nothing selected (or nothing with a place): no ring.
     fn follow_selection(&mut self) {
         let now = (self.regulacao.open(), self.alarmes.selected());
-        if now == self.followed {
-            return;
+        let changed = now != self.followed;
+        if changed {
+            let (was_occ, was_alarm) = std::mem::replace(&mut self.followed, now);
+            self.follow_alarm = if now.1.is_some() && now.1 != was_alarm {
+                true
+            } else if now.0.is_some() && now.0 != was_occ {
+                false
+            } else {
+                now.1.is_some()
+            };
         }
-        let (was_occ, was_alarm) = std::mem::replace(&mut self.followed, now);
-        let target = if now.1 != was_alarm && now.1.is_some() {
-            now.1.and_then(|id| self.alarm_focus(id))
-        } else if now.0 != was_occ && now.0.is_some() {
+        let occurrence = |d: &Self| {
             now.0
-                .and_then(|id| self.model.occurrences.get(&id))
+                .and_then(|id| d.model.occurrences.get(&id))
                 .and_then(|o| Some(mapa::Focus { at: o.location?, label: o.number.clone() }))
-        } else {
-            None
         };
+        let alarm = |d: &Self| now.1.and_then(|id| d.alarm_focus(id));
+        let target = if self.follow_alarm { alarm(self) } else { occurrence(self) };
         match target {
-            Some(f) => self.mapa.focus(f),
-            None if now == (None, None) => self.mapa.clear_focus(),
-            None => {}
+            // A new selection shows its region; a moving subject only moves the ring.
+            Some(f) if changed => self.mapa.focus(f),
+            Some(f) => self.mapa.move_focus(f),
+            None => self.mapa.clear_focus(),
         }
     }
 
@@ -302,7 +312,7 @@ impl Dashboard {
             }
             Subject::Vehicle(v) => {
                 let v = self.model.vehicles.get(&v)?;
-                (v.telemetry.position?, Some(v.code.clone()))
+                (mapa::vehicle_position(&self.model, v)?, Some(v.code.clone()))
             }
             Subject::Occurrence(o) => {
                 let o = self.model.occurrences.get(&o)?;
@@ -398,9 +408,14 @@ impl Dashboard {
                     }
                     Some(regulacao::Event::Updated(o)) => {
                         // The feed will confirm it; showing it now keeps the form and the queue
-                        // in step with what the server answered.
-                        self.model.occurrences.insert(o.id, *o);
-                        self.mapa.invalidate();
+                        // in step with what the server answered — unless the feed already brought
+                        // something newer (the answer and the feed travel separately).
+                        let newer =
+                            self.model.occurrences.get(&o.id).is_some_and(|m| m.updated_at > o.updated_at);
+                        if !newer {
+                            self.model.occurrences.insert(o.id, *o);
+                            self.mapa.invalidate();
+                        }
                         Task::none()
                     }
                     None => Task::none(),
