@@ -763,6 +763,22 @@ mod tests {
         o
     }
 
+    /// A seat of `role` whose live model holds `o`.
+    fn seat(
+        role: atalaia_core::auth::Role,
+        o: &Occurrence,
+    ) -> (atalaia_client::LiveModel, atalaia_core::wire::UserInfo) {
+        let mut model = atalaia_client::LiveModel::default();
+        model.occurrences.insert(o.id, o.clone());
+        let user = atalaia_core::wire::UserInfo {
+            id: UserId::new(),
+            username: "u".into(),
+            display_name: "Dra. Ana".into(),
+            role,
+        };
+        (model, user)
+    }
+
     #[test]
     fn timers_turn_yellow_at_three_quarters_and_red_past_the_limit() {
         // Red (emergency) waits at most 2 min; yellow (urgent) 15 min; unclassified like red.
@@ -805,18 +821,9 @@ mod tests {
 
     #[test]
     fn the_form_refuses_an_empty_regulation_and_a_change_without_reason() {
-        use atalaia_core::auth::Role;
-        use atalaia_core::wire::UserInfo;
         let mut o = occ(Some(Priority::Urgent), "Belo Horizonte", false);
         let id = o.id;
-        let mut model = atalaia_client::LiveModel::default();
-        model.occurrences.insert(id, o.clone());
-        let user = UserInfo {
-            id: UserId::new(),
-            username: "reg".into(),
-            display_name: "Dra. Ana".into(),
-            role: Role::Regulator,
-        };
+        let (model, user) = seat(atalaia_core::auth::Role::Regulator, &o);
         let now = Utc::now();
         let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &user };
         let mut s = State::default();
@@ -866,18 +873,9 @@ mod tests {
 
     #[test]
     fn a_fleet_controller_is_offered_vehicles_and_dispatches_once() {
-        use atalaia_core::auth::Role;
-        use atalaia_core::wire::UserInfo;
         let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
         let id = o.id;
-        let mut model = atalaia_client::LiveModel::default();
-        model.occurrences.insert(id, o);
-        let user = UserInfo {
-            id: UserId::new(),
-            username: "frota".into(),
-            display_name: "Carla".into(),
-            role: Role::FleetController,
-        };
+        let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
         let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
         let mut s = State::default();
         assert!(matches!(s.update(Message::Selected(id), &ctx), Some(Event::Recommend(i)) if i == id));
@@ -893,18 +891,9 @@ mod tests {
 
     #[test]
     fn answers_outlive_the_detail_and_a_failed_dispatch_is_retried_with_its_id() {
-        use atalaia_core::auth::Role;
-        use atalaia_core::wire::UserInfo;
         let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
         let (id, number) = (o.id, o.number.clone());
-        let mut model = atalaia_client::LiveModel::default();
-        model.occurrences.insert(id, o);
-        let user = UserInfo {
-            id: UserId::new(),
-            username: "frota".into(),
-            display_name: "Carla".into(),
-            role: Role::FleetController,
-        };
+        let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
         let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
         let mut s = State::default();
         let _ = s.update(Message::Selected(id), &ctx);
