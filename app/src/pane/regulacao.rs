@@ -460,41 +460,39 @@ impl State {
             Some(c) => timer.color(c),
             None => timer,
         };
-        if compact {
+        let (body, pad) = if compact {
             let body = row![
                 column![text(o.number.as_str()).size(theme::TEXT), priority_chip(o.priority)].spacing(2),
                 space::horizontal(),
                 timer.width(iced::Shrink),
             ]
-            .spacing(8)
-            .align_y(Center);
-            let card = container(body)
-                .padding([2, 10])
+            .spacing(8);
+            (body, 2)
+        } else {
+            let place =
+                if is_conveniado(o) { pt::conveniado(&o.municipality) } else { o.municipality.clone() };
+            let body = row![
+                text(o.number.as_str()).size(theme::TEXT).width(110),
+                priority_chip(o.priority),
+                column![
+                    text(place).size(theme::TEXT).wrapping(Wrapping::None),
+                    text(o.description.as_str())
+                        .size(theme::SMALL)
+                        .color(theme::MUTED)
+                        .wrapping(Wrapping::None),
+                ]
+                .spacing(2)
                 .width(Fill)
-                .height(ROW_H)
-                .align_y(Center)
-                .style(theme::row(self.selected == Some(o.id)));
-            return mouse_area(card).on_press(Message::Selected(o.id)).into();
-        }
-        let place = if is_conveniado(o) { pt::conveniado(&o.municipality) } else { o.municipality.clone() };
-        let body = row![
-            text(o.number.as_str()).size(theme::TEXT).width(110),
-            priority_chip(o.priority),
-            column![
-                text(place).size(theme::TEXT).wrapping(Wrapping::None),
-                text(o.description.as_str()).size(theme::SMALL).color(theme::MUTED).wrapping(Wrapping::None),
+                .clip(true),
+                // A fixed, right-aligned slot: the row does not reflow every second as the digits
+                // change width (and only the timer needs redrawing).
+                timer,
             ]
-            .spacing(2)
-            .width(Fill)
-            .clip(true),
-            // A fixed, right-aligned slot: the row does not reflow every second as the digits
-            // change width (and only the timer needs redrawing).
-            timer,
-        ]
-        .spacing(10)
-        .align_y(Center);
-        let card = container(body)
-            .padding([6, 10])
+            .spacing(10);
+            (body, 6)
+        };
+        let card = container(body.align_y(Center))
+            .padding([pad, 10])
             .width(Fill)
             .height(ROW_H)
             .align_y(Center)
