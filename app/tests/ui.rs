@@ -384,7 +384,8 @@ fn selecting_an_occurrence_or_an_alarm_focuses_the_map() {
     use atalaia_console::pane::regulacao;
     let (snapshot, alarm) = snapshot();
     let occ = snapshot.occurrences[0].clone();
-    let fix = snapshot.positions[0].at;
+    let snapshot_fix = snapshot.positions[0].clone();
+    let fix = snapshot_fix.at;
     let mut d = dashboard_with(snapshot, Role::Supervisor);
     assert_eq!(d.map().focused(), None);
 
@@ -399,6 +400,20 @@ fn selecting_an_occurrence_or_an_alarm_focuses_the_map() {
     let focus = d.map().focused().expect("the alarm is pointed out").clone();
     assert_eq!(focus.at, fix, "the person's last fix");
     assert!(focus.label.starts_with("João da Silva · "), "{}", focus.label);
+
+    // The person moves: at the next tick the ring follows.
+    let mut moved = snapshot_fix.clone();
+    moved.id = PositionId::new();
+    moved.at = LatLon { lat: -19.905, lon: -43.955 };
+    moved.fix_time = now() + Duration::seconds(30);
+    let event = atalaia_core::wire::LiveEvent {
+        seq: 43,
+        at: moved.fix_time,
+        body: atalaia_core::wire::EventBody::Position(moved.clone()),
+    };
+    let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Event(event)))));
+    d.tick(now() + Duration::seconds(31));
+    assert_eq!(d.map().focused().map(|f| f.at), Some(moved.at), "the ring follows the new fix");
 
     // Putting the alarm away hands the ring back to the occurrence still open.
     let _ = d.update(Message::Alarmes(alarmes::Message::Back));

@@ -337,6 +337,9 @@ impl Dashboard {
 
     pub fn tick(&mut self, now: DateTime<Utc>) {
         self.now = now;
+        // Once a second, not per live event: the ring follows a moving subject and leaves an
+        // ended alarm without a device scan on every fix of a busy centre.
+        self.follow_selection();
         self.save_layout();
         self.refresh_alert();
     }
@@ -480,7 +483,6 @@ impl Dashboard {
             LiveUpdate::Message(message) => {
                 let applied = self.model.apply(*message);
                 self.alarmes.forget_ended(&self.model);
-                self.follow_selection();
                 if !applied.stale {
                     self.mapa.invalidate();
                 }
