@@ -124,9 +124,8 @@ impl Detail {
 #[derive(Debug)]
 pub struct State {
     selected: Option<OccurrenceId>,
-    /// Scroll offset and height of the list's viewport, from the last scroll event.
+    /// Scroll offset of the list, from the last scroll event (its height comes from the layout).
     scroll_y: f32,
-    viewport_h: f32,
     filter: Filter,
     detail: Option<Detail>,
     /// Requests on their way, per occurrence: they outlive the detail view, so closing and
@@ -142,11 +141,9 @@ pub struct State {
 
 impl Default for State {
     fn default() -> Self {
-        // Before the first scroll event, assume a tall screen.
         Self {
             selected: None,
             scroll_y: 0.0,
-            viewport_h: 1200.0,
             filter: Filter::default(),
             detail: None,
             regulating: HashSet::new(),
@@ -160,7 +157,7 @@ impl Default for State {
 #[derive(Debug, Clone)]
 pub enum Message {
     Selected(OccurrenceId),
-    Scrolled { offset_y: f32, height: f32 },
+    Scrolled { offset_y: f32 },
     Origin(Origin),
     Priority(Option<Option<Priority>>),
     Back,
@@ -211,10 +208,7 @@ impl State {
                     return Some(Event::Recommend(id));
                 }
             }
-            Message::Scrolled { offset_y, height } => {
-                self.scroll_y = offset_y;
-                self.viewport_h = height;
-            }
+            Message::Scrolled { offset_y } => self.scroll_y = offset_y,
             Message::Origin(o) => self.filter.origin = o,
             Message::Priority(p) => self.filter.priority = p,
             Message::Back => self.detail = None,
@@ -364,17 +358,7 @@ impl State {
         let filters = column![
             self.view_filters(),
             // Fixed slot: answers about occurrences closed in the pane meanwhile.
-            crate::pane::slot(self.notice.as_ref().map(|n| {
-                let (msg, c) = match n {
-                    Ok(m) => (m.as_str(), theme::GREEN),
-                    Err(m) => (m.as_str(), theme::RED),
-                };
-                container(text(msg).size(theme::TEXT))
-                    .padding([4, 10])
-                    .width(Fill)
-                    .style(theme::banner(c))
-                    .into()
-            })),
+            crate::pane::slot(self.notice.as_ref().map(notice)),
         ];
         if queue.is_empty() {
             return column![
@@ -400,10 +384,7 @@ impl State {
                 let rows = queue[range].iter().map(|o| self.view_row(o, &ctx, compact));
                 let list = column![space().height(above), column(rows).spacing(GAP), space().height(below)];
                 scrollable(container(list).padding([0, 10]))
-                    .on_scroll(|v| Message::Scrolled {
-                        offset_y: v.absolute_offset().y,
-                        height: v.bounds().height,
-                    })
+                    .on_scroll(|v| Message::Scrolled { offset_y: v.absolute_offset().y })
                     .height(Fill)
                     .into()
             })
@@ -538,13 +519,7 @@ impl State {
         .spacing(4);
         let mut body = column![head, facts].spacing(10);
         // Fixed slot for the last answer: a message appearing must not move the cursor.
-        body = body.push(crate::pane::slot(d.notice.as_ref().map(|n| {
-            let (msg, c) = match n {
-                Ok(m) => (m.as_str(), theme::GREEN),
-                Err(m) => (m.as_str(), theme::RED),
-            };
-            container(text(msg).size(theme::TEXT)).padding([6, 10]).width(Fill).style(theme::banner(c)).into()
-        })));
+        body = body.push(crate::pane::slot(d.notice.as_ref().map(notice)));
         if ctx.user.role.can(Permission::OccurrenceRegulate) {
             body = body.push(self.view_form(d, o));
         }
@@ -610,6 +585,15 @@ impl State {
         .spacing(6)
         .into()
     }
+}
+
+/// The answer to the operator's last request: green when done, red with the reason otherwise.
+fn notice(n: &Result<String, String>) -> Element<'_, Message> {
+    let (msg, c) = match n {
+        Ok(m) => (m.as_str(), theme::GREEN),
+        Err(m) => (m.as_str(), theme::RED),
+    };
+    container(text(msg).size(theme::TEXT)).padding([6, 10]).width(Fill).style(theme::banner(c)).into()
 }
 
 /// An answer about an occurrence no longer open in the pane, with its number.
