@@ -11,6 +11,7 @@ pub mod detect;
 pub mod geom;
 pub mod ids;
 pub mod investigate;
+pub mod mercator;
 pub mod monitoring;
 pub mod notify;
 pub mod samu;

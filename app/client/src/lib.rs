@@ -5,6 +5,7 @@ pub mod api;
 pub mod format;
 pub mod live;
 pub mod model;
+pub mod tiles;
 
 pub use api::{Api, ApiError};
 pub use live::{LiveUpdate, subscribe};

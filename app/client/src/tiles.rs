@@ -1,0 +1,231 @@
+//! Map tiles for the console (issue 7, 16.2.4): XYZ raster tiles fetched from a configured URL
+//! and kept in an MBTiles file (SQLite, the MBTiles 1.3 schema) so they are there offline; an
+//! operator-supplied `.mbtiles` file is read the same way. A missing tile falls back to the
+//! nearest lower zoom that has one, never to a blank map.
+
+use atalaia_core::mercator::TileId;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum TileError {
+    #[error("cache de mapas: {0}")]
+    Store(#[from] rusqlite::Error),
+    #[error("servidor de mapas: {0}")]
+    Network(String),
+    #[error("servidor de mapas respondeu {0}")]
+    Status(u16),
+}
+
+/// An MBTiles file: tiles by zoom, column and TMS row, plus name/value metadata.
+pub struct MbTiles {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for MbTiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MbTiles").finish_non_exhaustive()
+    }
+}
+
+impl MbTiles {
+    /// Opens (creating if needed) an MBTiles file. A file made elsewhere keeps its tables.
+    pub fn open(path: &Path) -> Result<Self, TileError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS metadata (name TEXT NOT NULL, value TEXT);
+             CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL,
+                 tile_row INTEGER NOT NULL, tile_data BLOB NOT NULL);
+             CREATE UNIQUE INDEX IF NOT EXISTS tile_index ON tiles (zoom_level, tile_column, tile_row);",
+        )?;
+        Ok(Self { conn })
+    }
+
+    pub fn get(&self, t: TileId) -> Result<Option<Vec<u8>>, TileError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
+                params![t.z, t.x, t.tms_row()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn put(&self, t: TileId, data: &[u8]) -> Result<(), TileError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO tiles (zoom_level, tile_column, tile_row, tile_data) VALUES (?1, ?2, ?3, ?4)",
+            params![t.z, t.x, t.tms_row(), data],
+        )?;
+        Ok(())
+    }
+
+    /// `t` itself or, failing that, the nearest lower zoom's tile covering it (to be drawn
+    /// scaled up), with the tile it is.
+    pub fn best(&self, t: TileId) -> Result<Option<(TileId, Vec<u8>)>, TileError> {
+        let mut tile = t;
+        loop {
+            if let Some(data) = self.get(tile)? {
+                return Ok(Some((tile, data)));
+            }
+            if tile.z == 0 {
+                return Ok(None);
+            }
+            tile = tile.parent();
+        }
+    }
+
+    pub fn metadata(&self, name: &str) -> Result<Option<String>, TileError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM metadata WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_metadata(&self, name: &str, value: &str) -> Result<(), TileError> {
+        self.conn.execute("DELETE FROM metadata WHERE name = ?1", [name])?;
+        self.conn.execute("INSERT INTO metadata (name, value) VALUES (?1, ?2)", [name, value])?;
+        Ok(())
+    }
+}
+
+/// Tiles from an XYZ URL template (`https://…/{z}/{x}/{y}.png`), cached in MBTiles: a tile
+/// fetched once is served from the file afterwards, with or without a network.
+#[derive(Clone)]
+pub struct TileSource {
+    template: String,
+    http: reqwest::Client,
+    cache: Arc<Mutex<MbTiles>>,
+}
+
+impl TileSource {
+    pub fn new(template: &str, cache: MbTiles) -> Result<Self, TileError> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .user_agent(concat!("Atalaia/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TileError::Network(e.to_string()))?;
+        Ok(Self { template: template.to_owned(), http, cache: Arc::new(Mutex::new(cache)) })
+    }
+
+    pub fn url(&self, t: TileId) -> String {
+        self.template
+            .replace("{z}", &t.z.to_string())
+            .replace("{x}", &t.x.to_string())
+            .replace("{y}", &t.y.to_string())
+    }
+
+    fn cached(&self, t: TileId) -> Result<Option<Vec<u8>>, TileError> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner).get(t)
+    }
+
+    /// The tile: from the cache when it is there, otherwise fetched and stored.
+    pub async fn tile(&self, t: TileId) -> Result<Vec<u8>, TileError> {
+        if let Some(data) = self.cached(t)? {
+            return Ok(data);
+        }
+        let resp = self.http.get(self.url(t)).send().await.map_err(|e| TileError::Network(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(TileError::Status(resp.status().as_u16()));
+        }
+        let data = resp.bytes().await.map_err(|e| TileError::Network(e.to_string()))?.to_vec();
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner).put(t, &data)?;
+        Ok(data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A fresh directory (removed with the guard) and an MBTiles path in it.
+    fn temp_file() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("cache.mbtiles");
+        (dir, path)
+    }
+
+    #[test]
+    fn tiles_and_metadata_round_trip_in_tms_rows() {
+        let (_dir, path) = temp_file();
+        let t = TileId { z: 12, x: 1548, y: 2279 };
+        {
+            let m = MbTiles::open(&path).expect("open");
+            m.put(t, b"png bytes").expect("put");
+            m.set_metadata("name", "Belo Horizonte").expect("meta");
+            m.set_metadata("name", "BH").expect("meta replaced");
+        }
+        // Reopened: still there; stored as TMS (row counted from the south), as MBTiles readers expect.
+        let m = MbTiles::open(&path).expect("reopen");
+        assert_eq!(m.get(t).expect("get").as_deref(), Some(&b"png bytes"[..]));
+        assert_eq!(m.metadata("name").expect("meta").as_deref(), Some("BH"));
+        let row: u32 = m
+            .conn
+            .query_row("SELECT tile_row FROM tiles WHERE zoom_level = 12 AND tile_column = 1548", [], |r| {
+                r.get(0)
+            })
+            .expect("raw row");
+        assert_eq!(row, 4095 - 2279);
+        assert_eq!(m.get(TileId { z: 12, x: 1548, y: 2280 }).expect("get"), None);
+    }
+
+    #[test]
+    fn a_missing_tile_falls_back_to_the_nearest_lower_zoom() {
+        let (_dir, path) = temp_file();
+        let m = MbTiles::open(&path).expect("open");
+        let t = TileId { z: 12, x: 1548, y: 2279 };
+        assert_eq!(m.best(t).expect("best"), None, "an empty cache has nothing");
+        let z9 = t.parent().parent().parent();
+        m.put(z9, b"z9").expect("put");
+        m.put(TileId { z: 0, x: 0, y: 0 }, b"world").expect("put");
+        assert_eq!(m.best(t).expect("best"), Some((z9, b"z9".to_vec())));
+        m.put(t, b"z12").expect("put");
+        assert_eq!(m.best(t).expect("best"), Some((t, b"z12".to_vec())));
+    }
+
+    /// A one-tile HTTP server on 127.0.0.1 that counts requests and can be stopped.
+    async fn tile_server() -> (String, tokio::task::JoinHandle<()>, Arc<std::sync::atomic::AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&hits);
+        let task = tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut buf = [0u8; 2048];
+                let _ = s.read(&mut buf).await;
+                let body = b"\x89PNG tile";
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = s.write_all(head.as_bytes()).await;
+                let _ = s.write_all(body).await;
+            }
+        });
+        (format!("http://{addr}/{{z}}/{{x}}/{{y}}.png"), task, hits)
+    }
+
+    #[tokio::test]
+    async fn a_tile_fetched_once_is_served_from_the_cache_with_the_network_gone() {
+        let (template, server, hits) = tile_server().await;
+        let (_dir, path) = temp_file();
+        let source = TileSource::new(&template, MbTiles::open(&path).expect("open")).expect("source");
+        let t = TileId { z: 15, x: 12391, y: 18236 };
+        assert_eq!(source.url(t), template.replace("{z}/{x}/{y}", "15/12391/18236"));
+        assert_eq!(source.tile(t).await.expect("fetched"), b"\x89PNG tile");
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // The server goes away: the port refuses connections.
+        server.abort();
+        let _ = server.await;
+        assert_eq!(source.tile(t).await.expect("from the cache"), b"\x89PNG tile");
+        // A tile never fetched cannot come from anywhere: a clear error, no panic.
+        let other = TileId { z: 15, x: 12392, y: 18236 };
+        assert!(matches!(source.tile(other).await, Err(TileError::Network(_))));
+    }
+}
