@@ -139,6 +139,29 @@ impl View {
         Self { center: centre, zoom, ..*self }
     }
 
+    /// The view of `width` × `height` pixels that shows the box from `south_west` to
+    /// `north_east` whole, centred, with `padding` pixels to spare on every side, at the closest
+    /// zoom (fractional) not above `max_zoom` (fit-to-selection; a single point gets `max_zoom`).
+    pub fn fit(
+        south_west: LatLon,
+        north_east: LatLon,
+        width: f64,
+        height: f64,
+        padding: f64,
+        max_zoom: f64,
+    ) -> Self {
+        let (x0, y1) = to_world(south_west, 0.0);
+        let (x1, y0) = to_world(north_east, 0.0);
+        let (w, h) = ((x1 - x0).abs(), (y1 - y0).abs());
+        let room_w = (width - 2.0 * padding).max(1.0);
+        let room_h = (height - 2.0 * padding).max(1.0);
+        // World size at zoom z is 256·2^z: the box is w·2^z pixels wide at z.
+        let fits = |span: f64, room: f64| if span > 0.0 { (room / span).log2() } else { f64::INFINITY };
+        let zoom = fits(w, room_w).min(fits(h, room_h)).min(max_zoom).clamp(0.0, f64::from(MAX_ZOOM));
+        let center = from_world((x0 + x1) / 2.0, (y0 + y1) / 2.0, 0.0);
+        Self { center, zoom, width, height }
+    }
+
     /// The integer zoom tiles are drawn from, and the tiles that cover the view at it, row by
     /// row from the north-west. Columns wrap round the antimeridian; rows beyond the poles are
     /// left out.
@@ -236,6 +259,24 @@ mod tests {
             if z > 0 {
                 prop_assert!(t.parent().children().contains(&t));
             }
+        }
+
+        #[test]
+        fn fit_shows_the_whole_box_centred(
+            lat in -60.0f64..60.0, lon in -170.0f64..160.0, dlat in 0.0001f64..20.0, dlon in 0.0001f64..20.0,
+            w in 200.0f64..2000.0, h in 150.0f64..1200.0,
+        ) {
+            let (sw, ne) = (LatLon { lat, lon }, LatLon { lat: lat + dlat, lon: lon + dlon });
+            let v = View::fit(sw, ne, w, h, 20.0, 18.0);
+            let (ax, ay) = v.project(sw);
+            let (bx, by) = v.project(ne);
+            for (x, y) in [(ax, ay), (bx, by)] {
+                prop_assert!((19.9..=w - 19.9).contains(&x) && (19.9..=h - 19.9).contains(&y), "({x}, {y}) in {w}×{h} at {}", v.zoom);
+            }
+            // Centred, and as large as it can be: one side touches the padding unless capped.
+            prop_assert!(((ax + bx) / 2.0 - w / 2.0).abs() < 1e-6 && ((ay + by) / 2.0 - h / 2.0).abs() < 1e-6);
+            let tight = ((bx - ax) - (w - 40.0)).abs() < 1e-6 || ((ay - by) - (h - 40.0)).abs() < 1e-6;
+            prop_assert!(tight || (v.zoom - 18.0).abs() < 1e-9);
         }
 
         #[test]

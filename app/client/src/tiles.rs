@@ -18,6 +18,19 @@ pub enum TileError {
     Network(String),
     #[error("servidor de mapas respondeu {0}")]
     Status(u16),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("sem servidor de mapas configurado")]
+    Offline,
+}
+
+/// What an import brought in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub tiles: u64,
+    pub min_zoom: u8,
+    pub max_zoom: u8,
+    pub format: String,
 }
 
 /// An MBTiles file: tiles by zoom, column and TMS row, plus name/value metadata.
@@ -79,6 +92,73 @@ impl MbTiles {
         }
     }
 
+    /// Copies every tile of an operator-supplied MBTiles file into this one (a tile already
+    /// here is replaced), after checking it is an MBTiles file of raster tiles the console can
+    /// draw (PNG or JPEG). Nothing is copied when the check fails.
+    pub fn import(&self, from: &Path) -> Result<Imported, TileError> {
+        let invalid = |why: String| TileError::Invalid(format!("{}: {why}", from.display()));
+        if !from.is_file() {
+            return Err(invalid("arquivo não encontrado".into()));
+        }
+        let src = Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| invalid(format!("não é um banco SQLite ({e})")))?;
+        let has = |name: &str| -> Result<bool, TileError> {
+            Ok(src
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE name = ?1 AND type IN ('table', 'view')",
+                    [name],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(|e| invalid(format!("não é um banco SQLite ({e})")))?
+                > 0)
+        };
+        if !has("tiles")? || !has("metadata")? {
+            return Err(invalid("não é um arquivo MBTiles (faltam as tabelas tiles/metadata)".into()));
+        }
+        let format: Option<String> =
+            src.query_row("SELECT value FROM metadata WHERE name = 'format'", [], |r| r.get(0)).optional()?;
+        let format = format.unwrap_or_else(|| "png".into()).to_ascii_lowercase();
+        if !matches!(format.as_str(), "png" | "jpg" | "jpeg") {
+            return Err(invalid(format!(
+                "formato \"{format}\" não suportado: o console desenha mosaicos raster PNG ou JPEG"
+            )));
+        }
+        let (count, min, max): (i64, Option<i64>, Option<i64>) =
+            src.query_row("SELECT count(*), min(zoom_level), max(zoom_level) FROM tiles", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        let (Some(min_zoom), Some(max_zoom)) = (min, max) else {
+            return Err(invalid("o arquivo não tem nenhum mosaico".into()));
+        };
+        if min_zoom < 0 || max_zoom > i64::from(atalaia_core::mercator::MAX_ZOOM) {
+            return Err(invalid(format!("nível de zoom {max_zoom} fora do intervalo 0–19")));
+        }
+        drop(src);
+        self.conn.execute("ATTACH DATABASE ?1 AS src", [from.to_string_lossy()])?;
+        let copied = (|| -> Result<(), TileError> {
+            let tx = self.conn.unchecked_transaction()?;
+            tx.execute(
+                "INSERT OR REPLACE INTO main.tiles (zoom_level, tile_column, tile_row, tile_data)
+                 SELECT zoom_level, tile_column, tile_row, tile_data FROM src.tiles",
+                [],
+            )?;
+            for name in ["name", "attribution", "bounds", "format"] {
+                let value: Option<String> = tx
+                    .query_row("SELECT value FROM src.metadata WHERE name = ?1", [name], |r| r.get(0))
+                    .optional()?;
+                if let Some(value) = value {
+                    tx.execute("DELETE FROM main.metadata WHERE name = ?1", [name])?;
+                    tx.execute("INSERT INTO main.metadata (name, value) VALUES (?1, ?2)", [name, &value])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        self.conn.execute("DETACH DATABASE src", [])?;
+        copied?;
+        Ok(Imported { tiles: count as u64, min_zoom: min_zoom as u8, max_zoom: max_zoom as u8, format })
+    }
+
     pub fn metadata(&self, name: &str) -> Result<Option<String>, TileError> {
         Ok(self
             .conn
@@ -97,7 +177,8 @@ impl MbTiles {
 /// fetched once is served from the file afterwards, with or without a network.
 #[derive(Clone)]
 pub struct TileSource {
-    template: String,
+    /// None: an offline source, only what the file holds (an imported operator pack).
+    template: Option<String>,
     http: reqwest::Client,
     cache: Arc<Mutex<MbTiles>>,
 }
@@ -109,14 +190,33 @@ impl TileSource {
             .user_agent(concat!("Atalaia/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TileError::Network(e.to_string()))?;
-        Ok(Self { template: template.to_owned(), http, cache: Arc::new(Mutex::new(cache)) })
+        Ok(Self { template: Some(template.to_owned()), http, cache: Arc::new(Mutex::new(cache)) })
     }
 
-    pub fn url(&self, t: TileId) -> String {
-        self.template
-            .replace("{z}", &t.z.to_string())
-            .replace("{x}", &t.x.to_string())
-            .replace("{y}", &t.y.to_string())
+    /// A source that never goes to the network: the tiles of `cache` only.
+    pub fn offline(cache: MbTiles) -> Self {
+        Self { template: None, http: reqwest::Client::new(), cache: Arc::new(Mutex::new(cache)) }
+    }
+
+    pub fn url(&self, t: TileId) -> Option<String> {
+        Some(
+            self.template
+                .as_ref()?
+                .replace("{z}", &t.z.to_string())
+                .replace("{x}", &t.x.to_string())
+                .replace("{y}", &t.y.to_string()),
+        )
+    }
+
+    /// `t` if it can be had (cache, then network), otherwise the nearest lower zoom's tile in
+    /// the cache that covers it, with the tile it is; `None` when not even zoom 0 is there.
+    pub async fn tile_or_ancestor(&self, t: TileId) -> Result<Option<(TileId, Vec<u8>)>, TileError> {
+        match self.tile(t).await {
+            Ok(data) => Ok(Some((t, data))),
+            Err(TileError::Store(e)) => Err(TileError::Store(e)),
+            Err(_) if t.z == 0 => Ok(None),
+            Err(_) => self.cache.lock().unwrap_or_else(PoisonError::into_inner).best(t.parent()),
+        }
     }
 
     fn cached(&self, t: TileId) -> Result<Option<Vec<u8>>, TileError> {
@@ -128,7 +228,8 @@ impl TileSource {
         if let Some(data) = self.cached(t)? {
             return Ok(data);
         }
-        let resp = self.http.get(self.url(t)).send().await.map_err(|e| TileError::Network(e.to_string()))?;
+        let url = self.url(t).ok_or(TileError::Offline)?;
+        let resp = self.http.get(url).send().await.map_err(|e| TileError::Network(e.to_string()))?;
         if !resp.status().is_success() {
             return Err(TileError::Status(resp.status().as_u16()));
         }
@@ -217,7 +318,7 @@ mod tests {
         let (_dir, path) = temp_file();
         let source = TileSource::new(&template, MbTiles::open(&path).expect("open")).expect("source");
         let t = TileId { z: 15, x: 12391, y: 18236 };
-        assert_eq!(source.url(t), template.replace("{z}/{x}/{y}", "15/12391/18236"));
+        assert_eq!(source.url(t), Some(template.replace("{z}/{x}/{y}", "15/12391/18236")));
         assert_eq!(source.tile(t).await.expect("fetched"), b"\x89PNG tile");
         assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
         // The server goes away: the port refuses connections.
@@ -227,5 +328,66 @@ mod tests {
         // A tile never fetched cannot come from anywhere: a clear error, no panic.
         let other = TileId { z: 15, x: 12392, y: 18236 };
         assert!(matches!(source.tile(other).await, Err(TileError::Network(_))));
+        // ... but its parent's area is: the map shows the lower zoom scaled up, never a blank.
+        assert_eq!(
+            source.tile_or_ancestor(t.children()[2]).await.expect("ancestor"),
+            Some((t, b"\x89PNG tile".to_vec()))
+        );
+    }
+
+    #[tokio::test]
+    async fn an_offline_source_serves_its_file_and_never_the_network() {
+        let (_dir, path) = temp_file();
+        let m = MbTiles::open(&path).expect("open");
+        let t = TileId { z: 3, x: 2, y: 4 };
+        m.put(t, b"z3").expect("put");
+        let source = TileSource::offline(m);
+        assert_eq!(source.url(t), None);
+        assert_eq!(source.tile(t).await.expect("cached"), b"z3");
+        assert!(matches!(source.tile(t.children()[0]).await, Err(TileError::Offline)));
+        assert_eq!(
+            source.tile_or_ancestor(t.children()[0]).await.expect("fallback"),
+            Some((t, b"z3".to_vec()))
+        );
+        assert_eq!(source.tile_or_ancestor(TileId { z: 3, x: 0, y: 0 }).await.expect("none"), None);
+    }
+
+    #[test]
+    fn an_operator_pack_is_imported_and_a_bad_file_is_refused_whole() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pack = dir.path().join("pack.mbtiles");
+        {
+            let p = MbTiles::open(&pack).expect("pack");
+            p.set_metadata("format", "png").expect("meta");
+            p.set_metadata("name", "RMBH ruas").expect("meta");
+            for t in [TileId { z: 10, x: 387, y: 569 }, TileId { z: 11, x: 774, y: 1139 }] {
+                p.put(t, format!("tile {t:?}").as_bytes()).expect("put");
+            }
+        }
+        let cache = MbTiles::open(&dir.path().join("cache.mbtiles")).expect("cache");
+        let old = TileId { z: 11, x: 774, y: 1139 };
+        cache.put(old, b"stale").expect("put");
+        let report = cache.import(&pack).expect("imported");
+        assert_eq!(report, Imported { tiles: 2, min_zoom: 10, max_zoom: 11, format: "png".into() });
+        assert_eq!(cache.get(old).expect("get").as_deref(), Some(format!("tile {old:?}").as_bytes()));
+        assert_eq!(cache.metadata("name").expect("meta").as_deref(), Some("RMBH ruas"));
+
+        // Vector tiles, a text file, a missing file: refused with the reason, nothing copied.
+        let vector = dir.path().join("vector.mbtiles");
+        {
+            let v = MbTiles::open(&vector).expect("vector");
+            v.set_metadata("format", "pbf").expect("meta");
+            v.put(TileId { z: 1, x: 0, y: 0 }, b"pbf").expect("put");
+        }
+        let err = cache.import(&vector).expect_err("pbf refused").to_string();
+        assert!(err.contains("\"pbf\" não suportado"), "{err}");
+        assert_eq!(cache.get(TileId { z: 1, x: 0, y: 0 }).expect("get"), None);
+        let text = dir.path().join("notes.mbtiles");
+        std::fs::write(&text, "not a database at all, just some text that is long enough").expect("write");
+        assert!(cache.import(&text).is_err());
+        let err = cache.import(&dir.path().join("missing.mbtiles")).expect_err("missing").to_string();
+        assert!(err.contains("arquivo não encontrado"), "{err}");
+        // The cache still works after the failed imports.
+        assert_eq!(cache.best(TileId { z: 12, x: 1548, y: 2279 }).expect("best").map(|(t, _)| t), Some(old));
     }
 }
