@@ -159,6 +159,49 @@ async fn creates_with_a_known_client_id_return_the_stored_record_instead_of_over
     s.running.shutdown().await;
 }
 
+/// 16.2.6, III-2.10 (issue 7): a zone drawn on the map is changed in place — same id, same
+/// creation time, new shape and buffer; an operator may not; a bad shape or an unknown zone gets
+/// a Portuguese problem.
+#[tokio::test]
+async fn a_zone_edited_on_the_map_is_replaced_in_place() {
+    let s = TestServer::start().await;
+    let id = atalaia_core::ids::ZoneId::new();
+    let zone = json!({"id": id, "name": "Escola", "kind": "exclusion", "group": "Regional I",
+        "shape": {"type": "circle", "center": {"lat": -8.76, "lon": -63.9}, "radius_m": 100.0}});
+    let created: Value = s.post(&s.admin_token, "/zones", &zone).await.json().await.expect("zone");
+    let mut edited = zone.clone();
+    edited["shape"] = json!({"type": "polygon", "ring": [
+        {"lat": -8.76, "lon": -63.91}, {"lat": -8.76, "lon": -63.89}, {"lat": -8.775, "lon": -63.90}]});
+    edited["warning_m"] = json!(250.0);
+    let resp = s.put(&s.admin_token, &format!("/zones/{id}"), &edited).await;
+    assert_eq!(resp.status(), 200);
+    let saved: Value = resp.json().await.expect("zone");
+    assert_eq!(saved["id"], created["id"]);
+    assert_eq!(saved["created_at"], created["created_at"]);
+    assert_eq!(saved["shape"]["type"], "polygon");
+    assert_eq!(saved["warning_m"], 250.0);
+    let stored: Value = s.get(&s.admin_token, &format!("/zones/{id}")).await.json().await.expect("zone");
+    assert_eq!(stored, saved);
+
+    let op = s.user_token("op", Role::MonitoringOperator).await;
+    assert_eq!(s.put(&op, &format!("/zones/{id}"), &edited).await.status(), 403);
+    let mut bad = edited.clone();
+    bad["shape"] = json!({"type": "circle", "center": {"lat": -8.76, "lon": -63.9}, "radius_m": -5.0});
+    let problem =
+        expect_problem(s.put(&s.admin_token, &format!("/zones/{id}"), &bad).await, 422, "validation").await;
+    assert!(
+        problem["errors"][0]["message"].as_str().expect("message").starts_with("Geometria inválida"),
+        "{problem}"
+    );
+    let other = atalaia_core::ids::ZoneId::new();
+    let mut unknown = edited.clone();
+    unknown["id"] = json!(other);
+    expect_problem(s.put(&s.admin_token, &format!("/zones/{other}"), &unknown).await, 404, "not_found").await;
+    // The id in the body must be the one in the path.
+    expect_problem(s.put(&s.admin_token, &format!("/zones/{other}"), &edited).await, 422, "validation").await;
+    s.running.shutdown().await;
+}
+
 #[tokio::test]
 async fn an_operator_cannot_act_on_an_alarm_it_may_not_see_and_a_replayed_claim_is_harmless() {
     let s = TestServer::start().await;

@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/devices/{id}", get(get_device))
         .route("/devices/{id}/commands", get(list_commands).post(send_command))
         .route("/zones", get(list_zones).post(create_zone))
-        .route("/zones/{id}", get(get_zone))
+        .route("/zones/{id}", get(get_zone).put(update_zone))
         .route("/group-rules", get(list_group_rules))
         .route("/group-rules/{group}", get(get_group_rules).put(put_group_rules))
         .route("/positions", get(list_positions))
@@ -214,6 +214,52 @@ pub async fn create_zone(
         })
         .await?;
     Ok(created(new_record, z))
+}
+
+/// Change a zone drawn on the map (16.2.6, III-2.10): new name, kind, shape, owner or warning
+/// buffer. The zone keeps its id, its creation time and whether it is active; the detection
+/// engine takes the new shape from the live event at once.
+#[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "monitoring", params(("id" = String, Path)), request_body = NewZone,
+    responses((status = 200, body = Zone), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn update_zone(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(new): Body<NewZone>,
+) -> ApiResult<Json<Zone>> {
+    caller.require(Permission::ZoneWrite)?;
+    let id: atalaia_core::ids::ZoneId = parse_id(&id, Zone::WHAT)?;
+    let mut errors = new.validate();
+    if new.id.is_some_and(|n| n != id) {
+        errors.push(FieldError::new("id", "O identificador do corpo difere do da zona no endereço."));
+    }
+    check(errors)?;
+    let actor = crate::store::Actor::user(&caller.user);
+    let z = state
+        .store
+        .write(move |ctx| {
+            let old: Zone = Store::get_required(ctx.conn, &id.to_string())?;
+            if let Some(p) = new.person_id {
+                Store::get_required::<Person>(ctx.conn, &p.to_string())?;
+            }
+            let z = Zone {
+                id,
+                name: new.name.trim().to_owned(),
+                kind: new.kind,
+                shape: new.shape,
+                person_id: new.person_id,
+                group: new.group.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
+                active: old.active,
+                schedule: new.schedule,
+                warning_m: new.warning_m,
+                created_at: old.created_at,
+            };
+            ctx.save(&z)?;
+            ctx.audit(&actor, "zone.update", &z.id.to_string(), &z.name)?;
+            Ok(z)
+        })
+        .await?;
+    Ok(Json(z))
 }
 
 /// Track history in fix-time order (at most 10,000 fixes per request).
