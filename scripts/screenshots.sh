@@ -6,6 +6,10 @@
 #   console-wall.png         the wall display (--wall), 1920x1080
 #   console-scale-200.png    the regulator's console with the text at 200 % (Ctrl+= five times;
 #                            RNF06: panes scroll, nothing overlaps)
+#   map-brasil.png           the map alone (F11), zoomed out to the whole country: the embedded
+#                            base map (states, capitals), no tiles
+#   map-porto-velho.png      the monitoring operator's map alone: Porto Velho, zones, people
+#   map-belo-horizonte.png   the fleet controller's map alone: Belo Horizonte, ambulances, calls
 #   bash scripts/screenshots.sh [OUT_DIR]      (default docs/screenshots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,8 +57,10 @@ shot() {
     DISPLAY="$display" "input_$name"
     sleep 2
   fi
-  xwd -root -silent -display "$display" | /usr/bin/convert xwd:- "png:$out/console-$name.png"
-  echo "screenshots: $out/console-$name.png"
+  local file="$out/console-$name.png"
+  case "$name" in map-*) file="$out/$name.png" ;; esac
+  xwd -root -silent -display "$display" | /usr/bin/convert xwd:- "png:$file"
+  echo "screenshots: $file"
   kill "$app" "$xvfb" 2>/dev/null || true
   wait "$app" "$xvfb" 2>/dev/null || true
   app="" xvfb=""
@@ -83,8 +89,27 @@ input_scale-200() {
   for _ in 1 2 3 4 5; do xdotool key ctrl+equal; sleep 0.3; done
 }
 
+# The map alone (F11) with the pointer over it; keys then act on the map.
+map_alone() {
+  focus_window
+  xdotool key F11
+  sleep 1
+  xdotool mousemove 800 560
+}
+
+input_map-brasil() {
+  map_alone
+  for _ in 1 2 3 4 5 6 7 8; do xdotool key minus; sleep 0.4; done
+}
+
+input_map-porto-velho() { map_alone; }
+input_map-belo-horizonte() { map_alone; }
+
 shot supervisor supervisor 1600x1000
 shot atendimento tarm 1600x1000
 shot alarm-card operador 1600x1000
 shot wall supervisor 1920x1080 --wall
 shot scale-200 regulador 1600x1000
+shot map-brasil supervisor 1600x1000
+shot map-porto-velho operador 1600x1000
+shot map-belo-horizonte frota 1600x1000

@@ -12,6 +12,11 @@
 //!
 //!     cargo bench -p atalaia-console --bench frame [-- FRAMES] [WIDTHxHEIGHT]
 //!
+//! `MAP_PAN=1` (issue 7): the map pane alone (maximised) at zoom 15 over Belo Horizonte with
+//! 10,000 markers in view — 8,940 people, 1,000 calls, 60 vehicles — and 200 zones, dragged
+//! 6 px a frame in a circle while the live traffic goes on; reports also how long the painting
+//! thread takes for one picture of it.
+//!
 //! Prints the median, p99 and max frame time and the process's peak memory (VmHWM);
 //! `FRAME_SPLIT=1` also prints each frame's phases (live updates, view, layout, draw, raster);
 //! `FRAME_DAMAGE=1` what one frame redraws and how much of it through a clip mask.
@@ -42,6 +47,9 @@ use std::time::Instant;
 
 const PEOPLE: usize = 4_000;
 const CALLS: usize = 1_000;
+/// Issue 7's pan scenario: people on the map besides the calls and the 60 vehicles.
+const PAN_PEOPLE: usize = 8_940;
+const PAN_ZONES: usize = 200;
 const MOVES_PER_FRAME: usize = 400;
 const CENTRE: LatLon = LatLon { lat: -19.92, lon: -43.94 };
 
@@ -49,12 +57,18 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0).single().expect("valid")
 }
 
+/// Degrees the points spread over: the visible region (0.12° at the dashboard's zoom; 0.04° at
+/// zoom 15 in the pan scenario).
+fn spread() -> f64 {
+    if std::env::var("MAP_PAN").is_ok() { 0.04 } else { 0.12 }
+}
+
 /// A deterministic spread of points over the visible region.
 fn spot(i: usize, salt: u64) -> LatLon {
     let h = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ salt.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     let a = (h & 0xffff) as f64 / 65_535.0 - 0.5;
     let b = ((h >> 16) & 0xffff) as f64 / 65_535.0 - 0.5;
-    LatLon { lat: CENTRE.lat + a * 0.12, lon: CENTRE.lon + b * 0.12 }
+    LatLon { lat: CENTRE.lat + a * spread(), lon: CENTRE.lon + b * spread() }
 }
 
 fn fix(device: DeviceId, person: PersonId, at: LatLon, when: DateTime<Utc>) -> Position {
@@ -75,10 +89,58 @@ fn fix(device: DeviceId, person: PersonId, at: LatLon, when: DateTime<Utc>) -> P
     }
 }
 
+/// 200 zones over the region: circles, rectangles and polygons of 12–40 vertices; inclusion,
+/// exclusion (half of them with a warning buffer) and warning zones.
+fn zones() -> Vec<atalaia_core::monitoring::Zone> {
+    use atalaia_core::geom::Shape;
+    use atalaia_core::monitoring::{Zone, ZoneKind};
+    (0..PAN_ZONES)
+        .map(|i| {
+            let c = spot(i, 4);
+            let r = 0.0008 + 0.0004 * (i % 5) as f64;
+            let shape = match i % 3 {
+                0 => Shape::Circle { center: c, radius_m: r * 111_000.0 },
+                1 => Shape::Rectangle {
+                    south_west: LatLon { lat: c.lat - r, lon: c.lon - r },
+                    north_east: LatLon { lat: c.lat + r, lon: c.lon + r * 1.5 },
+                },
+                _ => {
+                    let n = 12 + i % 29;
+                    let ring = (0..n)
+                        .map(|k| {
+                            let a = k as f64 / n as f64 * std::f64::consts::TAU;
+                            let rr = r * (0.7 + 0.3 * ((k * 7 % 5) as f64 / 4.0));
+                            LatLon { lat: c.lat + rr * a.sin(), lon: c.lon + rr * a.cos() }
+                        })
+                        .collect();
+                    Shape::Polygon { ring }
+                }
+            };
+            let kind = [ZoneKind::Inclusion, ZoneKind::Exclusion, ZoneKind::Warning][i % 3];
+            Zone {
+                id: atalaia_core::ids::ZoneId::new(),
+                name: format!("Zona {i:03}"),
+                kind,
+                shape,
+                person_id: None,
+                group: Some("Regional".into()),
+                active: true,
+                schedule: None,
+                warning_m: (kind == ZoneKind::Exclusion && i % 2 == 0).then_some(60.0),
+                created_at: t0(),
+            }
+        })
+        .collect()
+}
+
 fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
+    let pan = std::env::var("MAP_PAN").is_ok();
     let mut s = Snapshot { seq: 1, ..Snapshot::default() };
+    if pan {
+        s.zones = zones();
+    }
     let mut wearers = Vec::new();
-    for i in 0..PEOPLE {
+    for i in 0..if pan { PAN_PEOPLE } else { PEOPLE } {
         let person = Person {
             id: PersonId::new(),
             name: format!("Monitorado {i:04}"),
@@ -190,6 +252,10 @@ fn main() {
     };
     let session = Session { api: Api::new(&base).unwrap(), base, token: "t".into(), user };
     let mut d = Dashboard::new(session, t0(), format::DEFAULT_TZ);
+    let pan = std::env::var("MAP_PAN").is_ok();
+    if pan {
+        d.maximize(atalaia_console::pane::Kind::Mapa);
+    }
     let (snapshot, wearers) = centre();
     let _ = d.update(Message::Live(LiveUpdate::Connected { resumed: false }));
     let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Snapshot(snapshot)))));
@@ -219,9 +285,17 @@ fn main() {
     let mut seq = 1u64;
     let mut times = Vec::with_capacity(frames);
     for frame in 0..frames + 10 {
-        let now = t0() + Duration::seconds(frame as i64 + 1);
+        // A frame is a second of the centre's life (issue 6's stress: 400 fixes and every timer
+        // changing in every frame); a drag (MAP_PAN) is frames at 60 a second, with the same
+        // 400 fixes a second spread over them.
+        let now = if pan {
+            t0() + Duration::milliseconds((frame as i64 + 1) * 1000 / 60)
+        } else {
+            t0() + Duration::seconds(frame as i64 + 1)
+        };
+        let moves = if pan { MOVES_PER_FRAME / 60 + usize::from(frame % 3 == 0) } else { MOVES_PER_FRAME };
         let start = Instant::now();
-        for k in 0..MOVES_PER_FRAME {
+        for k in 0..moves {
             let i = (frame * MOVES_PER_FRAME + k) % wearers.len();
             let (device, person) = wearers[i];
             seq += 1;
@@ -233,6 +307,17 @@ fn main() {
             let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Event(event)))));
         }
         d.tick(now);
+        if pan && frame >= 1 {
+            if frame == 1 {
+                // Zoom 15 (every person drawn one by one) once the map knows its size.
+                let v = d.map().view_now();
+                let mid = iced::Point::new(v.width as f32 / 2.0, v.height as f32 / 2.0);
+                let _ = d.update(Message::Mapa(mapa::Message::Zoom { by: 15.0 - v.zoom, at: mid }));
+            }
+            // A drag: 6 px a frame round a circle (360 px a second at 60 frames a second).
+            let a = frame as f32 * 0.05;
+            let _ = d.update(Message::Mapa(mapa::Message::Pan(6.0 * a.cos(), 6.0 * a.sin())));
+        }
         // The map's painting thread works beside the frame; what it finished meanwhile arrives
         // as a message, as its subscription delivers it in the console.
         let _ = d.update(Message::Mapa(mapa::Message::Painted));
@@ -333,8 +418,20 @@ fn main() {
     times.sort_by(f64::total_cmp);
     #[allow(clippy::print_stdout)]
     let report = format!(
-        "frame ({width}x{height}, tiny-skia): {PEOPLE} people on the map, {CALLS} calls queued, {MOVES_PER_FRAME} fixes/frame, \
+        "frame ({width}x{height}, tiny-skia): {}, {}, \
          {frames} frames, {}: median {:.2} ms, p99 {:.2} ms, max {:.2} ms; peak memory {:.0} MB",
+        if pan {
+            format!(
+                "map alone, dragged every frame at zoom 15: {PAN_PEOPLE} people + {CALLS} calls + 60 vehicles = 10,000 markers, {PAN_ZONES} zones"
+            )
+        } else {
+            format!("{PEOPLE} people on the map, {CALLS} calls queued")
+        },
+        if pan {
+            "60 frames and 400 fixes a second".to_owned()
+        } else {
+            format!("{MOVES_PER_FRAME} fixes/frame")
+        },
         if full_damage {
             "whole window redrawn".to_owned()
         } else {
@@ -347,13 +444,35 @@ fn main() {
     );
     assert!(!lags.is_empty(), "no frames measured: pass FRAMES > 0");
     lags.sort_unstable();
+    // Lag is counted in live updates; a frame brings MOVES_PER_FRAME of them (about 7 in a drag).
+    let per_frame = if pan { MOVES_PER_FRAME as f64 / 60.0 } else { MOVES_PER_FRAME as f64 };
     let behind = format!(
         "map picture behind the live data by {:.1} frame(s) at the median, {:.1} at p99",
-        lags[lags.len() / 2] as f64 / MOVES_PER_FRAME as f64,
-        lags[((lags.len() - 1) as f64 * 0.99).round() as usize] as f64 / MOVES_PER_FRAME as f64
+        lags[lags.len() / 2] as f64 / per_frame,
+        lags[((lags.len() - 1) as f64 * 0.99).round() as usize] as f64 / per_frame
     );
+    let painting = if pan {
+        // One picture of the map as the painting thread makes it (10,000 markers, 200 zones,
+        // base map), timed here alone: how long after a pan the uncovered edge is filled in.
+        let mut paints: Vec<f64> = (0..30)
+            .map(|_| {
+                let scene = d.map().current_scene(d.model());
+                let t = Instant::now();
+                std::hint::black_box(scene.paint());
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        paints.sort_by(f64::total_cmp);
+        format!(
+            "; one picture painted in {:.1} ms (median), {:.1} ms (max)",
+            percentile(&paints, 0.5),
+            paints[paints.len() - 1]
+        )
+    } else {
+        String::new()
+    };
     #[allow(clippy::print_stdout)]
     {
-        println!("{report}; {behind}");
+        println!("{report}; {behind}{painting}");
     }
 }

@@ -34,6 +34,8 @@ pub struct BootConfig {
     pub wall: bool,
     /// Where per-user settings (the pane layout) are kept; none in tests.
     pub data_dir: Option<std::path::PathBuf>,
+    /// Map tile sources, their caches and the geocoder.
+    pub map: crate::pane::mapa::Config,
 }
 
 impl Default for BootConfig {
@@ -47,6 +49,7 @@ impl Default for BootConfig {
             sound: crate::alert::Sound::default(),
             wall: false,
             data_dir: None,
+            map: crate::pane::mapa::Config::default(),
         }
     }
 }
@@ -111,6 +114,8 @@ pub enum Shortcut {
     NormalSize,
     /// F12: high-contrast theme on/off.
     Contrast,
+    /// F11: the map alone (all the window) or back to every pane.
+    MapAlone,
     /// Alt+1…3: the closing outcome on the open alarm card (tratado, falso alarme, encaminhado).
     Outcome(usize),
 }
@@ -161,7 +166,8 @@ impl App {
                     let mut dashboard = Dashboard::new(*session, Utc::now(), self.config.tz)
                         .with_sound(self.config.sound.clone())
                         .with_wall(self.config.wall)
-                        .with_layout_dir(self.config.data_dir.as_deref());
+                        .with_layout_dir(self.config.data_dir.as_deref())
+                        .with_map(&self.config.map);
                     dashboard.set_window_focus(self.focused);
                     self.screen = Screen::Dashboard(Box::new(dashboard));
                     self.sync_scale();
@@ -205,6 +211,10 @@ impl App {
                 self.update(Message::Dashboard(dashboard::Message::Atendimento(
                     crate::pane::atendimento::Message::CallType(crate::pane::atendimento::CallTypeOption(*t)),
                 )))
+            }
+            (Screen::Dashboard(d), Message::Shortcut(Shortcut::MapAlone)) => {
+                d.toggle_alone(crate::pane::Kind::Mapa);
+                Task::none()
             }
             (_, Message::Shortcut(Shortcut::FocusNext)) => operation::focus_next(),
             (_, Message::Shortcut(Shortcut::FocusPrevious)) => operation::focus_previous(),
@@ -313,6 +323,7 @@ pub fn shortcut(key: &Key, modifiers: keyboard::Modifiers, phase: Phase) -> Opti
         (Key::Named(Named::F2), Phase::Before) => Shortcut::NewCall,
         (Key::Named(Named::F9), Phase::Before) => Shortcut::ClaimNext,
         (Key::Named(Named::F12), Phase::Before) => Shortcut::Contrast,
+        (Key::Named(Named::F11), Phase::Before) => Shortcut::MapAlone,
         (Key::Character(c), Phase::Before) if modifiers.alt() && !modifiers.command() => match c {
             "1" => Shortcut::Outcome(0),
             "2" => Shortcut::Outcome(1),

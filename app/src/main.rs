@@ -37,6 +37,55 @@ struct Args {
     /// No alert sound (the banner and desktop notifications still alert).
     #[arg(long)]
     no_sound: bool,
+    /// Street map tiles: XYZ URL template, e.g. https://tiles.example/{z}/{x}/{y}.png. Tiles
+    /// fetched are kept in <data dir>/tiles/street.mbtiles and used offline afterwards.
+    #[arg(long, env = "ATALAIA_TILES_STREET", value_name = "URL")]
+    tiles_street: Option<String>,
+    /// Satellite imagery tiles: XYZ URL template (kept in <data dir>/tiles/satellite.mbtiles).
+    #[arg(long, env = "ATALAIA_TILES_SATELLITE", value_name = "URL")]
+    tiles_satellite: Option<String>,
+    /// Attribution the street tile provider requires (shown on the map).
+    #[arg(long, env = "ATALAIA_TILES_STREET_ATTRIBUTION", value_name = "TEXT", default_value = "")]
+    tiles_street_attribution: String,
+    /// Attribution the satellite tile provider requires (shown on the map).
+    #[arg(long, env = "ATALAIA_TILES_SATELLITE_ATTRIBUTION", value_name = "TEXT", default_value = "")]
+    tiles_satellite_attribution: String,
+    /// Nominatim-compatible geocoder for the map's address search, e.g. https://nominatim.example.
+    #[arg(long, env = "ATALAIA_GEOCODER", value_name = "URL")]
+    geocoder: Option<String>,
+    /// Import an operator-supplied .mbtiles file (PNG/JPEG raster tiles) into the map's tile
+    /// store, then exit. See --import-as.
+    #[arg(long, value_name = "FILE")]
+    import_tiles: Option<PathBuf>,
+    /// Which map the imported tiles are: street or satellite.
+    #[arg(long, value_name = "KIND", default_value = "street", value_parser = ["street", "satellite"])]
+    import_as: String,
+}
+
+/// `atalaia --import-tiles pack.mbtiles`: copies the pack into the tile store and says what came in.
+fn import_tiles(data_dir: &Path, file: &Path, kind: &str) -> anyhow::Result<()> {
+    use atalaia_console::pane::mapa::{Config, Source};
+    let source = if kind == "satellite" { Source::Satellite } else { Source::Street };
+    let target = Config::cache_file(&data_dir.join("tiles"), source);
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("criar {}", dir.display()))?;
+    }
+    let store = atalaia_client::tiles::MbTiles::open(&target)
+        .with_context(|| format!("abrir {}", target.display()))?;
+    let report = store.import(file)?;
+    // The one place the console writes to a terminal: an installer or operator ran it by hand.
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "{} mosaicos {} importados (zoom {}–{}) para {}",
+            report.tiles,
+            report.format.to_uppercase(),
+            report.min_zoom,
+            report.max_zoom,
+            target.display()
+        );
+    }
+    Ok(())
 }
 
 fn default_data_dir() -> PathBuf {
@@ -68,6 +117,9 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
     // Without a log file the console is still needed (e.g. a read-only home): keep going.
+    if let Some(file) = &args.import_tiles {
+        return import_tiles(&data_dir, file, &args.import_as);
+    }
     let log = init_logging(&data_dir).ok();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), ?log, data_dir = %data_dir.display(), "atalaia starting");
     let sound = if args.no_sound {
@@ -81,6 +133,14 @@ fn main() -> anyhow::Result<()> {
         sound,
         wall: args.wall,
         data_dir: Some(data_dir.clone()),
+        map: atalaia_console::pane::mapa::Config {
+            street_url: args.tiles_street.clone(),
+            satellite_url: args.tiles_satellite.clone(),
+            street_attribution: args.tiles_street_attribution.clone(),
+            satellite_attribution: args.tiles_satellite_attribution.clone(),
+            tiles_dir: Some(data_dir.join("tiles")),
+            geocoder: args.geocoder.clone(),
+        },
         ..BootConfig::default()
     };
     match &args.server {

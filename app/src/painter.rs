@@ -22,6 +22,8 @@ struct Shared<J, P> {
     wake: Condvar,
     done: Mutex<Option<Painted<P>>>,
     closed: AtomicBool,
+    /// A job is being painted.
+    working: AtomicBool,
     /// Signalled once per finished picture (a permit is kept if nobody is waiting yet).
     ready: Arc<tokio::sync::Notify>,
 }
@@ -45,6 +47,7 @@ impl<J: Send + 'static, P: Send + 'static> Painter<J, P> {
             wake: Condvar::new(),
             done: Mutex::new(None),
             closed: AtomicBool::new(false),
+            working: AtomicBool::new(false),
             ready: Arc::new(tokio::sync::Notify::new()),
         });
         let worker = Arc::clone(&shared);
@@ -57,6 +60,7 @@ impl<J: Send + 'static, P: Send + 'static> Painter<J, P> {
                             return;
                         }
                         if let Some(next) = pending.take() {
+                            worker.working.store(true, Ordering::Release);
                             break next;
                         }
                         pending = worker.wake.wait(pending).unwrap_or_else(PoisonError::into_inner);
@@ -71,8 +75,9 @@ impl<J: Send + 'static, P: Send + 'static> Painter<J, P> {
                 if let Some(picture) = painted {
                     *worker.done.lock().unwrap_or_else(PoisonError::into_inner) =
                         Some(Painted { job, picture });
-                    worker.ready.notify_one();
                 }
+                worker.working.store(false, Ordering::Release);
+                worker.ready.notify_one();
             }
         })?;
         Ok(Self { shared, thread: Some(thread) })
@@ -82,6 +87,13 @@ impl<J: Send + 'static, P: Send + 'static> Painter<J, P> {
     pub fn request(&self, job: u64, scene: J) {
         *self.shared.pending.lock().unwrap_or_else(PoisonError::into_inner) = Some((job, scene));
         self.shared.wake.notify_one();
+    }
+
+    /// Nothing waiting and nothing being painted: a new job would start at once. (While busy, a
+    /// caller can spare itself building a job that a newer one would replace anyway.)
+    pub fn idle(&self) -> bool {
+        !self.shared.working.load(Ordering::Acquire)
+            && self.shared.pending.lock().unwrap_or_else(PoisonError::into_inner).is_none()
     }
 
     /// The newest finished picture, if one arrived since the last call.

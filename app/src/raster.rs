@@ -124,6 +124,78 @@ impl Layer {
         );
     }
 
+    /// Fills the closed shapes built by `build` (logical coordinates).
+    pub fn fill(&mut self, colour: Color, build: impl FnOnce(&mut PathBuilder)) {
+        let mut b = PathBuilder::new();
+        build(&mut b);
+        let Some(path) = b.finish() else { return };
+        let t = Transform::from_scale(self.scale, self.scale);
+        self.pixmap.fill_path(&path, &paint(colour), FillRule::Winding, t, None);
+    }
+
+    /// Strokes with a dash pattern (`[on, off]`, logical pixels).
+    pub fn stroke_dashed(
+        &mut self,
+        colour: Color,
+        width: f32,
+        dash: [f32; 2],
+        build: impl FnOnce(&mut PathBuilder),
+    ) {
+        let mut b = PathBuilder::new();
+        build(&mut b);
+        let Some(path) = b.finish() else { return };
+        let stroke = Stroke {
+            width,
+            dash: tiny_skia::StrokeDash::new(dash.to_vec(), 0.0),
+            line_join: tiny_skia::LineJoin::Round,
+            ..Stroke::default()
+        };
+        let t = Transform::from_scale(self.scale, self.scale);
+        self.pixmap.stroke_path(&path, &paint(colour), &stroke, t, None);
+    }
+
+    /// Strokes with round joins and caps (a buffer drawn as a wide outline).
+    pub fn stroke_round(&mut self, colour: Color, width: f32, build: impl FnOnce(&mut PathBuilder)) {
+        let mut b = PathBuilder::new();
+        build(&mut b);
+        let Some(path) = b.finish() else { return };
+        let stroke = Stroke {
+            width,
+            line_join: tiny_skia::LineJoin::Round,
+            line_cap: tiny_skia::LineCap::Round,
+            ..Stroke::default()
+        };
+        let t = Transform::from_scale(self.scale, self.scale);
+        self.pixmap.stroke_path(&path, &paint(colour), &stroke, t, None);
+    }
+
+    /// Draws a raster tile with its top-left corner at (`x`, `y`) and `side` logical pixels on a
+    /// side, scaled (bilinear) unless it lands pixel for pixel.
+    pub fn draw_tile(&mut self, tile: &Pixmap, x: f32, y: f32, side: f32) {
+        let k = side * self.scale / tile.width().max(1) as f32;
+        let (dx, dy) = (x * self.scale, y * self.scale);
+        let exact = (k - 1.0).abs() < 1e-4 && dx.fract().abs() < 1e-3 && dy.fract().abs() < 1e-3;
+        let quality =
+            if exact { tiny_skia::FilterQuality::Nearest } else { tiny_skia::FilterQuality::Bilinear };
+        let pattern = tiny_skia::Pattern::new(
+            tile.as_ref(),
+            tiny_skia::SpreadMode::Pad,
+            quality,
+            1.0,
+            Transform::from_row(k, 0.0, 0.0, k, dx, dy),
+        );
+        let paint = Paint { shader: pattern, anti_alias: false, ..Paint::default() };
+        let side = side * self.scale;
+        if let Some(rect) = tiny_skia::Rect::from_xywh(
+            dx.round(),
+            dy.round(),
+            (dx + side).round() - dx.round(),
+            (dy + side).round() - dy.round(),
+        ) {
+            self.pixmap.fill_rect(rect, &paint, Transform::identity(), None);
+        }
+    }
+
     /// Copies `sprite` centred on `at` (logical), blending it over what is there; the centre is
     /// snapped to the nearest device pixel. Parts outside the picture are cut off.
     pub fn stamp(&mut self, sprite: &Sprite, at: Point) {
@@ -166,6 +238,11 @@ impl Layer {
 
     pub fn size(&self) -> (u32, u32) {
         (self.pixmap.width(), self.pixmap.height())
+    }
+
+    /// The picture's pixels, RGBA, opaque (so premultiplied or not is the same).
+    pub fn into_pixels(self) -> Vec<u8> {
+        self.pixmap.take()
     }
 
     /// The picture as an image for iced. Every pixel is opaque (the background is), so the

@@ -26,7 +26,13 @@ pub enum ApiError {
 impl ApiError {
     /// The message to show a person.
     pub fn user_message(&self) -> String {
-        self.to_string()
+        match self {
+            // The fields' own messages say what to fix; the title alone would not.
+            ApiError::Problem(p) if !p.errors.is_empty() => {
+                p.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" ")
+            }
+            _ => self.to_string(),
+        }
     }
 }
 
@@ -91,6 +97,44 @@ impl Api {
 
     pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
         self.send(self.http.post(self.url(path)).json(body)).await
+    }
+
+    pub async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        self.send(self.http.put(self.url(path)).json(body)).await
+    }
+
+    /// Creates a zone, or replaces the zone with `new.id` when `existing` (16.2.6).
+    pub async fn save_zone(
+        &self,
+        new: &atalaia_core::wire::NewZone,
+        existing: bool,
+    ) -> Result<atalaia_core::monitoring::Zone, ApiError> {
+        match (existing, new.id) {
+            (true, Some(id)) => self.put(&format!("/zones/{id}"), new).await,
+            _ => self.post("/zones", new).await,
+        }
+    }
+
+    /// Fixes of a person or a device in the period, in time order (at most 10,000).
+    pub async fn positions(
+        &self,
+        person: Option<atalaia_core::ids::PersonId>,
+        device: Option<atalaia_core::ids::DeviceId>,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<atalaia_core::monitoring::Position>, ApiError> {
+        let mut query = vec![
+            ("from", from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            ("to", to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            ("limit", "10000".to_owned()),
+        ];
+        if let Some(p) = person {
+            query.push(("person_id", p.to_string()));
+        }
+        if let Some(d) = device {
+            query.push(("device_id", d.to_string()));
+        }
+        self.send(self.http.get(self.url("/positions")).query(&query)).await
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginResponse, ApiError> {

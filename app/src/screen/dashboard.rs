@@ -154,7 +154,8 @@ impl Hash for LiveKey {
 impl Dashboard {
     pub fn new(session: Session, now: DateTime<Utc>, tz: Tz) -> Self {
         let panes = pane_grid::State::with_configuration(default_layout(session.user.role));
-        let mapa = mapa::State::for_role(session.user.role);
+        let mut mapa = mapa::State::for_role(session.user.role);
+        mapa.set_now(now);
         Self {
             session,
             model: LiveModel::default(),
@@ -176,6 +177,12 @@ impl Dashboard {
             layout_file: None,
             layout_dirty: false,
         }
+    }
+
+    /// Map tiles, tile caches and geocoder (`atalaia --tiles-street …`).
+    pub fn with_map(mut self, config: &mapa::Config) -> Self {
+        self.mapa.configure(config, self.tz);
+        self
     }
 
     /// Keeps this user's pane layout in `dir`, starting from the one saved last time.
@@ -327,6 +334,26 @@ impl Dashboard {
         &self.mapa
     }
 
+    /// F11: the pane of `kind` alone, or every pane again.
+    pub fn toggle_alone(&mut self, kind: Kind) {
+        if self.wall {
+            return;
+        }
+        if self.panes.maximized().is_some() {
+            self.panes.restore();
+        } else {
+            self.maximize(kind);
+        }
+    }
+
+    /// Shows the pane of `kind` alone (the maximise button), if the layout has one.
+    pub fn maximize(&mut self, kind: Kind) {
+        let pane = self.panes.iter().find(|(_, k)| **k == kind).map(|(p, _)| *p);
+        if let Some(pane) = pane {
+            self.panes.maximize(pane);
+        }
+    }
+
     pub fn map_region(&self) -> mapa::Region {
         self.mapa.region()
     }
@@ -337,6 +364,7 @@ impl Dashboard {
 
     pub fn tick(&mut self, now: DateTime<Utc>) {
         self.now = now;
+        self.mapa.set_now(now);
         // Once a second, not per live event: the ring follows a moving subject and leaves an
         // ended alarm without a device scan on every fix of a busy centre.
         self.follow_selection();
@@ -425,7 +453,33 @@ impl Dashboard {
                 };
                 return (effect.map(Message::Regulacao), None);
             }
-            Message::Mapa(m) => self.mapa.update(m),
+            Message::Mapa(m) => {
+                if let mapa::Message::ZoneSaved(Ok(zone)) = &m {
+                    // The feed will confirm it; the map shows it at once.
+                    self.model.zones.insert(zone.id, (**zone).clone());
+                }
+                let (task, event) = self.mapa.update(m, &self.model);
+                let effect = match event {
+                    Some(mapa::Event::SaveZone(new, existing)) => {
+                        let api = self.session.api.clone();
+                        Task::perform(async move { api.save_zone(&new, existing).await }, |r| {
+                            mapa::Message::ZoneSaved(r.map(Box::new).map_err(|e| e.user_message()))
+                        })
+                    }
+                    Some(mapa::Event::LoadTrack(subject, from, to)) => {
+                        let api = self.session.api.clone();
+                        let (person, device) = match subject {
+                            mapa::track::Subject::Person(p) => (Some(p), None),
+                            mapa::track::Subject::Device(d) => (None, Some(d)),
+                        };
+                        Task::perform(async move { api.positions(person, device, from, to).await }, |r| {
+                            mapa::Message::TrackLoaded(r.map_err(|e| e.user_message()))
+                        })
+                    }
+                    None => Task::none(),
+                };
+                return (Task::batch([task, effect]).map(Message::Mapa), None);
+            }
             Message::Alarmes(m) => {
                 let (task, event) = self.alarmes.update(m, &ctx);
                 self.follow_selection();

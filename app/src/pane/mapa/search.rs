@@ -1,0 +1,170 @@
+//! Address and coordinate search that centres the map (issue 7 item 7, seed 003 16.2.5):
+//! coordinates typed in decimal degrees are taken as they are; anything else is looked up among
+//! the places the system already knows (occurrence addresses, zones, monitored people, the
+//! municipality seats of the base map) and, when a Nominatim-compatible geocoder is configured
+//! and reachable, through it.
+
+use super::basemap::BaseMap;
+use atalaia_client::LiveModel;
+use atalaia_core::geom::LatLon;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// A place found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub label: String,
+    pub at: LatLon,
+    /// Where it came from ("coordenada", "endereço conhecido", "geocodificador", …).
+    pub source: &'static str,
+}
+
+/// Lower case without accents, for matching what was typed against what is stored.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect()
+}
+
+/// "-19.9191, -43.9386", "-19,9191 -43,9386" (Brazilian decimal commas with a space between)
+/// or "-19.9191;-43.9386": latitude first.
+pub fn parse_coordinates(s: &str) -> Option<LatLon> {
+    let s = s.trim();
+    let parts: Vec<&str> = if s.contains(';') {
+        s.split(';').collect()
+    } else if s.contains(", ") {
+        s.split(", ").collect()
+    } else if s.matches(',').count() == 1 && !s.contains(char::is_whitespace) {
+        s.split(',').collect()
+    } else {
+        s.split_whitespace().collect()
+    };
+    let nums: Vec<f64> =
+        parts.iter().map(|p| p.trim().replace(',', ".").parse::<f64>()).collect::<Result<_, _>>().ok()?;
+    match nums[..] {
+        [lat, lon] if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {
+            Some(LatLon { lat, lon })
+        }
+        _ => None,
+    }
+}
+
+/// Matches among what the system knows, best first (at most `limit`).
+pub fn known(model: &LiveModel, query: &str, limit: usize) -> Vec<Found> {
+    let q = fold(query.trim());
+    if q.chars().count() < 3 {
+        return Vec::new();
+    }
+    let mut out: Vec<Found> = Vec::new();
+    let mut push = |label: String, at: LatLon, source: &'static str| {
+        if out.len() < limit && !out.iter().any(|f| f.label == label) {
+            out.push(Found { label, at, source });
+        }
+    };
+    let mut occurrences: Vec<_> = model.occurrences.values().collect();
+    occurrences.sort_by_key(|o| std::cmp::Reverse(o.created_at));
+    for o in occurrences {
+        if let Some(at) = o.location
+            && (fold(&o.address).contains(&q) || fold(&o.number).contains(&q))
+        {
+            push(format!("{} — {}", o.address, o.municipality), at, "endereço conhecido");
+        }
+    }
+    for z in model.zones.values() {
+        if fold(&z.name).contains(&q) {
+            let at = match &z.shape {
+                atalaia_core::geom::Shape::Circle { center, .. } => *center,
+                atalaia_core::geom::Shape::Rectangle { south_west, north_east } => LatLon {
+                    lat: (south_west.lat + north_east.lat) / 2.0,
+                    lon: (south_west.lon + north_east.lon) / 2.0,
+                },
+                atalaia_core::geom::Shape::Polygon { ring } => {
+                    ring.first().copied().unwrap_or(LatLon { lat: 0.0, lon: 0.0 })
+                }
+            };
+            push(format!("Zona {}", z.name), at, "zona");
+        }
+    }
+    for seat in &BaseMap::get().seats {
+        if fold(&seat.name).contains(&q) {
+            push(format!("{} ({})", seat.name, seat.uf), seat.at(), "município");
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct NominatimPlace {
+    display_name: String,
+    lat: String,
+    lon: String,
+}
+
+/// Asks a Nominatim-compatible geocoder at `base` (e.g. `https://nominatim.example/`).
+pub async fn geocode(base: String, query: String) -> Result<Vec<Found>, String> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .user_agent(concat!("Atalaia/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let url = format!("{}/search", base.trim_end_matches('/'));
+    let resp = http
+        .get(url)
+        .query(&[("q", query.as_str()), ("format", "jsonv2"), ("limit", "5"), ("countrycodes", "br")])
+        .send()
+        .await
+        .map_err(|e| format!("geocodificador inacessível ({e})"))?;
+    if !resp.status().is_success() {
+        return Err(format!("geocodificador respondeu {}", resp.status().as_u16()));
+    }
+    let places: Vec<NominatimPlace> =
+        resp.json().await.map_err(|e| format!("resposta inválida do geocodificador ({e})"))?;
+    Ok(places
+        .into_iter()
+        .filter_map(|p| {
+            let at = LatLon { lat: p.lat.parse().ok()?, lon: p.lon.parse().ok()? };
+            at.validate().ok()?;
+            Some(Found { label: p.display_name, at, source: "geocodificador" })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinates_in_the_usual_ways() {
+        let bh = Some(LatLon { lat: -19.9191, lon: -43.9386 });
+        for typed in [
+            "-19.9191, -43.9386",
+            "-19.9191,-43.9386",
+            "-19,9191 -43,9386",
+            "-19.9191 -43.9386",
+            " -19.9191;-43.9386 ",
+        ] {
+            assert_eq!(parse_coordinates(typed), bh, "{typed:?}");
+        }
+        for typed in ["Rua da Bahia", "-119.9, -43.9", "-19.9", "1, 2, 3", ""] {
+            assert_eq!(parse_coordinates(typed), None, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn known_places_match_without_accents() {
+        let model = LiveModel::default();
+        let found = known(&model, "candeias", 5);
+        assert_eq!(found.first().map(|f| f.label.as_str()), Some("Candeias do Jamari (RO)"));
+        assert!(known(&model, "RIBEIRAO DAS", 5).iter().any(|f| f.label.starts_with("Ribeirão das Neves")));
+        assert!(known(&model, "xy", 5).is_empty(), "too short to search");
+    }
+}

@@ -1,0 +1,329 @@
+//! Drawing and editing zones on the map (issue 7 item 5; seed 003 16.2.6, III-2.8–III-2.10):
+//! circles (centre, then a point on the rim), rectangles (two corners) and polygons (a click per
+//! vertex; closed by clicking the first vertex, Enter, or "Concluir"), with handles that can be
+//! dragged once the shape is complete. The form names the zone, picks inclusion / exclusion /
+//! warning, the warning buffer of an exclusion zone, and whose zone it is (a person or a group);
+//! saving goes through the API (`POST /zones`, `PUT /zones/{id}` for an edited one) and the
+//! server's validation comes back in Portuguese.
+
+use atalaia_core::geom::{LatLon, Shape};
+use atalaia_core::ids::{PersonId, ZoneId};
+use atalaia_core::monitoring::{Zone, ZoneKind};
+use atalaia_core::wire::NewZone;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Circle,
+    Rectangle,
+    Polygon,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 3] = [Tool::Polygon, Tool::Rectangle, Tool::Circle];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Circle => "Círculo",
+            Tool::Rectangle => "Retângulo",
+            Tool::Polygon => "Polígono",
+        }
+    }
+
+    /// What the operator does next, shown over the map while drawing.
+    pub fn hint(self, points: usize) -> &'static str {
+        match (self, points) {
+            (Tool::Circle, 0) => "Clique no centro do círculo",
+            (Tool::Circle, _) => "Clique na borda do círculo",
+            (Tool::Rectangle, 0) => "Clique num canto do retângulo",
+            (Tool::Rectangle, _) => "Clique no canto oposto",
+            (Tool::Polygon, n) if n < 3 => "Clique para marcar os vértices (Backspace desfaz, Esc cancela)",
+            (Tool::Polygon, _) => "Clique no primeiro vértice ou Enter para fechar o polígono",
+        }
+    }
+}
+
+/// Great-circle distance, metres (circle radius from a rim point).
+pub fn distance_m(a: LatLon, b: LatLon) -> f64 {
+    let (la, lb) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = lb - la;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la.cos() * lb.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+/// A point `metres` east of `c` (the radius handle of a circle).
+fn east_of(c: LatLon, metres: f64) -> LatLon {
+    LatLon { lat: c.lat, lon: c.lon + (metres / (6_371_008.8 * c.lat.to_radians().cos())).to_degrees() }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Editor {
+    pub tool: Tool,
+    /// Polygon: the vertices. Rectangle: two opposite corners. Circle: centre and a rim point.
+    pub points: Vec<LatLon>,
+    /// The shape is complete (handles can be dragged, the form can be saved).
+    pub closed: bool,
+    /// The zone being changed, or none for a new one.
+    pub zone: Option<ZoneId>,
+    pub name: String,
+    pub kind: ZoneKind,
+    /// Warning buffer of an exclusion zone, metres, as typed.
+    pub warning_m: String,
+    pub person: Option<PersonId>,
+    pub group: String,
+    pub saving: bool,
+    pub errors: Vec<String>,
+}
+
+impl Editor {
+    pub fn new(tool: Tool) -> Self {
+        Self {
+            tool,
+            points: Vec::new(),
+            closed: false,
+            zone: None,
+            name: String::new(),
+            kind: ZoneKind::Exclusion,
+            warning_m: String::new(),
+            person: None,
+            group: String::new(),
+            saving: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Editing an existing zone: its shape with handles, its data in the form.
+    pub fn edit(zone: &Zone) -> Self {
+        let (tool, points) = match &zone.shape {
+            Shape::Circle { center, radius_m } => (Tool::Circle, vec![*center, east_of(*center, *radius_m)]),
+            Shape::Rectangle { south_west, north_east } => (Tool::Rectangle, vec![*south_west, *north_east]),
+            Shape::Polygon { ring } => {
+                let mut ring = ring.clone();
+                if ring.len() > 3 && ring.first() == ring.last() {
+                    ring.pop();
+                }
+                (Tool::Polygon, ring)
+            }
+        };
+        Self {
+            tool,
+            points,
+            closed: true,
+            zone: Some(zone.id),
+            name: zone.name.clone(),
+            kind: zone.kind,
+            warning_m: zone.warning_m.map(|m| format!("{m:.0}")).unwrap_or_default(),
+            person: zone.person_id,
+            group: zone.group.clone().unwrap_or_default(),
+            saving: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// A click on the map at `p` while drawing; `on_first` tells whether it hit the first vertex.
+    pub fn click(&mut self, p: LatLon, on_first: bool) {
+        if self.closed {
+            return;
+        }
+        match self.tool {
+            Tool::Polygon if on_first && self.points.len() >= 3 => self.closed = true,
+            Tool::Polygon => self.points.push(p),
+            Tool::Circle | Tool::Rectangle => {
+                self.points.push(p);
+                if self.points.len() == 2 {
+                    self.closed = true;
+                }
+            }
+        }
+        self.errors.clear();
+    }
+
+    /// Enter: closes a polygon of at least three vertices.
+    pub fn finish(&mut self) {
+        if self.tool == Tool::Polygon && self.points.len() >= 3 {
+            self.closed = true;
+        }
+    }
+
+    /// Backspace: takes the last vertex back (reopening a closed polygon being drawn).
+    pub fn undo(&mut self) {
+        if self.zone.is_none() || !self.closed {
+            self.points.pop();
+            self.closed = false;
+        }
+    }
+
+    /// The handles that can be dragged: every vertex, the two rectangle corners, a circle's centre
+    /// and its radius point.
+    pub fn handles(&self) -> &[LatLon] {
+        if self.closed { &self.points } else { &[] }
+    }
+
+    /// Handle `i` dragged to `p`. Moving a circle's centre carries its rim point along.
+    pub fn drag(&mut self, i: usize, p: LatLon) {
+        if i >= self.points.len() {
+            return;
+        }
+        if self.tool == Tool::Circle && i == 0 && self.points.len() == 2 {
+            let r = distance_m(self.points[0], self.points[1]);
+            self.points = vec![p, east_of(p, r)];
+        } else {
+            self.points[i] = p;
+        }
+        self.errors.clear();
+    }
+
+    /// Right-click on a polygon vertex: removes it (a polygon keeps at least three).
+    pub fn remove(&mut self, i: usize) {
+        if self.tool == Tool::Polygon && self.closed && self.points.len() > 3 && i < self.points.len() {
+            self.points.remove(i);
+        }
+    }
+
+    /// The shape drawn so far, with `cursor` as the next point while drawing (rubber band).
+    pub fn shape(&self, cursor: Option<LatLon>) -> Option<Shape> {
+        let mut pts = self.points.clone();
+        if !self.closed
+            && let Some(c) = cursor
+        {
+            pts.push(c);
+        }
+        match self.tool {
+            Tool::Circle if pts.len() >= 2 => {
+                Some(Shape::Circle { center: pts[0], radius_m: distance_m(pts[0], pts[1]).max(1.0) })
+            }
+            Tool::Rectangle if pts.len() >= 2 => {
+                let (a, b) = (pts[0], pts[1]);
+                Some(Shape::Rectangle {
+                    south_west: LatLon { lat: a.lat.min(b.lat), lon: a.lon.min(b.lon) },
+                    north_east: LatLon { lat: a.lat.max(b.lat), lon: a.lon.max(b.lon) },
+                })
+            }
+            Tool::Polygon if pts.len() >= 2 => Some(Shape::Polygon { ring: pts }),
+            _ => None,
+        }
+    }
+
+    /// The request to save, or what is wrong with the form (in Portuguese). The server checks
+    /// again; its answer is shown the same way.
+    pub fn request(&self) -> Result<NewZone, Vec<String>> {
+        let mut errors = Vec::new();
+        let shape = match self.shape(None) {
+            Some(s) if self.closed => Some(s),
+            _ => {
+                errors.push("Termine o desenho da zona.".to_owned());
+                None
+            }
+        };
+        let warning_m = match self.warning_m.trim() {
+            "" => None,
+            text => match text.replace(',', ".").parse::<f64>() {
+                Ok(m) => Some(m),
+                Err(_) => {
+                    errors.push("Faixa de advertência: informe os metros em números.".to_owned());
+                    None
+                }
+            },
+        };
+        let group = Some(self.group.trim().to_owned()).filter(|g| !g.is_empty());
+        let new = shape.map(|shape| NewZone {
+            id: Some(self.zone.unwrap_or_default()),
+            name: self.name.trim().to_owned(),
+            kind: self.kind,
+            shape,
+            person_id: self.person,
+            group,
+            schedule: None,
+            warning_m,
+        });
+        if let Some(n) = &new {
+            errors.extend(n.validate().into_iter().map(|e| e.message));
+        }
+        match new {
+            Some(n) if errors.is_empty() => Ok(n),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(lat: f64, lon: f64) -> LatLon {
+        LatLon { lat, lon }
+    }
+
+    #[test]
+    fn a_polygon_is_drawn_vertex_by_vertex_and_closed_on_its_first_vertex() {
+        let mut e = Editor::new(Tool::Polygon);
+        e.click(p(-8.76, -63.91), false);
+        e.click(p(-8.76, -63.89), false);
+        // Clicking the first vertex with only two does not close: it is a third vertex.
+        e.click(p(-8.77, -63.89), false);
+        assert!(!e.closed);
+        assert_eq!(
+            e.shape(Some(p(-8.775, -63.9))).map(|s| matches!(s, Shape::Polygon { ring } if ring.len() == 4)),
+            Some(true)
+        );
+        e.undo();
+        assert_eq!(e.points.len(), 2);
+        e.click(p(-8.775, -63.9), false);
+        e.click(p(-8.76, -63.91), true);
+        assert!(e.closed);
+        assert_eq!(e.handles().len(), 3);
+        e.drag(1, p(-8.755, -63.885));
+        assert_eq!(e.points[1], p(-8.755, -63.885));
+        e.remove(0);
+        assert_eq!(e.points.len(), 3, "a polygon keeps three vertices");
+    }
+
+    #[test]
+    fn the_form_is_checked_before_saving_in_portuguese() {
+        let mut e = Editor::new(Tool::Circle);
+        assert!(e.request().expect_err("nothing drawn").contains(&"Termine o desenho da zona.".to_owned()));
+        e.click(p(-19.92, -43.94), false);
+        e.click(p(-19.92, -43.93), false);
+        let Some(Shape::Circle { radius_m, .. }) = e.shape(None) else { panic!("circle") };
+        assert!((radius_m - 1046.0).abs() < 5.0, "{radius_m}");
+        let errors = e.request().expect_err("no name, no owner");
+        assert!(errors.iter().any(|m| m.contains("Nome da zona")), "{errors:?}");
+        assert!(errors.iter().any(|m| m.contains("pessoa monitorada ou o grupo")), "{errors:?}");
+        e.name = "Escola Estadual".into();
+        e.group = "Medida protetiva".into();
+        e.warning_m = "abc".into();
+        assert!(e.request().expect_err("bad metres").iter().any(|m| m.contains("em números")));
+        e.warning_m = "250".into();
+        let new = e.request().expect("valid");
+        assert_eq!(
+            (new.kind, new.warning_m, new.group.as_deref()),
+            (ZoneKind::Exclusion, Some(250.0), Some("Medida protetiva"))
+        );
+        // Moving the centre keeps the radius.
+        e.drag(0, p(-19.93, -43.95));
+        let Some(Shape::Circle { radius_m: moved, center }) = e.shape(None) else { panic!("circle") };
+        assert!((moved - radius_m).abs() < 1.0 && center == p(-19.93, -43.95));
+    }
+
+    #[test]
+    fn an_existing_zone_opens_closed_with_its_data() {
+        let zone = Zone {
+            id: ZoneId::new(),
+            name: "Casa da vítima".into(),
+            kind: ZoneKind::Exclusion,
+            shape: Shape::Rectangle { south_west: p(-8.77, -63.91), north_east: p(-8.76, -63.90) },
+            person_id: None,
+            group: Some("Grupo A".into()),
+            active: true,
+            schedule: None,
+            warning_m: Some(300.0),
+            created_at: chrono::Utc::now(),
+        };
+        let e = Editor::edit(&zone);
+        assert!(e.closed && e.tool == Tool::Rectangle && e.zone == Some(zone.id));
+        assert_eq!(e.warning_m, "300");
+        let new = e.request().expect("valid");
+        assert_eq!(new.id, Some(zone.id));
+        assert_eq!(new.shape, zone.shape);
+    }
+}

@@ -1,0 +1,432 @@
+//! Snapshot tests of the map (issue 7): the map alone rendered by `iced_test`'s simulator with
+//! tiny-skia, exactly as the console draws it, and its pixels checked where the projection says
+//! things are — the embedded base map of Brazil, a polygon zone being drawn with clicks, a track
+//! in playback. `ATALAIA_UI_SNAPSHOT=dir` keeps the PNGs for a look.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use atalaia_client::LiveModel;
+use atalaia_console::pane::mapa::zones::Tool;
+use atalaia_console::pane::mapa::{self, Message, Region, State};
+use atalaia_core::auth::Role;
+use atalaia_core::geom::LatLon;
+use atalaia_core::ids::{DeviceId, PersonId, PositionId};
+use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, Person, Position, Regime};
+use atalaia_core::wire::{LiveMessage, Snapshot};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use iced::{Point, Settings, Size};
+use iced_test::Simulator;
+
+const SIZE: Size = Size { width: 900.0, height: 640.0 };
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 13, 30, 0).single().expect("valid")
+}
+
+/// An RGBA picture of the screen.
+struct Shot {
+    width: u32,
+    /// Snapshot pixels per logical pixel (the simulator renders at its own scale).
+    scale: f32,
+    rgba: Vec<u8>,
+}
+
+impl Shot {
+    /// The colour at logical point `p`.
+    fn at(&self, p: Point) -> [u8; 3] {
+        let (x, y) = ((p.x * self.scale).round() as u32, (p.y * self.scale).round() as u32);
+        let i = ((y * self.width + x) * 4) as usize;
+        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2]]
+    }
+
+    /// How many pixels within `r` of `p` are (nearly) `colour`.
+    fn around(&self, p: Point, r: i32, colour: [u8; 3]) -> usize {
+        let mut n = 0;
+        let step = 1.0 / self.scale;
+        for dy in -r..=r {
+            for dx in -r..=r {
+                let c = self.at(Point::new(p.x + dx as f32 * step, p.y + dy as f32 * step));
+                if c.iter().zip(colour).all(|(a, b)| a.abs_diff(b) <= 6) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+}
+
+fn hex(c: u32) -> [u8; 3] {
+    [(c >> 16) as u8, (c >> 8) as u8, c as u8]
+}
+
+/// Renders the map alone, returns its pixels and whatever messages the events produced.
+fn render(
+    state: &mut State,
+    model: &LiveModel,
+    name: &str,
+    events: impl FnOnce(&mut Simulator<'_, Message>),
+) -> (Shot, Vec<Message>) {
+    // The picture is painted by the map's own thread: draw, wait for it, as the console does.
+    for _ in 0..200 {
+        {
+            let mut ui = Simulator::with_size(Settings::default(), SIZE, state.canvas(model));
+            let _ = ui.snapshot(&atalaia_console::theme::theme()).expect("frame");
+        }
+        let _ = state.update(Message::Painted, model);
+        if state.picture_settled() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(state.picture_settled(), "the painting thread delivered the picture");
+    draw(state, model, name, events)
+}
+
+fn draw(
+    state: &State,
+    model: &LiveModel,
+    name: &str,
+    events: impl FnOnce(&mut Simulator<'_, Message>),
+) -> (Shot, Vec<Message>) {
+    let mut ui = Simulator::with_size(Settings::default(), SIZE, state.canvas(model));
+    events(&mut ui);
+    let snapshot = ui.snapshot(&atalaia_console::theme::theme()).expect("snapshot");
+    let dir = std::env::var_os("ATALAIA_UI_SNAPSHOT").map_or_else(
+        || std::env::temp_dir().join(format!("atalaia-map-{}", std::process::id())),
+        std::path::PathBuf::from,
+    );
+    let path = dir.join(format!("map-{name}.png"));
+    let _ = std::fs::remove_file(dir.join(format!("map-{name}-tiny-skia.png")));
+    assert!(snapshot.matches_image(&path).expect("write snapshot"));
+    let file = std::fs::File::open(dir.join(format!("map-{name}-tiny-skia.png"))).expect("png");
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file)).read_info().expect("png header");
+    let mut rgba = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut rgba).expect("png frame");
+    rgba.truncate(info.buffer_size());
+    (Shot { width: info.width, scale: info.width as f32 / SIZE.width, rgba }, ui.into_messages().collect())
+}
+
+/// The map for a role at the test's size (the first frame tells it its size).
+fn map_for(role: Role, model: &LiveModel, test: &str) -> State {
+    let state = State::for_role(role);
+    let _ = draw(&state, model, &format!("{test}-first-frame"), |_| {});
+    state
+}
+
+fn pixel(state: &State, p: LatLon) -> Point {
+    let (x, y) = state.view_now().project(p);
+    Point::new(x as f32, y as f32)
+}
+
+#[test]
+fn embedded_base_map_shows_brazil_with_its_states_and_seats() {
+    let model = LiveModel::default();
+    let mut state = map_for(Role::Supervisor, &model, "brasil");
+    let _ = state.update(Message::Region(Region::Brasil), &model);
+    let (shot, _) = render(&mut state, &model, "brasil", |_| {});
+    let land = hex(0xf5f3ee);
+    let sea = hex(0xc6dbe6);
+    let neighbour = hex(0xe4e2dc);
+    // Goiás' interior is land, the Atlantic east of Salvador is sea, Bolivia's interior a neighbour.
+    assert_eq!(shot.at(pixel(&state, LatLon { lat: -15.5, lon: -49.5 })), land);
+    assert_eq!(shot.at(pixel(&state, LatLon { lat: -12.0, lon: -28.0 })), sea);
+    assert_eq!(shot.at(pixel(&state, LatLon { lat: -17.0, lon: -64.5 })), neighbour);
+    // The border between Minas Gerais and Goiás (along the Paranaíba near 18.5° S, 49.2° W) is
+    // drawn: some border-coloured pixels near it.
+    let border = hex(0xb3a9c4);
+    assert!(shot.around(pixel(&state, LatLon { lat: -18.45, lon: -49.2 }), 6, border) > 0, "state border");
+    // Brasília's seat dot and label (a capital, shown at country zoom).
+    let dark = hex(0x3d4450);
+    assert!(shot.around(pixel(&state, LatLon { lat: -15.79, lon: -47.88 }), 3, dark) > 3, "capital dot");
+}
+
+#[test]
+fn a_polygon_zone_is_drawn_with_clicks_and_closed_on_its_first_vertex() {
+    let model = LiveModel::default();
+    let mut state = map_for(Role::MonitoringAdmin, &model, "polygon");
+    let _ = state.update(Message::Draw(Tool::Polygon), &model);
+    let clicks = [Point::new(300.0, 200.0), Point::new(600.0, 220.0), Point::new(520.0, 460.0)];
+    for (i, at) in clicks.iter().enumerate() {
+        let (_, messages) = render(&mut state, &model, &format!("draw-{i}"), |ui| {
+            ui.point_at(*at);
+            let _ = ui.simulate(iced_test::simulator::click());
+        });
+        assert!(
+            messages.iter().any(|m| matches!(m, Message::Click(p) if p.distance(*at) < 1.0)),
+            "{messages:?}"
+        );
+        for m in messages {
+            let _ = state.update(m, &model);
+        }
+    }
+    // Three vertices, the rubber band to the cursor, the hint over the map.
+    let cursor = Point::new(330.0, 430.0);
+    let (shot, _) = render(&mut state, &model, "polygon-drawing", |ui| ui.point_at(cursor));
+    let editor = state.editor().expect("drawing");
+    assert_eq!(editor.points.len(), 3);
+    assert!(!editor.closed);
+    let white = [255, 255, 255];
+    for at in clicks {
+        assert!(shot.around(at, 2, white) >= 9, "vertex handle at {at:?}");
+    }
+    let red = hex(0xe5484d);
+    let mid = Point::new((clicks[2].x + cursor.x) / 2.0, (clicks[2].y + cursor.y) / 2.0);
+    assert!(shot.around(mid, 2, red) > 0, "rubber band towards the cursor");
+    // Clicking the first vertex closes it: filled in the exclusion style.
+    let (_, messages) = render(&mut state, &model, "close", |ui| {
+        ui.point_at(clicks[0]);
+        let _ = ui.simulate(iced_test::simulator::click());
+    });
+    for m in messages {
+        let _ = state.update(m, &model);
+    }
+    assert!(state.editor().expect("editing").closed);
+    let (shot, _) = render(&mut state, &model, "polygon-closed", |_| {});
+    let inside = Point::new(480.0, 300.0);
+    let c = shot.at(inside);
+    assert!(c[0] > c[1] && c[0] > c[2], "reddish exclusion fill inside, got {c:?}");
+    // A vertex handle dragged moves the vertex.
+    let (_, messages) = render(&mut state, &model, "drag", |ui| {
+        ui.point_at(clicks[1]);
+        let _ =
+            ui.simulate([iced::Event::Mouse(iced::mouse::Event::ButtonPressed(iced::mouse::Button::Left))]);
+        ui.point_at(Point::new(650.0, 180.0));
+        let _ = ui.simulate([iced::Event::Mouse(iced::mouse::Event::CursorMoved {
+            position: Point::new(650.0, 180.0),
+        })]);
+        let _ =
+            ui.simulate([iced::Event::Mouse(iced::mouse::Event::ButtonReleased(iced::mouse::Button::Left))]);
+    });
+    assert!(messages.iter().any(|m| matches!(m, Message::Handle(1, _))), "{messages:?}");
+    for m in messages {
+        let _ = state.update(m, &model);
+    }
+    let moved = pixel(&state, state.editor().expect("editing").points[1]);
+    assert!(moved.distance(Point::new(650.0, 180.0)) < 1.0, "{moved:?}");
+}
+
+fn fix(device: DeviceId, person: PersonId, minute: i64, lat: f64, lon: f64) -> Position {
+    let t = now() - Duration::minutes(60 - minute);
+    Position {
+        id: PositionId::new(),
+        device_id: device,
+        person_id: Some(person),
+        vehicle_id: None,
+        fix_time: t,
+        recv_time: t,
+        at: LatLon { lat, lon },
+        speed_kmh: None,
+        course_deg: None,
+        accuracy_m: Some(10.0),
+        altitude_m: None,
+        battery_pct: Some(70.0),
+        charging: Some(false),
+    }
+}
+
+/// A monitored person in Porto Velho with a bracelet and an hour of fixes walking east, and a
+/// zone-violation alarm half-way.
+fn porto_velho() -> (LiveModel, Person, Device, Vec<Position>) {
+    let person = Person {
+        id: PersonId::new(),
+        name: "João da Silva".into(),
+        record: "0001234-56.2026.8.22.0001".into(),
+        regime: Regime::SemiOpen,
+        group: Some("Regional I".into()),
+        responsible: None,
+        linked_person: None,
+        created_at: now(),
+    };
+    let device = Device {
+        id: DeviceId::new(),
+        imei: "358000000000001".into(),
+        kind: DeviceKind::AnkleBracelet,
+        state: DeviceState::Active,
+        sim1: None,
+        sim2: None,
+        person_id: Some(person.id),
+        vehicle_id: None,
+        last_contact: Some(now()),
+        battery_pct: Some(80.0),
+        report_interval_s: None,
+        created_at: now(),
+    };
+    // Every 5 minutes from 12:30 to 13:30, 0.005° (~550 m) east each time, a little north.
+    let fixes: Vec<Position> = (0..=12)
+        .map(|i| fix(device.id, person.id, i * 5, -8.775 + 0.001 * i as f64, -63.93 + 0.005 * i as f64))
+        .collect();
+    let mut alarm = atalaia_core::alarm::Alarm::new(
+        atalaia_core::alarm::AlarmKind::ExclusionZoneEntry,
+        atalaia_core::alarm::Subject::Person(person.id),
+        None,
+        now() - Duration::minutes(30),
+        now() - Duration::minutes(30),
+    );
+    alarm.count = 1;
+    let mut model = LiveModel::default();
+    let _ = model.apply(LiveMessage::Snapshot(Snapshot {
+        seq: 1,
+        occurrences: Vec::new(),
+        vehicles: Vec::new(),
+        persons: vec![person.clone()],
+        devices: vec![device.clone()],
+        zones: Vec::new(),
+        alarms: vec![alarm],
+        positions: vec![fixes.last().cloned().expect("fixes")],
+        dispatches: Vec::new(),
+    }));
+    (model, person, device, fixes)
+}
+
+#[test]
+fn a_track_plays_back_on_the_map() {
+    let (model, person, device, fixes) = porto_velho();
+    let mut state = map_for(Role::MonitoringOperator, &model, "track");
+    state.set_now(now());
+    // Zoom in on the person's last fix (individual markers, not groups), and click it.
+    let last = fixes.last().expect("fix").at;
+    let _ = state.update(Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon)), &model);
+    let _ = state.update(Message::Search, &model);
+    let _ = state.update(Message::Go(0), &model);
+    let _ = state.update(Message::Zoom { by: 15.0 - state.zoom(), at: pixel(&state, last) }, &model);
+    let at = pixel(&state, last);
+    let (_, messages) = render(&mut state, &model, "pick", |ui| {
+        ui.point_at(at);
+        let _ = ui.simulate(iced_test::simulator::click());
+    });
+    for m in messages {
+        let _ = state.update(m, &model);
+    }
+    assert_eq!(state.picked(), Some(mapa::Picked::Person(device.id)));
+    // "Trajeto 2 h": the dashboard is asked for the person's fixes; they come back.
+    let (_, event) = state.update(Message::Track(2), &model);
+    assert!(
+        matches!(event, Some(mapa::Event::LoadTrack(mapa::track::Subject::Person(p), _, _)) if p == person.id)
+    );
+    let _ = state.update(Message::TrackLoaded(Ok(fixes.clone())), &model);
+    let playback = state.playback().expect("track");
+    assert_eq!(playback.fixes.len(), 13);
+    assert_eq!(playback.marks.len(), 1, "the alarm marked on the track");
+    // The view was fitted to the track: its ends are on the map.
+    for p in [fixes[0].at, last] {
+        let s = pixel(&state, p);
+        assert!(s.x > 0.0 && s.y > 0.0 && s.x < SIZE.width && s.y < SIZE.height, "{s:?}");
+    }
+    // Play at 60×: 20 s of playback is 20 minutes of track (four fixes further).
+    let _ = state.update(Message::Speed(60), &model);
+    let _ = state.update(Message::PlayPause, &model);
+    let start = std::time::Instant::now();
+    for k in 0..=40 {
+        let _ = state.update(Message::Frame(start + std::time::Duration::from_millis(500 * k)), &model);
+    }
+    let playback = state.playback().expect("track");
+    assert_eq!(playback.now, fixes[0].fix_time + Duration::minutes(20));
+    assert_eq!(playback.played(playback.now), 5);
+    let (shot, _) = render(&mut state, &model, "track-playback", |_| {});
+    let purple = hex(0x8e4ec6);
+    // The head of the playback where the person was at 12:50, the played part strong purple.
+    let head = pixel(&state, fixes[4].at);
+    assert!(shot.around(head, 3, purple) > 10, "playback head at {head:?}");
+    let played = pixel(
+        &state,
+        LatLon {
+            lat: (fixes[1].at.lat + fixes[2].at.lat) / 2.0,
+            lon: (fixes[1].at.lon + fixes[2].at.lon) / 2.0,
+        },
+    );
+    assert!(shot.around(played, 1, purple) > 0, "played segment");
+    // The alarm's mark: an orange diamond where the person was at 13:00.
+    let orange = hex(0xf76b15);
+    assert!(shot.around(pixel(&state, fixes[6].at), 3, orange) > 4, "event mark");
+}
+
+/// A 256 × 256 PNG of one colour.
+fn solid_png(rgb: [u8; 3]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, 256, 256);
+        encoder.set_color(png::ColorType::Rgb);
+        let mut writer = encoder.write_header().expect("png header");
+        let data: Vec<u8> = std::iter::repeat_n(rgb, 256 * 256).flatten().collect();
+        writer.write_image_data(&data).expect("png data");
+    }
+    out
+}
+
+/// An XYZ tile server on 127.0.0.1 answering every tile with `tile`, counting requests.
+async fn tile_server(
+    tile: Vec<u8>,
+) -> (String, tokio::task::JoinHandle<()>, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&hits);
+    let task = tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let tile = tile.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    tile.len()
+                );
+                let _ = s.write_all(head.as_bytes()).await;
+                let _ = s.write_all(&tile).await;
+            });
+        }
+    });
+    (format!("http://{addr}/{{z}}/{{x}}/{{y}}.png"), task, hits)
+}
+
+/// Renders until the map's centre shows `colour` (tiles arrive asynchronously), or gives up.
+fn wait_for(state: &mut State, model: &LiveModel, colour: [u8; 3], name: &str) -> bool {
+    for _ in 0..100 {
+        let (shot, _) = render(state, model, name, |_| {});
+        // A corner clear of labels, the scale bar and the attribution.
+        if shot.at(Point::new(60.0, 60.0)) == colour {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let _ = state.update(Message::Tiles, model);
+    }
+    false
+}
+
+/// 16.2.4 (issue 7 item 2): street tiles from an XYZ server on 127.0.0.1 are fetched, drawn, and
+/// kept in the MBTiles cache; with the server gone, a console started afresh draws the same
+/// view from the cache without asking the network.
+#[test]
+fn street_tiles_are_fetched_drawn_and_served_from_the_cache_offline() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let _inside = rt.enter();
+    let magenta = [200, 60, 160];
+    let (template, server, hits) = rt.block_on(tile_server(solid_png(magenta)));
+    let dir = tempfile::tempdir().expect("dir");
+    let config = mapa::Config {
+        street_url: Some(template),
+        tiles_dir: Some(dir.path().to_path_buf()),
+        ..mapa::Config::default()
+    };
+    let model = LiveModel::default();
+
+    let mut state = State::for_role(Role::Supervisor);
+    state.configure(&config, chrono_tz::America::Sao_Paulo);
+    assert!(wait_for(&mut state, &model, magenta, "tiles-online"), "the fetched tile is drawn");
+    let fetched = hits.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(fetched >= 4, "the view's tiles were fetched: {fetched}");
+
+    // The server goes away (its port refuses connections); a console started afresh (nothing
+    // decoded in memory) still draws the tiles, from the cache file.
+    server.abort();
+    let _ = rt.block_on(server);
+    drop(hits);
+    let mut offline = State::for_role(Role::Supervisor);
+    offline.configure(&config, chrono_tz::America::Sao_Paulo);
+    assert!(wait_for(&mut offline, &model, magenta, "tiles-offline"), "the cached tile is drawn offline");
+    // Switching to the base map shows the embedded map again (BH is land).
+    let _ = offline.update(Message::Source(mapa::Source::Base), &model);
+    assert!(wait_for(&mut offline, &model, hex(0xf5f3ee), "tiles-base"), "the embedded base map");
+}
