@@ -99,7 +99,10 @@ map_alone() {
 
 input_map-brasil() {
   map_alone
-  for _ in 1 2 3 4 5 6 7 8; do xdotool key minus; sleep 0.4; done
+  # The "Brasil" region button, first in the map's tool bar.
+  xdotool mousemove 40 174 click 1
+  sleep 1
+  xdotool mousemove 800 560
 }
 
 input_map-porto-velho() { map_alone; }

@@ -300,10 +300,15 @@ fn a_track_plays_back_on_the_map() {
     assert_eq!(state.picked(), Some(mapa::Picked::Person(device.id)));
     // "Trajeto 2 h": the dashboard is asked for the person's fixes; they come back.
     let (_, event) = state.update(Message::Track(2), &model);
-    assert!(
-        matches!(event, Some(mapa::Event::LoadTrack(mapa::track::Subject::Person(p), _, _)) if p == person.id)
-    );
-    let _ = state.update(Message::TrackLoaded(Ok(fixes.clone())), &model);
+    let Some(mapa::Event::LoadTrack(subject, from, _)) = event else {
+        panic!("no track asked for: {event:?}")
+    };
+    assert_eq!(subject, mapa::track::Subject::Person(person.id));
+    // An answer to another request (another period) is dropped; the right one is shown.
+    let _ = state
+        .update(Message::TrackLoaded(subject.clone(), from - Duration::hours(22), Ok(Vec::new())), &model);
+    assert!(state.playback().expect("track").loading, "a stale answer is ignored");
+    let _ = state.update(Message::TrackLoaded(subject, from, Ok(fixes.clone())), &model);
     let playback = state.playback().expect("track");
     assert_eq!(playback.fixes.len(), 13);
     assert_eq!(playback.marks.len(), 1, "the alarm marked on the track");

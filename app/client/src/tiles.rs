@@ -234,6 +234,13 @@ impl TileSource {
             return Err(TileError::Status(resp.status().as_u16()));
         }
         let data = resp.bytes().await.map_err(|e| TileError::Network(e.to_string()))?.to_vec();
+        // An error page answered with 200 (a captive portal, a proxy) is not a tile: it must not
+        // be kept and served from the cache for ever.
+        if !(data.starts_with(b"\x89PNG") || data.starts_with(&[0xff, 0xd8, 0xff])) {
+            return Err(TileError::Invalid(
+                "o servidor de mapas não respondeu com uma imagem PNG ou JPEG".into(),
+            ));
+        }
         self.cache.lock().unwrap_or_else(PoisonError::into_inner).put(t, &data)?;
         Ok(data)
     }

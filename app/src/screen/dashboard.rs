@@ -463,18 +463,26 @@ impl Dashboard {
                     Some(mapa::Event::SaveZone(new, existing)) => {
                         let api = self.session.api.clone();
                         Task::perform(async move { api.save_zone(&new, existing).await }, |r| {
-                            mapa::Message::ZoneSaved(r.map(Box::new).map_err(|e| e.user_message()))
+                            mapa::Message::ZoneSaved(r.map(Box::new).map_err(|e| crate::text::api_error(&e)))
                         })
                     }
                     Some(mapa::Event::LoadTrack(subject, from, to)) => {
                         let api = self.session.api.clone();
+                        let asked = subject.clone();
                         let (person, device) = match subject {
                             mapa::track::Subject::Person(p) => (Some(p), None),
                             mapa::track::Subject::Device(d) => (None, Some(d)),
                         };
-                        Task::perform(async move { api.positions(person, device, from, to).await }, |r| {
-                            mapa::Message::TrackLoaded(r.map_err(|e| e.user_message()))
-                        })
+                        Task::perform(
+                            async move { api.positions(person, device, from, to).await },
+                            move |r| {
+                                mapa::Message::TrackLoaded(
+                                    asked.clone(),
+                                    from,
+                                    r.map_err(|e| crate::text::api_error(&e)),
+                                )
+                            },
+                        )
                     }
                     None => Task::none(),
                 };

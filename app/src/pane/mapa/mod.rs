@@ -243,6 +243,8 @@ pub struct State {
     notice: Option<String>,
     track: Option<track::Playback>,
     query: String,
+    /// The place the last search went to, ringed until the next search.
+    searched: Option<Focus>,
     found: Vec<search::Found>,
     search_note: Option<String>,
     /// The user's time zone for times in popups and the track bar.
@@ -284,6 +286,7 @@ impl Default for State {
             notice: None,
             track: None,
             query: String::new(),
+            searched: None,
             found: Vec::new(),
             search_note: None,
             tz: format::DEFAULT_TZ,
@@ -333,7 +336,8 @@ pub enum Message {
     ZoneSaved(Result<Box<Zone>, String>),
     // Tracks.
     Track(i64),
-    TrackLoaded(Result<Vec<Position>, String>),
+    /// Fixes for the track of this subject from this time.
+    TrackLoaded(track::Subject, DateTime<Utc>, Result<Vec<Position>, String>),
     PlayPause,
     Speed(u32),
     Seek(f32),
@@ -343,7 +347,8 @@ pub enum Message {
     // Search.
     Query(String),
     Search,
-    Geocoded(Result<Vec<search::Found>, String>),
+    /// The geocoder's answer to this query.
+    Geocoded(String, Result<Vec<search::Found>, String>),
     Go(usize),
 }
 
@@ -420,6 +425,16 @@ impl State {
         if (ratio - self.pixel_ratio).abs() > 1e-3 && ratio > 0.0 {
             self.pixel_ratio = ratio;
             self.invalidate();
+        }
+    }
+
+    /// Takes over the view the frame settled on (a refit at a new size), before anything else
+    /// changes the view.
+    fn take_settle(&mut self) {
+        if let Some((center, zoom)) = self.settle.take() {
+            self.center = center;
+            self.zoom = zoom;
+            self.under.clear();
         }
     }
 
@@ -515,6 +530,7 @@ impl State {
     /// Points out `focus` on the map: the view moves to it unless it is already in view, and the
     /// place is ringed.
     pub fn focus(&mut self, focus: Focus) {
+        self.take_settle();
         if let Some(r) = Region::ALL.into_iter().skip(1).find(|r| r.contains(focus.at)) {
             self.region = r;
         }
@@ -606,24 +622,30 @@ impl State {
     }
 
     pub fn update(&mut self, message: Message, model: &LiveModel) -> (Task<Message>, Option<Event>) {
-        if let Some((center, zoom)) = self.settle.take() {
-            self.center = center;
-            self.zoom = zoom;
-            self.under.clear();
-        }
+        self.take_settle();
         self.overlay.clear();
         match message {
             Message::Region(r) => self.show_region(r),
             Message::Painted => {
                 let Some(done) = self.painter.as_ref().and_then(Painter::take) else {
+                    // Nothing came (a job failed): the same job may be asked for again.
+                    *self.requested.borrow_mut() = None;
                     return (Task::none(), None);
                 };
                 let mut current = self.picture.borrow_mut();
                 // A picture painted in the frame meanwhile may be newer than this one.
-                let better = current.as_ref().is_none_or(|c| {
-                    c.generation < done.picture.generation
-                        || (c.generation == done.picture.generation && c.view != done.picture.view)
-                });
+                let want = self.picture_view();
+                let fits = |p: &Picture| {
+                    (p.view.width - want.width).abs() < 0.5
+                        && (p.view.height - want.height).abs() < 0.5
+                        && (p.ratio - self.pixel_ratio).abs() < 1e-3
+                };
+                // A picture of another size (painted before a resize) never replaces one that fits.
+                let better = fits(&done.picture)
+                    && current.as_ref().is_none_or(|c| {
+                        c.generation < done.picture.generation
+                            || (c.generation == done.picture.generation && c.view != done.picture.view)
+                    });
                 if better {
                     *current = Some(done.picture);
                     self.under.clear();
@@ -662,7 +684,15 @@ impl State {
                 self.invalidate();
             }
             Message::Draw(tool) => {
-                self.editor = Some(zones::Editor::new(tool));
+                if self.editor.as_ref().is_some_and(|e| e.saving) {
+                    return (Task::none(), None);
+                }
+                // Another tool keeps what was typed in the form (a new shape, same zone data).
+                let mut editor = zones::Editor::new(tool);
+                if let Some(old) = self.editor.take() {
+                    editor.keep_form(old);
+                }
+                self.editor = Some(editor);
                 self.notice = None;
                 self.picked = None;
                 self.invalidate();
@@ -752,8 +782,9 @@ impl State {
                 self.invalidate();
                 return (Task::none(), Some(Event::LoadTrack(subject, from, to)));
             }
-            Message::TrackLoaded(result) => {
-                if let Some(t) = &mut self.track {
+            Message::TrackLoaded(subject, from, result) => {
+                // An answer to an earlier request (another subject or period) is dropped.
+                if let Some(t) = self.track.as_mut().filter(|t| t.subject == subject && t.from == from) {
                     match result {
                         Ok(fixes) => {
                             t.loaded(fixes);
@@ -802,7 +833,8 @@ impl State {
                 self.search_note = None;
             }
             Message::Search => return (self.search(model), None),
-            Message::Geocoded(result) => match result {
+            Message::Geocoded(query, _) if query != self.query.trim() => {}
+            Message::Geocoded(_, result) => match result {
                 Ok(places) if places.is_empty() && self.found.is_empty() => {
                     self.search_note = Some("Nada encontrado.".into());
                 }
@@ -824,7 +856,7 @@ impl State {
                     self.center = f.at;
                     self.zoom = self.zoom.max(15.0);
                     self.fit_pending.set(None);
-                    self.focus = Some(Focus { at: f.at, label: f.label.chars().take(48).collect() });
+                    self.searched = Some(Focus { at: f.at, label: f.label.chars().take(48).collect() });
                     self.found.clear();
                     self.view_changed();
                 }
@@ -909,7 +941,10 @@ impl State {
         }
         self.found = search::known(model, &q, 6);
         match &self.geocoder {
-            Some(base) => Task::perform(search::geocode(base.clone(), q), Message::Geocoded),
+            Some(base) => {
+                let asked = q.clone();
+                Task::perform(search::geocode(base.clone(), q), move |r| Message::Geocoded(asked.clone(), r))
+            }
             None => {
                 if self.found.is_empty() {
                     self.search_note = Some("Nada encontrado entre os endereços conhecidos.".into());
@@ -977,15 +1012,15 @@ impl State {
             return best.map(|(_, w)| w);
         }
         if self.layers.contains(&Layer::People) {
-            let alarmed = people_in_alarm(model);
-            let individual = self.zoom >= scene::CLUSTER_BELOW_ZOOM;
+            // Below the grouping zoom a click on a group zoomed in above; a click here is on a
+            // person drawn alone (or in alarm).
             for (device, trail) in &model.trails {
                 let Some(last) = trail.back() else { continue };
                 let person = last.person_id.or_else(|| model.devices.get(device).and_then(|d| d.person_id));
-                let Some(person) = person else { continue };
-                if individual || alarmed.contains(&person) {
-                    consider(&mut best, near(last.at), Picked::Person(*device));
+                if person.is_none() {
+                    continue;
                 }
+                consider(&mut best, near(last.at), Picked::Person(*device));
             }
         }
         if self.layers.contains(&Layer::Occurrences) {
@@ -1017,11 +1052,12 @@ impl State {
             let all = moving.clone().count() <= ALL_TRAILS_UP_TO;
             moving
                 .filter(|t| {
-                    (all && (on(Layer::People) || t.back().is_some_and(|l| l.vehicle_id.is_some())))
-                        || t.back().is_some_and(|last| {
-                            last.vehicle_id.is_some() && on(Layer::Vehicles)
-                                || person_of(last).is_some_and(|p| in_alarm.contains(&p))
-                        })
+                    (all && t.back().is_some_and(|l| {
+                        if l.vehicle_id.is_some() { on(Layer::Vehicles) } else { on(Layer::People) }
+                    })) || t.back().is_some_and(|last| {
+                        last.vehicle_id.is_some() && on(Layer::Vehicles)
+                            || person_of(last).is_some_and(|p| in_alarm.contains(&p))
+                    })
                 })
                 .map(|t| t.iter().map(|p| p.at).collect())
                 .collect()
@@ -1164,6 +1200,7 @@ impl State {
             _ => {
                 if !current.as_ref().is_some_and(up_to_date) {
                     *current = self.scene(model, want, generation).paint();
+                    self.under.clear();
                 }
             }
         }
@@ -1342,7 +1379,7 @@ impl State {
             }
         } else {
             top = top.push(
-                small("Arraste os pontos para ajustar; clique direito remove um vértice.".into())
+                small("Arraste os pontos para ajustar; clique com o botão direito remove um vértice.".into())
                     .color(theme::MUTED),
             );
         }
@@ -1416,7 +1453,14 @@ impl State {
             top = top.push(small(err.clone()).color(theme::RED));
         } else {
             top = top.push(
-                small(format!("{} posições, {} eventos", t.fixes.len(), t.marks.len())).color(theme::MUTED),
+                small(format!(
+                    "{} {}, {} {}",
+                    t.fixes.len(),
+                    if t.fixes.len() == 1 { "posição" } else { "posições" },
+                    t.marks.len(),
+                    if t.marks.len() == 1 { "evento" } else { "eventos" }
+                ))
+                .color(theme::MUTED),
             );
         }
         top = top.push(
@@ -1659,6 +1703,8 @@ pub struct Gesture {
     dragging: bool,
     handle: Option<usize>,
     last_click: Option<(Point, Instant)>,
+    /// The map was clicked last (not a text field or another pane): keys act on it.
+    focused: bool,
 }
 
 struct MapProgram<'a> {
@@ -1686,8 +1732,13 @@ impl canvas::Program<Message> for MapProgram<'_> {
     ) -> Option<canvas::Action<Message>> {
         let inside = cursor.position_in(bounds);
         match event {
+            canvas::Event::Mouse(mouse::Event::ButtonPressed(_)) if inside.is_none() => {
+                g.focused = false;
+                None
+            }
             canvas::Event::Mouse(mouse::Event::ButtonPressed(mouse::Button::Left)) => {
                 let at = inside?;
+                g.focused = true;
                 g.handle = self.handle_at(at);
                 g.press = Some(at);
                 g.last = Some(at);
@@ -1740,8 +1791,11 @@ impl canvas::Program<Message> for MapProgram<'_> {
                 Some(canvas::Action::publish(Message::Zoom { by, at }).and_capture())
             }
             canvas::Event::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. }) => {
-                // Keys act on the map while the pointer is over it (text fields keep theirs).
-                inside?;
+                // Keys act on the map once it was clicked, until something else is: typed into a
+                // text field they belong to the field (iced hands every widget every event).
+                if !g.focused {
+                    return None;
+                }
                 if modifiers.control() || modifiers.alt() {
                     return None;
                 }
@@ -1788,13 +1842,14 @@ impl canvas::Program<Message> for MapProgram<'_> {
             if still {
                 place_labels(frame, &v);
             }
-            if still && state.layers.contains(&Layer::Vehicles) {
+            // Call signs from city zoom in (over the country they would pile up).
+            if still && v.zoom >= 9.0 && state.layers.contains(&Layer::Vehicles) {
                 vehicle_labels(frame, &v, self.model);
             }
             if let Some(t) = &state.track {
                 track_labels(frame, &v, t, state.tz);
             }
-            if let Some(focus) = &state.focus {
+            for focus in [&state.searched, &state.focus].into_iter().flatten() {
                 draw_focus(frame, &v, focus);
             }
             // The track bar names the subject; a popup would cover the track.

@@ -26,6 +26,8 @@ pub const MARKER_R: f32 = 7.0;
 pub const CLUSTER_BELOW_ZOOM: f64 = 15.0;
 /// Side of a clustering cell, logical pixels.
 const CELL: f32 = 56.0;
+/// A cell with fewer people than this shows each of them.
+const GROUP_FROM: usize = 4;
 const TRAIL: Color = Color { r: 0.25, g: 0.3, b: 0.38, a: 0.45 };
 
 /// One zone as drawn.
@@ -272,7 +274,7 @@ fn paint_track(layer: &mut Layer, track: &TrackDraw, scale: f32, at: impl Fn(Lat
         layer.stroke_round(theme::PURPLE, 4.0, |b| {
             line(b, &track.points[..played]);
             let p = at(now);
-            b.line_to(p.x, p.y);
+            if played == 0 { b.move_to(p.x, p.y) } else { b.line_to(p.x, p.y) }
         });
     } else {
         layer.stroke_round(theme::PURPLE, 4.0, |b| line(b, &track.points[..played]));
@@ -302,11 +304,11 @@ fn paint_clusters(
     scale: f32,
     at: impl Fn(LatLon) -> Point,
 ) -> Vec<(LatLon, usize)> {
-    let mut cells: HashMap<(i32, i32), (usize, f64, f64, LatLon)> = HashMap::new();
+    let mut cells: HashMap<(i32, i32), (usize, f64, f64)> = HashMap::new();
     for p in people {
         let s = at(*p);
         let key = ((s.x / CELL).floor() as i32, (s.y / CELL).floor() as i32);
-        let e = cells.entry(key).or_insert((0, 0.0, 0.0, *p));
+        let e = cells.entry(key).or_insert((0, 0.0, 0.0));
         e.0 += 1;
         e.1 += p.lat;
         e.2 += p.lon;
@@ -315,13 +317,13 @@ fn paint_clusters(
     let discs = [11.0, 14.0, 18.0]
         .map(|r| Sprite::disc(r, Color { a: 0.88, ..theme::BLUE }, Color::WHITE, 2.0, scale));
     let mut out = Vec::new();
-    for (n, lat, lon, first) in cells.into_values() {
-        if n == 1 {
-            if let Some(s) = &single {
-                layer.stamp(s, at(first));
-            }
+    let mut alone: std::collections::HashSet<(i32, i32)> = std::collections::HashSet::new();
+    for (key, (n, lat, lon)) in &cells {
+        if *n < GROUP_FROM {
+            alone.insert(*key);
             continue;
         }
+        let (n, lat, lon) = (*n, *lat, *lon);
         let mean = LatLon { lat: lat / n as f64, lon: lon / n as f64 };
         let size = if n < 10 {
             0
@@ -334,6 +336,15 @@ fn paint_clusters(
             layer.stamp(d, at(mean));
         }
         out.push((mean, n));
+    }
+    // Cells with a few people show each of them.
+    if let Some(s) = &single {
+        for p in people {
+            let c = at(*p);
+            if alone.contains(&((c.x / CELL).floor() as i32, (c.y / CELL).floor() as i32)) {
+                layer.stamp(s, c);
+            }
+        }
     }
     out
 }

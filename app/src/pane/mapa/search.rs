@@ -115,19 +115,27 @@ pub async fn geocode(base: String, query: String) -> Result<Vec<Found>, String> 
         .timeout(Duration::from_secs(5))
         .user_agent(concat!("Atalaia/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| {
+            tracing::warn!("geocoder client: {e}");
+            "geocodificador indisponível".to_owned()
+        })?;
     let url = format!("{}/search", base.trim_end_matches('/'));
     let resp = http
         .get(url)
         .query(&[("q", query.as_str()), ("format", "jsonv2"), ("limit", "5"), ("countrycodes", "br")])
         .send()
         .await
-        .map_err(|e| format!("geocodificador inacessível ({e})"))?;
+        .map_err(|e| {
+            tracing::info!("geocoder: {e}");
+            "geocodificador inacessível".to_owned()
+        })?;
     if !resp.status().is_success() {
         return Err(format!("geocodificador respondeu {}", resp.status().as_u16()));
     }
-    let places: Vec<NominatimPlace> =
-        resp.json().await.map_err(|e| format!("resposta inválida do geocodificador ({e})"))?;
+    let places: Vec<NominatimPlace> = resp.json().await.map_err(|e| {
+        tracing::info!("geocoder answer: {e}");
+        "resposta inválida do geocodificador".to_owned()
+    })?;
     Ok(places
         .into_iter()
         .filter_map(|p| {

@@ -24,7 +24,10 @@ const RETRY_AFTER: Duration = Duration::from_secs(30);
 struct Inner {
     decoded: HashMap<TileId, (Arc<Pixmap>, u64)>,
     pending: HashSet<TileId>,
+    /// Tiles that could not be had, and until when they are not asked for again.
     failed: HashMap<TileId, Instant>,
+    /// How many tiles the last view needed.
+    wanted: usize,
     clock: u64,
     in_flight: usize,
     /// Wanted but waiting for a free fetch slot, newest view's tiles last.
@@ -44,10 +47,12 @@ impl Inner {
     fn insert(&mut self, t: TileId, p: Pixmap) {
         self.clock += 1;
         self.decoded.insert(t, (Arc::new(p), self.clock));
-        if self.decoded.len() > KEEP {
+        // Never fewer than twice what the last view needed (a wall display is wide).
+        let keep = KEEP.max(2 * self.wanted);
+        if self.decoded.len() > keep {
             let mut by_age: Vec<(u64, TileId)> = self.decoded.iter().map(|(t, (_, u))| (*u, *t)).collect();
             by_age.sort_unstable();
-            for (_, t) in by_age.into_iter().take(self.decoded.len() - KEEP) {
+            for (_, t) in by_age.into_iter().take(self.decoded.len() - keep) {
                 self.decoded.remove(&t);
             }
         }
@@ -110,6 +115,7 @@ impl Tiles {
         let mut missing = Vec::new();
         {
             let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            inner.wanted = wanted.len();
             for t in &wanted {
                 if let Some(p) = inner.touch(*t) {
                     out.push((*t, p));
@@ -142,7 +148,7 @@ impl Tiles {
         };
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
-        inner.failed.retain(|_, at| now.duration_since(*at) < RETRY_AFTER);
+        inner.failed.retain(|_, until| *until > now);
         // The newest view's tiles replace what an older view still waited for.
         inner.queue.clear();
         for t in tiles {
@@ -159,45 +165,48 @@ impl Tiles {
     }
 }
 
-/// Fetches (or falls back for) one tile, decodes it, and starts the next queued one.
-async fn fetch(tiles: Tiles, t: TileId) {
-    let got = tiles.source.tile_or_ancestor(t).await;
-    let decoded = match got {
-        Ok(Some((found, data))) => {
-            tokio::task::spawn_blocking(move || decode(&data).map(|p| (found, p))).await.ok().flatten()
-        }
-        Ok(None) => None,
-        Err(e) => {
-            tracing::debug!(?t, "tile: {e}");
-            None
-        }
-    };
-    let next = {
-        let mut inner = tiles.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        inner.pending.remove(&t);
-        inner.in_flight -= 1;
-        match decoded {
-            Some((found, pixmap)) => {
-                if found != t {
-                    // Only a lower zoom was there: stop asking for this one for a while.
-                    inner.failed.insert(t, Instant::now());
+/// Fetches (or falls back for) one tile, decodes it, then the next queued ones, one after the
+/// other in this task.
+async fn fetch(tiles: Tiles, first: TileId) {
+    let mut next = Some(first);
+    while let Some(t) = next {
+        let got = tiles.source.tile_or_ancestor(t).await;
+        let decoded = match got {
+            Ok(Some((found, data))) => {
+                tokio::task::spawn_blocking(move || decode(&data).map(|p| (found, p))).await.ok().flatten()
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::debug!(?t, "tile: {e}");
+                None
+            }
+        };
+        next = {
+            let mut inner = tiles.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            inner.pending.remove(&t);
+            let until = Instant::now() + RETRY_AFTER;
+            match decoded {
+                Some((found, pixmap)) => {
+                    if found != t {
+                        // Only a lower zoom was there: stop asking for this one for a while.
+                        inner.failed.insert(t, until);
+                    }
+                    inner.insert(found, pixmap);
                 }
-                inner.insert(found, pixmap);
+                None => {
+                    inner.failed.insert(t, until);
+                }
             }
-            None => {
-                inner.failed.insert(t, Instant::now());
+            let next = inner.queue.pop();
+            match next {
+                Some(n) => {
+                    inner.pending.insert(n);
+                }
+                None => inner.in_flight -= 1,
             }
-        }
-        let next = inner.queue.pop();
-        if let Some(n) = next {
-            inner.pending.insert(n);
-            inner.in_flight += 1;
-        }
-        next
-    };
-    tiles.ready.notify_one();
-    if let Some(n) = next {
-        Box::pin(fetch(tiles, n)).await;
+            next
+        };
+        tiles.ready.notify_one();
     }
 }
 

@@ -65,6 +65,11 @@ pub struct Editor {
     pub closed: bool,
     /// The zone being changed, or none for a new one.
     pub zone: Option<ZoneId>,
+    /// The id the zone is saved under: the edited zone's, or one made once for a new zone (a
+    /// save retried after a lost answer is then the same zone, not a second one).
+    pub id: ZoneId,
+    /// An edited zone's schedule, sent back unchanged (the form does not edit it).
+    pub schedule: Option<atalaia_core::schedule::WeeklySchedule>,
     pub name: String,
     pub kind: ZoneKind,
     /// Warning buffer of an exclusion zone, metres, as typed.
@@ -82,6 +87,8 @@ impl Editor {
             points: Vec::new(),
             closed: false,
             zone: None,
+            id: ZoneId::new(),
+            schedule: None,
             name: String::new(),
             kind: ZoneKind::Exclusion,
             warning_m: String::new(),
@@ -110,6 +117,8 @@ impl Editor {
             points,
             closed: true,
             zone: Some(zone.id),
+            id: zone.id,
+            schedule: zone.schedule.clone(),
             name: zone.name.clone(),
             kind: zone.kind,
             warning_m: zone.warning_m.map(|m| format!("{m:.0}")).unwrap_or_default(),
@@ -117,6 +126,18 @@ impl Editor {
             group: zone.group.clone().unwrap_or_default(),
             saving: false,
             errors: Vec::new(),
+        }
+    }
+
+    /// Another tool was picked while drawing: the new shape keeps what the form holds.
+    pub fn keep_form(&mut self, old: Editor) {
+        self.name = old.name;
+        self.kind = old.kind;
+        self.warning_m = old.warning_m;
+        self.person = old.person;
+        self.group = old.group;
+        if old.zone.is_none() {
+            self.id = old.id;
         }
     }
 
@@ -215,7 +236,9 @@ impl Editor {
                 None
             }
         };
-        let warning_m = match self.warning_m.trim() {
+        // Only an exclusion zone has a warning buffer (the field is hidden for the others).
+        let typed = if self.kind == ZoneKind::Exclusion { self.warning_m.trim() } else { "" };
+        let warning_m = match typed {
             "" => None,
             text => match text.replace(',', ".").parse::<f64>() {
                 Ok(m) => Some(m),
@@ -227,13 +250,13 @@ impl Editor {
         };
         let group = Some(self.group.trim().to_owned()).filter(|g| !g.is_empty());
         let new = shape.map(|shape| NewZone {
-            id: Some(self.zone.unwrap_or_default()),
+            id: Some(self.id),
             name: self.name.trim().to_owned(),
             kind: self.kind,
             shape,
             person_id: self.person,
             group,
-            schedule: None,
+            schedule: self.schedule.clone(),
             warning_m,
         });
         if let Some(n) = &new {
