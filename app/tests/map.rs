@@ -435,3 +435,152 @@ fn street_tiles_are_fetched_drawn_and_served_from_the_cache_offline() {
     let _ = offline.update(Message::Source(mapa::Source::Base), &model);
     assert!(wait_for(&mut offline, &model, hex(0xf5f3ee), "tiles-base"), "the embedded base map");
 }
+
+/// 16.2.6, III-2.8–III-2.10 (issue 7 item 5): a zone administrator draws a polygon with clicks,
+/// names it, makes it an exclusion zone with a 150 m warning buffer and saves it through the
+/// real server (embedded, demo data); then opens it again, drags a vertex and saves: the same
+/// zone, its new shape, its creation time kept.
+#[test]
+fn a_zone_drawn_on_the_map_is_saved_and_edited_through_the_server() {
+    use atalaia_core::geom::Shape;
+    use atalaia_core::monitoring::{Zone, ZoneKind};
+    let dir = tempfile::tempdir().expect("dir");
+    let server =
+        atalaia_backend::embedded::start_in_background(dir.path().to_path_buf(), true).expect("server");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let api = atalaia_client::Api::new(&server.base_url).expect("client");
+    let login = rt.block_on(api.login("admmon", "atalaia-demo")).expect("zone administrator");
+    let api = api.with_token(login.token);
+
+    let mut model = LiveModel::default();
+    let mut state = map_for(Role::MonitoringAdmin, &model, "save");
+    let _ = state.update(Message::Draw(Tool::Polygon), &model);
+    for at in [Point::new(300.0, 200.0), Point::new(600.0, 220.0), Point::new(520.0, 460.0)] {
+        let _ = state.update(Message::Click(at), &model);
+    }
+    let _ = state.update(Message::FinishShape, &model);
+    let _ = state.update(Message::ZoneName("Escola Estadual Rio Madeira".into()), &model);
+    let _ = state.update(Message::ZoneKind(ZoneKind::Exclusion), &model);
+    let _ = state.update(Message::ZoneWarning("150".into()), &model);
+    // Without an owner the form says so, in Portuguese, and sends nothing.
+    let (_, event) = state.update(Message::SaveZone, &model);
+    assert!(event.is_none());
+    assert!(
+        state.editor().expect("editor").errors.iter().any(|e| e.contains("pessoa monitorada ou o grupo"))
+    );
+    let _ = state.update(Message::ZoneGroup("Medida protetiva".into()), &model);
+    let (_, event) = state.update(Message::SaveZone, &model);
+    let Some(mapa::Event::SaveZone(new, false)) = event else { panic!("a new zone to save: {event:?}") };
+    assert!(state.editor().expect("editor").saving);
+    let (_, again) = state.update(Message::SaveZone, &model);
+    assert!(again.is_none(), "no second request while the first is on its way");
+    let saved = rt.block_on(api.save_zone(&new, false)).expect("saved");
+    model.zones.insert(saved.id, saved.clone());
+    let _ = state.update(Message::ZoneSaved(Ok(Box::new(saved.clone()))), &model);
+    assert!(state.editor().is_none());
+    assert_eq!(state.picked(), Some(mapa::Picked::Zone(saved.id)));
+    let stored: Zone = rt.block_on(api.get(&format!("/zones/{}", saved.id))).expect("read back");
+    assert_eq!(stored.kind, ZoneKind::Exclusion);
+    assert_eq!(stored.warning_m, Some(150.0));
+    assert_eq!(stored.group.as_deref(), Some("Medida protetiva"));
+    let Shape::Polygon { ring } = &stored.shape else { panic!("polygon: {:?}", stored.shape) };
+    assert_eq!(ring.len(), 3);
+
+    // Opened again: the second vertex dragged 40 px up, saved over the same zone.
+    let _ = state.update(Message::EditZone, &model);
+    let editor = state.editor().expect("editing");
+    assert_eq!((editor.zone, editor.name.as_str()), (Some(saved.id), "Escola Estadual Rio Madeira"));
+    let _ = state.update(Message::Handle(1, Point::new(600.0, 180.0)), &model);
+    let (_, event) = state.update(Message::SaveZone, &model);
+    let Some(mapa::Event::SaveZone(edited, true)) = event else { panic!("an edit to save: {event:?}") };
+    let updated = rt.block_on(api.save_zone(&edited, true)).expect("updated");
+    assert_eq!((updated.id, updated.created_at), (saved.id, saved.created_at));
+    let stored: Zone = rt.block_on(api.get(&format!("/zones/{}", saved.id))).expect("read back");
+    let Shape::Polygon { ring: moved } = &stored.shape else { panic!("polygon") };
+    assert!(moved[1].lat > ring[1].lat, "the vertex moved north: {:?} → {:?}", ring[1], moved[1]);
+    assert_eq!((moved[0], moved[2]), (ring[0], ring[2]));
+}
+
+/// 16.2.5 (issue 7 item 7): a Nominatim-compatible geocoder on 127.0.0.1 answers an address
+/// search; the answer centres the map and rings the place. With the geocoder gone, the search
+/// says so in Portuguese and still offers the places the system knows.
+#[test]
+fn an_address_is_found_through_the_geocoder_or_among_known_places() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (base, server, asked) = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let seen = std::sync::Arc::clone(&asked);
+        let task = tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 4096];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or_default().to_owned();
+                *seen.lock().expect("lock") = request;
+                let body = r#"[{"display_name":"Rua da Bahia, Centro, Belo Horizonte, Minas Gerais, Brasil","lat":"-19.9226","lon":"-43.9378"}]"#;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = s.write_all(head.as_bytes()).await;
+                let _ = s.write_all(body.as_bytes()).await;
+            }
+        });
+        (format!("http://{addr}"), task, asked)
+    });
+    let found = rt
+        .block_on(mapa::search::geocode(base.clone(), "Rua da Bahia, Belo Horizonte".into()))
+        .expect("answer");
+    let request = asked.lock().expect("lock").clone();
+    assert!(request.starts_with("GET /search?q=Rua+da+Bahia%2C+Belo+Horizonte&format=jsonv2"), "{request}");
+    assert!(request.contains("countrycodes=br"), "{request}");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].at, LatLon { lat: -19.9226, lon: -43.9378 });
+
+    // The console's side: the answer listed, chosen, the map centred on it with a ring.
+    let model = LiveModel::default();
+    let mut state = map_for(Role::Supervisor, &model, "search");
+    let _ = state.update(Message::Query("Rua da Bahia, Belo Horizonte".into()), &model);
+    let _ = state.update(Message::Geocoded("Rua da Bahia, Belo Horizonte".into(), Ok(found)), &model);
+    // An answer to an older query is not mixed in.
+    let _ = state.update(Message::Geocoded("Praça Sete".into(), Ok(Vec::new())), &model);
+    assert_eq!(state.found().len(), 1);
+    let _ = state.update(Message::Go(0), &model);
+    let (x, y) = state.view_now().project(LatLon { lat: -19.9226, lon: -43.9378 });
+    assert!((f64::from(SIZE.width) / 2.0 - x).abs() < 1.0 && (f64::from(SIZE.height) / 2.0 - y).abs() < 1.0);
+    assert!(state.zoom() >= 15.0);
+
+    // The geocoder goes away: Portuguese, and the known places are still offered.
+    server.abort();
+    let _ = rt.block_on(server);
+    let err = rt.block_on(mapa::search::geocode(base, "Candeias".into())).expect_err("unreachable");
+    assert_eq!(err, "geocodificador inacessível");
+    let _ = state.update(Message::Query("Candeias".into()), &model);
+    let _ = state.update(Message::Search, &model);
+    assert_eq!(state.found().first().map(|f| f.label.as_str()), Some("Candeias do Jamari (RO)"));
+}
+
+/// Keys act on the map once it was clicked (arrows pan, `+`/`-` zoom), not while the operator
+/// types elsewhere with the pointer resting over it.
+#[test]
+fn keys_pan_and_zoom_the_map_only_after_it_was_clicked() {
+    use iced::keyboard::{Key, key::Named};
+    let model = LiveModel::default();
+    let mut state = map_for(Role::Supervisor, &model, "keys");
+    let (_, before) = render(&mut state, &model, "keys-unfocused", |ui| {
+        ui.point_at(Point::new(400.0, 300.0));
+        let _ = ui.tap_key(Key::Named(Named::ArrowLeft));
+        let _ = ui.tap_key(Key::Character("-".into()));
+    });
+    assert!(before.is_empty(), "{before:?}");
+    let (_, after) = render(&mut state, &model, "keys-focused", |ui| {
+        ui.point_at(Point::new(400.0, 300.0));
+        let _ = ui.simulate(iced_test::simulator::click());
+        let _ = ui.tap_key(Key::Named(Named::ArrowLeft));
+        let _ = ui.tap_key(Key::Character("-".into()));
+    });
+    assert!(after.iter().any(|m| matches!(m, Message::Pan(dx, _) if *dx > 0.0)), "{after:?}");
+    assert!(after.iter().any(|m| matches!(m, Message::ZoomOut)), "{after:?}");
+}

@@ -1214,14 +1214,20 @@ impl State {
         iced::widget::responsive(move |size| {
             let map = self.canvas(model);
             let mut c = column![].spacing(6).padding(8);
+            // A pane of the dashboard keeps most of its height for the map: the layer toggles and
+            // the legend need a tall pane (the map alone, F11, has them).
             if size.height >= 200.0 {
-                c = c.push(self.toolbar(size.height >= 300.0));
+                c = c.push(self.toolbar(size.height >= 440.0));
             }
             if !self.found.is_empty() || self.search_note.is_some() {
                 c = c.push(self.results());
             }
             c = c.push(map);
-            if size.height >= 300.0 {
+            let busy = self.editor.is_some()
+                || self.track.is_some()
+                || self.picked.is_some()
+                || self.notice.is_some();
+            if size.height >= 440.0 || busy && size.height >= 300.0 {
                 c = c.push(self.bottom(model, tz));
             }
             c.into()
