@@ -53,6 +53,10 @@ struct Args {
     /// Nominatim-compatible geocoder for the map's address search, e.g. https://nominatim.example.
     #[arg(long, env = "ATALAIA_GEOCODER", value_name = "URL")]
     geocoder: Option<String>,
+    /// Hospitals, ambulance bases and cameras for the map: a GeoJSON FeatureCollection of Points
+    /// with properties "kind" (hospital, base or camera) and "name".
+    #[arg(long, env = "ATALAIA_POIS", value_name = "FILE")]
+    pois: Option<PathBuf>,
     /// Import an operator-supplied .mbtiles file (PNG/JPEG raster tiles) into the map's tile
     /// store, then exit. See --import-as.
     #[arg(long, value_name = "FILE")]
@@ -140,6 +144,8 @@ fn main() -> anyhow::Result<()> {
             satellite_attribution: args.tiles_satellite_attribution.clone(),
             tiles_dir: Some(data_dir.join("tiles")),
             geocoder: args.geocoder.clone(),
+            pois: args.pois.clone(),
+            demo_pois: args.demo && args.server.is_none(),
         },
         ..BootConfig::default()
     };

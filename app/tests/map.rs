@@ -584,3 +584,35 @@ fn keys_pan_and_zoom_the_map_only_after_it_was_clicked() {
     assert!(after.iter().any(|m| matches!(m, Message::Pan(dx, _) if *dx > 0.0)), "{after:?}");
     assert!(after.iter().any(|m| matches!(m, Message::ZoomOut)), "{after:?}");
 }
+
+/// Issue 7 item 4: hospitals, bases and cameras from the site's GeoJSON (here the demo's) are
+/// drawn in their own layer, named, clickable, and switched off with it.
+#[test]
+fn points_of_interest_are_drawn_clickable_and_toggled() {
+    let model = LiveModel::default();
+    let mut state = State::for_role(Role::FleetController);
+    state.configure(
+        &mapa::Config { demo_pois: true, ..mapa::Config::default() },
+        chrono_tz::America::Sao_Paulo,
+    );
+    let _ = draw(&state, &model, "pois-first-frame", |_| {});
+    let hospital = LatLon { lat: -19.9245, lon: -43.9310 };
+    let _ = state.update(Message::Query("-19.9245, -43.9310".into()), &model);
+    let _ = state.update(Message::Search, &model);
+    let _ = state.update(Message::Go(0), &model);
+    let at = pixel(&state, hospital);
+    let (shot, messages) = render(&mut state, &model, "pois", |ui| {
+        ui.point_at(at);
+        let _ = ui.simulate(iced_test::simulator::click());
+    });
+    let red = hex(0xe5484d);
+    assert!(shot.around(at, 4, red) > 4, "the hospital's red cross");
+    for m in messages {
+        let _ = state.update(m, &model);
+    }
+    assert!(matches!(state.picked(), Some(mapa::Picked::Poi(_))), "{:?}", state.picked());
+    let _ = state.update(Message::ClosePopup, &model);
+    let _ = state.update(Message::Layer(mapa::Layer::Pois), &model);
+    let (shot, _) = render(&mut state, &model, "pois-off", |_| {});
+    assert_eq!(shot.around(at, 4, red), 0, "the layer is off");
+}

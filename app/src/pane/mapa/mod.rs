@@ -19,6 +19,7 @@
 //! later. Text (call signs, counts, place names, popup, scale) is drawn by the canvas over it.
 
 pub mod basemap;
+pub mod pois;
 pub mod scene;
 pub mod search;
 pub mod tiles;
@@ -77,6 +78,10 @@ pub struct Config {
     pub tiles_dir: Option<PathBuf>,
     /// Nominatim-compatible geocoder root URL (16.2.5).
     pub geocoder: Option<String>,
+    /// GeoJSON file of the site's hospitals, bases and cameras.
+    pub pois: Option<PathBuf>,
+    /// Show the demo's fictional places when no file is given (`--demo`).
+    pub demo_pois: bool,
 }
 
 impl Config {
@@ -152,11 +157,19 @@ pub enum Layer {
     Zones,
     Accuracy,
     Trails,
+    Pois,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 6] =
-        [Layer::Vehicles, Layer::People, Layer::Occurrences, Layer::Zones, Layer::Accuracy, Layer::Trails];
+    pub const ALL: [Layer; 7] = [
+        Layer::Vehicles,
+        Layer::People,
+        Layer::Occurrences,
+        Layer::Zones,
+        Layer::Pois,
+        Layer::Accuracy,
+        Layer::Trails,
+    ];
 
     fn label(self) -> &'static str {
         match self {
@@ -166,6 +179,7 @@ impl Layer {
             Layer::Zones => "Zonas",
             Layer::Accuracy => "Precisão",
             Layer::Trails => "Rastros",
+            Layer::Pois => "Pontos de interesse",
         }
     }
 }
@@ -177,6 +191,8 @@ pub enum Picked {
     Person(DeviceId),
     Occurrence(OccurrenceId),
     Zone(ZoneId),
+    /// The n-th point of interest.
+    Poi(usize),
 }
 
 /// A place the map points out: where and what.
@@ -251,6 +267,9 @@ pub struct State {
     tz: chrono_tz::Tz,
     /// The dashboard's clock (a track's period ends now).
     now: DateTime<Utc>,
+    pois: Vec<pois::Poi>,
+    /// Why the site's points of interest could not be read.
+    pois_error: Option<String>,
 }
 
 impl Default for State {
@@ -266,7 +285,15 @@ impl Default for State {
             fit_pending: Cell::new(None),
             settle: Cell::new(None),
             last_frame: None,
-            layers: [Layer::Vehicles, Layer::People, Layer::Occurrences, Layer::Zones, Layer::Trails].into(),
+            layers: [
+                Layer::Vehicles,
+                Layer::People,
+                Layer::Occurrences,
+                Layer::Zones,
+                Layer::Trails,
+                Layer::Pois,
+            ]
+            .into(),
             source: Source::Base,
             street: None,
             satellite: None,
@@ -291,6 +318,8 @@ impl Default for State {
             search_note: None,
             tz: format::DEFAULT_TZ,
             now: Utc::now(),
+            pois: Vec::new(),
+            pois_error: None,
         };
         s.show_region(Region::BeloHorizonte);
         s
@@ -401,6 +430,20 @@ impl State {
     pub fn configure(&mut self, config: &Config, tz: chrono_tz::Tz) {
         self.tz = tz;
         self.geocoder = config.geocoder.clone().filter(|g| !g.trim().is_empty());
+        let loaded = match &config.pois {
+            Some(file) => std::fs::read_to_string(file)
+                .map_err(|e| format!("{}: {e}", file.display()))
+                .and_then(|text| pois::parse(&text).map_err(|e| format!("{}: {e}", file.display()))),
+            None if config.demo_pois => pois::parse(pois::DEMO),
+            None => Ok(Vec::new()),
+        };
+        match loaded {
+            Ok(p) => self.pois = p,
+            Err(e) => {
+                tracing::warn!("points of interest: {e}");
+                self.pois_error = Some(format!("Pontos de interesse não carregados: {e}"));
+            }
+        }
         let Some(dir) = &config.tiles_dir else { return };
         let open = |source: Source, url: &Option<String>, attribution: &str| {
             let file = Config::cache_file(dir, source);
@@ -519,7 +562,7 @@ impl State {
                     Some(Shape::Polygon { ring }) => points.extend(ring.iter().copied()),
                     None => {}
                 },
-                other => points.extend(picked_at(model, other)),
+                other => points.extend(picked_at(model, &self.pois, other)),
             }
         } else if let Some(f) = &self.focus {
             points.push(f.at);
@@ -777,7 +820,7 @@ impl State {
                 };
                 let to = self.now;
                 let from = to - Duration::hours(hours);
-                let title = self.picked.map(|p| picked_title(model, p)).unwrap_or_default();
+                let title = self.picked.map(|p| picked_title(model, &self.pois, p)).unwrap_or_default();
                 self.track = Some(track::Playback::new(subject.clone(), title, from, to));
                 self.invalidate();
                 return (Task::none(), Some(Event::LoadTrack(subject, from, to)));
@@ -1008,6 +1051,11 @@ impl State {
                 consider(&mut best, vehicle_position(model, veh).and_then(near), Picked::Vehicle(veh.id));
             }
         }
+        if self.layers.contains(&Layer::Pois) {
+            for (i, poi) in self.pois.iter().enumerate() {
+                consider(&mut best, near(poi.at), Picked::Poi(i));
+            }
+        }
         if best.is_some() {
             return best.map(|(_, w)| w);
         }
@@ -1137,7 +1185,10 @@ impl State {
             events: t.marks.iter().map(|m| m.place).collect(),
         });
         let tiles = self.tiles().map(|t| t.for_view(&view)).unwrap_or_default();
+        let pois =
+            if on(Layer::Pois) { self.pois.iter().map(|p| (p.at, p.kind)).collect() } else { Vec::new() };
         Scene {
+            pois,
             generation,
             view,
             ratio: self.pixel_ratio,
@@ -1330,7 +1381,7 @@ impl State {
         }
         let mut r = row![].spacing(8).align_y(Center);
         if let Some(p) = self.picked {
-            r = r.push(text(picked_title(model, p)).size(theme::SMALL));
+            r = r.push(text(picked_title(model, &self.pois, p)).size(theme::SMALL));
             if matches!(p, Picked::Person(_) | Picked::Vehicle(_)) {
                 r = r.push(
                     button(text("Trajeto 2 h").size(theme::SMALL))
@@ -1364,6 +1415,9 @@ impl State {
         }
         if let Some(n) = &self.notice {
             r = r.push(text(n.clone()).size(theme::SMALL).color(theme::GREEN));
+        }
+        if let Some(e) = &self.pois_error {
+            r = r.push(text(e.clone()).size(theme::SMALL).color(theme::ORANGE));
         }
         r.wrap().into()
     }
@@ -1547,8 +1601,9 @@ fn shape_area(s: &Shape) -> f64 {
 }
 
 /// Where a picked vehicle, person or occurrence is now.
-fn picked_at(model: &LiveModel, p: Picked) -> Option<LatLon> {
+fn picked_at(model: &LiveModel, pois: &[pois::Poi], p: Picked) -> Option<LatLon> {
     match p {
+        Picked::Poi(i) => pois.get(i).map(|p| p.at),
         Picked::Vehicle(v) => vehicle_position(model, model.vehicles.get(&v)?),
         Picked::Person(d) => model.last_position(d).map(|p| p.at),
         Picked::Occurrence(o) => model.occurrences.get(&o)?.location,
@@ -1557,8 +1612,11 @@ fn picked_at(model: &LiveModel, p: Picked) -> Option<LatLon> {
 }
 
 /// One line naming what was picked.
-fn picked_title(model: &LiveModel, p: Picked) -> String {
+fn picked_title(model: &LiveModel, pois: &[pois::Poi], p: Picked) -> String {
     match p {
+        Picked::Poi(i) => {
+            pois.get(i).map_or_else(String::new, |p| format!("{} · {}", p.name, p.kind.label()))
+        }
         Picked::Vehicle(v) => model.vehicles.get(&v).map_or_else(String::new, |v| {
             format!("{} · {}", v.code, atalaia_core::text::vehicle_status(v.status))
         }),
@@ -1579,9 +1637,14 @@ fn picked_title(model: &LiveModel, p: Picked) -> String {
 }
 
 /// The popup's lines for what was picked.
-fn popup_lines(model: &LiveModel, p: Picked, tz: chrono_tz::Tz) -> Vec<String> {
-    let mut lines = vec![picked_title(model, p)];
+fn popup_lines(model: &LiveModel, pois: &[pois::Poi], p: Picked, tz: chrono_tz::Tz) -> Vec<String> {
+    let mut lines = vec![picked_title(model, pois, p)];
     match p {
+        Picked::Poi(i) => {
+            if let Some(p) = pois.get(i) {
+                lines.push(format!("{:.5}, {:.5}", p.at.lat, p.at.lon));
+            }
+        }
         Picked::Vehicle(id) => {
             if let Some(v) = model.vehicles.get(&id) {
                 lines.push(format!("{} · base {}", atalaia_core::text::vehicle_kind(v.kind), v.base));
@@ -1847,6 +1910,9 @@ impl canvas::Program<Message> for MapProgram<'_> {
             }
             if still {
                 place_labels(frame, &v);
+                if state.layers.contains(&Layer::Pois) {
+                    poi_labels(frame, &v, &state.pois);
+                }
             }
             // Call signs from city zoom in (over the country they would pile up).
             if still && v.zoom >= 9.0 && state.layers.contains(&Layer::Vehicles) {
@@ -1860,7 +1926,7 @@ impl canvas::Program<Message> for MapProgram<'_> {
             }
             // The track bar names the subject; a popup would cover the track.
             if let Some(p) = state.picked.filter(|_| state.track.is_none()) {
-                draw_popup(frame, &v, self.model, p, state.tz);
+                draw_popup(frame, &v, self.model, &state.pois, p, state.tz);
             }
             draw_scale(frame, &v);
             if let Some(t) = state.tiles()
@@ -2109,6 +2175,28 @@ fn place_labels(frame: &mut Frame, v: &View) {
     }
 }
 
+/// Names of hospitals, bases and cameras from street zoom in, never overlapping.
+fn poi_labels(frame: &mut Frame, v: &View, pois: &[pois::Poi]) {
+    if v.zoom < 13.0 {
+        return;
+    }
+    let size = frame.size();
+    let mut taken: Vec<Rectangle> = Vec::new();
+    for p in pois {
+        let c = screen(v, p.at);
+        if !inside(size, c, 0.0) {
+            continue;
+        }
+        let at = Point::new(c.x + 9.0, c.y + 2.0);
+        let r = Rectangle::new(at, Size::new(6.2 * p.name.chars().count() as f32, 13.0));
+        if taken.iter().any(|t| t.intersects(&r)) {
+            continue;
+        }
+        taken.push(r);
+        label(frame, p.name.clone(), at, 11.0, color!(0x57606a));
+    }
+}
+
 fn vehicle_labels(frame: &mut Frame, v: &View, model: &LiveModel) {
     let size = frame.size();
     let mut taken: Vec<Rectangle> = Vec::new();
@@ -2177,13 +2265,20 @@ fn draw_focus(frame: &mut Frame, v: &View, focus: &Focus) {
     label(frame, focus.label.clone(), at, 13.0, theme::YELLOW);
 }
 
-fn draw_popup(frame: &mut Frame, v: &View, model: &LiveModel, p: Picked, tz: chrono_tz::Tz) {
-    let Some(at) = picked_at(model, p) else { return };
+fn draw_popup(
+    frame: &mut Frame,
+    v: &View,
+    model: &LiveModel,
+    pois: &[pois::Poi],
+    p: Picked,
+    tz: chrono_tz::Tz,
+) {
+    let Some(at) = picked_at(model, pois, p) else { return };
     let c = screen(v, at);
     if !matches!(p, Picked::Zone(_)) {
         frame.stroke(&Path::circle(c, 12.0), Stroke::default().with_color(color!(0x1f2328)).with_width(2.5));
     }
-    let lines = popup_lines(model, p, tz);
+    let lines = popup_lines(model, pois, p, tz);
     let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f32 * 7.0 + 16.0;
     let height = lines.len() as f32 * 17.0 + 10.0;
     let size = frame.size();

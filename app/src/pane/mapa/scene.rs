@@ -82,6 +82,8 @@ pub struct Scene {
     /// People with an active alarm, drawn over the others and never grouped.
     pub alarmed: Vec<LatLon>,
     pub vehicles: Vec<(LatLon, Color, f32)>,
+    /// Hospitals, bases and cameras.
+    pub pois: Vec<(LatLon, super::pois::PoiKind)>,
 }
 
 /// A painted picture of the map and what it was painted for.
@@ -138,6 +140,7 @@ impl Scene {
         if let Some(track) = &self.track {
             paint_track(&mut layer, track, scale, at);
         }
+        paint_pois(&mut layer, &self.pois, scale, at);
         for (level, points) in &self.occurrences {
             let Some(cross) = Sprite::cross(MARKER_R, 3.0, theme::priority(*level), scale) else { continue };
             for p in points {
@@ -173,6 +176,32 @@ impl Scene {
             height,
             clusters,
         })
+    }
+}
+
+/// Hospitals: a white disc with a red cross; bases: a dark blue disc with a white ring; cameras:
+/// a small grey diamond.
+fn paint_pois(
+    layer: &mut Layer,
+    pois: &[(LatLon, super::pois::PoiKind)],
+    scale: f32,
+    at: impl Fn(LatLon) -> Point,
+) {
+    use super::pois::PoiKind;
+    let hospital = Sprite::disc(8.0, Color::WHITE, theme::RED, 1.5, scale);
+    let cross = Sprite::cross(5.0, 2.5, theme::RED, scale);
+    let base = Sprite::disc(7.0, color!(0x1f3a68), Color::WHITE, 2.0, scale);
+    let camera = Sprite::diamond(5.5, color!(0x57606a), Color::WHITE, scale);
+    for (p, kind) in pois {
+        let c = at(*p);
+        let sprites: [&Option<Sprite>; 2] = match kind {
+            PoiKind::Hospital => [&hospital, &cross],
+            PoiKind::Base => [&base, &None],
+            PoiKind::Camera => [&camera, &None],
+        };
+        for s in sprites.into_iter().flatten() {
+            layer.stamp(s, c);
+        }
     }
 }
 
