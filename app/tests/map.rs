@@ -616,3 +616,44 @@ fn points_of_interest_are_drawn_clickable_and_toggled() {
     let (shot, _) = render(&mut state, &model, "pois-off", |_| {});
     assert_eq!(shot.around(at, 4, red), 0, "the layer is off");
 }
+
+/// 16.2.26: a group's tracks play back together, one colour per member, each head named.
+#[test]
+fn a_groups_tracks_play_back_together() {
+    use atalaia_core::investigate::{PersonTrack, TrackPoint};
+    let (model, person, device, fixes) = porto_velho();
+    let mut state = map_for(Role::MonitoringOperator, &model, "group");
+    state.set_now(now());
+    let last = fixes.last().expect("fix").at;
+    let _ = state.update(Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon)), &model);
+    let _ = state.update(Message::Search, &model);
+    let _ = state.update(Message::Go(0), &model);
+    let _ = state.update(Message::Click(pixel(&state, last)), &model);
+    assert_eq!(state.picked(), Some(mapa::Picked::Person(device.id)));
+    let (_, event) = state.update(Message::GroupTrack(2), &model);
+    let Some(mapa::Event::LoadTrack(subject, from, _)) = event else { panic!("{event:?}") };
+    assert_eq!(subject, mapa::track::Subject::Group("Regional I".into()));
+    let points = |lon0: f64| -> Vec<TrackPoint> {
+        fixes
+            .iter()
+            .map(|f| TrackPoint { t: f.fix_time, lat: f.at.lat, lon: f.at.lon - 0.03 + lon0 })
+            .collect()
+    };
+    let tracks = vec![
+        PersonTrack { person_id: person.id, name: person.name.clone(), points: points(0.03) },
+        PersonTrack { person_id: PersonId::new(), name: "Maria Souza".into(), points: points(0.0) },
+    ];
+    let _ = state.update(Message::GroupLoaded(subject, from, Ok(tracks)), &model);
+    let playback = state.playback().expect("group");
+    assert_eq!(playback.members.len(), 2);
+    assert_eq!(playback.marks.len(), 1, "João's alarm on his line");
+    let (shot, _) = render(&mut state, &model, "group-playback", |_| {});
+    let purple = hex(0x8e4ec6);
+    let blue = hex(0x0d74ce);
+    let mid = |k: usize, lon0: f64| {
+        pixel(&state, LatLon { lat: fixes[k].at.lat, lon: fixes[k].at.lon - 0.03 + lon0 })
+    };
+    // Each member's head where the playback starts, in the member's colour.
+    assert!(shot.around(mid(0, 0.03), 3, purple) > 4, "first member's head");
+    assert!(shot.around(mid(0, 0.0), 3, blue) > 4, "second member's head");
+}

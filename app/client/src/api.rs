@@ -137,6 +137,21 @@ impl Api {
         self.send(self.http.get(self.url("/positions")).query(&query)).await
     }
 
+    /// Every member's track of a monitoring group in the period (16.2.26).
+    pub async fn group_tracks(
+        &self,
+        group: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<atalaia_core::investigate::PersonTrack>, ApiError> {
+        let query = [
+            ("group", group.to_owned()),
+            ("from", from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            ("to", to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        ];
+        self.send(self.http.get(self.url("/investigations/tracks")).query(&query)).await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginResponse, ApiError> {
         let body = LoginRequest { username: username.to_owned(), password: password.to_owned() };
         self.post("/auth/login", &body).await

@@ -466,12 +466,24 @@ impl Dashboard {
                             mapa::Message::ZoneSaved(r.map(Box::new).map_err(|e| crate::text::api_error(&e)))
                         })
                     }
+                    Some(mapa::Event::LoadTrack(mapa::track::Subject::Group(group), from, to)) => {
+                        let api = self.session.api.clone();
+                        let asked = mapa::track::Subject::Group(group.clone());
+                        Task::perform(async move { api.group_tracks(&group, from, to).await }, move |r| {
+                            mapa::Message::GroupLoaded(
+                                asked.clone(),
+                                from,
+                                r.map_err(|e| crate::text::api_error(&e)),
+                            )
+                        })
+                    }
                     Some(mapa::Event::LoadTrack(subject, from, to)) => {
                         let api = self.session.api.clone();
                         let asked = subject.clone();
                         let (person, device) = match subject {
                             mapa::track::Subject::Person(p) => (Some(p), None),
                             mapa::track::Subject::Device(d) => (None, Some(d)),
+                            mapa::track::Subject::Group(_) => (None, None),
                         };
                         Task::perform(
                             async move { api.positions(person, device, from, to).await },

@@ -59,6 +59,15 @@ const LABEL: Color = color!(0x3d4450);
 const FONT: Font = Font::with_name("Fira Sans");
 /// The picture is painted this much wider than the map on every side (logical pixels).
 pub const MARGIN: f64 = 160.0;
+/// Line colours of a group's members in playback.
+const MEMBER_COLOURS: [Color; 6] = [
+    color!(0x8e4ec6),
+    color!(0x0d74ce),
+    color!(0xc2298a),
+    color!(0x218358),
+    color!(0xcc4e00),
+    color!(0x5151cd),
+];
 /// Closest zoom fit-to-selection goes to (a street, not a doorstep).
 const FIT_MAX_ZOOM: f64 = 16.0;
 /// A click this close to a marker (logical pixels) selects it.
@@ -367,6 +376,10 @@ pub enum Message {
     Track(i64),
     /// Fixes for the track of this subject from this time.
     TrackLoaded(track::Subject, DateTime<Utc>, Result<Vec<Position>, String>),
+    /// The picked person's group, every member's track over the last hours.
+    GroupTrack(i64),
+    /// A group's tracks from this time.
+    GroupLoaded(track::Subject, DateTime<Utc>, Result<Vec<atalaia_core::investigate::PersonTrack>, String>),
     PlayPause,
     Speed(u32),
     Seek(f32),
@@ -546,7 +559,7 @@ impl State {
     fn selection_bounds(&self, model: &LiveModel) -> Option<(LatLon, LatLon)> {
         let mut points: Vec<LatLon> = Vec::new();
         if let Some(t) = &self.track {
-            points.extend(t.points.iter().copied());
+            points.extend(t.all_points());
         } else if let Some(e) = &self.editor {
             points.extend(e.points.iter().copied());
             if let Some(Shape::Circle { center, radius_m }) = e.shape(None) {
@@ -825,6 +838,50 @@ impl State {
                 self.invalidate();
                 return (Task::none(), Some(Event::LoadTrack(subject, from, to)));
             }
+            Message::GroupTrack(hours) => {
+                let Some(Picked::Person(d)) = self.picked else { return (Task::none(), None) };
+                let group = model
+                    .devices
+                    .get(&d)
+                    .and_then(|d| d.person_id)
+                    .and_then(|p| model.persons.get(&p))
+                    .and_then(|p| p.group.clone());
+                let Some(group) = group else { return (Task::none(), None) };
+                let to = self.now;
+                let from = to - Duration::hours(hours);
+                let subject = track::Subject::Group(group.clone());
+                self.track = Some(track::Playback::new(subject.clone(), format!("grupo {group}"), from, to));
+                self.invalidate();
+                return (Task::none(), Some(Event::LoadTrack(subject, from, to)));
+            }
+            Message::GroupLoaded(subject, from, result) => {
+                if let Some(t) = self.track.as_mut().filter(|t| t.subject == subject && t.from == from) {
+                    match result {
+                        Ok(tracks) => {
+                            t.loaded_group(tracks);
+                            let members: Vec<PersonId> = t.members.iter().map(|m| m.person).collect();
+                            t.mark_members(model.alarms.values().filter_map(|a| {
+                                let person = match a.subject {
+                                    Subject::Person(p) => Some(p),
+                                    Subject::Device(d) => model.devices.get(&d).and_then(|d| d.person_id),
+                                    _ => None,
+                                }?;
+                                members.contains(&person).then(|| {
+                                    (person, a.source_time, atalaia_core::text::alarm_kind(a.kind).to_owned())
+                                })
+                            }));
+                            if let Some((sw, ne)) = bounds_of(&t.all_points()) {
+                                self.fit(sw, ne);
+                            }
+                        }
+                        Err(why) => {
+                            t.loading = false;
+                            t.error = Some(why);
+                        }
+                    }
+                }
+                self.invalidate();
+            }
             Message::TrackLoaded(subject, from, result) => {
                 // An answer to an earlier request (another subject or period) is dropped.
                 if let Some(t) = self.track.as_mut().filter(|t| t.subject == subject && t.from == from) {
@@ -834,9 +891,10 @@ impl State {
                             let person = match &t.subject {
                                 track::Subject::Person(p) => Some(*p),
                                 track::Subject::Device(d) => model.devices.get(d).and_then(|d| d.person_id),
+                                track::Subject::Group(_) => None,
                             };
                             t.mark(track_marks(model, &t.subject, person));
-                            if let Some((sw, ne)) = bounds_of(&t.points) {
+                            if let Some((sw, ne)) = bounds_of(&t.all_points()) {
                                 self.fit(sw, ne);
                             }
                         }
@@ -1178,12 +1236,29 @@ impl State {
         } else {
             Vec::new()
         };
-        let track = self.track.as_ref().filter(|t| !t.points.is_empty()).map(|t| scene::TrackDraw {
-            points: Arc::clone(&t.points),
-            played: t.played(t.now),
-            now: t.position_at(t.now),
-            events: t.marks.iter().map(|m| m.place).collect(),
-        });
+        let mut tracks = Vec::new();
+        if let Some(t) = &self.track {
+            let events: Vec<LatLon> = t.marks.iter().map(|m| m.place).collect();
+            if !t.points.is_empty() {
+                tracks.push(scene::TrackDraw {
+                    points: Arc::clone(&t.points),
+                    played: t.played(t.now),
+                    now: t.position_at(t.now),
+                    events: events.clone(),
+                    colour: theme::PURPLE,
+                });
+            }
+            // A group: a colour per member (the events on the first line drawn).
+            for (i, m) in t.members.iter().enumerate() {
+                tracks.push(scene::TrackDraw {
+                    points: Arc::clone(&m.points),
+                    played: m.played(t.now),
+                    now: m.position_at(t.now),
+                    events: if i == 0 && t.points.is_empty() { events.clone() } else { Vec::new() },
+                    colour: MEMBER_COLOURS[i % MEMBER_COLOURS.len()],
+                });
+            }
+        }
         let tiles = self.tiles().map(|t| t.for_view(&view)).unwrap_or_default();
         let pois =
             if on(Layer::Pois) { self.pois.iter().map(|p| (p.at, p.kind)).collect() } else { Vec::new() };
@@ -1196,7 +1271,7 @@ impl State {
             zones,
             accuracy,
             trails,
-            track,
+            tracks,
             occurrences,
             people,
             alarmed,
@@ -1382,6 +1457,23 @@ impl State {
         let mut r = row![].spacing(8).align_y(Center);
         if let Some(p) = self.picked {
             r = r.push(text(picked_title(model, &self.pois, p)).size(theme::SMALL));
+            let group = match p {
+                Picked::Person(d) => model
+                    .devices
+                    .get(&d)
+                    .and_then(|d| d.person_id)
+                    .and_then(|p| model.persons.get(&p))
+                    .and_then(|p| p.group.clone()),
+                _ => None,
+            };
+            if group.is_some() {
+                r = r.push(
+                    button(text("Trajetos do grupo 2 h").size(theme::SMALL))
+                        .padding([3, 9])
+                        .style(button::secondary)
+                        .on_press(Message::GroupTrack(2)),
+                );
+            }
             if matches!(p, Picked::Person(_) | Picked::Vehicle(_)) {
                 r = r.push(
                     button(text("Trajeto 2 h").size(theme::SMALL))
@@ -1513,13 +1605,19 @@ impl State {
             top = top.push(small(err.clone()).color(theme::RED));
         } else {
             top = top.push(
-                small(format!(
-                    "{} {}, {} {}",
-                    t.fixes.len(),
-                    if t.fixes.len() == 1 { "posição" } else { "posições" },
-                    t.marks.len(),
-                    if t.marks.len() == 1 { "evento" } else { "eventos" }
-                ))
+                small({
+                    let plural =
+                        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+                    let fixes = t.fixes.len() + t.members.iter().map(|m| m.points.len()).sum::<usize>();
+                    let mut parts = vec![
+                        plural(fixes, "posição", "posições"),
+                        plural(t.marks.len(), "evento", "eventos"),
+                    ];
+                    if !t.members.is_empty() {
+                        parts.insert(0, plural(t.members.len(), "pessoa", "pessoas"));
+                    }
+                    parts.join(", ")
+                })
                 .color(theme::MUTED),
             );
         }
@@ -2236,7 +2334,9 @@ fn track_labels(frame: &mut Frame, v: &View, t: &track::Playback, tz: chrono_tz:
             );
         }
     }
-    if let Some(p) = t.position_at(t.now) {
+    if !t.fixes.is_empty()
+        && let Some(p) = t.position_at(t.now)
+    {
         let c = screen(v, p);
         boxed(
             frame,
@@ -2246,6 +2346,13 @@ fn track_labels(frame: &mut Frame, v: &View, t: &track::Playback, tz: chrono_tz:
             Color::WHITE,
             theme::PURPLE,
         );
+    }
+    for (i, m) in t.members.iter().enumerate() {
+        if let Some(p) = m.position_at(t.now) {
+            let c = screen(v, p);
+            let colour = MEMBER_COLOURS[i % MEMBER_COLOURS.len()];
+            boxed(frame, m.name.clone(), Point::new(c.x + 11.0, c.y + 6.0), 12.0, Color::WHITE, colour);
+        }
     }
 }
 

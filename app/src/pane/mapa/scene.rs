@@ -60,6 +60,7 @@ pub struct TrackDraw {
     pub played: usize,
     pub now: Option<LatLon>,
     pub events: Vec<LatLon>,
+    pub colour: Color,
 }
 
 /// What the map's picture shows, copied out of the live model for the painting thread.
@@ -75,7 +76,8 @@ pub struct Scene {
     /// Last fixes with their accuracy radius, metres.
     pub accuracy: Vec<(LatLon, f64)>,
     pub trails: Vec<Vec<LatLon>>,
-    pub track: Option<TrackDraw>,
+    /// Tracks in playback (one, or a group's).
+    pub tracks: Vec<TrackDraw>,
     /// Least urgent first: the most urgent (and the unclassified) are drawn last, on top.
     pub occurrences: Vec<(Option<Priority>, Vec<LatLon>)>,
     pub people: Vec<LatLon>,
@@ -137,7 +139,7 @@ impl Scene {
                 }
             }
         });
-        if let Some(track) = &self.track {
+        for track in &self.tracks {
             paint_track(&mut layer, track, scale, at);
         }
         paint_pois(&mut layer, &self.pois, scale, at);
@@ -296,19 +298,19 @@ fn paint_track(layer: &mut Layer, track: &TrackDraw, scale: f32, at: impl Fn(Lat
     };
     let played = track.played.min(track.points.len());
     // What is still to come, light; what has been played, strong.
-    layer.stroke(Color { a: 0.45, ..theme::PURPLE }, 3.0, |b| {
+    layer.stroke(Color { a: 0.45, ..track.colour }, 3.0, |b| {
         line(b, &track.points[played.saturating_sub(1)..])
     });
     if let Some(now) = track.now {
-        layer.stroke_round(theme::PURPLE, 4.0, |b| {
+        layer.stroke_round(track.colour, 4.0, |b| {
             line(b, &track.points[..played]);
             let p = at(now);
             if played == 0 { b.move_to(p.x, p.y) } else { b.line_to(p.x, p.y) }
         });
     } else {
-        layer.stroke_round(theme::PURPLE, 4.0, |b| line(b, &track.points[..played]));
+        layer.stroke_round(track.colour, 4.0, |b| line(b, &track.points[..played]));
     }
-    if let Some(dot) = Sprite::disc(4.0, Color::WHITE, theme::PURPLE, 2.0, scale) {
+    if let Some(dot) = Sprite::disc(4.0, Color::WHITE, track.colour, 2.0, scale) {
         for p in track.points.first().iter().chain(track.points.last().iter()) {
             layer.stamp(&dot, at(**p));
         }
@@ -319,7 +321,7 @@ fn paint_track(layer: &mut Layer, track: &TrackDraw, scale: f32, at: impl Fn(Lat
         }
     }
     if let (Some(now), Some(head)) =
-        (track.now, Sprite::disc(MARKER_R + 1.0, theme::PURPLE, Color::WHITE, 2.5, scale))
+        (track.now, Sprite::disc(MARKER_R + 1.0, track.colour, Color::WHITE, 2.5, scale))
     {
         layer.stamp(&head, at(now));
     }

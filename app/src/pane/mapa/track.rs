@@ -15,6 +15,46 @@ pub const SPEEDS: [u32; 4] = [10, 60, 300, 1800];
 pub enum Subject {
     Person(atalaia_core::ids::PersonId),
     Device(atalaia_core::ids::DeviceId),
+    /// Every member of a monitoring group (16.2.26).
+    Group(String),
+}
+
+/// One member's track when a whole group is played back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub person: atalaia_core::ids::PersonId,
+    pub name: String,
+    pub times: Vec<DateTime<Utc>>,
+    pub points: Arc<Vec<LatLon>>,
+}
+
+impl Member {
+    pub fn played(&self, t: DateTime<Utc>) -> usize {
+        self.times.partition_point(|x| *x <= t)
+    }
+
+    /// Where the member was at `t` (interpolated), if the track has any point.
+    pub fn position_at(&self, t: DateTime<Utc>) -> Option<LatLon> {
+        interpolate(&self.times, &self.points, t)
+    }
+}
+
+/// Position at `t` along points at `times` (sorted): straight lines between fixes in proportion
+/// to the time; the first or last point outside the span.
+fn interpolate(times: &[DateTime<Utc>], points: &[LatLon], t: DateTime<Utc>) -> Option<LatLon> {
+    let i = times.partition_point(|x| *x <= t);
+    let (first, last) = (points.first()?, points.last()?);
+    if i == 0 {
+        return Some(*first);
+    }
+    if i >= times.len() {
+        return Some(*last);
+    }
+    let (ta, tb) = (times[i - 1], times[i]);
+    let (a, b) = (points[i - 1], points[i]);
+    let total = (tb - ta).num_milliseconds() as f64;
+    let k = if total > 0.0 { (t - ta).num_milliseconds() as f64 / total } else { 0.0 };
+    Some(LatLon { lat: a.lat + (b.lat - a.lat) * k, lon: a.lon + (b.lon - a.lon) * k })
 }
 
 /// Something that happened along a track (an alarm raised), at its time and place.
@@ -34,6 +74,8 @@ pub struct Playback {
     /// Fixes in time order.
     pub fixes: Arc<Vec<Position>>,
     pub points: Arc<Vec<LatLon>>,
+    /// A group's members (the fixes above stay empty then).
+    pub members: Vec<Member>,
     pub marks: Vec<Mark>,
     /// The playback clock.
     pub now: DateTime<Utc>,
@@ -54,6 +96,7 @@ impl Playback {
             to,
             fixes: Arc::default(),
             points: Arc::default(),
+            members: Vec::new(),
             marks: Vec::new(),
             now: from,
             playing: false,
@@ -76,6 +119,57 @@ impl Playback {
         self.error = None;
     }
 
+    /// A group's tracks arrived: one line per member, the clock at the first point of any.
+    pub fn loaded_group(&mut self, tracks: Vec<atalaia_core::investigate::PersonTrack>) {
+        self.members = tracks
+            .into_iter()
+            .filter(|t| !t.points.is_empty())
+            .map(|t| {
+                let mut pts = t.points;
+                pts.sort_by_key(|p| p.t);
+                Member {
+                    person: t.person_id,
+                    name: t.name,
+                    times: pts.iter().map(|p| p.t).collect(),
+                    points: Arc::new(pts.iter().map(|p| LatLon { lat: p.lat, lon: p.lon }).collect()),
+                }
+            })
+            .collect();
+        self.now = self.span().0;
+        self.loading = false;
+        self.error = None;
+    }
+
+    /// Nothing to play.
+    pub fn is_empty(&self) -> bool {
+        self.fixes.is_empty() && self.members.is_empty()
+    }
+
+    /// Every point of the playback (for fitting the view).
+    pub fn all_points(&self) -> Vec<LatLon> {
+        let mut out: Vec<LatLon> = self.points.iter().copied().collect();
+        for m in &self.members {
+            out.extend(m.points.iter().copied());
+        }
+        out
+    }
+
+    /// Places group members' alarms (person, time, label) on their lines.
+    pub fn mark_members(
+        &mut self,
+        marks: impl IntoIterator<Item = (atalaia_core::ids::PersonId, DateTime<Utc>, String)>,
+    ) {
+        self.marks = marks
+            .into_iter()
+            .filter(|(_, t, _)| *t >= self.from && *t <= self.to)
+            .filter_map(|(p, t, label)| {
+                let m = self.members.iter().find(|m| m.person == p)?;
+                Some(Mark { at: t, place: m.position_at(t)?, label: format!("{} · {label}", m.name) })
+            })
+            .collect();
+        self.marks.sort_by_key(|m| m.at);
+    }
+
     /// Places `marks` (alarm time + label) on the track: each at the subject's position then.
     pub fn mark(&mut self, marks: impl IntoIterator<Item = (DateTime<Utc>, String)>) {
         self.marks = marks
@@ -88,8 +182,20 @@ impl Playback {
 
     /// First and last fix times (the slider's range), or the period asked for when empty.
     pub fn span(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        match (self.fixes.first(), self.fixes.last()) {
-            (Some(a), Some(b)) => (a.fix_time, b.fix_time),
+        let firsts = self
+            .fixes
+            .first()
+            .map(|f| f.fix_time)
+            .into_iter()
+            .chain(self.members.iter().filter_map(|m| m.times.first().copied()));
+        let lasts = self
+            .fixes
+            .last()
+            .map(|f| f.fix_time)
+            .into_iter()
+            .chain(self.members.iter().filter_map(|m| m.times.last().copied()));
+        match (firsts.min(), lasts.max()) {
+            (Some(a), Some(b)) => (a, b),
             _ => (self.from, self.to),
         }
     }
@@ -102,18 +208,8 @@ impl Playback {
     /// Where the subject was at `t`: between two fixes, on the straight line between them in
     /// proportion to the time; before the first or after the last, there.
     pub fn position_at(&self, t: DateTime<Utc>) -> Option<LatLon> {
-        let i = self.played(t);
-        let (first, last) = (self.fixes.first()?, self.fixes.last()?);
-        if i == 0 {
-            return Some(first.at);
-        }
-        if i >= self.fixes.len() {
-            return Some(last.at);
-        }
-        let (a, b) = (&self.fixes[i - 1], &self.fixes[i]);
-        let total = (b.fix_time - a.fix_time).num_milliseconds() as f64;
-        let k = if total > 0.0 { (t - a.fix_time).num_milliseconds() as f64 / total } else { 0.0 };
-        Some(LatLon { lat: a.at.lat + (b.at.lat - a.at.lat) * k, lon: a.at.lon + (b.at.lon - a.at.lon) * k })
+        let times: Vec<DateTime<Utc>> = self.fixes.iter().map(|f| f.fix_time).collect();
+        interpolate(&times, &self.points, t)
     }
 
     /// The fix shown with the clock (the last one reached).
@@ -152,7 +248,7 @@ impl Playback {
         if !self.playing && self.now >= self.span().1 {
             self.now = self.span().0;
         }
-        self.playing = !self.playing && !self.fixes.is_empty();
+        self.playing = !self.playing && !self.is_empty();
     }
 }
 
@@ -179,6 +275,31 @@ mod tests {
             battery_pct: None,
             charging: None,
         }
+    }
+
+    #[test]
+    fn a_group_plays_back_member_by_member() {
+        use atalaia_core::investigate::{PersonTrack, TrackPoint};
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        let at = |m: i64, lat: f64| TrackPoint { t: t0 + Duration::minutes(m), lat, lon: -63.9 };
+        let (a, b) = (atalaia_core::ids::PersonId::new(), atalaia_core::ids::PersonId::new());
+        let mut p =
+            Playback::new(Subject::Group("Regional I".into()), "grupo".into(), t0, t0 + Duration::hours(2));
+        p.loaded_group(vec![
+            PersonTrack { person_id: a, name: "A".into(), points: vec![at(10, -8.70), at(30, -8.72)] },
+            PersonTrack { person_id: b, name: "B".into(), points: vec![at(20, -8.80), at(60, -8.84)] },
+            PersonTrack { person_id: atalaia_core::ids::PersonId::new(), name: "C".into(), points: vec![] },
+        ]);
+        assert_eq!(p.members.len(), 2, "members without fixes are left out");
+        assert_eq!(p.span(), (t0 + Duration::minutes(10), t0 + Duration::minutes(60)));
+        assert_eq!(p.now, t0 + Duration::minutes(10));
+        assert!(!p.is_empty());
+        let mid = p.members[1].position_at(t0 + Duration::minutes(40)).expect("B");
+        assert!((mid.lat + 8.82).abs() < 1e-9);
+        p.mark_members([(b, t0 + Duration::minutes(40), "Violação".to_owned())]);
+        assert_eq!(p.marks.len(), 1);
+        assert_eq!(p.marks[0].label, "B · Violação");
+        assert_eq!(p.all_points().len(), 4);
     }
 
     #[test]
