@@ -364,7 +364,8 @@ fn wall_display_renders_kpis_queue_map_and_alarms() {
     ui.find("página 1/2").expect("the queue pages by itself");
     ui.find("Rompimento da cinta").expect("alarm row");
     ui.find("sem operador").expect("nobody took it");
-    ui.find("Porto Velho").expect("the map's region switch");
+    ui.find("Livre").expect("the map's legend");
+    assert!(ui.find("Ajustar").is_err(), "no map tools on a wall nobody touches");
     assert!(ui.find("Sair").is_err(), "no buttons an unattended wall would need");
     maybe_snapshot(&mut ui, "wall");
     drop(ui);

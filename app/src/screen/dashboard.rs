@@ -601,7 +601,7 @@ impl Dashboard {
     pub fn view(&self) -> Element<'_, Message> {
         let ctx = Ctx { model: &self.model, now: self.now, tz: self.tz, user: &self.session.user };
         if self.wall {
-            let map = self.mapa.view(&ctx).map(Message::Mapa);
+            let map = self.mapa.wall_view(&self.model).map(Message::Mapa);
             return wall::view(&ctx, link_status(&self.link, self.now), map);
         }
         let grid = pane_grid::PaneGrid::new(&self.panes, |pane, kind, maximized| {

@@ -1361,6 +1361,11 @@ impl State {
         .into()
     }
 
+    /// The wall display's map: no tools (nobody touches a wall), the legend under it.
+    pub fn wall_view<'a>(&'a self, model: &'a LiveModel) -> Element<'a, Message> {
+        column![self.canvas(model), legend()].spacing(6).padding(8).into()
+    }
+
     /// The map alone, without its tool bars (tests, benchmarks).
     pub fn canvas<'a>(&'a self, model: &'a LiveModel) -> Element<'a, Message> {
         iced::widget::stack![
