@@ -7,6 +7,23 @@ use crate::geom::GeomError;
 use crate::monitoring::{Regime, ZoneKind};
 use crate::samu::{CallType, Priority, VehicleKind, VehicleStatus};
 
+/// Lower case without accents, to compare what was typed with what is stored (municipality
+/// names, addresses, places searched on the map).
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect()
+}
+
 pub fn call_type(v: CallType) -> &'static str {
     match v {
         CallType::Atendimento => "Atendimento",

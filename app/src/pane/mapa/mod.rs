@@ -394,6 +394,12 @@ pub enum Message {
     Go(usize),
 }
 
+/// What came back for a track.
+enum Answer {
+    Fixes(Vec<Position>),
+    Group(Vec<atalaia_core::investigate::PersonTrack>),
+}
+
 /// What the dashboard does for the map (it holds the API session).
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -855,56 +861,10 @@ impl State {
                 return (Task::none(), Some(Event::LoadTrack(subject, from, to)));
             }
             Message::GroupLoaded(subject, from, result) => {
-                if let Some(t) = self.track.as_mut().filter(|t| t.subject == subject && t.from == from) {
-                    match result {
-                        Ok(tracks) => {
-                            t.loaded_group(tracks);
-                            let members: Vec<PersonId> = t.members.iter().map(|m| m.person).collect();
-                            t.mark_members(model.alarms.values().filter_map(|a| {
-                                let person = match a.subject {
-                                    Subject::Person(p) => Some(p),
-                                    Subject::Device(d) => model.devices.get(&d).and_then(|d| d.person_id),
-                                    _ => None,
-                                }?;
-                                members.contains(&person).then(|| {
-                                    (person, a.source_time, atalaia_core::text::alarm_kind(a.kind).to_owned())
-                                })
-                            }));
-                            if let Some((sw, ne)) = bounds_of(&t.all_points()) {
-                                self.fit(sw, ne);
-                            }
-                        }
-                        Err(why) => {
-                            t.loading = false;
-                            t.error = Some(why);
-                        }
-                    }
-                }
-                self.invalidate();
+                self.track_answer(&subject, from, model, result.map(Answer::Group));
             }
             Message::TrackLoaded(subject, from, result) => {
-                // An answer to an earlier request (another subject or period) is dropped.
-                if let Some(t) = self.track.as_mut().filter(|t| t.subject == subject && t.from == from) {
-                    match result {
-                        Ok(fixes) => {
-                            t.loaded(fixes);
-                            let person = match &t.subject {
-                                track::Subject::Person(p) => Some(*p),
-                                track::Subject::Device(d) => model.devices.get(d).and_then(|d| d.person_id),
-                                track::Subject::Group(_) => None,
-                            };
-                            t.mark(track_marks(model, &t.subject, person));
-                            if let Some((sw, ne)) = bounds_of(&t.all_points()) {
-                                self.fit(sw, ne);
-                            }
-                        }
-                        Err(why) => {
-                            t.loading = false;
-                            t.error = Some(why);
-                        }
-                    }
-                }
-                self.invalidate();
+                self.track_answer(&subject, from, model, result.map(Answer::Fixes));
             }
             Message::PlayPause => {
                 self.last_frame = None;
@@ -964,6 +924,51 @@ impl State {
             }
         }
         (Task::none(), None)
+    }
+
+    /// A track (or a group's) arrived: shown, its alarms marked, the view fitted to it. An answer
+    /// to an earlier request (another subject or period) is dropped.
+    fn track_answer(
+        &mut self,
+        subject: &track::Subject,
+        from: DateTime<Utc>,
+        model: &LiveModel,
+        answer: Result<Answer, String>,
+    ) {
+        let Some(t) = self.track.as_mut().filter(|t| t.subject == *subject && t.from == from) else { return };
+        match answer {
+            Ok(Answer::Fixes(fixes)) => {
+                t.loaded(fixes);
+                let person = match &t.subject {
+                    track::Subject::Person(p) => Some(*p),
+                    track::Subject::Device(d) => model.devices.get(d).and_then(|d| d.person_id),
+                    track::Subject::Group(_) => None,
+                };
+                t.mark(track_marks(model, &t.subject, person));
+            }
+            Ok(Answer::Group(tracks)) => {
+                t.loaded_group(tracks);
+                let members: Vec<PersonId> = t.members.iter().map(|m| m.person).collect();
+                t.mark_members(model.alarms.values().filter_map(|a| {
+                    let person = match a.subject {
+                        Subject::Person(p) => Some(p),
+                        Subject::Device(d) => model.devices.get(&d).and_then(|d| d.person_id),
+                        _ => None,
+                    }?;
+                    members
+                        .contains(&person)
+                        .then(|| (person, a.source_time, atalaia_core::text::alarm_kind(a.kind).to_owned()))
+                }));
+            }
+            Err(why) => {
+                t.loading = false;
+                t.error = Some(why);
+            }
+        }
+        if let Some((sw, ne)) = bounds_of(&t.all_points()) {
+            self.fit(sw, ne);
+        }
+        self.invalidate();
     }
 
     fn middle(&self) -> Point {

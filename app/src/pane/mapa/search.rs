@@ -19,21 +19,7 @@ pub struct Found {
     pub source: &'static str,
 }
 
-/// Lower case without accents, for matching what was typed against what is stored.
-pub fn fold(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            c => c,
-        })
-        .collect()
-}
+pub use atalaia_core::text::fold;
 
 /// "-19.9191, -43.9386", "-19,9191 -43,9386" (Brazilian decimal commas with a space between)
 /// or "-19.9191;-43.9386": latitude first.

@@ -42,19 +42,7 @@ pub fn router() -> Router<AppState> {
 
 /// Lower-case without accents and surrounding spaces, to compare municipality names as typed.
 fn folded(s: &str) -> String {
-    s.trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
-            'é' | 'ê' | 'è' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            c => c,
-        })
-        .collect()
+    atalaia_core::text::fold(s.trim())
 }
 
 /// The alerts the TARM must see for this call (RFS003, RFS007).
