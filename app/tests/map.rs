@@ -298,6 +298,17 @@ fn a_track_plays_back_on_the_map() {
         let _ = state.update(m, &model);
     }
     assert_eq!(state.picked(), Some(mapa::Picked::Person(device.id)));
+    // A period typed wrong is explained; a right one asks for exactly that period.
+    let _ = state.update(Message::PeriodFrom("22/11/2026 10:00".into()), &model);
+    let _ = state.update(Message::PeriodTo("22/11/2026 09:00".into()), &model);
+    let (_, event) = state.update(Message::TrackPeriod(false), &model);
+    assert!(event.is_none() && state.playback().is_none());
+    let _ = state.update(Message::PeriodTo("22/11/2026 10:30".into()), &model);
+    let (_, event) = state.update(Message::TrackPeriod(false), &model);
+    let Some(mapa::Event::LoadTrack(_, from, to)) = event else { panic!("{event:?}") };
+    // 10:00–10:30 in São Paulo time (UTC−3) is 13:00–13:30 UTC.
+    assert_eq!((from, to), (now() - Duration::minutes(30), now()));
+    let _ = state.update(Message::CloseTrack, &model);
     // "Trajeto 2 h": the dashboard is asked for the person's fixes; they come back.
     let (_, event) = state.update(Message::Track(2), &model);
     let Some(mapa::Event::LoadTrack(subject, from, _)) = event else {

@@ -276,6 +276,9 @@ pub struct State {
     tz: chrono_tz::Tz,
     /// The dashboard's clock (a track's period ends now).
     now: DateTime<Utc>,
+    /// The period typed for a track (start, end) and what is wrong with it.
+    period: (String, String),
+    period_error: Option<String>,
     pois: Vec<pois::Poi>,
     /// Why the site's points of interest could not be read.
     pois_error: Option<String>,
@@ -327,6 +330,8 @@ impl Default for State {
             search_note: None,
             tz: format::DEFAULT_TZ,
             now: Utc::now(),
+            period: (String::new(), String::new()),
+            period_error: None,
             pois: Vec::new(),
             pois_error: None,
         };
@@ -378,6 +383,11 @@ pub enum Message {
     TrackLoaded(track::Subject, DateTime<Utc>, Result<Vec<Position>, String>),
     /// The picked person's group, every member's track over the last hours.
     GroupTrack(i64),
+    /// The period typed for a track: start, end (dd/mm/aaaa hh:mm).
+    PeriodFrom(String),
+    PeriodTo(String),
+    /// The picked subject's track (true: its group's) over the period typed.
+    TrackPeriod(bool),
     /// A group's tracks from this time.
     GroupLoaded(track::Subject, DateTime<Utc>, Result<Vec<atalaia_core::investigate::PersonTrack>, String>),
     PlayPause,
@@ -826,39 +836,26 @@ impl State {
                 }
             },
             Message::Track(hours) => {
-                let subject = match self.picked {
-                    Some(Picked::Person(d)) => {
-                        let person = model.devices.get(&d).and_then(|d| d.person_id);
-                        person.map_or(track::Subject::Device(d), track::Subject::Person)
-                    }
-                    Some(Picked::Vehicle(v)) => match model.vehicles.get(&v).and_then(|v| v.device_id) {
-                        Some(d) => track::Subject::Device(d),
-                        None => return (Task::none(), None),
-                    },
-                    _ => return (Task::none(), None),
-                };
-                let to = self.now;
-                let from = to - Duration::hours(hours);
-                let title = self.picked.map(|p| picked_title(model, &self.pois, p)).unwrap_or_default();
-                self.track = Some(track::Playback::new(subject.clone(), title, from, to));
-                self.invalidate();
-                return (Task::none(), Some(Event::LoadTrack(subject, from, to)));
+                let (to, from) = (self.now, self.now - Duration::hours(hours));
+                return (Task::none(), self.start_track(model, false, from, to));
             }
             Message::GroupTrack(hours) => {
-                let Some(Picked::Person(d)) = self.picked else { return (Task::none(), None) };
-                let group = model
-                    .devices
-                    .get(&d)
-                    .and_then(|d| d.person_id)
-                    .and_then(|p| model.persons.get(&p))
-                    .and_then(|p| p.group.clone());
-                let Some(group) = group else { return (Task::none(), None) };
-                let to = self.now;
-                let from = to - Duration::hours(hours);
-                let subject = track::Subject::Group(group.clone());
-                self.track = Some(track::Playback::new(subject.clone(), format!("grupo {group}"), from, to));
-                self.invalidate();
-                return (Task::none(), Some(Event::LoadTrack(subject, from, to)));
+                let (to, from) = (self.now, self.now - Duration::hours(hours));
+                return (Task::none(), self.start_track(model, true, from, to));
+            }
+            Message::PeriodFrom(s) => {
+                self.period.0 = s;
+                self.period_error = None;
+            }
+            Message::PeriodTo(s) => {
+                self.period.1 = s;
+                self.period_error = None;
+            }
+            Message::TrackPeriod(group) => {
+                match track::parse_period(&self.period.0, &self.period.1, self.tz, self.now) {
+                    Ok((from, to)) => return (Task::none(), self.start_track(model, group, from, to)),
+                    Err(why) => self.period_error = Some(why),
+                }
             }
             Message::GroupLoaded(subject, from, result) => {
                 self.track_answer(&subject, from, model, result.map(Answer::Group));
@@ -924,6 +921,37 @@ impl State {
             }
         }
         (Task::none(), None)
+    }
+
+    /// Asks for the picked subject's track (or its group's) over the period.
+    fn start_track(
+        &mut self,
+        model: &LiveModel,
+        group: bool,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Option<Event> {
+        let (subject, title) = match self.picked? {
+            Picked::Person(d) if group => {
+                let group =
+                    model.devices.get(&d)?.person_id.and_then(|p| model.persons.get(&p))?.group.clone()?;
+                (track::Subject::Group(group.clone()), format!("grupo {group}"))
+            }
+            Picked::Person(d) => {
+                let person = model.devices.get(&d).and_then(|d| d.person_id);
+                let subject = person.map_or(track::Subject::Device(d), track::Subject::Person);
+                (subject, picked_title(model, &self.pois, Picked::Person(d)))
+            }
+            Picked::Vehicle(v) if !group => {
+                let device = model.vehicles.get(&v)?.device_id?;
+                (track::Subject::Device(device), picked_title(model, &self.pois, Picked::Vehicle(v)))
+            }
+            _ => return None,
+        };
+        self.period_error = None;
+        self.track = Some(track::Playback::new(subject.clone(), title, from, to));
+        self.invalidate();
+        Some(Event::LoadTrack(subject, from, to))
     }
 
     /// A track (or a group's) arrived: shown, its alarms marked, the view fitted to it. An answer
@@ -1497,6 +1525,41 @@ impl State {
                         .style(button::secondary)
                         .on_press(Message::Track(24)),
                 );
+            }
+            if matches!(p, Picked::Person(_) | Picked::Vehicle(_)) {
+                r = r.push(
+                    text_input("de dd/mm/aaaa hh:mm", &self.period.0)
+                        .on_input(Message::PeriodFrom)
+                        .on_submit(Message::TrackPeriod(false))
+                        .size(theme::SMALL)
+                        .padding([3, 6])
+                        .width(150),
+                );
+                r = r.push(
+                    text_input("até (agora)", &self.period.1)
+                        .on_input(Message::PeriodTo)
+                        .on_submit(Message::TrackPeriod(false))
+                        .size(theme::SMALL)
+                        .padding([3, 6])
+                        .width(130),
+                );
+                r = r.push(
+                    button(text("Trajeto do período").size(theme::SMALL))
+                        .padding([3, 9])
+                        .style(button::secondary)
+                        .on_press(Message::TrackPeriod(false)),
+                );
+                if group.is_some() {
+                    r = r.push(
+                        button(text("Grupo no período").size(theme::SMALL))
+                            .padding([3, 9])
+                            .style(button::secondary)
+                            .on_press(Message::TrackPeriod(true)),
+                    );
+                }
+                if let Some(e) = &self.period_error {
+                    r = r.push(text(e.clone()).size(theme::SMALL).color(theme::RED));
+                }
             }
             if matches!(p, Picked::Zone(_)) && self.can_edit_zones {
                 r = r.push(

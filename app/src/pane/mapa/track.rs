@@ -65,6 +65,36 @@ pub struct Mark {
     pub label: String,
 }
 
+/// The longest period one playback asks for.
+pub const MAX_DAYS: i64 = 31;
+
+/// A period typed as `dd/mm/aaaa hh:mm` in the site's time zone; an empty end is now.
+pub fn parse_period(
+    from: &str,
+    to: &str,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+    use chrono::TimeZone;
+    let parse = |s: &str, what: &str| -> Result<DateTime<Utc>, String> {
+        let naive = chrono::NaiveDateTime::parse_from_str(s.trim(), "%d/%m/%Y %H:%M")
+            .map_err(|_| format!("{what}: use dd/mm/aaaa hh:mm (por exemplo 22/11/2026 08:30)."))?;
+        tz.from_local_datetime(&naive)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| format!("{what}: horário inexistente neste fuso."))
+    };
+    let start = parse(from, "Início")?;
+    let end = if to.trim().is_empty() { now } else { parse(to, "Fim")? };
+    if start >= end {
+        return Err("O início do período deve ser antes do fim.".into());
+    }
+    if end - start > Duration::days(MAX_DAYS) {
+        return Err(format!("O período pode ter no máximo {MAX_DAYS} dias."));
+    }
+    Ok((start, end.min(now)))
+}
+
 #[derive(Debug, Clone)]
 pub struct Playback {
     pub subject: Subject,
@@ -275,6 +305,28 @@ mod tests {
             battery_pct: None,
             charging: None,
         }
+    }
+
+    #[test]
+    fn a_period_is_typed_in_the_site_time_and_checked() {
+        let tz = chrono_tz::America::Porto_Velho; // UTC−4
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 18, 0, 0).unwrap();
+        let (a, b) = parse_period("22/11/2026 08:30", "", tz, now).expect("valid");
+        assert_eq!(a, Utc.with_ymd_and_hms(2026, 11, 22, 12, 30, 0).unwrap());
+        assert_eq!(b, now, "an empty end is now");
+        let (_, b) = parse_period("21/11/2026 08:30", "21/11/2026 20:00", tz, now).expect("valid");
+        assert_eq!(b, Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap());
+        assert!(
+            parse_period("2026-11-22", "", tz, now)
+                .expect_err("format")
+                .starts_with("Início: use dd/mm/aaaa")
+        );
+        assert!(
+            parse_period("22/11/2026 10:00", "22/11/2026 09:00", tz, now)
+                .expect_err("order")
+                .contains("antes do fim")
+        );
+        assert!(parse_period("01/09/2026 10:00", "", tz, now).expect_err("too long").contains("31 dias"));
     }
 
     #[test]
