@@ -286,6 +286,11 @@ pub struct State {
 
 impl Default for State {
     fn default() -> Self {
+        // The embedded base map (1.1 MB of JSON) is parsed once; off the interface thread, so the
+        // first frame does not wait for it (it blocks only if it gets there first).
+        let _ = std::thread::Builder::new().name("atalaia-basemap".into()).spawn(|| {
+            let _ = BaseMap::get();
+        });
         let painter = Painter::new("atalaia-map", Scene::paint)
             .map_err(|e| tracing::warn!("map painting thread: {e}; painting in the frame"))
             .ok();
