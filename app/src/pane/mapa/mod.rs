@@ -535,10 +535,6 @@ impl State {
         self.zoom
     }
 
-    pub fn center(&self) -> LatLon {
-        self.center
-    }
-
     pub fn picked(&self) -> Option<Picked> {
         self.picked
     }
@@ -2075,7 +2071,8 @@ impl canvas::Program<Message> for MapProgram<'_> {
         let state = self.state;
         let size = bounds.size();
         let v = state.view_now();
-        let picture = state.picture.borrow().clone();
+        // Borrowed, not cloned: this runs every frame of a drag.
+        let picture = state.picture.borrow();
         // While the map moves (the picture on screen is of another view) names and call signs
         // wait: each moving label is a region the window compositor redraws on its own, and a
         // drag with 60 of them took twice the frame budget. They are back with the next picture.

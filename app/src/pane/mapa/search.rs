@@ -19,7 +19,7 @@ pub struct Found {
     pub source: &'static str,
 }
 
-pub use atalaia_core::text::fold;
+use atalaia_core::text::fold;
 
 /// "-19.9191, -43.9386", "-19,9191 -43,9386" (Brazilian decimal commas with a space between)
 /// or "-19.9191;-43.9386": latitude first.

@@ -211,7 +211,7 @@ async fn fetch(tiles: Tiles, first: TileId) {
 }
 
 /// PNG or JPEG bytes to premultiplied RGBA.
-pub fn decode(data: &[u8]) -> Option<Pixmap> {
+fn decode(data: &[u8]) -> Option<Pixmap> {
     let img = image::load_from_memory(data).map_err(|e| tracing::debug!("tile image: {e}")).ok()?.to_rgba8();
     let (w, h) = img.dimensions();
     let mut raw = img.into_raw();
