@@ -2,6 +2,7 @@
 //! the in-memory live model the panes render, and Brazilian formatting of times.
 
 pub mod api;
+pub mod cache;
 pub mod format;
 pub mod live;
 pub mod model;
