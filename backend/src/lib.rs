@@ -10,6 +10,7 @@ pub mod config;
 pub mod embedded;
 pub mod error;
 pub mod fleet;
+pub mod idempotency;
 pub mod ingest;
 pub mod investigate;
 pub mod live;

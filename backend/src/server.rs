@@ -29,6 +29,8 @@ pub struct AppState {
     pub outbox: crate::notify::Outbox,
     /// Becomes true when the server is stopping; long-lived connections (live feed) close on it.
     pub stopping: watch::Receiver<bool>,
+    /// Idempotency keys whose first request is still running.
+    pub idempotency: crate::idempotency::InFlight,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +122,13 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
         commands.set_pending(&key, true);
     }
     let outbox = crate::notify::Outbox::from_config(&config).map_err(ServerError::Config)?;
-    let state = AppState { store, config, clock, monitor, commands, outbox, stopping };
+    match crate::idempotency::purge(&store).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(keys = n, "old idempotency keys forgotten"),
+        Err(e) => tracing::warn!(error = %e, "old idempotency keys not purged"),
+    }
+    let idempotency = crate::idempotency::InFlight::default();
+    let state = AppState { store, config, clock, monitor, commands, outbox, stopping, idempotency };
     let no_users =
         auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0;
     match state.config.bootstrap_admin.clone() {

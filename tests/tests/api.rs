@@ -576,3 +576,68 @@ async fn a_procedure_is_followed_step_by_step_and_the_alarm_closed_with_a_note()
     );
     s.running.shutdown().await;
 }
+
+/// Issue 8: a command named by an `Idempotency-Key` is applied once; a resend gets the first
+/// answer back (marked as a replay) and changes nothing; a key names one command only.
+#[tokio::test]
+async fn a_command_resent_with_its_idempotency_key_is_applied_once_and_answered_the_same() {
+    let s = TestServer::start().await;
+    let op = s.user_token("op", Role::MonitoringOperator).await;
+    let now = chrono::Utc::now();
+    let alarm = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
+    let id = alarm.id;
+    s.running.state.store.write(move |ctx| ctx.save(&alarm)).await.expect("alarm");
+    let path = format!("/alarms/{id}/actions");
+    let keyed = |key: &str, path: &str, body: Value| {
+        let req = s.http.post(s.url(path)).bearer_auth(&op).header("Idempotency-Key", key).json(&body);
+        async move { req.send().await.expect("POST") }
+    };
+    let claim_key = uuid::Uuid::now_v7().to_string();
+    let first = keyed(&claim_key, &path, json!({"action": "claim"})).await;
+    assert_eq!(first.status(), 200);
+    assert!(first.headers().get("idempotency-replayed").is_none());
+    let first: Value = first.json().await.expect("alarm");
+
+    let note_key = uuid::Uuid::now_v7().to_string();
+    let note = json!({"action": "note", "text": "Monitorado não atende."});
+    let noted = keyed(&note_key, &path, note.clone()).await;
+    assert_eq!(noted.status(), 200);
+    let noted: Value = noted.json().await.expect("alarm");
+    for _ in 0..3 {
+        let again = keyed(&note_key, &path, note.clone()).await;
+        assert_eq!(again.status(), 200);
+        assert_eq!(
+            again.headers().get("idempotency-replayed").map(|v| v.to_str().expect("ascii")),
+            Some("true")
+        );
+        let again: Value = again.json().await.expect("alarm");
+        assert_eq!(again, noted, "the original answer, byte for byte the same record");
+    }
+    let replayed_claim: Value =
+        keyed(&claim_key, &path, json!({"action": "claim"})).await.json().await.expect("a");
+    assert_eq!(replayed_claim, first, "the claim's own answer, not today's state");
+
+    let now: Value = s.get(&op, "/alarms").await.json().await.expect("alarms");
+    let stored = now.as_array().expect("list").iter().find(|a| a["id"] == json!(id)).expect("alarm").clone();
+    let notes = stored["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter(|e| e.to_string().contains("não atende"))
+        .count();
+    assert_eq!(notes, 1, "one note however often it was sent: {stored}");
+
+    // The same key for another command is refused, and a malformed key too.
+    let r = keyed(&note_key, "/zones", json!({"name": "Z"})).await;
+    let body = expect_problem(r, 422, "validation").await;
+    assert!(body.to_string().contains("outro comando"), "{body}");
+    expect_problem(keyed("x", &path, note.clone()).await, 400, "bad_request").await;
+    // A refusal is an answer too: the same command sent again gets it again, unchanged.
+    let refused_key = uuid::Uuid::now_v7().to_string();
+    let empty = json!({"action": "note", "text": ""});
+    let first = expect_problem(keyed(&refused_key, &path, empty.clone()).await, 422, "validation").await;
+    let again = keyed(&refused_key, &path, empty).await;
+    assert_eq!(again.headers().get("idempotency-replayed").map(|v| v.to_str().expect("ascii")), Some("true"));
+    assert_eq!(expect_problem(again, 422, "validation").await, first);
+    s.running.shutdown().await;
+}

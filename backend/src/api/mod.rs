@@ -68,7 +68,8 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(investigate::router())
         .merge(reports::router())
-        .fallback(not_found);
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::layer));
     Router::new()
         .nest(atalaia_core::wire::API_PREFIX, api)
         .fallback(not_found)

@@ -213,6 +213,19 @@ CREATE TABLE attachments (
     data           BLOB NOT NULL
 );
 "#,
+    // 14: commands applied exactly once (Idempotency-Key), with the answer kept for a replay.
+    r#"
+CREATE TABLE idempotency (
+    key           TEXT PRIMARY KEY,
+    method        TEXT NOT NULL,
+    path          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    status        INTEGER,
+    content_type  TEXT,
+    body          BLOB
+);
+CREATE INDEX idempotency_created ON idempotency(created_at);
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

@@ -242,6 +242,16 @@ impl Store {
         R: Send + 'static,
         F: FnOnce(&mut WriteCtx<'_>) -> Result<R, StoreError> + Send + 'static,
     {
+        // A request naming an idempotency key records it with its first change, in the same
+        // transaction (crate::idempotency).
+        let claim = crate::idempotency::pending_claim();
+        let record = claim.clone();
+        let f = move |ctx: &mut WriteCtx<'_>| {
+            if let Some(claim) = &record {
+                crate::idempotency::record(ctx, claim)?;
+            }
+            f(ctx)
+        };
         let (tx, rx) = oneshot::channel::<Result<R, StoreError>>();
         let job: Box<dyn Job> = Box::new(TypedJob { f, reply: tx });
         {
@@ -249,7 +259,11 @@ impl Store {
             let sender = guard.as_ref().ok_or(StoreError::WriterGone)?;
             sender.send(job).map_err(|_| StoreError::WriterGone)?;
         }
-        rx.await.map_err(|_| StoreError::WriterGone)?
+        let result = rx.await.map_err(|_| StoreError::WriterGone)?;
+        if let (Ok(_), Some(claim)) = (&result, &claim) {
+            crate::idempotency::claimed(claim);
+        }
+        result
     }
 
     /// Run a read on a pooled connection off the async threads.
