@@ -9,6 +9,8 @@ export CARGO_TERM_COLOR=never ICED_TEST_BACKEND=tiny-skia RUST_BACKTRACE=1
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
 bash scripts/smoke-console.sh target/smoke
+# The offline tests run the server as a process of its own.
+cargo build --locked -p atalaia-backend --bin atalaia-server
 # nextest when present (one summary line, each test in its own process), cargo test otherwise.
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --locked --workspace --no-fail-fast

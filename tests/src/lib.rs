@@ -161,3 +161,78 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf8")
 }
+
+/// The `atalaia-server` executable of this build (built on first use when the test run did not
+/// build it), for tests that need the server as a process of its own.
+pub fn server_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    // target/<profile>/deps/<test> → target/<profile>/atalaia-server
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target directory");
+    let bin = dir.join(format!("atalaia-server{}", std::env::consts::EXE_SUFFIX));
+    static BUILD: std::sync::Once = std::sync::Once::new();
+    BUILD.call_once(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "--quiet", "-p", "atalaia-backend", "--bin", "atalaia-server"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo build atalaia-server");
+        assert!(status.success(), "atalaia-server did not build");
+    });
+    assert!(bin.exists(), "{} missing", bin.display());
+    bin
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released: good enough for one test).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// `atalaia-server` running as a process of its own on a database in `dir`, with the demo
+/// dataset; killed (SIGKILL) when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub async fn start(dir: &std::path::Path, port: u16) -> Self {
+        let child = std::process::Command::new(server_binary())
+            .arg("--demo")
+            .arg("--database")
+            .arg(dir.join("atalaia.sqlite"))
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--osmand-listen", "127.0.0.1:0", "--gt06-listen", "127.0.0.1:0"])
+            .args(["--teltonika-listen", "127.0.0.1:0"])
+            .env("ATALAIA_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("atalaia-server starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = http.get(format!("{base}/api/v1/health")).send().await
+                && r.status() == 200
+            {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "atalaia-server not up within 60 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Self { child, base }
+    }
+
+    /// Stops the server the hard way (a crash or a pulled cable, not a shutdown).
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -91,6 +91,37 @@ impl Api {
         }
     }
 
+    /// Sends one outbox command named by its id (`Idempotency-Key`): the server applies it once
+    /// and answers a resend with the first answer. Returns the answer and whether it was such a
+    /// replay.
+    pub async fn command(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+        key: uuid::Uuid,
+    ) -> Result<(serde_json::Value, bool), ApiError> {
+        let mut req =
+            self.http.request(method, self.url(path)).header("Idempotency-Key", key.to_string()).json(body);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        let status = resp.status();
+        let replayed = resp.headers().get("idempotency-replayed").is_some_and(|v| v.as_bytes() == b"true");
+        let bytes = resp.bytes().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        if status.is_success() {
+            // Applied; an answer that is not JSON does not undo that.
+            Ok((serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null), replayed))
+        } else {
+            match serde_json::from_slice::<Problem>(&bytes) {
+                Ok(p) => Err(ApiError::Problem(Box::new(p))),
+                Err(_) if status.is_server_error() => Err(ApiError::Network(format!("HTTP {status}"))),
+                Err(_) => Err(ApiError::Decode(format!("HTTP {status}"))),
+            }
+        }
+    }
+
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
         self.send(self.http.get(self.url(path))).await
     }

@@ -8,12 +8,12 @@
 
 use crate::model::LiveModel;
 use atalaia_core::monitoring::Position;
-use atalaia_core::wire::{LiveMessage, Snapshot};
+use atalaia_core::wire::{EventBody, LiveMessage, Snapshot};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use thiserror::Error;
 
@@ -104,6 +104,44 @@ impl Cache {
         Ok(())
     }
 
+    /// Writes the records `changed` names as they now are in `model` (deleting those it no longer
+    /// has) and the model's `seq`, in one transaction.
+    pub fn save_changes(
+        &mut self,
+        model: &LiveModel,
+        changed: &HashSet<Changed>,
+        now: DateTime<Utc>,
+    ) -> Result<(), CacheError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut upsert =
+                tx.prepare_cached("INSERT OR REPLACE INTO records (kind, id, body) VALUES (?1, ?2, ?3)")?;
+            let mut delete = tx.prepare_cached("DELETE FROM records WHERE kind = ?1 AND id = ?2")?;
+            for c in changed {
+                let (kind, id, body) = match c {
+                    Changed::Occurrence(id) => (KINDS[0], id.to_string(), json(model.occurrences.get(id))?),
+                    Changed::Vehicle(id) => (KINDS[1], id.to_string(), json(model.vehicles.get(id))?),
+                    Changed::Person(id) => (KINDS[2], id.to_string(), json(model.persons.get(id))?),
+                    Changed::Device(id) => (KINDS[3], id.to_string(), json(model.devices.get(id))?),
+                    Changed::Zone(id) => (KINDS[4], id.to_string(), json(model.zones.get(id))?),
+                    Changed::Alarm(id) => (KINDS[5], id.to_string(), json(model.alarms.get(id))?),
+                    Changed::Dispatch(id) => (KINDS[6], id.to_string(), json(model.dispatches.get(id))?),
+                    Changed::Command(id) => (KINDS[7], id.to_string(), json(model.commands.get(id))?),
+                    Changed::Fixes(id) => (KINDS[8], id.to_string(), json(model.trails.get(id))?),
+                };
+                match body {
+                    Some(body) => upsert.execute(params![kind, id, body])?,
+                    None => delete.execute(params![kind, id])?,
+                };
+            }
+        }
+        for (name, value) in [("seq", model.seq.to_string()), ("saved_at", now.to_rfc3339())] {
+            tx.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", params![name, value])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn all<T: DeserializeOwned>(&self, kind: &str) -> Result<Vec<T>, CacheError> {
         let mut stmt = self.conn.prepare("SELECT body FROM records WHERE kind = ?1")?;
         let rows = stmt.query_map([kind], |r| r.get::<_, String>(0))?;
@@ -149,6 +187,137 @@ impl Cache {
             model.commands.insert(command.id, command);
         }
         Ok(Some(Cached { model, saved_at }))
+    }
+}
+
+fn json<T: Serialize>(item: Option<&T>) -> Result<Option<String>, CacheError> {
+    Ok(item.map(serde_json::to_string).transpose()?)
+}
+
+/// A record a live event changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Changed {
+    Occurrence(atalaia_core::ids::OccurrenceId),
+    Vehicle(atalaia_core::ids::VehicleId),
+    Person(atalaia_core::ids::PersonId),
+    Device(atalaia_core::ids::DeviceId),
+    Zone(atalaia_core::ids::ZoneId),
+    Alarm(atalaia_core::ids::AlarmId),
+    Dispatch(atalaia_core::ids::DispatchId),
+    Command(atalaia_core::ids::CommandId),
+    /// A device's recent fixes.
+    Fixes(atalaia_core::ids::DeviceId),
+}
+
+impl Changed {
+    /// The record `body` changes, if the cache keeps it.
+    pub fn of(body: &EventBody) -> Option<Self> {
+        Some(match body {
+            EventBody::Occurrence(o) => Changed::Occurrence(o.id),
+            EventBody::Vehicle(v) => Changed::Vehicle(v.id),
+            EventBody::Person(p) => Changed::Person(p.id),
+            EventBody::Device(d) => Changed::Device(d.id),
+            EventBody::Zone(z) => Changed::Zone(z.id),
+            EventBody::Alarm(a) => Changed::Alarm(a.id),
+            EventBody::Dispatch(d) => Changed::Dispatch(d.id),
+            EventBody::Command(c) => Changed::Command(c.id),
+            EventBody::Position(p) => Changed::Fixes(p.device_id),
+            EventBody::GroupRules(_)
+            | EventBody::Procedure(_)
+            | EventBody::Notification(_)
+            | EventBody::NotificationRule(_)
+            | EventBody::Message(_) => return None,
+        })
+    }
+}
+
+/// Keeps the cache file following the live feed on a thread of its own: it holds a copy of the
+/// model, applies every message the feed delivers, and writes what changed every
+/// [`Writer::EVERY`] in one transaction (a snapshot rewrites the file). The interface thread only
+/// hands it messages. Dropping every handle writes what is left and ends the thread.
+#[derive(Clone)]
+pub struct Writer {
+    tx: std::sync::mpsc::Sender<LiveMessage>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("cache::Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    pub const EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+    /// Starts the writer on `cache`, whose content is `mirror` (what [`Cache::load`] gave, or an
+    /// empty model). `done` is told after each write, with the `seq` written (tests wait on it).
+    pub fn spawn(
+        mut cache: Cache,
+        mut mirror: LiveModel,
+        done: Option<std::sync::mpsc::Sender<u64>>,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = std::sync::mpsc::channel::<LiveMessage>();
+        std::thread::Builder::new().name("atalaia-cache".into()).spawn(move || {
+            let mut changed: HashSet<Changed> = HashSet::new();
+            let mut rewrite = false;
+            let mut dirty_since: Option<std::time::Instant> = None;
+            let mut open = true;
+            while open {
+                let wait = dirty_since.map_or(std::time::Duration::from_secs(3600), |t| {
+                    Self::EVERY.saturating_sub(t.elapsed())
+                });
+                match rx.recv_timeout(wait) {
+                    Ok(msg) => {
+                        match &msg {
+                            LiveMessage::Snapshot(_) => {
+                                rewrite = true;
+                                changed.clear();
+                            }
+                            LiveMessage::Event(e) if e.seq > mirror.seq => {
+                                changed.extend(Changed::of(&e.body))
+                            }
+                            LiveMessage::Event(_) => continue,
+                        }
+                        let _ = mirror.apply(msg);
+                        dirty_since.get_or_insert_with(std::time::Instant::now);
+                        if dirty_since.is_some_and(|t| t.elapsed() < Self::EVERY) {
+                            continue;
+                        }
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => open = false,
+                }
+                if dirty_since.take().is_none() {
+                    continue;
+                }
+                let now = Utc::now();
+                let written = if std::mem::take(&mut rewrite) {
+                    cache.save(&mirror, now)
+                } else {
+                    cache.save_changes(&mirror, &changed, now)
+                };
+                match written {
+                    Ok(()) => {
+                        changed.clear();
+                        if let Some(done) = &done {
+                            let _ = done.send(mirror.seq);
+                        }
+                    }
+                    Err(error) => {
+                        // Kept for the next write; the feed itself is unaffected.
+                        tracing::warn!(%error, "offline cache not written");
+                        rewrite = true;
+                        dirty_since = Some(std::time::Instant::now());
+                    }
+                }
+            }
+        })?;
+        Ok(Self { tx })
+    }
+
+    /// Hands a live message to the writer (never blocks).
+    pub fn send(&self, msg: LiveMessage) {
+        let _ = self.tx.send(msg);
     }
 }
 
@@ -260,6 +429,59 @@ mod tests {
         let again = cache.load().expect("load").expect("saved");
         assert!(again.model.occurrences.is_empty());
         assert_eq!(again.model.seq, 4_300);
+    }
+
+    #[test]
+    fn the_writer_follows_the_feed_and_the_file_matches_the_model_it_applied() {
+        use atalaia_core::wire::LiveEvent;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("cache.sqlite");
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let writer = Writer::spawn(Cache::open(&path).expect("open"), LiveModel::default(), Some(done_tx))
+            .expect("writer");
+        let base = model();
+        let snapshot = Snapshot {
+            seq: base.seq,
+            occurrences: base.occurrences.values().cloned().collect(),
+            persons: base.persons.values().cloned().collect(),
+            devices: base.devices.values().cloned().collect(),
+            positions: base.trails.values().filter_map(|t| t.back().cloned()).collect(),
+            ..Snapshot::default()
+        };
+        let mut expected = LiveModel::default();
+        let _ = expected.apply(LiveMessage::Snapshot(snapshot.clone()));
+        writer.send(LiveMessage::Snapshot(snapshot));
+        assert_eq!(done.recv_timeout(std::time::Duration::from_secs(5)).expect("written"), 4_242);
+
+        // Events: an occurrence changes, a device reports, an old (already applied) event is
+        // ignored.
+        let mut occurrence = base.occurrences.values().next().expect("one").clone();
+        occurrence.caller_name = "Maria das Dores".into();
+        let mut fix = base.trails.values().next().expect("trail").back().expect("fix").clone();
+        fix.id = PositionId::new();
+        fix.fix_time += chrono::Duration::seconds(30);
+        let events = [
+            LiveEvent { seq: 4_243, at: t0(), body: EventBody::Occurrence(occurrence.clone()) },
+            LiveEvent { seq: 4_244, at: t0(), body: EventBody::Position(fix.clone()) },
+            LiveEvent {
+                seq: 4_200,
+                at: t0(),
+                body: EventBody::Occurrence(base.occurrences.values().next().expect("one").clone()),
+            },
+        ];
+        for e in events {
+            let _ = expected.apply(LiveMessage::Event(e.clone()));
+            writer.send(LiveMessage::Event(e));
+        }
+        drop(writer);
+        let last = done.iter().last().expect("written");
+        assert_eq!(last, 4_244);
+        let cached = Cache::open(&path).expect("reopen").load().expect("load").expect("saved");
+        assert_eq!(cached.model.seq, 4_244);
+        assert_eq!(cached.model.occurrences, expected.occurrences, "the newer occurrence, not the stale one");
+        assert_eq!(cached.model.occurrences[&occurrence.id].caller_name, "Maria das Dores");
+        assert_eq!(cached.model.trails, expected.trails);
+        assert_eq!(cached.model.last_position(fix.device_id), Some(&fix));
     }
 
     #[test]

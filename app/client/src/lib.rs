@@ -2,10 +2,12 @@
 //! the in-memory live model the panes render, and Brazilian formatting of times.
 
 pub mod api;
+pub mod backoff;
 pub mod cache;
 pub mod format;
 pub mod live;
 pub mod model;
+pub mod outbox;
 pub mod tiles;
 
 pub use api::{Api, ApiError};

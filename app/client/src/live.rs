@@ -25,8 +25,11 @@ pub enum LiveUpdate {
     Unauthorized,
 }
 
-/// First wait before reconnecting; doubles up to 10 s while the server stays unreachable.
-const FIRST_RETRY: Duration = Duration::from_millis(500);
+/// Reconnection waits: from 0.5 s, doubling up to 15 s while the server stays unreachable, each
+/// drawn at random within its window so a centre's consoles do not all come back at once.
+fn backoff() -> crate::backoff::Backoff {
+    crate::backoff::Backoff::new(Duration::from_millis(500), Duration::from_secs(15))
+}
 
 /// `http://host:port` → `ws://host:port/api/v1/live`.
 pub fn live_url(base: &str, since: Option<u64>) -> String {
@@ -47,20 +50,38 @@ pub fn live_url(base: &str, since: Option<u64>) -> String {
 /// Start following the live feed. The returned stream never ends on network errors; it ends only
 /// when the session is refused (after yielding [`LiveUpdate::Unauthorized`]).
 pub fn subscribe(base: String, token: String) -> impl Stream<Item = LiveUpdate> + Send + 'static {
+    subscribe_from(base, token, None, None)
+}
+
+/// [`subscribe`] resuming after `since` (the `seq` of a cached model: the server sends what came
+/// after it, or a snapshot when it no longer has that far back), with every message also handed
+/// to `cache` so the local copy follows the feed off the interface thread.
+pub fn subscribe_from(
+    base: String,
+    token: String,
+    since: Option<u64>,
+    cache: Option<crate::cache::Writer>,
+) -> impl Stream<Item = LiveUpdate> + Send + 'static {
     let (tx, rx) = mpsc::channel::<LiveUpdate>(1024);
-    tokio::spawn(run(base, token, tx));
+    tokio::spawn(run(base, token, since, cache, tx));
     futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|u| (u, rx)) })
 }
 
-async fn run(base: String, token: String, tx: mpsc::Sender<LiveUpdate>) {
-    let mut last_seq: Option<u64> = None;
-    let mut backoff = FIRST_RETRY;
+async fn run(
+    base: String,
+    token: String,
+    since: Option<u64>,
+    cache: Option<crate::cache::Writer>,
+    tx: mpsc::Sender<LiveUpdate>,
+) {
+    let mut last_seq: Option<u64> = since;
+    let mut backoff = backoff();
     loop {
         let mut connected = false;
-        let result = connect_once(&base, &token, &mut last_seq, &tx, &mut connected).await;
+        let result = connect_once(&base, &token, &mut last_seq, cache.as_ref(), &tx, &mut connected).await;
         if connected {
             // The link worked: the next blip starts from a short wait again.
-            backoff = FIRST_RETRY;
+            backoff.reset();
         }
         let reason = match result {
             Ok(Outcome::ReceiverGone) => return,
@@ -72,11 +93,11 @@ async fn run(base: String, token: String, tx: mpsc::Sender<LiveUpdate>) {
             Err(e) => e.to_string(),
         };
         tracing::warn!(%reason, "live feed disconnected");
-        if tx.send(LiveUpdate::Disconnected { reason, retry_in: backoff }).await.is_err() {
+        let retry_in = backoff.next_delay();
+        if tx.send(LiveUpdate::Disconnected { reason, retry_in }).await.is_err() {
             return;
         }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(10));
+        tokio::time::sleep(retry_in).await;
     }
 }
 
@@ -89,6 +110,7 @@ async fn connect_once(
     base: &str,
     token: &str,
     last_seq: &mut Option<u64>,
+    cache: Option<&crate::cache::Writer>,
     tx: &mpsc::Sender<LiveUpdate>,
     connected: &mut bool,
 ) -> Result<Outcome, WsError> {
@@ -119,6 +141,9 @@ async fn connect_once(
             LiveMessage::Snapshot(s) => s.seq,
             LiveMessage::Event(e) => e.seq,
         });
+        if let Some(cache) = cache {
+            cache.send(msg.clone());
+        }
         if tx.send(LiveUpdate::Message(Box::new(msg))).await.is_err() {
             return Ok(Outcome::ReceiverGone);
         }
