@@ -26,6 +26,9 @@ const SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
 #[derive(Debug, Deserialize)]
 pub struct LiveQuery {
     pub since: Option<u64>,
+    /// The database `since` belongs to (the `instance` of the snapshot the console started
+    /// from); another database's `seq` means nothing here, so the console gets a snapshot.
+    pub instance: Option<String>,
 }
 
 pub async fn handler(
@@ -35,7 +38,7 @@ pub async fn handler(
     ws: WebSocketUpgrade,
 ) -> Response {
     ws.on_upgrade(move |socket| async move {
-        if let Err(e) = run(socket, state, caller, q.since).await {
+        if let Err(e) = run(socket, state, caller, q.since, q.instance).await {
             tracing::debug!(error = %e, "live subscriber ended");
         }
     })
@@ -62,18 +65,26 @@ async fn run(
     state: AppState,
     caller: AuthUser,
     since: Option<u64>,
+    instance: Option<String>,
 ) -> Result<(), LiveError> {
     // Subscribe before reading so nothing committed in between is missed; duplicates are skipped by seq.
     let mut rx = state.store.subscribe();
     let mut last = match since {
         Some(since) => {
-            let (head, gap) = state
+            let (head, gap, ours) = state
                 .store
-                .read(move |c| Ok((Store::head_seq(c)?, Store::events_since(c, since, MAX_RESUME + 1)?)))
+                .read(move |c| {
+                    Ok((
+                        Store::head_seq(c)?,
+                        Store::events_since(c, since, MAX_RESUME + 1)?,
+                        Store::instance(c)?,
+                    ))
+                })
                 .await?;
-            // A resume point beyond our log (restored backup, replica behind) cannot be trusted:
-            // skipping by it would silently drop every event up to it.
-            if since > head || gap.len() > MAX_RESUME {
+            // A resume point beyond our log (restored backup, replica behind) or from another
+            // database cannot be trusted: skipping by it would silently drop events.
+            let foreign = instance.is_some_and(|i| i != ours);
+            if foreign || since > head || gap.len() > MAX_RESUME {
                 send_snapshot(&mut socket, &state, &caller).await?
             } else {
                 let mut last = since;
@@ -153,7 +164,7 @@ pub fn build_snapshot(
 ) -> Result<Snapshot, StoreError> {
     let tx = c.unchecked_transaction()?;
     let seq = Store::head_seq(&tx)?;
-    let mut snap = Snapshot { seq, ..Snapshot::default() };
+    let mut snap = Snapshot { seq, instance: Store::instance(&tx)?, ..Snapshot::default() };
     let recent = now - Duration::hours(24);
     if can(Permission::OccurrenceRead) {
         snap.occurrences = Store::list::<Occurrence>(&tx)?

@@ -771,6 +771,9 @@ impl EventBody {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Snapshot {
     pub seq: u64,
+    /// The server database's identity: a console resumes with `?since=SEQ&instance=…`.
+    #[serde(default)]
+    pub instance: String,
     pub occurrences: Vec<Occurrence>,
     pub vehicles: Vec<Vehicle>,
     pub persons: Vec<Person>,

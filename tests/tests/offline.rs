@@ -506,32 +506,49 @@ async fn next_update(feed: &mut Feed) -> LiveUpdate {
     tokio::time::timeout(Duration::from_secs(10), feed.next()).await.expect("update").expect("open")
 }
 
-/// Issue 8 item 3: the live feed resumes after the cached `seq`; when the server does not know
-/// that point (its database was restored from an older copy), the console gets a snapshot and
-/// its model is replaced without anyone doing anything.
+/// Issue 8 item 3: the live feed resumes after the cached `seq` of the database it came from;
+/// when the server does not know that point (its database was restored from an older copy, or it
+/// is another database altogether), the console gets a snapshot and its model is replaced without
+/// anyone doing anything.
 #[tokio::test]
 async fn a_resume_point_the_server_does_not_know_resynchronises_from_a_snapshot() {
+    use atalaia_client::live::Resume;
     let s = TestServer::start().await;
     let base = s.running.base_url();
-    let seq = head(&base).await;
-    // A cached seq the server has: resumed, nothing re-sent.
-    let mut feed: Feed =
-        Box::pin(atalaia_client::live::subscribe_from(base.clone(), s.admin_token.clone(), Some(seq), None));
+    let subscribe = |since: Resume| -> Feed {
+        Box::pin(atalaia_client::live::subscribe_from(base.clone(), s.admin_token.clone(), Some(since), None))
+    };
+    let mut first: Feed = Box::pin(atalaia_client::subscribe(base.clone(), s.admin_token.clone()));
+    assert_eq!(next_update(&mut first).await, LiveUpdate::Connected { resumed: false });
+    let LiveUpdate::Message(m) = next_update(&mut first).await else { panic!("snapshot expected") };
+    let LiveMessage::Snapshot(snap) = *m else { panic!("snapshot expected") };
+    drop(first);
+    let (seq, instance) = (snap.seq, snap.instance.clone());
+    assert_eq!(instance.len(), 32, "the database names itself: {instance:?}");
+    // A change after the cached point: resuming brings exactly it, no snapshot.
+    let r =
+        s.post(&s.admin_token, "/persons", &json!({"name": "P", "record": "1", "regime": "semi_open"})).await;
+    assert_eq!(r.status(), 201);
+    let mut feed = subscribe(Resume { seq, instance: instance.clone() });
     assert_eq!(next_update(&mut feed).await, LiveUpdate::Connected { resumed: true });
+    let LiveUpdate::Message(m) = next_update(&mut feed).await else { panic!("event expected") };
+    assert!(matches!(&*m, LiveMessage::Event(e) if e.seq > seq), "{m:?}");
     drop(feed);
-    // One from the future: a snapshot of now.
-    let mut feed: Feed = Box::pin(atalaia_client::live::subscribe_from(
-        base,
-        s.admin_token.clone(),
-        Some(seq + 1_000_000),
-        None,
-    ));
-    assert_eq!(next_update(&mut feed).await, LiveUpdate::Connected { resumed: true });
-    let LiveUpdate::Message(m) = next_update(&mut feed).await else { panic!("message expected") };
-    let mut model = LiveModel { seq: seq + 1_000_000, ..LiveModel::default() };
-    assert!(matches!(&*m, LiveMessage::Snapshot(snap) if snap.seq == seq));
-    let applied = model.apply(*m);
-    assert!(applied.reset);
-    assert_eq!(model.seq, seq);
+    let head = head(&base).await;
+    // A point from the future, and the right number from another database: a snapshot of now.
+    for since in [
+        Resume { seq: head + 1_000_000, instance: instance.clone() },
+        Resume { seq: 1, instance: "0".repeat(32) },
+    ] {
+        let mut feed = subscribe(since.clone());
+        assert_eq!(next_update(&mut feed).await, LiveUpdate::Connected { resumed: true });
+        let LiveUpdate::Message(m) = next_update(&mut feed).await else { panic!("message expected") };
+        assert!(matches!(&*m, LiveMessage::Snapshot(snap) if snap.seq == head), "{since:?}: {m:?}");
+        let mut model =
+            LiveModel { seq: since.seq, instance: since.instance.clone(), ..LiveModel::default() };
+        let applied = model.apply(*m);
+        assert!(applied.reset);
+        assert_eq!((model.seq, model.instance.as_str()), (head, instance.as_str()));
+    }
     s.running.shutdown().await;
 }

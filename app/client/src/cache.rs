@@ -97,7 +97,11 @@ impl Cache {
             // A device's recent fixes as one record, oldest first.
             each(&mut put, KINDS[8], model.trails.iter().map(|(k, v)| (k.to_string(), v)))?;
         }
-        for (name, value) in [("seq", model.seq.to_string()), ("saved_at", now.to_rfc3339())] {
+        for (name, value) in [
+            ("seq", model.seq.to_string()),
+            ("saved_at", now.to_rfc3339()),
+            ("instance", model.instance.clone()),
+        ] {
             tx.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", params![name, value])?;
         }
         tx.commit()?;
@@ -135,7 +139,11 @@ impl Cache {
                 };
             }
         }
-        for (name, value) in [("seq", model.seq.to_string()), ("saved_at", now.to_rfc3339())] {
+        for (name, value) in [
+            ("seq", model.seq.to_string()),
+            ("saved_at", now.to_rfc3339()),
+            ("instance", model.instance.clone()),
+        ] {
             tx.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", params![name, value])?;
         }
         tx.commit()?;
@@ -167,6 +175,7 @@ impl Cache {
         let trails: Vec<VecDeque<Position>> = self.all(KINDS[8])?;
         let snapshot = Snapshot {
             seq,
+            instance: self.meta("instance")?.unwrap_or_default(),
             occurrences: self.all(KINDS[0])?,
             vehicles: self.all(KINDS[1])?,
             persons: self.all(KINDS[2])?,

@@ -8,6 +8,7 @@ pub mod format;
 pub mod live;
 pub mod model;
 pub mod outbox;
+pub mod seat;
 pub mod tiles;
 
 pub use api::{Api, ApiError};

@@ -31,8 +31,15 @@ fn backoff() -> crate::backoff::Backoff {
     crate::backoff::Backoff::new(Duration::from_millis(500), Duration::from_secs(15))
 }
 
+/// Where a feed resumes: after `seq` of the server database `instance`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Resume {
+    pub seq: u64,
+    pub instance: String,
+}
+
 /// `http://host:port` → `ws://host:port/api/v1/live`.
-pub fn live_url(base: &str, since: Option<u64>) -> String {
+pub fn live_url(base: &str, since: Option<&Resume>) -> String {
     let base = base.trim_end_matches('/');
     let ws = if let Some(rest) = base.strip_prefix("https://") {
         format!("wss://{rest}")
@@ -42,7 +49,8 @@ pub fn live_url(base: &str, since: Option<u64>) -> String {
         base.to_owned()
     };
     match since {
-        Some(seq) => format!("{ws}{API_PREFIX}/live?since={seq}"),
+        Some(r) if r.instance.is_empty() => format!("{ws}{API_PREFIX}/live?since={}", r.seq),
+        Some(r) => format!("{ws}{API_PREFIX}/live?since={}&instance={}", r.seq, r.instance),
         None => format!("{ws}{API_PREFIX}/live"),
     }
 }
@@ -54,12 +62,13 @@ pub fn subscribe(base: String, token: String) -> impl Stream<Item = LiveUpdate> 
 }
 
 /// [`subscribe`] resuming after `since` (the `seq` of a cached model: the server sends what came
-/// after it, or a snapshot when it no longer has that far back), with every message also handed
-/// to `cache` so the local copy follows the feed off the interface thread.
+/// after it, or a snapshot when it no longer has that far back or it is another database's), with
+/// every message also handed to `cache` so the local copy follows the feed off the interface
+/// thread.
 pub fn subscribe_from(
     base: String,
     token: String,
-    since: Option<u64>,
+    since: Option<Resume>,
     cache: Option<crate::cache::Writer>,
 ) -> impl Stream<Item = LiveUpdate> + Send + 'static {
     let (tx, rx) = mpsc::channel::<LiveUpdate>(1024);
@@ -70,11 +79,11 @@ pub fn subscribe_from(
 async fn run(
     base: String,
     token: String,
-    since: Option<u64>,
+    since: Option<Resume>,
     cache: Option<crate::cache::Writer>,
     tx: mpsc::Sender<LiveUpdate>,
 ) {
-    let mut last_seq: Option<u64> = since;
+    let mut last_seq: Option<Resume> = since;
     let mut backoff = backoff();
     loop {
         let mut connected = false;
@@ -109,12 +118,12 @@ enum Outcome {
 async fn connect_once(
     base: &str,
     token: &str,
-    last_seq: &mut Option<u64>,
+    last_seq: &mut Option<Resume>,
     cache: Option<&crate::cache::Writer>,
     tx: &mpsc::Sender<LiveUpdate>,
     connected: &mut bool,
 ) -> Result<Outcome, WsError> {
-    let mut req = live_url(base, *last_seq).into_client_request()?;
+    let mut req = live_url(base, last_seq.as_ref()).into_client_request()?;
     let bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| {
         WsError::Url(tokio_tungstenite::tungstenite::error::UrlError::UnableToConnect(e.to_string()))
     })?;
@@ -137,10 +146,13 @@ async fn connect_once(
                 continue;
             }
         };
-        *last_seq = Some(match &msg {
-            LiveMessage::Snapshot(s) => s.seq,
-            LiveMessage::Event(e) => e.seq,
-        });
+        match &msg {
+            LiveMessage::Snapshot(s) => *last_seq = Some(Resume { seq: s.seq, instance: s.instance.clone() }),
+            LiveMessage::Event(e) => match last_seq.as_mut() {
+                Some(r) => r.seq = e.seq,
+                None => *last_seq = Some(Resume { seq: e.seq, instance: String::new() }),
+            },
+        }
         if let Some(cache) = cache {
             cache.send(msg.clone());
         }
@@ -158,9 +170,14 @@ mod tests {
     #[test]
     fn live_url_maps_scheme_and_resume_point() {
         assert_eq!(live_url("http://127.0.0.1:8080/", None), "ws://127.0.0.1:8080/api/v1/live");
+        let at = |instance: &str| Resume { seq: 42, instance: instance.into() };
         assert_eq!(
-            live_url("https://central.example", Some(42)),
+            live_url("https://central.example", Some(&at(""))),
             "wss://central.example/api/v1/live?since=42"
+        );
+        assert_eq!(
+            live_url("https://central.example", Some(&at("9f86d081"))),
+            "wss://central.example/api/v1/live?since=42&instance=9f86d081"
         );
     }
 }

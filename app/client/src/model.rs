@@ -15,6 +15,8 @@ pub const TRAIL_LEN: usize = 12;
 #[derive(Debug, Default, Clone)]
 pub struct LiveModel {
     pub seq: u64,
+    /// The server database `seq` counts in (from the last snapshot; resume names it).
+    pub instance: String,
     pub occurrences: HashMap<OccurrenceId, Occurrence>,
     pub vehicles: HashMap<VehicleId, Vehicle>,
     pub persons: HashMap<PersonId, Person>,
@@ -52,6 +54,7 @@ impl LiveModel {
                     .collect();
                 *self = LiveModel {
                     seq: s.seq,
+                    instance: s.instance,
                     occurrences: s.occurrences.into_iter().map(|o| (o.id, o)).collect(),
                     vehicles: s.vehicles.into_iter().map(|v| (v.id, v)).collect(),
                     persons: s.persons.into_iter().map(|p| (p.id, p)).collect(),

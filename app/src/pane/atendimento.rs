@@ -68,6 +68,8 @@ impl Default for Form {
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
     Registered(String),
+    /// Kept in the console's outbox while the server is out of reach (issue 8).
+    Queued,
     Failed(String),
 }
 
@@ -114,6 +116,8 @@ pub enum Message {
     Submit,
     /// The server's answer (boxed: a problem with field errors is large).
     Submitted(OccurrenceId, Box<Result<Occurrence, ApiError>>),
+    /// The call is in the outbox, waiting for the server.
+    Queued(OccurrenceId),
     /// Abandon this call and start a new one.
     Clear,
     /// Enter in a field that is not the last: on to the next one.
@@ -139,6 +143,13 @@ impl State {
             Message::Description(v) => self.edit(ctx, "description", |f| f.description = v),
             Message::Submit => return (Task::none(), self.submit(ctx)),
             Message::Submitted(id, result) => return (self.submitted(id, *result), None),
+            Message::Queued(id) => {
+                // Safe on disk and sent when the link returns: the next call can be taken now.
+                if self.submitting == Some(id) {
+                    *self = State { outcome: Some(Outcome::Queued), ..State::default() };
+                    return (iced::widget::operation::focus(Id::new(PHONE_ID)), None);
+                }
+            }
             Message::Clear => {
                 // Never while the call is being sent (its answer would be lost), and a call with
                 // data needs a second F2 within 5 s: one stray key must not wipe it.
@@ -324,6 +335,7 @@ impl State {
             (Some(Outcome::Registered(number)), true) => {
                 Some(notice(pt::occurrence_registered(number), theme::GREEN))
             }
+            (Some(Outcome::Queued), true) => Some(notice(pt::CALL_QUEUED.to_owned(), theme::ORANGE)),
             (Some(Outcome::Failed(reason)), true) => Some(notice(reason.clone(), theme::RED)),
             (None, true) => None,
         };

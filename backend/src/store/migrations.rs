@@ -226,6 +226,12 @@ CREATE TABLE idempotency (
 );
 CREATE INDEX idempotency_created ON idempotency(created_at);
 "#,
+    // 15: this database's identity: a console resuming its live feed names the database its
+    // cached `seq` belongs to, so a restored backup or a fresh database is never taken for it.
+    r#"
+CREATE TABLE server_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO server_meta (name, value) VALUES ('instance', lower(hex(randomblob(16))));
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history
