@@ -32,8 +32,12 @@ pub struct BootConfig {
     pub sound: crate::alert::Sound,
     /// Supervisor wall display: full screen, large type, no input needed.
     pub wall: bool,
-    /// Where per-user settings (the pane layout) are kept; none in tests.
+    /// Where per-user settings (the pane layout), offline caches and outboxes are kept; none in
+    /// tests.
     pub data_dir: Option<std::path::PathBuf>,
+    /// What the offline seats of this server are called in `data_dir` (the server's URL unless
+    /// said otherwise: the embedded server's port changes every run).
+    pub seat_server: Option<String>,
     /// Map tile sources, their caches and the geocoder.
     pub map: crate::pane::mapa::Config,
 }
@@ -49,8 +53,16 @@ impl Default for BootConfig {
             sound: crate::alert::Sound::default(),
             wall: false,
             data_dir: None,
+            seat_server: None,
             map: crate::pane::mapa::Config::default(),
         }
+    }
+}
+
+impl BootConfig {
+    /// The name of this server's offline seats.
+    pub fn seat_name(&self) -> String {
+        self.seat_server.clone().unwrap_or_else(|| self.server.clone().unwrap_or_default())
     }
 }
 
@@ -132,7 +144,8 @@ pub enum Message {
 
 impl App {
     pub fn boot(config: BootConfig) -> (Self, Task<Message>) {
-        let mut login = Login::new(config.server.clone(), config.hint());
+        let mut login = Login::new(config.server.clone(), config.hint())
+            .with_seats(config.data_dir.as_deref(), &config.seat_name());
         if config.demo
             && let Some((user, password)) = &config.demo_login
         {
@@ -167,6 +180,7 @@ impl App {
                         .with_sound(self.config.sound.clone())
                         .with_wall(self.config.wall)
                         .with_layout_dir(self.config.data_dir.as_deref())
+                        .with_offline(self.config.data_dir.as_deref(), &self.config.seat_name())
                         .with_map(&self.config.map);
                     dashboard.set_window_focus(self.focused);
                     self.screen = Screen::Dashboard(Box::new(dashboard));
@@ -257,7 +271,9 @@ impl App {
         // Nobody is at the dashboard any more: its tone must not go on ringing on the login screen.
         self.config.sound.set(None);
         // Dropping the dashboard drops its live subscription (its key leaves the subscription set).
-        let mut login = Login::new(self.config.server.clone(), self.config.hint()).with_notice(notice);
+        let mut login = Login::new(self.config.server.clone(), self.config.hint())
+            .with_seats(self.config.data_dir.as_deref(), &self.config.seat_name())
+            .with_notice(notice);
         if let (Some((user, password)), Ok(_), true) =
             (&self.config.auto_login, &self.config.server, notice != text::LOGGED_OUT)
         {

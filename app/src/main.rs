@@ -160,6 +160,7 @@ fn main() -> anyhow::Result<()> {
             Ok(embedded) => {
                 tracing::info!(base = %embedded.base_url, ingest = %embedded.ingest_url, "embedded server listening");
                 config.server = Ok(embedded.base_url);
+                config.seat_server = Some(if args.demo { "embedded-demo" } else { "embedded" }.to_owned());
                 config.demo_login = embedded.demo_login;
             }
             Err(reason) => {

@@ -55,9 +55,45 @@ pub const HINT_REGISTER: &str = "Ctrl+Enter registra a chamada · F2 nova chamad
 pub const HINT_CLAIM: &str = "F9 assume o próximo alarme · Alt+1…3 desfecho";
 pub const HINT_TAB: &str = "Tab/Enter navegam · Ctrl+= / Ctrl+- tamanho do texto · F12 alto contraste";
 
-pub fn reconnecting_in(secs: i64) -> String {
-    format!("Reconectando em {}s…", secs.max(0))
+/// The link is down, since when.
+pub fn offline_since(since: &str) -> String {
+    format!("Sem conexão desde {since}")
 }
+
+/// When the link is tried again.
+pub fn retry_in(secs: i64) -> String {
+    format!("nova tentativa em {}s", secs.max(0))
+}
+
+/// How old the data shown is while the link is down.
+pub fn data_from(at: &str) -> String {
+    format!("dados de {at}")
+}
+
+pub fn pending_commands(n: usize) -> String {
+    if n == 1 { "1 comando na fila".to_owned() } else { format!("{n} comandos na fila") }
+}
+
+pub fn refused_commands(n: usize) -> String {
+    if n == 1 { "1 comando recusado".to_owned() } else { format!("{n} comandos recusados") }
+}
+
+pub fn queue_failed(error: &str) -> String {
+    format!("Comando não gravado neste console: {error}")
+}
+
+pub const CONFLICTS_TITLE: &str =
+    "Recusados pelo servidor ao voltar a conexão — veja o motivo e decida: reenviar ou descartar";
+pub const RESEND: &str = "Reenviar";
+
+/// When a refused command was issued.
+pub fn issued_at(time: &str) -> String {
+    format!("emitido às {time}")
+}
+pub const DISCARD: &str = "Descartar";
+pub const HIDE: &str = "Ocultar";
+pub const CALL_QUEUED: &str =
+    "Chamado gravado neste console (sem conexão): será enviado ao servidor assim que a conexão voltar.";
 
 pub fn last_seq(seq: u64) -> String {
     format!("seq {seq}")
@@ -442,8 +478,10 @@ mod tests {
 
     #[test]
     fn small_formatters() {
-        assert_eq!(reconnecting_in(3), "Reconectando em 3s…");
-        assert_eq!(reconnecting_in(-2), "Reconectando em 0s…");
+        assert_eq!(offline_since("03:12"), "Sem conexão desde 03:12");
+        assert_eq!(retry_in(-2), "nova tentativa em 0s");
+        assert_eq!(pending_commands(1), "1 comando na fila");
+        assert_eq!(refused_commands(3), "3 comandos recusados");
         assert_eq!(occurrence_registered("2026-000123"), "Ocorrência 2026-000123 registrada");
         assert_eq!(scale_label(500.0), "500 m");
         assert_eq!(scale_label(2000.0), "2 km");

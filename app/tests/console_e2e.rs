@@ -91,6 +91,18 @@ impl<P: Program<Theme = iced::Theme> + 'static> Console<P> {
         }
     }
 
+    /// Waits until one of `texts` shows.
+    fn wait_for_any(&mut self, texts: &[String], within: Duration) {
+        let deadline = Instant::now() + within;
+        while !texts.iter().any(|t| self.sees(t)) {
+            if Instant::now() >= deadline {
+                let png = self.screenshot("wait-failed");
+                panic!("none of {texts:?} showed (screen: {})", png.display());
+            }
+            self.settle(Duration::from_millis(100));
+        }
+    }
+
     /// What the operator sees now, as a PNG under target/ (for a failed test, or the docs).
     fn screenshot(&mut self, name: &str) -> std::path::PathBuf {
         let theme = atalaia_console::theme::theme();
@@ -371,4 +383,156 @@ fn regulating_then_dispatching_from_the_queue() {
         dispatches.iter().any(|d| d.occurrence_id == id && d.vehicle_id == first.vehicle_id),
         "the dispatch reached the server: {dispatches:?}"
     );
+}
+
+/// A TCP relay between the console and the server, whose cable can be pulled: the console loses
+/// the server while everyone else keeps working with it (issue 8).
+struct Cable {
+    port: u16,
+    target: std::net::SocketAddr,
+    runtime: tokio::runtime::Runtime,
+    cut: Option<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Cable {
+    fn to(base: &str) -> Self {
+        let target = base.trim_start_matches("http://").parse().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let mut cable = Self { port, target, runtime, cut: None };
+        cable.plug();
+        cable
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn plug(&mut self) {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let listener =
+            self.runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", self.port))).unwrap();
+        let target = self.target;
+        self.runtime.spawn(async move {
+            let mut stop = rx.clone();
+            loop {
+                tokio::select! {
+                    _ = stop.changed() => return,
+                    accepted = listener.accept() => {
+                        let Ok((mut inbound, _)) = accepted else { return };
+                        let mut stop = rx.clone();
+                        tokio::spawn(async move {
+                            let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await else { return };
+                            tokio::select! {
+                                _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                                _ = stop.changed() => {}
+                            }
+                        });
+                    }
+                }
+            }
+        });
+        self.cut = Some(tx);
+    }
+
+    /// Every connection dropped, new ones refused.
+    fn pull(&mut self) {
+        if let Some(cut) = self.cut.take() {
+            let _ = cut.send(true);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Issue 8 in the console: with its link cut, the operator still takes an alarm and writes a
+/// note (both kept in the outbox, the screen showing them done, the header saying since when the
+/// link is down and how many commands wait). Meanwhile a supervisor takes every open alarm at the
+/// server. When the link is back the note is applied, the claim is refused and shown as a
+/// conflict saying who has the alarm, and the operator discards it. A console started afresh
+/// while the link is down opens the operator's session from this workstation and shows the
+/// cached alarms with their age.
+/// `prefix` followed by this minute or the last one on the console's clock (`HH:MM`, site time).
+fn this_minute(prefix: &str) -> Vec<String> {
+    let now = chrono::Utc::now();
+    [now, now - chrono::Duration::minutes(1)]
+        .map(|t| {
+            format!("{prefix}{}", atalaia_client::format::since(t, now, atalaia_client::format::DEFAULT_TZ))
+        })
+        .to_vec()
+}
+
+#[test]
+fn working_offline_then_a_refused_claim_is_shown_and_decided() {
+    let (_dir, server) = demo_server();
+    let data = tempfile::tempdir().unwrap();
+    let mut cable = Cable::to(&server.base_url);
+    let relay = cable.base();
+    let boot = || BootConfig {
+        data_dir: Some(data.path().to_path_buf()),
+        seat_server: Some("central".into()),
+        ..kiosk(&relay, "operador")
+    };
+    let mut ui = Console::start(atalaia_console::application(boot()));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.wait_for("Assumir", Duration::from_secs(10));
+    ui.settle(Duration::from_millis(700)); // the cache writes every 500 ms
+
+    cable.pull();
+    ui.wait_for_any(&this_minute("Sem conexão desde "), Duration::from_secs(10));
+    ui.click("Assumir");
+    ui.wait_for("Assumido por Joana Rocha (você)", Duration::from_secs(5));
+    ui.wait_for("1 comando na fila", Duration::from_secs(5));
+    ui.type_text("Sem sinal do celular do monitorado; tentando de novo.");
+    ui.key(Key::Enter);
+    ui.wait_for("2 comandos na fila", Duration::from_secs(5));
+    ui.wait_for_any(&this_minute(" · dados de "), Duration::from_secs(5));
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-offline");
+    }
+
+    // At the server, the supervisor takes every open alarm.
+    let supervisor = block(api_as(&server.base_url, "supervisor"));
+    let operator = block(api_as(&server.base_url, "operador"));
+    let mut taken = Vec::new();
+    for a in block(supervisor.get::<Vec<Alarm>>("/alarms")).unwrap() {
+        if a.state == AlarmState::Open {
+            block(supervisor.alarm_action(a.id, &atalaia_core::wire::AlarmAction::Claim)).unwrap();
+            taken.push(a.id);
+        }
+    }
+    assert!(!taken.is_empty());
+
+    cable.plug();
+    ui.wait_for("Conectado", Duration::from_secs(40));
+    ui.wait_for("1 comando recusado", Duration::from_secs(20));
+    ui.wait_for("Alarme já assumido por Marcos Silva.", Duration::from_secs(5));
+    assert!(ui.sees("Assumir alarme"), "{}", ui.screenshot("conflict").display());
+    assert!(!ui.sees("comandos na fila") && !ui.sees("comando na fila"), "nothing left to send");
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-conflict");
+    }
+    // The note went through: on the alarm the console took offline, written once.
+    let noted: Vec<Alarm> = block(operator.get::<Vec<Alarm>>("/alarms"))
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.notes.iter().any(|n| n.text.starts_with("Sem sinal do celular")))
+        .collect();
+    assert_eq!(noted.len(), 1, "one alarm noted");
+    assert_eq!(noted[0].notes.len(), 1, "once");
+    assert!(taken.contains(&noted[0].id), "the alarm the supervisor has");
+    assert!(matches!(noted[0].state, AlarmState::Claimed { .. }));
+    ui.click("Descartar");
+    ui.settle(Duration::from_millis(300));
+    assert!(!ui.sees("1 comando recusado"), "decided: {}", ui.screenshot("decided").display());
+    ui.settle(Duration::from_millis(700));
+    drop(ui);
+
+    // A console started while the link is down opens from this workstation's cache.
+    cable.pull();
+    let mut ui = Console::start(atalaia_console::application(boot()));
+    ui.wait_for_any(&this_minute("Sem conexão desde "), Duration::from_secs(20));
+    ui.wait_for_any(&this_minute(" · dados de "), Duration::from_secs(5));
+    ui.wait_for("Assumido por outro operador", Duration::from_secs(5));
+    drop(cable);
 }

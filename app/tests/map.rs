@@ -274,6 +274,7 @@ fn porto_velho() -> (LiveModel, Person, Device, Vec<Position>) {
         alarms: vec![alarm],
         positions: vec![fixes.last().cloned().expect("fixes")],
         dispatches: Vec::new(),
+        instance: String::new(),
     }));
     (model, person, device, fixes)
 }

@@ -136,6 +136,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         alarms: vec![alarm.clone()],
         positions: vec![fix],
         dispatches: Vec::new(),
+        instance: String::new(),
     };
     (snapshot, alarm)
 }

@@ -21,6 +21,17 @@ pub fn day_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%d/%m %H:%M:%S").to_string()
 }
 
+/// `03:12` for a moment of today, `21/11 03:12` for an earlier day (how old data is, since when
+/// the link is down).
+pub fn since(t: DateTime<Utc>, now: DateTime<Utc>, tz: Tz) -> String {
+    let (t, now) = (t.with_timezone(&tz), now.with_timezone(&tz));
+    if t.date_naive() == now.date_naive() {
+        t.format("%H:%M").to_string()
+    } else {
+        t.format("%d/%m %H:%M").to_string()
+    }
+}
+
 /// Elapsed time as `mm:ss`, or `h:mm:ss` past an hour; negative spans (clock skew) show as 00:00.
 pub fn elapsed(from: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - from).num_seconds().max(0);

@@ -243,6 +243,11 @@ impl State {
         self.started_at.is_none()
     }
 
+    /// The call being sent, if any.
+    pub fn submitting(&self) -> Option<OccurrenceId> {
+        self.submitting
+    }
+
     pub fn is_submitting(&self) -> bool {
         self.submitting.is_some()
     }

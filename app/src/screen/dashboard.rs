@@ -8,24 +8,49 @@ use crate::screen::Session;
 use crate::screen::wall;
 use crate::text as pt;
 use crate::theme;
-use atalaia_client::{LiveModel, LiveUpdate, format};
+use atalaia_client::live::Resume;
+use atalaia_client::outbox::{self, Command, Outbox};
+use atalaia_client::{ApiError, LiveModel, LiveUpdate, cache, format, seat};
 use atalaia_core::auth::{Permission, Role};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use iced::widget::pane_grid::{self, Axis, Configuration, Pane};
 use iced::widget::{button, column, container, row, space, text};
 use iced::{Center, Color, Element, Fill, Subscription, Task};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// State of the live link as the status strip shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Link {
     Connecting,
     Connected,
-    /// Retrying at this instant.
+    /// No link since `since` (lost then, or never made since the console started); retrying at
+    /// `at`.
     Reconnecting {
+        since: DateTime<Utc>,
         at: DateTime<Utc>,
     },
+}
+
+/// The operator's offline seat (issue 8): the cache the panes start from, and the outbox every
+/// command goes through.
+struct OfflineSeat {
+    dir: PathBuf,
+    outbox: Outbox,
+    outbox_file: PathBuf,
+    /// Cuts the outbox sender's wait short (a new command, the link back).
+    wake: Arc<tokio::sync::Notify>,
+    writer: cache::Writer,
+    /// Commands waiting for the server.
+    pending: usize,
+    /// Commands the server refused, kept until the operator decides.
+    conflicts: Vec<outbox::Entry>,
+    show_conflicts: bool,
+    /// The outbox file could not be used (disk full, damaged file).
+    error: Option<String>,
 }
 
 pub struct Dashboard {
@@ -54,6 +79,19 @@ pub struct Dashboard {
     /// This user's saved pane layout, and whether it changed since it was last written.
     layout_file: Option<std::path::PathBuf>,
     layout_dirty: bool,
+    /// When this dashboard started (the link is "lost since" then until it first connects).
+    started: DateTime<Utc>,
+    /// How old the data shown is: the last live message, or the cache's save time at start.
+    data_at: Option<DateTime<Utc>>,
+    /// Where the live feed resumes (the cached model's `seq` and database).
+    resume: Option<Resume>,
+    offline: Option<OfflineSeat>,
+    /// The alarm card a device command was sent from, by command id.
+    command_alarm: HashMap<uuid::Uuid, atalaia_core::ids::AlarmId>,
+    /// Alarms changed here while offline, as the server last had them: put back when the server
+    /// refuses the change.
+    /// (as the server had it, as this seat shows it).
+    optimistic: HashMap<atalaia_core::ids::AlarmId, (atalaia_core::alarm::Alarm, atalaia_core::alarm::Alarm)>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,7 +105,21 @@ pub enum Message {
     Regulacao(regulacao::Message),
     Mapa(mapa::Message),
     Alarmes(alarmes::Message),
+    /// The outbox sender's report.
+    Outbox(outbox::Update),
+    /// A command sent at once (a console without an offline seat) was answered.
+    Sent(uuid::Uuid, Box<Command>, Result<serde_json::Value, ApiError>),
+    Conflicts(ConflictAction),
     Logout,
+}
+
+/// What the operator does with the list of refused commands.
+#[derive(Debug, Clone)]
+pub enum ConflictAction {
+    Toggle,
+    Discard(uuid::Uuid),
+    /// Send it again, as a new command.
+    Retry(uuid::Uuid),
 }
 
 /// What the root must do.
@@ -141,6 +193,25 @@ mod layout_tests {
 struct LiveKey {
     base: String,
     token: String,
+    /// Read when the subscription starts only (not part of its identity).
+    resume: Option<Resume>,
+    cache: Option<cache::Writer>,
+}
+
+/// Identity of the outbox sender: one per session and outbox file.
+struct PumpKey {
+    api: atalaia_client::Api,
+    token: String,
+    path: PathBuf,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+impl Hash for PumpKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        "atalaia-outbox".hash(state);
+        self.token.hash(state);
+        self.path.hash(state);
+    }
 }
 
 impl Hash for LiveKey {
@@ -176,6 +247,282 @@ impl Dashboard {
             wall: false,
             layout_file: None,
             layout_dirty: false,
+            started: now,
+            data_at: None,
+            resume: None,
+            offline: None,
+            command_alarm: HashMap::new(),
+            optimistic: HashMap::new(),
+        }
+    }
+
+    /// Starts from this user's cache under `data_dir` (what the panes showed last time, with its
+    /// age) and sends every command through the outbox there. `server` names the server the seat
+    /// belongs to.
+    pub fn with_offline(mut self, data_dir: Option<&std::path::Path>, server: &str) -> Self {
+        let Some(data_dir) = data_dir else { return self };
+        let dir = seat::dir(data_dir, server, &self.session.user.username);
+        match self.open_seat(dir) {
+            Ok(seat) => self.offline = Some(seat),
+            Err(error) => {
+                tracing::error!(%error, "offline seat unavailable; commands go straight to the server")
+            }
+        }
+        self
+    }
+
+    fn open_seat(&mut self, dir: PathBuf) -> Result<OfflineSeat, String> {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let cache = cache::Cache::open(&seat::cache_file(&dir)).map_err(|e| e.to_string())?;
+        match cache.load() {
+            Ok(Some(cached)) => {
+                tracing::info!(seq = cached.model.seq, saved_at = %cached.saved_at, "starting from the offline cache");
+                self.model = cached.model;
+                self.data_at = Some(cached.saved_at);
+                self.resume = Some(Resume { seq: self.model.seq, instance: self.model.instance.clone() });
+                self.alarmes.forget_ended(&self.model);
+                self.mapa.invalidate();
+                self.refresh_alert();
+            }
+            Ok(None) => {}
+            // Rewritten whole by the first snapshot.
+            Err(error) => tracing::warn!(%error, "offline cache unreadable; starting empty"),
+        }
+        let writer = cache::Writer::spawn(cache, self.model.clone(), None).map_err(|e| e.to_string())?;
+        let outbox_file = seat::outbox_file(&dir);
+        let outbox = Outbox::open(&outbox_file).map_err(|e| e.to_string())?;
+        let entries = outbox.entries().map_err(|e| e.to_string())?;
+        let (conflicts, pending): (Vec<_>, Vec<_>) =
+            entries.into_iter().partition(|e| matches!(e.state, outbox::State::Conflict { .. }));
+        Ok(OfflineSeat {
+            dir,
+            outbox,
+            outbox_file,
+            wake: Arc::new(tokio::sync::Notify::new()),
+            writer,
+            pending: pending.len(),
+            show_conflicts: !conflicts.is_empty(),
+            conflicts,
+            error: None,
+        })
+    }
+
+    /// Commands waiting for the server, and commands it refused.
+    pub fn outbox_counts(&self) -> (usize, usize) {
+        self.offline.as_ref().map_or((0, 0), |o| (o.pending, o.conflicts.len()))
+    }
+
+    /// How old the data shown is, when it is not live.
+    pub fn data_at(&self) -> Option<DateTime<Utc>> {
+        self.data_at
+    }
+
+    /// Issues an operator's command: into the outbox (durably, before anything else) when this
+    /// seat has one, straight to the server otherwise. The answer reaches the pane that asked
+    /// through [`Dashboard::answered`].
+    fn issue(&mut self, command: Command, from_alarm: Option<atalaia_core::ids::AlarmId>) -> Task<Message> {
+        let online = self.link == Link::Connected;
+        let Some(o) = self.offline.as_mut() else {
+            let (api, id) = (self.session.api.clone(), uuid::Uuid::now_v7());
+            if let Some(alarm) = from_alarm {
+                self.command_alarm.insert(id, alarm);
+            }
+            let sent = command.clone();
+            return Task::perform(
+                async move {
+                    let (method, path, body) = sent.request().map_err(|e| ApiError::Decode(e.to_string()))?;
+                    api.command(method, &path, &body, id).await.map(|(answer, _)| answer)
+                },
+                move |r| Message::Sent(id, Box::new(command.clone()), r),
+            );
+        };
+        let entry = match o.outbox.enqueue(command.clone(), &command.describe(), self.now) {
+            Ok(entry) => entry,
+            Err(error) => {
+                // Not on disk: the operator must know it was not taken.
+                tracing::error!(%error, "command not queued");
+                o.error = Some(error.to_string());
+                let id = uuid::Uuid::now_v7();
+                if let Some(alarm) = from_alarm {
+                    self.command_alarm.insert(id, alarm);
+                }
+                return self.answered(
+                    id,
+                    &command,
+                    Err(ApiError::Decode(pt::queue_failed(&error.to_string()))),
+                );
+            }
+        };
+        o.pending += 1;
+        o.wake.notify_one();
+        if let Some(alarm) = from_alarm {
+            self.command_alarm.insert(entry.id, alarm);
+        }
+        if online {
+            return Task::none();
+        }
+        // Offline: the operator goes on working from what was just recorded.
+        match &command {
+            Command::CreateOccurrence(new) => {
+                let id = new.id.unwrap_or_default();
+                self.update(Message::Atendimento(atendimento::Message::Queued(id))).0
+            }
+            Command::AlarmAction { alarm, action } => match self.apply_locally(*alarm, action) {
+                Some(changed) => {
+                    self.update(Message::Alarmes(alarmes::Message::Done(*alarm, Ok(Box::new(changed))))).0
+                }
+                None => Task::none(),
+            },
+            _ => Task::none(),
+        }
+    }
+
+    /// The alarm as the server will have it once `action` is applied, for working offline; the
+    /// server's copy is kept to put back if it refuses. `None` when it cannot be foreseen.
+    fn apply_locally(
+        &mut self,
+        id: atalaia_core::ids::AlarmId,
+        action: &atalaia_core::wire::AlarmAction,
+    ) -> Option<atalaia_core::alarm::Alarm> {
+        use atalaia_core::wire::AlarmAction;
+        let (me, now) = (self.session.user.id, self.now);
+        let before = self.model.alarms.get(&id)?.clone();
+        let mut a = before.clone();
+        let done = match action {
+            AlarmAction::Claim => a.claim(me, now),
+            AlarmAction::CompleteStep { index } => a.complete_step(me, now, *index),
+            AlarmAction::Note { text } => a.add_note(me, now, text),
+            AlarmAction::Close { outcome, note } => a.close(me, now, *outcome, note),
+            // The procedure's steps and the message's delivery are the server's to say.
+            AlarmAction::StartProcedure | AlarmAction::Notify { .. } | AlarmAction::PhoneCall { .. } => {
+                return None;
+            }
+        };
+        done.ok()?;
+        self.optimistic.entry(id).or_insert_with(|| (before, a.clone())).1 = a.clone();
+        Some(a)
+    }
+
+    /// Routes a command's answer (or refusal) to the pane that issued it.
+    fn answered(
+        &mut self,
+        id: uuid::Uuid,
+        command: &Command,
+        result: Result<serde_json::Value, ApiError>,
+    ) -> Task<Message> {
+        fn decode<T: serde::de::DeserializeOwned>(
+            r: Result<serde_json::Value, ApiError>,
+        ) -> Result<T, ApiError> {
+            r.and_then(|v| serde_json::from_value(v).map_err(|e| ApiError::Decode(e.to_string())))
+        }
+        if let Ok(serde_json::Value::Null) = result {
+            // Applied, but the server lost its answer (it stopped right then): the feed brings
+            // the state; nothing to show.
+            return Task::none();
+        }
+        let message = match command {
+            Command::CreateOccurrence(new) => Message::Atendimento(atendimento::Message::Submitted(
+                new.id.unwrap_or_default(),
+                Box::new(decode(result)),
+            )),
+            Command::Regulate { occurrence, .. } => {
+                Message::Regulacao(regulacao::Message::Regulated(*occurrence, decode(result).map(Box::new)))
+            }
+            Command::Dispatch(new) => Message::Regulacao(regulacao::Message::Dispatched(
+                new.occurrence_id,
+                decode(result).map(Box::new),
+            )),
+            Command::AlarmAction { alarm, .. } => {
+                let shown = self.optimistic.remove(alarm);
+                if let (Err(_), Some((before, shown))) = (&result, shown)
+                    && self.model.alarms.get(alarm) == Some(&shown)
+                {
+                    // The server refused what this seat showed as done: back to the server's
+                    // copy (unless the feed has brought a newer one meanwhile).
+                    self.model.alarms.insert(*alarm, before);
+                    self.mapa.invalidate();
+                    self.refresh_alert();
+                }
+                Message::Alarmes(alarmes::Message::Done(*alarm, decode(result).map(Box::new)))
+            }
+            Command::DeviceCommand { .. } => {
+                let Some(alarm) = self.command_alarm.remove(&id) else { return Task::none() };
+                Message::Alarmes(alarmes::Message::CommandSent(alarm, decode(result).map(Box::new)))
+            }
+            Command::SaveZone { .. } => Message::Mapa(mapa::Message::ZoneSaved(
+                decode(result).map(Box::new).map_err(|e| crate::text::api_error(&e)),
+            )),
+        };
+        self.update(message).0
+    }
+
+    fn outbox_update(&mut self, update: outbox::Update) -> Task<Message> {
+        let Some(o) = self.offline.as_mut() else { return Task::none() };
+        let task = match update {
+            outbox::Update::Delivered { entry, answer, replayed } => {
+                tracing::info!(id = %entry.id, label = %entry.label, replayed, "command delivered");
+                o.error = None;
+                self.answered(entry.id, &entry.command, Ok(answer))
+            }
+            outbox::Update::Conflict { entry, problem } => {
+                tracing::warn!(id = %entry.id, label = %entry.label, detail = ?problem.detail, "command refused");
+                let mut kept = (*entry).clone();
+                kept.state = outbox::State::Conflict { problem: (*problem).clone() };
+                o.conflicts.push(kept);
+                // Shown at once: the operator must see what happened and decide.
+                o.show_conflicts = true;
+                self.answered(entry.id, &entry.command, Err(ApiError::Problem(problem)))
+            }
+            outbox::Update::Waiting { pending, reason, retry_in } => {
+                tracing::info!(pending, %reason, ?retry_in, "commands waiting for the server");
+                o.pending = pending;
+                // A call sent just before the link dropped: let the call taker go on.
+                match self.atendimento.submitting() {
+                    Some(id) => self.update(Message::Atendimento(atendimento::Message::Queued(id))).0,
+                    None => Task::none(),
+                }
+            }
+            outbox::Update::Idle => Task::none(),
+            outbox::Update::Unauthorized => {
+                tracing::warn!("outbox: session refused; commands wait for the next login");
+                Task::none()
+            }
+            outbox::Update::Failed(error) => {
+                tracing::error!(%error, "outbox unusable");
+                o.error = Some(error);
+                Task::none()
+            }
+        };
+        if let Some(o) = self.offline.as_mut() {
+            match o.outbox.pending_count() {
+                Ok(n) => o.pending = n,
+                Err(e) => o.error = Some(e.to_string()),
+            }
+        }
+        task
+    }
+
+    fn conflicts(&mut self, action: ConflictAction) {
+        let Some(o) = self.offline.as_mut() else { return };
+        let result = match action {
+            ConflictAction::Toggle => {
+                o.show_conflicts = !o.show_conflicts;
+                Ok(())
+            }
+            ConflictAction::Discard(id) => o.outbox.discard(id).map(|()| o.conflicts.retain(|e| e.id != id)),
+            ConflictAction::Retry(id) => o.outbox.retry(id, self.now).map(|again| {
+                o.conflicts.retain(|e| e.id != id);
+                if again.is_some() {
+                    o.pending += 1;
+                    o.wake.notify_one();
+                }
+            }),
+        };
+        if let Err(e) = result {
+            o.error = Some(e.to_string());
+        }
+        if o.conflicts.is_empty() {
+            o.show_conflicts = false;
         }
     }
 
@@ -373,12 +720,32 @@ impl Dashboard {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        let key = LiveKey { base: self.session.base.clone(), token: self.session.token.clone() };
-        Subscription::batch([
-            Subscription::run_with(key, |k| atalaia_client::subscribe(k.base.clone(), k.token.clone()))
-                .map(Message::Live),
-            self.mapa.subscription().map(Message::Mapa),
-        ])
+        let key = LiveKey {
+            base: self.session.base.clone(),
+            token: self.session.token.clone(),
+            resume: self.resume.clone(),
+            cache: self.offline.as_ref().map(|o| o.writer.clone()),
+        };
+        let live = Subscription::run_with(key, |k| {
+            atalaia_client::live::subscribe_from(
+                k.base.clone(),
+                k.token.clone(),
+                k.resume.clone(),
+                k.cache.clone(),
+            )
+        })
+        .map(Message::Live);
+        let pump = self.offline.as_ref().map(|o| {
+            let key = PumpKey {
+                api: self.session.api.clone(),
+                token: self.session.token.clone(),
+                path: o.outbox_file.clone(),
+                wake: o.wake.clone(),
+            };
+            Subscription::run_with(key, |k| outbox::pump(k.api.clone(), k.path.clone(), k.wake.clone()))
+                .map(Message::Outbox)
+        });
+        Subscription::batch([live, self.mapa.subscription().map(Message::Mapa)].into_iter().chain(pump))
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
@@ -406,24 +773,18 @@ impl Dashboard {
                 let (task, event) = self.atendimento.update(m, &ctx);
                 let effect = match event {
                     Some(atendimento::Event::Register(new)) => {
-                        let (api, id) = (self.session.api.clone(), new.id.unwrap_or_default());
-                        Task::perform(async move { api.create_occurrence(&new).await }, move |r| {
-                            atendimento::Message::Submitted(id, Box::new(r))
-                        })
+                        self.issue(Command::CreateOccurrence(new), None)
                     }
                     None => Task::none(),
                 };
-                return (Task::batch([task, effect]).map(Message::Atendimento), None);
+                return (Task::batch([task.map(Message::Atendimento), effect]), None);
             }
             Message::Regulacao(m) => {
                 let event = self.regulacao.update(m, &ctx);
                 self.follow_selection();
                 let effect = match event {
                     Some(regulacao::Event::Regulate(id, up)) => {
-                        let api = self.session.api.clone();
-                        Task::perform(async move { api.regulate(id, &up).await }, move |r| {
-                            regulacao::Message::Regulated(id, r.map(Box::new))
-                        })
+                        return (self.issue(Command::Regulate { occurrence: id, update: *up }, None), None);
                     }
                     Some(regulacao::Event::Recommend(id)) => {
                         let api = self.session.api.clone();
@@ -432,10 +793,7 @@ impl Dashboard {
                         })
                     }
                     Some(regulacao::Event::Dispatch(new)) => {
-                        let (api, id) = (self.session.api.clone(), new.occurrence_id);
-                        Task::perform(async move { api.dispatch(&new).await }, move |r| {
-                            regulacao::Message::Dispatched(id, r.map(Box::new))
-                        })
+                        return (self.issue(Command::Dispatch(*new), None), None);
                     }
                     Some(regulacao::Event::Updated(o)) => {
                         // The feed will confirm it; showing it now keeps the form and the queue
@@ -461,10 +819,8 @@ impl Dashboard {
                 let (task, event) = self.mapa.update(m, &self.model);
                 let effect = match event {
                     Some(mapa::Event::SaveZone(new, existing)) => {
-                        let api = self.session.api.clone();
-                        Task::perform(async move { api.save_zone(&new, existing).await }, |r| {
-                            mapa::Message::ZoneSaved(r.map(Box::new).map_err(|e| crate::text::api_error(&e)))
-                        })
+                        let saved = self.issue(Command::SaveZone { zone: *new, existing }, None);
+                        return (Task::batch([task.map(Message::Mapa), saved]), None);
                     }
                     Some(mapa::Event::LoadTrack(mapa::track::Subject::Group(group), from, to)) => {
                         let api = self.session.api.clone();
@@ -505,16 +861,16 @@ impl Dashboard {
                 self.follow_selection();
                 let effect = match event {
                     Some(alarmes::Event::Act(id, action)) => {
-                        let api = self.session.api.clone();
-                        Task::perform(async move { api.alarm_action(id, &action).await }, move |r| {
-                            alarmes::Message::Done(id, r.map(Box::new))
-                        })
+                        let issued = self.issue(Command::AlarmAction { alarm: id, action }, None);
+                        return (Task::batch([task.map(Message::Alarmes), issued]), None);
                     }
                     Some(alarmes::Event::Command(id, device, kind)) => {
-                        let api = self.session.api.clone();
-                        Task::perform(async move { api.send_command(device, kind).await }, move |r| {
-                            alarmes::Message::CommandSent(id, r.map(Box::new))
-                        })
+                        let command = atalaia_core::wire::NewCommand {
+                            id: Some(atalaia_core::ids::CommandId::new()),
+                            kind,
+                        };
+                        let issued = self.issue(Command::DeviceCommand { device, command }, Some(id));
+                        return (Task::batch([task.map(Message::Alarmes), issued]), None);
                     }
                     Some(alarmes::Event::Updated(alarm)) => {
                         // The feed will confirm it; showing it now spares the operator a second click
@@ -532,8 +888,15 @@ impl Dashboard {
                 };
                 return (Task::batch([task, effect]).map(Message::Alarmes), None);
             }
+            Message::Outbox(update) => return (self.outbox_update(update), None),
+            Message::Sent(id, command, result) => return (self.answered(id, &command, result), None),
+            Message::Conflicts(action) => self.conflicts(action),
             Message::Logout => {
                 self.save_layout();
+                if let Some(o) = &self.offline {
+                    // The server ends this session: a later login without the server needs a new one.
+                    seat::forget(&o.dir);
+                }
                 // End the server session too; the login screen does not wait for the answer.
                 let api = self.session.api.clone();
                 let end = Task::future(async move {
@@ -553,8 +916,13 @@ impl Dashboard {
             LiveUpdate::Connected { resumed } => {
                 tracing::info!(resumed, "live feed connected");
                 self.link = Link::Connected;
+                // The server is back: the outbox goes now, not at the end of its wait.
+                if let Some(o) = &self.offline {
+                    o.wake.notify_one();
+                }
             }
             LiveUpdate::Message(message) => {
+                self.data_at = Some(Utc::now());
                 let applied = self.model.apply(*message);
                 self.alarmes.forget_ended(&self.model);
                 if !applied.stale {
@@ -570,7 +938,12 @@ impl Dashboard {
                 tracing::warn!(%reason, ?retry_in, "live feed lost");
                 let retry =
                     chrono::Duration::from_std(retry_in).unwrap_or_else(|_| chrono::Duration::seconds(10));
-                self.link = Link::Reconnecting { at: Utc::now() + retry };
+                let since = match self.link {
+                    Link::Reconnecting { since, .. } => since,
+                    Link::Connecting => self.started,
+                    Link::Connected => Utc::now(),
+                };
+                self.link = Link::Reconnecting { since, at: Utc::now() + retry };
             }
             LiveUpdate::Unauthorized => return Some(Event::SessionExpired),
         }
@@ -602,7 +975,7 @@ impl Dashboard {
         let ctx = Ctx { model: &self.model, now: self.now, tz: self.tz, user: &self.session.user };
         if self.wall {
             let map = self.mapa.wall_view(&self.model).map(Message::Mapa);
-            return wall::view(&ctx, link_status(&self.link, self.now), map);
+            return wall::view(&ctx, link_status(&self.link, self.now, self.tz), map);
         }
         let grid = pane_grid::PaneGrid::new(&self.panes, |pane, kind, maximized| {
             let focused = self.focus == Some(pane);
@@ -626,8 +999,15 @@ impl Dashboard {
         // The banner's slot is always there (empty when quiet): widget state is matched by
         // position, and a banner appearing must not take the cursor out of the form being typed.
         let banner = crate::pane::slot(self.view_banner());
-        column![self.view_header(), banner, container(grid).padding(6).height(Fill), self.view_footer()]
-            .into()
+        let conflicts = crate::pane::slot(self.view_conflicts());
+        column![
+            self.view_header(),
+            banner,
+            conflicts,
+            container(grid).padding(6).height(Fill),
+            self.view_footer()
+        ]
+        .into()
     }
 
     fn view_pane<'a>(&'a self, kind: Kind, ctx: &Ctx<'a>) -> Element<'a, Message> {
@@ -672,14 +1052,23 @@ impl Dashboard {
 
     fn view_header(&self) -> Element<'_, Message> {
         let user = &self.session.user;
-        let (status, colour) = link_status(&self.link, self.now);
+        let (mut parts, colour) = link_parts(&self.link, self.now, self.tz);
+        if let (false, Some(at)) = (self.link == Link::Connected, self.data_at) {
+            parts.push(pt::data_from(&format::since(at, self.now, self.tz)));
+        }
+        // One text per part (each readable on its own), joined by middle dots.
+        let status = row(parts.into_iter().enumerate().map(|(i, part)| {
+            let part = if i == 0 { part } else { format!(" · {part}") };
+            text(part).size(theme::TEXT).color(colour).into()
+        }));
         let strip = row![
             text(pt::APP_NAME).size(theme::HEADING),
             text(format!("{} · {}", user.display_name, atalaia_core::text::role(user.role)))
                 .size(theme::TEXT),
             space::horizontal(),
-            text(status).size(theme::TEXT).color(colour),
+            status,
         ]
+        .extend(self.outbox_chips())
         .extend(self.sound_chip())
         // Fixed, right-aligned slots for what changes every second: the header does not reflow.
         .push(
@@ -708,6 +1097,94 @@ impl Dashboard {
         .wrap()
         .vertical_spacing(4);
         container(strip).padding([8, 14]).width(Fill).style(theme::header).into()
+    }
+
+    /// "3 comandos na fila" while commands wait for the server, and "2 recusados" (a button that
+    /// opens the list) when the server refused some.
+    fn outbox_chips(&self) -> Vec<Element<'_, Message>> {
+        let Some(o) = &self.offline else { return Vec::new() };
+        let mut chips = Vec::new();
+        if o.pending > 0 {
+            chips.push(
+                container(text(pt::pending_commands(o.pending)).size(theme::SMALL))
+                    .padding([2, 8])
+                    .style(theme::banner(theme::ORANGE))
+                    .into(),
+            );
+        }
+        if let Some(error) = &o.error {
+            chips.push(
+                container(text(pt::queue_failed(error)).size(theme::SMALL))
+                    .padding([2, 8])
+                    .style(theme::banner(theme::RED))
+                    .into(),
+            );
+        }
+        if !o.conflicts.is_empty() {
+            chips.push(
+                button(text(pt::refused_commands(o.conflicts.len())).size(theme::SMALL))
+                    .padding([2, 8])
+                    .style(button::danger)
+                    .on_press(Message::Conflicts(ConflictAction::Toggle))
+                    .into(),
+            );
+        }
+        chips
+    }
+
+    /// The commands the server refused, each with why, when it was issued, and the operator's
+    /// two choices.
+    fn view_conflicts(&self) -> Option<Element<'_, Message>> {
+        let o = self.offline.as_ref().filter(|o| o.show_conflicts && !o.conflicts.is_empty())?;
+        let rows = o.conflicts.iter().map(|e| {
+            let why = match &e.state {
+                outbox::State::Conflict { problem } => {
+                    ApiError::Problem(Box::new(problem.clone())).user_message()
+                }
+                outbox::State::Pending => String::new(),
+            };
+            row![
+                column![
+                    row![
+                        text(e.label.as_str()).size(theme::TEXT),
+                        text(pt::issued_at(&format::time(e.queued_at, self.tz)))
+                            .size(theme::SMALL)
+                            .color(theme::MUTED),
+                    ]
+                    .spacing(8)
+                    .align_y(Center),
+                    text(why).size(theme::SMALL).color(theme::RED),
+                ]
+                .spacing(2)
+                .width(Fill),
+                button(text(pt::RESEND).size(theme::SMALL))
+                    .padding([4, 10])
+                    .style(button::secondary)
+                    .on_press(Message::Conflicts(ConflictAction::Retry(e.id))),
+                button(text(pt::DISCARD).size(theme::SMALL))
+                    .padding([4, 10])
+                    .style(button::secondary)
+                    .on_press(Message::Conflicts(ConflictAction::Discard(e.id))),
+            ]
+            .spacing(10)
+            .align_y(Center)
+            .into()
+        });
+        let head = row![
+            text(pt::CONFLICTS_TITLE).size(theme::TITLE).width(Fill),
+            button(text(pt::HIDE).size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::Conflicts(ConflictAction::Toggle)),
+        ]
+        .align_y(Center);
+        Some(
+            container(column![head].extend(rows).spacing(8))
+                .padding([8, 14])
+                .width(Fill)
+                .style(theme::banner(theme::RED))
+                .into(),
+        )
     }
 
     /// "Som indisponível" when the seat cannot sound (hover-free: the reason is in the log and
@@ -743,14 +1220,22 @@ impl Dashboard {
 }
 
 /// The status strip's link text and colour.
-pub fn link_status(link: &Link, now: DateTime<Utc>) -> (String, Color) {
+pub fn link_status(link: &Link, now: DateTime<Utc>, tz: Tz) -> (String, Color) {
+    let (parts, colour) = link_parts(link, now, tz);
+    (parts.join(" · "), colour)
+}
+
+/// The link's state in parts (since when it is down, when it is tried again), and its colour.
+fn link_parts(link: &Link, now: DateTime<Utc>, tz: Tz) -> (Vec<String>, Color) {
     match link {
-        Link::Connecting => (pt::CONNECTING.to_owned(), theme::YELLOW),
-        Link::Connected => (pt::CONNECTED.to_owned(), theme::GREEN),
-        Link::Reconnecting { at } => {
+        Link::Connecting => (vec![pt::CONNECTING.to_owned()], theme::YELLOW),
+        Link::Connected => (vec![pt::CONNECTED.to_owned()], theme::GREEN),
+        Link::Reconnecting { since, at } => {
             // Round up so the countdown never shows 0 s while still waiting.
             let ms = (*at - now).num_milliseconds().max(0);
-            (pt::reconnecting_in((ms + 999) / 1000), theme::ORANGE)
+            let parts =
+                vec![pt::offline_since(&format::since(*since, now, tz)), pt::retry_in((ms + 999) / 1000)];
+            (parts, theme::ORANGE)
         }
     }
 }
@@ -803,13 +1288,24 @@ mod tests {
 
     #[test]
     fn link_status_counts_down() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).single().expect("valid");
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0).single().expect("valid");
         let at = now + chrono::Duration::milliseconds(2500);
-        assert_eq!(link_status(&Link::Reconnecting { at }, now).0, "Reconectando em 3s…");
+        let since = now - chrono::Duration::minutes(7);
+        let tz = format::DEFAULT_TZ;
         assert_eq!(
-            link_status(&Link::Reconnecting { at }, at + chrono::Duration::seconds(1)).0,
-            "Reconectando em 0s…"
+            link_status(&Link::Reconnecting { since, at }, now, tz).0,
+            "Sem conexão desde 09:53 · nova tentativa em 3s"
         );
-        assert_eq!(link_status(&Link::Connected, now).0, "Conectado");
+        assert_eq!(
+            link_status(&Link::Reconnecting { since, at }, at + chrono::Duration::seconds(1), tz).0,
+            "Sem conexão desde 09:53 · nova tentativa em 0s"
+        );
+        // Lost yesterday: the day is said too.
+        let since = now - chrono::Duration::hours(30);
+        assert_eq!(
+            link_status(&Link::Reconnecting { since, at }, now, tz).0,
+            "Sem conexão desde 21/11 04:00 · nova tentativa em 3s"
+        );
+        assert_eq!(link_status(&Link::Connected, now, tz).0, "Conectado");
     }
 }

@@ -25,6 +25,9 @@ pub struct Login {
     error: Option<String>,
     /// Why the operator is back here (session expired, logged out).
     notice: Option<String>,
+    /// The console's data directory and the name of the server's seats in it: a session that
+    /// logs in is kept there for a login while the server is unreachable (issue 8).
+    seats: Option<(std::path::PathBuf, String)>,
 }
 
 #[derive(Clone)]
@@ -45,6 +48,46 @@ impl fmt::Debug for Message {
             Message::Answered(Ok(r)) => write!(f, "Answered(Ok({}))", r.user.username),
             Message::Answered(Err(e)) => f.debug_tuple("Answered").field(e).finish(),
         }
+    }
+}
+
+/// Logs in at the server and keeps the session in `seat`; with the server unreachable, opens the
+/// session kept there if the password is the one that opened it (the operator then works from the
+/// cache, and the server has the last word when it is back).
+async fn login(
+    api: Api,
+    username: String,
+    password: String,
+    seat: Option<std::path::PathBuf>,
+) -> Result<LoginResponse, ApiError> {
+    match (api.login(&username, &password).await, seat) {
+        (Ok(session), Some(seat)) => {
+            let kept = session.clone();
+            let stored =
+                tokio::task::spawn_blocking(move || atalaia_client::seat::remember(&seat, &kept, &password))
+                    .await;
+            match stored {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::warn!(%error, "session not kept for offline use"),
+                Err(error) => tracing::warn!(%error, "session not kept for offline use"),
+            }
+            Ok(session)
+        }
+        (Err(ApiError::Network(reason)), Some(seat)) => {
+            let kept =
+                tokio::task::spawn_blocking(move || atalaia_client::seat::offline_login(&seat, &password))
+                    .await
+                    .ok()
+                    .flatten();
+            match kept {
+                Some(session) => {
+                    tracing::warn!(%reason, "server unreachable: logged in with the session kept on this console");
+                    Ok(session)
+                }
+                None => Err(ApiError::Network(reason)),
+            }
+        }
+        (result, _) => result,
     }
 }
 
@@ -74,7 +117,14 @@ impl Login {
             busy: false,
             error: None,
             notice: None,
+            seats: None,
         }
+    }
+
+    /// Keep sessions under `data_dir` (seats of `server`), and log in from them without a server.
+    pub fn with_seats(mut self, data_dir: Option<&std::path::Path>, server: &str) -> Self {
+        self.seats = data_dir.map(|d| (d.to_owned(), server.to_owned()));
+        self
     }
 
     pub fn with_notice(mut self, notice: &str) -> Self {
@@ -149,7 +199,8 @@ impl Login {
         self.error = None;
         self.notice = None;
         let password = self.password.clone();
-        Task::perform(async move { api.login(&username, &password).await }, Message::Answered)
+        let seat = self.seats.as_ref().map(|(dir, server)| atalaia_client::seat::dir(dir, server, &username));
+        Task::perform(login(api, username, password, seat), Message::Answered)
     }
 
     fn session(&self, r: LoginResponse) -> Result<Session, String> {
