@@ -20,6 +20,10 @@
 //! Prints the median, p99 and max frame time and the process's peak memory (VmHWM);
 //! `FRAME_SPLIT=1` also prints each frame's phases (live updates, view, layout, draw, raster);
 //! `FRAME_DAMAGE=1` what one frame redraws and how much of it through a clip mask.
+//!
+//! `COLD_START=1` (issue 8): instead, FRAMES cold starts of the console from an offline cache of
+//! 4,000 people (12 fixes each) and 10,000 occurrences to its first full frame (see
+//! `cold_start`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -179,7 +183,7 @@ fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
         s.persons.push(person);
         s.devices.push(device);
     }
-    for i in 0..CALLS {
+    for i in 0..calls() {
         let mut o = Occurrence::new(
             OccurrenceId::new(),
             format!("2026-{i:06}"),
@@ -220,6 +224,123 @@ fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
     (s, wearers)
 }
 
+/// Calls in the dataset: issue 8's cold start has 10,000 in the cache.
+fn calls() -> usize {
+    if std::env::var("COLD_START").is_ok() { COLD_CALLS } else { CALLS }
+}
+
+const COLD_CALLS: usize = 10_000;
+/// Fixes kept per device in the cache (the model's trail length).
+const COLD_FIXES: usize = 12;
+
+/// Issue 8: a console started with the server out of reach, from a cache of 4,000 monitored
+/// people (a device each, 12 recent fixes each) and 10,000 occurrences, to its first full frame:
+/// the dashboard opens the user's cache and outbox, loads the model, starts the cache writer
+/// with its copy, and the first frame is built, laid out, drawn and rasterised whole by a
+/// renderer made for it (cold glyph caches, as at start). Window and process creation are not
+/// included.
+fn cold_start(runs: usize, width: u32, height: u32) {
+    use atalaia_client::LiveModel;
+    let data = tempfile::tempdir().expect("dir");
+    let base = "http://127.0.0.1:9".to_owned();
+    let user = UserInfo {
+        id: UserId::new(),
+        username: "sup".into(),
+        display_name: "Supervisão".into(),
+        role: Role::Supervisor,
+    };
+    let session =
+        Session { api: Api::new(&base).unwrap(), base: base.clone(), token: "t".into(), user: user.clone() };
+    {
+        let (snapshot, wearers) = centre();
+        let mut model = LiveModel::default();
+        let _ = model.apply(LiveMessage::Snapshot(snapshot));
+        for (i, (device, person)) in wearers.iter().enumerate() {
+            let trail = (0..COLD_FIXES)
+                .map(|k| {
+                    fix(*device, *person, spot(i, k as u64 + 11), t0() + Duration::seconds(k as i64 * 30))
+                })
+                .collect();
+            model.trails.insert(*device, trail);
+        }
+        let seat = atalaia_client::seat::dir(data.path(), "central", &user.username);
+        std::fs::create_dir_all(&seat).unwrap();
+        let mut cache = atalaia_client::cache::Cache::open(&atalaia_client::seat::cache_file(&seat)).unwrap();
+        cache.save(&model, t0()).unwrap();
+    }
+    let theme = atalaia_console::theme::theme();
+    let size = Size::new(width as f32, height as f32);
+    let mut times = Vec::new();
+    let mut loads = Vec::new();
+    for _ in 0..runs + 1 {
+        let start = Instant::now();
+        let d = Dashboard::new(session.clone(), t0(), format::DEFAULT_TZ)
+            .with_offline(Some(data.path()), "central");
+        assert_eq!(d.model().occurrences.len(), COLD_CALLS, "started from the cache");
+        assert_eq!(d.model().devices.len(), PEOPLE);
+        let loaded = start.elapsed();
+        let mut renderer =
+            iced_test::futures::futures::executor::block_on(<iced::Renderer as Headless>::new(
+                Font::with_name("Fira Sans"),
+                Pixels(atalaia_console::theme::TEXT),
+                Some("tiny-skia"),
+            ))
+            .expect("tiny-skia renderer");
+        let mut ui = UserInterface::build(d.view(), size, Cache::default(), &mut renderer);
+        let _ = ui.update(
+            &[Event::Window(iced::window::Event::RedrawRequested(std::time::Instant::now()))],
+            mouse::Cursor::Unavailable,
+            &mut renderer,
+            &mut clipboard::Null,
+            &mut Vec::new(),
+        );
+        ui.draw(
+            &mut renderer,
+            &theme,
+            &renderer::Style { text_color: theme.palette().text },
+            mouse::Cursor::Unavailable,
+        );
+        drop(ui);
+        let iced_test::renderer::fallback::Renderer::Secondary(tiny) = &mut renderer else {
+            panic!("not the tiny-skia renderer");
+        };
+        let mut pixels = vec![0u8; width as usize * height as usize * 4];
+        let mut mask = tiny_skia::Mask::new(width, height).expect("clip mask");
+        let viewport =
+            iced_tiny_skia::graphics::Viewport::with_physical_size(iced::Size::new(width, height), 1.0);
+        let mut pixmap = tiny_skia::PixmapMut::from_bytes(&mut pixels, width, height).expect("pixel buffer");
+        tiny.draw(
+            &mut pixmap,
+            &mut mask,
+            &viewport,
+            &[iced::Rectangle::with_size(size)],
+            theme.palette().background,
+        );
+        std::hint::black_box(&pixels);
+        let total = start.elapsed();
+        drop(d);
+        loads.push(loaded.as_secs_f64() * 1000.0);
+        times.push(total.as_secs_f64() * 1000.0);
+    }
+    // The first run also pays the page cache and the fonts' first load: not counted.
+    times.remove(0);
+    loads.remove(0);
+    times.sort_by(f64::total_cmp);
+    loads.sort_by(f64::total_cmp);
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "cold start from the cache ({width}x{height}, tiny-skia): {PEOPLE} people x {COLD_FIXES} fixes, {COLD_CALLS} occurrences, {runs} runs: \
+             first full frame median {:.0} ms, p99 {:.0} ms, max {:.0} ms (cache opened and loaded: median {:.0} ms); peak memory {:.0} MB",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            times.last().copied().unwrap_or(f64::NAN),
+            percentile(&loads, 0.5),
+            peak_rss_mb()
+        );
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
@@ -235,6 +356,16 @@ fn peak_rss_mb() -> f64 {
 
 fn main() {
     let frames: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(300);
+    if std::env::var("COLD_START").is_ok() {
+        let (width, height) = std::env::args()
+            .skip(1)
+            .find_map(|a| {
+                let (w, h) = a.split_once('x')?;
+                Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?))
+            })
+            .unwrap_or((1366, 820));
+        return cold_start(frames, width, height);
+    }
     // Window size: the console's default window, or WIDTHxHEIGHT on the command line.
     let (width, height) = std::env::args()
         .skip(1)
