@@ -44,6 +44,7 @@ pub fn api_error(e: &ApiError) -> String {
         ApiError::Problem(_) => e.user_message(),
         ApiError::Network(_) => NO_CONNECTION.to_owned(),
         ApiError::Decode(_) => UNEXPECTED_ANSWER.to_owned(),
+        ApiError::Local(said) => said.clone(),
     }
 }
 
@@ -86,10 +87,27 @@ pub const CONFLICTS_TITLE: &str =
     "Recusados pelo servidor ao voltar a conexão — veja o motivo e decida: reenviar ou descartar";
 pub const RESEND: &str = "Reenviar";
 
-/// When a refused command was issued.
-pub fn issued_at(time: &str) -> String {
-    format!("emitido às {time}")
+/// When a refused command was issued: "emitido às 03:12:40", or "emitido em 21/11 às 23:50:02".
+pub fn issued_at(
+    at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+) -> String {
+    let (at, now) = (at.with_timezone(&tz), now.with_timezone(&tz));
+    if at.date_naive() == now.date_naive() {
+        format!("emitido às {}", at.format("%H:%M:%S"))
+    } else {
+        format!("emitido em {} às {}", at.format("%d/%m"), at.format("%H:%M:%S"))
+    }
 }
+
+/// The outbox file is in trouble (its commands are still on disk).
+pub fn outbox_trouble(error: &str) -> String {
+    format!("Fila de comandos com problema: {error}")
+}
+
+pub const APPLIED_WITHOUT_ANSWER: &str =
+    "Aplicado no servidor, sem resposta detalhada: os dados chegam pela atualização ao vivo.";
 pub const DISCARD: &str = "Descartar";
 pub const HIDE: &str = "Ocultar";
 pub const CALL_QUEUED: &str =

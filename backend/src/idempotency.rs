@@ -5,6 +5,11 @@
 //! all; the answer is stored next to it when the handler returns. A repeat of the key is answered
 //! with that stored answer (header `Idempotency-Replayed: true`) without running the handler again.
 //!
+//! Only authenticated commands take part (never `/auth/…`: a login's answer holds a token), and
+//! a key belongs to the user who sent it: a replay by anyone else is refused. The handler runs in
+//! a task of its own, so a client that hangs up (a pulled cable, a timeout) does not cut the
+//! command short between its change and the stored answer.
+//!
 //! A repeat that arrives while the first is still running gets 409 with `Retry-After: 1`; a key
 //! reused for another method or path gets 422. A refusal decided inside the write (an alarm
 //! already claimed by someone else) is an answer like any other and is replayed as such; a request
@@ -41,6 +46,7 @@ tokio::task_local! {
 #[derive(Debug)]
 pub struct Claim {
     key: String,
+    user: String,
     method: String,
     path: String,
     claimed: AtomicBool,
@@ -76,12 +82,17 @@ pub(crate) fn pending_claim() -> Option<Arc<Claim>> {
 /// Inside the write's transaction: store the key, failing the write if another request already
 /// applied it (only possible when two servers share a database, or after a crash mid-answer).
 pub(crate) fn record(ctx: &WriteCtx<'_>, claim: &Claim) -> Result<(), StoreError> {
-    let inserted = ctx.conn.prepare_cached(
-        "INSERT INTO idempotency (key, method, path, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-    )?
-    .execute(params![claim.key, claim.method, claim.path, ts(ctx.now)])?;
+    let inserted = ctx
+        .conn
+        .prepare_cached(
+            "INSERT INTO idempotency (key, user_id, method, path, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![claim.key, claim.user, claim.method, claim.path, ts(ctx.now)])?;
     if inserted == 0 {
-        return Err(StoreError::Conflict("Este comando já foi aplicado.".into()));
+        // Only when two servers share a database: the other one has it. Asked again, this one
+        // finds the stored answer.
+        return Err(StoreError::Conflict(BUSY.into()));
     }
     Ok(())
 }
@@ -91,7 +102,11 @@ pub(crate) fn claimed(claim: &Claim) {
     claim.claimed.store(true, Ordering::SeqCst);
 }
 
+/// Said while the first request of a key is still running; the console sends it again later.
+pub const BUSY: &str = "Este comando ainda está sendo processado; tente de novo em instantes.";
+
 struct Stored {
+    user: String,
     method: String,
     path: String,
     status: Option<u16>,
@@ -119,11 +134,20 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         }
     };
     let (method, path) = (req.method().to_string(), req.uri().path().to_owned());
-    let Some(_running) = state.idempotency.start(&key) else {
-        let mut resp = ApiError::Conflict(
-            "Este comando ainda está sendo processado; tente de novo em instantes.".into(),
-        )
-        .into_response();
+    if path.starts_with(&format!("{}/auth/", atalaia_core::wire::API_PREFIX)) {
+        return next.run(req).await;
+    }
+    // Whose command: an unauthenticated one is the handler's to refuse, and keeps no key.
+    let (mut parts, body) = req.into_parts();
+    let caller = <crate::auth::AuthUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+        &mut parts, &state,
+    )
+    .await;
+    let req = Request::from_parts(parts, body);
+    let Ok(caller) = caller else { return next.run(req).await };
+    let user = caller.user.id.to_string();
+    let Some(running) = state.idempotency.start(&key) else {
+        let mut resp = ApiError::Conflict(BUSY.into()).into_response();
         resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return resp;
     };
@@ -132,15 +156,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .store
         .read(move |c| {
             Ok(c.query_row(
-                "SELECT method, path, status, content_type, body FROM idempotency WHERE key = ?1",
+                "SELECT user_id, method, path, status, content_type, body FROM idempotency WHERE key = ?1",
                 [&lookup],
                 |r| {
                     Ok(Stored {
-                        method: r.get(0)?,
-                        path: r.get(1)?,
-                        status: r.get(2)?,
-                        content_type: r.get(3)?,
-                        body: r.get(4)?,
+                        user: r.get(0)?,
+                        method: r.get(1)?,
+                        path: r.get(2)?,
+                        status: r.get(3)?,
+                        content_type: r.get(4)?,
+                        body: r.get(5)?,
                     })
                 },
             )
@@ -149,7 +174,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .await;
     match stored {
         Err(e) => return ApiError::from(e).into_response(),
-        Ok(Some(s)) if s.method != method || s.path != path => {
+        // Another command's key, or another user's: refused, without saying which.
+        Ok(Some(s)) if s.user != user || s.method != method || s.path != path => {
             return problem_response(
                 &ApiError::Validation(vec![atalaia_core::wire::FieldError::new(
                     "Idempotency-Key",
@@ -161,11 +187,24 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         Ok(Some(s)) => return replay(s),
         Ok(None) => {}
     }
-    let claim = Arc::new(Claim { key: key.clone(), method, path, claimed: AtomicBool::new(false) });
-    let resp = CLAIM.scope(claim.clone(), next.run(req)).await;
-    if !claim.claimed.load(Ordering::SeqCst) {
-        return resp;
+    let claim = Arc::new(Claim { key: key.clone(), user, method, path, claimed: AtomicBool::new(false) });
+    // In a task of its own: finished (and its answer stored) even if the client hangs up.
+    let task = tokio::spawn(async move {
+        let _running = running;
+        let resp = CLAIM.scope(claim.clone(), next.run(req)).await;
+        if !claim.claimed.load(Ordering::SeqCst) {
+            return resp;
+        }
+        store_answer(&state, key, resp).await
+    });
+    match task.await {
+        Ok(resp) => resp,
+        Err(e) => ApiError::Internal(format!("command task failed: {e}")).into_response(),
     }
+}
+
+/// Keeps the answer of a command whose change committed with its key, and hands it back.
+async fn store_answer(state: &AppState, key: String, resp: Response) -> Response {
     // The change is committed with its key: keep the answer for a replay.
     let (parts, body) = resp.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {

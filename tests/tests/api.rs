@@ -631,6 +631,14 @@ async fn a_command_resent_with_its_idempotency_key_is_applied_once_and_answered_
     let r = keyed(&note_key, "/zones", json!({"name": "Z"})).await;
     let body = expect_problem(r, 422, "validation").await;
     assert!(body.to_string().contains("outro comando"), "{body}");
+    // A key is its user's: someone else sending it learns nothing and changes nothing.
+    let other = s.user_token("outro", Role::MonitoringOperator).await;
+    let r =
+        s.http.post(s.url(&path)).bearer_auth(&other).header("Idempotency-Key", &note_key).json(&note).send();
+    expect_problem(r.await.expect("POST"), 422, "validation").await;
+    // Without a session: refused by the handler, no key kept or replayed.
+    let r = s.http.post(s.url(&path)).header("Idempotency-Key", &note_key).json(&note).send();
+    expect_problem(r.await.expect("POST"), 401, "unauthorized").await;
     expect_problem(keyed("x", &path, note.clone()).await, 400, "bad_request").await;
     // A refusal is an answer too: the same command sent again gets it again, unchanged.
     let refused_key = uuid::Uuid::now_v7().to_string();

@@ -226,12 +226,16 @@ async fn a_hundred_commands_issued_with_the_server_stopped_are_applied_once_in_o
         issued.push(queue.enqueue(c.clone(), &c.describe(), chrono::Utc::now()).expect("queued").id);
         wake.notify_one();
     }
-    // The console keeps trying, and says so, while the server is away.
+    // The console keeps trying, and says so, while the server is away (the first attempts may
+    // come while the queue is still being filled).
     let mut waiting = 0;
     while waiting < 2 {
         tokio::select! {
             Some(u) = pump.next() => match u {
-                outbox::Update::Waiting { pending, .. } => { assert_eq!(pending, 100); waiting += 1; }
+                outbox::Update::Waiting { pending, .. } => {
+                    assert!(pending <= 100);
+                    waiting += usize::from(pending == 100);
+                }
                 outbox::Update::Delivered { .. } | outbox::Update::Conflict { .. } => panic!("no server to deliver to"),
                 _ => {}
             },
@@ -280,21 +284,26 @@ async fn a_hundred_commands_issued_with_the_server_stopped_are_applied_once_in_o
     }
     assert_eq!(audited(&base, &token, "admin").await, expected);
 
-    // The cache agrees with the server: a fresh snapshot equals what the file holds.
-    let seq = head(&base).await;
-    console.catch_up(seq).await;
-    let mut fresh = Box::pin(atalaia_client::subscribe(base.clone(), token.clone()));
-    let snapshot = loop {
-        let update = tokio::time::timeout(Duration::from_secs(10), fresh.next()).await;
-        if let LiveUpdate::Message(m) = update.expect("frame").expect("open")
-            && let LiveMessage::Snapshot(s) = *m
-        {
-            break s;
+    // The cache agrees with the server: a fresh snapshot equals what the file holds (taken
+    // again if the server's own timers changed something in between).
+    let (cached, snapshot) = loop {
+        let seq = head(&base).await;
+        console.catch_up(seq).await;
+        let mut fresh = Box::pin(atalaia_client::subscribe(base.clone(), token.clone()));
+        let snapshot = loop {
+            let update = tokio::time::timeout(Duration::from_secs(10), fresh.next()).await;
+            if let LiveUpdate::Message(m) = update.expect("frame").expect("open")
+                && let LiveMessage::Snapshot(s) = *m
+            {
+                break s;
+            }
+        };
+        console.catch_up(snapshot.seq).await;
+        let cached = Cache::open(&cache_file).expect("cache").load().expect("load").expect("saved").model;
+        if cached.seq == snapshot.seq {
+            break (cached, snapshot);
         }
     };
-    console.catch_up(snapshot.seq).await;
-    let cached = Cache::open(&cache_file).expect("cache").load().expect("load").expect("saved").model;
-    assert_eq!(cached.seq, snapshot.seq);
     let mut server_model = LiveModel::default();
     let _ = server_model.apply(LiveMessage::Snapshot(snapshot));
     assert_eq!(cached.occurrences, server_model.occurrences);

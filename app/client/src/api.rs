@@ -21,6 +21,9 @@ pub enum ApiError {
     /// The server answered something this client does not understand.
     #[error("resposta inesperada do servidor: {0}")]
     Decode(String),
+    /// Something on this workstation failed (the outbox file), already worded for a person.
+    #[error("{0}")]
+    Local(String),
 }
 
 impl ApiError {

@@ -131,6 +131,12 @@ impl std::fmt::Debug for Outbox {
 type Row = (String, String, String, String, String, u32, Option<String>);
 
 const SELECT: &str = "SELECT id, command, label, queued_at, state, attempts, last_error FROM outbox";
+/// A row this build cannot read (written by another version, or damaged): set aside, logged, and
+/// no longer in the way of the commands behind it.
+const DAMAGED: &str = r#"{"state":"damaged"}"#;
+/// Answers from the server itself (5xx) before a command is held for the operator instead of
+/// blocking the queue; network failures are retried for as long as it takes.
+pub const SERVER_ERRORS_BEFORE_CONFLICT: u32 = 5;
 
 impl Outbox {
     pub fn open(path: &Path) -> Result<Self, OutboxError> {
@@ -198,24 +204,46 @@ impl Outbox {
         })
     }
 
+    /// Decodes `row`, setting it aside when it cannot be read.
+    fn readable(&self, row: Row) -> Result<Option<Entry>, OutboxError> {
+        let id = row.0.clone();
+        match Self::decode(row) {
+            Ok(e) => Ok(Some(e)),
+            Err(error) => {
+                tracing::error!(%id, %error, "unreadable outbox entry set aside");
+                self.conn.execute("UPDATE outbox SET state = ?2 WHERE id = ?1", params![id, DAMAGED])?;
+                Ok(None)
+            }
+        }
+    }
+
     /// Everything in the queue, pending and in conflict, in the order it was issued.
     pub fn entries(&self) -> Result<Vec<Entry>, OutboxError> {
-        let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY pos"))?;
-        let rows = stmt.query_map([], Self::row)?.collect::<Result<Vec<_>, _>>()?;
-        rows.into_iter().map(Self::decode).collect()
+        let mut stmt = self.conn.prepare(&format!("{SELECT} WHERE state != ?1 ORDER BY pos"))?;
+        let rows = stmt.query_map([DAMAGED], Self::row)?.collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.extend(self.readable(row)?);
+        }
+        Ok(out)
     }
 
     /// The oldest command still to be sent.
     pub fn next_pending(&self) -> Result<Option<Entry>, OutboxError> {
-        let row = self
-            .conn
-            .query_row(
-                &format!("{SELECT} WHERE state = ?1 ORDER BY pos LIMIT 1"),
-                [r#"{"state":"pending"}"#],
-                Self::row,
-            )
-            .optional()?;
-        row.map(Self::decode).transpose()
+        loop {
+            let row = self
+                .conn
+                .query_row(
+                    &format!("{SELECT} WHERE state = ?1 ORDER BY pos LIMIT 1"),
+                    [r#"{"state":"pending"}"#],
+                    Self::row,
+                )
+                .optional()?;
+            let Some(row) = row else { return Ok(None) };
+            if let Some(entry) = self.readable(row)? {
+                return Ok(Some(entry));
+            }
+        }
     }
 
     pub fn pending_count(&self) -> Result<usize, OutboxError> {
@@ -298,6 +326,18 @@ enum Outcome {
     Unauthorized,
 }
 
+/// A refusal for an answer that is not a problem document (a proxy's error page).
+fn unexpected(what: &str) -> Problem {
+    Problem {
+        type_uri: "about:blank".into(),
+        title: "Resposta inesperada do servidor".into(),
+        status: 0,
+        detail: Some(format!("Resposta inesperada do servidor ({what}).")),
+        code: "unexpected".into(),
+        errors: Vec::new(),
+    }
+}
+
 async fn send(api: &Api, entry: &Entry) -> Outcome {
     let (method, path, body) = match entry.command.request() {
         Ok(r) => r,
@@ -311,9 +351,14 @@ async fn send(api: &Api, entry: &Entry) -> Outcome {
             409 if p.detail.as_deref().is_some_and(|d| d.contains("sendo processado")) => {
                 Outcome::Retry(p.detail.clone().unwrap_or_default())
             }
-            408 | 429 | 500.. => Outcome::Retry(p.title.clone()),
+            408 | 429 => Outcome::Retry(p.title.clone()),
+            // The server failed on it: retried a few times, then held for the operator rather
+            // than blocking every command behind it.
+            500.. if entry.attempts + 1 >= SERVER_ERRORS_BEFORE_CONFLICT => Outcome::Refused(*p),
+            500.. => Outcome::Retry(p.detail.clone().unwrap_or_else(|| p.title.clone())),
             _ => Outcome::Refused(*p),
         },
+        Err(ApiError::Decode(what)) => Outcome::Refused(unexpected(&what)),
         Err(e) => Outcome::Retry(e.to_string()),
     }
 }
@@ -460,12 +505,19 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_row_is_an_error_not_a_panic() {
+    fn a_damaged_row_is_set_aside_and_does_not_block_the_queue() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("outbox.sqlite");
         let o = Outbox::open(&path).expect("open");
         o.enqueue(note("x"), "Observação", Utc::now()).expect("enqueue");
-        o.conn.execute("UPDATE outbox SET command = 'not json'", []).expect("damage");
-        assert!(matches!(o.next_pending(), Err(OutboxError::Decode(_))));
+        let good = o.enqueue(note("y"), "Observação", Utc::now()).expect("enqueue");
+        o.conn
+            .execute("UPDATE outbox SET command = 'not json' WHERE id != ?1", [good.id.to_string()])
+            .expect("damage");
+        // Set aside (and logged): the command behind it is not held up.
+        assert_eq!(o.next_pending().expect("next").map(|e| e.id), Some(good.id));
+        assert_eq!(o.entries().expect("entries").len(), 1);
+        let kept: i64 = o.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).expect("count");
+        assert_eq!(kept, 2, "the unreadable row is kept for whoever investigates");
     }
 }

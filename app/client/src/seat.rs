@@ -18,8 +18,18 @@ use std::path::{Path, PathBuf};
 
 /// The seat of `username` on the server at `base`, under `data_dir`.
 pub fn dir(data_dir: &Path, base: &str, username: &str) -> PathBuf {
+    // Percent-encoded, so two names never share a directory and none is "." or "..". User names
+    // are case-insensitive on the server.
     let clean = |s: &str| -> String {
-        s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b == b'-' {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
     };
     let server = base.trim_end_matches('/').split("://").last().unwrap_or(base);
     data_dir.join("offline").join(clean(server)).join(clean(&username.to_lowercase()))
@@ -74,10 +84,18 @@ pub fn remember(seat: &Path, session: &LoginResponse, password: &str) -> std::io
     std::fs::rename(tmp, path)
 }
 
-/// The session kept for this seat, when `password` is the one that opened it.
-pub fn offline_login(seat: &Path, password: &str) -> Option<LoginResponse> {
+/// The session kept for this seat, when `password` is the one that opened it and the session has
+/// not expired (a deactivated user's session ends with it).
+pub fn offline_login(
+    seat: &Path,
+    password: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<LoginResponse> {
     let body = std::fs::read(seat.join("session.json")).ok()?;
     let kept: Kept = serde_json::from_slice(&body).ok()?;
+    if kept.session.expires_at <= now {
+        return None;
+    }
     let hash = PasswordHash::new(&kept.verifier).ok()?;
     Argon2::default().verify_password(password.as_bytes(), &hash).ok()?;
     Some(kept.session)
@@ -108,12 +126,15 @@ mod tests {
     fn the_same_password_opens_the_kept_session_and_another_does_not() {
         let data = tempfile::tempdir().expect("dir");
         let seat = dir(data.path(), "https://central.example:8443/", "Joana");
-        assert!(seat.ends_with("offline/central.example_8443/joana"), "{}", seat.display());
-        assert!(offline_login(&seat, "senha-da-joana").is_none(), "nothing kept yet");
+        assert!(seat.ends_with("offline/central%2Eexample%3A8443/joana"), "{}", seat.display());
+        let before = chrono::DateTime::parse_from_rfc3339("2026-11-23T03:00:00Z").expect("t").to_utc();
+        assert!(offline_login(&seat, "senha-da-joana", before).is_none(), "nothing kept yet");
         remember(&seat, &session(), "senha-da-joana").expect("kept");
-        let back = offline_login(&seat, "senha-da-joana").expect("opened");
+        let back = offline_login(&seat, "senha-da-joana", before).expect("opened");
         assert_eq!(back.token, "secret-token");
-        assert!(offline_login(&seat, "outra-senha").is_none());
+        assert!(offline_login(&seat, "outra-senha", before).is_none());
+        let after = chrono::DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").expect("t").to_utc();
+        assert!(offline_login(&seat, "senha-da-joana", after).is_none(), "an expired session stays shut");
         let raw = std::fs::read_to_string(seat.join("session.json")).expect("file");
         assert!(!raw.contains("senha-da-joana"), "the password itself is never written");
         #[cfg(unix)]
@@ -123,8 +144,10 @@ mod tests {
             assert_eq!(mode & 0o077, 0, "readable by its owner only");
         }
         forget(&seat);
-        assert!(offline_login(&seat, "senha-da-joana").is_none());
-        // Another user's seat is another directory.
+        assert!(offline_login(&seat, "senha-da-joana", before).is_none());
+        // Another user's seat is another directory; odd names stay inside the server's.
         assert_ne!(dir(data.path(), "https://central.example:8443", "carlos"), seat);
+        assert_ne!(dir(data.path(), "x", "a.b"), dir(data.path(), "x", "a_b"));
+        assert!(dir(data.path(), "x", "..").ends_with("offline/x/%2E%2E"));
     }
 }

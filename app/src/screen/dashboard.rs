@@ -341,16 +341,13 @@ impl Dashboard {
             Err(error) => {
                 // Not on disk: the operator must know it was not taken.
                 tracing::error!(%error, "command not queued");
-                o.error = Some(error.to_string());
+                let said = pt::queue_failed(&error.to_string());
+                o.error = Some(said.clone());
                 let id = uuid::Uuid::now_v7();
                 if let Some(alarm) = from_alarm {
                     self.command_alarm.insert(id, alarm);
                 }
-                return self.answered(
-                    id,
-                    &command,
-                    Err(ApiError::Decode(pt::queue_failed(&error.to_string()))),
-                );
+                return self.answered(id, &command, Err(ApiError::Local(said)), false);
             }
         };
         o.pending += 1;
@@ -404,22 +401,29 @@ impl Dashboard {
     }
 
     /// Routes a command's answer (or refusal) to the pane that issued it.
+    /// `replayed`: the server had applied it already and this is its first answer, which may be
+    /// older than what the feed brought since — the seat's current copy is shown instead.
     fn answered(
         &mut self,
         id: uuid::Uuid,
         command: &Command,
         result: Result<serde_json::Value, ApiError>,
+        replayed: bool,
     ) -> Task<Message> {
         fn decode<T: serde::de::DeserializeOwned>(
             r: Result<serde_json::Value, ApiError>,
         ) -> Result<T, ApiError> {
             r.and_then(|v| serde_json::from_value(v).map_err(|e| ApiError::Decode(e.to_string())))
         }
-        if let Ok(serde_json::Value::Null) = result {
-            // Applied, but the server lost its answer (it stopped right then): the feed brings
-            // the state; nothing to show.
-            return Task::none();
-        }
+        let result = match result {
+            // Applied, but the server stopped before it kept its answer: what the feed brought
+            // stands for it, and the pane is released either way.
+            Ok(serde_json::Value::Null) => {
+                self.current(command).ok_or_else(|| ApiError::Local(pt::APPLIED_WITHOUT_ANSWER.to_owned()))
+            }
+            Ok(answer) if replayed => Ok(self.current(command).unwrap_or(answer)),
+            other => other,
+        };
         let message = match command {
             Command::CreateOccurrence(new) => Message::Atendimento(atendimento::Message::Submitted(
                 new.id.unwrap_or_default(),
@@ -456,13 +460,27 @@ impl Dashboard {
         self.update(message).0
     }
 
+    /// The record a command is about, as this seat has it now.
+    fn current(&self, command: &Command) -> Option<serde_json::Value> {
+        let m = &self.model;
+        let value = match command {
+            Command::CreateOccurrence(new) => serde_json::to_value(m.occurrences.get(&new.id?)?),
+            Command::Regulate { occurrence, .. } => serde_json::to_value(m.occurrences.get(occurrence)?),
+            Command::Dispatch(new) => serde_json::to_value(m.dispatches.get(&new.id?)?),
+            Command::AlarmAction { alarm, .. } => serde_json::to_value(m.alarms.get(alarm)?),
+            Command::DeviceCommand { command, .. } => serde_json::to_value(m.commands.get(&command.id?)?),
+            Command::SaveZone { zone, .. } => serde_json::to_value(m.zones.get(&zone.id?)?),
+        };
+        value.ok()
+    }
+
     fn outbox_update(&mut self, update: outbox::Update) -> Task<Message> {
         let Some(o) = self.offline.as_mut() else { return Task::none() };
         let task = match update {
             outbox::Update::Delivered { entry, answer, replayed } => {
                 tracing::info!(id = %entry.id, label = %entry.label, replayed, "command delivered");
                 o.error = None;
-                self.answered(entry.id, &entry.command, Ok(answer))
+                self.answered(entry.id, &entry.command, Ok(answer), replayed)
             }
             outbox::Update::Conflict { entry, problem } => {
                 tracing::warn!(id = %entry.id, label = %entry.label, detail = ?problem.detail, "command refused");
@@ -471,7 +489,7 @@ impl Dashboard {
                 o.conflicts.push(kept);
                 // Shown at once: the operator must see what happened and decide.
                 o.show_conflicts = true;
-                self.answered(entry.id, &entry.command, Err(ApiError::Problem(problem)))
+                self.answered(entry.id, &entry.command, Err(ApiError::Problem(problem)), false)
             }
             outbox::Update::Waiting { pending, reason, retry_in } => {
                 tracing::info!(pending, %reason, ?retry_in, "commands waiting for the server");
@@ -489,14 +507,14 @@ impl Dashboard {
             }
             outbox::Update::Failed(error) => {
                 tracing::error!(%error, "outbox unusable");
-                o.error = Some(error);
+                o.error = Some(pt::outbox_trouble(&error));
                 Task::none()
             }
         };
         if let Some(o) = self.offline.as_mut() {
             match o.outbox.pending_count() {
                 Ok(n) => o.pending = n,
-                Err(e) => o.error = Some(e.to_string()),
+                Err(e) => o.error = Some(pt::outbox_trouble(&e.to_string())),
             }
         }
         task
@@ -889,7 +907,7 @@ impl Dashboard {
                 return (Task::batch([task, effect]).map(Message::Alarmes), None);
             }
             Message::Outbox(update) => return (self.outbox_update(update), None),
-            Message::Sent(id, command, result) => return (self.answered(id, &command, result), None),
+            Message::Sent(id, command, result) => return (self.answered(id, &command, result, false), None),
             Message::Conflicts(action) => self.conflicts(action),
             Message::Logout => {
                 self.save_layout();
@@ -1114,7 +1132,7 @@ impl Dashboard {
         }
         if let Some(error) = &o.error {
             chips.push(
-                container(text(pt::queue_failed(error)).size(theme::SMALL))
+                container(text(error.as_str()).size(theme::SMALL))
                     .padding([2, 8])
                     .style(theme::banner(theme::RED))
                     .into(),
@@ -1147,7 +1165,7 @@ impl Dashboard {
                 column![
                     row![
                         text(e.label.as_str()).size(theme::TEXT),
-                        text(pt::issued_at(&format::time(e.queued_at, self.tz)))
+                        text(pt::issued_at(e.queued_at, self.now, self.tz))
                             .size(theme::SMALL)
                             .color(theme::MUTED),
                     ]

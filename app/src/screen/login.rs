@@ -74,11 +74,12 @@ async fn login(
             Ok(session)
         }
         (Err(ApiError::Network(reason)), Some(seat)) => {
-            let kept =
-                tokio::task::spawn_blocking(move || atalaia_client::seat::offline_login(&seat, &password))
-                    .await
-                    .ok()
-                    .flatten();
+            let kept = tokio::task::spawn_blocking(move || {
+                atalaia_client::seat::offline_login(&seat, &password, chrono::Utc::now())
+            })
+            .await
+            .ok()
+            .flatten();
             match kept {
                 Some(session) => {
                     tracing::warn!(%reason, "server unreachable: logged in with the session kept on this console");

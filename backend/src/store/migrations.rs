@@ -217,6 +217,7 @@ CREATE TABLE attachments (
     r#"
 CREATE TABLE idempotency (
     key           TEXT PRIMARY KEY,
+    user_id       TEXT NOT NULL,
     method        TEXT NOT NULL,
     path          TEXT NOT NULL,
     created_at    TEXT NOT NULL,
