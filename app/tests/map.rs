@@ -488,7 +488,7 @@ fn a_zone_drawn_on_the_map_is_saved_and_edited_through_the_server() {
     assert!(again.is_none(), "no second request while the first is on its way");
     let saved = rt.block_on(api.save_zone(&new, false)).expect("saved");
     model.zones.insert(saved.id, saved.clone());
-    let _ = state.update(Message::ZoneSaved(Ok(Box::new(saved.clone()))), &model);
+    let _ = state.update(Message::ZoneSaved(saved.id, Ok(Box::new(saved.clone()))), &model);
     assert!(state.editor().is_none());
     assert_eq!(state.picked(), Some(mapa::Picked::Zone(saved.id)));
     let stored: Zone = rt.block_on(api.get(&format!("/zones/{}", saved.id))).expect("read back");

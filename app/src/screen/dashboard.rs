@@ -92,6 +92,8 @@ pub struct Dashboard {
     /// refuses the change.
     /// (as the server had it, as this seat shows it).
     optimistic: HashMap<atalaia_core::ids::AlarmId, (atalaia_core::alarm::Alarm, atalaia_core::alarm::Alarm)>,
+    /// Outbox commands already shown as done here (see `work_offline`).
+    applied_locally: std::collections::HashSet<uuid::Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -253,6 +255,7 @@ impl Dashboard {
             offline: None,
             command_alarm: HashMap::new(),
             optimistic: HashMap::new(),
+            applied_locally: std::collections::HashSet::new(),
         }
     }
 
@@ -364,13 +367,27 @@ impl Dashboard {
                 let id = new.id.unwrap_or_default();
                 self.update(Message::Atendimento(atendimento::Message::Queued(id))).0
             }
-            Command::AlarmAction { alarm, action } => match self.apply_locally(*alarm, action) {
-                Some(changed) => {
-                    self.update(Message::Alarmes(alarmes::Message::Done(*alarm, Ok(Box::new(changed))))).0
-                }
-                None => Task::none(),
-            },
+            Command::AlarmAction { alarm, action } => self.work_offline(entry.id, *alarm, action),
             _ => Task::none(),
+        }
+    }
+
+    /// Shows an alarm action waiting in the outbox as done, so the operator can go on with the
+    /// alarm (once per command).
+    fn work_offline(
+        &mut self,
+        command: uuid::Uuid,
+        alarm: atalaia_core::ids::AlarmId,
+        action: &atalaia_core::wire::AlarmAction,
+    ) -> Task<Message> {
+        if !self.applied_locally.insert(command) {
+            return Task::none();
+        }
+        match self.apply_locally(alarm, action) {
+            Some(changed) => {
+                self.update(Message::Alarmes(alarmes::Message::Done(alarm, Ok(Box::new(changed))))).0
+            }
+            None => Task::none(),
         }
     }
 
@@ -415,6 +432,7 @@ impl Dashboard {
         ) -> Result<T, ApiError> {
             r.and_then(|v| serde_json::from_value(v).map_err(|e| ApiError::Decode(e.to_string())))
         }
+        self.applied_locally.remove(&id);
         let result = match result {
             // Applied, but the server stopped before it kept its answer: what the feed brought
             // stands for it, and the pane is released either way.
@@ -453,7 +471,8 @@ impl Dashboard {
                 let Some(alarm) = self.command_alarm.remove(&id) else { return Task::none() };
                 Message::Alarmes(alarmes::Message::CommandSent(alarm, decode(result).map(Box::new)))
             }
-            Command::SaveZone { .. } => Message::Mapa(mapa::Message::ZoneSaved(
+            Command::SaveZone { zone, .. } => Message::Mapa(mapa::Message::ZoneSaved(
+                zone.id.unwrap_or_default(),
                 decode(result).map(Box::new).map_err(|e| crate::text::api_error(&e)),
             )),
         };
@@ -494,11 +513,28 @@ impl Dashboard {
             outbox::Update::Waiting { pending, reason, retry_in } => {
                 tracing::info!(pending, %reason, ?retry_in, "commands waiting for the server");
                 o.pending = pending;
-                // A call sent just before the link dropped: let the call taker go on.
-                match self.atendimento.submitting() {
-                    Some(id) => self.update(Message::Atendimento(atendimento::Message::Queued(id))).0,
-                    None => Task::none(),
+                // Commands sent just before the link dropped: the call taker goes on with the
+                // next call, the operator with the alarm.
+                let alarm_actions: Vec<_> = o
+                    .outbox
+                    .entries()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|e| match e.command {
+                        Command::AlarmAction { alarm, action } if e.state == outbox::State::Pending => {
+                            Some((e.id, alarm, action))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let mut tasks: Vec<Task<Message>> = alarm_actions
+                    .into_iter()
+                    .map(|(id, alarm, action)| self.work_offline(id, alarm, &action))
+                    .collect();
+                if let Some(id) = self.atendimento.submitting() {
+                    tasks.push(self.update(Message::Atendimento(atendimento::Message::Queued(id))).0);
                 }
+                Task::batch(tasks)
             }
             outbox::Update::Idle => Task::none(),
             outbox::Update::Unauthorized => {
@@ -830,7 +866,7 @@ impl Dashboard {
                 return (effect.map(Message::Regulacao), None);
             }
             Message::Mapa(m) => {
-                if let mapa::Message::ZoneSaved(Ok(zone)) = &m {
+                if let mapa::Message::ZoneSaved(_, Ok(zone)) = &m {
                     // The feed will confirm it; the map shows it at once.
                     self.model.zones.insert(zone.id, (**zone).clone());
                 }
@@ -1302,6 +1338,71 @@ mod tests {
         )
         .with_layout_dir(Some(dir.path()));
         assert_eq!(crate::layout::capture(&other.panes), default, "another operator keeps the default");
+    }
+
+    /// Issue 8: a claim made while the console still believed itself online, whose sending then
+    /// found no server, is kept in the outbox (surviving the console) and shown as taken so the
+    /// operator can go on; refused later, the alarm goes back to what the server had.
+    #[test]
+    fn a_claim_that_finds_no_server_is_queued_and_shown_taken_then_put_back_when_refused() {
+        use atalaia_core::alarm::{Alarm, AlarmKind, AlarmState, Subject};
+        use atalaia_core::ids::{PersonId, UserId};
+        let data = tempfile::tempdir().expect("dir");
+        let user = atalaia_core::wire::UserInfo {
+            id: UserId::new(),
+            username: "joana".into(),
+            display_name: "Joana".into(),
+            role: Role::MonitoringOperator,
+        };
+        let session = Session {
+            api: atalaia_client::Api::new("http://127.0.0.1:9").expect("client"),
+            base: "http://127.0.0.1:9".into(),
+            token: "t".into(),
+            user: user.clone(),
+        };
+        let now = Utc::now();
+        let mut d =
+            Dashboard::new(session, now, format::DEFAULT_TZ).with_offline(Some(data.path()), "central");
+        let alarm = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
+        let id = alarm.id;
+        let _ = d.update(Message::Live(LiveUpdate::Connected { resumed: false }));
+        let snapshot = atalaia_core::wire::Snapshot { seq: 7, alarms: vec![alarm], ..Default::default() };
+        let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(
+            atalaia_core::wire::LiveMessage::Snapshot(snapshot),
+        ))));
+        let _ = d.update(Message::Alarmes(alarmes::Message::Claim(id)));
+        assert_eq!(d.outbox_counts(), (1, 0));
+        assert_eq!(d.model.alarms[&id].state, AlarmState::Open, "online: the server's answer is awaited");
+        let queued = Outbox::open(&seat::outbox_file(&seat::dir(data.path(), "central", "joana")))
+            .expect("outbox")
+            .entries()
+            .expect("entries");
+        assert_eq!(queued.len(), 1, "on disk before anything was sent");
+
+        let waiting = outbox::Update::Waiting {
+            pending: 1,
+            reason: "sem conexão".into(),
+            retry_in: std::time::Duration::from_secs(1),
+        };
+        let _ = d.update(Message::Outbox(waiting.clone()));
+        assert!(matches!(d.model.alarms[&id].state, AlarmState::Claimed { by, .. } if by == user.id));
+        let _ = d.update(Message::Outbox(waiting));
+        assert!(d.model.alarms[&id].notes.is_empty() && d.optimistic.len() == 1, "applied once");
+
+        let problem = atalaia_core::wire::Problem {
+            type_uri: "about:blank".into(),
+            title: "Conflito".into(),
+            status: 409,
+            detail: Some("Alarme já assumido por Ana.".into()),
+            code: "conflict".into(),
+            errors: Vec::new(),
+        };
+        let _ = d.update(Message::Outbox(outbox::Update::Conflict {
+            entry: Box::new(queued[0].clone()),
+            problem: Box::new(problem),
+        }));
+        assert_eq!(d.model.alarms[&id].state, AlarmState::Open, "back to the server's copy");
+        assert_eq!(d.outbox_counts().1, 1, "kept for the operator to decide");
     }
 
     #[test]

@@ -381,7 +381,8 @@ pub enum Message {
     ZoneWarning(String),
     ZoneGroup(String),
     SaveZone,
-    ZoneSaved(Result<Box<Zone>, String>),
+    /// The server's answer for the zone with this id (the editor may have moved on to another).
+    ZoneSaved(atalaia_core::ids::ZoneId, Result<Box<Zone>, String>),
     // Tracks.
     Track(i64),
     /// Fixes for the track of this subject from this time.
@@ -822,20 +823,28 @@ impl State {
                     Err(errors) => e.errors = errors,
                 }
             }
-            Message::ZoneSaved(result) => match result {
-                Ok(zone) => {
-                    self.notice = Some(format!("Zona \"{}\" salva.", zone.name));
-                    self.editor = None;
-                    self.picked = Some(Picked::Zone(zone.id));
-                    self.invalidate();
-                }
-                Err(why) => {
-                    if let Some(e) = &mut self.editor {
+            Message::ZoneSaved(id, result) => {
+                // Only the editor of that zone closes or shows the refusal; an answer that arrives
+                // late (sent from the outbox) leaves another zone being drawn alone.
+                let editing = self.editor.as_mut().filter(|e| e.id == id);
+                match (result, editing) {
+                    (Ok(zone), Some(_)) => {
+                        self.notice = Some(format!("Zona \"{}\" salva.", zone.name));
+                        self.editor = None;
+                        self.picked = Some(Picked::Zone(zone.id));
+                        self.invalidate();
+                    }
+                    (Ok(zone), None) => {
+                        self.notice = Some(format!("Zona \"{}\" salva.", zone.name));
+                        self.invalidate();
+                    }
+                    (Err(why), Some(e)) => {
                         e.saving = false;
                         e.errors = vec![why];
                     }
+                    (Err(why), None) => self.notice = Some(why),
                 }
-            },
+            }
             Message::Track(hours) => {
                 let (to, from) = (self.now, self.now - Duration::hours(hours));
                 return (Task::none(), self.start_track(model, false, from, to));
