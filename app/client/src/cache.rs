@@ -97,13 +97,7 @@ impl Cache {
             // A device's recent fixes as one record, oldest first.
             each(&mut put, KINDS[8], model.trails.iter().map(|(k, v)| (k.to_string(), v)))?;
         }
-        for (name, value) in [
-            ("seq", model.seq.to_string()),
-            ("saved_at", now.to_rfc3339()),
-            ("instance", model.instance.clone()),
-        ] {
-            tx.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", params![name, value])?;
-        }
+        write_meta(&tx, model, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -139,13 +133,7 @@ impl Cache {
                 };
             }
         }
-        for (name, value) in [
-            ("seq", model.seq.to_string()),
-            ("saved_at", now.to_rfc3339()),
-            ("instance", model.instance.clone()),
-        ] {
-            tx.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", params![name, value])?;
-        }
+        write_meta(&tx, model, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -197,6 +185,20 @@ impl Cache {
         }
         Ok(Some(Cached { model, saved_at }))
     }
+}
+
+/// The model's `seq`, its database and when it was written.
+fn write_meta(
+    tx: &rusqlite::Transaction<'_>,
+    model: &LiveModel,
+    now: DateTime<Utc>,
+) -> Result<(), CacheError> {
+    for (name, value) in
+        [("seq", model.seq.to_string()), ("saved_at", now.to_rfc3339()), ("instance", model.instance.clone())]
+    {
+        tx.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", params![name, value])?;
+    }
+    Ok(())
 }
 
 fn json<T: Serialize>(item: Option<&T>) -> Result<Option<String>, CacheError> {
