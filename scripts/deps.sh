@@ -2,6 +2,7 @@
 # Install the Debian/Ubuntu packages Atalaia needs, only those missing.
 #   bash scripts/deps.sh run    runtime libraries of the console (X11/Wayland, Vulkan/GL, fonts)
 #   bash scripts/deps.sh test   the above plus Xvfb and screenshot tools for the console smoke test
+#   bash scripts/deps.sh packages   what building, installing and checking the packages needs
 set -euo pipefail
 
 profile="${1:-run}"
@@ -14,6 +15,13 @@ if [ "$profile" = "test" ]; then
   # sox measures the alert tone captured through ALSA's file plugin; dbus runs the private session
   # bus of the desktop-notification test.
   packages+=(xvfb xauth x11-apps imagemagick python3-aiosmtpd poppler-utils sox dbus)
+fi
+if [ "$profile" = "packages" ]; then
+  # What installing the .deb files needs (their Depends), systemd-analyze to check the unit, curl
+  # to ask the installed server, and wixl (Debian's msitools) for the Windows installer.
+  packages=(libx11-6 libx11-xcb1 libxcb1 libxcursor1 libxi6 libxkbcommon0 libxkbcommon-x11-0
+            libwayland-client0 libwayland-egl1 libvulkan1 libegl1 libasound2 adduser systemd curl
+            wixl dpkg-dev)
 fi
 
 missing=()

@@ -17,3 +17,9 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --locked --workspace --no-fail-fast
 fi
+
+# The packages (issue 9): built, installed, upgraded and purged on this machine — in CI (or with
+# ATALAIA_PACKAGES=1), as root, since it installs them system-wide.
+if [ "${CI:-}" = "true" ] || [ "${ATALAIA_PACKAGES:-}" = "1" ]; then
+  bash scripts/packages.sh
+fi

@@ -13,6 +13,12 @@ use tracing_subscriber::EnvFilter;
 #[derive(Debug, Parser)]
 #[command(name = "atalaia", version, about = "Console de operações Atalaia (SAMU 192 e monitoramento)")]
 struct Args {
+    /// The workstation's settings file (TOML: server, timezone, tiles_street, tiles_satellite,
+    /// tiles_street_attribution, tiles_satellite_attribution, geocoder, pois), written by the
+    /// installer; flags and environment variables win over it. Default:
+    /// /etc/atalaia/console.toml (Windows: %ProgramData%\Atalaia\console.toml), if present.
+    #[arg(long, env = "ATALAIA_CONSOLE_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Central server root URL (e.g. https://central.example:8443); without it the console starts
     /// its own server on 127.0.0.1 (standalone mode).
     #[arg(long, env = "ATALAIA_SERVER", value_name = "URL")]
@@ -28,8 +34,8 @@ struct Args {
     #[arg(long, value_name = "NAME")]
     user: Option<String>,
     /// Site time zone for every time shown (IANA name), e.g. America/Porto_Velho.
-    #[arg(long, env = "ATALAIA_TZ", value_name = "ZONE", default_value = "America/Sao_Paulo")]
-    timezone: chrono_tz::Tz,
+    #[arg(long, env = "ATALAIA_TZ", value_name = "ZONE")]
+    timezone: Option<chrono_tz::Tz>,
     /// Supervisor wall display: full screen, large type, KPIs, queue, map and alarms, cycling by
     /// itself (no keyboard or mouse needed). Combine with --user for an unattended screen.
     #[arg(long)]
@@ -45,11 +51,11 @@ struct Args {
     #[arg(long, env = "ATALAIA_TILES_SATELLITE", value_name = "URL")]
     tiles_satellite: Option<String>,
     /// Attribution the street tile provider requires (shown on the map).
-    #[arg(long, env = "ATALAIA_TILES_STREET_ATTRIBUTION", value_name = "TEXT", default_value = "")]
-    tiles_street_attribution: String,
+    #[arg(long, env = "ATALAIA_TILES_STREET_ATTRIBUTION", value_name = "TEXT")]
+    tiles_street_attribution: Option<String>,
     /// Attribution the satellite tile provider requires (shown on the map).
-    #[arg(long, env = "ATALAIA_TILES_SATELLITE_ATTRIBUTION", value_name = "TEXT", default_value = "")]
-    tiles_satellite_attribution: String,
+    #[arg(long, env = "ATALAIA_TILES_SATELLITE_ATTRIBUTION", value_name = "TEXT")]
+    tiles_satellite_attribution: Option<String>,
     /// Nominatim-compatible geocoder for the map's address search, e.g. https://nominatim.example.
     #[arg(long, env = "ATALAIA_GEOCODER", value_name = "URL")]
     geocoder: Option<String>,
@@ -117,8 +123,59 @@ fn init_logging(data_dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// The workstation's settings file (see `Args::config`): what the installer decided, under the
+/// flags and environment variables of a particular start.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Workstation {
+    server: Option<String>,
+    timezone: Option<chrono_tz::Tz>,
+    tiles_street: Option<String>,
+    tiles_satellite: Option<String>,
+    tiles_street_attribution: Option<String>,
+    tiles_satellite_attribution: Option<String>,
+    geocoder: Option<String>,
+    pois: Option<PathBuf>,
+}
+
+fn workstation_file() -> PathBuf {
+    if cfg!(windows) {
+        std::env::var_os("ProgramData")
+            .map_or_else(|| PathBuf::from(r"C:\ProgramData"), PathBuf::from)
+            .join("Atalaia")
+            .join("console.toml")
+    } else {
+        PathBuf::from("/etc/atalaia/console.toml")
+    }
+}
+
+/// Fills what the command line and the environment left unsaid from the settings file. A file
+/// named with --config must exist; the default one may not.
+fn with_workstation(mut args: Args) -> anyhow::Result<Args> {
+    let (path, required) = match &args.config {
+        Some(p) => (p.clone(), true),
+        None => (workstation_file(), false),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(args),
+        Err(e) => return Err(e).with_context(|| format!("ler {}", path.display())),
+    };
+    let w: Workstation =
+        toml::from_str(&text).with_context(|| format!("configuração inválida em {}", path.display()))?;
+    args.server = args.server.or(w.server);
+    args.timezone = args.timezone.or(w.timezone);
+    args.tiles_street = args.tiles_street.or(w.tiles_street);
+    args.tiles_satellite = args.tiles_satellite.or(w.tiles_satellite);
+    args.tiles_street_attribution = args.tiles_street_attribution.or(w.tiles_street_attribution);
+    args.tiles_satellite_attribution = args.tiles_satellite_attribution.or(w.tiles_satellite_attribution);
+    args.geocoder = args.geocoder.or(w.geocoder);
+    args.pois = args.pois.or(w.pois);
+    Ok(args)
+}
+
 fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let args = with_workstation(Args::parse())?;
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
     // Without a log file the console is still needed (e.g. a read-only home): keep going.
     if let Some(file) = &args.import_tiles {
@@ -133,15 +190,15 @@ fn main() -> anyhow::Result<()> {
     };
     let mut config = BootConfig {
         demo: args.demo,
-        tz: args.timezone,
+        tz: args.timezone.unwrap_or(chrono_tz::America::Sao_Paulo),
         sound,
         wall: args.wall,
         data_dir: Some(data_dir.clone()),
         map: atalaia_console::pane::mapa::Config {
             street_url: args.tiles_street.clone(),
             satellite_url: args.tiles_satellite.clone(),
-            street_attribution: args.tiles_street_attribution.clone(),
-            satellite_attribution: args.tiles_satellite_attribution.clone(),
+            street_attribution: args.tiles_street_attribution.clone().unwrap_or_default(),
+            satellite_attribution: args.tiles_satellite_attribution.clone().unwrap_or_default(),
             tiles_dir: Some(data_dir.join("tiles")),
             geocoder: args.geocoder.clone(),
             pois: args.pois.clone(),
@@ -182,4 +239,56 @@ fn main() -> anyhow::Result<()> {
         .context("a janela do console falhou")?;
     tracing::info!("atalaia closed");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example shipped as /etc/atalaia/console.toml parses as it is (all commented out) and
+    /// with every key set as its comments show.
+    #[test]
+    fn the_packaged_console_settings_parse_with_every_documented_key() {
+        let example = include_str!("../../packaging/deb/console/console.toml");
+        let as_shipped: Workstation = toml::from_str(example).expect("as shipped");
+        assert!(as_shipped.server.is_none());
+        let filled: String = example
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let w: Workstation = toml::from_str(&filled).expect("every key");
+        assert_eq!(w.server.as_deref(), Some("https://atalaia.central.example:8443"));
+        assert_eq!(w.timezone, Some(chrono_tz::America::Sao_Paulo));
+        assert!(w.tiles_street.is_some() && w.geocoder.is_some() && w.pois.is_some());
+    }
+
+    #[test]
+    fn flags_win_over_the_settings_file_and_a_named_file_must_exist() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("console.toml");
+        std::fs::write(&file, "server = \"https://central:8443\"\ngeocoder = \"https://geo\"\n")
+            .expect("write");
+        let f = file.to_str().expect("utf-8");
+        let args = with_workstation(Args::parse_from(["atalaia", "--config", f])).expect("read");
+        assert_eq!(args.server.as_deref(), Some("https://central:8443"));
+        let args =
+            with_workstation(Args::parse_from(["atalaia", "--config", f, "--server", "http://outro:8080"]))
+                .expect("read");
+        assert_eq!(args.server.as_deref(), Some("http://outro:8080"), "the flag wins");
+        assert_eq!(args.geocoder.as_deref(), Some("https://geo"), "the rest still comes from the file");
+        let missing = dir.path().join("nenhum.toml");
+        assert!(
+            with_workstation(Args::parse_from(["atalaia", "--config", missing.to_str().expect("utf-8")]))
+                .is_err()
+        );
+        std::fs::write(&file, "servidor = \"x\"\n").expect("write");
+        assert!(
+            with_workstation(Args::parse_from(["atalaia", "--config", f])).is_err(),
+            "unknown keys are refused"
+        );
+    }
 }

@@ -87,6 +87,22 @@ pub const CONFLICTS_TITLE: &str =
     "Recusados pelo servidor ao voltar a conexão — veja o motivo e decida: reenviar ou descartar";
 pub const RESEND: &str = "Reenviar";
 
+// About box.
+pub const ABOUT: &str = "Sobre";
+pub const ABOUT_WHAT: &str = "Console de operações — SAMU 192 e monitoramento eletrônico.";
+
+pub fn about_title(version: &str) -> String {
+    format!("Atalaia {version}")
+}
+
+pub fn about_server(base: &str) -> String {
+    format!("Servidor: {base}")
+}
+
+pub fn about_licence(licence: &str) -> String {
+    format!("Licença {licence}")
+}
+
 /// When a refused command was issued: "emitido às 03:12:40", or "emitido em 21/11 às 23:50:02".
 pub fn issued_at(
     at: chrono::DateTime<chrono::Utc>,

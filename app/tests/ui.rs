@@ -217,6 +217,22 @@ fn empty_dashboard_says_so_in_portuguese() {
     ui.find("Registrar e enviar à regulação (Ctrl+Enter)").expect("register button");
 }
 
+/// Issue 9: the version is in the "Sobre" box (and in `atalaia --version`).
+#[test]
+fn the_about_box_gives_the_version_and_the_server() {
+    let mut dashboard = dashboard_with(Snapshot { seq: 1, ..Snapshot::default() }, Role::Tarm);
+    let mut ui = simulator(dashboard.view());
+    assert!(ui.find(format!("Atalaia {}", env!("CARGO_PKG_VERSION")).as_str()).is_err(), "closed at first");
+    ui.click("Sobre").expect("about button");
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        let _ = dashboard.update(m);
+    }
+    let mut ui = simulator(dashboard.view());
+    ui.find(format!("Atalaia {}", env!("CARGO_PKG_VERSION")).as_str()).expect("version");
+    ui.find("Servidor: http://127.0.0.1:9").expect("server");
+    ui.find("Licença AGPL-3.0-or-later").expect("licence");
+}
+
 #[test]
 fn registering_with_empty_fields_shows_the_validation_messages() {
     let mut dashboard = dashboard_with(Snapshot { seq: 1, ..Snapshot::default() }, Role::Tarm);

@@ -248,6 +248,10 @@ pub struct Args {
     /// Seed the demo dataset (users, fleet, monitored people, zones) if the database is empty.
     #[arg(long)]
     pub demo: bool,
+    /// Create the database and its first administrator (--admin-user, password in
+    /// ATALAIA_ADMIN_PASSWORD) if it has no users, then exit without serving (for installers).
+    #[arg(long)]
+    pub init_admin: bool,
 }
 
 impl Args {

@@ -91,6 +91,30 @@ async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServerError
     Ok((listener, local))
 }
 
+/// Creates the configured first administrator when the database has no users; true if it did.
+async fn bootstrap_admin(store: &Store, config: &Config) -> Result<bool, ServerError> {
+    let Some((username, password)) = config.bootstrap_admin.clone() else { return Ok(false) };
+    if auth::user_count(store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? > 0 {
+        return Ok(false);
+    }
+    let new = NewUser { username, display_name: "Administrador".into(), role: Role::Admin, password };
+    auth::create_user(store, None, new).await.map_err(|e| ServerError::Bootstrap(format!("{e:?}")))?;
+    tracing::info!("bootstrap administrator created");
+    Ok(true)
+}
+
+/// `atalaia-server --init-admin`: creates (migrating) the database and its first administrator,
+/// then returns without serving — for installers. Nothing happens when users exist already.
+pub async fn init_admin(config: &Config) -> Result<bool, ServerError> {
+    if config.bootstrap_admin.is_none() {
+        return Err(ServerError::Config("--init-admin needs --admin-user and ATALAIA_ADMIN_PASSWORD".into()));
+    }
+    let store = Store::open(&config.database, Arc::new(SystemClock))?;
+    let created = bootstrap_admin(&store, config).await;
+    store.close();
+    created
+}
+
 pub async fn start(config: Config) -> Result<Running, ServerError> {
     start_with_clock(config, Arc::new(SystemClock)).await
 }
@@ -129,21 +153,15 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     }
     let idempotency = crate::idempotency::InFlight::default();
     let state = AppState { store, config, clock, monitor, commands, outbox, stopping, idempotency };
-    let no_users =
-        auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0;
-    match state.config.bootstrap_admin.clone() {
-        Some((username, password)) if no_users => {
-            let new = NewUser { username, display_name: "Administrador".into(), role: Role::Admin, password };
-            auth::create_user(&state.store, None, new)
-                .await
-                .map_err(|e| ServerError::Bootstrap(format!("{e:?}")))?;
-            tracing::info!("bootstrap administrator created");
+    if !bootstrap_admin(&state.store, &state.config).await? {
+        let no_users =
+            auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0;
+        if no_users {
+            tracing::warn!(
+                "the database has no users, so nobody can log in: run `atalaia-server --init-admin \
+                 --admin-user NAME` with ATALAIA_ADMIN_PASSWORD (or --demo for the demo users)"
+            );
         }
-        None if no_users => tracing::warn!(
-            "the database has no users, so nobody can log in: restart with --admin-user NAME and \
-             ATALAIA_ADMIN_PASSWORD (or --demo for the demo users)"
-        ),
-        _ => {}
     }
 
     let (api_listener, api_addr) = bind(state.config.listen).await?;

@@ -94,6 +94,8 @@ pub struct Dashboard {
     optimistic: HashMap<atalaia_core::ids::AlarmId, (atalaia_core::alarm::Alarm, atalaia_core::alarm::Alarm)>,
     /// Outbox commands already shown as done here (see `work_offline`).
     applied_locally: std::collections::HashSet<uuid::Uuid>,
+    /// The "Sobre" box is open.
+    about: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +114,8 @@ pub enum Message {
     /// A command sent at once (a console without an offline seat) was answered.
     Sent(uuid::Uuid, Box<Command>, Result<serde_json::Value, ApiError>),
     Conflicts(ConflictAction),
+    /// The "Sobre" box: version, server, licence.
+    About,
     Logout,
 }
 
@@ -256,6 +260,7 @@ impl Dashboard {
             command_alarm: HashMap::new(),
             optimistic: HashMap::new(),
             applied_locally: std::collections::HashSet::new(),
+            about: false,
         }
     }
 
@@ -945,6 +950,7 @@ impl Dashboard {
             Message::Outbox(update) => return (self.outbox_update(update), None),
             Message::Sent(id, command, result) => return (self.answered(id, &command, result, false), None),
             Message::Conflicts(action) => self.conflicts(action),
+            Message::About => self.about = !self.about,
             Message::Logout => {
                 self.save_layout();
                 if let Some(o) = &self.offline {
@@ -1054,10 +1060,12 @@ impl Dashboard {
         // position, and a banner appearing must not take the cursor out of the form being typed.
         let banner = crate::pane::slot(self.view_banner());
         let conflicts = crate::pane::slot(self.view_conflicts());
+        let about = crate::pane::slot(self.view_about());
         column![
             self.view_header(),
             banner,
             conflicts,
+            about,
             container(grid).padding(6).height(Fill),
             self.view_footer()
         ]
@@ -1137,6 +1145,12 @@ impl Dashboard {
                 .size(theme::TITLE)
                 .width(190)
                 .align_x(iced::alignment::Horizontal::Right),
+        )
+        .push(
+            button(text(pt::ABOUT).size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::About),
         )
         .push(
             button(text(pt::LOGOUT).size(theme::SMALL))
@@ -1237,6 +1251,32 @@ impl Dashboard {
                 .padding([8, 14])
                 .width(Fill)
                 .style(theme::banner(theme::RED))
+                .into(),
+        )
+    }
+
+    /// Which Atalaia this is and where it works.
+    fn view_about(&self) -> Option<Element<'_, Message>> {
+        if !self.about {
+            return None;
+        }
+        let lines = column![
+            text(pt::about_title(env!("CARGO_PKG_VERSION"))).size(theme::TITLE),
+            text(pt::ABOUT_WHAT).size(theme::TEXT),
+            text(pt::about_server(&self.session.base)).size(theme::SMALL).color(theme::MUTED),
+            text(pt::about_licence(env!("CARGO_PKG_LICENSE"))).size(theme::SMALL).color(theme::MUTED),
+        ]
+        .spacing(4)
+        .width(Fill);
+        let close = button(text(pt::HIDE).size(theme::SMALL))
+            .padding([4, 10])
+            .style(button::secondary)
+            .on_press(Message::About);
+        Some(
+            container(row![lines, close].align_y(Center))
+                .padding([8, 14])
+                .width(Fill)
+                .style(theme::banner(theme::BLUE))
                 .into(),
         )
     }

@@ -295,12 +295,12 @@ impl Store {
         self.inner.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 
-    /// Highest `seq` in the log (0 when empty).
     /// This database's identity (random, made when it was created).
     pub fn instance(conn: &Connection) -> Result<String, StoreError> {
         Ok(conn.query_row("SELECT value FROM server_meta WHERE name = 'instance'", [], |r| r.get(0))?)
     }
 
+    /// Highest `seq` in the log (0 when empty).
     pub fn head_seq(conn: &Connection) -> Result<u64, StoreError> {
         let seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
         Ok(seq as u64)

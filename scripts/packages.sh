@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Issue 9: builds the Debian packages (atalaia, atalaia-server) with cargo-deb and the Windows
+# installer's source with wixl, then proves them on this machine — as root, since it installs
+# them: dpkg -i, --version of both programs, systemd-analyze verify of the unit, the installed
+# server started on 127.0.0.1 and asked for /api/v1/health, the first administrator's password
+# printed once and working, an upgrade to the next package version keeping the data and the
+# edited configuration, and a purge that leaves nothing behind.
+#
+#   bash scripts/packages.sh        (run by scripts/test.sh in CI, or with ATALAIA_PACKAGES=1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" -eq 0 ] || { echo "packages: run as root (it installs the packages)" >&2; exit 1; }
+bash scripts/deps.sh packages
+
+say() { printf '\n== packages: %s\n' "$*"; }
+fail() { echo "packages: FAILED: $*" >&2; exit 1; }
+
+CARGO_DEB_VERSION=3.8.0
+if ! cargo deb --version 2>/dev/null | grep -q "$CARGO_DEB_VERSION"; then
+  say "installing cargo-deb $CARGO_DEB_VERSION"
+  cargo install --locked --quiet cargo-deb --version "$CARGO_DEB_VERSION"
+fi
+
+say "release build (LTO, stripped)"
+cargo build --release --locked -p atalaia-console -p atalaia-backend --bin atalaia --bin atalaia-server
+version="$(./target/release/atalaia-server --version | awk '{print $2}')"
+
+# Version N and N+1 of both packages from the same binaries (the upgrade is of the package:
+# scripts, conffiles, unit), so the test costs one build.
+out=target/debian
+rm -rf "$out/n" "$out/n1"
+for rev in 1 2; do
+  dir="$out/n"; [ "$rev" = 2 ] && dir="$out/n1"
+  for pkg in atalaia-backend atalaia-console; do
+    cargo deb -p "$pkg" --no-build --no-strip --deb-version "$version-$rev" -o "$dir/" >/dev/null
+  done
+done
+ls -l "$out"/n "$out"/n1
+
+cleanup() {
+  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
+  dpkg --purge atalaia atalaia-server >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+cleanup
+
+say "install $version-1"
+dpkg -i "$out"/n/atalaia-server_*.deb "$out"/n/atalaia_*.deb 2>&1 | tee /tmp/atalaia-install.log
+password="$(sed -n 's/^ *senha: *//p' /tmp/atalaia-install.log)"
+[ -n "$password" ] || fail "the first administrator's password was not printed"
+[ ! -e /etc/atalaia/initial-admin.env ] || fail "a password was left on disk"
+[ "$(atalaia-server --version)" = "atalaia-server $version" ] || fail "atalaia-server --version"
+[ "$(atalaia --version)" = "atalaia $version" ] || fail "atalaia --version"
+getent passwd atalaia >/dev/null || fail "no atalaia user"
+[ "$(stat -c %U /var/lib/atalaia/atalaia.sqlite)" = atalaia ] || fail "database not owned by atalaia"
+unit="$(dpkg -L atalaia-server | grep '/atalaia-server\.service$')"
+systemd-analyze verify "$unit" || fail "systemd-analyze verify $unit"
+dpkg -L atalaia | grep -q '/usr/share/applications/atalaia-wall.desktop' || fail "no wall-display entry"
+dpkg -L atalaia | grep -q 'hicolor/scalable/apps/atalaia.svg' || fail "no icon"
+dpkg-query -W -f='${Depends}\n' atalaia | grep -q libasound2 || fail "console Depends lacks ALSA"
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+start_server() {
+  # No systemd as PID 1 in CI: the service's command, as its user, in its directory.
+  (cd /var/lib/atalaia && exec runuser -u atalaia -- /usr/bin/atalaia-server \
+      --config /etc/atalaia/atalaia.toml --listen "127.0.0.1:$port" \
+      --osmand-listen 127.0.0.1:0 --gt06-listen 127.0.0.1:0 --teltonika-listen 127.0.0.1:0) \
+      >/tmp/atalaia-server.log 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/api/v1/health" >/tmp/atalaia-health.json 2>/dev/null && return 0
+    sleep 0.2
+  done
+  cat /tmp/atalaia-server.log >&2
+  fail "the installed server did not answer /api/v1/health"
+}
+stop_server() {
+  kill -TERM "$server_pid"
+  wait "$server_pid" || fail "the server did not stop cleanly on SIGTERM"
+  server_pid=
+}
+login() {
+  curl -fsS -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$2\"}" "http://127.0.0.1:$port/api/v1/auth/login" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+say "installed server on 127.0.0.1:$port"
+start_server
+grep -q '"status":"ok"' /tmp/atalaia-health.json || fail "health: $(cat /tmp/atalaia-health.json)"
+token="$(login admin "$password")" || fail "the printed password does not log in"
+curl -fsS -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d '{"username":"supervisora","display_name":"Supervisora de teste","role":"supervisor","password":"senha-da-supervisora"}' \
+  "http://127.0.0.1:$port/api/v1/users" >/dev/null || fail "creating a user"
+stop_server
+echo "# edited by the installer" >> /etc/atalaia/atalaia.toml
+
+say "upgrade to $version-2"
+dpkg -i "$out"/n1/atalaia-server_*.deb "$out"/n1/atalaia_*.deb 2>&1 | tee /tmp/atalaia-upgrade.log
+! grep -q 'senha:' /tmp/atalaia-upgrade.log || fail "the upgrade printed a new password"
+[ "$(dpkg-query -W -f='${Version}' atalaia-server)" = "$version-2" ] || fail "not upgraded"
+grep -q '^# edited by the installer' /etc/atalaia/atalaia.toml || fail "the upgrade lost the edited configuration"
+start_server
+login supervisora senha-da-supervisora >/dev/null || fail "the data did not survive the upgrade"
+login admin "$password" >/dev/null || fail "the administrator did not survive the upgrade"
+stop_server
+
+say "purge"
+dpkg --purge atalaia atalaia-server
+! getent passwd atalaia >/dev/null || fail "the atalaia user is left"
+[ ! -e /var/lib/atalaia ] || fail "/var/lib/atalaia is left"
+[ ! -e /etc/atalaia ] || fail "/etc/atalaia is left"
+[ ! -e /usr/bin/atalaia-server ] && [ ! -e /usr/bin/atalaia ] || fail "programs left"
+trap - EXIT
+
+say "Windows installer"
+bash packaging/windows/build-msi.sh
+
+say "all package checks passed"
