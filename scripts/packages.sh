@@ -62,7 +62,9 @@ dpkg-query -W -f='${Depends}\n' atalaia | grep -q libasound2 || fail "console De
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 start_server() {
   # No systemd as PID 1 in CI: the service's command, as its user, in its directory.
-  (cd /var/lib/atalaia && exec runuser -u atalaia -- /usr/bin/atalaia-server \
+  # setpriv execs the server itself (runuser would stand between it and the signal).
+  (cd /var/lib/atalaia && exec setpriv --reuid="$(id -u atalaia)" --regid="$(id -g atalaia)" --init-groups \
+      /usr/bin/atalaia-server \
       --config /etc/atalaia/atalaia.toml --listen "127.0.0.1:$port" \
       --osmand-listen 127.0.0.1:0 --gt06-listen 127.0.0.1:0 --teltonika-listen 127.0.0.1:0) \
       >/tmp/atalaia-server.log 2>&1 &
