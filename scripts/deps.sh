@@ -21,7 +21,7 @@ if [ "$profile" = "packages" ]; then
   # to ask the installed server, and wixl (Debian's msitools) for the Windows installer.
   packages=(libx11-6 libx11-xcb1 libxcb1 libxcursor1 libxi6 libxkbcommon0 libxkbcommon-x11-0
             libwayland-client0 libwayland-egl1 libvulkan1 libegl1 libasound2 adduser systemd curl
-            wixl msitools)
+            wixl msitools pkg-config libasound2-dev python3)
 fi
 
 missing=()

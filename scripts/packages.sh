@@ -37,6 +37,14 @@ for rev in 1 2; do
 done
 ls -l "$out"/n "$out"/n1
 
+# The check installs and purges the packages: never over a real installation.
+for pkg in atalaia atalaia-server; do
+  if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    if [ "${CI:-}" != "true" ] && [ "${ATALAIA_PACKAGES_PURGE:-}" != "1" ]; then
+      fail "$pkg is installed here; the check would purge it and its data (ATALAIA_PACKAGES_PURGE=1 to allow)"
+    fi
+  fi
+done
 cleanup() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
   dpkg --purge atalaia atalaia-server >/dev/null 2>&1 || true
@@ -45,10 +53,17 @@ trap cleanup EXIT
 cleanup
 
 say "install $version-1"
-dpkg -i "$out"/n/atalaia-server_*.deb "$out"/n/atalaia_*.deb 2>&1 | tee /tmp/atalaia-install.log
-password="$(sed -n 's/^ *senha: *//p' /tmp/atalaia-install.log)"
+install_log="$(mktemp)"  # 0600: it holds the password
+dpkg -i "$out"/n/atalaia-server_*.deb "$out"/n/atalaia_*.deb 2>&1 | tee "$install_log"
+password="$(sed -n 's/^ *senha: *//p' "$install_log")"
+rm -f "$install_log"
 [ -n "$password" ] || fail "the first administrator's password was not printed"
-[ ! -e /etc/atalaia/initial-admin.env ] || fail "a password was left on disk"
+! grep -rqF "$password" /etc/atalaia /var/lib/atalaia || fail "the password was left on disk"
+if [ -d /run/systemd/system ]; then
+  # systemd runs here: the installed unit started; check it, then stop it for the steps below.
+  systemctl is-active --quiet atalaia-server || fail "the service did not start"
+  systemctl stop atalaia-server
+fi
 [ "$(atalaia-server --version)" = "atalaia-server $version" ] || fail "atalaia-server --version"
 [ "$(atalaia --version)" = "atalaia $version" ] || fail "atalaia --version"
 getent passwd atalaia >/dev/null || fail "no atalaia user"
@@ -98,8 +113,11 @@ stop_server
 echo "# edited by the installer" >> /etc/atalaia/atalaia.toml
 
 say "upgrade to $version-2"
-dpkg -i "$out"/n1/atalaia-server_*.deb "$out"/n1/atalaia_*.deb 2>&1 | tee /tmp/atalaia-upgrade.log
-! grep -q 'senha:' /tmp/atalaia-upgrade.log || fail "the upgrade printed a new password"
+upgrade_log="$(mktemp)"
+dpkg -i "$out"/n1/atalaia-server_*.deb "$out"/n1/atalaia_*.deb 2>&1 | tee "$upgrade_log"
+! grep -q 'senha:' "$upgrade_log" || fail "the upgrade printed a new password"
+rm -f "$upgrade_log"
+[ -d /run/systemd/system ] && systemctl stop atalaia-server
 [ "$(dpkg-query -W -f='${Version}' atalaia-server)" = "$version-2" ] || fail "not upgraded"
 grep -q '^# edited by the installer' /etc/atalaia/atalaia.toml || fail "the upgrade lost the edited configuration"
 start_server
@@ -107,8 +125,13 @@ login supervisora senha-da-supervisora >/dev/null || fail "the data did not surv
 login admin "$password" >/dev/null || fail "the administrator did not survive the upgrade"
 stop_server
 
-say "purge"
-dpkg --purge atalaia atalaia-server
+say "remove and purge"
+# Removing the server alone keeps its data and configuration, and the console's settings.
+dpkg -r atalaia-server
+[ -f /var/lib/atalaia/atalaia.sqlite ] && [ -f /etc/atalaia/atalaia.toml ] || fail "remove deleted data or configuration"
+dpkg --purge atalaia-server
+[ -f /etc/atalaia/console.toml ] || fail "purging the server deleted the console's settings"
+dpkg --purge atalaia
 ! getent passwd atalaia >/dev/null || fail "the atalaia user is left"
 [ ! -e /var/lib/atalaia ] || fail "/var/lib/atalaia is left"
 [ ! -e /etc/atalaia ] || fail "/etc/atalaia is left"

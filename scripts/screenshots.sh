@@ -12,6 +12,8 @@
 #   map-belo-horizonte.png   the fleet controller's map alone: Belo Horizonte, ambulances, calls
 #   bash scripts/screenshots.sh [OUT_DIR]      (default docs/screenshots)
 set -euo pipefail
+# The console ignores an installed workstation settings file (/etc/atalaia/console.toml).
+export ATALAIA_CONSOLE_CONFIG=""
 cd "$(dirname "$0")/.."
 out="${1:-docs/screenshots}"
 mkdir -p "$out"

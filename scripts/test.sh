@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
 export CARGO_TERM_COLOR=never ICED_TEST_BACKEND=tiny-skia RUST_BACKTRACE=1
+# The console under test ignores an installed workstation settings file (/etc/atalaia/console.toml).
+export ATALAIA_CONSOLE_CONFIG=""
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings

@@ -34,6 +34,15 @@ pub fn application(
     } else {
         iced::window::Settings { size: iced::Size::new(1366.0, 820.0), ..iced::window::Settings::default() }
     };
+    // The app id (Wayland) / WM_CLASS (X11) the .desktop files name in StartupWMClass.
+    #[cfg(target_os = "linux")]
+    let window = iced::window::Settings {
+        platform_specific: iced::window::settings::PlatformSpecific {
+            application_id: "atalaia".to_owned(),
+            ..Default::default()
+        },
+        ..window
+    };
     let window = iced::window::Settings { icon: window_icon(), ..window };
     // The renderer is iced's choice: wgpu, then tiny-skia; ICED_BACKEND=tiny-skia forces software.
     iced::application(move || App::boot(config.clone()), App::update, App::view)

@@ -10,7 +10,7 @@ use clap::Parser;
 use std::path::{Path, PathBuf};
 use tracing_subscriber::EnvFilter;
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(name = "atalaia", version, about = "Console de operações Atalaia (SAMU 192 e monitoramento)")]
 struct Args {
     /// The workstation's settings file (TOML: server, timezone, tiles_street, tiles_satellite,
@@ -153,6 +153,8 @@ fn workstation_file() -> PathBuf {
 /// named with --config must exist; the default one may not.
 fn with_workstation(mut args: Args) -> anyhow::Result<Args> {
     let (path, required) = match &args.config {
+        // `--config ""` (or ATALAIA_CONSOLE_CONFIG=""): no settings file at all.
+        Some(p) if p.as_os_str().is_empty() => return Ok(args),
         Some(p) => (p.clone(), true),
         None => (workstation_file(), false),
     };
@@ -175,7 +177,13 @@ fn with_workstation(mut args: Args) -> anyhow::Result<Args> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = with_workstation(Args::parse())?;
+    let given = Args::parse();
+    // A settings file the console cannot use is said on the login screen (the window always
+    // opens: started from a menu, nobody would see an error printed here).
+    let (args, settings_error) = match with_workstation(given.clone()) {
+        Ok(args) => (args, None),
+        Err(e) => (given, Some(format!("{e:#}"))),
+    };
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
     // Without a log file the console is still needed (e.g. a read-only home): keep going.
     if let Some(file) = &args.import_tiles {
@@ -207,6 +215,11 @@ fn main() -> anyhow::Result<()> {
         ..BootConfig::default()
     };
     match &args.server {
+        _ if settings_error.is_some() => {
+            let reason = settings_error.unwrap_or_default();
+            tracing::error!(%reason, "workstation settings unusable");
+            config.server = Err(reason);
+        }
         Some(url) => {
             if args.demo {
                 tracing::warn!("--demo applies to the embedded server only; ignored with --server");

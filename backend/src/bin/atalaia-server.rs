@@ -9,6 +9,9 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_env("ATALAIA_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        // Logs on stderr (the journal takes both): stdout carries only what a command answers,
+        // e.g. --init-admin's result, which the package's postinst reads.
+        .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
     let config = args.resolve().map_err(anyhow::Error::msg).context("invalid configuration")?;
