@@ -13,7 +13,7 @@
 #   bash scripts/screenshots.sh [OUT_DIR]      (default docs/screenshots)
 set -euo pipefail
 # The console ignores an installed workstation settings file (/etc/atalaia/console.toml).
-export ATALAIA_CONSOLE_CONFIG=""
+export ATALAIA_CONSOLE_CONFIG=none
 cd "$(dirname "$0")/.."
 out="${1:-docs/screenshots}"
 mkdir -p "$out"

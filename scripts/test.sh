@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
 export CARGO_TERM_COLOR=never ICED_TEST_BACKEND=tiny-skia RUST_BACKTRACE=1
 # The console under test ignores an installed workstation settings file (/etc/atalaia/console.toml).
-export ATALAIA_CONSOLE_CONFIG=""
+export ATALAIA_CONSOLE_CONFIG=none
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings

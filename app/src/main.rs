@@ -16,7 +16,8 @@ struct Args {
     /// The workstation's settings file (TOML: server, timezone, tiles_street, tiles_satellite,
     /// tiles_street_attribution, tiles_satellite_attribution, geocoder, pois), written by the
     /// installer; flags and environment variables win over it. Default:
-    /// /etc/atalaia/console.toml (Windows: %ProgramData%\Atalaia\console.toml), if present.
+    /// /etc/atalaia/console.toml (Windows: %ProgramData%\Atalaia\console.toml), if present;
+    /// `none`: no settings file.
     #[arg(long, env = "ATALAIA_CONSOLE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// Central server root URL (e.g. https://central.example:8443); without it the console starts
@@ -153,8 +154,8 @@ fn workstation_file() -> PathBuf {
 /// named with --config must exist; the default one may not.
 fn with_workstation(mut args: Args) -> anyhow::Result<Args> {
     let (path, required) = match &args.config {
-        // `--config ""` (or ATALAIA_CONSOLE_CONFIG=""): no settings file at all.
-        Some(p) if p.as_os_str().is_empty() => return Ok(args),
+        // `--config none` (or ATALAIA_CONSOLE_CONFIG=none): no settings file at all.
+        Some(p) if p.as_os_str() == "none" => return Ok(args),
         Some(p) => (p.clone(), true),
         None => (workstation_file(), false),
     };
@@ -293,6 +294,8 @@ mod tests {
                 .expect("read");
         assert_eq!(args.server.as_deref(), Some("http://outro:8080"), "the flag wins");
         assert_eq!(args.geocoder.as_deref(), Some("https://geo"), "the rest still comes from the file");
+        let none = with_workstation(Args::parse_from(["atalaia", "--config", "none"])).expect("no file");
+        assert!(none.server.is_none(), "`none`: no settings file read");
         let missing = dir.path().join("nenhum.toml");
         assert!(
             with_workstation(Args::parse_from(["atalaia", "--config", missing.to_str().expect("utf-8")]))
