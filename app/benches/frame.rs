@@ -368,16 +368,6 @@ fn peak_rss_mb() -> f64 {
 
 fn main() {
     let frames: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(300);
-    if std::env::var("COLD_START").is_ok() {
-        let (width, height) = std::env::args()
-            .skip(1)
-            .find_map(|a| {
-                let (w, h) = a.split_once('x')?;
-                Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?))
-            })
-            .unwrap_or((1366, 820));
-        return cold_start(frames, width, height);
-    }
     // Window size: the console's default window, or WIDTHxHEIGHT on the command line.
     let (width, height) = std::env::args()
         .skip(1)
@@ -386,6 +376,9 @@ fn main() {
             Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?))
         })
         .unwrap_or((1366, 820));
+    if std::env::var("COLD_START").is_ok() {
+        return cold_start(frames, width, height);
+    }
     let base = "http://127.0.0.1:9".to_owned();
     let user = UserInfo {
         id: UserId::new(),
