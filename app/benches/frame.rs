@@ -250,6 +250,18 @@ fn lay_out_and_draw(
     ui.into_cache()
 }
 
+/// The session the benches draw for: a supervisor sees every pane.
+fn supervisor() -> Session {
+    let base = "http://127.0.0.1:9".to_owned();
+    let user = UserInfo {
+        id: UserId::new(),
+        username: "sup".into(),
+        display_name: "Supervisão".into(),
+        role: Role::Supervisor,
+    };
+    Session { api: Api::new(&base).unwrap(), base, token: "t".into(), user }
+}
+
 /// Calls in the dataset: issue 8's cold start has 10,000 in the cache.
 fn calls() -> usize {
     if std::env::var("COLD_START").is_ok() { COLD_CALLS } else { CALLS }
@@ -268,15 +280,7 @@ const COLD_FIXES: usize = 12;
 fn cold_start(runs: usize, width: u32, height: u32) {
     use atalaia_client::LiveModel;
     let data = tempfile::tempdir().expect("dir");
-    let base = "http://127.0.0.1:9".to_owned();
-    let user = UserInfo {
-        id: UserId::new(),
-        username: "sup".into(),
-        display_name: "Supervisão".into(),
-        role: Role::Supervisor,
-    };
-    let session =
-        Session { api: Api::new(&base).unwrap(), base: base.clone(), token: "t".into(), user: user.clone() };
+    let session = supervisor();
     {
         let (snapshot, wearers) = centre();
         let mut model = LiveModel::default();
@@ -289,7 +293,7 @@ fn cold_start(runs: usize, width: u32, height: u32) {
                 .collect();
             model.trails.insert(*device, trail);
         }
-        let seat = atalaia_client::seat::dir(data.path(), "central", &user.username);
+        let seat = atalaia_client::seat::dir(data.path(), "central", &session.user.username);
         std::fs::create_dir_all(&seat).unwrap();
         let mut cache = atalaia_client::cache::Cache::open(&atalaia_client::seat::cache_file(&seat)).unwrap();
         cache.save(&model, t0()).unwrap();
@@ -379,15 +383,7 @@ fn main() {
     if std::env::var("COLD_START").is_ok() {
         return cold_start(frames, width, height);
     }
-    let base = "http://127.0.0.1:9".to_owned();
-    let user = UserInfo {
-        id: UserId::new(),
-        username: "sup".into(),
-        display_name: "Supervisão".into(),
-        role: Role::Supervisor,
-    };
-    let session = Session { api: Api::new(&base).unwrap(), base, token: "t".into(), user };
-    let mut d = Dashboard::new(session, t0(), format::DEFAULT_TZ);
+    let mut d = Dashboard::new(supervisor(), t0(), format::DEFAULT_TZ);
     let pan = std::env::var("MAP_PAN").is_ok();
     if pan {
         d.maximize(atalaia_console::pane::Kind::Mapa);
