@@ -1,7 +1,11 @@
 //! Geographic primitives. All distance and containment work goes through the `geo` crate; this
 //! module only adds validated WGS-84 coordinates and the zone shapes of the monitoring domain.
+//!
+//! Every distance a decision depends on (zone circles and buffers, encounters, proximity, the
+//! nearest vehicle) is measured on the WGS-84 ellipsoid (`geo::Geodesic`, Karney's algorithm): a
+//! sphere is 0.3–0.7 % off at Brazilian latitudes, 25 m on a 5 km circle (27.18.6.1–4, III-2.10).
 
-use geo::{Bearing, Contains, Destination, Distance, Haversine, LineString, Point, Polygon, Rect};
+use geo::{Bearing, Contains, Destination, Distance, Geodesic, LineString, Point, Polygon, Rect};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -50,21 +54,42 @@ impl LatLon {
         Self { lat: p.y(), lon: p.x() }
     }
 
-    /// Great-circle distance in metres.
+    /// Geodesic distance on the WGS-84 ellipsoid, in metres.
     pub fn distance_m(&self, other: &LatLon) -> f64 {
-        Haversine.distance(self.point(), other.point())
+        Geodesic.distance(self.point(), other.point())
     }
 
-    /// Initial bearing towards `other`, degrees clockwise from north in 0..360.
+    /// Initial bearing of the geodesic towards `other`, degrees clockwise from north in 0..360.
     pub fn bearing_to(&self, other: &LatLon) -> f64 {
-        Haversine.bearing(self.point(), other.point()).rem_euclid(360.0)
+        Geodesic.bearing(self.point(), other.point()).rem_euclid(360.0)
     }
 
-    /// The point reached travelling `metres` along `bearing_deg`.
+    /// The point reached travelling `metres` along the geodesic that starts at `bearing_deg`.
     pub fn moved(&self, bearing_deg: f64, metres: f64) -> LatLon {
-        Self::from_point(Haversine.destination(self.point(), bearing_deg, metres))
+        Self::from_point(Geodesic.destination(self.point(), bearing_deg, metres))
     }
 }
+
+/// WGS-84 semi-major axis, metres.
+const WGS84_A: f64 = 6_378_137.0;
+/// WGS-84 first eccentricity squared.
+const WGS84_E2: f64 = 0.006_694_379_990_141_317;
+
+/// Metres per degree of latitude and of longitude at latitude `lat` on the WGS-84 ellipsoid
+/// (the meridional and the parallel's radius of curvature): the scale of a local projection that
+/// stays within centimetres of the geodesic over a few kilometres.
+pub fn metres_per_degree(lat: f64) -> (f64, f64) {
+    let phi = lat.to_radians();
+    let w2 = 1.0 - WGS84_E2 * phi.sin().powi(2);
+    let meridional = WGS84_A * (1.0 - WGS84_E2) / w2.powf(1.5);
+    let normal = WGS84_A / w2.sqrt();
+    let per_degree = std::f64::consts::PI / 180.0;
+    (meridional * per_degree, normal * phi.cos() * per_degree)
+}
+
+/// Fewest metres a degree of latitude spans anywhere (at the equator): dividing a distance by it
+/// gives a span in degrees that always covers the distance, for bounding boxes.
+pub const MIN_METRES_PER_DEGREE_LAT: f64 = 110_574.0;
 
 /// The geometry of a zone (seed 003 16.2.6: circle, rectangle, polygon).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -159,10 +184,30 @@ mod tests {
     }
 
     #[test]
-    fn haversine_distance_between_capitals() {
-        // Porto Velho to Belo Horizonte is about 2,470 km great-circle.
+    fn geodesic_distance_between_capitals() {
+        // Porto Velho to Belo Horizonte is about 2,470 km.
         let d = PVH.distance_m(&BH);
         assert!((2_400_000.0..2_550_000.0).contains(&d), "{d}");
+    }
+
+    /// 27.18.6: distances on the ellipsoid. One degree of latitude at the equator is 110,574 m on
+    /// WGS-84 (111,195 m on a sphere); one degree of longitude there 111,319 m.
+    #[test]
+    fn req_27_18_6_distances_are_measured_on_the_wgs84_ellipsoid() {
+        let equator = LatLon { lat: 0.0, lon: -50.0 };
+        let north = LatLon { lat: 1.0, lon: -50.0 };
+        let east = LatLon { lat: 0.0, lon: -49.0 };
+        assert!((equator.distance_m(&north) - 110_574.4).abs() < 1.0, "{}", equator.distance_m(&north));
+        assert!((equator.distance_m(&east) - 111_319.5).abs() < 1.0, "{}", equator.distance_m(&east));
+        for lat in [0.0, -9.0, -33.0, -60.0] {
+            let (m_lat, m_lon) = metres_per_degree(lat);
+            let p = LatLon { lat, lon: -50.0 };
+            let dlat = p.distance_m(&LatLon { lat: lat + 0.001, lon: -50.0 }) * 1_000.0;
+            let dlon = p.distance_m(&LatLon { lat, lon: -49.999 }) * 1_000.0;
+            assert!((dlat - m_lat).abs() < 0.5, "{lat}: {dlat} vs {m_lat}");
+            assert!((dlon - m_lon).abs() < 0.5, "{lat}: {dlon} vs {m_lon}");
+            assert!(m_lat >= MIN_METRES_PER_DEGREE_LAT);
+        }
     }
 
     #[test]

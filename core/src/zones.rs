@@ -4,7 +4,7 @@
 //! lists of the zones a person must stay *inside* (those matter precisely when the fix is far
 //! from them). Zones belong to one person or to a group (III-2.24, III-2.25).
 
-use crate::geom::{LatLon, Shape};
+use crate::geom::{LatLon, MIN_METRES_PER_DEGREE_LAT, Shape, metres_per_degree};
 use crate::ids::{PersonId, ZoneId};
 use crate::monitoring::{Zone, ZoneKind};
 use crate::schedule::CompiledSchedule;
@@ -15,7 +15,10 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use std::collections::HashMap;
 
-const METRES_PER_DEGREE: f64 = 111_320.0;
+/// Bounding boxes are padded by this fraction and these metres, so that the ellipsoid's
+/// variation of scale across a large zone never leaves part of it outside its box.
+const ENVELOPE_SLACK: f64 = 0.01;
+const ENVELOPE_PAD_M: f64 = 5.0;
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, ZoneId>;
 
@@ -52,9 +55,10 @@ impl Prepared {
     }
 }
 
-/// Signed distance from a shape's boundary in metres (negative inside). Polygons are measured in
-/// a local equirectangular projection centred on the point, accurate to well under a metre at
-/// zone scales (a few kilometres).
+/// Signed distance from a shape's boundary in metres (negative inside). Circles are measured along
+/// the geodesic; polygons and rectangles in a local projection centred on the point with the
+/// ellipsoid's scales there, within centimetres of the geodesic near the boundary, which is
+/// where the decision is made.
 pub fn signed_distance_m(shape: &Shape, p: &LatLon) -> f64 {
     match shape {
         Shape::Circle { center, radius_m } => center.distance_m(p) - radius_m,
@@ -67,9 +71,9 @@ pub fn signed_distance_m(shape: &Shape, p: &LatLon) -> f64 {
 }
 
 fn ring_distance(ring: &[LatLon], p: &LatLon, inside: bool) -> f64 {
-    let kx = METRES_PER_DEGREE * p.lat.to_radians().cos();
+    let (ky, kx) = metres_per_degree(p.lat);
     let mut pts: Vec<(f64, f64)> =
-        ring.iter().map(|c| ((c.lon - p.lon) * kx, (c.lat - p.lat) * METRES_PER_DEGREE)).collect();
+        ring.iter().map(|c| ((c.lon - p.lon) * kx, (c.lat - p.lat) * ky)).collect();
     if let Some(&first) = pts.first() {
         pts.push(first);
     }
@@ -78,11 +82,21 @@ fn ring_distance(ring: &[LatLon], p: &LatLon, inside: bool) -> f64 {
     if inside { -d } else { d }
 }
 
+/// Half the sides, in degrees, of a box that holds every point within `metres` of a point at
+/// latitude `lat` (generously: boxes only choose what to measure exactly).
+fn span_deg(lat: f64, metres: f64) -> (f64, f64) {
+    let m = metres * (1.0 + ENVELOPE_SLACK) + ENVELOPE_PAD_M;
+    let dlat = m / MIN_METRES_PER_DEGREE_LAT;
+    // The widest parallel the box reaches has the fewest metres per degree of longitude.
+    let far = (lat.abs() + dlat).min(89.9);
+    let dlon = m / metres_per_degree(far).1.max(1_000.0);
+    (dlat, dlon)
+}
+
 fn envelope(z: &Zone) -> Entry {
     let (mut min, mut max) = match &z.shape {
         Shape::Circle { center, radius_m } => {
-            let dlat = radius_m / METRES_PER_DEGREE;
-            let dlon = dlat / center.lat.to_radians().cos().max(0.01);
+            let (dlat, dlon) = span_deg(center.lat, *radius_m);
             ([center.lon - dlon, center.lat - dlat], [center.lon + dlon, center.lat + dlat])
         }
         Shape::Rectangle { south_west, north_east } => {
@@ -100,8 +114,7 @@ fn envelope(z: &Zone) -> Entry {
     };
     // The warning buffer belongs to the zone's footprint.
     if let Some(w) = z.warning_m.filter(|w| *w > 0.0) {
-        let dlat = w / METRES_PER_DEGREE;
-        let dlon = dlat / min[1].abs().max(max[1].abs()).to_radians().cos().max(0.01);
+        let (dlat, dlon) = span_deg(min[1].abs().max(max[1].abs()), w);
         min = [min[0] - dlon, min[1] - dlat];
         max = [max[0] + dlon, max[1] + dlat];
     }
@@ -205,8 +218,7 @@ impl ZoneSet {
         p: &LatLon,
         margin_m: f64,
     ) -> Vec<ZoneId> {
-        let dlat = margin_m / METRES_PER_DEGREE;
-        let dlon = dlat / p.lat.to_radians().cos().max(0.01);
+        let (dlat, dlon) = span_deg(p.lat, margin_m);
         let query = AABB::from_corners([p.lon - dlon, p.lat - dlat], [p.lon + dlon, p.lat + dlat]);
         let mut out: Vec<ZoneId> = Vec::new();
         if let Some(tree) = self.trees.get(&Owner::Person(person)) {

@@ -254,7 +254,7 @@ mod tests {
     #[test]
     fn nearest_free_vehicle_of_the_required_type_first_with_eta() {
         let scene = LatLon { lat: -19.9245, lon: -43.9352 }; // Praça Sete, Belo Horizonte
-        let near = |km_north: f64| Some(LatLon { lat: scene.lat + km_north / 111.2, lon: scene.lon });
+        let near = |km_north: f64| Some(scene.moved(0.0, km_north * 1_000.0));
         let vehicles = vec![
             vehicle("USB-01", VehicleKind::Usb, VehicleStatus::Available, near(1.0)),
             vehicle("USA-01", VehicleKind::Usa, VehicleStatus::Available, near(3.0)),
