@@ -104,7 +104,7 @@ impl Monitor {
         cfg: EngineConfig,
         ack_target: chrono::Duration,
     ) -> Result<Self, StoreError> {
-        let (people, devices, zones, rules, alarms, last) = store
+        let (people, devices, zones, rules, alarms, last, state) = store
             .read(|c| {
                 Ok((
                     Store::list::<Person>(c)?,
@@ -113,6 +113,7 @@ impl Monitor {
                     Store::list::<GroupRules>(c)?,
                     Store::list_by::<Alarm>(c, "active", "1")?,
                     Store::last_positions(c)?,
+                    crate::store::detector_state(c)?,
                 ))
             })
             .await?;
@@ -136,6 +137,17 @@ impl Monitor {
         }
         for z in &zones {
             inner.engine.set_zone(z);
+        }
+        // What the detectors had started when the server stopped (a replay being summarised, a
+        // dwell, a timer), saved with the data it depends on.
+        let restored = state.len();
+        for (part, id, doc) in state {
+            if let Err(e) = inner.engine.restore(part, &id, &doc) {
+                tracing::error!(error = %e, "detector state not restored; that device or person starts afresh");
+            }
+        }
+        if restored > 0 {
+            tracing::info!(records = restored, "detector state restored");
         }
         for a in alarms.iter().filter(|a| a.domain() == Domain::Monitoring) {
             inner.open.insert(a.key(), a.id);
@@ -227,7 +239,8 @@ impl Monitor {
         for s in samples {
             inner.engine.sample(s, &mut out);
         }
-        apply(ctx, &mut inner, out, self.tz)
+        apply(ctx, &mut inner, out, self.tz)?;
+        save_state(ctx, &mut inner)
     }
 
     /// The clock-driven detectors, inside a writer job.
@@ -235,7 +248,8 @@ impl Monitor {
         let mut inner = self.lock();
         let mut out = Vec::new();
         inner.engine.tick(ctx.now, &mut out);
-        apply(ctx, &mut inner, out, self.tz)
+        apply(ctx, &mut inner, out, self.tz)?;
+        save_state(ctx, &mut inner)
     }
 
     /// Escalate alarms nobody claimed within the target (27.9). A job of its own, so a failure
@@ -353,6 +367,13 @@ fn apply(
         }
     }
     Ok(())
+}
+
+/// Save what the detectors changed in this job, in its transaction: the state a restart needs is
+/// durable exactly when the data and alarms that produced it are (9.37).
+fn save_state(ctx: &mut WriteCtx<'_>, inner: &mut Inner) -> Result<(), StoreError> {
+    let records = inner.engine.take_state();
+    crate::store::save_detector_state(ctx.conn, &records)
 }
 
 /// The active alarm for a key, if the one on record is still active.

@@ -1,6 +1,8 @@
 //! Fixtures for the end-to-end tests: a real server on 127.0.0.1 with a temporary SQLite file,
 //! real HTTP clients and a real WebSocket to the live feed.
 
+pub mod smtp;
+
 use atalaia_backend::{Config, Running};
 use atalaia_core::auth::Role;
 use atalaia_core::wire::{LiveMessage, LoginResponse, NewUser};
@@ -197,17 +199,42 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub async fn start(dir: &std::path::Path, port: u16) -> Self {
-        let child = std::process::Command::new(server_binary())
-            .arg("--demo")
-            .arg("--database")
+        let args = ["--demo", "--osmand-listen", "127.0.0.1:0", "--gt06-listen", "127.0.0.1:0"]
+            .iter()
+            .chain(&["--teltonika-listen", "127.0.0.1:0"])
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>();
+        Self::start_with(dir, port, &args, &[], None).await
+    }
+
+    /// The server with these arguments (besides the database and the API port) and environment,
+    /// its log (stderr) appended to `log` when given. Without `--demo` in `args`, the first
+    /// administrator is `admin` with [`ADMIN_PASSWORD`].
+    pub async fn start_with(
+        dir: &std::path::Path,
+        port: u16,
+        args: &[String],
+        env: &[(&str, &str)],
+        log: Option<&std::path::Path>,
+    ) -> Self {
+        let mut cmd = std::process::Command::new(server_binary());
+        cmd.arg("--database")
             .arg(dir.join("atalaia.sqlite"))
             .args(["--listen", &format!("127.0.0.1:{port}")])
-            .args(["--osmand-listen", "127.0.0.1:0", "--gt06-listen", "127.0.0.1:0"])
-            .args(["--teltonika-listen", "127.0.0.1:0"])
+            .args(args)
             .env("ATALAIA_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("atalaia-server starts");
+            .stdout(std::process::Stdio::null());
+        if !args.iter().any(|a| a == "--demo") {
+            cmd.args(["--admin-user", "admin"]).env("ATALAIA_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        if let Some(path) = log {
+            let file = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("log file");
+            cmd.stderr(file);
+        }
+        let child = cmd.spawn().expect("atalaia-server starts");
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
@@ -221,6 +248,18 @@ impl ServerProcess {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Self { child, base }
+    }
+
+    /// A token of `user` (the demo users' password is `atalaia-demo`, `admin`'s [`ADMIN_PASSWORD`]).
+    pub async fn token(&self, user: &str, password: &str) -> String {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&serde_json::json!({"username": user, "password": password}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.status(), 200, "login of {user}");
+        resp.json::<LoginResponse>().await.expect("login body").token
     }
 
     /// Stops the server the hard way (a crash or a pulled cable, not a shutdown).

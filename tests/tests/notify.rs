@@ -4,104 +4,12 @@
 
 use atalaia_core::ManualClock;
 use atalaia_core::auth::Role;
+use atalaia_tests::smtp::{Sink, header};
 use atalaia_tests::{TestServer, expect_problem};
 use chrono::SubsecRound;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// The SMTP server of `tests/fixtures/smtp_sink.py`, killed on drop.
-struct Sink {
-    child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
-    ca: PathBuf,
-}
-
-impl Sink {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
-        let ca = dir.path().join("smtp.crt");
-        let key = dir.path().join("smtp.key");
-        std::fs::write(&ca, cert.cert.pem()).expect("cert");
-        std::fs::write(&key, cert.signing_key.serialize_pem()).expect("key");
-        let port =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-        let mail = dir.path().join("mail");
-        std::fs::create_dir(&mail).expect("mail dir");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/smtp_sink.py");
-        // Debian's interpreter, where python3-aiosmtpd is installed (not a pyenv shim on PATH).
-        let python = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
-        let mut child = Command::new(python)
-            .arg(script)
-            .arg(port.to_string())
-            .arg(&ca)
-            .arg(&key)
-            .arg(&mail)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the SMTP server (apt-get install python3-aiosmtpd)");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("stdout");
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("ready line");
-        assert_eq!(line.trim(), "ready", "SMTP server did not start (is python3-aiosmtpd installed?)");
-        Self { child, dir, port, ca }
-    }
-
-    fn mail_dir(&self) -> PathBuf {
-        self.dir.path().join("mail")
-    }
-
-    /// Accepted messages, in arrival order.
-    fn messages(&self) -> Vec<String> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(self.mail_dir())
-            .expect("mail dir")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-            .collect();
-        names.sort();
-        names.iter().map(|p| std::fs::read_to_string(p).expect("message")).collect()
-    }
-
-    async fn wait_for(&self, count: usize) -> Vec<String> {
-        for _ in 0..300 {
-            let m = self.messages();
-            if m.len() >= count {
-                return m;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("expected {count} e-mails, got {}", self.messages().len());
-    }
-
-    fn stall(&self, on: bool) {
-        let flag = self.mail_dir().join("stall");
-        if on {
-            std::fs::write(flag, b"").expect("stall flag");
-        } else {
-            std::fs::remove_file(flag).expect("stall flag");
-        }
-    }
-
-    fn smtp_config(&self) -> impl FnOnce(&mut atalaia_backend::Config) + use<> {
-        let (port, ca) = (self.port, self.ca.clone());
-        move |c| {
-            c.smtp_url = Some(format!("smtp://localhost:{port}?tls=required"));
-            c.smtp_ca = Some(ca);
-            c.smtp_from = "Central de Monitoramento <central@atalaia.test>".into();
-        }
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A monitored person wearing an OsmAnd bracelet; returns the person's id.
 async fn person_with_bracelet(s: &TestServer, imei: &str) -> String {
@@ -143,10 +51,6 @@ async fn wait_alarm(s: &TestServer, token: &str, kind: &str) -> Value {
 async fn notifications(s: &TestServer) -> Vec<Value> {
     let list: Value = s.get(&s.admin_token, "/notifications").await.json().await.expect("notifications");
     list.as_array().expect("array").clone()
-}
-
-fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
-    message.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(": ")))
 }
 
 #[tokio::test]

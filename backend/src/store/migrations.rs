@@ -233,6 +233,16 @@ CREATE INDEX idempotency_created ON idempotency(created_at);
 CREATE TABLE server_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO server_meta (name, value) VALUES ('instance', lower(hex(randomblob(16))));
 "#,
+    // 16: the detectors' state, written in the transaction of the data it depends on, so a crash
+    // right after a device's acknowledgement loses no replay summary, dwell or timer (9.37).
+    r#"
+CREATE TABLE detector_state (
+    part  TEXT NOT NULL,
+    id    TEXT NOT NULL,
+    doc   TEXT NOT NULL,
+    PRIMARY KEY (part, id)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

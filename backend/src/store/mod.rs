@@ -8,12 +8,14 @@
 //! seam where a PostgreSQL implementation would sit later.
 
 mod audit;
+mod detector;
 mod entities;
 mod migrations;
 mod positions;
 pub mod tracks;
 
 pub use audit::Actor;
+pub use detector::{detector_state, save_detector_state};
 
 pub use entities::Entity;
 pub use positions::PositionFilter;

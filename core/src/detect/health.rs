@@ -14,6 +14,10 @@ const TREND_SPAN: Duration = Duration::hours(3);
 /// The trend needs this much history before it predicts anything.
 const TREND_MIN_SPAN: Duration = Duration::minutes(20);
 
+/// Readings closer together than this add nothing to a three-hour trend: the trend keeps one a
+/// minute at most, which also bounds what is saved for a restart (9.37).
+const TREND_SPACING: Duration = Duration::seconds(60);
+
 /// Battery readings while discharging, for a least-squares discharge rate.
 #[derive(Debug, Clone, Default)]
 pub struct BatteryTrend {
@@ -21,18 +25,31 @@ pub struct BatteryTrend {
 }
 
 impl BatteryTrend {
-    pub fn push(&mut self, t: DateTime<Utc>, pct: f64) {
-        if self.readings.back().is_some_and(|(last, _)| t <= *last) {
-            return;
+    /// Add a reading; returns whether the trend kept it (it changed).
+    pub fn push(&mut self, t: DateTime<Utc>, pct: f64) -> bool {
+        if self.readings.back().is_some_and(|(last, _)| t < *last + TREND_SPACING) {
+            return false;
         }
         self.readings.push_back((t, pct));
         while self.readings.front().is_some_and(|(first, _)| t - *first > TREND_SPAN) {
             self.readings.pop_front();
         }
+        true
     }
 
-    pub fn reset(&mut self) {
+    /// Forget the history; returns whether there was any.
+    pub fn reset(&mut self) -> bool {
+        let had = !self.readings.is_empty();
         self.readings.clear();
+        had
+    }
+
+    pub(super) fn readings(&self) -> Vec<(DateTime<Utc>, f64)> {
+        self.readings.iter().copied().collect()
+    }
+
+    pub(super) fn restore(&mut self, readings: Vec<(DateTime<Utc>, f64)>) {
+        self.readings = readings.into_iter().collect();
     }
 
     pub fn last(&self) -> Option<(DateTime<Utc>, f64)> {
@@ -104,12 +121,16 @@ impl Engine {
         // warn at least an hour ahead; over only once charging or clearly recovered.
         let Some(dev) = self.devices.get_mut(&s.device_id) else { return };
         if s.charging == Some(true) {
-            dev.battery.reset();
+            if dev.battery.reset() {
+                self.dirty.batteries.insert(s.device_id);
+            }
             self.set(ctx, k(AlarmKind::BatteryCritical), false, t, out);
             return;
         }
         let Some(pct) = s.battery_pct else { return };
-        dev.battery.push(t, pct);
+        if dev.battery.push(t, pct) {
+            self.dirty.batteries.insert(s.device_id);
+        }
         let empty_at = dev.battery.empty_at();
         let cfg: &EngineConfig = &self.cfg;
         let soon = empty_at.is_some_and(|e| e - t <= cfg.battery_warn_before);

@@ -13,6 +13,7 @@
 
 mod health;
 mod proximity;
+mod state;
 mod zone_eval;
 
 use crate::alarm::{AlarmKey, AlarmKind, Episode, LateSummary, Subject};
@@ -22,9 +23,11 @@ use crate::monitoring::{DeviceKind, GroupRules, Regime, Zone};
 use crate::zones::ZoneSet;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 pub use health::BatteryTrend;
+pub use state::{Part, StateError, StateRecord};
 
 /// Thresholds of the detectors. Defaults follow the tender where it names a figure.
 #[derive(Debug, Clone)]
@@ -159,7 +162,7 @@ pub struct DeviceInfo {
     pub report_interval_s: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct Cond {
     active: bool,
     since: DateTime<Utc>,
@@ -168,7 +171,7 @@ struct Cond {
     late: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 struct LateAcc {
     points: u64,
     first: Option<DateTime<Utc>>,
@@ -192,7 +195,7 @@ struct DeviceTrack {
 }
 
 /// The last known place of a person.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct Fixed {
     t: DateTime<Utc>,
     at: LatLon,
@@ -229,6 +232,8 @@ pub struct Engine {
     rules_changed: bool,
     /// Samples skipped because they were older than what was already evaluated.
     pub out_of_order: u64,
+    /// State changed since the host last saved it ([`Engine::take_state`]).
+    dirty: state::Dirty,
 }
 
 impl Engine {
@@ -244,6 +249,7 @@ impl Engine {
             rules: HashMap::new(),
             rules_changed: false,
             out_of_order: 0,
+            dirty: state::Dirty::default(),
         }
     }
 
@@ -360,9 +366,11 @@ impl Engine {
         dev.last_recv = dev.last_recv.max(Some(s.recv_time));
         if dev.last_fix.is_some_and(|t| s.fix_time < t) {
             self.out_of_order += 1;
+            self.dirty.devices.insert(s.device_id);
             return false;
         }
         dev.last_fix = Some(s.fix_time);
+        self.dirty.devices.insert(s.device_id);
         let live = s.recv_time - s.fix_time <= self.cfg.late_after;
         let subject = self.subject_of(&self.devices[&s.device_id]);
         for kind in [AlarmKind::SignalLost, AlarmKind::Shielding, AlarmKind::DeviceOff] {
@@ -426,6 +434,12 @@ impl Engine {
     fn set(&mut self, ctx: Ctx, key: AlarmKey, active: bool, since: DateTime<Utc>, out: &mut Vec<Output>) {
         let active = active && !self.exempt(&key);
         let entry = self.conds.get(&key).copied();
+        if entry.is_some() || active {
+            self.dirty.key(&key);
+            if let Some(d) = ctx.device {
+                self.dirty.devices.insert(d);
+            }
+        }
         match (entry, active) {
             (None, false) => {}
             (Some(c), true) if c.active => {
@@ -472,6 +486,7 @@ impl Engine {
     fn finish_late(&mut self, device: DeviceId, out: &mut Vec<Output>) {
         let Some(dev) = self.devices.get_mut(&device) else { return };
         let Some(acc) = dev.late.take() else { return };
+        self.dirty.devices.insert(device);
         let subject = self.subject_of(&self.devices[&device]);
         for key in acc.pending {
             if let Some(c) = self.conds.get_mut(&key)

@@ -9,11 +9,14 @@ use crate::geom::LatLon;
 use crate::ids::PersonId;
 use crate::monitoring::Regime;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-const METRES_PER_DEGREE: f64 = 111_320.0;
+/// Most metres a degree of latitude spans on the WGS-84 ellipsoid (at the poles): cells sized
+/// with it are never taller than their size.
+const MAX_METRES_PER_DEGREE_LAT: f64 = 111_694.0;
 
-type Cell = (i32, i32);
+pub(super) type Cell = (i32, i32);
 
 /// A square grid in degrees of latitude; a cell is never wider than its size in metres, so a
 /// radius-`size` neighbourhood spans one row either side and `ceil(1 / cos(lat))` columns.
@@ -24,7 +27,7 @@ struct Grid {
 
 impl Grid {
     fn new(size_m: f64) -> Self {
-        Self { deg: size_m.max(1.0) / METRES_PER_DEGREE }
+        Self { deg: size_m.max(1.0) / MAX_METRES_PER_DEGREE_LAT }
     }
 
     fn cell(&self, p: &LatLon) -> Cell {
@@ -33,17 +36,27 @@ impl Grid {
 
     fn around(&self, p: &LatLon) -> impl Iterator<Item = Cell> {
         let (r, c) = self.cell(p);
-        let k = (1.0 / p.lat.to_radians().cos().max(0.05)).ceil() as i32;
+        // A degree of longitude spans at least 111,319·cos(lat) m on the ellipsoid; the 0.4 %
+        // covers the cells' being sized with the polar degree of latitude.
+        let k = (1.004 / p.lat.to_radians().cos().max(0.05)).ceil() as i32;
         (r - 1..=r + 1).flat_map(move |rr| (c - k..=c + k).map(move |cc| (rr, cc)))
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Stay {
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub(super) struct Stay {
     cell: Cell,
     since: DateTime<Utc>,
     last: DateTime<Utc>,
     registered: bool,
+}
+
+/// A person's share of the pair detectors' state.
+pub(super) struct PersonProximity {
+    pub near: Vec<(PersonId, DateTime<Utc>)>,
+    pub partners: Vec<PersonId>,
+    pub stay: Option<Stay>,
+    pub common_with: Vec<PersonId>,
 }
 
 #[derive(Debug)]
@@ -100,6 +113,84 @@ impl Proximity {
         });
     }
 
+    /// What a person's record keeps of the pair detectors (see `state`).
+    pub(super) fn person(&self, p: &PersonId) -> PersonProximity {
+        let mut near: Vec<(PersonId, DateTime<Utc>)> = self
+            .near_since
+            .iter()
+            .filter_map(|((a, b), t)| {
+                if a == p {
+                    Some((*b, *t))
+                } else if b == p {
+                    Some((*a, *t))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        near.sort();
+        let sorted = |s: Option<&HashSet<PersonId>>| {
+            let mut v: Vec<PersonId> = s.map(|s| s.iter().copied().collect()).unwrap_or_default();
+            v.sort();
+            v
+        };
+        PersonProximity {
+            near,
+            partners: sorted(self.partners.get(p)),
+            stay: self.stays.get(p).copied(),
+            common_with: sorted(self.common_with.get(p)),
+        }
+    }
+
+    pub(super) fn restore_person(
+        &mut self,
+        p: PersonId,
+        last: Option<LatLon>,
+        near: Vec<(PersonId, DateTime<Utc>)>,
+        partners: Vec<PersonId>,
+        stay: Option<Stay>,
+        common_with: Vec<PersonId>,
+    ) {
+        if let Some(at) = last {
+            let cell = self.grid.cell(&at);
+            self.move_to(p, cell);
+        }
+        for (other, t) in near {
+            self.near_since.insert(pair(p, other), t);
+        }
+        if !partners.is_empty() {
+            self.partners.entry(p).or_default().extend(partners);
+        }
+        match stay {
+            Some(s) => {
+                self.stays.insert(p, s);
+            }
+            None => {
+                self.stays.remove(&p);
+            }
+        }
+        if !common_with.is_empty() {
+            self.common_with.entry(p).or_default().extend(common_with);
+        }
+    }
+
+    /// The places a person's stays counted as visits to, with when each stay ended.
+    pub(super) fn visits_of(&self, p: PersonId) -> Vec<(Cell, DateTime<Utc>)> {
+        let mut out: Vec<(Cell, DateTime<Utc>)> = self
+            .visits
+            .iter()
+            .flat_map(|(cell, list)| list.iter().filter(|(q, _)| *q == p).map(|(_, end)| (*cell, *end)))
+            .collect();
+        out.sort();
+        out
+    }
+
+    pub(super) fn restore_visits(&mut self, p: PersonId, visits: Vec<(Cell, DateTime<Utc>)>) {
+        for (cell, end) in visits {
+            self.visits.entry(cell).or_default().push((p, end));
+        }
+    }
+
     fn move_to(&mut self, p: PersonId, cell: Cell) {
         if let Some(old) = self.cell_of.insert(p, cell) {
             if old == cell {
@@ -128,6 +219,7 @@ impl Engine {
     pub(super) fn evaluate_proximity(&mut self, ctx: Ctx, pid: PersonId, f: Fixed, out: &mut Vec<Output>) {
         let Some(me) = self.people.get_mut(&pid) else { return };
         me.last = Some(f);
+        self.dirty.people.insert(pid);
         let regime = me.info.regime;
         let linked = me.info.linked_person;
         if regime == Regime::Victim {
@@ -199,6 +291,7 @@ impl Engine {
             let fresh = (o.t - f.t).abs() <= self.cfg.pair_staleness;
             let d = f.at.distance_m(&o.at);
             if fresh && d <= self.cfg.encounter_m {
+                self.dirty.people.insert(other);
                 let since = *self.proximity.near_since.entry(pr).or_insert(f.t.min(o.t));
                 self.proximity.partners.entry(pid).or_default().insert(other);
                 self.proximity.partners.entry(other).or_default().insert(pid);
@@ -206,10 +299,14 @@ impl Engine {
                     self.set(ctx, key, true, since, out);
                 }
             } else if !fresh || d > self.cfg.encounter_m * 1.5 {
-                self.proximity.near_since.remove(&pr);
+                if self.proximity.near_since.remove(&pr).is_some() {
+                    self.dirty.people.insert(other);
+                }
                 for (a, b) in [(pid, other), (other, pid)] {
-                    if let Some(s) = self.proximity.partners.get_mut(&a) {
-                        s.remove(&b);
+                    if let Some(s) = self.proximity.partners.get_mut(&a)
+                        && s.remove(&b)
+                    {
+                        self.dirty.people.insert(a);
                     }
                 }
                 self.set(ctx, key, false, f.t, out);
@@ -223,6 +320,7 @@ impl Engine {
             Some(s) if s.cell == cell => Stay { last: f.t, ..s },
             previous => {
                 if let Some(prev) = previous.filter(|s| s.registered) {
+                    self.dirty.visits.insert(pid);
                     if let Some(list) = self.proximity.visits.get_mut(&prev.cell)
                         && let Some(v) = list.iter_mut().rev().find(|(p, _)| *p == pid)
                     {
@@ -245,6 +343,7 @@ impl Engine {
         let mut stay = stay;
         if !stay.registered && stay.last - stay.since >= self.cfg.common_dwell {
             stay.registered = true;
+            self.dirty.visits.insert(pid);
             let horizon = f.t - self.cfg.common_period;
             let list = self.proximity.visits.entry(cell).or_default();
             list.retain(|(_, end)| *end >= horizon);

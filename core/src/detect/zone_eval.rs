@@ -7,9 +7,10 @@ use crate::alarm::{AlarmKey, AlarmKind, Subject};
 use crate::ids::{PersonId, ZoneId};
 use crate::monitoring::ZoneKind;
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 /// A side of a boundary that changes only after the new side held for the dwell time.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub(super) struct Hyst {
     /// `Some(true)` inside, `Some(false)` outside, `None` not known yet.
     pub inside: Option<bool>,
@@ -49,7 +50,7 @@ impl Hyst {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(super) struct ZoneTrack {
     side: Hyst,
     buffer: Hyst,
@@ -109,6 +110,7 @@ impl Engine {
             // The zone was removed or deactivated: whatever it raised ends.
             if let Some(p) = self.people.get_mut(&pid) {
                 p.zones.remove(&zid);
+                self.dirty.people.insert(pid);
             }
             for kind in ZONE_KINDS {
                 self.set(ctx, key(kind, pid, zid), false, f.t, out);
@@ -206,6 +208,7 @@ impl Engine {
 
     fn store_track(&mut self, pid: PersonId, zid: ZoneId, kind: ZoneKind, t: ZoneTrack) {
         let Some(person) = self.people.get_mut(&pid) else { return };
+        self.dirty.people.insert(pid);
         let forget = matches!(kind, ZoneKind::Exclusion | ZoneKind::Warning)
             && t.side.inside != Some(true)
             && t.buffer.inside != Some(true)
