@@ -40,6 +40,8 @@ pub struct BootConfig {
     pub seat_server: Option<String>,
     /// Map tile sources, their caches and the geocoder.
     pub map: crate::pane::mapa::Config,
+    /// The alarm to open once logged in (a notification e-mail's link).
+    pub open_alarm: Option<atalaia_core::ids::AlarmId>,
 }
 
 impl Default for BootConfig {
@@ -55,6 +57,7 @@ impl Default for BootConfig {
             data_dir: None,
             seat_server: None,
             map: crate::pane::mapa::Config::default(),
+            open_alarm: None,
         }
     }
 }
@@ -183,9 +186,19 @@ impl App {
                         .with_offline(self.config.data_dir.as_deref(), &self.config.seat_name())
                         .with_map(&self.config.map);
                     dashboard.set_window_focus(self.focused);
+                    // Opened from a notification e-mail's link: that alarm's card, once (a later
+                    // login starts as usual).
+                    let opened = match self.config.open_alarm.take() {
+                        Some(id) => {
+                            let select = crate::pane::alarmes::Message::Select(id);
+                            dashboard.update(dashboard::Message::Alarmes(select)).0.map(Message::Dashboard)
+                        }
+                        None => Task::none(),
+                    };
                     self.screen = Screen::Dashboard(Box::new(dashboard));
                     self.sync_scale();
-                    return operation::focus(iced::widget::Id::new(crate::pane::atendimento::PHONE_ID));
+                    let focus = operation::focus(iced::widget::Id::new(crate::pane::atendimento::PHONE_ID));
+                    return Task::batch([focus, opened]);
                 }
                 task.map(Message::Login)
             }

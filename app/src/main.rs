@@ -68,6 +68,10 @@ struct Args {
     /// store, then exit. See --import-as.
     #[arg(long, value_name = "FILE")]
     import_tiles: Option<PathBuf>,
+    /// An alarm to open once logged in: the link of a notification e-mail
+    /// (atalaia://alarme/ID; the packages make the console the handler of atalaia: links).
+    #[arg(value_name = "LINK")]
+    link: Option<String>,
     /// Which map the imported tiles are: street or satellite.
     #[arg(long, value_name = "KIND", default_value = "street", value_parser = ["street", "satellite"])]
     import_as: String,
@@ -239,6 +243,12 @@ fn main() -> anyhow::Result<()> {
                 config.server = Err(reason);
             }
         },
+    }
+    if let Some(link) = &args.link {
+        config.open_alarm = atalaia_core::notify::parse_console_link(link);
+        if config.open_alarm.is_none() {
+            tracing::warn!(%link, "not an alarm link (atalaia://alarme/ID); ignored");
+        }
     }
     if let Some(user) = args.user {
         match std::env::var("ATALAIA_PASSWORD") {

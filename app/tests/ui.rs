@@ -324,6 +324,36 @@ fn login_switches_to_the_dashboard_and_logout_back() {
     ui.find("Sua sessão expirou. Entre novamente.").expect("expiry notice");
 }
 
+/// 16.2.7, 27.10.9: the link in a notification e-mail (`atalaia://alarme/ID`) opens the console
+/// on that alarm once the operator has logged in — before the live feed has even brought it.
+#[test]
+fn req_16_2_7_a_notification_link_opens_its_alarm_after_login() {
+    let (snapshot, alarm) = snapshot();
+    let link = atalaia_core::notify::console_link(alarm.id);
+    let config = BootConfig {
+        server: Ok("http://127.0.0.1:9".into()),
+        open_alarm: atalaia_core::notify::parse_console_link(&link),
+        ..BootConfig::default()
+    };
+    let (mut app, _) = App::boot(config);
+    let response = LoginResponse {
+        token: "t".into(),
+        expires_at: now() + Duration::hours(8),
+        user: user(Role::MonitoringOperator),
+        password_expired: false,
+    };
+    let _ = app.update(AppMessage::Login(login::Message::Answered(Ok(response))));
+    let _ = app.update(AppMessage::Dashboard(Message::Live(LiveUpdate::Connected { resumed: false })));
+    let feed = LiveUpdate::Message(Box::new(LiveMessage::Snapshot(snapshot)));
+    let _ = app.update(AppMessage::Dashboard(Message::Live(feed)));
+    let _ = app.update(AppMessage::Tick);
+    let Screen::Dashboard(d) = app.screen() else { panic!("logged in") };
+    let focus = d.map().focused().expect("the linked alarm is open and pointed out on the map");
+    assert!(focus.label.starts_with("João da Silva · "), "{}", focus.label);
+    let mut ui = simulator(app.view());
+    ui.find(atalaia_core::text::alarm_kind(alarm.kind)).expect("the alarm's card");
+}
+
 #[test]
 fn map_region_buttons_switch_the_region() {
     let (snapshot, _) = snapshot();

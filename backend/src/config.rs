@@ -52,6 +52,10 @@ pub struct Config {
     pub sms_url: Option<String>,
     /// Bearer token for the SMS gateway.
     pub sms_token: Option<String>,
+    /// Nominatim-compatible geocoder (the central's own: coordinates of monitored people are sent
+    /// to it): notification e-mails name the street address of the place (16.2.7). None: the
+    /// e-mails give coordinates and a map link only.
+    pub geocoder_url: Option<String>,
     /// Area codes (DDD) the SAMU centre covers; a call from another raises an alert to the TARM
     /// (RFS003). Empty: no check.
     pub samu_ddds: Vec<u16>,
@@ -93,6 +97,7 @@ impl Default for Config {
             smtp_ca: None,
             sms_url: None,
             sms_token: None,
+            geocoder_url: None,
             samu_ddds: Vec::new(),
             samu_regional_municipalities: Vec::new(),
             fleet_stationary_s: 180,
@@ -168,6 +173,7 @@ pub struct FileConfig {
     pub smtp_ca: Option<PathBuf>,
     pub sms_url: Option<String>,
     pub sms_token: Option<String>,
+    pub geocoder_url: Option<String>,
     pub samu_ddds: Option<Vec<u16>>,
     pub samu_regional_municipalities: Option<Vec<String>>,
     pub fleet_stationary_s: Option<i64>,
@@ -185,7 +191,7 @@ pub struct FileConfig {
 pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
     /// database, session_minutes, max_failed_logins, lockout_minutes, ack_target_minutes, password_max_age_days, insecure, timezone,
-    /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token, samu_ddds,
+    /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token, geocoder_url, samu_ddds,
     /// samu_regional_municipalities, fleet_stationary_s, fleet_moving_kmh, samu_canned_messages,
     /// samu_call_overtime_s).
     #[arg(long, env = "ATALAIA_CONFIG")]
@@ -239,6 +245,10 @@ pub struct Args {
     /// Bearer token of the SMS gateway.
     #[arg(long, env = "ATALAIA_SMS_TOKEN", hide_env_values = true)]
     pub sms_token: Option<String>,
+    /// Nominatim-compatible geocoder for the street address in notification e-mails
+    /// (e.g. https://nominatim.central.example; use the central's own).
+    #[arg(long, env = "ATALAIA_GEOCODER_URL")]
+    pub geocoder_url: Option<String>,
     /// Create this administrator on first start when the database has no users.
     #[arg(long, env = "ATALAIA_ADMIN_USER")]
     pub admin_user: Option<String>,
@@ -298,6 +308,7 @@ impl Args {
             (&self.smtp_url, &mut cfg.smtp_url),
             (&self.sms_url, &mut cfg.sms_url),
             (&self.sms_token, &mut cfg.sms_token),
+            (&self.geocoder_url, &mut cfg.geocoder_url),
         ] {
             if let Some(v) = value {
                 *slot = Some(v.clone());
@@ -390,6 +401,9 @@ impl Config {
         }
         if f.sms_token.is_some() {
             self.sms_token = f.sms_token;
+        }
+        if f.geocoder_url.is_some() {
+            self.geocoder_url = f.geocoder_url;
         }
         if let Some(v) = f.samu_ddds {
             self.samu_ddds = v;

@@ -12,9 +12,9 @@
 use crate::config::Config;
 use crate::store::{Store, StoreError, WriteCtx};
 use atalaia_core::alarm::{Alarm, Subject};
-use atalaia_core::monitoring::Person;
+use atalaia_core::monitoring::{Person, Zone};
 use atalaia_core::notify::{
-    Channel, Contact, Delivery, Notification, NotificationRule, Trigger, alarm_message,
+    AlarmContext, Channel, Contact, Delivery, Notification, NotificationRule, Place, Trigger, alarm_message,
 };
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -112,9 +112,56 @@ impl SmsGateway {
     }
 }
 
+/// A Nominatim-compatible reverse geocoder: the street address for the e-mails (16.2.7).
+struct Geocoder {
+    base: String,
+    http: reqwest::Client,
+}
+
+/// How long an e-mail waits for its address: an alarm does not wait for a street name.
+const GEOCODE_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl Geocoder {
+    async fn address(&self, at: atalaia_core::geom::LatLon) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            display_name: Option<String>,
+        }
+        let url = format!("{}/reverse", self.base.trim_end_matches('/'));
+        let ask = self
+            .http
+            .get(url)
+            .query(&[
+                ("format", "jsonv2".to_owned()),
+                ("lat", format!("{:.6}", at.lat)),
+                ("lon", format!("{:.6}", at.lon)),
+                ("zoom", "18".to_owned()),
+                ("accept-language", "pt-BR".to_owned()),
+            ])
+            .send();
+        let answer = match tokio::time::timeout(GEOCODE_TIMEOUT, ask).await {
+            Ok(Ok(r)) if r.status().is_success() => r.json::<Answer>().await.ok()?,
+            Ok(Ok(r)) => {
+                tracing::warn!(status = %r.status(), "geocoder refused a reverse lookup; e-mail goes without address");
+                return None;
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "geocoder unreachable; e-mail goes without address");
+                return None;
+            }
+            Err(_) => {
+                tracing::warn!("geocoder too slow; e-mail goes without address");
+                return None;
+            }
+        };
+        answer.display_name.map(|a| a.chars().take(300).collect()).filter(|a: &String| !a.trim().is_empty())
+    }
+}
+
 struct Inner {
     mail: Option<Mailer>,
     sms: Option<SmsGateway>,
+    geocoder: Option<Geocoder>,
     wake: tokio::sync::Notify,
 }
 
@@ -142,7 +189,25 @@ impl Outbox {
             }
             None => None,
         };
-        Ok(Self { inner: Arc::new(Inner { mail, sms, wake: tokio::sync::Notify::new() }) })
+        let geocoder = match &cfg.geocoder_url {
+            Some(base) => {
+                let parsed = url::Url::parse(base).map_err(|e| format!("geocoder_url: {e}"))?;
+                let loopback = parsed.host_str().is_some_and(|h| {
+                    h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                });
+                if parsed.scheme() != "https" && !loopback && !cfg.insecure {
+                    return Err("geocoder_url: the geocoder must be reached over https".into());
+                }
+                let http = reqwest::Client::builder()
+                    .timeout(GEOCODE_TIMEOUT)
+                    .user_agent(concat!("atalaia-server/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                Some(Geocoder { base: base.clone(), http })
+            }
+            None => None,
+        };
+        Ok(Self { inner: Arc::new(Inner { mail, sms, geocoder, wake: tokio::sync::Notify::new() }) })
     }
 
     /// Whether messages of this channel can leave (else they wait in the outbox).
@@ -214,7 +279,19 @@ impl Outbox {
             })
             .await?;
         let count = taken.len();
-        let results = futures_util::future::join_all(taken.into_iter().map(|n| async move {
+        // Each outcome is recorded the moment its send completes, not with the round: a server
+        // that stops mid-round then resends only what was on the wire when it stopped.
+        futures_util::future::join_all(taken.into_iter().map(|mut n| async move {
+            // The street address, looked up as the e-mail leaves (never inside a transaction);
+            // the stored message is updated to what was sent.
+            let mut sent_body = None;
+            if let (Channel::Email, Some(at), Some(g)) = (n.channel, n.place, &self.inner.geocoder)
+                && !n.body.contains("Endereço: ")
+                && let Some(address) = g.address(at).await
+            {
+                n.body = n.with_address(&address);
+                sent_body = Some(n.body.clone());
+            }
             let send = async {
                 match n.channel {
                     Channel::Email => match &self.inner.mail {
@@ -233,42 +310,48 @@ impl Outbox {
             if let Err(e) = &outcome {
                 tracing::warn!(notification = %n.id, channel = ?n.channel, to = %n.to, attempt = n.attempts, error = %e, "notification not delivered");
             }
-            (n.id.to_string(), outcome)
+            record_outcome(store, n.id.to_string(), outcome, sent_body).await;
         }))
         .await;
-        // All outcomes in one job, retried: a message sent but not recorded would be sent again
-        // when its lease ends.
-        for attempt in 1..=3 {
-            let outcomes = results.clone();
-            let recorded = store
-                .write(move |ctx| {
-                    for (id, outcome) in outcomes {
-                        let mut n: Notification = Store::get_required(ctx.conn, &id)?;
-                        if n.state != Delivery::Pending {
-                            continue;
+        Ok(count)
+    }
+}
+
+/// Record how one send ended, retried a few times: a message sent but not recorded would be sent
+/// again when its attempt's lease ends (its stable Message-ID / Idempotency-Key lets the receiver
+/// drop that repeat).
+async fn record_outcome(store: &Store, id: String, outcome: Result<(), String>, body: Option<String>) {
+    for attempt in 1..=3 {
+        let (key, outcome, body) = (id.clone(), outcome.clone(), body.clone());
+        let recorded = store
+            .write(move |ctx| {
+                let mut n: Notification = Store::get_required(ctx.conn, &key)?;
+                if n.state != Delivery::Pending {
+                    return Ok(());
+                }
+                match outcome {
+                    Ok(()) => {
+                        n.delivered(ctx.now);
+                        if let Some(body) = body {
+                            n.body = body;
                         }
-                        match outcome {
-                            Ok(()) => n.delivered(ctx.now),
-                            Err(e) => n.attempt_failed(&e),
-                        }
-                        ctx.save(&n)?;
                     }
-                    Ok(())
-                })
-                .await;
-            match recorded {
-                Ok(()) => break,
-                Err(e) if attempt < 3 => {
-                    tracing::error!(error = %e, "recording notification outcomes failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    Err(e) => n.attempt_failed(&e),
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "notification outcomes not recorded: sent messages may be sent again");
-                    return Err(e);
-                }
+                ctx.save(&n)?;
+                Ok(())
+            })
+            .await;
+        match recorded {
+            Ok(()) => return,
+            Err(e) if attempt < 3 => {
+                tracing::error!(notification = %id, error = %e, "recording a notification outcome failed; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => {
+                tracing::error!(notification = %id, error = %e, "notification outcome not recorded: it may be sent again");
             }
         }
-        Ok(count)
     }
 }
 
@@ -282,17 +365,41 @@ pub fn manual(
     now: chrono::DateTime<chrono::Utc>,
     tz: chrono_tz::Tz,
 ) -> Result<Notification, StoreError> {
-    let person = match alarm.subject {
-        Subject::Person(p) => Store::get::<Person>(conn, &p.to_string())?,
-        _ => None,
-    };
-    let (subject, details) =
-        alarm_message(alarm, person.as_ref().map(|p| p.name.as_str()), Trigger::Raised, tz);
+    let context = context_of(conn, alarm)?;
+    let (subject, details) = alarm_message(alarm, &context, Trigger::Raised, tz);
     let body = match channel {
         Channel::Email => format!("{}\n\n— \n{details}", text.trim()),
         Channel::Sms => format!("Atalaia: {}", text.trim()),
     };
-    Ok(Notification::new(channel, to, &subject, &body, now))
+    let mut n = Notification::new(channel, to, &subject, &body, now);
+    n.place = context.place.as_ref().map(|p| p.at).filter(|_| channel == Channel::Email);
+    Ok(n)
+}
+
+/// Who and where, for the message about `alarm`: the person (and the other one of a pair), the
+/// zone, and the person's last fix when the alarm began.
+fn context_of(conn: &rusqlite::Connection, alarm: &Alarm) -> Result<AlarmContext, StoreError> {
+    let name = |id: atalaia_core::ids::PersonId| -> Result<Option<String>, StoreError> {
+        Ok(Store::get::<Person>(conn, &id.to_string())?.map(|p| p.name))
+    };
+    let (person, place) = match alarm.subject {
+        Subject::Person(p) => {
+            let place = Store::person_position_at(conn, p, alarm.source_time)?.map(|fix| Place {
+                at: fix.at,
+                accuracy_m: fix.accuracy_m,
+                fix_time: fix.fix_time,
+                address: None,
+            });
+            (name(p)?, place)
+        }
+        _ => (None, None),
+    };
+    let zone = match alarm.zone_id {
+        Some(z) => Store::get::<Zone>(conn, &z.to_string())?.map(|z| (z.name, z.kind)),
+        None => None,
+    };
+    let other_person = alarm.other_person.map(name).transpose()?.flatten();
+    Ok(AlarmContext { person, other_person, zone, place })
 }
 
 /// Queue what the notification rules send for `alarm` on `trigger`, in the caller's transaction,
@@ -321,11 +428,15 @@ fn queue_rules(
         _ => None,
     };
     let group = person.as_ref().and_then(|p| p.group.as_deref());
-    let name = person.as_ref().map(|p| p.name.as_str());
     let matching: Vec<&NotificationRule> =
         rules.iter().filter(|r| r.enabled && r.applies(alarm, group, trigger)).collect();
+    if matching.is_empty() {
+        return Ok(());
+    }
+    let context = context_of(ctx.conn, alarm)?;
+    let name = context.person.as_deref();
     for rule in matching {
-        let (subject, body) = alarm_message(alarm, name, trigger, tz);
+        let (subject, body) = alarm_message(alarm, &context, trigger, tz);
         let sms_text = atalaia_core::notify::alarm_sms(alarm, name, trigger, tz);
         let recipients = rule
             .email
@@ -335,6 +446,7 @@ fn queue_rules(
         for (channel, to, text) in recipients {
             let mut n = Notification::new(channel, to, &subject, text, ctx.now);
             n.alarm_id = Some(alarm.id);
+            n.place = context.place.as_ref().map(|p| p.at).filter(|_| channel == Channel::Email);
             n.rule = Some(rule.name.clone());
             ctx.save(&n)?;
             alarm.contacts.push(Contact {

@@ -66,6 +66,10 @@ pub struct Notification {
     pub last_error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<DateTime<Utc>>,
+    /// Where the alarm happened: with a geocoder configured, the e-mail names the street
+    /// address there when it is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<crate::geom::LatLon>,
 }
 
 impl Notification {
@@ -85,6 +89,17 @@ impl Notification {
             next_attempt_at: now,
             last_error: None,
             sent_at: None,
+            place: None,
+        }
+    }
+
+    /// The body with the street address of its place added above the position line (where
+    /// [`alarm_message`] would have put it).
+    pub fn with_address(&self, address: &str) -> String {
+        let line = format!("Endereço: {}\n", address.trim());
+        match self.body.find("Posição: ") {
+            Some(at) => format!("{}{line}{}", &self.body[..at], &self.body[at..]),
+            None => format!("{}{line}", self.body),
         }
     }
 
@@ -270,31 +285,105 @@ pub struct Contact {
     pub rule: Option<String>,
 }
 
-/// Subject and text of the message about `alarm` (times in the site's zone, dd/mm/aaaa HH:MM:SS).
+/// Where the alarm happened, as far as the server knows when it writes the message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub at: crate::geom::LatLon,
+    pub accuracy_m: Option<f64>,
+    /// When the device was there.
+    pub fix_time: DateTime<Utc>,
+    /// A street address for the point, when one is known.
+    pub address: Option<String>,
+}
+
+/// What a message about an alarm says besides the alarm itself: who, and where.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlarmContext {
+    pub person: Option<String>,
+    /// The other person of a pair alarm (encounter, aggressor near victim).
+    pub other_person: Option<String>,
+    /// The zone's name and kind ("Casa", inclusion).
+    pub zone: Option<(String, crate::monitoring::ZoneKind)>,
+    pub place: Option<Place>,
+}
+
+/// The link that opens an alarm at the console (the packages register the `atalaia:` scheme).
+pub fn console_link(alarm: AlarmId) -> String {
+    format!("atalaia://alarme/{alarm}")
+}
+
+/// The alarm a console link names (`atalaia://alarme/ID`, as [`console_link`] writes it).
+pub fn parse_console_link(link: &str) -> Option<AlarmId> {
+    let rest = link.trim().strip_prefix("atalaia:")?.trim_start_matches('/');
+    let id = rest.strip_prefix("alarme/")?.trim_end_matches('/');
+    id.parse().ok()
+}
+
+/// A time in the site's zone, with the zone said: `01/03/2026 08:00:00 (UTC-04:00, America/Porto_Velho)`.
+pub fn zoned_time(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    let local = t.with_timezone(&tz);
+    format!("{} (UTC{}, {})", local.format("%d/%m/%Y %H:%M:%S"), local.format("%:z"), tz.name())
+}
+
+/// Subject and text of the e-mail about `alarm`: what, who, where (zone, address, coordinates
+/// and a map link), when (in the site's zone, saying which), and the link that opens it at the
+/// console (16.2.7, 27.10.9).
 pub fn alarm_message(
     alarm: &Alarm,
-    person: Option<&str>,
+    ctx: &AlarmContext,
     trigger: Trigger,
     tz: chrono_tz::Tz,
 ) -> (String, String) {
-    let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).format("%d/%m/%Y %H:%M:%S").to_string();
     let kind = crate::text::alarm_kind(alarm.kind);
-    let who = person.unwrap_or("(sem pessoa)");
+    let who = ctx.person.as_deref().unwrap_or("(sem pessoa)");
     let prefix = match trigger {
         Trigger::Raised => "",
         Trigger::Escalated => "SEM RESPOSTA — ",
     };
     let subject = format!("[Atalaia] {prefix}{kind} — {who}");
-    let mut body = format!(
-        "Alarme: {kind}\nSeveridade: {}\nPessoa: {who}\nOcorrido em: {}\nRegistrado em: {}\n",
-        crate::text::severity(alarm.severity),
-        fmt(alarm.source_time),
-        fmt(alarm.raised_at),
-    );
-    if let (Trigger::Escalated, Some(at)) = (trigger, alarm.escalated_at) {
-        body.push_str(&format!("Escalado em: {} (nenhum operador assumiu o alarme no prazo)\n", fmt(at)));
+    let mut body =
+        format!("Alarme: {kind}\nSeveridade: {}\nPessoa: {who}\n", crate::text::severity(alarm.severity),);
+    if let Some(other) = &ctx.other_person {
+        body.push_str(&format!("Outra pessoa: {other}\n"));
     }
-    body.push_str(&format!("Identificador: {}\n", alarm.id));
+    if let Some((name, zone_kind)) = &ctx.zone {
+        body.push_str(&format!("Zona: {name} ({})\n", crate::text::zone_kind(*zone_kind).to_lowercase()));
+    }
+    match &ctx.place {
+        Some(p) => {
+            if let Some(address) = &p.address {
+                body.push_str(&format!("Endereço: {address}\n"));
+            }
+            let accuracy = p.accuracy_m.map(|a| format!(" (±{a:.0} m)")).unwrap_or_default();
+            body.push_str(&format!(
+                "Posição: {:.5}, {:.5}{accuracy} em {}\nMapa: https://www.openstreetmap.org/?mlat={:.5}&mlon={:.5}#map=17/{:.5}/{:.5}\n",
+                p.at.lat,
+                p.at.lon,
+                zoned_time(p.fix_time, tz),
+                p.at.lat,
+                p.at.lon,
+                p.at.lat,
+                p.at.lon,
+            ));
+        }
+        None => body.push_str("Posição: sem posição conhecida\n"),
+    }
+    body.push_str(&format!(
+        "Ocorrido em: {}\nRegistrado em: {}\n",
+        zoned_time(alarm.source_time, tz),
+        zoned_time(alarm.raised_at, tz),
+    ));
+    if let (Trigger::Escalated, Some(at)) = (trigger, alarm.escalated_at) {
+        body.push_str(&format!(
+            "Escalado em: {} (nenhum operador assumiu o alarme no prazo)\n",
+            zoned_time(at, tz)
+        ));
+    }
+    body.push_str(&format!(
+        "\nAbrir na console: {}\nReferência do alarme: {}\n",
+        console_link(alarm.id),
+        alarm.id
+    ));
     (subject, body)
 }
 
@@ -406,17 +495,62 @@ mod tests {
         assert!(errors.iter().any(|e| e.field == "sms"), "{errors:?}");
     }
 
+    /// 16.2.7, 27.10.9: the recipient learns who, what, where and when, and can open the alarm.
+    #[test]
+    fn req_16_2_7_email_says_who_what_where_and_when_with_its_zone() {
+        let mut a =
+            Alarm::new(AlarmKind::InclusionZoneExit, Subject::Person(PersonId::new()), None, t0(), t0());
+        a.raised_at = t0() + Duration::seconds(40);
+        let ctx = AlarmContext {
+            person: Some("Maria Souza".into()),
+            other_person: None,
+            zone: Some(("Casa".into(), crate::monitoring::ZoneKind::Inclusion)),
+            place: Some(Place {
+                at: crate::geom::LatLon { lat: -8.761_234, lon: -63.900_456 },
+                accuracy_m: Some(7.4),
+                fix_time: t0() + Duration::seconds(5),
+                address: Some("Rua Almirante Barroso, 1500, Porto Velho".into()),
+            }),
+        };
+        let (subject, body) = alarm_message(&a, &ctx, Trigger::Raised, chrono_tz::America::Porto_Velho);
+        assert_eq!(subject, "[Atalaia] Saída da zona de inclusão — Maria Souza");
+        for line in [
+            "Pessoa: Maria Souza",
+            "Zona: Casa (inclusão)",
+            "Endereço: Rua Almirante Barroso, 1500, Porto Velho",
+            "Posição: -8.76123, -63.90046 (±7 m) em 01/03/2026 08:00:05 (UTC-04:00, America/Porto_Velho)",
+            "Mapa: https://www.openstreetmap.org/?mlat=-8.76123&mlon=-63.90046#map=17/-8.76123/-63.90046",
+            "Ocorrido em: 01/03/2026 08:00:00 (UTC-04:00, America/Porto_Velho)",
+            "Registrado em: 01/03/2026 08:00:40 (UTC-04:00, America/Porto_Velho)",
+        ] {
+            assert!(body.lines().any(|l| l == line), "missing {line:?} in:\n{body}");
+        }
+        assert!(body.contains(&format!("Referência do alarme: {}", a.id)));
+        assert_eq!(
+            parse_console_link(&console_link(a.id)),
+            Some(a.id),
+            "the console opens what the e-mail links"
+        );
+        assert_eq!(parse_console_link("atalaia:alarme/x"), None);
+        assert_eq!(parse_console_link("https://example.com/alarme/1"), None);
+        // São Paulo's centrals read their own zone.
+        let (_, sp) = alarm_message(&a, &ctx, Trigger::Raised, chrono_tz::America::Sao_Paulo);
+        assert!(sp.contains("Ocorrido em: 01/03/2026 09:00:00 (UTC-03:00, America/Sao_Paulo)"), "{sp}");
+    }
+
     #[test]
     fn message_names_the_alarm_in_portuguese_and_local_time() {
         let mut a = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, t0(), t0());
         a.escalated_at = Some(t0() + Duration::minutes(5));
-        let (subject, body) =
-            alarm_message(&a, Some("João da Silva"), Trigger::Escalated, chrono_tz::America::Porto_Velho);
+        let ctx = AlarmContext { person: Some("João da Silva".into()), ..AlarmContext::default() };
+        let (subject, body) = alarm_message(&a, &ctx, Trigger::Escalated, chrono_tz::America::Porto_Velho);
         assert_eq!(subject, "[Atalaia] SEM RESPOSTA — Rompimento da cinta — João da Silva");
-        // 12:00 UTC is 08:00 in Porto Velho (UTC−4).
-        assert!(body.contains("Ocorrido em: 01/03/2026 08:00:00"), "{body}");
-        assert!(body.contains("Escalado em: 01/03/2026 08:05:00"), "{body}");
+        // 12:00 UTC is 08:00 in Porto Velho (UTC−4), and the message says so.
+        assert!(body.contains("Ocorrido em: 01/03/2026 08:00:00 (UTC-04:00, America/Porto_Velho)"), "{body}");
+        assert!(body.contains("Escalado em: 01/03/2026 08:05:00 (UTC-04:00"), "{body}");
         assert!(body.contains("Severidade: Crítica"), "{body}");
+        assert!(body.contains("Posição: sem posição conhecida"), "{body}");
+        assert!(body.contains(&format!("Abrir na console: atalaia://alarme/{}", a.id)), "{body}");
         let sms = alarm_sms(&a, Some("João da Silva"), Trigger::Raised, chrono_tz::America::Porto_Velho);
         assert_eq!(sms, "Atalaia: Rompimento da cinta (Crítica) — João da Silva — 01/03/2026 08:00");
     }

@@ -4,7 +4,7 @@
 
 use atalaia_core::ManualClock;
 use atalaia_core::auth::Role;
-use atalaia_tests::smtp::{Sink, header};
+use atalaia_tests::smtp::{Sink, body_text, header};
 use atalaia_tests::{TestServer, expect_problem};
 use chrono::SubsecRound;
 use serde_json::{Value, json};
@@ -83,6 +83,25 @@ async fn email_goes_out_over_starttls_and_a_restart_mid_send_delivers_it_exactly
     assert_eq!(header(m, "X-Sink-Rcpt"), Some("plantao@sejus.test"));
     assert!(m.contains("Rompimento da cinta"), "{m}");
     assert!(m.contains("Fulano de Tal"), "{m}");
+    // Who, where (the fix that raised it, with a map link), when (saying the zone) and the link
+    // that opens it at the console (16.2.7, 27.10.9).
+    let body = body_text(m);
+    let lines: Vec<&str> = body.lines().collect();
+    assert!(lines.contains(&"Pessoa: Fulano de Tal"), "{body}");
+    assert!(lines.iter().any(|l| l.starts_with("Posição: -8.76000, -63.90000 em ")), "{body}");
+    assert!(
+        lines.contains(
+            &"Mapa: https://www.openstreetmap.org/?mlat=-8.76000&mlon=-63.90000#map=17/-8.76000/-63.90000"
+        ),
+        "{body}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Ocorrido em: ") && l.ends_with(" (UTC-03:00, America/Sao_Paulo)")),
+        "{body}"
+    );
+    assert!(lines.contains(&format!("Abrir na console: atalaia://alarme/{alarm_id}").as_str()), "{body}");
     assert!(header(m, "From").is_some_and(|f| f.contains("central@atalaia.test")), "{m}");
     let rule_mail = notifications(&s).await;
     assert_eq!(rule_mail.len(), 1);
@@ -313,5 +332,79 @@ async fn phone_calls_are_logged_and_bad_contacts_refused_in_portuguese() {
 
     let audit: Value = s.get(&s.admin_token, "/audit?action=alarm.call").await.json().await.expect("audit");
     assert_eq!(audit.as_array().expect("array").len(), 1, "{audit}");
+    s.running.shutdown().await;
+}
+
+/// A Nominatim-compatible geocoder on 127.0.0.1 (the documented `/reverse?format=jsonv2` answer):
+/// records the points it was asked about.
+async fn geocoder(asked: Arc<Mutex<Vec<(String, String)>>>) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let reverse =
+        move |axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>| {
+            let asked = asked.clone();
+            async move {
+                let point =
+                    (q.get("lat").cloned().unwrap_or_default(), q.get("lon").cloned().unwrap_or_default());
+                asked.lock().expect("lock").push(point);
+                assert_eq!(q.get("format").map(String::as_str), Some("jsonv2"));
+                axum::Json(json!({"place_id": 1, "lat": q.get("lat"), "lon": q.get("lon"),
+                "display_name": "Rua Almirante Barroso, 1500, Centro, Porto Velho - RO, 76801-000, Brasil"}))
+            }
+        };
+    let app = axum::Router::new().route("/reverse", axum::routing::get(reverse));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// 16.2.7, 27.10.9: with the central's geocoder configured, the e-mail names the street address
+/// of the place where the alarm happened (looked up as it leaves, never holding up the alarm), and
+/// the outbox keeps the text that was sent.
+#[tokio::test]
+async fn req_16_2_7_the_email_names_the_street_address_of_the_place() {
+    let sink = Sink::start();
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let geo = geocoder(asked.clone()).await;
+    let smtp = sink.smtp_config();
+    let s = TestServer::start_with(move |c| {
+        smtp(c);
+        c.geocoder_url = Some(format!("http://{geo}"));
+        c.timezone = chrono_tz::America::Porto_Velho;
+    })
+    .await;
+    let r = s
+        .put(
+            &s.admin_token,
+            "/notification-rules/Plant%C3%A3o",
+            &json!({"trigger": "raised", "min_severity": "critical", "email": ["plantao@sejus.test"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    person_with_bracelet(&s, "861000000000003").await;
+    let r = s.osmand("id=861000000000003&lat=-8.761234&lon=-63.900456&accuracy=7&alarm=strapCut").await;
+    assert_eq!(r.status(), 200);
+    let mail = sink.wait_for(1).await;
+    let body = body_text(&mail[0]);
+    let lines: Vec<&str> = body.lines().collect();
+    assert!(
+        lines.contains(&"Endereço: Rua Almirante Barroso, 1500, Centro, Porto Velho - RO, 76801-000, Brasil"),
+        "{body}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("Posição: -8.76123, -63.90046 (±7 m) em ")
+            && l.ends_with("(UTC-04:00, America/Porto_Velho)")),
+        "{body}"
+    );
+    assert_eq!(*asked.lock().expect("lock"), vec![("-8.761234".to_owned(), "-63.900456".to_owned())]);
+    let mut stored = Vec::new();
+    for _ in 0..100 {
+        stored = notifications(&s).await;
+        if stored[0]["state"] == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent = body.replace("\r\n", "\n");
+    assert_eq!(stored[0]["body"].as_str().map(str::trim_end), Some(sent.trim_end()), "kept as sent");
     s.running.shutdown().await;
 }

@@ -138,6 +138,27 @@ impl Store {
         Ok(out)
     }
 
+    /// The person's newest fix at or before `at` (where they were when something happened).
+    pub fn person_position_at(
+        conn: &Connection,
+        person: PersonId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Position>, StoreError> {
+        let found: Option<String> = conn
+            .prepare_cached(
+                "SELECT doc FROM (
+                    SELECT doc, fix_time FROM (SELECT doc, fix_time FROM positions
+                        WHERE person_id = ?1 AND fix_time <= ?2 ORDER BY fix_time DESC LIMIT 1)
+                    UNION ALL
+                    SELECT doc, fix_time FROM (SELECT doc, fix_time FROM positions_recent
+                        WHERE person_id = ?1 AND fix_time <= ?2 ORDER BY fix_time DESC LIMIT 1)
+                 ) ORDER BY fix_time DESC LIMIT 1",
+            )?
+            .query_row(params![person.to_string(), ts(at)], |r| r.get(0))
+            .optional()?;
+        Ok(found.map(|doc| serde_json::from_str(&doc)).transpose()?)
+    }
+
     /// The newest fix of every device that has one: one index seek per device in the indexed
     /// table, then the fixes not yet moved there. Of fixes with the same time, the one that
     /// arrived last wins (not yet moved, then higher rowid). Sorted by device.
