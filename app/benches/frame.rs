@@ -166,6 +166,7 @@ fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
             vehicle_id: None,
             last_contact: Some(t0()),
             battery_pct: Some(70.0),
+            model: None,
             report_interval_s: None,
             created_at: t0(),
         };

@@ -248,6 +248,7 @@ fn porto_velho() -> (LiveModel, Person, Device, Vec<Position>) {
         vehicle_id: None,
         last_contact: Some(now()),
         battery_pct: Some(80.0),
+        model: None,
         report_interval_s: None,
         created_at: now(),
     };

@@ -86,6 +86,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         vehicle_id: None,
         last_contact: Some(now()),
         battery_pct: Some(80.0),
+        model: None,
         report_interval_s: None,
         created_at: now(),
     };

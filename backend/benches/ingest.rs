@@ -44,6 +44,7 @@ async fn main() {
                     vehicle_id: None,
                     last_contact: None,
                     battery_pct: None,
+                    model: None,
                     report_interval_s: None,
                     created_at: ctx.now,
                 })?;

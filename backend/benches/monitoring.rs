@@ -96,6 +96,7 @@ async fn world() -> World {
                         vehicle_id: None,
                         last_contact: None,
                         battery_pct: None,
+                        model: None,
                         report_interval_s: None,
                         created_at: ctx.now,
                     })?;

@@ -56,6 +56,9 @@ pub struct Config {
     /// to it): notification e-mails name the street address of the place (16.2.7). None: the
     /// e-mails give coordinates and a map link only.
     pub geocoder_url: Option<String>,
+    /// Device models added to (or replacing) the shipped ones: a TOML file of `[[model]]` tables
+    /// (docs/DEVICES.md).
+    pub device_models: Option<PathBuf>,
     /// Area codes (DDD) the SAMU centre covers; a call from another raises an alert to the TARM
     /// (RFS003). Empty: no check.
     pub samu_ddds: Vec<u16>,
@@ -98,6 +101,7 @@ impl Default for Config {
             sms_url: None,
             sms_token: None,
             geocoder_url: None,
+            device_models: None,
             samu_ddds: Vec::new(),
             samu_regional_municipalities: Vec::new(),
             fleet_stationary_s: 180,
@@ -174,6 +178,7 @@ pub struct FileConfig {
     pub sms_url: Option<String>,
     pub sms_token: Option<String>,
     pub geocoder_url: Option<String>,
+    pub device_models: Option<PathBuf>,
     pub samu_ddds: Option<Vec<u16>>,
     pub samu_regional_municipalities: Option<Vec<String>>,
     pub fleet_stationary_s: Option<i64>,
@@ -191,7 +196,8 @@ pub struct FileConfig {
 pub struct Args {
     /// TOML configuration file (keys: listen, osmand_listen, gt06_listen, teltonika_listen,
     /// database, session_minutes, max_failed_logins, lockout_minutes, ack_target_minutes, password_max_age_days, insecure, timezone,
-    /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token, geocoder_url, samu_ddds,
+    /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token, geocoder_url, device_models,
+    /// samu_ddds,
     /// samu_regional_municipalities, fleet_stationary_s, fleet_moving_kmh, samu_canned_messages,
     /// samu_call_overtime_s).
     #[arg(long, env = "ATALAIA_CONFIG")]
@@ -249,6 +255,9 @@ pub struct Args {
     /// (e.g. https://nominatim.central.example; use the central's own).
     #[arg(long, env = "ATALAIA_GEOCODER_URL")]
     pub geocoder_url: Option<String>,
+    /// Device models added to (or replacing) the shipped ones: a TOML file of [[model]] tables.
+    #[arg(long, env = "ATALAIA_DEVICE_MODELS")]
+    pub device_models: Option<PathBuf>,
     /// Create this administrator on first start when the database has no users.
     #[arg(long, env = "ATALAIA_ADMIN_USER")]
     pub admin_user: Option<String>,
@@ -319,6 +328,9 @@ impl Args {
         }
         if let Some(v) = &self.smtp_ca {
             cfg.smtp_ca = Some(v.clone());
+        }
+        if let Some(v) = &self.device_models {
+            cfg.device_models = Some(v.clone());
         }
         if cfg.tls_cert.is_some() != cfg.tls_key.is_some() {
             return Err("TLS needs both tls_cert and tls_key".into());
@@ -404,6 +416,9 @@ impl Config {
         }
         if f.geocoder_url.is_some() {
             self.geocoder_url = f.geocoder_url;
+        }
+        if f.device_models.is_some() {
+            self.device_models = f.device_models;
         }
         if let Some(v) = f.samu_ddds {
             self.samu_ddds = v;

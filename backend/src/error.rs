@@ -28,6 +28,9 @@ pub enum ApiError {
     BadRequest(String),
     #[error("unknown device {0}")]
     UnknownDevice(String),
+    /// A request body over the endpoint's limit (in bytes).
+    #[error("request too large")]
+    TooLarge(usize),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -82,7 +85,16 @@ impl ApiError {
                 StatusCode::BAD_REQUEST,
                 "unknown_device",
                 "Dispositivo desconhecido",
-                Some(format!("O dispositivo '{id}' não está cadastrado ou não está ativo.")),
+                Some(format!(
+                    "O dispositivo '{}' não está cadastrado ou não está ativo.",
+                    crate::store::clip(id, 64)
+                )),
+            ),
+            ApiError::TooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "Requisição grande demais",
+                Some(format!("O corpo da requisição passa do limite de {} KiB.", limit / 1024)),
             ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

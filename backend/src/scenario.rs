@@ -163,6 +163,7 @@ impl Harness {
             vehicle_id: None,
             last_contact: None,
             battery_pct: None,
+            model: None,
             report_interval_s: None,
             created_at: now,
         };
@@ -408,7 +409,7 @@ pub async fn replay_teltonika(
                 io: vec![(teltonika::io::BATTERY_LEVEL, IoValue::Int(80))],
             })
             .collect();
-        s.write_all(&teltonika::encode(&Packet { codec: 0x8E, records, response: None }))
+        s.write_all(&teltonika::encode(&Packet { codec: 0x8E, records, response: None, message: None }))
             .await
             .map_err(err)?;
         let mut ack = [0u8; 4];

@@ -271,6 +271,7 @@ fn tracker(
         vehicle_id,
         last_contact: None,
         battery_pct: None,
+        model: None,
         report_interval_s: None,
         created_at: now,
     }

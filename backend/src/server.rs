@@ -31,6 +31,10 @@ pub struct AppState {
     pub stopping: watch::Receiver<bool>,
     /// Idempotency keys whose first request is still running.
     pub idempotency: crate::idempotency::InFlight,
+    /// Device models: what each device's inputs mean.
+    pub models: Arc<crate::ingest::models::ModelRegistry>,
+    /// Bounds on what refused device traffic may write and log.
+    pub gate: Arc<crate::ingest::gate::Gate>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,7 +156,12 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
         Err(e) => tracing::warn!(error = %e, "old idempotency keys not purged"),
     }
     let idempotency = crate::idempotency::InFlight::default();
-    let state = AppState { store, config, clock, monitor, commands, outbox, stopping, idempotency };
+    let models = crate::ingest::models::ModelRegistry::load(config.device_models.as_deref())
+        .map(Arc::new)
+        .map_err(|e| ServerError::Config(format!("device_models: {e}")))?;
+    let gate = Arc::new(crate::ingest::gate::Gate::default());
+    let state =
+        AppState { store, config, clock, monitor, commands, outbox, stopping, idempotency, models, gate };
     if !bootstrap_admin(&state.store, &state.config).await? {
         let no_users =
             auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0;

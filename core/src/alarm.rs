@@ -56,6 +56,8 @@ pub enum AlarmKind {
     /// Aggressor within the protective radius of a victim's device (27.16.1).
     AggressorNearVictim,
     LateData,
+    /// A panic / SOS button or the device's general alarm input (victim units, 27.16.1).
+    Panic,
     CallOverTime,
     PriorityAlert,
     /// A committed or en-route vehicle standing still (RFS009).
@@ -98,8 +100,8 @@ impl AlarmKind {
     pub fn default_severity(self) -> Severity {
         use AlarmKind::*;
         match self {
-            StrapCut | ExclusionZoneEntry | Jamming | Shielding | AggressorNearVictim | PriorityAlert
-            | CrewNeedsSupport => Severity::Critical,
+            StrapCut | ExclusionZoneEntry | Jamming | Shielding | AggressorNearVictim | Panic
+            | PriorityAlert | CrewNeedsSupport => Severity::Critical,
             InclusionZoneExit
             | ScheduleStartOutside
             | ContinuousZoneExit

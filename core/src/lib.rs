@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod command;
 pub mod detect;
+pub mod devices;
 pub mod geom;
 pub mod ids;
 pub mod investigate;

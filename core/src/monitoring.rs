@@ -69,6 +69,10 @@ pub struct Device {
     pub vehicle_id: Option<VehicleId>,
     pub last_contact: Option<DateTime<Utc>>,
     pub battery_pct: Option<f64>,
+    /// The device's model (`atalaia_core::devices`): what its inputs mean. None: the default
+    /// model of its kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// Configured reporting interval (15 s to 3 min, III-2.20); sets the signal-loss threshold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_interval_s: Option<u32>,

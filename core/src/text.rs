@@ -136,6 +136,7 @@ pub fn alarm_kind(v: AlarmKind) -> &'static str {
         AlarmKind::Jamming => "Interferência (jammer)",
         AlarmKind::Encounter => "Encontro entre monitorados",
         AlarmKind::LateData => "Dados atrasados",
+        AlarmKind::Panic => "Pânico / SOS acionado no dispositivo",
         AlarmKind::CallOverTime => "Chamada acima do tempo",
         AlarmKind::PriorityAlert => "Alerta de priorização",
         AlarmKind::VehicleStationary => "Viatura empenhada parada",

@@ -449,6 +449,9 @@ pub struct NewDevice {
     /// Reporting interval, 15 s to 3 min (III-2.20).
     #[serde(default)]
     pub report_interval_s: Option<u32>,
+    /// The device model (`GET /device-models`); none: the default model of its kind.
+    #[serde(default)]
+    pub model: Option<String>,
 }
 
 fn default_active() -> DeviceState {

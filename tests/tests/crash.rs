@@ -102,8 +102,12 @@ async fn replay(c: &Central, start: DateTime<Utc>) {
     tcp.read_exact(&mut one).await.expect("handshake answer");
     assert_eq!(one, [1]);
     for chunk in records(start).chunks(PER_PACKET) {
-        let packet =
-            teltonika::encode(&Packet { codec: teltonika::CODEC8, records: chunk.to_vec(), response: None });
+        let packet = teltonika::encode(&Packet {
+            codec: teltonika::CODEC8,
+            records: chunk.to_vec(),
+            response: None,
+            message: None,
+        });
         tcp.write_all(&packet).await.expect("packet");
         let mut ack = [0u8; 4];
         tokio::time::timeout(Duration::from_secs(20), tcp.read_exact(&mut ack))

@@ -53,6 +53,7 @@ async fn a_registered_gt06_device_logs_in_and_reports_over_tcp() {
         valid: true,
         speed_kmh: 4.0,
         course_deg: 270.0,
+        archive: false,
     };
     // Garbage, a corrupt copy, then the real frame split in two writes.
     let frame = gt06::encode_location(&fix, 2);

@@ -96,6 +96,8 @@ async fn every_role_against_every_route() {
                 Permission::DeviceWrite,
             ),
             ("GET", "/ingest/rejects".into(), None, Permission::DeviceRead),
+            ("GET", "/ingest/unhandled".into(), None, Permission::DeviceRead),
+            ("GET", "/device-models".into(), None, Permission::DeviceRead),
             ("GET", format!("/devices/{did}/commands"), None, Permission::DeviceRead),
             (
                 "POST",

@@ -73,6 +73,7 @@ async fn a_registered_tracker_sends_avl_packets_that_are_stored_then_acknowledge
         codec: teltonika::CODEC8E,
         records: vec![record(1_795_000_000, -19.9191, -43.9386), record(1_795_000_030, -19.9200, -43.9300)],
         response: None,
+        message: None,
     });
     let mut corrupt = packet.clone();
     let last = corrupt.len() - 1;

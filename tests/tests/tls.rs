@@ -52,6 +52,7 @@ async fn register(t: &Tls, imei: &'static str, kind: atalaia_core::monitoring::D
                 vehicle_id: None,
                 last_contact: None,
                 battery_pct: None,
+                model: None,
                 report_interval_s: None,
                 created_at: ctx.now,
             })

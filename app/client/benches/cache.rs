@@ -41,6 +41,7 @@ fn main() {
             vehicle_id: None,
             last_contact: Some(t0),
             battery_pct: Some(70.0),
+            model: None,
             report_interval_s: None,
             created_at: t0,
         };

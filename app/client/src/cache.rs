@@ -367,6 +367,7 @@ mod tests {
             vehicle_id: None,
             last_contact: Some(t0()),
             battery_pct: Some(80.0),
+            model: None,
             report_interval_s: None,
             created_at: t0(),
         };

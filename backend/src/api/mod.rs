@@ -3,6 +3,7 @@
 
 pub mod alarms;
 pub mod audit;
+pub mod ingest;
 pub mod investigate;
 pub mod monitoring;
 pub mod openapi;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(samu::router())
         .merge(monitoring::router())
+        .merge(ingest::router())
         .merge(alarms::router())
         .merge(audit::router())
         .merge(investigate::router())

@@ -17,7 +17,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,7 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/group-rules", get(list_group_rules))
         .route("/group-rules/{group}", get(get_group_rules).put(put_group_rules))
         .route("/positions", get(list_positions))
-        .route("/ingest/rejects", get(list_rejects))
 }
 
 async fn list_of<E: Entity>(state: &AppState, caller: &Caller, p: Permission) -> ApiResult<Json<Vec<E>>> {
@@ -121,7 +119,17 @@ pub async fn create_device(
 ) -> ApiResult<(StatusCode, Json<Device>)> {
     caller.require(Permission::DeviceWrite)?;
     let actor = crate::store::Actor::user(&caller.user);
-    check(new.validate())?;
+    let mut errors = new.validate();
+    if let Some(m) = new.model.as_deref()
+        && state.models.get(m).is_none()
+    {
+        let known: Vec<&str> = state.models.all().iter().map(|m| m.id.as_str()).collect();
+        errors.push(FieldError::new(
+            "model",
+            &format!("Modelo de dispositivo desconhecido: {m}. Modelos: {}.", known.join(", ")),
+        ));
+    }
+    check(errors)?;
     let (new_record, d) = state
         .store
         .write(move |ctx| {
@@ -139,6 +147,7 @@ pub async fn create_device(
                 vehicle_id: new.vehicle_id,
                 last_contact: None,
                 battery_pct: None,
+                model: new.model,
                 report_interval_s: new.report_interval_s,
                 created_at: ctx.now,
             };
@@ -289,45 +298,6 @@ pub async fn list_positions(
     let detail = format!("{} posições", found.len());
     state.store.write(move |ctx| ctx.audit(&actor, "positions.view", &target, &detail)).await?;
     Ok(Json(found))
-}
-
-/// A device message that was refused (unknown or inactive identifier).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct IngestReject {
-    pub at: String,
-    pub protocol: String,
-    pub device_key: String,
-    pub remote: String,
-    pub reason: String,
-}
-
-#[utoipa::path(get, path = "/api/v1/ingest/rejects", tag = "monitoring",
-    responses((status = 200, body = [IngestReject]), (status = 403, body = Problem)), security(("bearer" = [])))]
-pub async fn list_rejects(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> ApiResult<Json<Vec<IngestReject>>> {
-    caller.require(Permission::DeviceRead)?;
-    Ok(Json(
-        state
-            .store
-            .read(|c| {
-                let mut stmt = c.prepare(
-                    "SELECT at, protocol, device_key, remote, reason FROM ingest_rejects ORDER BY id DESC LIMIT 500",
-                )?;
-                let rows = stmt.query_map([], |r| {
-                    Ok(IngestReject {
-                        at: r.get(0)?,
-                        protocol: r.get(1)?,
-                        device_key: r.get(2)?,
-                        remote: r.get(3)?,
-                        reason: r.get(4)?,
-                    })
-                })?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
-            })
-            .await?,
-    ))
 }
 
 /// Commands sent to a device, newest first, with their delivery state.

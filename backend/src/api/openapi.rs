@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, generated from the handlers'
 //! annotations and the wire types, so it cannot drift from the code.
 
-use super::{alarms, audit, investigate, monitoring, reports, samu, users};
+use super::{alarms, audit, ingest, investigate, monitoring, reports, samu, users};
 use atalaia_core::wire::{LiveMessage, Problem};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -44,7 +44,7 @@ impl Modify for BearerAuth {
         monitoring::list_commands, monitoring::send_command,
         monitoring::list_zones, monitoring::get_zone, monitoring::create_zone, monitoring::update_zone,
         monitoring::list_group_rules, monitoring::get_group_rules, monitoring::put_group_rules,
-        monitoring::list_positions, monitoring::list_rejects,
+        monitoring::list_positions, ingest::list_rejects, ingest::list_unhandled, ingest::list_models,
         alarms::list_alarms, alarms::get_alarm, alarms::act, alarms::list_procedures, alarms::put_procedure,
         alarms::list_notifications, alarms::list_notification_rules, alarms::put_notification_rule,
         audit::search, audit::verify,

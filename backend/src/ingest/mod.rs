@@ -2,8 +2,10 @@
 //! device, stores the fix durably and only then lets the front-end acknowledge. Unknown or
 //! inactive identifiers are refused and logged (tracing + `ingest_rejects`).
 
+pub mod gate;
 pub mod gt06;
 pub mod gt06_tcp;
+pub mod models;
 pub mod osmand;
 pub mod tcp;
 pub mod teltonika;
@@ -12,7 +14,7 @@ pub mod teltonika_tcp;
 use crate::server::AppState;
 use crate::store::{Store, StoreError, WriteCtx};
 use atalaia_core::detect::Sample;
-use atalaia_core::detect::Signal;
+use atalaia_core::devices::Input;
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::PositionId;
 use atalaia_core::monitoring::{Device, Position};
@@ -22,9 +24,6 @@ use std::collections::HashMap;
 
 /// How far ahead of the server clock a device's fix time may be (clock skew tolerance).
 pub const MAX_FUTURE: chrono::Duration = chrono::Duration::minutes(10);
-
-/// A device-state constructor, for protocol tables that map a field to a [`Signal`].
-pub type SignalFor = fn(bool) -> Signal;
 
 /// One decoded position report, protocol-independent.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,8 +48,9 @@ pub struct Fix {
     pub valid: bool,
     /// A keep-alive with no GNSS information at all (neither a fix nor its absence).
     pub heartbeat: bool,
-    /// States the device reports (strap, body, tamper …).
-    pub signals: Vec<Signal>,
+    /// Inputs as the protocol names them (IO elements, alarm codes, named alarms and states);
+    /// the device's model says what they mean (`atalaia_core::devices`).
+    pub inputs: Vec<Input>,
     /// Tags of downlink commands the device acknowledges (OsmAnd `ack`).
     pub command_acks: Vec<u32>,
 }
@@ -96,15 +96,93 @@ pub async fn known_device(
     if known {
         return Ok(true);
     }
-    let (key, remote) = (key.to_owned(), remote.to_owned());
-    tracing::warn!(protocol, %key, %remote, "refused login from unknown or inactive device");
+    refuse(state, protocol, key, remote, "unknown or inactive device").await?;
+    Ok(false)
+}
+
+/// Log a refused report, within the limits of its source (see [`gate`]).
+pub async fn refuse(
+    state: &AppState,
+    protocol: &'static str,
+    key: &str,
+    remote: &str,
+    reason: &'static str,
+) -> Result<(), StoreError> {
+    let gate::Verdict::Record { count, log } =
+        state.gate.admit(gate::source_of(remote), std::time::Instant::now())
+    else {
+        return Ok(());
+    };
+    let (key, remote) = (crate::store::clip(key, 64), remote.to_owned());
+    if log {
+        tracing::warn!(protocol, %key, %remote, reason, held = count - 1, "device report refused (further refusals from this source are counted for a minute)");
+    }
     state
         .store
-        .write(move |ctx| {
-            Store::log_reject(ctx.conn, ctx.now, protocol, &key, &remote, "unknown or inactive device")
-        })
-        .await?;
-    Ok(false)
+        .write(move |ctx| Store::log_reject(ctx.conn, ctx.now, protocol, &key, &remote, reason, count))
+        .await
+}
+
+/// Something a device sent that the server counts instead of using (a frame type, an implausible
+/// time, an input its model does not read), with the first bytes of the frame when there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unhandled {
+    pub what: String,
+    pub sample: Option<String>,
+}
+
+impl Unhandled {
+    pub fn new(what: impl Into<String>) -> Self {
+        Self { what: what.into(), sample: None }
+    }
+
+    /// With the first 48 bytes of `frame` in hexadecimal.
+    pub fn with_frame(what: impl Into<String>, frame: &[u8]) -> Self {
+        let hex: String = frame.iter().take(48).map(|b| format!("{b:02X}")).collect();
+        Self { what: what.into(), sample: Some(hex) }
+    }
+}
+
+/// Count, in the caller's write job, what `key` sent and the server did not use; each kind is
+/// logged once per process.
+fn note_unhandled(
+    ctx: &mut WriteCtx<'_>,
+    gate: &gate::Gate,
+    protocol: &'static str,
+    key: &str,
+    items: &[Unhandled],
+) -> Result<(), StoreError> {
+    let mut grouped: Vec<(&str, u64, Option<&str>)> = Vec::new();
+    for u in items {
+        match grouped.iter_mut().find(|g| g.0 == u.what) {
+            Some(g) => {
+                g.1 += 1;
+                g.2 = u.sample.as_deref().or(g.2);
+            }
+            None => grouped.push((&u.what, 1, u.sample.as_deref())),
+        }
+    }
+    for (what, n, sample) in grouped {
+        if gate.first_time(&format!("{protocol} {what}")) {
+            tracing::warn!(protocol, device = %crate::store::clip(key, 64), what, ?sample, "device sent something the server does not use; counted per device (GET /api/v1/ingest/unhandled), logged once");
+        }
+        Store::count_unhandled(ctx.conn, ctx.now, key, protocol, what, n, sample)?;
+    }
+    Ok(())
+}
+
+/// [`note_unhandled`] as a write job of its own (frames that carry no fix).
+pub async fn count_unhandled(
+    state: &AppState,
+    protocol: &'static str,
+    key: &str,
+    items: Vec<Unhandled>,
+) -> Result<(), StoreError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let (gate, key) = (state.gate.clone(), key.to_owned());
+    state.store.write(move |ctx| note_unhandled(ctx, &gate, protocol, &key, &items)).await
 }
 
 /// The registered, active device with this wire identifier.
@@ -136,6 +214,8 @@ pub async fn accept_batch(
     fixes: Vec<Fix>,
 ) -> Result<Vec<Accepted>, StoreError> {
     let monitor = state.monitor.clone();
+    let models = state.models.clone();
+    let gate = state.gate.clone();
     state
         .store
         .write(move |ctx| {
@@ -147,6 +227,8 @@ pub async fn accept_batch(
             // the live feed; the rest is history.
             let late_after = monitor.lock().engine.config().late_after;
             let mut batch_last: HashMap<String, DateTime<Utc>> = HashMap::new();
+            // Each device's newest battery reading in the batch, for its record.
+            let mut contacts: HashMap<atalaia_core::ids::DeviceId, (Device, Option<f64>)> = HashMap::new();
             for f in fixes.iter().filter(|f| f.valid) {
                 if let Some(t) = f.fix_time {
                     let e = batch_last.entry(f.key.clone()).or_insert(t);
@@ -167,17 +249,44 @@ pub async fn accept_batch(
                     }
                 };
                 let Some(device) = device else {
-                    tracing::warn!(protocol, key = %fix.key, %remote, "refused message from unknown or inactive device");
-                    Store::log_reject(ctx.conn, ctx.now, protocol, &fix.key, &remote, "unknown or inactive device")?;
+                    let verdict = gate.admit(gate::source_of(&remote), std::time::Instant::now());
+                    if let gate::Verdict::Record { count, log } = verdict {
+                        let key = crate::store::clip(&fix.key, 64);
+                        if log {
+                            tracing::warn!(protocol, %key, %remote, held = count - 1, "refused message from unknown or inactive device (further refusals from this source are counted for a minute)");
+                        }
+                        Store::log_reject(ctx.conn, ctx.now, protocol, &key, &remote, "unknown or inactive device", count)?;
+                    }
                     answers.push(Accepted::UnknownDevice);
                     continue;
                 };
+                // What the inputs mean is the device model's to say; what it does not read is
+                // counted on the device.
+                let mut notes: Vec<Unhandled> = Vec::new();
+                let signals = match models.for_device(&device) {
+                    Some(model) => {
+                        let reading = model.read(&fix.inputs);
+                        notes.extend(reading.unused.into_iter().map(|u| Unhandled::new(format!("{u} sem significado no modelo {}", model.id))));
+                        reading.signals
+                    }
+                    None => {
+                        notes.push(Unhandled::new(format!("modelo desconhecido {}", device.model.as_deref().unwrap_or("?"))));
+                        Vec::new()
+                    }
+                };
+                let (fix, implausible) = plausible(fix, ctx.now);
+                notes.extend(implausible);
+                if !notes.is_empty() {
+                    note_unhandled(ctx, &gate, protocol, &device.imei, &notes)?;
+                }
                 // Only a fix no newer than what the device already sent can be a resent one.
                 let newest = *newest_fix.entry(device.id).or_insert_with(|| monitor.lock().engine.last_fix(&device.id));
                 let last_of_batch = batch_last.get(&fix.key).copied();
                 let newest_position = monitor.lock().newest_position(&device.id);
                 let live = Live { late_after, last_of_batch, newest_position };
-                match store_fix(ctx, protocol, &device, fix, newest, live)? {
+                let contact = contacts.entry(device.id).or_insert((device.clone(), None));
+                contact.1 = fix.battery_pct.or(contact.1);
+                match store_fix(ctx, protocol, &device, fix, signals, newest, live)? {
                     Some((seq, sample)) => {
                         if sample.at.is_some() {
                             monitor.lock().position_stored(device.id, sample.fix_time);
@@ -192,9 +301,65 @@ pub async fn accept_batch(
                 }
             }
             monitor.evaluate(ctx, &samples)?;
+            for (device, battery) in contacts.into_values() {
+                record_contact(ctx, &device, battery)?;
+            }
             Ok(answers)
         })
         .await
+}
+
+/// The earliest fix time taken as real: a GPS week rollover, a clock never set, a timestamp of 0
+/// or a seconds/milliseconds mix-up lands before it.
+fn earliest_plausible() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default() // 2000-01-01
+}
+
+/// Check a report's time by plausibility. A time before 2000 says nothing about when the device
+/// was there: the place is not stored (the report still counts as contact, with its battery and
+/// states, at the receive time). A device clock far in the future would freeze the unit on the
+/// map (every real fix after it would look late): its time is replaced by the receive time.
+/// Either way the device's counter says so.
+fn plausible(mut fix: Fix, now: DateTime<Utc>) -> (Fix, Option<Unhandled>) {
+    match fix.fix_time {
+        Some(t) if t < earliest_plausible() => {
+            fix.fix_time = None;
+            if fix.valid {
+                fix.valid = false;
+                fix.heartbeat = true;
+            }
+            (fix, Some(Unhandled::new("horário implausível (antes de 2000): posição descartada")))
+        }
+        Some(t) if t > now + MAX_FUTURE => {
+            fix.fix_time = None;
+            (fix, Some(Unhandled::new("horário no futuro: usado o de recebimento")))
+        }
+        _ => (fix, None),
+    }
+}
+
+/// How often a device's record takes its last contact when nothing else changed.
+const CONTACT_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Keep the device's record true to what it sends — last contact and battery from every report,
+/// heartbeats and reports without a fix included — saving it (an event on the live feed) only
+/// when the battery moved a point or the contact is a minute old.
+fn record_contact(ctx: &mut WriteCtx<'_>, known: &Device, battery: Option<f64>) -> Result<(), StoreError> {
+    let stale = known.last_contact.is_none_or(|t| ctx.now - t >= CONTACT_EVERY);
+    let moved = battery.is_some_and(|b| known.battery_pct.is_none_or(|old| (old - b).abs() >= 1.0));
+    if !stale && !moved {
+        return Ok(());
+    }
+    // The stored record, not the cached one: an administrator may have just changed it.
+    let Some(mut d) = Store::get::<Device>(ctx.conn, &known.id.to_string())? else { return Ok(()) };
+    let stale = d.last_contact.is_none_or(|t| ctx.now - t >= CONTACT_EVERY);
+    let moved = battery.is_some_and(|b| d.battery_pct.is_none_or(|old| (old - b).abs() >= 1.0));
+    if stale || moved {
+        d.last_contact = Some(ctx.now);
+        d.battery_pct = battery.or(d.battery_pct);
+        ctx.save(&d)?;
+    }
+    Ok(())
 }
 
 /// What decides whether a stored fix is also a live-feed event.
@@ -212,19 +377,11 @@ fn store_fix(
     protocol: &'static str,
     device: &Device,
     fix: Fix,
+    signals: Vec<atalaia_core::detect::Signal>,
     newest: Option<DateTime<Utc>>,
     live: Live,
 ) -> Result<Option<(u64, Sample)>, StoreError> {
-    // A device clock far in the future would freeze the unit on the map (every real fix after
-    // it would look late): such a time is replaced by the receive time.
-    let fix_time = match fix.fix_time {
-        Some(t) if t <= ctx.now + MAX_FUTURE => t,
-        Some(t) => {
-            tracing::warn!(protocol, key = %fix.key, fix_time = %t, "fix dated in the future; receive time used");
-            ctx.now
-        }
-        None => ctx.now,
-    };
+    let fix_time = fix.fix_time.unwrap_or(ctx.now);
     let p = Position {
         id: PositionId::new(),
         device_id: device.id,
@@ -240,7 +397,7 @@ fn store_fix(
         battery_pct: fix.battery_pct,
         charging: fix.charging,
     };
-    let sample = crate::monitor::sample_of(&p, fix.valid, fix.heartbeat, fix.signals);
+    let sample = crate::monitor::sample_of(&p, fix.valid, fix.heartbeat, signals);
     // A report without a GNSS fix is contact (and detector input) but not a position.
     if !fix.valid {
         return Ok(Some((0, sample)));

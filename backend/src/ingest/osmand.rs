@@ -7,10 +7,10 @@ use super::{Accepted, Fix, accept};
 use crate::error::ApiError;
 use crate::server::AppState;
 use crate::tls::Remote;
-use atalaia_core::detect::Signal;
+use atalaia_core::devices::Input;
 use atalaia_core::geom::LatLon;
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -25,17 +25,39 @@ pub fn router(state: AppState) -> Router {
     Router::new().fallback(handle).with_state(state)
 }
 
+/// A report is a few hundred bytes; anything near this is not a report.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Longest device identifier accepted (registration allows no longer).
+const MAX_ID: usize = 64;
+
 async fn handle(
     State(state): State<AppState>,
     ConnectInfo(Remote(remote)): ConnectInfo<Remote>,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    // Unauthenticated: read no more than a report can be, and keep what a refusal writes and
+    // logs within its source's limits (gate).
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            if let Err(e) =
+                super::refuse(&state, "osmand", "?", &remote.to_string(), "corpo maior que 64 KiB").await
+            {
+                tracing::error!(error = %e, "refused OsmAnd request not logged");
+            }
+            return ApiError::TooLarge(MAX_BODY).into_response();
+        }
+    };
     let fix = match decode(uri.query(), &headers, &body) {
         Ok(f) => f,
         Err(msg) => {
-            tracing::warn!(%remote, error = %msg, "malformed OsmAnd message");
+            let verdict =
+                state.gate.admit(super::gate::source_of(&remote.to_string()), std::time::Instant::now());
+            if let super::gate::Verdict::Record { log: true, count } = verdict {
+                tracing::warn!(%remote, error = %msg, held = count - 1, "malformed OsmAnd message (further ones from this source are not logged for a minute)");
+            }
             return ApiError::BadRequest(msg).into_response();
         }
     };
@@ -112,7 +134,7 @@ fn num(params: &HashMap<String, String>, key: &str) -> Result<Option<f64>, Strin
             .ok()
             .filter(|x| x.is_finite())
             .map(Some)
-            .ok_or_else(|| format!("valor numérico inválido em '{key}': {v}")),
+            .ok_or_else(|| format!("valor numérico inválido em '{key}': {}", crate::store::clip(v, 40))),
     }
 }
 
@@ -129,24 +151,28 @@ fn flag(params: &HashMap<String, String>, key: &str) -> Option<bool> {
     params.get(key).map(|v| matches!(v.trim(), "true" | "1"))
 }
 
+/// Integer timestamps at least this large are milliseconds: as seconds it would be the year
+/// 5138, as milliseconds it is March 1973. (Traccar's rule, seconds below 2^31, reads every time
+/// after January 2038 as milliseconds in 1970.)
+const MILLIS_FROM: i64 = 100_000_000_000;
+
 pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     let v = v.trim();
     if let Ok(n) = v.parse::<i64>() {
-        // Traccar's rule: below i32::MAX it is seconds, above it milliseconds.
-        let ms = if n < i64::from(i32::MAX) { n.saturating_mul(1000) } else { n };
+        let ms = if n.abs() >= MILLIS_FROM { n } else { n.saturating_mul(1000) };
         return Utc
             .timestamp_millis_opt(ms)
             .single()
-            .ok_or_else(|| format!("timestamp fora do intervalo: {v}"));
+            .ok_or_else(|| format!("timestamp fora do intervalo: {}", crate::store::clip(v, 40)));
     }
     if v.contains('T') {
         return DateTime::parse_from_rfc3339(v)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| format!("timestamp ISO 8601 inválido: {v}"));
+            .map_err(|_| format!("timestamp ISO 8601 inválido: {}", crate::store::clip(v, 40)));
     }
     NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S")
         .map(|t| t.and_utc())
-        .map_err(|_| format!("timestamp inválido: {v}"))
+        .map_err(|_| format!("timestamp inválido: {}", crate::store::clip(v, 40)))
 }
 
 fn decode_params(params: &HashMap<String, String>) -> Result<Fix, String> {
@@ -156,12 +182,22 @@ fn decode_params(params: &HashMap<String, String>) -> Result<Fix, String> {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .ok_or("parâmetro 'id' ausente")?;
+    if key.len() > MAX_ID {
+        return Err(format!("identificador do dispositivo longo demais ({} bytes; até {MAX_ID})", key.len()));
+    }
+    // A report with only cell towers or Wi-Fi networks (Traccar's `cell=` / `wifi=`) has no
+    // GNSS place: it is contact (and GNSS-loss evidence) at the last known place.
+    let towers_only = !params.contains_key("location")
+        && !params.contains_key("lat")
+        && !params.contains_key("lon")
+        && (params.contains_key("cell") || params.contains_key("wifi"));
     let (lat, lon) = match params.get("location") {
+        _ if towers_only => (0.0, 0.0),
         Some(loc) => {
             let mut parts = loc.split(',').map(|x| x.trim().parse::<f64>());
             match (parts.next(), parts.next()) {
                 (Some(Ok(a)), Some(Ok(b))) => (a, b),
-                _ => return Err(format!("parâmetro 'location' inválido: {loc}")),
+                _ => return Err(format!("parâmetro 'location' inválido: {}", crate::store::clip(loc, 40))),
             }
         }
         None => (
@@ -186,56 +222,43 @@ fn decode_params(params: &HashMap<String, String>) -> Result<Fix, String> {
         light_bar: flag(params, "lightbar"),
         link: link(params),
         heartbeat: false,
-        valid: params.get("valid").is_none_or(|v| !matches!(v.trim(), "false" | "0")),
-        signals: signals(params)?,
+        valid: !towers_only && params.get("valid").is_none_or(|v| !matches!(v.trim(), "false" | "0")),
+        inputs: inputs(params)?,
         command_acks: match params.get("ack").map(|a| a.trim()).filter(|a| !a.is_empty()) {
             None => Vec::new(),
             Some(list) => list
                 .split(',')
-                .map(|t| t.trim().parse::<u32>().map_err(|_| format!("valor inválido em 'ack': {t}")))
+                .map(|t| {
+                    t.trim()
+                        .parse::<u32>()
+                        .map_err(|_| format!("valor inválido em 'ack': {}", crate::store::clip(t, 40)))
+                })
                 .collect::<Result<_, _>>()?,
         },
     })
 }
 
-/// Device states carried as parameters (docs/DEVICES.md): Traccar's `alarm` vocabulary for
-/// one-shot alarms, and explicit states so a device can also report the condition clearing.
-fn signals(params: &HashMap<String, String>) -> Result<Vec<Signal>, String> {
+/// Alarms and states carried as parameters (docs/DEVICES.md): Traccar's `alarm` vocabulary for
+/// one-shot alarms (several joined with commas), and explicit states so a device can also report
+/// a condition clearing. What they mean is the device model's to say.
+fn inputs(params: &HashMap<String, String>) -> Result<Vec<Input>, String> {
     let mut out = Vec::new();
     if let Some(alarm) = params.get("alarm") {
         for a in alarm.split(',').map(str::trim).filter(|a| !a.is_empty()) {
-            out.push(match a {
-                "removing" | "strapCut" => Signal::StrapOpen(true),
-                "tampering" => Signal::Tamper(true),
-                "jamming" => Signal::Jamming(true),
-                "powerOff" => Signal::PowerOff,
-                "bodyMissing" => Signal::BodyMissing(true),
-                "wrongInstallation" => Signal::WrongInstallation(true),
-                // Other Traccar alarms (sos, lowBattery …) carry nothing the detectors need:
-                // battery comes from `batt`.
-                _ => continue,
-            });
+            if a.len() > 64 {
+                return Err("valor longo demais em 'alarm'".into());
+            }
+            out.push(Input::Alarm(a.to_owned()));
         }
     }
-    let state = |key: &str| -> Result<Option<bool>, String> {
-        match params.get(key).map(|v| v.trim()) {
-            None | Some("") => Ok(None),
-            Some("1" | "true" | "open" | "cut" | "missing" | "wrong" | "on") => Ok(Some(true)),
-            Some("0" | "false" | "closed" | "ok" | "present" | "off") => Ok(Some(false)),
-            Some(v) => Err(format!("valor inválido em '{key}': {v}")),
-        }
-    };
-    let named: [(&str, super::SignalFor); 5] = [
-        ("strap", Signal::StrapOpen),
-        ("body", Signal::BodyMissing),
-        ("install", Signal::WrongInstallation),
-        ("tamper", Signal::Tamper),
-        ("jamming", Signal::Jamming),
-    ];
-    for (key, signal) in named {
-        if let Some(on) = state(key)? {
-            out.push(signal(on));
-        }
+    for key in ["strap", "body", "install", "tamper", "jamming"] {
+        let on = match params.get(key).map(|v| v.trim()) {
+            None | Some("") => continue,
+            Some("1" | "true" | "open" | "cut" | "missing" | "wrong" | "on") => true,
+            Some("0" | "false" | "closed" | "ok" | "present" | "off") => false,
+            Some(v) => return Err(format!("valor inválido em '{key}': {}", crate::store::clip(v, 40))),
+        };
+        out.push(Input::State { name: key.to_owned(), on });
     }
     Ok(out)
 }
@@ -292,7 +315,7 @@ fn decode_json(body: &[u8]) -> Result<Fix, String> {
         charging: b.location.battery.as_ref().and_then(|x| x.is_charging),
         valid: true,
         heartbeat: false,
-        signals: Vec::new(),
+        inputs: Vec::new(),
         command_acks: Vec::new(),
         ignition: None,
         siren: None,
@@ -330,6 +353,40 @@ mod tests {
         let plain = secs.format("%Y-%m-%d %H:%M:%S").to_string();
         assert_eq!(parse_timestamp(&plain).expect("plain"), secs);
         assert!(parse_timestamp("yesterday").is_err());
+    }
+
+    /// Read by magnitude: seconds after 2038 stay seconds (Traccar's 2^31 rule made the year 2100
+    /// 1970-02-17), milliseconds stay milliseconds; 0 and −1 parse, and ingest then refuses them
+    /// as implausible (before 2000).
+    #[test]
+    fn req_9_37_timestamps_are_read_by_magnitude() {
+        let y2100 = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).single().expect("time");
+        assert_eq!(parse_timestamp("4102444800").expect("seconds"), y2100);
+        assert_eq!(parse_timestamp("4102444800000").expect("ms"), y2100);
+        let y2040 = Utc.with_ymd_and_hms(2040, 6, 1, 12, 0, 0).single().expect("time");
+        assert_eq!(parse_timestamp(&y2040.timestamp().to_string()).expect("secs"), y2040);
+        assert_eq!(parse_timestamp(&y2040.timestamp_millis().to_string()).expect("ms"), y2040);
+        assert_eq!(parse_timestamp("0").expect("zero").timestamp(), 0);
+        assert_eq!(parse_timestamp("-1").expect("minus one").timestamp(), -1);
+    }
+
+    #[test]
+    fn a_report_with_only_cell_towers_is_contact_without_a_place() {
+        let f = q("id=abc&cell=724,5,1234,5678&batt=40").expect("towers only");
+        assert!(!f.valid && !f.heartbeat, "GNSS-less contact, evidence of GNSS loss");
+        assert_eq!(f.battery_pct, Some(40.0));
+        let f = q("id=abc&wifi=AA:BB:CC:DD:EE:FF,-60").expect("wifi only");
+        assert!(!f.valid);
+        assert!(q("id=abc&batt=40").expect_err("nothing at all").contains("lat"));
+    }
+
+    #[test]
+    fn long_identifiers_and_values_are_refused_without_echoing_them() {
+        let id = "x".repeat(1_000_000);
+        let e = q(&format!("id={id}&lat=1&lon=2")).expect_err("too long");
+        assert!(e.len() < 200 && e.contains("longo demais"), "{}", &e[..e.len().min(300)]);
+        let e = q(&format!("id=a&lat={}&lon=2", "9".repeat(100_000))).expect_err("bad number");
+        assert!(e.len() < 200, "{}", e.len());
     }
 
     #[test]

@@ -1,19 +1,31 @@
-//! Teltonika Codec 8 and Codec 8 Extended over TCP (Traccar's port 5027), pure: the IMEI
-//! handshake, a framer for AVL data packets, a decoder for their records and IO elements, and
-//! the encoder (simulator and round-trip tests). The server answers the handshake with 01/00 and
-//! each packet with the number of records it stored, only after they are durable.
+//! Teltonika Codec 8, 8 Extended and 16 over TCP (Traccar's port 5027), pure: the IMEI
+//! handshake, a framer for AVL data packets (a lone 0xFF between them is the device's keep-alive),
+//! a decoder for their records and IO elements, Codec 12 / 14 command responses and Codec 13
+//! messages, and the encoder (simulator and round-trip tests). The server answers the handshake
+//! with 01/00 and each AVL packet with the number of records it stored, only after they are
+//! durable; responses and messages get no answer.
 //!
-//! Packet: `00000000 LEN(4) CODEC N1 RECORDS… N2 CRC(4)`, CRC-16/IBM over CODEC…N2.
+//! Packet: `00000000 LEN(4) CODEC N1 RECORDS… N2 CRC(4)`, CRC-16/IBM over CODEC…N2. Codec 8: 1-byte
+//! event id, counts and ids; 8E: 2-byte event id, counts and ids, then variable-length (NX)
+//! elements; 16: 2-byte event id, a generation-type byte, 1-byte counts, 2-byte ids.
 
 use atalaia_core::geom::LatLon;
 use chrono::{DateTime, TimeZone, Utc};
 
 pub const CODEC8: u8 = 0x08;
 pub const CODEC8E: u8 = 0x8E;
+pub const CODEC16: u8 = 0x10;
 /// GPRS commands and their responses.
 pub const CODEC12: u8 = 0x0C;
+/// Device messages with a timestamp (RS-232 data, e.g. a tachograph or card reader): one-way.
+pub const CODEC13: u8 = 0x0D;
+/// GPRS commands addressed by IMEI, and their responses (ACK 0x06, nACK 0x11).
+pub const CODEC14: u8 = 0x0E;
 const CODEC12_COMMAND: u8 = 0x05;
 const CODEC12_RESPONSE: u8 = 0x06;
+const CODEC14_NACK: u8 = 0x11;
+/// The keep-alive byte some firmware sends between packets (no answer).
+pub const PING: u8 = 0xFF;
 
 /// IO element ids this server interprets (Teltonika FMB AVL ids).
 pub mod io {
@@ -25,8 +37,12 @@ pub mod io {
     pub const CHARGER: u16 = 116;
     /// Teltonika's "Jamming" event (GNSS/GSM jamming detected).
     pub const JAMMING: u16 = 249;
-    // Bracelet states have no Teltonika-wide ids: Atalaia's bracelet profile uses these
-    // (docs/DEVICES.md); 1 = condition present, 0 = cleared.
+    /// FMB's "Alarm" input (the SOS button on personal trackers).
+    pub const ALARM: u16 = 236;
+    // What ids 10800–10803 mean depends on the device's model (EYE temperatures on an FMB, strap,
+    // body, installation and tamper on a bracelet built to Atalaia's profile): the model's IO
+    // profile reads them (atalaia_core::devices, docs/DEVICES.md). The simulator's bracelets use
+    // these names.
     pub const STRAP_OPEN: u16 = 10_800;
     pub const BODY_MISSING: u16 = 10_801;
     pub const WRONG_INSTALLATION: u16 = 10_802;
@@ -115,12 +131,15 @@ impl Record {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Packet {
     pub codec: u8,
     pub records: Vec<Record>,
-    /// The text of a Codec 12 response (then `records` is empty and nothing is acknowledged).
+    /// The text of a Codec 12 or 14 response (then `records` is empty and nothing is
+    /// acknowledged).
     pub response: Option<String>,
+    /// A Codec 13 message (device data with a timestamp): understood, not used by Atalaia.
+    pub message: Option<String>,
 }
 
 /// Wrap a Codec 12 message (`type` 5 command, 6 response) in the AVL packet framing.
@@ -155,6 +174,7 @@ pub fn ack(accepted: usize) -> [u8; 4] {
 #[derive(Debug, Default)]
 pub struct Framer {
     buf: Vec<u8>,
+    pings: usize,
 }
 
 impl Framer {
@@ -166,7 +186,17 @@ impl Framer {
         self.buf.len()
     }
 
+    /// Keep-alive bytes (0xFF) dropped since the last call.
+    pub fn take_pings(&mut self) -> usize {
+        std::mem::take(&mut self.pings)
+    }
+
     pub fn next_packet(&mut self) -> Option<Result<Packet, TeltonikaError>> {
+        let pings = self.buf.iter().take_while(|b| **b == PING).count();
+        if pings > 0 {
+            self.buf.drain(..pings);
+            self.pings += pings;
+        }
         if self.buf.len() < 8 {
             return None;
         }
@@ -228,7 +258,7 @@ fn decode_data(data: &[u8]) -> Result<Packet, TeltonikaError> {
     let mut r = Reader { data, at: 0 };
     let codec = r.uint(1)? as u8;
     let extended = match codec {
-        CODEC8 => false,
+        CODEC8 | CODEC16 => false,
         CODEC8E => true,
         CODEC12 => {
             let _quantity = r.uint(1)?;
@@ -238,10 +268,34 @@ fn decode_data(data: &[u8]) -> Result<Packet, TeltonikaError> {
             if kind != CODEC12_RESPONSE {
                 return Err(TeltonikaError::Codec(codec));
             }
-            return Ok(Packet { codec, records: Vec::new(), response: Some(text) });
+            return Ok(Packet { codec, response: Some(text), ..Packet::default() });
+        }
+        CODEC14 => {
+            // qty, type (06 ACK, 11 nACK: the IMEI did not match), size, IMEI (8), text.
+            let _quantity = r.uint(1)?;
+            let kind = r.uint(1)? as u8;
+            let size = r.uint(4)? as usize;
+            let body = r.take(size)?;
+            let text = match kind {
+                CODEC12_RESPONSE => super::reply_text(body.get(8..).unwrap_or_default()),
+                CODEC14_NACK => "recusado pelo dispositivo (IMEI não confere)".to_owned(),
+                _ => return Err(TeltonikaError::Codec(codec)),
+            };
+            return Ok(Packet { codec, response: Some(text), ..Packet::default() });
+        }
+        CODEC13 => {
+            // qty, type, size (4 + text), timestamp in seconds (4), text.
+            let _quantity = r.uint(1)?;
+            let _kind = r.uint(1)?;
+            let size = r.uint(4)? as usize;
+            let body = r.take(size)?;
+            let text = super::reply_text(body.get(4..).unwrap_or_default());
+            return Ok(Packet { codec, message: Some(text), ..Packet::default() });
         }
         other => return Err(TeltonikaError::Codec(other)),
     };
+    // Codec 16: event ids are 2 bytes (and a generation type follows), counts 1 byte.
+    let wide_ids = extended || codec == CODEC16;
     let count = r.uint(1)? as u8;
     let mut records = Vec::with_capacity(usize::from(count));
     for _ in 0..count {
@@ -255,12 +309,15 @@ fn decode_data(data: &[u8]) -> Result<Packet, TeltonikaError> {
         let angle_deg = r.uint(2)? as u16;
         let satellites = r.uint(1)? as u8;
         let speed_kmh = r.uint(2)? as u16;
-        let event_io = r.var(extended)?;
+        let event_io = r.var(wide_ids)?;
+        if codec == CODEC16 {
+            let _generation = r.uint(1)?;
+        }
         let _total = r.var(extended)?;
         let mut io = Vec::new();
         for width in [1usize, 2, 4, 8] {
             for _ in 0..r.var(extended)? {
-                let id = r.var(extended)?;
+                let id = r.var(wide_ids)?;
                 io.push((id, IoValue::Int(r.uint(width)?)));
             }
         }
@@ -287,7 +344,7 @@ fn decode_data(data: &[u8]) -> Result<Packet, TeltonikaError> {
     if last != count {
         return Err(TeltonikaError::Count { first: count, last });
     }
-    Ok(Packet { codec, records, response: None })
+    Ok(Packet { codec, records, ..Packet::default() })
 }
 
 /// The smallest of the protocol's IO widths (1, 2, 4, 8 bytes) that holds `x`.
@@ -300,16 +357,20 @@ fn int_width(x: u64) -> usize {
     }
 }
 
-/// Encode a packet (integer IO elements are written at their smallest width that fits).
+/// Encode a packet (integer IO elements are written at their smallest width that fits; Codec 16
+/// records say "periodical" as their generation type).
 pub fn encode(packet: &Packet) -> Vec<u8> {
     let extended = packet.codec == CODEC8E;
-    let put_var = |out: &mut Vec<u8>, v: u16| {
-        if extended {
+    let wide_ids = extended || packet.codec == CODEC16;
+    let put = |out: &mut Vec<u8>, v: u16, wide: bool| {
+        if wide {
             out.extend_from_slice(&v.to_be_bytes());
         } else {
             out.push(v as u8);
         }
     };
+    let put_var = |out: &mut Vec<u8>, v: u16| put(out, v, extended);
+    let put_id = |out: &mut Vec<u8>, v: u16| put(out, v, wide_ids);
     let mut data = vec![packet.codec, packet.records.len() as u8];
     for rec in &packet.records {
         data.extend_from_slice(&(rec.time.timestamp_millis() as u64).to_be_bytes());
@@ -320,7 +381,10 @@ pub fn encode(packet: &Packet) -> Vec<u8> {
         data.extend_from_slice(&rec.angle_deg.to_be_bytes());
         data.push(rec.satellites);
         data.extend_from_slice(&rec.speed_kmh.to_be_bytes());
-        put_var(&mut data, rec.event_io);
+        put_id(&mut data, rec.event_io);
+        if packet.codec == CODEC16 {
+            data.push(7);
+        }
         put_var(&mut data, rec.io.len() as u16);
         for width in [1usize, 2, 4, 8] {
             let group: Vec<(u16, u64)> = rec
@@ -333,7 +397,7 @@ pub fn encode(packet: &Packet) -> Vec<u8> {
                 .collect();
             put_var(&mut data, group.len() as u16);
             for (id, x) in group {
-                put_var(&mut data, id);
+                put_id(&mut data, id);
                 data.extend_from_slice(&x.to_be_bytes()[8 - width..]);
             }
         }
@@ -362,5 +426,7 @@ pub fn encode(packet: &Packet) -> Vec<u8> {
     out
 }
 
+#[cfg(test)]
+mod golden;
 #[cfg(test)]
 mod tests;

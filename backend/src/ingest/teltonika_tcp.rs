@@ -3,12 +3,12 @@
 //! record with a fix is durable. A store failure sends no acknowledgement, so the device resends.
 
 use super::tcp::IDLE;
-use super::teltonika::{self, Record, io};
-use super::{Accepted, Fix, accept_batch, device_of, known_device};
+use super::teltonika::{self, IoValue, Record, io};
+use super::{Accepted, Fix, Unhandled, accept_batch, count_unhandled, device_of, known_device};
 use crate::commands;
 use crate::server::AppState;
 use crate::tls::Stream;
-use atalaia_core::detect::Signal;
+use atalaia_core::devices::Input;
 use atalaia_core::ids::DeviceId;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -30,21 +30,38 @@ fn fix(imei: &str, r: &Record) -> Fix {
         link: None,
         valid: r.valid(),
         heartbeat: false,
-        signals: signals(r),
+        inputs: inputs(r),
         command_acks: Vec::new(),
     }
 }
 
-/// Device states from IO elements (the bracelet profile in docs/DEVICES.md).
-fn signals(r: &Record) -> Vec<Signal> {
-    let named: [(u16, super::SignalFor); 5] = [
-        (io::STRAP_OPEN, Signal::StrapOpen),
-        (io::BODY_MISSING, Signal::BodyMissing),
-        (io::WRONG_INSTALLATION, Signal::WrongInstallation),
-        (io::TAMPER, Signal::Tamper),
-        (io::JAMMING, Signal::Jamming),
-    ];
-    named.iter().filter_map(|(id, signal)| r.io_int(*id).map(|v| signal(v != 0))).collect()
+/// The record's IO elements (integer ones) and its priority, for the device's model to read:
+/// whether IO 10800 is a strap or a temperature depends on the device (docs/DEVICES.md).
+fn inputs(r: &Record) -> Vec<Input> {
+    let mut out: Vec<Input> =
+        r.io.iter()
+            .filter_map(|(id, v)| match v {
+                IoValue::Int(value) => Some(Input::TeltonikaIo { id: *id, value: *value }),
+                IoValue::Bytes(_) => None,
+            })
+            .collect();
+    out.push(Input::TeltonikaPriority(r.priority));
+    out
+}
+
+/// A decoding error as a counter's name (without the numbers that differ every time).
+fn kind_of(e: &teltonika::TeltonikaError) -> String {
+    use teltonika::TeltonikaError as E;
+    match e {
+        E::Codec(c) => format!("codec 0x{c:02X} não suportado"),
+        E::Crc { .. } => "CRC inválido".into(),
+        E::Preamble { .. } => "bytes fora de um pacote".into(),
+        E::Length(_) => "comprimento fora do limite".into(),
+        E::Count { .. } => "contagem de registros não confere".into(),
+        E::Truncated => "registro truncado".into(),
+        E::Time => "horário fora do intervalo".into(),
+        E::Imei => "IMEI inválido".into(),
+    }
 }
 
 async fn read_more(stream: &mut Stream, buf: &mut [u8]) -> std::io::Result<Option<usize>> {
@@ -93,14 +110,22 @@ pub async fn connection(mut stream: Stream, remote: SocketAddr, state: AppState)
     let mut framer = teltonika::Framer::default();
     framer.push(&pending[used..]);
     loop {
+        let mut unhandled = Vec::new();
         while let Some(next) = framer.next_packet() {
             let packet = match next {
                 Ok(p) => p,
                 Err(e) => {
-                    tracing::warn!(%remote, error = %e, "Teltonika packet skipped");
+                    // Not acknowledged: a device resends what it sent in a packet we could not
+                    // read. Counted on the device, logged once per kind.
+                    unhandled.push(Unhandled::new(format!("pacote descartado: {}", kind_of(&e))));
                     continue;
                 }
             };
+            if let Some(text) = packet.message {
+                unhandled
+                    .push(Unhandled::new(format!("codec 13 sem uso: {}", crate::store::clip(&text, 40))));
+                continue;
+            }
             if let Some(reply) = packet.response {
                 // Codec 12 responses name no command: they answer the oldest one sent.
                 let answer = commands::Answer::Oldest;
@@ -120,6 +145,9 @@ pub async fn connection(mut stream: Stream, remote: SocketAddr, state: AppState)
                 }
             }
             stream.write_all(&teltonika::ack(packet.records.len())).await?;
+        }
+        if let Err(e) = count_unhandled(&state, "teltonika", &imei, std::mem::take(&mut unhandled)).await {
+            tracing::error!(error = %e, "Teltonika counters not recorded");
         }
         let read = tokio::select! {
             r = read_more(&mut stream, &mut buf) => Some(r?),

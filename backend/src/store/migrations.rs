@@ -243,6 +243,21 @@ CREATE TABLE detector_state (
     PRIMARY KEY (part, id)
 ) WITHOUT ROWID;
 "#,
+    // 17: what devices send that the server does not use, counted per device and kind instead of
+    // dropped in silence; refused reports kept bounded (a repeated refusal is one row with a count).
+    r#"
+CREATE TABLE ingest_counters (
+    device_key  TEXT NOT NULL,
+    protocol    TEXT NOT NULL,
+    what        TEXT NOT NULL,
+    count       INTEGER NOT NULL,
+    first_at    TEXT NOT NULL,
+    last_at     TEXT NOT NULL,
+    sample      TEXT,
+    PRIMARY KEY (device_key, protocol, what)
+) WITHOUT ROWID;
+ALTER TABLE ingest_rejects ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

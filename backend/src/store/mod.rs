@@ -10,6 +10,7 @@
 mod audit;
 mod detector;
 mod entities;
+mod ingest;
 mod migrations;
 mod positions;
 pub mod tracks;
@@ -18,6 +19,7 @@ pub use audit::Actor;
 pub use detector::{detector_state, save_detector_state};
 
 pub use entities::Entity;
+pub use ingest::{IngestCounter, IngestReject, MAX_REJECTS, clip};
 pub use positions::PositionFilter;
 
 use atalaia_core::Clock;
@@ -458,22 +460,6 @@ impl Store {
 
     pub fn list_by<E: Entity>(conn: &Connection, column: &str, value: &str) -> Result<Vec<E>, StoreError> {
         entities::list::<E, _>(conn, &format!("WHERE {column} = ?1"), [value])
-    }
-
-    /// Record a refused device message (unknown or inactive id) for the operators' ingest log.
-    pub fn log_reject(
-        conn: &Connection,
-        at: DateTime<Utc>,
-        protocol: &str,
-        key: &str,
-        remote: &str,
-        reason: &str,
-    ) -> Result<(), StoreError> {
-        conn.execute(
-            "INSERT INTO ingest_rejects (at, protocol, device_key, remote, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![ts(at), protocol, key, remote, reason],
-        )?;
-        Ok(())
     }
 
     pub fn scalar_i64(conn: &Connection, sql: &str) -> Result<Option<i64>, StoreError> {

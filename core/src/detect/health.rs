@@ -97,6 +97,10 @@ impl Engine {
                 Signal::Tamper(on) => self.set(ctx, k(AlarmKind::Tamper), on, t, out),
                 Signal::Jamming(on) => self.set(ctx, k(AlarmKind::Jamming), on, t, out),
                 Signal::PowerOff => self.set(ctx, k(AlarmKind::DeviceOff), true, t, out),
+                // A button pressed during an outage still needs an answer: raised, dated when it
+                // was pressed, however late it arrives. No condition is kept, so nothing
+                // restores it; the operator closes it.
+                Signal::Panic => out.push(Output::Raise { key: k(AlarmKind::Panic), since: t }),
             }
         }
 

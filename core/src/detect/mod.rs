@@ -107,6 +107,9 @@ pub enum Signal {
     Jamming(bool),
     /// The device announces it is switching off.
     PowerOff,
+    /// A panic / SOS button or the device's general alarm input: an event, raised every time
+    /// (a repeat while the alarm stands counts), even from replayed data.
+    Panic,
 }
 
 /// One report of one device, protocol-independent.

@@ -2,6 +2,7 @@
 //! alarm frames captured from devices (each checked against its CRC before use).
 
 use super::*;
+use atalaia_core::geom::LatLon;
 use chrono::TimeZone;
 use proptest::prelude::*;
 
@@ -36,7 +37,10 @@ fn crc_itu_matches_the_documented_login_and_ack() {
 fn login_decodes_the_imei_and_is_acknowledged() {
     let frame = one_frame(&hex(LOGIN_DOC));
     assert_eq!(frame.serial, 1);
-    assert_eq!(decode(&frame), Ok(Message::Login { imei: "123456789012345".into() }));
+    assert_eq!(
+        decode(&frame),
+        Ok(Message::Login { imei: "123456789012345".into(), type_id: None, tz_offset_min: None })
+    );
     assert_eq!(ack_for(&frame), Some(hex(LOGIN_ACK_DOC)));
 }
 
@@ -65,11 +69,12 @@ fn location_in_the_northern_and_eastern_hemispheres() {
 fn heartbeat_status_and_its_acknowledgement() {
     let frame = one_frame(&hex(HEARTBEAT_FRAME));
     assert_eq!(frame.serial, 0x5a);
-    let Message::Heartbeat { status, .. } = decode(&frame).expect("decode") else { panic!("heartbeat") };
+    let Message::Heartbeat(report) = decode(&frame).expect("decode") else { panic!("heartbeat") };
     assert_eq!(
-        status,
+        report.status,
         Status { armed: true, ignition: false, charging: true, gps_tracking: true, alarm_bits: 0 }
     );
+    assert_eq!((report.battery, report.alarm), (Some(Battery::Level(0)), 0));
     let same_with_serial_1 = one_frame(&encode(HEARTBEAT, &frame.content, 1));
     assert_eq!(ack_for(&same_with_serial_1), Some(hex(HEARTBEAT_ACK_SERIAL_1)));
 }
@@ -77,11 +82,13 @@ fn heartbeat_status_and_its_acknowledgement() {
 #[test]
 fn alarm_packet_carries_location_status_and_code() {
     let frame = one_frame(&hex(ALARM_FRAME));
-    let Message::Alarm { location, status, alarm } = decode(&frame).expect("decode") else { panic!("alarm") };
+    let Message::Alarm { location: Some(location), report } = decode(&frame).expect("decode") else {
+        panic!("alarm")
+    };
     assert!((location.at.lat - 50.409527).abs() < 1e-5 && (location.at.lon - 30.6008).abs() < 1e-5);
     assert_eq!(location.course_deg, 127.0);
-    assert_eq!(status.alarm_bits, 2, "power-cut bits in the terminal information");
-    assert_eq!(alarm, AlarmCode::Normal);
+    assert_eq!(report.status.alarm_bits, 2, "power-cut bits in the terminal information");
+    assert_eq!(report.alarm, 0);
     assert_eq!(ack_for(&frame), Some(encode(ALARM, &[], 0x22)));
 }
 
@@ -138,12 +145,12 @@ fn a_garbage_stream_does_not_grow_the_buffer() {
 #[test]
 fn truncated_content_is_an_error_not_a_panic() {
     for protocol in [LOGIN, LOCATION, HEARTBEAT, ALARM] {
-        let frame = Frame { protocol, content: vec![1, 2], serial: 0 };
+        let frame = Frame { protocol, content: vec![1, 2], serial: 0, long: false };
         assert!(matches!(decode(&frame), Err(DecodeError::Short { .. })), "{protocol:#x}");
     }
     assert_eq!(
-        decode(&Frame { protocol: 0x8A, content: vec![], serial: 0 }),
-        Ok(Message::Unsupported { protocol: 0x8A })
+        decode(&Frame { protocol: 0x7E, content: vec![], serial: 0, long: false }),
+        Ok(Message::Unsupported { protocol: 0x7E })
     );
 }
 
@@ -166,6 +173,7 @@ proptest! {
             valid,
             speed_kmh: f64::from(speed),
             course_deg: f64::from(course),
+            archive: false,
         };
         let frame = one_frame(&encode_location(&l, serial));
         prop_assert_eq!(frame.serial, serial);

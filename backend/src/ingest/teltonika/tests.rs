@@ -108,7 +108,8 @@ fn negative_coordinates_are_twos_complement() {
         event_io: io::IGNITION,
         io: vec![(io::IGNITION, IoValue::Int(1)), (io::BATTERY_LEVEL, IoValue::Int(87))],
     };
-    let p = one(&encode(&Packet { codec: CODEC8, records: vec![rec.clone()], response: None }));
+    let p =
+        one(&encode(&Packet { codec: CODEC8, records: vec![rec.clone()], response: None, message: None }));
     assert_eq!(p.records[0], rec);
     assert_eq!(p.records[0].io_int(io::IGNITION), Some(1));
 }
@@ -116,7 +117,7 @@ fn negative_coordinates_are_twos_complement() {
 proptest! {
     #[test]
     fn packets_round_trip(
-        codec in prop_oneof![Just(CODEC8), Just(CODEC8E)],
+        codec in prop_oneof![Just(CODEC8), Just(CODEC8E), Just(CODEC16)],
         lat in -90.0f64..90.0,
         lon in -180.0f64..180.0,
         millis in 0i64..4_102_444_799_000,
@@ -139,7 +140,7 @@ proptest! {
             event_io: 0,
             io,
         };
-        let packet = Packet { codec, records: vec![rec; count], response: None };
+        let packet = Packet { codec, records: vec![rec; count], response: None, message: None };
         let back = one(&encode(&packet));
         prop_assert_eq!(back.records.len(), count);
         for r in &back.records {
