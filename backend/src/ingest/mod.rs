@@ -291,8 +291,10 @@ pub async fn accept_batch(
                         if sample.at.is_some() {
                             monitor.lock().position_stored(device.id, sample.fix_time);
                         }
-                        let latest = newest_fix.entry(device.id).or_default();
-                        *latest = (*latest).max(Some(sample.fix_time));
+                        if !sample.heartbeat {
+                            let latest = newest_fix.entry(device.id).or_default();
+                            *latest = (*latest).max(Some(sample.fix_time));
+                        }
                         samples.push(sample);
                         answers.push(Accepted::Stored { seq });
                     }
@@ -403,8 +405,12 @@ fn store_fix(
         return Ok(Some((0, sample)));
     }
     if fix.fix_time.is_some() && newest.is_some_and(|t| fix_time <= t) && Store::has_position(ctx.conn, &p)? {
-        tracing::debug!(protocol, key = %fix.key, fix_time = %fix_time, "duplicate fix ignored");
-        return Ok(None);
+        // A frame resent because our acknowledgement was lost — or another packet of the same
+        // second and place (a GT06 alarm beside its location): the place is not stored twice,
+        // but what the report says about the device is still read.
+        tracing::debug!(protocol, key = %fix.key, fix_time = %fix_time, "duplicate fix not stored again");
+        let contact = crate::monitor::sample_of(&p, false, true, sample.signals);
+        return Ok(Some((0, contact)));
     }
     // A live event only for the device's newest fix (a late one goes to history), and of a
     // replayed stretch only for the batch's last point.

@@ -367,6 +367,18 @@ impl Engine {
         let Some(dev) = self.devices.get_mut(&s.device_id) else { return false };
         // Any contact ends a communication loss, however old the data it brings.
         dev.last_recv = dev.last_recv.max(Some(s.recv_time));
+        if s.heartbeat {
+            // A keep-alive has no device time of its own: it neither orders the device's fixes
+            // nor ends a replay in progress; what it says (states, battery) is current.
+            self.dirty.devices.insert(s.device_id);
+            let subject = self.subject_of(&self.devices[&s.device_id]);
+            let ctx = Ctx { device: Some(s.device_id), live: true };
+            for kind in [AlarmKind::SignalLost, AlarmKind::Shielding, AlarmKind::DeviceOff] {
+                self.set(ctx, AlarmKey::new(kind, subject), false, s.recv_time, out);
+            }
+            self.device_health(ctx, subject, s, out);
+            return true;
+        }
         if dev.last_fix.is_some_and(|t| s.fix_time < t) {
             self.out_of_order += 1;
             self.dirty.devices.insert(s.device_id);

@@ -657,3 +657,48 @@ fn a_group_signal_threshold_is_never_shorter_than_three_device_intervals() {
     w.tick(t(9, 1));
     assert_eq!(w.drain(), vec![(AlarmKind::SignalLost, true)]);
 }
+
+/// A keep-alive has no device time: a fix taken a few seconds before it still counts (it is not
+/// "out of order"), and a heartbeat arriving in the middle of a replay does not cut the replay
+/// into two incidents. Its states are current, and raise at once.
+#[test]
+fn a_heartbeat_neither_reorders_fixes_nor_ends_a_replay() {
+    let mut w = World::new();
+    let (_, d) = w.person(Regime::HouseArrest, None, None);
+    let heartbeat = |when: DateTime<Utc>, signals: Vec<Signal>| Sample {
+        device_id: d,
+        fix_time: when,
+        recv_time: when,
+        at: None,
+        accuracy_m: None,
+        battery_pct: Some(80.0),
+        charging: Some(false),
+        heartbeat: true,
+        signals,
+    };
+    let replayed = |i: i64| Sample {
+        device_id: d,
+        fix_time: t(0, i),
+        recv_time: t(30, 0) + Duration::milliseconds(i),
+        at: Some(HOME),
+        accuracy_m: Some(5.0),
+        battery_pct: None,
+        charging: None,
+        heartbeat: false,
+        signals: vec![],
+    };
+    for i in 0..10 {
+        w.feed(replayed(i));
+        if i == 4 {
+            w.feed(heartbeat(t(30, 0), vec![Signal::StrapOpen(true)]));
+        }
+    }
+    assert_eq!(w.drain(), vec![(AlarmKind::StrapCut, true)], "the heartbeat's state is live");
+    w.tick(t(30, 30));
+    assert_eq!(w.drain(), vec![(AlarmKind::LateData, true)], "one incident for the whole replay");
+    // A fix stamped a few seconds before the last heartbeat is still evaluated.
+    w.feed(heartbeat(t(31, 0), vec![]));
+    let before = w.e.out_of_order;
+    w.at(d, t(30, 55), Some(HOME));
+    assert_eq!(w.e.out_of_order, before);
+}
