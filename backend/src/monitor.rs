@@ -155,9 +155,43 @@ impl Monitor {
                 inner.engine.assume_raised(a.key(), a.source_time);
             }
         }
+        // What changes with every report is saved at most every 30 s (soft state): the stored
+        // positions and the devices' records give the newest of it back.
         for p in &last {
             inner.engine.seen(p.device_id, p.recv_time, p.fix_time);
             inner.position_stored(p.device_id, p.fix_time);
+        }
+        for d in &devices {
+            if let Some(t) = d.last_contact {
+                inner.engine.contact(d.id, t);
+            }
+        }
+        // The last place and the current stay of each person, from the positions stored after
+        // the saved record.
+        let resume: Vec<(atalaia_core::ids::PersonId, DateTime<Utc>)> =
+            people.iter().filter_map(|p| inner.engine.resume_after(p.id).map(|t| (p.id, t))).collect();
+        let fixes = store
+            .read(move |c| {
+                let mut all = Vec::new();
+                for (person, after) in resume {
+                    let filter = crate::store::PositionFilter {
+                        person: Some(person),
+                        from: Some(after),
+                        limit: 10_000,
+                        ..Default::default()
+                    };
+                    let found: Vec<(DateTime<Utc>, atalaia_core::geom::LatLon, Option<f64>)> =
+                        Store::positions(c, &filter)?
+                            .into_iter()
+                            .map(|p| (p.fix_time, p.at, p.accuracy_m))
+                            .collect();
+                    all.push((person, found));
+                }
+                Ok(all)
+            })
+            .await?;
+        for (person, found) in fixes {
+            inner.engine.replay_places(person, &found);
         }
         Ok(Self { inner: Arc::new(Mutex::new(inner)), ack_target, tz })
     }
@@ -240,7 +274,7 @@ impl Monitor {
             inner.engine.sample(s, &mut out);
         }
         apply(ctx, &mut inner, out, self.tz)?;
-        save_state(ctx, &mut inner)
+        save_state(ctx, &mut inner, false)
     }
 
     /// The clock-driven detectors, inside a writer job.
@@ -249,7 +283,7 @@ impl Monitor {
         let mut out = Vec::new();
         inner.engine.tick(ctx.now, &mut out);
         apply(ctx, &mut inner, out, self.tz)?;
-        save_state(ctx, &mut inner)
+        save_state(ctx, &mut inner, true)
     }
 
     /// Escalate alarms nobody claimed within the target (27.9). A job of its own, so a failure
@@ -370,9 +404,10 @@ fn apply(
 }
 
 /// Save what the detectors changed in this job, in its transaction: the state a restart needs is
-/// durable exactly when the data and alarms that produced it are (9.37).
-fn save_state(ctx: &mut WriteCtx<'_>, inner: &mut Inner) -> Result<(), StoreError> {
-    let records = inner.engine.take_state();
+/// durable exactly when the data and alarms that produced it are (9.37). On the tick (`due`),
+/// also the soft changes not saved for 30 s.
+fn save_state(ctx: &mut WriteCtx<'_>, inner: &mut Inner, due: bool) -> Result<(), StoreError> {
+    let records = inner.engine.take_state(due);
     crate::store::save_detector_state(ctx.conn, &records)
 }
 

@@ -110,13 +110,18 @@ impl Engine {
         match s.at {
             None if s.heartbeat => {}
             None => {
+                if dev.gnss_lost_since.is_none() {
+                    self.dirty.devices.insert(s.device_id);
+                }
                 let since = *dev.gnss_lost_since.get_or_insert(t);
                 if t - since >= grace {
                     self.set(ctx, k(AlarmKind::GnssLost), true, since, out);
                 }
             }
             Some(_) => {
-                dev.gnss_lost_since = None;
+                if dev.gnss_lost_since.take().is_some() {
+                    self.dirty.devices.insert(s.device_id);
+                }
                 self.set(ctx, k(AlarmKind::GnssLost), false, t, out);
             }
         }

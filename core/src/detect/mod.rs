@@ -237,6 +237,8 @@ pub struct Engine {
     pub out_of_order: u64,
     /// State changed since the host last saved it ([`Engine::take_state`]).
     dirty: state::Dirty,
+    /// The newest receive or tick time seen: the engine's clock for saving soft changes.
+    now: Option<DateTime<Utc>>,
 }
 
 impl Engine {
@@ -253,6 +255,7 @@ impl Engine {
             rules_changed: false,
             out_of_order: 0,
             dirty: state::Dirty::default(),
+            now: None,
         }
     }
 
@@ -349,6 +352,14 @@ impl Engine {
         }
     }
 
+    /// A device's last contact, known before start-up from its record (reports without a fix
+    /// included).
+    pub fn contact(&mut self, device: DeviceId, recv_time: DateTime<Utc>) {
+        if let Some(d) = self.devices.get_mut(&device) {
+            d.last_recv = d.last_recv.max(Some(recv_time));
+        }
+    }
+
     /// Fix time of the newest sample evaluated for a device.
     pub fn last_fix(&self, device: &DeviceId) -> Option<DateTime<Utc>> {
         self.devices.get(device).and_then(|d| d.last_fix)
@@ -367,10 +378,11 @@ impl Engine {
         let Some(dev) = self.devices.get_mut(&s.device_id) else { return false };
         // Any contact ends a communication loss, however old the data it brings.
         dev.last_recv = dev.last_recv.max(Some(s.recv_time));
+        self.now = self.now.max(Some(s.recv_time));
         if s.heartbeat {
             // A keep-alive has no device time of its own: it neither orders the device's fixes
             // nor ends a replay in progress; what it says (states, battery) is current.
-            self.dirty.devices.insert(s.device_id);
+            self.dirty.soft_device(s.device_id);
             let subject = self.subject_of(&self.devices[&s.device_id]);
             let ctx = Ctx { device: Some(s.device_id), live: true };
             for kind in [AlarmKind::SignalLost, AlarmKind::Shielding, AlarmKind::DeviceOff] {
@@ -381,11 +393,11 @@ impl Engine {
         }
         if dev.last_fix.is_some_and(|t| s.fix_time < t) {
             self.out_of_order += 1;
-            self.dirty.devices.insert(s.device_id);
+            self.dirty.soft_device(s.device_id);
             return false;
         }
         dev.last_fix = Some(s.fix_time);
-        self.dirty.devices.insert(s.device_id);
+        self.dirty.soft_device(s.device_id);
         let live = s.recv_time - s.fix_time <= self.cfg.late_after;
         let subject = self.subject_of(&self.devices[&s.device_id]);
         for kind in [AlarmKind::SignalLost, AlarmKind::Shielding, AlarmKind::DeviceOff] {
@@ -400,6 +412,7 @@ impl Engine {
         if live {
             self.finish_late(s.device_id, out);
         } else {
+            self.dirty.devices.insert(s.device_id);
             if let Some(d) = self.devices.get_mut(&s.device_id) {
                 let acc = d.late.get_or_insert_with(LateAcc::default);
                 acc.points += 1;
@@ -421,6 +434,7 @@ impl Engine {
     /// Time-driven detection with the server's clock: communication loss, curfew starts, and
     /// the end of replays.
     pub fn tick(&mut self, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        self.now = self.now.max(Some(now));
         self.communication(now, out);
         let quiet: Vec<DeviceId> = self
             .devices
@@ -449,7 +463,12 @@ impl Engine {
     fn set(&mut self, ctx: Ctx, key: AlarmKey, active: bool, since: DateTime<Utc>, out: &mut Vec<Output>) {
         let active = active && !self.exempt(&key);
         let entry = self.conds.get(&key).copied();
-        if entry.is_some() || active {
+        let changes = match (entry, active) {
+            (None, false) => false,
+            (Some(c), true) if c.active => !c.raised && ctx.live,
+            _ => true,
+        };
+        if changes {
             self.dirty.key(&key);
             if let Some(d) = ctx.device {
                 self.dirty.devices.insert(d);

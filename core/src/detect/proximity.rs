@@ -216,10 +216,38 @@ fn pair_key(kind: AlarmKind, first: PersonId, other: PersonId) -> AlarmKey {
 }
 
 impl Engine {
+    /// After a restart: the fix time after which the person's stored positions must be given
+    /// to [`Engine::replay_places`] (what the saved record knows ends there).
+    pub fn resume_after(&self, person: PersonId) -> Option<DateTime<Utc>> {
+        let p = self.people.get(&person)?;
+        let stay = self.proximity.stays.get(&person).map(|s| s.last);
+        stay.max(p.last.map(|l| l.t))
+    }
+
+    /// After a restart: rebuild the soft place state (last place, current stay) from the
+    /// person's stored positions newer than what the saved record knew, in fix-time order.
+    /// Nothing is raised: what those fixes raised is already stored, and a stay reaching its
+    /// dwell registers at the next live fix.
+    pub fn replay_places(&mut self, person: PersonId, fixes: &[(DateTime<Utc>, LatLon, Option<f64>)]) {
+        let after = self.resume_after(person);
+        for &(t, at, accuracy) in fixes.iter().filter(|f| after.is_none_or(|a| f.0 > a)) {
+            let Some(p) = self.people.get_mut(&person) else { return };
+            p.last = Some(Fixed { t, at, accuracy_m: accuracy.unwrap_or(0.0).max(0.0) });
+            let cell = self.proximity.grid.cell(&at);
+            self.proximity.move_to(person, cell);
+            let place = self.proximity.places.cell(&at);
+            let stay = match self.proximity.stays.get(&person).copied() {
+                Some(s) if s.cell == place => Stay { last: t, ..s },
+                _ => Stay { cell: place, since: t, last: t, registered: false },
+            };
+            self.proximity.stays.insert(person, stay);
+        }
+    }
+
     pub(super) fn evaluate_proximity(&mut self, ctx: Ctx, pid: PersonId, f: Fixed, out: &mut Vec<Output>) {
         let Some(me) = self.people.get_mut(&pid) else { return };
         me.last = Some(f);
-        self.dirty.people.insert(pid);
+        self.dirty.soft_person(pid);
         let regime = me.info.regime;
         let linked = me.info.linked_person;
         if regime == Regime::Victim {
@@ -291,8 +319,11 @@ impl Engine {
             let fresh = (o.t - f.t).abs() <= self.cfg.pair_staleness;
             let d = f.at.distance_m(&o.at);
             if fresh && d <= self.cfg.encounter_m {
-                self.dirty.people.insert(other);
-                let since = *self.proximity.near_since.entry(pr).or_insert(f.t.min(o.t));
+                let since = *self.proximity.near_since.entry(pr).or_insert_with(|| {
+                    self.dirty.people.insert(pid);
+                    self.dirty.people.insert(other);
+                    f.t.min(o.t)
+                });
                 self.proximity.partners.entry(pid).or_default().insert(other);
                 self.proximity.partners.entry(other).or_default().insert(pid);
                 if f.t - since >= self.cfg.encounter_for {
@@ -316,6 +347,10 @@ impl Engine {
 
     fn common_places(&mut self, ctx: Ctx, pid: PersonId, f: Fixed, out: &mut Vec<Output>) {
         let cell = self.proximity.places.cell(&f.at);
+        // The current stay is soft state: GPS jitter across a cell's edge starts a new one at
+        // almost every fix. A restart rebuilds it from the positions stored after the saved
+        // record (Engine::replay_places); its counting as a visit is saved at once.
+        self.dirty.soft_person(pid);
         let stay = match self.proximity.stays.get(&pid).copied() {
             Some(s) if s.cell == cell => Stay { last: f.t, ..s },
             previous => {
@@ -344,6 +379,7 @@ impl Engine {
         if !stay.registered && stay.last - stay.since >= self.cfg.common_dwell {
             stay.registered = true;
             self.dirty.visits.insert(pid);
+            self.dirty.people.insert(pid);
             let horizon = f.t - self.cfg.common_period;
             let list = self.proximity.visits.entry(cell).or_default();
             list.retain(|(_, end)| *end >= horizon);

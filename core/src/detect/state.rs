@@ -17,7 +17,7 @@ use crate::alarm::{AlarmKey, Subject};
 use crate::ids::{DeviceId, PersonId, ZoneId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Which kind of record a [`StateRecord`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,6 +57,16 @@ pub struct StateRecord {
     pub doc: Option<String>,
 }
 
+/// Soft changes (a device's last fix and contact times, a person's last place and the end of the
+/// current stay) are saved at most this often: they change with every report, and what a restart
+/// finds of them is also rebuilt from the stored positions and the device's record. Everything
+/// else — a condition, a zone side or dwell, a replay being summarised, an encounter timer — is
+/// saved with the data that changed it.
+pub const SOFT_EVERY: chrono::Duration = chrono::Duration::seconds(30);
+
+/// Soft records saved per tick at most (the rest wait for the next ticks).
+pub const SOFT_PER_TICK: usize = 400;
+
 /// What the samples and ticks since the last [`Engine::take_state`] changed.
 #[derive(Debug, Default)]
 pub(super) struct Dirty {
@@ -64,9 +74,27 @@ pub(super) struct Dirty {
     pub batteries: HashSet<DeviceId>,
     pub people: HashSet<PersonId>,
     pub visits: HashSet<PersonId>,
+    /// Changed only softly since they were last saved.
+    pub soft_devices: HashSet<DeviceId>,
+    pub soft_people: HashSet<PersonId>,
+    /// Softly changed since the last call: saved then when not saved for [`SOFT_EVERY`].
+    touched_devices: Vec<DeviceId>,
+    touched_people: Vec<PersonId>,
+    saved_devices: HashMap<DeviceId, DateTime<Utc>>,
+    saved_people: HashMap<PersonId, DateTime<Utc>>,
 }
 
 impl Dirty {
+    pub(super) fn soft_device(&mut self, id: DeviceId) {
+        self.soft_devices.insert(id);
+        self.touched_devices.push(id);
+    }
+
+    pub(super) fn soft_person(&mut self, id: PersonId) {
+        self.soft_people.insert(id);
+        self.touched_people.push(id);
+    }
+
     pub(super) fn subject(&mut self, subject: &Subject) {
         match subject {
             Subject::Person(p) => {
@@ -146,12 +174,71 @@ fn json<T: Serialize>(v: &T) -> Option<String> {
 }
 
 impl Engine {
-    /// The records of everything changed since the last call, and forget the marks. Call it in
-    /// the write transaction that stores the samples (or the tick's alarms) that changed them.
-    pub fn take_state(&mut self) -> Vec<StateRecord> {
-        let dirty = std::mem::take(&mut self.dirty);
+    /// The records of what changed since the last call — and, with `due`, of what changed only
+    /// softly and was not saved for [`SOFT_EVERY`] — and forget those marks. Call it in the write
+    /// transaction that stores the samples (or the tick's alarms) that changed them; with `due`
+    /// on the periodic tick.
+    pub fn take_state(&mut self, due: bool) -> Vec<StateRecord> {
+        let now = self.now.unwrap_or_default();
+        let d = &mut self.dirty;
+        let mut dirty = Dirty {
+            devices: std::mem::take(&mut d.devices),
+            batteries: std::mem::take(&mut d.batteries),
+            people: std::mem::take(&mut d.people),
+            visits: std::mem::take(&mut d.visits),
+            ..Dirty::default()
+        };
+        let old = |saved: Option<&DateTime<Utc>>| saved.is_none_or(|t| now - *t >= SOFT_EVERY);
+        // What this job changed softly is saved with it once it was not saved for SOFT_EVERY:
+        // a device reporting steadily saves its soft state every 30 s, one record at a time.
+        for id in std::mem::take(&mut d.touched_devices) {
+            if old(d.saved_devices.get(&id)) {
+                dirty.devices.insert(id);
+            }
+        }
+        for id in std::mem::take(&mut d.touched_people) {
+            if old(d.saved_people.get(&id)) {
+                dirty.people.insert(id);
+            }
+        }
+        if due {
+            // Once a second: what changed softly and was not touched since (a device gone
+            // quiet), a bounded number at a time so that a tick never holds the writer up.
+            let devices: Vec<DeviceId> = d
+                .soft_devices
+                .iter()
+                .filter(|id| old(d.saved_devices.get(id)))
+                .take(SOFT_PER_TICK / 2)
+                .copied()
+                .collect();
+            dirty.devices.extend(devices);
+            let people: Vec<PersonId> = d
+                .soft_people
+                .iter()
+                .filter(|id| old(d.saved_people.get(id)))
+                .take(SOFT_PER_TICK / 2)
+                .copied()
+                .collect();
+            dirty.people.extend(people);
+            if d.saved_devices.len() > 2 * self.devices.len() + 1024 {
+                let known = &self.devices;
+                d.saved_devices.retain(|id, _| known.contains_key(id));
+            }
+            if d.saved_people.len() > 2 * self.people.len() + 1024 {
+                let known = &self.people;
+                d.saved_people.retain(|id, _| known.contains_key(id));
+            }
+        }
+        // What is saved now is no longer softly changed.
+        for id in &dirty.devices {
+            d.soft_devices.remove(id);
+        }
+        for id in &dirty.people {
+            d.soft_people.remove(id);
+        }
         let mut out = Vec::new();
         for id in dirty.devices {
+            self.dirty.saved_devices.insert(id, now);
             let doc = self.device_record(&id).and_then(|r| json(&r));
             out.push(StateRecord { part: Part::Device, id: id.to_string(), doc });
         }
@@ -164,6 +251,7 @@ impl Engine {
             });
         }
         for id in dirty.people {
+            self.dirty.saved_people.insert(id, now);
             let doc = self.person_record(&id).and_then(|r| json(&r));
             out.push(StateRecord { part: Part::Person, id: id.to_string(), doc });
         }

@@ -191,14 +191,35 @@ fn req_9_37_a_restart_at_any_step_changes_no_decision() {
         let mut first = w.engine();
         let mut store = HashMap::new();
         let mut got = Vec::new();
-        // Save after every step, as the server does after every write job.
+        // Save after every step, as the server does after every write job (soft changes only
+        // on ticks, when they are 30 s old); and keep what the stored positions and the devices'
+        // records would say.
+        let mut positions: HashMap<DeviceId, Vec<Sample>> = HashMap::new();
+        let mut contacts: HashMap<DeviceId, DateTime<Utc>> = HashMap::new();
         for step in &steps[..cut] {
             run(&mut first, std::slice::from_ref(step), &mut got);
-            keep(&mut store, first.take_state());
+            keep(&mut store, first.take_state(matches!(step, Step::Tick(_))));
+            if let Step::Sample(s) = step {
+                contacts.insert(s.device_id, s.recv_time);
+                if s.at.is_some() {
+                    positions.entry(s.device_id).or_default().push(s.clone());
+                }
+            }
         }
         let mut second = w.engine();
         for ((part, id), doc) in &store {
             second.restore(*part, id, doc).expect("restore");
+        }
+        for (device, stored) in &positions {
+            let last = stored.last().expect("a position");
+            second.seen(*device, last.recv_time, last.fix_time);
+            let person = w.people.iter().find(|(_, d)| d == device).map(|(p, _)| *p).expect("wearer");
+            let fixes: Vec<(DateTime<Utc>, LatLon, Option<f64>)> =
+                stored.iter().map(|s| (s.fix_time, s.at.expect("a place"), s.accuracy_m)).collect();
+            second.replay_places(person, &fixes);
+        }
+        for (device, t) in &contacts {
+            second.contact(*device, *t);
         }
         run(&mut second, &steps[cut..], &mut got);
         // Same decisions; within one tick the order of devices is a hash map's.
@@ -224,12 +245,107 @@ fn records_of_a_quiet_engine_are_small_and_deleted_when_empty() {
         signals: vec![],
     };
     e.sample(&s, &mut out);
-    let records = e.take_state();
-    assert!(records.iter().all(|r| r.doc.as_ref().is_none_or(|d| d.len() < 600)), "{records:?}");
-    assert!(e.take_state().is_empty(), "marks are cleared once taken");
+    let first = e.take_state(true);
+    assert!(first.iter().all(|r| r.doc.as_ref().is_none_or(|d| d.len() < 600)), "{first:?}");
+    // Ten seconds later, at the same place: nothing but the last fix and place changed.
+    let again = Sample {
+        fix_time: t0() + Duration::seconds(10),
+        recv_time: t0() + Duration::seconds(10),
+        ..s.clone()
+    };
+    e.sample(&again, &mut out);
+    assert!(e.take_state(false).is_empty(), "a fix that only moves the soft state waits for the tick");
+    assert!(e.take_state(true).is_empty(), "and for 30 s since the last save");
+    e.tick(t0() + Duration::seconds(31), &mut out);
+    let parts: Vec<Part> = e.take_state(true).into_iter().map(|r| r.part).collect();
+    assert!(parts.contains(&Part::Device) && parts.contains(&Part::Person), "{parts:?}");
+    assert!(e.take_state(true).is_empty(), "marks are cleared once taken");
     // A person removed from the engine leaves a deletion, not a stale record.
     let mut stale = Engine::new(EngineConfig::default());
     stale.dirty.people.insert(w.people[1].0);
-    let r = stale.take_state();
+    let r = stale.take_state(false);
     assert_eq!(r, vec![StateRecord { part: Part::Person, id: w.people[1].0.to_string(), doc: None }]);
+}
+
+/// The current stay is soft state, saved every 30 s: a restart rebuilds it from the positions
+/// stored since (Engine::replay_places), so two people staying at one place still make a common
+/// place at the same moment — without the replay the stay would restart at the next fix.
+#[test]
+fn req_9_37_a_stay_cut_by_a_restart_is_rebuilt_from_the_stored_positions() {
+    let w = World::new();
+    let (p0, d0) = w.people[1];
+    let (_, d1) = w.people[2];
+    // The middle of a place cell (150 m of latitude on the polar degree), so that person 2 can
+    // be 60 m away in the same place yet beyond the encounter distance.
+    let deg = 150.0 / 111_694.0;
+    let near = HOME.moved(0.0, 5_000.0);
+    let spot =
+        LatLon { lat: ((near.lat / deg).floor() + 0.5) * deg, lon: ((near.lon / deg).floor() + 0.5) * deg };
+    let fix = |d: DeviceId, secs: i64, at: LatLon| Sample {
+        device_id: d,
+        fix_time: t0() + Duration::seconds(secs),
+        recv_time: t0() + Duration::seconds(secs),
+        at: Some(at),
+        accuracy_m: Some(5.0),
+        battery_pct: None,
+        charging: None,
+        heartbeat: false,
+        signals: vec![],
+    };
+    // Person 2 is at the spot; person 1 walks there (fixes 10 s apart, a new place each time),
+    // arriving at 50 s, and stays.
+    let mut steps = Vec::new();
+    for i in 0..6 {
+        steps.push(fix(d1, i * 10, spot.moved(0.0, 60.0)));
+        steps.push(fix(d0, i * 10, spot.moved(90.0, 1_000.0 - 200.0 * i as f64)));
+    }
+    for i in 0..100 {
+        steps.push(fix(d0, 60 + i * 10, spot));
+        steps.push(fix(d1, 60 + i * 10, spot.moved(0.0, 60.0)));
+    }
+    let common = |out: &[Output]| {
+        out.iter().find_map(|o| match o {
+            Output::Raise { key, since } if key.kind == AlarmKind::CommonPlace => Some((key.subject, *since)),
+            _ => None,
+        })
+    };
+    let mut reference = w.engine();
+    let mut expected = Vec::new();
+    for s in &steps {
+        reference.sample(s, &mut expected);
+    }
+    let want = common(&expected).expect("a common place");
+    assert_eq!(want.0, Subject::Person(p0), "person 1 registers second");
+
+    // The restart comes right after person 1 reached the spot, 20 s after its record was last
+    // saved: the new stay was never saved.
+    let cut = 12;
+    let mut first = w.engine();
+    let mut store = HashMap::new();
+    let mut got = Vec::new();
+    for s in &steps[..cut] {
+        first.sample(s, &mut got);
+        keep(&mut store, first.take_state(false));
+    }
+    let restart = |replay: bool| {
+        let mut e = w.engine();
+        for ((part, id), doc) in &store {
+            e.restore(*part, id, doc).expect("restore");
+        }
+        if replay {
+            let fixes: Vec<(DateTime<Utc>, LatLon, Option<f64>)> = steps[..cut]
+                .iter()
+                .filter(|s| s.device_id == d0)
+                .map(|s| (s.fix_time, s.at.expect("place"), s.accuracy_m))
+                .collect();
+            e.replay_places(p0, &fixes);
+        }
+        let mut out = got.clone();
+        for s in &steps[cut..] {
+            e.sample(s, &mut out);
+        }
+        common(&out)
+    };
+    assert_eq!(restart(true), Some(want), "rebuilt from the stored positions");
+    assert_ne!(restart(false), Some(want), "the saved record alone starts the stay late");
 }

@@ -208,16 +208,15 @@ impl Engine {
 
     fn store_track(&mut self, pid: PersonId, zid: ZoneId, kind: ZoneKind, t: ZoneTrack) {
         let Some(person) = self.people.get_mut(&pid) else { return };
-        self.dirty.people.insert(pid);
         let forget = matches!(kind, ZoneKind::Exclusion | ZoneKind::Warning)
             && t.side.inside != Some(true)
             && t.buffer.inside != Some(true)
             && t.side.settled()
             && t.buffer.settled();
-        if forget {
-            person.zones.remove(&zid);
-        } else {
-            person.zones.insert(zid, t);
+        let changed =
+            if forget { person.zones.remove(&zid).is_some() } else { person.zones.insert(zid, t) != Some(t) };
+        if changed {
+            self.dirty.people.insert(pid);
         }
     }
 

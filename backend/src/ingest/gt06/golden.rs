@@ -279,3 +279,75 @@ fn unknown_types_are_echoed_in_78_78_and_not_in_79_79() {
     let f = frame(&encode_long(0x7E, &[1, 2, 3], 9).iter().map(|b| format!("{b:02X}")).collect::<String>());
     assert_eq!(ack_for(&f), None);
 }
+
+/// The content of a position-bearing packet of `protocol` around a 0x12 location's GPS block.
+fn content_for(protocol: u8, gps: &[u8], archive: bool) -> Vec<u8> {
+    // MCC 724 (Brazil), MNC 5, then LAC and cell id: 2 and 3 bytes, or 4 and 8 bytes in 4G.
+    const CELL: [u8; 8] = [0x02, 0xD4, 0x05, 0x12, 0x34, 0, 0x56, 0x78];
+    const CELL_4G: [u8; 15] = [0x02, 0xD4, 0x05, 0, 0, 0x12, 0x34, 0, 0, 0, 0, 0, 0, 0x56, 0x78];
+    // ACC, upload mode, re-upload flag.
+    let tail = [1, 0, u8::from(archive)];
+    let mut c = gps.to_vec();
+    match protocol {
+        GPS => {}
+        GPS_LBS_4G => c.extend(CELL_4G.iter().chain(&tail)),
+        GPS_LBS_2 => c.extend(CELL.iter().chain(&tail)),
+        _ => c.extend_from_slice(&CELL),
+    }
+    c
+}
+
+proptest::proptest! {
+    /// Every position-bearing type, in 78 78 and 79 79 frames, gives back the place, time, fix
+    /// validity, speed, course and re-upload flag it was built with, and gets the answer its
+    /// document asks for (none).
+    #[test]
+    fn position_packets_of_every_type_round_trip(
+        lat in -85.0f64..85.0,
+        lon in -180.0f64..180.0,
+        secs in 946_684_800i64..4_102_444_799,
+        speed in 0u8..=255,
+        course in 0u16..360,
+        valid: bool,
+        archive: bool,
+        protocol in proptest::sample::select(vec![GPS, GPS_LBS_6, LOCATION, GPS_LBS_2, GPS_LBS_4G, GPS_LBS_MODULE]),
+        long: bool,
+        serial: u16,
+    ) {
+        let l = Location {
+            fix_time: Utc.timestamp_opt(secs, 0).single().expect("valid"),
+            at: atalaia_core::geom::LatLon { lat, lon },
+            satellites: 9,
+            valid,
+            speed_kmh: f64::from(speed),
+            course_deg: f64::from(course),
+            archive: archive && matches!(protocol, GPS_LBS_2 | GPS_LBS_4G),
+        };
+        let gps = &frame(&encode_location(&l, 1).iter().map(|b| format!("{b:02X}")).collect::<String>()).content[..18];
+        let content = content_for(protocol, gps, archive);
+        let bytes = if long { encode_long(protocol, &content, serial) } else { encode(protocol, &content, serial) };
+        let mut f = Framer::default();
+        f.push(&bytes);
+        let got = f.next_frame().expect("a frame").expect("valid");
+        proptest::prop_assert_eq!((got.long, got.serial), (long, serial));
+        let Ok(Message::Location(back)) = decode(&got) else { panic!("location") };
+        proptest::prop_assert!(near(back.at.lat, lat) && near(back.at.lon, lon));
+        proptest::prop_assert_eq!((back.fix_time, back.valid, back.speed_kmh, back.course_deg, back.archive),
+            (l.fix_time, l.valid, l.speed_kmh, l.course_deg, l.archive));
+        proptest::prop_assert_eq!(ack_for(&got), None);
+    }
+
+    /// Any status byte reads back its charging bit and alarm field, and any battery byte a
+    /// percentage between 0 and 100 (or none, above 100).
+    #[test]
+    fn status_and_battery_bytes_of_heartbeats(status: u8, battery: u8, gsm: u8, alarm: u8, serial: u16) {
+        let got = frame(&encode(HEARTBEAT, &[status, battery, gsm, alarm, 2], serial).iter().map(|b| format!("{b:02X}")).collect::<String>());
+        let Ok(Message::Heartbeat(r)) = decode(&got) else { panic!("heartbeat") };
+        proptest::prop_assert_eq!((r.status.charging, r.status.alarm_bits, r.alarm), (status & 4 != 0, (status >> 3) & 7, alarm));
+        match r.battery {
+            Some(b) => proptest::prop_assert!((0.0..=100.0).contains(&b.percent()) && battery <= 100),
+            None => proptest::prop_assert!(battery > 100),
+        }
+        proptest::prop_assert_eq!(ack_for(&got), Some(encode(HEARTBEAT, &[], serial)));
+    }
+}
