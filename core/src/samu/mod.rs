@@ -5,6 +5,7 @@
 pub mod care;
 pub mod fleet;
 pub mod ident;
+pub mod queue;
 pub mod regulation;
 
 use crate::geom::LatLon;
