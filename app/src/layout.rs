@@ -4,6 +4,7 @@
 //! that no longer fits the role (a pane the role cannot see, a pane missing) is ignored.
 
 use crate::pane::Kind;
+use atalaia_core::auth::{Permission, Role};
 use iced::widget::pane_grid::{self, Axis, Configuration, Node};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -112,11 +113,41 @@ pub fn save(path: &Path, saved: &Saved) -> std::io::Result<()> {
     std::fs::rename(tmp, path)
 }
 
+/// A sensible first arrangement per role: call takers and regulators get the SAMU panes wider;
+/// monitoring-only roles get just the map and the alarms, since they can neither take calls nor
+/// see the regulation queue (the layout is the operator's to change afterwards).
+pub fn default_layout(role: Role) -> Configuration<Kind> {
+    let split = |axis, ratio, a, b| Configuration::Split {
+        axis,
+        ratio,
+        a: Box::new(Configuration::Pane(a)),
+        b: Box::new(Configuration::Pane(b)),
+    };
+    if !role.can(Permission::OccurrenceRead) {
+        return split(Axis::Vertical, 0.55, Kind::Mapa, Kind::Alarmes);
+    }
+    let samu_side = match role {
+        Role::Tarm | Role::Regulator | Role::FleetController | Role::Crew => 0.55,
+        _ => 0.5,
+    };
+    // Call takers need the whole form in view; regulators and fleet controllers work in the
+    // queue (an occurrence opens there with its form or its vehicles); others mostly watch it.
+    let intake = match role {
+        Role::Regulator | Role::FleetController => 0.28,
+        _ if role.can(Permission::OccurrenceCreate) => 0.62,
+        _ => 0.4,
+    };
+    Configuration::Split {
+        axis: Axis::Vertical,
+        ratio: samu_side,
+        a: Box::new(split(Axis::Horizontal, intake, Kind::Atendimento, Kind::Regulacao)),
+        b: Box::new(split(Axis::Horizontal, 0.6, Kind::Mapa, Kind::Alarmes)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::screen::dashboard::default_layout;
-    use atalaia_core::auth::Role;
 
     #[test]
     fn a_rearranged_layout_is_saved_and_comes_back() {
@@ -158,5 +189,27 @@ mod tests {
         std::fs::write(file(dir.path(), "op"), b"{not json").expect("write");
         assert!(load(&file(dir.path(), "op")).is_none(), "a damaged file falls back to the default");
         assert_eq!(file(dir.path(), "../etc/passwd"), dir.path().join("layouts").join(".._etc_passwd.json"));
+    }
+
+    fn panes(c: &Configuration<Kind>, out: &mut Vec<Kind>) {
+        match c {
+            Configuration::Pane(k) => out.push(*k),
+            Configuration::Split { a, b, .. } => {
+                panes(a, out);
+                panes(b, out);
+            }
+        }
+    }
+
+    #[test]
+    fn monitoring_operators_get_map_and_alarms_samu_roles_all_four() {
+        let mut v = Vec::new();
+        panes(&default_layout(Role::MonitoringOperator), &mut v);
+        assert_eq!(v, vec![Kind::Mapa, Kind::Alarmes]);
+        for role in [Role::Tarm, Role::Supervisor, Role::FleetController] {
+            let mut v = Vec::new();
+            panes(&default_layout(role), &mut v);
+            assert_eq!(v, vec![Kind::Atendimento, Kind::Regulacao, Kind::Mapa, Kind::Alarmes], "{role:?}");
+        }
     }
 }

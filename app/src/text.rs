@@ -79,10 +79,6 @@ pub fn refused_commands(n: usize) -> String {
     if n == 1 { "1 comando recusado".to_owned() } else { format!("{n} comandos recusados") }
 }
 
-pub fn queue_failed(error: &str) -> String {
-    format!("Comando não gravado neste console: {error}")
-}
-
 pub const CONFLICTS_TITLE: &str =
     "Recusados pelo servidor ao voltar a conexão — veja o motivo e decida: reenviar ou descartar";
 pub const RESEND: &str = "Reenviar";
@@ -118,12 +114,6 @@ pub fn issued_at(
 }
 
 /// The outbox file is in trouble (its commands are still on disk).
-pub fn outbox_trouble(error: &str) -> String {
-    format!("Fila de comandos com problema: {error}")
-}
-
-pub const APPLIED_WITHOUT_ANSWER: &str =
-    "Aplicado no servidor, sem resposta detalhada: os dados chegam pela atualização ao vivo.";
 pub const DISCARD: &str = "Descartar";
 pub const HIDE: &str = "Ocultar";
 pub const CALL_QUEUED: &str =

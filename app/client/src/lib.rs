@@ -4,6 +4,7 @@
 pub mod api;
 pub mod backoff;
 pub mod cache;
+pub mod desk;
 pub mod format;
 pub mod live;
 pub mod model;
