@@ -91,6 +91,9 @@ fn lines(o: &Occurrence, dispatches: &[Dispatch], tz: Tz, generated: &str) -> Ve
         if !p.cns.is_empty() {
             who.push(format!("CNS {}", p.cns));
         }
+        if !p.complaint.is_empty() {
+            who.push(format!("queixa: {}", p.complaint));
+        }
         v.push(f(&format!("{}", p.number), who.join(" · ")));
     }
     v.push(Gap);

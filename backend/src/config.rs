@@ -76,6 +76,17 @@ pub struct Config {
     pub samu_call_overtime_s: i64,
 }
 
+impl Config {
+    /// The intake rules of this centre (RFS003, RFS007, RFS033).
+    pub fn intake_rules(&self) -> atalaia_core::samu::intake::IntakeRules {
+        atalaia_core::samu::intake::IntakeRules {
+            ddds: self.samu_ddds.clone(),
+            regional_municipalities: self.samu_regional_municipalities.clone(),
+            call_overtime_s: self.samu_call_overtime_s,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {

@@ -188,6 +188,9 @@ pub struct NewVictim {
     pub cpf: String,
     #[serde(default)]
     pub cns: String,
+    /// This victim's complaint, as the caller describes it (RFS029).
+    #[serde(default)]
+    pub complaint: String,
 }
 
 impl NewVictim {
@@ -219,6 +222,7 @@ impl NewVictim {
             age_years: self.age_years,
             cpf: digits(&self.cpf),
             cns: digits(&self.cns),
+            complaint: self.complaint.trim().to_owned(),
         }
     }
 }

@@ -602,6 +602,10 @@ async fn intake_alerts_and_usb_replaced_by_usa() {
         ]
     );
     assert_eq!(occ.phase, OccurrencePhase::Regulation, "handed off as registered");
+    // The same rules, for the TARM's screen to apply while the call is typed.
+    let rules: atalaia_core::samu::intake::IntakeRules = de(ok(s.get(&tarm, "/intake-rules").await).await);
+    assert_eq!(rules.ddds, [31]);
+    assert_eq!(rules.alerts("+55 11 98888-7777", "sete lagoas"), occ.alerts);
     let usb = vehicle(&s, "USB-07", "usb", "352000000000201", 1.0, t0).await;
     let usa = vehicle(&s, "USA-07", "usa", "352000000000202", 3.0, t0).await;
     ok(s.post(

@@ -223,6 +223,11 @@ impl Api {
     }
 
     /// The free vehicles nearest to an occurrence, of the type the regulator chose, with ETA.
+    /// The centre's intake rules (RFS003, RFS007, RFS033), for the call form.
+    pub async fn intake_rules(&self) -> Result<atalaia_core::samu::intake::IntakeRules, ApiError> {
+        self.get("/intake-rules").await
+    }
+
     pub async fn recommendation(
         &self,
         id: atalaia_core::ids::OccurrenceId,

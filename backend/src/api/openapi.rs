@@ -30,7 +30,7 @@ impl Modify for BearerAuth {
         users::change_password, users::report,
         samu::list_occurrences, samu::create_occurrence, samu::get_occurrence,
         samu::list_vehicles, samu::create_vehicle, samu::get_vehicle, samu::set_vehicle_status,
-        samu::hand_off, samu::close,
+        samu::hand_off, samu::close, samu::intake_rules,
         samu::regulation::regulate, samu::regulation::add_addendum, samu::regulation::recommendation,
         samu::regulation::panel,
         samu::dispatch::create_dispatch, samu::dispatch::list_dispatches, samu::dispatch::assignments,

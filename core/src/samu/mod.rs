@@ -5,6 +5,7 @@
 pub mod care;
 pub mod fleet;
 pub mod ident;
+pub mod intake;
 pub mod queue;
 pub mod regulation;
 
@@ -127,6 +128,9 @@ pub struct Victim {
     /// Digits only; empty when unknown (checked with [`ident::valid_cns`]).
     #[serde(default)]
     pub cns: String,
+    /// This victim's complaint (RFS029).
+    #[serde(default)]
+    pub complaint: String,
 }
 
 /// Warnings raised to the TARM while registering the call.

@@ -14,7 +14,7 @@ use atalaia_core::alarm::{AlarmKind, Subject};
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::{OccurrenceId, VehicleId};
 use atalaia_core::samu::fleet::transition_allowed;
-use atalaia_core::samu::ident::ddd_of;
+use atalaia_core::samu::intake::IntakeRules;
 use atalaia_core::samu::{
     CallType, Closure, Dispatch, IntakeAlert, Occurrence, OccurrencePhase, Telemetry, Vehicle, VehicleStatus,
 };
@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/occurrences/{id}", get(get_occurrence))
         .route("/occurrences/{id}/handoff", post(hand_off))
         .route("/occurrences/{id}/close", post(close))
+        .route("/intake-rules", get(intake_rules))
         .route("/vehicles", get(list_vehicles).post(create_vehicle))
         .route("/vehicles/{id}", get(get_vehicle))
         .route("/vehicles/{id}/status", post(set_vehicle_status))
@@ -40,26 +41,18 @@ pub fn router() -> Router<AppState> {
         .merge(crew::router())
 }
 
-/// Lower-case without accents and surrounding spaces, to compare municipality names as typed.
-fn folded(s: &str) -> String {
-    atalaia_core::text::fold(s.trim())
-}
-
 /// The alerts the TARM must see for this call (RFS003, RFS007).
 fn intake_alerts(state: &AppState, phone: &str, municipality: &str) -> Vec<IntakeAlert> {
-    let mut out = Vec::new();
-    let cfg = &state.config;
-    if let Some(ddd) = ddd_of(phone)
-        && !cfg.samu_ddds.is_empty()
-        && !cfg.samu_ddds.contains(&ddd)
-    {
-        out.push(IntakeAlert::DddOutsideCoverage { ddd });
-    }
-    let m = folded(municipality);
-    if !m.is_empty() && cfg.samu_regional_municipalities.iter().any(|r| folded(r) == m) {
-        out.push(IntakeAlert::RegionalMunicipality { municipality: municipality.trim().to_owned() });
-    }
-    out
+    state.config.intake_rules().alerts(phone, municipality)
+}
+
+/// The centre's intake rules, for the TARM's screen to apply while the call is typed (RFS003,
+/// RFS007, RFS033).
+#[utoipa::path(get, path = "/api/v1/intake-rules", tag = "samu",
+    responses((status = 200, body = IntakeRules), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn intake_rules(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<IntakeRules>> {
+    caller.require(Permission::OccurrenceRead)?;
+    Ok(Json(state.config.intake_rules()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
