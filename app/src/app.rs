@@ -117,6 +117,10 @@ pub enum Shortcut {
     Register,
     /// F2: start a new call (clears the form, cursor on the phone).
     NewCall,
+    /// F3: one more victim on the call (cursor on its name).
+    AddVictim,
+    /// F4: one more number to reach the caller.
+    AddPhone,
     /// Ctrl+1…6: the call type.
     CallType(usize),
     /// F9: take the next open alarm.
@@ -195,10 +199,11 @@ impl App {
                         }
                         None => Task::none(),
                     };
+                    let start = dashboard.start().map(Message::Dashboard);
                     self.screen = Screen::Dashboard(Box::new(dashboard));
                     self.sync_scale();
                     let focus = operation::focus(iced::widget::Id::new(crate::pane::atendimento::PHONE_ID));
-                    return Task::batch([focus, opened]);
+                    return Task::batch([focus, opened, start]);
                 }
                 task.map(Message::Login)
             }
@@ -232,6 +237,14 @@ impl App {
             }
             (Screen::Dashboard(_), Message::Shortcut(Shortcut::NewCall)) => self.update(Message::Dashboard(
                 dashboard::Message::Atendimento(crate::pane::atendimento::Message::Clear),
+            )),
+            (Screen::Dashboard(_), Message::Shortcut(Shortcut::AddVictim)) => {
+                self.update(Message::Dashboard(dashboard::Message::Atendimento(
+                    crate::pane::atendimento::Message::AddVictim,
+                )))
+            }
+            (Screen::Dashboard(_), Message::Shortcut(Shortcut::AddPhone)) => self.update(Message::Dashboard(
+                dashboard::Message::Atendimento(crate::pane::atendimento::Message::AddPhone),
             )),
             (Screen::Dashboard(_), Message::Shortcut(Shortcut::CallType(i))) => {
                 let Some(t) = atalaia_core::samu::CallType::ALL.get(i) else { return Task::none() };
@@ -350,6 +363,8 @@ pub fn shortcut(key: &Key, modifiers: keyboard::Modifiers, phase: Phase) -> Opti
     let shortcut = match (key.as_ref(), phase) {
         (Key::Named(Named::Enter), Phase::Before) if modifiers.command() => Shortcut::Register,
         (Key::Named(Named::F2), Phase::Before) => Shortcut::NewCall,
+        (Key::Named(Named::F3), Phase::Before) => Shortcut::AddVictim,
+        (Key::Named(Named::F4), Phase::Before) => Shortcut::AddPhone,
         (Key::Named(Named::F9), Phase::Before) => Shortcut::ClaimNext,
         (Key::Named(Named::F12), Phase::Before) => Shortcut::Contrast,
         (Key::Named(Named::F11), Phase::Before) => Shortcut::MapAlone,

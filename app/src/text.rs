@@ -52,7 +52,8 @@ pub fn api_error(e: &ApiError) -> String {
 pub const CONNECTING: &str = "Conectando…";
 pub const CONNECTED: &str = "Conectado";
 pub const LOGOUT: &str = "Sair";
-pub const HINT_REGISTER: &str = "Ctrl+Enter registra a chamada · F2 nova chamada";
+pub const HINT_REGISTER: &str =
+    "Ctrl+Enter registra a chamada · F2 nova chamada · F3 vítima · F4 outro telefone";
 pub const HINT_CLAIM: &str = "F9 assume o próximo alarme · Alt+1…3 desfecho";
 pub const HINT_TAB: &str = "Tab/Enter navegam · Ctrl+= / Ctrl+- tamanho do texto · F12 alto contraste";
 
@@ -142,6 +143,43 @@ pub const COMPLAINT: &str = "Queixa *";
 pub const REGISTER: &str = "Registrar e enviar à regulação (Ctrl+Enter)";
 pub const COMPLAINT_PLACEHOLDER: &str = "Enter registra a chamada";
 pub const SUGGESTIONS: &str = "Endereços conhecidos:";
+pub const NUMBER: &str = "Número";
+pub const CALL_BEING_TAKEN: &str = "Chamada em registro";
+pub const COORDINATES: &str = "Coordenadas (lat lon)";
+pub const COORDINATES_PLACEHOLDER: &str = "-19,9191 -43,9386";
+pub const NO_PLACE: &str = "Local no mapa: não marcado (a frota precisa dele para despachar)";
+pub const CLEAR_PLACE: &str = "Desmarcar";
+pub const EXTRA_PHONES: &str = "Outros telefones (F4)";
+pub const ADD_PHONE: &str = "+ Telefone";
+pub const VICTIMS: &str = "Vítimas (F3)";
+pub const ADD_VICTIM: &str = "+ Vítima";
+pub const NO_VICTIMS: &str = "nenhuma identificada";
+pub const VICTIM_NAME: &str = "Nome";
+pub const VICTIM_SEX: &str = "Sexo";
+pub const VICTIM_AGE: &str = "Idade";
+pub const VICTIM_CPF: &str = "CPF";
+pub const VICTIM_CNS: &str = "CNS";
+pub const VICTIM_COMPLAINT: &str = "Queixa da vítima";
+pub const REMOVE: &str = "Remover";
+pub const REUSE: &str = "Usar dados";
+
+/// Where the call's place is, and where it came from.
+pub fn call_place(lat: f64, lon: f64, source: &str) -> String {
+    format!("Local no mapa: {} {} · {source}", crate::text::degrees(lat), crate::text::degrees(lon))
+}
+
+/// Degrees with a Brazilian decimal comma, to 5 places (about a metre).
+pub fn degrees(v: f64) -> String {
+    format!("{v:.5}").replace('.', ",")
+}
+
+pub fn victim_count(n: usize) -> String {
+    if n == 1 { "1 vítima".to_owned() } else { format!("{n} vítimas") }
+}
+
+pub fn victim_title(n: usize) -> String {
+    format!("Vítima {n}")
+}
 
 pub fn close_call(call_type: &str) -> String {
     format!("Encerrar chamada: {call_type} (Ctrl+Enter)")
@@ -166,6 +204,23 @@ pub const FIX_ERRORS: &str = "Corrija os campos indicados.";
 
 pub fn call_timer(elapsed: &str) -> String {
     format!("Tempo de chamada: {elapsed}")
+}
+
+/// The call timer past the centre's limit (RFS033).
+pub fn over_time(timer: &str, limit_min: i64) -> String {
+    format!("{timer} · acima do tempo ({limit_min} min)")
+}
+
+/// What an intake rule says of the call being typed (RFS003, RFS007).
+pub fn intake_alert(a: &atalaia_core::samu::IntakeAlert) -> String {
+    match a {
+        atalaia_core::samu::IntakeAlert::DddOutsideCoverage { ddd } => {
+            format!("Ligação do DDD {ddd}: fora da área de cobertura desta central.")
+        }
+        atalaia_core::samu::IntakeAlert::RegionalMunicipality { municipality } => {
+            format!("{municipality}: município do SAMU-Regional, regulado por esta central.")
+        }
+    }
 }
 
 pub fn occurrence_registered(number: &str) -> String {

@@ -121,6 +121,19 @@ impl<P: Program<Theme = iced::Theme> + 'static> Console<P> {
     }
 }
 
+impl<P: Program<Theme = iced::Theme, Message = atalaia_console::Message> + 'static> Console<P> {
+    /// A function key through the console's own shortcut map (the emulator types only Enter,
+    /// Tab, Escape and Backspace).
+    fn function_key(&mut self, key: iced::keyboard::key::Named) {
+        let key = iced::keyboard::Key::Named(key);
+        let modifiers = iced::keyboard::Modifiers::empty();
+        let message = atalaia_console::app::shortcut(&key, modifiers, atalaia_console::keys::Phase::Before)
+            .expect("a shortcut");
+        self.emulator.update(&self.program, message);
+        self.settle(Duration::from_millis(50));
+    }
+}
+
 /// A demo server in a fresh directory (dropped with the test).
 fn demo_server() -> (tempfile::TempDir, atalaia_backend::embedded::Embedded) {
     let dir = tempfile::tempdir().unwrap();
@@ -146,11 +159,13 @@ fn block<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
 }
 
-/// RFS184/RFS186, RNF04: a TARM takes a call from the first keystroke to the hand-off to
-/// regulation without touching the mouse: the cursor starts on the phone, Tab and Enter walk the
-/// form, Enter in the complaint registers and hands off, and the number comes back on screen.
+/// RFS184/RFS186/RFS115/RFS029, RNF04: a TARM takes a call from the first keystroke to the
+/// hand-off to regulation without touching the mouse: the cursor starts on the phone, Tab and
+/// Enter walk the form (address, number, the place's coordinates), F3 adds a victim, Enter in the
+/// complaint registers and hands off, and the number comes back on screen. The server has the
+/// place (so the fleet can be recommended and dispatched) and the victim.
 #[test]
-fn a_call_from_first_keystroke_to_hand_off_with_the_keyboard_only() {
+fn rfs184_a_call_from_first_keystroke_to_hand_off_with_the_keyboard_only() {
     let (_dir, server) = demo_server();
     let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "tarm")));
     ui.wait_for("Conectado", Duration::from_secs(20));
@@ -167,13 +182,28 @@ fn a_call_from_first_keystroke_to_hand_off_with_the_keyboard_only() {
     ui.type_text("Belo Horizonte");
     assert!(ui.sees("Belo Horizonte"));
     ui.key(Key::Tab);
-    ui.type_text("Av. Afonso Pena, 1212");
+    ui.type_text("Av. Afonso Pena");
+    ui.key(Key::Enter);
+    ui.type_text("1212");
+    ui.key(Key::Enter);
+    ui.type_text("-19,9300 -43,9380");
+    assert!(ui.sees("Local no mapa: -19,93000 -43,93800 · digitado"), "the place is read as typed");
     ui.key(Key::Enter);
     // Enter in the complaint before it is filled: validation in Portuguese, nothing sent.
     ui.key(Key::Enter);
     ui.wait_for("Corrija os campos indicados.", Duration::from_secs(5));
     assert!(ui.sees("Queixa / descrição é obrigatório."), "the missing field is named");
     ui.type_text("Dor no peito há 30 minutos");
+    // F3: a victim, the cursor on its name; Enter walks its fields on to the complaint again.
+    ui.function_key(iced::keyboard::key::Named::F3);
+    ui.type_text("José Ferreira");
+    ui.key(Key::Enter);
+    ui.type_text("54");
+    for _ in 0..3 {
+        ui.key(Key::Enter);
+    }
+    ui.type_text("dor irradiando para o braço");
+    ui.key(Key::Enter);
     ui.key(Key::Enter);
 
     let api = block(api_as(&server.base_url, "supervisor"));
@@ -195,6 +225,11 @@ fn a_call_from_first_keystroke_to_hand_off_with_the_keyboard_only() {
     assert_eq!(occurrence.municipality, "Belo Horizonte");
     assert_eq!(occurrence.address, "Av. Afonso Pena, 1212");
     assert_eq!(occurrence.description, "Dor no peito há 30 minutos");
+    assert_eq!(occurrence.location, Some(atalaia_core::geom::LatLon { lat: -19.93, lon: -43.938 }));
+    assert_eq!(occurrence.victims.len(), 1);
+    assert_eq!(occurrence.victims[0].name, "José Ferreira");
+    assert_eq!(occurrence.victims[0].age_years, Some(54));
+    assert_eq!(occurrence.victims[0].complaint, "dor irradiando para o braço");
     let started = occurrence.call_started_at.expect("call timer start");
     assert!(started <= occurrence.created_at, "the call timer started at the first keystroke");
     // The live feed brings it into the queue on this seat.

@@ -6,6 +6,7 @@ pub mod backoff;
 pub mod cache;
 pub mod desk;
 pub mod format;
+pub mod intake;
 pub mod live;
 pub mod model;
 pub mod outbox;

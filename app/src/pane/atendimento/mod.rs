@@ -1,27 +1,45 @@
-//! Call taking by the TARM (RFS184, RFS186): the intake form with inline validation (the same
-//! `NewOccurrence::validate` the server runs, plus the server's own field errors), a call timer,
-//! the confirmation with the server-assigned number, and the latest calls.
+//! Call taking by the TARM (RFS029, RFS030, RFS032, RFS115, RFS182, RFS184–186): the intake form
+//! with inline validation (the same `NewOccurrence::validate` the server runs, what only the form
+//! knows such as unreadable coordinates, and the server's own field errors), the call's place
+//! (typed coordinates, a known address's point, shown on the map), several victims each with
+//! identity and complaint, extra phones, the caller's earlier calls with their data reusable, a
+//! call timer, the confirmation with the server-assigned number, and the latest calls.
 //!
-//! The occurrence id is generated here, once per call, so a retry after a network failure is the
+//! The draft and its rules are `atalaia_client::intake`; this pane is its widgets. The
+//! occurrence id is generated here, once per call, so a retry after a network failure is the
 //! same command and the server recognises it instead of creating a duplicate.
+
+mod view;
 
 use crate::pane::Ctx;
 use crate::text as pt;
-use crate::theme;
-use atalaia_client::{ApiError, format};
+use atalaia_client::ApiError;
+use atalaia_client::intake::{Draft, KnownAddress, PlaceSource, VictimDraft};
 use atalaia_core::auth::Permission;
+use atalaia_core::geom::LatLon;
 use atalaia_core::ids::OccurrenceId;
-use atalaia_core::samu::{CallType, Occurrence};
+use atalaia_core::samu::intake::IntakeRules;
+use atalaia_core::samu::{CallType, Occurrence, Sex};
 use atalaia_core::wire::{FieldError, NewOccurrence};
 use chrono::{DateTime, Utc};
-use iced::widget::{Id, button, column, container, pick_list, row, scrollable, space, text, text_input};
-use iced::{Element, Fill, Task};
+use iced::Task;
+use iced::widget::Id;
 use std::fmt;
 
 /// The phone field, focused again after each registration so the next call starts at once.
 pub const PHONE_ID: &str = "atendimento-telefone";
 /// The complaint, the form's last field: Enter there registers the call.
 pub const COMPLAINT_ID: &str = "atendimento-queixa";
+
+/// The name field of victim `i` (focused when the victim is added).
+fn victim_id(i: usize) -> Id {
+    Id::from(format!("atendimento-vitima-{i}"))
+}
+
+/// Extra phone `i` (focused when it is added).
+fn extra_phone_id(i: usize) -> Id {
+    Id::from(format!("atendimento-telefone-{i}"))
+}
 
 /// A call type as the pick list shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,35 +51,13 @@ impl fmt::Display for CallTypeOption {
     }
 }
 
-const CALL_TYPES: [CallTypeOption; 6] = [
-    CallTypeOption(CallType::ALL[0]),
-    CallTypeOption(CallType::ALL[1]),
-    CallTypeOption(CallType::ALL[2]),
-    CallTypeOption(CallType::ALL[3]),
-    CallTypeOption(CallType::ALL[4]),
-    CallTypeOption(CallType::ALL[5]),
-];
+/// A victim's sex as the pick list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SexOption(pub Sex);
 
-#[derive(Debug, Clone)]
-struct Form {
-    phone: String,
-    caller_name: String,
-    call_type: CallType,
-    address: String,
-    municipality: String,
-    description: String,
-}
-
-impl Default for Form {
-    fn default() -> Self {
-        Self {
-            phone: String::new(),
-            caller_name: String::new(),
-            call_type: CallType::Atendimento,
-            address: String::new(),
-            municipality: String::new(),
-            description: String::new(),
-        }
+impl fmt::Display for SexOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(atalaia_core::text::sex(self.0))
     }
 }
 
@@ -75,7 +71,7 @@ enum Outcome {
 
 #[derive(Debug)]
 pub struct State {
-    form: Form,
+    form: Draft,
     /// Id of the call being taken; kept across retries, renewed after a registration.
     draft_id: OccurrenceId,
     /// When the operator started this call (first keystroke), for the call timer.
@@ -87,12 +83,16 @@ pub struct State {
     outcome: Option<Outcome>,
     /// A first F2 on a call with data asks for a second one before discarding it, until then.
     discard_until: Option<DateTime<Utc>>,
+    /// The place last shown on the map (the map follows the draft's place).
+    shown_place: Option<LatLon>,
+    /// The centre's intake rules (DDD, SAMU-Regional, over-time), once the server gave them.
+    rules: Option<IntakeRules>,
 }
 
 impl Default for State {
     fn default() -> Self {
         Self {
-            form: Form::default(),
+            form: Draft::default(),
             draft_id: OccurrenceId::new(),
             started_at: None,
             attempted: false,
@@ -100,8 +100,21 @@ impl Default for State {
             submitting: None,
             outcome: None,
             discard_until: None,
+            shown_place: None,
+            rules: None,
         }
     }
+}
+
+/// A change to one field of a victim.
+#[derive(Debug, Clone)]
+pub enum VictimField {
+    Name(String),
+    Sex(SexOption),
+    Age(String),
+    Cpf(String),
+    Cns(String),
+    Complaint(String),
 }
 
 #[derive(Debug, Clone)]
@@ -110,8 +123,22 @@ pub enum Message {
     CallerName(String),
     CallType(CallTypeOption),
     Address(String),
+    Number(String),
     Municipality(String),
+    Coordinates(String),
     Description(String),
+    /// Forget the place taken from a known address or the map.
+    ClearPlace,
+    /// A point for this call: picked on the map or found by the geocoder.
+    Place(LatLon, PlaceSource),
+    ExtraPhone(usize, String),
+    /// F4 or the button: one more number to reach the caller (RFS186).
+    AddPhone,
+    RemovePhone(usize),
+    /// F3 or the button: one more victim (RFS029).
+    AddVictim,
+    RemoveVictim(usize),
+    Victim(usize, VictimField),
     /// Button or Ctrl+Enter.
     Submit,
     /// The server's answer (boxed: a problem with field errors is large).
@@ -122,33 +149,83 @@ pub enum Message {
     Clear,
     /// Enter in a field that is not the last: on to the next one.
     Next,
-    /// Take a suggested address (a place already known to the centre, RFS030).
-    Suggestion(String, String),
+    /// Enter in a victim's last field: back to the call's complaint.
+    ToComplaint,
+    /// Take a suggested address (a place already known to the centre, RFS030), with its point.
+    Suggestion(KnownAddress),
+    /// Take what an earlier call from this number recorded (RFS182).
+    Reuse(OccurrenceId),
+    /// The centre's intake rules arrived.
+    Rules(IntakeRules),
 }
 
 /// What the dashboard must do for this pane.
 #[derive(Debug, Clone)]
 pub enum Event {
     Register(NewOccurrence),
+    /// The call's place changed: the map shows it (or stops showing it).
+    Place(Option<LatLon>),
 }
 
 impl State {
     pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
-        match message {
-            Message::Phone(v) => self.edit(ctx, "caller_phone", |f| f.phone = v),
-            Message::CallerName(v) => self.edit(ctx, "caller_name", |f| f.caller_name = v),
-            Message::CallType(v) => self.edit(ctx, "call_type", |f| f.call_type = v.0),
-            Message::Address(v) => self.edit(ctx, "address", |f| f.address = v),
-            Message::Municipality(v) => self.edit(ctx, "municipality", |f| f.municipality = v),
-            Message::Description(v) => self.edit(ctx, "description", |f| f.description = v),
+        let task = match message {
+            Message::Phone(v) => self.set(ctx, "caller_phone", |f| f.phone = v),
+            Message::CallerName(v) => self.set(ctx, "caller_name", |f| f.caller_name = v),
+            Message::CallType(v) => self.set(ctx, "call_type", |f| f.call_type = v.0),
+            Message::Address(v) => self.set(ctx, "address", |f| f.address = v),
+            Message::Number(v) => self.set(ctx, "address", |f| f.number = v),
+            Message::Municipality(v) => self.set(ctx, "municipality", |f| f.municipality = v),
+            Message::Coordinates(v) => self.set(ctx, "location", |f| f.coordinates = v),
+            Message::Description(v) => self.set(ctx, "description", |f| f.description = v),
+            Message::ClearPlace => self.set(ctx, "location", |f| {
+                f.place = None;
+                f.coordinates.clear();
+            }),
+            Message::Place(at, source) => self.set(ctx, "location", |f| {
+                f.place = Some((at, source));
+                f.coordinates.clear();
+            }),
+            Message::ExtraPhone(i, v) => self.set(ctx, &format!("extra_phones[{i}]"), |f| {
+                if let Some(p) = f.extra_phones.get_mut(i) {
+                    *p = v;
+                }
+            }),
+            Message::AddPhone => {
+                let i = self.form.extra_phones.len();
+                self.edit(ctx, "extra_phones", |f| f.extra_phones.push(String::new()));
+                iced::widget::operation::focus(extra_phone_id(i))
+            }
+            Message::RemovePhone(i) => {
+                self.edit(ctx, "extra_phones", |f| {
+                    if i < f.extra_phones.len() {
+                        f.extra_phones.remove(i);
+                    }
+                });
+                // Errors are keyed by position: they are recomputed, not shifted.
+                self.server_errors.retain(|e| !e.field.starts_with("extra_phones"));
+                Task::none()
+            }
+            Message::AddVictim => {
+                let i = self.form.victims.len();
+                self.edit(ctx, "victims", |f| f.victims.push(VictimDraft::default()));
+                iced::widget::operation::focus(victim_id(i))
+            }
+            Message::RemoveVictim(i) => {
+                self.edit(ctx, "victims", |f| {
+                    if i < f.victims.len() {
+                        f.victims.remove(i);
+                    }
+                });
+                self.server_errors.retain(|e| !e.field.starts_with("victims"));
+                Task::none()
+            }
+            Message::Victim(i, change) => self.edit_victim(ctx, i, change),
             Message::Submit => return (Task::none(), self.submit(ctx)),
-            Message::Submitted(id, result) => return (self.submitted(id, *result), None),
+            Message::Submitted(id, result) => self.submitted(id, *result),
             Message::Queued(id) => {
                 // Safe on disk and sent when the link returns: the next call can be taken now.
-                if self.submitting == Some(id) {
-                    *self = State { outcome: Some(Outcome::Queued), ..State::default() };
-                    return (iced::widget::operation::focus(Id::new(PHONE_ID)), None);
-                }
+                if self.submitting == Some(id) { self.reset(Some(Outcome::Queued)) } else { Task::none() }
             }
             Message::Clear => {
                 // Never while the call is being sent (its answer would be lost), and a call with
@@ -161,20 +238,65 @@ impl State {
                     self.outcome = Some(Outcome::Failed(pt::DISCARD_AGAIN.to_owned()));
                     return (Task::none(), None);
                 }
-                *self = State::default();
-                return (iced::widget::operation::focus(Id::new(PHONE_ID)), None);
+                self.reset(None)
             }
-            Message::Next => return (iced::widget::operation::focus_next(), None),
-            Message::Suggestion(address, municipality) => {
-                self.edit(ctx, "address", |f| f.address = address);
-                self.edit(ctx, "municipality", |f| f.municipality = municipality);
-                return (iced::widget::operation::focus(Id::new(COMPLAINT_ID)), None);
+            Message::Next => iced::widget::operation::focus_next(),
+            Message::ToComplaint => iced::widget::operation::focus(Id::new(COMPLAINT_ID)),
+            Message::Suggestion(known) => {
+                self.edit(ctx, "address", |f| {
+                    let (street, number) = atalaia_client::intake::split_number(&known.address);
+                    f.address = street;
+                    f.number = number;
+                    f.municipality = known.municipality;
+                    if f.coordinates.trim().is_empty()
+                        && let Some(at) = known.location
+                    {
+                        f.place = Some((at, PlaceSource::Known));
+                    }
+                });
+                self.server_errors.retain(|e| e.field != "municipality" && e.field != "location");
+                iced::widget::operation::focus(Id::new(COMPLAINT_ID))
             }
-        }
-        (Task::none(), None)
+            Message::Reuse(id) => {
+                if let Some(earlier) = ctx.model.occurrences.get(&id) {
+                    self.edit(ctx, "address", |f| f.reuse(earlier));
+                    self.server_errors.clear();
+                }
+                iced::widget::operation::focus(Id::new(COMPLAINT_ID))
+            }
+            Message::Rules(rules) => {
+                self.rules = Some(rules);
+                Task::none()
+            }
+        };
+        (task, self.place_changed())
     }
 
-    fn edit(&mut self, ctx: &Ctx<'_>, field: &str, change: impl FnOnce(&mut Form)) {
+    /// A new call: the form empty, the cursor on the phone; the rules and what the map shows
+    /// (until the next event says otherwise) stay.
+    fn reset(&mut self, outcome: Option<Outcome>) -> Task<Message> {
+        let kept =
+            State { outcome, shown_place: self.shown_place, rules: self.rules.take(), ..State::default() };
+        *self = kept;
+        iced::widget::operation::focus(Id::new(PHONE_ID))
+    }
+
+    /// Whether the intake rules are still to be fetched.
+    pub fn needs_rules(&self) -> bool {
+        self.rules.is_none()
+    }
+
+    /// The map follows the call's place: an event when it changed since last shown.
+    fn place_changed(&mut self) -> Option<Event> {
+        let now = self.form.location().ok().flatten();
+        if now == self.shown_place {
+            return None;
+        }
+        self.shown_place = now;
+        Some(Event::Place(now))
+    }
+
+    fn edit(&mut self, ctx: &Ctx<'_>, field: &str, change: impl FnOnce(&mut Draft)) {
         if self.started_at.is_none() {
             self.started_at = Some(ctx.now);
         }
@@ -182,23 +304,51 @@ impl State {
         self.server_errors.retain(|e| e.field != field);
     }
 
-    /// The command this form would send now.
-    pub fn draft(&self) -> NewOccurrence {
-        let f = &self.form;
-        NewOccurrence {
+    /// [`State::edit`] as a message's whole effect.
+    fn set(&mut self, ctx: &Ctx<'_>, field: &str, change: impl FnOnce(&mut Draft)) -> Task<Message> {
+        self.edit(ctx, field, change);
+        Task::none()
+    }
+
+    fn edit_victim(&mut self, ctx: &Ctx<'_>, i: usize, change: VictimField) -> Task<Message> {
+        let field = match &change {
+            VictimField::Name(_) => "name",
+            VictimField::Sex(_) => "sex",
+            VictimField::Age(_) => "age_years",
+            VictimField::Cpf(_) => "cpf",
+            VictimField::Cns(_) => "cns",
+            VictimField::Complaint(_) => "complaint",
+        };
+        self.set(ctx, &format!("victims[{i}].{field}"), |f| {
+            let Some(v) = f.victims.get_mut(i) else { return };
+            match change {
+                VictimField::Name(s) => v.name = s,
+                VictimField::Sex(s) => v.sex = Some(s.0),
+                VictimField::Age(s) => v.age = s,
+                VictimField::Cpf(s) => v.cpf = s,
+                VictimField::Cns(s) => v.cns = s,
+                VictimField::Complaint(s) => v.complaint = s,
+            }
+        })
+    }
+
+    /// The command this form would send now, and what is wrong with it.
+    pub fn draft(&self) -> (NewOccurrence, Vec<FieldError>) {
+        let base = NewOccurrence {
             id: Some(self.draft_id),
-            call_type: f.call_type,
-            caller_name: f.caller_name.trim().to_owned(),
-            caller_phone: f.phone.trim().to_owned(),
-            address: f.address.trim().to_owned(),
-            municipality: f.municipality.trim().to_owned(),
+            call_type: CallType::Atendimento,
+            caller_name: String::new(),
+            caller_phone: String::new(),
+            address: String::new(),
+            municipality: String::new(),
             location: None,
-            description: f.description.trim().to_owned(),
+            description: String::new(),
             extra_phones: Vec::new(),
             victims: Vec::new(),
             call_started_at: self.started_at,
             hand_off: true,
-        }
+        };
+        self.form.to_new(base)
     }
 
     fn submit(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
@@ -206,8 +356,8 @@ impl State {
             return None;
         }
         self.attempted = true;
-        let new = self.draft();
-        if !new.validate().is_empty() {
+        let (new, errors) = self.draft();
+        if !errors.is_empty() {
             self.outcome = Some(Outcome::Failed(pt::FIX_ERRORS.to_owned()));
             return None;
         }
@@ -224,8 +374,7 @@ impl State {
         match result {
             Ok(occurrence) => {
                 tracing::info!(number = %occurrence.number, "occurrence registered");
-                *self = State { outcome: Some(Outcome::Registered(occurrence.number)), ..State::default() };
-                iced::widget::operation::focus(Id::new(PHONE_ID))
+                self.reset(Some(Outcome::Registered(occurrence.number)))
             }
             Err(error) => {
                 tracing::warn!(%error, "occurrence registration failed");
@@ -256,344 +405,7 @@ impl State {
     fn error(&self, client: &[FieldError], field: &str) -> Option<String> {
         client.iter().chain(self.server_errors.iter()).find(|e| e.field == field).map(|e| e.message.clone())
     }
-
-    pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let can = ctx.user.role.can(Permission::OccurrenceCreate);
-        let client = if self.attempted { self.draft().validate() } else { Vec::new() };
-        let f = &self.form;
-        // Enter moves to the next field (as Tab does); in the complaint it registers the call.
-        let input = |placeholder: &str, value: &str, on: fn(String) -> Message| {
-            text_input(placeholder, value)
-                .on_input_maybe(can.then_some(on))
-                .on_submit_maybe(can.then_some(Message::Next))
-                .padding(5)
-                .size(theme::TEXT)
-        };
-
-        let timer = match self.started_at {
-            Some(s) => pt::call_timer(&format::elapsed(s, ctx.now)),
-            None => pt::CALL_TIMER_IDLE.to_owned(),
-        };
-        let top = row![
-            text(timer).size(theme::TITLE),
-            space::horizontal(),
-            button(text(pt::NEW_CALL).size(theme::SMALL))
-                .on_press_maybe(can.then_some(Message::Clear))
-                .style(button::secondary),
-        ]
-        .spacing(8)
-        .align_y(iced::Center);
-
-        let phone = input(pt::PHONE_PLACEHOLDER, &f.phone, Message::Phone).id(Id::new(PHONE_ID));
-        let call_type = pick_list(&CALL_TYPES[..], Some(CallTypeOption(f.call_type)), Message::CallType)
-            .padding(5)
-            .text_size(theme::TEXT)
-            .width(Fill);
-        // Two columns so the whole form and its button fit a half-height pane without scrolling.
-        let form = column![
-            row![
-                field(pt::PHONE, phone, self.error(&client, "caller_phone")),
-                field(pt::CALLER_NAME, input("", &f.caller_name, Message::CallerName), None),
-            ]
-            .spacing(10),
-            row![
-                field(pt::CALL_TYPE, call_type, self.error(&client, "call_type")),
-                field(
-                    pt::MUNICIPALITY,
-                    input("", &f.municipality, Message::Municipality),
-                    self.error(&client, "municipality")
-                ),
-            ]
-            .spacing(10),
-            field(pt::ADDRESS, input("", &f.address, Message::Address), self.error(&client, "address")),
-        ]
-        .spacing(6)
-        .push(super::slot(suggestions(ctx, &f.address)))
-        .push(field(
-            pt::COMPLAINT,
-            input(pt::COMPLAINT_PLACEHOLDER, &f.description, Message::Description)
-                .id(Id::new(COMPLAINT_ID))
-                .on_submit_maybe(can.then_some(Message::Submit)),
-            self.error(&client, "description"),
-        ));
-
-        let label = match (self.is_submitting(), f.call_type) {
-            (true, _) => pt::REGISTERING.to_owned(),
-            (false, CallType::Atendimento) => pt::REGISTER.to_owned(),
-            (false, other) => pt::close_call(atalaia_core::text::call_type(other)),
-        };
-        let register = button(text(label).size(theme::TEXT))
-            .padding([7, 16])
-            .style(button::primary)
-            .on_press_maybe((can && !self.is_submitting()).then_some(Message::Submit));
-        let actions =
-            row![text(pt::MANDATORY_NOTE).size(theme::SMALL).color(theme::MUTED).width(Fill), register]
-                .spacing(10)
-                .align_y(iced::Center);
-
-        // Every part has a fixed slot, present even when empty: widget state is matched by
-        // position, and a notice appearing above the form must not take the cursor out of it.
-        // The outcome sits above the form: after a registration the form is empty and the number
-        // is what the operator reads back to the caller.
-        let status = match (&self.outcome, can) {
-            (_, false) => Some(notice(pt::CANNOT_REGISTER.to_owned(), theme::MUTED)),
-            (Some(Outcome::Registered(number)), true) => {
-                Some(notice(pt::occurrence_registered(number), theme::GREEN))
-            }
-            (Some(Outcome::Queued), true) => Some(notice(pt::CALL_QUEUED.to_owned(), theme::ORANGE)),
-            (Some(Outcome::Failed(reason)), true) => Some(notice(reason.clone(), theme::RED)),
-            (None, true) => None,
-        };
-        let body = column![
-            top,
-            super::slot(status),
-            form,
-            actions,
-            super::slot(caller_history(ctx, &f.phone)),
-            text(pt::RECENT_CALLS).size(theme::TITLE),
-            recent_calls(ctx),
-        ]
-        .spacing(10);
-        scrollable(container(body).padding([8, 12])).height(Fill).into()
-    }
-}
-
-fn field<'a>(
-    label: &'a str,
-    input: impl Into<Element<'a, Message>>,
-    error: Option<String>,
-) -> Element<'a, Message> {
-    let mut c =
-        column![text(label).size(theme::SMALL).color(theme::MUTED), input.into()].spacing(2).width(Fill);
-    if let Some(e) = error {
-        c = c.push(text(e).size(theme::SMALL).color(theme::RED));
-    }
-    c.into()
-}
-
-fn notice<'a>(message: String, color: iced::Color) -> Element<'a, Message> {
-    container(text(message).size(theme::TEXT)).padding([6, 10]).width(Fill).style(theme::banner(color)).into()
-}
-
-/// Digits of a phone number without the country code, for matching a caller's earlier calls.
-fn phone_digits(raw: &str) -> String {
-    let d: String = raw.chars().filter(char::is_ascii_digit).collect();
-    match d.strip_prefix("55") {
-        Some(rest) if rest.len() >= 10 => rest.to_owned(),
-        _ => d,
-    }
-}
-
-/// Earlier calls from this number (RFS186: the caller's history as soon as the number is known).
-pub fn earlier_calls<'a>(ctx: &Ctx<'a>, phone: &str) -> Vec<&'a Occurrence> {
-    let digits = phone_digits(phone);
-    if digits.len() < 10 {
-        return Vec::new();
-    }
-    let mut calls: Vec<&Occurrence> = ctx
-        .model
-        .occurrences
-        .values()
-        .filter(|o| {
-            phone_digits(&o.caller_phone) == digits
-                || o.extra_phones.iter().any(|p| phone_digits(p) == digits)
-        })
-        .collect();
-    calls.sort_by_key(|o| std::cmp::Reverse(o.created_at));
-    calls
-}
-
-fn caller_history<'a>(ctx: &Ctx<'a>, phone: &str) -> Option<Element<'a, Message>> {
-    let calls = earlier_calls(ctx, phone);
-    if phone_digits(phone).len() < 10 {
-        return None;
-    }
-    let mut c = column![text(pt::caller_history(calls.len())).size(theme::TEXT).color(if calls.is_empty() {
-        theme::MUTED
-    } else {
-        theme::YELLOW
-    })]
-    .spacing(3);
-    for o in calls.into_iter().take(5) {
-        c = c.push(
-            text(format!(
-                "{} · {} · {} · {}",
-                o.number,
-                format::datetime(o.created_at, ctx.tz),
-                atalaia_core::text::call_type(o.call_type),
-                o.description
-            ))
-            .size(theme::SMALL),
-        );
-    }
-    Some(container(c).padding([6, 10]).width(Fill).style(theme::card).into())
-}
-
-/// Known places starting like what the operator typed (RFS030): the addresses of earlier calls,
-/// newest first, at most three.
-pub fn address_suggestions(ctx: &Ctx<'_>, typed: &str) -> Vec<(String, String)> {
-    let typed = typed.trim().to_lowercase();
-    if typed.chars().count() < 3 {
-        return Vec::new();
-    }
-    let mut known: Vec<&Occurrence> = ctx.model.occurrences.values().collect();
-    known.sort_by_key(|o| std::cmp::Reverse(o.created_at));
-    let mut out: Vec<(String, String)> = Vec::new();
-    for o in known {
-        let a = o.address.trim();
-        if a.to_lowercase().starts_with(&typed)
-            && a.to_lowercase() != typed
-            && !out.iter().any(|(x, m)| x == a && *m == o.municipality)
-        {
-            out.push((a.to_owned(), o.municipality.clone()));
-            if out.len() == 3 {
-                break;
-            }
-        }
-    }
-    out
-}
-
-fn suggestions<'a>(ctx: &Ctx<'a>, typed: &str) -> Option<Element<'a, Message>> {
-    let found = address_suggestions(ctx, typed);
-    if found.is_empty() {
-        return None;
-    }
-    let mut r =
-        row![text(pt::SUGGESTIONS).size(theme::SMALL).color(theme::MUTED)].spacing(6).align_y(iced::Center);
-    for (address, municipality) in found {
-        let label = format!("{address} — {municipality}");
-        r = r.push(
-            button(text(label).size(theme::SMALL))
-                .padding([2, 8])
-                .style(button::secondary)
-                .on_press(Message::Suggestion(address, municipality)),
-        );
-    }
-    Some(r.wrap().into())
-}
-
-fn recent_calls<'a>(ctx: &Ctx<'a>) -> Element<'a, Message> {
-    let calls = ctx.model.recent_calls(8);
-    if calls.is_empty() {
-        return text(pt::NO_RECENT_CALLS).size(theme::SMALL).color(theme::MUTED).into();
-    }
-    let rows = calls.into_iter().map(|o| {
-        row![
-            text(o.number.clone()).size(theme::SMALL),
-            text(format::time(o.created_at, ctx.tz)).size(theme::SMALL).color(theme::MUTED),
-            text(atalaia_core::text::call_type(o.call_type)).size(theme::SMALL),
-            text(o.municipality.clone()).size(theme::SMALL).width(Fill),
-            text(o.caller_phone.clone()).size(theme::SMALL).color(theme::MUTED),
-        ]
-        .spacing(10)
-        .into()
-    });
-    column(rows).spacing(4).into()
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-    use atalaia_client::LiveModel;
-    use atalaia_core::auth::Role;
-    use atalaia_core::ids::UserId;
-    use atalaia_core::samu::OccurrencePhase;
-    use atalaia_core::wire::{Problem, UserInfo};
-
-    fn user(role: Role) -> UserInfo {
-        UserInfo { id: UserId::new(), username: "tarm1".into(), display_name: "Ana".into(), role }
-    }
-
-    fn occurrence(id: OccurrenceId, number: &str) -> Occurrence {
-        let now = Utc::now();
-        Occurrence::new(
-            id,
-            number.into(),
-            CallType::Atendimento,
-            String::new(),
-            "31988887777".into(),
-            "Rua A, 10".into(),
-            "Belo Horizonte".into(),
-            None,
-            "dor no peito".into(),
-            OccurrencePhase::Regulation,
-            UserId::new(),
-            now,
-        )
-    }
-
-    fn fill(s: &mut State, ctx: &Ctx<'_>) {
-        for m in [
-            Message::Phone("(31) 98888-7777".into()),
-            Message::Address("Rua A, 10".into()),
-            Message::Municipality("Belo Horizonte".into()),
-            Message::Description("dor no peito".into()),
-        ] {
-            let _ = s.update(m, ctx);
-        }
-    }
-
-    #[test]
-    fn invalid_form_shows_errors_and_sends_nothing() {
-        let (model, u) = (LiveModel::default(), user(Role::Tarm));
-        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &u };
-        let mut s = State::default();
-        let (_, event) = s.update(Message::Submit, &ctx);
-        assert!(event.is_none());
-        assert_eq!(s.outcome, Some(Outcome::Failed(pt::FIX_ERRORS.into())));
-        assert!(s.error(&s.draft().validate(), "caller_phone").is_some());
-    }
-
-    #[test]
-    fn valid_form_emits_register_once_and_resets_on_success() {
-        let (model, u) = (LiveModel::default(), user(Role::Tarm));
-        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &u };
-        let mut s = State::default();
-        fill(&mut s, &ctx);
-        assert_eq!(s.started_at, Some(ctx.now), "timer starts with the first keystroke");
-        let Some(Event::Register(new)) = s.update(Message::Submit, &ctx).1 else { panic!("no event") };
-        assert!(s.update(Message::Submit, &ctx).1.is_none(), "no double submit while in flight");
-        let id = new.id.unwrap();
-        let _ = s.update(Message::Submitted(id, Box::new(Ok(occurrence(id, "2026-000123")))), &ctx);
-        assert_eq!(s.outcome, Some(Outcome::Registered("2026-000123".into())));
-        assert!(s.form.phone.is_empty());
-        assert_ne!(s.draft_id, id, "next call gets a fresh id");
-    }
-
-    #[test]
-    fn server_field_errors_show_and_retry_keeps_the_id() {
-        let (model, u) = (LiveModel::default(), user(Role::Tarm));
-        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &u };
-        let mut s = State::default();
-        fill(&mut s, &ctx);
-        let Some(Event::Register(first)) = s.update(Message::Submit, &ctx).1 else { panic!("no event") };
-        let problem = Problem {
-            type_uri: "about:blank".into(),
-            title: "Dados inválidos".into(),
-            status: 422,
-            detail: None,
-            code: "validation".into(),
-            errors: vec![FieldError::new("municipality", "Município fora da área da central.")],
-        };
-        let _ = s.update(
-            Message::Submitted(first.id.unwrap(), Box::new(Err(ApiError::Problem(Box::new(problem))))),
-            &ctx,
-        );
-        assert_eq!(s.error(&[], "municipality").as_deref(), Some("Município fora da área da central."));
-        let Some(Event::Register(second)) = s.update(Message::Submit, &ctx).1 else { panic!("no event") };
-        assert_eq!(first.id, second.id);
-        let _ = s.update(Message::Municipality("Contagem".into()), &ctx);
-        assert!(s.error(&[], "municipality").is_none(), "editing the field clears the server's error");
-    }
-
-    #[test]
-    fn roles_without_permission_cannot_register() {
-        let (model, u) = (LiveModel::default(), user(Role::MonitoringOperator));
-        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &u };
-        let mut s = State::default();
-        fill(&mut s, &ctx);
-        assert!(s.update(Message::Submit, &ctx).1.is_none());
-    }
-}
+mod tests;

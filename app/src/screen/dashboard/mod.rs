@@ -41,6 +41,8 @@ pub struct Dashboard {
     followed: (Option<atalaia_core::ids::OccurrenceId>, Option<atalaia_core::ids::AlarmId>),
     /// Whether the map follows the alarm (selected last) rather than the occurrence.
     follow_alarm: bool,
+    /// The place of the call being taken, shown on the map when nothing else is selected.
+    call_place: Option<mapa::Focus>,
     mapa: mapa::State,
     alarmes: alarmes::State,
     sound: alert::Sound,
@@ -135,6 +137,7 @@ impl Dashboard {
             regulacao: regulacao::State::default(),
             followed: (None, None),
             follow_alarm: false,
+            call_place: None,
             mapa,
             alarmes: alarmes::State::default(),
             sound: alert::Sound::default(),
@@ -343,6 +346,8 @@ impl Dashboard {
         };
         let alarm = |d: &Self| now.1.and_then(|id| d.alarm_focus(id));
         let target = if self.follow_alarm { alarm(self) } else { occurrence(self) };
+        // Nothing selected: the place of the call being taken, if it has one.
+        let target = if now == (None, None) { self.call_place.clone() } else { target };
         match target {
             // A new selection shows its region; a moving subject only moves the ring.
             Some(f) if changed => self.mapa.focus(f),
@@ -427,6 +432,23 @@ impl Dashboard {
         self.refresh_alert();
     }
 
+    /// What the dashboard fetches once it is shown: the centre's intake rules for the call form
+    /// (again after a reconnection, while it has none).
+    pub fn start(&self) -> Task<Message> {
+        if !self.atendimento.needs_rules() || !self.session.user.role.can(Permission::OccurrenceCreate) {
+            return Task::none();
+        }
+        let api = self.session.api.clone();
+        Task::perform(async move { api.intake_rules().await }, |r| match r {
+            Ok(rules) => Some(Message::Atendimento(atendimento::Message::Rules(rules))),
+            Err(error) => {
+                tracing::warn!(%error, "intake rules not read; the call form checks without them");
+                None
+            }
+        })
+        .and_then(Task::done)
+    }
+
     pub fn subscription(&self) -> Subscription<Message> {
         let (resume, cache) = self.desk.live_source();
         let key =
@@ -452,7 +474,11 @@ impl Dashboard {
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         let ctx = Ctx { model: self.desk.model(), now: self.now, tz: self.tz, user: &self.session.user };
         match message {
-            Message::Live(update) => return (Task::none(), self.live(update)),
+            Message::Live(update) => {
+                let connected = matches!(update, LiveUpdate::Connected { .. });
+                let event = self.live(update);
+                return (if connected { self.start() } else { Task::none() }, event);
+            }
             Message::Resized(pane_grid::ResizeEvent { split, ratio }) => {
                 self.panes.resize(split, ratio);
                 self.layout_dirty = true;
@@ -475,6 +501,18 @@ impl Dashboard {
                 let effect = match event {
                     Some(atendimento::Event::Register(new)) => {
                         self.issue(Command::CreateOccurrence(new), None)
+                    }
+                    Some(atendimento::Event::Place(at)) => {
+                        // RFS115: the call's place on the map while the TARM takes it.
+                        self.call_place =
+                            at.map(|at| mapa::Focus { at, label: pt::CALL_BEING_TAKEN.to_owned() });
+                        if self.regulacao.open().is_none() && self.alarmes.selected().is_none() {
+                            match self.call_place.clone() {
+                                Some(f) => self.mapa.focus(f),
+                                None => self.mapa.clear_focus(),
+                            }
+                        }
+                        Task::none()
                     }
                     None => Task::none(),
                 };

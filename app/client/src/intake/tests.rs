@@ -1,0 +1,168 @@
+use super::*;
+use atalaia_core::ids::{OccurrenceId, UserId};
+use atalaia_core::samu::OccurrencePhase;
+use chrono::{TimeZone, Utc};
+
+fn blank() -> NewOccurrence {
+    NewOccurrence {
+        id: Some(OccurrenceId::new()),
+        call_type: CallType::Atendimento,
+        caller_name: String::new(),
+        caller_phone: String::new(),
+        address: String::new(),
+        municipality: String::new(),
+        location: None,
+        description: String::new(),
+        extra_phones: Vec::new(),
+        victims: Vec::new(),
+        call_started_at: None,
+        hand_off: true,
+    }
+}
+
+fn filled() -> Draft {
+    Draft {
+        phone: "(31) 98888-7777".into(),
+        address: "Rua da Bahia".into(),
+        number: "1148".into(),
+        municipality: "Belo Horizonte".into(),
+        description: "Queda de altura".into(),
+        ..Draft::default()
+    }
+}
+
+fn fields(errors: &[FieldError]) -> Vec<&str> {
+    errors.iter().map(|e| e.field.as_str()).collect()
+}
+
+#[test]
+fn rfs115_coordinates_are_read_as_a_tarm_types_them() {
+    let bh = LatLon { lat: -19.9191, lon: -43.9386 };
+    for typed in [
+        "-19,9191 -43,9386",
+        "-19.9191, -43.9386",
+        "-19.9191 -43.9386",
+        "-19,9191; -43,9386",
+        " -19.9191,-43.9386 ",
+    ] {
+        assert_eq!(parse_coordinates(typed), Ok(bh), "{typed}");
+    }
+    for bad in ["", "-19,9191", "-19,91,91 -43", "abc def", "-19.9 -43.9 10"] {
+        assert!(parse_coordinates(bad).is_err(), "{bad}");
+    }
+    assert!(parse_coordinates("-95 -43").expect_err("out of range").contains("limites"));
+}
+
+#[test]
+fn rfs115_the_call_carries_its_place_typed_coordinates_winning_over_a_suggested_point() {
+    let mut d = filled();
+    let (new, errors) = d.to_new(blank());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(new.location, None);
+    assert_eq!(new.address, "Rua da Bahia, 1148");
+    d.place = Some((LatLon { lat: -19.92, lon: -43.94 }, PlaceSource::Map));
+    assert_eq!(d.to_new(blank()).0.location, Some(LatLon { lat: -19.92, lon: -43.94 }));
+    d.coordinates = "-19,9 -43,9".into();
+    assert_eq!(d.to_new(blank()).0.location, Some(LatLon { lat: -19.9, lon: -43.9 }));
+    d.coordinates = "perto da praça".into();
+    let (_, errors) = d.to_new(blank());
+    assert_eq!(fields(&errors), ["location"]);
+    assert!(errors[0].message.starts_with("Coordenadas"), "in Portuguese: {}", errors[0].message);
+}
+
+#[test]
+fn rfs029_each_victim_with_identity_checked_by_its_digits_and_a_readable_age() {
+    let mut d = filled();
+    d.victims = vec![
+        VictimDraft {
+            name: "Maria".into(),
+            sex: Some(Sex::Female),
+            age: "67".into(),
+            cpf: "529.982.247-25".into(),
+            cns: "700000000000005".into(),
+            complaint: "dor no quadril".into(),
+        },
+        VictimDraft { cpf: "529.982.247-24".into(), age: "sessenta".into(), ..VictimDraft::default() },
+        VictimDraft { cns: "700000000000006".into(), ..VictimDraft::default() },
+    ];
+    let (new, errors) = d.to_new(blank());
+    assert_eq!(fields(&errors), ["victims[1].age_years", "victims[1].cpf", "victims[2].cns"]);
+    assert_eq!(new.victims[0].age_years, Some(67));
+    assert_eq!(new.victims[0].complaint, "dor no quadril");
+    assert_eq!(new.victims[0].sex, Some(Sex::Female));
+}
+
+#[test]
+fn rfs186_extra_phones_are_checked_and_blank_ones_dropped() {
+    let mut d = filled();
+    d.extra_phones = vec!["(31) 3333-4444".into(), "  ".into(), "123".into()];
+    let (new, errors) = d.to_new(blank());
+    assert_eq!(new.extra_phones, ["(31) 3333-4444", "123"]);
+    assert_eq!(fields(&errors), ["extra_phones[1]"]);
+}
+
+fn earlier(phone: &str, address: &str, location: Option<LatLon>, minutes_ago: i64) -> Occurrence {
+    let at = Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 0).single().expect("time")
+        - chrono::Duration::minutes(minutes_ago);
+    let mut o = Occurrence::new(
+        OccurrenceId::new(),
+        format!("2026-{minutes_ago:06}"),
+        CallType::Atendimento,
+        "João".into(),
+        phone.into(),
+        address.into(),
+        "Contagem".into(),
+        location,
+        "Queda".into(),
+        OccurrencePhase::Closed,
+        UserId::new(),
+        at,
+    );
+    o.extra_phones = vec!["(31) 3333-4444".into()];
+    o
+}
+
+#[test]
+fn rfs182_an_earlier_call_from_the_number_is_found_and_its_data_reused() {
+    let mut model = LiveModel::default();
+    let point = LatLon { lat: -19.93, lon: -44.05 };
+    let old = earlier("+55 31 98888-7777", "Rua Um, 45", Some(point), 90);
+    let older = earlier("(31) 98888-7777", "Rua Dois, 7", None, 900);
+    let other = earlier("(31) 97777-0000", "Rua Três", None, 5);
+    for o in [&old, &older, &other] {
+        model.occurrences.insert(o.id, o.clone());
+    }
+    let calls = earlier_calls(&model, "31988887777");
+    assert_eq!(calls.iter().map(|o| o.id).collect::<Vec<_>>(), [old.id, older.id], "newest first");
+    assert_eq!(earlier_calls(&model, "(31) 3333-4444").len(), 3, "extra phones count too");
+    assert!(earlier_calls(&model, "3198").is_empty(), "too short to match");
+
+    let mut d = Draft { phone: "(31) 98888-7777".into(), ..Draft::default() };
+    d.reuse(calls[0]);
+    assert_eq!(
+        (d.address.as_str(), d.number.as_str(), d.municipality.as_str()),
+        ("Rua Um", "45", "Contagem")
+    );
+    assert_eq!(d.caller_name, "João");
+    assert_eq!(d.place, Some((point, PlaceSource::Known)));
+    assert_eq!(d.extra_phones, ["(31) 3333-4444"], "the number being called from is not repeated");
+    assert!(d.description.is_empty(), "the complaint is this call's own");
+}
+
+#[test]
+fn rfs030_known_addresses_are_suggested_with_their_point() {
+    let mut model = LiveModel::default();
+    let point = LatLon { lat: -19.93, lon: -44.05 };
+    let with_point = earlier("(31) 98888-7777", "Rua Um, 45", Some(point), 90);
+    let without = earlier("(31) 98888-7777", "Rua Um, 45", None, 10);
+    for o in [&with_point, &without] {
+        model.occurrences.insert(o.id, o.clone());
+    }
+    let found = address_suggestions(&model, "rua u");
+    assert_eq!(found.len(), 1, "one per address and municipality");
+    assert_eq!(found[0].location, Some(point), "the point of any call at the address");
+    assert!(address_suggestions(&model, "ru").is_empty(), "three letters at least");
+    assert!(address_suggestions(&model, "Rua Um, 45").is_empty(), "not what is already typed");
+    assert_eq!(split_number("Rua Um, 45"), ("Rua Um".into(), "45".into()));
+    assert_eq!(split_number("Rodovia BR-040, km 12"), ("Rodovia BR-040, km 12".into(), String::new()));
+}
