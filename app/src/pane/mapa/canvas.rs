@@ -151,12 +151,12 @@ impl canvas::Program<Message> for MapProgram<'_> {
         let size = bounds.size();
         let v = state.view_now();
         // Borrowed, not cloned: this runs every frame of a drag.
-        let picture = state.picture.borrow();
+        let picture = state.painting.picture.borrow();
         // While the map moves (the picture on screen is of another view) names and call signs
         // wait: each moving label is a region the window compositor redraws on its own, and a
         // drag with 60 of them took twice the frame budget. They are back with the next picture.
         let still = picture.as_ref().is_some_and(|p| p.view == state.picture_view());
-        let base = state.overlay.draw(renderer, size, |frame| {
+        let base = state.painting.overlay.draw(renderer, size, |frame| {
             if let Some(p) = picture.as_ref().filter(|_| still) {
                 cluster_counts(frame, &v, p);
             }
@@ -304,7 +304,7 @@ impl canvas::Program<Message> for PictureProgram<'_> {
         let size = bounds.size();
         let picture = state.picture(size, self.model);
         let v = state.view_now();
-        vec![state.under.draw(renderer, size, |frame| {
+        vec![state.painting.under.draw(renderer, size, |frame| {
             let Some(p) = &picture else {
                 frame.fill_rectangle(Point::ORIGIN, size, basemap::SEA);
                 return;
@@ -320,7 +320,7 @@ impl canvas::Program<Message> for PictureProgram<'_> {
                 let r = p.ratio;
                 let at = ((-nw.x * r).round() as i64, (-nw.y * r).round() as i64);
                 let px = ((size.width * r).round() as u32, (size.height * r).round() as u32);
-                let mut crop = state.crop.borrow_mut();
+                let mut crop = state.painting.crop.borrow_mut();
                 let fits =
                     |c: &Crop| c.generation == p.generation && c.view == p.view && c.at == at && c.size == px;
                 if !crop.as_ref().is_some_and(fits) {

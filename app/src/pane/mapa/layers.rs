@@ -231,7 +231,7 @@ impl State {
             pois,
             generation,
             view,
-            ratio: self.pixel_ratio,
+            ratio: self.painting.pixel_ratio,
             tiles,
             zones,
             accuracy,

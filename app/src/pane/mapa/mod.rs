@@ -22,6 +22,7 @@ pub mod basemap;
 mod canvas;
 mod draw;
 mod layers;
+mod picture;
 pub mod pois;
 mod popup;
 pub mod scene;
@@ -31,7 +32,6 @@ pub mod track;
 mod view;
 pub mod zones;
 
-use crate::painter::Painter;
 use crate::text as pt;
 use atalaia_client::{LiveModel, format};
 use atalaia_core::alarm::Subject;
@@ -41,15 +41,14 @@ use atalaia_core::mercator::{self, View};
 use atalaia_core::monitoring::{Position, Zone, ZoneKind};
 use atalaia_core::wire::NewZone;
 use basemap::BaseMap;
-use canvas::Crop;
 use chrono::{DateTime, Duration, Utc};
 pub use draw::nice_length;
-use iced::widget::canvas::Cache;
 use iced::{Color, Point, Size, Subscription, Task, color};
 pub use layers::{ALL_TRAILS_UP_TO, Layer, people_in_alarm, vehicle_position};
+use picture::Painting;
 use popup::{picked_at, picked_title};
 pub use scene::{Picture, Scene};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -192,21 +191,8 @@ pub struct State {
     street: Option<tiles::Tiles>,
     satellite: Option<tiles::Tiles>,
     geocoder: Option<String>,
-    /// The picture (an image) and what is drawn over it (shapes and text) are two canvases in a
-    /// stack: within one layer iced draws images over shapes, which would hide rings and handles.
-    under: Cache,
-    overlay: Cache,
-    /// The visible part of the picture cut out for the last frame: which picture, where.
-    crop: RefCell<Option<Crop>>,
-    /// Device pixels per logical pixel of the interface, for the map's picture.
-    pixel_ratio: f32,
-    /// Bumped whenever what the picture shows changes (live data, layers, tiles, selection).
-    generation: Cell<u64>,
-    /// The last job handed to the painter.
-    requested: RefCell<Option<(u64, View)>>,
-    /// The newest picture, kept across redraws until a newer one replaces it.
-    picture: RefCell<Option<Picture>>,
-    painter: Option<Painter<Scene, Picture>>,
+    /// The picture on screen, the painting thread and the caches of the canvases.
+    painting: Painting,
     /// What the operator selected elsewhere (an occurrence, an alarm), ringed on the map.
     focus: Option<Focus>,
     /// What the operator clicked on the map.
@@ -240,9 +226,7 @@ impl Default for State {
         let _ = std::thread::Builder::new().name("atalaia-basemap".into()).spawn(|| {
             let _ = BaseMap::get();
         });
-        let painter = Painter::new("atalaia-map", Scene::paint)
-            .map_err(|e| tracing::warn!("map painting thread: {e}; painting in the frame"))
-            .ok();
+        let painting = Painting::new();
         let mut s = Self {
             center: LatLon { lat: 0.0, lon: 0.0 },
             zoom: 4.0,
@@ -264,14 +248,7 @@ impl Default for State {
             street: None,
             satellite: None,
             geocoder: None,
-            under: Cache::new(),
-            overlay: Cache::new(),
-            crop: RefCell::new(None),
-            pixel_ratio: 1.0,
-            generation: Cell::new(1),
-            requested: RefCell::new(None),
-            picture: RefCell::new(None),
-            painter,
+            painting,
             focus: None,
             picked: None,
             can_edit_zones: false,
@@ -449,8 +426,8 @@ impl State {
 
     /// The interface was scaled (Ctrl+= / Ctrl+-): draw the picture at the new resolution.
     pub fn set_pixel_ratio(&mut self, ratio: f32) {
-        if (ratio - self.pixel_ratio).abs() > 1e-3 && ratio > 0.0 {
-            self.pixel_ratio = ratio;
+        if (ratio - self.painting.pixel_ratio).abs() > 1e-3 && ratio > 0.0 {
+            self.painting.pixel_ratio = ratio;
             self.invalidate();
         }
     }
@@ -461,7 +438,7 @@ impl State {
         if let Some((center, zoom)) = self.settle.take() {
             self.center = center;
             self.zoom = zoom;
-            self.under.clear();
+            self.painting.under.clear();
         }
     }
 
@@ -518,8 +495,8 @@ impl State {
     }
 
     fn view_changed(&self) {
-        self.under.clear();
-        self.overlay.clear();
+        self.painting.under.clear();
+        self.painting.overlay.clear();
     }
 
     /// What the selection, the focus, the track or the zone being edited covers, for "Ajustar".
@@ -574,13 +551,13 @@ impl State {
     pub fn move_focus(&mut self, focus: Focus) {
         if self.focus.as_ref() != Some(&focus) {
             self.focus = Some(focus);
-            self.overlay.clear();
+            self.painting.overlay.clear();
         }
     }
 
     pub fn clear_focus(&mut self) {
         if self.focus.take().is_some() {
-            self.overlay.clear();
+            self.painting.overlay.clear();
         }
     }
 
@@ -591,15 +568,13 @@ impl State {
     /// The live model changed: draw again on the next frame (labels at once, the picture as soon
     /// as the painter has it).
     pub fn invalidate(&self) {
-        self.generation.set(self.generation.get() + 1);
-        self.overlay.clear();
+        self.painting.invalidate();
     }
 
     /// How many changes of the live data the picture on screen is behind (0: up to date;
     /// `None` before the first picture).
     pub fn picture_lag(&self) -> Option<u64> {
-        let shown = self.picture.borrow().as_ref()?.generation;
-        Some(self.generation.get().saturating_sub(shown))
+        self.painting.lag()
     }
 
     /// The view a picture for the current view is painted for (the map's, with the margin).
@@ -611,18 +586,13 @@ impl State {
     /// Whether the picture on screen is the one for the current view and data (tests and
     /// benchmarks wait for it).
     pub fn picture_settled(&self) -> bool {
-        let v = self.view_now();
-        let want = View { width: v.width + 2.0 * MARGIN, height: v.height + 2.0 * MARGIN, ..v };
-        self.picture
-            .borrow()
-            .as_ref()
-            .is_some_and(|p| p.generation >= self.generation.get() && p.view == want)
+        self.painting.settled(self.picture_view())
     }
 
     /// Wakes the console when a picture is painted or a tile arrives; drives playback.
     pub fn subscription(&self) -> Subscription<Message> {
         let mut subs = Vec::new();
-        if let Some(p) = &self.painter {
+        if let Some(p) = &self.painting.painter {
             subs.push(wake(p.ready(), 0));
         }
         for (i, t) in [&self.street, &self.satellite].into_iter().enumerate() {
@@ -646,34 +616,10 @@ impl State {
 
     pub fn update(&mut self, message: Message, model: &LiveModel) -> (Task<Message>, Option<Event>) {
         self.take_settle();
-        self.overlay.clear();
+        self.painting.overlay.clear();
         match message {
             Message::Region(r) => self.show_region(r),
-            Message::Painted => {
-                let Some(done) = self.painter.as_ref().and_then(Painter::take) else {
-                    // Nothing came (a job failed): the same job may be asked for again.
-                    *self.requested.borrow_mut() = None;
-                    return (Task::none(), None);
-                };
-                let mut current = self.picture.borrow_mut();
-                // A picture painted in the frame meanwhile may be newer than this one.
-                let want = self.picture_view();
-                let fits = |p: &Picture| {
-                    (p.view.width - want.width).abs() < 0.5
-                        && (p.view.height - want.height).abs() < 0.5
-                        && (p.ratio - self.pixel_ratio).abs() < 1e-3
-                };
-                // A picture of another size (painted before a resize) never replaces one that fits.
-                let better = fits(&done.picture)
-                    && current.as_ref().is_none_or(|c| {
-                        c.generation < done.picture.generation
-                            || (c.generation == done.picture.generation && c.view != done.picture.view)
-                    });
-                if better {
-                    *current = Some(done.picture);
-                    self.under.clear();
-                }
-            }
+            Message::Painted => self.painting.painted(self.picture_view()),
             Message::Tiles => self.invalidate(),
             Message::Pan(dx, dy) => {
                 self.center = self.view_now().panned(f64::from(dx), f64::from(dy)).center;
@@ -1063,7 +1009,7 @@ impl State {
         }
         // A group of people: zoom in on it.
         if self.layers.contains(&Layer::People) && self.zoom < scene::CLUSTER_BELOW_ZOOM {
-            let cluster = self.picture.borrow().as_ref().and_then(|pic| {
+            let cluster = self.painting.picture.borrow().as_ref().and_then(|pic| {
                 pic.clusters
                     .iter()
                     .map(|(c, _)| (*c, screen(&v, *c)))
@@ -1085,15 +1031,10 @@ impl State {
 
     /// The scene of the current view as the painting thread would get it (benchmarks).
     pub fn current_scene(&self, model: &LiveModel) -> Scene {
-        let v = self.view_now();
-        let want = View { width: v.width + 2.0 * MARGIN, height: v.height + 2.0 * MARGIN, ..v };
-        self.scene(model, want, self.generation.get())
+        self.scene(model, self.picture_view(), self.painting.generation())
     }
 
-    /// The picture to show for the map at `size`: the newest painted one (it may be of a slightly
-    /// different view: the frame moves and scales it into place); a new one is asked for when it
-    /// is out of date. Painted here and now only when there is none of this size yet (the first
-    /// frame, a resize, a new interface scale) or no painting thread.
+    /// The picture to show for the map at `size` ([`Painting::current`]).
     fn picture(&self, size: Size, model: &LiveModel) -> Option<Picture> {
         if self.size.get() != size {
             self.size.set(size);
@@ -1104,37 +1045,8 @@ impl State {
                 self.settle.set(Some((v.center, v.zoom)));
             }
         }
-        let v = self.view_now();
-        let want = View { width: v.width + 2.0 * MARGIN, height: v.height + 2.0 * MARGIN, ..v };
-        let generation = self.generation.get();
-        let mut current = self.picture.borrow_mut();
-        let same_size = |p: &Picture| {
-            (p.view.width - want.width).abs() < 0.5
-                && (p.view.height - want.height).abs() < 0.5
-                && (p.ratio - self.pixel_ratio).abs() < 1e-3
-        };
-        let up_to_date = |p: &Picture| same_size(p) && p.generation >= generation && p.view == want;
-        match &self.painter {
-            Some(painter) if current.as_ref().is_some_and(same_size) => {
-                // While the painter is busy a newer job would only replace this one: it is asked
-                // for when the picture in progress arrives (building a scene of 10,000 markers
-                // every frame of a drag would cost the frame several milliseconds).
-                if !current.as_ref().is_some_and(up_to_date)
-                    && *self.requested.borrow() != Some((generation, want))
-                    && painter.idle()
-                {
-                    *self.requested.borrow_mut() = Some((generation, want));
-                    painter.request(generation, self.scene(model, want, generation));
-                }
-            }
-            _ => {
-                if !current.as_ref().is_some_and(up_to_date) {
-                    *current = self.scene(model, want, generation).paint();
-                    self.under.clear();
-                }
-            }
-        }
-        current.clone().filter(same_size)
+        let want = self.picture_view();
+        self.painting.current(want, |generation| self.scene(model, want, generation))
     }
 }
 
