@@ -7,7 +7,7 @@
 
 use atalaia_client::LiveModel;
 use atalaia_console::pane::mapa::zones::Tool;
-use atalaia_console::pane::mapa::{self, Message, Region, State};
+use atalaia_console::pane::mapa::{self, Message, Region, State, viewport};
 use atalaia_core::auth::Role;
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::{DeviceId, PersonId, PositionId};
@@ -122,7 +122,7 @@ fn pixel(state: &State, p: LatLon) -> Point {
 fn embedded_base_map_shows_brazil_with_its_states_and_seats() {
     let model = LiveModel::default();
     let mut state = map_for(Role::Supervisor, &model, "brasil");
-    let _ = state.update(Message::Region(Region::Brasil), &model);
+    let _ = state.update(Message::Viewport(viewport::Message::Region(Region::Brasil)), &model);
     let (shot, _) = render(&mut state, &model, "brasil", |_| {});
     let land = hex(0xf5f3ee);
     let sea = hex(0xc6dbe6);
@@ -290,7 +290,10 @@ fn a_track_plays_back_on_the_map() {
     let _ = state.update(Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon)), &model);
     let _ = state.update(Message::Search, &model);
     let _ = state.update(Message::Go(0), &model);
-    let _ = state.update(Message::Zoom { by: 15.0 - state.zoom(), at: pixel(&state, last) }, &model);
+    let _ = state.update(
+        Message::Viewport(viewport::Message::Zoom { by: 15.0 - state.zoom(), at: pixel(&state, last) }),
+        &model,
+    );
     let at = pixel(&state, last);
     let (_, messages) = render(&mut state, &model, "pick", |ui| {
         ui.point_at(at);
@@ -594,8 +597,11 @@ fn keys_pan_and_zoom_the_map_only_after_it_was_clicked() {
         let _ = ui.tap_key(Key::Named(Named::ArrowLeft));
         let _ = ui.tap_key(Key::Character("-".into()));
     });
-    assert!(after.iter().any(|m| matches!(m, Message::Pan(dx, _) if *dx > 0.0)), "{after:?}");
-    assert!(after.iter().any(|m| matches!(m, Message::ZoomOut)), "{after:?}");
+    assert!(
+        after.iter().any(|m| matches!(m, Message::Viewport(viewport::Message::Pan(dx, _)) if *dx > 0.0)),
+        "{after:?}"
+    );
+    assert!(after.iter().any(|m| matches!(m, Message::Viewport(viewport::Message::ZoomOut))), "{after:?}");
 }
 
 /// Issue 7 item 4: hospitals, bases and cameras from the site's GeoJSON (here the demo's) are

@@ -6,7 +6,8 @@ use super::draw::{
     LABEL, boxed, cluster_counts, draw_editor, draw_focus, draw_popup, draw_scale, place_labels, poi_labels,
     track_labels, vehicle_labels,
 };
-use super::{HIT, Layer, Message, Picture, State, basemap, screen};
+use super::viewport::{self, screen};
+use super::{HIT, Layer, Message, Picture, State, basemap};
 use atalaia_client::LiveModel;
 use atalaia_core::mercator::View;
 use iced::keyboard::{self, Key, key::Named};
@@ -81,7 +82,11 @@ impl canvas::Program<Message> for MapProgram<'_> {
                     g.dragging = true;
                     g.last = Some(at);
                     return Some(
-                        canvas::Action::publish(Message::Pan(at.x - last.x, at.y - last.y)).and_capture(),
+                        canvas::Action::publish(Message::Viewport(viewport::Message::Pan(
+                            at.x - last.x,
+                            at.y - last.y,
+                        )))
+                        .and_capture(),
                     );
                 }
                 // Coordinates under the cursor, the rubber band of a shape being drawn.
@@ -108,7 +113,10 @@ impl canvas::Program<Message> for MapProgram<'_> {
                     mouse::ScrollDelta::Lines { y, .. } => f64::from(*y) * 0.5,
                     mouse::ScrollDelta::Pixels { y, .. } => f64::from(*y) / 200.0,
                 };
-                Some(canvas::Action::publish(Message::Zoom { by, at }).and_capture())
+                Some(
+                    canvas::Action::publish(Message::Viewport(viewport::Message::Zoom { by, at }))
+                        .and_capture(),
+                )
             }
             canvas::Event::Keyboard(keyboard::Event::KeyPressed { key, modifiers, .. }) => {
                 // Keys act on the map once it was clicked, until something else is: typed into a
@@ -121,12 +129,12 @@ impl canvas::Program<Message> for MapProgram<'_> {
                 }
                 let drawing = self.state.editor.as_ref().is_some_and(|e| !e.closed);
                 let m = match key.as_ref() {
-                    Key::Named(Named::ArrowLeft) => Message::Pan(120.0, 0.0),
-                    Key::Named(Named::ArrowRight) => Message::Pan(-120.0, 0.0),
-                    Key::Named(Named::ArrowUp) => Message::Pan(0.0, 120.0),
-                    Key::Named(Named::ArrowDown) => Message::Pan(0.0, -120.0),
-                    Key::Character("+" | "=") => Message::ZoomIn,
-                    Key::Character("-") => Message::ZoomOut,
+                    Key::Named(Named::ArrowLeft) => Message::Viewport(viewport::Message::Pan(120.0, 0.0)),
+                    Key::Named(Named::ArrowRight) => Message::Viewport(viewport::Message::Pan(-120.0, 0.0)),
+                    Key::Named(Named::ArrowUp) => Message::Viewport(viewport::Message::Pan(0.0, 120.0)),
+                    Key::Named(Named::ArrowDown) => Message::Viewport(viewport::Message::Pan(0.0, -120.0)),
+                    Key::Character("+" | "=") => Message::Viewport(viewport::Message::ZoomIn),
+                    Key::Character("-") => Message::Viewport(viewport::Message::ZoomOut),
                     Key::Named(Named::Enter) if drawing => Message::FinishShape,
                     Key::Named(Named::Backspace) if drawing => Message::UndoVertex,
                     Key::Named(Named::Escape) if self.state.editor.is_some() => Message::CancelDraw,

@@ -1,7 +1,8 @@
 //! The map's layers: what each one shows in the picture (the [`Scene`] copied out of the live
 //! model for the painting thread) and what a click on it picks.
 
-use super::{HIT, MEMBER_COLOURS, Picked, State, scene, screen};
+use super::viewport::screen;
+use super::{HIT, MEMBER_COLOURS, Picked, State, scene};
 use crate::theme;
 use atalaia_client::LiveModel;
 use atalaia_core::alarm::Subject;

@@ -30,14 +30,14 @@ pub mod search;
 pub mod tiles;
 pub mod track;
 mod view;
+pub mod viewport;
 pub mod zones;
 
-use crate::text as pt;
 use atalaia_client::{LiveModel, format};
 use atalaia_core::alarm::Subject;
 use atalaia_core::geom::{LatLon, Shape};
 use atalaia_core::ids::{DeviceId, OccurrenceId, PersonId, VehicleId, ZoneId};
-use atalaia_core::mercator::{self, View};
+use atalaia_core::mercator::View;
 use atalaia_core::monitoring::{Position, Zone, ZoneKind};
 use atalaia_core::wire::NewZone;
 use basemap::BaseMap;
@@ -48,11 +48,12 @@ pub use layers::{ALL_TRAILS_UP_TO, Layer, people_in_alarm, vehicle_position};
 use picture::Painting;
 use popup::{picked_at, picked_title};
 pub use scene::{Picture, Scene};
-use std::cell::Cell;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
+pub use viewport::Region;
+use viewport::{bounds_of, screen};
 
 /// The picture is painted this much wider than the map on every side (logical pixels).
 pub const MARGIN: f64 = 160.0;
@@ -65,8 +66,6 @@ const MEMBER_COLOURS: [Color; 6] = [
     color!(0xcc4e00),
     color!(0x5151cd),
 ];
-/// Closest zoom fit-to-selection goes to (a street, not a doorstep).
-const FIT_MAX_ZOOM: f64 = 16.0;
 /// A click this close to a marker (logical pixels) selects it.
 const HIT: f32 = 12.0;
 
@@ -97,42 +96,6 @@ impl Config {
             Source::Satellite => "satellite.mbtiles",
             Source::Street | Source::Base => "street.mbtiles",
         })
-    }
-}
-
-/// The regions the demo and the first sites cover, and the whole country.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Region {
-    Brasil,
-    BeloHorizonte,
-    PortoVelho,
-}
-
-impl Region {
-    pub const ALL: [Region; 3] = [Region::Brasil, Region::BeloHorizonte, Region::PortoVelho];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Region::Brasil => "Brasil",
-            Region::BeloHorizonte => pt::BELO_HORIZONTE,
-            Region::PortoVelho => pt::PORTO_VELHO,
-        }
-    }
-
-    /// South-west and north-east corners of what the region button shows.
-    pub fn bounds(self) -> (LatLon, LatLon) {
-        match self {
-            Region::Brasil => (LatLon { lat: -33.8, lon: -74.0 }, LatLon { lat: 5.3, lon: -34.8 }),
-            Region::BeloHorizonte => {
-                (LatLon { lat: -19.99, lon: -44.03 }, LatLon { lat: -19.85, lon: -43.86 })
-            }
-            Region::PortoVelho => (LatLon { lat: -8.82, lon: -63.97 }, LatLon { lat: -8.70, lon: -63.83 }),
-        }
-    }
-
-    fn contains(self, p: LatLon) -> bool {
-        let (sw, ne) = self.bounds();
-        (sw.lat..=ne.lat).contains(&p.lat) && (sw.lon..=ne.lon).contains(&p.lon)
     }
 }
 
@@ -173,17 +136,7 @@ pub struct Focus {
 }
 
 pub struct State {
-    center: LatLon,
-    zoom: f64,
-    /// The region last chosen (its button is lit while the view is still on it).
-    region: Region,
-    /// The canvas size at the last frame, logical pixels (views and fits need it).
-    size: Cell<Size>,
-    /// The last fit asked for (a region, a selection): redone when the map's size changes,
-    /// until the operator moves the map.
-    fit_pending: Cell<Option<(LatLon, LatLon)>>,
-    /// A view the frame settled on (a refit at a new size), taken over at the next update.
-    settle: Cell<Option<(LatLon, f64)>>,
+    viewport: viewport::State,
     /// When playback last advanced.
     last_frame: Option<Instant>,
     layers: HashSet<Layer>,
@@ -228,12 +181,7 @@ impl Default for State {
         });
         let painting = Painting::new();
         let mut s = Self {
-            center: LatLon { lat: 0.0, lon: 0.0 },
-            zoom: 4.0,
-            region: Region::BeloHorizonte,
-            size: Cell::new(Size::new(800.0, 600.0)),
-            fit_pending: Cell::new(None),
-            settle: Cell::new(None),
+            viewport: viewport::State::default(),
             last_frame: None,
             layers: [
                 Layer::Vehicles,
@@ -266,28 +214,20 @@ impl Default for State {
             pois: Vec::new(),
             pois_error: None,
         };
-        s.show_region(Region::BeloHorizonte);
+        s.viewport.show_region(Region::BeloHorizonte);
+        s.view_changed();
         s
     }
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
-    Region(Region),
     /// The painting thread finished a picture.
     Painted,
     /// A tile arrived.
     Tiles,
-    /// Dragged by this much (logical pixels).
-    Pan(f32, f32),
-    /// Zoom by `by` levels keeping the place under `at` where it is.
-    Zoom {
-        by: f64,
-        at: Point,
-    },
-    ZoomIn,
-    ZoomOut,
-    Fit,
+    /// Where the map looks: region, pan, zoom, fit.
+    Viewport(viewport::Message),
     Click(Point),
     /// A double click: zooms in there (or closes the polygon being drawn).
     DoubleClick(Point),
@@ -382,7 +322,8 @@ impl State {
         if role.can(Permission::PersonRead) {
             s.layers.insert(Layer::Accuracy);
         }
-        s.show_region(if monitoring_only { Region::PortoVelho } else { Region::BeloHorizonte });
+        s.viewport.show_region(if monitoring_only { Region::PortoVelho } else { Region::BeloHorizonte });
+        s.view_changed();
         s
     }
 
@@ -435,9 +376,7 @@ impl State {
     /// Takes over the view the frame settled on (a refit at a new size), before anything else
     /// changes the view.
     fn take_settle(&mut self) {
-        if let Some((center, zoom)) = self.settle.take() {
-            self.center = center;
-            self.zoom = zoom;
+        if self.viewport.take_settle() {
             self.painting.under.clear();
         }
     }
@@ -448,18 +387,16 @@ impl State {
     }
 
     pub fn region(&self) -> Region {
-        self.region
+        self.viewport.region()
     }
 
     /// The map's view at its current size.
     pub fn view_now(&self) -> View {
-        let s = self.size.get();
-        let (center, zoom) = self.settle.get().unwrap_or((self.center, self.zoom));
-        View { center, zoom, width: f64::from(s.width), height: f64::from(s.height) }
+        self.viewport.view_now()
     }
 
     pub fn zoom(&self) -> f64 {
-        self.zoom
+        self.viewport.zoom()
     }
 
     pub fn picked(&self) -> Option<Picked> {
@@ -478,22 +415,7 @@ impl State {
         &self.found
     }
 
-    fn show_region(&mut self, r: Region) {
-        self.region = r;
-        let (sw, ne) = r.bounds();
-        self.fit(sw, ne);
-    }
-
-    /// Fits the view to the box (now, or at the first frame if the map has no size yet).
-    fn fit(&mut self, sw: LatLon, ne: LatLon) {
-        let s = self.size.get();
-        let v = View::fit(sw, ne, f64::from(s.width), f64::from(s.height), 24.0, FIT_MAX_ZOOM);
-        self.center = v.center;
-        self.zoom = v.zoom;
-        self.fit_pending.set(Some((sw, ne)));
-        self.view_changed();
-    }
-
+    /// The view moved: the picture on screen is placed anew, the overlay drawn again.
     fn view_changed(&self) {
         self.painting.under.clear();
         self.painting.overlay.clear();
@@ -531,16 +453,7 @@ impl State {
     /// place is ringed.
     pub fn focus(&mut self, focus: Focus) {
         self.take_settle();
-        if let Some(r) = Region::ALL.into_iter().skip(1).find(|r| r.contains(focus.at)) {
-            self.region = r;
-        }
-        let v = self.view_now();
-        let (x, y) = v.project(focus.at);
-        let inside = x > 24.0 && y > 24.0 && x < v.width - 24.0 && y < v.height - 24.0;
-        if !inside || self.zoom < 11.0 {
-            self.center = focus.at;
-            self.zoom = self.zoom.max(13.0);
-            self.fit_pending.set(None);
+        if self.viewport.point_out(focus.at) {
             self.view_changed();
         }
         self.focus = Some(focus);
@@ -618,26 +531,14 @@ impl State {
         self.take_settle();
         self.painting.overlay.clear();
         match message {
-            Message::Region(r) => self.show_region(r),
             Message::Painted => self.painting.painted(self.picture_view()),
             Message::Tiles => self.invalidate(),
-            Message::Pan(dx, dy) => {
-                self.center = self.view_now().panned(f64::from(dx), f64::from(dy)).center;
-                self.follow_off();
-                self.view_changed();
-            }
-            Message::Zoom { by, at } => self.zoom_at(self.zoom + by, at),
-            Message::ZoomIn => self.zoom_at(self.zoom.floor() + 1.0, self.middle()),
-            Message::ZoomOut => self.zoom_at(self.zoom.ceil() - 1.0, self.middle()),
-            Message::Fit => match self.selection_bounds(model) {
-                Some((sw, ne)) => self.fit(sw, ne),
-                None => self.show_region(self.region),
-            },
             Message::Click(at) => self.click(at, model),
             Message::DoubleClick(at) => match &mut self.editor {
                 Some(e) if !e.closed => e.finish(),
-                _ => self.zoom_at(self.zoom + 1.0, at),
+                _ => self.viewport_update(viewport::Message::Zoom { by: 1.0, at }, model),
             },
+            Message::Viewport(m) => self.viewport_update(m, model),
             Message::Layer(l) => {
                 if !self.layers.remove(&l) {
                     self.layers.insert(l);
@@ -816,9 +717,7 @@ impl State {
             },
             Message::Go(i) => {
                 if let Some(f) = self.found.get(i).cloned() {
-                    self.center = f.at;
-                    self.zoom = self.zoom.max(15.0);
-                    self.fit_pending.set(None);
+                    self.viewport.center_on(f.at, self.viewport.zoom().max(15.0));
                     self.searched = Some(Focus { at: f.at, label: f.label.chars().take(48).collect() });
                     self.found.clear();
                     self.view_changed();
@@ -899,33 +798,31 @@ impl State {
             }
         }
         if let Some((sw, ne)) = bounds_of(&t.all_points()) {
-            self.fit(sw, ne);
+            self.viewport.fit(sw, ne);
+            self.view_changed();
         }
         self.invalidate();
     }
 
-    fn middle(&self) -> Point {
-        let s = self.size.get();
-        Point::new(s.width / 2.0, s.height / 2.0)
-    }
-
-    fn zoom_at(&mut self, zoom: f64, at: Point) {
-        let v = self.view_now().zoomed_at(
-            zoom.clamp(2.0, f64::from(mercator::MAX_ZOOM)),
-            f64::from(at.x),
-            f64::from(at.y),
-        );
-        self.center = v.center;
-        self.zoom = v.zoom;
-        self.fit_pending.set(None);
-        self.view_changed();
-    }
-
-    /// A manual pan stops the track from dragging the view back.
-    fn follow_off(&mut self) {
-        self.fit_pending.set(None);
-        if let Some(t) = &mut self.track {
-            t.follow = false;
+    /// Hands a message to the view and does what its change asks for.
+    fn viewport_update(&mut self, message: viewport::Message, model: &LiveModel) {
+        match self.viewport.update(message) {
+            Some(viewport::Event::Moved) => self.view_changed(),
+            Some(viewport::Event::Dragged) => {
+                // A manual pan stops the track from dragging the view back.
+                if let Some(t) = &mut self.track {
+                    t.follow = false;
+                }
+                self.view_changed();
+            }
+            Some(viewport::Event::Fit) => {
+                match self.selection_bounds(model) {
+                    Some((sw, ne)) => self.viewport.fit(sw, ne),
+                    None => self.viewport.show_region(self.viewport.region()),
+                }
+                self.view_changed();
+            }
+            None => {}
         }
     }
 
@@ -940,8 +837,7 @@ impl State {
             // impossible to read.
             let m = 12.0;
             if x < m || x > v.width - m || y < m || y > v.height - m {
-                self.center = p;
-                self.fit_pending.set(None);
+                self.viewport.center_on(p, self.viewport.zoom());
                 self.view_changed();
             }
         }
@@ -1008,7 +904,7 @@ impl State {
             return;
         }
         // A group of people: zoom in on it.
-        if self.layers.contains(&Layer::People) && self.zoom < scene::CLUSTER_BELOW_ZOOM {
+        if self.layers.contains(&Layer::People) && self.viewport.zoom() < scene::CLUSTER_BELOW_ZOOM {
             let cluster = self.painting.picture.borrow().as_ref().and_then(|pic| {
                 pic.clusters
                     .iter()
@@ -1017,9 +913,7 @@ impl State {
                     .map(|(c, _)| c)
             });
             if let Some(c) = cluster {
-                self.center = c;
-                self.zoom = (self.zoom + 2.0).min(scene::CLUSTER_BELOW_ZOOM);
-                self.fit_pending.set(None);
+                self.viewport.center_on(c, (self.viewport.zoom() + 2.0).min(scene::CLUSTER_BELOW_ZOOM));
                 self.view_changed();
                 return;
             }
@@ -1036,35 +930,10 @@ impl State {
 
     /// The picture to show for the map at `size` ([`Painting::current`]).
     fn picture(&self, size: Size, model: &LiveModel) -> Option<Picture> {
-        if self.size.get() != size {
-            self.size.set(size);
-            if let Some((sw, ne)) = self.fit_pending.get() {
-                // The fit was computed for another size: keep what it meant to show.
-                let v = View::fit(sw, ne, f64::from(size.width), f64::from(size.height), 24.0, FIT_MAX_ZOOM);
-                // Interior mutability: the view is state the frame may settle on its first draw.
-                self.settle.set(Some((v.center, v.zoom)));
-            }
-        }
+        self.viewport.resize(size);
         let want = self.picture_view();
         self.painting.current(want, |generation| self.scene(model, want, generation))
     }
-}
-
-/// Where `p` is on the map at `v`.
-fn screen(v: &View, p: LatLon) -> Point {
-    let (x, y) = v.project(p);
-    Point::new(x as f32, y as f32)
-}
-
-/// South-west and north-east corners of the points, if any.
-fn bounds_of(points: &[LatLon]) -> Option<(LatLon, LatLon)> {
-    let first = points.first()?;
-    let (mut sw, mut ne) = (*first, *first);
-    for p in points {
-        sw = LatLon { lat: sw.lat.min(p.lat), lon: sw.lon.min(p.lon) };
-        ne = LatLon { lat: ne.lat.max(p.lat), lon: ne.lon.max(p.lon) };
-    }
-    Some((sw, ne))
 }
 
 fn circle_box(center: LatLon, radius_m: f64) -> [LatLon; 2] {
@@ -1102,10 +971,10 @@ mod tests {
 
     #[test]
     fn monitoring_roles_open_on_porto_velho_samu_roles_on_belo_horizonte() {
-        assert_eq!(State::for_role(Role::MonitoringOperator).region, Region::PortoVelho);
-        assert_eq!(State::for_role(Role::MonitoringAdmin).region, Region::PortoVelho);
-        assert_eq!(State::for_role(Role::FleetController).region, Region::BeloHorizonte);
-        assert_eq!(State::for_role(Role::Supervisor).region, Region::BeloHorizonte);
+        assert_eq!(State::for_role(Role::MonitoringOperator).region(), Region::PortoVelho);
+        assert_eq!(State::for_role(Role::MonitoringAdmin).region(), Region::PortoVelho);
+        assert_eq!(State::for_role(Role::FleetController).region(), Region::BeloHorizonte);
+        assert_eq!(State::for_role(Role::Supervisor).region(), Region::BeloHorizonte);
         assert!(State::for_role(Role::MonitoringAdmin).can_edit_zones);
         assert!(!State::for_role(Role::MonitoringOperator).can_edit_zones);
     }
@@ -1120,9 +989,9 @@ mod tests {
     #[test]
     fn regions_fit_the_map_and_zoom_keeps_the_cursor_place() {
         let mut s = State::for_role(Role::Supervisor);
-        s.size.set(Size::new(800.0, 600.0));
+        s.viewport.resize(Size::new(800.0, 600.0));
         let model = LiveModel::default();
-        let _ = s.update(Message::Region(Region::PortoVelho), &model);
+        let _ = s.update(Message::Viewport(viewport::Message::Region(Region::PortoVelho)), &model);
         let v = s.view_now();
         for corner in [Region::PortoVelho.bounds().0, Region::PortoVelho.bounds().1] {
             let (x, y) = v.project(corner);
@@ -1130,11 +999,11 @@ mod tests {
         }
         let at = Point::new(200.0, 150.0);
         let before = v.unproject(200.0, 150.0);
-        let _ = s.update(Message::Zoom { by: 1.5, at }, &model);
+        let _ = s.update(Message::Viewport(viewport::Message::Zoom { by: 1.5, at }), &model);
         let (x, y) = s.view_now().project(before);
         assert!((x - 200.0).abs() < 1e-6 && (y - 150.0).abs() < 1e-6);
         assert!((s.zoom() - v.zoom - 1.5).abs() < 1e-9);
-        let _ = s.update(Message::Pan(30.0, -20.0), &model);
+        let _ = s.update(Message::Viewport(viewport::Message::Pan(30.0, -20.0)), &model);
         let (x2, y2) = s.view_now().project(before);
         assert!((x2 - 230.0).abs() < 1e-6 && (y2 - 130.0).abs() < 1e-6);
     }

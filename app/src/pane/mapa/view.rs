@@ -3,7 +3,7 @@
 
 use super::canvas::{MapProgram, PictureProgram};
 use super::popup::picked_title;
-use super::{Layer, Message, Picked, Region, Source, State, scene, track, zones};
+use super::{Layer, Message, Picked, Region, Source, State, scene, track, viewport, zones};
 use crate::pane::Ctx;
 use crate::text as pt;
 use crate::theme;
@@ -65,15 +65,31 @@ impl State {
         };
         let mut first = row![].spacing(6).align_y(Center);
         for r in Region::ALL {
-            first = first.push(toggle(r.label(), r == self.region, Message::Region(r)));
+            first = first.push(toggle(
+                r.label(),
+                r == self.viewport.region(),
+                Message::Viewport(viewport::Message::Region(r)),
+            ));
         }
         first = first.push(space().width(8));
-        first = first
-            .push(button(small("−")).padding([3, 10]).style(button::secondary).on_press(Message::ZoomOut));
-        first = first
-            .push(button(small("+")).padding([3, 10]).style(button::secondary).on_press(Message::ZoomIn));
-        first = first
-            .push(button(small("Ajustar")).padding([3, 9]).style(button::secondary).on_press(Message::Fit));
+        first = first.push(
+            button(small("−"))
+                .padding([3, 10])
+                .style(button::secondary)
+                .on_press(Message::Viewport(viewport::Message::ZoomOut)),
+        );
+        first = first.push(
+            button(small("+"))
+                .padding([3, 10])
+                .style(button::secondary)
+                .on_press(Message::Viewport(viewport::Message::ZoomIn)),
+        );
+        first = first.push(
+            button(small("Ajustar"))
+                .padding([3, 9])
+                .style(button::secondary)
+                .on_press(Message::Viewport(viewport::Message::Fit)),
+        );
         if self.street.is_some() || self.satellite.is_some() {
             first = first.push(space().width(8));
             for s in [Source::Base, Source::Street, Source::Satellite] {
