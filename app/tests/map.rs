@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atalaia_client::LiveModel;
-use atalaia_console::pane::mapa::zones::Tool;
+use atalaia_console::pane::mapa::zones::{self, Tool};
 use atalaia_console::pane::mapa::{self, Message, Region, State, viewport};
 use atalaia_core::auth::Role;
 use atalaia_core::geom::LatLon;
@@ -144,7 +144,7 @@ fn embedded_base_map_shows_brazil_with_its_states_and_seats() {
 fn a_polygon_zone_is_drawn_with_clicks_and_closed_on_its_first_vertex() {
     let model = LiveModel::default();
     let mut state = map_for(Role::MonitoringAdmin, &model, "polygon");
-    let _ = state.update(Message::Draw(Tool::Polygon), &model);
+    let _ = state.update(Message::Zone(zones::Message::Draw(Tool::Polygon)), &model);
     let clicks = [Point::new(300.0, 200.0), Point::new(600.0, 220.0), Point::new(520.0, 460.0)];
     for (i, at) in clicks.iter().enumerate() {
         let (_, messages) = render(&mut state, &model, &format!("draw-{i}"), |ui| {
@@ -197,7 +197,10 @@ fn a_polygon_zone_is_drawn_with_clicks_and_closed_on_its_first_vertex() {
         let _ =
             ui.simulate([iced::Event::Mouse(iced::mouse::Event::ButtonReleased(iced::mouse::Button::Left))]);
     });
-    assert!(messages.iter().any(|m| matches!(m, Message::Handle(1, _))), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| matches!(m, Message::Zone(zones::Message::Handle(1, _)))),
+        "{messages:?}"
+    );
     for m in messages {
         let _ = state.update(m, &model);
     }
@@ -470,29 +473,29 @@ fn a_zone_drawn_on_the_map_is_saved_and_edited_through_the_server() {
 
     let mut model = LiveModel::default();
     let mut state = map_for(Role::MonitoringAdmin, &model, "save");
-    let _ = state.update(Message::Draw(Tool::Polygon), &model);
+    let _ = state.update(Message::Zone(zones::Message::Draw(Tool::Polygon)), &model);
     for at in [Point::new(300.0, 200.0), Point::new(600.0, 220.0), Point::new(520.0, 460.0)] {
         let _ = state.update(Message::Click(at), &model);
     }
-    let _ = state.update(Message::FinishShape, &model);
-    let _ = state.update(Message::ZoneName("Escola Estadual Rio Madeira".into()), &model);
-    let _ = state.update(Message::ZoneKind(ZoneKind::Exclusion), &model);
-    let _ = state.update(Message::ZoneWarning("150".into()), &model);
+    let _ = state.update(Message::Zone(zones::Message::Finish), &model);
+    let _ = state.update(Message::Zone(zones::Message::Name("Escola Estadual Rio Madeira".into())), &model);
+    let _ = state.update(Message::Zone(zones::Message::Kind(ZoneKind::Exclusion)), &model);
+    let _ = state.update(Message::Zone(zones::Message::Warning("150".into())), &model);
     // Without an owner the form says so, in Portuguese, and sends nothing.
-    let (_, event) = state.update(Message::SaveZone, &model);
+    let (_, event) = state.update(Message::Zone(zones::Message::Save), &model);
     assert!(event.is_none());
     assert!(
         state.editor().expect("editor").errors.iter().any(|e| e.contains("pessoa monitorada ou o grupo"))
     );
-    let _ = state.update(Message::ZoneGroup("Medida protetiva".into()), &model);
-    let (_, event) = state.update(Message::SaveZone, &model);
+    let _ = state.update(Message::Zone(zones::Message::Group("Medida protetiva".into())), &model);
+    let (_, event) = state.update(Message::Zone(zones::Message::Save), &model);
     let Some(mapa::Event::SaveZone(new, false)) = event else { panic!("a new zone to save: {event:?}") };
     assert!(state.editor().expect("editor").saving);
-    let (_, again) = state.update(Message::SaveZone, &model);
+    let (_, again) = state.update(Message::Zone(zones::Message::Save), &model);
     assert!(again.is_none(), "no second request while the first is on its way");
     let saved = rt.block_on(api.save_zone(&new, false)).expect("saved");
     model.zones.insert(saved.id, saved.clone());
-    let _ = state.update(Message::ZoneSaved(saved.id, Ok(Box::new(saved.clone()))), &model);
+    let _ = state.update(Message::Zone(zones::Message::Saved(saved.id, Ok(Box::new(saved.clone())))), &model);
     assert!(state.editor().is_none());
     assert_eq!(state.picked(), Some(mapa::Picked::Zone(saved.id)));
     let stored: Zone = rt.block_on(api.get(&format!("/zones/{}", saved.id))).expect("read back");
@@ -503,11 +506,11 @@ fn a_zone_drawn_on_the_map_is_saved_and_edited_through_the_server() {
     assert_eq!(ring.len(), 3);
 
     // Opened again: the second vertex dragged 40 px up, saved over the same zone.
-    let _ = state.update(Message::EditZone, &model);
+    let _ = state.update(Message::Zone(zones::Message::Edit), &model);
     let editor = state.editor().expect("editing");
     assert_eq!((editor.zone, editor.name.as_str()), (Some(saved.id), "Escola Estadual Rio Madeira"));
-    let _ = state.update(Message::Handle(1, Point::new(600.0, 180.0)), &model);
-    let (_, event) = state.update(Message::SaveZone, &model);
+    let _ = state.update(Message::Zone(zones::Message::Handle(1, Point::new(600.0, 180.0))), &model);
+    let (_, event) = state.update(Message::Zone(zones::Message::Save), &model);
     let Some(mapa::Event::SaveZone(edited, true)) = event else { panic!("an edit to save: {event:?}") };
     let updated = rt.block_on(api.save_zone(&edited, true)).expect("updated");
     assert_eq!((updated.id, updated.created_at), (saved.id, saved.created_at));

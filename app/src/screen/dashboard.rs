@@ -476,10 +476,12 @@ impl Dashboard {
                 let Some(alarm) = self.command_alarm.remove(&id) else { return Task::none() };
                 Message::Alarmes(alarmes::Message::CommandSent(alarm, decode(result).map(Box::new)))
             }
-            Command::SaveZone { zone, .. } => Message::Mapa(mapa::Message::ZoneSaved(
-                zone.id.unwrap_or_default(),
-                decode(result).map(Box::new).map_err(|e| crate::text::api_error(&e)),
-            )),
+            Command::SaveZone { zone, .. } => {
+                Message::Mapa(mapa::Message::Zone(mapa::zones::Message::Saved(
+                    zone.id.unwrap_or_default(),
+                    decode(result).map(Box::new).map_err(|e| crate::text::api_error(&e)),
+                )))
+            }
         };
         self.update(message).0
     }
@@ -871,7 +873,7 @@ impl Dashboard {
                 return (effect.map(Message::Regulacao), None);
             }
             Message::Mapa(m) => {
-                if let mapa::Message::ZoneSaved(_, Ok(zone)) = &m {
+                if let mapa::Message::Zone(mapa::zones::Message::Saved(_, Ok(zone))) = &m {
                     // The feed will confirm it; the map shows it at once.
                     self.model.zones.insert(zone.id, (**zone).clone());
                 }

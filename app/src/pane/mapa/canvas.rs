@@ -7,7 +7,7 @@ use super::draw::{
     track_labels, vehicle_labels,
 };
 use super::viewport::{self, screen};
-use super::{HIT, Layer, Message, Picture, State, basemap};
+use super::{HIT, Layer, Message, Picture, State, basemap, zones};
 use atalaia_client::LiveModel;
 use atalaia_core::mercator::View;
 use iced::keyboard::{self, Key, key::Named};
@@ -35,7 +35,7 @@ pub(super) struct MapProgram<'a> {
 
 impl MapProgram<'_> {
     fn handle_at(&self, at: Point) -> Option<usize> {
-        let e = self.state.editor.as_ref()?;
+        let e = self.state.zones.editor.as_ref()?;
         let v = self.state.view_now();
         e.handles().iter().position(|h| screen(&v, *h).distance(at) <= HIT)
     }
@@ -68,12 +68,14 @@ impl canvas::Program<Message> for MapProgram<'_> {
             }
             canvas::Event::Mouse(mouse::Event::ButtonPressed(mouse::Button::Right)) => {
                 let i = self.handle_at(inside?)?;
-                Some(canvas::Action::publish(Message::RemoveVertex(i)).and_capture())
+                Some(canvas::Action::publish(Message::Zone(zones::Message::RemoveVertex(i))).and_capture())
             }
             canvas::Event::Mouse(mouse::Event::CursorMoved { .. }) => {
                 let at = cursor.position_from(bounds.position())?;
                 if let Some(i) = g.handle {
-                    return Some(canvas::Action::publish(Message::Handle(i, at)).and_capture());
+                    return Some(
+                        canvas::Action::publish(Message::Zone(zones::Message::Handle(i, at))).and_capture(),
+                    );
                 }
                 if let (Some(press), Some(last)) = (g.press, g.last) {
                     if !g.dragging && press.distance(at) < 4.0 {
@@ -127,7 +129,7 @@ impl canvas::Program<Message> for MapProgram<'_> {
                 if modifiers.control() || modifiers.alt() {
                     return None;
                 }
-                let drawing = self.state.editor.as_ref().is_some_and(|e| !e.closed);
+                let drawing = self.state.zones.editor.as_ref().is_some_and(|e| !e.closed);
                 let m = match key.as_ref() {
                     Key::Named(Named::ArrowLeft) => Message::Viewport(viewport::Message::Pan(120.0, 0.0)),
                     Key::Named(Named::ArrowRight) => Message::Viewport(viewport::Message::Pan(-120.0, 0.0)),
@@ -135,9 +137,11 @@ impl canvas::Program<Message> for MapProgram<'_> {
                     Key::Named(Named::ArrowDown) => Message::Viewport(viewport::Message::Pan(0.0, -120.0)),
                     Key::Character("+" | "=") => Message::Viewport(viewport::Message::ZoomIn),
                     Key::Character("-") => Message::Viewport(viewport::Message::ZoomOut),
-                    Key::Named(Named::Enter) if drawing => Message::FinishShape,
-                    Key::Named(Named::Backspace) if drawing => Message::UndoVertex,
-                    Key::Named(Named::Escape) if self.state.editor.is_some() => Message::CancelDraw,
+                    Key::Named(Named::Enter) if drawing => Message::Zone(zones::Message::Finish),
+                    Key::Named(Named::Backspace) if drawing => Message::Zone(zones::Message::Undo),
+                    Key::Named(Named::Escape) if self.state.zones.editor.is_some() => {
+                        Message::Zone(zones::Message::Cancel)
+                    }
                     Key::Named(Named::Escape) if self.state.picked.is_some() => Message::ClosePopup,
                     _ => return None,
                 };
@@ -205,7 +209,7 @@ impl canvas::Program<Message> for MapProgram<'_> {
         // What follows the pointer is drawn every frame, outside the cache.
         let mut live = Frame::new(renderer, size);
         let under = cursor.position_in(bounds).map(|at| (at, v.unproject(f64::from(at.x), f64::from(at.y))));
-        if let Some(e) = &state.editor {
+        if let Some(e) = &state.zones.editor {
             draw_editor(&mut live, &v, e, under.map(|(_, p)| p));
         }
         if let Some((_, p)) = under {
@@ -228,7 +232,9 @@ impl canvas::Program<Message> for MapProgram<'_> {
         }
         match cursor.position_in(bounds) {
             Some(at) if self.handle_at(at).is_some() => mouse::Interaction::Grab,
-            Some(_) if self.state.editor.as_ref().is_some_and(|e| !e.closed) => mouse::Interaction::Crosshair,
+            Some(_) if self.state.zones.editor.as_ref().is_some_and(|e| !e.closed) => {
+                mouse::Interaction::Crosshair
+            }
             Some(_) => mouse::Interaction::Pointer,
             None => mouse::Interaction::default(),
         }

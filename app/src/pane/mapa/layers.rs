@@ -183,7 +183,7 @@ impl State {
         } else {
             Vec::new()
         };
-        let editing = self.editor.as_ref().and_then(|e| e.zone);
+        let editing = self.zones.editor.as_ref().and_then(|e| e.zone);
         let zones = if on(Layer::Zones) {
             let mut z: Vec<scene::ZoneDraw> = model
                 .zones

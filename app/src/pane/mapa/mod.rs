@@ -38,7 +38,7 @@ use atalaia_core::alarm::Subject;
 use atalaia_core::geom::{LatLon, Shape};
 use atalaia_core::ids::{DeviceId, OccurrenceId, PersonId, VehicleId, ZoneId};
 use atalaia_core::mercator::View;
-use atalaia_core::monitoring::{Position, Zone, ZoneKind};
+use atalaia_core::monitoring::Position;
 use atalaia_core::wire::NewZone;
 use basemap::BaseMap;
 use chrono::{DateTime, Duration, Utc};
@@ -150,10 +150,8 @@ pub struct State {
     focus: Option<Focus>,
     /// What the operator clicked on the map.
     picked: Option<Picked>,
-    can_edit_zones: bool,
-    editor: Option<zones::Editor>,
-    /// Shown after a zone was saved.
-    notice: Option<String>,
+    /// The zone tools: the editor of the zone being drawn or changed, what the last save said.
+    zones: zones::State,
     track: Option<track::Playback>,
     query: String,
     /// The place the last search went to, ringed until the next search.
@@ -199,9 +197,7 @@ impl Default for State {
             painting,
             focus: None,
             picked: None,
-            can_edit_zones: false,
-            editor: None,
-            notice: None,
+            zones: zones::State::default(),
             track: None,
             query: String::new(),
             searched: None,
@@ -234,21 +230,8 @@ pub enum Message {
     Layer(Layer),
     Source(Source),
     ClosePopup,
-    // Zones.
-    Draw(zones::Tool),
-    EditZone,
-    Handle(usize, Point),
-    RemoveVertex(usize),
-    FinishShape,
-    UndoVertex,
-    CancelDraw,
-    ZoneName(String),
-    ZoneKind(ZoneKind),
-    ZoneWarning(String),
-    ZoneGroup(String),
-    SaveZone,
-    /// The server's answer for the zone with this id (the editor may have moved on to another).
-    ZoneSaved(atalaia_core::ids::ZoneId, Result<Box<Zone>, String>),
+    /// Zones drawn and edited.
+    Zone(zones::Message),
     // Tracks.
     Track(i64),
     /// Fixes for the track of this subject from this time.
@@ -318,7 +301,8 @@ impl State {
     pub fn for_role(role: atalaia_core::auth::Role) -> Self {
         use atalaia_core::auth::Permission;
         let monitoring_only = role.can(Permission::PersonRead) && !role.can(Permission::OccurrenceRead);
-        let mut s = Self { can_edit_zones: role.can(Permission::ZoneWrite), ..Self::default() };
+        let mut s = Self::default();
+        s.zones.can_edit = role.can(Permission::ZoneWrite);
         if role.can(Permission::PersonRead) {
             s.layers.insert(Layer::Accuracy);
         }
@@ -404,7 +388,7 @@ impl State {
     }
 
     pub fn editor(&self) -> Option<&zones::Editor> {
-        self.editor.as_ref()
+        self.zones.editor.as_ref()
     }
 
     pub fn playback(&self) -> Option<&track::Playback> {
@@ -426,7 +410,7 @@ impl State {
         let mut points: Vec<LatLon> = Vec::new();
         if let Some(t) = &self.track {
             points.extend(t.all_points());
-        } else if let Some(e) = &self.editor {
+        } else if let Some(e) = &self.zones.editor {
             points.extend(e.points.iter().copied());
             if let Some(Shape::Circle { center, radius_m }) = e.shape(None) {
                 points.extend(circle_box(center, radius_m));
@@ -534,10 +518,11 @@ impl State {
             Message::Painted => self.painting.painted(self.picture_view()),
             Message::Tiles => self.invalidate(),
             Message::Click(at) => self.click(at, model),
-            Message::DoubleClick(at) => match &mut self.editor {
-                Some(e) if !e.closed => e.finish(),
-                _ => self.viewport_update(viewport::Message::Zoom { by: 1.0, at }, model),
-            },
+            Message::DoubleClick(at) => {
+                if !self.zones.double_click() {
+                    self.viewport_update(viewport::Message::Zoom { by: 1.0, at }, model);
+                }
+            }
             Message::Viewport(m) => self.viewport_update(m, model),
             Message::Layer(l) => {
                 if !self.layers.remove(&l) {
@@ -553,92 +538,25 @@ impl State {
                 self.picked = None;
                 self.invalidate();
             }
-            Message::Draw(tool) => {
-                if self.editor.as_ref().is_some_and(|e| e.saving) {
-                    return (Task::none(), None);
-                }
-                // Another tool keeps what was typed in the form (a new shape, same zone data).
-                let mut editor = zones::Editor::new(tool);
-                if let Some(old) = self.editor.take() {
-                    editor.keep_form(old);
-                }
-                self.editor = Some(editor);
-                self.notice = None;
-                self.picked = None;
-                self.invalidate();
-            }
-            Message::EditZone => {
-                if let Some(Picked::Zone(id)) = self.picked
-                    && let Some(z) = model.zones.get(&id)
-                {
-                    self.editor = Some(zones::Editor::edit(z));
-                    self.notice = None;
-                    self.invalidate();
-                }
-            }
-            Message::Handle(i, at) => {
-                let p = self.view_now().unproject(f64::from(at.x), f64::from(at.y));
-                if let Some(e) = &mut self.editor {
-                    e.drag(i, p);
-                }
-            }
-            Message::RemoveVertex(i) => {
-                if let Some(e) = &mut self.editor {
-                    e.remove(i);
-                }
-            }
-            Message::FinishShape => {
-                if let Some(e) = &mut self.editor {
-                    e.finish();
-                }
-            }
-            Message::UndoVertex => {
-                if let Some(e) = &mut self.editor {
-                    e.undo();
-                }
-            }
-            Message::CancelDraw => {
-                self.editor = None;
-                self.invalidate();
-            }
-            Message::ZoneName(s) => self.edit(|e| e.name = s),
-            Message::ZoneKind(k) => self.edit(|e| e.kind = k),
-            Message::ZoneWarning(s) => self.edit(|e| e.warning_m = s),
-            Message::ZoneGroup(s) => self.edit(|e| e.group = s),
-            Message::SaveZone => {
-                let Some(e) = &mut self.editor else { return (Task::none(), None) };
-                if e.saving {
-                    return (Task::none(), None);
-                }
-                match e.request() {
-                    Ok(new) => {
-                        e.saving = true;
-                        e.errors.clear();
-                        return (Task::none(), Some(Event::SaveZone(Box::new(new), e.zone.is_some())));
-                    }
-                    Err(errors) => e.errors = errors,
-                }
-            }
-            Message::ZoneSaved(id, result) => {
-                // Only the editor of that zone closes or shows the refusal; an answer that arrives
-                // late (sent from the outbox) leaves another zone being drawn alone.
-                let editing = self.editor.as_mut().filter(|e| e.id == id);
-                match (result, editing) {
-                    (Ok(zone), Some(_)) => {
-                        self.notice = Some(format!("Zona \"{}\" salva.", zone.name));
-                        self.editor = None;
-                        self.picked = Some(Picked::Zone(zone.id));
+            Message::Zone(m) => {
+                let picked = match self.picked {
+                    Some(Picked::Zone(id)) => Some(id),
+                    _ => None,
+                };
+                match self.zones.update(m, model, picked, &self.view_now()) {
+                    Some(zones::Event::Changed) => self.invalidate(),
+                    Some(zones::Event::Drawing) => {
+                        self.picked = None;
                         self.invalidate();
                     }
-                    (Ok(zone), None) => {
-                        self.notice = Some(format!("Zona \"{}\" salva.", zone.name));
+                    Some(zones::Event::Saved(id)) => {
+                        self.picked = Some(Picked::Zone(id));
                         self.invalidate();
                     }
-                    (Err(why), Some(e)) => {
-                        e.saving = false;
-                        e.errors = vec![why];
+                    Some(zones::Event::Save(new, existing)) => {
+                        return (Task::none(), Some(Event::SaveZone(new, existing)));
                     }
-                    (Err(why), None) => self.notice = Some(why),
+                    None => {}
                 }
             }
             Message::Track(hours) => {
@@ -844,14 +762,6 @@ impl State {
         self.invalidate();
     }
 
-    fn edit(&mut self, f: impl FnOnce(&mut zones::Editor)) {
-        if let Some(e) = &mut self.editor {
-            f(e);
-            e.errors.clear();
-            self.invalidate();
-        }
-    }
-
     fn with_track(&mut self, f: impl FnOnce(&mut track::Playback)) {
         if let Some(t) = &mut self.track {
             f(t);
@@ -892,15 +802,7 @@ impl State {
     /// A click on the map: a vertex while drawing, otherwise the nearest thing under it.
     fn click(&mut self, at: Point, model: &LiveModel) {
         let v = self.view_now();
-        let p = v.unproject(f64::from(at.x), f64::from(at.y));
-        if let Some(e) = &mut self.editor {
-            if !e.closed {
-                let on_first = e.points.first().is_some_and(|f| {
-                    let (x, y) = v.project(*f);
-                    (x as f32 - at.x).hypot(y as f32 - at.y) <= HIT
-                });
-                e.click(p, on_first);
-            }
+        if self.zones.click(&v, at) {
             return;
         }
         // A group of people: zoom in on it.
@@ -918,8 +820,9 @@ impl State {
                 return;
             }
         }
+        let p = v.unproject(f64::from(at.x), f64::from(at.y));
         self.picked = self.hit(model, &v, at, p);
-        self.notice = None;
+        self.zones.notice = None;
         self.invalidate();
     }
 
@@ -975,8 +878,8 @@ mod tests {
         assert_eq!(State::for_role(Role::MonitoringAdmin).region(), Region::PortoVelho);
         assert_eq!(State::for_role(Role::FleetController).region(), Region::BeloHorizonte);
         assert_eq!(State::for_role(Role::Supervisor).region(), Region::BeloHorizonte);
-        assert!(State::for_role(Role::MonitoringAdmin).can_edit_zones);
-        assert!(!State::for_role(Role::MonitoringOperator).can_edit_zones);
+        assert!(State::for_role(Role::MonitoringAdmin).zones.can_edit);
+        assert!(!State::for_role(Role::MonitoringOperator).zones.can_edit);
     }
 
     #[test]

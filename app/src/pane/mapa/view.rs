@@ -30,10 +30,10 @@ impl State {
                 c = c.push(self.results());
             }
             c = c.push(map);
-            let busy = self.editor.is_some()
+            let busy = self.zones.editor.is_some()
                 || self.track.is_some()
                 || self.picked.is_some()
-                || self.notice.is_some();
+                || self.zones.notice.is_some();
             if size.height >= 440.0 || busy && size.height >= 300.0 {
                 c = c.push(self.bottom(model, tz));
             }
@@ -120,12 +120,12 @@ impl State {
         for l in Layer::ALL {
             second = second.push(toggle(l.label(), self.layers.contains(&l), Message::Layer(l)));
         }
-        if self.can_edit_zones {
+        if self.zones.can_edit {
             second = second.push(space().width(8));
             second = second.push(small("Nova zona:").color(theme::MUTED));
             for tool in zones::Tool::ALL {
-                let active = self.editor.as_ref().is_some_and(|e| e.tool == tool && e.zone.is_none());
-                second = second.push(toggle(tool.label(), active, Message::Draw(tool)));
+                let active = self.zones.editor.as_ref().is_some_and(|e| e.tool == tool && e.zone.is_none());
+                second = second.push(toggle(tool.label(), active, Message::Zone(zones::Message::Draw(tool))));
             }
         }
         column![first, second.wrap()].spacing(6).into()
@@ -150,7 +150,7 @@ impl State {
 
     /// Below the map: the zone form, the track bar, the selection's actions, or the legend.
     fn bottom<'a>(&'a self, model: &'a LiveModel, tz: chrono_tz::Tz) -> Element<'a, Message> {
-        if let Some(e) = &self.editor {
+        if let Some(e) = &self.zones.editor {
             return self.zone_form(e);
         }
         if let Some(t) = &self.track {
@@ -225,12 +225,12 @@ impl State {
                     r = r.push(text(e.clone()).size(theme::SMALL).color(theme::RED));
                 }
             }
-            if matches!(p, Picked::Zone(_)) && self.can_edit_zones {
+            if matches!(p, Picked::Zone(_)) && self.zones.can_edit {
                 r = r.push(
                     button(text("Editar zona").size(theme::SMALL))
                         .padding([3, 9])
                         .style(button::secondary)
-                        .on_press(Message::EditZone),
+                        .on_press(Message::Zone(zones::Message::Edit)),
                 );
             }
             r = r.push(
@@ -242,7 +242,7 @@ impl State {
         } else {
             r = r.push(legend());
         }
-        if let Some(n) = &self.notice {
+        if let Some(n) = &self.zones.notice {
             r = r.push(text(n.clone()).size(theme::SMALL).color(theme::GREEN));
         }
         if let Some(e) = &self.pois_error {
@@ -263,7 +263,7 @@ impl State {
                     button(small("Concluir".into()))
                         .padding([3, 9])
                         .style(button::secondary)
-                        .on_press(Message::FinishShape),
+                        .on_press(Message::Zone(zones::Message::Finish)),
                 );
             }
         } else {
@@ -282,12 +282,12 @@ impl State {
                 button(small(label.into()))
                     .padding([3, 9])
                     .style(theme::toggle(e.kind == k))
-                    .on_press(Message::ZoneKind(k)),
+                    .on_press(Message::Zone(zones::Message::Kind(k))),
             );
         }
         let mut form = row![
             text_input("Nome da zona", &e.name)
-                .on_input(Message::ZoneName)
+                .on_input(|s| Message::Zone(zones::Message::Name(s)))
                 .size(theme::SMALL)
                 .padding([3, 8])
                 .width(200),
@@ -298,7 +298,7 @@ impl State {
         if e.kind == ZoneKind::Exclusion {
             form = form.push(
                 text_input("Faixa de advertência (m)", &e.warning_m)
-                    .on_input(Message::ZoneWarning)
+                    .on_input(|s| Message::Zone(zones::Message::Warning(s)))
                     .size(theme::SMALL)
                     .padding([3, 8])
                     .width(170),
@@ -306,7 +306,7 @@ impl State {
         }
         form = form.push(
             text_input("Grupo", &e.group)
-                .on_input(Message::ZoneGroup)
+                .on_input(|s| Message::Zone(zones::Message::Group(s)))
                 .size(theme::SMALL)
                 .padding([3, 8])
                 .width(150),
@@ -314,14 +314,14 @@ impl State {
         let save = if e.saving { "Salvando…" } else { "Salvar zona" };
         let mut save_button = button(small(save.into())).padding([3, 12]).style(button::primary);
         if !e.saving {
-            save_button = save_button.on_press(Message::SaveZone);
+            save_button = save_button.on_press(Message::Zone(zones::Message::Save));
         }
         form = form.push(save_button);
         form = form.push(
             button(small("Cancelar".into()))
                 .padding([3, 9])
                 .style(button::text)
-                .on_press(Message::CancelDraw),
+                .on_press(Message::Zone(zones::Message::Cancel)),
         );
         let mut c = column![top.wrap(), form.wrap()].spacing(6);
         for err in &e.errors {
