@@ -7,7 +7,7 @@
 
 use atalaia_client::LiveModel;
 use atalaia_console::pane::mapa::zones::{self, Tool};
-use atalaia_console::pane::mapa::{self, Message, Region, State, viewport};
+use atalaia_console::pane::mapa::{self, Message, Region, State, track, viewport};
 use atalaia_core::auth::Role;
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::{DeviceId, PersonId, PositionId};
@@ -307,27 +307,29 @@ fn a_track_plays_back_on_the_map() {
     }
     assert_eq!(state.picked(), Some(mapa::Picked::Person(device.id)));
     // A period typed wrong is explained; a right one asks for exactly that period.
-    let _ = state.update(Message::PeriodFrom("22/11/2026 10:00".into()), &model);
-    let _ = state.update(Message::PeriodTo("22/11/2026 09:00".into()), &model);
-    let (_, event) = state.update(Message::TrackPeriod(false), &model);
+    let _ = state.update(Message::Track(track::Message::PeriodFrom("22/11/2026 10:00".into())), &model);
+    let _ = state.update(Message::Track(track::Message::PeriodTo("22/11/2026 09:00".into())), &model);
+    let (_, event) = state.update(Message::Track(track::Message::Period(false)), &model);
     assert!(event.is_none() && state.playback().is_none());
-    let _ = state.update(Message::PeriodTo("22/11/2026 10:30".into()), &model);
-    let (_, event) = state.update(Message::TrackPeriod(false), &model);
+    let _ = state.update(Message::Track(track::Message::PeriodTo("22/11/2026 10:30".into())), &model);
+    let (_, event) = state.update(Message::Track(track::Message::Period(false)), &model);
     let Some(mapa::Event::LoadTrack(_, from, to)) = event else { panic!("{event:?}") };
     // 10:00–10:30 in São Paulo time (UTC−3) is 13:00–13:30 UTC.
     assert_eq!((from, to), (now() - Duration::minutes(30), now()));
-    let _ = state.update(Message::CloseTrack, &model);
+    let _ = state.update(Message::Track(track::Message::Close), &model);
     // "Trajeto 2 h": the dashboard is asked for the person's fixes; they come back.
-    let (_, event) = state.update(Message::Track(2), &model);
+    let (_, event) = state.update(Message::Track(track::Message::Hours(2)), &model);
     let Some(mapa::Event::LoadTrack(subject, from, _)) = event else {
         panic!("no track asked for: {event:?}")
     };
     assert_eq!(subject, mapa::track::Subject::Person(person.id));
     // An answer to another request (another period) is dropped; the right one is shown.
-    let _ = state
-        .update(Message::TrackLoaded(subject.clone(), from - Duration::hours(22), Ok(Vec::new())), &model);
+    let _ = state.update(
+        Message::Track(track::Message::Loaded(subject.clone(), from - Duration::hours(22), Ok(Vec::new()))),
+        &model,
+    );
     assert!(state.playback().expect("track").loading, "a stale answer is ignored");
-    let _ = state.update(Message::TrackLoaded(subject, from, Ok(fixes.clone())), &model);
+    let _ = state.update(Message::Track(track::Message::Loaded(subject, from, Ok(fixes.clone()))), &model);
     let playback = state.playback().expect("track");
     assert_eq!(playback.fixes.len(), 13);
     assert_eq!(playback.marks.len(), 1, "the alarm marked on the track");
@@ -337,11 +339,14 @@ fn a_track_plays_back_on_the_map() {
         assert!(s.x > 0.0 && s.y > 0.0 && s.x < SIZE.width && s.y < SIZE.height, "{s:?}");
     }
     // Play at 60×: 20 s of playback is 20 minutes of track (four fixes further).
-    let _ = state.update(Message::Speed(60), &model);
-    let _ = state.update(Message::PlayPause, &model);
+    let _ = state.update(Message::Track(track::Message::Speed(60)), &model);
+    let _ = state.update(Message::Track(track::Message::PlayPause), &model);
     let start = std::time::Instant::now();
     for k in 0..=40 {
-        let _ = state.update(Message::Frame(start + std::time::Duration::from_millis(500 * k)), &model);
+        let _ = state.update(
+            Message::Track(track::Message::Frame(start + std::time::Duration::from_millis(500 * k))),
+            &model,
+        );
     }
     let playback = state.playback().expect("track");
     assert_eq!(playback.now, fixes[0].fix_time + Duration::minutes(20));
@@ -652,7 +657,7 @@ fn a_groups_tracks_play_back_together() {
     let _ = state.update(Message::Go(0), &model);
     let _ = state.update(Message::Click(pixel(&state, last)), &model);
     assert_eq!(state.picked(), Some(mapa::Picked::Person(device.id)));
-    let (_, event) = state.update(Message::GroupTrack(2), &model);
+    let (_, event) = state.update(Message::Track(track::Message::GroupHours(2)), &model);
     let Some(mapa::Event::LoadTrack(subject, from, _)) = event else { panic!("{event:?}") };
     assert_eq!(subject, mapa::track::Subject::Group("Regional I".into()));
     let points = |lon0: f64| -> Vec<TrackPoint> {
@@ -665,7 +670,7 @@ fn a_groups_tracks_play_back_together() {
         PersonTrack { person_id: person.id, name: person.name.clone(), points: points(0.03) },
         PersonTrack { person_id: PersonId::new(), name: "Maria Souza".into(), points: points(0.0) },
     ];
-    let _ = state.update(Message::GroupLoaded(subject, from, Ok(tracks)), &model);
+    let _ = state.update(Message::Track(track::Message::GroupLoaded(subject, from, Ok(tracks))), &model);
     let playback = state.playback().expect("group");
     assert_eq!(playback.members.len(), 2);
     assert_eq!(playback.marks.len(), 1, "João's alarm on his line");

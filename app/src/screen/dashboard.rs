@@ -887,11 +887,11 @@ impl Dashboard {
                         let api = self.session.api.clone();
                         let asked = mapa::track::Subject::Group(group.clone());
                         Task::perform(async move { api.group_tracks(&group, from, to).await }, move |r| {
-                            mapa::Message::GroupLoaded(
+                            mapa::Message::Track(mapa::track::Message::GroupLoaded(
                                 asked.clone(),
                                 from,
                                 r.map_err(|e| crate::text::api_error(&e)),
-                            )
+                            ))
                         })
                     }
                     Some(mapa::Event::LoadTrack(subject, from, to)) => {
@@ -905,11 +905,11 @@ impl Dashboard {
                         Task::perform(
                             async move { api.positions(person, device, from, to).await },
                             move |r| {
-                                mapa::Message::TrackLoaded(
+                                mapa::Message::Track(mapa::track::Message::Loaded(
                                     asked.clone(),
                                     from,
                                     r.map_err(|e| crate::text::api_error(&e)),
-                                )
+                                ))
                             },
                         )
                     }

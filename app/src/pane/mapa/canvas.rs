@@ -182,14 +182,14 @@ impl canvas::Program<Message> for MapProgram<'_> {
             if still && v.zoom >= 9.0 && state.layers.contains(&Layer::Vehicles) {
                 vehicle_labels(frame, &v, self.model);
             }
-            if let Some(t) = &state.track {
+            if let Some(t) = &state.track.playback {
                 track_labels(frame, &v, t, state.tz);
             }
             for focus in [&state.searched, &state.focus].into_iter().flatten() {
                 draw_focus(frame, &v, focus);
             }
             // The track bar names the subject; a popup would cover the track.
-            if let Some(p) = state.picked.filter(|_| state.track.is_none()) {
+            if let Some(p) = state.picked.filter(|_| state.track.playback.is_none()) {
                 draw_popup(frame, &v, self.model, &state.pois, p, state.tz);
             }
             draw_scale(frame, &v);

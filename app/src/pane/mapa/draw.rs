@@ -2,8 +2,9 @@
 //! times), the focus ring, the popup, the zone being edited and the scale bar.
 
 use super::popup::{picked_at, popup_lines};
+use super::track::MEMBER_COLOURS;
 use super::viewport::screen;
-use super::{Focus, MEMBER_COLOURS, Picked, Picture, basemap, pois, scene, track, vehicle_position, zones};
+use super::{Focus, Picked, Picture, basemap, pois, scene, track, vehicle_position, zones};
 use crate::text as pt;
 use crate::theme;
 use atalaia_client::{LiveModel, format};

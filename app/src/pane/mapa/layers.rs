@@ -1,8 +1,9 @@
 //! The map's layers: what each one shows in the picture (the [`Scene`] copied out of the live
 //! model for the painting thread) and what a click on it picks.
 
+use super::track::MEMBER_COLOURS;
 use super::viewport::screen;
-use super::{HIT, MEMBER_COLOURS, Picked, State, scene};
+use super::{HIT, Picked, State, scene};
 use crate::theme;
 use atalaia_client::LiveModel;
 use atalaia_core::alarm::Subject;
@@ -203,7 +204,7 @@ impl State {
             Vec::new()
         };
         let mut tracks = Vec::new();
-        if let Some(t) = &self.track {
+        if let Some(t) = &self.track.playback {
             let events: Vec<LatLon> = t.marks.iter().map(|m| m.place).collect();
             if !t.points.is_empty() {
                 tracks.push(scene::TrackDraw {

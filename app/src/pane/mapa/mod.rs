@@ -34,38 +34,26 @@ pub mod viewport;
 pub mod zones;
 
 use atalaia_client::{LiveModel, format};
-use atalaia_core::alarm::Subject;
 use atalaia_core::geom::{LatLon, Shape};
-use atalaia_core::ids::{DeviceId, OccurrenceId, PersonId, VehicleId, ZoneId};
+use atalaia_core::ids::{DeviceId, OccurrenceId, VehicleId, ZoneId};
 use atalaia_core::mercator::View;
-use atalaia_core::monitoring::Position;
 use atalaia_core::wire::NewZone;
 use basemap::BaseMap;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 pub use draw::nice_length;
-use iced::{Color, Point, Size, Subscription, Task, color};
+use iced::{Point, Size, Subscription, Task};
 pub use layers::{ALL_TRAILS_UP_TO, Layer, people_in_alarm, vehicle_position};
 use picture::Painting;
-use popup::{picked_at, picked_title};
+use popup::picked_at;
 pub use scene::{Picture, Scene};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 pub use viewport::Region;
 use viewport::{bounds_of, screen};
 
 /// The picture is painted this much wider than the map on every side (logical pixels).
 pub const MARGIN: f64 = 160.0;
-/// Line colours of a group's members in playback.
-const MEMBER_COLOURS: [Color; 6] = [
-    color!(0x8e4ec6),
-    color!(0x0d74ce),
-    color!(0xc2298a),
-    color!(0x218358),
-    color!(0xcc4e00),
-    color!(0x5151cd),
-];
 /// A click this close to a marker (logical pixels) selects it.
 const HIT: f32 = 12.0;
 
@@ -137,8 +125,6 @@ pub struct Focus {
 
 pub struct State {
     viewport: viewport::State,
-    /// When playback last advanced.
-    last_frame: Option<Instant>,
     layers: HashSet<Layer>,
     source: Source,
     street: Option<tiles::Tiles>,
@@ -152,7 +138,8 @@ pub struct State {
     picked: Option<Picked>,
     /// The zone tools: the editor of the zone being drawn or changed, what the last save said.
     zones: zones::State,
-    track: Option<track::Playback>,
+    /// The track played back and the period typed for one.
+    track: track::State,
     query: String,
     /// The place the last search went to, ringed until the next search.
     searched: Option<Focus>,
@@ -162,9 +149,6 @@ pub struct State {
     tz: chrono_tz::Tz,
     /// The dashboard's clock (a track's period ends now).
     now: DateTime<Utc>,
-    /// The period typed for a track (start, end) and what is wrong with it.
-    period: (String, String),
-    period_error: Option<String>,
     pois: Vec<pois::Poi>,
     /// Why the site's points of interest could not be read.
     pois_error: Option<String>,
@@ -180,7 +164,6 @@ impl Default for State {
         let painting = Painting::new();
         let mut s = Self {
             viewport: viewport::State::default(),
-            last_frame: None,
             layers: [
                 Layer::Vehicles,
                 Layer::People,
@@ -198,15 +181,13 @@ impl Default for State {
             focus: None,
             picked: None,
             zones: zones::State::default(),
-            track: None,
+            track: track::State::default(),
             query: String::new(),
             searched: None,
             found: Vec::new(),
             search_note: None,
             tz: format::DEFAULT_TZ,
             now: Utc::now(),
-            period: (String::new(), String::new()),
-            period_error: None,
             pois: Vec::new(),
             pois_error: None,
         };
@@ -232,37 +213,14 @@ pub enum Message {
     ClosePopup,
     /// Zones drawn and edited.
     Zone(zones::Message),
-    // Tracks.
-    Track(i64),
-    /// Fixes for the track of this subject from this time.
-    TrackLoaded(track::Subject, DateTime<Utc>, Result<Vec<Position>, String>),
-    /// The picked person's group, every member's track over the last hours.
-    GroupTrack(i64),
-    /// The period typed for a track: start, end (dd/mm/aaaa hh:mm).
-    PeriodFrom(String),
-    PeriodTo(String),
-    /// The picked subject's track (true: its group's) over the period typed.
-    TrackPeriod(bool),
-    /// A group's tracks from this time.
-    GroupLoaded(track::Subject, DateTime<Utc>, Result<Vec<atalaia_core::investigate::PersonTrack>, String>),
-    PlayPause,
-    Speed(u32),
-    Seek(f32),
-    Follow,
-    CloseTrack,
-    Frame(Instant),
+    /// Tracks played back.
+    Track(track::Message),
     // Search.
     Query(String),
     Search,
     /// The geocoder's answer to this query.
     Geocoded(String, Result<Vec<search::Found>, String>),
     Go(usize),
-}
-
-/// What came back for a track.
-enum Answer {
-    Fixes(Vec<Position>),
-    Group(Vec<atalaia_core::investigate::PersonTrack>),
 }
 
 /// What the dashboard does for the map (it holds the API session).
@@ -392,7 +350,7 @@ impl State {
     }
 
     pub fn playback(&self) -> Option<&track::Playback> {
-        self.track.as_ref()
+        self.track.playback.as_ref()
     }
 
     pub fn found(&self) -> &[search::Found] {
@@ -408,7 +366,7 @@ impl State {
     /// What the selection, the focus, the track or the zone being edited covers, for "Ajustar".
     fn selection_bounds(&self, model: &LiveModel) -> Option<(LatLon, LatLon)> {
         let mut points: Vec<LatLon> = Vec::new();
-        if let Some(t) = &self.track {
+        if let Some(t) = &self.track.playback {
             points.extend(t.all_points());
         } else if let Some(e) = &self.zones.editor {
             points.extend(e.points.iter().copied());
@@ -497,9 +455,7 @@ impl State {
                 subs.push(wake(t.ready(), 1 + i as u8));
             }
         }
-        if self.track.as_ref().is_some_and(|t| t.playing) {
-            subs.push(iced::time::every(std::time::Duration::from_millis(100)).map(Message::Frame));
-        }
+        subs.push(self.track.subscription().map(Message::Track));
         Subscription::batch(subs)
     }
 
@@ -559,56 +515,26 @@ impl State {
                     None => {}
                 }
             }
-            Message::Track(hours) => {
-                let (to, from) = (self.now, self.now - Duration::hours(hours));
-                return (Task::none(), self.start_track(model, false, from, to));
-            }
-            Message::GroupTrack(hours) => {
-                let (to, from) = (self.now, self.now - Duration::hours(hours));
-                return (Task::none(), self.start_track(model, true, from, to));
-            }
-            Message::PeriodFrom(s) => {
-                self.period.0 = s;
-                self.period_error = None;
-            }
-            Message::PeriodTo(s) => {
-                self.period.1 = s;
-                self.period_error = None;
-            }
-            Message::TrackPeriod(group) => {
-                match track::parse_period(&self.period.0, &self.period.1, self.tz, self.now) {
-                    Ok((from, to)) => return (Task::none(), self.start_track(model, group, from, to)),
-                    Err(why) => self.period_error = Some(why),
+            Message::Track(m) => {
+                match self.track.update(m, model, self.picked, &self.pois, self.now, self.tz) {
+                    Some(track::Event::Changed) => self.invalidate(),
+                    Some(track::Event::Played) => {
+                        self.invalidate();
+                        self.follow_track();
+                    }
+                    Some(track::Event::Load(subject, from, to)) => {
+                        self.invalidate();
+                        return (Task::none(), Some(Event::LoadTrack(subject, from, to)));
+                    }
+                    Some(track::Event::Loaded(bounds)) => {
+                        if let Some((sw, ne)) = bounds {
+                            self.viewport.fit(sw, ne);
+                            self.view_changed();
+                        }
+                        self.invalidate();
+                    }
+                    None => {}
                 }
-            }
-            Message::GroupLoaded(subject, from, result) => {
-                self.track_answer(&subject, from, model, result.map(Answer::Group));
-            }
-            Message::TrackLoaded(subject, from, result) => {
-                self.track_answer(&subject, from, model, result.map(Answer::Fixes));
-            }
-            Message::PlayPause => {
-                self.last_frame = None;
-                self.with_track(|t| t.toggle());
-            }
-            Message::Speed(s) => self.with_track(|t| t.speed = s),
-            Message::Seek(v) => {
-                self.with_track(|t| t.seek(v));
-                self.follow_track();
-            }
-            Message::Follow => {
-                self.with_track(|t| t.follow = !t.follow);
-                self.follow_track();
-            }
-            Message::CloseTrack => {
-                self.track = None;
-                self.invalidate();
-            }
-            Message::Frame(now) => {
-                let last = self.last_frame.replace(now);
-                let elapsed = last.map_or(std::time::Duration::ZERO, |l| now.saturating_duration_since(l));
-                self.with_track(|t| t.advance(elapsed.min(std::time::Duration::from_millis(500))));
-                self.follow_track();
             }
             Message::Query(q) => {
                 self.query = q;
@@ -645,92 +571,12 @@ impl State {
         (Task::none(), None)
     }
 
-    /// Asks for the picked subject's track (or its group's) over the period.
-    fn start_track(
-        &mut self,
-        model: &LiveModel,
-        group: bool,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Option<Event> {
-        let (subject, title) = match self.picked? {
-            Picked::Person(d) if group => {
-                let group =
-                    model.devices.get(&d)?.person_id.and_then(|p| model.persons.get(&p))?.group.clone()?;
-                (track::Subject::Group(group.clone()), format!("grupo {group}"))
-            }
-            Picked::Person(d) => {
-                let person = model.devices.get(&d).and_then(|d| d.person_id);
-                let subject = person.map_or(track::Subject::Device(d), track::Subject::Person);
-                (subject, picked_title(model, &self.pois, Picked::Person(d)))
-            }
-            Picked::Vehicle(v) if !group => {
-                let device = model.vehicles.get(&v)?.device_id?;
-                (track::Subject::Device(device), picked_title(model, &self.pois, Picked::Vehicle(v)))
-            }
-            _ => return None,
-        };
-        self.period_error = None;
-        self.track = Some(track::Playback::new(subject.clone(), title, from, to));
-        self.invalidate();
-        Some(Event::LoadTrack(subject, from, to))
-    }
-
-    /// A track (or a group's) arrived: shown, its alarms marked, the view fitted to it. An answer
-    /// to an earlier request (another subject or period) is dropped.
-    fn track_answer(
-        &mut self,
-        subject: &track::Subject,
-        from: DateTime<Utc>,
-        model: &LiveModel,
-        answer: Result<Answer, String>,
-    ) {
-        let Some(t) = self.track.as_mut().filter(|t| t.subject == *subject && t.from == from) else { return };
-        match answer {
-            Ok(Answer::Fixes(fixes)) => {
-                t.loaded(fixes);
-                let person = match &t.subject {
-                    track::Subject::Person(p) => Some(*p),
-                    track::Subject::Device(d) => model.devices.get(d).and_then(|d| d.person_id),
-                    track::Subject::Group(_) => None,
-                };
-                t.mark(track_marks(model, &t.subject, person));
-            }
-            Ok(Answer::Group(tracks)) => {
-                t.loaded_group(tracks);
-                let members: Vec<PersonId> = t.members.iter().map(|m| m.person).collect();
-                t.mark_members(model.alarms.values().filter_map(|a| {
-                    let person = match a.subject {
-                        Subject::Person(p) => Some(p),
-                        Subject::Device(d) => model.devices.get(&d).and_then(|d| d.person_id),
-                        _ => None,
-                    }?;
-                    members
-                        .contains(&person)
-                        .then(|| (person, a.source_time, atalaia_core::text::alarm_kind(a.kind).to_owned()))
-                }));
-            }
-            Err(why) => {
-                t.loading = false;
-                t.error = Some(why);
-            }
-        }
-        if let Some((sw, ne)) = bounds_of(&t.all_points()) {
-            self.viewport.fit(sw, ne);
-            self.view_changed();
-        }
-        self.invalidate();
-    }
-
     /// Hands a message to the view and does what its change asks for.
     fn viewport_update(&mut self, message: viewport::Message, model: &LiveModel) {
         match self.viewport.update(message) {
             Some(viewport::Event::Moved) => self.view_changed(),
             Some(viewport::Event::Dragged) => {
-                // A manual pan stops the track from dragging the view back.
-                if let Some(t) = &mut self.track {
-                    t.follow = false;
-                }
+                self.track.follow_off();
                 self.view_changed();
             }
             Some(viewport::Event::Fit) => {
@@ -744,8 +590,9 @@ impl State {
         }
     }
 
+    /// The view follows the subject in playback when it is about to leave the map; drawn again.
     fn follow_track(&mut self) {
-        let Some(t) = &self.track else { return };
+        let Some(t) = &self.track.playback else { return };
         if t.follow
             && let Some(p) = t.position_at(t.now)
         {
@@ -760,13 +607,6 @@ impl State {
             }
         }
         self.invalidate();
-    }
-
-    fn with_track(&mut self, f: impl FnOnce(&mut track::Playback)) {
-        if let Some(t) = &mut self.track {
-            f(t);
-            self.invalidate();
-        }
     }
 
     fn search(&mut self, model: &LiveModel) -> Task<Message> {
@@ -844,27 +684,6 @@ fn circle_box(center: LatLon, radius_m: f64) -> [LatLon; 2] {
         center.moved(225.0, radius_m * std::f64::consts::SQRT_2),
         center.moved(45.0, radius_m * std::f64::consts::SQRT_2),
     ]
-}
-
-/// The subject's alarms, as marks for a track.
-fn track_marks(
-    model: &LiveModel,
-    subject: &track::Subject,
-    person: Option<PersonId>,
-) -> Vec<(DateTime<Utc>, String)> {
-    model
-        .alarms
-        .values()
-        .filter(|a| match (a.subject, subject) {
-            (Subject::Person(p), _) => Some(p) == person,
-            (Subject::Device(d), track::Subject::Device(s)) => d == *s,
-            (Subject::Device(d), track::Subject::Person(p)) => {
-                model.devices.get(&d).and_then(|d| d.person_id) == Some(*p)
-            }
-            _ => false,
-        })
-        .map(|a| (a.source_time, atalaia_core::text::alarm_kind(a.kind).to_owned()))
-        .collect()
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ impl State {
             }
             c = c.push(map);
             let busy = self.zones.editor.is_some()
-                || self.track.is_some()
+                || self.track.playback.is_some()
                 || self.picked.is_some()
                 || self.zones.notice.is_some();
             if size.height >= 440.0 || busy && size.height >= 300.0 {
@@ -153,7 +153,7 @@ impl State {
         if let Some(e) = &self.zones.editor {
             return self.zone_form(e);
         }
-        if let Some(t) = &self.track {
+        if let Some(t) = &self.track.playback {
             return self.track_bar(t, tz);
         }
         let mut r = row![].spacing(8).align_y(Center);
@@ -173,7 +173,7 @@ impl State {
                     button(text("Trajetos do grupo 2 h").size(theme::SMALL))
                         .padding([3, 9])
                         .style(button::secondary)
-                        .on_press(Message::GroupTrack(2)),
+                        .on_press(Message::Track(track::Message::GroupHours(2))),
                 );
             }
             if matches!(p, Picked::Person(_) | Picked::Vehicle(_)) {
@@ -181,28 +181,28 @@ impl State {
                     button(text("Trajeto 2 h").size(theme::SMALL))
                         .padding([3, 9])
                         .style(button::secondary)
-                        .on_press(Message::Track(2)),
+                        .on_press(Message::Track(track::Message::Hours(2))),
                 );
                 r = r.push(
                     button(text("Trajeto 24 h").size(theme::SMALL))
                         .padding([3, 9])
                         .style(button::secondary)
-                        .on_press(Message::Track(24)),
+                        .on_press(Message::Track(track::Message::Hours(24))),
                 );
             }
             if matches!(p, Picked::Person(_) | Picked::Vehicle(_)) {
                 r = r.push(
-                    text_input("de dd/mm/aaaa hh:mm", &self.period.0)
-                        .on_input(Message::PeriodFrom)
-                        .on_submit(Message::TrackPeriod(false))
+                    text_input("de dd/mm/aaaa hh:mm", &self.track.period.0)
+                        .on_input(|s| Message::Track(track::Message::PeriodFrom(s)))
+                        .on_submit(Message::Track(track::Message::Period(false)))
                         .size(theme::SMALL)
                         .padding([3, 6])
                         .width(150),
                 );
                 r = r.push(
-                    text_input("até (agora)", &self.period.1)
-                        .on_input(Message::PeriodTo)
-                        .on_submit(Message::TrackPeriod(false))
+                    text_input("até (agora)", &self.track.period.1)
+                        .on_input(|s| Message::Track(track::Message::PeriodTo(s)))
+                        .on_submit(Message::Track(track::Message::Period(false)))
                         .size(theme::SMALL)
                         .padding([3, 6])
                         .width(130),
@@ -211,17 +211,17 @@ impl State {
                     button(text("Trajeto do período").size(theme::SMALL))
                         .padding([3, 9])
                         .style(button::secondary)
-                        .on_press(Message::TrackPeriod(false)),
+                        .on_press(Message::Track(track::Message::Period(false))),
                 );
                 if group.is_some() {
                     r = r.push(
                         button(text("Grupo no período").size(theme::SMALL))
                             .padding([3, 9])
                             .style(button::secondary)
-                            .on_press(Message::TrackPeriod(true)),
+                            .on_press(Message::Track(track::Message::Period(true))),
                     );
                 }
-                if let Some(e) = &self.period_error {
+                if let Some(e) = &self.track.period_error {
                     r = r.push(text(e.clone()).size(theme::SMALL).color(theme::RED));
                 }
             }
@@ -362,11 +362,14 @@ impl State {
             button(small("Fechar trajeto".into()))
                 .padding([3, 9])
                 .style(button::text)
-                .on_press(Message::CloseTrack),
+                .on_press(Message::Track(track::Message::Close)),
         );
         let play = if t.playing { "Pausar" } else { "Reproduzir" };
         let mut controls = row![
-            button(small(play.into())).padding([3, 12]).style(button::primary).on_press(Message::PlayPause),
+            button(small(play.into()))
+                .padding([3, 12])
+                .style(button::primary)
+                .on_press(Message::Track(track::Message::PlayPause)),
         ]
         .spacing(6)
         .align_y(Center);
@@ -375,16 +378,18 @@ impl State {
                 button(small(format!("{s}×")))
                     .padding([3, 8])
                     .style(theme::toggle(t.speed == s))
-                    .on_press(Message::Speed(s)),
+                    .on_press(Message::Track(track::Message::Speed(s))),
             );
         }
-        controls = controls.push(slider(0.0..=1000.0, t.progress(), Message::Seek).width(Fill));
+        controls = controls.push(
+            slider(0.0..=1000.0, t.progress(), |v| Message::Track(track::Message::Seek(v))).width(Fill),
+        );
         controls = controls.push(small(format::datetime(t.now, tz)));
         controls = controls.push(
             button(small("Seguir".into()))
                 .padding([3, 9])
                 .style(theme::toggle(t.follow))
-                .on_press(Message::Follow),
+                .on_press(Message::Track(track::Message::Follow)),
         );
         column![top.wrap(), controls].spacing(6).into()
     }
