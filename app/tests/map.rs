@@ -7,7 +7,7 @@
 
 use atalaia_client::LiveModel;
 use atalaia_console::pane::mapa::zones::{self, Tool};
-use atalaia_console::pane::mapa::{self, Message, Region, State, track, viewport};
+use atalaia_console::pane::mapa::{self, Message, Region, State, search, track, viewport};
 use atalaia_core::auth::Role;
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::{DeviceId, PersonId, PositionId};
@@ -290,9 +290,10 @@ fn a_track_plays_back_on_the_map() {
     state.set_now(now());
     // Zoom in on the person's last fix (individual markers, not groups), and click it.
     let last = fixes.last().expect("fix").at;
-    let _ = state.update(Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon)), &model);
-    let _ = state.update(Message::Search, &model);
-    let _ = state.update(Message::Go(0), &model);
+    let _ = state
+        .update(Message::Search(search::Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon))), &model);
+    let _ = state.update(Message::Search(search::Message::Search), &model);
+    let _ = state.update(Message::Search(search::Message::Go(0)), &model);
     let _ = state.update(
         Message::Viewport(viewport::Message::Zoom { by: 15.0 - state.zoom(), at: pixel(&state, last) }),
         &model,
@@ -566,12 +567,17 @@ fn an_address_is_found_through_the_geocoder_or_among_known_places() {
     // The console's side: the answer listed, chosen, the map centred on it with a ring.
     let model = LiveModel::default();
     let mut state = map_for(Role::Supervisor, &model, "search");
-    let _ = state.update(Message::Query("Rua da Bahia, Belo Horizonte".into()), &model);
-    let _ = state.update(Message::Geocoded("Rua da Bahia, Belo Horizonte".into(), Ok(found)), &model);
+    let _ =
+        state.update(Message::Search(search::Message::Query("Rua da Bahia, Belo Horizonte".into())), &model);
+    let _ = state.update(
+        Message::Search(search::Message::Geocoded("Rua da Bahia, Belo Horizonte".into(), Ok(found))),
+        &model,
+    );
     // An answer to an older query is not mixed in.
-    let _ = state.update(Message::Geocoded("Praça Sete".into(), Ok(Vec::new())), &model);
+    let _ =
+        state.update(Message::Search(search::Message::Geocoded("Praça Sete".into(), Ok(Vec::new()))), &model);
     assert_eq!(state.found().len(), 1);
-    let _ = state.update(Message::Go(0), &model);
+    let _ = state.update(Message::Search(search::Message::Go(0)), &model);
     let (x, y) = state.view_now().project(LatLon { lat: -19.9226, lon: -43.9378 });
     assert!((f64::from(SIZE.width) / 2.0 - x).abs() < 1.0 && (f64::from(SIZE.height) / 2.0 - y).abs() < 1.0);
     assert!(state.zoom() >= 15.0);
@@ -581,8 +587,8 @@ fn an_address_is_found_through_the_geocoder_or_among_known_places() {
     let _ = rt.block_on(server);
     let err = rt.block_on(mapa::search::geocode(base, "Candeias".into())).expect_err("unreachable");
     assert_eq!(err, "geocodificador inacessível");
-    let _ = state.update(Message::Query("Candeias".into()), &model);
-    let _ = state.update(Message::Search, &model);
+    let _ = state.update(Message::Search(search::Message::Query("Candeias".into())), &model);
+    let _ = state.update(Message::Search(search::Message::Search), &model);
     assert_eq!(state.found().first().map(|f| f.label.as_str()), Some("Candeias do Jamari (RO)"));
 }
 
@@ -624,9 +630,9 @@ fn points_of_interest_are_drawn_clickable_and_toggled() {
     );
     let _ = draw(&state, &model, "pois-first-frame", |_| {});
     let hospital = LatLon { lat: -19.9245, lon: -43.9310 };
-    let _ = state.update(Message::Query("-19.9245, -43.9310".into()), &model);
-    let _ = state.update(Message::Search, &model);
-    let _ = state.update(Message::Go(0), &model);
+    let _ = state.update(Message::Search(search::Message::Query("-19.9245, -43.9310".into())), &model);
+    let _ = state.update(Message::Search(search::Message::Search), &model);
+    let _ = state.update(Message::Search(search::Message::Go(0)), &model);
     let at = pixel(&state, hospital);
     let (shot, messages) = render(&mut state, &model, "pois", |ui| {
         ui.point_at(at);
@@ -652,9 +658,10 @@ fn a_groups_tracks_play_back_together() {
     let mut state = map_for(Role::MonitoringOperator, &model, "group");
     state.set_now(now());
     let last = fixes.last().expect("fix").at;
-    let _ = state.update(Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon)), &model);
-    let _ = state.update(Message::Search, &model);
-    let _ = state.update(Message::Go(0), &model);
+    let _ = state
+        .update(Message::Search(search::Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon))), &model);
+    let _ = state.update(Message::Search(search::Message::Search), &model);
+    let _ = state.update(Message::Search(search::Message::Go(0)), &model);
     let _ = state.update(Message::Click(pixel(&state, last)), &model);
     assert_eq!(state.picked(), Some(mapa::Picked::Person(device.id)));
     let (_, event) = state.update(Message::Track(track::Message::GroupHours(2)), &model);

@@ -185,7 +185,7 @@ impl canvas::Program<Message> for MapProgram<'_> {
             if let Some(t) = &state.track.playback {
                 track_labels(frame, &v, t, state.tz);
             }
-            for focus in [&state.searched, &state.focus].into_iter().flatten() {
+            for focus in [&state.search.searched, &state.focus].into_iter().flatten() {
                 draw_focus(frame, &v, focus);
             }
             // The track bar names the subject; a popup would cover the track.

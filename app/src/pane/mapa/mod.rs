@@ -129,7 +129,6 @@ pub struct State {
     source: Source,
     street: Option<tiles::Tiles>,
     satellite: Option<tiles::Tiles>,
-    geocoder: Option<String>,
     /// The picture on screen, the painting thread and the caches of the canvases.
     painting: Painting,
     /// What the operator selected elsewhere (an occurrence, an alarm), ringed on the map.
@@ -140,11 +139,8 @@ pub struct State {
     zones: zones::State,
     /// The track played back and the period typed for one.
     track: track::State,
-    query: String,
-    /// The place the last search went to, ringed until the next search.
-    searched: Option<Focus>,
-    found: Vec<search::Found>,
-    search_note: Option<String>,
+    /// Addresses and coordinates searched, and the place the last search went to.
+    search: search::State,
     /// The user's time zone for times in popups and the track bar.
     tz: chrono_tz::Tz,
     /// The dashboard's clock (a track's period ends now).
@@ -176,16 +172,12 @@ impl Default for State {
             source: Source::Base,
             street: None,
             satellite: None,
-            geocoder: None,
             painting,
             focus: None,
             picked: None,
             zones: zones::State::default(),
             track: track::State::default(),
-            query: String::new(),
-            searched: None,
-            found: Vec::new(),
-            search_note: None,
+            search: search::State::default(),
             tz: format::DEFAULT_TZ,
             now: Utc::now(),
             pois: Vec::new(),
@@ -215,12 +207,8 @@ pub enum Message {
     Zone(zones::Message),
     /// Tracks played back.
     Track(track::Message),
-    // Search.
-    Query(String),
-    Search,
-    /// The geocoder's answer to this query.
-    Geocoded(String, Result<Vec<search::Found>, String>),
-    Go(usize),
+    /// Addresses and coordinates searched.
+    Search(search::Message),
 }
 
 /// What the dashboard does for the map (it holds the API session).
@@ -273,7 +261,7 @@ impl State {
     /// opened leaves that source out (logged) and the base map in place.
     pub fn configure(&mut self, config: &Config, tz: chrono_tz::Tz) {
         self.tz = tz;
-        self.geocoder = config.geocoder.clone().filter(|g| !g.trim().is_empty());
+        self.search.geocoder = config.geocoder.clone().filter(|g| !g.trim().is_empty());
         let loaded = match &config.pois {
             Some(file) => std::fs::read_to_string(file)
                 .map_err(|e| format!("{}: {e}", file.display()))
@@ -354,7 +342,7 @@ impl State {
     }
 
     pub fn found(&self) -> &[search::Found] {
-        &self.found
+        &self.search.found
     }
 
     /// The view moved: the picture on screen is placed anew, the overlay drawn again.
@@ -536,36 +524,13 @@ impl State {
                     None => {}
                 }
             }
-            Message::Query(q) => {
-                self.query = q;
-                self.search_note = None;
-            }
-            Message::Search => return (self.search(model), None),
-            Message::Geocoded(query, _) if query != self.query.trim() => {}
-            Message::Geocoded(_, result) => match result {
-                Ok(places) if places.is_empty() && self.found.is_empty() => {
-                    self.search_note = Some("Nada encontrado.".into());
-                }
-                Ok(places) => {
-                    self.search_note = None;
-                    let known = std::mem::take(&mut self.found);
-                    self.found = places.into_iter().chain(known).take(8).collect();
-                }
-                Err(why) => {
-                    self.search_note = Some(if self.found.is_empty() {
-                        format!("Nada encontrado entre os endereços conhecidos; {why}.")
-                    } else {
-                        format!("Mostrando endereços conhecidos; {why}.")
-                    });
-                }
-            },
-            Message::Go(i) => {
-                if let Some(f) = self.found.get(i).cloned() {
-                    self.viewport.center_on(f.at, self.viewport.zoom().max(15.0));
-                    self.searched = Some(Focus { at: f.at, label: f.label.chars().take(48).collect() });
-                    self.found.clear();
+            Message::Search(m) => {
+                let (task, event) = self.search.update(m, model);
+                if let Some(search::Event::Go(at)) = event {
+                    self.viewport.center_on(at, self.viewport.zoom().max(15.0));
                     self.view_changed();
                 }
+                return (task.map(Message::Search), None);
             }
         }
         (Task::none(), None)
@@ -607,36 +572,6 @@ impl State {
             }
         }
         self.invalidate();
-    }
-
-    fn search(&mut self, model: &LiveModel) -> Task<Message> {
-        let q = self.query.trim().to_owned();
-        self.found.clear();
-        self.search_note = None;
-        if q.is_empty() {
-            return Task::none();
-        }
-        if let Some(at) = search::parse_coordinates(&q) {
-            self.found = vec![search::Found {
-                label: format!("{:.5}, {:.5}", at.lat, at.lon),
-                at,
-                source: "coordenada",
-            }];
-            return Task::done(Message::Go(0));
-        }
-        self.found = search::known(model, &q, 6);
-        match &self.geocoder {
-            Some(base) => {
-                let asked = q.clone();
-                Task::perform(search::geocode(base.clone(), q), move |r| Message::Geocoded(asked.clone(), r))
-            }
-            None => {
-                if self.found.is_empty() {
-                    self.search_note = Some("Nada encontrado entre os endereços conhecidos.".into());
-                }
-                Task::none()
-            }
-        }
     }
 
     /// A click on the map: a vertex while drawing, otherwise the nearest thing under it.

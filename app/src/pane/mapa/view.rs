@@ -3,7 +3,7 @@
 
 use super::canvas::{MapProgram, PictureProgram};
 use super::popup::picked_title;
-use super::{Layer, Message, Picked, Region, Source, State, scene, track, viewport, zones};
+use super::{Layer, Message, Picked, Region, Source, State, scene, search, track, viewport, zones};
 use crate::pane::Ctx;
 use crate::text as pt;
 use crate::theme;
@@ -26,7 +26,7 @@ impl State {
             if size.height >= 200.0 {
                 c = c.push(self.toolbar(size.height >= 440.0));
             }
-            if !self.found.is_empty() || self.search_note.is_some() {
+            if !self.search.found.is_empty() || self.search.note.is_some() {
                 c = c.push(self.results());
             }
             c = c.push(map);
@@ -105,9 +105,9 @@ impl State {
         }
         first = first.push(space().width(8));
         first = first.push(
-            text_input("Buscar endereço ou coordenada", &self.query)
-                .on_input(Message::Query)
-                .on_submit(Message::Search)
+            text_input("Buscar endereço ou coordenada", &self.search.query)
+                .on_input(|q| Message::Search(search::Message::Query(q)))
+                .on_submit(Message::Search(search::Message::Search))
                 .size(theme::SMALL)
                 .padding([3, 8])
                 .width(260),
@@ -133,16 +133,16 @@ impl State {
 
     fn results(&self) -> Element<'_, Message> {
         let mut r = row![].spacing(6).align_y(Center);
-        for (i, f) in self.found.iter().enumerate() {
+        for (i, f) in self.search.found.iter().enumerate() {
             let label = format!("{} · {}", f.label.chars().take(60).collect::<String>(), f.source);
             r = r.push(
                 button(text(label).size(theme::SMALL))
                     .padding([2, 8])
                     .style(button::secondary)
-                    .on_press(Message::Go(i)),
+                    .on_press(Message::Search(search::Message::Go(i))),
             );
         }
-        if let Some(note) = &self.search_note {
+        if let Some(note) = &self.search.note {
             r = r.push(text(note.clone()).size(theme::SMALL).color(theme::ORANGE));
         }
         r.wrap().into()
