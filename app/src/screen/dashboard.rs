@@ -877,7 +877,8 @@ impl Dashboard {
                     // The feed will confirm it; the map shows it at once.
                     self.model.zones.insert(zone.id, (**zone).clone());
                 }
-                let (task, event) = self.mapa.update(m, &self.model);
+                let ctx = Ctx { model: &self.model, now: self.now, tz: self.tz, user: &self.session.user };
+                let (task, event) = self.mapa.update(m, &ctx);
                 let effect = match event {
                     Some(mapa::Event::SaveZone(new, existing)) => {
                         let saved = self.issue(Command::SaveZone { zone: *new, existing }, None);

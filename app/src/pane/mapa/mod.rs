@@ -33,6 +33,7 @@ mod view;
 pub mod viewport;
 pub mod zones;
 
+use crate::pane::Ctx;
 use atalaia_client::{LiveModel, format};
 use atalaia_core::geom::{LatLon, Shape};
 use atalaia_core::ids::{DeviceId, OccurrenceId, VehicleId, ZoneId};
@@ -455,7 +456,13 @@ impl State {
         }
     }
 
-    pub fn update(&mut self, message: Message, model: &LiveModel) -> (Task<Message>, Option<Event>) {
+    /// The map reads the live model from `ctx`; its clock and time zone are its own ([`set_now`],
+    /// [`configure`]), the dashboard's.
+    ///
+    /// [`set_now`]: State::set_now
+    /// [`configure`]: State::configure
+    pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
+        let model = ctx.model;
         self.take_settle();
         self.painting.overlay.clear();
         match message {
@@ -648,7 +655,14 @@ mod tests {
         let mut s = State::for_role(Role::Supervisor);
         s.viewport.resize(Size::new(800.0, 600.0));
         let model = LiveModel::default();
-        let _ = s.update(Message::Viewport(viewport::Message::Region(Region::PortoVelho)), &model);
+        let user = atalaia_core::wire::UserInfo {
+            id: atalaia_core::ids::UserId::new(),
+            username: "sup".into(),
+            display_name: "Sup".into(),
+            role: Role::Supervisor,
+        };
+        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+        let _ = s.update(Message::Viewport(viewport::Message::Region(Region::PortoVelho)), &ctx);
         let v = s.view_now();
         for corner in [Region::PortoVelho.bounds().0, Region::PortoVelho.bounds().1] {
             let (x, y) = v.project(corner);
@@ -656,11 +670,11 @@ mod tests {
         }
         let at = Point::new(200.0, 150.0);
         let before = v.unproject(200.0, 150.0);
-        let _ = s.update(Message::Viewport(viewport::Message::Zoom { by: 1.5, at }), &model);
+        let _ = s.update(Message::Viewport(viewport::Message::Zoom { by: 1.5, at }), &ctx);
         let (x, y) = s.view_now().project(before);
         assert!((x - 200.0).abs() < 1e-6 && (y - 150.0).abs() < 1e-6);
         assert!((s.zoom() - v.zoom - 1.5).abs() < 1e-9);
-        let _ = s.update(Message::Viewport(viewport::Message::Pan(30.0, -20.0)), &model);
+        let _ = s.update(Message::Viewport(viewport::Message::Pan(30.0, -20.0)), &ctx);
         let (x2, y2) = s.view_now().project(before);
         assert!((x2 - 230.0).abs() < 1e-6 && (y2 - 130.0).abs() < 1e-6);
     }
