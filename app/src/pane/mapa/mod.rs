@@ -17,6 +17,14 @@
 //! `crate::painter`), a margin wider than the map: while the operator drags, the frame only moves
 //! the last picture, and the next one (with what the drag uncovered) arrives a few milliseconds
 //! later. Text (call signs, counts, place names, popup, scale) is drawn by the canvas over it.
+//!
+//! The pane is made of components, halloy style, each owning its state and taking its own
+//! `Message`: [`viewport`] (where the map looks), [`zones`] (the zone editor), [`track`]
+//! (playback) and [`search`]. Their `update` returns an `Event` the map acts on (draw again,
+//! select, move the view, ask the dashboard for something). The rest of the map: `picture` (the
+//! picture on screen, the painter, the generation of the data), `layers` (the scene copied out of
+//! the live model, what a click hits), `canvas` (the two canvases; mouse and keys), `draw` and
+//! `popup` (the overlay), `view` (the widgets around the map).
 
 pub mod basemap;
 mod canvas;

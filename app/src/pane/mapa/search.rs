@@ -136,7 +136,7 @@ pub async fn geocode(base: String, query: String) -> Result<Vec<Found>, String> 
 
 /// The map's search: what was typed, what was found, and the place the last search went to.
 #[derive(Debug, Default)]
-pub struct State {
+pub(crate) struct State {
     /// Nominatim-compatible geocoder root URL, when one is configured.
     pub(super) geocoder: Option<String>,
     pub(super) query: String,
@@ -159,7 +159,7 @@ pub enum Message {
 
 /// What the map does for its search.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Event {
+pub(crate) enum Event {
     /// Go to the place chosen: the view is centred on it, at street zoom at least.
     Go(LatLon),
 }

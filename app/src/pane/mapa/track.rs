@@ -304,7 +304,7 @@ pub(super) const MEMBER_COLOURS: [Color; 6] = [
 
 /// The map's track playback: the track shown, if any, and the period typed for the next one.
 #[derive(Debug, Default)]
-pub struct State {
+pub(crate) struct State {
     pub(super) playback: Option<Playback>,
     /// When playback last advanced.
     last_frame: Option<Instant>,
@@ -338,7 +338,7 @@ pub enum Message {
 
 /// What the map does for its track playback.
 #[derive(Debug, Clone)]
-pub enum Event {
+pub(crate) enum Event {
     /// What the playback shows changed: the map is drawn again.
     Changed,
     /// The playback clock moved, or following was switched: drawn again, and the view follows

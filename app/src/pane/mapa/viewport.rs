@@ -48,7 +48,7 @@ impl Region {
     }
 }
 
-pub struct State {
+pub(crate) struct State {
     center: LatLon,
     zoom: f64,
     /// The region last chosen (its button is lit while the view is still on it).
@@ -92,7 +92,7 @@ pub enum Message {
 
 /// What the map does when the view changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// The view moved: what was drawn for the old one is out of date.
     Moved,
     /// The operator dragged the map: moved, and a track in playback stops dragging the view back.

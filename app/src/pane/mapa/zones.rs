@@ -276,7 +276,7 @@ impl Editor {
 /// The map's zone tools: the editor of the zone being drawn or changed, and what the last save
 /// said.
 #[derive(Debug, Default)]
-pub struct State {
+pub(crate) struct State {
     /// The operator may write zones: the drawing tools are offered.
     pub(super) can_edit: bool,
     pub(super) editor: Option<Editor>,
@@ -309,7 +309,7 @@ pub enum Message {
 
 /// What the map does for its zone tools.
 #[derive(Debug, Clone)]
-pub enum Event {
+pub(crate) enum Event {
     /// What the tools show on the map changed: it is drawn again.
     Changed,
     /// A new zone is being drawn: the map's selection is put away (and the map drawn again).
