@@ -445,11 +445,17 @@ fn main() {
                 // Zoom 15 (every person drawn one by one) once the map knows its size.
                 let v = d.map().view_now();
                 let mid = iced::Point::new(v.width as f32 / 2.0, v.height as f32 / 2.0);
-                let _ = d.update(Message::Mapa(mapa::Message::Zoom { by: 15.0 - v.zoom, at: mid }));
+                let _ = d.update(Message::Mapa(mapa::Message::Viewport(mapa::viewport::Message::Zoom {
+                    by: 15.0 - v.zoom,
+                    at: mid,
+                })));
             }
             // A drag: 6 px a frame round a circle (360 px a second at 60 frames a second).
             let a = frame as f32 * 0.05;
-            let _ = d.update(Message::Mapa(mapa::Message::Pan(6.0 * a.cos(), 6.0 * a.sin())));
+            let _ = d.update(Message::Mapa(mapa::Message::Viewport(mapa::viewport::Message::Pan(
+                6.0 * a.cos(),
+                6.0 * a.sin(),
+            ))));
         }
         // The map's painting thread works beside the frame; what it finished meanwhile arrives
         // as a message, as its subscription delivers it in the console.

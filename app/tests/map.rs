@@ -6,16 +6,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atalaia_client::LiveModel;
-use atalaia_console::pane::mapa::zones::Tool;
-use atalaia_console::pane::mapa::{self, Message, Region, State};
+use atalaia_console::pane::Ctx;
+use atalaia_console::pane::mapa::zones::{self, Tool};
+use atalaia_console::pane::mapa::{self, Message, Region, State, search, track, viewport};
 use atalaia_core::auth::Role;
 use atalaia_core::geom::LatLon;
-use atalaia_core::ids::{DeviceId, PersonId, PositionId};
+use atalaia_core::ids::{DeviceId, PersonId, PositionId, UserId};
 use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, Person, Position, Regime};
-use atalaia_core::wire::{LiveMessage, Snapshot};
+use atalaia_core::wire::{LiveMessage, Snapshot, UserInfo};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use iced::{Point, Settings, Size};
 use iced_test::Simulator;
+use std::sync::LazyLock;
 
 const SIZE: Size = Size { width: 900.0, height: 640.0 };
 
@@ -55,6 +57,18 @@ impl Shot {
     }
 }
 
+/// What the dashboard hands the map's update: the map reads the model (its clock and time zone
+/// are its own, from `set_now` and `configure`).
+fn ctx(model: &LiveModel) -> Ctx<'_> {
+    static USER: LazyLock<UserInfo> = LazyLock::new(|| UserInfo {
+        id: UserId::new(),
+        username: "teste".into(),
+        display_name: "Teste".into(),
+        role: Role::Supervisor,
+    });
+    Ctx { model, now: now(), tz: atalaia_client::format::DEFAULT_TZ, user: &USER }
+}
+
 fn hex(c: u32) -> [u8; 3] {
     [(c >> 16) as u8, (c >> 8) as u8, c as u8]
 }
@@ -72,7 +86,7 @@ fn render(
             let mut ui = Simulator::with_size(Settings::default(), SIZE, state.canvas(model));
             let _ = ui.snapshot(&atalaia_console::theme::theme()).expect("frame");
         }
-        let _ = state.update(Message::Painted, model);
+        let _ = state.update(Message::Painted, &ctx(model));
         if state.picture_settled() {
             break;
         }
@@ -122,7 +136,7 @@ fn pixel(state: &State, p: LatLon) -> Point {
 fn embedded_base_map_shows_brazil_with_its_states_and_seats() {
     let model = LiveModel::default();
     let mut state = map_for(Role::Supervisor, &model, "brasil");
-    let _ = state.update(Message::Region(Region::Brasil), &model);
+    let _ = state.update(Message::Viewport(viewport::Message::Region(Region::Brasil)), &ctx(&model));
     let (shot, _) = render(&mut state, &model, "brasil", |_| {});
     let land = hex(0xf5f3ee);
     let sea = hex(0xc6dbe6);
@@ -144,7 +158,7 @@ fn embedded_base_map_shows_brazil_with_its_states_and_seats() {
 fn a_polygon_zone_is_drawn_with_clicks_and_closed_on_its_first_vertex() {
     let model = LiveModel::default();
     let mut state = map_for(Role::MonitoringAdmin, &model, "polygon");
-    let _ = state.update(Message::Draw(Tool::Polygon), &model);
+    let _ = state.update(Message::Zone(zones::Message::Draw(Tool::Polygon)), &ctx(&model));
     let clicks = [Point::new(300.0, 200.0), Point::new(600.0, 220.0), Point::new(520.0, 460.0)];
     for (i, at) in clicks.iter().enumerate() {
         let (_, messages) = render(&mut state, &model, &format!("draw-{i}"), |ui| {
@@ -156,7 +170,7 @@ fn a_polygon_zone_is_drawn_with_clicks_and_closed_on_its_first_vertex() {
             "{messages:?}"
         );
         for m in messages {
-            let _ = state.update(m, &model);
+            let _ = state.update(m, &ctx(&model));
         }
     }
     // Three vertices, the rubber band to the cursor, the hint over the map.
@@ -178,7 +192,7 @@ fn a_polygon_zone_is_drawn_with_clicks_and_closed_on_its_first_vertex() {
         let _ = ui.simulate(iced_test::simulator::click());
     });
     for m in messages {
-        let _ = state.update(m, &model);
+        let _ = state.update(m, &ctx(&model));
     }
     assert!(state.editor().expect("editing").closed);
     let (shot, _) = render(&mut state, &model, "polygon-closed", |_| {});
@@ -197,9 +211,12 @@ fn a_polygon_zone_is_drawn_with_clicks_and_closed_on_its_first_vertex() {
         let _ =
             ui.simulate([iced::Event::Mouse(iced::mouse::Event::ButtonReleased(iced::mouse::Button::Left))]);
     });
-    assert!(messages.iter().any(|m| matches!(m, Message::Handle(1, _))), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| matches!(m, Message::Zone(zones::Message::Handle(1, _)))),
+        "{messages:?}"
+    );
     for m in messages {
-        let _ = state.update(m, &model);
+        let _ = state.update(m, &ctx(&model));
     }
     let moved = pixel(&state, state.editor().expect("editing").points[1]);
     assert!(moved.distance(Point::new(650.0, 180.0)) < 1.0, "{moved:?}");
@@ -287,41 +304,50 @@ fn a_track_plays_back_on_the_map() {
     state.set_now(now());
     // Zoom in on the person's last fix (individual markers, not groups), and click it.
     let last = fixes.last().expect("fix").at;
-    let _ = state.update(Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon)), &model);
-    let _ = state.update(Message::Search, &model);
-    let _ = state.update(Message::Go(0), &model);
-    let _ = state.update(Message::Zoom { by: 15.0 - state.zoom(), at: pixel(&state, last) }, &model);
+    let _ = state.update(
+        Message::Search(search::Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon))),
+        &ctx(&model),
+    );
+    let _ = state.update(Message::Search(search::Message::Search), &ctx(&model));
+    let _ = state.update(Message::Search(search::Message::Go(0)), &ctx(&model));
+    let _ = state.update(
+        Message::Viewport(viewport::Message::Zoom { by: 15.0 - state.zoom(), at: pixel(&state, last) }),
+        &ctx(&model),
+    );
     let at = pixel(&state, last);
     let (_, messages) = render(&mut state, &model, "pick", |ui| {
         ui.point_at(at);
         let _ = ui.simulate(iced_test::simulator::click());
     });
     for m in messages {
-        let _ = state.update(m, &model);
+        let _ = state.update(m, &ctx(&model));
     }
     assert_eq!(state.picked(), Some(mapa::Picked::Person(device.id)));
     // A period typed wrong is explained; a right one asks for exactly that period.
-    let _ = state.update(Message::PeriodFrom("22/11/2026 10:00".into()), &model);
-    let _ = state.update(Message::PeriodTo("22/11/2026 09:00".into()), &model);
-    let (_, event) = state.update(Message::TrackPeriod(false), &model);
+    let _ = state.update(Message::Track(track::Message::PeriodFrom("22/11/2026 10:00".into())), &ctx(&model));
+    let _ = state.update(Message::Track(track::Message::PeriodTo("22/11/2026 09:00".into())), &ctx(&model));
+    let (_, event) = state.update(Message::Track(track::Message::Period(false)), &ctx(&model));
     assert!(event.is_none() && state.playback().is_none());
-    let _ = state.update(Message::PeriodTo("22/11/2026 10:30".into()), &model);
-    let (_, event) = state.update(Message::TrackPeriod(false), &model);
+    let _ = state.update(Message::Track(track::Message::PeriodTo("22/11/2026 10:30".into())), &ctx(&model));
+    let (_, event) = state.update(Message::Track(track::Message::Period(false)), &ctx(&model));
     let Some(mapa::Event::LoadTrack(_, from, to)) = event else { panic!("{event:?}") };
     // 10:00–10:30 in São Paulo time (UTC−3) is 13:00–13:30 UTC.
     assert_eq!((from, to), (now() - Duration::minutes(30), now()));
-    let _ = state.update(Message::CloseTrack, &model);
+    let _ = state.update(Message::Track(track::Message::Close), &ctx(&model));
     // "Trajeto 2 h": the dashboard is asked for the person's fixes; they come back.
-    let (_, event) = state.update(Message::Track(2), &model);
+    let (_, event) = state.update(Message::Track(track::Message::Hours(2)), &ctx(&model));
     let Some(mapa::Event::LoadTrack(subject, from, _)) = event else {
         panic!("no track asked for: {event:?}")
     };
     assert_eq!(subject, mapa::track::Subject::Person(person.id));
     // An answer to another request (another period) is dropped; the right one is shown.
-    let _ = state
-        .update(Message::TrackLoaded(subject.clone(), from - Duration::hours(22), Ok(Vec::new())), &model);
+    let _ = state.update(
+        Message::Track(track::Message::Loaded(subject.clone(), from - Duration::hours(22), Ok(Vec::new()))),
+        &ctx(&model),
+    );
     assert!(state.playback().expect("track").loading, "a stale answer is ignored");
-    let _ = state.update(Message::TrackLoaded(subject, from, Ok(fixes.clone())), &model);
+    let _ =
+        state.update(Message::Track(track::Message::Loaded(subject, from, Ok(fixes.clone()))), &ctx(&model));
     let playback = state.playback().expect("track");
     assert_eq!(playback.fixes.len(), 13);
     assert_eq!(playback.marks.len(), 1, "the alarm marked on the track");
@@ -331,11 +357,14 @@ fn a_track_plays_back_on_the_map() {
         assert!(s.x > 0.0 && s.y > 0.0 && s.x < SIZE.width && s.y < SIZE.height, "{s:?}");
     }
     // Play at 60×: 20 s of playback is 20 minutes of track (four fixes further).
-    let _ = state.update(Message::Speed(60), &model);
-    let _ = state.update(Message::PlayPause, &model);
+    let _ = state.update(Message::Track(track::Message::Speed(60)), &ctx(&model));
+    let _ = state.update(Message::Track(track::Message::PlayPause), &ctx(&model));
     let start = std::time::Instant::now();
     for k in 0..=40 {
-        let _ = state.update(Message::Frame(start + std::time::Duration::from_millis(500 * k)), &model);
+        let _ = state.update(
+            Message::Track(track::Message::Frame(start + std::time::Duration::from_millis(500 * k))),
+            &ctx(&model),
+        );
     }
     let playback = state.playback().expect("track");
     assert_eq!(playback.now, fixes[0].fix_time + Duration::minutes(20));
@@ -408,7 +437,7 @@ fn wait_for(state: &mut State, model: &LiveModel, colour: [u8; 3], name: &str) -
             return true;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
-        let _ = state.update(Message::Tiles, model);
+        let _ = state.update(Message::Tiles, &ctx(model));
     }
     false
 }
@@ -445,7 +474,7 @@ fn street_tiles_are_fetched_drawn_and_served_from_the_cache_offline() {
     offline.configure(&config, chrono_tz::America::Sao_Paulo);
     assert!(wait_for(&mut offline, &model, magenta, "tiles-offline"), "the cached tile is drawn offline");
     // Switching to the base map shows the embedded map again (BH is land).
-    let _ = offline.update(Message::Source(mapa::Source::Base), &model);
+    let _ = offline.update(Message::Source(mapa::Source::Base), &ctx(&model));
     assert!(wait_for(&mut offline, &model, hex(0xf5f3ee), "tiles-base"), "the embedded base map");
 }
 
@@ -467,29 +496,31 @@ fn a_zone_drawn_on_the_map_is_saved_and_edited_through_the_server() {
 
     let mut model = LiveModel::default();
     let mut state = map_for(Role::MonitoringAdmin, &model, "save");
-    let _ = state.update(Message::Draw(Tool::Polygon), &model);
+    let _ = state.update(Message::Zone(zones::Message::Draw(Tool::Polygon)), &ctx(&model));
     for at in [Point::new(300.0, 200.0), Point::new(600.0, 220.0), Point::new(520.0, 460.0)] {
-        let _ = state.update(Message::Click(at), &model);
+        let _ = state.update(Message::Click(at), &ctx(&model));
     }
-    let _ = state.update(Message::FinishShape, &model);
-    let _ = state.update(Message::ZoneName("Escola Estadual Rio Madeira".into()), &model);
-    let _ = state.update(Message::ZoneKind(ZoneKind::Exclusion), &model);
-    let _ = state.update(Message::ZoneWarning("150".into()), &model);
+    let _ = state.update(Message::Zone(zones::Message::Finish), &ctx(&model));
+    let _ =
+        state.update(Message::Zone(zones::Message::Name("Escola Estadual Rio Madeira".into())), &ctx(&model));
+    let _ = state.update(Message::Zone(zones::Message::Kind(ZoneKind::Exclusion)), &ctx(&model));
+    let _ = state.update(Message::Zone(zones::Message::Warning("150".into())), &ctx(&model));
     // Without an owner the form says so, in Portuguese, and sends nothing.
-    let (_, event) = state.update(Message::SaveZone, &model);
+    let (_, event) = state.update(Message::Zone(zones::Message::Save), &ctx(&model));
     assert!(event.is_none());
     assert!(
         state.editor().expect("editor").errors.iter().any(|e| e.contains("pessoa monitorada ou o grupo"))
     );
-    let _ = state.update(Message::ZoneGroup("Medida protetiva".into()), &model);
-    let (_, event) = state.update(Message::SaveZone, &model);
+    let _ = state.update(Message::Zone(zones::Message::Group("Medida protetiva".into())), &ctx(&model));
+    let (_, event) = state.update(Message::Zone(zones::Message::Save), &ctx(&model));
     let Some(mapa::Event::SaveZone(new, false)) = event else { panic!("a new zone to save: {event:?}") };
     assert!(state.editor().expect("editor").saving);
-    let (_, again) = state.update(Message::SaveZone, &model);
+    let (_, again) = state.update(Message::Zone(zones::Message::Save), &ctx(&model));
     assert!(again.is_none(), "no second request while the first is on its way");
     let saved = rt.block_on(api.save_zone(&new, false)).expect("saved");
     model.zones.insert(saved.id, saved.clone());
-    let _ = state.update(Message::ZoneSaved(saved.id, Ok(Box::new(saved.clone()))), &model);
+    let _ = state
+        .update(Message::Zone(zones::Message::Saved(saved.id, Ok(Box::new(saved.clone())))), &ctx(&model));
     assert!(state.editor().is_none());
     assert_eq!(state.picked(), Some(mapa::Picked::Zone(saved.id)));
     let stored: Zone = rt.block_on(api.get(&format!("/zones/{}", saved.id))).expect("read back");
@@ -500,11 +531,11 @@ fn a_zone_drawn_on_the_map_is_saved_and_edited_through_the_server() {
     assert_eq!(ring.len(), 3);
 
     // Opened again: the second vertex dragged 40 px up, saved over the same zone.
-    let _ = state.update(Message::EditZone, &model);
+    let _ = state.update(Message::Zone(zones::Message::Edit), &ctx(&model));
     let editor = state.editor().expect("editing");
     assert_eq!((editor.zone, editor.name.as_str()), (Some(saved.id), "Escola Estadual Rio Madeira"));
-    let _ = state.update(Message::Handle(1, Point::new(600.0, 180.0)), &model);
-    let (_, event) = state.update(Message::SaveZone, &model);
+    let _ = state.update(Message::Zone(zones::Message::Handle(1, Point::new(600.0, 180.0))), &ctx(&model));
+    let (_, event) = state.update(Message::Zone(zones::Message::Save), &ctx(&model));
     let Some(mapa::Event::SaveZone(edited, true)) = event else { panic!("an edit to save: {event:?}") };
     let updated = rt.block_on(api.save_zone(&edited, true)).expect("updated");
     assert_eq!((updated.id, updated.created_at), (saved.id, saved.created_at));
@@ -555,12 +586,19 @@ fn an_address_is_found_through_the_geocoder_or_among_known_places() {
     // The console's side: the answer listed, chosen, the map centred on it with a ring.
     let model = LiveModel::default();
     let mut state = map_for(Role::Supervisor, &model, "search");
-    let _ = state.update(Message::Query("Rua da Bahia, Belo Horizonte".into()), &model);
-    let _ = state.update(Message::Geocoded("Rua da Bahia, Belo Horizonte".into(), Ok(found)), &model);
+    let _ = state
+        .update(Message::Search(search::Message::Query("Rua da Bahia, Belo Horizonte".into())), &ctx(&model));
+    let _ = state.update(
+        Message::Search(search::Message::Geocoded("Rua da Bahia, Belo Horizonte".into(), Ok(found))),
+        &ctx(&model),
+    );
     // An answer to an older query is not mixed in.
-    let _ = state.update(Message::Geocoded("Praça Sete".into(), Ok(Vec::new())), &model);
+    let _ = state.update(
+        Message::Search(search::Message::Geocoded("Praça Sete".into(), Ok(Vec::new()))),
+        &ctx(&model),
+    );
     assert_eq!(state.found().len(), 1);
-    let _ = state.update(Message::Go(0), &model);
+    let _ = state.update(Message::Search(search::Message::Go(0)), &ctx(&model));
     let (x, y) = state.view_now().project(LatLon { lat: -19.9226, lon: -43.9378 });
     assert!((f64::from(SIZE.width) / 2.0 - x).abs() < 1.0 && (f64::from(SIZE.height) / 2.0 - y).abs() < 1.0);
     assert!(state.zoom() >= 15.0);
@@ -570,8 +608,8 @@ fn an_address_is_found_through_the_geocoder_or_among_known_places() {
     let _ = rt.block_on(server);
     let err = rt.block_on(mapa::search::geocode(base, "Candeias".into())).expect_err("unreachable");
     assert_eq!(err, "geocodificador inacessível");
-    let _ = state.update(Message::Query("Candeias".into()), &model);
-    let _ = state.update(Message::Search, &model);
+    let _ = state.update(Message::Search(search::Message::Query("Candeias".into())), &ctx(&model));
+    let _ = state.update(Message::Search(search::Message::Search), &ctx(&model));
     assert_eq!(state.found().first().map(|f| f.label.as_str()), Some("Candeias do Jamari (RO)"));
 }
 
@@ -594,8 +632,11 @@ fn keys_pan_and_zoom_the_map_only_after_it_was_clicked() {
         let _ = ui.tap_key(Key::Named(Named::ArrowLeft));
         let _ = ui.tap_key(Key::Character("-".into()));
     });
-    assert!(after.iter().any(|m| matches!(m, Message::Pan(dx, _) if *dx > 0.0)), "{after:?}");
-    assert!(after.iter().any(|m| matches!(m, Message::ZoomOut)), "{after:?}");
+    assert!(
+        after.iter().any(|m| matches!(m, Message::Viewport(viewport::Message::Pan(dx, _)) if *dx > 0.0)),
+        "{after:?}"
+    );
+    assert!(after.iter().any(|m| matches!(m, Message::Viewport(viewport::Message::ZoomOut))), "{after:?}");
 }
 
 /// Issue 7 item 4: hospitals, bases and cameras from the site's GeoJSON (here the demo's) are
@@ -610,9 +651,9 @@ fn points_of_interest_are_drawn_clickable_and_toggled() {
     );
     let _ = draw(&state, &model, "pois-first-frame", |_| {});
     let hospital = LatLon { lat: -19.9245, lon: -43.9310 };
-    let _ = state.update(Message::Query("-19.9245, -43.9310".into()), &model);
-    let _ = state.update(Message::Search, &model);
-    let _ = state.update(Message::Go(0), &model);
+    let _ = state.update(Message::Search(search::Message::Query("-19.9245, -43.9310".into())), &ctx(&model));
+    let _ = state.update(Message::Search(search::Message::Search), &ctx(&model));
+    let _ = state.update(Message::Search(search::Message::Go(0)), &ctx(&model));
     let at = pixel(&state, hospital);
     let (shot, messages) = render(&mut state, &model, "pois", |ui| {
         ui.point_at(at);
@@ -621,11 +662,11 @@ fn points_of_interest_are_drawn_clickable_and_toggled() {
     let red = hex(0xe5484d);
     assert!(shot.around(at, 4, red) > 4, "the hospital's red cross");
     for m in messages {
-        let _ = state.update(m, &model);
+        let _ = state.update(m, &ctx(&model));
     }
     assert!(matches!(state.picked(), Some(mapa::Picked::Poi(_))), "{:?}", state.picked());
-    let _ = state.update(Message::ClosePopup, &model);
-    let _ = state.update(Message::Layer(mapa::Layer::Pois), &model);
+    let _ = state.update(Message::ClosePopup, &ctx(&model));
+    let _ = state.update(Message::Layer(mapa::Layer::Pois), &ctx(&model));
     let (shot, _) = render(&mut state, &model, "pois-off", |_| {});
     assert_eq!(shot.around(at, 4, red), 0, "the layer is off");
 }
@@ -638,12 +679,15 @@ fn a_groups_tracks_play_back_together() {
     let mut state = map_for(Role::MonitoringOperator, &model, "group");
     state.set_now(now());
     let last = fixes.last().expect("fix").at;
-    let _ = state.update(Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon)), &model);
-    let _ = state.update(Message::Search, &model);
-    let _ = state.update(Message::Go(0), &model);
-    let _ = state.update(Message::Click(pixel(&state, last)), &model);
+    let _ = state.update(
+        Message::Search(search::Message::Query(format!("{:.5}, {:.5}", last.lat, last.lon))),
+        &ctx(&model),
+    );
+    let _ = state.update(Message::Search(search::Message::Search), &ctx(&model));
+    let _ = state.update(Message::Search(search::Message::Go(0)), &ctx(&model));
+    let _ = state.update(Message::Click(pixel(&state, last)), &ctx(&model));
     assert_eq!(state.picked(), Some(mapa::Picked::Person(device.id)));
-    let (_, event) = state.update(Message::GroupTrack(2), &model);
+    let (_, event) = state.update(Message::Track(track::Message::GroupHours(2)), &ctx(&model));
     let Some(mapa::Event::LoadTrack(subject, from, _)) = event else { panic!("{event:?}") };
     assert_eq!(subject, mapa::track::Subject::Group("Regional I".into()));
     let points = |lon0: f64| -> Vec<TrackPoint> {
@@ -656,7 +700,8 @@ fn a_groups_tracks_play_back_together() {
         PersonTrack { person_id: person.id, name: person.name.clone(), points: points(0.03) },
         PersonTrack { person_id: PersonId::new(), name: "Maria Souza".into(), points: points(0.0) },
     ];
-    let _ = state.update(Message::GroupLoaded(subject, from, Ok(tracks)), &model);
+    let _ =
+        state.update(Message::Track(track::Message::GroupLoaded(subject, from, Ok(tracks))), &ctx(&model));
     let playback = state.playback().expect("group");
     assert_eq!(playback.members.len(), 2);
     assert_eq!(playback.marks.len(), 1, "João's alarm on his line");

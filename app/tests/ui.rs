@@ -362,7 +362,10 @@ fn map_region_buttons_switch_the_region() {
     let mut ui = simulator(dashboard.view());
     ui.click("Porto Velho").expect("region button");
     let messages: Vec<_> = ui.into_messages().collect();
-    assert!(messages.iter().any(|m| matches!(m, Message::Mapa(mapa::Message::Region(Region::PortoVelho)))));
+    assert!(messages.iter().any(|m| matches!(
+        m,
+        Message::Mapa(mapa::Message::Viewport(mapa::viewport::Message::Region(Region::PortoVelho)))
+    )));
     for m in messages {
         let _ = dashboard.update(m);
     }

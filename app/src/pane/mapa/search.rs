@@ -4,9 +4,11 @@
 //! municipality seats of the base map) and, when a Nominatim-compatible geocoder is configured
 //! and reachable, through it.
 
+use super::Focus;
 use super::basemap::BaseMap;
 use atalaia_client::LiveModel;
 use atalaia_core::geom::LatLon;
+use iced::Task;
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -130,6 +132,101 @@ pub async fn geocode(base: String, query: String) -> Result<Vec<Found>, String> 
             Some(Found { label: p.display_name, at, source: "geocodificador" })
         })
         .collect())
+}
+
+/// The map's search: what was typed, what was found, and the place the last search went to.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    /// Nominatim-compatible geocoder root URL, when one is configured.
+    pub(super) geocoder: Option<String>,
+    pub(super) query: String,
+    /// The place the last search went to, ringed until the next search.
+    pub(super) searched: Option<Focus>,
+    pub(super) found: Vec<Found>,
+    /// Said under the search field (nothing found, the geocoder unreachable).
+    pub(super) note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Query(String),
+    Search,
+    /// The geocoder's answer to this query.
+    Geocoded(String, Result<Vec<Found>, String>),
+    /// The n-th place found chosen.
+    Go(usize),
+}
+
+/// What the map does for its search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Event {
+    /// Go to the place chosen: the view is centred on it, at street zoom at least.
+    Go(LatLon),
+}
+
+impl State {
+    pub fn update(&mut self, message: Message, model: &LiveModel) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::Query(q) => {
+                self.query = q;
+                self.note = None;
+            }
+            Message::Search => return (self.search(model), None),
+            Message::Geocoded(query, _) if query != self.query.trim() => {}
+            Message::Geocoded(_, result) => match result {
+                Ok(places) if places.is_empty() && self.found.is_empty() => {
+                    self.note = Some("Nada encontrado.".into());
+                }
+                Ok(places) => {
+                    self.note = None;
+                    let known = std::mem::take(&mut self.found);
+                    self.found = places.into_iter().chain(known).take(8).collect();
+                }
+                Err(why) => {
+                    self.note = Some(if self.found.is_empty() {
+                        format!("Nada encontrado entre os endereços conhecidos; {why}.")
+                    } else {
+                        format!("Mostrando endereços conhecidos; {why}.")
+                    });
+                }
+            },
+            Message::Go(i) => {
+                if let Some(f) = self.found.get(i).cloned() {
+                    self.searched = Some(Focus { at: f.at, label: f.label.chars().take(48).collect() });
+                    self.found.clear();
+                    return (Task::none(), Some(Event::Go(f.at)));
+                }
+            }
+        }
+        (Task::none(), None)
+    }
+
+    fn search(&mut self, model: &LiveModel) -> Task<Message> {
+        let q = self.query.trim().to_owned();
+        self.found.clear();
+        self.note = None;
+        if q.is_empty() {
+            return Task::none();
+        }
+        if let Some(at) = parse_coordinates(&q) {
+            self.found =
+                vec![Found { label: format!("{:.5}, {:.5}", at.lat, at.lon), at, source: "coordenada" }];
+            return Task::done(Message::Go(0));
+        }
+        self.found = known(model, &q, 6);
+        match &self.geocoder {
+            Some(base) => {
+                let asked = q.clone();
+                Task::perform(geocode(base.clone(), q), move |r| Message::Geocoded(asked.clone(), r))
+            }
+            None => {
+                if self.found.is_empty() {
+                    self.note = Some("Nada encontrado entre os endereços conhecidos.".into());
+                }
+                Task::none()
+            }
+        }
+    }
 }
 
 #[cfg(test)]

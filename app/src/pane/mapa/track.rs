@@ -2,10 +2,20 @@
 //! a vehicle over a chosen period, played back on the map — a time slider, play/pause, speed,
 //! following the subject — with the subject's alarms marked where they happened.
 
+use super::Picked;
+use super::pois::Poi;
+use super::popup::picked_title;
+use super::viewport::bounds_of;
+use atalaia_client::LiveModel;
+use atalaia_core::alarm::Subject as AlarmSubject;
 use atalaia_core::geom::LatLon;
+use atalaia_core::ids::PersonId;
+use atalaia_core::investigate::PersonTrack;
 use atalaia_core::monitoring::Position;
 use chrono::{DateTime, Duration, Utc};
+use iced::{Color, Subscription, color};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Playback speeds offered: seconds of track per second of playback.
 pub const SPEEDS: [u32; 4] = [10, 60, 300, 1800];
@@ -280,6 +290,253 @@ impl Playback {
         }
         self.playing = !self.playing && !self.is_empty();
     }
+}
+
+/// Line colours of a group's members in playback.
+pub(super) const MEMBER_COLOURS: [Color; 6] = [
+    color!(0x8e4ec6),
+    color!(0x0d74ce),
+    color!(0xc2298a),
+    color!(0x218358),
+    color!(0xcc4e00),
+    color!(0x5151cd),
+];
+
+/// The map's track playback: the track shown, if any, and the period typed for the next one.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub(super) playback: Option<Playback>,
+    /// When playback last advanced.
+    last_frame: Option<Instant>,
+    /// The period typed for a track (start, end) and what is wrong with it.
+    pub(super) period: (String, String),
+    pub(super) period_error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The picked subject's track over the last hours.
+    Hours(i64),
+    /// The picked person's group, every member's track over the last hours.
+    GroupHours(i64),
+    /// The period typed for a track: start, end (dd/mm/aaaa hh:mm).
+    PeriodFrom(String),
+    PeriodTo(String),
+    /// The picked subject's track (true: its group's) over the period typed.
+    Period(bool),
+    /// Fixes for the track of this subject from this time.
+    Loaded(Subject, DateTime<Utc>, Result<Vec<Position>, String>),
+    /// A group's tracks from this time.
+    GroupLoaded(Subject, DateTime<Utc>, Result<Vec<PersonTrack>, String>),
+    PlayPause,
+    Speed(u32),
+    Seek(f32),
+    Follow,
+    Close,
+    Frame(Instant),
+}
+
+/// What the map does for its track playback.
+#[derive(Debug, Clone)]
+pub(crate) enum Event {
+    /// What the playback shows changed: the map is drawn again.
+    Changed,
+    /// The playback clock moved, or following was switched: drawn again, and the view follows
+    /// the subject.
+    Played,
+    /// The subject's fixes (or its group's tracks) over the period are to be asked for: the
+    /// playback waits for them (drawn again).
+    Load(Subject, DateTime<Utc>, DateTime<Utc>),
+    /// A track arrived: the view is fitted to its points, if it has any, and drawn again.
+    Loaded(Option<(LatLon, LatLon)>),
+}
+
+/// What came back for a track.
+enum Answer {
+    Fixes(Vec<Position>),
+    Group(Vec<PersonTrack>),
+}
+
+impl State {
+    /// `picked`: what is selected on the map (whose track is asked for); `now` and `tz`: the
+    /// dashboard's clock and the user's time zone (the period typed, the hours before now).
+    pub fn update(
+        &mut self,
+        message: Message,
+        model: &LiveModel,
+        picked: Option<Picked>,
+        pois: &[Poi],
+        now: DateTime<Utc>,
+        tz: chrono_tz::Tz,
+    ) -> Option<Event> {
+        match message {
+            Message::Hours(hours) => {
+                let (to, from) = (now, now - Duration::hours(hours));
+                self.start(model, picked, pois, false, from, to)
+            }
+            Message::GroupHours(hours) => {
+                let (to, from) = (now, now - Duration::hours(hours));
+                self.start(model, picked, pois, true, from, to)
+            }
+            Message::PeriodFrom(s) => {
+                self.period.0 = s;
+                self.period_error = None;
+                None
+            }
+            Message::PeriodTo(s) => {
+                self.period.1 = s;
+                self.period_error = None;
+                None
+            }
+            Message::Period(group) => match parse_period(&self.period.0, &self.period.1, tz, now) {
+                Ok((from, to)) => self.start(model, picked, pois, group, from, to),
+                Err(why) => {
+                    self.period_error = Some(why);
+                    None
+                }
+            },
+            Message::GroupLoaded(subject, from, result) => {
+                self.answer(&subject, from, model, result.map(Answer::Group))
+            }
+            Message::Loaded(subject, from, result) => {
+                self.answer(&subject, from, model, result.map(Answer::Fixes))
+            }
+            Message::PlayPause => {
+                self.last_frame = None;
+                self.with_playback(Playback::toggle)
+            }
+            Message::Speed(s) => self.with_playback(|t| t.speed = s),
+            Message::Seek(v) => self.with_playback(|t| t.seek(v)).map(|_| Event::Played),
+            Message::Follow => self.with_playback(|t| t.follow = !t.follow).map(|_| Event::Played),
+            Message::Close => {
+                self.playback = None;
+                Some(Event::Changed)
+            }
+            Message::Frame(now) => {
+                let last = self.last_frame.replace(now);
+                let elapsed = last.map_or(std::time::Duration::ZERO, |l| now.saturating_duration_since(l));
+                self.with_playback(|t| t.advance(elapsed.min(std::time::Duration::from_millis(500))))
+                    .map(|_| Event::Played)
+            }
+        }
+    }
+
+    /// Drives playback while it plays.
+    pub fn subscription(&self) -> Subscription<Message> {
+        if self.playback.as_ref().is_some_and(|t| t.playing) {
+            iced::time::every(std::time::Duration::from_millis(100)).map(Message::Frame)
+        } else {
+            Subscription::none()
+        }
+    }
+
+    /// A manual pan stops the track from dragging the view back.
+    pub(super) fn follow_off(&mut self) {
+        if let Some(t) = &mut self.playback {
+            t.follow = false;
+        }
+    }
+
+    fn with_playback(&mut self, f: impl FnOnce(&mut Playback)) -> Option<Event> {
+        let t = self.playback.as_mut()?;
+        f(t);
+        Some(Event::Changed)
+    }
+
+    /// Asks for the picked subject's track (or its group's) over the period.
+    fn start(
+        &mut self,
+        model: &LiveModel,
+        picked: Option<Picked>,
+        pois: &[Poi],
+        group: bool,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Option<Event> {
+        let (subject, title) = match picked? {
+            Picked::Person(d) if group => {
+                let group =
+                    model.devices.get(&d)?.person_id.and_then(|p| model.persons.get(&p))?.group.clone()?;
+                (Subject::Group(group.clone()), format!("grupo {group}"))
+            }
+            Picked::Person(d) => {
+                let person = model.devices.get(&d).and_then(|d| d.person_id);
+                let subject = person.map_or(Subject::Device(d), Subject::Person);
+                (subject, picked_title(model, pois, Picked::Person(d)))
+            }
+            Picked::Vehicle(v) if !group => {
+                let device = model.vehicles.get(&v)?.device_id?;
+                (Subject::Device(device), picked_title(model, pois, Picked::Vehicle(v)))
+            }
+            _ => return None,
+        };
+        self.period_error = None;
+        self.playback = Some(Playback::new(subject.clone(), title, from, to));
+        Some(Event::Load(subject, from, to))
+    }
+
+    /// A track (or a group's) arrived: shown, its alarms marked, the view fitted to it. An answer
+    /// to an earlier request (another subject or period) is dropped.
+    fn answer(
+        &mut self,
+        subject: &Subject,
+        from: DateTime<Utc>,
+        model: &LiveModel,
+        answer: Result<Answer, String>,
+    ) -> Option<Event> {
+        let t = self.playback.as_mut().filter(|t| t.subject == *subject && t.from == from)?;
+        match answer {
+            Ok(Answer::Fixes(fixes)) => {
+                t.loaded(fixes);
+                let person = match &t.subject {
+                    Subject::Person(p) => Some(*p),
+                    Subject::Device(d) => model.devices.get(d).and_then(|d| d.person_id),
+                    Subject::Group(_) => None,
+                };
+                t.mark(track_marks(model, &t.subject, person));
+            }
+            Ok(Answer::Group(tracks)) => {
+                t.loaded_group(tracks);
+                let members: Vec<PersonId> = t.members.iter().map(|m| m.person).collect();
+                t.mark_members(model.alarms.values().filter_map(|a| {
+                    let person = match a.subject {
+                        AlarmSubject::Person(p) => Some(p),
+                        AlarmSubject::Device(d) => model.devices.get(&d).and_then(|d| d.person_id),
+                        _ => None,
+                    }?;
+                    members
+                        .contains(&person)
+                        .then(|| (person, a.source_time, atalaia_core::text::alarm_kind(a.kind).to_owned()))
+                }));
+            }
+            Err(why) => {
+                t.loading = false;
+                t.error = Some(why);
+            }
+        }
+        Some(Event::Loaded(bounds_of(&t.all_points())))
+    }
+}
+
+/// The subject's alarms, as marks for a track.
+fn track_marks(
+    model: &LiveModel,
+    subject: &Subject,
+    person: Option<PersonId>,
+) -> Vec<(DateTime<Utc>, String)> {
+    model
+        .alarms
+        .values()
+        .filter(|a| match (a.subject, subject) {
+            (AlarmSubject::Person(p), _) => Some(p) == person,
+            (AlarmSubject::Device(d), Subject::Device(s)) => d == *s,
+            (AlarmSubject::Device(d), Subject::Person(p)) => {
+                model.devices.get(&d).and_then(|d| d.person_id) == Some(*p)
+            }
+            _ => false,
+        })
+        .map(|a| (a.source_time, atalaia_core::text::alarm_kind(a.kind).to_owned()))
+        .collect()
 }
 
 #[cfg(test)]

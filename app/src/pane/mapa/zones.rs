@@ -6,10 +6,14 @@
 //! saving goes through the API (`POST /zones`, `PUT /zones/{id}` for an edited one) and the
 //! server's validation comes back in Portuguese.
 
+use super::HIT;
+use atalaia_client::LiveModel;
 use atalaia_core::geom::{LatLon, Shape};
 use atalaia_core::ids::{PersonId, ZoneId};
+use atalaia_core::mercator::View;
 use atalaia_core::monitoring::{Zone, ZoneKind};
 use atalaia_core::wire::NewZone;
+use iced::Point;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
@@ -265,6 +269,190 @@ impl Editor {
         match new {
             Some(n) if errors.is_empty() => Ok(n),
             _ => Err(errors),
+        }
+    }
+}
+
+/// The map's zone tools: the editor of the zone being drawn or changed, and what the last save
+/// said.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    /// The operator may write zones: the drawing tools are offered.
+    pub(super) can_edit: bool,
+    pub(super) editor: Option<Editor>,
+    /// Shown after a zone was saved.
+    pub(super) notice: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A new zone drawn with this tool.
+    Draw(Tool),
+    /// The zone picked on the map opened in the editor.
+    Edit,
+    /// Handle `i` dragged to this point of the map (logical pixels).
+    Handle(usize, Point),
+    RemoveVertex(usize),
+    /// The polygon being drawn closed (Enter, "Concluir").
+    Finish,
+    /// The last vertex taken back (Backspace).
+    Undo,
+    Cancel,
+    Name(String),
+    Kind(ZoneKind),
+    Warning(String),
+    Group(String),
+    Save,
+    /// The server's answer for the zone with this id (the editor may have moved on to another).
+    Saved(ZoneId, Result<Box<Zone>, String>),
+}
+
+/// What the map does for its zone tools.
+#[derive(Debug, Clone)]
+pub(crate) enum Event {
+    /// What the tools show on the map changed: it is drawn again.
+    Changed,
+    /// A new zone is being drawn: the map's selection is put away (and the map drawn again).
+    Drawing,
+    /// The zone with this id was saved from its editor: the map selects it (and draws again).
+    Saved(ZoneId),
+    /// The zone to send to the server (true: an existing zone changed).
+    Save(Box<NewZone>, bool),
+}
+
+impl State {
+    /// `picked`: the zone selected on the map, if it is one; `view`: the map's view (where a
+    /// dragged handle is).
+    pub fn update(
+        &mut self,
+        message: Message,
+        model: &LiveModel,
+        picked: Option<ZoneId>,
+        view: &View,
+    ) -> Option<Event> {
+        match message {
+            Message::Draw(tool) => {
+                if self.editor.as_ref().is_some_and(|e| e.saving) {
+                    return None;
+                }
+                // Another tool keeps what was typed in the form (a new shape, same zone data).
+                let mut editor = Editor::new(tool);
+                if let Some(old) = self.editor.take() {
+                    editor.keep_form(old);
+                }
+                self.editor = Some(editor);
+                self.notice = None;
+                return Some(Event::Drawing);
+            }
+            Message::Edit => {
+                if let Some(id) = picked
+                    && let Some(z) = model.zones.get(&id)
+                {
+                    self.editor = Some(Editor::edit(z));
+                    self.notice = None;
+                    return Some(Event::Changed);
+                }
+            }
+            Message::Handle(i, at) => {
+                let p = view.unproject(f64::from(at.x), f64::from(at.y));
+                if let Some(e) = &mut self.editor {
+                    e.drag(i, p);
+                }
+            }
+            Message::RemoveVertex(i) => {
+                if let Some(e) = &mut self.editor {
+                    e.remove(i);
+                }
+            }
+            Message::Finish => {
+                if let Some(e) = &mut self.editor {
+                    e.finish();
+                }
+            }
+            Message::Undo => {
+                if let Some(e) = &mut self.editor {
+                    e.undo();
+                }
+            }
+            Message::Cancel => {
+                self.editor = None;
+                return Some(Event::Changed);
+            }
+            Message::Name(s) => return self.edit(|e| e.name = s),
+            Message::Kind(k) => return self.edit(|e| e.kind = k),
+            Message::Warning(s) => return self.edit(|e| e.warning_m = s),
+            Message::Group(s) => return self.edit(|e| e.group = s),
+            Message::Save => {
+                let e = self.editor.as_mut()?;
+                if e.saving {
+                    return None;
+                }
+                match e.request() {
+                    Ok(new) => {
+                        e.saving = true;
+                        e.errors.clear();
+                        return Some(Event::Save(Box::new(new), e.zone.is_some()));
+                    }
+                    Err(errors) => e.errors = errors,
+                }
+            }
+            Message::Saved(id, result) => {
+                // Only the editor of that zone closes or shows the refusal; an answer that arrives
+                // late (sent from the outbox) leaves another zone being drawn alone.
+                let editing = self.editor.as_mut().filter(|e| e.id == id);
+                match (result, editing) {
+                    (Ok(zone), Some(_)) => {
+                        self.notice = Some(format!("Zona \"{}\" salva.", zone.name));
+                        self.editor = None;
+                        return Some(Event::Saved(zone.id));
+                    }
+                    (Ok(zone), None) => {
+                        self.notice = Some(format!("Zona \"{}\" salva.", zone.name));
+                        return Some(Event::Changed);
+                    }
+                    (Err(why), Some(e)) => {
+                        e.saving = false;
+                        e.errors = vec![why];
+                    }
+                    (Err(why), None) => self.notice = Some(why),
+                }
+            }
+        }
+        None
+    }
+
+    fn edit(&mut self, f: impl FnOnce(&mut Editor)) -> Option<Event> {
+        let e = self.editor.as_mut()?;
+        f(e);
+        e.errors.clear();
+        Some(Event::Changed)
+    }
+
+    /// A click on the map at `at` (the map's view `v`): a vertex of the shape being drawn, or the
+    /// polygon closed on its first vertex. False when no zone is being edited (the click is the
+    /// map's).
+    pub(super) fn click(&mut self, v: &View, at: Point) -> bool {
+        let Some(e) = &mut self.editor else { return false };
+        if !e.closed {
+            let p = v.unproject(f64::from(at.x), f64::from(at.y));
+            let on_first = e.points.first().is_some_and(|f| {
+                let (x, y) = v.project(*f);
+                (x as f32 - at.x).hypot(y as f32 - at.y) <= HIT
+            });
+            e.click(p, on_first);
+        }
+        true
+    }
+
+    /// A double click on the map closes the polygon being drawn. False when no shape is being
+    /// drawn (the map zooms in there).
+    pub(super) fn double_click(&mut self) -> bool {
+        match &mut self.editor {
+            Some(e) if !e.closed => {
+                e.finish();
+                true
+            }
+            _ => false,
         }
     }
 }

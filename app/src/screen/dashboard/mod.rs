@@ -230,9 +230,10 @@ impl Dashboard {
             Routed::DeviceCommand(alarm, result) => {
                 Message::Alarmes(alarmes::Message::CommandSent(alarm, result))
             }
-            Routed::Zone(id, result) => {
-                Message::Mapa(mapa::Message::ZoneSaved(id, result.map_err(|e| crate::text::api_error(&e))))
-            }
+            Routed::Zone(id, result) => Message::Mapa(mapa::Message::Zone(mapa::zones::Message::Saved(
+                id,
+                result.map_err(|e| crate::text::api_error(&e)),
+            ))),
         }
     }
 
@@ -548,11 +549,13 @@ impl Dashboard {
                 return (effect.map(Message::Regulacao), None);
             }
             Message::Mapa(m) => {
-                if let mapa::Message::ZoneSaved(_, Ok(zone)) = &m {
+                if let mapa::Message::Zone(mapa::zones::Message::Saved(_, Ok(zone))) = &m {
                     // The feed will confirm it; the map shows it at once.
                     self.desk.answered_zone((**zone).clone());
                 }
-                let (task, event) = self.mapa.update(m, self.desk.model());
+                let ctx =
+                    Ctx { model: self.desk.model(), now: self.now, tz: self.tz, user: &self.session.user };
+                let (task, event) = self.mapa.update(m, &ctx);
                 let effect = match event {
                     Some(mapa::Event::SaveZone(new, existing)) => {
                         let saved = self.issue(Command::SaveZone { zone: *new, existing }, None);
@@ -562,11 +565,11 @@ impl Dashboard {
                         let api = self.session.api.clone();
                         let asked = mapa::track::Subject::Group(group.clone());
                         Task::perform(async move { api.group_tracks(&group, from, to).await }, move |r| {
-                            mapa::Message::GroupLoaded(
+                            mapa::Message::Track(mapa::track::Message::GroupLoaded(
                                 asked.clone(),
                                 from,
                                 r.map_err(|e| crate::text::api_error(&e)),
-                            )
+                            ))
                         })
                     }
                     Some(mapa::Event::LoadTrack(subject, from, to)) => {
@@ -580,11 +583,11 @@ impl Dashboard {
                         Task::perform(
                             async move { api.positions(person, device, from, to).await },
                             move |r| {
-                                mapa::Message::TrackLoaded(
+                                mapa::Message::Track(mapa::track::Message::Loaded(
                                     asked.clone(),
                                     from,
                                     r.map_err(|e| crate::text::api_error(&e)),
-                                )
+                                ))
                             },
                         )
                     }
