@@ -501,3 +501,35 @@ fn at_200_percent_nothing_leaves_the_window() {
         maybe_snapshot(&mut ui, &format!("scale-200-{role:?}").to_lowercase());
     }
 }
+
+/// RFS115: the TARM marks the call's place on the map: "Marcar no mapa", a click on the map, and
+/// the form says where (the map rings it); the call then carries those coordinates.
+#[test]
+fn rfs115_the_call_place_is_picked_on_the_map() {
+    let mut dashboard = dashboard_with(Snapshot { seq: 1, ..Snapshot::default() }, Role::Tarm);
+    let mut ui = simulator(dashboard.view());
+    ui.click(atalaia_console::text::PICK_ON_MAP).expect("pick button");
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        let _ = dashboard.update(m);
+    }
+    assert!(dashboard.map().picking(), "the map waits for the click");
+    let mut ui = simulator(dashboard.view());
+    ui.find(atalaia_console::text::PICK_CALL_PLACE).expect("the hint over the map");
+    // A click in the middle of the map pane (right half, upper part of the window).
+    ui.point_at(iced::Point::new(1080.0, 360.0));
+    let _ = ui.simulate(iced_test::simulator::click());
+    let messages: Vec<_> = ui.into_messages().collect();
+    assert!(messages.iter().any(|m| matches!(m, Message::Mapa(mapa::Message::Click(_)))), "{messages:?}");
+    for m in messages {
+        let _ = dashboard.update(m);
+    }
+    assert!(!dashboard.map().picking(), "one click, one place");
+    let focus = dashboard.map().focused().expect("the call's place is ringed");
+    assert_eq!(focus.label, atalaia_console::text::CALL_BEING_TAKEN);
+    // Belo Horizonte's region is on the map: the place is near it.
+    assert!((focus.at.lat + 19.9).abs() < 0.5 && (focus.at.lon + 43.95).abs() < 0.5, "{:?}", focus.at);
+    let mut ui = simulator(dashboard.view());
+    ui.find(atalaia_console::text::call_place(focus.at.lat, focus.at.lon, "marcado no mapa").as_str())
+        .expect("the form says where");
+    maybe_snapshot(&mut ui, "atendimento-local-no-mapa");
+}

@@ -129,6 +129,8 @@ pub enum Message {
     Description(String),
     /// Forget the place taken from a known address or the map.
     ClearPlace,
+    /// Mark the call's place with a click on the map.
+    PickOnMap,
     /// A point for this call: picked on the map or found by the geocoder.
     Place(LatLon, PlaceSource),
     ExtraPhone(usize, String),
@@ -165,6 +167,8 @@ pub enum Event {
     Register(NewOccurrence),
     /// The call's place changed: the map shows it (or stops showing it).
     Place(Option<LatLon>),
+    /// The next click on the map marks the call's place.
+    PickOnMap,
 }
 
 impl State {
@@ -222,6 +226,10 @@ impl State {
             }
             Message::Victim(i, change) => self.edit_victim(ctx, i, change),
             Message::Submit => return (Task::none(), self.submit(ctx)),
+            Message::PickOnMap => {
+                let can = ctx.user.role.can(Permission::OccurrenceCreate);
+                return (Task::none(), can.then_some(Event::PickOnMap));
+            }
             Message::Submitted(id, result) => self.submitted(id, *result),
             Message::Queued(id) => {
                 // Safe on disk and sent when the link returns: the next call can be taken now.

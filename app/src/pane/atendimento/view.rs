@@ -189,6 +189,10 @@ impl State {
             Ok(None) => (pt::NO_PLACE.to_owned(), theme::MUTED),
             Err(_) => (String::new(), theme::MUTED),
         };
+        let pick = button(text(pt::PICK_ON_MAP).size(theme::SMALL))
+            .padding([0, 8])
+            .style(button::secondary)
+            .on_press_maybe(can.then_some(Message::PickOnMap));
         let clear: Option<Element<'_, Message>> =
             (f.place.is_some() || !f.coordinates.is_empty()).then(|| {
                 button(text(pt::CLEAR_PLACE).size(theme::SMALL))
@@ -197,7 +201,11 @@ impl State {
                     .on_press_maybe(can.then_some(Message::ClearPlace))
                     .into()
             });
-        row![text(said).size(theme::SMALL).color(colour)].push(clear).spacing(8).align_y(iced::Center).into()
+        row![text(said).size(theme::SMALL).color(colour), pick]
+            .push(clear)
+            .spacing(8)
+            .align_y(iced::Center)
+            .into()
     }
 
     /// One line for what a call may have more of: phones (RFS186) and victims (RFS029).

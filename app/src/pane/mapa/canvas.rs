@@ -232,7 +232,7 @@ impl canvas::Program<Message> for MapProgram<'_> {
         }
         match cursor.position_in(bounds) {
             Some(at) if self.handle_at(at).is_some() => mouse::Interaction::Grab,
-            Some(_) if self.state.zones.editor.as_ref().is_some_and(|e| !e.closed) => {
+            Some(_) if self.state.picking || self.state.zones.editor.as_ref().is_some_and(|e| !e.closed) => {
                 mouse::Interaction::Crosshair
             }
             Some(_) => mouse::Interaction::Pointer,

@@ -144,6 +144,8 @@ pub struct State {
     focus: Option<Focus>,
     /// What the operator clicked on the map.
     picked: Option<Picked>,
+    /// The next click marks a place for the call being taken (RFS115) instead of selecting.
+    picking: bool,
     /// The zone tools: the editor of the zone being drawn or changed, what the last save said.
     zones: zones::State,
     /// The track played back and the period typed for one.
@@ -184,6 +186,7 @@ impl Default for State {
             painting,
             focus: None,
             picked: None,
+            picking: false,
             zones: zones::State::default(),
             track: track::State::default(),
             search: search::State::default(),
@@ -212,6 +215,8 @@ pub enum Message {
     Layer(Layer),
     Source(Source),
     ClosePopup,
+    /// Stop waiting for the click that marks the call's place.
+    CancelPick,
     /// Zones drawn and edited.
     Zone(zones::Message),
     /// Tracks played back.
@@ -225,6 +230,8 @@ pub enum Message {
 pub enum Event {
     SaveZone(Box<NewZone>, bool),
     LoadTrack(track::Subject, DateTime<Utc>, DateTime<Utc>),
+    /// The place clicked for the call being taken.
+    Picked(LatLon),
 }
 
 /// Identity of a wake-up subscription (the painter's, a tile source's).
@@ -476,7 +483,17 @@ impl State {
         match message {
             Message::Painted => self.painting.painted(self.picture_view()),
             Message::Tiles => self.invalidate(),
+            Message::Click(at) if self.picking => {
+                self.picking = false;
+                let p = self.view_now().unproject(f64::from(at.x), f64::from(at.y));
+                self.invalidate();
+                return (Task::none(), Some(Event::Picked(p)));
+            }
             Message::Click(at) => self.click(at, model),
+            Message::CancelPick => {
+                self.picking = false;
+                self.invalidate();
+            }
             Message::DoubleClick(at) => {
                 if !self.zones.double_click() {
                     self.viewport_update(viewport::Message::Zoom { by: 1.0, at }, model);
@@ -614,6 +631,17 @@ impl State {
         self.picked = self.hit(model, &v, at, p);
         self.zones.notice = None;
         self.invalidate();
+    }
+
+    /// The next click on the map marks the place of the call being taken (RFS115).
+    pub fn start_pick(&mut self) {
+        self.picking = true;
+        self.invalidate();
+    }
+
+    /// Whether the map waits for the click that marks the call's place.
+    pub fn picking(&self) -> bool {
+        self.picking
     }
 
     /// The scene of the current view as the painting thread would get it (benchmarks).

@@ -29,6 +29,9 @@ impl State {
             if !self.search.found.is_empty() || self.search.note.is_some() {
                 c = c.push(self.results());
             }
+            if self.picking {
+                c = c.push(pick_hint());
+            }
             c = c.push(map);
             let busy = self.zones.editor.is_some()
                 || self.track.playback.is_some()
@@ -425,5 +428,24 @@ fn legend<'a>() -> Element<'a, Message> {
     ])
     .spacing(14)
     .wrap()
+    .into()
+}
+
+/// Over the map while it waits for the click that marks the call's place.
+fn pick_hint<'a>() -> Element<'a, Message> {
+    container(
+        row![
+            text(pt::PICK_CALL_PLACE).size(theme::TEXT).width(Fill),
+            button(text(pt::CANCEL).size(theme::SMALL))
+                .padding([2, 8])
+                .style(button::secondary)
+                .on_press(Message::CancelPick),
+        ]
+        .spacing(8)
+        .align_y(Center),
+    )
+    .padding([4, 10])
+    .width(Fill)
+    .style(theme::banner(theme::BLUE))
     .into()
 }

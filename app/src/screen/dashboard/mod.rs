@@ -503,6 +503,10 @@ impl Dashboard {
                     Some(atendimento::Event::Register(new)) => {
                         self.issue(Command::CreateOccurrence(new), None)
                     }
+                    Some(atendimento::Event::PickOnMap) => {
+                        self.mapa.start_pick();
+                        Task::none()
+                    }
                     Some(atendimento::Event::Place(at)) => {
                         // RFS115: the call's place on the map while the TARM takes it.
                         self.call_place =
@@ -557,6 +561,11 @@ impl Dashboard {
                     Ctx { model: self.desk.model(), now: self.now, tz: self.tz, user: &self.session.user };
                 let (task, event) = self.mapa.update(m, &ctx);
                 let effect = match event {
+                    Some(mapa::Event::Picked(at)) => {
+                        let place = atendimento::Message::Place(at, atalaia_client::intake::PlaceSource::Map);
+                        let (shown, _) = self.update(Message::Atendimento(place));
+                        return (Task::batch([task.map(Message::Mapa), shown]), None);
+                    }
                     Some(mapa::Event::SaveZone(new, existing)) => {
                         let saved = self.issue(Command::SaveZone { zone: *new, existing }, None);
                         return (Task::batch([task.map(Message::Mapa), saved]), None);
