@@ -20,7 +20,10 @@ use atalaia_core::samu::{Dispatch, Occurrence, Priority, RegulatorStage, Vehicle
 use atalaia_core::wire::{NewDispatch, RegulationUpdate};
 use iced::widget::text::Wrapping;
 use iced::widget::{button, column, container, mouse_area, row, scrollable, space, text, text_input};
-use iced::{Center, Color, Element, Fill};
+use iced::{Center, Color, Element, Fill, Task};
+
+/// The reason field of the regulator's form (focused when a change needs its reason).
+pub const REASON_ID: &str = "regulacao-motivo";
 use std::collections::{HashMap, HashSet};
 
 /// Height of one queue row and the gap below it: rows have a fixed height so only the rows in view
@@ -74,6 +77,8 @@ pub struct State {
     retry: HashMap<(OccurrenceId, VehicleId), DispatchId>,
     /// An answer that came back after its occurrence was closed in the pane.
     notice: Option<Result<String, String>>,
+    /// The last submit needs a reason: the cursor goes to its field.
+    ask_reason: bool,
 }
 
 impl Default for State {
@@ -87,6 +92,7 @@ impl Default for State {
             dispatching: HashMap::new(),
             retry: HashMap::new(),
             notice: None,
+            ask_reason: false,
         }
     }
 }
@@ -132,7 +138,18 @@ pub fn window(n: usize, offset_y: f32, height: f32) -> (std::ops::Range<usize>, 
 }
 
 impl State {
-    pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> Option<Event> {
+    pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
+        let event = self.handle(message, ctx);
+        // A change of what was decided needs its reason: the cursor goes where it is written.
+        let task = if std::mem::take(&mut self.ask_reason) {
+            iced::widget::operation::focus(iced::widget::Id::new(REASON_ID))
+        } else {
+            Task::none()
+        };
+        (task, event)
+    }
+
+    fn handle(&mut self, message: Message, ctx: &Ctx<'_>) -> Option<Event> {
         match message {
             Message::Selected(id) => {
                 self.selected = Some(id);
@@ -268,6 +285,7 @@ impl State {
             || (up.resource.is_some() && o.resource.is_some() && up.resource != o.resource);
         if changes_decided && up.reason.is_empty() {
             d.notice = Some(Err(pt::REASON_REQUIRED.to_owned()));
+            self.ask_reason = true;
             return None;
         }
         self.regulating.insert(d.id);
@@ -514,6 +532,7 @@ impl State {
                 .size(theme::TEXT),
             label(pt::REASON),
             text_input(pt::REASON_HINT, &f.reason)
+                .id(iced::widget::Id::new(REASON_ID))
                 .on_input(Message::Reason)
                 .on_submit(Message::Submit)
                 .size(theme::TEXT),
@@ -708,21 +727,21 @@ mod tests {
         let now = Utc::now();
         let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &user };
         let mut s = State::default();
-        assert!(s.update(Message::Selected(id), &ctx).is_none(), "a regulator is not offered vehicles");
-        assert!(s.update(Message::Submit, &ctx).is_none());
+        assert!(s.update(Message::Selected(id), &ctx).1.is_none(), "a regulator is not offered vehicles");
+        assert!(s.update(Message::Submit, &ctx).1.is_none());
         assert_eq!(
             s.detail.as_ref().and_then(|d| d.notice.clone()),
             Some(Err(pt::NOTHING_TO_REGULATE.to_owned()))
         );
         // Yellow was decided: red needs a reason.
-        let _ = s.update(Message::FormPriority(Priority::Emergency), &ctx);
-        assert!(s.update(Message::Submit, &ctx).is_none());
+        let _ = s.update(Message::FormPriority(Priority::Emergency), &ctx).1;
+        assert!(s.update(Message::Submit, &ctx).1.is_none());
         assert_eq!(
             s.detail.as_ref().and_then(|d| d.notice.clone()),
             Some(Err(pt::REASON_REQUIRED.to_owned()))
         );
-        let _ = s.update(Message::Reason("piora do quadro".into()), &ctx);
-        match s.update(Message::Submit, &ctx) {
+        let _ = s.update(Message::Reason("piora do quadro".into()), &ctx).1;
+        match s.update(Message::Submit, &ctx).1 {
             Some(Event::Regulate(sent, up)) => {
                 assert_eq!(sent, id);
                 assert_eq!(up.priority, Some(Priority::Emergency));
@@ -732,7 +751,7 @@ mod tests {
             other => panic!("expected a regulation, got {other:?}"),
         }
         // A second Enter while it is on its way sends nothing more.
-        assert!(s.update(Message::Submit, &ctx).is_none());
+        assert!(s.update(Message::Submit, &ctx).1.is_none());
         // The answer clears the form; the occurrence's next regulation is the secondary's.
         o.priority = Some(Priority::Emergency);
         o.history.push(atalaia_core::samu::Change {
@@ -746,7 +765,7 @@ mod tests {
             reason: "piora do quadro".into(),
         });
         assert!(matches!(
-            s.update(Message::Regulated(id, Ok(Box::new(o.clone()))), &ctx),
+            s.update(Message::Regulated(id, Ok(Box::new(o.clone()))), &ctx).1,
             Some(Event::Updated(_))
         ));
         assert_eq!(default_stage(&o), RegulatorStage::Secondary);
@@ -759,15 +778,15 @@ mod tests {
         let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
         let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
         let mut s = State::default();
-        assert!(matches!(s.update(Message::Selected(id), &ctx), Some(Event::Recommend(i)) if i == id));
+        assert!(matches!(s.update(Message::Selected(id), &ctx).1, Some(Event::Recommend(i)) if i == id));
         let vehicle = VehicleId::new();
         assert!(
-            matches!(s.update(Message::Dispatch(vehicle), &ctx), Some(Event::Dispatch(d)) if d.vehicle_id == vehicle && d.occurrence_id == id)
+            matches!(s.update(Message::Dispatch(vehicle), &ctx).1, Some(Event::Dispatch(d)) if d.vehicle_id == vehicle && d.occurrence_id == id)
         );
-        assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).is_none(), "one dispatch at a time");
+        assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).1.is_none(), "one dispatch at a time");
         // A fleet controller cannot regulate: Enter in the form sends nothing.
-        let _ = s.update(Message::FormPriority(Priority::Urgent), &ctx);
-        assert!(s.update(Message::Submit, &ctx).is_none());
+        let _ = s.update(Message::FormPriority(Priority::Urgent), &ctx).1;
+        assert!(s.update(Message::Submit, &ctx).1.is_none());
     }
 
     #[test]
@@ -777,23 +796,23 @@ mod tests {
         let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
         let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
         let mut s = State::default();
-        let _ = s.update(Message::Selected(id), &ctx);
+        let _ = s.update(Message::Selected(id), &ctx).1;
         let vehicle = VehicleId::new();
-        let Some(Event::Dispatch(first)) = s.update(Message::Dispatch(vehicle), &ctx) else {
+        let Some(Event::Dispatch(first)) = s.update(Message::Dispatch(vehicle), &ctx).1 else {
             panic!("dispatch")
         };
         // Closed and reopened while the dispatch is on its way: no second vehicle.
-        let _ = s.update(Message::Back, &ctx);
-        let _ = s.update(Message::Selected(id), &ctx);
-        assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).is_none());
-        let _ = s.update(Message::Back, &ctx);
+        let _ = s.update(Message::Back, &ctx).1;
+        let _ = s.update(Message::Selected(id), &ctx).1;
+        assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).1.is_none());
+        let _ = s.update(Message::Back, &ctx).1;
         // The failure comes back with the detail closed: it is shown on the list, with the number.
         let lost = ApiError::Network("timeout".into());
-        let _ = s.update(Message::Dispatched(id, Err(lost.clone())), &ctx);
+        let _ = s.update(Message::Dispatched(id, Err(lost.clone())), &ctx).1;
         assert_eq!(s.notice, Some(Err(format!("{number}: {}", lost.user_message()))));
         // Sending the same vehicle again replays the same dispatch id.
-        let _ = s.update(Message::Selected(id), &ctx);
-        let Some(Event::Dispatch(again)) = s.update(Message::Dispatch(vehicle), &ctx) else {
+        let _ = s.update(Message::Selected(id), &ctx).1;
+        let Some(Event::Dispatch(again)) = s.update(Message::Dispatch(vehicle), &ctx).1 else {
             panic!("retry")
         };
         assert_eq!(again.id, first.id, "a retry must be idempotent on the server");

@@ -524,11 +524,13 @@ impl Dashboard {
                 return (Task::batch([task.map(Message::Atendimento), effect]), None);
             }
             Message::Regulacao(m) => {
-                let event = self.regulacao.update(m, &ctx);
+                let (task, event) = self.regulacao.update(m, &ctx);
                 self.follow_selection();
+                let task = task.map(Message::Regulacao);
                 let effect = match event {
                     Some(regulacao::Event::Regulate(id, up)) => {
-                        return (self.issue(Command::Regulate { occurrence: id, update: *up }, None), None);
+                        let issued = self.issue(Command::Regulate { occurrence: id, update: *up }, None);
+                        return (Task::batch([task, issued]), None);
                     }
                     Some(regulacao::Event::Recommend(id)) => {
                         let api = self.session.api.clone();
@@ -537,7 +539,8 @@ impl Dashboard {
                         })
                     }
                     Some(regulacao::Event::Dispatch(new)) => {
-                        return (self.issue(Command::Dispatch(*new), None), None);
+                        let issued = self.issue(Command::Dispatch(*new), None);
+                        return (Task::batch([task, issued]), None);
                     }
                     Some(regulacao::Event::Updated(o)) => {
                         // The feed will confirm it; showing it now keeps the form and the queue
@@ -550,7 +553,7 @@ impl Dashboard {
                     }
                     None => Task::none(),
                 };
-                return (effect.map(Message::Regulacao), None);
+                return (Task::batch([task, effect.map(Message::Regulacao)]), None);
             }
             Message::Mapa(m) => {
                 if let mapa::Message::Zone(mapa::zones::Message::Saved(_, Ok(zone))) = &m {

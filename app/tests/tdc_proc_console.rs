@@ -1,0 +1,139 @@
+//! TDC-PROC at the console (issue 21): the macroprocess the tender's evaluator watches, done only
+//! with the keys and clicks of the people who do it — a TARM, a regulator, a fleet controller,
+//! each at their own console against one real embedded server — starting from a call nobody
+//! seeded. Each step checks what the server recorded.
+//!
+//! Steps 1–5 are here; 6–8 and 10 are the crew's (tests/tests/tdc_proc.rs drives them through the
+//! crew API), and 9, 11–13 need the occurrence detail still to be built at the console.
+//!
+//! Run with `ICED_TEST_BACKEND=tiny-skia` (no GPU, no X server).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use atalaia_core::geom::LatLon;
+use atalaia_core::samu::fleet::Candidate;
+use atalaia_core::samu::{Dispatch, Occurrence, OccurrencePhase, Priority, VehicleKind};
+use iced::keyboard::key::Named;
+use iced_test::instruction::Key;
+use std::time::{Duration, Instant};
+use support::{Console, api_as, block, demo_server, kiosk};
+
+const PHONE: &str = "(31) 96666-1111";
+const COMPLAINT: &str = "Dor torácica súbita com sudorese";
+
+/// A screenshot for the docs; the console's last use (iced_test 0.14's emulator cannot go on
+/// after one).
+fn snapshot<P>(ui: &mut Console<P>, name: &str)
+where
+    P: iced_test::program::Program<Theme = iced::Theme> + 'static,
+{
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot(name);
+    }
+}
+
+#[test]
+fn tdc_proc_steps_1_to_5_through_the_console() {
+    let (_dir, server) = demo_server();
+    let supervisor = block(api_as(&server.base_url, "supervisor"));
+    let occurrence = |api: &atalaia_client::Api| -> Option<Occurrence> {
+        let all: Vec<Occurrence> = block(api.get("/occurrences")).unwrap();
+        all.into_iter().find(|o| o.caller_phone == PHONE)
+    };
+
+    // 1. The TARM registers the call from the external caller: keys only, the place typed, one
+    //    victim added with F3.
+    let mut tarm = Console::start(atalaia_console::application(kiosk(&server.base_url, "tarm")));
+    tarm.wait_for("Conectado", Duration::from_secs(20));
+    tarm.type_text(PHONE);
+    tarm.key(Key::Tab);
+    tarm.type_text("Carlos Mendes");
+    tarm.key(Key::Enter);
+    tarm.type_text("Belo Horizonte");
+    tarm.key(Key::Tab);
+    tarm.type_text("Rua da Bahia");
+    tarm.key(Key::Enter);
+    tarm.type_text("1148");
+    tarm.key(Key::Enter);
+    tarm.type_text("-19,9191 -43,9386");
+    tarm.key(Key::Enter);
+    tarm.type_text(COMPLAINT);
+    tarm.function_key(Named::F3);
+    tarm.type_text("Carlos Mendes");
+    tarm.key(Key::Enter);
+    tarm.type_text("58");
+    for _ in 0..3 {
+        tarm.key(Key::Enter);
+    }
+    tarm.type_text("dor no peito irradiando para o braço esquerdo");
+    tarm.key(Key::Enter);
+    tarm.key(Key::Enter);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let registered = loop {
+        if let Some(o) = occurrence(&supervisor) {
+            break o;
+        }
+        assert!(Instant::now() < deadline, "never registered: {}", tarm.screenshot("tdc-1").display());
+        tarm.settle(Duration::from_millis(100));
+    };
+    tarm.wait_for(&format!("Ocorrência {} registrada", registered.number), Duration::from_secs(10));
+    assert_eq!(registered.location, Some(LatLon { lat: -19.9191, lon: -43.9386 }));
+    assert_eq!(registered.address, "Rua da Bahia, 1148");
+    assert_eq!(registered.victims.len(), 1);
+    assert_eq!(registered.victims[0].age_years, Some(58));
+    // 2. Routed to the regulator by the registration itself.
+    assert_eq!(registered.phase, OccurrencePhase::Regulation);
+    assert!(registered.handed_off_at.is_some());
+    snapshot(&mut tarm, "console-tdc-1-chamada");
+    drop(tarm);
+
+    // 3. The regulator classifies it and sends a USB, then redefines it to a USA with a reason
+    //    (3c, 3e): the cursor goes to the reason when one is needed.
+    let mut reg = Console::start(atalaia_console::application(kiosk(&server.base_url, "regulador")));
+    reg.wait_for("Conectado", Duration::from_secs(20));
+    reg.wait_for(COMPLAINT, Duration::from_secs(10));
+    reg.click(COMPLAINT);
+    reg.wait_for("Ainda não regulada.", Duration::from_secs(5));
+    reg.click("Vermelha");
+    reg.click("USB");
+    reg.click("Registrar regulação (Enter)");
+    reg.wait_for("Regulação registrada.", Duration::from_secs(10));
+    let o = occurrence(&supervisor).unwrap();
+    assert_eq!((o.priority, o.resource), (Some(Priority::Emergency), Some(VehicleKind::Usb)));
+    reg.click("USA");
+    reg.click("Registrar regulação (Enter)");
+    reg.wait_for(atalaia_console::text::REASON_REQUIRED, Duration::from_secs(5));
+    reg.type_text("Sinais de infarto: suporte avançado");
+    reg.key(Key::Enter);
+    reg.wait_for("Regulação registrada.", Duration::from_secs(10));
+    let o = occurrence(&supervisor).unwrap();
+    assert_eq!(o.resource, Some(VehicleKind::Usa), "redefined to a USA");
+    let change = o.history.iter().rfind(|c| c.field == "resource").expect("the change is kept");
+    assert_eq!((change.from.as_deref(), change.to.as_str()), (Some("usb"), "usa"));
+    assert_eq!(change.reason, "Sinais de infarto: suporte avançado");
+    snapshot(&mut reg, "console-tdc-3-regulacao");
+    drop(reg);
+
+    // 4–5. The fleet controller sees the call with the free USAs nearest to it and their travel
+    //      time, and commits the first.
+    let mut fleet_ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "frota")));
+    fleet_ui.wait_for("Conectado", Duration::from_secs(20));
+    fleet_ui.wait_for(COMPLAINT, Duration::from_secs(10));
+    fleet_ui.click(COMPLAINT);
+    let fleet = block(api_as(&server.base_url, "frota"));
+    let nearest: Vec<Candidate> = block(fleet.get(&format!("/occurrences/{}/recommendation", o.id))).unwrap();
+    let first = nearest.first().expect("a free USA in the demo fleet");
+    assert_eq!(first.kind, VehicleKind::Usa, "the type the regulator chose");
+    fleet_ui
+        .wait_for(&atalaia_console::text::distance_eta(first.road_m, first.eta_s), Duration::from_secs(10));
+    fleet_ui.click(&atalaia_console::text::dispatch_button(&first.code));
+    fleet_ui.wait_for(&atalaia_console::text::dispatched(&first.code), Duration::from_secs(10));
+    snapshot(&mut fleet_ui, "console-tdc-5-despacho");
+    let dispatches: Vec<Dispatch> = block(fleet.get("/dispatches")).unwrap();
+    assert!(
+        dispatches.iter().any(|d| d.occurrence_id == o.id && d.vehicle_id == first.vehicle_id),
+        "the dispatch reached the server: {dispatches:?}"
+    );
+}
