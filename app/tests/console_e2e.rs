@@ -14,7 +14,7 @@ use atalaia_core::alarm::{Alarm, AlarmKind, AlarmState, Outcome};
 use atalaia_core::samu::{Occurrence, OccurrencePhase};
 use iced_test::instruction::Key;
 use std::time::{Duration, Instant};
-use support::{Console, api_as, block, demo_server, kiosk};
+use support::{Call, Console, api_as, block, demo_server, kiosk};
 
 /// RFS184/RFS186/RFS115/RFS029, RNF04: a TARM takes a call from the first keystroke to the
 /// hand-off to regulation without touching the mouse: the cursor starts on the phone, Tab and
@@ -27,25 +27,16 @@ fn rfs184_a_call_from_first_keystroke_to_hand_off_with_the_keyboard_only() {
     let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "tarm")));
     ui.wait_for("Conectado", Duration::from_secs(20));
 
-    // The cursor is on the phone field after login: typing goes there.
-    ui.type_text("(31) 97777-1234");
-    if !ui.sees("(31) 97777-1234") {
-        panic!("the phone field did not have the focus: {}", ui.screenshot("no-focus").display());
-    }
-    ui.key(Key::Tab);
-    ui.type_text("Maria Aparecida");
-    assert!(ui.sees("Maria Aparecida"), "Tab moved to the caller's name");
-    ui.key(Key::Enter);
-    ui.type_text("Belo Horizonte");
-    assert!(ui.sees("Belo Horizonte"));
-    ui.key(Key::Tab);
-    ui.type_text("Av. Afonso Pena");
-    ui.key(Key::Enter);
-    ui.type_text("1212");
-    ui.key(Key::Enter);
-    ui.type_text("-19,9300 -43,9380");
+    // The cursor is on the phone field after login; Tab and Enter walk the form.
+    ui.type_call(&Call {
+        phone: "(31) 97777-1234",
+        caller: "Maria Aparecida",
+        municipality: "Belo Horizonte",
+        street: "Av. Afonso Pena",
+        number: "1212",
+        coordinates: "-19,9300 -43,9380",
+    });
     assert!(ui.sees("Local no mapa: -19,93000 -43,93800 · digitado"), "the place is read as typed");
-    ui.key(Key::Enter);
     // Enter in the complaint before it is filled: validation in Portuguese, nothing sent.
     ui.key(Key::Enter);
     ui.wait_for("Corrija os campos indicados.", Duration::from_secs(5));

@@ -18,7 +18,7 @@ use atalaia_core::samu::{Dispatch, Occurrence, OccurrencePhase, Priority, Vehicl
 use iced::keyboard::key::Named;
 use iced_test::instruction::Key;
 use std::time::{Duration, Instant};
-use support::{Console, api_as, block, demo_server, kiosk};
+use support::{Call, Console, api_as, block, demo_server, kiosk};
 
 const PHONE: &str = "(31) 96666-1111";
 const COMPLAINT: &str = "Dor torácica súbita com sudorese";
@@ -47,18 +47,14 @@ fn tdc_proc_steps_1_to_5_through_the_console() {
     //    victim added with F3.
     let mut tarm = Console::start(atalaia_console::application(kiosk(&server.base_url, "tarm")));
     tarm.wait_for("Conectado", Duration::from_secs(20));
-    tarm.type_text(PHONE);
-    tarm.key(Key::Tab);
-    tarm.type_text("Carlos Mendes");
-    tarm.key(Key::Enter);
-    tarm.type_text("Belo Horizonte");
-    tarm.key(Key::Tab);
-    tarm.type_text("Rua da Bahia");
-    tarm.key(Key::Enter);
-    tarm.type_text("1148");
-    tarm.key(Key::Enter);
-    tarm.type_text("-19,9191 -43,9386");
-    tarm.key(Key::Enter);
+    tarm.type_call(&Call {
+        phone: PHONE,
+        caller: "Carlos Mendes",
+        municipality: "Belo Horizonte",
+        street: "Rua da Bahia",
+        number: "1148",
+        coordinates: "-19,9191 -43,9386",
+    });
     tarm.type_text(COMPLAINT);
     tarm.function_key(Named::F3);
     tarm.type_text("Carlos Mendes");

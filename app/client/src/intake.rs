@@ -6,8 +6,10 @@
 
 use crate::model::LiveModel;
 use atalaia_core::geom::LatLon;
+use atalaia_core::ids::OccurrenceId;
 use atalaia_core::samu::{CallType, Occurrence, Sex};
 use atalaia_core::wire::{FieldError, NewOccurrence, NewVictim};
+use chrono::{DateTime, Utc};
 
 /// A victim as typed (the age is text until it is a number).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -107,9 +109,14 @@ impl Draft {
         if number.is_empty() { street.to_owned() } else { format!("{street}, {number}") }
     }
 
-    /// The command this draft would send, and what is wrong with it (the server's own checks
-    /// plus what only the form knows: unreadable coordinates or ages).
-    pub fn to_new(&self, new: NewOccurrence) -> (NewOccurrence, Vec<FieldError>) {
+    /// The command this draft would send as call `id` (answered at `call_started_at`, RFS032),
+    /// handed to the regulator as it is registered, and what is wrong with it (the server's own
+    /// checks plus what only the form knows: unreadable coordinates or ages).
+    pub fn to_new(
+        &self,
+        id: OccurrenceId,
+        call_started_at: Option<DateTime<Utc>>,
+    ) -> (NewOccurrence, Vec<FieldError>) {
         let mut errors = Vec::new();
         let location = self.location().unwrap_or_else(|e| {
             errors.push(FieldError::new("location", e));
@@ -144,6 +151,7 @@ impl Draft {
             })
             .collect();
         let new = NewOccurrence {
+            id: Some(id),
             call_type: self.call_type,
             caller_name: self.caller_name.trim().to_owned(),
             caller_phone: self.phone.trim().to_owned(),
@@ -158,7 +166,8 @@ impl Draft {
                 .filter(|p| !p.is_empty())
                 .collect(),
             victims,
-            ..new
+            call_started_at,
+            hand_off: true,
         };
         errors.extend(new.validate());
         (new, errors)

@@ -127,6 +127,39 @@ impl<P: Program<Theme = iced::Theme, Message = atalaia_console::Message> + 'stat
     }
 }
 
+/// A call as the TARM types it, from the phone to the coordinates.
+pub struct Call<'a> {
+    pub phone: &'a str,
+    pub caller: &'a str,
+    pub municipality: &'a str,
+    pub street: &'a str,
+    pub number: &'a str,
+    pub coordinates: &'a str,
+}
+
+impl<P: Program<Theme = iced::Theme> + 'static> Console<P> {
+    /// Types `call` with the keys a TARM uses (the cursor starts on the phone: Tab, then Enter
+    /// from field to field), checking each value shows where it was typed, and leaves the
+    /// cursor in the complaint.
+    pub fn type_call(&mut self, call: &Call<'_>) {
+        let steps = [
+            (call.phone, Key::Tab),
+            (call.caller, Key::Enter),
+            (call.municipality, Key::Tab),
+            (call.street, Key::Enter),
+            (call.number, Key::Enter),
+            (call.coordinates, Key::Enter),
+        ];
+        for (value, next) in steps {
+            self.type_text(value);
+            if !self.sees(value) {
+                panic!("{value:?} went nowhere: {}", self.screenshot("type-call").display());
+            }
+            self.key(next);
+        }
+    }
+}
+
 /// A demo server in a fresh directory (dropped with the test).
 pub fn demo_server() -> (tempfile::TempDir, atalaia_backend::embedded::Embedded) {
     let dir = tempfile::tempdir().unwrap();

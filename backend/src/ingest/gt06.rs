@@ -124,9 +124,13 @@ impl Framer {
 /// Encode a short (`78 78`) frame around `content`.
 pub fn encode(protocol: u8, content: &[u8], serial: u16) -> Vec<u8> {
     let len = 1 + content.len() + 4;
-    let mut out = Vec::with_capacity(len + 5);
-    out.extend_from_slice(&[0x78, 0x78]);
-    out.push(u8::try_from(len).unwrap_or(u8::MAX));
+    encode_with(&[0x78, 0x78, u8::try_from(len).unwrap_or(u8::MAX)], protocol, content, serial)
+}
+
+/// A frame's start (marker and length), then protocol, content, serial, CRC and stop bytes.
+fn encode_with(start: &[u8], protocol: u8, content: &[u8], serial: u16) -> Vec<u8> {
+    let mut out = Vec::with_capacity(start.len() + content.len() + 7);
+    out.extend_from_slice(start);
     out.push(protocol);
     out.extend_from_slice(content);
     out.extend_from_slice(&serial.to_be_bytes());
@@ -138,17 +142,8 @@ pub fn encode(protocol: u8, content: &[u8], serial: u16) -> Vec<u8> {
 
 /// Encode an extended (`79 79`, 2-byte length) frame around `content`.
 pub fn encode_long(protocol: u8, content: &[u8], serial: u16) -> Vec<u8> {
-    let len = 1 + content.len() + 4;
-    let mut out = Vec::with_capacity(len + 6);
-    out.extend_from_slice(&[0x79, 0x79]);
-    out.extend_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
-    out.push(protocol);
-    out.extend_from_slice(content);
-    out.extend_from_slice(&serial.to_be_bytes());
-    let crc = crc_itu(&out[2..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-    out.extend_from_slice(&[0x0D, 0x0A]);
-    out
+    let len = u16::try_from(1 + content.len() + 4).unwrap_or(u16::MAX).to_be_bytes();
+    encode_with(&[0x79, 0x79, len[0], len[1]], protocol, content, serial)
 }
 
 /// Protocol numbers this server decodes in `78 78` frames.

@@ -1,23 +1,11 @@
 use super::*;
 use atalaia_core::ids::{OccurrenceId, UserId};
 use atalaia_core::samu::OccurrencePhase;
+use atalaia_core::wire::NewOccurrence;
 use chrono::{TimeZone, Utc};
 
-fn blank() -> NewOccurrence {
-    NewOccurrence {
-        id: Some(OccurrenceId::new()),
-        call_type: CallType::Atendimento,
-        caller_name: String::new(),
-        caller_phone: String::new(),
-        address: String::new(),
-        municipality: String::new(),
-        location: None,
-        description: String::new(),
-        extra_phones: Vec::new(),
-        victims: Vec::new(),
-        call_started_at: None,
-        hand_off: true,
-    }
+fn command(d: &Draft) -> (NewOccurrence, Vec<FieldError>) {
+    d.to_new(OccurrenceId::new(), None)
 }
 
 fn filled() -> Draft {
@@ -56,16 +44,16 @@ fn rfs115_coordinates_are_read_as_a_tarm_types_them() {
 #[test]
 fn rfs115_the_call_carries_its_place_typed_coordinates_winning_over_a_suggested_point() {
     let mut d = filled();
-    let (new, errors) = d.to_new(blank());
+    let (new, errors) = command(&d);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(new.location, None);
     assert_eq!(new.address, "Rua da Bahia, 1148");
     d.place = Some((LatLon { lat: -19.92, lon: -43.94 }, PlaceSource::Map));
-    assert_eq!(d.to_new(blank()).0.location, Some(LatLon { lat: -19.92, lon: -43.94 }));
+    assert_eq!(command(&d).0.location, Some(LatLon { lat: -19.92, lon: -43.94 }));
     d.coordinates = "-19,9 -43,9".into();
-    assert_eq!(d.to_new(blank()).0.location, Some(LatLon { lat: -19.9, lon: -43.9 }));
+    assert_eq!(command(&d).0.location, Some(LatLon { lat: -19.9, lon: -43.9 }));
     d.coordinates = "perto da praça".into();
-    let (_, errors) = d.to_new(blank());
+    let (_, errors) = command(&d);
     assert_eq!(fields(&errors), ["location"]);
     assert!(errors[0].message.starts_with("Coordenadas"), "in Portuguese: {}", errors[0].message);
 }
@@ -85,7 +73,7 @@ fn rfs029_each_victim_with_identity_checked_by_its_digits_and_a_readable_age() {
         VictimDraft { cpf: "529.982.247-24".into(), age: "sessenta".into(), ..VictimDraft::default() },
         VictimDraft { cns: "700000000000006".into(), ..VictimDraft::default() },
     ];
-    let (new, errors) = d.to_new(blank());
+    let (new, errors) = command(&d);
     assert_eq!(fields(&errors), ["victims[1].age_years", "victims[1].cpf", "victims[2].cns"]);
     assert_eq!(new.victims[0].age_years, Some(67));
     assert_eq!(new.victims[0].complaint, "dor no quadril");
@@ -96,7 +84,7 @@ fn rfs029_each_victim_with_identity_checked_by_its_digits_and_a_readable_age() {
 fn rfs186_extra_phones_are_checked_and_blank_ones_dropped() {
     let mut d = filled();
     d.extra_phones = vec!["(31) 3333-4444".into(), "  ".into(), "123".into()];
-    let (new, errors) = d.to_new(blank());
+    let (new, errors) = command(&d);
     assert_eq!(new.extra_phones, ["(31) 3333-4444", "123"]);
     assert_eq!(fields(&errors), ["extra_phones[1]"]);
 }

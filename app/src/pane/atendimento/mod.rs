@@ -342,21 +342,7 @@ impl State {
 
     /// The command this form would send now, and what is wrong with it.
     pub fn draft(&self) -> (NewOccurrence, Vec<FieldError>) {
-        let base = NewOccurrence {
-            id: Some(self.draft_id),
-            call_type: CallType::Atendimento,
-            caller_name: String::new(),
-            caller_phone: String::new(),
-            address: String::new(),
-            municipality: String::new(),
-            location: None,
-            description: String::new(),
-            extra_phones: Vec::new(),
-            victims: Vec::new(),
-            call_started_at: self.started_at,
-            hand_off: true,
-        };
-        self.form.to_new(base)
+        self.form.to_new(self.draft_id, self.started_at)
     }
 
     fn submit(&mut self, ctx: &Ctx<'_>) -> Option<Event> {

@@ -6,15 +6,7 @@
 
 use super::*;
 
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
-}
-
-fn one(bytes: &[u8]) -> Packet {
-    let mut f = Framer::default();
-    f.push(bytes);
-    f.next_packet().expect("a packet").expect("valid packet")
-}
+use super::tests::{hex, one};
 
 /// Codec 16, the documentation's example: two records, event id 11, generation type 5.
 const CODEC16_DOC: &str = "000000000000005F10020000016BDBC7833000000000000000000000000000000000000B05040200010000030002000B00270042563A00000000016BDBC7871800000000000000000000000000000000000B05040200010000030002000B00260042563A00000200005FB3";

@@ -4,11 +4,11 @@
 use super::*;
 use proptest::prelude::*;
 
-fn hex(s: &str) -> Vec<u8> {
+pub(super) fn hex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
 }
 
-fn one(bytes: &[u8]) -> Packet {
+pub(super) fn one(bytes: &[u8]) -> Packet {
     let mut f = Framer::default();
     f.push(bytes);
     f.next_packet().expect("a packet").expect("valid packet")
