@@ -8,6 +8,8 @@
 //! fleet controller the free vehicles nearest to it with their ETA, each one click from dispatch
 //! (TDC-PROC 4–5).
 
+mod detail;
+
 use crate::pane::Ctx;
 use crate::text as pt;
 use crate::theme;
@@ -15,7 +17,7 @@ use atalaia_client::{ApiError, format};
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::{DispatchId, OccurrenceId, VehicleId};
 use atalaia_core::samu::fleet::Candidate;
-use atalaia_core::samu::queue::{Filter, Origin, Wait, is_conveniado, wait_state, waiting_limit_s};
+use atalaia_core::samu::queue::{Filter, Origin, Wait, is_conveniado, wait_state};
 use atalaia_core::samu::{Dispatch, Occurrence, Priority, RegulatorStage, VehicleKind};
 use atalaia_core::wire::{NewDispatch, RegulationUpdate};
 use iced::widget::text::Wrapping;
@@ -313,7 +315,7 @@ impl State {
         let filters = column![
             self.view_filters(),
             // Fixed slot: answers about occurrences closed in the pane meanwhile.
-            crate::pane::slot(self.notice.as_ref().map(notice)),
+            crate::pane::slot(self.notice.as_ref().map(detail::notice)),
         ];
         if queue.is_empty() {
             return column![
@@ -436,55 +438,6 @@ impl State {
         mouse_area(card).on_press(Message::Selected(o.id)).into()
     }
 
-    fn view_detail<'a>(&'a self, d: &'a Detail, o: &'a Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let waited = (ctx.now - o.created_at).num_seconds();
-        let head = row![
-            button(text(pt::BACK_TO_QUEUE).size(theme::SMALL))
-                .padding([4, 10])
-                .style(button::secondary)
-                .on_press(Message::Back),
-            text(o.number.as_str()).size(theme::TITLE),
-            priority_chip(o.priority),
-            space::horizontal(),
-            text(pt::waiting_limit(
-                &format::elapsed(o.created_at, ctx.now),
-                waiting_limit_s(o.priority) / 60
-            ))
-            .size(theme::TEXT)
-            .color(match wait_state(waited, o.priority) {
-                Wait::Within => theme::MUTED,
-                Wait::Near => theme::YELLOW,
-                Wait::Over => theme::RED,
-            }),
-        ]
-        .spacing(10)
-        .align_y(Center);
-        let place = if is_conveniado(o) { pt::conveniado(&o.municipality) } else { o.municipality.clone() };
-        let facts = column![
-            text(pt::caller_line(&o.caller_name, &o.caller_phone)).size(theme::TEXT),
-            text(format!("{} — {}", o.address, place)).size(theme::TEXT),
-            text(o.description.as_str()).size(theme::TEXT).color(theme::MUTED),
-            text(pt::current_regulation(
-                o.resource.map(atalaia_core::text::vehicle_kind),
-                o.conduct.as_str()
-            ))
-            .size(theme::SMALL)
-            .color(theme::MUTED),
-        ]
-        .spacing(4);
-        let mut body = column![head, facts].spacing(10);
-        // Fixed slot for the last answer: a message appearing must not move the cursor.
-        body = body.push(crate::pane::slot(d.notice.as_ref().map(notice)));
-        if ctx.user.role.can(Permission::OccurrenceRegulate) {
-            body = body.push(self.view_form(d, o));
-        }
-        if ctx.user.role.can(Permission::OccurrenceDispatch) {
-            body = body.push(view_candidates(d, self.dispatching.get(&d.id).map(|(v, _)| *v)));
-        }
-        body = body.push(view_history(o, ctx));
-        scrollable(body.padding(10)).height(Fill).into()
-    }
-
     fn view_form<'a>(&'a self, d: &'a Detail, o: &'a Occurrence) -> Element<'a, Message> {
         let f = &d.form;
         let stage = f.stage.unwrap_or(default_stage(o));
@@ -543,15 +496,6 @@ impl State {
     }
 }
 
-/// The answer to the operator's last request: green when done, red with the reason otherwise.
-fn notice(n: &Result<String, String>) -> Element<'_, Message> {
-    let (msg, c) = match n {
-        Ok(m) => (m.as_str(), theme::GREEN),
-        Err(m) => (m.as_str(), theme::RED),
-    };
-    container(text(msg).size(theme::TEXT)).padding([6, 10]).width(Fill).style(theme::banner(c)).into()
-}
-
 /// An answer about an occurrence no longer open in the pane, with its number.
 fn labelled(notice: Result<String, String>, ctx: &Ctx<'_>, id: OccurrenceId) -> Result<String, String> {
     let number = ctx.model.occurrences.get(&id).map_or_else(String::new, |o| format!("{}: ", o.number));
@@ -593,78 +537,6 @@ fn priority_button(p: Priority, chosen: bool) -> impl Fn(&iced::Theme, button::S
     }
 }
 
-/// The free vehicles nearest the occurrence, with ETA, each a click from dispatch.
-fn view_candidates(d: &Detail, dispatching: Option<VehicleId>) -> Element<'_, Message> {
-    let title = row![
-        text(pt::RECOMMENDED).size(theme::TITLE),
-        space::horizontal(),
-        button(text(pt::REFRESH).size(theme::SMALL))
-            .padding([4, 10])
-            .style(button::secondary)
-            .on_press(Message::Refresh),
-    ]
-    .align_y(Center);
-    let body: Element<'_, Message> = match &d.candidates {
-        None => text(pt::LOADING).size(theme::TEXT).color(theme::MUTED).into(),
-        Some(Err(e)) => text(e.as_str()).size(theme::TEXT).color(theme::RED).into(),
-        Some(Ok(list)) if list.is_empty() => {
-            text(pt::NO_FREE_VEHICLE).size(theme::TEXT).color(theme::YELLOW).into()
-        }
-        Some(Ok(list)) => column(list.iter().take(5).map(|c| {
-            let busy = dispatching.is_some();
-            let label = if dispatching == Some(c.vehicle_id) {
-                pt::SENDING.to_owned()
-            } else {
-                pt::dispatch_button(&c.code)
-            };
-            row![
-                text(c.code.as_str()).size(theme::TEXT).width(90),
-                text(atalaia_core::text::vehicle_kind(c.kind))
-                    .size(theme::SMALL)
-                    .color(theme::MUTED)
-                    .width(60),
-                text(pt::distance_eta(c.road_m, c.eta_s)).size(theme::TEXT).width(Fill),
-                button(text(label).size(theme::SMALL))
-                    .padding([4, 10])
-                    .on_press_maybe((!busy).then_some(Message::Dispatch(c.vehicle_id))),
-            ]
-            .spacing(8)
-            .align_y(Center)
-            .into()
-        }))
-        .spacing(6)
-        .into(),
-    };
-    column![title, body].spacing(6).into()
-}
-
-/// Every change to the regulation, oldest first, with who, when, as which regulator and why.
-fn view_history<'a>(o: &'a Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
-    let rows: Vec<Element<'a, Message>> = o
-        .history
-        .iter()
-        .map(|c| {
-            text(pt::change_line(
-                &format::day_time(c.at, ctx.tz),
-                &c.by_name,
-                c.stage.map(atalaia_core::text::regulator_stage),
-                &pt::field_label(&c.field),
-                c.from.as_deref().map(|v| pt::field_value(&c.field, v)).as_deref(),
-                &pt::field_value(&c.field, &c.to),
-                &c.reason,
-            ))
-            .size(theme::SMALL)
-            .into()
-        })
-        .collect();
-    let body: Element<'a, Message> = if rows.is_empty() {
-        text(pt::NO_HISTORY).size(theme::SMALL).color(theme::MUTED).into()
-    } else {
-        column(rows).spacing(4).into()
-    };
-    column![text(pt::HISTORY).size(theme::TITLE), body].spacing(6).into()
-}
-
 /// The coloured priority chip; its label says the colour in words, never colour alone.
 pub fn priority_chip<'a, M: 'a>(p: Option<Priority>) -> Element<'a, M> {
     let label = p.map_or(pt::UNCLASSIFIED, atalaia_core::text::priority);
@@ -672,175 +544,4 @@ pub fn priority_chip<'a, M: 'a>(p: Option<Priority>) -> Element<'a, M> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use atalaia_core::ids::UserId;
-    use atalaia_core::samu::{CallType, OccurrencePhase};
-    use chrono::{TimeZone, Utc};
-
-    fn occ(priority: Option<Priority>, municipality: &str, regional: bool) -> Occurrence {
-        let at = Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0).single().expect("time");
-        let mut o = Occurrence::new(
-            OccurrenceId::new(),
-            "2026-000001".into(),
-            CallType::Atendimento,
-            "Ana".into(),
-            "(31) 98888-7777".into(),
-            "Rua A, 1".into(),
-            municipality.into(),
-            None,
-            "Dor torácica".into(),
-            OccurrencePhase::Regulation,
-            UserId::new(),
-            at,
-        );
-        o.priority = priority;
-        if regional {
-            o.alerts.push(atalaia_core::samu::IntakeAlert::RegionalMunicipality {
-                municipality: municipality.into(),
-            });
-        }
-        o
-    }
-
-    /// A seat of `role` whose live model holds `o`.
-    fn seat(
-        role: atalaia_core::auth::Role,
-        o: &Occurrence,
-    ) -> (atalaia_client::LiveModel, atalaia_core::wire::UserInfo) {
-        let mut model = atalaia_client::LiveModel::default();
-        model.occurrences.insert(o.id, o.clone());
-        let user = atalaia_core::wire::UserInfo {
-            id: UserId::new(),
-            username: "u".into(),
-            display_name: "Dra. Ana".into(),
-            role,
-        };
-        (model, user)
-    }
-
-    #[test]
-    fn the_form_refuses_an_empty_regulation_and_a_change_without_reason() {
-        let mut o = occ(Some(Priority::Urgent), "Belo Horizonte", false);
-        let id = o.id;
-        let (model, user) = seat(atalaia_core::auth::Role::Regulator, &o);
-        let now = Utc::now();
-        let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &user };
-        let mut s = State::default();
-        assert!(s.update(Message::Selected(id), &ctx).1.is_none(), "a regulator is not offered vehicles");
-        assert!(s.update(Message::Submit, &ctx).1.is_none());
-        assert_eq!(
-            s.detail.as_ref().and_then(|d| d.notice.clone()),
-            Some(Err(pt::NOTHING_TO_REGULATE.to_owned()))
-        );
-        // Yellow was decided: red needs a reason.
-        let _ = s.update(Message::FormPriority(Priority::Emergency), &ctx).1;
-        assert!(s.update(Message::Submit, &ctx).1.is_none());
-        assert_eq!(
-            s.detail.as_ref().and_then(|d| d.notice.clone()),
-            Some(Err(pt::REASON_REQUIRED.to_owned()))
-        );
-        let _ = s.update(Message::Reason("piora do quadro".into()), &ctx).1;
-        match s.update(Message::Submit, &ctx).1 {
-            Some(Event::Regulate(sent, up)) => {
-                assert_eq!(sent, id);
-                assert_eq!(up.priority, Some(Priority::Emergency));
-                assert_eq!(up.reason, "piora do quadro");
-                assert_eq!(up.stage, RegulatorStage::Primary);
-            }
-            other => panic!("expected a regulation, got {other:?}"),
-        }
-        // A second Enter while it is on its way sends nothing more.
-        assert!(s.update(Message::Submit, &ctx).1.is_none());
-        // The answer clears the form; the occurrence's next regulation is the secondary's.
-        o.priority = Some(Priority::Emergency);
-        o.history.push(atalaia_core::samu::Change {
-            at: now,
-            by: user.id,
-            by_name: "Dra. Ana".into(),
-            stage: Some(RegulatorStage::Primary),
-            field: "priority".into(),
-            from: Some("urgent".into()),
-            to: "emergency".into(),
-            reason: "piora do quadro".into(),
-        });
-        assert!(matches!(
-            s.update(Message::Regulated(id, Ok(Box::new(o.clone()))), &ctx).1,
-            Some(Event::Updated(_))
-        ));
-        assert_eq!(default_stage(&o), RegulatorStage::Secondary);
-    }
-
-    #[test]
-    fn a_fleet_controller_is_offered_vehicles_and_dispatches_once() {
-        let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
-        let id = o.id;
-        let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
-        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
-        let mut s = State::default();
-        assert!(matches!(s.update(Message::Selected(id), &ctx).1, Some(Event::Recommend(i)) if i == id));
-        let vehicle = VehicleId::new();
-        assert!(
-            matches!(s.update(Message::Dispatch(vehicle), &ctx).1, Some(Event::Dispatch(d)) if d.vehicle_id == vehicle && d.occurrence_id == id)
-        );
-        assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).1.is_none(), "one dispatch at a time");
-        // A fleet controller cannot regulate: Enter in the form sends nothing.
-        let _ = s.update(Message::FormPriority(Priority::Urgent), &ctx).1;
-        assert!(s.update(Message::Submit, &ctx).1.is_none());
-    }
-
-    #[test]
-    fn answers_outlive_the_detail_and_a_failed_dispatch_is_retried_with_its_id() {
-        let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
-        let (id, number) = (o.id, o.number.clone());
-        let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
-        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
-        let mut s = State::default();
-        let _ = s.update(Message::Selected(id), &ctx).1;
-        let vehicle = VehicleId::new();
-        let Some(Event::Dispatch(first)) = s.update(Message::Dispatch(vehicle), &ctx).1 else {
-            panic!("dispatch")
-        };
-        // Closed and reopened while the dispatch is on its way: no second vehicle.
-        let _ = s.update(Message::Back, &ctx).1;
-        let _ = s.update(Message::Selected(id), &ctx).1;
-        assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).1.is_none());
-        let _ = s.update(Message::Back, &ctx).1;
-        // The failure comes back with the detail closed: it is shown on the list, with the number.
-        let lost = ApiError::Network("timeout".into());
-        let _ = s.update(Message::Dispatched(id, Err(lost.clone())), &ctx).1;
-        assert_eq!(s.notice, Some(Err(format!("{number}: {}", lost.user_message()))));
-        // Sending the same vehicle again replays the same dispatch id.
-        let _ = s.update(Message::Selected(id), &ctx).1;
-        let Some(Event::Dispatch(again)) = s.update(Message::Dispatch(vehicle), &ctx).1 else {
-            panic!("retry")
-        };
-        assert_eq!(again.id, first.id, "a retry must be idempotent on the server");
-    }
-
-    #[test]
-    fn history_values_read_as_people_say_them() {
-        assert_eq!(pt::field_value("priority", "emergency"), "Vermelha");
-        assert_eq!(pt::field_value("resource", "usa"), "USA");
-        assert_eq!(pt::field_value("conduct", "O2 e monitorização"), "O2 e monitorização");
-        assert_eq!(pt::distance_eta(2_800.0, 252), "2,8 km · 5 min");
-    }
-
-    #[test]
-    fn only_the_rows_in_view_are_built() {
-        let pitch = ROW_H + GAP;
-        // Top of a thousand rows, 580 px of viewport: 10 visible + overscan below.
-        let (r, above, below) = window(1000, 0.0, 580.0);
-        assert_eq!(r, 0..18);
-        assert_eq!(above, 0.0);
-        assert!((below - 982.0 * pitch).abs() < 1e-3);
-        // Scrolled to row 500: rows 496..514 and the right blank space around them.
-        let (r, above, below) = window(1000, 500.0 * pitch, 580.0);
-        assert_eq!(r, 496..514);
-        assert!((above + below + r.len() as f32 * pitch - 1000.0 * pitch).abs() < 1e-2);
-        // Short lists and past-the-end offsets.
-        assert_eq!(window(3, 0.0, 580.0).0, 0..3);
-        assert_eq!(window(3, 10_000.0, 580.0).0, 3..3);
-        assert_eq!(window(0, 0.0, 580.0).0, 0..0);
-    }
-}
+mod tests;

@@ -1,0 +1,151 @@
+//! The occurrence open in the regulation pane: its facts, the last answer, the regulator's form,
+//! the nearest free vehicles for the fleet controller and the history of the regulation.
+
+use super::{Detail, Message, State, priority_chip};
+use crate::pane::Ctx;
+use crate::text as pt;
+use crate::theme;
+use atalaia_client::format;
+use atalaia_core::auth::Permission;
+use atalaia_core::ids::VehicleId;
+use atalaia_core::samu::Occurrence;
+use atalaia_core::samu::queue::{Wait, is_conveniado, wait_state, waiting_limit_s};
+use iced::widget::{button, column, container, row, scrollable, space, text};
+use iced::{Center, Element, Fill};
+
+impl State {
+    pub(super) fn view_detail<'a>(
+        &'a self,
+        d: &'a Detail,
+        o: &'a Occurrence,
+        ctx: &Ctx<'a>,
+    ) -> Element<'a, Message> {
+        let waited = (ctx.now - o.created_at).num_seconds();
+        let head = row![
+            button(text(pt::BACK_TO_QUEUE).size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::Back),
+            text(o.number.as_str()).size(theme::TITLE),
+            priority_chip(o.priority),
+            space::horizontal(),
+            text(pt::waiting_limit(
+                &format::elapsed(o.created_at, ctx.now),
+                waiting_limit_s(o.priority) / 60
+            ))
+            .size(theme::TEXT)
+            .color(match wait_state(waited, o.priority) {
+                Wait::Within => theme::MUTED,
+                Wait::Near => theme::YELLOW,
+                Wait::Over => theme::RED,
+            }),
+        ]
+        .spacing(10)
+        .align_y(Center);
+        let place = if is_conveniado(o) { pt::conveniado(&o.municipality) } else { o.municipality.clone() };
+        let facts = column![
+            text(pt::caller_line(&o.caller_name, &o.caller_phone)).size(theme::TEXT),
+            text(format!("{} — {}", o.address, place)).size(theme::TEXT),
+            text(o.description.as_str()).size(theme::TEXT).color(theme::MUTED),
+            text(pt::current_regulation(
+                o.resource.map(atalaia_core::text::vehicle_kind),
+                o.conduct.as_str()
+            ))
+            .size(theme::SMALL)
+            .color(theme::MUTED),
+        ]
+        .spacing(4);
+        let mut body = column![head, facts].spacing(10);
+        // Fixed slot for the last answer: a message appearing must not move the cursor.
+        body = body.push(crate::pane::slot(d.notice.as_ref().map(notice)));
+        if ctx.user.role.can(Permission::OccurrenceRegulate) {
+            body = body.push(self.view_form(d, o));
+        }
+        if ctx.user.role.can(Permission::OccurrenceDispatch) {
+            body = body.push(view_candidates(d, self.dispatching.get(&d.id).map(|(v, _)| *v)));
+        }
+        body = body.push(view_history(o, ctx));
+        scrollable(body.padding(10)).height(Fill).into()
+    }
+}
+
+/// The answer to the operator's last request: green when done, red with the reason otherwise.
+pub(super) fn notice(n: &Result<String, String>) -> Element<'_, Message> {
+    let (msg, c) = match n {
+        Ok(m) => (m.as_str(), theme::GREEN),
+        Err(m) => (m.as_str(), theme::RED),
+    };
+    container(text(msg).size(theme::TEXT)).padding([6, 10]).width(Fill).style(theme::banner(c)).into()
+}
+
+/// The free vehicles nearest the occurrence, with ETA, each a click from dispatch.
+fn view_candidates(d: &Detail, dispatching: Option<VehicleId>) -> Element<'_, Message> {
+    let title = row![
+        text(pt::RECOMMENDED).size(theme::TITLE),
+        space::horizontal(),
+        button(text(pt::REFRESH).size(theme::SMALL))
+            .padding([4, 10])
+            .style(button::secondary)
+            .on_press(Message::Refresh),
+    ]
+    .align_y(Center);
+    let body: Element<'_, Message> = match &d.candidates {
+        None => text(pt::LOADING).size(theme::TEXT).color(theme::MUTED).into(),
+        Some(Err(e)) => text(e.as_str()).size(theme::TEXT).color(theme::RED).into(),
+        Some(Ok(list)) if list.is_empty() => {
+            text(pt::NO_FREE_VEHICLE).size(theme::TEXT).color(theme::YELLOW).into()
+        }
+        Some(Ok(list)) => column(list.iter().take(5).map(|c| {
+            let busy = dispatching.is_some();
+            let label = if dispatching == Some(c.vehicle_id) {
+                pt::SENDING.to_owned()
+            } else {
+                pt::dispatch_button(&c.code)
+            };
+            row![
+                text(c.code.as_str()).size(theme::TEXT).width(90),
+                text(atalaia_core::text::vehicle_kind(c.kind))
+                    .size(theme::SMALL)
+                    .color(theme::MUTED)
+                    .width(60),
+                text(pt::distance_eta(c.road_m, c.eta_s)).size(theme::TEXT).width(Fill),
+                button(text(label).size(theme::SMALL))
+                    .padding([4, 10])
+                    .on_press_maybe((!busy).then_some(Message::Dispatch(c.vehicle_id))),
+            ]
+            .spacing(8)
+            .align_y(Center)
+            .into()
+        }))
+        .spacing(6)
+        .into(),
+    };
+    column![title, body].spacing(6).into()
+}
+
+/// Every change to the regulation, oldest first, with who, when, as which regulator and why.
+fn view_history<'a>(o: &'a Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
+    let rows: Vec<Element<'a, Message>> = o
+        .history
+        .iter()
+        .map(|c| {
+            text(pt::change_line(
+                &format::day_time(c.at, ctx.tz),
+                &c.by_name,
+                c.stage.map(atalaia_core::text::regulator_stage),
+                &pt::field_label(&c.field),
+                c.from.as_deref().map(|v| pt::field_value(&c.field, v)).as_deref(),
+                &pt::field_value(&c.field, &c.to),
+                &c.reason,
+            ))
+            .size(theme::SMALL)
+            .into()
+        })
+        .collect();
+    let body: Element<'a, Message> = if rows.is_empty() {
+        text(pt::NO_HISTORY).size(theme::SMALL).color(theme::MUTED).into()
+    } else {
+        column(rows).spacing(4).into()
+    };
+    column![text(pt::HISTORY).size(theme::TITLE), body].spacing(6).into()
+}

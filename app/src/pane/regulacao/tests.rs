@@ -1,0 +1,165 @@
+use super::*;
+use atalaia_core::ids::UserId;
+use atalaia_core::samu::{CallType, OccurrencePhase};
+use chrono::{TimeZone, Utc};
+
+fn occ(priority: Option<Priority>, municipality: &str, regional: bool) -> Occurrence {
+    let at = Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0).single().expect("time");
+    let mut o = Occurrence::new(
+        OccurrenceId::new(),
+        "2026-000001".into(),
+        CallType::Atendimento,
+        "Ana".into(),
+        "(31) 98888-7777".into(),
+        "Rua A, 1".into(),
+        municipality.into(),
+        None,
+        "Dor torácica".into(),
+        OccurrencePhase::Regulation,
+        UserId::new(),
+        at,
+    );
+    o.priority = priority;
+    if regional {
+        o.alerts.push(atalaia_core::samu::IntakeAlert::RegionalMunicipality {
+            municipality: municipality.into(),
+        });
+    }
+    o
+}
+
+/// A seat of `role` whose live model holds `o`.
+fn seat(
+    role: atalaia_core::auth::Role,
+    o: &Occurrence,
+) -> (atalaia_client::LiveModel, atalaia_core::wire::UserInfo) {
+    let mut model = atalaia_client::LiveModel::default();
+    model.occurrences.insert(o.id, o.clone());
+    let user = atalaia_core::wire::UserInfo {
+        id: UserId::new(),
+        username: "u".into(),
+        display_name: "Dra. Ana".into(),
+        role,
+    };
+    (model, user)
+}
+
+#[test]
+fn the_form_refuses_an_empty_regulation_and_a_change_without_reason() {
+    let mut o = occ(Some(Priority::Urgent), "Belo Horizonte", false);
+    let id = o.id;
+    let (model, user) = seat(atalaia_core::auth::Role::Regulator, &o);
+    let now = Utc::now();
+    let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &user };
+    let mut s = State::default();
+    assert!(s.update(Message::Selected(id), &ctx).1.is_none(), "a regulator is not offered vehicles");
+    assert!(s.update(Message::Submit, &ctx).1.is_none());
+    assert_eq!(
+        s.detail.as_ref().and_then(|d| d.notice.clone()),
+        Some(Err(pt::NOTHING_TO_REGULATE.to_owned()))
+    );
+    // Yellow was decided: red needs a reason.
+    let _ = s.update(Message::FormPriority(Priority::Emergency), &ctx).1;
+    assert!(s.update(Message::Submit, &ctx).1.is_none());
+    assert_eq!(s.detail.as_ref().and_then(|d| d.notice.clone()), Some(Err(pt::REASON_REQUIRED.to_owned())));
+    let _ = s.update(Message::Reason("piora do quadro".into()), &ctx).1;
+    match s.update(Message::Submit, &ctx).1 {
+        Some(Event::Regulate(sent, up)) => {
+            assert_eq!(sent, id);
+            assert_eq!(up.priority, Some(Priority::Emergency));
+            assert_eq!(up.reason, "piora do quadro");
+            assert_eq!(up.stage, RegulatorStage::Primary);
+        }
+        other => panic!("expected a regulation, got {other:?}"),
+    }
+    // A second Enter while it is on its way sends nothing more.
+    assert!(s.update(Message::Submit, &ctx).1.is_none());
+    // The answer clears the form; the occurrence's next regulation is the secondary's.
+    o.priority = Some(Priority::Emergency);
+    o.history.push(atalaia_core::samu::Change {
+        at: now,
+        by: user.id,
+        by_name: "Dra. Ana".into(),
+        stage: Some(RegulatorStage::Primary),
+        field: "priority".into(),
+        from: Some("urgent".into()),
+        to: "emergency".into(),
+        reason: "piora do quadro".into(),
+    });
+    assert!(matches!(
+        s.update(Message::Regulated(id, Ok(Box::new(o.clone()))), &ctx).1,
+        Some(Event::Updated(_))
+    ));
+    assert_eq!(default_stage(&o), RegulatorStage::Secondary);
+}
+
+#[test]
+fn a_fleet_controller_is_offered_vehicles_and_dispatches_once() {
+    let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
+    let id = o.id;
+    let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
+    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+    let mut s = State::default();
+    assert!(matches!(s.update(Message::Selected(id), &ctx).1, Some(Event::Recommend(i)) if i == id));
+    let vehicle = VehicleId::new();
+    assert!(
+        matches!(s.update(Message::Dispatch(vehicle), &ctx).1, Some(Event::Dispatch(d)) if d.vehicle_id == vehicle && d.occurrence_id == id)
+    );
+    assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).1.is_none(), "one dispatch at a time");
+    // A fleet controller cannot regulate: Enter in the form sends nothing.
+    let _ = s.update(Message::FormPriority(Priority::Urgent), &ctx).1;
+    assert!(s.update(Message::Submit, &ctx).1.is_none());
+}
+
+#[test]
+fn answers_outlive_the_detail_and_a_failed_dispatch_is_retried_with_its_id() {
+    let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
+    let (id, number) = (o.id, o.number.clone());
+    let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
+    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+    let mut s = State::default();
+    let _ = s.update(Message::Selected(id), &ctx).1;
+    let vehicle = VehicleId::new();
+    let Some(Event::Dispatch(first)) = s.update(Message::Dispatch(vehicle), &ctx).1 else {
+        panic!("dispatch")
+    };
+    // Closed and reopened while the dispatch is on its way: no second vehicle.
+    let _ = s.update(Message::Back, &ctx).1;
+    let _ = s.update(Message::Selected(id), &ctx).1;
+    assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).1.is_none());
+    let _ = s.update(Message::Back, &ctx).1;
+    // The failure comes back with the detail closed: it is shown on the list, with the number.
+    let lost = ApiError::Network("timeout".into());
+    let _ = s.update(Message::Dispatched(id, Err(lost.clone())), &ctx).1;
+    assert_eq!(s.notice, Some(Err(format!("{number}: {}", lost.user_message()))));
+    // Sending the same vehicle again replays the same dispatch id.
+    let _ = s.update(Message::Selected(id), &ctx).1;
+    let Some(Event::Dispatch(again)) = s.update(Message::Dispatch(vehicle), &ctx).1 else { panic!("retry") };
+    assert_eq!(again.id, first.id, "a retry must be idempotent on the server");
+}
+
+#[test]
+fn history_values_read_as_people_say_them() {
+    assert_eq!(pt::field_value("priority", "emergency"), "Vermelha");
+    assert_eq!(pt::field_value("resource", "usa"), "USA");
+    assert_eq!(pt::field_value("conduct", "O2 e monitorização"), "O2 e monitorização");
+    assert_eq!(pt::distance_eta(2_800.0, 252), "2,8 km · 5 min");
+}
+
+#[test]
+fn only_the_rows_in_view_are_built() {
+    let pitch = ROW_H + GAP;
+    // Top of a thousand rows, 580 px of viewport: 10 visible + overscan below.
+    let (r, above, below) = window(1000, 0.0, 580.0);
+    assert_eq!(r, 0..18);
+    assert_eq!(above, 0.0);
+    assert!((below - 982.0 * pitch).abs() < 1e-3);
+    // Scrolled to row 500: rows 496..514 and the right blank space around them.
+    let (r, above, below) = window(1000, 500.0 * pitch, 580.0);
+    assert_eq!(r, 496..514);
+    assert!((above + below + r.len() as f32 * pitch - 1000.0 * pitch).abs() < 1e-2);
+    // Short lists and past-the-end offsets.
+    assert_eq!(window(3, 0.0, 580.0).0, 0..3);
+    assert_eq!(window(3, 10_000.0, 580.0).0, 3..3);
+    assert_eq!(window(0, 0.0, 580.0).0, 0..0);
+}
