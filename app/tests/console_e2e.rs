@@ -216,7 +216,7 @@ fn regulating_then_dispatching_from_the_queue() {
     ui.wait_for("Ainda não regulada.", Duration::from_secs(5));
     // Submitting an empty form says what is missing and sends nothing.
     ui.click("Registrar regulação (Enter)");
-    ui.wait_for("Escolha a prioridade, o recurso ou escreva a conduta.", Duration::from_secs(5));
+    ui.wait_for(atalaia_console::text::NOTHING_TO_REGULATE, Duration::from_secs(5));
     ui.click("Vermelha");
     ui.click("USA");
     ui.click("Registrar regulação (Enter)");

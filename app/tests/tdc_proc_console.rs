@@ -3,8 +3,9 @@
 //! each at their own console against one real embedded server — starting from a call nobody
 //! seeded. Each step checks what the server recorded.
 //!
-//! Steps 1–5 are here; 6–8 and 10 are the crew's (tests/tests/tdc_proc.rs drives them through the
-//! crew API), and 9, 11–13 need the occurrence detail still to be built at the console.
+//! Steps 1–5 are here, with the conduct (part of 9) and the destination (11) the regulator records;
+//! 6–8 and 10 are the crew's (tests/tests/tdc_proc.rs drives them through the crew API), and the
+//! rest of 9 and 12–13 need the occurrence detail still to be built at the console.
 //!
 //! Run with `ICED_TEST_BACKEND=tiny-skia` (no GPU, no X server).
 
@@ -14,7 +15,9 @@ mod support;
 
 use atalaia_core::geom::LatLon;
 use atalaia_core::samu::fleet::Candidate;
-use atalaia_core::samu::{Dispatch, Occurrence, OccurrencePhase, Priority, VehicleKind};
+use atalaia_core::samu::{
+    DemandType, Dispatch, Occurrence, OccurrencePhase, Priority, RequestType, VehicleKind,
+};
 use iced::keyboard::key::Named;
 use iced_test::instruction::Key;
 use std::time::{Duration, Instant};
@@ -35,7 +38,7 @@ where
 }
 
 #[test]
-fn tdc_proc_steps_1_to_5_through_the_console() {
+fn tdc_proc_steps_1_to_5_and_11_through_the_console() {
     let (_dir, server) = demo_server();
     let supervisor = block(api_as(&server.base_url, "supervisor"));
     let occurrence = |api: &atalaia_client::Api| -> Option<Occurrence> {
@@ -85,23 +88,35 @@ fn tdc_proc_steps_1_to_5_through_the_console() {
     snapshot(&mut tarm, "console-tdc-1-chamada");
     drop(tarm);
 
-    // 3. The regulator classifies it and sends a USB, then redefines it to a USA with a reason
-    //    (3c, 3e): the cursor goes to the reason when one is needed.
+    // 3. The regulator records the demand and request type (3a), classifies it (3c) and sends a
+    //    USB (3d, 3e); then redefines it to a USA — the cursor goes to the reason, and Tab walks
+    //    on to the guidance given to the caller (3f), the conduct (9) and the destination (11).
     let mut reg = Console::start(atalaia_console::application(kiosk(&server.base_url, "regulador")));
     reg.wait_for("Conectado", Duration::from_secs(20));
     reg.wait_for(COMPLAINT, Duration::from_secs(10));
     reg.click(COMPLAINT);
     reg.wait_for("Ainda não regulada.", Duration::from_secs(5));
+    reg.click("Clínica");
+    reg.click("Atendimento pré-hospitalar");
     reg.click("Vermelha");
     reg.click("USB");
     reg.click("Registrar regulação (Enter)");
     reg.wait_for("Regulação registrada.", Duration::from_secs(10));
     let o = occurrence(&supervisor).unwrap();
     assert_eq!((o.priority, o.resource), (Some(Priority::Emergency), Some(VehicleKind::Usb)));
+    assert_eq!((o.demand_type, o.request_type), (Some(DemandType::Clinical), Some(RequestType::PreHospital)));
+    assert_eq!(o.ambulance_needed, Some(true));
     reg.click("USA");
     reg.click("Registrar regulação (Enter)");
     reg.wait_for(atalaia_console::text::REASON_REQUIRED, Duration::from_secs(5));
     reg.type_text("Sinais de infarto: suporte avançado");
+    reg.key(Key::Tab);
+    reg.key(Key::Tab);
+    reg.type_text("Manter o paciente sentado e em repouso");
+    reg.key(Key::Tab);
+    reg.type_text("AAS 200 mg mastigado; monitorar");
+    reg.key(Key::Tab);
+    reg.type_text("Hospital João XXIII");
     reg.key(Key::Enter);
     reg.wait_for("Regulação registrada.", Duration::from_secs(10));
     let o = occurrence(&supervisor).unwrap();
@@ -109,6 +124,9 @@ fn tdc_proc_steps_1_to_5_through_the_console() {
     let change = o.history.iter().rfind(|c| c.field == "resource").expect("the change is kept");
     assert_eq!((change.from.as_deref(), change.to.as_str()), (Some("usb"), "usa"));
     assert_eq!(change.reason, "Sinais de infarto: suporte avançado");
+    assert_eq!(o.orientation, "Manter o paciente sentado e em repouso");
+    assert_eq!(o.conduct, "AAS 200 mg mastigado; monitorar");
+    assert_eq!(o.destination, "Hospital João XXIII");
     snapshot(&mut reg, "console-tdc-3-regulacao");
     drop(reg);
 

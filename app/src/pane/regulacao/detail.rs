@@ -59,7 +59,7 @@ impl State {
         // Fixed slot for the last answer: a message appearing must not move the cursor.
         body = body.push(crate::pane::slot(d.notice.as_ref().map(notice)));
         if ctx.user.role.can(Permission::OccurrenceRegulate) {
-            body = body.push(self.view_form(d, o));
+            body = body.push(d.form.view(o, self.regulating.contains(&d.id)).map(Message::Form));
         }
         if ctx.user.role.can(Permission::OccurrenceDispatch) {
             body = body.push(view_candidates(d, self.dispatching.get(&d.id).map(|(v, _)| *v)));

@@ -9,19 +9,21 @@
 //! (TDC-PROC 4–5).
 
 mod detail;
+mod form;
 
 use crate::pane::Ctx;
 use crate::text as pt;
 use crate::theme;
+use atalaia_client::regulation::Refusal;
 use atalaia_client::{ApiError, format};
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::{DispatchId, OccurrenceId, VehicleId};
 use atalaia_core::samu::fleet::Candidate;
 use atalaia_core::samu::queue::{Filter, Origin, Wait, is_conveniado, wait_state};
-use atalaia_core::samu::{Dispatch, Occurrence, Priority, RegulatorStage, VehicleKind};
+use atalaia_core::samu::{Dispatch, Occurrence, Priority};
 use atalaia_core::wire::{NewDispatch, RegulationUpdate};
 use iced::widget::text::Wrapping;
-use iced::widget::{button, column, container, mouse_area, row, scrollable, space, text, text_input};
+use iced::widget::{button, column, container, mouse_area, row, scrollable, space, text};
 use iced::{Center, Color, Element, Fill, Task};
 
 /// The reason field of the regulator's form (focused when a change needs its reason).
@@ -37,20 +39,10 @@ const TIMER_W: f32 = 136.0;
 /// Rows built beyond the visible ones, above and below, so fast scrolling never shows a gap.
 const OVERSCAN: usize = 4;
 
-/// The regulator's form for the open occurrence; empty fields change nothing.
-#[derive(Debug, Clone, Default)]
-struct Form {
-    stage: Option<RegulatorStage>,
-    priority: Option<Priority>,
-    resource: Option<VehicleKind>,
-    conduct: String,
-    reason: String,
-}
-
 #[derive(Debug)]
 struct Detail {
     id: OccurrenceId,
-    form: Form,
+    form: form::Form,
     /// The last answer: an error to fix, or what was done.
     notice: Option<Result<String, String>>,
     /// Nearest free vehicles (fleet controller): none asked yet, or the answer.
@@ -58,8 +50,8 @@ struct Detail {
 }
 
 impl Detail {
-    fn new(id: OccurrenceId) -> Self {
-        Self { id, form: Form::default(), notice: None, candidates: None }
+    fn new(id: OccurrenceId, o: Option<&Occurrence>) -> Self {
+        Self { id, form: o.map(form::Form::of).unwrap_or_default(), notice: None, candidates: None }
     }
 }
 
@@ -102,16 +94,14 @@ impl Default for State {
 #[derive(Debug, Clone)]
 pub enum Message {
     Selected(OccurrenceId),
-    Scrolled { offset_y: f32 },
+    Scrolled {
+        offset_y: f32,
+    },
     Origin(Origin),
     Priority(Option<Option<Priority>>),
     Back,
-    Stage(RegulatorStage),
-    FormPriority(Priority),
-    Resource(VehicleKind),
-    Conduct(String),
-    Reason(String),
-    Submit,
+    /// The regulator's form.
+    Form(form::Message),
     Regulated(OccurrenceId, Result<Box<Occurrence>, ApiError>),
     Refresh,
     Recommended(OccurrenceId, Result<Vec<Candidate>, ApiError>),
@@ -159,7 +149,7 @@ impl State {
                 if self.detail.as_ref().is_some_and(|d| d.id == id) {
                     return None;
                 }
-                self.detail = Some(Detail::new(id));
+                self.detail = Some(Detail::new(id, ctx.model.occurrences.get(&id)));
                 if ctx.user.role.can(Permission::OccurrenceDispatch) {
                     return Some(Event::Recommend(id));
                 }
@@ -218,81 +208,56 @@ impl State {
                     return Some(Event::Recommend(id));
                 }
             }
-            Message::Submit => return self.submit(ctx),
+            Message::Form(m) => return self.form(m, ctx),
             Message::Regulated(id, result) => {
                 self.regulating.remove(&id);
-                let (notice, event) = match result {
-                    Ok(o) => (Ok(pt::REGULATED.to_owned()), Some(Event::Updated(o))),
+                let (notice, regulated) = match result {
+                    Ok(o) => (Ok(pt::REGULATED.to_owned()), Some(o)),
                     Err(e) => (Err(e.user_message()), None),
                 };
                 match self.detail.as_mut().filter(|d| d.id == id) {
                     Some(d) => {
-                        if notice.is_ok() {
-                            d.form = Form::default();
+                        // The form starts again from the occurrence as the server has it now.
+                        if let Some(o) = &regulated {
+                            d.form = form::Form::of(o);
                         }
                         d.notice = Some(notice);
                     }
                     None => self.notice = Some(labelled(notice, ctx, id)),
                 }
-                return event;
-            }
-            form => {
-                let d = self.detail.as_mut()?;
-                let f = &mut d.form;
-                match form {
-                    Message::Stage(s) => f.stage = Some(s),
-                    Message::FormPriority(p) => {
-                        f.priority = if f.priority == Some(p) { None } else { Some(p) }
-                    }
-                    Message::Resource(k) => f.resource = if f.resource == Some(k) { None } else { Some(k) },
-                    Message::Conduct(c) => f.conduct = c,
-                    Message::Reason(r) => f.reason = r,
-                    _ => {}
-                }
+                return regulated.map(Event::Updated);
             }
         }
         None
     }
 
-    /// The form as a regulation update, or why it cannot be sent yet.
-    fn submit(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
+    /// The regulator's form: a change, or the regulation to send (or why it is not sent).
+    fn form(&mut self, message: form::Message, ctx: &Ctx<'_>) -> Option<Event> {
         let d = self.detail.as_mut()?;
-        if self.regulating.contains(&d.id) || !ctx.user.role.can(Permission::OccurrenceRegulate) {
-            return None;
-        }
         let o = ctx.model.occurrences.get(&d.id)?;
-        let f = &d.form;
-        let up = RegulationUpdate {
-            stage: f.stage.unwrap_or(default_stage(o)),
-            demand_type: None,
-            request_type: None,
-            description: None,
-            priority: f.priority,
-            ambulance_needed: None,
-            resource: f.resource,
-            orientation: None,
-            external_support: None,
-            conduct: Some(f.conduct.trim().to_owned()).filter(|c| !c.is_empty()),
-            destination: None,
-            reason: f.reason.trim().to_owned(),
-            risk_alert: false,
-            patient_transport: None,
-        };
-        if up.priority.is_none() && up.resource.is_none() && up.conduct.is_none() {
-            d.notice = Some(Err(pt::NOTHING_TO_REGULATE.to_owned()));
-            return None;
+        match d.form.update(message, o)? {
+            form::Event::Regulate(up) => {
+                if self.regulating.contains(&d.id) || !ctx.user.role.can(Permission::OccurrenceRegulate) {
+                    return None;
+                }
+                self.regulating.insert(d.id);
+                d.notice = None;
+                Some(Event::Regulate(d.id, up))
+            }
+            form::Event::Refused(why) => {
+                let said = match why {
+                    Refusal::Nothing => pt::NOTHING_TO_REGULATE.to_owned(),
+                    Refusal::ReasonRequired => {
+                        // A change of what was decided needs its reason: the cursor goes there.
+                        self.ask_reason = true;
+                        pt::REASON_REQUIRED.to_owned()
+                    }
+                    Refusal::Invalid(message) => message,
+                };
+                d.notice = Some(Err(said));
+                None
+            }
         }
-        // A value already decided is only changed with a reason (RFS126, RFS131).
-        let changes_decided = (up.priority.is_some() && o.priority.is_some() && up.priority != o.priority)
-            || (up.resource.is_some() && o.resource.is_some() && up.resource != o.resource);
-        if changes_decided && up.reason.is_empty() {
-            d.notice = Some(Err(pt::REASON_REQUIRED.to_owned()));
-            self.ask_reason = true;
-            return None;
-        }
-        self.regulating.insert(d.id);
-        d.notice = None;
-        Some(Event::Regulate(d.id, Box::new(up)))
     }
 
     pub fn selected(&self) -> Option<OccurrenceId> {
@@ -437,78 +402,12 @@ impl State {
             .style(theme::row(self.selected == Some(o.id)));
         mouse_area(card).on_press(Message::Selected(o.id)).into()
     }
-
-    fn view_form<'a>(&'a self, d: &'a Detail, o: &'a Occurrence) -> Element<'a, Message> {
-        let f = &d.form;
-        let stage = f.stage.unwrap_or(default_stage(o));
-        let stages = [RegulatorStage::Primary, RegulatorStage::Secondary].into_iter().map(|s| {
-            let label = match s {
-                RegulatorStage::Primary => pt::STAGE_PRIMARY,
-                RegulatorStage::Secondary => pt::STAGE_SECONDARY,
-            };
-            toggle(label, stage == s, Message::Stage(s))
-        });
-        let priorities = [
-            Priority::Emergency,
-            Priority::VeryUrgent,
-            Priority::Urgent,
-            Priority::LessUrgent,
-            Priority::NotUrgent,
-        ]
-        .into_iter()
-        .map(|p| {
-            let chosen = f.priority == Some(p);
-            button(text(pt::priority_short(p)).size(theme::SMALL))
-                .padding([4, 10])
-                .style(priority_button(p, chosen))
-                .on_press(Message::FormPriority(p))
-                .into()
-        });
-        let resources =
-            [VehicleKind::Usa, VehicleKind::Usb, VehicleKind::Vir, VehicleKind::Motolancia].into_iter().map(
-                |k| toggle(atalaia_core::text::vehicle_kind(k), f.resource == Some(k), Message::Resource(k)),
-            );
-        let label = |s: &'a str| text(s).size(theme::SMALL).color(theme::MUTED);
-        let sending = self.regulating.contains(&d.id);
-        let submit = button(text(if sending { pt::SENDING } else { pt::REGULATE }).size(theme::TEXT))
-            .padding([6, 14])
-            .on_press_maybe((!sending).then_some(Message::Submit));
-        column![
-            text(pt::REGULATION).size(theme::TITLE),
-            row![label(pt::STAGE).width(90), row(stages).spacing(4)].spacing(8).align_y(Center),
-            row![label(pt::PRIORITY).width(90), row(priorities).spacing(4).wrap()].spacing(8).align_y(Center),
-            row![label(pt::RESOURCE).width(90), row(resources).spacing(4).wrap()].spacing(8).align_y(Center),
-            label(pt::CONDUCT),
-            text_input(pt::CONDUCT_HINT, &f.conduct)
-                .on_input(Message::Conduct)
-                .on_submit(Message::Submit)
-                .size(theme::TEXT),
-            label(pt::REASON),
-            text_input(pt::REASON_HINT, &f.reason)
-                .id(iced::widget::Id::new(REASON_ID))
-                .on_input(Message::Reason)
-                .on_submit(Message::Submit)
-                .size(theme::TEXT),
-            submit,
-        ]
-        .spacing(6)
-        .into()
-    }
 }
 
 /// An answer about an occurrence no longer open in the pane, with its number.
 fn labelled(notice: Result<String, String>, ctx: &Ctx<'_>, id: OccurrenceId) -> Result<String, String> {
     let number = ctx.model.occurrences.get(&id).map_or_else(String::new, |o| format!("{}: ", o.number));
     notice.map(|m| format!("{number}{m}")).map_err(|m| format!("{number}{m}"))
-}
-
-/// A regulator who has not said otherwise is primary on a first regulation and secondary after.
-fn default_stage(o: &Occurrence) -> RegulatorStage {
-    if o.history.iter().any(|c| c.stage.is_some()) {
-        RegulatorStage::Secondary
-    } else {
-        RegulatorStage::Primary
-    }
 }
 
 fn toggle<'a>(label: &'a str, active: bool, on_press: Message) -> Element<'a, Message> {
@@ -520,7 +419,10 @@ fn toggle<'a>(label: &'a str, active: bool, on_press: Message) -> Element<'a, Me
 }
 
 /// A priority choice in its own colour: solid when chosen, outlined otherwise.
-fn priority_button(p: Priority, chosen: bool) -> impl Fn(&iced::Theme, button::Status) -> button::Style {
+pub(super) fn priority_button(
+    p: Priority,
+    chosen: bool,
+) -> impl Fn(&iced::Theme, button::Status) -> button::Style {
     move |theme, status| {
         let c = theme::priority(Some(p));
         let base = button::secondary(theme, status);

@@ -1,5 +1,8 @@
+use super::form;
 use super::*;
+use atalaia_client::regulation::default_stage;
 use atalaia_core::ids::UserId;
+use atalaia_core::samu::RegulatorStage;
 use atalaia_core::samu::{CallType, OccurrencePhase};
 use chrono::{TimeZone, Utc};
 
@@ -53,17 +56,17 @@ fn the_form_refuses_an_empty_regulation_and_a_change_without_reason() {
     let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &user };
     let mut s = State::default();
     assert!(s.update(Message::Selected(id), &ctx).1.is_none(), "a regulator is not offered vehicles");
-    assert!(s.update(Message::Submit, &ctx).1.is_none());
+    assert!(s.update(Message::Form(form::Message::Submit), &ctx).1.is_none());
     assert_eq!(
         s.detail.as_ref().and_then(|d| d.notice.clone()),
         Some(Err(pt::NOTHING_TO_REGULATE.to_owned()))
     );
     // Yellow was decided: red needs a reason.
-    let _ = s.update(Message::FormPriority(Priority::Emergency), &ctx).1;
-    assert!(s.update(Message::Submit, &ctx).1.is_none());
+    let _ = s.update(Message::Form(form::Message::Priority(Priority::Emergency)), &ctx).1;
+    assert!(s.update(Message::Form(form::Message::Submit), &ctx).1.is_none());
     assert_eq!(s.detail.as_ref().and_then(|d| d.notice.clone()), Some(Err(pt::REASON_REQUIRED.to_owned())));
-    let _ = s.update(Message::Reason("piora do quadro".into()), &ctx).1;
-    match s.update(Message::Submit, &ctx).1 {
+    let _ = s.update(Message::Form(form::Message::Reason("piora do quadro".into())), &ctx).1;
+    match s.update(Message::Form(form::Message::Submit), &ctx).1 {
         Some(Event::Regulate(sent, up)) => {
             assert_eq!(sent, id);
             assert_eq!(up.priority, Some(Priority::Emergency));
@@ -73,7 +76,7 @@ fn the_form_refuses_an_empty_regulation_and_a_change_without_reason() {
         other => panic!("expected a regulation, got {other:?}"),
     }
     // A second Enter while it is on its way sends nothing more.
-    assert!(s.update(Message::Submit, &ctx).1.is_none());
+    assert!(s.update(Message::Form(form::Message::Submit), &ctx).1.is_none());
     // The answer clears the form; the occurrence's next regulation is the secondary's.
     o.priority = Some(Priority::Emergency);
     o.history.push(atalaia_core::samu::Change {
@@ -107,8 +110,8 @@ fn a_fleet_controller_is_offered_vehicles_and_dispatches_once() {
     );
     assert!(s.update(Message::Dispatch(VehicleId::new()), &ctx).1.is_none(), "one dispatch at a time");
     // A fleet controller cannot regulate: Enter in the form sends nothing.
-    let _ = s.update(Message::FormPriority(Priority::Urgent), &ctx).1;
-    assert!(s.update(Message::Submit, &ctx).1.is_none());
+    let _ = s.update(Message::Form(form::Message::Priority(Priority::Urgent)), &ctx).1;
+    assert!(s.update(Message::Form(form::Message::Submit), &ctx).1.is_none());
 }
 
 #[test]

@@ -1,0 +1,145 @@
+//! The medical regulator's form (RFS123, RFS124, RFS126–RFS128, RFS132, RFS136; TDC-PROC 3, 9,
+//! 11): what the regulator records of an occurrence — demand and request type, the clinical
+//! description, priority, whether an ambulance is needed and which, the guidance given to the
+//! caller, external support, conduct, destination unit, patient transport, the risk alert to the
+//! secondary regulator — starting from what the occurrence has, and the `RegulationUpdate` that
+//! carries only what the regulator changed. The widgets live in the console.
+
+use atalaia_core::samu::{DemandType, Occurrence, Priority, RegulatorStage, RequestType, VehicleKind};
+use atalaia_core::wire::RegulationUpdate;
+
+/// The external services a regulator most often calls (RFS123); others are typed.
+pub const EXTERNAL_SERVICES: [&str; 5] =
+    ["Corpo de Bombeiros", "Polícia Militar", "Defesa Civil", "Polícia Rodoviária", "Guarda Municipal"];
+
+/// Why a draft is not sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// Nothing differs from what the occurrence has.
+    Nothing,
+    /// A priority or a resource already decided changes without a reason (RFS126, RFS131).
+    ReasonRequired,
+    /// What the server would refuse, in Portuguese.
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegulationDraft {
+    /// Which regulator acts; by default the primary on the first regulation, the secondary after.
+    pub stage: Option<RegulatorStage>,
+    pub demand_type: Option<DemandType>,
+    pub request_type: Option<RequestType>,
+    pub description: String,
+    pub priority: Option<Priority>,
+    pub ambulance_needed: Option<bool>,
+    pub resource: Option<VehicleKind>,
+    pub orientation: String,
+    pub external_support: Vec<String>,
+    pub conduct: String,
+    pub destination: String,
+    pub patient_transport: String,
+    pub reason: String,
+    /// The primary regulator alerts the secondary to the risk classification (RFS011).
+    pub risk_alert: bool,
+}
+
+/// The stage a regulator acts as by default: primary on the first regulation, secondary after.
+pub fn default_stage(o: &Occurrence) -> RegulatorStage {
+    if o.history.iter().any(|c| c.stage.is_some()) {
+        RegulatorStage::Secondary
+    } else {
+        RegulatorStage::Primary
+    }
+}
+
+impl RegulationDraft {
+    /// The form as the occurrence stands: the regulator changes what needs changing.
+    pub fn of(o: &Occurrence) -> Self {
+        Self {
+            stage: None,
+            demand_type: o.demand_type,
+            request_type: o.request_type,
+            description: o.description.clone(),
+            priority: o.priority,
+            ambulance_needed: o.ambulance_needed,
+            resource: o.resource,
+            orientation: o.orientation.clone(),
+            external_support: o.external_support.clone(),
+            conduct: o.conduct.clone(),
+            destination: o.destination.clone(),
+            patient_transport: o.patient_transport.clone(),
+            reason: String::new(),
+            risk_alert: false,
+        }
+    }
+
+    /// Adds or removes an external service.
+    pub fn toggle_support(&mut self, service: &str) {
+        match self.external_support.iter().position(|s| s == service) {
+            Some(i) => {
+                self.external_support.remove(i);
+            }
+            None => self.external_support.push(service.to_owned()),
+        }
+    }
+
+    /// The update carrying what differs from `o`, or why nothing is sent.
+    pub fn to_update(&self, o: &Occurrence) -> Result<RegulationUpdate, Refusal> {
+        fn differs<T: PartialEq + Copy>(new: Option<T>, old: Option<T>) -> Option<T> {
+            new.filter(|n| Some(*n) != old)
+        }
+        fn text(new: &str, old: &str) -> Option<String> {
+            let new = new.trim();
+            (new != old.trim()).then(|| new.to_owned())
+        }
+        let support = {
+            let new: Vec<String> =
+                self.external_support.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+            (new != o.external_support).then_some(new)
+        };
+        let up = RegulationUpdate {
+            stage: self.stage.unwrap_or_else(|| default_stage(o)),
+            demand_type: differs(self.demand_type, o.demand_type),
+            request_type: differs(self.request_type, o.request_type),
+            description: text(&self.description, &o.description),
+            priority: differs(self.priority, o.priority),
+            ambulance_needed: differs(self.ambulance_needed, o.ambulance_needed),
+            // No ambulance: no vehicle type either (the server clears it).
+            resource: differs(self.resource, o.resource).filter(|_| self.ambulance_needed != Some(false)),
+            orientation: text(&self.orientation, &o.orientation),
+            external_support: support,
+            conduct: text(&self.conduct, &o.conduct),
+            destination: text(&self.destination, &o.destination),
+            reason: self.reason.trim().to_owned(),
+            risk_alert: self.risk_alert,
+            patient_transport: text(&self.patient_transport, &o.patient_transport),
+        };
+        let nothing = up.demand_type.is_none()
+            && up.request_type.is_none()
+            && up.description.is_none()
+            && up.priority.is_none()
+            && up.ambulance_needed.is_none()
+            && up.resource.is_none()
+            && up.orientation.is_none()
+            && up.external_support.is_none()
+            && up.conduct.is_none()
+            && up.destination.is_none()
+            && up.patient_transport.is_none()
+            && !up.risk_alert;
+        if nothing {
+            return Err(Refusal::Nothing);
+        }
+        let changes_decided = (up.priority.is_some() && o.priority.is_some())
+            || (up.resource.is_some() && o.resource.is_some());
+        if changes_decided && up.reason.is_empty() {
+            return Err(Refusal::ReasonRequired);
+        }
+        if let Some(e) = up.validate().into_iter().next() {
+            return Err(Refusal::Invalid(e.message));
+        }
+        Ok(up)
+    }
+}
+
+#[cfg(test)]
+mod tests;

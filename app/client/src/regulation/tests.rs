@@ -1,0 +1,109 @@
+use super::*;
+use atalaia_core::ids::{OccurrenceId, UserId};
+use atalaia_core::samu::{CallType, OccurrencePhase};
+use chrono::Utc;
+
+fn occurrence() -> Occurrence {
+    Occurrence::new(
+        OccurrenceId::new(),
+        "2026-000042".into(),
+        CallType::Atendimento,
+        "Ana".into(),
+        "(31) 98888-7777".into(),
+        "Rua A, 1".into(),
+        "Belo Horizonte".into(),
+        None,
+        "Queda".into(),
+        OccurrencePhase::Regulation,
+        UserId::new(),
+        Utc::now(),
+    )
+}
+
+#[test]
+fn rfs124_tdc_proc_3_the_first_regulation_carries_every_field_the_regulator_filled() {
+    let o = occurrence();
+    let mut d = RegulationDraft::of(&o);
+    assert_eq!(d.to_update(&o).err(), Some(Refusal::Nothing), "as the occurrence stands: nothing to send");
+    d.demand_type = Some(DemandType::Clinical);
+    d.request_type = Some(RequestType::PreHospital);
+    d.description = "Dor torácica há 30 min, sudorese, PA 90x60".into();
+    d.priority = Some(Priority::Emergency);
+    d.ambulance_needed = Some(true);
+    d.resource = Some(VehicleKind::Usb);
+    d.orientation = "Manter o paciente em repouso, não oferecer alimentos".into();
+    d.toggle_support("Corpo de Bombeiros");
+    d.conduct = "AAS 200 mg mastigado".into();
+    d.destination = "Hospital João XXIII".into();
+    let up = d.to_update(&o).expect("sent");
+    assert_eq!(up.stage, RegulatorStage::Primary, "never regulated: the primary regulator");
+    assert_eq!(up.demand_type, Some(DemandType::Clinical));
+    assert_eq!(up.request_type, Some(RequestType::PreHospital));
+    assert_eq!(up.description.as_deref(), Some("Dor torácica há 30 min, sudorese, PA 90x60"));
+    assert_eq!(
+        (up.priority, up.ambulance_needed, up.resource),
+        (Some(Priority::Emergency), Some(true), Some(VehicleKind::Usb))
+    );
+    assert_eq!(up.orientation.as_deref(), Some("Manter o paciente em repouso, não oferecer alimentos"));
+    assert_eq!(up.external_support, Some(vec!["Corpo de Bombeiros".to_owned()]));
+    assert_eq!(up.destination.as_deref(), Some("Hospital João XXIII"));
+    assert!(up.patient_transport.is_none(), "untouched fields are not sent");
+}
+
+#[test]
+fn rfs126_a_decided_priority_or_resource_changes_only_with_a_reason() {
+    let mut o = occurrence();
+    o.priority = Some(Priority::Urgent);
+    o.resource = Some(VehicleKind::Usb);
+    o.history.push(atalaia_core::samu::Change {
+        at: Utc::now(),
+        by: UserId::new(),
+        by_name: "Dra. Ana".into(),
+        stage: Some(RegulatorStage::Primary),
+        field: "resource".into(),
+        from: None,
+        to: "usb".into(),
+        reason: String::new(),
+    });
+    let mut d = RegulationDraft::of(&o);
+    d.resource = Some(VehicleKind::Usa);
+    assert_eq!(d.to_update(&o).err(), Some(Refusal::ReasonRequired));
+    d.reason = "  sinais de infarto ".into();
+    let up = d.to_update(&o).expect("with its reason");
+    assert_eq!(up.stage, RegulatorStage::Secondary, "regulated once: the secondary regulator by default");
+    assert_eq!(up.resource, Some(VehicleKind::Usa));
+    assert_eq!(up.priority, None, "the priority did not change");
+    assert_eq!(up.reason, "sinais de infarto");
+    // A first decision needs no reason; text fields never do.
+    let mut d = RegulationDraft::of(&o);
+    d.conduct = "Oxigênio".into();
+    assert!(d.to_update(&o).is_ok());
+}
+
+#[test]
+fn no_ambulance_means_no_vehicle_type_and_an_emptied_description_is_refused() {
+    let mut o = occurrence();
+    o.resource = Some(VehicleKind::Usb);
+    o.ambulance_needed = Some(true);
+    let mut d = RegulationDraft::of(&o);
+    d.ambulance_needed = Some(false);
+    d.resource = Some(VehicleKind::Usa);
+    let up = d.to_update(&o).expect("sent");
+    assert_eq!((up.ambulance_needed, up.resource), (Some(false), None));
+    let mut d = RegulationDraft::of(&o);
+    d.description = "   ".into();
+    assert!(matches!(d.to_update(&o), Err(Refusal::Invalid(m)) if m.contains("descrição")));
+}
+
+#[test]
+fn rfs123_external_support_toggles_and_rfs128_patient_transport_is_sent_when_written() {
+    let mut o = occurrence();
+    o.external_support = vec!["Polícia Militar".into()];
+    let mut d = RegulationDraft::of(&o);
+    d.toggle_support("Polícia Militar");
+    d.toggle_support("Defesa Civil");
+    d.patient_transport = "Alta hospitalar, sem necessidade de suporte".into();
+    let up = d.to_update(&o).expect("sent");
+    assert_eq!(up.external_support, Some(vec!["Defesa Civil".to_owned()]));
+    assert_eq!(up.patient_transport.as_deref(), Some("Alta hospitalar, sem necessidade de suporte"));
+}
