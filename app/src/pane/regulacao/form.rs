@@ -2,7 +2,7 @@
 //! component: every field of the regulation, starting from what the occurrence has; the draft and
 //! its rules are `atalaia_client::regulation`.
 
-use super::REASON_ID;
+use super::{REASON_ID, toggle};
 use crate::text as pt;
 use crate::theme;
 use atalaia_client::regulation::{EXTERNAL_SERVICES, Refusal, RegulationDraft, default_stage};
@@ -170,11 +170,3 @@ const DEMANDS: [DemandType; 5] = [
 
 const PRIORITIES: [Priority; 5] =
     [Priority::Emergency, Priority::VeryUrgent, Priority::Urgent, Priority::LessUrgent, Priority::NotUrgent];
-
-fn toggle<'a>(label: &'a str, active: bool, on_press: Message) -> Element<'a, Message> {
-    button(text(label).size(theme::SMALL))
-        .padding([4, 10])
-        .style(theme::toggle(active))
-        .on_press(on_press)
-        .into()
-}

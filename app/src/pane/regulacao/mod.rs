@@ -410,7 +410,8 @@ fn labelled(notice: Result<String, String>, ctx: &Ctx<'_>, id: OccurrenceId) -> 
     notice.map(|m| format!("{number}{m}")).map_err(|m| format!("{number}{m}"))
 }
 
-fn toggle<'a>(label: &'a str, active: bool, on_press: Message) -> Element<'a, Message> {
+/// A choice that shows whether it is on.
+pub(super) fn toggle<'a, M: Clone + 'a>(label: &'a str, active: bool, on_press: M) -> Element<'a, M> {
     button(text(label).size(theme::SMALL))
         .padding([4, 10])
         .style(theme::toggle(active))
