@@ -147,6 +147,17 @@ pub const NUMBER: &str = "Número";
 pub const CALL_BEING_TAKEN: &str = "Chamada em registro";
 pub const PICK_ON_MAP: &str = "Marcar no mapa";
 pub const CANCEL: &str = "Cancelar";
+pub const CHOOSE_VEHICLE: &str = "Escolher viatura no mapa";
+
+/// Over the map while the fleet controller chooses the vehicle for a call.
+pub fn choose_vehicle(number: &str) -> String {
+    format!("Clique na viatura para a ocorrência {number}")
+}
+
+/// The button that commits a vehicle picked on the map.
+pub fn dispatch_to(vehicle: &str, number: &str) -> String {
+    format!("Despachar {vehicle} para {number}")
+}
 pub const PICK_CALL_PLACE: &str = "Clique no mapa o local da chamada";
 pub const COORDINATES: &str = "Coordenadas (lat lon)";
 pub const COORDINATES_PLACEHOLDER: &str = "-19,9191 -43,9386";

@@ -533,3 +533,58 @@ fn rfs115_the_call_place_is_picked_on_the_map() {
         .expect("the form says where");
     maybe_snapshot(&mut ui, "atendimento-local-no-mapa");
 }
+
+/// Issue 21 item 3: the fleet controller dispatches from the map — a call picked on the map
+/// offers "Escolher viatura no mapa"; a vehicle picked then offers "Despachar USA-01 para …",
+/// which commits it (into this console's outbox, on its way to the server).
+#[test]
+fn a_fleet_controller_dispatches_from_the_map() {
+    use atalaia_console::pane::mapa::Picked;
+    let data = tempfile::tempdir().expect("dir");
+    let (snapshot, _) = snapshot();
+    let vehicle = snapshot.vehicles[0].clone();
+    let mut d = Dashboard::new(session(Role::FleetController), now(), format::DEFAULT_TZ)
+        .with_offline(Some(data.path()), "central");
+    let _ = d.update(Message::Live(LiveUpdate::Connected { resumed: false }));
+    let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Snapshot(snapshot)))));
+    // The first frame tells the map its size.
+    drop(simulator(d.view()));
+    let click = |d: &mut Dashboard, at: LatLon| {
+        let (x, y) = d.map().view_now().project(at);
+        let _ = d.update(Message::Mapa(mapa::Message::Click(iced::Point::new(x as f32, y as f32))));
+    };
+    click(&mut d, LatLon { lat: -19.93, lon: -43.93 });
+    let Some(Picked::Occurrence(call)) = d.map().picked() else {
+        panic!("a call picked: {:?}", d.map().picked())
+    };
+    let number = d.model().occurrences[&call].number.clone();
+    let mut ui = simulator(d.view());
+    ui.click(atalaia_console::text::CHOOSE_VEHICLE).expect("the call offers its vehicle");
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        let _ = d.update(m);
+    }
+    assert_eq!(d.map().dispatching_for(), Some(call));
+    {
+        let mut ui = simulator(d.view());
+        ui.find(atalaia_console::text::choose_vehicle(&number).as_str()).expect("the hint over the map");
+    }
+    click(&mut d, vehicle.telemetry.position.expect("where"));
+    assert_eq!(d.map().picked(), Some(Picked::Vehicle(vehicle.id)));
+    let mut ui = simulator(d.view());
+    ui.click(atalaia_console::text::dispatch_to("USA-01", &number).as_str()).expect("dispatch button");
+    maybe_snapshot(&mut ui, "mapa-despacho");
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        let _ = d.update(m);
+    }
+    assert_eq!(d.map().dispatching_for(), None, "done choosing");
+    let seat = atalaia_client::seat::dir(data.path(), "central", &user(Role::FleetController).username);
+    let queued = atalaia_client::outbox::Outbox::open(&atalaia_client::seat::outbox_file(&seat))
+        .expect("outbox")
+        .entries()
+        .expect("entries");
+    assert!(
+        queued.iter().any(|e| matches!(&e.command, atalaia_client::outbox::Command::Dispatch(n)
+            if n.occurrence_id == call && n.vehicle_id == vehicle.id)),
+        "{queued:?}"
+    );
+}

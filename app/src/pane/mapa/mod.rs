@@ -146,6 +146,10 @@ pub struct State {
     picked: Option<Picked>,
     /// The next click marks a place for the call being taken (RFS115) instead of selecting.
     picking: bool,
+    /// The fleet controller may commit vehicles from the map.
+    can_dispatch: bool,
+    /// The call a vehicle is being chosen for on the map (dispatch from the map).
+    dispatch_for: Option<OccurrenceId>,
     /// The zone tools: the editor of the zone being drawn or changed, what the last save said.
     zones: zones::State,
     /// The track played back and the period typed for one.
@@ -187,6 +191,8 @@ impl Default for State {
             focus: None,
             picked: None,
             picking: false,
+            can_dispatch: false,
+            dispatch_for: None,
             zones: zones::State::default(),
             track: track::State::default(),
             search: search::State::default(),
@@ -217,6 +223,11 @@ pub enum Message {
     ClosePopup,
     /// Stop waiting for the click that marks the call's place.
     CancelPick,
+    /// Choose on the map the vehicle for this call.
+    DispatchFor(OccurrenceId),
+    /// Commit this vehicle to this call.
+    Dispatch(OccurrenceId, VehicleId),
+    CancelDispatch,
     /// Zones drawn and edited.
     Zone(zones::Message),
     /// Tracks played back.
@@ -232,6 +243,8 @@ pub enum Event {
     LoadTrack(track::Subject, DateTime<Utc>, DateTime<Utc>),
     /// The place clicked for the call being taken.
     Picked(LatLon),
+    /// Commit the vehicle to the call (chosen on the map).
+    Dispatch(OccurrenceId, VehicleId),
 }
 
 /// Identity of a wake-up subscription (the painter's, a tile source's).
@@ -265,6 +278,7 @@ impl State {
         let monitoring_only = role.can(Permission::PersonRead) && !role.can(Permission::OccurrenceRead);
         let mut s = Self::default();
         s.zones.can_edit = role.can(Permission::ZoneWrite);
+        s.can_dispatch = role.can(Permission::OccurrenceDispatch);
         if role.can(Permission::PersonRead) {
             s.layers.insert(Layer::Accuracy);
         }
@@ -494,6 +508,24 @@ impl State {
                 self.picking = false;
                 self.invalidate();
             }
+            Message::DispatchFor(o) => {
+                self.dispatch_for = self.can_dispatch.then_some(o);
+                self.picked = None;
+                self.invalidate();
+            }
+            Message::CancelDispatch => {
+                self.dispatch_for = None;
+                self.invalidate();
+            }
+            Message::Dispatch(o, v) => {
+                if !self.can_dispatch {
+                    return (Task::none(), None);
+                }
+                self.dispatch_for = None;
+                self.picked = None;
+                self.invalidate();
+                return (Task::none(), Some(Event::Dispatch(o, v)));
+            }
             Message::DoubleClick(at) => {
                 if !self.zones.double_click() {
                     self.viewport_update(viewport::Message::Zoom { by: 1.0, at }, model);
@@ -637,6 +669,11 @@ impl State {
     pub fn start_pick(&mut self) {
         self.picking = true;
         self.invalidate();
+    }
+
+    /// The call a vehicle is being chosen for on the map.
+    pub fn dispatching_for(&self) -> Option<OccurrenceId> {
+        self.dispatch_for
     }
 
     /// Whether the map waits for the click that marks the call's place.

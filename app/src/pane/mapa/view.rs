@@ -9,11 +9,34 @@ use crate::text as pt;
 use crate::theme;
 use atalaia_client::{LiveModel, format};
 use atalaia_core::monitoring::ZoneKind;
+use atalaia_core::samu::OccurrencePhase;
 use iced::widget::canvas;
 use iced::widget::{button, column, container, row, slider, space, text, text_input};
 use iced::{Center, Color, Element, Fill, Theme};
 
 impl State {
+    /// Dispatch from the map: a call picked offers to choose its vehicle; a free vehicle picked
+    /// while choosing offers to commit it (the fleet controller only).
+    fn dispatch_actions<'a>(&'a self, model: &'a LiveModel, p: Picked) -> Option<Element<'a, Message>> {
+        if !self.can_dispatch {
+            return None;
+        }
+        let action = |label: String, m: Message| -> Element<'a, Message> {
+            button(text(label).size(theme::SMALL)).padding([3, 9]).style(button::primary).on_press(m).into()
+        };
+        match (p, self.dispatch_for) {
+            (Picked::Occurrence(o), _) => {
+                let open = model.occurrences.get(&o).is_some_and(|o| o.phase != OccurrencePhase::Closed);
+                open.then(|| action(pt::CHOOSE_VEHICLE.to_owned(), Message::DispatchFor(o)))
+            }
+            (Picked::Vehicle(v), Some(o)) => {
+                let (vehicle, call) = (model.vehicles.get(&v)?, model.occurrences.get(&o)?);
+                Some(action(pt::dispatch_to(&vehicle.code, &call.number), Message::Dispatch(o, v)))
+            }
+            _ => None,
+        }
+    }
+
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let (model, tz) = (ctx.model, ctx.tz);
         // No card around the map: its picture paints the background itself. In a short pane
@@ -32,8 +55,12 @@ impl State {
             if self.picking {
                 c = c.push(pick_hint());
             }
+            if let Some(o) = self.dispatch_for.and_then(|o| model.occurrences.get(&o)) {
+                c = c.push(hint(pt::choose_vehicle(&o.number), Message::CancelDispatch));
+            }
             c = c.push(map);
             let busy = self.zones.editor.is_some()
+                || self.dispatch_for.is_some()
                 || self.track.playback.is_some()
                 || self.picked.is_some()
                 || self.zones.notice.is_some();
@@ -228,6 +255,7 @@ impl State {
                     r = r.push(text(e.clone()).size(theme::SMALL).color(theme::RED));
                 }
             }
+            r = r.extend(self.dispatch_actions(model, p));
             if matches!(p, Picked::Zone(_)) && self.zones.can_edit {
                 r = r.push(
                     button(text("Editar zona").size(theme::SMALL))
@@ -433,13 +461,18 @@ fn legend<'a>() -> Element<'a, Message> {
 
 /// Over the map while it waits for the click that marks the call's place.
 fn pick_hint<'a>() -> Element<'a, Message> {
+    hint(pt::PICK_CALL_PLACE.to_owned(), Message::CancelPick)
+}
+
+/// A line over the map saying what the next click does, with its way out.
+fn hint<'a>(said: String, cancel: Message) -> Element<'a, Message> {
     container(
         row![
-            text(pt::PICK_CALL_PLACE).size(theme::TEXT).width(Fill),
+            text(said).size(theme::TEXT).width(Fill),
             button(text(pt::CANCEL).size(theme::SMALL))
                 .padding([2, 8])
                 .style(button::secondary)
-                .on_press(Message::CancelPick),
+                .on_press(cancel),
         ]
         .spacing(8)
         .align_y(Center),

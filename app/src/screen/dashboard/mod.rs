@@ -564,6 +564,19 @@ impl Dashboard {
                     Ctx { model: self.desk.model(), now: self.now, tz: self.tz, user: &self.session.user };
                 let (task, event) = self.mapa.update(m, &ctx);
                 let effect = match event {
+                    Some(mapa::Event::Dispatch(occurrence_id, vehicle_id)) => {
+                        // Dispatch from the map (issue 21 item 3): the answer reaches the
+                        // regulation pane like a dispatch made there.
+                        let new = atalaia_core::wire::NewDispatch {
+                            id: Some(atalaia_core::ids::DispatchId::new()),
+                            occurrence_id,
+                            vehicle_id,
+                            replaces: None,
+                            additional: false,
+                        };
+                        let issued = self.issue(Command::Dispatch(new), None);
+                        return (Task::batch([task.map(Message::Mapa), issued]), None);
+                    }
                     Some(mapa::Event::Picked(at)) => {
                         let place = atendimento::Message::Place(at, atalaia_client::intake::PlaceSource::Map);
                         let (shown, _) = self.update(Message::Atendimento(place));
