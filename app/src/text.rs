@@ -340,6 +340,11 @@ pub fn dispatch_button(code: &str) -> String {
     format!("Despachar {code}")
 }
 
+/// Commits a vehicle in place of another already sent (RFS054).
+pub fn substitute_button(old: &str, new: &str) -> String {
+    format!("Substituir {old} por {new}")
+}
+
 pub fn dispatched(code: &str) -> String {
     format!("{code} despachada.")
 }
@@ -380,6 +385,17 @@ pub fn field_value(field: &str, value: &str) -> String {
         "resource" => serde_json::from_value(quoted)
             .map(atalaia_core::text::vehicle_kind)
             .map(str::to_owned)
+            .unwrap_or_else(|_| value.to_owned()),
+        "demand_type" => serde_json::from_value(quoted)
+            .map(atalaia_core::text::demand_type)
+            .map(str::to_owned)
+            .unwrap_or_else(|_| value.to_owned()),
+        "request_type" => serde_json::from_value(quoted)
+            .map(atalaia_core::text::request_type)
+            .map(str::to_owned)
+            .unwrap_or_else(|_| value.to_owned()),
+        "external_support" => serde_json::from_str::<Vec<String>>(value)
+            .map(|v| v.join(", "))
             .unwrap_or_else(|_| value.to_owned()),
         "ambulance_needed" => if value == "true" { "sim" } else { "não" }.to_owned(),
         _ => value.to_owned(),

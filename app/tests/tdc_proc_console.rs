@@ -38,7 +38,7 @@ where
 }
 
 #[test]
-fn tdc_proc_steps_1_to_5_and_11_through_the_console() {
+fn tdc_proc_steps_1_to_5_and_11_through_the_console_with_a_usb_replaced_by_a_usa() {
     let (_dir, server) = demo_server();
     let supervisor = block(api_as(&server.base_url, "supervisor"));
     let occurrence = |api: &atalaia_client::Api| -> Option<Occurrence> {
@@ -88,9 +88,8 @@ fn tdc_proc_steps_1_to_5_and_11_through_the_console() {
     snapshot(&mut tarm, "console-tdc-1-chamada");
     drop(tarm);
 
-    // 3. The regulator records the demand and request type (3a), classifies it (3c) and sends a
-    //    USB (3d, 3e); then redefines it to a USA — the cursor goes to the reason, and Tab walks
-    //    on to the guidance given to the caller (3f), the conduct (9) and the destination (11).
+    // 3. The regulator records the demand and request type (3a), classifies it (3c) and asks
+    //    for a USB (3d, 3e).
     let mut reg = Console::start(atalaia_console::application(kiosk(&server.base_url, "regulador")));
     reg.wait_for("Conectado", Duration::from_secs(20));
     reg.wait_for(COMPLAINT, Duration::from_secs(10));
@@ -106,6 +105,34 @@ fn tdc_proc_steps_1_to_5_and_11_through_the_console() {
     assert_eq!((o.priority, o.resource), (Some(Priority::Emergency), Some(VehicleKind::Usb)));
     assert_eq!((o.demand_type, o.request_type), (Some(DemandType::Clinical), Some(RequestType::PreHospital)));
     assert_eq!(o.ambulance_needed, Some(true));
+
+    // 4–5. The fleet controller sees the call with the free USBs nearest to it and their travel
+    //      time, and commits the first.
+    let fleet = block(api_as(&server.base_url, "frota"));
+    let recommended = |kind: VehicleKind| -> Candidate {
+        let nearest: Vec<Candidate> =
+            block(fleet.get(&format!("/occurrences/{}/recommendation", o.id))).unwrap();
+        let first = nearest.into_iter().next().expect("a free vehicle in the demo fleet");
+        assert_eq!(first.kind, kind, "the type the regulator chose");
+        first
+    };
+    let mut fleet_ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "frota")));
+    fleet_ui.wait_for("Conectado", Duration::from_secs(20));
+    fleet_ui.wait_for(COMPLAINT, Duration::from_secs(10));
+    fleet_ui.click(COMPLAINT);
+    let usb = recommended(VehicleKind::Usb);
+    fleet_ui.wait_for(&atalaia_console::text::distance_eta(usb.road_m, usb.eta_s), Duration::from_secs(10));
+    fleet_ui.click(&atalaia_console::text::dispatch_button(&usb.code));
+    fleet_ui.wait_for(&atalaia_console::text::dispatched(&usb.code), Duration::from_secs(10));
+    let dispatches: Vec<Dispatch> = block(fleet.get("/dispatches")).unwrap();
+    let first = dispatches
+        .iter()
+        .find(|d| d.occurrence_id == o.id && d.vehicle_id == usb.vehicle_id)
+        .unwrap_or_else(|| panic!("the dispatch reached the server: {dispatches:?}"));
+    assert!(first.active);
+
+    // 3e. The regulator redefines it to a USA — the cursor goes to the reason, and Tab walks on to
+    //     the guidance given to the caller (3f), the conduct (9) and the destination (11).
     reg.click("USA");
     reg.click("Registrar regulação (Enter)");
     reg.wait_for(atalaia_console::text::REASON_REQUIRED, Duration::from_secs(5));
@@ -130,24 +157,19 @@ fn tdc_proc_steps_1_to_5_and_11_through_the_console() {
     snapshot(&mut reg, "console-tdc-3-regulacao");
     drop(reg);
 
-    // 4–5. The fleet controller sees the call with the free USAs nearest to it and their travel
-    //      time, and commits the first.
-    let mut fleet_ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "frota")));
-    fleet_ui.wait_for("Conectado", Duration::from_secs(20));
-    fleet_ui.wait_for(COMPLAINT, Duration::from_secs(10));
-    fleet_ui.click(COMPLAINT);
-    let fleet = block(api_as(&server.base_url, "frota"));
-    let nearest: Vec<Candidate> = block(fleet.get(&format!("/occurrences/{}/recommendation", o.id))).unwrap();
-    let first = nearest.first().expect("a free USA in the demo fleet");
-    assert_eq!(first.kind, VehicleKind::Usa, "the type the regulator chose");
-    fleet_ui
-        .wait_for(&atalaia_console::text::distance_eta(first.road_m, first.eta_s), Duration::from_secs(10));
-    fleet_ui.click(&atalaia_console::text::dispatch_button(&first.code));
-    fleet_ui.wait_for(&atalaia_console::text::dispatched(&first.code), Duration::from_secs(10));
+    // 5 again (RFS054). The fleet controller refreshes the nearest vehicles: USAs now, each
+    //    offered in place of the USB on its way; the first goes, the USB is released.
+    fleet_ui.click(atalaia_console::text::REFRESH);
+    let usa = recommended(VehicleKind::Usa);
+    let substitute = atalaia_console::text::substitute_button(&usb.code, &usa.code);
+    fleet_ui.wait_for(&substitute, Duration::from_secs(10));
+    fleet_ui.click(&substitute);
+    fleet_ui.wait_for(&atalaia_console::text::dispatched(&usa.code), Duration::from_secs(10));
     snapshot(&mut fleet_ui, "console-tdc-5-despacho");
-    let dispatches: Vec<Dispatch> = block(fleet.get("/dispatches")).unwrap();
+    let of_call: Vec<Dispatch> = block(fleet.get(&format!("/dispatches?occurrence_id={}", o.id))).unwrap();
+    assert!(of_call.iter().any(|d| d.vehicle_id == usa.vehicle_id && d.active), "{of_call:?}");
     assert!(
-        dispatches.iter().any(|d| d.occurrence_id == o.id && d.vehicle_id == first.vehicle_id),
-        "the dispatch reached the server: {dispatches:?}"
+        of_call.iter().any(|d| d.vehicle_id == usb.vehicle_id && !d.active),
+        "the USB released: {of_call:?}"
     );
 }

@@ -7,7 +7,7 @@ use crate::text as pt;
 use crate::theme;
 use atalaia_client::format;
 use atalaia_core::auth::Permission;
-use atalaia_core::ids::VehicleId;
+use atalaia_core::ids::{DispatchId, VehicleId};
 use atalaia_core::samu::Occurrence;
 use atalaia_core::samu::queue::{Wait, is_conveniado, wait_state, waiting_limit_s};
 use iced::widget::{button, column, container, row, scrollable, space, text};
@@ -62,7 +62,8 @@ impl State {
             body = body.push(d.form.view(o, self.regulating.contains(&d.id)).map(Message::Form));
         }
         if ctx.user.role.can(Permission::OccurrenceDispatch) {
-            body = body.push(view_candidates(d, self.dispatching.get(&d.id).map(|(v, _)| *v)));
+            let replaceable = replaceable(o, ctx);
+            body = body.push(view_candidates(d, self.dispatching.get(&d.id).map(|(v, _)| *v), replaceable));
         }
         body = body.push(view_history(o, ctx));
         scrollable(body.padding(10)).height(Fill).into()
@@ -79,7 +80,23 @@ pub(super) fn notice(n: &Result<String, String>) -> Element<'_, Message> {
 }
 
 /// The free vehicles nearest the occurrence, with ETA, each a click from dispatch.
-fn view_candidates(d: &Detail, dispatching: Option<VehicleId>) -> Element<'_, Message> {
+/// The occurrence's active dispatch whose vehicle is not the type the regulator now asks for
+/// (RFS054: a USB sent, the call redefined to a USA): its id and vehicle code.
+fn replaceable(o: &Occurrence, ctx: &Ctx<'_>) -> Option<(DispatchId, String)> {
+    let wanted = o.resource?;
+    ctx.model
+        .dispatches
+        .values()
+        .filter(|d| d.occurrence_id == o.id && d.active)
+        .find(|d| ctx.model.vehicles.get(&d.vehicle_id).is_some_and(|v| v.kind != wanted))
+        .map(|d| (d.id, d.vehicle_code.clone()))
+}
+
+fn view_candidates(
+    d: &Detail,
+    dispatching: Option<VehicleId>,
+    replaceable: Option<(DispatchId, String)>,
+) -> Element<'_, Message> {
     let title = row![
         text(pt::RECOMMENDED).size(theme::TITLE),
         space::horizontal(),
@@ -102,6 +119,13 @@ fn view_candidates(d: &Detail, dispatching: Option<VehicleId>) -> Element<'_, Me
             } else {
                 pt::dispatch_button(&c.code)
             };
+            // A vehicle of the wrong type on its way: this one goes in its place (RFS054); or as
+            // one more vehicle for the call (RFS062).
+            let substitute = replaceable.as_ref().map(|(dispatch, old)| {
+                button(text(pt::substitute_button(old, &c.code)).size(theme::SMALL))
+                    .padding([4, 10])
+                    .on_press_maybe((!busy).then_some(Message::Substitute(c.vehicle_id, *dispatch)))
+            });
             row![
                 text(c.code.as_str()).size(theme::TEXT).width(90),
                 text(atalaia_core::text::vehicle_kind(c.kind))
@@ -109,10 +133,14 @@ fn view_candidates(d: &Detail, dispatching: Option<VehicleId>) -> Element<'_, Me
                     .color(theme::MUTED)
                     .width(60),
                 text(pt::distance_eta(c.road_m, c.eta_s)).size(theme::TEXT).width(Fill),
+            ]
+            .push(substitute)
+            .push(
                 button(text(label).size(theme::SMALL))
                     .padding([4, 10])
+                    .style(if replaceable.is_some() { button::secondary } else { button::primary })
                     .on_press_maybe((!busy).then_some(Message::Dispatch(c.vehicle_id))),
-            ]
+            )
             .spacing(8)
             .align_y(Center)
             .into()

@@ -106,6 +106,9 @@ pub enum Message {
     Refresh,
     Recommended(OccurrenceId, Result<Vec<Candidate>, ApiError>),
     Dispatch(VehicleId),
+    /// Commit this vehicle in place of the one on this dispatch (a USB replaced by a USA,
+    /// RFS054).
+    Substitute(VehicleId, DispatchId),
     Dispatched(OccurrenceId, Result<Box<Dispatch>, ApiError>),
 }
 
@@ -169,24 +172,8 @@ impl State {
                     d.candidates = Some(result.map_err(|e| e.user_message()));
                 }
             }
-            Message::Dispatch(vehicle) => {
-                let d = self.detail.as_mut()?;
-                if self.dispatching.contains_key(&d.id) || !ctx.user.role.can(Permission::OccurrenceDispatch)
-                {
-                    return None;
-                }
-                let id = *self.retry.entry((d.id, vehicle)).or_default();
-                self.dispatching.insert(d.id, (vehicle, id));
-                d.notice = None;
-                let new = NewDispatch {
-                    id: Some(id),
-                    occurrence_id: d.id,
-                    vehicle_id: vehicle,
-                    replaces: None,
-                    additional: false,
-                };
-                return Some(Event::Dispatch(Box::new(new)));
-            }
+            Message::Dispatch(vehicle) => return self.dispatch(ctx, vehicle, None),
+            Message::Substitute(vehicle, replaces) => return self.dispatch(ctx, vehicle, Some(replaces)),
             Message::Dispatched(id, result) => {
                 let sent = self.dispatching.remove(&id);
                 let notice = match &result {
@@ -229,6 +216,26 @@ impl State {
             }
         }
         None
+    }
+
+    /// Commits `vehicle` to the open occurrence (in place of the vehicle of `replaces`), once at
+    /// a time; a retry of the same vehicle is the same dispatch.
+    fn dispatch(&mut self, ctx: &Ctx<'_>, vehicle: VehicleId, replaces: Option<DispatchId>) -> Option<Event> {
+        let d = self.detail.as_mut()?;
+        if self.dispatching.contains_key(&d.id) || !ctx.user.role.can(Permission::OccurrenceDispatch) {
+            return None;
+        }
+        let id = *self.retry.entry((d.id, vehicle)).or_default();
+        self.dispatching.insert(d.id, (vehicle, id));
+        d.notice = None;
+        let new = NewDispatch {
+            id: Some(id),
+            occurrence_id: d.id,
+            vehicle_id: vehicle,
+            replaces,
+            additional: false,
+        };
+        Some(Event::Dispatch(Box::new(new)))
     }
 
     /// The regulator's form: a change, or the regulation to send (or why it is not sent).

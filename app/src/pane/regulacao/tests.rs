@@ -145,6 +145,12 @@ fn answers_outlive_the_detail_and_a_failed_dispatch_is_retried_with_its_id() {
 fn history_values_read_as_people_say_them() {
     assert_eq!(pt::field_value("priority", "emergency"), "Vermelha");
     assert_eq!(pt::field_value("resource", "usa"), "USA");
+    assert_eq!(pt::field_value("demand_type", "clinical"), "Clínica");
+    assert_eq!(pt::field_value("request_type", "pre_hospital"), "Atendimento pré-hospitalar");
+    assert_eq!(
+        pt::field_value("external_support", r#"["Corpo de Bombeiros","Defesa Civil"]"#),
+        "Corpo de Bombeiros, Defesa Civil"
+    );
     assert_eq!(pt::field_value("conduct", "O2 e monitorização"), "O2 e monitorização");
     assert_eq!(pt::distance_eta(2_800.0, 252), "2,8 km · 5 min");
 }
