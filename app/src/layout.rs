@@ -126,14 +126,24 @@ pub fn default_layout(role: Role) -> Configuration<Kind> {
     if !role.can(Permission::OccurrenceRead) {
         return split(Axis::Vertical, 0.55, Kind::Mapa, Kind::Alarmes);
     }
+    // Fleet controllers neither take nor regulate calls: the queue (a call opens there with its
+    // nearest vehicles) all down the left, the map and the vehicle alerts on the right.
+    if role.can(Permission::OccurrenceDispatch) && !role.can(Permission::OccurrenceCreate) {
+        return Configuration::Split {
+            axis: Axis::Vertical,
+            ratio: 0.5,
+            a: Box::new(Configuration::Pane(Kind::Regulacao)),
+            b: Box::new(split(Axis::Horizontal, 0.65, Kind::Mapa, Kind::Alarmes)),
+        };
+    }
     let samu_side = match role {
         Role::Tarm | Role::Regulator | Role::FleetController | Role::Crew => 0.55,
         _ => 0.5,
     };
-    // Call takers need the whole form in view; regulators and fleet controllers work in the
-    // queue (an occurrence opens there with its form or its vehicles); others mostly watch it.
+    // Call takers need the whole form in view; regulators work in the queue (an occurrence opens
+    // there with its form); others mostly watch it.
     let intake = match role {
-        Role::Regulator | Role::FleetController => 0.28,
+        Role::Regulator => 0.28,
         _ if role.can(Permission::OccurrenceCreate) => 0.62,
         _ => 0.4,
     };
@@ -202,11 +212,14 @@ mod tests {
     }
 
     #[test]
-    fn monitoring_operators_get_map_and_alarms_samu_roles_all_four() {
+    fn monitoring_operators_get_map_and_alarms_fleet_controllers_no_call_form_samu_roles_all_four() {
         let mut v = Vec::new();
         panes(&default_layout(Role::MonitoringOperator), &mut v);
         assert_eq!(v, vec![Kind::Mapa, Kind::Alarmes]);
-        for role in [Role::Tarm, Role::Supervisor, Role::FleetController] {
+        let mut v = Vec::new();
+        panes(&default_layout(Role::FleetController), &mut v);
+        assert_eq!(v, vec![Kind::Regulacao, Kind::Mapa, Kind::Alarmes], "a form it cannot use is not shown");
+        for role in [Role::Tarm, Role::Supervisor, Role::Regulator] {
             let mut v = Vec::new();
             panes(&default_layout(role), &mut v);
             assert_eq!(v, vec![Kind::Atendimento, Kind::Regulacao, Kind::Mapa, Kind::Alarmes], "{role:?}");
