@@ -439,7 +439,7 @@ fn main() {
             };
             let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Event(event)))));
         }
-        d.tick(now);
+        let _ = d.tick(now);
         if pan && frame >= 1 {
             if frame == 1 {
                 // Zoom 15 (every person drawn one by one) once the map knows its size.

@@ -215,10 +215,7 @@ impl App {
                     None => task.map(Message::Dashboard),
                 }
             }
-            (Screen::Dashboard(d), Message::Tick) => {
-                d.tick(Utc::now());
-                Task::none()
-            }
+            (Screen::Dashboard(d), Message::Tick) => d.tick(Utc::now()).map(Message::Dashboard),
             (Screen::Dashboard(_), Message::Shortcut(Shortcut::Register)) => self.update(Message::Dashboard(
                 dashboard::Message::Atendimento(crate::pane::atendimento::Message::Submit),
             )),

@@ -398,7 +398,7 @@ fn wall_display_renders_kpis_queue_map_and_alarms() {
     let mut dashboard = Dashboard::new(session(Role::Supervisor), now(), format::DEFAULT_TZ).with_wall(true);
     let _ = dashboard.update(Message::Live(LiveUpdate::Connected { resumed: false }));
     let _ = dashboard.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Snapshot(snapshot)))));
-    dashboard.tick(now() + Duration::minutes(5));
+    let _ = dashboard.tick(now() + Duration::minutes(5));
 
     let mut ui = Simulator::with_size(Settings::default(), Size::new(1920.0, 1080.0), dashboard.view());
     ui.find("Atalaia — painel da central").expect("wall title");
@@ -422,7 +422,7 @@ fn wall_display_renders_kpis_queue_map_and_alarms() {
     drop(ui);
 
     // Ten seconds later the queue shows its second page.
-    dashboard.tick(now() + Duration::minutes(5) + Duration::seconds(10));
+    let _ = dashboard.tick(now() + Duration::minutes(5) + Duration::seconds(10));
     let mut ui = Simulator::with_size(Settings::default(), Size::new(1920.0, 1080.0), dashboard.view());
     ui.find("página 2/2").expect("second page after the cycle");
     assert!(dashboard.sound().current().is_none(), "the wall never sounds");
@@ -464,7 +464,7 @@ fn selecting_an_occurrence_or_an_alarm_focuses_the_map() {
         body: atalaia_core::wire::EventBody::Position(moved.clone()),
     };
     let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(LiveMessage::Event(event)))));
-    d.tick(now() + Duration::seconds(31));
+    let _ = d.tick(now() + Duration::seconds(31));
     assert_eq!(d.map().focused().map(|f| f.at), Some(moved.at), "the ring follows the new fix");
 
     // Putting the alarm away hands the ring back to the occurrence still open.

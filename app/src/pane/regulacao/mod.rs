@@ -20,11 +20,15 @@ use atalaia_core::auth::Permission;
 use atalaia_core::ids::{DispatchId, OccurrenceId, VehicleId};
 use atalaia_core::samu::fleet::Candidate;
 use atalaia_core::samu::queue::{Filter, Origin, Wait, is_conveniado, wait_state};
-use atalaia_core::samu::{Dispatch, Occurrence, Priority};
+use atalaia_core::samu::{Dispatch, Occurrence, Priority, VehicleKind};
 use atalaia_core::wire::{NewDispatch, RegulationUpdate};
+use chrono::{DateTime, Utc};
 use iced::widget::text::Wrapping;
 use iced::widget::{button, column, container, mouse_area, row, scrollable, space, text};
 use iced::{Center, Color, Element, Fill, Task};
+
+/// How often the nearest vehicles of the open occurrence are asked for again.
+pub const REFRESH_EVERY: chrono::Duration = chrono::Duration::seconds(15);
 
 /// The reason field of the regulator's form (focused when a change needs its reason).
 pub const REASON_ID: &str = "regulacao-motivo";
@@ -47,11 +51,19 @@ struct Detail {
     notice: Option<Result<String, String>>,
     /// Nearest free vehicles (fleet controller): none asked yet, or the answer.
     candidates: Option<Result<Vec<Candidate>, String>>,
+    /// When the nearest vehicles were last asked for, and for which vehicle type.
+    asked: Option<(DateTime<Utc>, Option<VehicleKind>)>,
 }
 
 impl Detail {
     fn new(id: OccurrenceId, o: Option<&Occurrence>) -> Self {
-        Self { id, form: o.map(form::Form::of).unwrap_or_default(), notice: None, candidates: None }
+        Self {
+            id,
+            form: o.map(form::Form::of).unwrap_or_default(),
+            notice: None,
+            candidates: None,
+            asked: None,
+        }
     }
 }
 
@@ -135,6 +147,11 @@ pub fn window(n: usize, offset_y: f32, height: f32) -> (std::ops::Range<usize>, 
 impl State {
     pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
         let event = self.handle(message, ctx);
+        if let (Some(Event::Recommend(id)), Some(d)) = (&event, self.detail.as_mut())
+            && d.id == *id
+        {
+            d.asked = Some((ctx.now, ctx.model.occurrences.get(id).and_then(|o| o.resource)));
+        }
         // A change of what was decided needs its reason: the cursor goes where it is written.
         let task = if std::mem::take(&mut self.ask_reason) {
             iced::widget::operation::focus(iced::widget::Id::new(REASON_ID))
@@ -216,6 +233,26 @@ impl State {
             }
         }
         None
+    }
+
+    /// The nearest vehicles again, for the fleet controller: every [`REFRESH_EVERY`] while the
+    /// occurrence is open (vehicles move, ETAs change), and at once when the regulator changed
+    /// the vehicle type asked for. The list shown stays until the new one arrives.
+    pub fn refresh_due(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
+        if !ctx.user.role.can(Permission::OccurrenceDispatch) {
+            return None;
+        }
+        let d = self.detail.as_mut()?;
+        if self.dispatching.contains_key(&d.id) {
+            return None;
+        }
+        let wanted = ctx.model.occurrences.get(&d.id)?.resource;
+        let due = d.asked.is_none_or(|(at, kind)| kind != wanted || ctx.now - at >= REFRESH_EVERY);
+        if !due {
+            return None;
+        }
+        d.asked = Some((ctx.now, wanted));
+        Some(Event::Recommend(d.id))
     }
 
     /// Commits `vehicle` to the open occurrence (in place of the vehicle of `replaces`), once at

@@ -4,7 +4,8 @@ use atalaia_client::regulation::default_stage;
 use atalaia_core::ids::UserId;
 use atalaia_core::samu::RegulatorStage;
 use atalaia_core::samu::{CallType, OccurrencePhase};
-use chrono::{TimeZone, Utc};
+use atalaia_core::wire::UserInfo;
+use chrono::{DateTime, TimeZone, Utc};
 
 fn occ(priority: Option<Priority>, municipality: &str, regional: bool) -> Occurrence {
     let at = Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0).single().expect("time");
@@ -171,4 +172,33 @@ fn only_the_rows_in_view_are_built() {
     assert_eq!(window(3, 0.0, 580.0).0, 0..3);
     assert_eq!(window(3, 10_000.0, 580.0).0, 3..3);
     assert_eq!(window(0, 0.0, 580.0).0, 0..0);
+}
+
+#[test]
+fn issue_21_the_nearest_vehicles_are_asked_again_as_time_passes_and_when_the_type_changes() {
+    let mut o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
+    o.resource = Some(atalaia_core::samu::VehicleKind::Usb);
+    let (mut model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
+    let t0 = Utc::now();
+    fn at<'a>(model: &'a atalaia_client::LiveModel, user: &'a UserInfo, now: DateTime<Utc>) -> Ctx<'a> {
+        Ctx { model, now, tz: format::DEFAULT_TZ, user }
+    }
+    let mut s = State::default();
+    assert!(matches!(s.update(Message::Selected(o.id), &at(&model, &user, t0)).1, Some(Event::Recommend(_))));
+    assert!(s.refresh_due(&at(&model, &user, t0 + chrono::Duration::seconds(5))).is_none(), "just asked");
+    assert!(
+        matches!(s.refresh_due(&at(&model, &user, t0 + REFRESH_EVERY)), Some(Event::Recommend(id)) if id == o.id)
+    );
+    assert!(s.refresh_due(&at(&model, &user, t0 + REFRESH_EVERY)).is_none(), "once");
+    // The regulator redefines it to a USA: asked at once.
+    o.resource = Some(atalaia_core::samu::VehicleKind::Usa);
+    model.occurrences.insert(o.id, o.clone());
+    assert!(s.refresh_due(&at(&model, &user, t0 + REFRESH_EVERY + chrono::Duration::seconds(1))).is_some());
+    // A regulator is never offered vehicles.
+    let (model, user) = seat(atalaia_core::auth::Role::Regulator, &o);
+    let mut s = State::default();
+    let ctx = Ctx { model: &model, now: t0, tz: format::DEFAULT_TZ, user: &user };
+    let _ = s.update(Message::Selected(o.id), &ctx);
+    let later = Ctx { now: t0 + REFRESH_EVERY * 2, ..ctx };
+    assert!(s.refresh_due(&later).is_none());
 }

@@ -423,7 +423,9 @@ impl Dashboard {
         self.desk.link()
     }
 
-    pub fn tick(&mut self, now: DateTime<Utc>) {
+    /// The dashboard's clock, once a second; what it asks for then (the nearest vehicles of the
+    /// call open in the queue, as they move).
+    pub fn tick(&mut self, now: DateTime<Utc>) -> Task<Message> {
         self.now = now;
         self.mapa.set_now(now);
         // Once a second, not per live event: the ring follows a moving subject and leaves an
@@ -431,6 +433,19 @@ impl Dashboard {
         self.follow_selection();
         self.save_layout();
         self.refresh_alert();
+        let ctx = Ctx { model: self.desk.model(), now, tz: self.tz, user: &self.session.user };
+        match self.regulacao.refresh_due(&ctx) {
+            Some(regulacao::Event::Recommend(id)) => self.recommend(id).map(Message::Regulacao),
+            _ => Task::none(),
+        }
+    }
+
+    /// Asks the server for the free vehicles nearest to an occurrence, with their ETA.
+    fn recommend(&self, id: atalaia_core::ids::OccurrenceId) -> Task<regulacao::Message> {
+        let api = self.session.api.clone();
+        Task::perform(async move { api.recommendation(id).await }, move |r| {
+            regulacao::Message::Recommended(id, r)
+        })
     }
 
     /// What the dashboard fetches once it is shown: the centre's intake rules for the call form
@@ -532,12 +547,7 @@ impl Dashboard {
                         let issued = self.issue(Command::Regulate { occurrence: id, update: *up }, None);
                         return (Task::batch([task, issued]), None);
                     }
-                    Some(regulacao::Event::Recommend(id)) => {
-                        let api = self.session.api.clone();
-                        Task::perform(async move { api.recommendation(id).await }, move |r| {
-                            regulacao::Message::Recommended(id, r)
-                        })
-                    }
+                    Some(regulacao::Event::Recommend(id)) => self.recommend(id),
                     Some(regulacao::Event::Dispatch(new)) => {
                         let issued = self.issue(Command::Dispatch(*new), None);
                         return (Task::batch([task, issued]), None);
@@ -799,7 +809,7 @@ mod tests {
         let panes: Vec<Pane> = d.panes.iter().map(|(p, _)| *p).collect();
         d.panes.swap(panes[0], panes[1]);
         d.layout_dirty = true;
-        d.tick(now);
+        let _ = d.tick(now);
         let mine = crate::layout::capture(&d.panes);
         assert_ne!(mine, default);
 
