@@ -147,6 +147,14 @@ pub const NUMBER: &str = "Número";
 pub const CALL_BEING_TAKEN: &str = "Chamada em registro";
 pub const PICK_ON_MAP: &str = "Marcar no mapa";
 pub const CANCEL: &str = "Cancelar";
+pub const CLOSE_OCCURRENCE: &str = "Encerrar ocorrência";
+pub const CLOSE_REASON_HINT: &str = "Motivo do encerramento (ex.: paciente entregue no destino)";
+pub const CONFIRM_CLOSE: &str = "Confirmar encerramento";
+pub const CLOSE_REASON_REQUIRED: &str = "Informe o motivo do encerramento.";
+
+pub fn occurrence_closed(number: &str) -> String {
+    format!("Ocorrência {number} encerrada.")
+}
 pub const CHOOSE_VEHICLE: &str = "Escolher viatura no mapa";
 
 /// Over the map while the fleet controller chooses the vehicle for a call.

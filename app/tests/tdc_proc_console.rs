@@ -3,9 +3,9 @@
 //! each at their own console against one real embedded server — starting from a call nobody
 //! seeded. Each step checks what the server recorded.
 //!
-//! Steps 1–5 are here, with the conduct (part of 9) and the destination (11) the regulator records;
-//! 6–8 and 10 are the crew's (tests/tests/tdc_proc.rs drives them through the crew API), and the
-//! rest of 9 and 12–13 need the occurrence detail still to be built at the console.
+//! Steps 1–5, 11 and 13 are here, with the conduct (part of 9); 6–8 and 10 are the crew's
+//! (tests/tests/tdc_proc.rs drives them through the crew API), and the rest of 9 and 12 need the
+//! occurrence detail still to be built at the console.
 //!
 //! Run with `ICED_TEST_BACKEND=tiny-skia` (no GPU, no X server).
 
@@ -38,7 +38,7 @@ where
 }
 
 #[test]
-fn tdc_proc_steps_1_to_5_and_11_through_the_console_with_a_usb_replaced_by_a_usa() {
+fn tdc_proc_steps_1_to_5_11_and_13_through_the_console_with_a_usb_replaced_by_a_usa() {
     let (_dir, server) = demo_server();
     let supervisor = block(api_as(&server.base_url, "supervisor"));
     let occurrence = |api: &atalaia_client::Api| -> Option<Occurrence> {
@@ -154,8 +154,6 @@ fn tdc_proc_steps_1_to_5_and_11_through_the_console_with_a_usb_replaced_by_a_usa
     assert_eq!(o.orientation, "Manter o paciente sentado e em repouso");
     assert_eq!(o.conduct, "AAS 200 mg mastigado; monitorar");
     assert_eq!(o.destination, "Hospital João XXIII");
-    snapshot(&mut reg, "console-tdc-3-regulacao");
-    drop(reg);
 
     // 5 again (RFS054). The fleet controller refreshes the nearest vehicles: USAs now, each
     //    offered in place of the USB on its way; the first goes, the USB is released.
@@ -172,4 +170,21 @@ fn tdc_proc_steps_1_to_5_and_11_through_the_console_with_a_usb_replaced_by_a_usa
         of_call.iter().any(|d| d.vehicle_id == usb.vehicle_id && !d.active),
         "the USB released: {of_call:?}"
     );
+    drop(fleet_ui);
+
+    // 13. Care has ended: the regulator closes the call with its reason — the cursor goes to it —
+    //     and the ambulance is released.
+    reg.click(atalaia_console::text::CLOSE_OCCURRENCE);
+    reg.type_text("Paciente entregue no Hospital João XXIII");
+    reg.key(Key::Enter);
+    reg.wait_for(&atalaia_console::text::occurrence_closed(&o.number), Duration::from_secs(10));
+    snapshot(&mut reg, "console-tdc-13-encerramento");
+    let closed = occurrence(&supervisor).unwrap();
+    assert_eq!(closed.phase, OccurrencePhase::Closed);
+    assert_eq!(
+        closed.closure.as_ref().map(|c| c.reason.as_str()),
+        Some("Paciente entregue no Hospital João XXIII")
+    );
+    let of_call: Vec<Dispatch> = block(fleet.get(&format!("/dispatches?occurrence_id={}", o.id))).unwrap();
+    assert!(of_call.iter().all(|d| !d.active), "every vehicle released: {of_call:?}");
 }

@@ -126,6 +126,7 @@ fn expected_audit(c: &Command) -> (String, String) {
             ((if *existing { "zone.update" } else { "zone.create" }).into(), zone.id.expect("id").to_string())
         }
         Command::DeviceCommand { device, .. } => ("device.command".into(), device.to_string()),
+        Command::CloseOccurrence { occurrence, .. } => ("occurrence.close".into(), occurrence.to_string()),
         Command::Dispatch(_) => panic!("not used here"),
     }
 }

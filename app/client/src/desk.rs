@@ -78,6 +78,7 @@ struct OfflineSeat {
 pub enum Routed {
     Registered(OccurrenceId, Box<Result<Occurrence, ApiError>>),
     Regulated(OccurrenceId, Result<Box<Occurrence>, ApiError>),
+    Closed(OccurrenceId, Result<Box<Occurrence>, ApiError>),
     Dispatched(OccurrenceId, Result<Box<Dispatch>, ApiError>),
     /// `reverted`: the seat showed the action as done and the server refused it, so the alarm is
     /// back to the server's copy.
@@ -376,6 +377,9 @@ impl Desk {
             Command::Regulate { occurrence, .. } => {
                 Routed::Regulated(*occurrence, decode(result).map(Box::new))
             }
+            Command::CloseOccurrence { occurrence, .. } => {
+                Routed::Closed(*occurrence, decode(result).map(Box::new))
+            }
             Command::Dispatch(new) => Routed::Dispatched(new.occurrence_id, decode(result).map(Box::new)),
             Command::AlarmAction { alarm, .. } => {
                 let shown = self.optimistic.remove(alarm);
@@ -405,7 +409,9 @@ impl Desk {
         let m = &self.model;
         let value = match command {
             Command::CreateOccurrence(new) => serde_json::to_value(m.occurrences.get(&new.id?)?),
-            Command::Regulate { occurrence, .. } => serde_json::to_value(m.occurrences.get(occurrence)?),
+            Command::Regulate { occurrence, .. } | Command::CloseOccurrence { occurrence, .. } => {
+                serde_json::to_value(m.occurrences.get(occurrence)?)
+            }
             Command::Dispatch(new) => serde_json::to_value(m.dispatches.get(&new.id?)?),
             Command::AlarmAction { alarm, .. } => serde_json::to_value(m.alarms.get(alarm)?),
             Command::DeviceCommand { command, .. } => serde_json::to_value(m.commands.get(&command.id?)?),

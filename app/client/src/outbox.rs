@@ -42,11 +42,28 @@ pub enum OutboxError {
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum Command {
     CreateOccurrence(NewOccurrence),
-    Regulate { occurrence: OccurrenceId, update: RegulationUpdate },
+    Regulate {
+        occurrence: OccurrenceId,
+        update: RegulationUpdate,
+    },
     Dispatch(NewDispatch),
-    AlarmAction { alarm: AlarmId, action: AlarmAction },
-    DeviceCommand { device: DeviceId, command: NewCommand },
-    SaveZone { zone: NewZone, existing: bool },
+    AlarmAction {
+        alarm: AlarmId,
+        action: AlarmAction,
+    },
+    DeviceCommand {
+        device: DeviceId,
+        command: NewCommand,
+    },
+    SaveZone {
+        zone: NewZone,
+        existing: bool,
+    },
+    /// Close an occurrence with its reason (TDC-PROC 13, RFS185); its vehicles are released.
+    CloseOccurrence {
+        occurrence: OccurrenceId,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -71,6 +88,11 @@ impl Command {
                 (true, Some(id)) => (Method::PUT, format!("/zones/{id}"), serde_json::to_value(zone)?),
                 _ => (Method::POST, "/zones".into(), serde_json::to_value(zone)?),
             },
+            Command::CloseOccurrence { occurrence, reason } => (
+                Method::POST,
+                format!("/occurrences/{occurrence}/close"),
+                serde_json::to_value(atalaia_core::wire::Reason { reason: reason.clone() })?,
+            ),
         })
     }
 
@@ -91,6 +113,7 @@ impl Command {
             },
             Command::DeviceCommand { .. } => "Comando ao dispositivo".into(),
             Command::SaveZone { zone, .. } => format!("Zona {}", zone.name.trim()),
+            Command::CloseOccurrence { .. } => "Encerramento de ocorrência".into(),
         }
     }
 }

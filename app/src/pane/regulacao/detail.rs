@@ -10,7 +10,7 @@ use atalaia_core::auth::Permission;
 use atalaia_core::ids::{DispatchId, VehicleId};
 use atalaia_core::samu::Occurrence;
 use atalaia_core::samu::queue::{Wait, is_conveniado, wait_state, waiting_limit_s};
-use iced::widget::{button, column, container, row, scrollable, space, text};
+use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
 use iced::{Center, Element, Fill};
 
 impl State {
@@ -21,6 +21,15 @@ impl State {
         ctx: &Ctx<'a>,
     ) -> Element<'a, Message> {
         let waited = (ctx.now - o.created_at).num_seconds();
+        let may_close = ctx.user.role.can(Permission::OccurrenceRegulate)
+            || ctx.user.role.can(Permission::OccurrenceDispatch);
+        // Closing is the occurrence's own action: beside its number, its reason right under it.
+        let close = (may_close && d.closing.is_none()).then(|| {
+            button(text(pt::CLOSE_OCCURRENCE).size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::Close)
+        });
         let head = row![
             button(text(pt::BACK_TO_QUEUE).size(theme::SMALL))
                 .padding([4, 10])
@@ -40,6 +49,7 @@ impl State {
                 Wait::Over => theme::RED,
             }),
         ]
+        .push(close)
         .spacing(10)
         .align_y(Center);
         let place = if is_conveniado(o) { pt::conveniado(&o.municipality) } else { o.municipality.clone() };
@@ -55,7 +65,11 @@ impl State {
             .color(theme::MUTED),
         ]
         .spacing(4);
-        let mut body = column![head, facts].spacing(10);
+        let mut body = column![head].spacing(10);
+        if let Some(reason) = d.closing.as_deref().filter(|_| may_close) {
+            body = body.push(view_closing(reason, self.regulating.contains(&d.id)));
+        }
+        body = body.push(facts);
         // Fixed slot for the last answer: a message appearing must not move the cursor.
         body = body.push(crate::pane::slot(d.notice.as_ref().map(notice)));
         if ctx.user.role.can(Permission::OccurrenceRegulate) {
@@ -80,6 +94,29 @@ pub(super) fn notice(n: &Result<String, String>) -> Element<'_, Message> {
 }
 
 /// The free vehicles nearest the occurrence, with ETA, each a click from dispatch.
+/// Closing the occurrence once care has ended (TDC-PROC 13): a reason, then confirm.
+fn view_closing(reason: &str, sending: bool) -> Element<'_, Message> {
+    row![
+        text_input(pt::CLOSE_REASON_HINT, reason)
+            .id(iced::widget::Id::new(super::CLOSE_REASON_ID))
+            .on_input(Message::CloseReason)
+            .on_submit(Message::ConfirmClose)
+            .size(theme::TEXT)
+            .width(Fill),
+        button(text(if sending { pt::SENDING } else { pt::CONFIRM_CLOSE }).size(theme::SMALL))
+            .padding([4, 10])
+            .style(button::danger)
+            .on_press_maybe((!sending).then_some(Message::ConfirmClose)),
+        button(text(pt::CANCEL).size(theme::SMALL))
+            .padding([4, 10])
+            .style(button::secondary)
+            .on_press(Message::CancelClose),
+    ]
+    .spacing(8)
+    .align_y(Center)
+    .into()
+}
+
 /// The occurrence's active dispatch whose vehicle is not the type the regulator now asks for
 /// (RFS054: a USB sent, the call redefined to a USA): its id and vehicle code.
 fn replaceable(o: &Occurrence, ctx: &Ctx<'_>) -> Option<(DispatchId, String)> {

@@ -30,6 +30,9 @@ use iced::{Center, Color, Element, Fill, Task};
 /// How often the nearest vehicles of the open occurrence are asked for again.
 pub const REFRESH_EVERY: chrono::Duration = chrono::Duration::seconds(15);
 
+/// The closing reason's field (focused when the closing box opens).
+pub const CLOSE_REASON_ID: &str = "regulacao-encerramento";
+
 /// The reason field of the regulator's form (focused when a change needs its reason).
 pub const REASON_ID: &str = "regulacao-motivo";
 use std::collections::{HashMap, HashSet};
@@ -53,6 +56,8 @@ struct Detail {
     candidates: Option<Result<Vec<Candidate>, String>>,
     /// When the nearest vehicles were last asked for, and for which vehicle type.
     asked: Option<(DateTime<Utc>, Option<VehicleKind>)>,
+    /// The reason being typed to close the occurrence (the closing box is open).
+    closing: Option<String>,
 }
 
 impl Detail {
@@ -63,6 +68,7 @@ impl Detail {
             notice: None,
             candidates: None,
             asked: None,
+            closing: None,
         }
     }
 }
@@ -85,6 +91,8 @@ pub struct State {
     notice: Option<Result<String, String>>,
     /// The last submit needs a reason: the cursor goes to its field.
     ask_reason: bool,
+    /// The closing box just opened: the cursor goes to its reason.
+    ask_closing: bool,
 }
 
 impl Default for State {
@@ -99,6 +107,7 @@ impl Default for State {
             retry: HashMap::new(),
             notice: None,
             ask_reason: false,
+            ask_closing: false,
         }
     }
 }
@@ -115,6 +124,13 @@ pub enum Message {
     /// The regulator's form.
     Form(form::Message),
     Regulated(OccurrenceId, Result<Box<Occurrence>, ApiError>),
+    /// Open the box that closes the occurrence (TDC-PROC 13).
+    Close,
+    CloseReason(String),
+    ConfirmClose,
+    CancelClose,
+    /// The server's answer to the closure.
+    Closed(OccurrenceId, Result<Box<Occurrence>, ApiError>),
     Refresh,
     Recommended(OccurrenceId, Result<Vec<Candidate>, ApiError>),
     Dispatch(VehicleId),
@@ -132,6 +148,8 @@ pub enum Event {
     Dispatch(Box<NewDispatch>),
     /// The server's answer: show it at once (the feed confirms it).
     Updated(Box<Occurrence>),
+    /// Close the occurrence with this reason; its vehicles are released.
+    Close(OccurrenceId, String),
 }
 
 /// The rows to build for a list of `n` rows scrolled to `offset_y` in a viewport `height` tall:
@@ -155,6 +173,8 @@ impl State {
         // A change of what was decided needs its reason: the cursor goes where it is written.
         let task = if std::mem::take(&mut self.ask_reason) {
             iced::widget::operation::focus(iced::widget::Id::new(REASON_ID))
+        } else if std::mem::take(&mut self.ask_closing) {
+            iced::widget::operation::focus(iced::widget::Id::new(CLOSE_REASON_ID))
         } else {
             Task::none()
         };
@@ -213,6 +233,57 @@ impl State {
                 }
             }
             Message::Form(m) => return self.form(m, ctx),
+            Message::Close => {
+                let may = ctx.user.role.can(Permission::OccurrenceRegulate)
+                    || ctx.user.role.can(Permission::OccurrenceDispatch);
+                if let Some(d) = self.detail.as_mut().filter(|_| may) {
+                    d.closing = Some(String::new());
+                    self.ask_closing = true;
+                }
+            }
+            Message::CloseReason(r) => {
+                if let Some(c) = self.detail.as_mut().and_then(|d| d.closing.as_mut()) {
+                    *c = r;
+                }
+            }
+            Message::CancelClose => {
+                if let Some(d) = self.detail.as_mut() {
+                    d.closing = None;
+                }
+            }
+            Message::ConfirmClose => {
+                let d = self.detail.as_mut()?;
+                let reason = d.closing.as_deref()?.trim().to_owned();
+                if reason.is_empty() {
+                    d.notice = Some(Err(pt::CLOSE_REASON_REQUIRED.to_owned()));
+                    return None;
+                }
+                if !self.regulating.insert(d.id) {
+                    return None;
+                }
+                d.notice = None;
+                return Some(Event::Close(d.id, reason));
+            }
+            Message::Closed(id, result) => {
+                self.regulating.remove(&id);
+                return match result {
+                    Ok(o) => {
+                        // Closed calls leave the queue: back to it, with what was done.
+                        if self.detail.as_ref().is_some_and(|d| d.id == id) {
+                            self.detail = None;
+                        }
+                        self.notice = Some(Ok(pt::occurrence_closed(&o.number)));
+                        Some(Event::Updated(o))
+                    }
+                    Err(e) => {
+                        match self.detail.as_mut().filter(|d| d.id == id) {
+                            Some(d) => d.notice = Some(Err(e.user_message())),
+                            None => self.notice = Some(labelled(Err(e.user_message()), ctx, id)),
+                        }
+                        None
+                    }
+                };
+            }
             Message::Regulated(id, result) => {
                 self.regulating.remove(&id);
                 let (notice, regulated) = match result {

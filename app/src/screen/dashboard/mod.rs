@@ -219,6 +219,7 @@ impl Dashboard {
                 Message::Atendimento(atendimento::Message::Submitted(id, result))
             }
             Routed::Regulated(id, result) => Message::Regulacao(regulacao::Message::Regulated(id, result)),
+            Routed::Closed(id, result) => Message::Regulacao(regulacao::Message::Closed(id, result)),
             Routed::Dispatched(id, result) => Message::Regulacao(regulacao::Message::Dispatched(id, result)),
             Routed::Alarm { alarm, result, reverted } => {
                 if reverted {
@@ -548,6 +549,10 @@ impl Dashboard {
                         return (Task::batch([task, issued]), None);
                     }
                     Some(regulacao::Event::Recommend(id)) => self.recommend(id),
+                    Some(regulacao::Event::Close(occurrence, reason)) => {
+                        let issued = self.issue(Command::CloseOccurrence { occurrence, reason }, None);
+                        return (Task::batch([task, issued]), None);
+                    }
                     Some(regulacao::Event::Dispatch(new)) => {
                         let issued = self.issue(Command::Dispatch(*new), None);
                         return (Task::batch([task, issued]), None);
