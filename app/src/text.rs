@@ -166,7 +166,7 @@ pub fn choose_vehicle(number: &str) -> String {
 pub fn dispatch_to(vehicle: &str, number: &str) -> String {
     format!("Despachar {vehicle} para {number}")
 }
-pub const PICK_CALL_PLACE: &str = "Clique no mapa o local da chamada";
+pub const PICK_CALL_PLACE: &str = "Clique no mapa no local da chamada";
 pub const COORDINATES: &str = "Coordenadas (lat lon)";
 pub const COORDINATES_PLACEHOLDER: &str = "-19,9191 -43,9386";
 pub const NO_PLACE: &str = "Local no mapa: não marcado (a frota precisa dele para despachar)";

@@ -541,7 +541,8 @@ fn rfs115_the_call_place_is_picked_on_the_map() {
 fn a_fleet_controller_dispatches_from_the_map() {
     use atalaia_console::pane::mapa::Picked;
     let data = tempfile::tempdir().expect("dir");
-    let (snapshot, _) = snapshot();
+    let (mut snapshot, _) = snapshot();
+    snapshot.vehicles[0].status = VehicleStatus::Available;
     let vehicle = snapshot.vehicles[0].clone();
     let mut d = Dashboard::new(session(Role::FleetController), now(), format::DEFAULT_TZ)
         .with_offline(Some(data.path()), "central");
@@ -587,4 +588,23 @@ fn a_fleet_controller_dispatches_from_the_map() {
             if n.occurrence_id == call && n.vehicle_id == vehicle.id)),
         "{queued:?}"
     );
+}
+
+/// RFS115: a click waited for on the map belongs to the call being typed — a new call (F2 twice,
+/// or a registration) or typed coordinates stop the wait.
+#[test]
+fn rfs115_the_map_stops_waiting_for_the_place_when_the_call_ends() {
+    let mut d = dashboard_with(Snapshot { seq: 1, ..Snapshot::default() }, Role::Tarm);
+    let _ = d.update(Message::Atendimento(atendimento::Message::Phone("(31) 98888-7777".into())));
+    let _ = d.update(Message::Atendimento(atendimento::Message::PickOnMap));
+    assert!(d.map().picking());
+    let _ = d.update(Message::Atendimento(atendimento::Message::CallerName("Ana".into())));
+    assert!(d.map().picking(), "still this call's");
+    let _ = d.update(Message::Atendimento(atendimento::Message::Clear));
+    let _ = d.update(Message::Atendimento(atendimento::Message::Clear));
+    assert!(!d.map().picking(), "the call was discarded");
+    let _ = d.update(Message::Atendimento(atendimento::Message::Phone("(31) 98888-7777".into())));
+    let _ = d.update(Message::Atendimento(atendimento::Message::PickOnMap));
+    let _ = d.update(Message::Atendimento(atendimento::Message::Coordinates("-19,9 -43,9".into())));
+    assert!(!d.map().picking(), "typed coordinates win");
 }

@@ -80,7 +80,7 @@ pub fn parse_coordinates(raw: &str) -> Result<LatLon, &'static str> {
         raw.split(';').collect()
     } else if raw.split_whitespace().count() == 2 {
         raw.split_whitespace().map(|p| p.trim_end_matches(',')).collect()
-    } else if raw.matches(',').count() == 1 {
+    } else if raw.matches(',').count() == 1 && raw.split(',').all(|p| p.contains('.')) {
         raw.split(',').collect()
     } else {
         return Err(HOW);
@@ -122,6 +122,8 @@ impl Draft {
             errors.push(FieldError::new("location", e));
             None
         });
+        let kept: Vec<usize> =
+            (0..self.extra_phones.len()).filter(|&i| !self.extra_phones[i].trim().is_empty()).collect();
         let victims = self
             .victims
             .iter()
@@ -159,17 +161,21 @@ impl Draft {
             municipality: self.municipality.trim().to_owned(),
             location,
             description: self.description.trim().to_owned(),
-            extra_phones: self
-                .extra_phones
-                .iter()
-                .map(|p| p.trim().to_owned())
-                .filter(|p| !p.is_empty())
-                .collect(),
+            extra_phones: kept.iter().map(|&i| self.extra_phones[i].trim().to_owned()).collect(),
             victims,
             call_started_at,
             hand_off: true,
         };
-        errors.extend(new.validate());
+        // Blank phones are not sent: an error about the n-th phone sent is about the form's row
+        // `kept[n]`.
+        errors.extend(new.validate().into_iter().map(|mut e| {
+            if let Some(n) = e.field.strip_prefix("extra_phones[").and_then(|r| r.strip_suffix(']'))
+                && let Some(row) = n.parse::<usize>().ok().and_then(|n| kept.get(n))
+            {
+                e.field = format!("extra_phones[{row}]");
+            }
+            e
+        }));
         (new, errors)
     }
 

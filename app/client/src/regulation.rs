@@ -83,8 +83,10 @@ impl RegulationDraft {
         }
     }
 
-    /// The update carrying what differs from `o`, or why nothing is sent.
-    pub fn to_update(&self, o: &Occurrence) -> Result<RegulationUpdate, Refusal> {
+    /// The update carrying what the regulator changed — what differs from `base`, the form as
+    /// the occurrence stood when it was opened (so that what another regulator changed since is
+    /// never sent back) — or why nothing is sent. `o` is the occurrence as it is now.
+    pub fn to_update(&self, base: &RegulationDraft, o: &Occurrence) -> Result<RegulationUpdate, Refusal> {
         fn differs<T: PartialEq + Copy>(new: Option<T>, old: Option<T>) -> Option<T> {
             new.filter(|n| Some(*n) != old)
         }
@@ -95,24 +97,24 @@ impl RegulationDraft {
         let support = {
             let new: Vec<String> =
                 self.external_support.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
-            (new != o.external_support).then_some(new)
+            (new != base.external_support).then_some(new)
         };
         let up = RegulationUpdate {
             stage: self.stage.unwrap_or_else(|| default_stage(o)),
-            demand_type: differs(self.demand_type, o.demand_type),
-            request_type: differs(self.request_type, o.request_type),
-            description: text(&self.description, &o.description),
-            priority: differs(self.priority, o.priority),
-            ambulance_needed: differs(self.ambulance_needed, o.ambulance_needed),
+            demand_type: differs(self.demand_type, base.demand_type),
+            request_type: differs(self.request_type, base.request_type),
+            description: text(&self.description, &base.description),
+            priority: differs(self.priority, base.priority),
+            ambulance_needed: differs(self.ambulance_needed, base.ambulance_needed),
             // No ambulance: no vehicle type either (the server clears it).
-            resource: differs(self.resource, o.resource).filter(|_| self.ambulance_needed != Some(false)),
-            orientation: text(&self.orientation, &o.orientation),
+            resource: differs(self.resource, base.resource).filter(|_| self.ambulance_needed != Some(false)),
+            orientation: text(&self.orientation, &base.orientation),
             external_support: support,
-            conduct: text(&self.conduct, &o.conduct),
-            destination: text(&self.destination, &o.destination),
+            conduct: text(&self.conduct, &base.conduct),
+            destination: text(&self.destination, &base.destination),
             reason: self.reason.trim().to_owned(),
             risk_alert: self.risk_alert,
-            patient_transport: text(&self.patient_transport, &o.patient_transport),
+            patient_transport: text(&self.patient_transport, &base.patient_transport),
         };
         let nothing = up.demand_type.is_none()
             && up.request_type.is_none()
@@ -129,8 +131,12 @@ impl RegulationDraft {
         if nothing {
             return Err(Refusal::Nothing);
         }
-        let changes_decided = (up.priority.is_some() && o.priority.is_some())
-            || (up.resource.is_some() && o.resource.is_some());
+        // Changing a colour or a vehicle type already decided — or dropping the ambulance, which
+        // drops its type — needs a reason.
+        let decided_type = o.resource.is_some() || base.resource.is_some();
+        let changes_decided = (up.priority.is_some() && (o.priority.is_some() || base.priority.is_some()))
+            || (up.resource.is_some() && decided_type)
+            || (up.ambulance_needed == Some(false) && decided_type);
         if changes_decided && up.reason.is_empty() {
             return Err(Refusal::ReasonRequired);
         }

@@ -35,7 +35,7 @@ fn rfs115_coordinates_are_read_as_a_tarm_types_them() {
     ] {
         assert_eq!(parse_coordinates(typed), Ok(bh), "{typed}");
     }
-    for bad in ["", "-19,9191", "-19,91,91 -43", "abc def", "-19.9 -43.9 10"] {
+    for bad in ["", "-19,9191", "-19,9", "-19.9,43", "-19,91,91 -43", "abc def", "-19.9 -43.9 10"] {
         assert!(parse_coordinates(bad).is_err(), "{bad}");
     }
     assert!(parse_coordinates("-95 -43").expect_err("out of range").contains("limites"));
@@ -86,7 +86,7 @@ fn rfs186_extra_phones_are_checked_and_blank_ones_dropped() {
     d.extra_phones = vec!["(31) 3333-4444".into(), "  ".into(), "123".into()];
     let (new, errors) = command(&d);
     assert_eq!(new.extra_phones, ["(31) 3333-4444", "123"]);
-    assert_eq!(fields(&errors), ["extra_phones[1]"]);
+    assert_eq!(fields(&errors), ["extra_phones[2]"], "the error is under the row that has it");
 }
 
 fn earlier(phone: &str, address: &str, location: Option<LatLon>, minutes_ago: i64) -> Occurrence {

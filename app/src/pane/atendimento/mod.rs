@@ -256,10 +256,11 @@ impl State {
                     f.address = street;
                     f.number = number;
                     f.municipality = known.municipality;
-                    if f.coordinates.trim().is_empty()
-                        && let Some(at) = known.location
-                    {
-                        f.place = Some((at, PlaceSource::Known));
+                    // A point marked on the map or typed stays; one from another known address
+                    // goes with that address.
+                    let from_known = f.place.is_none_or(|(_, source)| source == PlaceSource::Known);
+                    if f.coordinates.trim().is_empty() && from_known {
+                        f.place = known.location.map(|at| (at, PlaceSource::Known));
                     }
                 });
                 self.server_errors.retain(|e| e.field != "municipality" && e.field != "location");
@@ -379,6 +380,11 @@ impl State {
                 Task::none()
             }
         }
+    }
+
+    /// Coordinates were typed for this call (they win over a point marked on the map).
+    pub fn typed_coordinates(&self) -> bool {
+        !self.form.coordinates.trim().is_empty()
     }
 
     /// Nothing typed yet for this call.

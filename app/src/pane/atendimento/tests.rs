@@ -187,3 +187,25 @@ fn rfs003_rfs033_the_centres_rules_stay_with_the_form_from_call_to_call() {
     assert!(!s.needs_rules(), "kept for the next call");
     assert_eq!(s.rules.as_ref().map(|r| r.alerts("(11) 98888-7777", "")).map(|a| a.len()), Some(1));
 }
+
+#[test]
+fn rfs030_a_suggested_address_brings_its_own_point_or_none_but_keeps_one_marked_on_the_map() {
+    use atalaia_client::intake::KnownAddress;
+    let (model, u) = (LiveModel::default(), user(Role::Tarm));
+    let ctx = ctx_for(&model, &u);
+    let mut s = State::default();
+    let a = LatLon { lat: -19.93, lon: -43.93 };
+    let known = |address: &str, location| KnownAddress {
+        address: address.into(),
+        municipality: "Belo Horizonte".into(),
+        location,
+    };
+    let _ = s.update(Message::Suggestion(known("Rua A, 1", Some(a))), &ctx);
+    assert_eq!(s.draft().0.location, Some(a));
+    let _ = s.update(Message::Suggestion(known("Rua B, 2", None)), &ctx);
+    assert_eq!(s.draft().0.location, None, "Rua A's point does not go with Rua B");
+    let marked = LatLon { lat: -19.95, lon: -43.90 };
+    let _ = s.update(Message::Place(marked, PlaceSource::Map), &ctx);
+    let _ = s.update(Message::Suggestion(known("Rua A, 1", Some(a))), &ctx);
+    assert_eq!(s.draft().0.location, Some(marked), "a point marked on the map stays");
+}

@@ -676,6 +676,12 @@ impl State {
         self.dispatch_for
     }
 
+    /// Stop waiting for the click that marks the call's place.
+    pub fn cancel_pick(&mut self) {
+        self.picking = false;
+        self.invalidate();
+    }
+
     /// Whether the map waits for the click that marks the call's place.
     pub fn picking(&self) -> bool {
         self.picking

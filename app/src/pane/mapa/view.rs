@@ -31,7 +31,9 @@ impl State {
             }
             (Picked::Vehicle(v), Some(o)) => {
                 let (vehicle, call) = (model.vehicles.get(&v)?, model.occurrences.get(&o)?);
-                Some(action(pt::dispatch_to(&vehicle.code, &call.number), Message::Dispatch(o, v)))
+                let free = vehicle.status == atalaia_core::samu::VehicleStatus::Available;
+                (free && call.phase != OccurrencePhase::Closed)
+                    .then(|| action(pt::dispatch_to(&vehicle.code, &call.number), Message::Dispatch(o, v)))
             }
             _ => None,
         }

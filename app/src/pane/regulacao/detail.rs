@@ -77,7 +77,8 @@ impl State {
         }
         if ctx.user.role.can(Permission::OccurrenceDispatch) {
             let replaceable = replaceable(o, ctx);
-            body = body.push(view_candidates(d, self.dispatching.get(&d.id).map(|(v, _)| *v), replaceable));
+            body =
+                body.push(view_candidates(d, self.dispatching.get(&d.id).map(|((v, _), _)| *v), replaceable));
         }
         body = body.push(view_history(o, ctx));
         scrollable(body.padding(10)).height(Fill).into()

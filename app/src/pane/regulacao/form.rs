@@ -42,11 +42,14 @@ pub(crate) enum Event {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Form {
     pub(crate) draft: RegulationDraft,
+    /// The form as the occurrence stood when it was opened: only what differs from it is sent.
+    base: RegulationDraft,
 }
 
 impl Form {
     pub(crate) fn of(o: &Occurrence) -> Self {
-        Self { draft: RegulationDraft::of(o) }
+        let draft = RegulationDraft::of(o);
+        Self { base: draft.clone(), draft }
     }
 
     pub(crate) fn update(&mut self, message: Message, o: &Occurrence) -> Option<Event> {
@@ -57,7 +60,13 @@ impl Form {
             Message::Request(v) => d.request_type = Some(v),
             Message::Description(v) => d.description = v,
             Message::Priority(p) => d.priority = Some(p),
-            Message::Ambulance(v) => d.ambulance_needed = Some(v),
+            Message::Ambulance(v) => {
+                d.ambulance_needed = Some(v);
+                if !v {
+                    // No ambulance, no vehicle type.
+                    d.resource = None;
+                }
+            }
             Message::Resource(k) => {
                 d.resource = Some(k);
                 d.ambulance_needed = Some(true);
@@ -70,7 +79,7 @@ impl Form {
             Message::Reason(v) => d.reason = v,
             Message::RiskAlert(v) => d.risk_alert = v,
             Message::Submit => {
-                return Some(match d.to_update(o) {
+                return Some(match d.to_update(&self.base, o) {
                     Ok(up) => Event::Regulate(Box::new(up)),
                     Err(why) => Event::Refused(why),
                 });

@@ -83,10 +83,12 @@ pub struct State {
     /// Requests on their way, per occurrence: they outlive the detail view, so closing and
     /// reopening an occurrence cannot send a second regulation or a second vehicle.
     regulating: HashSet<OccurrenceId>,
-    dispatching: HashMap<OccurrenceId, (VehicleId, DispatchId)>,
+    /// Per occurrence: the vehicle being sent (and the dispatch it replaces), and the id it goes
+    /// with.
+    dispatching: HashMap<OccurrenceId, ((VehicleId, Option<DispatchId>), DispatchId)>,
     /// The id a dispatch that failed was sent with: sending the same vehicle again replays it,
     /// so a dispatch the server stored before the answer was lost is never made twice.
-    retry: HashMap<(OccurrenceId, VehicleId), DispatchId>,
+    retry: HashMap<(OccurrenceId, (VehicleId, Option<DispatchId>)), DispatchId>,
     /// An answer that came back after its occurrence was closed in the pane.
     notice: Option<Result<String, String>>,
     /// The last submit needs a reason: the cursor goes to its field.
@@ -215,8 +217,8 @@ impl State {
                 let sent = self.dispatching.remove(&id);
                 let notice = match &result {
                     Ok(dispatch) => {
-                        if let Some((vehicle, _)) = sent {
-                            self.retry.remove(&(id, vehicle));
+                        if let Some((what, _)) = sent {
+                            self.retry.remove(&(id, what));
                         }
                         Ok(pt::dispatched(&dispatch.vehicle_code))
                     }
@@ -333,8 +335,9 @@ impl State {
         if self.dispatching.contains_key(&d.id) || !ctx.user.role.can(Permission::OccurrenceDispatch) {
             return None;
         }
-        let id = *self.retry.entry((d.id, vehicle)).or_default();
-        self.dispatching.insert(d.id, (vehicle, id));
+        // A substitution and a plain dispatch of the same vehicle are different commands.
+        let id = *self.retry.entry((d.id, (vehicle, replaces))).or_default();
+        self.dispatching.insert(d.id, ((vehicle, replaces), id));
         d.notice = None;
         let new = NewDispatch {
             id: Some(id),

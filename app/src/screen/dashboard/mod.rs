@@ -515,6 +515,15 @@ impl Dashboard {
             }
             Message::Atendimento(m) => {
                 let (task, event) = self.atendimento.update(m, &ctx);
+                // A click waited for on the map belongs to the call being typed: not to the next
+                // one, and not once its coordinates were typed.
+                let for_this_call = !self.atendimento.is_pristine() && !self.atendimento.typed_coordinates();
+                if self.mapa.picking()
+                    && !for_this_call
+                    && !matches!(event, Some(atendimento::Event::PickOnMap))
+                {
+                    self.mapa.cancel_pick();
+                }
                 let effect = match event {
                     Some(atendimento::Event::Register(new)) => {
                         self.issue(Command::CreateOccurrence(new), None)
