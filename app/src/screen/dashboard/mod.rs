@@ -4,6 +4,8 @@
 
 use crate::alert;
 mod chrome;
+mod focus;
+mod subscription;
 
 use crate::pane::{Ctx, Kind, alarmes, atendimento, mapa, regulacao};
 use crate::screen::Session;
@@ -11,19 +13,15 @@ use crate::screen::wall;
 use crate::text as pt;
 use crate::theme;
 use atalaia_client::desk::{self, ConflictAction, Desk, Issued, Routed, Show};
-use atalaia_client::live::Resume;
 use atalaia_client::outbox::{self, Command};
-use atalaia_client::{ApiError, LiveModel, LiveUpdate, cache, format};
+use atalaia_client::{ApiError, LiveModel, LiveUpdate, format};
 use atalaia_core::auth::Permission;
 pub use chrome::link_status;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use iced::widget::pane_grid::{self, Pane};
 use iced::widget::{button, column, container, row, text};
-use iced::{Element, Fill, Subscription, Task};
-use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
-use std::sync::Arc;
+use iced::{Element, Fill, Task};
 
 pub use atalaia_client::desk::Link;
 
@@ -86,39 +84,6 @@ pub enum Event {
     /// The server no longer accepts the token.
     SessionExpired,
     LoggedOut,
-}
-
-/// Identity of the live subscription: a new server or token starts a new one, nothing else does.
-struct LiveKey {
-    base: String,
-    token: String,
-    /// Read when the subscription starts only (not part of its identity).
-    resume: Option<Resume>,
-    cache: Option<cache::Writer>,
-}
-
-/// Identity of the outbox sender: one per session and outbox file.
-struct PumpKey {
-    api: atalaia_client::Api,
-    token: String,
-    path: PathBuf,
-    wake: Arc<tokio::sync::Notify>,
-}
-
-impl Hash for PumpKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        "atalaia-outbox".hash(state);
-        self.token.hash(state);
-        self.path.hash(state);
-    }
-}
-
-impl Hash for LiveKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        "atalaia-live".hash(state);
-        self.base.hash(state);
-        self.token.hash(state);
-    }
 }
 
 impl Dashboard {
@@ -325,73 +290,6 @@ impl Dashboard {
         self.mapa.set_pixel_ratio(scale);
     }
 
-    /// Selecting an occurrence or an alarm points it out on the map (where it is known); the
-    /// one selected last leads, the other takes over when it is put away, and the ring follows
-    /// its subject as new fixes arrive. Nothing selected (or nothing with a place): no ring.
-    fn follow_selection(&mut self) {
-        let now = (self.regulacao.open(), self.alarmes.selected());
-        let changed = now != self.followed;
-        if changed {
-            let (was_occ, was_alarm) = std::mem::replace(&mut self.followed, now);
-            self.follow_alarm = if now.1.is_some() && now.1 != was_alarm {
-                true
-            } else if now.0.is_some() && now.0 != was_occ {
-                false
-            } else {
-                now.1.is_some()
-            };
-        }
-        let occurrence = |d: &Self| {
-            now.0
-                .and_then(|id| d.desk.model().occurrences.get(&id))
-                .and_then(|o| Some(mapa::Focus { at: o.location?, label: o.number.clone() }))
-        };
-        let alarm = |d: &Self| now.1.and_then(|id| d.alarm_focus(id));
-        let target = if self.follow_alarm { alarm(self) } else { occurrence(self) };
-        // Nothing selected: the place of the call being taken, if it has one.
-        let target = if now == (None, None) { self.call_place.clone() } else { target };
-        match target {
-            // A new selection shows its region; a moving subject only moves the ring.
-            Some(f) if changed => self.mapa.focus(f),
-            Some(f) => self.mapa.move_focus(f),
-            None => self.mapa.clear_focus(),
-        }
-    }
-
-    /// Where an alarm is: its person's or device's last fix, its vehicle, its occurrence.
-    fn alarm_focus(&self, id: atalaia_core::ids::AlarmId) -> Option<mapa::Focus> {
-        use atalaia_core::alarm::Subject;
-        let model = self.desk.model();
-        let a = model.alarms.get(&id)?;
-        let last_of_person = |p| {
-            model
-                .devices
-                .values()
-                .filter(|d| d.person_id == Some(p))
-                .filter_map(|d| model.last_position(d.id))
-                .max_by_key(|fix| fix.fix_time)
-                .map(|fix| fix.at)
-        };
-        let (at, name) = match a.subject {
-            Subject::Person(p) => (last_of_person(p)?, model.persons.get(&p).map(|p| p.name.clone())),
-            Subject::Device(d) => {
-                let device = model.devices.get(&d);
-                let person = device.and_then(|d| d.person_id).and_then(|p| model.persons.get(&p));
-                (model.last_position(d)?.at, person.map(|p| p.name.clone()))
-            }
-            Subject::Vehicle(v) => {
-                let v = model.vehicles.get(&v)?;
-                (mapa::vehicle_position(model, v)?, Some(v.code.clone()))
-            }
-            Subject::Occurrence(o) => {
-                let o = model.occurrences.get(&o)?;
-                (o.location?, Some(o.number.clone()))
-            }
-        };
-        let kind = atalaia_core::text::alarm_kind(a.kind);
-        Some(mapa::Focus { at, label: name.map_or_else(|| kind.to_owned(), |n| format!("{n} · {kind}")) })
-    }
-
     pub fn map(&self) -> &mapa::State {
         &self.mapa
     }
@@ -464,28 +362,6 @@ impl Dashboard {
             }
         })
         .and_then(Task::done)
-    }
-
-    pub fn subscription(&self) -> Subscription<Message> {
-        let (resume, cache) = self.desk.live_source();
-        let key =
-            LiveKey { base: self.session.base.clone(), token: self.session.token.clone(), resume, cache };
-        let live = Subscription::run_with(key, |k| {
-            atalaia_client::live::subscribe_from(
-                k.base.clone(),
-                k.token.clone(),
-                k.resume.clone(),
-                k.cache.clone(),
-            )
-        })
-        .map(Message::Live);
-        let pump = self.desk.outbox_source().map(|(path, wake)| {
-            let key =
-                PumpKey { api: self.session.api.clone(), token: self.session.token.clone(), path, wake };
-            Subscription::run_with(key, |k| outbox::pump(k.api.clone(), k.path.clone(), k.wake.clone()))
-                .map(Message::Outbox)
-        });
-        Subscription::batch([live, self.mapa.subscription().map(Message::Mapa)].into_iter().chain(pump))
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
@@ -796,117 +672,4 @@ impl Dashboard {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use atalaia_core::auth::Role;
-
-    #[test]
-    fn the_operator_s_layout_is_saved_and_back_at_the_next_login() {
-        use atalaia_core::ids::UserId;
-        let dir = tempfile::tempdir().expect("dir");
-        let user = atalaia_core::wire::UserInfo {
-            id: UserId::new(),
-            username: "joana".into(),
-            display_name: "Joana".into(),
-            role: Role::MonitoringOperator,
-        };
-        let session = || Session {
-            api: atalaia_client::Api::new("http://127.0.0.1:9").expect("client"),
-            base: "http://127.0.0.1:9".into(),
-            token: "t".into(),
-            user: user.clone(),
-        };
-        let now = Utc::now();
-        let mut d = Dashboard::new(session(), now, format::DEFAULT_TZ).with_layout_dir(Some(dir.path()));
-        let default = crate::layout::capture(&d.panes);
-        // She swaps the map and the alarms (as a drop on the other pane does).
-        let panes: Vec<Pane> = d.panes.iter().map(|(p, _)| *p).collect();
-        d.panes.swap(panes[0], panes[1]);
-        d.layout_dirty = true;
-        let _ = d.tick(now);
-        let mine = crate::layout::capture(&d.panes);
-        assert_ne!(mine, default);
-
-        let again = Dashboard::new(session(), now, format::DEFAULT_TZ).with_layout_dir(Some(dir.path()));
-        assert_eq!(crate::layout::capture(&again.panes), mine, "her arrangement came back");
-        let other = Dashboard::new(
-            Session {
-                user: atalaia_core::wire::UserInfo { username: "carlos".into(), ..user.clone() },
-                ..session()
-            },
-            now,
-            format::DEFAULT_TZ,
-        )
-        .with_layout_dir(Some(dir.path()));
-        assert_eq!(crate::layout::capture(&other.panes), default, "another operator keeps the default");
-    }
-
-    /// Issue 8: a claim made while the console still believed itself online, whose sending then
-    /// found no server, is kept in the outbox (surviving the console) and shown as taken so the
-    /// operator can go on; refused later, the alarm goes back to what the server had.
-    #[test]
-    fn a_claim_that_finds_no_server_is_queued_and_shown_taken_then_put_back_when_refused() {
-        use atalaia_core::alarm::{Alarm, AlarmKind, AlarmState, Subject};
-        use atalaia_core::ids::{PersonId, UserId};
-        let data = tempfile::tempdir().expect("dir");
-        let user = atalaia_core::wire::UserInfo {
-            id: UserId::new(),
-            username: "joana".into(),
-            display_name: "Joana".into(),
-            role: Role::MonitoringOperator,
-        };
-        let session = Session {
-            api: atalaia_client::Api::new("http://127.0.0.1:9").expect("client"),
-            base: "http://127.0.0.1:9".into(),
-            token: "t".into(),
-            user: user.clone(),
-        };
-        let now = Utc::now();
-        let mut d =
-            Dashboard::new(session, now, format::DEFAULT_TZ).with_offline(Some(data.path()), "central");
-        let alarm = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
-        let id = alarm.id;
-        let _ = d.update(Message::Live(LiveUpdate::Connected { resumed: false }));
-        let snapshot = atalaia_core::wire::Snapshot { seq: 7, alarms: vec![alarm], ..Default::default() };
-        let _ = d.update(Message::Live(LiveUpdate::Message(Box::new(
-            atalaia_core::wire::LiveMessage::Snapshot(snapshot),
-        ))));
-        let _ = d.update(Message::Alarmes(alarmes::Message::Claim(id)));
-        assert_eq!(d.outbox_counts(), (1, 0));
-        assert_eq!(d.model().alarms[&id].state, AlarmState::Open, "online: the server's answer is awaited");
-        let queued = outbox::Outbox::open(&atalaia_client::seat::outbox_file(&atalaia_client::seat::dir(
-            data.path(),
-            "central",
-            "joana",
-        )))
-        .expect("outbox")
-        .entries()
-        .expect("entries");
-        assert_eq!(queued.len(), 1, "on disk before anything was sent");
-
-        let waiting = outbox::Update::Waiting {
-            pending: 1,
-            reason: "sem conexão".into(),
-            retry_in: std::time::Duration::from_secs(1),
-        };
-        let _ = d.update(Message::Outbox(waiting.clone()));
-        assert!(matches!(d.model().alarms[&id].state, AlarmState::Claimed { by, .. } if by == user.id));
-        let _ = d.update(Message::Outbox(waiting));
-        assert!(d.model().alarms[&id].notes.is_empty(), "applied once");
-
-        let problem = atalaia_core::wire::Problem {
-            type_uri: "about:blank".into(),
-            title: "Conflito".into(),
-            status: 409,
-            detail: Some("Alarme já assumido por Ana.".into()),
-            code: "conflict".into(),
-            errors: Vec::new(),
-        };
-        let _ = d.update(Message::Outbox(outbox::Update::Conflict {
-            entry: Box::new(queued[0].clone()),
-            problem: Box::new(problem),
-        }));
-        assert_eq!(d.model().alarms[&id].state, AlarmState::Open, "back to the server's copy");
-        assert_eq!(d.outbox_counts().1, 1, "kept for the operator to decide");
-    }
-}
+mod tests;
