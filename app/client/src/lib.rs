@@ -5,6 +5,8 @@ pub mod api;
 pub mod backoff;
 pub mod cache;
 pub mod desk;
+#[cfg(test)]
+mod fixtures;
 pub mod format;
 pub mod intake;
 pub mod live;

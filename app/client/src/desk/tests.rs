@@ -1,8 +1,9 @@
 use super::*;
+use crate::fixtures::occurrence;
 use atalaia_core::alarm::{Alarm, AlarmKind, AlarmState, Subject};
 use atalaia_core::auth::Role;
 use atalaia_core::ids::{PersonId, UserId};
-use atalaia_core::samu::{CallType, OccurrencePhase};
+use atalaia_core::samu::CallType;
 use atalaia_core::wire::{LiveMessage, NewOccurrence, Problem, Snapshot};
 
 fn user() -> UserInfo {
@@ -45,23 +46,6 @@ fn new_call() -> NewOccurrence {
         call_started_at: None,
         hand_off: true,
     }
-}
-
-fn occurrence(id: OccurrenceId, at: DateTime<Utc>) -> Occurrence {
-    Occurrence::new(
-        id,
-        "2026-000001".into(),
-        CallType::Atendimento,
-        "Ana".into(),
-        "(31) 98888-7777".into(),
-        "Rua A, 1".into(),
-        "Belo Horizonte".into(),
-        None,
-        "Queda".into(),
-        OccurrencePhase::Regulation,
-        UserId::new(),
-        at,
-    )
 }
 
 fn waiting() -> outbox::Update {

@@ -1,5 +1,5 @@
 use super::*;
-use atalaia_core::ids::{OccurrenceId, UserId};
+use atalaia_core::ids::OccurrenceId;
 use atalaia_core::samu::OccurrencePhase;
 use atalaia_core::wire::NewOccurrence;
 use chrono::{TimeZone, Utc};
@@ -92,20 +92,14 @@ fn rfs186_extra_phones_are_checked_and_blank_ones_dropped() {
 fn earlier(phone: &str, address: &str, location: Option<LatLon>, minutes_ago: i64) -> Occurrence {
     let at = Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 0).single().expect("time")
         - chrono::Duration::minutes(minutes_ago);
-    let mut o = Occurrence::new(
-        OccurrenceId::new(),
-        format!("2026-{minutes_ago:06}"),
-        CallType::Atendimento,
-        "João".into(),
-        phone.into(),
-        address.into(),
-        "Contagem".into(),
-        location,
-        "Queda".into(),
-        OccurrencePhase::Closed,
-        UserId::new(),
-        at,
-    );
+    let mut o = crate::fixtures::occurrence(OccurrenceId::new(), at);
+    o.number = format!("2026-{minutes_ago:06}");
+    o.caller_name = "João".into();
+    o.caller_phone = phone.into();
+    o.address = address.into();
+    o.municipality = "Contagem".into();
+    o.location = location;
+    o.phase = OccurrencePhase::Closed;
     o.extra_phones = vec!["(31) 3333-4444".into()];
     o
 }

@@ -1,24 +1,11 @@
 use super::*;
-use atalaia_core::ids::{OccurrenceId, UserId};
-use atalaia_core::samu::{CallType, OccurrencePhase};
-use chrono::Utc;
 
 fn occurrence() -> Occurrence {
-    Occurrence::new(
-        OccurrenceId::new(),
-        "2026-000042".into(),
-        CallType::Atendimento,
-        "Ana".into(),
-        "(31) 98888-7777".into(),
-        "Rua A, 1".into(),
-        "Belo Horizonte".into(),
-        None,
-        "Queda".into(),
-        OccurrencePhase::Regulation,
-        UserId::new(),
-        Utc::now(),
-    )
+    crate::fixtures::occurrence(OccurrenceId::new(), Utc::now())
 }
+
+use atalaia_core::ids::{OccurrenceId, UserId};
+use chrono::Utc;
 
 #[test]
 fn rfs124_tdc_proc_3_the_first_regulation_carries_every_field_the_regulator_filled() {
