@@ -29,8 +29,6 @@ pub enum PlaceSource {
     Known,
     /// Picked on the map.
     Map,
-    /// The configured geocoder's answer.
-    Geocoder,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +43,7 @@ pub struct Draft {
     /// Typed coordinates ("-19,9191 -43,9386" or "-19.9191, -43.9386"); empty when the place
     /// comes from elsewhere.
     pub coordinates: String,
-    /// A place taken from a known address, the map or the geocoder.
+    /// A place taken from a known address or the map.
     pub place: Option<(LatLon, PlaceSource)>,
     pub description: String,
     pub extra_phones: Vec<String>,

@@ -131,7 +131,7 @@ pub enum Message {
     ClearPlace,
     /// Mark the call's place with a click on the map.
     PickOnMap,
-    /// A point for this call: picked on the map or found by the geocoder.
+    /// A point for this call, picked on the map.
     Place(LatLon, PlaceSource),
     ExtraPhone(usize, String),
     /// F4 or the button: one more number to reach the caller (RFS186).

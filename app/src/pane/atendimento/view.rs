@@ -181,7 +181,6 @@ impl State {
                     (false, _) => "digitado",
                     (true, Some(PlaceSource::Known)) => "endereço conhecido",
                     (true, Some(PlaceSource::Map)) => "marcado no mapa",
-                    (true, Some(PlaceSource::Geocoder)) => "localizado pelo endereço",
                     (true, None) => "",
                 };
                 (pt::call_place(at.lat, at.lon, source), theme::GREEN)
