@@ -42,6 +42,8 @@ pub struct BootConfig {
     pub map: crate::pane::mapa::Config,
     /// The alarm to open once logged in (a notification e-mail's link).
     pub open_alarm: Option<atalaia_core::ids::AlarmId>,
+    /// Where files taken from an occurrence's record are saved, and what opens them.
+    pub files: atalaia_client::record::Files,
 }
 
 impl Default for BootConfig {
@@ -58,6 +60,7 @@ impl Default for BootConfig {
             seat_server: None,
             map: crate::pane::mapa::Config::default(),
             open_alarm: None,
+            files: atalaia_client::record::Files::default(),
         }
     }
 }
@@ -188,7 +191,8 @@ impl App {
                         .with_wall(self.config.wall)
                         .with_layout_dir(self.config.data_dir.as_deref())
                         .with_offline(self.config.data_dir.as_deref(), &self.config.seat_name())
-                        .with_map(&self.config.map);
+                        .with_map(&self.config.map)
+                        .with_files(self.config.files.clone());
                     dashboard.set_window_focus(self.focused);
                     // Opened from a notification e-mail's link: that alarm's card, once (a later
                     // login starts as usual).

@@ -255,11 +255,23 @@ pub fn register_failed(reason: &str) -> String {
 
 // Regulation queue.
 pub const EMPTY_QUEUE: &str = "Fila vazia";
+pub const NO_CLOSED: &str = "Nenhuma ocorrência encerrada nas últimas 24 horas";
+/// The list of occurrences closed in the last day, to read or append to (RFS133).
+pub const SHOW_CLOSED: &str = "Encerradas (24 h)";
+pub const TAB_REGULATION: &str = "Regulação";
+pub const TAB_RECORD: &str = "Registro";
+pub fn tab_chat(unread: usize) -> String {
+    if unread == 0 { "Chat com a equipe".to_owned() } else { format!("Chat com a equipe ({unread} nova(s))") }
+}
 pub const UNCLASSIFIED: &str = "Sem classificação";
 
 /// A row's waiting time; past its priority's limit it says so in words, not only in red.
 pub fn waiting(elapsed: &str, over: bool) -> String {
     if over { format!("! aguarda {elapsed}") } else { format!("aguarda {elapsed}") }
+}
+
+pub fn closed_at(when: &str) -> String {
+    format!("encerrada em {when}")
 }
 
 pub fn waiting_limit(elapsed: &str, limit_min: i64) -> String {
@@ -421,6 +433,18 @@ pub fn change_line(
     to: &str,
     reason: &str,
 ) -> String {
+    format!("{at} · {}", change_text(by, stage, field, from, to, reason))
+}
+
+/// A change of the regulation without its time: who (as which regulator), what, and why.
+pub fn change_text(
+    by: &str,
+    stage: Option<&str>,
+    field: &str,
+    from: Option<&str>,
+    to: &str,
+    reason: &str,
+) -> String {
     let who = match stage {
         Some(s) => format!("{by} ({s})"),
         None => by.to_owned(),
@@ -430,9 +454,9 @@ pub fn change_line(
         None => format!("{field} {to}"),
     };
     if reason.trim().is_empty() {
-        format!("{at} · {who}: {change}")
+        format!("{who}: {change}")
     } else {
-        format!("{at} · {who}: {change} — {reason}")
+        format!("{who}: {change} — {reason}")
     }
 }
 

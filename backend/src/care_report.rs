@@ -142,24 +142,10 @@ fn lines(o: &Occurrence, dispatches: &[Dispatch], tz: Tz, generated: &str) -> Ve
         v.push(Text("Sem registros.".into()));
     }
     for r in &o.records {
-        let s = &r.vitals;
-        let mut vitals = Vec::new();
-        let mut put = |label: &str, x: Option<String>| {
-            if let Some(x) = x {
-                vitals.push(format!("{label} {x}"));
-            }
-        };
-        put("PA", s.sbp.map(|p| format!("{p}/{}", s.dbp.map_or("—".into(), |d| d.to_string()))));
-        put("FC", s.hr.map(|x| x.to_string()));
-        put("FR", s.rr.map(|x| x.to_string()));
-        put("SpO2", s.spo2.map(|x| format!("{x}%")));
-        put("Temp.", s.temp_c.map(|x| format!("{x:.1} °C").replace('.', ",")));
-        put("Glicemia", s.glucose.map(|x| x.to_string()));
-        put("Glasgow", r.glasgow_total.map(|x| x.to_string()));
-        put("RTS", r.trauma_score.map(|x| format!("{x:.2}").replace('.', ",")));
+        let vitals = atalaia_core::text::vitals(r);
         v.push(f(
             &format!("{} · vítima {}", when(Some(r.at), tz), r.victim),
-            format!("{} ({})", if vitals.is_empty() { "—".into() } else { vitals.join(" · ") }, r.by_name),
+            format!("{} ({})", if vitals.is_empty() { "—".into() } else { vitals }, r.by_name),
         ));
         if !r.notes.is_empty() {
             v.push(f("", r.notes.clone()));
@@ -169,12 +155,7 @@ fn lines(o: &Occurrence, dispatches: &[Dispatch], tz: Tz, generated: &str) -> Ve
         v.push(Gap);
         v.push(Heading("Anexos".into()));
         for a in &o.attachments {
-            let kind = match a.kind {
-                atalaia_core::samu::care::AttachmentKind::Photo => "Foto",
-                atalaia_core::samu::care::AttachmentKind::Audio => "Áudio",
-                atalaia_core::samu::care::AttachmentKind::Video => "Vídeo",
-                atalaia_core::samu::care::AttachmentKind::Document => "Documento",
-            };
+            let kind = atalaia_core::text::attachment_kind(a.kind);
             v.push(f(
                 kind,
                 format!("{} · {} KB · {}", or_dash(&a.name), a.size.div_ceil(1024), when(Some(a.at), tz)),

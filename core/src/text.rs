@@ -103,6 +103,37 @@ pub fn vehicle_status(v: VehicleStatus) -> &'static str {
 }
 
 /// The alarm kinds a group's rules may switch off, for error messages.
+/// The measurements of a care entry in one line: "PA 120/80 · FC 110 · SpO2 95% · Glasgow 15";
+/// empty when none was taken.
+pub fn vitals(r: &crate::samu::care::CareRecord) -> String {
+    let s = &r.vitals;
+    let mut out = Vec::new();
+    let mut put = |label: &str, x: Option<String>| {
+        if let Some(x) = x {
+            out.push(format!("{label} {x}"));
+        }
+    };
+    put("PA", s.sbp.map(|p| format!("{p}/{}", s.dbp.map_or("—".into(), |d| d.to_string()))));
+    put("FC", s.hr.map(|x| x.to_string()));
+    put("FR", s.rr.map(|x| x.to_string()));
+    put("SpO2", s.spo2.map(|x| format!("{x}%")));
+    put("Temp.", s.temp_c.map(|x| format!("{x:.1} °C").replace('.', ",")));
+    put("Glicemia", s.glucose.map(|x| x.to_string()));
+    put("Glasgow", r.glasgow_total.map(|x| x.to_string()));
+    put("RTS", r.trauma_score.map(|x| format!("{x:.2}").replace('.', ",")));
+    out.join(" · ")
+}
+
+pub fn attachment_kind(v: crate::samu::care::AttachmentKind) -> &'static str {
+    use crate::samu::care::AttachmentKind;
+    match v {
+        AttachmentKind::Photo => "Foto",
+        AttachmentKind::Audio => "Áudio",
+        AttachmentKind::Video => "Vídeo",
+        AttachmentKind::Document => "Documento",
+    }
+}
+
 pub fn optional_alarm_kinds() -> String {
     AlarmKind::OPTIONAL_PER_GROUP.map(alarm_kind).join(", ")
 }

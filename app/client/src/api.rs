@@ -137,6 +137,24 @@ impl Api {
         self.send(self.http.put(self.url(path)).json(body)).await
     }
 
+    /// A file as it is stored (an attachment, the attendance report): its bytes, untouched.
+    pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ApiError> {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        if status.is_success() {
+            return Ok(bytes.to_vec());
+        }
+        match serde_json::from_slice::<Problem>(&bytes) {
+            Ok(p) => Err(ApiError::Problem(Box::new(p))),
+            Err(_) => Err(ApiError::Decode(format!("HTTP {status}"))),
+        }
+    }
+
     /// Creates a zone, or replaces the zone with `new.id` when `existing` (16.2.6).
     pub async fn save_zone(
         &self,

@@ -12,6 +12,7 @@ pub mod intake;
 pub mod live;
 pub mod model;
 pub mod outbox;
+pub mod record;
 pub mod regulation;
 pub mod seat;
 pub mod tiles;

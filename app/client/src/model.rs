@@ -5,6 +5,7 @@
 use atalaia_core::alarm::{Alarm, queue_order};
 use atalaia_core::ids::{AlarmId, DeviceId, DispatchId, OccurrenceId, PersonId, VehicleId, ZoneId};
 use atalaia_core::monitoring::{Device, Person, Position, Zone};
+use atalaia_core::samu::care::Message;
 use atalaia_core::samu::{Dispatch, Occurrence, OccurrencePhase, Vehicle};
 use atalaia_core::wire::{EventBody, LiveMessage};
 use std::collections::{HashMap, VecDeque};
@@ -29,6 +30,11 @@ pub struct LiveModel {
     pub commands: HashMap<atalaia_core::ids::CommandId, atalaia_core::command::DeviceCommand>,
     /// Dispatches still holding a vehicle.
     pub dispatches: HashMap<DispatchId, Dispatch>,
+    /// Dispatches the feed saw end (released, replaced, cancelled) since the console started.
+    pub ended_dispatches: HashMap<DispatchId, Dispatch>,
+    /// Messages between crews and the regulation the feed brought, per occurrence, oldest first
+    /// (the record reads the earlier ones from the server).
+    pub messages: HashMap<OccurrenceId, Vec<Message>>,
 }
 
 /// What an applied message changed, so the UI can redraw or alert selectively.
@@ -52,6 +58,11 @@ impl LiveModel {
                     .filter(|a| a.is_active() && !self.alarms.contains_key(&a.id))
                     .map(|a| a.id)
                     .collect();
+                // What the snapshot does not carry stays: messages and ended dispatches do not
+                // change back.
+                let messages = std::mem::take(&mut self.messages);
+                let mut ended_dispatches = std::mem::take(&mut self.ended_dispatches);
+                ended_dispatches.retain(|id, _| !s.dispatches.iter().any(|d| d.id == *id));
                 *self = LiveModel {
                     seq: s.seq,
                     instance: s.instance,
@@ -64,6 +75,8 @@ impl LiveModel {
                     trails: s.positions.into_iter().map(|p| (p.device_id, VecDeque::from([p]))).collect(),
                     commands: HashMap::new(),
                     dispatches: s.dispatches.into_iter().map(|d| (d.id, d)).collect(),
+                    ended_dispatches,
+                    messages,
                 };
                 Applied { reset: true, new_alarms, ..Applied::default() }
             }
@@ -104,17 +117,29 @@ impl LiveModel {
                     }
                     EventBody::Dispatch(d) => {
                         if d.active {
+                            self.ended_dispatches.remove(&d.id);
                             self.dispatches.insert(d.id, d);
                         } else {
                             self.dispatches.remove(&d.id);
+                            self.ended_dispatches.insert(d.id, d);
+                        }
+                    }
+                    EventBody::Message(m) => {
+                        let list = self.messages.entry(m.occurrence_id).or_default();
+                        match list.iter_mut().find(|k| k.id == m.id) {
+                            Some(kept) => *kept = m,
+                            None => {
+                                let at =
+                                    list.iter().position(|k| k.sent_at > m.sent_at).unwrap_or(list.len());
+                                list.insert(at, m);
+                            }
                         }
                     }
                     // Group rules shape detection on the server; the console has no view of them yet.
                     EventBody::GroupRules(_)
                     | EventBody::Procedure(_)
                     | EventBody::Notification(_)
-                    | EventBody::NotificationRule(_)
-                    | EventBody::Message(_) => {}
+                    | EventBody::NotificationRule(_) => {}
                     EventBody::Alarm(a) => {
                         if !self.alarms.contains_key(&a.id) {
                             applied.new_alarms.push(a.id);
@@ -133,6 +158,15 @@ impl LiveModel {
         let mut v: Vec<&Occurrence> =
             self.occurrences.values().filter(|o| o.phase != OccurrencePhase::Closed).collect();
         v.sort_by(|a, b| a.priority.cmp(&b.priority).then(a.created_at.cmp(&b.created_at)));
+        v
+    }
+
+    /// Occurrences closed in the last day (what the snapshot carries), most recently closed
+    /// first: where information is appended after closure (RFS133).
+    pub fn recently_closed(&self) -> Vec<&Occurrence> {
+        let mut v: Vec<&Occurrence> =
+            self.occurrences.values().filter(|o| o.phase == OccurrencePhase::Closed).collect();
+        v.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.number.cmp(&b.number)));
         v
     }
 

@@ -4,6 +4,7 @@
 
 pub mod alarmes;
 pub mod atendimento;
+pub mod ficha;
 pub mod mapa;
 pub mod regulacao;
 

@@ -62,10 +62,10 @@ impl<P: Program<Theme = iced::Theme> + 'static> Console<P> {
     pub fn click(&mut self, text: &str) {
         let click =
             Mouse::Click { button: iced::mouse::Button::Left, target: Some(Target::Text(text.into())) };
-        assert!(
-            self.run(Instruction::Interact(Interaction::Mouse(click))),
-            "nothing to click reads {text:?}"
-        );
+        if !self.run(Instruction::Interact(Interaction::Mouse(click))) {
+            let png = self.screenshot("click-failed");
+            panic!("nothing to click reads {text:?} (screen: {})", png.display());
+        }
     }
 
     pub fn sees(&mut self, text: &str) -> bool {

@@ -1,7 +1,7 @@
 //! The occurrence open in the regulation pane: its facts, the last answer, the regulator's form,
 //! the nearest free vehicles for the fleet controller and the history of the regulation.
 
-use super::{Detail, Message, State, priority_chip};
+use super::{Detail, Message, State, priority_chip, toggle};
 use crate::pane::Ctx;
 use crate::text as pt;
 use crate::theme;
@@ -12,6 +12,18 @@ use atalaia_core::samu::Occurrence;
 use atalaia_core::samu::queue::{Wait, is_conveniado, wait_state, waiting_limit_s};
 use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
 use iced::{Center, Element, Fill};
+
+/// The parts of an open occurrence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Tab {
+    /// The regulator's form, the fleet controller's vehicles, the history of the regulation.
+    #[default]
+    Regulation,
+    /// Everything that happened, the crew's entries and files, the report, addenda.
+    Record,
+    /// The conversation with the crew.
+    Chat,
+}
 
 impl State {
     pub(super) fn view_detail<'a>(
@@ -24,34 +36,42 @@ impl State {
         let may_close = ctx.user.role.can(Permission::OccurrenceRegulate)
             || ctx.user.role.can(Permission::OccurrenceDispatch);
         // Closing is the occurrence's own action: beside its number, its reason right under it.
-        let close = (may_close && d.closing.is_none()).then(|| {
+        let open = o.phase != atalaia_core::samu::OccurrencePhase::Closed;
+        let close = (may_close && open && d.closing.is_none()).then(|| {
             button(text(pt::CLOSE_OCCURRENCE).size(theme::SMALL))
                 .padding([4, 10])
                 .style(button::secondary)
                 .on_press(Message::Close)
         });
-        let head = row![
-            button(text(pt::BACK_TO_QUEUE).size(theme::SMALL))
-                .padding([4, 10])
-                .style(button::secondary)
-                .on_press(Message::Back),
-            text(o.number.as_str()).size(theme::TITLE),
-            priority_chip(o.priority),
-            space::horizontal(),
-            text(pt::waiting_limit(
-                &format::elapsed(o.created_at, ctx.now),
-                waiting_limit_s(o.priority) / 60
-            ))
-            .size(theme::TEXT)
-            .color(match wait_state(waited, o.priority) {
-                Wait::Within => theme::MUTED,
-                Wait::Near => theme::YELLOW,
-                Wait::Over => theme::RED,
-            }),
-        ]
-        .push(close)
-        .spacing(10)
-        .align_y(Center);
+        let head =
+            row![
+                button(text(pt::BACK_TO_QUEUE).size(theme::SMALL))
+                    .padding([4, 10])
+                    .style(button::secondary)
+                    .on_press(Message::Back),
+                text(o.number.as_str()).size(theme::TITLE),
+                priority_chip(o.priority),
+                space::horizontal(),
+                match &o.closure {
+                    // A closed call waits for nobody: when it was closed instead.
+                    Some(c) => text(pt::closed_at(&format::day_time(c.at, ctx.tz)))
+                        .size(theme::TEXT)
+                        .color(theme::MUTED),
+                    None => text(pt::waiting_limit(
+                        &format::elapsed(o.created_at, ctx.now),
+                        waiting_limit_s(o.priority) / 60
+                    ))
+                    .size(theme::TEXT)
+                    .color(match wait_state(waited, o.priority) {
+                        Wait::Within => theme::MUTED,
+                        Wait::Near => theme::YELLOW,
+                        Wait::Over => theme::RED,
+                    }),
+                },
+            ]
+            .push(close)
+            .spacing(10)
+            .align_y(Center);
         let place = if is_conveniado(o) { pt::conveniado(&o.municipality) } else { o.municipality.clone() };
         let facts = column![
             text(pt::caller_line(&o.caller_name, &o.caller_phone)).size(theme::TEXT),
@@ -65,17 +85,43 @@ impl State {
             .color(theme::MUTED),
         ]
         .spacing(4);
-        let mut body = column![head].spacing(10);
+        let unread = d.ficha.unread(ctx);
+        let tabs = row![
+            toggle(pt::TAB_REGULATION, d.tab == Tab::Regulation, Message::Tab(Tab::Regulation)),
+            toggle(pt::TAB_RECORD, d.tab == Tab::Record, Message::Tab(Tab::Record)),
+            button(text(pt::tab_chat(unread)).size(theme::SMALL))
+                .padding([4, 10])
+                .style({
+                    // New messages from the crew while the chat is not in view: it says so.
+                    let (warn, active) = (unread > 0 && d.tab != Tab::Chat, d.tab == Tab::Chat);
+                    move |t, s| if warn { button::warning(t, s) } else { theme::toggle(active)(t, s) }
+                })
+                .on_press(Message::Tab(Tab::Chat)),
+        ]
+        .spacing(4);
+        let mut body = column![head, tabs].spacing(10);
         if let Some(reason) = d.closing.as_deref().filter(|_| may_close) {
             body = body.push(view_closing(reason, self.regulating.contains(&d.id)));
         }
         body = body.push(facts);
+        let id = d.id;
+        match d.tab {
+            Tab::Record => {
+                body = body.push(d.ficha.view_record(o, ctx).map(move |m| Message::Ficha(id, m)));
+                return scrollable(body.padding(10)).height(Fill).into();
+            }
+            Tab::Chat => {
+                body = body.push(d.ficha.view_chat(o, ctx).map(move |m| Message::Ficha(id, m)));
+                return scrollable(body.padding(10)).anchor_bottom().height(Fill).into();
+            }
+            Tab::Regulation => {}
+        }
         // Fixed slot for the last answer: a message appearing must not move the cursor.
         body = body.push(crate::pane::slot(d.notice.as_ref().map(notice)));
-        if ctx.user.role.can(Permission::OccurrenceRegulate) {
+        if ctx.user.role.can(Permission::OccurrenceRegulate) && open {
             body = body.push(d.form.view(o, self.regulating.contains(&d.id)).map(Message::Form));
         }
-        if ctx.user.role.can(Permission::OccurrenceDispatch) {
+        if ctx.user.role.can(Permission::OccurrenceDispatch) && open {
             let replaceable = replaceable(o, ctx);
             body =
                 body.push(view_candidates(d, self.dispatching.get(&d.id).map(|((v, _), _)| *v), replaceable));

@@ -11,7 +11,9 @@
 mod detail;
 mod form;
 
-use crate::pane::Ctx;
+pub use detail::Tab;
+
+use crate::pane::{Ctx, ficha};
 use crate::text as pt;
 use crate::theme;
 use atalaia_client::regulation::Refusal;
@@ -20,7 +22,7 @@ use atalaia_core::auth::Permission;
 use atalaia_core::ids::{DispatchId, OccurrenceId, VehicleId};
 use atalaia_core::samu::fleet::Candidate;
 use atalaia_core::samu::queue::{Filter, Origin, Wait, is_conveniado, wait_state};
-use atalaia_core::samu::{Dispatch, Occurrence, Priority, VehicleKind};
+use atalaia_core::samu::{Dispatch, Occurrence, OccurrencePhase, Priority, VehicleKind};
 use atalaia_core::wire::{NewDispatch, RegulationUpdate};
 use chrono::{DateTime, Utc};
 use iced::widget::text::Wrapping;
@@ -58,6 +60,10 @@ struct Detail {
     asked: Option<(DateTime<Utc>, Option<VehicleKind>)>,
     /// The reason being typed to close the occurrence (the closing box is open).
     closing: Option<String>,
+    /// What the detail shows: the regulation, the record's timeline, or the chat with the crew.
+    tab: Tab,
+    /// The occurrence's record and conversation.
+    ficha: ficha::State,
 }
 
 impl Detail {
@@ -69,6 +75,8 @@ impl Detail {
             candidates: None,
             asked: None,
             closing: None,
+            tab: Tab::default(),
+            ficha: ficha::State::new(id),
         }
     }
 }
@@ -93,6 +101,8 @@ pub struct State {
     notice: Option<Result<String, String>>,
     /// The last submit needs a reason: the cursor goes to its field.
     ask_reason: bool,
+    /// The list shows the occurrences closed in the last day instead of the queue.
+    filter_closed: bool,
     /// The closing box just opened: the cursor goes to its reason.
     ask_closing: bool,
 }
@@ -109,6 +119,7 @@ impl Default for State {
             retry: HashMap::new(),
             notice: None,
             ask_reason: false,
+            filter_closed: false,
             ask_closing: false,
         }
     }
@@ -140,6 +151,13 @@ pub enum Message {
     /// RFS054).
     Substitute(VehicleId, DispatchId),
     Dispatched(OccurrenceId, Result<Box<Dispatch>, ApiError>),
+    /// Show another part of the open occurrence.
+    Tab(Tab),
+    /// The record of this occurrence (dropped if another one is open by then).
+    Ficha(OccurrenceId, ficha::Message),
+    /// Show the closed occurrences of the last day instead of the queue (to append to one,
+    /// RFS133).
+    ShowClosed(bool),
 }
 
 /// What the dashboard must do for the pane.
@@ -152,6 +170,8 @@ pub enum Event {
     Updated(Box<Occurrence>),
     /// Close the occurrence with this reason; its vehicles are released.
     Close(OccurrenceId, String),
+    /// What the open occurrence's record needs.
+    Ficha(ficha::Event),
 }
 
 /// The rows to build for a list of `n` rows scrolled to `offset_y` in a viewport `height` tall:
@@ -166,7 +186,39 @@ pub fn window(n: usize, offset_y: f32, height: f32) -> (std::ops::Range<usize>, 
 
 impl State {
     pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
-        let event = self.handle(message, ctx);
+        // Where the cursor goes when a tab opens: the message to the crew; on a closed call, the
+        // addendum (the only thing left to write there, RFS133).
+        let mut focus: Option<&'static str> = None;
+        let event = match message {
+            Message::Ficha(id, m) => match self.detail.as_mut().filter(|d| d.id == id) {
+                Some(d) => {
+                    let (task, event) = d.ficha.update(m, ctx);
+                    let event = match event {
+                        Some(ficha::Event::Updated(o)) => Some(Event::Updated(o)),
+                        other => other.map(Event::Ficha),
+                    };
+                    return (task.map(move |m| Message::Ficha(id, m)), event.or_else(|| self.ficha_due(ctx)));
+                }
+                None => None,
+            },
+            Message::Tab(tab) => {
+                if let Some(d) = self.detail.as_mut() {
+                    let closed =
+                        ctx.model.occurrences.get(&d.id).is_some_and(|o| o.phase == OccurrencePhase::Closed);
+                    focus = match tab {
+                        _ if tab == d.tab => None,
+                        Tab::Chat => Some(ficha::DRAFT_ID),
+                        Tab::Record if closed => Some(ficha::ADDENDUM_ID),
+                        _ => None,
+                    };
+                    d.tab = tab;
+                }
+                self.ficha_due(ctx)
+            }
+            // The record of a call just opened is read at once (others wait for the clock).
+            Message::Selected(id) => self.handle(Message::Selected(id), ctx).or_else(|| self.ficha_due(ctx)),
+            other => self.handle(other, ctx),
+        };
         if let (Some(Event::Recommend(id)), Some(d)) = (&event, self.detail.as_mut())
             && d.id == *id
         {
@@ -177,6 +229,8 @@ impl State {
             iced::widget::operation::focus(iced::widget::Id::new(REASON_ID))
         } else if std::mem::take(&mut self.ask_closing) {
             iced::widget::operation::focus(iced::widget::Id::new(CLOSE_REASON_ID))
+        } else if let Some(id) = focus {
+            iced::widget::operation::focus(iced::widget::Id::new(id))
         } else {
             Task::none()
         };
@@ -197,6 +251,12 @@ impl State {
                 }
             }
             Message::Scrolled { offset_y } => self.scroll_y = offset_y,
+            Message::ShowClosed(on) => {
+                self.filter_closed = on;
+                self.scroll_y = 0.0;
+            }
+            // Handled in `update`.
+            Message::Tab(_) | Message::Ficha(..) => {}
             Message::Origin(o) => self.filter.origin = o,
             Message::Priority(p) => self.filter.priority = p,
             Message::Back => self.detail = None,
@@ -328,6 +388,18 @@ impl State {
         Some(Event::Recommend(d.id))
     }
 
+    /// What the open occurrence's record needs now (its folder, photos, read receipts).
+    fn ficha_due(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
+        let d = self.detail.as_mut()?;
+        d.ficha.due(ctx, d.tab == Tab::Chat).map(Event::Ficha)
+    }
+
+    /// What is due on the dashboard's clock: the nearest vehicles again, or what the record
+    /// needs.
+    pub fn due(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
+        self.refresh_due(ctx).or_else(|| self.ficha_due(ctx))
+    }
+
     /// Commits `vehicle` to the open occurrence (in place of the vehicle of `replaces`), once at
     /// a time; a retry of the same vehicle is the same dispatch.
     fn dispatch(&mut self, ctx: &Ctx<'_>, vehicle: VehicleId, replaces: Option<DispatchId>) -> Option<Event> {
@@ -393,8 +465,11 @@ impl State {
         {
             return self.view_detail(d, o, ctx);
         }
-        let queue: Vec<&Occurrence> =
-            ctx.model.regulation_queue().into_iter().filter(|o| self.filter.keeps(o)).collect();
+        let queue: Vec<&Occurrence> = if self.filter_closed {
+            ctx.model.recently_closed()
+        } else {
+            ctx.model.regulation_queue().into_iter().filter(|o| self.filter.keeps(o)).collect()
+        };
         let filters = column![
             self.view_filters(),
             // Fixed slot: answers about occurrences closed in the pane meanwhile.
@@ -403,7 +478,12 @@ impl State {
         if queue.is_empty() {
             return column![
                 filters,
-                container(text(pt::EMPTY_QUEUE).size(theme::TITLE).color(theme::MUTED)).center(Fill)
+                container(
+                    text(if self.filter_closed { pt::NO_CLOSED } else { pt::EMPTY_QUEUE })
+                        .size(theme::TITLE)
+                        .color(theme::MUTED)
+                )
+                .center(Fill)
             ]
             .into();
         }
@@ -458,8 +538,12 @@ impl State {
             toggle(label, self.filter.priority == level, Message::Priority(level))
         });
         // One wrapping row: in a narrow pane (large text) the colours flow onto the next line.
-        let buttons: Vec<Element<'_, Message>> =
-            origin.chain(std::iter::once(space().width(12).into())).chain(priority).collect();
+        let closed = toggle(pt::SHOW_CLOSED, self.filter_closed, Message::ShowClosed(!self.filter_closed));
+        let buttons: Vec<Element<'_, Message>> = origin
+            .chain(std::iter::once(space().width(12).into()))
+            .chain(priority)
+            .chain([space().width(12).into(), closed])
+            .collect();
         container(row(buttons).spacing(4).wrap().vertical_spacing(4)).padding([6, 10]).into()
     }
 

@@ -56,7 +56,11 @@ fn the_form_refuses_an_empty_regulation_and_a_change_without_reason() {
     let now = Utc::now();
     let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &user };
     let mut s = State::default();
-    assert!(s.update(Message::Selected(id), &ctx).1.is_none(), "a regulator is not offered vehicles");
+    // A regulator is not offered vehicles: opening the call reads its record.
+    assert!(matches!(
+        s.update(Message::Selected(id), &ctx).1,
+        Some(Event::Ficha(ficha::Event::Load(loaded))) if loaded == id
+    ));
     assert!(s.update(Message::Form(form::Message::Submit), &ctx).1.is_none());
     assert_eq!(
         s.detail.as_ref().and_then(|d| d.notice.clone()),

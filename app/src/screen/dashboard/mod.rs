@@ -5,6 +5,7 @@
 use crate::alert;
 mod chrome;
 mod focus;
+mod record;
 mod subscription;
 
 use crate::pane::{Ctx, Kind, alarmes, atendimento, mapa, regulacao};
@@ -55,6 +56,8 @@ pub struct Dashboard {
     layout_dirty: bool,
     /// The "Sobre" box is open.
     about: bool,
+    /// Where files taken from a record are saved, and what opens them.
+    files: atalaia_client::record::Files,
 }
 
 #[derive(Debug, Clone)]
@@ -112,7 +115,14 @@ impl Dashboard {
             layout_file: None,
             layout_dirty: false,
             about: false,
+            files: atalaia_client::record::Files::default(),
         }
+    }
+
+    /// Saves the files taken from a record (the report, attachments) here, opened with this.
+    pub fn with_files(mut self, files: atalaia_client::record::Files) -> Self {
+        self.files = files;
+        self
     }
 
     /// Starts from this user's cache under `data_dir` (what the panes showed last time, with its
@@ -333,8 +343,9 @@ impl Dashboard {
         self.save_layout();
         self.refresh_alert();
         let ctx = Ctx { model: self.desk.model(), now, tz: self.tz, user: &self.session.user };
-        match self.regulacao.refresh_due(&ctx) {
+        match self.regulacao.due(&ctx) {
             Some(regulacao::Event::Recommend(id)) => self.recommend(id).map(Message::Regulacao),
+            Some(regulacao::Event::Ficha(e)) => self.ficha(e),
             _ => Task::none(),
         }
     }
@@ -434,6 +445,7 @@ impl Dashboard {
                         return (Task::batch([task, issued]), None);
                     }
                     Some(regulacao::Event::Recommend(id)) => self.recommend(id),
+                    Some(regulacao::Event::Ficha(e)) => return (Task::batch([task, self.ficha(e)]), None),
                     Some(regulacao::Event::Close(occurrence, reason)) => {
                         let issued = self.issue(Command::CloseOccurrence { occurrence, reason }, None);
                         return (Task::batch([task, issued]), None);

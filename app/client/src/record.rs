@@ -1,0 +1,241 @@
+//! The occurrence's record ("ficha") as the central reads it (TDC-PROC 9, 10 and 12; RFS044–049,
+//! RFS055, RFS125, RFS133): everything that happened to a call in time order — the call, the
+//! regulation's changes, every phase of every vehicle sent, the crew's care entries, photos, audio
+//! and video, the conversation with the crew, closure and what was appended after it — and the
+//! files the operator takes from it (the attendance report, an attachment), saved where the
+//! operator finds them and opened with the system's own viewer or player.
+
+use crate::api::{Api, ApiError};
+use crate::model::LiveModel;
+use atalaia_core::ids::{MessageId, OccurrenceId};
+use atalaia_core::samu::care::{AttachmentInfo, CareRecord, Consent, CrewAlertRecord, Message, Transfer};
+use atalaia_core::samu::{Addendum, Change, Closure, Dispatch, Occurrence};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[cfg(test)]
+mod tests;
+
+/// What the record shows beyond the live occurrence: every dispatch it had (ended ones too), the
+/// conversation with the crews, and the configured questions and answers (RFS044).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Folder {
+    pub dispatches: Vec<Dispatch>,
+    pub messages: Vec<Message>,
+    pub canned: Vec<String>,
+}
+
+/// Reads the occurrence's folder from the server.
+pub async fn load(api: &Api, id: OccurrenceId) -> Result<Folder, ApiError> {
+    let dispatches = format!("/dispatches?occurrence_id={id}");
+    let messages = format!("/occurrences/{id}/messages");
+    let (d, m, c) = tokio::join!(
+        api.get(&dispatches),
+        api.get(&messages),
+        api.get::<Vec<String>>("/samu/canned-messages")
+    );
+    Ok(Folder { dispatches: d?, messages: m?, canned: c? })
+}
+
+/// A phase of a dispatch, as stamped by the server (RFS055).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Committed,
+    /// The crew confirmed it got the assignment (TDC-PROC 7).
+    Acknowledged,
+    EnRoute,
+    OnScene,
+    Transporting,
+    AtDestination,
+    StretcherRetained,
+    Released,
+    AtBase,
+}
+
+/// One line of the record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry<'a> {
+    /// The call was answered (or, without a call timer, registered).
+    Call(&'a Occurrence),
+    /// The TARM passed it to the regulation.
+    HandedOff,
+    Change(&'a Change),
+    Phase(&'a Dispatch, Phase),
+    Care(&'a CareRecord),
+    Attachment(&'a AttachmentInfo),
+    Message(&'a Message),
+    CrewAlert(&'a CrewAlertRecord),
+    Transfer(&'a Transfer),
+    Consent(&'a Consent),
+    Closure(&'a Closure),
+    Addendum(&'a Addendum),
+}
+
+/// Everything that happened to the occurrence, oldest first; what happened at the same instant
+/// keeps the order of the list above (the call before its changes, a phase before what the crew
+/// recorded in it).
+pub fn timeline<'a>(
+    o: &'a Occurrence,
+    dispatches: &'a [Dispatch],
+    messages: &[&'a Message],
+) -> Vec<(DateTime<Utc>, Entry<'a>)> {
+    let mut v: Vec<(DateTime<Utc>, Entry<'a>)> =
+        vec![(o.call_started_at.unwrap_or(o.created_at), Entry::Call(o))];
+    if let Some(at) = o.handed_off_at {
+        v.push((at, Entry::HandedOff));
+    }
+    v.extend(o.history.iter().map(|c| (c.at, Entry::Change(c))));
+    for d in dispatches {
+        let t = &d.times;
+        let phases = [
+            (Some(d.committed_at), Phase::Committed),
+            (t.acknowledged, Phase::Acknowledged),
+            (t.en_route, Phase::EnRoute),
+            (t.on_scene, Phase::OnScene),
+            (t.transporting, Phase::Transporting),
+            (t.at_destination, Phase::AtDestination),
+            (t.stretcher_retained, Phase::StretcherRetained),
+            (t.released, Phase::Released),
+            (t.at_base, Phase::AtBase),
+        ];
+        v.extend(phases.into_iter().filter_map(|(at, p)| at.map(|at| (at, Entry::Phase(d, p)))));
+    }
+    v.extend(o.records.iter().map(|r| (r.at, Entry::Care(r))));
+    v.extend(o.attachments.iter().map(|a| (a.at, Entry::Attachment(a))));
+    v.extend(messages.iter().map(|m| (m.sent_at, Entry::Message(m))));
+    v.extend(o.crew_alerts.iter().map(|a| (a.at, Entry::CrewAlert(a))));
+    v.extend(o.transfers.iter().map(|t| (t.at, Entry::Transfer(t))));
+    v.extend(o.consents.iter().map(|c| (c.at, Entry::Consent(c))));
+    v.extend(o.closure.iter().map(|c| (c.at, Entry::Closure(c))));
+    v.extend(o.addenda.iter().map(|a| (a.at, Entry::Addendum(a))));
+    // Stable: equal times keep the order they were pushed in.
+    v.sort_by_key(|(at, _)| *at);
+    v
+}
+
+/// Every dispatch of the occurrence, first committed first: what the feed brought since the
+/// folder was read wins over the folder (a phase stamped, a vehicle released).
+pub fn dispatches(model: &LiveModel, id: OccurrenceId, loaded: &[Dispatch]) -> Vec<Dispatch> {
+    let live = model.dispatches.values().chain(model.ended_dispatches.values());
+    let by_id: HashMap<_, &Dispatch> =
+        loaded.iter().chain(live).filter(|d| d.occurrence_id == id).map(|d| (d.id, d)).collect();
+    let mut v: Vec<Dispatch> = by_id.into_values().cloned().collect();
+    v.sort_by_key(|d| (d.committed_at, d.id.to_string()));
+    v
+}
+
+/// The conversation of the occurrence, oldest first: the folder's messages and the ones the feed
+/// brought, each once; of two copies of one message, the one that says it was read.
+pub fn conversation<'a>(loaded: &'a [Message], live: &'a [Message]) -> Vec<&'a Message> {
+    let mut by_id: HashMap<MessageId, &Message> = HashMap::new();
+    for m in loaded.iter().chain(live) {
+        by_id
+            .entry(m.id)
+            .and_modify(|kept| {
+                if kept.read_at.is_none() {
+                    *kept = m;
+                }
+            })
+            .or_insert(m);
+    }
+    let mut v: Vec<&Message> = by_id.into_values().collect();
+    v.sort_by_key(|m| (m.sent_at, m.id.to_string()));
+    v
+}
+
+/// The crew's messages nobody at the central has read yet: reading the conversation sends their
+/// read receipts (RFS045).
+pub fn unread_from_crew(messages: &[&Message]) -> Vec<MessageId> {
+    messages.iter().filter(|m| m.from_crew() && m.read_at.is_none()).map(|m| m.id).collect()
+}
+
+/// Where the console saves the files an operator takes away, and what opens them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Files {
+    /// By default `ATALAIA_DOCUMENTS` when set, else an `Atalaia` folder in the user's downloads,
+    /// else one in the temporary directory.
+    pub dir: PathBuf,
+    /// The program that opens a saved file (`ATALAIA_OPEN_WITH`); by default the system's own
+    /// choice for its kind — the PDF viewer, the media player.
+    pub open_with: Option<PathBuf>,
+}
+
+impl Default for Files {
+    fn default() -> Self {
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let dir = env("ATALAIA_DOCUMENTS").unwrap_or_else(|| {
+            directories::UserDirs::new()
+                .and_then(|u| u.download_dir().map(Path::to_path_buf))
+                .unwrap_or_else(std::env::temp_dir)
+                .join("Atalaia")
+        });
+        Self { dir, open_with: env("ATALAIA_OPEN_WITH") }
+    }
+}
+
+impl Files {
+    /// Writes `bytes` as `name` in [`Files::dir`], whole or not at all (written aside, then
+    /// renamed), and answers the path.
+    pub fn save(&self, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.dir.join(name);
+        let part = self.dir.join(format!(".{name}.parcial"));
+        std::fs::write(&part, bytes)?;
+        std::fs::rename(&part, &path)?;
+        Ok(path)
+    }
+
+    /// Opens a saved file with [`Files::open_with`] or the system's choice. Does not wait for it.
+    pub fn open(&self, path: &Path) -> std::io::Result<()> {
+        let mut command = match &self.open_with {
+            Some(program) => std::process::Command::new(program),
+            None if cfg!(windows) => {
+                let mut c = std::process::Command::new("cmd");
+                c.args(["/C", "start", ""]);
+                c
+            }
+            None if cfg!(target_os = "macos") => std::process::Command::new("open"),
+            None => std::process::Command::new("xdg-open"),
+        };
+        let mut child = command
+            .arg(path)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        // Reaped when it ends, so no zombie stays behind while the console runs.
+        std::thread::spawn(move || child.wait());
+        Ok(())
+    }
+}
+
+/// A file name safe on every system: letters, digits, `.`, `-` and `_`; the rest becomes `_`.
+pub fn safe_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    if cleaned.is_empty() { "arquivo".to_owned() } else { cleaned.to_owned() }
+}
+
+/// The attendance report's file: `ocorrencia-2026-000123.pdf`.
+pub fn report_name(number: &str) -> String {
+    safe_name(&format!("ocorrencia-{number}.pdf"))
+}
+
+/// An attachment's file, named after its occurrence so files of different calls never mix.
+pub fn attachment_name(number: &str, info: &AttachmentInfo) -> String {
+    safe_name(&format!("{number}-{}", info.name))
+}
+
+/// The attendance report for the destination unit (TDC-PROC 12), as the server renders it.
+pub async fn report(api: &Api, id: OccurrenceId) -> Result<Vec<u8>, ApiError> {
+    api.get_bytes(&format!("/occurrences/{id}/report.pdf")).await
+}
+
+/// The bytes of an attachment.
+pub async fn attachment(api: &Api, info: &AttachmentInfo) -> Result<Vec<u8>, ApiError> {
+    api.get_bytes(&format!("/attachments/{}", info.id)).await
+}
