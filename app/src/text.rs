@@ -628,6 +628,51 @@ pub fn desktop_summary(kind: &str) -> String {
     format!("Alarme: {kind}")
 }
 
+/// Said of a feminine noun (ignição, sirene).
+pub fn on_off(on: bool) -> &'static str {
+    if on { "ligada" } else { "desligada" }
+}
+
+/// Said of a masculine noun (giroflex).
+pub fn on_off_m(on: bool) -> &'static str {
+    if on { "ligado" } else { "desligado" }
+}
+
+/// How a vehicle's unit talks to the centre (RFS051).
+pub fn link(l: atalaia_core::samu::Link) -> &'static str {
+    match l {
+        atalaia_core::samu::Link::Data => "dados móveis",
+        atalaia_core::samu::Link::Satellite => "satélite",
+        atalaia_core::samu::Link::Offline => "sem conexão",
+    }
+}
+
+/// A dispatch's phase in a vehicle's chain ("a caminho 03:12").
+pub fn phase_short(p: atalaia_client::record::Phase) -> &'static str {
+    use atalaia_client::record::Phase;
+    match p {
+        Phase::Committed => "empenho",
+        Phase::Acknowledged => "ciente",
+        Phase::EnRoute => "a caminho",
+        Phase::OnScene => "no local",
+        Phase::Transporting => "transporte",
+        Phase::AtDestination => "no destino",
+        Phase::StretcherRetained => "maca retida",
+        Phase::Released => "liberada",
+        Phase::AtBase => "na base",
+    }
+}
+
+/// Busy vehicles offered as one more for a call (RFS062).
+pub const BUSY_NEAREST: &str = "Em outra ocorrência — empenho adicional (atende ao terminar a atual):";
+
+pub fn additional_button(code: &str) -> String {
+    format!("Empenhar {code} também")
+}
+
+/// Before the centre's outcomes in the closing box (RFS036).
+pub const OUTCOME: &str = "Desfecho:";
+
 #[cfg(test)]
 mod tests {
     use super::*;

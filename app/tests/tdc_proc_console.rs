@@ -431,9 +431,11 @@ fn tdc_proc_steps_1_to_5_and_9_to_13_through_the_console_then_rfs133_after_closu
     assert_eq!(files.opened(), [saved, pdf]);
     reg.click(atalaia_console::text::TAB_REGULATION);
 
-    // 13. Care has ended: the regulator closes the call with its reason — the cursor goes to it —
-    //     and the ambulance is released.
+    // 13. Care has ended: the regulator closes the call with its outcome and reason — the cursor
+    //     goes to it — and the ambulance is released.
+    //     The outcome is one of the centre's (RFS036); what is typed completes it.
     reg.click(atalaia_console::text::CLOSE_OCCURRENCE);
+    reg.click("Atendimento concluído com remoção");
     reg.type_text("Paciente entregue no Hospital João XXIII");
     reg.key(Key::Enter);
     reg.wait_for(&atalaia_console::text::occurrence_closed(&o.number), Duration::from_secs(10));
@@ -441,7 +443,7 @@ fn tdc_proc_steps_1_to_5_and_9_to_13_through_the_console_then_rfs133_after_closu
     assert_eq!(closed.phase, OccurrencePhase::Closed);
     assert_eq!(
         closed.closure.as_ref().map(|c| c.reason.as_str()),
-        Some("Paciente entregue no Hospital João XXIII")
+        Some("Atendimento concluído com remoção — Paciente entregue no Hospital João XXIII")
     );
     let of_call: Vec<Dispatch> = block(fleet.get(&format!("/dispatches?occurrence_id={}", o.id))).unwrap();
     assert!(of_call.iter().all(|d| !d.active), "every vehicle released: {of_call:?}");

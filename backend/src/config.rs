@@ -74,6 +74,9 @@ pub struct Config {
     /// A call still with the TARM this many seconds after it was answered raises an over-time
     /// alert to the TARM and the supervisors (RFS033).
     pub samu_call_overtime_s: i64,
+    /// The outcomes ("desfechos") an occurrence is closed with, offered where it is closed
+    /// (RFS036).
+    pub samu_outcomes: Vec<String>,
 }
 
 impl Config {
@@ -83,6 +86,7 @@ impl Config {
             ddds: self.samu_ddds.clone(),
             regional_municipalities: self.samu_regional_municipalities.clone(),
             call_overtime_s: self.samu_call_overtime_s,
+            outcomes: self.samu_outcomes.clone(),
         }
     }
 }
@@ -129,6 +133,19 @@ impl Default for Config {
             .map(String::from)
             .to_vec(),
             samu_call_overtime_s: 180,
+            samu_outcomes: [
+                "Atendimento concluído com remoção",
+                "Atendimento concluído no local",
+                "Orientação por telefone",
+                "Recusa de atendimento",
+                "Óbito",
+                "Vítima não localizada",
+                "Cancelada pelo solicitante",
+                "Trote",
+                "Solicitação de informação",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }
@@ -196,6 +213,7 @@ pub struct FileConfig {
     pub fleet_moving_kmh: Option<f64>,
     pub samu_canned_messages: Option<Vec<String>>,
     pub samu_call_overtime_s: Option<i64>,
+    pub samu_outcomes: Option<Vec<String>>,
 }
 
 /// atalaia-server: the Atalaia backend (REST API, live feed, device ingest).
@@ -210,7 +228,7 @@ pub struct Args {
     /// tls_cert, tls_key, smtp_url, smtp_from, smtp_ca, sms_url, sms_token, geocoder_url, device_models,
     /// samu_ddds,
     /// samu_regional_municipalities, fleet_stationary_s, fleet_moving_kmh, samu_canned_messages,
-    /// samu_call_overtime_s).
+    /// samu_call_overtime_s, samu_outcomes).
     #[arg(long, env = "ATALAIA_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address of the REST API and live feed [default: 127.0.0.1:8080].
@@ -448,6 +466,9 @@ impl Config {
         }
         if let Some(v) = f.samu_call_overtime_s {
             self.samu_call_overtime_s = v;
+        }
+        if let Some(v) = f.samu_outcomes {
+            self.samu_outcomes = v;
         }
     }
 

@@ -16,6 +16,11 @@ pub fn time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M:%S").to_string()
 }
 
+/// `00:22`
+pub fn hour_minute(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%H:%M").to_string()
+}
+
 /// `22/11 00:05:09`: day and time without the year, for compact lists (alarm raised time).
 pub fn day_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%d/%m %H:%M:%S").to_string()

@@ -7,8 +7,11 @@
 
 use crate::api::{Api, ApiError};
 use crate::model::LiveModel;
+use atalaia_core::ids::DispatchId;
 use atalaia_core::ids::{MessageId, OccurrenceId};
-use atalaia_core::samu::care::{AttachmentInfo, CareRecord, Consent, CrewAlertRecord, Message, Transfer};
+use atalaia_core::samu::care::{
+    AttachmentInfo, CareRecord, Consent, CrewAlertRecord, Message, NewTransfer, Transfer,
+};
 use atalaia_core::samu::{Addendum, Change, Closure, Dispatch, Occurrence};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -87,19 +90,7 @@ pub fn timeline<'a>(
     }
     v.extend(o.history.iter().map(|c| (c.at, Entry::Change(c))));
     for d in dispatches {
-        let t = &d.times;
-        let phases = [
-            (Some(d.committed_at), Phase::Committed),
-            (t.acknowledged, Phase::Acknowledged),
-            (t.en_route, Phase::EnRoute),
-            (t.on_scene, Phase::OnScene),
-            (t.transporting, Phase::Transporting),
-            (t.at_destination, Phase::AtDestination),
-            (t.stretcher_retained, Phase::StretcherRetained),
-            (t.released, Phase::Released),
-            (t.at_base, Phase::AtBase),
-        ];
-        v.extend(phases.into_iter().filter_map(|(at, p)| at.map(|at| (at, Entry::Phase(d, p)))));
+        v.extend(phases(d).into_iter().map(|(at, p)| (at, Entry::Phase(d, p))));
     }
     v.extend(o.records.iter().map(|r| (r.at, Entry::Care(r))));
     v.extend(o.attachments.iter().map(|a| (a.at, Entry::Attachment(a))));
@@ -112,6 +103,25 @@ pub fn timeline<'a>(
     // Stable: equal times keep the order they were pushed in.
     v.sort_by_key(|(at, _)| *at);
     v
+}
+
+/// The phases a dispatch went through, in order, with when each began (RFS051, RFS055).
+pub fn phases(d: &Dispatch) -> Vec<(DateTime<Utc>, Phase)> {
+    let t = &d.times;
+    [
+        (Some(d.committed_at), Phase::Committed),
+        (t.acknowledged, Phase::Acknowledged),
+        (t.en_route, Phase::EnRoute),
+        (t.on_scene, Phase::OnScene),
+        (t.transporting, Phase::Transporting),
+        (t.at_destination, Phase::AtDestination),
+        (t.stretcher_retained, Phase::StretcherRetained),
+        (t.released, Phase::Released),
+        (t.at_base, Phase::AtBase),
+    ]
+    .into_iter()
+    .filter_map(|(at, p)| at.map(|at| (at, p)))
+    .collect()
 }
 
 /// Every dispatch of the occurrence, first committed first: what the feed brought since the
@@ -142,6 +152,48 @@ pub fn conversation<'a>(loaded: &'a [Message], live: &'a [Message]) -> Vec<&'a M
     let mut v: Vec<&Message> = by_id.into_values().collect();
     v.sort_by_key(|m| (m.sent_at, m.id.to_string()));
     v
+}
+
+/// A victim moved from one vehicle of the call to another (RFS053), as the fleet controller
+/// chooses it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransferDraft {
+    pub victim: Option<u32>,
+    pub from: Option<DispatchId>,
+    pub to: Option<DispatchId>,
+    pub reason: String,
+}
+
+impl TransferDraft {
+    /// The victims a transfer may name: those registered, or the one implied when none was.
+    pub fn victims(o: &Occurrence) -> Vec<u32> {
+        if o.victims.is_empty() { vec![1] } else { o.victims.iter().map(|v| v.number).collect() }
+    }
+
+    /// What goes to the server, or what is missing, in Portuguese. `dispatches` are the call's.
+    pub fn to_new(&self, o: &Occurrence, dispatches: &[Dispatch]) -> Result<NewTransfer, String> {
+        let victim = self.victim.ok_or("Escolha a vítima transferida.")?;
+        if !Self::victims(o).contains(&victim) {
+            return Err(format!("A ocorrência não tem a vítima {victim}."));
+        }
+        let from = self.from.ok_or("Escolha a viatura de onde a vítima sai.")?;
+        let to = self.to.ok_or("Escolha a viatura que recebe a vítima.")?;
+        if from == to {
+            return Err("A vítima passa para outra viatura: escolha duas diferentes.".into());
+        }
+        let find = |id| dispatches.iter().find(|d| d.id == id && d.occurrence_id == o.id);
+        if find(from).is_none() {
+            return Err("A viatura de origem não está nesta ocorrência.".into());
+        }
+        if !find(to).is_some_and(|d| d.active) {
+            return Err("A viatura que recebe a vítima deve estar empenhada nesta ocorrência.".into());
+        }
+        let reason = self.reason.trim();
+        if reason.is_empty() {
+            return Err("Diga o motivo da transferência.".into());
+        }
+        Ok(NewTransfer { victim, from_dispatch: from, to_dispatch: to, reason: reason.to_owned() })
+    }
 }
 
 /// The crew's messages nobody at the central has read yet: reading the conversation sends their

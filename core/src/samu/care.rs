@@ -193,7 +193,7 @@ pub struct Transfer {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewTransfer {
     pub victim: u32,
     pub from_dispatch: crate::ids::DispatchId,

@@ -84,10 +84,38 @@ pub struct Candidate {
 /// The free vehicles (RFS119: available, at base or returning; never one on an occurrence,
 /// holding a stretcher or in maintenance) of the required type (any, when `kind` is `None`)
 /// with a known position, nearest first by estimated time of arrival.
-pub fn recommend(vehicles: &[Vehicle], to: LatLon, kind: Option<VehicleKind>) -> Vec<Candidate> {
+pub fn recommend<'a>(
+    vehicles: impl IntoIterator<Item = &'a Vehicle>,
+    to: LatLon,
+    kind: Option<VehicleKind>,
+) -> Vec<Candidate> {
+    nearest(vehicles, to, kind, |v| v.status.is_free())
+}
+
+/// Vehicles busy on another occurrence that could take this one as well once done (RFS062):
+/// committed, on the way, on scene, transporting or at the destination — never one holding a
+/// stretcher or in maintenance — of the required type, nearest first by the time from where they
+/// are now (the current call's remaining work is the fleet controller's to judge).
+pub fn recommend_busy<'a>(
+    vehicles: impl IntoIterator<Item = &'a Vehicle>,
+    to: LatLon,
+    kind: Option<VehicleKind>,
+) -> Vec<Candidate> {
+    use VehicleStatus::*;
+    nearest(vehicles, to, kind, |v| {
+        matches!(v.status, Committed | EnRoute | OnScene | Transporting | AtDestination)
+    })
+}
+
+fn nearest<'a>(
+    vehicles: impl IntoIterator<Item = &'a Vehicle>,
+    to: LatLon,
+    kind: Option<VehicleKind>,
+    keep: impl Fn(&Vehicle) -> bool,
+) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = vehicles
-        .iter()
-        .filter(|v| v.status.is_free() && kind.is_none_or(|k| v.kind == k))
+        .into_iter()
+        .filter(|v| keep(v) && kind.is_none_or(|k| v.kind == k))
         .filter_map(|v| {
             let position = v.telemetry.position?;
             let distance_m = position.distance_m(&to);
@@ -205,6 +233,26 @@ mod tests {
             telemetry: Telemetry { position: at, fix_time: Some(t0()), ..Telemetry::default() },
             updated_at: t0(),
         }
+    }
+
+    #[test]
+    fn rfs062_busy_vehicles_of_the_type_nearest_first_never_one_holding_a_stretcher() {
+        use VehicleStatus::*;
+        let at = |km: f64| Some(LatLon { lat: -19.92 + km / 111.0, lon: -43.94 });
+        let fleet = [
+            vehicle("USA-01", VehicleKind::Usa, OnScene, at(3.0)),
+            vehicle("USA-02", VehicleKind::Usa, EnRoute, at(1.0)),
+            vehicle("USA-03", VehicleKind::Usa, Available, at(0.5)),
+            vehicle("USA-04", VehicleKind::Usa, StretcherRetained, at(0.2)),
+            vehicle("USA-05", VehicleKind::Usa, Maintenance, at(0.1)),
+            vehicle("USB-01", VehicleKind::Usb, Transporting, at(0.3)),
+            vehicle("USA-06", VehicleKind::Usa, AtDestination, None),
+        ];
+        let to = LatLon { lat: -19.92, lon: -43.94 };
+        let codes = |c: Vec<Candidate>| c.into_iter().map(|c| c.code).collect::<Vec<_>>();
+        assert_eq!(codes(recommend_busy(&fleet, to, Some(VehicleKind::Usa))), ["USA-02", "USA-01"]);
+        assert_eq!(codes(recommend_busy(&fleet, to, None)), ["USB-01", "USA-02", "USA-01"]);
+        assert_eq!(codes(recommend(&fleet, to, Some(VehicleKind::Usa))), ["USA-03"]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The centre's intake rules the TARM's screen applies while a call is typed and the server
 //! applies when it is registered (RFS003, RFS007, RFS033): which area codes (DDD) the centre
-//! covers, which municipalities belong to the SAMU-Regional, and how long a call may stay with
-//! the TARM.
+//! covers, which municipalities belong to the SAMU-Regional, how long a call may stay with the
+//! TARM, and the outcomes a call is closed with (RFS036).
 
 use super::IntakeAlert;
 use super::ident::ddd_of;
@@ -17,6 +17,9 @@ pub struct IntakeRules {
     pub regional_municipalities: Vec<String>,
     /// A call still with the TARM this many seconds after it was answered is over time (RFS033).
     pub call_overtime_s: i64,
+    /// The outcomes ("desfechos") offered when an occurrence is closed (RFS036).
+    #[serde(default)]
+    pub outcomes: Vec<String>,
 }
 
 impl IntakeRules {
@@ -51,6 +54,7 @@ mod tests {
             ddds: vec![31, 37],
             regional_municipalities: vec!["Sabará".into(), "Nova Lima".into()],
             call_overtime_s: 180,
+            outcomes: vec!["Trote".into()],
         }
     }
 

@@ -206,3 +206,37 @@ fn rfs026_files_are_named_after_their_occurrence_and_saved_whole() {
     // Nothing half-written is left beside it.
     assert_eq!(std::fs::read_dir(&inner).unwrap().count(), 1);
 }
+
+#[test]
+fn rfs053_a_transfer_names_a_victim_of_the_call_and_two_of_its_vehicles_the_second_still_on_it() {
+    let mut o = occurrence(OccurrenceId::new(), t(0));
+    let usb = dispatch(o.id, 1, true);
+    let usa = dispatch(o.id, 2, true);
+    let mut gone = dispatch(o.id, 0, false);
+    gone.vehicle_code = "USB-09".into();
+    let elsewhere = dispatch(OccurrenceId::new(), 0, true);
+    let all = [usb.clone(), usa.clone(), gone.clone(), elsewhere.clone()];
+    let mut d = TransferDraft::default();
+    assert_eq!(d.to_new(&o, &all), Err("Escolha a vítima transferida.".into()));
+    d.victim = Some(2);
+    assert_eq!(d.to_new(&o, &all), Err("A ocorrência não tem a vítima 2.".into()));
+    d.victim = Some(1);
+    d.from = Some(usb.id);
+    d.to = Some(usb.id);
+    assert!(d.to_new(&o, &all).unwrap_err().contains("duas diferentes"));
+    d.to = Some(gone.id);
+    assert!(d.to_new(&o, &all).unwrap_err().contains("deve estar empenhada"));
+    d.to = Some(elsewhere.id);
+    assert!(d.to_new(&o, &all).unwrap_err().contains("deve estar empenhada"));
+    d.to = Some(usa.id);
+    assert_eq!(d.to_new(&o, &all), Err("Diga o motivo da transferência.".into()));
+    d.reason = "  USA com suporte avançado  ".into();
+    let new = d.to_new(&o, &all).unwrap();
+    assert_eq!(
+        (new.victim, new.from_dispatch, new.to_dispatch, new.reason.as_str()),
+        (1, usb.id, usa.id, "USA com suporte avançado")
+    );
+    // With victims registered, their numbers.
+    o.victims = vec![];
+    assert_eq!(TransferDraft::victims(&o), [1]);
+}

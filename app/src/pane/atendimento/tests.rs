@@ -176,7 +176,12 @@ fn rfs003_rfs033_the_centres_rules_stay_with_the_form_from_call_to_call() {
     let ctx = ctx_for(&model, &u);
     let mut s = State::default();
     assert!(s.needs_rules());
-    let rules = IntakeRules { ddds: vec![31], regional_municipalities: Vec::new(), call_overtime_s: 180 };
+    let rules = IntakeRules {
+        ddds: vec![31],
+        regional_municipalities: Vec::new(),
+        call_overtime_s: 180,
+        outcomes: Vec::new(),
+    };
     let _ = s.update(Message::Rules(rules.clone()), &ctx);
     fill(&mut s, &ctx);
     let Some(Event::Register(new)) = s.update(Message::Submit, &ctx).1 else { panic!("registered") };

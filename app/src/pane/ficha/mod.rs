@@ -10,13 +10,14 @@
 
 mod chat;
 mod timeline;
+mod transfer;
 
 use crate::pane::Ctx;
 use atalaia_client::ApiError;
-use atalaia_client::record::{self, Folder};
-use atalaia_core::ids::{AttachmentId, MessageId, OccurrenceId};
+use atalaia_client::record::{self, Folder, TransferDraft};
+use atalaia_core::ids::{AttachmentId, DispatchId, MessageId, OccurrenceId};
 use atalaia_core::samu::Occurrence;
-use atalaia_core::samu::care::{self, AttachmentInfo, AttachmentKind, NewMessage};
+use atalaia_core::samu::care::{self, AttachmentInfo, AttachmentKind, NewMessage, NewTransfer};
 use iced::Task;
 use iced::widget::image;
 use std::collections::{HashMap, HashSet};
@@ -56,6 +57,10 @@ pub struct State {
     failed: Option<(MessageId, String)>,
     addendum: String,
     adding: bool,
+    /// A victim being moved from one vehicle of the call to another (RFS053), and whether it is
+    /// on its way to the server.
+    transfer: TransferDraft,
+    transferring: bool,
     /// A file being fetched (its label), so it is not asked twice.
     fetching: HashSet<String>,
     /// The answer to the last request: what was done, or why not.
@@ -83,6 +88,12 @@ pub enum Message {
     File(AttachmentInfo, bool),
     /// Where a file was saved and whether it was opened, or why not.
     Saved(String, Result<(PathBuf, bool), String>),
+    TransferVictim(u32),
+    TransferFrom(DispatchId),
+    TransferTo(DispatchId),
+    TransferReason(String),
+    Transfer,
+    Transferred(Result<Box<Occurrence>, ApiError>),
 }
 
 /// What the parent must do.
@@ -93,6 +104,7 @@ pub enum Event {
     Send(OccurrenceId, NewMessage),
     Read(OccurrenceId, Vec<MessageId>),
     Append(OccurrenceId, String),
+    Transfer(OccurrenceId, NewTransfer),
     Report {
         id: OccurrenceId,
         number: String,
@@ -104,7 +116,7 @@ pub enum Event {
         info: AttachmentInfo,
         open: bool,
     },
-    /// The server's answer to an addendum: show it now.
+    /// The server's answer to an addendum or a transfer: show it now.
     Updated(Box<Occurrence>),
 }
 
@@ -122,14 +134,22 @@ impl State {
             failed: None,
             addendum: String::new(),
             adding: false,
+            transfer: TransferDraft::default(),
+            transferring: false,
             fetching: HashSet::new(),
             notice: None,
         }
     }
 
     pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
+        // The receiving vehicle is the last choice of a transfer: the reason is typed next.
+        let task = if matches!(message, Message::TransferTo(_)) {
+            iced::widget::operation::focus(iced::widget::Id::new(transfer::REASON_ID))
+        } else {
+            Task::none()
+        };
         let event = self.handle(message, ctx);
-        (Task::none(), event)
+        (task, event)
     }
 
     fn handle(&mut self, message: Message, ctx: &Ctx<'_>) -> Option<Event> {
@@ -218,6 +238,43 @@ impl State {
                 self.notice = Some(Ok(timeline::FETCHING.to_owned()));
                 return Some(Event::File { id: self.id, number, info, open });
             }
+            Message::TransferVictim(v) => self.transfer.victim = Some(v),
+            Message::TransferFrom(d) => self.transfer.from = Some(d),
+            Message::TransferTo(d) => self.transfer.to = Some(d),
+            Message::TransferReason(r) => {
+                if !self.transferring {
+                    self.transfer.reason = r;
+                }
+            }
+            Message::Transfer => {
+                let o = ctx.model.occurrences.get(&self.id)?;
+                if self.transferring {
+                    return None;
+                }
+                let dispatches = record::dispatches(ctx.model, self.id, self.loaded_dispatches());
+                match self.transfer.to_new(o, &dispatches) {
+                    Ok(new) => {
+                        self.transferring = true;
+                        self.notice = None;
+                        return Some(Event::Transfer(self.id, new));
+                    }
+                    Err(why) => self.notice = Some(Err(why)),
+                }
+            }
+            Message::Transferred(r) => {
+                self.transferring = false;
+                return match r {
+                    Ok(o) => {
+                        self.transfer = TransferDraft::default();
+                        self.notice = Some(Ok(transfer::DONE.to_owned()));
+                        Some(Event::Updated(o))
+                    }
+                    Err(e) => {
+                        self.notice = Some(Err(e.user_message()));
+                        None
+                    }
+                };
+            }
             Message::Saved(what, r) => {
                 self.fetching.remove(&what);
                 self.notice = Some(match r {
@@ -240,6 +297,13 @@ impl State {
         };
         self.sending = Some((id, text.clone()));
         Some(Event::Send(self.id, NewMessage { id: Some(id), text, canned }))
+    }
+
+    fn loaded_dispatches(&self) -> &[atalaia_core::samu::Dispatch] {
+        match &self.folder {
+            Some(Ok(f)) => &f.dispatches,
+            _ => &[],
+        }
     }
 
     /// A message as the server answered it, kept in the folder (the feed brings it too).

@@ -56,12 +56,13 @@ fn phase(p: Phase) -> &'static str {
 /// The words of one line, and the attachment it carries, if any.
 fn words(entry: &Entry<'_>) -> (String, Option<AttachmentInfo>) {
     let line = match entry {
-        Entry::Call(o) => format!(
-            "Chamada ({}) de {} — {}",
-            ct::call_type(o.call_type),
-            pt::caller_line(&o.caller_name, &o.caller_phone),
-            o.description
-        ),
+        Entry::Call(o) => {
+            let who = match o.caller_name.trim() {
+                "" => o.caller_phone.clone(),
+                name => format!("{name}, {}", o.caller_phone),
+            };
+            format!("Chamada ({}) de {who} — {}", ct::call_type(o.call_type), o.description)
+        }
         Entry::HandedOff => "Passada à regulação médica".to_owned(),
         Entry::Change(c) => pt::change_text(
             &c.by_name,
@@ -73,6 +74,9 @@ fn words(entry: &Entry<'_>) -> (String, Option<AttachmentInfo>) {
         ),
         Entry::Phase(d, p) => {
             let mut s = format!("{}: {}", d.vehicle_code, phase(*p));
+            if *p == Phase::Committed && d.additional {
+                s.push_str(" (adicional: termina antes a ocorrência em que está)");
+            }
             if let (Phase::StretcherRetained, Some(r)) = (p, &d.stretcher) {
                 s.push_str(&format!(" em {} — {}", r.unit, r.reason));
             }
@@ -159,6 +163,7 @@ impl State {
             .spacing(8)
             .align_y(Center),
         );
+        body = body.push(self.view_transfer(o, ctx));
         let folder = match &self.folder {
             Some(Ok(f)) => Some(f),
             Some(Err(e)) => {

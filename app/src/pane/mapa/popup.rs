@@ -58,12 +58,7 @@ pub(super) fn popup_lines(
         }
         Picked::Vehicle(id) => {
             if let Some(v) = model.vehicles.get(&id) {
-                lines.push(format!("{} · base {}", atalaia_core::text::vehicle_kind(v.kind), v.base));
-                lines.push(format!(
-                    "{:.0} km/h · {}",
-                    v.telemetry.speed_kmh,
-                    format::datetime(v.updated_at, tz)
-                ));
+                lines.extend(vehicle_lines(model, v, tz));
             }
         }
         Picked::Person(d) => {
@@ -118,5 +113,159 @@ fn alarm_device(model: &LiveModel, a: &atalaia_core::alarm::Alarm) -> Option<Dev
         Subject::Device(d) => Some(d),
         Subject::Person(p) => model.devices.values().find(|d| d.person_id == Some(p)).map(|d| d.id),
         Subject::Vehicle(_) | Subject::Occurrence(_) => None,
+    }
+}
+
+/// A vehicle as the fleet controller needs it (RFS051): type and base, live telemetry (ignition,
+/// siren, light bar, link), how old its position is and since when it stands still, and each
+/// occurrence it is on with the chain of its phases (several when it took one more, RFS062), a
+/// stretcher held at a unit (RFS061).
+pub(super) fn vehicle_lines(
+    model: &LiveModel,
+    v: &atalaia_core::samu::Vehicle,
+    tz: chrono_tz::Tz,
+) -> Vec<String> {
+    use crate::text as pt;
+    let t = &v.telemetry;
+    let conveniada = if v.conveniado { " · conveniada" } else { "" };
+    let mut lines = vec![
+        format!("{} · base {}{conveniada}", atalaia_core::text::vehicle_kind(v.kind), v.base),
+        format!(
+            "{:.0} km/h · ignição {} · sirene {} · giroflex {} · {}",
+            t.speed_kmh,
+            pt::on_off(t.ignition),
+            pt::on_off(t.siren),
+            pt::on_off_m(t.light_bar),
+            pt::link(t.link)
+        ),
+        match t.fix_time {
+            Some(at) => format!("posição de {}", format::datetime(at, tz)),
+            None => "sem posição".to_owned(),
+        },
+    ];
+    if let Some(since) = t.still_since.filter(|_| !v.status.is_free()) {
+        lines.push(format!("parada desde {}", format::hour_minute(since, tz)));
+    }
+    let mut on: Vec<&atalaia_core::samu::Dispatch> =
+        model.dispatches.values().filter(|d| d.vehicle_id == v.id).collect();
+    on.sort_by_key(|d| d.committed_at);
+    for d in on {
+        let number = model.occurrences.get(&d.occurrence_id).map_or("?", |o| o.number.as_str());
+        let chain: Vec<String> = atalaia_client::record::phases(d)
+            .into_iter()
+            .map(|(at, p)| format!("{} {}", pt::phase_short(p), format::hour_minute(at, tz)))
+            .collect();
+        let additional = if d.additional { " (adicional)" } else { "" };
+        lines.push(format!("{number}{additional}: {}", chain.join(" → ")));
+        if let Some(r) = &d.stretcher {
+            lines.push(format!("maca retida em {} — {}", r.unit, r.reason));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use atalaia_core::ids::{DispatchId, OccurrenceId, UserId, VehicleId};
+    use atalaia_core::samu::{
+        CallType, Dispatch, Link, Occurrence, OccurrencePhase, PhaseTimes, StretcherRetention, Telemetry,
+        Vehicle, VehicleKind, VehicleStatus,
+    };
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn rfs051_rfs061_rfs062_a_vehicles_detail_tells_its_telemetry_and_each_call_with_its_phases() {
+        let t = |min: i64| {
+            Utc.with_ymd_and_hms(2026, 12, 6, 6, 0, 0).single().expect("time") + Duration::minutes(min)
+        };
+        let v = Vehicle {
+            id: VehicleId::new(),
+            code: "USA-02".into(),
+            kind: VehicleKind::Usa,
+            status: VehicleStatus::AtDestination,
+            base: "Base Centro".into(),
+            municipality: "Belo Horizonte".into(),
+            conveniado: false,
+            device_id: None,
+            telemetry: Telemetry {
+                ignition: true,
+                siren: false,
+                light_bar: true,
+                link: Link::Satellite,
+                speed_kmh: 0.0,
+                position: Some(LatLon { lat: -19.92, lon: -43.94 }),
+                fix_time: Some(t(50)),
+                still_since: Some(t(40)),
+                ..Telemetry::default()
+            },
+            updated_at: t(50),
+        };
+        let mut model = LiveModel::default();
+        let call = |number: &str| {
+            Occurrence::new(
+                OccurrenceId::new(),
+                number.into(),
+                CallType::Atendimento,
+                "Ana".into(),
+                "(31) 98888-7777".into(),
+                "Rua A, 1".into(),
+                "Belo Horizonte".into(),
+                None,
+                "Queda".into(),
+                OccurrencePhase::Dispatched,
+                UserId::new(),
+                t(0),
+            )
+        };
+        let (first, second) = (call("2026-000010"), call("2026-000011"));
+        let dispatch = |o: &Occurrence, at: i64, additional: bool| Dispatch {
+            id: DispatchId::new(),
+            occurrence_id: o.id,
+            vehicle_id: v.id,
+            vehicle_code: v.code.clone(),
+            committed_at: t(at),
+            committed_by: UserId::new(),
+            active: true,
+            status: VehicleStatus::Committed,
+            additional,
+            times: PhaseTimes::default(),
+            stretcher: None,
+            ended: None,
+            eta_s: None,
+        };
+        let mut on_first = dispatch(&first, 1, false);
+        on_first.times.acknowledged = Some(t(2));
+        on_first.times.en_route = Some(t(3));
+        on_first.times.on_scene = Some(t(15));
+        on_first.times.transporting = Some(t(30));
+        on_first.times.at_destination = Some(t(40));
+        on_first.times.stretcher_retained = Some(t(45));
+        on_first.stretcher = Some(StretcherRetention {
+            unit: "Hospital João XXIII".into(),
+            reason: "Sem maca no pronto-socorro".into(),
+            by: UserId::new(),
+            at: t(45),
+        });
+        let on_second = dispatch(&second, 48, true);
+        for d in [on_first, on_second] {
+            model.dispatches.insert(d.id, d);
+        }
+        for o in [first, second] {
+            model.occurrences.insert(o.id, o);
+        }
+        let tz = format::DEFAULT_TZ;
+        assert_eq!(
+            vehicle_lines(&model, &v, tz),
+            [
+                "USA · base Base Centro",
+                "0 km/h · ignição ligada · sirene desligada · giroflex ligado · satélite",
+                "posição de 06/12/2026 03:50:00",
+                "parada desde 03:40",
+                "2026-000010: empenho 03:01 → ciente 03:02 → a caminho 03:03 → no local 03:15 → transporte 03:30 → no destino 03:40 → maca retida 03:45",
+                "maca retida em Hospital João XXIII — Sem maca no pronto-socorro",
+                "2026-000011 (adicional): empenho 03:48",
+            ]
+        );
     }
 }

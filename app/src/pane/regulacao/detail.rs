@@ -101,7 +101,13 @@ impl State {
         .spacing(4);
         let mut body = column![head, tabs].spacing(10);
         if let Some(reason) = d.closing.as_deref().filter(|_| may_close) {
-            body = body.push(view_closing(reason, self.regulating.contains(&d.id)));
+            let outcomes = self.outcomes.as_deref().unwrap_or_default();
+            body = body.push(view_closing(
+                reason,
+                outcomes,
+                d.outcome.as_deref(),
+                self.regulating.contains(&d.id),
+            ));
         }
         body = body.push(facts);
         let id = d.id;
@@ -123,8 +129,9 @@ impl State {
         }
         if ctx.user.role.can(Permission::OccurrenceDispatch) && open {
             let replaceable = replaceable(o, ctx);
-            body =
-                body.push(view_candidates(d, self.dispatching.get(&d.id).map(|((v, _), _)| *v), replaceable));
+            let sending = self.dispatching.get(&d.id).map(|((v, _), _)| *v);
+            body = body.push(view_candidates(d, sending, replaceable));
+            body = body.push(view_busy(o, ctx, sending));
         }
         body = body.push(view_history(o, ctx));
         scrollable(body.padding(10)).height(Fill).into()
@@ -142,8 +149,14 @@ pub(super) fn notice(n: &Result<String, String>) -> Element<'_, Message> {
 
 /// The free vehicles nearest the occurrence, with ETA, each a click from dispatch.
 /// Closing the occurrence once care has ended (TDC-PROC 13): a reason, then confirm.
-fn view_closing(reason: &str, sending: bool) -> Element<'_, Message> {
-    row![
+/// The centre's outcomes (RFS036) are one click each; what is typed completes the chosen one.
+fn view_closing<'a>(
+    reason: &'a str,
+    outcomes: &'a [String],
+    chosen: Option<&str>,
+    sending: bool,
+) -> Element<'a, Message> {
+    let field = row![
         text_input(pt::CLOSE_REASON_HINT, reason)
             .id(iced::widget::Id::new(super::CLOSE_REASON_ID))
             .on_input(Message::CloseReason)
@@ -160,8 +173,16 @@ fn view_closing(reason: &str, sending: bool) -> Element<'_, Message> {
             .on_press(Message::CancelClose),
     ]
     .spacing(8)
-    .align_y(Center)
-    .into()
+    .align_y(Center);
+    if outcomes.is_empty() {
+        return field.into();
+    }
+    let chips =
+        outcomes.iter().map(|o| toggle(o.as_str(), chosen == Some(o.as_str()), Message::Outcome(o.clone())));
+    let head: Element<'a, Message> = text(pt::OUTCOME).size(theme::SMALL).color(theme::MUTED).into();
+    column![row(std::iter::once(head).chain(chips)).spacing(4).wrap().vertical_spacing(4), field]
+        .spacing(6)
+        .into()
 }
 
 /// The occurrence's active dispatch whose vehicle is not the type the regulator now asks for
@@ -233,6 +254,50 @@ fn view_candidates(
         .into(),
     };
     column![title, body].spacing(6).into()
+}
+
+/// Vehicles busy on other calls, nearest first, each one click from taking this call as well
+/// once done (RFS062); only while nothing is on its way to it from the free list.
+fn view_busy<'a>(o: &'a Occurrence, ctx: &Ctx<'a>, sending: Option<VehicleId>) -> Element<'a, Message> {
+    let Some(at) = o.location else { return space().height(0).into() };
+    let on_this: Vec<VehicleId> =
+        ctx.model.dispatches.values().filter(|d| d.occurrence_id == o.id).map(|d| d.vehicle_id).collect();
+    let busy = atalaia_core::samu::fleet::recommend_busy(
+        ctx.model.vehicles.values().filter(|v| !on_this.contains(&v.id)),
+        at,
+        o.resource,
+    );
+    if busy.is_empty() {
+        return space().height(0).into();
+    }
+    let rows = busy.into_iter().take(3).map(|c| {
+        let label = if sending == Some(c.vehicle_id) {
+            pt::SENDING.to_owned()
+        } else {
+            pt::additional_button(&c.code)
+        };
+        row![
+            text(c.code.clone()).size(theme::TEXT).width(90),
+            text(atalaia_core::text::vehicle_status(c.status))
+                .size(theme::SMALL)
+                .color(theme::MUTED)
+                .width(110),
+            text(pt::distance_eta(c.road_m, c.eta_s)).size(theme::TEXT).width(Fill),
+            button(text(label).size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press_maybe(sending.is_none().then_some(Message::Additional(c.vehicle_id))),
+        ]
+        .spacing(8)
+        .align_y(Center)
+        .into()
+    });
+    column![
+        text(pt::BUSY_NEAREST).size(theme::SMALL).color(theme::MUTED),
+        column(rows.collect::<Vec<Element<'a, Message>>>()).spacing(6)
+    ]
+    .spacing(6)
+    .into()
 }
 
 /// Every change to the regulation, oldest first, with who, when, as which regulator and why.

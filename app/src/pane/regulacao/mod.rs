@@ -60,6 +60,8 @@ struct Detail {
     asked: Option<(DateTime<Utc>, Option<VehicleKind>)>,
     /// The reason being typed to close the occurrence (the closing box is open).
     closing: Option<String>,
+    /// The outcome chosen in the closing box (RFS036).
+    outcome: Option<String>,
     /// What the detail shows: the regulation, the record's timeline, or the chat with the crew.
     tab: Tab,
     /// The occurrence's record and conversation.
@@ -75,6 +77,7 @@ impl Detail {
             candidates: None,
             asked: None,
             closing: None,
+            outcome: None,
             tab: Tab::default(),
             ficha: ficha::State::new(id),
         }
@@ -103,6 +106,8 @@ pub struct State {
     ask_reason: bool,
     /// The list shows the occurrences closed in the last day instead of the queue.
     filter_closed: bool,
+    /// The centre's outcomes a call is closed with (RFS036); none read yet.
+    outcomes: Option<Vec<String>>,
     /// The closing box just opened: the cursor goes to its reason.
     ask_closing: bool,
 }
@@ -120,6 +125,7 @@ impl Default for State {
             notice: None,
             ask_reason: false,
             filter_closed: false,
+            outcomes: None,
             ask_closing: false,
         }
     }
@@ -140,6 +146,8 @@ pub enum Message {
     /// Open the box that closes the occurrence (TDC-PROC 13).
     Close,
     CloseReason(String),
+    /// One of the centre's outcomes chosen (again: unchosen) in the closing box (RFS036).
+    Outcome(String),
     ConfirmClose,
     CancelClose,
     /// The server's answer to the closure.
@@ -150,6 +158,8 @@ pub enum Message {
     /// Commit this vehicle in place of the one on this dispatch (a USB replaced by a USA,
     /// RFS054).
     Substitute(VehicleId, DispatchId),
+    /// Commit a vehicle busy on another occurrence to this one as well (RFS062).
+    Additional(VehicleId),
     Dispatched(OccurrenceId, Result<Box<Dispatch>, ApiError>),
     /// Show another part of the open occurrence.
     Tab(Tab),
@@ -271,8 +281,11 @@ impl State {
                     d.candidates = Some(result.map_err(|e| e.user_message()));
                 }
             }
-            Message::Dispatch(vehicle) => return self.dispatch(ctx, vehicle, None),
-            Message::Substitute(vehicle, replaces) => return self.dispatch(ctx, vehicle, Some(replaces)),
+            Message::Dispatch(vehicle) => return self.dispatch(ctx, vehicle, None, false),
+            Message::Substitute(vehicle, replaces) => {
+                return self.dispatch(ctx, vehicle, Some(replaces), false);
+            }
+            Message::Additional(vehicle) => return self.dispatch(ctx, vehicle, None, true),
             Message::Dispatched(id, result) => {
                 let sent = self.dispatching.remove(&id);
                 let notice = match &result {
@@ -308,14 +321,21 @@ impl State {
                     *c = r;
                 }
             }
+            Message::Outcome(o) => {
+                if let Some(d) = self.detail.as_mut().filter(|d| d.closing.is_some()) {
+                    d.outcome = if d.outcome.as_deref() == Some(o.as_str()) { None } else { Some(o) };
+                    self.ask_closing = true;
+                }
+            }
             Message::CancelClose => {
                 if let Some(d) = self.detail.as_mut() {
                     d.closing = None;
+                    d.outcome = None;
                 }
             }
             Message::ConfirmClose => {
                 let d = self.detail.as_mut()?;
-                let reason = d.closing.as_deref()?.trim().to_owned();
+                let reason = closing_reason(d.outcome.as_deref(), d.closing.as_deref()?);
                 if reason.is_empty() {
                     d.notice = Some(Err(pt::CLOSE_REASON_REQUIRED.to_owned()));
                     return None;
@@ -402,7 +422,13 @@ impl State {
 
     /// Commits `vehicle` to the open occurrence (in place of the vehicle of `replaces`), once at
     /// a time; a retry of the same vehicle is the same dispatch.
-    fn dispatch(&mut self, ctx: &Ctx<'_>, vehicle: VehicleId, replaces: Option<DispatchId>) -> Option<Event> {
+    fn dispatch(
+        &mut self,
+        ctx: &Ctx<'_>,
+        vehicle: VehicleId,
+        replaces: Option<DispatchId>,
+        additional: bool,
+    ) -> Option<Event> {
         let d = self.detail.as_mut()?;
         if self.dispatching.contains_key(&d.id) || !ctx.user.role.can(Permission::OccurrenceDispatch) {
             return None;
@@ -411,13 +437,8 @@ impl State {
         let id = *self.retry.entry((d.id, (vehicle, replaces))).or_default();
         self.dispatching.insert(d.id, ((vehicle, replaces), id));
         d.notice = None;
-        let new = NewDispatch {
-            id: Some(id),
-            occurrence_id: d.id,
-            vehicle_id: vehicle,
-            replaces,
-            additional: false,
-        };
+        let new =
+            NewDispatch { id: Some(id), occurrence_id: d.id, vehicle_id: vehicle, replaces, additional };
         Some(Event::Dispatch(Box::new(new)))
     }
 
@@ -448,6 +469,14 @@ impl State {
                 None
             }
         }
+    }
+
+    pub fn needs_outcomes(&self) -> bool {
+        self.outcomes.is_none()
+    }
+
+    pub fn set_outcomes(&mut self, outcomes: Vec<String>) {
+        self.outcomes = Some(outcomes);
     }
 
     pub fn selected(&self) -> Option<OccurrenceId> {
@@ -603,6 +632,16 @@ impl State {
             .align_y(Center)
             .style(theme::row(self.selected == Some(o.id)));
         mouse_area(card).on_press(Message::Selected(o.id)).into()
+    }
+}
+
+/// The reason a call is closed with: the outcome chosen and what was typed, either alone
+/// ("Óbito — constatado pelo médico da USA"); empty when neither was given.
+pub fn closing_reason(outcome: Option<&str>, typed: &str) -> String {
+    match (outcome.map(str::trim).filter(|o| !o.is_empty()), typed.trim()) {
+        (Some(o), "") => o.to_owned(),
+        (Some(o), t) => format!("{o} — {t}"),
+        (None, t) => t.to_owned(),
     }
 }
 

@@ -206,3 +206,11 @@ fn issue_21_the_nearest_vehicles_are_asked_again_as_time_passes_and_when_the_typ
     let later = Ctx { now: t0 + REFRESH_EVERY * 2, ..ctx };
     assert!(s.refresh_due(&later).is_none());
 }
+
+#[test]
+fn rfs036_the_outcome_chosen_and_what_was_typed_make_the_closing_reason() {
+    assert_eq!(closing_reason(Some("Óbito"), "  constatado pela USA "), "Óbito — constatado pela USA");
+    assert_eq!(closing_reason(Some("Trote"), "  "), "Trote");
+    assert_eq!(closing_reason(None, " Paciente entregue "), "Paciente entregue");
+    assert_eq!(closing_reason(None, "  "), "");
+}

@@ -69,6 +69,8 @@ pub enum Message {
     ToggleMaximize(Pane),
     Atendimento(atendimento::Message),
     Regulacao(regulacao::Message),
+    /// The centre's intake rules: for the call form, and the outcomes a call is closed with.
+    Rules(atalaia_core::samu::intake::IntakeRules),
     Mapa(mapa::Message),
     Alarmes(alarmes::Message),
     /// The outbox sender's report.
@@ -359,14 +361,18 @@ impl Dashboard {
     }
 
     /// What the dashboard fetches once it is shown: the centre's intake rules for the call form
-    /// (again after a reconnection, while it has none).
+    /// and the closing box (again after a reconnection, while it has none).
     pub fn start(&self) -> Task<Message> {
-        if !self.atendimento.needs_rules() || !self.session.user.role.can(Permission::OccurrenceCreate) {
+        let role = self.session.user.role;
+        let form = self.atendimento.needs_rules() && role.can(Permission::OccurrenceCreate);
+        let closing = self.regulacao.needs_outcomes()
+            && (role.can(Permission::OccurrenceRegulate) || role.can(Permission::OccurrenceDispatch));
+        if !form && !closing {
             return Task::none();
         }
         let api = self.session.api.clone();
         Task::perform(async move { api.intake_rules().await }, |r| match r {
-            Ok(rules) => Some(Message::Atendimento(atendimento::Message::Rules(rules))),
+            Ok(rules) => Some(Message::Rules(rules)),
             Err(error) => {
                 tracing::warn!(%error, "intake rules not read; the call form checks without them");
                 None
@@ -399,6 +405,10 @@ impl Dashboard {
                 } else {
                     self.panes.maximize(pane);
                 }
+            }
+            Message::Rules(rules) => {
+                self.regulacao.set_outcomes(rules.outcomes.clone());
+                return self.update(Message::Atendimento(atendimento::Message::Rules(rules)));
             }
             Message::Atendimento(m) => {
                 let (task, event) = self.atendimento.update(m, &ctx);

@@ -73,6 +73,10 @@ impl Dashboard {
                 },
                 move |r| to_pane(id, ficha::Message::Appended(r)),
             ),
+            ficha::Event::Transfer(id, new) => Task::perform(
+                async move { api.post(&format!("/occurrences/{id}/transfers"), &new).await.map(Box::new) },
+                move |r| to_pane(id, ficha::Message::Transferred(r)),
+            ),
             ficha::Event::Report { id, number, open } => Task::perform(
                 async move {
                     let bytes = record::report(&api, id).await.map_err(|e| e.user_message())?;
