@@ -208,5 +208,8 @@ fn an_opaque_picture_lands_byte_for_byte_where_the_pipeline_puts_it() {
     let differing = got.chunks(4).zip(expected.data().chunks(4)).filter(|(a, b)| a != b).count();
     let drawn = got.chunks(4).filter(|p| p[3] != 0).count();
     assert_eq!(drawn, 120 * 90, "the picture was drawn");
-    assert_eq!(differing, 0, "{differing} pixels of the copied picture differ from tiny-skia's drawing of it");
+    assert_eq!(
+        differing, 0,
+        "{differing} pixels of the copied picture differ from tiny-skia's drawing of it"
+    );
 }
