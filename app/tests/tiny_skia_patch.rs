@@ -19,7 +19,7 @@ use iced_test::runtime::UserInterface;
 use iced_test::runtime::user_interface::Cache;
 use iced_tiny_skia::graphics::damage;
 
-const W: u32 = 480;
+const W: u32 = 640;
 const H: u32 = 320;
 
 fn picture(frame: u32, alpha: u8) -> image::Handle {
@@ -43,7 +43,8 @@ fn view(f: u32) -> Element<'static, ()> {
     });
     let list =
         scrollable(column(rows.collect::<Vec<_>>()).spacing(2)).height(Length::Fixed(200.0)).width(200);
-    let offset = (f * 7 % 40) as f32;
+    // Half-pixel steps too: the published renderer truncates an image's origin to whole pixels.
+    let offset = (f * 7 % 40) as f32 + if f % 2 == 1 { 0.5 } else { 0.0 };
     column![
         text(format!("relógio 03:{:02}:{:02}", f / 60, f % 60)).size(18),
         row![
@@ -54,6 +55,14 @@ fn view(f: u32) -> Element<'static, ()> {
             ]
             .width(170),
             image(picture(f + 1, 128)).width(Length::Fixed(100.0)),
+            // One more opaque picture, at a fractional place, drawn at its size from a smaller box.
+            column![
+                iced::widget::space().height(10.5 + offset / 3.0),
+                container(image(picture(f + 2, 255)).content_fit(iced::ContentFit::None))
+                    .width(70.5)
+                    .height(55.5)
+                    .clip(true),
+            ],
         ]
         .spacing(4),
     ]

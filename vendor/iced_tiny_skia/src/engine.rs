@@ -846,6 +846,15 @@ std::thread_local! {
     pub(crate) static UNPATCHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+fn clip_key(bounds: Rectangle) -> [u32; 4] {
+    [
+        bounds.x.to_bits(),
+        bounds.y.to_bits(),
+        bounds.width.to_bits(),
+        bounds.height.to_bits(),
+    ]
+}
+
 /// Atalaia patch: `true` makes this thread draw exactly as the published crate does (whole mask
 /// cleared every time, images always through the pipeline) — for tests that compare the two, and
 /// to rule the patch out when looking at a drawing fault.
@@ -855,12 +864,7 @@ pub fn draw_unpatched(on: bool) {
 
 pub fn adjust_clip_mask(clip_mask: &mut tiny_skia::Mask, bounds: Rectangle) {
     let (width, height) = (clip_mask.width(), clip_mask.height());
-    let key = [
-        bounds.x.to_bits(),
-        bounds.y.to_bits(),
-        bounds.width.to_bits(),
-        bounds.height.to_bits(),
-    ];
+    let key = clip_key(bounds);
     let address = clip_mask.data().as_ptr() as usize;
     let last = LAST_CLIP.get().filter(|_| !UNPATCHED.get());
 
@@ -878,9 +882,11 @@ pub fn adjust_clip_mask(clip_mask: &mut tiny_skia::Mask, bounds: Rectangle) {
             let y1 = ((y + bh).ceil().max(0.0) as usize).min(height as usize);
             let data = clip_mask.data_mut();
 
-            for row in y0..y1 {
-                let start = row * width as usize;
-                data[start + x0..start + x1].fill(0);
+            if x0 < x1 {
+                for row in y0..y1 {
+                    let start = row * width as usize;
+                    data[start + x0..start + x1].fill(0);
+                }
             }
         }
         _ => clip_mask.clear(),

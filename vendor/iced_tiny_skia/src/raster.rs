@@ -63,9 +63,9 @@ impl Pipeline {
 
         let transform = transform.pre_scale(width_scale, height_scale);
 
-        // Atalaia patch (see PATCHED.md): an opaque image shown pixel for pixel at whole-pixel
-        // coordinates, unclipped, is copied row by row — tiny-skia has no sprite blitter and
-        // blends every pixel through its floating-point pipeline.
+        // Atalaia patch (see PATCHED.md): an opaque image shown pixel for pixel, unclipped, is
+        // copied row by row — tiny-skia has no sprite blitter and blends every pixel through its
+        // floating-point pipeline.
         if opaque
             && !crate::engine::UNPATCHED.get()
             && opacity >= 1.0
@@ -73,16 +73,15 @@ impl Pipeline {
             && (transform.is_identity() || transform.is_translate())
             && width_scale == 1.0
             && height_scale == 1.0
-            && bounds.x.fract() == 0.0
-            && bounds.y.fract() == 0.0
             && transform.tx.fract() == 0.0
             && transform.ty.fract() == 0.0
         {
+            // Where `draw_pixmap` below puts it: its origin is truncated to whole pixels.
             blit_opaque(
                 pixels,
                 image,
-                bounds.x as i64 + transform.tx as i64,
-                bounds.y as i64 + transform.ty as i64,
+                i64::from(bounds.x as i32) + transform.tx as i64,
+                i64::from(bounds.y as i32) + transform.ty as i64,
             );
             return;
         }
