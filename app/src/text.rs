@@ -628,14 +628,14 @@ pub fn desktop_summary(kind: &str) -> String {
     format!("Alarme: {kind}")
 }
 
-/// Said of a feminine noun (ignição, sirene).
-pub fn on_off(on: bool) -> &'static str {
-    if on { "ligada" } else { "desligada" }
-}
-
-/// Said of a masculine noun (giroflex).
-pub fn on_off_m(on: bool) -> &'static str {
-    if on { "ligado" } else { "desligado" }
+/// "ligada"/"desligada", or of a masculine noun (giroflex) "ligado"/"desligado".
+pub fn on_off(on: bool, masculine: bool) -> &'static str {
+    match (on, masculine) {
+        (true, false) => "ligada",
+        (false, false) => "desligada",
+        (true, true) => "ligado",
+        (false, true) => "desligado",
+    }
 }
 
 /// How a vehicle's unit talks to the centre (RFS051).

@@ -5,7 +5,7 @@ use atalaia_core::samu::{CallType, Occurrence, OccurrencePhase};
 use chrono::{DateTime, Utc};
 
 /// A call under regulation: Ana, (31) 98888-7777, Rua A, 1, Belo Horizonte, "Queda".
-pub(crate) fn occurrence(id: OccurrenceId, at: DateTime<Utc>) -> Occurrence {
+pub fn occurrence(id: OccurrenceId, at: DateTime<Utc>) -> Occurrence {
     Occurrence::new(
         id,
         "2026-000001".into(),

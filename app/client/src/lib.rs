@@ -5,8 +5,9 @@ pub mod api;
 pub mod backoff;
 pub mod cache;
 pub mod desk;
-#[cfg(test)]
-mod fixtures;
+/// Records for tests, here and in the console's (feature `fixtures`).
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod format;
 pub mod intake;
 pub mod live;

@@ -4,14 +4,13 @@
 
 use super::{Message, State};
 use crate::pane::Ctx;
-use crate::text as pt;
 use crate::theme;
 use atalaia_client::format;
 use atalaia_client::record;
 use atalaia_core::samu::care;
 use atalaia_core::samu::{Occurrence, OccurrencePhase};
+use iced::Element;
 use iced::widget::{button, column, container, row, space, text, text_input};
-use iced::{Center, Element, Fill};
 
 /// The message field (the chat tab puts the cursor there).
 pub const DRAFT_ID: &str = "ficha-chat";
@@ -90,21 +89,12 @@ impl State {
             body = body.push(row(list).spacing(6).wrap().vertical_spacing(4));
         }
         let sending = self.sending.is_some();
-        body = body.push(
-            row![
-                text_input(DRAFT_HINT, &self.draft)
-                    .id(iced::widget::Id::new(DRAFT_ID))
-                    .on_input(Message::Draft)
-                    .on_submit(Message::Send)
-                    .size(theme::TEXT)
-                    .width(Fill),
-                button(text(if sending { pt::SENDING } else { SEND }).size(theme::SMALL))
-                    .padding([4, 12])
-                    .on_press_maybe((!sending).then_some(Message::Send)),
-            ]
-            .spacing(8)
-            .align_y(Center),
-        );
+        body = body.push(super::send_row(
+            text_input(DRAFT_HINT, &self.draft).id(iced::widget::Id::new(DRAFT_ID)).on_input(Message::Draft),
+            SEND,
+            Message::Send,
+            sending,
+        ));
         body.into()
     }
 }

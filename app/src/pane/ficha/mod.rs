@@ -363,6 +363,26 @@ impl State {
     }
 }
 
+/// A field and the button that sends it: Enter sends too; while it is on its way the button says so
+/// and waits.
+fn send_row<'a>(
+    field: iced::widget::TextInput<'a, Message>,
+    label: &'a str,
+    send: Message,
+    sending: bool,
+) -> iced::Element<'a, Message> {
+    use iced::widget::{button, row, text};
+    row![
+        field.on_submit(send.clone()).size(crate::theme::TEXT).width(iced::Fill),
+        button(text(if sending { crate::text::SENDING } else { label }).size(crate::theme::SMALL))
+            .padding([4, 10])
+            .on_press_maybe((!sending).then_some(send)),
+    ]
+    .spacing(8)
+    .align_y(iced::Center)
+    .into()
+}
+
 /// A photo as the record shows it: decoded and scaled to fit [`THUMB`].
 pub fn thumbnail(bytes: &[u8]) -> Result<image::Handle, String> {
     let picture = ::image::load_from_memory(bytes).map_err(|e| timeline::photo_unreadable(&e.to_string()))?;

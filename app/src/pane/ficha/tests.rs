@@ -2,26 +2,12 @@ use super::*;
 use atalaia_client::LiveModel;
 use atalaia_core::auth::Role;
 use atalaia_core::ids::UserId;
-use atalaia_core::samu::{CallType, OccurrencePhase};
 use atalaia_core::wire::UserInfo;
 use chrono::{TimeZone, Utc};
 
 fn occurrence() -> Occurrence {
     let at = Utc.with_ymd_and_hms(2026, 12, 6, 3, 0, 0).single().expect("time");
-    Occurrence::new(
-        OccurrenceId::new(),
-        "2026-000042".into(),
-        CallType::Atendimento,
-        "Ana".into(),
-        "(31) 98888-7777".into(),
-        "Rua A, 1".into(),
-        "Belo Horizonte".into(),
-        None,
-        "Queda".into(),
-        OccurrencePhase::Regulation,
-        UserId::new(),
-        at,
-    )
+    atalaia_client::fixtures::occurrence(OccurrenceId::new(), at)
 }
 
 fn attachment(kind: AttachmentKind, name: &str) -> AttachmentInfo {

@@ -148,21 +148,14 @@ impl State {
         let mut body = column![report].spacing(8);
         body = body.push(crate::pane::slot(self.notice.as_ref().map(|n| banner(n))));
         let hint = if o.phase == OccurrencePhase::Closed { ADDENDUM_HINT_CLOSED } else { ADDENDUM_HINT };
-        body = body.push(
-            row![
-                text_input(hint, &self.addendum)
-                    .id(iced::widget::Id::new(ADDENDUM_ID))
-                    .on_input(Message::Addendum)
-                    .on_submit(Message::Append)
-                    .size(theme::TEXT)
-                    .width(Fill),
-                button(text(if self.adding { pt::SENDING } else { APPEND }).size(theme::SMALL))
-                    .padding([4, 10])
-                    .on_press_maybe((!self.adding).then_some(Message::Append)),
-            ]
-            .spacing(8)
-            .align_y(Center),
-        );
+        body = body.push(super::send_row(
+            text_input(hint, &self.addendum)
+                .id(iced::widget::Id::new(ADDENDUM_ID))
+                .on_input(Message::Addendum),
+            APPEND,
+            Message::Append,
+            self.adding,
+        ));
         body = body.push(self.view_transfer(o, ctx));
         let folder = match &self.folder {
             Some(Ok(f)) => Some(f),

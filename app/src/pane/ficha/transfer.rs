@@ -4,13 +4,12 @@
 
 use super::{Message, State};
 use crate::pane::Ctx;
-use crate::text as pt;
 use crate::theme;
 use atalaia_client::record::{self, TransferDraft};
 use atalaia_core::auth::Permission;
 use atalaia_core::samu::{Occurrence, OccurrencePhase};
 use iced::widget::{button, column, row, space, text, text_input};
-use iced::{Center, Element, Fill};
+use iced::{Center, Element};
 
 pub const DONE: &str = "Transferência registrada.";
 /// The reason's field: the cursor goes there once the receiving vehicle is chosen.
@@ -49,19 +48,14 @@ impl State {
             line(VICTIM, victims.collect()),
             line(FROM, from.collect()),
             line(TO, to.collect()),
-            row![
+            super::send_row(
                 text_input(REASON_HINT, &d.reason)
                     .id(iced::widget::Id::new(REASON_ID))
-                    .on_input(Message::TransferReason)
-                    .on_submit(Message::Transfer)
-                    .size(theme::TEXT)
-                    .width(Fill),
-                button(text(if self.transferring { pt::SENDING } else { SEND }).size(theme::SMALL))
-                    .padding([4, 10])
-                    .on_press_maybe((!self.transferring).then_some(Message::Transfer)),
-            ]
-            .spacing(8)
-            .align_y(Center),
+                    .on_input(Message::TransferReason),
+                SEND,
+                Message::Transfer,
+                self.transferring,
+            ),
         ]
         .spacing(6)
         .into()

@@ -133,9 +133,9 @@ pub(super) fn vehicle_lines(
         format!(
             "{:.0} km/h · ignição {} · sirene {} · giroflex {} · {}",
             t.speed_kmh,
-            pt::on_off(t.ignition),
-            pt::on_off(t.siren),
-            pt::on_off_m(t.light_bar),
+            pt::on_off(t.ignition, false),
+            pt::on_off(t.siren, false),
+            pt::on_off(t.light_bar, true),
             pt::link(t.link)
         ),
         match t.fix_time {
@@ -169,8 +169,8 @@ mod tests {
     use super::*;
     use atalaia_core::ids::{DispatchId, OccurrenceId, UserId, VehicleId};
     use atalaia_core::samu::{
-        CallType, Dispatch, Link, Occurrence, OccurrencePhase, PhaseTimes, StretcherRetention, Telemetry,
-        Vehicle, VehicleKind, VehicleStatus,
+        Dispatch, Link, Occurrence, OccurrencePhase, PhaseTimes, StretcherRetention, Telemetry, Vehicle,
+        VehicleKind, VehicleStatus,
     };
     use chrono::{Duration, TimeZone, Utc};
 
@@ -202,21 +202,10 @@ mod tests {
             updated_at: t(50),
         };
         let mut model = LiveModel::default();
-        let call = |number: &str| {
-            Occurrence::new(
-                OccurrenceId::new(),
-                number.into(),
-                CallType::Atendimento,
-                "Ana".into(),
-                "(31) 98888-7777".into(),
-                "Rua A, 1".into(),
-                "Belo Horizonte".into(),
-                None,
-                "Queda".into(),
-                OccurrencePhase::Dispatched,
-                UserId::new(),
-                t(0),
-            )
+        let call = |number: &str| Occurrence {
+            number: number.into(),
+            phase: OccurrencePhase::Dispatched,
+            ..atalaia_client::fixtures::occurrence(OccurrenceId::new(), t(0))
         };
         let (first, second) = (call("2026-000010"), call("2026-000011"));
         let dispatch = |o: &Occurrence, at: i64, additional: bool| Dispatch {
