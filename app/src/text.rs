@@ -670,6 +670,9 @@ pub fn additional_button(code: &str) -> String {
     format!("Empenhar {code} também")
 }
 
+/// After an address the geocoder suggested (RFS030).
+pub const FROM_GEOCODER: &str = " · geocodificador";
+
 /// Before the centre's outcomes in the closing box (RFS036).
 pub const OUTCOME: &str = "Desfecho:";
 

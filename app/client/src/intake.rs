@@ -274,5 +274,33 @@ pub fn address_suggestions(model: &LiveModel, typed: &str) -> Vec<KnownAddress> 
     out
 }
 
+/// What the configured geocoder asks for while the TARM types: the street as typed (four letters
+/// at least) and, when given, the municipality; `None` when there is not enough to ask.
+pub fn geocoder_query(address: &str, municipality: &str) -> Option<String> {
+    let address = address.trim();
+    if address.chars().count() < 4 {
+        return None;
+    }
+    Some(match municipality.trim() {
+        "" => address.to_owned(),
+        m => format!("{address}, {m}"),
+    })
+}
+
+/// The geocoder's places on a street, as addresses the TARM may take (RFS030): up to three, one
+/// per street and municipality, with their point; the municipality typed when the geocoder names
+/// none.
+pub fn geocoded_addresses(places: &[crate::geocoder::Place], typed_municipality: &str) -> Vec<KnownAddress> {
+    let mut out: Vec<KnownAddress> = Vec::new();
+    for p in places {
+        let Some(street) = &p.street else { continue };
+        let municipality = p.municipality.clone().unwrap_or_else(|| typed_municipality.trim().to_owned());
+        if out.len() < 3 && !out.iter().any(|k| &k.address == street && k.municipality == municipality) {
+            out.push(KnownAddress { address: street.clone(), municipality, location: Some(p.at) });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ pub mod desk;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod format;
+pub mod geocoder;
 pub mod intake;
 pub mod live;
 pub mod model;

@@ -148,3 +148,45 @@ fn rfs030_known_addresses_are_suggested_with_their_point() {
     assert_eq!(split_number("Rua Um, 45"), ("Rua Um".into(), "45".into()));
     assert_eq!(split_number("Rodovia BR-040, km 12"), ("Rodovia BR-040, km 12".into(), String::new()));
 }
+
+#[test]
+fn rfs030_the_geocoder_is_asked_for_the_street_and_its_places_offered_with_their_point() {
+    use crate::geocoder::Place;
+    assert_eq!(geocoder_query("Rua", "Belo Horizonte"), None, "four letters at least");
+    assert_eq!(
+        geocoder_query(" Rua da Bahia ", " Belo Horizonte "),
+        Some("Rua da Bahia, Belo Horizonte".into())
+    );
+    assert_eq!(geocoder_query("Rua da Bahia", ""), Some("Rua da Bahia".into()));
+    let at = |lat: f64| LatLon { lat, lon: -43.9378 };
+    let place = |street: Option<&str>, municipality: Option<&str>, lat: f64| Place {
+        label: "…".into(),
+        at: at(lat),
+        street: street.map(Into::into),
+        municipality: municipality.map(Into::into),
+    };
+    let found = geocoded_addresses(
+        &[
+            place(Some("Rua da Bahia, 1148"), Some("Belo Horizonte"), -19.92),
+            place(None, Some("Belo Horizonte"), -19.93),
+            place(Some("Rua da Bahia, 1148"), Some("Belo Horizonte"), -19.94),
+            place(Some("Rua da Bahia"), None, -19.95),
+        ],
+        "Contagem",
+    );
+    assert_eq!(
+        found,
+        [
+            KnownAddress {
+                address: "Rua da Bahia, 1148".into(),
+                municipality: "Belo Horizonte".into(),
+                location: Some(at(-19.92))
+            },
+            KnownAddress {
+                address: "Rua da Bahia".into(),
+                municipality: "Contagem".into(),
+                location: Some(at(-19.95))
+            },
+        ]
+    );
+}

@@ -14,7 +14,7 @@ mod view;
 use crate::pane::Ctx;
 use crate::text as pt;
 use atalaia_client::ApiError;
-use atalaia_client::intake::{Draft, KnownAddress, PlaceSource, VictimDraft};
+use atalaia_client::intake::{self, Draft, KnownAddress, PlaceSource, VictimDraft};
 use atalaia_core::auth::Permission;
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::OccurrenceId;
@@ -87,6 +87,12 @@ pub struct State {
     shown_place: Option<LatLon>,
     /// The centre's intake rules (DDD, SAMU-Regional, over-time), once the server gave them.
     rules: Option<IntakeRules>,
+    /// The configured geocoder (RFS030), what it was last asked and what it answered for it.
+    geocoder: Option<String>,
+    geocoder_asked: Option<String>,
+    geocoded: Option<(String, Vec<KnownAddress>)>,
+    /// When the street was last typed in (the geocoder is asked once typing pauses).
+    address_typed_at: Option<DateTime<Utc>>,
 }
 
 impl Default for State {
@@ -102,6 +108,10 @@ impl Default for State {
             discard_until: None,
             shown_place: None,
             rules: None,
+            geocoder: None,
+            geocoder_asked: None,
+            geocoded: None,
+            address_typed_at: None,
         }
     }
 }
@@ -159,6 +169,8 @@ pub enum Message {
     Reuse(OccurrenceId),
     /// The centre's intake rules arrived.
     Rules(IntakeRules),
+    /// The geocoder's answer to this query (RFS030).
+    Geocoded(String, Result<Vec<atalaia_client::geocoder::Place>, String>),
 }
 
 /// What the dashboard must do for this pane.
@@ -169,6 +181,11 @@ pub enum Event {
     Place(Option<LatLon>),
     /// The next click on the map marks the call's place.
     PickOnMap,
+    /// Ask the geocoder at this address for places matching this query (RFS030).
+    Geocode {
+        geocoder: String,
+        query: String,
+    },
 }
 
 impl State {
@@ -177,7 +194,20 @@ impl State {
             Message::Phone(v) => self.set(ctx, "caller_phone", |f| f.phone = v),
             Message::CallerName(v) => self.set(ctx, "caller_name", |f| f.caller_name = v),
             Message::CallType(v) => self.set(ctx, "call_type", |f| f.call_type = v.0),
-            Message::Address(v) => self.set(ctx, "address", |f| f.address = v),
+            Message::Address(v) => {
+                self.address_typed_at = Some(ctx.now);
+                self.set(ctx, "address", |f| f.address = v)
+            }
+            Message::Geocoded(query, answer) => {
+                match answer {
+                    Ok(places) => {
+                        let found = intake::geocoded_addresses(&places, &self.form.municipality);
+                        self.geocoded = Some((query, found));
+                    }
+                    Err(e) => tracing::info!(error = %e, "geocoder not used for the call's address"),
+                }
+                Task::none()
+            }
             Message::Number(v) => self.set(ctx, "address", |f| f.number = v),
             Message::Municipality(v) => self.set(ctx, "municipality", |f| f.municipality = v),
             Message::Coordinates(v) => self.set(ctx, "location", |f| f.coordinates = v),
@@ -291,6 +321,36 @@ impl State {
     }
 
     /// Whether the intake rules are still to be fetched.
+    /// The geocoder the TARM's address suggestions ask (RFS030), if one is configured.
+    pub fn set_geocoder(&mut self, geocoder: Option<String>) {
+        self.geocoder = geocoder.filter(|g| !g.trim().is_empty());
+    }
+
+    /// On the dashboard's clock: the geocoder is asked about the street once typing has paused
+    /// for a second, once per query.
+    pub fn due(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
+        let geocoder = self.geocoder.clone()?;
+        let typed = self.address_typed_at?;
+        if ctx.now - typed < chrono::Duration::seconds(1) {
+            return None;
+        }
+        let query = intake::geocoder_query(&self.form.address, &self.form.municipality)?;
+        if self.geocoder_asked.as_deref() == Some(query.as_str()) {
+            return None;
+        }
+        self.geocoder_asked = Some(query.clone());
+        Some(Event::Geocode { geocoder, query })
+    }
+
+    /// The geocoder's addresses for what is typed now (an answer to an older query is not shown).
+    pub fn geocoded(&self) -> &[KnownAddress] {
+        let current = intake::geocoder_query(&self.form.address, &self.form.municipality);
+        match &self.geocoded {
+            Some((query, found)) if current.as_deref() == Some(query.as_str()) => found,
+            _ => &[],
+        }
+    }
+
     pub fn needs_rules(&self) -> bool {
         self.rules.is_none()
     }

@@ -214,3 +214,27 @@ fn rfs030_a_suggested_address_brings_its_own_point_or_none_but_keeps_one_marked_
     let _ = s.update(Message::Suggestion(known("Rua A, 1", Some(a))), &ctx);
     assert_eq!(s.draft().0.location, Some(marked), "a point marked on the map stays");
 }
+
+#[test]
+fn rfs030_the_geocoder_is_asked_once_typing_pauses_once_per_query_and_old_answers_are_not_shown() {
+    let (model, u) = (LiveModel::default(), user(Role::Tarm));
+    let ctx = ctx_for(&model, &u);
+    let later = Ctx { now: ctx.now + chrono::Duration::seconds(2), ..ctx };
+    let mut s = State::default();
+    let _ = s.update(Message::Address("Rua da Bahia".into()), &ctx);
+    assert!(s.due(&later).is_none(), "no geocoder configured");
+    s.set_geocoder(Some("http://127.0.0.1:9".into()));
+    assert!(s.due(&ctx).is_none(), "still typing");
+    assert!(matches!(s.due(&later), Some(Event::Geocode { query, .. }) if query == "Rua da Bahia"));
+    assert!(s.due(&later).is_none(), "once per query");
+    let place = atalaia_client::geocoder::Place {
+        label: "Rua da Bahia, Belo Horizonte".into(),
+        at: LatLon { lat: -19.92, lon: -43.94 },
+        street: Some("Rua da Bahia".into()),
+        municipality: Some("Belo Horizonte".into()),
+    };
+    let _ = s.update(Message::Geocoded("Rua da Bahia".into(), Ok(vec![place])), &later);
+    assert_eq!(s.geocoded().len(), 1);
+    let _ = s.update(Message::Address("Rua da Bahia, 2".into()), &later);
+    assert!(s.geocoded().is_empty(), "the answer was for what was typed before");
+}

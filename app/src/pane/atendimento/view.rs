@@ -104,7 +104,7 @@ impl State {
         .spacing(6)
         .push(self.place_line(can))
         .push(super::super::slot(self.intake_alerts()))
-        .push(super::super::slot(suggestions(ctx, &f.address)))
+        .push(super::super::slot(suggestions(ctx, &f.address, self.geocoded())))
         .push(field(
             pt::COMPLAINT,
             input(can, pt::COMPLAINT_PLACEHOLDER, &f.description, Message::Description)
@@ -359,16 +359,29 @@ fn caller_history<'a>(ctx: &Ctx<'a>, phone: &str, can: bool) -> Option<Element<'
     Some(container(c).padding([6, 10]).width(Fill).style(theme::card).into())
 }
 
-/// Known places starting like what the operator typed (RFS030), with their point when known.
-fn suggestions<'a>(ctx: &Ctx<'a>, typed: &str) -> Option<Element<'a, Message>> {
-    let found = intake::address_suggestions(ctx.model, typed);
-    if found.is_empty() {
+/// Known places starting like what the operator typed (RFS030), with their point when known, then
+/// what the configured geocoder found for it.
+fn suggestions<'a>(
+    ctx: &Ctx<'a>,
+    typed: &str,
+    geocoded: &[intake::KnownAddress],
+) -> Option<Element<'a, Message>> {
+    let known = intake::address_suggestions(ctx.model, typed);
+    if known.is_empty() && geocoded.is_empty() {
         return None;
     }
     let mut r =
         row![text(pt::SUGGESTIONS).size(theme::SMALL).color(theme::MUTED)].spacing(6).align_y(iced::Center);
-    for known in found {
-        let pin = if known.location.is_some() { " · com local" } else { "" };
+    let from_geocoder = geocoded.iter().filter(|g| !known.iter().any(|k| k.address == g.address)).cloned();
+    let found = known.iter().cloned().map(|k| (k, false)).chain(from_geocoder.map(|g| (g, true)));
+    for (known, geocoded) in found {
+        let pin = if geocoded {
+            pt::FROM_GEOCODER
+        } else if known.location.is_some() {
+            " · com local"
+        } else {
+            ""
+        };
         let label = format!("{} — {}{pin}", known.address, known.municipality);
         r = r.push(
             button(text(label).size(theme::SMALL))

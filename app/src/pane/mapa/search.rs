@@ -9,8 +9,6 @@ use super::basemap::BaseMap;
 use atalaia_client::LiveModel;
 use atalaia_core::geom::LatLon;
 use iced::Task;
-use serde::Deserialize;
-use std::time::Duration;
 
 /// A place found.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,48 +88,10 @@ pub fn known(model: &LiveModel, query: &str, limit: usize) -> Vec<Found> {
     out
 }
 
-#[derive(Deserialize)]
-struct NominatimPlace {
-    display_name: String,
-    lat: String,
-    lon: String,
-}
-
 /// Asks a Nominatim-compatible geocoder at `base` (e.g. `https://nominatim.example/`).
 pub async fn geocode(base: String, query: String) -> Result<Vec<Found>, String> {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .user_agent(concat!("Atalaia/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| {
-            tracing::warn!("geocoder client: {e}");
-            "geocodificador indisponível".to_owned()
-        })?;
-    let url = format!("{}/search", base.trim_end_matches('/'));
-    let resp = http
-        .get(url)
-        .query(&[("q", query.as_str()), ("format", "jsonv2"), ("limit", "5"), ("countrycodes", "br")])
-        .send()
-        .await
-        .map_err(|e| {
-            tracing::info!("geocoder: {e}");
-            "geocodificador inacessível".to_owned()
-        })?;
-    if !resp.status().is_success() {
-        return Err(format!("geocodificador respondeu {}", resp.status().as_u16()));
-    }
-    let places: Vec<NominatimPlace> = resp.json().await.map_err(|e| {
-        tracing::info!("geocoder answer: {e}");
-        "resposta inválida do geocodificador".to_owned()
-    })?;
-    Ok(places
-        .into_iter()
-        .filter_map(|p| {
-            let at = LatLon { lat: p.lat.parse().ok()?, lon: p.lon.parse().ok()? };
-            at.validate().ok()?;
-            Some(Found { label: p.display_name, at, source: "geocodificador" })
-        })
-        .collect())
+    let places = atalaia_client::geocoder::search(&base, &query).await?;
+    Ok(places.into_iter().map(|p| Found { label: p.label, at: p.at, source: "geocodificador" }).collect())
 }
 
 /// The map's search: what was typed, what was found, and the place the last search went to.

@@ -218,6 +218,8 @@ impl Dashboard {
     /// Map tiles, tile caches and geocoder (`atalaia --tiles-street …`).
     pub fn with_map(mut self, config: &mapa::Config) -> Self {
         self.mapa.configure(config, self.tz);
+        // The TARM's address suggestions ask the map's geocoder too (RFS030).
+        self.atendimento.set_geocoder(config.geocoder.clone());
         self
     }
 
@@ -345,11 +347,24 @@ impl Dashboard {
         self.save_layout();
         self.refresh_alert();
         let ctx = Ctx { model: self.desk.model(), now, tz: self.tz, user: &self.session.user };
-        match self.regulacao.due(&ctx) {
+        let geocode = match self.atendimento.due(&ctx) {
+            Some(atendimento::Event::Geocode { geocoder, query }) => self.geocode(geocoder, query),
+            _ => Task::none(),
+        };
+        let regulation = match self.regulacao.due(&ctx) {
             Some(regulacao::Event::Recommend(id)) => self.recommend(id).map(Message::Regulacao),
             Some(regulacao::Event::Ficha(e)) => self.ficha(e),
             _ => Task::none(),
-        }
+        };
+        Task::batch([geocode, regulation])
+    }
+
+    /// Asks the configured geocoder for the street the TARM is typing (RFS030).
+    fn geocode(&self, geocoder: String, query: String) -> Task<Message> {
+        let asked = query.clone();
+        Task::perform(async move { atalaia_client::geocoder::search(&geocoder, &query).await }, move |r| {
+            Message::Atendimento(atendimento::Message::Geocoded(asked.clone(), r))
+        })
     }
 
     /// Asks the server for the free vehicles nearest to an occurrence, with their ETA.
@@ -425,6 +440,7 @@ impl Dashboard {
                     Some(atendimento::Event::Register(new)) => {
                         self.issue(Command::CreateOccurrence(new), None)
                     }
+                    Some(atendimento::Event::Geocode { geocoder, query }) => self.geocode(geocoder, query),
                     Some(atendimento::Event::PickOnMap) => {
                         self.mapa.start_pick();
                         Task::none()
