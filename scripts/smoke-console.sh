@@ -10,7 +10,7 @@ out="$(cd "$out" && pwd)"
 width="${SMOKE_WIDTH:-1600}" height="${SMOKE_HEIGHT:-1000}"
 
 cargo build --locked -p atalaia-console --bin atalaia
-bin="$(pwd)/target/debug/atalaia"
+bin="${CARGO_TARGET_DIR:-$(pwd)/target}/debug/atalaia"
 
 work="$(mktemp -d)"
 chmod 700 "$work"
