@@ -24,7 +24,7 @@ if ! command -v xdotool >/dev/null; then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends xdotool >/dev/null
 fi
 cargo build --locked -p atalaia-console --bin atalaia
-bin="$(pwd)/target/debug/atalaia"
+bin="${CARGO_TARGET_DIR:-$(pwd)/target}/debug/atalaia"
 
 work="$(mktemp -d)"
 chmod 700 "$work"
