@@ -670,6 +670,14 @@ pub fn additional_button(code: &str) -> String {
     format!("Empenhar {code} também")
 }
 
+/// The regulators working on one call (RFS131).
+pub const REGULATORS: &str = "Reguladores nesta ocorrência";
+
+pub fn regulator_line(name: &str, stage: &str, changes: usize, last_field: &str, at: &str) -> String {
+    let changes = if changes == 1 { "1 alteração".to_owned() } else { format!("{changes} alterações") };
+    format!("{name}{stage}: {changes}, a última em {last_field} às {at}")
+}
+
 /// After an address the geocoder suggested (RFS030).
 pub const FROM_GEOCODER: &str = " · geocodificador";
 

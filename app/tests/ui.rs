@@ -608,3 +608,38 @@ fn rfs115_the_map_stops_waiting_for_the_place_when_the_call_ends() {
     let _ = d.update(Message::Atendimento(atendimento::Message::Coordinates("-19,9 -43,9".into())));
     assert!(!d.map().picking(), "typed coordinates win");
 }
+
+/// RFS131: on a call two regulators work on, the regulator's detail says who else is there, as
+/// which regulator, and what they did last.
+#[test]
+fn rfs131_a_regulator_sees_the_other_regulators_of_the_call() {
+    use atalaia_console::pane::regulacao;
+    use atalaia_core::samu::{Change, RegulatorStage};
+    let (mut snapshot, _) = snapshot();
+    let change = |name: &str, stage, field: &str, min| Change {
+        at: now() - Duration::minutes(min),
+        by: UserId::new(),
+        by_name: name.into(),
+        stage: Some(stage),
+        field: field.into(),
+        from: None,
+        to: "emergency".into(),
+        reason: String::new(),
+    };
+    snapshot.occurrences[0].history = vec![
+        change("Dra. Helena Dias", RegulatorStage::Primary, "priority", 6),
+        change("Dr. Otávio Reis", RegulatorStage::Secondary, "priority", 2),
+    ];
+    let id = snapshot.occurrences[0].id;
+    let mut d = dashboard_with(snapshot, Role::Regulator);
+    let _ = d.update(Message::Regulacao(regulacao::Message::Selected(id)));
+    let mut ui = simulator(d.view());
+    assert!(ui.find("Reguladores nesta ocorrência").is_ok());
+    let at = |min| format::hour_minute(now() - Duration::minutes(min), format::DEFAULT_TZ);
+    for line in [
+        format!("Dr. Otávio Reis (regulador secundário): 1 alteração, a última em prioridade às {}", at(2)),
+        format!("Dra. Helena Dias (regulador primário): 1 alteração, a última em prioridade às {}", at(6)),
+    ] {
+        assert!(ui.find(line.as_str()).is_ok(), "{line}");
+    }
+}

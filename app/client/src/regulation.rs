@@ -43,6 +43,49 @@ pub struct RegulationDraft {
     pub risk_alert: bool,
 }
 
+/// One regulator who worked on the occurrence (RFS131): several may, on a multi-victim call, and
+/// each sees who else is there and what they last did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Regulator {
+    pub name: String,
+    /// As which regulator they acted last.
+    pub stage: Option<RegulatorStage>,
+    pub changes: usize,
+    pub last: chrono::DateTime<chrono::Utc>,
+    /// The field they changed last (as on the wire).
+    pub last_field: String,
+}
+
+/// The regulators of the occurrence, from its history, most recently active first.
+pub fn regulators(o: &Occurrence) -> Vec<Regulator> {
+    let mut out: Vec<(atalaia_core::ids::UserId, Regulator)> = Vec::new();
+    for c in &o.history {
+        match out.iter_mut().find(|(id, _)| *id == c.by) {
+            Some((_, r)) => {
+                r.changes += 1;
+                if c.at >= r.last {
+                    r.last = c.at;
+                    r.stage = c.stage.or(r.stage);
+                    r.last_field = c.field.clone();
+                }
+            }
+            None => out.push((
+                c.by,
+                Regulator {
+                    name: c.by_name.clone(),
+                    stage: c.stage,
+                    changes: 1,
+                    last: c.at,
+                    last_field: c.field.clone(),
+                },
+            )),
+        }
+    }
+    let mut v: Vec<Regulator> = out.into_iter().map(|(_, r)| r).collect();
+    v.sort_by(|a, b| b.last.cmp(&a.last).then(a.name.cmp(&b.name)));
+    v
+}
+
 /// The stage a regulator acts as by default: primary on the first regulation, secondary after.
 pub fn default_stage(o: &Occurrence) -> RegulatorStage {
     if o.history.iter().any(|c| c.stage.is_some()) {

@@ -146,3 +146,34 @@ fn rfs126_dropping_the_ambulance_of_a_decided_vehicle_type_needs_a_reason() {
     let up = d.to_update(&base, &o).expect("with its reason");
     assert_eq!((up.ambulance_needed, up.resource), (Some(false), None));
 }
+
+#[test]
+fn rfs131_each_regulator_of_the_call_with_their_stage_changes_and_last_act_most_recent_first() {
+    let mut o = occurrence();
+    let (ana, rui) = (UserId::new(), UserId::new());
+    let t0 = Utc::now();
+    let change = |by, name: &str, stage, field: &str, min| atalaia_core::samu::Change {
+        at: t0 + chrono::Duration::minutes(min),
+        by,
+        by_name: name.into(),
+        stage,
+        field: field.into(),
+        from: None,
+        to: "x".into(),
+        reason: String::new(),
+    };
+    o.history = vec![
+        change(ana, "Dra. Ana", Some(RegulatorStage::Primary), "priority", 0),
+        change(ana, "Dra. Ana", Some(RegulatorStage::Primary), "resource", 1),
+        change(rui, "Dr. Rui", Some(RegulatorStage::Secondary), "conduct", 5),
+        change(ana, "Dra. Ana", None, "destination", 3),
+    ];
+    let r = regulators(&o);
+    assert_eq!(
+        r.iter().map(|r| (r.name.as_str(), r.changes)).collect::<Vec<_>>(),
+        [("Dr. Rui", 1), ("Dra. Ana", 3)]
+    );
+    assert_eq!((r[1].stage, r[1].last_field.as_str()), (Some(RegulatorStage::Primary), "destination"));
+    assert_eq!(r[0].stage, Some(RegulatorStage::Secondary));
+    assert!(regulators(&occurrence()).is_empty());
+}

@@ -133,6 +133,7 @@ impl State {
             body = body.push(view_candidates(d, sending, replaceable));
             body = body.push(view_busy(o, ctx, sending));
         }
+        body = body.push(crate::pane::slot(view_regulators(o, ctx)));
         body = body.push(view_history(o, ctx));
         scrollable(body.padding(10)).height(Fill).into()
     }
@@ -298,6 +299,36 @@ fn view_busy<'a>(o: &'a Occurrence, ctx: &Ctx<'a>, sending: Option<VehicleId>) -
     ]
     .spacing(6)
     .into()
+}
+
+/// Who regulates this call (RFS131): on a multi-victim occurrence several regulators work on it at
+/// once, each seeing the others and what they last did. Shown once a second one is there.
+fn view_regulators<'a>(o: &'a Occurrence, ctx: &Ctx<'a>) -> Option<Element<'a, Message>> {
+    let regulators = atalaia_client::regulation::regulators(o);
+    if regulators.len() < 2 {
+        return None;
+    }
+    let lines = regulators.into_iter().map(|r| {
+        let stage =
+            r.stage.map(atalaia_core::text::regulator_stage).map(|s| format!(" ({s})")).unwrap_or_default();
+        text(pt::regulator_line(
+            &r.name,
+            &stage,
+            r.changes,
+            &pt::field_label(&r.last_field),
+            &format::hour_minute(r.last, ctx.tz),
+        ))
+        .size(theme::SMALL)
+        .into()
+    });
+    Some(
+        column![
+            text(pt::REGULATORS).size(theme::TITLE),
+            column(lines.collect::<Vec<Element<'a, Message>>>()).spacing(2)
+        ]
+        .spacing(6)
+        .into(),
+    )
 }
 
 /// Every change to the regulation, oldest first, with who, when, as which regulator and why.
