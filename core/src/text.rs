@@ -102,7 +102,6 @@ pub fn vehicle_status(v: VehicleStatus) -> &'static str {
     }
 }
 
-/// The alarm kinds a group's rules may switch off, for error messages.
 /// The measurements of a care entry in one line: "PA 120/80 · FC 110 · SpO2 95% · Glasgow 15";
 /// empty when none was taken.
 pub fn vitals(r: &crate::samu::care::CareRecord) -> String {
@@ -134,6 +133,7 @@ pub fn attachment_kind(v: crate::samu::care::AttachmentKind) -> &'static str {
     }
 }
 
+/// The alarm kinds a group's rules may switch off, for error messages.
 pub fn optional_alarm_kinds() -> String {
     AlarmKind::OPTIONAL_PER_GROUP.map(alarm_kind).join(", ")
 }

@@ -123,6 +123,8 @@ pub struct Live {
     pub new_alarms: Vec<AlarmId>,
     /// The server no longer accepts the session.
     pub unauthorized: bool,
+    /// A snapshot replaced the model (after a reconnection): what was read beside it is stale.
+    pub reset: bool,
 }
 
 /// What the operator does with the list of refused commands.
@@ -537,6 +539,7 @@ impl Desk {
                     changed: !applied.stale,
                     new_alarms: applied.new_alarms,
                     unauthorized: false,
+                    reset: applied.reset,
                 }
             }
             LiveUpdate::Disconnected { reason, retry_in } => {

@@ -60,9 +60,14 @@ impl LiveModel {
                     .collect();
                 // What the snapshot does not carry stays: messages and ended dispatches do not
                 // change back.
-                let messages = std::mem::take(&mut self.messages);
+                // Only for the occurrences the snapshot still carries: a console left running for
+                // weeks does not keep every message it ever saw.
+                let kept = |o: &OccurrenceId| s.occurrences.iter().any(|x| x.id == *o);
+                let mut messages = std::mem::take(&mut self.messages);
+                messages.retain(|o, _| kept(o));
                 let mut ended_dispatches = std::mem::take(&mut self.ended_dispatches);
-                ended_dispatches.retain(|id, _| !s.dispatches.iter().any(|d| d.id == *id));
+                ended_dispatches
+                    .retain(|id, d| kept(&d.occurrence_id) && !s.dispatches.iter().any(|a| a.id == *id));
                 *self = LiveModel {
                     seq: s.seq,
                     instance: s.instance,
@@ -166,7 +171,9 @@ impl LiveModel {
     pub fn recently_closed(&self) -> Vec<&Occurrence> {
         let mut v: Vec<&Occurrence> =
             self.occurrences.values().filter(|o| o.phase == OccurrencePhase::Closed).collect();
-        v.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.number.cmp(&b.number)));
+        // By when they were closed: an addendum later does not move a call up.
+        let closed_at = |o: &Occurrence| o.closure.as_ref().map_or(o.updated_at, |c| c.at);
+        v.sort_by(|a, b| closed_at(b).cmp(&closed_at(a)).then(a.number.cmp(&b.number)));
         v
     }
 

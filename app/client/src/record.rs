@@ -242,11 +242,8 @@ impl Files {
     pub fn open(&self, path: &Path) -> std::io::Result<()> {
         let mut command = match &self.open_with {
             Some(program) => std::process::Command::new(program),
-            None if cfg!(windows) => {
-                let mut c = std::process::Command::new("cmd");
-                c.args(["/C", "start", ""]);
-                c
-            }
+            // Explorer opens a file with its associated program; no shell parses the path.
+            None if cfg!(windows) => std::process::Command::new("explorer"),
             None if cfg!(target_os = "macos") => std::process::Command::new("open"),
             None => std::process::Command::new("xdg-open"),
         };
@@ -277,9 +274,49 @@ pub fn report_name(number: &str) -> String {
     safe_name(&format!("ocorrencia-{number}.pdf"))
 }
 
-/// An attachment's file, named after its occurrence so files of different calls never mix.
+/// The file extension a crew's attachment is saved with, from what it is: only kinds a viewer or
+/// a player shows (never one the system would run, whatever the uploader named the file).
+fn extension(info: &AttachmentInfo) -> Option<&'static str> {
+    use atalaia_core::samu::care::AttachmentKind::*;
+    let ct = info.content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let ext = match ct.as_str() {
+        "image/jpeg" | "image/jpg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "audio/wav" | "audio/x-wav" | "audio/wave" => "wav",
+        "audio/mpeg" => "mp3",
+        "audio/ogg" => "ogg",
+        "audio/webm" => "weba",
+        "audio/mp4" | "audio/x-m4a" | "audio/aac" => "m4a",
+        "video/mp4" => "mp4",
+        "video/webm" => "webm",
+        "video/quicktime" => "mov",
+        "application/pdf" => "pdf",
+        _ => return None,
+    };
+    let fits = match info.kind {
+        Photo => ct.starts_with("image/"),
+        Audio => ct.starts_with("audio/"),
+        Video => ct.starts_with("video/"),
+        Document => ct == "application/pdf",
+    };
+    fits.then_some(ext)
+}
+
+/// Whether the console may hand the attachment to the system's viewer or player: a photo, an
+/// audio, a video or a PDF of a known type. Anything else is only saved.
+pub fn openable(info: &AttachmentInfo) -> bool {
+    extension(info).is_some()
+}
+
+/// An attachment's file: its occurrence, the start of its id (two files of one name never
+/// overwrite each other), its name, and an extension from its type (`.bin` when unknown).
 pub fn attachment_name(number: &str, info: &AttachmentInfo) -> String {
-    safe_name(&format!("{number}-{}", info.name))
+    let id = info.id.to_string();
+    let stem = std::path::Path::new(&info.name).file_stem().map(|s| s.to_string_lossy().into_owned());
+    let stem = stem.filter(|s| !s.is_empty()).unwrap_or_else(|| "anexo".to_owned());
+    let ext = extension(info).unwrap_or("bin");
+    safe_name(&format!("{number}-{}-{stem}.{ext}", &id[id.len().saturating_sub(8)..]))
 }
 
 /// The attendance report for the destination unit (TDC-PROC 12), as the server renders it.

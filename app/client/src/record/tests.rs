@@ -240,3 +240,59 @@ fn rfs053_a_transfer_names_a_victim_of_the_call_and_two_of_its_vehicles_the_seco
     o.victims = vec![];
     assert_eq!(TransferDraft::victims(&o), [1]);
 }
+
+#[test]
+fn rfs025_an_attachment_is_saved_under_its_own_name_with_an_extension_from_its_type_and_only_media_open() {
+    let file = |kind, content_type: &str, name: &str| AttachmentInfo {
+        id: AttachmentId::new(),
+        kind,
+        content_type: content_type.into(),
+        name: name.into(),
+        size: 1,
+        sha256: String::new(),
+        victim: None,
+        by: UserId::new(),
+        by_name: "Equipe".into(),
+        at: t(0),
+    };
+    let a = file(AttachmentKind::Audio, "audio/wav", "relato.wav");
+    let b = file(AttachmentKind::Audio, "audio/wav", "relato.wav");
+    let (na, nb) = (attachment_name("2026-000001", &a), attachment_name("2026-000001", &b));
+    assert_ne!(na, nb, "two files of one name never overwrite each other");
+    assert!(na.starts_with("2026-000001-") && na.ends_with("-relato.wav"), "{na}");
+    assert!(openable(&a));
+    // What the uploader called it does not decide what runs.
+    let trap = file(AttachmentKind::Document, "application/octet-stream", "laudo.bat");
+    assert!(!openable(&trap));
+    assert!(attachment_name("2026-000001", &trap).ends_with("-laudo.bin"));
+    let disguised = file(AttachmentKind::Photo, "image/jpeg", "foto.exe");
+    assert!(attachment_name("2026-000001", &disguised).ends_with("-foto.jpg"));
+    assert!(!openable(&file(AttachmentKind::Photo, "text/html", "x.html")));
+    assert!(openable(&file(AttachmentKind::Document, "application/pdf", "termo.pdf")));
+}
+
+#[test]
+fn rfs133_closed_calls_by_when_they_were_closed_and_a_new_snapshot_forgets_what_it_no_longer_carries() {
+    use atalaia_core::samu::OccurrencePhase;
+    use atalaia_core::wire::Snapshot;
+    let mut model = LiveModel::default();
+    let closed = |min_closed: i64, min_updated: i64| {
+        let mut o = occurrence(OccurrenceId::new(), t(0));
+        o.phase = OccurrencePhase::Closed;
+        o.closure = Some(Closure { at: t(min_closed), by: UserId::new(), reason: "ok".into() });
+        o.updated_at = t(min_updated);
+        o
+    };
+    // The first closed earlier but got an addendum later: it stays below.
+    let (early, late) = (closed(10, 90), closed(20, 20));
+    let kept = early.clone();
+    let msg = message(kept.id, 5, Role::Crew, "ok");
+    let gone = message(OccurrenceId::new(), 5, Role::Crew, "de uma ocorrência antiga");
+    live(&mut model, 1, EventBody::Message(msg.clone()));
+    live(&mut model, 2, EventBody::Message(gone.clone()));
+    let snapshot = Snapshot { seq: 3, occurrences: vec![early.clone(), late.clone()], ..Snapshot::default() };
+    model.apply(LiveMessage::Snapshot(snapshot));
+    assert_eq!(model.recently_closed().iter().map(|o| o.id).collect::<Vec<_>>(), [late.id, early.id]);
+    assert_eq!(model.messages.get(&kept.id), Some(&vec![msg]));
+    assert!(!model.messages.contains_key(&gone.occurrence_id), "a call the snapshot no longer carries");
+}

@@ -209,7 +209,11 @@ impl State {
                 Task::none()
             }
             Message::Number(v) => self.set(ctx, "address", |f| f.number = v),
-            Message::Municipality(v) => self.set(ctx, "municipality", |f| f.municipality = v),
+            Message::Municipality(v) => {
+                // Part of the geocoder's query: it waits for this typing to pause too.
+                self.address_typed_at = Some(ctx.now);
+                self.set(ctx, "municipality", |f| f.municipality = v)
+            }
             Message::Coordinates(v) => self.set(ctx, "location", |f| f.coordinates = v),
             Message::Description(v) => self.set(ctx, "description", |f| f.description = v),
             Message::ClearPlace => self.set(ctx, "location", |f| {
@@ -294,6 +298,8 @@ impl State {
                     }
                 });
                 self.server_errors.retain(|e| e.field != "municipality" && e.field != "location");
+                // The address is taken: the geocoder is not asked about it again.
+                self.geocoder_asked = intake::geocoder_query(&self.form.address, &self.form.municipality);
                 iced::widget::operation::focus(Id::new(COMPLAINT_ID))
             }
             Message::Reuse(id) => {

@@ -237,4 +237,7 @@ fn rfs030_the_geocoder_is_asked_once_typing_pauses_once_per_query_and_old_answer
     assert_eq!(s.geocoded().len(), 1);
     let _ = s.update(Message::Address("Rua da Bahia, 2".into()), &later);
     assert!(s.geocoded().is_empty(), "the answer was for what was typed before");
+    // Typing the municipality is typing the query too: it waits for that to pause.
+    let _ = s.update(Message::Municipality("Belo Hori".into()), &later);
+    assert!(s.due(&later).is_none(), "still typing the municipality");
 }

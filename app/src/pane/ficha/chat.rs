@@ -70,6 +70,9 @@ impl State {
                 row![space::horizontal(), bubble]
             });
         }
+        if !super::may_write_to_crew(ctx) {
+            return body.into();
+        }
         if o.phase == OccurrencePhase::Closed {
             // The server takes no more messages on a closed call: say so instead of a field.
             return body.push(text(CLOSED).size(theme::TEXT).color(theme::MUTED)).into();

@@ -232,7 +232,9 @@ impl State {
             }
             Message::File(info, open) => {
                 let number = ctx.model.occurrences.get(&self.id)?.number.clone();
-                if !self.fetching.insert(info.name.clone()) {
+                // Only a photo, audio, video or PDF goes to the system's viewer; the rest is saved.
+                let open = open && record::openable(&info);
+                if !self.fetching.insert(info.id.to_string()) {
                     return None;
                 }
                 self.notice = Some(Ok(timeline::FETCHING.to_owned()));
@@ -336,7 +338,7 @@ impl State {
             }
             return Some(Event::Photos(self.id, photos));
         }
-        if !chat_in_view {
+        if !chat_in_view || !may_write_to_crew(ctx) {
             return None;
         }
         let Some(Ok(folder)) = &self.folder else { return None };
@@ -352,6 +354,11 @@ impl State {
         Some(Event::Read(self.id, unread))
     }
 
+    /// Read the folder again at the next [`State::due`] (what is shown stays until it arrives).
+    pub fn reload(&mut self) {
+        self.asked = false;
+    }
+
     /// Crew messages not read at the central yet (the tab's count).
     pub fn unread(&self, ctx: &Ctx<'_>) -> usize {
         let loaded = match &self.folder {
@@ -361,6 +368,26 @@ impl State {
         let live = ctx.model.messages.get(&self.id).map_or(&[][..], Vec::as_slice);
         record::unread_from_crew(&record::conversation(loaded, live)).len()
     }
+}
+
+/// Whether this user writes to the crew and sends read receipts: the regulation does (the server
+/// refuses the others).
+pub(crate) fn may_write_to_crew(ctx: &Ctx<'_>) -> bool {
+    use atalaia_core::auth::Permission;
+    ctx.user.role.can(Permission::OccurrenceRegulate) || ctx.user.role.can(Permission::CrewAct)
+}
+
+/// Whether this user may append to the record (RFS133): who takes, regulates or dispatches calls.
+pub(crate) fn may_append(ctx: &Ctx<'_>) -> bool {
+    use atalaia_core::auth::Permission;
+    [
+        Permission::OccurrenceCreate,
+        Permission::OccurrenceRegulate,
+        Permission::OccurrenceDispatch,
+        Permission::CrewAct,
+    ]
+    .into_iter()
+    .any(|p| ctx.user.role.can(p))
 }
 
 /// A field and the button that sends it: Enter sends too; while it is on its way the button says so

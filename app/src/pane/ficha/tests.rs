@@ -14,7 +14,13 @@ fn attachment(kind: AttachmentKind, name: &str) -> AttachmentInfo {
     AttachmentInfo {
         id: AttachmentId::new(),
         kind,
-        content_type: String::new(),
+        content_type: match kind {
+            AttachmentKind::Photo => "image/jpeg",
+            AttachmentKind::Audio => "audio/ogg",
+            AttachmentKind::Video => "video/mp4",
+            AttachmentKind::Document => "application/pdf",
+        }
+        .into(),
         name: name.into(),
         size: 1,
         sha256: String::new(),
@@ -135,7 +141,7 @@ fn tdc_proc_9_each_photo_is_fetched_once_and_other_files_only_when_asked() {
     let open = Message::File(photo.clone(), true);
     assert!(matches!(s.update(open.clone(), &seat.ctx()).1, Some(Event::File { open: true, .. })));
     assert!(s.update(open.clone(), &seat.ctx()).1.is_none());
-    let _ = s.update(Message::Saved(photo.name.clone(), Err("Disco cheio".into())), &seat.ctx());
+    let _ = s.update(Message::Saved(photo.id.to_string(), Err("Disco cheio".into())), &seat.ctx());
     assert!(matches!(&s.notice, Some(Err(e)) if e == "Disco cheio"));
     assert!(s.update(open, &seat.ctx()).1.is_some(), "asked again after the answer");
 }

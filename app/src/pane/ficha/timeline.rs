@@ -75,7 +75,7 @@ fn words(entry: &Entry<'_>) -> (String, Option<AttachmentInfo>) {
         Entry::Phase(d, p) => {
             let mut s = format!("{}: {}", d.vehicle_code, phase(*p));
             if *p == Phase::Committed && d.additional {
-                s.push_str(" (adicional: termina antes a ocorrência em que está)");
+                s.push_str(" (adicional: atende ao terminar a ocorrência atual)");
             }
             if let (Phase::StretcherRetained, Some(r)) = (p, &d.stretcher) {
                 s.push_str(&format!(" em {} — {}", r.unit, r.reason));
@@ -147,15 +147,17 @@ impl State {
         .align_y(Center);
         let mut body = column![report].spacing(8);
         body = body.push(crate::pane::slot(self.notice.as_ref().map(|n| banner(n))));
-        let hint = if o.phase == OccurrencePhase::Closed { ADDENDUM_HINT_CLOSED } else { ADDENDUM_HINT };
-        body = body.push(super::send_row(
-            text_input(hint, &self.addendum)
-                .id(iced::widget::Id::new(ADDENDUM_ID))
-                .on_input(Message::Addendum),
-            APPEND,
-            Message::Append,
-            self.adding,
-        ));
+        if super::may_append(ctx) {
+            let hint = if o.phase == OccurrencePhase::Closed { ADDENDUM_HINT_CLOSED } else { ADDENDUM_HINT };
+            body = body.push(super::send_row(
+                text_input(hint, &self.addendum)
+                    .id(iced::widget::Id::new(ADDENDUM_ID))
+                    .on_input(Message::Addendum),
+                APPEND,
+                Message::Append,
+                self.adding,
+            ));
+        }
         body = body.push(self.view_transfer(o, ctx));
         let folder = match &self.folder {
             Some(Ok(f)) => Some(f),
@@ -197,11 +199,11 @@ impl State {
             AttachmentKind::Video => WATCH,
             AttachmentKind::Photo | AttachmentKind::Document => OPEN,
         };
-        let buttons = row![
-            small_button(open_label, Message::File(info.clone(), true)),
-            small_button(SAVE, Message::File(info.clone(), false)),
-        ]
-        .spacing(6);
+        // A file of a kind no viewer shows is only saved, never handed to the system to open.
+        let open =
+            record::openable(&info).then(|| small_button(open_label, Message::File(info.clone(), true)));
+        let buttons =
+            row![].push(open).push(small_button(SAVE, Message::File(info.clone(), false))).spacing(6);
         let content: Element<'_, Message> = match (info.kind, self.photos.get(&info.id)) {
             (AttachmentKind::Photo, Some(Photo::Shown(handle))) => {
                 column![image(handle.clone()).width(iced::Shrink), buttons].spacing(4).into()

@@ -16,8 +16,8 @@ pub const DONE: &str = "Transferência registrada.";
 pub const REASON_ID: &str = "ficha-transferencia-motivo";
 const TITLE: &str = "Transferir vítima entre viaturas";
 const VICTIM: &str = "Vítima";
-const FROM: &str = "Sai de";
-const TO: &str = "Passa para";
+const FROM: &str = "Sai";
+const TO: &str = "Passa";
 const REASON_HINT: &str = "Motivo da transferência";
 const SEND: &str = "Transferir vítima";
 

@@ -256,7 +256,8 @@ impl State {
                     return None;
                 }
                 self.detail = Some(Detail::new(id, ctx.model.occurrences.get(&id)));
-                if ctx.user.role.can(Permission::OccurrenceDispatch) {
+                let open = ctx.model.occurrences.get(&id).is_some_and(|o| o.phase != OccurrencePhase::Closed);
+                if open && ctx.user.role.can(Permission::OccurrenceDispatch) {
                     return Some(Event::Recommend(id));
                 }
             }
@@ -399,7 +400,12 @@ impl State {
         if self.dispatching.contains_key(&d.id) {
             return None;
         }
-        let wanted = ctx.model.occurrences.get(&d.id)?.resource;
+        let o = ctx.model.occurrences.get(&d.id)?;
+        // A closed call needs no vehicle.
+        if o.phase == OccurrencePhase::Closed {
+            return None;
+        }
+        let wanted = o.resource;
         let due = d.asked.is_none_or(|(at, kind)| kind != wanted || ctx.now - at >= REFRESH_EVERY);
         if !due {
             return None;
@@ -468,6 +474,13 @@ impl State {
                 d.notice = Some(Err(said));
                 None
             }
+        }
+    }
+
+    /// The open call's record is read again at the next clock tick (after a reconnection).
+    pub fn reload_record(&mut self) {
+        if let Some(d) = self.detail.as_mut() {
+            d.ficha.reload();
         }
     }
 

@@ -214,3 +214,17 @@ fn rfs036_the_outcome_chosen_and_what_was_typed_make_the_closing_reason() {
     assert_eq!(closing_reason(None, " Paciente entregue "), "Paciente entregue");
     assert_eq!(closing_reason(None, "  "), "");
 }
+
+#[test]
+fn rfs133_a_closed_call_opened_to_append_asks_for_no_vehicles() {
+    let mut o = occ(Some(Priority::Urgent), "Belo Horizonte", false);
+    o.phase = OccurrencePhase::Closed;
+    o.location = Some(atalaia_core::geom::LatLon { lat: -19.92, lon: -43.94 });
+    let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
+    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+    let mut s = State::default();
+    let opened = s.update(Message::Selected(o.id), &ctx).1;
+    assert!(!matches!(opened, Some(Event::Recommend(_))), "{opened:?}");
+    let later = Ctx { now: ctx.now + REFRESH_EVERY * 2, ..ctx };
+    assert!(!matches!(s.due(&later), Some(Event::Recommend(_))));
+}

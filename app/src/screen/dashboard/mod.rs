@@ -626,6 +626,10 @@ impl Dashboard {
             return None;
         }
         self.alarmes.forget_ended(self.desk.model());
+        if live.reset {
+            // Reconnected: the open call's record is read again (what ended meanwhile).
+            self.regulacao.reload_record();
+        }
         if live.changed {
             self.mapa.invalidate();
         }

@@ -85,7 +85,7 @@ impl Dashboard {
                 move |r| to_pane(id, ficha::Message::Saved(ficha::REPORT_KEY.to_owned(), r)),
             ),
             ficha::Event::File { id, number, info, open } => {
-                let what = info.name.clone();
+                let what = info.id.to_string();
                 Task::perform(
                     async move {
                         let bytes = record::attachment(&api, &info).await.map_err(|e| e.user_message())?;
