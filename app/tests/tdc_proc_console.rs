@@ -161,7 +161,8 @@ impl Files {
 /// A screenshot of the call's `tab` as a second regulator console shows it (iced_test's emulator
 /// cannot go on after a screenshot, so each one is a console of its own).
 fn look(base: &str, closed: bool, tab: &str, name: &str) {
-    let mut ui = Console::start(atalaia_console::application(kiosk(base, "regulador")));
+    let tall = iced::Size::new(1366.0, 1500.0);
+    let mut ui = Console::start_sized(atalaia_console::application(kiosk(base, "regulador")), tall);
     ui.wait_for("Conectado", Duration::from_secs(20));
     if closed {
         ui.click(atalaia_console::text::SHOW_CLOSED);

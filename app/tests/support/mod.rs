@@ -20,8 +20,13 @@ pub struct Console<P: Program<Theme = iced::Theme> + 'static> {
 
 impl<P: Program<Theme = iced::Theme> + 'static> Console<P> {
     pub fn start(program: P) -> Self {
+        Self::start_sized(program, Size::new(1366.0, 860.0))
+    }
+
+    /// A console in a window of `size` (a tall one shows a long record whole for the docs).
+    pub fn start_sized(program: P, size: Size) -> Self {
         let (tx, events) = mpsc::channel(256);
-        let emulator = Emulator::new(tx, &program, Mode::Patient, Size::new(1366.0, 860.0));
+        let emulator = Emulator::new(tx, &program, Mode::Patient, size);
         let mut console = Self { program, emulator, events };
         assert_eq!(console.signal(Duration::from_secs(20)), Some(true), "console boot");
         console
