@@ -43,15 +43,7 @@ fn rfs184_a_call_from_first_keystroke_to_hand_off_with_the_keyboard_only() {
     assert!(ui.sees("Queixa / descrição é obrigatório."), "the missing field is named");
     ui.type_text("Dor no peito há 30 minutos");
     // F3: a victim, the cursor on its name; Enter walks its fields on to the complaint again.
-    ui.function_key(iced::keyboard::key::Named::F3);
-    ui.type_text("José Ferreira");
-    ui.key(Key::Enter);
-    ui.type_text("54");
-    for _ in 0..3 {
-        ui.key(Key::Enter);
-    }
-    ui.type_text("dor irradiando para o braço");
-    ui.key(Key::Enter);
+    ui.add_victim("José Ferreira", "54", "dor irradiando para o braço");
     ui.key(Key::Enter);
 
     let api = block(api_as(&server.base_url, "supervisor"));

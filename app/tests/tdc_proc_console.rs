@@ -21,7 +21,6 @@ use atalaia_core::samu::fleet::Candidate;
 use atalaia_core::samu::{
     DemandType, Dispatch, Occurrence, OccurrencePhase, Priority, RequestType, VehicleKind,
 };
-use iced::keyboard::key::Named;
 use iced_test::instruction::Key;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -231,15 +230,7 @@ fn tdc_proc_steps_1_to_5_and_9_to_13_through_the_console_then_rfs133_after_closu
         coordinates: "-19,9191 -43,9386",
     });
     tarm.type_text(COMPLAINT);
-    tarm.function_key(Named::F3);
-    tarm.type_text("Carlos Mendes");
-    tarm.key(Key::Enter);
-    tarm.type_text("58");
-    for _ in 0..3 {
-        tarm.key(Key::Enter);
-    }
-    tarm.type_text("dor no peito irradiando para o braço esquerdo");
-    tarm.key(Key::Enter);
+    tarm.add_victim("Carlos Mendes", "58", "dor no peito irradiando para o braço esquerdo");
     tarm.key(Key::Enter);
     let deadline = Instant::now() + Duration::from_secs(10);
     let registered = loop {

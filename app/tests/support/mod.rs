@@ -130,6 +130,20 @@ impl<P: Program<Theme = iced::Theme, Message = atalaia_console::Message> + 'stat
         self.emulator.update(&self.program, message);
         self.settle(Duration::from_millis(50));
     }
+
+    /// From the complaint: F3 adds a victim, its name, age and complaint typed with Enter between
+    /// the fields (sex, CPF and CNS left empty), and the cursor back in the call's complaint.
+    pub fn add_victim(&mut self, name: &str, age: &str, complaint: &str) {
+        self.function_key(iced::keyboard::key::Named::F3);
+        self.type_text(name);
+        self.key(Key::Enter);
+        self.type_text(age);
+        for _ in 0..3 {
+            self.key(Key::Enter);
+        }
+        self.type_text(complaint);
+        self.key(Key::Enter);
+    }
 }
 
 /// A call as the TARM types it, from the phone to the coordinates.

@@ -2,28 +2,19 @@ use super::form;
 use super::*;
 use atalaia_client::regulation::default_stage;
 use atalaia_core::ids::UserId;
+use atalaia_core::samu::OccurrencePhase;
 use atalaia_core::samu::RegulatorStage;
-use atalaia_core::samu::{CallType, OccurrencePhase};
 use atalaia_core::wire::UserInfo;
 use chrono::{DateTime, TimeZone, Utc};
 
 fn occ(priority: Option<Priority>, municipality: &str, regional: bool) -> Occurrence {
     let at = Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0).single().expect("time");
-    let mut o = Occurrence::new(
-        OccurrenceId::new(),
-        "2026-000001".into(),
-        CallType::Atendimento,
-        "Ana".into(),
-        "(31) 98888-7777".into(),
-        "Rua A, 1".into(),
-        municipality.into(),
-        None,
-        "Dor torácica".into(),
-        OccurrencePhase::Regulation,
-        UserId::new(),
-        at,
-    );
-    o.priority = priority;
+    let mut o = Occurrence {
+        municipality: municipality.into(),
+        description: "Dor torácica".into(),
+        priority,
+        ..atalaia_client::fixtures::occurrence(OccurrenceId::new(), at)
+    };
     if regional {
         o.alerts.push(atalaia_core::samu::IntakeAlert::RegionalMunicipality {
             municipality: municipality.into(),
