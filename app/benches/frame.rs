@@ -19,7 +19,8 @@
 //!
 //! Prints the median, p99 and max frame time and the process's peak memory (VmHWM);
 //! `FRAME_SPLIT=1` also prints each frame's phases (live updates, view, layout + draw, raster);
-//! `FRAME_DAMAGE=1` what one frame redraws and how much of it through a clip mask.
+//! `FRAME_DAMAGE=1` what one frame redraws and how much of it through a clip mask (`=2`: also
+//! each redrawn region and each box drawn through the mask).
 //!
 //! `COLD_START=1` (issue 8): instead, FRAMES cold starts of the console from an offline cache of
 //! 4,000 people (12 fixes each) and 10,000 occurrences to its first full frame (see
@@ -492,6 +493,9 @@ fn main() {
                         if lb.intersects(&q.bounds) && !q.bounds.is_within(&lb) {
                             qa += q.bounds.area();
                             qn += 1;
+                            if std::env::var("FRAME_DAMAGE").as_deref() == Ok("2") {
+                                eprintln!("  masked quad {:?} in {lb:?}: {:?}", q.bounds, q.border);
+                            }
                         }
                     }
                     for group in &layer.text {
@@ -510,6 +514,9 @@ fn main() {
                         }
                     }
                 }
+            }
+            if std::env::var("FRAME_DAMAGE").as_deref() == Ok("2") {
+                eprintln!("  damage {damage:?}");
             }
             eprintln!(
                 "{} damage rects, {clears} layer clears, {qn} masked quads ({qa:.0} px), {tn} masked texts",

@@ -45,6 +45,69 @@ impl Engine {
         let clip_mask = (!physical_bounds.is_within(&clip_bounds))
             .then_some(clip_mask as &_);
 
+        // Atalaia patch (see PATCHED.md): a quad that sticks out of a rectangular clip is drawn
+        // into a scratch copy of the part of the window both cover, with no mask — tiny-skia
+        // would otherwise rasterise all of it and blend every pixel through the mask.
+        if let Some(mask) = clip_mask
+            && quad.shadow.color.a <= 0.0
+            && let Some(clip) = clip_pixels(mask)
+        {
+            let area = [
+                clip[0].max(outward(physical_bounds.x, -1.0)),
+                clip[1].max(outward(physical_bounds.y, -1.0)),
+                clip[2].min(outward(physical_bounds.x + physical_bounds.width, 1.0)),
+                clip[3].min(outward(physical_bounds.y + physical_bounds.height, 1.0)),
+            ];
+            let shift = Transformation::translate(-(area[0] as f32), -(area[1] as f32));
+
+            // tiny-skia rounds a curve cut by the pixmap's edge visibly differently: a cut
+            // through a rounded corner is drawn through the mask, as published.
+            if cuts_a_corner(quad, transformation.scale_factor(), physical_bounds, area) {
+                self.fill_quad(
+                    quad,
+                    background,
+                    transformation,
+                    physical_bounds,
+                    pixels,
+                    Some(mask),
+                );
+
+                return;
+            }
+
+            within(pixels, area, |scratch, all| {
+                self.fill_quad(
+                    quad,
+                    background,
+                    shift * transformation,
+                    physical_bounds,
+                    scratch,
+                    Some(all),
+                );
+            });
+
+            return;
+        }
+
+        self.fill_quad(
+            quad,
+            background,
+            transformation,
+            physical_bounds,
+            pixels,
+            clip_mask,
+        );
+    }
+
+    fn fill_quad(
+        &mut self,
+        quad: &Quad,
+        background: &Background,
+        transformation: Transformation,
+        physical_bounds: Rectangle,
+        pixels: &mut tiny_skia::PixmapMut<'_>,
+        clip_mask: Option<&tiny_skia::Mask>,
+    ) {
         let transform = into_transform(transformation);
 
         // Make sure the border radius is not larger than the bounds
@@ -842,6 +905,12 @@ std::thread_local! {
     /// The mask last adjusted (its buffer's address and size) and the rectangle it holds.
     static LAST_CLIP: std::cell::Cell<Option<(usize, u32, u32, [u32; 4])>> =
         const { std::cell::Cell::new(None) };
+    /// The pixels that rectangle lets through: `[x0, y0, x1, y1)`.
+    static CLIP_PIXELS: std::cell::Cell<[u32; 4]> =
+        const { std::cell::Cell::new([0; 4]) };
+    /// The scratch buffer of [`within`].
+    static SCRATCH: std::cell::RefCell<Vec<u8>> =
+        const { std::cell::RefCell::new(Vec::new()) };
     /// Draw as the published crate does (see [`draw_unpatched`]).
     pub(crate) static UNPATCHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -894,6 +963,7 @@ pub fn adjust_clip_mask(clip_mask: &mut tiny_skia::Mask, bounds: Rectangle) {
 
     // A rectangle that is not one (empty, not finite) leaves the mask clear, as before.
     LAST_CLIP.set(Some((address, width, height, key)));
+    CLIP_PIXELS.set([0; 4]);
 
     let Some(rect) =
         tiny_skia::Rect::from_xywh(bounds.x, bounds.y, bounds.width, bounds.height)
@@ -914,4 +984,161 @@ pub fn adjust_clip_mask(clip_mask: &mut tiny_skia::Mask, bounds: Rectangle) {
         false,
         tiny_skia::Transform::default(),
     );
+
+    CLIP_PIXELS.set(covered(clip_mask, bounds));
+}
+
+/// The pixels a rectangle filled without anti-aliasing covers in `mask`: a rectangle of full
+/// coverage, at most a pixel inside the one its bounds round out to (`[x0, y0, x1, y1)`).
+fn covered(mask: &tiny_skia::Mask, bounds: Rectangle) -> [u32; 4] {
+    let (width, height) = (mask.width() as usize, mask.height() as usize);
+    let clamp = |v: f32, max: usize| (v.max(0.0) as usize).min(max);
+    let x0 = clamp(bounds.x.floor(), width);
+    let x1 = clamp((bounds.x + bounds.width).ceil(), width);
+    let y0 = clamp(bounds.y.floor(), height);
+    let y1 = clamp((bounds.y + bounds.height).ceil(), height);
+    let data = mask.data();
+    let row = |y: usize| &data[y * width + x0..y * width + x1];
+
+    if x0 >= x1 {
+        return [0; 4];
+    }
+
+    let Some(top) = (y0..y1).find(|&y| row(y).iter().any(|&m| m != 0)) else {
+        return [0; 4];
+    };
+    let bottom = (top..y1)
+        .rev()
+        .find(|&y| row(y).iter().any(|&m| m != 0))
+        .unwrap_or(top);
+    let line = row(top);
+    let left = line.iter().position(|&m| m != 0).unwrap_or(0);
+    let right = line.iter().rposition(|&m| m != 0).unwrap_or(left);
+
+    debug_assert!(
+        (top..=bottom)
+            .all(|y| row(y)[left..=right].iter().all(|&m| m == u8::MAX)),
+        "a rectangle fill left a clip mask that is not a full rectangle"
+    );
+
+    [
+        (x0 + left) as u32,
+        top as u32,
+        (x0 + right + 1) as u32,
+        bottom as u32 + 1,
+    ]
+}
+
+/// Atalaia patch: the pixels `mask` lets through, when it is the mask this thread last set with
+/// [`adjust_clip_mask`] (so it holds one rectangle): `[x0, y0, x1, y1)`.
+pub(crate) fn clip_pixels(mask: &tiny_skia::Mask) -> Option<[u32; 4]> {
+    if UNPATCHED.get() {
+        return None;
+    }
+
+    let (address, width, height, _) = LAST_CLIP.get()?;
+
+    (address == mask.data().as_ptr() as usize
+        && width == mask.width()
+        && height == mask.height())
+    .then(|| CLIP_PIXELS.get())
+}
+
+/// Whether `area` (`[x0, y0, x1, y1)`) cuts through one of the rounded corners of `quad` (at
+/// `bounds` on screen): holds part of the square around it, not all of it.
+fn cuts_a_corner(
+    quad: &Quad,
+    scale: f32,
+    bounds: Rectangle,
+    area: [u32; 4],
+) -> bool {
+    let [x0, y0, x1, y1] = area.map(|v| v as f32);
+    let radii = <[f32; 4]>::from(quad.border.radius);
+    let (left, top) = (bounds.x, bounds.y);
+    let (right, bottom) = (bounds.x + bounds.width, bounds.y + bounds.height);
+
+    // Top left, top right, bottom right, bottom left, as `Radius` orders them.
+    radii.iter().enumerate().any(|(corner, radius)| {
+        let r = radius
+            .min(quad.bounds.width / 2.0)
+            .min(quad.bounds.height / 2.0)
+            * scale;
+
+        if r <= 0.0 {
+            return false;
+        }
+
+        let r = r + 1.0;
+        let (cx0, cx1) = if corner == 0 || corner == 3 {
+            (left - 1.0, left + r)
+        } else {
+            (right - r, right + 1.0)
+        };
+        let (cy0, cy1) = if corner < 2 {
+            (top - 1.0, top + r)
+        } else {
+            (bottom - r, bottom + 1.0)
+        };
+        let touches = cx0 < x1 && x0 < cx1 && cy0 < y1 && y0 < cy1;
+        let holds = x0 <= cx0 && cx1 <= x1 && y0 <= cy0 && cy1 <= y1;
+
+        touches && !holds
+    })
+}
+
+/// A whole-pixel coordinate past `v` in the direction of `step` (never below 0).
+fn outward(v: f32, step: f32) -> u32 {
+    let v = if step < 0.0 { v.floor() } else { v.ceil() } + step;
+
+    v.max(0.0) as u32
+}
+
+/// Runs `draw` on a scratch copy of the pixels of `area` (`[x0, y0, x1, y1)`, inside `pixels`)
+/// and copies the result back: what `draw` paints outside `area` is cut off by the scratch
+/// pixmap's own edges — the clip a rectangular mask gives, at no cost per pixel. `draw` also
+/// gets a mask letting all of the scratch through: drawing through it blends exactly as drawing
+/// through the window's clip mask does (tiny-skia rounds masked and unmasked edges differently).
+pub(crate) fn within(
+    pixels: &mut tiny_skia::PixmapMut<'_>,
+    area: [u32; 4],
+    draw: impl FnOnce(&mut tiny_skia::PixmapMut<'_>, &tiny_skia::Mask),
+) {
+    let [x0, y0, x1, y1] = area;
+    let x1 = x1.min(pixels.width());
+    let y1 = y1.min(pixels.height());
+
+    if x0 >= x1 || y0 >= y1 {
+        return;
+    }
+
+    let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
+    let stride = pixels.width() as usize * 4;
+    let line = w * 4;
+
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.resize(line * h, 0);
+
+        let data = pixels.data_mut();
+
+        for (r, chunk) in scratch.chunks_exact_mut(line).enumerate() {
+            let at = (y0 as usize + r) * stride + x0 as usize * 4;
+            chunk.copy_from_slice(&data[at..at + line]);
+        }
+
+        let all = tiny_skia::IntSize::from_wh(w as u32, h as u32).and_then(
+            |size| tiny_skia::Mask::from_vec(vec![u8::MAX; w * h], size),
+        );
+
+        if let (Some(mut scratch), Some(all)) = (
+            tiny_skia::PixmapMut::from_bytes(scratch, w as u32, h as u32),
+            all,
+        ) {
+            draw(&mut scratch, &all);
+        }
+
+        for (r, chunk) in scratch.chunks_exact(line).enumerate() {
+            let at = (y0 as usize + r) * stride + x0 as usize * 4;
+            data[at..at + line].copy_from_slice(chunk);
+        }
+    });
 }

@@ -63,13 +63,19 @@ impl Pipeline {
 
         let transform = transform.pre_scale(width_scale, height_scale);
 
-        // Atalaia patch (see PATCHED.md): an opaque image shown pixel for pixel, unclipped, is
-        // copied row by row — tiny-skia has no sprite blitter and blends every pixel through its
-        // floating-point pipeline.
-        if opaque
+        // Atalaia patch (see PATCHED.md): an opaque image shown pixel for pixel is copied row by
+        // row — tiny-skia has no sprite blitter and blends every pixel through its floating-point
+        // pipeline. A clip mask set by `adjust_clip_mask` holds one rectangle: the copy is cut
+        // to it.
+        let clip = match clip_mask {
+            None => Some([0, 0, pixels.width(), pixels.height()]),
+            Some(mask) => crate::engine::clip_pixels(mask),
+        };
+
+        if let Some(clip) = clip
+            && opaque
             && !crate::engine::UNPATCHED.get()
             && opacity >= 1.0
-            && clip_mask.is_none()
             && (transform.is_identity() || transform.is_translate())
             && width_scale == 1.0
             && height_scale == 1.0
@@ -79,6 +85,7 @@ impl Pipeline {
             // Where `draw_pixmap` below puts it: its origin is truncated to whole pixels.
             blit_opaque(
                 pixels,
+                clip,
                 image,
                 i64::from(bounds.x as i32) + transform.tx as i64,
                 i64::from(bounds.y as i32) + transform.ty as i64,
@@ -110,18 +117,22 @@ impl Pipeline {
     }
 }
 
-/// Copies the rows of `image` that fall inside `pixels` to `(x, y)`: what source-over does for a
-/// fully opaque image (both are premultiplied, in the same byte order).
+/// Copies the rows of `image` that fall inside `pixels` and `clip` (`[x0, y0, x1, y1)`) to
+/// `(x, y)`: what source-over through a rectangular clip does for a fully opaque image (both are
+/// premultiplied, in the same byte order).
 fn blit_opaque(
     pixels: &mut tiny_skia::PixmapMut<'_>,
+    clip: [u32; 4],
     image: tiny_skia::PixmapRef<'_>,
     x: i64,
     y: i64,
 ) {
-    let (dw, dh) = (i64::from(pixels.width()), i64::from(pixels.height()));
+    let dw = i64::from(pixels.width());
+    let [cx0, cy0, cx1, cy1] = clip.map(i64::from);
+    let (cx1, cy1) = (cx1.min(dw), cy1.min(i64::from(pixels.height())));
     let (sw, sh) = (i64::from(image.width()), i64::from(image.height()));
-    let (x0, x1) = (x.max(0), (x + sw).min(dw));
-    let (y0, y1) = (y.max(0), (y + sh).min(dh));
+    let (x0, x1) = (x.max(cx0), (x + sw).min(cx1));
+    let (y0, y1) = (y.max(cy0), (y + sh).min(cy1));
     if x0 >= x1 || y0 >= y1 {
         return;
     }
@@ -139,6 +150,8 @@ fn blit_opaque(
 struct Cache {
     entries: FxHashMap<raster::Id, Option<Entry>>,
     hits: FxHashSet<raster::Id>,
+    /// A buffer of an image dropped from the cache, to hold the next one (Atalaia patch).
+    spare: Option<Vec<u32>>,
 }
 
 impl Cache {
@@ -162,18 +175,33 @@ impl Cache {
                 return Err(raster::Error::Empty);
             }
 
-            let mut buffer =
-                vec![0u32; image.width() as usize * image.height() as usize];
+            // Atalaia patch (see PATCHED.md): the buffer of an image dropped from the cache is
+            // used again (a picture a few megabytes large arrives every few frames; fresh memory
+            // is zeroed page by page by the kernel), and opaque pixels skip premultiplication
+            // (it leaves them as they are).
+            let length = image.width() as usize * image.height() as usize;
+            let mut buffer = match self.spare.take() {
+                Some(mut spare) if spare.capacity() >= length => {
+                    spare.clear();
+                    spare
+                }
+                _ => Vec::with_capacity(length),
+            };
             let mut opaque = true;
 
-            for (i, pixel) in image.pixels().enumerate() {
-                let [r, g, b, a] = pixel.0;
-                opaque &= a == u8::MAX;
+            buffer.extend(image.as_raw().chunks_exact(4).map(|pixel| {
+                let [r, g, b, a] = [pixel[0], pixel[1], pixel[2], pixel[3]];
 
-                buffer[i] = bytemuck::cast(
-                    tiny_skia::ColorU8::from_rgba(b, g, r, a).premultiply(),
-                );
-            }
+                if a == u8::MAX {
+                    u32::from_ne_bytes([b, g, r, a])
+                } else {
+                    opaque = false;
+
+                    bytemuck::cast(
+                        tiny_skia::ColorU8::from_rgba(b, g, r, a).premultiply(),
+                    )
+                }
+            }));
 
             let _ = entry.insert(Some(Entry {
                 width: image.width(),
@@ -207,7 +235,24 @@ impl Cache {
     }
 
     fn trim(&mut self) {
-        self.entries.retain(|key, _| self.hits.contains(key));
+        let hits = &self.hits;
+        let spare = &mut self.spare;
+
+        self.entries.retain(|key, entry| {
+            let keep = hits.contains(key);
+
+            // The largest buffer dropped is kept for the next image (Atalaia patch).
+            if !keep
+                && let Some(entry) = entry.take()
+                && spare
+                    .as_ref()
+                    .is_none_or(|s| s.capacity() < entry.pixels.capacity())
+            {
+                *spare = Some(entry.pixels);
+            }
+
+            keep
+        });
         self.hits.clear();
     }
 }

@@ -280,6 +280,11 @@ impl GlyphCache {
                 * image.placement.height as usize;
 
             if glyph_size == 0 {
+                // Atalaia patch (see PATCHED.md): a glyph with no pixels (a space) is
+                // remembered too — it was hinted and rasterised anew every time it was drawn.
+                let _ = entry.insert((Vec::new(), image.placement));
+                let _ = self.recently_used.insert(key);
+
                 return None;
             }
 
@@ -337,9 +342,12 @@ impl GlyphCache {
 
         let _ = self.recently_used.insert(key);
 
-        self.entries.get(&key).map(|(buffer, placement)| {
-            (bytemuck::cast_slice(buffer.as_slice()), *placement)
-        })
+        self.entries
+            .get(&key)
+            .filter(|(buffer, _)| !buffer.is_empty())
+            .map(|(buffer, placement)| {
+                (bytemuck::cast_slice(buffer.as_slice()), *placement)
+            })
     }
 
     pub fn trim(&mut self) {
