@@ -1,0 +1,196 @@
+//! Monitoring bodies: people, devices, zones, group rules, device commands.
+
+use super::{FieldError, require};
+use crate::geom::Shape;
+use crate::ids::{DeviceId, PersonId, VehicleId, ZoneId};
+use crate::monitoring::{DeviceKind, DeviceState, Regime, ZoneKind};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewPerson {
+    #[serde(default)]
+    pub id: Option<PersonId>,
+    pub name: String,
+    pub record: String,
+    pub regime: Regime,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub responsible: Option<String>,
+    /// For a victim: the aggressor (27.16.1).
+    #[serde(default)]
+    pub linked_person: Option<PersonId>,
+}
+
+impl NewPerson {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        require(&mut e, "name", &self.name, "Nome");
+        require(&mut e, "record", &self.record, "Número do processo / prontuário");
+        e
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewDevice {
+    #[serde(default)]
+    pub id: Option<DeviceId>,
+    pub imei: String,
+    pub kind: DeviceKind,
+    #[serde(default = "default_active")]
+    pub state: DeviceState,
+    #[serde(default)]
+    pub sim1: Option<String>,
+    #[serde(default)]
+    pub sim2: Option<String>,
+    #[serde(default)]
+    pub person_id: Option<PersonId>,
+    #[serde(default)]
+    pub vehicle_id: Option<VehicleId>,
+    /// Reporting interval, 15 s to 3 min (III-2.20).
+    #[serde(default)]
+    pub report_interval_s: Option<u32>,
+    /// The device model (`GET /device-models`); none: the default model of its kind.
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+fn default_active() -> DeviceState {
+    DeviceState::Active
+}
+
+impl NewDevice {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        let imei = self.imei.trim();
+        if imei.is_empty() {
+            e.push(FieldError::new("imei", "Identificador do dispositivo é obrigatório."));
+        } else if imei.len() > 64 || !imei.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            e.push(FieldError::new(
+                "imei",
+                "Identificador inválido: use até 64 letras, dígitos, '-' ou '_'.",
+            ));
+        }
+        if let Some(s) = self.report_interval_s
+            && !(15..=180).contains(&s)
+        {
+            e.push(FieldError::new(
+                "report_interval_s",
+                "O intervalo de envio deve ficar entre 15 s e 3 min.",
+            ));
+        }
+        if self.person_id.is_some() && self.vehicle_id.is_some() {
+            e.push(FieldError::new(
+                "vehicle_id",
+                "Um dispositivo não pode estar com uma pessoa e uma viatura ao mesmo tempo.",
+            ));
+        }
+        e
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewZone {
+    #[serde(default)]
+    pub id: Option<ZoneId>,
+    pub name: String,
+    pub kind: ZoneKind,
+    pub shape: Shape,
+    #[serde(default)]
+    pub person_id: Option<PersonId>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub schedule: Option<crate::schedule::WeeklySchedule>,
+    /// Warning buffer around an exclusion zone, metres (III-2.10).
+    #[serde(default)]
+    pub warning_m: Option<f64>,
+}
+
+impl NewZone {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        require(&mut e, "name", &self.name, "Nome da zona");
+        if let Err(err) = self.shape.validate() {
+            e.push(FieldError::new(
+                "shape",
+                &format!("Geometria inválida: {}", crate::text::geom_error(&err)),
+            ));
+        }
+        if self.person_id.is_none() && self.group.as_deref().is_none_or(|g| g.trim().is_empty()) {
+            e.push(FieldError::new("person_id", "Informe a pessoa monitorada ou o grupo da zona."));
+        }
+        if let Some(s) = &self.schedule
+            && let Err(err) = s.validate()
+        {
+            e.push(FieldError::new(
+                "schedule",
+                &format!("Horário inválido: {}", crate::text::schedule_error(&err)),
+            ));
+        }
+        if let Some(w) = self.warning_m {
+            if !w.is_finite() || w <= 0.0 || w > 5_000.0 {
+                e.push(FieldError::new(
+                    "warning_m",
+                    "A zona de advertência deve ter entre 1 e 5.000 metros.",
+                ));
+            } else if self.kind != ZoneKind::Exclusion {
+                e.push(FieldError::new("warning_m", "Só zonas de exclusão têm zona de advertência."));
+            }
+        }
+        e
+    }
+}
+
+/// Body of `PUT /group-rules/{group}`: the whole rule set of a group (III-2.25).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewGroupRules {
+    #[serde(default)]
+    pub disabled: Vec<crate::alarm::AlarmKind>,
+    #[serde(default)]
+    pub signal_timeout_s: Option<u32>,
+    #[serde(default)]
+    pub zone_dwell_s: Option<u32>,
+}
+
+impl NewGroupRules {
+    pub fn validate(&self, group: &str) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        require(&mut e, "group", group, "Nome do grupo");
+        for kind in &self.disabled {
+            if !kind.optional_per_group() {
+                e.push(FieldError::new(
+                    "disabled",
+                    &format!(
+                        "O alarme \"{}\" não pode ser desativado por grupo: ele protege a integridade do \
+                         monitoramento ou uma restrição judicial. Só podem ser desativados: {}.",
+                        crate::text::alarm_kind(*kind),
+                        crate::text::optional_alarm_kinds()
+                    ),
+                ));
+            }
+        }
+        if self.signal_timeout_s.is_some_and(|t| !(60..=86_400).contains(&t)) {
+            e.push(FieldError::new(
+                "signal_timeout_s",
+                "O prazo de perda de comunicação deve ficar entre 1 minuto e 24 horas (60 a 86.400 s).",
+            ));
+        }
+        if self.zone_dwell_s.is_some_and(|t| t > 600) {
+            e.push(FieldError::new(
+                "zone_dwell_s",
+                "A confirmação de entrada ou saída de zona deve ficar entre 0 e 10 minutos (0 a 600 s).",
+            ));
+        }
+        e
+    }
+}
+
+/// Body of `POST /devices/{id}/commands`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewCommand {
+    #[serde(default)]
+    pub id: Option<crate::ids::CommandId>,
+    pub kind: crate::command::CommandKind,
+}
