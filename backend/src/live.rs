@@ -192,7 +192,11 @@ pub fn build_snapshot(
         let mut devices = Store::list::<Device>(&tx)?;
         let last: std::collections::HashMap<_, _> = snap.positions.iter().map(|p| (p.device_id, p)).collect();
         for d in &mut devices {
-            if let Some(p) = last.get(&d.id) {
+            // The newest of the last fix and the record (a heartbeat or a report without a fix
+            // after the fix saved its contact and battery there, III-2.16).
+            if let Some(p) = last.get(&d.id)
+                && d.last_contact.is_none_or(|t| t < p.recv_time)
+            {
                 d.last_contact = Some(p.recv_time);
                 d.battery_pct = p.battery_pct.or(d.battery_pct);
             }

@@ -112,6 +112,18 @@ impl LiveModel {
                         let trail = self.trails.entry(p.device_id).or_default();
                         // Late fixes (store-and-forward) go in fix-time order, not arrival order.
                         let at = trail.iter().position(|q| q.fix_time > p.fix_time).unwrap_or(trail.len());
+                        let newest = at == trail.len();
+                        // A report is contact (III-2.16): the device's record follows every fix,
+                        // not only the server's minute-by-minute saves; a late fix's battery is
+                        // from another time and does not replace a newer reading.
+                        if let Some(d) = self.devices.get_mut(&p.device_id) {
+                            if d.last_contact.is_none_or(|t| t < p.recv_time) {
+                                d.last_contact = Some(p.recv_time);
+                            }
+                            if newest && p.battery_pct.is_some() {
+                                d.battery_pct = p.battery_pct;
+                            }
+                        }
                         trail.insert(at, p);
                         while trail.len() > TRAIL_LEN {
                             trail.pop_front();
@@ -250,6 +262,51 @@ mod tests {
 
     fn event(seq: u64, body: EventBody) -> LiveMessage {
         LiveMessage::Event(LiveEvent { seq, at: t(0), body })
+    }
+
+    /// III-2.16: every fix is contact for the device's record on the seat — the alarm card's
+    /// link and battery follow the feed between the server's minute-by-minute saves; a late
+    /// (stored-and-forwarded) fix moves the contact but not the battery of a newer reading.
+    #[test]
+    fn iii_2_16_every_fix_is_contact_and_the_newest_battery_wins() {
+        use atalaia_core::monitoring::{Device, DeviceKind, DeviceState};
+        let device = Device {
+            id: DeviceId::new(),
+            imei: "864000000000001".into(),
+            kind: DeviceKind::AnkleBracelet,
+            state: DeviceState::Active,
+            sim1: None,
+            sim2: None,
+            person_id: None,
+            vehicle_id: None,
+            last_contact: Some(t(0)),
+            battery_pct: Some(80.0),
+            model: None,
+            report_interval_s: None,
+            created_at: t(0),
+        };
+        let mut m = LiveModel::default();
+        m.apply(LiveMessage::Snapshot(Snapshot {
+            seq: 1,
+            devices: vec![device.clone()],
+            ..Snapshot::default()
+        }));
+        let mut fix = pos(device.id, 100);
+        fix.battery_pct = Some(41.0);
+        m.apply(event(2, EventBody::Position(fix)));
+        assert_eq!(m.devices[&device.id].last_contact, Some(t(100)));
+        assert_eq!(m.devices[&device.id].battery_pct, Some(41.0));
+        // A late fix taken at 50 s, received at 200 s: contact yes, its older battery no.
+        let mut late = pos(device.id, 50);
+        late.recv_time = t(200);
+        late.battery_pct = Some(90.0);
+        m.apply(event(3, EventBody::Position(late)));
+        assert_eq!(m.devices[&device.id].last_contact, Some(t(200)));
+        assert_eq!(m.devices[&device.id].battery_pct, Some(41.0));
+        // A fix without a battery reading keeps the last one.
+        m.apply(event(4, EventBody::Position(pos(device.id, 300))));
+        assert_eq!(m.devices[&device.id].battery_pct, Some(41.0));
+        assert_eq!(m.devices[&device.id].last_contact, Some(t(300)));
     }
 
     #[test]

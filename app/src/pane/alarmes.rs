@@ -527,7 +527,8 @@ fn person_card<'a>(a: &'a Alarm, ctx: &Ctx<'a>) -> Element<'a, Message> {
 /// Battery, charging, GNSS, link, last contact, late data: one line of chips.
 fn health_strip<'a>(d: &'a Device, a: &'a Alarm, ctx: &Ctx<'a>) -> Element<'a, Message> {
     let last = ctx.model.last_position(d.id);
-    let battery = last.and_then(|p| p.battery_pct).or(d.battery_pct);
+    // The record holds the newest reading, a heartbeat's or a fix's (the live model keeps it).
+    let battery = d.battery_pct.or_else(|| last.and_then(|p| p.battery_pct));
     let chip = |label: String, colour: iced::Color| -> Element<'a, Message> {
         container(text(label).size(theme::SMALL)).padding([1, 6]).style(theme::chip(colour)).into()
     };
