@@ -133,6 +133,7 @@ fn zones() -> Vec<atalaia_core::monitoring::Zone> {
                 schedule: None,
                 warning_m: (kind == ZoneKind::Exclusion && i % 2 == 0).then_some(60.0),
                 created_at: t0(),
+                lifted: None,
             }
         })
         .collect()

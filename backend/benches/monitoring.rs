@@ -112,6 +112,7 @@ async fn world() -> World {
                             schedule: None,
                             warning_m: (kind == ZoneKind::Exclusion).then_some(100.0),
                             created_at: ctx.now,
+                            lifted: None,
                         })?;
                     }
                 }

@@ -200,6 +200,7 @@ impl Harness {
             schedule,
             warning_m,
             created_at: self.now(),
+            lifted: None,
         };
         let id = z.id;
         self.store().write(move |ctx| ctx.save(&z)).await?;

@@ -243,6 +243,7 @@ fn seed_data(
                     schedule,
                     warning_m,
                     created_at: now,
+                    lifted: None,
                 })?;
                 persons.push(p.id);
             }

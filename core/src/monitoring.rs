@@ -126,6 +126,68 @@ pub struct Zone {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning_m: Option<f64>,
     pub created_at: DateTime<Utc>,
+    /// Lifted for good (a court removed the restriction): kept for the record, never enforced
+    /// nor changed again. A zone merely suspended is `active: false` without this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifted: Option<ZoneLift>,
+}
+
+/// Who lifted a zone, when and why (III-2.13).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ZoneLift {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub reason: String,
+}
+
+/// What an administrator does to a zone in force or suspended (III-2.13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneAction {
+    /// Not enforced until resumed (a judicial authorisation for a period, a move in progress).
+    Suspend,
+    /// In force again.
+    Resume,
+    /// Lifted for good (the restriction was removed).
+    Lift,
+}
+
+impl ZoneAction {
+    /// The audit trail's name of the action.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            ZoneAction::Suspend => "zone.suspend",
+            ZoneAction::Resume => "zone.resume",
+            ZoneAction::Lift => "zone.lift",
+        }
+    }
+}
+
+impl Zone {
+    /// Applies `action`, by `by` at `at` for `reason`; why not, in Portuguese, when the zone's
+    /// state does not allow it.
+    pub fn change_state(
+        &mut self,
+        action: ZoneAction,
+        by: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), String> {
+        if self.lifted.is_some() {
+            return Err("Esta zona foi revogada e não pode mais ser alterada.".into());
+        }
+        match action {
+            ZoneAction::Suspend if !self.active => return Err("A zona já está suspensa.".into()),
+            ZoneAction::Resume if self.active => return Err("A zona já está em vigor.".into()),
+            ZoneAction::Suspend => self.active = false,
+            ZoneAction::Resume => self.active = true,
+            ZoneAction::Lift => {
+                self.active = false;
+                self.lifted = Some(ZoneLift { at, by: by.to_owned(), reason: reason.trim().to_owned() });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Rules (restrictions) every person of a group is held to, beyond the group's zones
@@ -172,4 +234,57 @@ pub struct Position {
     pub altitude_m: Option<f64>,
     pub battery_pct: Option<f64>,
     pub charging: Option<bool>,
+}
+
+#[cfg(test)]
+mod zone_state_tests {
+    use super::*;
+    use crate::geom::Shape;
+    use chrono::TimeZone;
+
+    fn zone() -> Zone {
+        Zone {
+            id: ZoneId::new(),
+            name: "Escola".into(),
+            kind: ZoneKind::Exclusion,
+            shape: Shape::Circle { center: LatLon { lat: -8.76, lon: -63.9 }, radius_m: 200.0 },
+            person_id: Some(PersonId::new()),
+            group: None,
+            active: true,
+            schedule: None,
+            warning_m: None,
+            created_at: Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).single().expect("valid"),
+            lifted: None,
+        }
+    }
+
+    /// III-2.13: a zone is suspended and resumed; once lifted it is kept, out of force, and
+    /// nothing changes it again.
+    #[test]
+    fn iii_2_13_a_zone_is_suspended_resumed_and_lifted_for_good() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 6, 15, 0, 0).single().expect("valid");
+        let mut z = zone();
+        assert_eq!(
+            z.change_state(ZoneAction::Resume, "Rafael", "x", at),
+            Err("A zona já está em vigor.".into())
+        );
+        z.change_state(ZoneAction::Suspend, "Rafael", "viagem autorizada", at).expect("suspended");
+        assert!(!z.active && z.lifted.is_none());
+        assert_eq!(
+            z.change_state(ZoneAction::Suspend, "Rafael", "x", at),
+            Err("A zona já está suspensa.".into())
+        );
+        z.change_state(ZoneAction::Resume, "Rafael", "retorno", at).expect("resumed");
+        assert!(z.active);
+        z.change_state(ZoneAction::Lift, "Rafael", "  decisão judicial de 05/12  ", at).expect("lifted");
+        assert!(!z.active);
+        assert_eq!(
+            z.lifted,
+            Some(ZoneLift { at, by: "Rafael".into(), reason: "decisão judicial de 05/12".into() })
+        );
+        for action in [ZoneAction::Resume, ZoneAction::Suspend, ZoneAction::Lift] {
+            assert!(z.change_state(action, "Rafael", "x", at).is_err(), "{action:?} after the lift");
+        }
+        assert!(!z.active);
+    }
 }

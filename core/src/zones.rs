@@ -258,6 +258,7 @@ mod tests {
             schedule: None,
             warning_m: None,
             created_at: DateTime::<Utc>::UNIX_EPOCH,
+            lifted: None,
         }
     }
 

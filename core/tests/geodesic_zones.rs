@@ -63,6 +63,7 @@ impl Case {
             schedule: None,
             warning_m,
             created_at: t0(),
+            lifted: None,
         });
         Self { engine, person, device, zone, clock: t0() }
     }

@@ -403,6 +403,7 @@ impl Desk {
             Command::SaveZone { zone, .. } => {
                 Routed::Zone(zone.id.unwrap_or_default(), decode(result).map(Box::new))
             }
+            Command::ZoneState { zone, .. } => Routed::Zone(*zone, decode(result).map(Box::new)),
         })
     }
 
@@ -418,6 +419,7 @@ impl Desk {
             Command::AlarmAction { alarm, .. } => serde_json::to_value(m.alarms.get(alarm)?),
             Command::DeviceCommand { command, .. } => serde_json::to_value(m.commands.get(&command.id?)?),
             Command::SaveZone { zone, .. } => serde_json::to_value(m.zones.get(&zone.id?)?),
+            Command::ZoneState { zone, .. } => serde_json::to_value(m.zones.get(zone)?),
         };
         value.ok()
     }

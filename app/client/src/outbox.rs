@@ -14,9 +14,10 @@
 
 use crate::api::{Api, ApiError};
 use crate::backoff::Backoff;
-use atalaia_core::ids::{AlarmId, DeviceId, OccurrenceId};
+use atalaia_core::ids::{AlarmId, DeviceId, OccurrenceId, ZoneId};
+use atalaia_core::monitoring::ZoneAction;
 use atalaia_core::wire::{
-    AlarmAction, NewCommand, NewDispatch, NewOccurrence, NewZone, Problem, RegulationUpdate,
+    AlarmAction, NewCommand, NewDispatch, NewOccurrence, NewZone, Problem, RegulationUpdate, ZoneStateChange,
 };
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
@@ -59,6 +60,11 @@ pub enum Command {
         zone: NewZone,
         existing: bool,
     },
+    /// Suspend, resume or lift a zone, with the reason (III-2.13).
+    ZoneState {
+        zone: ZoneId,
+        change: ZoneStateChange,
+    },
     /// Close an occurrence with its reason (TDC-PROC 13, RFS185); its vehicles are released.
     CloseOccurrence {
         occurrence: OccurrenceId,
@@ -88,6 +94,9 @@ impl Command {
                 (true, Some(id)) => (Method::PUT, format!("/zones/{id}"), serde_json::to_value(zone)?),
                 _ => (Method::POST, "/zones".into(), serde_json::to_value(zone)?),
             },
+            Command::ZoneState { zone, change } => {
+                (Method::POST, format!("/zones/{zone}/state"), serde_json::to_value(change)?)
+            }
             Command::CloseOccurrence { occurrence, reason } => (
                 Method::POST,
                 format!("/occurrences/{occurrence}/close"),
@@ -113,6 +122,11 @@ impl Command {
             },
             Command::DeviceCommand { .. } => "Comando ao dispositivo".into(),
             Command::SaveZone { zone, .. } => format!("Zona {}", zone.name.trim()),
+            Command::ZoneState { change, .. } => match change.action {
+                ZoneAction::Suspend => "Suspensão de zona".into(),
+                ZoneAction::Resume => "Reativação de zona".into(),
+                ZoneAction::Lift => "Revogação de zona".into(),
+            },
             Command::CloseOccurrence { .. } => "Encerramento de ocorrência".into(),
         }
     }

@@ -12,6 +12,7 @@ use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
 use atalaia_core::samu::Vehicle;
 use atalaia_core::wire::{
     FieldError, NewCommand, NewDevice, NewGroupRules, NewPerson, NewZone, PositionQuery, Problem,
+    ZoneStateChange,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/devices/{id}/commands", get(list_commands).post(send_command))
         .route("/zones", get(list_zones).post(create_zone))
         .route("/zones/{id}", get(get_zone).put(update_zone))
+        .route("/zones/{id}/state", axum::routing::post(change_zone_state))
         .route("/group-rules", get(list_group_rules))
         .route("/group-rules/{group}", get(get_group_rules).put(put_group_rules))
         .route("/positions", get(list_positions))
@@ -216,6 +218,7 @@ pub async fn create_zone(
                 schedule: new.schedule,
                 warning_m: new.warning_m,
                 created_at: ctx.now,
+                lifted: None,
             };
             ctx.save(&z)?;
             ctx.audit(&actor, "zone.create", &z.id.to_string(), &z.name)?;
@@ -248,6 +251,11 @@ pub async fn update_zone(
         .store
         .write(move |ctx| {
             let old: Zone = Store::get_required(ctx.conn, &id.to_string())?;
+            if old.lifted.is_some() {
+                return Err(StoreError::Conflict(
+                    "Esta zona foi revogada e não pode mais ser alterada.".into(),
+                ));
+            }
             if let Some(p) = new.person_id {
                 Store::get_required::<Person>(ctx.conn, &p.to_string())?;
             }
@@ -262,9 +270,42 @@ pub async fn update_zone(
                 schedule: new.schedule,
                 warning_m: new.warning_m,
                 created_at: old.created_at,
+                lifted: None,
             };
             ctx.save(&z)?;
             ctx.audit(&actor, "zone.update", &z.id.to_string(), &z.name)?;
+            Ok(z)
+        })
+        .await?;
+    Ok(Json(z))
+}
+
+/// Suspend, resume or lift a zone, with the reason (III-2.13). A suspended or lifted zone is out
+/// of the detector at once (it raises nothing more); a lifted one is kept for the record and
+/// cannot be changed again (409).
+#[utoipa::path(post, path = "/api/v1/zones/{id}/state", tag = "monitoring", params(("id" = String, Path)),
+    request_body = ZoneStateChange,
+    responses((status = 200, body = Zone), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn change_zone_state(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(change): Body<ZoneStateChange>,
+) -> ApiResult<Json<Zone>> {
+    caller.require(Permission::ZoneWrite)?;
+    let id: atalaia_core::ids::ZoneId = parse_id(&id, Zone::WHAT)?;
+    check(change.validate())?;
+    let actor = crate::store::Actor::user(&caller.user);
+    let by = caller.user.display_name.clone();
+    let z = state
+        .store
+        .write(move |ctx| {
+            let mut z: Zone = Store::get_required(ctx.conn, &id.to_string())?;
+            z.change_state(change.action, &by, &change.reason, ctx.now).map_err(StoreError::Conflict)?;
+            ctx.save(&z)?;
+            let detail = format!("{}: {}", z.name, change.reason.trim());
+            ctx.audit(&actor, change.action.audit_action(), &z.id.to_string(), &detail)?;
             Ok(z)
         })
         .await?;

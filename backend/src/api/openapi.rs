@@ -42,7 +42,7 @@ impl Modify for BearerAuth {
         monitoring::list_persons, monitoring::get_person, monitoring::create_person,
         monitoring::list_devices, monitoring::get_device, monitoring::create_device,
         monitoring::list_commands, monitoring::send_command,
-        monitoring::list_zones, monitoring::get_zone, monitoring::create_zone, monitoring::update_zone,
+        monitoring::list_zones, monitoring::get_zone, monitoring::create_zone, monitoring::update_zone, monitoring::change_zone_state,
         monitoring::list_group_rules, monitoring::get_group_rules, monitoring::put_group_rules,
         monitoring::list_positions, ingest::list_rejects, ingest::list_unhandled, ingest::list_models,
         alarms::list_alarms, alarms::get_alarm, alarms::act, alarms::list_procedures, alarms::put_procedure,

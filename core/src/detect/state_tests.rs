@@ -37,6 +37,7 @@ impl World {
             schedule: None,
             warning_m: None,
             created_at: t0(),
+            lifted: None,
         };
         let school = Zone {
             id: ZoneId::new(),
@@ -49,6 +50,7 @@ impl World {
             schedule: None,
             warning_m: Some(300.0),
             created_at: t0(),
+            lifted: None,
         };
         Self { people, zones: vec![home, school] }
     }

@@ -77,6 +77,7 @@ impl World {
             schedule,
             warning_m,
             created_at: t(0, 0),
+            lifted: None,
         };
         self.e.set_zone(&z);
         z.id

@@ -194,3 +194,21 @@ pub struct NewCommand {
     pub id: Option<crate::ids::CommandId>,
     pub kind: crate::command::CommandKind,
 }
+
+/// Body of `POST /zones/{id}/state` (III-2.13): suspend, resume or lift a zone, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ZoneStateChange {
+    pub action: crate::monitoring::ZoneAction,
+    pub reason: String,
+}
+
+impl ZoneStateChange {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        require(&mut e, "reason", &self.reason, "Motivo");
+        if self.reason.trim().chars().count() > 500 {
+            e.push(FieldError::new("reason", "O motivo deve ter até 500 caracteres."));
+        }
+        e
+    }
+}

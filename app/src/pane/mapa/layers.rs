@@ -107,7 +107,7 @@ impl State {
         if self.layers.contains(&Layer::Zones) {
             // The smallest zone containing the point (nested zones: the inner one).
             let mut zones: Vec<&Zone> =
-                model.zones.values().filter(|z| z.active && z.shape.contains(&p)).collect();
+                model.zones.values().filter(|z| z.lifted.is_none() && z.shape.contains(&p)).collect();
             zones.sort_by(|a, b| shape_area(&a.shape).total_cmp(&shape_area(&b.shape)));
             return zones.first().map(|z| Picked::Zone(z.id));
         }
@@ -189,12 +189,14 @@ impl State {
             let mut z: Vec<scene::ZoneDraw> = model
                 .zones
                 .values()
-                .filter(|z| z.active && Some(z.id) != editing)
+                // Lifted zones are history (III-2.13); suspended ones stay in sight, greyed.
+                .filter(|z| z.lifted.is_none() && Some(z.id) != editing)
                 .map(|z| scene::ZoneDraw {
                     shape: z.shape.clone(),
                     kind: z.kind,
                     warning_m: z.warning_m,
                     selected: self.picked == Some(Picked::Zone(z.id)),
+                    suspended: !z.active,
                 })
                 .collect();
             // Large zones under small ones.

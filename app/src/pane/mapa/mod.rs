@@ -240,6 +240,8 @@ pub enum Message {
 #[derive(Debug, Clone)]
 pub enum Event {
     SaveZone(Box<NewZone>, bool),
+    /// Suspend, resume or lift a zone (III-2.13).
+    ZoneState(atalaia_core::ids::ZoneId, atalaia_core::wire::ZoneStateChange),
     LoadTrack(track::Subject, DateTime<Utc>, DateTime<Utc>),
     /// The place clicked for the call being taken.
     Picked(LatLon),
@@ -564,6 +566,15 @@ impl State {
                     Some(zones::Event::Save(new, existing)) => {
                         return (Task::none(), Some(Event::SaveZone(new, existing)));
                     }
+                    Some(zones::Event::ChangeState(id, change)) => {
+                        return (Task::none(), Some(Event::ZoneState(id, change)));
+                    }
+                    Some(zones::Event::AskedReason) => {
+                        return (
+                            iced::widget::operation::focus(iced::widget::Id::new(zones::REASON_ID)),
+                            None,
+                        );
+                    }
                     None => {}
                 }
             }
@@ -590,9 +601,22 @@ impl State {
             }
             Message::Search(m) => {
                 let (task, event) = self.search.update(m, model);
-                if let Some(search::Event::Go(at)) = event {
-                    self.viewport.center_on(at, self.viewport.zoom().max(15.0));
-                    self.view_changed();
+                match event {
+                    Some(search::Event::Go(_, Some(zone))) if model.zones.contains_key(&zone) => {
+                        // The zone's own outline and popup point it out: no search ring too.
+                        self.search.searched = None;
+                        self.picked = Some(Picked::Zone(zone));
+                        if let Some((sw, ne)) = self.selection_bounds(model) {
+                            self.viewport.fit(sw, ne);
+                        }
+                        self.view_changed();
+                        self.invalidate();
+                    }
+                    Some(search::Event::Go(at, _)) => {
+                        self.viewport.center_on(at, self.viewport.zoom().max(15.0));
+                        self.view_changed();
+                    }
+                    None => {}
                 }
                 return (task.map(Message::Search), None);
             }

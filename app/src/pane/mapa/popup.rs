@@ -37,7 +37,12 @@ pub(super) fn picked_title(model: &LiveModel, pois: &[pois::Poi], p: Picked) -> 
             model.occurrences.get(&o).map_or_else(String::new, |o| format!("Ocorrência {}", o.number))
         }
         Picked::Zone(z) => model.zones.get(&z).map_or_else(String::new, |z| {
-            format!("Zona {} · {}", z.name, atalaia_core::text::zone_kind(z.kind))
+            let state = match (&z.lifted, z.active) {
+                (Some(_), _) => "revogada",
+                (None, true) => "em vigor",
+                (None, false) => "suspensa",
+            };
+            format!("Zona {} · {} · {state}", z.name, atalaia_core::text::zone_kind(z.kind))
         }),
     }
 }
@@ -100,6 +105,7 @@ pub(super) fn popup_lines(
                 if let Some(m) = z.warning_m {
                     lines.push(format!("faixa de advertência {m:.0} m"));
                 }
+                lines.push(super::zones::state_line(z, tz));
             }
         }
     }

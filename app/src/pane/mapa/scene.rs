@@ -37,6 +37,8 @@ pub struct ZoneDraw {
     pub kind: ZoneKind,
     pub warning_m: Option<f64>,
     pub selected: bool,
+    /// Suspended (III-2.13): drawn grey and dashed, no buffer — it raises nothing.
+    pub suspended: bool,
 }
 
 /// The style of a zone kind: fill (translucent) and outline.
@@ -248,7 +250,7 @@ pub fn trace_shape(b: &mut tiny_skia::PathBuilder, shape: &Shape, mpp: f32, at: 
 fn paint_zones(layer: &mut Layer, zones: &[ZoneDraw], mpp: f32, at: impl Fn(LatLon) -> Point + Copy) {
     // Warning buffers first, under every zone: the exclusion zone's outline stroked twice the
     // buffer's width with round joins is the set of points within the buffer of its edge.
-    for z in zones {
+    for z in zones.iter().filter(|z| !z.suspended) {
         if let (ZoneKind::Exclusion, Some(m)) = (z.kind, z.warning_m) {
             let width = 2.0 * m as f32 / mpp;
             layer.stroke_round(BUFFER, width, |b| trace_shape(b, &z.shape, mpp, at));
@@ -258,9 +260,14 @@ fn paint_zones(layer: &mut Layer, zones: &[ZoneDraw], mpp: f32, at: impl Fn(LatL
         }
     }
     for z in zones {
+        let width = if z.selected { 3.5 } else { 2.0 };
+        if z.suspended {
+            layer.fill(Color { a: 0.08, ..theme::MUTED }, |b| trace_shape(b, &z.shape, mpp, at));
+            layer.stroke_dashed(theme::MUTED, width, [4.0, 4.0], |b| trace_shape(b, &z.shape, mpp, at));
+            continue;
+        }
         let (fill, line) = zone_colours(z.kind);
         layer.fill(fill, |b| trace_shape(b, &z.shape, mpp, at));
-        let width = if z.selected { 3.5 } else { 2.0 };
         if z.kind == ZoneKind::Warning {
             layer.stroke_dashed(line, width, [8.0, 5.0], |b| trace_shape(b, &z.shape, mpp, at));
         } else {

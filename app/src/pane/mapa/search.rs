@@ -17,6 +17,8 @@ pub struct Found {
     pub at: LatLon,
     /// Where it came from ("coordenada", "endereço conhecido", "geocodificador", …).
     pub source: &'static str,
+    /// A zone found by its name: chosen, it is also selected (its actions at hand).
+    pub zone: Option<atalaia_core::ids::ZoneId>,
 }
 
 use atalaia_core::text::fold;
@@ -51,18 +53,19 @@ pub fn known(model: &LiveModel, query: &str, limit: usize) -> Vec<Found> {
         return Vec::new();
     }
     let mut out: Vec<Found> = Vec::new();
-    let mut push = |label: String, at: LatLon, source: &'static str| {
-        if out.len() < limit && !out.iter().any(|f| f.label == label) {
-            out.push(Found { label, at, source });
-        }
-    };
+    let mut push =
+        |label: String, at: LatLon, source: &'static str, zone: Option<atalaia_core::ids::ZoneId>| {
+            if out.len() < limit && !out.iter().any(|f| f.label == label) {
+                out.push(Found { label, at, source, zone });
+            }
+        };
     let mut occurrences: Vec<_> = model.occurrences.values().collect();
     occurrences.sort_by_key(|o| std::cmp::Reverse(o.created_at));
     for o in occurrences {
         if let Some(at) = o.location
             && (fold(&o.address).contains(&q) || fold(&o.number).contains(&q))
         {
-            push(format!("{} — {}", o.address, o.municipality), at, "endereço conhecido");
+            push(format!("{} — {}", o.address, o.municipality), at, "endereço conhecido", None);
         }
     }
     for z in model.zones.values() {
@@ -77,12 +80,12 @@ pub fn known(model: &LiveModel, query: &str, limit: usize) -> Vec<Found> {
                     ring.first().copied().unwrap_or(LatLon { lat: 0.0, lon: 0.0 })
                 }
             };
-            push(format!("Zona {}", z.name), at, "zona");
+            push(format!("Zona {}", z.name), at, "zona", Some(z.id));
         }
     }
     for seat in &BaseMap::get().seats {
         if fold(&seat.name).contains(&q) {
-            push(format!("{} ({})", seat.name, seat.uf), seat.at(), "município");
+            push(format!("{} ({})", seat.name, seat.uf), seat.at(), "município", None);
         }
     }
     out
@@ -91,7 +94,10 @@ pub fn known(model: &LiveModel, query: &str, limit: usize) -> Vec<Found> {
 /// Asks a Nominatim-compatible geocoder at `base` (e.g. `https://nominatim.example/`).
 pub async fn geocode(base: String, query: String) -> Result<Vec<Found>, String> {
     let places = atalaia_client::geocoder::search(&base, &query).await?;
-    Ok(places.into_iter().map(|p| Found { label: p.label, at: p.at, source: "geocodificador" }).collect())
+    Ok(places
+        .into_iter()
+        .map(|p| Found { label: p.label, at: p.at, source: "geocodificador", zone: None })
+        .collect())
 }
 
 /// The map's search: what was typed, what was found, and the place the last search went to.
@@ -120,8 +126,9 @@ pub enum Message {
 /// What the map does for its search.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Event {
-    /// Go to the place chosen: the view is centred on it, at street zoom at least.
-    Go(LatLon),
+    /// Go to the place chosen: the view is centred on it, at street zoom at least (a zone is
+    /// also selected and fitted).
+    Go(LatLon, Option<atalaia_core::ids::ZoneId>),
 }
 
 impl State {
@@ -154,7 +161,7 @@ impl State {
                 if let Some(f) = self.found.get(i).cloned() {
                     self.searched = Some(Focus { at: f.at, label: f.label.chars().take(48).collect() });
                     self.found.clear();
-                    return (Task::none(), Some(Event::Go(f.at)));
+                    return (Task::none(), Some(Event::Go(f.at, f.zone)));
                 }
             }
         }
@@ -169,8 +176,12 @@ impl State {
             return Task::none();
         }
         if let Some(at) = parse_coordinates(&q) {
-            self.found =
-                vec![Found { label: format!("{:.5}, {:.5}", at.lat, at.lon), at, source: "coordenada" }];
+            self.found = vec![Found {
+                label: format!("{:.5}, {:.5}", at.lat, at.lon),
+                at,
+                source: "coordenada",
+                zone: None,
+            }];
             return Task::done(Message::Go(0));
         }
         self.found = known(model, &q, 6);

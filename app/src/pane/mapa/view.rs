@@ -8,7 +8,7 @@ use crate::pane::Ctx;
 use crate::text as pt;
 use crate::theme;
 use atalaia_client::{LiveModel, format};
-use atalaia_core::monitoring::ZoneKind;
+use atalaia_core::monitoring::{ZoneAction, ZoneKind};
 use atalaia_core::samu::OccurrencePhase;
 use iced::widget::canvas;
 use iced::widget::{button, column, container, row, slider, space, text, text_input};
@@ -258,13 +258,30 @@ impl State {
                 }
             }
             r = r.extend(self.dispatch_actions(model, p));
-            if matches!(p, Picked::Zone(_)) && self.zones.can_edit {
-                r = r.push(
-                    button(text("Editar zona").size(theme::SMALL))
+            if let Picked::Zone(id) = p
+                && self.zones.can_edit
+                && let Some(zone) = model.zones.get(&id)
+            {
+                // III-2.13: a zone in force can be edited, suspended or lifted; a suspended one
+                // resumed or lifted; a lifted one is only read.
+                let action = |label: &'static str, m: zones::Message| {
+                    button(text(label).size(theme::SMALL))
                         .padding([3, 9])
                         .style(button::secondary)
-                        .on_press(Message::Zone(zones::Message::Edit)),
-                );
+                        .on_press(Message::Zone(m))
+                };
+                if let Some(form) = self.zones.state_form.as_ref().filter(|f| f.zone == id) {
+                    return self.zone_state_form(form);
+                }
+                if zone.lifted.is_none() {
+                    r = r.push(action("Editar zona", zones::Message::Edit));
+                    r = r.push(if zone.active {
+                        action("Suspender", zones::Message::AskState(ZoneAction::Suspend))
+                    } else {
+                        action("Reativar", zones::Message::AskState(ZoneAction::Resume))
+                    });
+                    r = r.push(action("Revogar", zones::Message::AskState(ZoneAction::Lift)));
+                }
             }
             r = r.push(
                 button(text("Fechar").size(theme::SMALL))
@@ -280,6 +297,40 @@ impl State {
         }
         if let Some(e) = &self.pois_error {
             r = r.push(text(e.clone()).size(theme::SMALL).color(theme::ORANGE));
+        }
+        r.wrap().into()
+    }
+
+    /// The reason asked before suspending, resuming or lifting a zone; Enter confirms.
+    fn zone_state_form<'a>(&'a self, f: &'a zones::StateForm) -> Element<'a, Message> {
+        let what = match f.action {
+            ZoneAction::Suspend => "Motivo da suspensão (obrigatório)",
+            ZoneAction::Resume => "Motivo da reativação (obrigatório)",
+            ZoneAction::Lift => "Motivo da revogação — a zona deixa de valer para sempre (obrigatório)",
+        };
+        let mut input =
+            text_input(what, &f.reason).id(zones::REASON_ID).size(theme::SMALL).padding([3, 6]).width(420);
+        let mut confirm = button(text(zones::confirm_label(f.action)).size(theme::SMALL)).padding([3, 9]);
+        if !f.sending {
+            input = input
+                .on_input(|r| Message::Zone(zones::Message::StateReason(r)))
+                .on_submit(Message::Zone(zones::Message::SendState));
+            confirm = confirm.on_press(Message::Zone(zones::Message::SendState));
+        }
+        let confirm =
+            confirm.style(if f.action == ZoneAction::Lift { button::danger } else { button::primary });
+        let mut r = row![
+            input,
+            confirm,
+            button(text("Cancelar").size(theme::SMALL))
+                .padding([3, 9])
+                .style(button::text)
+                .on_press(Message::Zone(zones::Message::CancelState)),
+        ]
+        .spacing(8)
+        .align_y(Center);
+        if let Some(e) = &f.error {
+            r = r.push(text(e.clone()).size(theme::SMALL).color(theme::RED));
         }
         r.wrap().into()
     }

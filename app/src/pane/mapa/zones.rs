@@ -11,8 +11,8 @@ use atalaia_client::LiveModel;
 use atalaia_core::geom::{LatLon, Shape};
 use atalaia_core::ids::{PersonId, ZoneId};
 use atalaia_core::mercator::View;
-use atalaia_core::monitoring::{Zone, ZoneKind};
-use atalaia_core::wire::NewZone;
+use atalaia_core::monitoring::{Zone, ZoneAction, ZoneKind};
+use atalaia_core::wire::{NewZone, ZoneStateChange};
 use iced::Point;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,6 +282,38 @@ pub(crate) struct State {
     pub(super) editor: Option<Editor>,
     /// Shown after a zone was saved.
     pub(super) notice: Option<String>,
+    /// Suspending, resuming or lifting the picked zone: the reason being typed (III-2.13).
+    pub(super) state_form: Option<StateForm>,
+}
+
+/// The reason asked before a zone is suspended, resumed or lifted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateForm {
+    pub zone: ZoneId,
+    pub action: ZoneAction,
+    pub reason: String,
+    pub sending: bool,
+    pub error: Option<String>,
+}
+
+/// What the confirming button says.
+pub fn confirm_label(action: ZoneAction) -> &'static str {
+    match action {
+        ZoneAction::Suspend => "Confirmar suspensão",
+        ZoneAction::Resume => "Confirmar reativação",
+        ZoneAction::Lift => "Confirmar revogação",
+    }
+}
+
+/// The zone's state in a few words: "Em vigor", "Suspensa", "Revogada em … por …: motivo".
+pub fn state_line(zone: &Zone, tz: chrono_tz::Tz) -> String {
+    match &zone.lifted {
+        Some(l) => {
+            format!("Revogada em {} por {}: {}", atalaia_client::format::datetime(l.at, tz), l.by, l.reason)
+        }
+        None if zone.active => "Em vigor".into(),
+        None => "Suspensa (não gera alarmes)".into(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -305,6 +337,11 @@ pub enum Message {
     Save,
     /// The server's answer for the zone with this id (the editor may have moved on to another).
     Saved(ZoneId, Result<Box<Zone>, String>),
+    /// Suspend, resume or lift the picked zone: the reason is asked first.
+    AskState(ZoneAction),
+    StateReason(String),
+    SendState,
+    CancelState,
 }
 
 /// What the map does for its zone tools.
@@ -318,7 +355,14 @@ pub(crate) enum Event {
     Saved(ZoneId),
     /// The zone to send to the server (true: an existing zone changed).
     Save(Box<NewZone>, bool),
+    /// Suspend, resume or lift this zone.
+    ChangeState(ZoneId, ZoneStateChange),
+    /// The reason's field opened: the cursor goes there.
+    AskedReason,
 }
+
+/// The id of the reason's field (the cursor goes there when it opens).
+pub const REASON_ID: &str = "zona-motivo";
 
 impl State {
     /// `picked`: the zone selected on the map, if it is one; `view`: the map's view (where a
@@ -394,6 +438,56 @@ impl State {
                         return Some(Event::Save(Box::new(new), e.zone.is_some()));
                     }
                     Err(errors) => e.errors = errors,
+                }
+            }
+            Message::AskState(action) => {
+                let zone = picked?;
+                self.state_form =
+                    Some(StateForm { zone, action, reason: String::new(), sending: false, error: None });
+                self.notice = None;
+                return Some(Event::AskedReason);
+            }
+            Message::StateReason(r) => {
+                if let Some(f) = self.state_form.as_mut().filter(|f| !f.sending) {
+                    f.reason = r;
+                    f.error = None;
+                }
+            }
+            Message::CancelState => self.state_form = None,
+            Message::SendState => {
+                let f = self.state_form.as_mut()?;
+                if f.sending {
+                    return None;
+                }
+                let change = ZoneStateChange { action: f.action, reason: f.reason.trim().to_owned() };
+                if let Some(e) = change.validate().first() {
+                    // The cursor back in the field that needs it.
+                    f.error = Some(e.message.clone());
+                    return Some(Event::AskedReason);
+                }
+                f.sending = true;
+                return Some(Event::ChangeState(f.zone, change));
+            }
+            Message::Saved(id, result)
+                if self.state_form.as_ref().is_some_and(|f| f.zone == id && f.sending) =>
+            {
+                // The answer to a suspension, reactivation or lift.
+                match result {
+                    Ok(zone) => {
+                        let done = match self.state_form.take().map(|f| f.action) {
+                            Some(ZoneAction::Suspend) => "suspensa",
+                            Some(ZoneAction::Resume) => "reativada",
+                            _ => "revogada",
+                        };
+                        self.notice = Some(format!("Zona \"{}\" {done}.", zone.name));
+                        return Some(Event::Changed);
+                    }
+                    Err(why) => {
+                        if let Some(f) = &mut self.state_form {
+                            f.sending = false;
+                            f.error = Some(why);
+                        }
+                    }
                 }
             }
             Message::Saved(id, result) => {
@@ -529,6 +623,7 @@ mod tests {
             schedule: None,
             warning_m: Some(300.0),
             created_at: chrono::Utc::now(),
+            lifted: None,
         };
         let e = Editor::edit(&zone);
         assert!(e.closed && e.tool == Tool::Rectangle && e.zone == Some(zone.id));

@@ -524,6 +524,10 @@ impl Dashboard {
                         let saved = self.issue(Command::SaveZone { zone: *new, existing }, None);
                         return (Task::batch([task.map(Message::Mapa), saved]), None);
                     }
+                    Some(mapa::Event::ZoneState(zone, change)) => {
+                        let sent = self.issue(Command::ZoneState { zone, change }, None);
+                        return (Task::batch([task.map(Message::Mapa), sent]), None);
+                    }
                     Some(mapa::Event::LoadTrack(mapa::track::Subject::Group(group), from, to)) => {
                         let api = self.session.api.clone();
                         let asked = mapa::track::Subject::Group(group.clone());
