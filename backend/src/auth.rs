@@ -121,6 +121,15 @@ pub fn validate_new_user(u: &NewUser) -> Vec<FieldError> {
     }
     if u.display_name.trim().is_empty() {
         e.push(FieldError::new("display_name", "Nome de exibição é obrigatório."));
+    } else if u.display_name.chars().count() > atalaia_core::wire::NAME_MAX {
+        e.push(FieldError::new(
+            "display_name",
+            &format!("Nome de exibição deve ter até {} caracteres.", atalaia_core::wire::NAME_MAX),
+        ));
+    }
+    if u.password.chars().count() > 1_024 {
+        // argon2 over megabytes of "password" is a way to burn the server's CPU.
+        e.push(FieldError::new("password", "A senha deve ter até 1.024 caracteres."));
     }
     if u.password.chars().count() < MIN_PASSWORD_LEN {
         e.push(FieldError::new(
@@ -473,13 +482,23 @@ impl AuthUser {
     }
 }
 
-/// Bearer token from the header, or `?token=` (browsers cannot set headers on a WebSocket).
+/// Bearer token from the header, or `?token=` on the live feed only (browsers cannot set headers
+/// on a WebSocket). Anywhere else a token in the address would end up in proxies' logs, browser
+/// history and `Referer` headers, so it is not accepted.
 fn token_from(parts: &Parts) -> Option<String> {
     if let Some(v) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         return v.strip_prefix("Bearer ").map(|t| t.trim().to_owned());
     }
+    // Inside the nested API router the URI has lost its `/api/v1` prefix: the original one says.
+    let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
+    if path != LIVE_PATH {
+        return None;
+    }
     parts.uri.query()?.split('&').find_map(|kv| kv.strip_prefix("token=")).map(str::to_owned)
 }
+
+/// The live feed's path: the one route that takes `?token=`.
+const LIVE_PATH: &str = "/api/v1/live";
 
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;

@@ -16,16 +16,23 @@ pub struct LatLon {
     pub lon: f64,
 }
 
+/// The smallest circular zone: below GNSS accuracy a zone cannot be told from its edge.
+pub const MIN_RADIUS_M: f64 = 10.0;
+/// The largest: a municipality (a larger restriction is drawn as a polygon of its border).
+pub const MAX_RADIUS_M: f64 = 200_000.0;
+
 #[derive(Debug, Error, PartialEq)]
 pub enum GeomError {
     #[error("latitude {0} outside -90..=90")]
     Latitude(f64),
     #[error("longitude {0} outside -180..=180")]
     Longitude(f64),
-    #[error("radius must be positive and finite, got {0}")]
+    #[error("radius must be between {MIN_RADIUS_M} and {MAX_RADIUS_M} m, got {0}")]
     Radius(f64),
     #[error("a polygon needs at least 3 distinct vertices, got {0}")]
     Polygon(usize),
+    #[error("the polygon's edges cross each other")]
+    SelfIntersection,
     #[error("rectangle corners are inverted")]
     Rectangle,
 }
@@ -105,7 +112,7 @@ impl Shape {
         match self {
             Shape::Circle { center, radius_m } => {
                 center.validate()?;
-                if !radius_m.is_finite() || *radius_m <= 0.0 {
+                if !(MIN_RADIUS_M..=MAX_RADIUS_M).contains(radius_m) {
                     return Err(GeomError::Radius(*radius_m));
                 }
             }
@@ -128,6 +135,16 @@ impl Shape {
                 }
                 if distinct.len() < 3 {
                     return Err(GeomError::Polygon(distinct.len()));
+                }
+                // A bow tie has no inside a person can be told to stay in (or out of).
+                let polygon = Polygon::new(
+                    LineString::from(ring.iter().map(|p| (p.lon, p.lat)).collect::<Vec<_>>()),
+                    vec![],
+                );
+                if let Err(geo::algorithm::validation::InvalidPolygon::SelfIntersection(_)) =
+                    geo::Validation::check_validation(&polygon)
+                {
+                    return Err(GeomError::SelfIntersection);
                 }
             }
         }
@@ -169,6 +186,34 @@ impl Shape {
 
 #[cfg(test)]
 mod tests {
+    /// III-2.8 (issue 22 item 5): a zone must be a shape a person can be told to stay in or out
+    /// of — no bow ties, no circles of a light-year; a concave polygon is fine.
+    #[test]
+    fn iii_2_8_bow_ties_and_absurd_radii_are_refused_concave_polygons_are_not() {
+        let p = |lat: f64, lon: f64| LatLon { lat, lon };
+        let bow_tie = Shape::Polygon {
+            ring: vec![p(-8.76, -63.91), p(-8.75, -63.89), p(-8.76, -63.89), p(-8.75, -63.91)],
+        };
+        assert_eq!(bow_tie.validate(), Err(GeomError::SelfIntersection));
+        let concave = Shape::Polygon {
+            ring: vec![
+                p(-8.76, -63.91),
+                p(-8.76, -63.89),
+                p(-8.74, -63.89),
+                p(-8.75, -63.90),
+                p(-8.74, -63.91),
+            ],
+        };
+        assert_eq!(concave.validate(), Ok(()));
+        let circle = |r: f64| Shape::Circle { center: p(-8.76, -63.9), radius_m: r };
+        for bad in [0.0, 9.9, 200_001.0, 1e308, f64::NAN, f64::INFINITY, -5.0] {
+            assert!(matches!(circle(bad).validate(), Err(GeomError::Radius(_))), "{bad}");
+        }
+        for good in [MIN_RADIUS_M, 150.0, MAX_RADIUS_M] {
+            assert_eq!(circle(good).validate(), Ok(()), "{good}");
+        }
+    }
+
     use super::*;
 
     // Porto Velho (RO) city centre and Belo Horizonte (MG) Praça Sete.

@@ -224,7 +224,14 @@ pub fn geom_error(e: &GeomError) -> String {
     match e {
         GeomError::Latitude(v) => format!("latitude {v} fora de -90 a 90"),
         GeomError::Longitude(v) => format!("longitude {v} fora de -180 a 180"),
-        GeomError::Radius(v) => format!("raio deve ser positivo (recebido {v})"),
+        GeomError::Radius(v) => format!(
+            "o raio deve ficar entre {:.0} m e {:.0} km (recebido {v} m)",
+            crate::geom::MIN_RADIUS_M,
+            crate::geom::MAX_RADIUS_M / 1000.0
+        ),
+        GeomError::SelfIntersection => {
+            "as bordas do polígono se cruzam; desenhe-o sem cruzamentos".to_owned()
+        }
         GeomError::Polygon(n) => format!("polígono precisa de ao menos 3 vértices distintos (recebidos {n})"),
         GeomError::Rectangle => "cantos do retângulo invertidos".to_owned(),
     }

@@ -136,6 +136,19 @@ impl FieldError {
     }
 }
 
+/// Refuses a text longer than `max` characters (a 1 MB name fills screens, reports and the
+/// audit trail; issue 22 item 5).
+fn limit(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, label: &str) {
+    if value.chars().count() > max {
+        errors.push(FieldError::new(field, &format!("{label} deve ter até {max} caracteres.")));
+    }
+}
+
+/// Longest name of a person, a place, a zone.
+pub const NAME_MAX: usize = 200;
+/// Longest free text (a description, a complaint, a note).
+pub const TEXT_MAX: usize = 4_000;
+
 fn require(errors: &mut Vec<FieldError>, field: &str, value: &str, label: &str) {
     if value.trim().is_empty() {
         errors.push(FieldError::new(field, &format!("{label} é obrigatório.")));

@@ -1,6 +1,6 @@
 //! Monitoring bodies: people, devices, zones, group rules, device commands.
 
-use super::{FieldError, require};
+use super::{FieldError, NAME_MAX, limit, require};
 use crate::geom::Shape;
 use crate::ids::{DeviceId, PersonId, VehicleId, ZoneId};
 use crate::monitoring::{DeviceKind, DeviceState, Regime, ZoneKind};
@@ -27,6 +27,16 @@ impl NewPerson {
         let mut e = Vec::new();
         require(&mut e, "name", &self.name, "Nome");
         require(&mut e, "record", &self.record, "Número do processo / prontuário");
+        limit(&mut e, "name", &self.name, NAME_MAX, "Nome");
+        limit(&mut e, "record", &self.record, 100, "Número do processo / prontuário");
+        limit(&mut e, "group", self.group.as_deref().unwrap_or_default(), 100, "Grupo");
+        limit(
+            &mut e,
+            "responsible",
+            self.responsible.as_deref().unwrap_or_default(),
+            NAME_MAX,
+            "Responsável",
+        );
         e
     }
 }
@@ -112,6 +122,8 @@ impl NewZone {
     pub fn validate(&self) -> Vec<FieldError> {
         let mut e = Vec::new();
         require(&mut e, "name", &self.name, "Nome da zona");
+        limit(&mut e, "name", &self.name, NAME_MAX, "Nome da zona");
+        limit(&mut e, "group", self.group.as_deref().unwrap_or_default(), 100, "Grupo");
         if let Err(err) = self.shape.validate() {
             e.push(FieldError::new(
                 "shape",
@@ -130,10 +142,11 @@ impl NewZone {
             ));
         }
         if let Some(w) = self.warning_m {
-            if !w.is_finite() || w <= 0.0 || w > 5_000.0 {
+            // Narrower than GNSS accuracy the warning would only flicker.
+            if !(10.0..=5_000.0).contains(&w) {
                 e.push(FieldError::new(
                     "warning_m",
-                    "A zona de advertência deve ter entre 1 e 5.000 metros.",
+                    "A zona de advertência deve ter entre 10 e 5.000 metros.",
                 ));
             } else if self.kind != ZoneKind::Exclusion {
                 e.push(FieldError::new("warning_m", "Só zonas de exclusão têm zona de advertência."));

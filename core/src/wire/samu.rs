@@ -1,6 +1,6 @@
 //! SAMU bodies: calls, regulation, dispatches, vehicles.
 
-use super::{FieldError, require};
+use super::{FieldError, NAME_MAX, TEXT_MAX, limit, require};
 use crate::geom::LatLon;
 use crate::ids::{DeviceId, OccurrenceId, VehicleId};
 use crate::samu::{CallType, Occurrence, VehicleKind, VehicleStatus};
@@ -65,6 +65,8 @@ pub struct NewVictim {
 
 impl NewVictim {
     fn validate(&self, i: usize, e: &mut Vec<FieldError>) {
+        limit(e, &format!("victims[{i}].name"), &self.name, NAME_MAX, "Nome da vítima");
+        limit(e, &format!("victims[{i}].complaint"), &self.complaint, TEXT_MAX, "Queixa da vítima");
         if !self.cpf.trim().is_empty() && !crate::samu::ident::valid_cpf(&self.cpf) {
             e.push(FieldError::new(
                 &format!("victims[{i}].cpf"),
@@ -124,6 +126,16 @@ impl NewOccurrence {
             && l.validate().is_err()
         {
             e.push(FieldError::new("location", "Coordenadas fora dos limites válidos."));
+        }
+        limit(&mut e, "caller_name", &self.caller_name, NAME_MAX, "Nome do solicitante");
+        limit(&mut e, "address", &self.address, 300, "Endereço");
+        limit(&mut e, "municipality", &self.municipality, 100, "Município");
+        limit(&mut e, "description", &self.description, TEXT_MAX, "Queixa / descrição");
+        if self.extra_phones.len() > 10 {
+            e.push(FieldError::new("extra_phones", "Informe até 10 telefones adicionais."));
+        }
+        if self.victims.len() > 200 {
+            e.push(FieldError::new("victims", "Informe até 200 vítimas por chamado."));
         }
         for (i, p) in self.extra_phones.iter().enumerate() {
             if !valid_phone(p) {
