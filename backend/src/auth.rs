@@ -214,11 +214,37 @@ pub async fn password_matches(store: &Store, username: &str, password: &str) -> 
     tokio::task::spawn_blocking(move || verify_password(&row.pw_hash, &pw)).await.unwrap_or(false)
 }
 
-/// Check credentials and open a session. Failures count towards a temporary lock.
-pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResult<LoginResponse> {
+/// Check credentials and open a session. Failures count per source address and account
+/// (`crate::throttle`): a guesser is slowed, the account's owner elsewhere is not locked out.
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    source: std::net::IpAddr,
+) -> ApiResult<LoginResponse> {
     let name = username.trim().to_owned();
-    let row = state.store.read(move |c| user_by_name(c, &name)).await?;
     let now = state.clock.now();
+    let rules = crate::throttle::Rules {
+        max_failures: state.config.max_failed_logins,
+        lockout: Duration::minutes(state.config.lockout_minutes),
+    };
+    if let Err(refusal) = state.throttle.check(&name, source, now) {
+        // Refused before the password is even hashed: a blocked guesser costs no argon2.
+        let why = match refusal {
+            crate::throttle::Refusal::Account => format!("tentativas em excesso desta origem ({source})"),
+            crate::throttle::Refusal::Source => {
+                format!("origem bloqueada por tentativas em excesso ({source})")
+            }
+        };
+        let lookup = name.clone();
+        let who = match state.store.read(move |c| user_by_name(c, &lookup)).await? {
+            Some(u) => Actor::user(&u.info),
+            None => Actor { user_id: None, username: "(desconhecido)".into() },
+        };
+        state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", &why)).await?;
+        return Err(ApiError::Locked);
+    }
+    let row = state.store.read(move |c| user_by_name(c, &name)).await?;
     let (hash, known) = match &row {
         Some(u) if u.active => (u.pw_hash.clone(), true),
         _ => (decoy_hash().to_owned(), false),
@@ -239,8 +265,11 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
             Some(a) => (a, "conta inativa"),
             None => (Actor { user_id: None, username: "(desconhecido)".into() }, "usuário desconhecido"),
         };
-        state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", why)).await?;
-        return Err(ApiError::BadCredentials);
+        // Guessing user names counts against the source too.
+        let blocked = state.throttle.failed(username, source, now, rules).is_some();
+        let why = format!("{why} (origem {source})");
+        state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", &why)).await?;
+        return Err(if blocked { ApiError::Locked } else { ApiError::BadCredentials });
     };
     let actor = Actor::user(&user.info);
     if user.locked_until.is_some_and(|t| t > now) {
@@ -250,31 +279,17 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
     }
     let id = user.info.id.to_string();
     if !ok {
-        let (max, lock_min) = (state.config.max_failed_logins, state.config.lockout_minutes);
         let who = actor.clone();
-        let locked = state
-            .store
-            .write(move |ctx| {
-                let failed: u32 = ctx.conn.query_row(
-                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
-                    [&id],
-                    |r| r.get(0),
-                )?;
-                if failed >= max {
-                    ctx.conn.execute(
-                        "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
-                        params![id, ts(ctx.now + Duration::minutes(lock_min))],
-                    )?;
-                    ctx.audit(&who, "login.failed", "", "senha incorreta; conta bloqueada")?;
-                    return Ok(true);
-                }
-                ctx.audit(&who, "login.failed", "", "senha incorreta")?;
-                Ok(false)
-            })
-            .await?;
-        tracing::warn!(user = %user.info.username, locked, "failed login");
-        return Err(if locked { ApiError::Locked } else { ApiError::BadCredentials });
+        let blocked = state.throttle.failed(&user.info.username, source, now, rules);
+        let why = match blocked {
+            Some(_) => format!("senha incorreta; origem {source} bloqueada para esta conta"),
+            None => format!("senha incorreta (origem {source})"),
+        };
+        state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", &why)).await?;
+        tracing::warn!(user = %user.info.username, %source, blocked = blocked.is_some(), "failed login");
+        return Err(if blocked.is_some() { ApiError::Locked } else { ApiError::BadCredentials });
     }
+    state.throttle.succeeded(&user.info.username, source);
     let token = new_token();
     let hashed = token_hash(&token);
     let expires_at = now + Duration::minutes(state.config.session_minutes);
@@ -480,6 +495,31 @@ impl AuthUser {
             .await
             .unwrap_or(false)
     }
+}
+
+/// An administrator lifts every login block on the account `id` — throttled sources, and a
+/// lock left by an earlier version — with the reason, audited as `user.unlock`.
+pub async fn unlock(state: &AppState, caller: &AuthUser, id: UserId, reason: &str) -> ApiResult<()> {
+    let reason = reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(ApiError::Validation(vec![FieldError::new("reason", "Motivo é obrigatório.")]));
+    }
+    let users = list_users(&state.store).await?;
+    let user = users.into_iter().find(|u| u.id == id).ok_or(ApiError::NotFound("Usuário"))?;
+    let lifted = state.throttle.unlock(&user.username);
+    let actor = Actor::user(&caller.user);
+    let target = id.to_string();
+    state
+        .store
+        .write(move |ctx| {
+            ctx.conn.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+                [&target],
+            )?;
+            ctx.audit(&actor, "user.unlock", &target, &format!("{reason} ({lifted} origem(ns) liberada(s))"))
+        })
+        .await?;
+    Ok(())
 }
 
 /// Bearer token from the header, or `?token=` on the live feed only (browsers cannot set headers

@@ -61,8 +61,8 @@ impl ApiError {
             ApiError::Locked => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "account_locked",
-                "Conta bloqueada temporariamente",
-                Some("Muitas tentativas de login sem sucesso. Aguarde alguns minutos ou procure o administrador.".into()),
+                "Login bloqueado temporariamente",
+                Some("Muitas tentativas de login sem sucesso a partir deste endereço. Aguarde alguns minutos ou peça o desbloqueio ao administrador.".into()),
             ),
             ApiError::Forbidden => (
                 StatusCode::FORBIDDEN,

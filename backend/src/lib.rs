@@ -22,6 +22,7 @@ pub mod seed;
 pub mod server;
 pub mod sim;
 pub mod store;
+pub mod throttle;
 pub mod tls;
 
 pub use config::Config;

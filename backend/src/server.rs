@@ -35,6 +35,8 @@ pub struct AppState {
     pub models: Arc<crate::ingest::models::ModelRegistry>,
     /// Bounds on what refused device traffic may write and log.
     pub gate: Arc<crate::ingest::gate::Gate>,
+    /// Failed logins per source and account (`crate::throttle`).
+    pub throttle: Arc<crate::throttle::Throttle>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -160,8 +162,20 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
         .map(Arc::new)
         .map_err(|e| ServerError::Config(format!("device_models: {e}")))?;
     let gate = Arc::new(crate::ingest::gate::Gate::default());
-    let state =
-        AppState { store, config, clock, monitor, commands, outbox, stopping, idempotency, models, gate };
+    let throttle = Arc::new(crate::throttle::Throttle::default());
+    let state = AppState {
+        store,
+        config,
+        clock,
+        monitor,
+        commands,
+        outbox,
+        stopping,
+        idempotency,
+        models,
+        gate,
+        throttle,
+    };
     if !bootstrap_admin(&state.store, &state.config).await? {
         let no_users =
             auth::user_count(&state.store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? == 0;
@@ -185,8 +199,12 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     let http = |l: TcpListener, addr: SocketAddr| {
         crate::tls::HttpListener::new(l, tls.clone()).map_err(|source| ServerError::Bind { addr, source })
     };
-    let api = axum::serve(http(api_listener, api_addr)?, api::router(state.clone()))
-        .with_graceful_shutdown(until_stopping(stop.subscribe()));
+    // The caller's address reaches the login (throttling per source, `crate::throttle`).
+    let api = axum::serve(
+        http(api_listener, api_addr)?,
+        api::router(state.clone()).into_make_service_with_connect_info::<crate::tls::Remote>(),
+    )
+    .with_graceful_shutdown(until_stopping(stop.subscribe()));
     let osmand = axum::serve(
         http(osmand_listener, osmand_addr)?,
         ingest::osmand::router(state.clone()).into_make_service_with_connect_info::<crate::tls::Remote>(),

@@ -70,3 +70,65 @@ async fn oversized_text_and_impossible_zones_are_refused_in_portuguese() {
     assert!(zones.as_array().expect("array").iter().all(|z| z["name"] != "Praça"), "nothing stored");
     s.running.shutdown().await;
 }
+
+/// Login throttling (issue 22 item 5; 16.3.2): five wrong passwords from one address block that
+/// address on that account — the account's owner at another desk (127.0.0.2) still logs in, so
+/// knowing a user name no longer lets anyone lock its owner out; a spray of user names blocks the
+/// sprayer's address; an administrator lifts the blocks with a reason, in the audit trail.
+#[tokio::test]
+async fn failed_logins_slow_the_guessers_address_not_the_accounts_owner() {
+    let s = TestServer::start_with(|c| c.max_failed_logins = 5).await;
+    let _ = s.user_token("ana", atalaia_core::auth::Role::Tarm).await;
+    let from = |ip: [u8; 4]| {
+        reqwest::Client::builder().local_address(std::net::IpAddr::from(ip)).build().expect("client")
+    };
+    let (guesser, owner) = (from([127, 0, 0, 1]), from([127, 0, 0, 2]));
+    let login = |c: &reqwest::Client, user: &str, pw: &str| {
+        c.post(s.url("/auth/login")).json(&serde_json::json!({"username": user, "password": pw})).send()
+    };
+    for _ in 0..4 {
+        expect_problem(login(&guesser, "ana", "chute").await.expect("login"), 401, "bad_credentials").await;
+    }
+    let blocked =
+        expect_problem(login(&guesser, "ana", "chute").await.expect("login"), 429, "account_locked").await;
+    assert!(blocked.to_string().contains("a partir deste endereço"), "{blocked}");
+    // Even the right password from the guesser's address waits; the owner's desk does not.
+    expect_problem(login(&guesser, "ana", "password-123").await.expect("login"), 429, "account_locked").await;
+    assert_eq!(
+        login(&owner, "ana", "password-123").await.expect("login").status(),
+        200,
+        "the owner is not locked out"
+    );
+
+    // The administrator lifts the block, with a reason.
+    let users: serde_json::Value = s.get(&s.admin_token, "/users").await.json().await.expect("users");
+    let ana =
+        users.as_array().expect("array").iter().find(|u| u["username"] == "ana").expect("ana")["id"].clone();
+    let ana = ana.as_str().expect("id");
+    let no_reason =
+        s.post(&s.admin_token, &format!("/users/{ana}/unlock"), &serde_json::json!({"reason": " "})).await;
+    expect_problem(no_reason, 422, "validation").await;
+    let r = s
+        .post(
+            &s.admin_token,
+            &format!("/users/{ana}/unlock"),
+            &serde_json::json!({"reason": "Ana esqueceu a senha nova"}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(login(&guesser, "ana", "password-123").await.expect("login").status(), 200);
+    let audit: serde_json::Value =
+        s.get(&s.admin_token, "/audit?action=user.unlock").await.json().await.expect("audit");
+    assert!(audit.to_string().contains("Ana esqueceu a senha nova"), "{audit}");
+
+    // A spray of user names from one address (4 × 5 failures) blocks that address.
+    let sprayer = from([127, 0, 0, 3]);
+    let mut last = 0;
+    for i in 0..20 {
+        last = login(&sprayer, &format!("usuario{i}"), "123456").await.expect("login").status().as_u16();
+    }
+    assert_eq!(last, 429, "the sprayer's address is blocked");
+    expect_problem(login(&sprayer, "ana", "password-123").await.expect("login"), 429, "account_locked").await;
+    assert_eq!(login(&owner, "ana", "password-123").await.expect("login").status(), 200);
+    s.running.shutdown().await;
+}

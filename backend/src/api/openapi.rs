@@ -27,7 +27,7 @@ impl Modify for BearerAuth {
     paths(
         super::health,
         users::login, users::logout, users::me, users::list, users::create,
-        users::change_password, users::report,
+        users::change_password, users::report, users::unlock,
         samu::list_occurrences, samu::create_occurrence, samu::get_occurrence,
         samu::list_vehicles, samu::create_vehicle, samu::get_vehicle, samu::set_vehicle_status,
         samu::hand_off, samu::close, samu::intake_rules,

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/me", get(me))
         .route("/auth/password", post(change_password))
         .route("/users", get(list).post(create))
+        .route("/users/{id}/unlock", post(unlock))
         .route("/users/report", get(report))
 }
 
@@ -27,9 +28,30 @@ pub fn router() -> Router<AppState> {
     responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    remote: Option<axum::Extension<axum::extract::ConnectInfo<crate::tls::Remote>>>,
     Body(req): Body<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    Ok(Json(auth::login(&state, &req.username, &req.password).await?))
+    // Without a socket (a router called in-process) every caller is one source.
+    let source = remote.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |r| r.0.0.0.ip());
+    Ok(Json(auth::login(&state, &req.username, &req.password, source).await?))
+}
+
+/// Lift every login block on a user's account (throttled sources, an old lock), with the reason
+/// (issue 22 item 5); audited as `user.unlock`.
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "auth", params(("id" = String, Path)),
+    request_body = atalaia_core::wire::Reason,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn unlock(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Body(req): Body<atalaia_core::wire::Reason>,
+) -> ApiResult<StatusCode> {
+    caller.require(Permission::UserAdmin)?;
+    let id: atalaia_core::ids::UserId = super::parse_id(&id, "Usuário")?;
+    auth::unlock(&state, &caller, id, &req.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)), security(("bearer" = [])))]

@@ -1,0 +1,194 @@
+//! Login throttling that slows a guesser without locking the real user out (issue 22 item 5).
+//!
+//! Failures are counted per (account, source address) and per source: after
+//! `max_failed_logins` failures for one account from one address, that address may not try that
+//! account for `lockout_minutes`; after four times as many failures from one address over any
+//! accounts (a spray of user names), that address may not log in at all for as long. The account
+//! itself is never locked: its owner, at another desk, logs in as usual — before, anyone who knew
+//! a user name could lock its owner (the administrator included) out by failing five times. An
+//! administrator lifts an account's blocks, with an audited reason (`POST /users/{id}/unlock`).
+//!
+//! Kept in memory: a restart forgives (as the lock's expiry would), and each server of a central
+//! counts its own traffic.
+
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    failures: u32,
+    /// When the first failure still counted happened (the window is `lockout`).
+    since: Option<DateTime<Utc>>,
+    blocked_until: Option<DateTime<Utc>>,
+}
+
+impl Tally {
+    fn blocked(&self, now: DateTime<Utc>) -> bool {
+        self.blocked_until.is_some_and(|t| t > now)
+    }
+
+    /// One more failure; true when it crosses `max` (the tally is then blocked until
+    /// `now + lockout` and starts over).
+    fn fail(&mut self, now: DateTime<Utc>, max: u32, lockout: Duration) -> bool {
+        if self.since.is_none_or(|s| now - s > lockout) {
+            *self = Tally { since: Some(now), ..Tally::default() };
+        }
+        self.failures += 1;
+        if self.failures >= max {
+            *self = Tally { blocked_until: Some(now + lockout), ..Tally::default() };
+            return true;
+        }
+        false
+    }
+}
+
+/// Why a login attempt is refused before its password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// This address failed this account too often.
+    Account,
+    /// This address failed too often, over any accounts.
+    Source,
+}
+
+#[derive(Debug, Default)]
+pub struct Throttle {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    pairs: HashMap<(String, IpAddr), Tally>,
+    sources: HashMap<IpAddr, Tally>,
+}
+
+/// The rules: failures before a block and how long it lasts (the server's configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub max_failures: u32,
+    pub lockout: Duration,
+}
+
+impl Throttle {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether `source` may try `account` now.
+    pub fn check(&self, account: &str, source: IpAddr, now: DateTime<Utc>) -> Result<(), Refusal> {
+        let inner = self.lock();
+        if inner.sources.get(&source).is_some_and(|t| t.blocked(now)) {
+            return Err(Refusal::Source);
+        }
+        if inner.pairs.get(&(key(account), source)).is_some_and(|t| t.blocked(now)) {
+            return Err(Refusal::Account);
+        }
+        Ok(())
+    }
+
+    /// A failed attempt; what it blocked, if anything.
+    pub fn failed(&self, account: &str, source: IpAddr, now: DateTime<Utc>, rules: Rules) -> Option<Refusal> {
+        let max = rules.max_failures.max(1);
+        let mut inner = self.lock();
+        // Forget what expired, so a long-running server does not keep every address ever seen.
+        if inner.pairs.len() + inner.sources.len() > 10_000 {
+            inner.pairs.retain(|_, t| t.blocked(now) || t.since.is_some_and(|s| now - s <= rules.lockout));
+            inner.sources.retain(|_, t| t.blocked(now) || t.since.is_some_and(|s| now - s <= rules.lockout));
+        }
+        let source_blocked =
+            inner.sources.entry(source).or_default().fail(now, max.saturating_mul(4), rules.lockout);
+        let pair_blocked =
+            inner.pairs.entry((key(account), source)).or_default().fail(now, max, rules.lockout);
+        if source_blocked {
+            Some(Refusal::Source)
+        } else if pair_blocked {
+            Some(Refusal::Account)
+        } else {
+            None
+        }
+    }
+
+    /// A successful login: this address's failures on this account are forgotten.
+    pub fn succeeded(&self, account: &str, source: IpAddr) {
+        self.lock().pairs.remove(&(key(account), source));
+    }
+
+    /// An administrator lifts every block on `account` (from every address); how many there were.
+    pub fn unlock(&self, account: &str) -> usize {
+        let k = key(account);
+        let mut inner = self.lock();
+        let before = inner.pairs.len();
+        inner.pairs.retain(|(a, _), _| *a != k);
+        before - inner.pairs.len()
+    }
+}
+
+/// User names are matched as the login matches them (trimmed); case is kept, as in the login.
+fn key(account: &str) -> String {
+    account.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 0).single().expect("valid") + Duration::seconds(s)
+    }
+
+    const RULES: Rules = Rules { max_failures: 3, lockout: Duration::minutes(15) };
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    /// The guesser's address is blocked on the account; the owner at another address is not,
+    /// and the block ends with its time or an administrator's unlock.
+    #[test]
+    fn a_guesser_is_blocked_on_the_account_and_its_owner_elsewhere_is_not() {
+        let th = Throttle::default();
+        let (attacker, owner) = (ip("10.0.0.66"), ip("10.0.0.7"));
+        assert_eq!(th.failed("admin", attacker, t(0), RULES), None);
+        assert_eq!(th.failed("admin", attacker, t(1), RULES), None);
+        assert_eq!(th.failed("admin", attacker, t(2), RULES), Some(Refusal::Account));
+        assert_eq!(th.check("admin", attacker, t(3)), Err(Refusal::Account));
+        assert_eq!(th.check("admin", owner, t(3)), Ok(()), "the owner is not locked out");
+        assert_eq!(th.check("joana", attacker, t(3)), Ok(()), "other accounts from there still may");
+        assert_eq!(th.check("admin", attacker, t(2) + Duration::minutes(15) + Duration::seconds(1)), Ok(()));
+        th.failed("admin", attacker, t(10), RULES);
+        th.failed("admin", attacker, t(11), RULES);
+        th.failed("admin", attacker, t(12), RULES);
+        assert_eq!(th.unlock("admin"), 1);
+        assert_eq!(th.check("admin", attacker, t(13)), Ok(()));
+    }
+
+    /// Failures older than the window do not add up; a success forgets the address's failures.
+    #[test]
+    fn failures_count_within_the_window_and_a_success_forgets_them() {
+        let th = Throttle::default();
+        let desk = ip("10.0.0.7");
+        th.failed("ana", desk, t(0), RULES);
+        th.failed("ana", desk, t(1), RULES);
+        assert_eq!(th.failed("ana", desk, t(1) + Duration::minutes(16), RULES), None, "a new window");
+        th.failed("ana", desk, t(2000), RULES);
+        th.succeeded("ana", desk);
+        assert_eq!(th.failed("ana", desk, t(2001), RULES), None);
+    }
+
+    /// A spray of user names from one address blocks that address for every account.
+    #[test]
+    fn a_spray_of_user_names_blocks_the_address() {
+        let th = Throttle::default();
+        let sprayer = ip("203.0.113.9");
+        let mut blocked = None;
+        for i in 0..12 {
+            blocked = th.failed(&format!("user{i}"), sprayer, t(i), RULES);
+        }
+        assert_eq!(blocked, Some(Refusal::Source));
+        assert_eq!(th.check("someone-else", sprayer, t(20)), Err(Refusal::Source));
+        assert_eq!(th.check("someone-else", ip("10.0.0.7"), t(20)), Ok(()));
+    }
+}
