@@ -11,7 +11,7 @@ use atalaia_core::ids::DeviceId;
 use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
 use atalaia_core::samu::Vehicle;
 use atalaia_core::wire::{
-    FieldError, NewCommand, NewDevice, NewGroupRules, NewPerson, NewZone, PositionQuery, Problem,
+    AuditEntry, FieldError, NewCommand, NewDevice, NewGroupRules, NewPerson, NewZone, PositionQuery, Problem,
     ZoneStateChange,
 };
 use axum::extract::{Path, Query, State};
@@ -22,7 +22,8 @@ use axum::{Json, Router};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/persons", get(list_persons).post(create_person))
-        .route("/persons/{id}", get(get_person))
+        .route("/persons/{id}", get(get_person).put(update_person))
+        .route("/persons/{id}/history", get(person_history))
         .route("/devices", get(list_devices).post(create_device))
         .route("/devices/{id}", get(get_device))
         .route("/devices/{id}/commands", get(list_commands).post(send_command))
@@ -95,6 +96,75 @@ pub async fn create_person(
         })
         .await?;
     Ok(created(new_record, p))
+}
+
+/// Correct or update a person's record (issue 22 item 1, III-2.7): the body is the whole record
+/// as on registration; what changed is kept in the record's history (`GET /persons/{id}/history`).
+#[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "monitoring", params(("id" = String, Path)), request_body = NewPerson,
+    responses((status = 200, body = Person), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn update_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(new): Body<NewPerson>,
+) -> ApiResult<Json<Person>> {
+    caller.require(Permission::PersonWrite)?;
+    let id: atalaia_core::ids::PersonId = parse_id(&id, Person::WHAT)?;
+    let mut errors = new.validate();
+    if new.id.is_some_and(|n| n != id) {
+        errors.push(FieldError::new("id", "O identificador do corpo difere do da pessoa no endereço."));
+    }
+    if new.linked_person == Some(id) {
+        errors.push(FieldError::new("linked_person", "Uma pessoa não pode ser vinculada a si mesma."));
+    }
+    check(errors)?;
+    let actor = crate::store::Actor::user(&caller.user);
+    let p = state
+        .store
+        .write(move |ctx| {
+            let mut p: Person = Store::get_required(ctx.conn, &id.to_string())?;
+            if let Some(other) = new.linked_person {
+                Store::get_required::<Person>(ctx.conn, &other.to_string())?;
+            }
+            let changes = new.changes_to(&p);
+            if changes.is_empty() {
+                return Ok(p);
+            }
+            new.apply_to(&mut p);
+            ctx.save(&p)?;
+            ctx.audit(&actor, "person.update", &p.id.to_string(), &changes.join("; "))?;
+            Ok(p)
+        })
+        .await?;
+    Ok(Json(p))
+}
+
+/// A person's record history: registration and every change, who made it and when, newest first.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/history", tag = "monitoring", params(("id" = String, Path)),
+    responses((status = 200, body = [AuditEntry]), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn person_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AuditEntry>>> {
+    caller.require(Permission::PersonRead)?;
+    let id: atalaia_core::ids::PersonId = parse_id(&id, Person::WHAT)?;
+    let entries = state
+        .store
+        .read(move |c| {
+            Store::get_required::<Person>(c, &id.to_string())?;
+            let q = atalaia_core::wire::AuditQuery {
+                target: Some(id.to_string()),
+                limit: Some(1_000),
+                ..atalaia_core::wire::AuditQuery::default()
+            };
+            Ok(Store::audit_entries(c, &q)?
+                .into_iter()
+                .filter(|e| e.action == "person.create" || e.action == "person.update")
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(Json(entries))
 }
 
 #[utoipa::path(get, path = "/api/v1/devices", tag = "monitoring", responses((status = 200, body = [Device]), (status = 403, body = Problem)), security(("bearer" = [])))]

@@ -39,7 +39,7 @@ impl Modify for BearerAuth {
         samu::crew::list_messages, samu::crew::mark_read, samu::crew::canned_messages, samu::crew::report_pdf,
         samu::crew::add_consent, samu::crew::transfer, samu::crew::crew_alert,
         samu::crew::set_crew_vehicle, samu::crew::get_crew_vehicle,
-        monitoring::list_persons, monitoring::get_person, monitoring::create_person,
+        monitoring::list_persons, monitoring::update_person, monitoring::person_history, monitoring::get_person, monitoring::create_person,
         monitoring::list_devices, monitoring::get_device, monitoring::create_device,
         monitoring::list_commands, monitoring::send_command,
         monitoring::list_zones, monitoring::get_zone, monitoring::create_zone, monitoring::update_zone, monitoring::change_zone_state,

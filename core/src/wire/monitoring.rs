@@ -41,6 +41,49 @@ impl NewPerson {
     }
 }
 
+impl NewPerson {
+    /// What applying this body to `p` changes, one line per field ("Nome: A → B"), for the
+    /// record's history (issue 22 item 1).
+    pub fn changes_to(&self, p: &crate::monitoring::Person) -> Vec<String> {
+        let opt = |v: &Option<String>| {
+            v.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("—").to_owned()
+        };
+        let mut out = Vec::new();
+        let mut field = |label: &str, old: String, new: String| {
+            if old != new {
+                out.push(format!("{label}: {old} → {new}"));
+            }
+        };
+        field("Nome", p.name.clone(), self.name.trim().to_owned());
+        field("Processo", p.record.clone(), self.record.trim().to_owned());
+        field(
+            "Regime",
+            crate::text::regime(p.regime).to_owned(),
+            crate::text::regime(self.regime).to_owned(),
+        );
+        field("Grupo", opt(&p.group), opt(&self.group));
+        field("Responsável", opt(&p.responsible), opt(&self.responsible));
+        field(
+            "Pessoa vinculada",
+            p.linked_person.map_or("—".to_owned(), |id| id.to_string()),
+            self.linked_person.map_or("—".to_owned(), |id| id.to_string()),
+        );
+        out
+    }
+
+    /// `p` with this body's data (its id and creation time kept).
+    pub fn apply_to(&self, p: &mut crate::monitoring::Person) {
+        let opt =
+            |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        p.name = self.name.trim().to_owned();
+        p.record = self.record.trim().to_owned();
+        p.regime = self.regime;
+        p.group = opt(&self.group);
+        p.responsible = opt(&self.responsible);
+        p.linked_person = self.linked_person;
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewDevice {
     #[serde(default)]
