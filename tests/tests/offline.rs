@@ -128,6 +128,7 @@ fn expected_audit(c: &Command) -> (String, String) {
         Command::DeviceCommand { device, .. } => ("device.command".into(), device.to_string()),
         Command::CloseOccurrence { occurrence, .. } => ("occurrence.close".into(), occurrence.to_string()),
         Command::ZoneState { zone, change } => (change.action.audit_action().into(), zone.to_string()),
+        Command::UpdatePerson { person, .. } => ("person.update".into(), person.to_string()),
         Command::Dispatch(_) => panic!("not used here"),
     }
 }

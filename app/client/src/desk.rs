@@ -15,8 +15,8 @@ use crate::outbox::{self, Command, Outbox};
 use crate::{cache, seat};
 use atalaia_core::alarm::Alarm;
 use atalaia_core::command::DeviceCommand;
-use atalaia_core::ids::{AlarmId, OccurrenceId, ZoneId};
-use atalaia_core::monitoring::Zone;
+use atalaia_core::ids::{AlarmId, OccurrenceId, PersonId, ZoneId};
+use atalaia_core::monitoring::{Person, Zone};
 use atalaia_core::samu::{Dispatch, Occurrence};
 use atalaia_core::wire::{AlarmAction, UserInfo};
 use chrono::{DateTime, Utc};
@@ -90,6 +90,8 @@ pub enum Routed {
     /// A device command sent from this alarm's card.
     DeviceCommand(AlarmId, Result<Box<DeviceCommand>, ApiError>),
     Zone(ZoneId, Result<Box<Zone>, ApiError>),
+    /// A person's record saved from an alarm card.
+    Person(PersonId, Result<Box<Person>, ApiError>),
 }
 
 /// What the screens must show after something happened at the desk.
@@ -404,6 +406,7 @@ impl Desk {
                 Routed::Zone(zone.id.unwrap_or_default(), decode(result).map(Box::new))
             }
             Command::ZoneState { zone, .. } => Routed::Zone(*zone, decode(result).map(Box::new)),
+            Command::UpdatePerson { person, .. } => Routed::Person(*person, decode(result).map(Box::new)),
         })
     }
 
@@ -420,6 +423,7 @@ impl Desk {
             Command::DeviceCommand { command, .. } => serde_json::to_value(m.commands.get(&command.id?)?),
             Command::SaveZone { zone, .. } => serde_json::to_value(m.zones.get(&zone.id?)?),
             Command::ZoneState { zone, .. } => serde_json::to_value(m.zones.get(zone)?),
+            Command::UpdatePerson { person, .. } => serde_json::to_value(m.persons.get(person)?),
         };
         value.ok()
     }

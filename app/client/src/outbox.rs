@@ -14,10 +14,11 @@
 
 use crate::api::{Api, ApiError};
 use crate::backoff::Backoff;
-use atalaia_core::ids::{AlarmId, DeviceId, OccurrenceId, ZoneId};
+use atalaia_core::ids::{AlarmId, DeviceId, OccurrenceId, PersonId, ZoneId};
 use atalaia_core::monitoring::ZoneAction;
 use atalaia_core::wire::{
-    AlarmAction, NewCommand, NewDispatch, NewOccurrence, NewZone, Problem, RegulationUpdate, ZoneStateChange,
+    AlarmAction, NewCommand, NewDispatch, NewOccurrence, NewPerson, NewZone, Problem, RegulationUpdate,
+    ZoneStateChange,
 };
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
@@ -60,6 +61,11 @@ pub enum Command {
         zone: NewZone,
         existing: bool,
     },
+    /// A person's corrected record (III-2.7).
+    UpdatePerson {
+        person: PersonId,
+        body: NewPerson,
+    },
     /// Suspend, resume or lift a zone, with the reason (III-2.13).
     ZoneState {
         zone: ZoneId,
@@ -94,6 +100,9 @@ impl Command {
                 (true, Some(id)) => (Method::PUT, format!("/zones/{id}"), serde_json::to_value(zone)?),
                 _ => (Method::POST, "/zones".into(), serde_json::to_value(zone)?),
             },
+            Command::UpdatePerson { person, body } => {
+                (Method::PUT, format!("/persons/{person}"), serde_json::to_value(body)?)
+            }
             Command::ZoneState { zone, change } => {
                 (Method::POST, format!("/zones/{zone}/state"), serde_json::to_value(change)?)
             }
@@ -122,6 +131,7 @@ impl Command {
             },
             Command::DeviceCommand { .. } => "Comando ao dispositivo".into(),
             Command::SaveZone { zone, .. } => format!("Zona {}", zone.name.trim()),
+            Command::UpdatePerson { body, .. } => format!("Cadastro de {}", body.name.trim()),
             Command::ZoneState { change, .. } => match change.action {
                 ZoneAction::Suspend => "Suspensão de zona".into(),
                 ZoneAction::Resume => "Reativação de zona".into(),

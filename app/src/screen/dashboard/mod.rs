@@ -208,6 +208,9 @@ impl Dashboard {
             Routed::DeviceCommand(alarm, result) => {
                 Message::Alarmes(alarmes::Message::CommandSent(alarm, result))
             }
+            Routed::Person(id, result) => Message::Alarmes(alarmes::Message::Person(
+                alarmes::EditMessage::Saved(id, result.map_err(|e| crate::text::api_error(&e))),
+            )),
             Routed::Zone(id, result) => Message::Mapa(mapa::Message::Zone(mapa::zones::Message::Saved(
                 id,
                 result.map_err(|e| crate::text::api_error(&e)),
@@ -589,6 +592,10 @@ impl Dashboard {
                     Some(alarmes::Event::Sent(command)) => {
                         self.desk.answered_command(*command);
                         Task::none()
+                    }
+                    Some(alarmes::Event::SavePerson(person, body)) => {
+                        let issued = self.issue(Command::UpdatePerson { person, body: *body }, None);
+                        return (Task::batch([task.map(Message::Alarmes), issued]), None);
                     }
                     None => Task::none(),
                 };

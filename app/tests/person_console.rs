@@ -1,0 +1,119 @@
+//! People's records that live, at the console (III-2.7, issue 22 item 1): a monitoring
+//! administrator corrects the record of the person on an alarm card — the name misspelt at
+//! registration, the responsible missing — against a real embedded server; the card shows the
+//! corrected record, the server has it with its history, and a record without a name is refused
+//! in Portuguese before anything is sent.
+//!
+//! Run with `ICED_TEST_BACKEND=tiny-skia` (no GPU, no X server).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
+use atalaia_core::monitoring::{DeviceKind, DeviceState, Person, Regime};
+use atalaia_core::wire::{AuditEntry, NewDevice, NewPerson};
+use iced_test::instruction::Key;
+use std::time::{Duration, Instant};
+use support::{Console, api_as, block, demo_server, kiosk};
+
+const MISSPELT: &str = "Joao Batista Ferreira";
+const NAME: &str = "João Batista Ferreira";
+const IMEI: &str = "864999000000027";
+
+#[test]
+fn iii_2_7_an_administrator_corrects_a_persons_record_from_the_alarm_card() {
+    let (_dir, server) = demo_server();
+    let admin = block(api_as(&server.base_url, "admmon"));
+    let person: Person = block(admin.post(
+        "/persons",
+        &NewPerson {
+            id: None,
+            name: MISSPELT.into(),
+            record: "0009911-27.2026.8.22.0001".into(),
+            regime: Regime::SemiOpen,
+            group: None,
+            responsible: None,
+            linked_person: None,
+        },
+    ))
+    .expect("person");
+    let _: atalaia_core::monitoring::Device = block(admin.post(
+        "/devices",
+        &NewDevice {
+            id: None,
+            imei: IMEI.into(),
+            kind: DeviceKind::AnkleBracelet,
+            state: DeviceState::Active,
+            sim1: None,
+            sim2: None,
+            person_id: Some(person.id),
+            vehicle_id: None,
+            report_interval_s: None,
+            model: None,
+        },
+    ))
+    .expect("bracelet");
+    let url = format!(
+        "{}/?id={IMEI}&lat=-8.7612&lon=-63.9004&timestamp={}&accuracy=8&batt=60&alarm=tampering",
+        server.ingest_url,
+        chrono::Utc::now().timestamp()
+    );
+    assert!(block(async { reqwest::get(&url).await.unwrap().status() }).is_success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !block(admin.get::<Vec<Alarm>>("/alarms"))
+        .unwrap()
+        .iter()
+        .any(|a| a.kind == AlarmKind::Tamper && matches!(a.subject, Subject::Person(p) if p == person.id))
+    {
+        assert!(Instant::now() < deadline, "no alarm from the bracelet");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admmon")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.wait_for(MISSPELT, Duration::from_secs(10));
+    ui.click(MISSPELT);
+    ui.wait_for("Editar cadastro", Duration::from_secs(5));
+    ui.click("Editar cadastro");
+    ui.wait_for("Corrigir cadastro", Duration::from_secs(5));
+    // The cursor is in the name: rewritten, then the missing responsible, Enter saves.
+    for _ in MISSPELT.chars() {
+        ui.key(Key::Backspace);
+    }
+    ui.type_text(NAME);
+    ui.click("Informe o responsável");
+    ui.type_text("Defensoria Pública de Rondônia");
+    ui.key(Key::Enter);
+    ui.wait_for(
+        &atalaia_console::text::responsible(Some("Defensoria Pública de Rondônia")),
+        Duration::from_secs(10),
+    );
+    ui.wait_for(NAME, Duration::from_secs(5));
+    assert!(!ui.sees("Corrigir cadastro"), "the form closed with the server's answer");
+
+    let stored: Person = block(admin.get(&format!("/persons/{}", person.id))).unwrap();
+    assert_eq!(
+        (stored.name.as_str(), stored.responsible.as_deref()),
+        (NAME, Some("Defensoria Pública de Rondônia"))
+    );
+    assert_eq!(stored.created_at, person.created_at);
+    let history: Vec<AuditEntry> = block(admin.get(&format!("/persons/{}/history", person.id))).unwrap();
+    assert_eq!(history[0].action, "person.update");
+    assert_eq!(history[0].username, "admmon");
+    assert!(history[0].detail.contains(&format!("Nome: {MISSPELT} → {NAME}")), "{}", history[0].detail);
+
+    // A record without a name is refused on the form; nothing is sent.
+    ui.click("Editar cadastro");
+    ui.wait_for("Corrigir cadastro", Duration::from_secs(5));
+    for _ in NAME.chars() {
+        ui.key(Key::Backspace);
+    }
+    ui.key(Key::Enter);
+    ui.wait_for("Nome é obrigatório.", Duration::from_secs(5));
+    let again: Person = block(admin.get(&format!("/persons/{}", person.id))).unwrap();
+    assert_eq!(again.name, NAME, "nothing was sent");
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-cadastro-pessoa");
+    }
+}
