@@ -266,7 +266,7 @@ pub async fn login(
             None => (Actor { user_id: None, username: "(desconhecido)".into() }, "usuário desconhecido"),
         };
         // Guessing user names counts against the source too.
-        let blocked = state.throttle.failed(username, source, now, rules).is_some();
+        let blocked = state.throttle.failed(username, true, source, now, rules).is_some();
         let why = format!("{why} (origem {source})");
         state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", &why)).await?;
         return Err(if blocked { ApiError::Locked } else { ApiError::BadCredentials });
@@ -280,7 +280,7 @@ pub async fn login(
     let id = user.info.id.to_string();
     if !ok {
         let who = actor.clone();
-        let blocked = state.throttle.failed(&user.info.username, source, now, rules);
+        let blocked = state.throttle.failed(&user.info.username, false, source, now, rules);
         let why = match blocked {
             Some(_) => format!("senha incorreta; origem {source} bloqueada para esta conta"),
             None => format!("senha incorreta (origem {source})"),

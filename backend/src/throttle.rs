@@ -2,8 +2,10 @@
 //!
 //! Failures are counted per (account, source address) and per source: after
 //! `max_failed_logins` failures for one account from one address, that address may not try that
-//! account for `lockout_minutes`; after four times as many failures from one address over any
-//! accounts (a spray of user names), that address may not log in at all for as long. The account
+//! account for `lockout_minutes`; after four times as many attempts with user names that do not
+//! exist from one address (a spray of guessed names), that address may not log in at all for as
+//! long. Typos on real accounts never block an address for everyone: a central whose consoles
+//! share one address (a NAT) is not locked out by a shift's mistakes. The account
 //! itself is never locked: its owner, at another desk, logs in as usual — before, anyone who knew
 //! a user name could lock its owner (the administrator included) out by failing five times. An
 //! administrator lifts an account's blocks, with an audited reason (`POST /users/{id}/unlock`).
@@ -88,8 +90,15 @@ impl Throttle {
         Ok(())
     }
 
-    /// A failed attempt; what it blocked, if anything.
-    pub fn failed(&self, account: &str, source: IpAddr, now: DateTime<Utc>, rules: Rules) -> Option<Refusal> {
+    /// A failed attempt (`unknown`: the user name does not exist); what it blocked, if anything.
+    pub fn failed(
+        &self,
+        account: &str,
+        unknown: bool,
+        source: IpAddr,
+        now: DateTime<Utc>,
+        rules: Rules,
+    ) -> Option<Refusal> {
         let max = rules.max_failures.max(1);
         let mut inner = self.lock();
         // Forget what expired, so a long-running server does not keep every address ever seen.
@@ -97,8 +106,8 @@ impl Throttle {
             inner.pairs.retain(|_, t| t.blocked(now) || t.since.is_some_and(|s| now - s <= rules.lockout));
             inner.sources.retain(|_, t| t.blocked(now) || t.since.is_some_and(|s| now - s <= rules.lockout));
         }
-        let source_blocked =
-            inner.sources.entry(source).or_default().fail(now, max.saturating_mul(4), rules.lockout);
+        let source_blocked = unknown
+            && inner.sources.entry(source).or_default().fail(now, max.saturating_mul(4), rules.lockout);
         let pair_blocked =
             inner.pairs.entry((key(account), source)).or_default().fail(now, max, rules.lockout);
         if source_blocked {
@@ -151,16 +160,16 @@ mod tests {
     fn a_guesser_is_blocked_on_the_account_and_its_owner_elsewhere_is_not() {
         let th = Throttle::default();
         let (attacker, owner) = (ip("10.0.0.66"), ip("10.0.0.7"));
-        assert_eq!(th.failed("admin", attacker, t(0), RULES), None);
-        assert_eq!(th.failed("admin", attacker, t(1), RULES), None);
-        assert_eq!(th.failed("admin", attacker, t(2), RULES), Some(Refusal::Account));
+        assert_eq!(th.failed("admin", false, attacker, t(0), RULES), None);
+        assert_eq!(th.failed("admin", false, attacker, t(1), RULES), None);
+        assert_eq!(th.failed("admin", false, attacker, t(2), RULES), Some(Refusal::Account));
         assert_eq!(th.check("admin", attacker, t(3)), Err(Refusal::Account));
         assert_eq!(th.check("admin", owner, t(3)), Ok(()), "the owner is not locked out");
         assert_eq!(th.check("joana", attacker, t(3)), Ok(()), "other accounts from there still may");
         assert_eq!(th.check("admin", attacker, t(2) + Duration::minutes(15) + Duration::seconds(1)), Ok(()));
-        th.failed("admin", attacker, t(10), RULES);
-        th.failed("admin", attacker, t(11), RULES);
-        th.failed("admin", attacker, t(12), RULES);
+        th.failed("admin", false, attacker, t(10), RULES);
+        th.failed("admin", false, attacker, t(11), RULES);
+        th.failed("admin", false, attacker, t(12), RULES);
         assert_eq!(th.unlock("admin"), 1);
         assert_eq!(th.check("admin", attacker, t(13)), Ok(()));
     }
@@ -170,12 +179,12 @@ mod tests {
     fn failures_count_within_the_window_and_a_success_forgets_them() {
         let th = Throttle::default();
         let desk = ip("10.0.0.7");
-        th.failed("ana", desk, t(0), RULES);
-        th.failed("ana", desk, t(1), RULES);
-        assert_eq!(th.failed("ana", desk, t(1) + Duration::minutes(16), RULES), None, "a new window");
-        th.failed("ana", desk, t(2000), RULES);
+        th.failed("ana", false, desk, t(0), RULES);
+        th.failed("ana", false, desk, t(1), RULES);
+        assert_eq!(th.failed("ana", false, desk, t(1) + Duration::minutes(16), RULES), None, "a new window");
+        th.failed("ana", false, desk, t(2000), RULES);
         th.succeeded("ana", desk);
-        assert_eq!(th.failed("ana", desk, t(2001), RULES), None);
+        assert_eq!(th.failed("ana", false, desk, t(2001), RULES), None);
     }
 
     /// A spray of user names from one address blocks that address for every account.
@@ -185,10 +194,16 @@ mod tests {
         let sprayer = ip("203.0.113.9");
         let mut blocked = None;
         for i in 0..12 {
-            blocked = th.failed(&format!("user{i}"), sprayer, t(i), RULES);
+            blocked = th.failed(&format!("user{i}"), true, sprayer, t(i), RULES);
         }
         assert_eq!(blocked, Some(Refusal::Source));
         assert_eq!(th.check("someone-else", sprayer, t(20)), Err(Refusal::Source));
         assert_eq!(th.check("someone-else", ip("10.0.0.7"), t(20)), Ok(()));
+        // Typos on real accounts from one shared address never block it for everyone.
+        let site = ip("10.1.1.1");
+        for i in 0..40 {
+            th.failed(&format!("operador{}", i % 20), false, site, t(i), RULES);
+        }
+        assert_eq!(th.check("operador99", site, t(50)), Ok(()));
     }
 }
