@@ -65,6 +65,11 @@ fn view(f: u32) -> Element<'static, ()> {
                 text(format!("quadro {f:02}")).size(13),
                 text("fixo, dentro da moldura arredondada").size(13),
                 container(text(format!("{}", f * 3)).size(12)).padding([2.5, 7.0]).style(boxed(9.0, 2.0)),
+                // A border thicker than twice its corners: the published code's own path.
+                container(text(format!("borda {}", f * 7)).size(12))
+                    .padding([2.0, 6.0])
+                    .width(120)
+                    .style(boxed(2.0, 6.0)),
             ]
             .spacing(8)
         )

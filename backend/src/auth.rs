@@ -228,9 +228,17 @@ pub async fn login(
         max_failures: state.config.max_failed_logins,
         lockout: Duration::minutes(state.config.lockout_minutes),
     };
-    if let Err(refusal) = state.throttle.check(&name, source, now) {
-        // Refused before the password is even hashed: a blocked guesser costs no argon2.
-        let why = match refusal {
+    if name.chars().count() > atalaia_core::wire::NAME_MAX || password.chars().count() > 1_024 {
+        // No such account, and nothing worth hashing or keeping.
+        return Err(ApiError::BadCredentials);
+    }
+    if let Err(refused) = state.throttle.check(&name, source, now, rules) {
+        // Refused before the password is even hashed: a blocked guesser costs no argon2, and
+        // only the first refusal of a block is written to the audit trail.
+        if !refused.first {
+            return Err(ApiError::Locked);
+        }
+        let why = match refused.why {
             crate::throttle::Refusal::Account => format!("tentativas em excesso desta origem ({source})"),
             crate::throttle::Refusal::Source => {
                 format!("origem bloqueada por tentativas em excesso ({source})")
@@ -506,7 +514,7 @@ pub async fn unlock(state: &AppState, caller: &AuthUser, id: UserId, reason: &st
     }
     let users = list_users(&state.store).await?;
     let user = users.into_iter().find(|u| u.id == id).ok_or(ApiError::NotFound("Usuário"))?;
-    let lifted = state.throttle.unlock(&user.username);
+    let lifted = state.throttle.unlock(&user.username, state.clock.now());
     let actor = Actor::user(&caller.user);
     let target = id.to_string();
     state

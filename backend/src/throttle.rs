@@ -21,9 +21,14 @@ use std::sync::Mutex;
 #[derive(Debug, Clone, Copy, Default)]
 struct Tally {
     failures: u32,
+    /// Attempts let through and not answered yet: a burst sent at once cannot all pass the check
+    /// before the first of them fails.
+    pending: u32,
     /// When the first failure still counted happened (the window is `lockout`).
     since: Option<DateTime<Utc>>,
     blocked_until: Option<DateTime<Utc>>,
+    /// Refusals while blocked (only the first of a block goes to the audit trail).
+    refused: u32,
 }
 
 impl Tally {
@@ -31,11 +36,19 @@ impl Tally {
         self.blocked_until.is_some_and(|t| t > now)
     }
 
-    /// One more failure; true when it crosses `max` (the tally is then blocked until
-    /// `now + lockout` and starts over).
+    fn expired(&self, now: DateTime<Utc>, lockout: Duration) -> bool {
+        !self.blocked(now) && self.since.is_none_or(|s| now - s > lockout)
+    }
+
+    /// One more failure; true when the tally is (now) blocked until `now + lockout`. A failure
+    /// that reaches a blocked tally keeps the block as it is.
     fn fail(&mut self, now: DateTime<Utc>, max: u32, lockout: Duration) -> bool {
+        self.pending = self.pending.saturating_sub(1);
+        if self.blocked(now) {
+            return true;
+        }
         if self.since.is_none_or(|s| now - s > lockout) {
-            *self = Tally { since: Some(now), ..Tally::default() };
+            *self = Tally { since: Some(now), pending: self.pending, ..Tally::default() };
         }
         self.failures += 1;
         if self.failures >= max {
@@ -51,8 +64,15 @@ impl Tally {
 pub enum Refusal {
     /// This address failed this account too often.
     Account,
-    /// This address failed too often, over any accounts.
+    /// This address tried too many user names that do not exist.
     Source,
+}
+
+/// A refusal, and whether it is the first of its block (the one worth an audit row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    pub why: Refusal,
+    pub first: bool,
 }
 
 #[derive(Debug, Default)]
@@ -73,20 +93,53 @@ pub struct Rules {
     pub lockout: Duration,
 }
 
+/// Most tallies kept: past it, only blocks are (a flood of addresses cannot fill the memory).
+const MAX_TALLIES: usize = 50_000;
+
 impl Throttle {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Whether `source` may try `account` now.
-    pub fn check(&self, account: &str, source: IpAddr, now: DateTime<Utc>) -> Result<(), Refusal> {
-        let inner = self.lock();
-        if inner.sources.get(&source).is_some_and(|t| t.blocked(now)) {
-            return Err(Refusal::Source);
+    /// Whether `source` may try `account` now; a pass is reserved until [`Throttle::failed`] or
+    /// [`Throttle::succeeded`] answers it.
+    pub fn check(
+        &self,
+        account: &str,
+        source: IpAddr,
+        now: DateTime<Utc>,
+        rules: Rules,
+    ) -> Result<(), Refused> {
+        let (max, source) = (rules.max_failures.max(1), network(source));
+        let mut inner = self.lock();
+        if inner.pairs.len() + inner.sources.len() > MAX_TALLIES {
+            inner.pairs.retain(|_, t| !t.expired(now, rules.lockout));
+            inner.sources.retain(|_, t| !t.expired(now, rules.lockout));
+            if inner.pairs.len() + inner.sources.len() > MAX_TALLIES {
+                inner.pairs.retain(|_, t| t.blocked(now));
+                inner.sources.retain(|_, t| t.blocked(now));
+            }
         }
-        if inner.pairs.get(&(key(account), source)).is_some_and(|t| t.blocked(now)) {
-            return Err(Refusal::Account);
+        let refuse = |t: &mut Tally, why| {
+            t.refused += 1;
+            Err(Refused { why, first: t.refused == 1 })
+        };
+        if let Some(t) = inner.sources.get_mut(&source).filter(|t| t.blocked(now)) {
+            return refuse(t, Refusal::Source);
         }
+        let pair = inner.pairs.entry((key(account), source)).or_default();
+        if pair.blocked(now) {
+            return refuse(pair, Refusal::Account);
+        }
+        if pair.since.is_some_and(|s| now - s > rules.lockout) {
+            pair.failures = 0;
+            pair.since = None;
+        }
+        // At most as many attempts in flight as failures are left before the block.
+        if pair.failures + pair.pending >= max {
+            return Err(Refused { why: Refusal::Account, first: false });
+        }
+        pair.pending += 1;
         Ok(())
     }
 
@@ -99,13 +152,8 @@ impl Throttle {
         now: DateTime<Utc>,
         rules: Rules,
     ) -> Option<Refusal> {
-        let max = rules.max_failures.max(1);
+        let (max, source) = (rules.max_failures.max(1), network(source));
         let mut inner = self.lock();
-        // Forget what expired, so a long-running server does not keep every address ever seen.
-        if inner.pairs.len() + inner.sources.len() > 10_000 {
-            inner.pairs.retain(|_, t| t.blocked(now) || t.since.is_some_and(|s| now - s <= rules.lockout));
-            inner.sources.retain(|_, t| t.blocked(now) || t.since.is_some_and(|s| now - s <= rules.lockout));
-        }
         let source_blocked = unknown
             && inner.sources.entry(source).or_default().fail(now, max.saturating_mul(4), rules.lockout);
         let pair_blocked =
@@ -121,22 +169,38 @@ impl Throttle {
 
     /// A successful login: this address's failures on this account are forgotten.
     pub fn succeeded(&self, account: &str, source: IpAddr) {
-        self.lock().pairs.remove(&(key(account), source));
+        self.lock().pairs.remove(&(key(account), network(source)));
     }
 
-    /// An administrator lifts every block on `account` (from every address); how many there were.
-    pub fn unlock(&self, account: &str) -> usize {
+    /// An administrator lifts every block on `account` (from every address) and every address
+    /// blocked for all accounts; how many blocks there were.
+    pub fn unlock(&self, account: &str, now: DateTime<Utc>) -> usize {
         let k = key(account);
         let mut inner = self.lock();
-        let before = inner.pairs.len();
+        let blocks = inner.pairs.iter().filter(|((a, _), t)| *a == k && t.blocked(now)).count()
+            + inner.sources.values().filter(|t| t.blocked(now)).count();
         inner.pairs.retain(|(a, _), _| *a != k);
-        before - inner.pairs.len()
+        inner.sources.clear();
+        blocks
     }
 }
 
-/// User names are matched as the login matches them (trimmed); case is kept, as in the login.
+/// User names are matched as the login matches them: trimmed, and without regard to ASCII case
+/// (the users table compares them `COLLATE NOCASE`).
 fn key(account: &str) -> String {
-    account.trim().to_owned()
+    account.trim().to_ascii_lowercase()
+}
+
+/// The source an address counts as: itself for IPv4, its /64 for IPv6 (one subscriber's
+/// network; otherwise each of its 2^64 addresses would be a fresh source).
+fn network(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
 }
 
 #[cfg(test)]
@@ -163,15 +227,43 @@ mod tests {
         assert_eq!(th.failed("admin", false, attacker, t(0), RULES), None);
         assert_eq!(th.failed("admin", false, attacker, t(1), RULES), None);
         assert_eq!(th.failed("admin", false, attacker, t(2), RULES), Some(Refusal::Account));
-        assert_eq!(th.check("admin", attacker, t(3)), Err(Refusal::Account));
-        assert_eq!(th.check("admin", owner, t(3)), Ok(()), "the owner is not locked out");
-        assert_eq!(th.check("joana", attacker, t(3)), Ok(()), "other accounts from there still may");
-        assert_eq!(th.check("admin", attacker, t(2) + Duration::minutes(15) + Duration::seconds(1)), Ok(()));
+        assert_eq!(th.check("admin", attacker, t(3), RULES).map_err(|r| r.why), Err(Refusal::Account));
+        assert_eq!(
+            th.check("ADMIN ", attacker, t(3), RULES).map_err(|r| r.why),
+            Err(Refusal::Account),
+            "case and spaces do not lift it"
+        );
+        assert_eq!(th.check("admin", owner, t(3), RULES), Ok(()), "the owner is not locked out");
+        assert_eq!(th.check("joana", attacker, t(3), RULES), Ok(()), "other accounts from there still may");
+        assert_eq!(
+            th.check("admin", attacker, t(2) + Duration::minutes(15) + Duration::seconds(1), RULES),
+            Ok(())
+        );
         th.failed("admin", false, attacker, t(10), RULES);
         th.failed("admin", false, attacker, t(11), RULES);
         th.failed("admin", false, attacker, t(12), RULES);
-        assert_eq!(th.unlock("admin"), 1);
-        assert_eq!(th.check("admin", attacker, t(13)), Ok(()));
+        assert_eq!(th.unlock("admin", t(13)), 1);
+        assert_eq!(th.check("admin", attacker, t(13), RULES), Ok(()));
+    }
+
+    /// A burst sent at once: only as many attempts pass as failures are left before the block;
+    /// a failure reaching a blocked tally keeps the block; an IPv6 /64 is one source.
+    #[test]
+    fn a_burst_passes_no_more_attempts_than_the_block_allows() {
+        let th = Throttle::default();
+        let a = ip("2001:db8:1:2::10");
+        let passed = (0..100).filter(|_| th.check("admin", a, t(0), RULES).is_ok()).count();
+        assert_eq!(passed, 3);
+        for _ in 0..3 {
+            th.failed("admin", false, a, t(1), RULES);
+        }
+        assert_eq!(th.failed("Admin", false, a, t(2), RULES), Some(Refusal::Account), "still blocked");
+        let neighbour = ip("2001:db8:1:2::99");
+        let refused = th.check("admin", neighbour, t(3), RULES).expect_err("same /64");
+        assert_eq!(refused, Refused { why: Refusal::Account, first: true });
+        let again = th.check("admin", a, t(4), RULES).expect_err("still blocked");
+        assert!(!again.first, "one audit row per block");
+        assert_eq!(th.check("admin", ip("2001:db8:1:3::10"), t(3), RULES), Ok(()));
     }
 
     /// Failures older than the window do not add up; a success forgets the address's failures.
@@ -197,13 +289,13 @@ mod tests {
             blocked = th.failed(&format!("user{i}"), true, sprayer, t(i), RULES);
         }
         assert_eq!(blocked, Some(Refusal::Source));
-        assert_eq!(th.check("someone-else", sprayer, t(20)), Err(Refusal::Source));
-        assert_eq!(th.check("someone-else", ip("10.0.0.7"), t(20)), Ok(()));
+        assert_eq!(th.check("someone-else", sprayer, t(20), RULES).map_err(|r| r.why), Err(Refusal::Source));
+        assert_eq!(th.check("someone-else", ip("10.0.0.7"), t(20), RULES), Ok(()));
         // Typos on real accounts from one shared address never block it for everyone.
         let site = ip("10.1.1.1");
         for i in 0..40 {
             th.failed(&format!("operador{}", i % 20), false, site, t(i), RULES);
         }
-        assert_eq!(th.check("operador99", site, t(50)), Ok(()));
+        assert_eq!(th.check("operador99", site, t(50), RULES), Ok(()));
     }
 }

@@ -20,6 +20,8 @@ pub struct LatLon {
 pub const MIN_RADIUS_M: f64 = 10.0;
 /// The largest: a municipality (a larger restriction is drawn as a polygon of its border).
 pub const MAX_RADIUS_M: f64 = 200_000.0;
+/// Most vertices of a polygonal zone (a municipality's border simplified fits).
+pub const MAX_VERTICES: usize = 2_000;
 
 #[derive(Debug, Error, PartialEq)]
 pub enum GeomError {
@@ -33,6 +35,8 @@ pub enum GeomError {
     Polygon(usize),
     #[error("the polygon's edges cross each other")]
     SelfIntersection,
+    #[error("a polygon may have at most {MAX_VERTICES} vertices, got {0}")]
+    TooManyVertices(usize),
     #[error("rectangle corners are inverted")]
     Rectangle,
 }
@@ -124,6 +128,10 @@ impl Shape {
                 }
             }
             Shape::Polygon { ring } => {
+                // The crossing test compares every edge with every other one.
+                if ring.len() > MAX_VERTICES {
+                    return Err(GeomError::TooManyVertices(ring.len()));
+                }
                 for p in ring {
                     p.validate()?;
                 }

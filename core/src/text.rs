@@ -224,11 +224,20 @@ pub fn geom_error(e: &GeomError) -> String {
     match e {
         GeomError::Latitude(v) => format!("latitude {v} fora de -90 a 90"),
         GeomError::Longitude(v) => format!("longitude {v} fora de -180 a 180"),
-        GeomError::Radius(v) => format!(
-            "o raio deve ficar entre {:.0} m e {:.0} km (recebido {v} m)",
+        GeomError::Radius(v) if v.is_finite() && v.abs() < 1e9 => format!(
+            "o raio deve ficar entre {:.0} m e {:.0} km (recebido {v:.1} m)",
+            crate::geom::MIN_RADIUS_M,
+            crate::geom::MAX_RADIUS_M / 1000.0
+        )
+        .replace('.', ","),
+        GeomError::Radius(_) => format!(
+            "o raio deve ficar entre {:.0} m e {:.0} km",
             crate::geom::MIN_RADIUS_M,
             crate::geom::MAX_RADIUS_M / 1000.0
         ),
+        GeomError::TooManyVertices(n) => {
+            format!("o polígono pode ter até {} vértices (recebidos {n})", crate::geom::MAX_VERTICES)
+        }
         GeomError::SelfIntersection => {
             "as bordas do polígono se cruzam; desenhe-o sem cruzamentos".to_owned()
         }

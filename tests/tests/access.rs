@@ -37,7 +37,7 @@ async fn oversized_text_and_impossible_zones_are_refused_in_portuguese() {
     let call = serde_json::json!({"call_type": "atendimento", "caller_phone": "(31) 98888-7777", "address": "Rua A, 1",
         "municipality": "Belo Horizonte", "description": "D".repeat(5_000)});
     let problem = expect_problem(s.post(&admin, "/occurrences", &call).await, 422, "validation").await;
-    assert!(problem.to_string().contains("Queixa / descrição deve ter até 4000 caracteres."), "{problem}");
+    assert!(problem.to_string().contains("Queixa / descrição deve ter até 4.000 caracteres."), "{problem}");
 
     let zone = |shape: serde_json::Value, warning: Option<f64>| serde_json::json!({"name": "Praça", "kind": "exclusion", "group": "Regional I", "shape": shape, "warning_m": warning});
     let bow_tie = serde_json::json!({"type": "polygon", "ring": [

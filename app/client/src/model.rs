@@ -101,7 +101,14 @@ impl LiveModel {
                     EventBody::Person(p) => {
                         self.persons.insert(p.id, p);
                     }
-                    EventBody::Device(d) => {
+                    EventBody::Device(mut d) => {
+                        // The server saves contact once a minute; the fixes since may be newer.
+                        if let Some(old) = self.devices.get(&d.id)
+                            && old.last_contact > d.last_contact
+                        {
+                            d.last_contact = old.last_contact;
+                            d.battery_pct = old.battery_pct.or(d.battery_pct);
+                        }
                         self.devices.insert(d.id, d);
                     }
                     EventBody::Zone(z) => {

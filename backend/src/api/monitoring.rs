@@ -153,15 +153,19 @@ pub async fn person_history(
         .store
         .read(move |c| {
             Store::get_required::<Person>(c, &id.to_string())?;
-            let q = atalaia_core::wire::AuditQuery {
-                target: Some(id.to_string()),
-                limit: Some(1_000),
-                ..atalaia_core::wire::AuditQuery::default()
-            };
-            Ok(Store::audit_entries(c, &q)?
-                .into_iter()
-                .filter(|e| e.action == "person.create" || e.action == "person.update")
-                .collect::<Vec<_>>())
+            // Asked by action: the record's views (audited too) must not crowd its changes out.
+            let mut entries = Vec::new();
+            for action in ["person.update", "person.create"] {
+                let q = atalaia_core::wire::AuditQuery {
+                    target: Some(id.to_string()),
+                    action: Some(action.to_owned()),
+                    limit: Some(1_000),
+                    ..atalaia_core::wire::AuditQuery::default()
+                };
+                entries.extend(Store::audit_entries(c, &q)?);
+            }
+            entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
+            Ok(entries)
         })
         .await?;
     Ok(Json(entries))
@@ -314,6 +318,16 @@ pub async fn update_zone(
     let mut errors = new.validate();
     if new.id.is_some_and(|n| n != id) {
         errors.push(FieldError::new("id", "O identificador do corpo difere do da zona no endereço."));
+    }
+    // A zone stored before today's limits (a 5 m circle, a crossing polygon) can still be
+    // renamed: the limits apply to a shape or buffer being changed.
+    let key = id.to_string();
+    if let Some(old) = state.store.read(move |c| Store::get::<Zone>(c, &key)).await? {
+        errors.retain(|e| match e.field.as_str() {
+            "shape" => new.shape != old.shape,
+            "warning_m" => new.warning_m != old.warning_m || new.kind != old.kind,
+            _ => true,
+        });
     }
     check(errors)?;
     let actor = crate::store::Actor::user(&caller.user);

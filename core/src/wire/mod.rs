@@ -140,7 +140,16 @@ impl FieldError {
 /// audit trail; issue 22 item 5).
 fn limit(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, label: &str) {
     if value.chars().count() > max {
-        errors.push(FieldError::new(field, &format!("{label} deve ter até {max} caracteres.")));
+        // 4.000, as numbers are written in Portuguese.
+        let digits = max.to_string();
+        let mut shown = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                shown.push('.');
+            }
+            shown.push(c);
+        }
+        errors.push(FieldError::new(field, &format!("{label} deve ter até {shown} caracteres.")));
     }
 }
 

@@ -48,8 +48,18 @@ impl Engine {
         // Atalaia patch (see PATCHED.md): a quad that sticks out of a rectangular clip is drawn
         // into a scratch copy of the part of the window both cover, with no mask — tiny-skia
         // would otherwise rasterise all of it and blend every pixel through the mask.
+        // A border thicker than twice a corner's radius takes the published code's own
+        // local-coordinate path (a temporary pixmap and mask): left as published.
+        let half = (quad.bounds.width / 2.0).min(quad.bounds.height / 2.0);
+        let border = quad.border.width.min(half);
+        let simple_corners = border <= 0.0
+            || <[f32; 4]>::from(quad.border.radius)
+                .iter()
+                .all(|r| *r <= 0.0 || r.min(half) > border / 2.0);
+
         if let Some(mask) = clip_mask
             && quad.shadow.color.a <= 0.0
+            && simple_corners
             && let Some(clip) = clip_pixels(mask)
         {
             let area = [
@@ -939,7 +949,14 @@ pub fn adjust_clip_mask(clip_mask: &mut tiny_skia::Mask, bounds: Rectangle) {
 
     match last {
         Some((a, w, h, k)) if a == address && w == width && h == height => {
-            if k == key {
+            // A mask made anew at the address of a dropped one (a resize, a screenshot) is all
+            // clear: the rectangle it should hold is not there, so it is set again.
+            let [x0, y0, x1, y1] = CLIP_PIXELS.get();
+            let holds = x0 >= x1
+                || y0 >= y1
+                || clip_mask.data()[y0 as usize * width as usize + x0 as usize] == u8::MAX;
+
+            if k == key && holds {
                 return;
             }
 

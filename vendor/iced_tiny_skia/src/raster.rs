@@ -181,15 +181,21 @@ impl Cache {
             // (it leaves them as they are).
             let length = image.width() as usize * image.height() as usize;
             let mut buffer = match self.spare.take() {
-                Some(mut spare) if spare.capacity() >= length => {
+                // Only for an image of about its size: a small icon does not keep megabytes.
+                Some(mut spare)
+                    if spare.capacity() >= length && spare.capacity() <= 2 * length =>
+                {
                     spare.clear();
                     spare
                 }
-                _ => Vec::with_capacity(length),
+                other => {
+                    self.spare = other;
+                    Vec::with_capacity(length)
+                }
             };
             let mut opaque = true;
 
-            buffer.extend(image.as_raw().chunks_exact(4).map(|pixel| {
+            buffer.extend(image.as_raw()[..length * 4].chunks_exact(4).map(|pixel| {
                 let [r, g, b, a] = [pixel[0], pixel[1], pixel[2], pixel[3]];
 
                 if a == u8::MAX {
