@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 pub mod window;
 
+mod clip;
 mod engine;
 mod layer;
 mod primitive;
