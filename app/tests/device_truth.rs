@@ -8,12 +8,10 @@
 
 mod support;
 
-use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
-use atalaia_core::monitoring::{Device, DeviceKind, Person, Regime};
-use atalaia_core::wire::{NewDevice, NewPerson};
+use atalaia_core::monitoring::{Device, Regime};
 use chrono::Utc;
 use std::time::{Duration, Instant};
-use support::{Console, api_as, block, demo_server, kiosk};
+use support::{Console, api_as, block, demo_server, kiosk, report, until_tamper_alarm, wearer};
 
 const NAME: &str = "Teodoro Brandão Quintela";
 const IMEI: &str = "864999000000016";
@@ -27,53 +25,11 @@ const IMEI: &str = "864999000000016";
 fn iii_2_16_a_bracelet_reporting_without_a_fix_shows_its_contact_and_battery_in_the_api_feed_and_card() {
     let (_dir, server) = demo_server();
     let admin = block(api_as(&server.base_url, "admmon"));
-    let person: Person = block(admin.post(
-        "/persons",
-        &NewPerson {
-            id: None,
-            name: NAME.into(),
-            record: "0004321-16.2026.8.22.0001".into(),
-            regime: Regime::SemiOpen,
-            group: None,
-            responsible: None,
-            linked_person: None,
-        },
-    ))
-    .expect("person registered");
-    let device: Device = block(admin.post(
-        "/devices",
-        &NewDevice {
-            id: None,
-            imei: IMEI.into(),
-            kind: DeviceKind::AnkleBracelet,
-            state: atalaia_core::monitoring::DeviceState::Active,
-            sim1: None,
-            sim2: None,
-            person_id: Some(person.id),
-            vehicle_id: None,
-            report_interval_s: None,
-            model: None,
-        },
-    ))
-    .expect("bracelet registered");
-
-    let report = |query: &str| {
-        let url = format!("{}/?id={IMEI}&timestamp={}&{query}", server.ingest_url, Utc::now().timestamp());
-        let status = block(async { reqwest::get(&url).await.unwrap().status() });
-        assert!(status.is_success(), "{query}: {status}");
-    };
+    let (person, device) = wearer(&admin, NAME, "0004321-16.2026.8.22.0001", Regime::SemiOpen, IMEI);
     // A fix with the battery at 76 % and a tamper alarm.
-    report("lat=-8.7612&lon=-63.9004&accuracy=8&batt=76&alarm=tampering");
+    report(&server, IMEI, "lat=-8.7612&lon=-63.9004&accuracy=8&batt=76&alarm=tampering");
     let operator = block(api_as(&server.base_url, "operador"));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !block(operator.get::<Vec<Alarm>>("/alarms")).unwrap().iter().any(|a| {
-        a.kind == AlarmKind::Tamper
-            && matches!(a.subject, Subject::Person(p) if p == person.id)
-            && a.is_active()
-    }) {
-        assert!(Instant::now() < deadline, "the tamper report raised no alarm");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    until_tamper_alarm(&operator, person.id);
 
     let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "operador")));
     ui.wait_for("Conectado", Duration::from_secs(20));
@@ -84,7 +40,7 @@ fn iii_2_16_a_bracelet_reporting_without_a_fix_shows_its_contact_and_battery_in_
 
     // Now only reports without a valid fix, the battery at 23 %.
     let before = Utc::now();
-    report("lat=-8.7612&lon=-63.9004&valid=false&batt=23");
+    report(&server, IMEI, "lat=-8.7612&lon=-63.9004&valid=false&batt=23");
     let deadline = Instant::now() + Duration::from_secs(10);
     let stored = loop {
         let d: Device = block(operator.get(&format!("/devices/{}", device.id))).unwrap();

@@ -10,12 +10,11 @@
 
 mod support;
 
-use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
-use atalaia_core::monitoring::{DeviceKind, DeviceState, Person, Regime};
-use atalaia_core::wire::{AuditEntry, NewDevice, NewPerson};
+use atalaia_core::monitoring::{Person, Regime};
+use atalaia_core::wire::AuditEntry;
 use iced_test::instruction::Key;
-use std::time::{Duration, Instant};
-use support::{Console, api_as, block, demo_server, kiosk};
+use std::time::Duration;
+use support::{Console, api_as, block, demo_server, kiosk, report, until_tamper_alarm, wearer};
 
 const MISSPELT: &str = "Joao Batista Ferreira";
 const NAME: &str = "João Batista Ferreira";
@@ -25,50 +24,9 @@ const IMEI: &str = "864999000000027";
 fn iii_2_7_an_administrator_corrects_a_persons_record_from_the_alarm_card() {
     let (_dir, server) = demo_server();
     let admin = block(api_as(&server.base_url, "admmon"));
-    let person: Person = block(admin.post(
-        "/persons",
-        &NewPerson {
-            id: None,
-            name: MISSPELT.into(),
-            record: "0009911-27.2026.8.22.0001".into(),
-            regime: Regime::SemiOpen,
-            group: None,
-            responsible: None,
-            linked_person: None,
-        },
-    ))
-    .expect("person");
-    let _: atalaia_core::monitoring::Device = block(admin.post(
-        "/devices",
-        &NewDevice {
-            id: None,
-            imei: IMEI.into(),
-            kind: DeviceKind::AnkleBracelet,
-            state: DeviceState::Active,
-            sim1: None,
-            sim2: None,
-            person_id: Some(person.id),
-            vehicle_id: None,
-            report_interval_s: None,
-            model: None,
-        },
-    ))
-    .expect("bracelet");
-    let url = format!(
-        "{}/?id={IMEI}&lat=-8.7612&lon=-63.9004&timestamp={}&accuracy=8&batt=60&alarm=tampering",
-        server.ingest_url,
-        chrono::Utc::now().timestamp()
-    );
-    assert!(block(async { reqwest::get(&url).await.unwrap().status() }).is_success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !block(admin.get::<Vec<Alarm>>("/alarms"))
-        .unwrap()
-        .iter()
-        .any(|a| a.kind == AlarmKind::Tamper && matches!(a.subject, Subject::Person(p) if p == person.id))
-    {
-        assert!(Instant::now() < deadline, "no alarm from the bracelet");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (person, _) = wearer(&admin, MISSPELT, "0009911-27.2026.8.22.0001", Regime::SemiOpen, IMEI);
+    report(&server, IMEI, "lat=-8.7612&lon=-63.9004&accuracy=8&batt=60&alarm=tampering");
+    until_tamper_alarm(&admin, person.id);
 
     let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admmon")));
     ui.wait_for("Conectado", Duration::from_secs(20));

@@ -203,3 +203,65 @@ pub async fn api_as(base: &str, user: &str) -> Api {
 pub fn block<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
 }
+
+/// A monitored person registered with an active bracelet `imei` (as `admin`, who may write
+/// people and devices).
+pub fn wearer(
+    admin: &Api,
+    name: &str,
+    record: &str,
+    regime: atalaia_core::monitoring::Regime,
+    imei: &str,
+) -> (atalaia_core::monitoring::Person, atalaia_core::monitoring::Device) {
+    use atalaia_core::wire::{NewDevice, NewPerson};
+    let person: atalaia_core::monitoring::Person = block(admin.post(
+        "/persons",
+        &NewPerson {
+            id: None,
+            name: name.into(),
+            record: record.into(),
+            regime,
+            group: None,
+            responsible: None,
+            linked_person: None,
+        },
+    ))
+    .expect("person registered");
+    let device = block(admin.post(
+        "/devices",
+        &NewDevice {
+            id: None,
+            imei: imei.into(),
+            kind: atalaia_core::monitoring::DeviceKind::AnkleBracelet,
+            state: atalaia_core::monitoring::DeviceState::Active,
+            sim1: None,
+            sim2: None,
+            person_id: Some(person.id),
+            vehicle_id: None,
+            report_interval_s: None,
+            model: None,
+        },
+    ))
+    .expect("bracelet registered");
+    (person, device)
+}
+
+/// A fix from bracelet `imei` over the server's OsmAnd port (`query`: the rest of the report).
+pub fn report(server: &atalaia_backend::embedded::Embedded, imei: &str, query: &str) {
+    let url =
+        format!("{}/?id={imei}&timestamp={}&{query}", server.ingest_url, chrono::Utc::now().timestamp());
+    let status = block(async { reqwest::get(&url).await.unwrap().status() });
+    assert!(status.is_success(), "{query}: {status}");
+}
+
+/// Waits until a tamper alarm about `person` is open on the server.
+pub fn until_tamper_alarm(api: &Api, person: atalaia_core::ids::PersonId) {
+    use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !block(api.get::<Vec<Alarm>>("/alarms")).unwrap().iter().any(|a| {
+        a.kind == AlarmKind::Tamper && matches!(a.subject, Subject::Person(p) if p == person) && a.is_active()
+    }) {
+        assert!(Instant::now() < deadline, "the tamper report raised no alarm");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
