@@ -52,19 +52,20 @@ const KINDS: [&str; 9] =
 impl Cache {
     /// Opens (creating if needed) the cache file. A file of another schema version is emptied.
     pub fn open(path: &Path) -> Result<Self, CacheError> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version != SCHEMA {
-            conn.execute_batch("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;")?;
-        }
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
-                 PRIMARY KEY (kind, id)) WITHOUT ROWID;
-             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
-        )?;
-        conn.pragma_update(None, "user_version", SCHEMA)?;
+        let conn = crate::sqlite::open(path, |conn| {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if version != SCHEMA {
+                conn.execute_batch("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;")?;
+            }
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+                     PRIMARY KEY (kind, id)) WITHOUT ROWID;
+                 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
+            )?;
+            conn.pragma_update(None, "user_version", SCHEMA)
+        })?;
         Ok(Self { conn })
     }
 

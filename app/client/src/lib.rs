@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod record;
 pub mod regulation;
 pub mod seat;
+mod sqlite;
 pub mod tiles;
 
 pub use api::{Api, ApiError};

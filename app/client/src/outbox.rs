@@ -187,23 +187,23 @@ pub const SERVER_ERRORS_BEFORE_CONFLICT: u32 = 5;
 
 impl Outbox {
     pub fn open(path: &Path) -> Result<Self, OutboxError> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // An acknowledged command survives a power cut, not only a crash.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS outbox (
-                 pos        INTEGER PRIMARY KEY AUTOINCREMENT,
-                 id         TEXT NOT NULL UNIQUE,
-                 command    TEXT NOT NULL,
-                 label      TEXT NOT NULL,
-                 queued_at  TEXT NOT NULL,
-                 state      TEXT NOT NULL,
-                 attempts   INTEGER NOT NULL DEFAULT 0,
-                 last_error TEXT
-             );",
-        )?;
+        let conn = crate::sqlite::open(path, |conn| {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            // An acknowledged command survives a power cut, not only a crash.
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS outbox (
+                     pos        INTEGER PRIMARY KEY AUTOINCREMENT,
+                     id         TEXT NOT NULL UNIQUE,
+                     command    TEXT NOT NULL,
+                     label      TEXT NOT NULL,
+                     queued_at  TEXT NOT NULL,
+                     state      TEXT NOT NULL,
+                     attempts   INTEGER NOT NULL DEFAULT 0,
+                     last_error TEXT
+                 );",
+            )
+        })?;
         Ok(Self { conn })
     }
 
@@ -566,5 +566,35 @@ mod tests {
         assert_eq!(o.entries().expect("entries").len(), 1);
         let kept: i64 = o.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).expect("count");
         assert_eq!(kept, 2, "the unreadable row is kept for whoever investigates");
+    }
+}
+
+#[cfg(test)]
+mod opening {
+    use super::*;
+
+    /// The console's window and its sender open the same queue at the same moment on a fresh file
+    /// (CI failed once with "database is locked": two `CREATE TABLE IF NOT EXISTS` raced and the
+    /// loser's stale snapshot was refused without waiting). Every opening must succeed.
+    #[test]
+    fn two_connections_opening_a_fresh_queue_at_once_both_succeed() {
+        for round in 0..40 {
+            let dir = tempfile::tempdir().expect("dir");
+            let path = dir.path().join("outbox.sqlite");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        Outbox::open(&path).map(|o| o.pending_count())
+                    })
+                })
+                .collect();
+            for o in openers {
+                let opened = o.join().expect("thread");
+                assert!(matches!(opened, Ok(Ok(0))), "round {round}: {opened:?}");
+            }
+        }
     }
 }

@@ -47,14 +47,15 @@ impl std::fmt::Debug for MbTiles {
 impl MbTiles {
     /// Opens (creating if needed) an MBTiles file. A file made elsewhere keeps its tables.
     pub fn open(path: &Path) -> Result<Self, TileError> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS metadata (name TEXT NOT NULL, value TEXT);
-             CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL,
-                 tile_row INTEGER NOT NULL, tile_data BLOB NOT NULL);
-             CREATE UNIQUE INDEX IF NOT EXISTS tile_index ON tiles (zoom_level, tile_column, tile_row);",
-        )?;
+        let conn = crate::sqlite::open(path, |conn| {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS metadata (name TEXT NOT NULL, value TEXT);
+                 CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL,
+                     tile_row INTEGER NOT NULL, tile_data BLOB NOT NULL);
+                 CREATE UNIQUE INDEX IF NOT EXISTS tile_index ON tiles (zoom_level, tile_column, tile_row);",
+            )
+        })?;
         Ok(Self { conn })
     }
 
