@@ -170,6 +170,7 @@ fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
             battery_pct: Some(70.0),
             model: None,
             report_interval_s: None,
+            history: Vec::new(),
             created_at: t0(),
         };
         s.positions.push(fix(device.id, person.id, spot(i, 1), t0()));

@@ -267,6 +267,7 @@ fn porto_velho() -> (LiveModel, Person, Device, Vec<Position>) {
         battery_pct: Some(80.0),
         model: None,
         report_interval_s: None,
+        history: Vec::new(),
         created_at: now(),
     };
     // Every 5 minutes from 12:30 to 13:30, 0.005° (~550 m) east each time, a little north.

@@ -88,6 +88,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         battery_pct: Some(80.0),
         model: None,
         report_interval_s: None,
+        history: Vec::new(),
         created_at: now(),
     };
     let fix = Position {

@@ -46,6 +46,7 @@ async fn main() {
                     battery_pct: None,
                     model: None,
                     report_interval_s: None,
+                    history: Vec::new(),
                     created_at: ctx.now,
                 })?;
             }

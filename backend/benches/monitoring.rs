@@ -98,6 +98,7 @@ async fn world() -> World {
                         battery_pct: None,
                         model: None,
                         report_interval_s: None,
+                        history: Vec::new(),
                         created_at: ctx.now,
                     })?;
                     for (kind, center, radius_m) in zones {

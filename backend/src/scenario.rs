@@ -165,6 +165,7 @@ impl Harness {
             battery_pct: None,
             model: None,
             report_interval_s: None,
+            history: Vec::new(),
             created_at: now,
         };
         let pid = person.id;

@@ -274,6 +274,7 @@ fn tracker(
         battery_pct: None,
         model: None,
         report_interval_s: None,
+        history: Vec::new(),
         created_at: now,
     }
 }

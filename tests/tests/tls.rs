@@ -54,6 +54,7 @@ async fn register(t: &Tls, imei: &'static str, kind: atalaia_core::monitoring::D
                 battery_pct: None,
                 model: None,
                 report_interval_s: None,
+                history: Vec::new(),
                 created_at: ctx.now,
             })
         })

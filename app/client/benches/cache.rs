@@ -43,6 +43,7 @@ fn main() {
             battery_pct: Some(70.0),
             model: None,
             report_interval_s: None,
+            history: Vec::new(),
             created_at: t0,
         };
         let trail = (0..12)

@@ -370,6 +370,7 @@ mod tests {
             battery_pct: Some(80.0),
             model: None,
             report_interval_s: None,
+            history: Vec::new(),
             created_at: t0(),
         };
         let (device_id, person_id) = (device.id, person.id);

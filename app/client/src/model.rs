@@ -290,6 +290,7 @@ mod tests {
             battery_pct: Some(80.0),
             model: None,
             report_interval_s: None,
+            history: Vec::new(),
             created_at: t(0),
         };
         let mut m = LiveModel::default();

@@ -225,6 +225,7 @@ pub async fn create_device(
                 battery_pct: None,
                 model: new.model,
                 report_interval_s: new.report_interval_s,
+                history: Vec::new(),
                 created_at: ctx.now,
             };
             if Store::find_by::<Device>(ctx.conn, "imei", &d.imei)?.is_some() {

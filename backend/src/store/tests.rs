@@ -222,6 +222,7 @@ async fn last_positions_and_history_read_the_moved_and_the_recent_fixes() {
         battery_pct: None,
         model: None,
         report_interval_s: None,
+        history: Vec::new(),
         created_at: now,
     };
     let (a, b, silent) = (device("1"), device("2"), device("3"));

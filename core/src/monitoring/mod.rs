@@ -8,6 +8,9 @@ use crate::schedule::WeeklySchedule;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod lifecycle;
+pub use lifecycle::{DeviceAction, DeviceStep, Why, active_on};
+
 /// Legal regime of a monitored person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -44,7 +47,8 @@ pub enum DeviceKind {
     VehicleTracker,
 }
 
-/// Device lifecycle (seed 003 8b): stock → active → deactivated, or defective.
+/// Device lifecycle (seed 003 8b, III-2.12): stock → active → stock again, defective or lost
+/// (and back to stock once repaired or found) → deactivated; see [`DeviceAction`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceState {
@@ -52,6 +56,7 @@ pub enum DeviceState {
     Active,
     Deactivated,
     Defective,
+    Lost,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -77,6 +82,9 @@ pub struct Device {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_interval_s: Option<u32>,
     pub created_at: DateTime<Utc>,
+    /// Every change of state or wearer, oldest first (III-2.12).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<DeviceStep>,
 }
 
 impl Device {
