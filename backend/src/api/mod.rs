@@ -3,6 +3,7 @@
 
 pub mod alarms;
 pub mod audit;
+pub mod devices;
 pub mod ingest;
 pub mod investigate;
 pub mod monitoring;
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(samu::router())
         .merge(monitoring::router())
+        .merge(devices::router())
         .merge(ingest::router())
         .merge(alarms::router())
         .merge(audit::router())

@@ -6,13 +6,9 @@ use crate::error::ApiResult;
 use crate::server::AppState;
 use crate::store::{Entity, PositionFilter, Store, StoreError};
 use atalaia_core::auth::Permission;
-use atalaia_core::command::{CommandKind, CommandState, DeviceCommand};
-use atalaia_core::ids::DeviceId;
-use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
-use atalaia_core::samu::Vehicle;
+use atalaia_core::monitoring::{GroupRules, Person, Position, Zone};
 use atalaia_core::wire::{
-    AuditEntry, FieldError, NewCommand, NewDevice, NewGroupRules, NewPerson, NewZone, PositionQuery, Problem,
-    ZoneStateChange,
+    AuditEntry, FieldError, NewGroupRules, NewPerson, NewZone, PositionQuery, Problem, ZoneStateChange,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -24,9 +20,6 @@ pub fn router() -> Router<AppState> {
         .route("/persons", get(list_persons).post(create_person))
         .route("/persons/{id}", get(get_person).put(update_person))
         .route("/persons/{id}/history", get(person_history))
-        .route("/devices", get(list_devices).post(create_device))
-        .route("/devices/{id}", get(get_device))
-        .route("/devices/{id}/commands", get(list_commands).post(send_command))
         .route("/zones", get(list_zones).post(create_zone))
         .route("/zones/{id}", get(get_zone).put(update_zone))
         .route("/zones/{id}/state", axum::routing::post(change_zone_state))
@@ -35,12 +28,21 @@ pub fn router() -> Router<AppState> {
         .route("/positions", get(list_positions))
 }
 
-async fn list_of<E: Entity>(state: &AppState, caller: &Caller, p: Permission) -> ApiResult<Json<Vec<E>>> {
+pub(super) async fn list_of<E: Entity>(
+    state: &AppState,
+    caller: &Caller,
+    p: Permission,
+) -> ApiResult<Json<Vec<E>>> {
     caller.require(p)?;
     Ok(Json(state.store.read(|c| Store::list::<E>(c)).await?))
 }
 
-async fn get_of<E: Entity>(state: &AppState, caller: &Caller, p: Permission, id: &str) -> ApiResult<Json<E>> {
+pub(super) async fn get_of<E: Entity>(
+    state: &AppState,
+    caller: &Caller,
+    p: Permission,
+    id: &str,
+) -> ApiResult<Json<E>> {
     caller.require(p)?;
     let id: uuid::Uuid = parse_id(id, E::WHAT)?;
     Ok(Json(state.store.read(move |c| Store::get_required(c, &id.to_string())).await?))
@@ -169,83 +171,6 @@ pub async fn person_history(
         })
         .await?;
     Ok(Json(entries))
-}
-
-#[utoipa::path(get, path = "/api/v1/devices", tag = "monitoring", responses((status = 200, body = [Device]), (status = 403, body = Problem)), security(("bearer" = [])))]
-pub async fn list_devices(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Device>>> {
-    list_of(&s, &caller, Permission::DeviceRead).await
-}
-
-#[utoipa::path(get, path = "/api/v1/devices/{id}", tag = "monitoring", params(("id" = String, Path)), responses((status = 200, body = Device), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn get_device(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Device>> {
-    get_of(&s, &caller, Permission::DeviceRead, &id).await
-}
-
-/// Register a device; linking it to a vehicle also records the tracker on the vehicle.
-#[utoipa::path(post, path = "/api/v1/devices", tag = "monitoring", request_body = NewDevice,
-    responses((status = 201, body = Device), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn create_device(
-    State(state): State<AppState>,
-    caller: Caller,
-    Body(new): Body<NewDevice>,
-) -> ApiResult<(StatusCode, Json<Device>)> {
-    caller.require(Permission::DeviceWrite)?;
-    let actor = crate::store::Actor::user(&caller.user);
-    let mut errors = new.validate();
-    if let Some(m) = new.model.as_deref()
-        && state.models.get(m).is_none()
-    {
-        let known: Vec<&str> = state.models.all().iter().map(|m| m.id.as_str()).collect();
-        errors.push(FieldError::new(
-            "model",
-            &format!("Modelo de dispositivo desconhecido: {m}. Modelos: {}.", known.join(", ")),
-        ));
-    }
-    check(errors)?;
-    let (new_record, d) = state
-        .store
-        .write(move |ctx| {
-            if let Some(stored) = Store::existing::<Device, _>(ctx.conn, new.id)? {
-                return Ok((false, stored));
-            }
-            let d = Device {
-                id: new.id.unwrap_or_default(),
-                imei: new.imei.trim().to_owned(),
-                kind: new.kind,
-                state: new.state,
-                sim1: new.sim1,
-                sim2: new.sim2,
-                person_id: new.person_id,
-                vehicle_id: new.vehicle_id,
-                last_contact: None,
-                battery_pct: None,
-                model: new.model,
-                report_interval_s: new.report_interval_s,
-                history: Vec::new(),
-                created_at: ctx.now,
-            };
-            if Store::find_by::<Device>(ctx.conn, "imei", &d.imei)?.is_some() {
-                return Err(StoreError::Conflict(format!("O identificador {} já está cadastrado.", d.imei)));
-            }
-            if let Some(p) = d.person_id {
-                Store::get_required::<Person>(ctx.conn, &p.to_string())?;
-            }
-            if let Some(v) = d.vehicle_id {
-                let mut vehicle: Vehicle = Store::get_required(ctx.conn, &v.to_string())?;
-                vehicle.device_id = Some(d.id);
-                vehicle.updated_at = ctx.now;
-                ctx.save(&vehicle)?;
-            }
-            ctx.save(&d)?;
-            ctx.audit(&actor, "device.create", &d.id.to_string(), &d.imei)?;
-            Ok((true, d))
-        })
-        .await?;
-    Ok(created(new_record, d))
 }
 
 #[utoipa::path(get, path = "/api/v1/zones", tag = "monitoring", responses((status = 200, body = [Zone]), (status = 403, body = Problem)), security(("bearer" = [])))]
@@ -424,81 +349,6 @@ pub async fn list_positions(
     let detail = format!("{} posições", found.len());
     state.store.write(move |ctx| ctx.audit(&actor, "positions.view", &target, &detail)).await?;
     Ok(Json(found))
-}
-
-/// Commands sent to a device, newest first, with their delivery state.
-#[utoipa::path(get, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = String, Path)),
-    responses((status = 200, body = [DeviceCommand]), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn list_commands(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Vec<DeviceCommand>>> {
-    caller.require(Permission::DeviceRead)?;
-    let id: DeviceId = parse_id(&id, Device::WHAT)?;
-    let mut list = s
-        .store
-        .read(move |c| {
-            Store::get_required::<Device>(c, &id.to_string())?;
-            Store::list_by::<DeviceCommand>(c, "device_id", &id.to_string())
-        })
-        .await?;
-    list.sort_by_key(|c| std::cmp::Reverse(c.created_at));
-    Ok(Json(list))
-}
-
-/// Queue a command for a device (16.2.15, III-2.20): an alert to the wearer needs the right to
-/// handle alarms, a new reporting interval the right to manage devices. Answers 202: delivery
-/// and the device's acknowledgement follow on the live feed.
-#[utoipa::path(post, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = String, Path)),
-    request_body = NewCommand,
-    responses((status = 202, body = DeviceCommand), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
-pub async fn send_command(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    Body(new): Body<NewCommand>,
-) -> ApiResult<(StatusCode, Json<DeviceCommand>)> {
-    caller.require(match new.kind {
-        CommandKind::Alert { .. } => Permission::AlarmHandle,
-        CommandKind::ReportInterval { .. } => Permission::DeviceWrite,
-    })?;
-    let actor = crate::store::Actor::user(&caller.user);
-    let device: DeviceId = parse_id(&id, Device::WHAT)?;
-    if let Some(problem) = new.kind.problem() {
-        check(vec![FieldError::new("kind", problem)])?;
-    }
-    let by = caller.user.id;
-    let command = state
-        .store
-        .write(move |ctx| {
-            let d = Store::get_required::<Device>(ctx.conn, &device.to_string())?;
-            if let Some(stored) = Store::existing::<DeviceCommand, _>(ctx.conn, new.id)? {
-                return Ok((stored, d.imei));
-            }
-            if !d.accepts_data() {
-                return Err(StoreError::Conflict("O dispositivo não está ativo.".into()));
-            }
-            let c = DeviceCommand {
-                id: new.id.unwrap_or_default(),
-                device_id: device,
-                kind: new.kind,
-                tag: Store::next_counter(ctx.conn, "command_tag")? as u32,
-                created_by: by,
-                created_at: ctx.now,
-                state: CommandState::Queued,
-                attempts: 0,
-            };
-            ctx.save(&c)?;
-            ctx.audit(&actor, "device.command", &d.id.to_string(), &c.kind.text())?;
-            Ok((c, d.imei))
-        })
-        .await?;
-    let (command, imei) = command;
-    state.commands.set_pending(&imei, true);
-    state.commands.wake(device);
-    Ok((StatusCode::ACCEPTED, Json(command)))
 }
 
 #[utoipa::path(get, path = "/api/v1/group-rules", tag = "monitoring", responses((status = 200, body = [GroupRules]), (status = 403, body = Problem)), security(("bearer" = [])))]

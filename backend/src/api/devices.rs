@@ -1,0 +1,177 @@
+//! Devices: registration (with their person or vehicle link), their life from stock to write-off
+//! (III-2.12) and the commands sent to them (16.2.15, III-2.20).
+
+use super::monitoring::{get_of, list_of};
+use super::{Body, Caller, check, created, parse_id};
+use crate::error::ApiResult;
+use crate::server::AppState;
+use crate::store::{Entity, Store, StoreError};
+use atalaia_core::auth::Permission;
+use atalaia_core::command::{CommandKind, CommandState, DeviceCommand};
+use atalaia_core::ids::DeviceId;
+use atalaia_core::monitoring::{Device, Person};
+use atalaia_core::samu::Vehicle;
+use atalaia_core::wire::{FieldError, NewCommand, NewDevice, Problem};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/devices", get(list_devices).post(create_device))
+        .route("/devices/{id}", get(get_device))
+        .route("/devices/{id}/commands", get(list_commands).post(send_command))
+}
+
+#[utoipa::path(get, path = "/api/v1/devices", tag = "monitoring", responses((status = 200, body = [Device]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_devices(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Device>>> {
+    list_of(&s, &caller, Permission::DeviceRead).await
+}
+
+#[utoipa::path(get, path = "/api/v1/devices/{id}", tag = "monitoring", params(("id" = String, Path)), responses((status = 200, body = Device), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_device(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Device>> {
+    get_of(&s, &caller, Permission::DeviceRead, &id).await
+}
+
+/// Register a device; linking it to a vehicle also records the tracker on the vehicle.
+#[utoipa::path(post, path = "/api/v1/devices", tag = "monitoring", request_body = NewDevice,
+    responses((status = 201, body = Device), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_device(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(new): Body<NewDevice>,
+) -> ApiResult<(StatusCode, Json<Device>)> {
+    caller.require(Permission::DeviceWrite)?;
+    let actor = crate::store::Actor::user(&caller.user);
+    let mut errors = new.validate();
+    if let Some(m) = new.model.as_deref()
+        && state.models.get(m).is_none()
+    {
+        let known: Vec<&str> = state.models.all().iter().map(|m| m.id.as_str()).collect();
+        errors.push(FieldError::new(
+            "model",
+            &format!("Modelo de dispositivo desconhecido: {m}. Modelos: {}.", known.join(", ")),
+        ));
+    }
+    check(errors)?;
+    let (new_record, d) = state
+        .store
+        .write(move |ctx| {
+            if let Some(stored) = Store::existing::<Device, _>(ctx.conn, new.id)? {
+                return Ok((false, stored));
+            }
+            let d = Device {
+                id: new.id.unwrap_or_default(),
+                imei: new.imei.trim().to_owned(),
+                kind: new.kind,
+                state: new.state,
+                sim1: new.sim1,
+                sim2: new.sim2,
+                person_id: new.person_id,
+                vehicle_id: new.vehicle_id,
+                last_contact: None,
+                battery_pct: None,
+                model: new.model,
+                report_interval_s: new.report_interval_s,
+                history: Vec::new(),
+                created_at: ctx.now,
+            };
+            if Store::find_by::<Device>(ctx.conn, "imei", &d.imei)?.is_some() {
+                return Err(StoreError::Conflict(format!("O identificador {} já está cadastrado.", d.imei)));
+            }
+            if let Some(p) = d.person_id {
+                Store::get_required::<Person>(ctx.conn, &p.to_string())?;
+            }
+            if let Some(v) = d.vehicle_id {
+                let mut vehicle: Vehicle = Store::get_required(ctx.conn, &v.to_string())?;
+                vehicle.device_id = Some(d.id);
+                vehicle.updated_at = ctx.now;
+                ctx.save(&vehicle)?;
+            }
+            ctx.save(&d)?;
+            ctx.audit(&actor, "device.create", &d.id.to_string(), &d.imei)?;
+            Ok((true, d))
+        })
+        .await?;
+    Ok(created(new_record, d))
+}
+
+/// Commands sent to a device, newest first, with their delivery state.
+#[utoipa::path(get, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = String, Path)),
+    responses((status = 200, body = [DeviceCommand]), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn list_commands(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<DeviceCommand>>> {
+    caller.require(Permission::DeviceRead)?;
+    let id: DeviceId = parse_id(&id, Device::WHAT)?;
+    let mut list = s
+        .store
+        .read(move |c| {
+            Store::get_required::<Device>(c, &id.to_string())?;
+            Store::list_by::<DeviceCommand>(c, "device_id", &id.to_string())
+        })
+        .await?;
+    list.sort_by_key(|c| std::cmp::Reverse(c.created_at));
+    Ok(Json(list))
+}
+
+/// Queue a command for a device (16.2.15, III-2.20): an alert to the wearer needs the right to
+/// handle alarms, a new reporting interval the right to manage devices. Answers 202: delivery
+/// and the device's acknowledgement follow on the live feed.
+#[utoipa::path(post, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = String, Path)),
+    request_body = NewCommand,
+    responses((status = 202, body = DeviceCommand), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn send_command(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(new): Body<NewCommand>,
+) -> ApiResult<(StatusCode, Json<DeviceCommand>)> {
+    caller.require(match new.kind {
+        CommandKind::Alert { .. } => Permission::AlarmHandle,
+        CommandKind::ReportInterval { .. } => Permission::DeviceWrite,
+    })?;
+    let actor = crate::store::Actor::user(&caller.user);
+    let device: DeviceId = parse_id(&id, Device::WHAT)?;
+    if let Some(problem) = new.kind.problem() {
+        check(vec![FieldError::new("kind", problem)])?;
+    }
+    let by = caller.user.id;
+    let command = state
+        .store
+        .write(move |ctx| {
+            let d = Store::get_required::<Device>(ctx.conn, &device.to_string())?;
+            if let Some(stored) = Store::existing::<DeviceCommand, _>(ctx.conn, new.id)? {
+                return Ok((stored, d.imei));
+            }
+            if !d.accepts_data() {
+                return Err(StoreError::Conflict("O dispositivo não está ativo.".into()));
+            }
+            let c = DeviceCommand {
+                id: new.id.unwrap_or_default(),
+                device_id: device,
+                kind: new.kind,
+                tag: Store::next_counter(ctx.conn, "command_tag")? as u32,
+                created_by: by,
+                created_at: ctx.now,
+                state: CommandState::Queued,
+                attempts: 0,
+            };
+            ctx.save(&c)?;
+            ctx.audit(&actor, "device.command", &d.id.to_string(), &c.kind.text())?;
+            Ok((c, d.imei))
+        })
+        .await?;
+    let (command, imei) = command;
+    state.commands.set_pending(&imei, true);
+    state.commands.wake(device);
+    Ok((StatusCode::ACCEPTED, Json(command)))
+}
