@@ -9,9 +9,9 @@ use crate::store::{Entity, Store, StoreError};
 use atalaia_core::auth::Permission;
 use atalaia_core::command::{CommandKind, CommandState, DeviceCommand};
 use atalaia_core::ids::DeviceId;
-use atalaia_core::monitoring::{Device, Person};
+use atalaia_core::monitoring::{Device, DeviceAction, DeviceState, Person, Why, active_on};
 use atalaia_core::samu::Vehicle;
-use atalaia_core::wire::{FieldError, NewCommand, NewDevice, Problem};
+use atalaia_core::wire::{DeviceChange, FieldError, NewCommand, NewDevice, Problem};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/devices", get(list_devices).post(create_device))
         .route("/devices/{id}", get(get_device))
+        .route("/devices/{id}/state", axum::routing::post(change_device_state))
         .route("/devices/{id}/commands", get(list_commands).post(send_command))
 }
 
@@ -85,7 +86,10 @@ pub async fn create_device(
                 return Err(StoreError::Conflict(format!("O identificador {} já está cadastrado.", d.imei)));
             }
             if let Some(p) = d.person_id {
-                Store::get_required::<Person>(ctx.conn, &p.to_string())?;
+                let person: Person = Store::get_required(ctx.conn, &p.to_string())?;
+                if d.state == DeviceState::Active {
+                    one_active(ctx.conn, &person, &d)?;
+                }
             }
             if let Some(v) = d.vehicle_id {
                 let mut vehicle: Vehicle = Store::get_required(ctx.conn, &v.to_string())?;
@@ -99,6 +103,77 @@ pub async fn create_device(
         })
         .await?;
     Ok(created(new_record, d))
+}
+
+/// A person wears one active device of a kind: fitting a second one is refused (409) with the
+/// way to do it (III-2.12).
+fn one_active(conn: &rusqlite::Connection, person: &Person, device: &Device) -> Result<(), StoreError> {
+    let devices = Store::list::<Device>(conn)?;
+    match active_on(&devices, person.id, device.kind, device.id) {
+        Some(worn) => Err(StoreError::Conflict(format!(
+            "{} já está com o dispositivo {} ativo. Para trocar, use Substituir nesse dispositivo.",
+            person.name, worn.imei
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A step in a device's life (III-2.12): activate (on a wearer), return to stock, defective,
+/// lost, restock, deactivate, or replace on its wearer by a spare from stock — both devices
+/// change in one transaction. The reason is required for all but activation; every step is kept
+/// on the device's record and in the audit trail. What the state does not allow is 409.
+#[utoipa::path(post, path = "/api/v1/devices/{id}/state", tag = "monitoring", params(("id" = String, Path)),
+    request_body = DeviceChange,
+    responses((status = 200, body = Device), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn change_device_state(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(change): Body<DeviceChange>,
+) -> ApiResult<Json<Device>> {
+    caller.require(Permission::DeviceWrite)?;
+    let id: DeviceId = parse_id(&id, Device::WHAT)?;
+    check(change.validate())?;
+    let actor = crate::store::Actor::user(&caller.user);
+    let by = caller.user.display_name.clone();
+    let d = state
+        .store
+        .write(move |ctx| {
+            let mut d: Device = Store::get_required(ctx.conn, &id.to_string())?;
+            let why = Why { by: &by, at: ctx.now, reason: &change.reason };
+            let wearer = d.person_id;
+            let mut detail = format!("{}: {}", d.imei, d.state.label());
+            if let DeviceAction::Activate { person_id: Some(p) } = change.action {
+                let person: Person = Store::get_required(ctx.conn, &p.to_string())?;
+                one_active(ctx.conn, &person, &d)?;
+                detail.push_str(&format!(" → em {}", person.name));
+            }
+            d.apply(change.action, why).map_err(StoreError::Conflict)?;
+            detail.push_str(&format!(" → {}", d.state.label()));
+            if let DeviceAction::Replace { by: spare, .. } = change.action {
+                let mut spare: Device = Store::get_required(ctx.conn, &spare.to_string())?;
+                let wearer =
+                    wearer.ok_or_else(|| StoreError::Conflict("O dispositivo não tem portador.".into()))?;
+                spare.fit_as_replacement(&d, wearer, why).map_err(StoreError::Conflict)?;
+                ctx.save(&spare)?;
+                detail.push_str(&format!("; substituto {} ativo", spare.imei));
+                ctx.audit(
+                    &actor,
+                    "device.fit",
+                    &spare.id.to_string(),
+                    &format!("{} substitui {}", spare.imei, d.imei),
+                )?;
+            }
+            if !change.reason.trim().is_empty() {
+                detail.push_str(&format!(" ({})", change.reason.trim()));
+            }
+            ctx.save(&d)?;
+            ctx.audit(&actor, change.action.audit_action(), &d.id.to_string(), &detail)?;
+            Ok(d)
+        })
+        .await?;
+    Ok(Json(d))
 }
 
 /// Commands sent to a device, newest first, with their delivery state.

@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
         samu::crew::add_consent, samu::crew::transfer, samu::crew::crew_alert,
         samu::crew::set_crew_vehicle, samu::crew::get_crew_vehicle,
         monitoring::list_persons, monitoring::update_person, monitoring::person_history, monitoring::get_person, monitoring::create_person,
-        devices::list_devices, devices::get_device, devices::create_device,
+        devices::list_devices, devices::get_device, devices::create_device, devices::change_device_state,
         devices::list_commands, devices::send_command,
         monitoring::list_zones, monitoring::get_zone, monitoring::create_zone, monitoring::update_zone, monitoring::change_zone_state,
         monitoring::list_group_rules, monitoring::get_group_rules, monitoring::put_group_rules,

@@ -139,6 +139,35 @@ impl NewDevice {
                 "Um dispositivo não pode estar com uma pessoa e uma viatura ao mesmo tempo.",
             ));
         }
+        if !matches!(self.state, DeviceState::Stock | DeviceState::Active) {
+            e.push(FieldError::new("state", "Um dispositivo novo entra em estoque ou ativo."));
+        } else if self.state == DeviceState::Stock && (self.person_id.is_some() || self.vehicle_id.is_some())
+        {
+            e.push(FieldError::new("state", "Um dispositivo em estoque não está com ninguém."));
+        }
+        limit(&mut e, "sim1", self.sim1.as_deref().unwrap_or_default(), 32, "Chip 1");
+        limit(&mut e, "sim2", self.sim2.as_deref().unwrap_or_default(), 32, "Chip 2");
+        e
+    }
+}
+
+/// A step in a device's life (III-2.12): `POST /devices/{id}/state`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeviceChange {
+    #[serde(flatten)]
+    pub action: crate::monitoring::DeviceAction,
+    /// Why (required for everything but activating a device).
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl DeviceChange {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        if self.action.needs_reason() {
+            require(&mut e, "reason", &self.reason, "Motivo");
+        }
+        limit(&mut e, "reason", &self.reason, 500, "Motivo");
         e
     }
 }
