@@ -1,4 +1,5 @@
 use super::*;
+use atalaia_client::format;
 use atalaia_core::auth::Role;
 
 #[test]
