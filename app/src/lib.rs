@@ -6,6 +6,7 @@
 
 pub mod alert;
 pub mod app;
+pub mod form;
 pub mod keys;
 pub mod layout;
 pub mod painter;

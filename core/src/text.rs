@@ -4,7 +4,7 @@
 use crate::alarm::{AlarmKind, Outcome, Severity};
 use crate::auth::Role;
 use crate::geom::GeomError;
-use crate::monitoring::{Regime, ZoneKind};
+use crate::monitoring::{DeviceAction, DeviceKind, Regime, ZoneKind};
 use crate::samu::{CallType, Priority, VehicleKind, VehicleStatus};
 
 /// Lower case without accents, to compare what was typed with what is stored (municipality
@@ -217,6 +217,28 @@ pub fn zone_kind(v: ZoneKind) -> &'static str {
         ZoneKind::Exclusion => "Exclusão",
         ZoneKind::Warning => "Advertência",
         ZoneKind::Continuous => "Contínua",
+    }
+}
+
+pub fn device_kind(v: DeviceKind) -> &'static str {
+    match v {
+        DeviceKind::AnkleBracelet => "Tornozeleira",
+        DeviceKind::VictimUnit => "Unidade da vítima",
+        DeviceKind::VehicleTracker => "Rastreador veicular",
+    }
+}
+
+/// A step in a device's life, as a button or a history line names it (III-2.12).
+pub fn device_action(v: DeviceAction) -> &'static str {
+    match v {
+        DeviceAction::Activate { person_id: Some(_) } => "Instalar na pessoa",
+        DeviceAction::Activate { person_id: None } => "Ativar",
+        DeviceAction::Return => "Devolver ao estoque",
+        DeviceAction::Defective => "Com defeito",
+        DeviceAction::Lost => "Extraviado",
+        DeviceAction::Restock => "Reparado / achado",
+        DeviceAction::Deactivate => "Desativar",
+        DeviceAction::Replace { .. } => "Substituir",
     }
 }
 

@@ -15,8 +15,8 @@ use crate::outbox::{self, Command, Outbox};
 use crate::{cache, seat};
 use atalaia_core::alarm::Alarm;
 use atalaia_core::command::DeviceCommand;
-use atalaia_core::ids::{AlarmId, OccurrenceId, PersonId, ZoneId};
-use atalaia_core::monitoring::{Person, Zone};
+use atalaia_core::ids::{AlarmId, DeviceId, OccurrenceId, PersonId, ZoneId};
+use atalaia_core::monitoring::{Device, Person, Zone};
 use atalaia_core::samu::{Dispatch, Occurrence};
 use atalaia_core::wire::{AlarmAction, UserInfo};
 use chrono::{DateTime, Utc};
@@ -90,8 +90,10 @@ pub enum Routed {
     /// A device command sent from this alarm's card.
     DeviceCommand(AlarmId, Result<Box<DeviceCommand>, ApiError>),
     Zone(ZoneId, Result<Box<Zone>, ApiError>),
-    /// A person's record saved from an alarm card.
+    /// A person's record saved from an alarm card or the administration screen.
     Person(PersonId, Result<Box<Person>, ApiError>),
+    /// A device registered or moved through its life at the administration screen.
+    Device(DeviceId, Result<Box<Device>, ApiError>),
 }
 
 /// What the screens must show after something happened at the desk.
@@ -407,6 +409,13 @@ impl Desk {
             }
             Command::ZoneState { zone, .. } => Routed::Zone(*zone, decode(result).map(Box::new)),
             Command::UpdatePerson { person, .. } => Routed::Person(*person, decode(result).map(Box::new)),
+            Command::CreatePerson(body) => {
+                Routed::Person(body.id.unwrap_or_default(), decode(result).map(Box::new))
+            }
+            Command::CreateDevice(body) => {
+                Routed::Device(body.id.unwrap_or_default(), decode(result).map(Box::new))
+            }
+            Command::DeviceState { device, .. } => Routed::Device(*device, decode(result).map(Box::new)),
         })
     }
 
@@ -424,6 +433,9 @@ impl Desk {
             Command::SaveZone { zone, .. } => serde_json::to_value(m.zones.get(&zone.id?)?),
             Command::ZoneState { zone, .. } => serde_json::to_value(m.zones.get(zone)?),
             Command::UpdatePerson { person, .. } => serde_json::to_value(m.persons.get(person)?),
+            Command::CreatePerson(body) => serde_json::to_value(m.persons.get(&body.id?)?),
+            Command::CreateDevice(body) => serde_json::to_value(m.devices.get(&body.id?)?),
+            Command::DeviceState { device, .. } => serde_json::to_value(m.devices.get(device)?),
         };
         value.ok()
     }

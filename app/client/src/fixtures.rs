@@ -21,3 +21,37 @@ pub fn occurrence(id: OccurrenceId, at: DateTime<Utc>) -> Occurrence {
         at,
     )
 }
+
+/// A monitored person in the semi-open regime, registered now.
+pub fn person(name: &str) -> atalaia_core::monitoring::Person {
+    atalaia_core::monitoring::Person {
+        id: atalaia_core::ids::PersonId::new(),
+        name: name.into(),
+        record: "0001-00".into(),
+        regime: atalaia_core::monitoring::Regime::SemiOpen,
+        group: None,
+        responsible: None,
+        linked_person: None,
+        created_at: Utc::now(),
+    }
+}
+
+/// An active device of `kind` with no wearer, registered now.
+pub fn device(imei: &str, kind: atalaia_core::monitoring::DeviceKind) -> atalaia_core::monitoring::Device {
+    atalaia_core::monitoring::Device {
+        id: atalaia_core::ids::DeviceId::new(),
+        imei: imei.into(),
+        kind,
+        state: atalaia_core::monitoring::DeviceState::Active,
+        sim1: None,
+        sim2: None,
+        person_id: None,
+        vehicle_id: None,
+        last_contact: None,
+        battery_pct: None,
+        model: None,
+        report_interval_s: None,
+        created_at: Utc::now(),
+        history: Vec::new(),
+    }
+}

@@ -17,8 +17,8 @@ use crate::backoff::Backoff;
 use atalaia_core::ids::{AlarmId, DeviceId, OccurrenceId, PersonId, ZoneId};
 use atalaia_core::monitoring::ZoneAction;
 use atalaia_core::wire::{
-    AlarmAction, NewCommand, NewDispatch, NewOccurrence, NewPerson, NewZone, Problem, RegulationUpdate,
-    ZoneStateChange,
+    AlarmAction, DeviceChange, NewCommand, NewDevice, NewDispatch, NewOccurrence, NewPerson, NewZone,
+    Problem, RegulationUpdate, ZoneStateChange,
 };
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
@@ -71,6 +71,15 @@ pub enum Command {
         zone: ZoneId,
         change: ZoneStateChange,
     },
+    /// A person registered at the administration screen (III-2.7); `body.id` is set.
+    CreatePerson(NewPerson),
+    /// A device registered at the administration screen; `body.id` is set.
+    CreateDevice(NewDevice),
+    /// A step in a device's life (III-2.12).
+    DeviceState {
+        device: DeviceId,
+        change: DeviceChange,
+    },
     /// Close an occurrence with its reason (TDC-PROC 13, RFS185); its vehicles are released.
     CloseOccurrence {
         occurrence: OccurrenceId,
@@ -106,6 +115,11 @@ impl Command {
             Command::ZoneState { zone, change } => {
                 (Method::POST, format!("/zones/{zone}/state"), serde_json::to_value(change)?)
             }
+            Command::CreatePerson(body) => (Method::POST, "/persons".into(), serde_json::to_value(body)?),
+            Command::CreateDevice(body) => (Method::POST, "/devices".into(), serde_json::to_value(body)?),
+            Command::DeviceState { device, change } => {
+                (Method::POST, format!("/devices/{device}/state"), serde_json::to_value(change)?)
+            }
             Command::CloseOccurrence { occurrence, reason } => (
                 Method::POST,
                 format!("/occurrences/{occurrence}/close"),
@@ -137,6 +151,11 @@ impl Command {
                 ZoneAction::Resume => "Reativação de zona".into(),
                 ZoneAction::Lift => "Revogação de zona".into(),
             },
+            Command::CreatePerson(body) => format!("Novo cadastro de {}", body.name.trim()),
+            Command::CreateDevice(body) => format!("Novo dispositivo {}", body.imei.trim()),
+            Command::DeviceState { change, .. } => {
+                format!("Dispositivo: {}", atalaia_core::text::device_action(change.action))
+            }
             Command::CloseOccurrence { .. } => "Encerramento de ocorrência".into(),
         }
     }

@@ -1,5 +1,6 @@
 //! The console's screens: login, then the dashboard. A session is what login hands the dashboard.
 
+pub mod admin;
 pub mod dashboard;
 pub mod login;
 pub mod wall;

@@ -25,7 +25,6 @@ use iced::{Center, Element, Fill, FillPortion, Task};
 use std::collections::{HashMap, HashSet};
 
 mod person;
-pub use person::{EditMessage, Editor};
 use person::{device_of, person_card};
 
 /// The note field of the card: focused when the operator takes an alarm.
@@ -47,7 +46,7 @@ pub struct State {
     close_note: String,
     outcome: Option<Outcome>,
     /// The person's record being corrected from the card (issue 22 item 1).
-    editor: Option<Editor>,
+    editor: Option<crate::form::person::Form>,
 }
 
 #[derive(Debug, Clone)]
@@ -71,7 +70,9 @@ pub enum Message {
     /// The server's answer to a device command.
     CommandSent(AlarmId, Result<Box<DeviceCommand>, ApiError>),
     /// Correcting the record of the person on the card.
-    Person(EditMessage),
+    /// Open the person's record for correction (who may write people).
+    EditPerson(atalaia_core::ids::PersonId),
+    Person(crate::form::person::Message),
 }
 
 #[derive(Debug, Clone)]
@@ -96,7 +97,24 @@ impl State {
         let may = ctx.user.role.can(Permission::AlarmHandle);
         let held = |id: AlarmId| ctx.model.alarms.get(&id).is_some_and(|a| held_by(a, ctx.user.id));
         match message {
-            Message::Person(m) => return self.edit_person(m, ctx),
+            Message::EditPerson(id) => {
+                if let (true, Some(p)) =
+                    (ctx.user.role.can(Permission::PersonWrite), ctx.model.persons.get(&id))
+                {
+                    self.editor = Some(crate::form::person::Form::of(p));
+                    return (crate::form::person::Form::focus(), None);
+                }
+            }
+            Message::Person(m) => {
+                use crate::form::person::Event as FormEvent;
+                match self.editor.as_mut().and_then(|e| e.update(m)) {
+                    Some(FormEvent::Save { person, body, .. }) => {
+                        return (Task::none(), Some(Event::SavePerson(person, body)));
+                    }
+                    Some(FormEvent::Closed) => self.editor = None,
+                    None => {}
+                }
+            }
             Message::Select(id) => self.select(Some(id)),
             Message::Back => self.select(None),
             Message::Claim(id) => {
@@ -185,53 +203,6 @@ impl State {
 
     /// Opens the card of another alarm (or none): what was typed for the previous one stays out
     /// of it, so one Enter can never close alarm B with alarm A's outcome and note.
-    /// The person editor of the card: opened for who may write people, sent through the
-    /// dashboard, closed by the server's answer (or kept with its refusal).
-    fn edit_person(&mut self, m: EditMessage, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
-        let edit = |e: &mut Option<Editor>, f: &dyn Fn(&mut Editor)| {
-            if let Some(e) = e.as_mut().filter(|e| !e.saving) {
-                f(e);
-                e.errors.clear();
-            }
-        };
-        match m {
-            EditMessage::Open(id) => {
-                if let (true, Some(p)) =
-                    (ctx.user.role.can(Permission::PersonWrite), ctx.model.persons.get(&id))
-                {
-                    self.editor = Some(Editor::of(p));
-                    return (iced::widget::operation::focus(Id::new(person::NAME_ID)), None);
-                }
-            }
-            EditMessage::Name(v) => edit(&mut self.editor, &|e| e.name = v.clone()),
-            EditMessage::Record(v) => edit(&mut self.editor, &|e| e.record = v.clone()),
-            EditMessage::Regime(r) => edit(&mut self.editor, &|e| e.regime = r.0),
-            EditMessage::Group(v) => edit(&mut self.editor, &|e| e.group = v.clone()),
-            EditMessage::Responsible(v) => edit(&mut self.editor, &|e| e.responsible = v.clone()),
-            EditMessage::Cancel => self.editor = None,
-            EditMessage::Save => {
-                let Some(e) = self.editor.as_mut().filter(|e| !e.saving) else { return (Task::none(), None) };
-                match e.body() {
-                    Ok(body) => {
-                        e.saving = true;
-                        return (Task::none(), Some(Event::SavePerson(e.person, Box::new(body))));
-                    }
-                    Err(errors) => e.errors = errors,
-                }
-            }
-            EditMessage::Saved(id, result) => match (result, self.editor.as_mut().filter(|e| e.person == id))
-            {
-                (Ok(_), Some(_)) => self.editor = None,
-                (Err(why), Some(e)) => {
-                    e.saving = false;
-                    e.errors = vec![why];
-                }
-                (_, None) => {}
-            },
-        }
-        (Task::none(), None)
-    }
-
     fn select(&mut self, id: Option<AlarmId>) {
         if self.selected != id {
             self.selected = id;

@@ -8,16 +8,15 @@ use crate::theme;
 use atalaia_client::{LiveModel, format};
 use atalaia_core::alarm::{Alarm, Subject};
 use atalaia_core::ids::PersonId;
-use atalaia_core::monitoring::{Device, Person, Regime};
-use atalaia_core::wire::NewPerson;
-use iced::widget::{button, column, container, pick_list, row, text, text_input};
+use atalaia_core::monitoring::Device;
+use iced::widget::{button, column, container, row, text};
 use iced::{Center, Element};
 
 /// The monitored person's card and the device's health strip; for other subjects, their name.
 pub(super) fn person_card<'a>(
     a: &'a Alarm,
     ctx: &Ctx<'a>,
-    editor: Option<&'a Editor>,
+    editor: Option<&'a crate::form::person::Form>,
     can_edit: bool,
 ) -> Element<'a, Message> {
     let model = ctx.model;
@@ -57,14 +56,14 @@ pub(super) fn person_card<'a>(
         facts = facts.push(text(pt::other_person(&other.name)).size(theme::SMALL).color(theme::ORANGE));
     }
     let body: Element<'a, Message> = match editor.filter(|e| e.person == person.id) {
-        Some(e) => editor_view(e),
+        Some(e) => e.view().map(Message::Person),
         None => {
             if can_edit {
                 facts = facts.push(
                     button(text("Editar cadastro").size(theme::SMALL))
                         .padding([2, 8])
                         .style(button::secondary)
-                        .on_press(Message::Person(EditMessage::Open(person.id))),
+                        .on_press(Message::EditPerson(person.id)),
                 );
             }
             facts.into()
@@ -135,140 +134,4 @@ pub(super) fn device_of<'a>(model: &'a LiveModel, subject: &Subject) -> Option<&
         Subject::Person(p) => model.devices.values().find(|d| d.person_id == Some(*p)),
         Subject::Vehicle(_) | Subject::Occurrence(_) => None,
     }
-}
-
-/// The regimes an administrator picks from, in the order the form lists them.
-const REGIMES: [Regime; 5] =
-    [Regime::HouseArrest, Regime::SemiOpen, Regime::Open, Regime::ProtectiveMeasure, Regime::Victim];
-
-/// A regime in the form's list, named in Portuguese.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RegimeChoice(pub Regime);
-
-impl std::fmt::Display for RegimeChoice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(atalaia_core::text::regime(self.0))
-    }
-}
-
-/// Correcting the record of the person on the card (issue 22 item 1; for who may write people).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Editor {
-    pub person: PersonId,
-    pub name: String,
-    pub record: String,
-    pub regime: Regime,
-    pub group: String,
-    pub responsible: String,
-    linked: Option<PersonId>,
-    pub saving: bool,
-    pub errors: Vec<String>,
-}
-
-impl Editor {
-    pub fn of(p: &Person) -> Self {
-        Self {
-            person: p.id,
-            name: p.name.clone(),
-            record: p.record.clone(),
-            regime: p.regime,
-            group: p.group.clone().unwrap_or_default(),
-            responsible: p.responsible.clone().unwrap_or_default(),
-            linked: p.linked_person,
-            saving: false,
-            errors: Vec::new(),
-        }
-    }
-
-    /// The body to send, or what is wrong with it (the server's own rules, in Portuguese).
-    pub fn body(&self) -> Result<NewPerson, Vec<String>> {
-        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        let body = NewPerson {
-            id: Some(self.person),
-            name: self.name.trim().to_owned(),
-            record: self.record.trim().to_owned(),
-            regime: self.regime,
-            group: some(&self.group),
-            responsible: some(&self.responsible),
-            linked_person: self.linked,
-        };
-        let errors: Vec<String> = body.validate().into_iter().map(|e| e.message).collect();
-        if errors.is_empty() { Ok(body) } else { Err(errors) }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub enum EditMessage {
-    Open(PersonId),
-    Name(String),
-    Record(String),
-    Regime(RegimeChoice),
-    Group(String),
-    Responsible(String),
-    Save,
-    Cancel,
-    /// The server's answer for this person.
-    Saved(PersonId, Result<Box<Person>, String>),
-}
-
-/// The name field of the editor (the cursor goes there when it opens).
-pub const NAME_ID: &str = "cadastro-nome";
-
-/// The form that replaces the facts of the card while the record is corrected.
-pub(super) fn editor_view<'a>(e: &'a Editor) -> Element<'a, Message> {
-    let field = |label: &'a str, hint: &'a str, value: &'a str, m: fn(String) -> EditMessage| {
-        let mut input = text_input(hint, value).size(theme::SMALL).padding([3, 6]);
-        if !e.saving {
-            input =
-                input.on_input(move |v| Message::Person(m(v))).on_submit(Message::Person(EditMessage::Save));
-        }
-        column![text(label).size(theme::SMALL).color(theme::MUTED), input].spacing(2)
-    };
-    let name = {
-        let mut input = text_input("Nome completo", &e.name).id(NAME_ID).size(theme::SMALL).padding([3, 6]);
-        if !e.saving {
-            input = input
-                .on_input(|v| Message::Person(EditMessage::Name(v)))
-                .on_submit(Message::Person(EditMessage::Save));
-        }
-        column![text("Nome").size(theme::SMALL).color(theme::MUTED), input].spacing(2)
-    };
-    let regimes: Vec<RegimeChoice> = REGIMES.iter().copied().map(RegimeChoice).collect();
-    let regime = column![
-        text("Regime").size(theme::SMALL).color(theme::MUTED),
-        pick_list(regimes, Some(RegimeChoice(e.regime)), |r| Message::Person(EditMessage::Regime(r)))
-            .text_size(theme::SMALL)
-            .padding([3, 6]),
-    ]
-    .spacing(2);
-    let mut save = button(text(if e.saving { "Salvando…" } else { "Salvar cadastro" }).size(theme::SMALL))
-        .padding([3, 9])
-        .style(button::primary);
-    if !e.saving {
-        save = save.on_press(Message::Person(EditMessage::Save));
-    }
-    let mut form = column![
-        text("Corrigir cadastro").size(theme::TEXT),
-        name,
-        row![field("Processo / prontuário", "Número do processo", &e.record, EditMessage::Record), regime]
-            .spacing(8),
-        row![
-            field("Grupo", "Região, tipo de pena…", &e.group, EditMessage::Group),
-            field("Responsável", "Informe o responsável", &e.responsible, EditMessage::Responsible)
-        ]
-        .spacing(8),
-        row![
-            save,
-            button(text("Cancelar").size(theme::SMALL))
-                .padding([3, 9])
-                .style(button::text)
-                .on_press(Message::Person(EditMessage::Cancel)),
-        ]
-        .spacing(8),
-    ]
-    .spacing(6);
-    for err in &e.errors {
-        form = form.push(text(err.as_str()).size(theme::SMALL).color(theme::RED));
-    }
-    form.into()
 }

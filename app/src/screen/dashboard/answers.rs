@@ -68,8 +68,14 @@ impl Dashboard {
             Routed::DeviceCommand(alarm, result) => {
                 Message::Alarmes(alarmes::Message::CommandSent(alarm, result))
             }
-            Routed::Person(id, result) => Message::Alarmes(alarmes::Message::Person(
-                alarmes::EditMessage::Saved(id, result.map_err(|e| crate::text::api_error(&e))),
+            Routed::Person(id, result) => {
+                Message::PersonSaved(id, result.map_err(|e| crate::text::api_error(&e)))
+            }
+            Routed::Device(id, result) => Message::Admin(crate::screen::admin::Message::Devices(
+                crate::screen::admin::devices::Message::Saved(
+                    id,
+                    result.map_err(|e| crate::text::api_error(&e)),
+                ),
             )),
             Routed::Zone(id, result) => Message::Mapa(mapa::Message::Zone(mapa::zones::Message::Saved(
                 id,

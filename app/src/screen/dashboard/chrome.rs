@@ -82,6 +82,7 @@ impl Dashboard {
                 .width(190)
                 .align_x(iced::alignment::Horizontal::Right),
         )
+        .extend(self.cadastros_button())
         .push(
             button(text(pt::ABOUT).size(theme::SMALL))
                 .padding([4, 10])
@@ -213,6 +214,23 @@ impl Dashboard {
                 .padding([8, 14])
                 .width(Fill)
                 .style(theme::banner(theme::BLUE))
+                .into(),
+        )
+    }
+
+    /// "Cadastros" (the administration screen) for who may read people or devices; "Painéis"
+    /// brings the panes back.
+    pub(super) fn cadastros_button(&self) -> Option<Element<'_, Message>> {
+        let role = self.session.user.role;
+        if self.wall || !(role.can(Permission::PersonRead) || role.can(Permission::DeviceRead)) {
+            return None;
+        }
+        let label = if self.admin.is_some() { "Painéis" } else { "Cadastros" };
+        Some(
+            button(text(label).size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::Cadastros)
                 .into(),
         )
     }

@@ -57,6 +57,8 @@ pub struct Dashboard {
     layout_dirty: bool,
     /// The "Sobre" box is open.
     about: bool,
+    /// The administration screen ("Cadastros"), shown instead of the panes while open.
+    admin: Option<crate::screen::admin::State>,
     /// Where files taken from a record are saved, and what opens them.
     files: atalaia_client::record::Files,
 }
@@ -81,6 +83,12 @@ pub enum Message {
     Conflicts(ConflictAction),
     /// The "Sobre" box: version, server, licence.
     About,
+    /// Open or close the administration screen.
+    Cadastros,
+    Admin(crate::screen::admin::Message),
+    /// The server's answer about a person's record (from the alarm card or the administration
+    /// screen; each ignores answers about a form it does not hold).
+    PersonSaved(atalaia_core::ids::PersonId, Result<Box<atalaia_core::monitoring::Person>, String>),
     Logout,
 }
 
@@ -118,6 +126,7 @@ impl Dashboard {
             layout_file: None,
             layout_dirty: false,
             about: false,
+            admin: None,
             files: atalaia_client::record::Files::default(),
         }
     }
@@ -550,6 +559,42 @@ impl Dashboard {
             }
             Message::Conflicts(action) => self.desk.conflicts(action, self.now),
             Message::About => self.about = !self.about,
+            Message::Cadastros => match self.admin.take() {
+                Some(_) => {}
+                None if crate::screen::admin::State::allowed(&ctx) => {
+                    let (admin, task) = crate::screen::admin::State::open(&ctx);
+                    self.admin = Some(admin);
+                    return (task.map(Message::Admin), None);
+                }
+                None => {}
+            },
+            Message::Admin(m) => {
+                let Some(admin) = self.admin.as_mut() else { return (Task::none(), None) };
+                let (task, event) = admin.update(m, &ctx);
+                let effect = match event {
+                    Some(crate::screen::admin::Event::Issue(command)) => self.issue(*command, None),
+                    Some(crate::screen::admin::Event::Close) => {
+                        self.admin = None;
+                        Task::none()
+                    }
+                    None => Task::none(),
+                };
+                return (Task::batch([task.map(Message::Admin), effect]), None);
+            }
+            Message::PersonSaved(id, result) => {
+                let form = |r: &Result<Box<atalaia_core::monitoring::Person>, String>| {
+                    crate::form::person::Message::Saved(id, r.clone())
+                };
+                let mut tasks =
+                    vec![self.update(Message::Alarmes(alarmes::Message::Person(form(&result)))).0];
+                if self.admin.is_some() {
+                    let m = crate::screen::admin::Message::People(
+                        crate::screen::admin::people::Message::Form(form(&result)),
+                    );
+                    tasks.push(self.update(Message::Admin(m)).0);
+                }
+                return (Task::batch(tasks), None);
+            }
             Message::Logout => {
                 self.save_layout();
                 self.desk.forget_seat();
@@ -620,6 +665,17 @@ impl Dashboard {
         let banner = crate::pane::slot(self.view_banner());
         let conflicts = crate::pane::slot(self.view_conflicts());
         let about = crate::pane::slot(self.view_about());
+        if let Some(admin) = &self.admin {
+            return column![
+                self.view_header(),
+                banner,
+                conflicts,
+                about,
+                admin.view(&ctx).map(Message::Admin),
+                self.view_footer()
+            ]
+            .into();
+        }
         column![
             self.view_header(),
             banner,

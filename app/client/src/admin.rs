@@ -1,0 +1,212 @@
+//! What the administration screen lists and offers, without a UI toolkit (issue 22 item 2): the
+//! people and devices matching what was typed, the steps a device's state allows (III-2.12), the
+//! people a device may be fitted on, the spares that may replace it, and a person's story of
+//! devices read from the devices' own records.
+
+use crate::model::LiveModel;
+use atalaia_core::ids::{DeviceId, PersonId};
+use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, DeviceStep, Person, active_on};
+use atalaia_core::text::fold;
+
+/// People whose name, record or group contains every word typed (accents and case ignored),
+/// by name.
+pub fn people<'a>(model: &'a LiveModel, query: &str) -> Vec<&'a Person> {
+    let words: Vec<String> = fold(query).split_whitespace().map(str::to_owned).collect();
+    let mut found: Vec<&Person> = model
+        .persons
+        .values()
+        .filter(|p| {
+            let hay = fold(&format!("{} {} {}", p.name, p.record, p.group.as_deref().unwrap_or_default()));
+            words.iter().all(|w| hay.contains(w.as_str()))
+        })
+        .collect();
+    found.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)).then(a.id.cmp(&b.id)));
+    found
+}
+
+/// Devices whose identifier, SIM or wearer's name contains what was typed, in `state` when
+/// given: active first, then stock, defective, lost, deactivated; by identifier within each.
+pub fn devices<'a>(model: &'a LiveModel, query: &str, state: Option<DeviceState>) -> Vec<&'a Device> {
+    let words: Vec<String> = fold(query).split_whitespace().map(str::to_owned).collect();
+    let mut found: Vec<&Device> = model
+        .devices
+        .values()
+        .filter(|d| state.is_none_or(|s| d.state == s))
+        .filter(|d| {
+            let wearer = d.person_id.and_then(|p| model.persons.get(&p)).map(|p| p.name.as_str());
+            let hay = fold(&format!(
+                "{} {} {} {}",
+                d.imei,
+                d.sim1.as_deref().unwrap_or_default(),
+                d.sim2.as_deref().unwrap_or_default(),
+                wearer.unwrap_or_default()
+            ));
+            words.iter().all(|w| hay.contains(w.as_str()))
+        })
+        .collect();
+    found.sort_by(|a, b| rank(a.state).cmp(&rank(b.state)).then(a.imei.cmp(&b.imei)));
+    found
+}
+
+fn rank(s: DeviceState) -> u8 {
+    match s {
+        DeviceState::Active => 0,
+        DeviceState::Stock => 1,
+        DeviceState::Defective => 2,
+        DeviceState::Lost => 3,
+        DeviceState::Deactivated => 4,
+    }
+}
+
+/// The steps of a device's life, without their details, as buttons offer them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Activate,
+    Replace,
+    Return,
+    Defective,
+    Lost,
+    Restock,
+    Deactivate,
+}
+
+impl Step {
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Activate => "Ativar / instalar",
+            Step::Replace => "Substituir",
+            Step::Return => "Devolver ao estoque",
+            Step::Defective => "Com defeito",
+            Step::Lost => "Extraviado",
+            Step::Restock => "Reparado / achado",
+            Step::Deactivate => "Desativar",
+        }
+    }
+}
+
+/// What the device's state allows, in the order the screen offers it (the same rules the server
+/// applies: a button is never offered for a step the server would refuse for the state).
+pub fn steps(d: &Device) -> Vec<Step> {
+    match d.state {
+        DeviceState::Stock => vec![Step::Activate, Step::Defective, Step::Lost, Step::Deactivate],
+        DeviceState::Active if d.person_id.is_some() => {
+            vec![Step::Replace, Step::Return, Step::Defective, Step::Lost, Step::Deactivate]
+        }
+        DeviceState::Active => vec![Step::Return, Step::Defective, Step::Lost, Step::Deactivate],
+        DeviceState::Defective => vec![Step::Restock, Step::Lost, Step::Deactivate],
+        DeviceState::Lost => vec![Step::Restock, Step::Deactivate],
+        DeviceState::Deactivated => Vec::new(),
+    }
+}
+
+/// Who a device of `kind` may be fitted on: people without an active device of that kind (a
+/// vehicle tracker is fitted on no one), by name.
+pub fn wearers_for(model: &LiveModel, kind: DeviceKind, device: DeviceId) -> Vec<&Person> {
+    if kind == DeviceKind::VehicleTracker {
+        return Vec::new();
+    }
+    people(model, "")
+        .into_iter()
+        .filter(|p| active_on(model.devices.values(), p.id, kind, device).is_none())
+        .collect()
+}
+
+/// Devices in stock that may replace `d` (same kind), by identifier.
+pub fn spares_for<'a>(model: &'a LiveModel, d: &Device) -> Vec<&'a Device> {
+    devices(model, "", Some(DeviceState::Stock))
+        .into_iter()
+        .filter(|s| s.kind == d.kind && s.id != d.id)
+        .collect()
+}
+
+/// A person's active devices and every step that fitted a device on them or took one off,
+/// newest first, with the device it was about.
+pub fn person_devices(model: &LiveModel, person: PersonId) -> (Vec<&Device>, Vec<(&Device, &DeviceStep)>) {
+    let mut active: Vec<&Device> = model
+        .devices
+        .values()
+        .filter(|d| d.state == DeviceState::Active && d.person_id == Some(person))
+        .collect();
+    active.sort_by(|a, b| a.imei.cmp(&b.imei));
+    let mut steps: Vec<(&Device, &DeviceStep)> =
+        model.devices.values().flat_map(|d| d.steps_of(person).map(move |s| (d, s))).collect();
+    steps.sort_by(|a, b| b.1.at.cmp(&a.1.at).then(a.0.imei.cmp(&b.0.imei)));
+    (active, steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+    use atalaia_core::monitoring::{DeviceAction, Why};
+    use chrono::Utc;
+
+    #[test]
+    fn iii_2_12_the_screen_offers_only_what_the_state_allows_as_the_server_rules_say() {
+        // Every step offered for a state is accepted by the core's rules, and every step not
+        // offered is refused (Replace needs a spare, so it is checked with one).
+        let person = PersonId::new();
+        for state in [
+            DeviceState::Stock,
+            DeviceState::Active,
+            DeviceState::Defective,
+            DeviceState::Lost,
+            DeviceState::Deactivated,
+        ] {
+            for worn in [false, true] {
+                let mut d = fixtures::device("860000000000009", DeviceKind::AnkleBracelet);
+                d.state = state;
+                d.person_id = (worn && state == DeviceState::Active).then_some(person);
+                let offered = steps(&d);
+                for (step, action) in [
+                    (Step::Activate, DeviceAction::Activate { person_id: None }),
+                    (
+                        Step::Replace,
+                        DeviceAction::Replace { by: DeviceId::new(), outcome: DeviceState::Defective },
+                    ),
+                    (Step::Return, DeviceAction::Return),
+                    (Step::Defective, DeviceAction::Defective),
+                    (Step::Lost, DeviceAction::Lost),
+                    (Step::Restock, DeviceAction::Restock),
+                    (Step::Deactivate, DeviceAction::Deactivate),
+                ] {
+                    let accepted =
+                        d.clone().apply(action, Why { by: "x", at: Utc::now(), reason: "x" }).is_ok();
+                    assert_eq!(offered.contains(&step), accepted, "{state:?} worn={worn} {step:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn people_and_devices_are_found_by_any_word_typed_without_accents() {
+        let mut model = LiveModel::default();
+        let ivo = fixtures::person("Ivo Rangel");
+        let ana = fixtures::person("Ana Conceição");
+        let mut worn = fixtures::device("861000000000101", DeviceKind::AnkleBracelet);
+        worn.person_id = Some(ana.id);
+        let mut spare = fixtures::device("861000000000102", DeviceKind::AnkleBracelet);
+        spare.state = DeviceState::Stock;
+        let mut unit = fixtures::device("861000000000103", DeviceKind::VictimUnit);
+        unit.state = DeviceState::Stock;
+        for p in [&ivo, &ana] {
+            model.persons.insert(p.id, p.clone());
+        }
+        for d in [&worn, &spare, &unit] {
+            model.devices.insert(d.id, d.clone());
+        }
+        let names = |v: Vec<&Person>| v.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(people(&model, "")), ["Ana Conceição", "Ivo Rangel"]);
+        assert_eq!(names(people(&model, "conceicao")), ["Ana Conceição"]);
+        let imeis = |v: Vec<&Device>| v.iter().map(|d| d.imei.clone()).collect::<Vec<_>>();
+        assert_eq!(imeis(devices(&model, "ana", None)), ["861000000000101"], "by the wearer's name");
+        assert_eq!(imeis(devices(&model, "", None))[0], "861000000000101", "active first");
+        assert_eq!(imeis(spares_for(&model, &worn)), ["861000000000102"], "same kind, in stock");
+        assert_eq!(names(wearers_for(&model, DeviceKind::AnkleBracelet, spare.id)), ["Ivo Rangel"]);
+        assert_eq!(
+            names(wearers_for(&model, DeviceKind::AnkleBracelet, worn.id)),
+            ["Ana Conceição", "Ivo Rangel"]
+        );
+        assert!(wearers_for(&model, DeviceKind::VehicleTracker, unit.id).is_empty());
+    }
+}

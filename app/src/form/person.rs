@@ -1,0 +1,208 @@
+//! A monitored person's record, new or corrected (III-2.7): name, record number, regime, group,
+//! responsible. Checked with the server's own rules before it is sent; the holder sends it and
+//! hands the answer back as [`Message::Saved`].
+
+use crate::theme;
+use atalaia_core::ids::PersonId;
+use atalaia_core::monitoring::{Person, Regime};
+use atalaia_core::wire::NewPerson;
+use iced::widget::{Id, button, column, pick_list, row, text, text_input};
+use iced::{Element, Task};
+
+/// The name field (the cursor goes there when the form opens).
+pub const NAME_ID: &str = "cadastro-nome";
+
+/// The regimes an administrator picks from, in the order the form lists them.
+const REGIMES: [Regime; 5] =
+    [Regime::HouseArrest, Regime::SemiOpen, Regime::Open, Regime::ProtectiveMeasure, Regime::Victim];
+
+/// A regime in the form's list, named in Portuguese.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegimeChoice(pub Regime);
+
+impl std::fmt::Display for RegimeChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(atalaia_core::text::regime(self.0))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub person: PersonId,
+    /// A new registration (POST) rather than a correction (PUT).
+    pub new: bool,
+    pub name: String,
+    pub record: String,
+    pub regime: Regime,
+    pub group: String,
+    pub responsible: String,
+    linked: Option<PersonId>,
+    pub saving: bool,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Name(String),
+    Record(String),
+    Regime(RegimeChoice),
+    Group(String),
+    Responsible(String),
+    Save,
+    Cancel,
+    /// The server's answer for this person.
+    Saved(PersonId, Result<Box<Person>, String>),
+}
+
+/// What the holder must do.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Send this body (POST when `new`, PUT otherwise).
+    Save { person: PersonId, body: Box<NewPerson>, new: bool },
+    /// Cancelled, or saved and answered: the holder drops the form.
+    Closed,
+}
+
+impl Form {
+    /// Correcting `p`'s record.
+    pub fn of(p: &Person) -> Self {
+        Self {
+            person: p.id,
+            new: false,
+            name: p.name.clone(),
+            record: p.record.clone(),
+            regime: p.regime,
+            group: p.group.clone().unwrap_or_default(),
+            responsible: p.responsible.clone().unwrap_or_default(),
+            linked: p.linked_person,
+            saving: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Registering someone new (with the id the record will have, so a resend is one record).
+    pub fn blank() -> Self {
+        Self {
+            person: PersonId::new(),
+            new: true,
+            name: String::new(),
+            record: String::new(),
+            regime: Regime::SemiOpen,
+            group: String::new(),
+            responsible: String::new(),
+            linked: None,
+            saving: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Puts the cursor in the name field.
+    pub fn focus<M: Send + 'static>() -> Task<M> {
+        iced::widget::operation::focus(Id::new(NAME_ID))
+    }
+
+    /// The body to send, or what is wrong with it (the server's own rules, in Portuguese).
+    pub fn body(&self) -> Result<NewPerson, Vec<String>> {
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let body = NewPerson {
+            id: Some(self.person),
+            name: self.name.trim().to_owned(),
+            record: self.record.trim().to_owned(),
+            regime: self.regime,
+            group: some(&self.group),
+            responsible: some(&self.responsible),
+            linked_person: self.linked,
+        };
+        let errors: Vec<String> = body.validate().into_iter().map(|e| e.message).collect();
+        if errors.is_empty() { Ok(body) } else { Err(errors) }
+    }
+
+    pub fn update(&mut self, m: Message) -> Option<Event> {
+        if self.saving && !matches!(m, Message::Saved(..)) {
+            return None;
+        }
+        self.errors.clear();
+        match m {
+            Message::Name(v) => self.name = v,
+            Message::Record(v) => self.record = v,
+            Message::Regime(r) => self.regime = r.0,
+            Message::Group(v) => self.group = v,
+            Message::Responsible(v) => self.responsible = v,
+            Message::Cancel => return Some(Event::Closed),
+            Message::Save => match self.body() {
+                Ok(body) => {
+                    self.saving = true;
+                    return Some(Event::Save { person: self.person, body: Box::new(body), new: self.new });
+                }
+                Err(errors) => self.errors = errors,
+            },
+            Message::Saved(id, _) if id != self.person => {}
+            Message::Saved(_, Ok(_)) => return Some(Event::Closed),
+            Message::Saved(_, Err(why)) => {
+                self.saving = false;
+                self.errors = vec![why];
+            }
+        }
+        None
+    }
+
+    pub fn view<'a>(&'a self) -> Element<'a, Message> {
+        let field = |label: &'static str, hint: &'static str, value: &'a str, m: fn(String) -> Message| {
+            let mut input = text_input(hint, value).size(theme::SMALL).padding([3, 6]);
+            if !self.saving {
+                input = input.on_input(m).on_submit(Message::Save);
+            }
+            column![text(label).size(theme::SMALL).color(theme::MUTED), input].spacing(2)
+        };
+        let name = {
+            let mut input =
+                text_input("Nome completo", &self.name).id(NAME_ID).size(theme::SMALL).padding([3, 6]);
+            if !self.saving {
+                input = input.on_input(Message::Name).on_submit(Message::Save);
+            }
+            column![text("Nome").size(theme::SMALL).color(theme::MUTED), input].spacing(2)
+        };
+        let regimes: Vec<RegimeChoice> = REGIMES.iter().copied().map(RegimeChoice).collect();
+        let regime = column![
+            text("Regime").size(theme::SMALL).color(theme::MUTED),
+            pick_list(regimes, Some(RegimeChoice(self.regime)), Message::Regime)
+                .text_size(theme::SMALL)
+                .padding([3, 6]),
+        ]
+        .spacing(2);
+        let label = match (self.saving, self.new) {
+            (true, _) => "Salvando…",
+            (false, true) => "Cadastrar",
+            (false, false) => "Salvar cadastro",
+        };
+        let mut save = button(text(label).size(theme::SMALL)).padding([3, 9]).style(button::primary);
+        if !self.saving {
+            save = save.on_press(Message::Save);
+        }
+        let title = if self.new { "Novo cadastro" } else { "Corrigir cadastro" };
+        let mut form = column![
+            text(title).size(theme::TEXT),
+            name,
+            row![field("Processo / prontuário", "Número do processo", &self.record, Message::Record), regime]
+                .spacing(8),
+            row![
+                field("Grupo", "Região, tipo de pena…", &self.group, Message::Group),
+                field("Responsável", "Informe o responsável", &self.responsible, Message::Responsible)
+            ]
+            .spacing(8),
+            row![
+                save,
+                button(text("Cancelar").size(theme::SMALL))
+                    .padding([3, 9])
+                    .style(button::text)
+                    .on_press(Message::Cancel),
+            ]
+            .spacing(8),
+        ]
+        .spacing(6);
+        for err in &self.errors {
+            form = form.push(text(err.as_str()).size(theme::SMALL).color(theme::RED));
+        }
+        form.into()
+    }
+}

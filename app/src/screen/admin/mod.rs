@@ -1,0 +1,140 @@
+//! The administration screen ("Cadastros", issue 22 item 2): opened from the header instead of
+//! the panes, for who may read people or devices. One search field over tabs — people, devices —
+//! each a list with the selected record beside it and the changes the user's role may make. Every
+//! change goes through the outbox like any other command and lands on every seat through the
+//! live feed.
+
+pub mod devices;
+pub mod people;
+
+use crate::pane::Ctx;
+use crate::theme;
+use atalaia_client::outbox::Command;
+use atalaia_core::auth::Permission;
+use iced::widget::{Id, button, column, container, row, space, text, text_input};
+use iced::{Element, Fill, Task};
+
+/// The search field (the cursor goes there when the screen opens).
+pub const SEARCH_ID: &str = "cadastros-busca";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    People,
+    Devices,
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    tab: Tab,
+    query: String,
+    people: people::State,
+    devices: devices::State,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Tab(Tab),
+    Query(String),
+    People(people::Message),
+    Devices(devices::Message),
+    Close,
+}
+
+/// What the dashboard must do.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Send this command (through the outbox); its answer comes back as a `Saved` message.
+    Issue(Box<Command>),
+    Close,
+}
+
+impl State {
+    /// Opens on the first tab the role may read, with the cursor in the search field.
+    pub fn open(ctx: &Ctx<'_>) -> (Self, Task<Message>) {
+        let tab = if ctx.user.role.can(Permission::PersonRead) { Tab::People } else { Tab::Devices };
+        (Self { tab, ..Self::default() }, iced::widget::operation::focus(Id::new(SEARCH_ID)))
+    }
+
+    /// Whether this role has anything to see here.
+    pub fn allowed(ctx: &Ctx<'_>) -> bool {
+        ctx.user.role.can(Permission::PersonRead) || ctx.user.role.can(Permission::DeviceRead)
+    }
+
+    pub fn update(&mut self, m: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
+        match m {
+            Message::Tab(t) => self.tab = t,
+            Message::Query(q) => self.query = q,
+            Message::People(m) => {
+                let (task, event) = self.people.update(m, ctx);
+                return (task.map(Message::People), event);
+            }
+            Message::Devices(m) => {
+                let (task, event) = self.devices.update(m, ctx);
+                return (task.map(Message::Devices), event);
+            }
+            Message::Close => return (Task::none(), Some(Event::Close)),
+        }
+        (Task::none(), None)
+    }
+
+    pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let tab = |label: &'a str, t: Tab, allowed: bool| {
+            let mut b = button(text(label).size(theme::TEXT)).padding([4, 14]).style(if self.tab == t {
+                button::primary
+            } else {
+                button::secondary
+            });
+            if allowed {
+                b = b.on_press(Message::Tab(t));
+            }
+            b
+        };
+        let bar = row![
+            text("Cadastros").size(theme::HEADING),
+            tab("Pessoas", Tab::People, ctx.user.role.can(Permission::PersonRead)),
+            tab("Dispositivos", Tab::Devices, ctx.user.role.can(Permission::DeviceRead)),
+            text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
+                .id(SEARCH_ID)
+                .on_input(Message::Query)
+                .size(theme::TEXT)
+                .padding([4, 8])
+                .width(420),
+            space::horizontal(),
+            button(text("Voltar ao painel").size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::Close),
+        ]
+        .spacing(12)
+        .align_y(iced::Center);
+        let body = match self.tab {
+            Tab::People => self.people.view(ctx, &self.query).map(Message::People),
+            Tab::Devices => self.devices.view(ctx, &self.query).map(Message::Devices),
+        };
+        container(column![bar, body].spacing(10)).padding(10).width(Fill).height(Fill).into()
+    }
+}
+
+/// A clickable list row, outlined when selected.
+pub(crate) fn list_row<'a, M: Clone + 'a>(
+    selected: bool,
+    on_press: M,
+    cells: Vec<Element<'a, M>>,
+) -> Element<'a, M> {
+    button(
+        container(row(cells).spacing(8).align_y(iced::Center))
+            .padding([4, 8])
+            .width(Fill)
+            .style(theme::row(selected)),
+    )
+    .padding(0)
+    .style(button::text)
+    .on_press(on_press)
+    .into()
+}
+
+/// Secondary text.
+pub(crate) fn muted<'a>(s: String) -> iced::widget::Text<'a> {
+    text(s).size(theme::SMALL).color(theme::MUTED)
+}

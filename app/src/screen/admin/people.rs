@@ -1,0 +1,171 @@
+//! The people tab (III-2.7, III-2.12): everyone monitored with record, regime, group and the
+//! device they wear; the selected person's record with the devices fitted on and taken off them;
+//! registering someone new and correcting a record.
+
+use super::{Event, list_row, muted};
+use crate::form::person::{self as form, Form};
+use crate::pane::Ctx;
+use crate::theme;
+use atalaia_client::admin;
+use atalaia_client::format;
+use atalaia_client::outbox::Command;
+use atalaia_core::auth::Permission;
+use atalaia_core::ids::PersonId;
+use atalaia_core::monitoring::Person;
+use iced::widget::{button, column, container, row, scrollable, text};
+use iced::{Element, Fill, FillPortion, Task};
+
+#[derive(Debug, Default)]
+pub struct State {
+    selected: Option<PersonId>,
+    form: Option<Form>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Select(PersonId),
+    New,
+    Edit,
+    Form(form::Message),
+}
+
+impl State {
+    pub fn update(&mut self, m: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
+        let may_write = ctx.user.role.can(Permission::PersonWrite);
+        match m {
+            Message::Select(id) => {
+                if self.selected != Some(id) && self.form.as_ref().is_some_and(|f| !f.new) {
+                    self.form = None;
+                }
+                self.selected = Some(id);
+            }
+            Message::New if may_write => {
+                self.form = Some(Form::blank());
+                return (Form::focus(), None);
+            }
+            Message::Edit if may_write => {
+                if let Some(p) = self.selected.and_then(|id| ctx.model.persons.get(&id)) {
+                    self.form = Some(Form::of(p));
+                    return (Form::focus(), None);
+                }
+            }
+            Message::Form(m) => {
+                let saved = match &m {
+                    form::Message::Saved(id, Ok(_)) => Some(*id),
+                    _ => None,
+                };
+                match self.form.as_mut().and_then(|f| f.update(m)) {
+                    Some(form::Event::Save { person, body, new }) => {
+                        let command = if new {
+                            Command::CreatePerson(*body)
+                        } else {
+                            Command::UpdatePerson { person, body: *body }
+                        };
+                        return (Task::none(), Some(Event::Issue(Box::new(command))));
+                    }
+                    Some(form::Event::Closed) => {
+                        self.form = None;
+                        if saved.is_some() {
+                            self.selected = saved;
+                        }
+                    }
+                    None => {}
+                }
+            }
+            Message::New | Message::Edit => {}
+        }
+        (Task::none(), None)
+    }
+
+    pub fn view<'a>(&'a self, ctx: &Ctx<'a>, query: &str) -> Element<'a, Message> {
+        let found = admin::people(ctx.model, query);
+        let mut head = row![text(format!("{} pessoa(s)", found.len())).size(theme::SMALL)]
+            .spacing(10)
+            .align_y(iced::Center);
+        if ctx.user.role.can(Permission::PersonWrite) {
+            head = head.push(
+                button(text("Novo cadastro").size(theme::SMALL))
+                    .padding([3, 9])
+                    .style(button::secondary)
+                    .on_press(Message::New),
+            );
+        }
+        let rows = column(found.iter().map(|p| {
+            let (active, _) = admin::person_devices(ctx.model, p.id);
+            let worn = active.first().map_or_else(|| "sem dispositivo".to_owned(), |d| d.imei.clone());
+            list_row(
+                self.selected == Some(p.id),
+                Message::Select(p.id),
+                vec![
+                    text(p.name.as_str()).size(theme::TEXT).width(FillPortion(4)).into(),
+                    text(p.record.as_str()).size(theme::SMALL).width(FillPortion(2)).into(),
+                    text(atalaia_core::text::regime(p.regime))
+                        .size(theme::SMALL)
+                        .width(FillPortion(2))
+                        .into(),
+                    muted(p.group.clone().unwrap_or_default()).width(FillPortion(2)).into(),
+                    muted(worn).width(FillPortion(2)).into(),
+                ],
+            )
+        }))
+        .spacing(4);
+        let list = column![head, scrollable(rows).height(Fill)].spacing(8).width(FillPortion(3));
+        let person = self.selected.and_then(|id| ctx.model.persons.get(&id));
+        let detail: Element<'a, Message> = match (&self.form, person) {
+            (Some(f), _) if f.new => f.view().map(Message::Form),
+            (Some(f), Some(p)) if f.person == p.id => f.view().map(Message::Form),
+            (_, Some(p)) => detail(p, ctx),
+            (_, None) => muted("Escolha uma pessoa na lista.".into()).into(),
+        };
+        row![list, container(scrollable(detail)).width(FillPortion(2)).padding(10).style(theme::card)]
+            .spacing(12)
+            .height(Fill)
+            .into()
+    }
+}
+
+fn detail<'a>(p: &'a Person, ctx: &Ctx<'a>) -> Element<'a, Message> {
+    let mut col = column![
+        text(p.name.as_str()).size(theme::TITLE),
+        text(format!("Processo / prontuário: {}", p.record)).size(theme::SMALL),
+        text(format!(
+            "Regime: {}{}",
+            atalaia_core::text::regime(p.regime),
+            p.group.as_deref().map(|g| format!(" · Grupo: {g}")).unwrap_or_default()
+        ))
+        .size(theme::SMALL),
+        text(format!("Responsável: {}", p.responsible.as_deref().unwrap_or("não informado")))
+            .size(theme::SMALL),
+        muted(format!("Cadastrado em {}", format::day_time(p.created_at, ctx.tz))),
+    ]
+    .spacing(4);
+    if ctx.user.role.can(Permission::PersonWrite) {
+        col = col.push(
+            button(text("Corrigir cadastro").size(theme::SMALL))
+                .padding([3, 9])
+                .style(button::secondary)
+                .on_press(Message::Edit),
+        );
+    }
+    let (active, steps) = admin::person_devices(ctx.model, p.id);
+    col = col.push(text("Dispositivos").size(theme::TEXT));
+    if active.is_empty() {
+        col = col.push(muted("Nenhum dispositivo ativo.".into()));
+    }
+    for d in active {
+        col = col.push(
+            text(format!("{} {} — ativo", atalaia_core::text::device_kind(d.kind), d.imei))
+                .size(theme::SMALL),
+        );
+    }
+    for (d, s) in steps {
+        let what = if s.fitted_on == Some(p.id) { "instalado" } else { "retirado" };
+        let mut line =
+            format!("{} — {} {what} ({}) por {}", format::day_time(s.at, ctx.tz), d.imei, s.to.label(), s.by);
+        if !s.reason.is_empty() {
+            line.push_str(&format!(" — {}", s.reason));
+        }
+        col = col.push(text(line).size(theme::SMALL));
+    }
+    col.into()
+}

@@ -1,0 +1,108 @@
+//! The administration screen at the console (issue 22 item 2; Anexo III 2.7, 2.12): a monitoring
+//! administrator registers a person and two bracelets into stock, fits one on the person, sees
+//! that the person is no longer offered for a second bracelet, and swaps the bracelet for the
+//! spare when it breaks — against a real embedded server, which ends with the same story.
+//!
+//! Run with `ICED_TEST_BACKEND=tiny-skia` (no GPU, no X server).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use atalaia_core::monitoring::{Device, DeviceState, Person};
+use iced_test::instruction::Key;
+use std::time::Duration;
+use support::{Console, api_as, block, demo_server, kiosk};
+
+const NAME: &str = "Ivo Rangel Souza";
+const RECORD: &str = "0004512-12.2026.8.22.0001";
+const FIRST: &str = "864999000000412";
+const SPARE: &str = "864999000000413";
+
+fn device(admin: &atalaia_client::Api, imei: &str) -> Device {
+    let all: Vec<Device> = block(admin.get("/devices")).unwrap();
+    all.into_iter().find(|d| d.imei == imei).unwrap_or_else(|| panic!("{imei} not on the server"))
+}
+
+#[test]
+fn iii_2_12_an_administrator_registers_fits_and_swaps_a_bracelet_at_the_console() {
+    let (_dir, server) = demo_server();
+    let admin = block(api_as(&server.base_url, "admmon"));
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admmon")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.click("Cadastros");
+    ui.wait_for("Pessoas", Duration::from_secs(5));
+
+    // A new person: the cursor goes to the name; Enter registers.
+    ui.click("Novo cadastro");
+    ui.wait_for("Cadastrar", Duration::from_secs(5));
+    ui.key(Key::Enter);
+    ui.wait_for("Nome é obrigatório.", Duration::from_secs(5));
+    ui.type_text(NAME);
+    ui.click("Número do processo");
+    ui.type_text(RECORD);
+    ui.key(Key::Enter);
+    ui.wait_for("Nenhum dispositivo ativo.", Duration::from_secs(10));
+    let people: Vec<Person> = block(admin.get("/persons")).unwrap();
+    let person = people.iter().find(|p| p.name == NAME).expect("registered on the server").clone();
+    assert_eq!(person.record, RECORD);
+
+    // Two bracelets into stock.
+    ui.click("Dispositivos");
+    for imei in [FIRST, SPARE] {
+        ui.click("Novo dispositivo");
+        ui.wait_for("Cadastrar em estoque", Duration::from_secs(5));
+        ui.type_text(imei);
+        ui.key(Key::Enter);
+        ui.wait_for("Sem mudanças desde o cadastro.", Duration::from_secs(10));
+        assert_eq!(device(&admin, imei).state, DeviceState::Stock);
+    }
+
+    // The first one fitted on the person (the demo's 56 devices filtered out by the search).
+    ui.click("Buscar por nome, processo, grupo, IMEI, chip…");
+    ui.type_text("86499900000041");
+    ui.wait_for("2 dispositivo(s)", Duration::from_secs(5));
+    ui.click(FIRST);
+    ui.click("Ativar / instalar");
+    ui.type_text("rangel");
+    let choice = format!("{NAME} ({RECORD})");
+    ui.click(&choice);
+    ui.wait_for(&format!("Escolhido: {NAME}"), Duration::from_secs(5));
+    ui.key(Key::Enter);
+    ui.wait_for(&format!("Portador: {NAME}"), Duration::from_secs(10));
+    let fitted = device(&admin, FIRST);
+    assert_eq!((fitted.state, fitted.person_id), (DeviceState::Active, Some(person.id)));
+
+    // Someone who wears a bracelet is not offered for another one.
+    ui.click(SPARE);
+    ui.click("Ativar / instalar");
+    ui.type_text("rangel");
+    assert!(!ui.sees(&choice), "a person with an active bracelet is not offered a second one");
+    ui.click("Cancelar");
+
+    // The bracelet breaks: replaced by the spare, with the reason.
+    ui.click(FIRST);
+    ui.click("Substituir");
+    ui.click(&format!("{SPARE} · em estoque"));
+    ui.click("Confirmar");
+    ui.wait_for("Motivo é obrigatório.", Duration::from_secs(5));
+    ui.type_text("Bateria não carrega");
+    ui.key(Key::Enter);
+    ui.wait_for("Reparado / achado", Duration::from_secs(10));
+    let (old, spare) = (device(&admin, FIRST), device(&admin, SPARE));
+    assert_eq!((old.state, old.person_id), (DeviceState::Defective, None));
+    assert_eq!((spare.state, spare.person_id), (DeviceState::Active, Some(person.id)));
+    assert_eq!(old.history.last().map(|s| s.reason.as_str()), Some("Bateria não carrega"));
+
+    // The person's record tells the same story.
+    ui.click("Pessoas");
+    ui.click(NAME);
+    ui.wait_for(&format!("Tornozeleira {SPARE} — ativo"), Duration::from_secs(5));
+
+    ui.click("Dispositivos");
+    ui.click(FIRST);
+    ui.wait_for("Reparado / achado", Duration::from_secs(5));
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-cadastros-dispositivos");
+    }
+}
