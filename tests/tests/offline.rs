@@ -129,6 +129,9 @@ fn expected_audit(c: &Command) -> (String, String) {
         Command::CloseOccurrence { occurrence, .. } => ("occurrence.close".into(), occurrence.to_string()),
         Command::ZoneState { zone, change } => (change.action.audit_action().into(), zone.to_string()),
         Command::UpdatePerson { person, .. } => ("person.update".into(), person.to_string()),
+        Command::CreatePerson(body) => ("person.create".into(), body.id.expect("client id").to_string()),
+        Command::CreateDevice(body) => ("device.create".into(), body.id.expect("client id").to_string()),
+        Command::DeviceState { device, change } => (change.action.audit_action().into(), device.to_string()),
         Command::Dispatch(_) => panic!("not used here"),
     }
 }
