@@ -108,6 +108,7 @@ fn people() -> Vec<Person> {
             responsible: None,
             linked_person: None,
             created_at: DateTime::from_timestamp(START, 0).expect("start"),
+            photo: None,
         })
         .collect()
 }

@@ -84,6 +84,7 @@ async fn world() -> World {
                         responsible: None,
                         linked_person: None,
                         created_at: ctx.now,
+                        photo: None,
                     })?;
                     ctx.save(&Device {
                         id: DeviceId::new(),

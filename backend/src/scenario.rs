@@ -150,6 +150,7 @@ impl Harness {
             responsible: None,
             linked_person: linked.map(|l| self.people[l].person),
             created_at: now,
+            photo: None,
         };
         let kind = if regime == Regime::Victim { DeviceKind::VictimUnit } else { DeviceKind::AnkleBracelet };
         let device = Device {

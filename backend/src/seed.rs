@@ -194,6 +194,7 @@ fn seed_data(
                     responsible: Some("Rafael Costa".into()),
                     linked_person: None,
                     created_at: now,
+                    photo: None,
                 };
                 ctx.save(&p)?;
                 ctx.save(&tracker(device_id, &unit.imei, DeviceKind::AnkleBracelet, Some(p.id), None, now))?;

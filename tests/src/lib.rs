@@ -101,6 +101,24 @@ impl TestServer {
         self.http.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("PUT")
     }
 
+    /// PUT a file (`content_type`) as the request body.
+    pub async fn put_file(
+        &self,
+        token: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
+        self.http
+            .put(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).bearer_auth(token).send().await.expect("GET")
     }

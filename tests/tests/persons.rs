@@ -93,3 +93,113 @@ async fn iii_2_7_a_persons_record_is_corrected_with_its_history_and_the_feed_fol
     .await;
     s.running.shutdown().await;
 }
+
+/// A picture of `w` × `h` pixels (a gradient, so each is a different file) as PNG or JPEG.
+fn picture(w: u32, h: u32, shade: u8, format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([shade, (x % 256) as u8, (y % 256) as u8]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, format).expect("encode");
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn iii_2_21_a_persons_photo_is_checked_kept_with_the_earlier_ones_and_each_viewing_audited() {
+    let s = TestServer::start().await;
+    let admin = s.admin_token.clone();
+    let person: Value = s
+        .post(&admin, "/persons", &json!({"name": "Rui Tavares", "record": "0001-21", "regime": "open"}))
+        .await
+        .json()
+        .await
+        .expect("person");
+    let path = format!("/persons/{}/photo", person["id"].as_str().expect("id"));
+    expect_problem(s.get(&admin, &path).await, 404, "not_found").await;
+
+    let first = picture(480, 640, 10, image::ImageFormat::Png);
+    let r = s.put_file(&admin, &path, "image/png", first.clone()).await;
+    assert_eq!(r.status(), 200);
+    let with_photo: Value = r.json().await.expect("person");
+    let photo = &with_photo["photo"];
+    assert_eq!((photo["width"].as_u64(), photo["height"].as_u64()), (Some(480), Some(640)));
+    assert_eq!(
+        (photo["content_type"].as_str(), photo["by"].as_str()),
+        (Some("image/png"), Some("Administrador"))
+    );
+    let r = s.get(&admin, &path).await;
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.bytes().await.expect("bytes").to_vec(), first, "served as sent");
+
+    // The same file again is the same photo; a new one replaces it and the first stays kept.
+    let again: Value =
+        s.put_file(&admin, &path, "image/png", first.clone()).await.json().await.expect("again");
+    assert_eq!(again["photo"]["id"], photo["id"]);
+    let second = picture(600, 800, 200, image::ImageFormat::Jpeg);
+    let newer: Value =
+        s.put_file(&admin, &path, "image/jpeg", second.clone()).await.json().await.expect("newer");
+    assert_ne!(newer["photo"]["id"], photo["id"]);
+    assert_eq!(s.get(&admin, &path).await.bytes().await.expect("bytes").to_vec(), second);
+    let earlier = s.get(&admin, &format!("{path}?id={}", photo["id"].as_str().expect("id"))).await;
+    assert_eq!(earlier.bytes().await.expect("bytes").to_vec(), first);
+    let stored: Value = s
+        .get(&admin, &format!("/persons/{}", person["id"].as_str().expect("id")))
+        .await
+        .json()
+        .await
+        .expect("p");
+    assert_eq!(stored["photo"]["id"], newer["photo"]["id"]);
+
+    // What could not be shown is refused in Portuguese; nothing changes.
+    let refusal = |r: Value| r["errors"][0]["message"].as_str().unwrap_or_default().to_owned();
+    let text = s.put_file(&admin, &path, "text/plain", b"not a photo".to_vec()).await;
+    assert_eq!(
+        refusal(expect_problem(text, 422, "validation").await),
+        "A foto deve ser JPEG ou PNG (recebido: text/plain)."
+    );
+    let mut cut = picture(480, 640, 30, image::ImageFormat::Png);
+    cut.truncate(cut.len() / 2);
+    let cut = s.put_file(&admin, &path, "image/png", cut).await;
+    assert_eq!(
+        refusal(expect_problem(cut, 422, "validation").await),
+        "O arquivo não é uma imagem JPEG ou PNG legível."
+    );
+    let tiny = s.put_file(&admin, &path, "image/png", picture(20, 20, 0, image::ImageFormat::Png)).await;
+    assert!(
+        refusal(expect_problem(tiny, 422, "validation").await)
+            .starts_with("A foto é pequena demais (20 × 20)")
+    );
+    let huge = s.put_file(&admin, &path, "image/jpeg", vec![0u8; 13 * 1024 * 1024]).await;
+    expect_problem(huge, 413, "too_large").await;
+    let operator = s.user_token("operador", Role::MonitoringOperator).await;
+    expect_problem(s.put_file(&operator, &path, "image/png", first.clone()).await, 403, "forbidden").await;
+    let still: Value = s
+        .get(&admin, &format!("/persons/{}", person["id"].as_str().expect("id")))
+        .await
+        .json()
+        .await
+        .expect("p");
+    assert_eq!(still["photo"]["id"], newer["photo"]["id"]);
+
+    // The operator may look at it; every viewing and every new photo is in the audit trail.
+    assert_eq!(s.get(&operator, &path).await.status(), 200);
+    let audit: Value = s.get(&admin, "/audit?limit=100").await.json().await.expect("audit");
+    let count = |action: &str, user: &str| {
+        audit
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|e| e["action"] == action && e["username"] == user)
+            .count()
+    };
+    assert_eq!(count("person.photo", "admin"), 2);
+    assert_eq!(count("person.photo.view", "admin"), 3);
+    assert_eq!(count("person.photo.view", "operador"), 1);
+    let history: Value = s
+        .get(&admin, &format!("/persons/{}/history", person["id"].as_str().expect("id")))
+        .await
+        .json()
+        .await
+        .expect("h");
+    let actions: Vec<&str> =
+        history.as_array().expect("array").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["person.photo", "person.photo", "person.create"]);
+}

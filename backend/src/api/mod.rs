@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod investigate;
 pub mod monitoring;
 pub mod openapi;
+pub mod photos;
 pub mod reports;
 pub mod samu;
 pub mod users;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(samu::router())
         .merge(monitoring::router())
         .merge(devices::router())
+        .merge(photos::router())
         .merge(ingest::router())
         .merge(alarms::router())
         .merge(audit::router())

@@ -91,6 +91,7 @@ pub async fn create_person(
                 responsible: new.responsible.filter(|r| !r.trim().is_empty()),
                 linked_person: new.linked_person,
                 created_at: ctx.now,
+                photo: None,
             };
             ctx.save(&p)?;
             ctx.audit(&actor, "person.create", &p.id.to_string(), &p.name)?;
@@ -157,7 +158,7 @@ pub async fn person_history(
             Store::get_required::<Person>(c, &id.to_string())?;
             // Asked by action: the record's views (audited too) must not crowd its changes out.
             let mut entries = Vec::new();
-            for action in ["person.update", "person.create"] {
+            for action in ["person.update", "person.photo", "person.create"] {
                 let q = atalaia_core::wire::AuditQuery {
                     target: Some(id.to_string()),
                     action: Some(action.to_owned()),

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, generated from the handlers'
 //! annotations and the wire types, so it cannot drift from the code.
 
-use super::{alarms, audit, devices, ingest, investigate, monitoring, reports, samu, users};
+use super::{alarms, audit, devices, ingest, investigate, monitoring, photos, reports, samu, users};
 use atalaia_core::wire::{LiveMessage, Problem};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -40,6 +40,7 @@ impl Modify for BearerAuth {
         samu::crew::add_consent, samu::crew::transfer, samu::crew::crew_alert,
         samu::crew::set_crew_vehicle, samu::crew::get_crew_vehicle,
         monitoring::list_persons, monitoring::update_person, monitoring::person_history, monitoring::get_person, monitoring::create_person,
+        photos::put_photo, photos::get_photo,
         devices::list_devices, devices::get_device, devices::create_device, devices::change_device_state,
         devices::list_commands, devices::send_command,
         monitoring::list_zones, monitoring::get_zone, monitoring::create_zone, monitoring::update_zone, monitoring::change_zone_state,

@@ -258,6 +258,18 @@ CREATE TABLE ingest_counters (
 ) WITHOUT ROWID;
 ALTER TABLE ingest_rejects ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
 "#,
+    // 18: photos of monitored people (III-2.21), every one kept: the person's record names the
+    // current one, the audit trail when each arrived.
+    r#"
+CREATE TABLE person_photos (
+    id            TEXT PRIMARY KEY,
+    person_id     TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    data          BLOB NOT NULL,
+    at            TEXT NOT NULL
+);
+CREATE INDEX person_photos_person ON person_photos(person_id, at);
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

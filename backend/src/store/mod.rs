@@ -12,6 +12,7 @@ mod detector;
 mod entities;
 mod ingest;
 mod migrations;
+mod photos;
 mod positions;
 pub mod tracks;
 
