@@ -29,6 +29,7 @@ fn main() {
             responsible: None,
             linked_person: None,
             created_at: t0,
+            photo: None,
         };
         let device = Device {
             id: DeviceId::new(),

@@ -137,6 +137,21 @@ impl Api {
         self.send(self.http.put(self.url(path)).json(body)).await
     }
 
+    /// Sends a photo of a monitored person (III-2.21): `content_type` `image/jpeg` or `image/png`.
+    pub async fn put_photo(
+        &self,
+        person: atalaia_core::ids::PersonId,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<atalaia_core::monitoring::Person, ApiError> {
+        let req = self
+            .http
+            .put(self.url(&format!("/persons/{person}/photo")))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes);
+        self.send(req).await
+    }
+
     /// A file as it is stored (an attachment, the attendance report): its bytes, untouched.
     pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ApiError> {
         let mut req = self.http.get(self.url(path));

@@ -356,6 +356,7 @@ mod tests {
             responsible: None,
             linked_person: None,
             created_at: t0(),
+            photo: None,
         };
         let device = Device {
             id: DeviceId::new(),

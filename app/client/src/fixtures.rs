@@ -33,6 +33,7 @@ pub fn person(name: &str) -> atalaia_core::monitoring::Person {
         responsible: None,
         linked_person: None,
         created_at: Utc::now(),
+        photo: None,
     }
 }
 

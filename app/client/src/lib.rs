@@ -15,6 +15,7 @@ pub mod intake;
 pub mod live;
 pub mod model;
 pub mod outbox;
+pub mod photo;
 pub mod record;
 pub mod regulation;
 pub mod seat;
