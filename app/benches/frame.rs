@@ -156,6 +156,7 @@ fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
             responsible: None,
             linked_person: None,
             created_at: t0(),
+            photo: None,
         };
         let device = Device {
             id: DeviceId::new(),

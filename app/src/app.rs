@@ -400,6 +400,9 @@ fn window_focus(event: Event, _status: event::Status, _window: window::Id) -> Op
     match event {
         Event::Window(window::Event::Focused) => Some(Message::WindowFocus(true)),
         Event::Window(window::Event::Unfocused) => Some(Message::WindowFocus(false)),
+        Event::Window(window::Event::FileDropped(path)) => {
+            Some(Message::Dashboard(dashboard::Message::FileDropped(path)))
+        }
         _ => None,
     }
 }

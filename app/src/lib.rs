@@ -11,6 +11,7 @@ pub mod keys;
 pub mod layout;
 pub mod painter;
 pub mod pane;
+pub mod photos;
 pub mod raster;
 pub mod screen;
 pub mod text;

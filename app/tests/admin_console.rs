@@ -106,3 +106,78 @@ fn iii_2_12_an_administrator_registers_fits_and_swaps_a_bracelet_at_the_console(
         ui.screenshot("console-cadastros-dispositivos");
     }
 }
+
+/// A 480 × 640 picture (a face-sized gradient: enough to see it is shown, scaled, the right way up).
+fn portrait() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(480, 640, |x, y| {
+        let d = ((x as i32 - 240).pow(2) + (y as i32 - 260).pow(2)) as f32;
+        if d < 150.0_f32.powi(2) { image::Rgb([224, 172, 105]) } else { image::Rgb([40, 70, (y / 3) as u8]) }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn iii_2_21_an_administrator_sends_a_persons_photo_from_the_console_and_it_is_shown() {
+    let (dir, server) = demo_server();
+    let admin = block(api_as(&server.base_url, "admmon"));
+    let person: Person = block(admin.post(
+        "/persons",
+        &atalaia_core::wire::NewPerson {
+            id: None,
+            name: "Rosa Amélia Lima".into(),
+            record: "0007781-21.2026.8.22.0001".into(),
+            regime: atalaia_core::monitoring::Regime::HouseArrest,
+            group: Some("Regional Norte".into()),
+            responsible: Some("Defensoria Pública".into()),
+            linked_person: None,
+        },
+    ))
+    .unwrap();
+    let (good, bad) = (dir.path().join("rosa.png"), dir.path().join("rosa.txt"));
+    std::fs::write(&good, portrait()).unwrap();
+    std::fs::write(&bad, "não é uma foto").unwrap();
+
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admmon")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.click("Cadastros");
+    ui.wait_for("Pessoas", Duration::from_secs(5));
+    ui.type_text("rosa amelia");
+    ui.click("Rosa Amélia Lima");
+    ui.wait_for("sem foto", Duration::from_secs(5));
+
+    // A file that is not a photo is refused before anything is sent.
+    ui.click("Arquivo da foto (JPEG ou PNG) — ou arraste-o para a janela");
+    ui.type_text(&bad.display().to_string());
+    ui.key(Key::Enter);
+    ui.wait_for("O arquivo não é uma foto JPEG ou PNG.", Duration::from_secs(5));
+    for _ in bad.display().to_string().chars() {
+        ui.key(Key::Backspace);
+    }
+    ui.type_text(&good.display().to_string());
+    ui.key(Key::Enter);
+    ui.wait_for("Foto enviada.", Duration::from_secs(10));
+    let stored: Person = block(admin.get(&format!("/persons/{}", person.id))).unwrap();
+    let photo = stored.photo.expect("the server has the photo");
+    assert_eq!((photo.width, photo.height, photo.by.as_str()), (480, 640, "Rafael Costa"));
+    let bytes = block(admin.get_bytes(&format!("/persons/{}/photo", person.id))).unwrap();
+    assert_eq!(bytes, std::fs::read(&good).unwrap(), "stored as sent");
+    ui.wait_for(
+        &format!(
+            "Foto de {} por Rafael Costa (480 × 640)",
+            atalaia_client::format::day_time(photo.at, atalaia_client::format::DEFAULT_TZ)
+        ),
+        Duration::from_secs(5),
+    );
+    // Shown, not "loading": the console fetched it (an audited viewing).
+    ui.settle(Duration::from_millis(500));
+    assert!(!ui.sees("Carregando foto…") && !ui.sees("sem foto"), "the photo replaced the initials");
+    let auditor = block(api_as(&server.base_url, "auditor"));
+    let views: Vec<atalaia_core::wire::AuditEntry> =
+        block(auditor.get("/audit?action=person.photo.view&limit=10")).unwrap();
+    assert!(views.iter().any(|e| e.target == person.id.to_string() && e.username == "admmon"));
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-cadastro-foto");
+    }
+}

@@ -66,7 +66,13 @@ fn ctx(model: &LiveModel) -> Ctx<'_> {
         display_name: "Teste".into(),
         role: Role::Supervisor,
     });
-    Ctx { model, now: now(), tz: atalaia_client::format::DEFAULT_TZ, user: &USER }
+    Ctx {
+        model,
+        now: now(),
+        tz: atalaia_client::format::DEFAULT_TZ,
+        user: &USER,
+        photos: atalaia_console::photos::Photos::none(),
+    }
 }
 
 fn hex(c: u32) -> [u8; 3] {
@@ -253,6 +259,7 @@ fn porto_velho() -> (LiveModel, Person, Device, Vec<Position>) {
         responsible: None,
         linked_person: None,
         created_at: now(),
+        photo: None,
     };
     let device = Device {
         id: DeviceId::new(),

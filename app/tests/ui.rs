@@ -74,6 +74,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         responsible: None,
         linked_person: None,
         created_at: now(),
+        photo: None,
     };
     let device = Device {
         id: DeviceId::new(),

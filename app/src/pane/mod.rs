@@ -21,6 +21,8 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     pub tz: Tz,
     pub user: &'a UserInfo,
+    /// Photos of monitored people fetched so far.
+    pub photos: &'a crate::photos::Photos,
 }
 
 /// The four kinds of pane the grid arranges.

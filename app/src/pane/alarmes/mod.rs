@@ -25,6 +25,7 @@ use iced::{Center, Element, Fill, FillPortion, Task};
 use std::collections::{HashMap, HashSet};
 
 mod person;
+pub(crate) use person::person_of;
 use person::{device_of, person_card};
 
 /// The note field of the card: focused when the operator takes an alarm.
@@ -590,7 +591,13 @@ mod tests {
         let crit = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
         let model = model_with(vec![low.clone(), crit.clone()]);
         let u = operator(Role::MonitoringOperator);
-        let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &u };
+        let ctx = Ctx {
+            model: &model,
+            now,
+            tz: format::DEFAULT_TZ,
+            user: &u,
+            photos: crate::photos::Photos::none(),
+        };
         let mut s = State::default();
         assert!(
             matches!(s.update(Message::ClaimNext, &ctx).1, Some(Event::Act(id, AlarmAction::Claim)) if id == crit.id)
@@ -608,7 +615,13 @@ mod tests {
         let a = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
         let model = model_with(vec![a.clone()]);
         let u = operator(Role::Supervisor);
-        let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &u };
+        let ctx = Ctx {
+            model: &model,
+            now,
+            tz: format::DEFAULT_TZ,
+            user: &u,
+            photos: crate::photos::Photos::none(),
+        };
         let mut s = State::default();
         let _ = s.update(Message::Claim(a.id), &ctx);
         let refusal = ApiError::Problem(Box::new(atalaia_core::wire::Problem {
@@ -632,14 +645,26 @@ mod tests {
         let mut a = Alarm::new(AlarmKind::Tamper, Subject::Person(PersonId::new()), None, now, now);
         a.state = AlarmState::Claimed { by: UserId::new(), at: now };
         let theirs = model_with(vec![a.clone()]);
-        let ctx = Ctx { model: &theirs, now, tz: format::DEFAULT_TZ, user: &u };
+        let ctx = Ctx {
+            model: &theirs,
+            now,
+            tz: format::DEFAULT_TZ,
+            user: &u,
+            photos: crate::photos::Photos::none(),
+        };
         let mut s = State::default();
         let _ = s.update(Message::NoteChanged("liguei".into()), &ctx);
         assert!(s.update(Message::AddNote(a.id), &ctx).1.is_none(), "someone else holds it");
 
         a.state = AlarmState::Claimed { by: u.id, at: now };
         let mine = model_with(vec![a.clone()]);
-        let ctx = Ctx { model: &mine, now, tz: format::DEFAULT_TZ, user: &u };
+        let ctx = Ctx {
+            model: &mine,
+            now,
+            tz: format::DEFAULT_TZ,
+            user: &u,
+            photos: crate::photos::Photos::none(),
+        };
         let _ = s.update(Message::Select(a.id), &ctx);
         let _ = s.update(Message::NoteChanged("liguei".into()), &ctx);
         assert!(matches!(
@@ -667,7 +692,13 @@ mod tests {
         a.state = AlarmState::Claimed { by: u.id, at: now };
         let b = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, now, now);
         let model = model_with(vec![a.clone(), b.clone()]);
-        let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &u };
+        let ctx = Ctx {
+            model: &model,
+            now,
+            tz: format::DEFAULT_TZ,
+            user: &u,
+            photos: crate::photos::Photos::none(),
+        };
         let mut s = State::default();
         let _ = s.update(Message::Select(a.id), &ctx);
         let _ = s.update(Message::Outcome(Outcome::FalseAlarm), &ctx);
@@ -692,7 +723,13 @@ mod tests {
         let now = Utc::now();
         let model = LiveModel::default();
         let me = operator(Role::Supervisor);
-        let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &me };
+        let ctx = Ctx {
+            model: &model,
+            now,
+            tz: format::DEFAULT_TZ,
+            user: &me,
+            photos: crate::photos::Photos::none(),
+        };
         assert_eq!(state_label(&AlarmState::Open, &ctx), "Aberto");
         assert_eq!(state_label(&AlarmState::Claimed { by: me.id, at: now }, &ctx), "Assumido por Bia (você)");
         assert_eq!(

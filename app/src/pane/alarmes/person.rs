@@ -24,15 +24,7 @@ pub(super) fn person_card<'a>(
     let Some(person) = person_id.and_then(|id| model.persons.get(&id)) else {
         return text(subject_name(model, &a.subject)).size(theme::TEXT).into();
     };
-    let initials: String = person.name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
-    // No photo is registered through the API yet: the frame shows initials and says so.
-    let photo = container(
-        column![text(initials).size(theme::HEADING), text(pt::NO_PHOTO).size(10).color(theme::MUTED)]
-            .align_x(Center),
-    )
-    .center_x(72)
-    .center_y(80)
-    .style(theme::card);
+    let photo = crate::photos::frame(ctx, person, 72.0, 90.0);
     let mut facts = column![
         text(person.name.as_str()).size(theme::TITLE),
         text(pt::record(&person.record)).size(theme::SMALL),
@@ -119,7 +111,7 @@ fn health_strip<'a>(d: &'a Device, a: &'a Alarm, ctx: &Ctx<'a>) -> Element<'a, M
 }
 
 /// A subject's person, directly or through the device worn.
-pub(super) fn person_of(model: &LiveModel, subject: &Subject) -> Option<PersonId> {
+pub(crate) fn person_of(model: &LiveModel, subject: &Subject) -> Option<PersonId> {
     match subject {
         Subject::Person(id) => Some(*id),
         Subject::Device(id) => model.devices.get(id).and_then(|d| d.person_id),

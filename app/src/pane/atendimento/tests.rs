@@ -43,7 +43,13 @@ fn fill(s: &mut State, ctx: &Ctx<'_>) {
 #[test]
 fn invalid_form_shows_errors_and_sends_nothing() {
     let (model, u) = (LiveModel::default(), user(Role::Tarm));
-    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &u };
+    let ctx = Ctx {
+        model: &model,
+        now: Utc::now(),
+        tz: format::DEFAULT_TZ,
+        user: &u,
+        photos: crate::photos::Photos::none(),
+    };
     let mut s = State::default();
     let (_, event) = s.update(Message::Submit, &ctx);
     assert!(event.is_none());
@@ -54,7 +60,13 @@ fn invalid_form_shows_errors_and_sends_nothing() {
 #[test]
 fn valid_form_emits_register_once_and_resets_on_success() {
     let (model, u) = (LiveModel::default(), user(Role::Tarm));
-    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &u };
+    let ctx = Ctx {
+        model: &model,
+        now: Utc::now(),
+        tz: format::DEFAULT_TZ,
+        user: &u,
+        photos: crate::photos::Photos::none(),
+    };
     let mut s = State::default();
     fill(&mut s, &ctx);
     assert_eq!(s.started_at, Some(ctx.now), "timer starts with the first keystroke");
@@ -70,7 +82,13 @@ fn valid_form_emits_register_once_and_resets_on_success() {
 #[test]
 fn server_field_errors_show_and_retry_keeps_the_id() {
     let (model, u) = (LiveModel::default(), user(Role::Tarm));
-    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &u };
+    let ctx = Ctx {
+        model: &model,
+        now: Utc::now(),
+        tz: format::DEFAULT_TZ,
+        user: &u,
+        photos: crate::photos::Photos::none(),
+    };
     let mut s = State::default();
     fill(&mut s, &ctx);
     let Some(Event::Register(first)) = s.update(Message::Submit, &ctx).1 else { panic!("no event") };
@@ -96,14 +114,20 @@ fn server_field_errors_show_and_retry_keeps_the_id() {
 #[test]
 fn roles_without_permission_cannot_register() {
     let (model, u) = (LiveModel::default(), user(Role::MonitoringOperator));
-    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &u };
+    let ctx = Ctx {
+        model: &model,
+        now: Utc::now(),
+        tz: format::DEFAULT_TZ,
+        user: &u,
+        photos: crate::photos::Photos::none(),
+    };
     let mut s = State::default();
     fill(&mut s, &ctx);
     assert!(s.update(Message::Submit, &ctx).1.is_none());
 }
 
 fn ctx_for<'a>(model: &'a LiveModel, u: &'a UserInfo) -> Ctx<'a> {
-    Ctx { model, now: Utc::now(), tz: format::DEFAULT_TZ, user: u }
+    Ctx { model, now: Utc::now(), tz: format::DEFAULT_TZ, user: u, photos: crate::photos::Photos::none() }
 }
 
 #[test]

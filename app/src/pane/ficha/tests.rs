@@ -66,7 +66,13 @@ impl Seat {
     }
 
     fn ctx(&self) -> Ctx<'_> {
-        Ctx { model: &self.model, now: Utc::now(), tz: atalaia_client::format::DEFAULT_TZ, user: &self.user }
+        Ctx {
+            model: &self.model,
+            now: Utc::now(),
+            tz: atalaia_client::format::DEFAULT_TZ,
+            user: &self.user,
+            photos: crate::photos::Photos::none(),
+        }
     }
 }
 

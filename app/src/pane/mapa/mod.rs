@@ -764,7 +764,13 @@ mod tests {
             display_name: "Sup".into(),
             role: Role::Supervisor,
         };
-        let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+        let ctx = Ctx {
+            model: &model,
+            now: Utc::now(),
+            tz: format::DEFAULT_TZ,
+            user: &user,
+            photos: crate::photos::Photos::none(),
+        };
         let _ = s.update(Message::Viewport(viewport::Message::Region(Region::PortoVelho)), &ctx);
         let v = s.view_now();
         for corner in [Region::PortoVelho.bounds().0, Region::PortoVelho.bounds().1] {

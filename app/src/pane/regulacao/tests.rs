@@ -45,7 +45,13 @@ fn the_form_refuses_an_empty_regulation_and_a_change_without_reason() {
     let id = o.id;
     let (model, user) = seat(atalaia_core::auth::Role::Regulator, &o);
     let now = Utc::now();
-    let ctx = Ctx { model: &model, now, tz: format::DEFAULT_TZ, user: &user };
+    let ctx = Ctx {
+        model: &model,
+        now,
+        tz: format::DEFAULT_TZ,
+        user: &user,
+        photos: crate::photos::Photos::none(),
+    };
     let mut s = State::default();
     // A regulator is not offered vehicles: opening the call reads its record.
     assert!(matches!(
@@ -97,7 +103,13 @@ fn a_fleet_controller_is_offered_vehicles_and_dispatches_once() {
     let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
     let id = o.id;
     let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
-    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+    let ctx = Ctx {
+        model: &model,
+        now: Utc::now(),
+        tz: format::DEFAULT_TZ,
+        user: &user,
+        photos: crate::photos::Photos::none(),
+    };
     let mut s = State::default();
     assert!(matches!(s.update(Message::Selected(id), &ctx).1, Some(Event::Recommend(i)) if i == id));
     let vehicle = VehicleId::new();
@@ -115,7 +127,13 @@ fn answers_outlive_the_detail_and_a_failed_dispatch_is_retried_with_its_id() {
     let o = occ(Some(Priority::Emergency), "Belo Horizonte", false);
     let (id, number) = (o.id, o.number.clone());
     let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
-    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+    let ctx = Ctx {
+        model: &model,
+        now: Utc::now(),
+        tz: format::DEFAULT_TZ,
+        user: &user,
+        photos: crate::photos::Photos::none(),
+    };
     let mut s = State::default();
     let _ = s.update(Message::Selected(id), &ctx).1;
     let vehicle = VehicleId::new();
@@ -176,7 +194,7 @@ fn issue_21_the_nearest_vehicles_are_asked_again_as_time_passes_and_when_the_typ
     let (mut model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
     let t0 = Utc::now();
     fn at<'a>(model: &'a atalaia_client::LiveModel, user: &'a UserInfo, now: DateTime<Utc>) -> Ctx<'a> {
-        Ctx { model, now, tz: format::DEFAULT_TZ, user }
+        Ctx { model, now, tz: format::DEFAULT_TZ, user, photos: crate::photos::Photos::none() }
     }
     let mut s = State::default();
     assert!(matches!(s.update(Message::Selected(o.id), &at(&model, &user, t0)).1, Some(Event::Recommend(_))));
@@ -192,7 +210,13 @@ fn issue_21_the_nearest_vehicles_are_asked_again_as_time_passes_and_when_the_typ
     // A regulator is never offered vehicles.
     let (model, user) = seat(atalaia_core::auth::Role::Regulator, &o);
     let mut s = State::default();
-    let ctx = Ctx { model: &model, now: t0, tz: format::DEFAULT_TZ, user: &user };
+    let ctx = Ctx {
+        model: &model,
+        now: t0,
+        tz: format::DEFAULT_TZ,
+        user: &user,
+        photos: crate::photos::Photos::none(),
+    };
     let _ = s.update(Message::Selected(o.id), &ctx);
     let later = Ctx { now: t0 + REFRESH_EVERY * 2, ..ctx };
     assert!(s.refresh_due(&later).is_none());
@@ -212,7 +236,13 @@ fn rfs133_a_closed_call_opened_to_append_asks_for_no_vehicles() {
     o.phase = OccurrencePhase::Closed;
     o.location = Some(atalaia_core::geom::LatLon { lat: -19.92, lon: -43.94 });
     let (model, user) = seat(atalaia_core::auth::Role::FleetController, &o);
-    let ctx = Ctx { model: &model, now: Utc::now(), tz: format::DEFAULT_TZ, user: &user };
+    let ctx = Ctx {
+        model: &model,
+        now: Utc::now(),
+        tz: format::DEFAULT_TZ,
+        user: &user,
+        photos: crate::photos::Photos::none(),
+    };
     let mut s = State::default();
     let opened = s.update(Message::Selected(o.id), &ctx).1;
     assert!(!matches!(opened, Some(Event::Recommend(_))), "{opened:?}");

@@ -46,6 +46,9 @@ pub enum Message {
 pub enum Event {
     /// Send this command (through the outbox); its answer comes back as a `Saved` message.
     Issue(Box<Command>),
+    /// Send the photo file at this path for this person; the answer comes back as
+    /// `people::Message::PhotoSent`.
+    SendPhoto(atalaia_core::ids::PersonId, std::path::PathBuf),
     Close,
 }
 
@@ -54,6 +57,11 @@ impl State {
     pub fn open(ctx: &Ctx<'_>) -> (Self, Task<Message>) {
         let tab = if ctx.user.role.can(Permission::PersonRead) { Tab::People } else { Tab::Devices };
         (Self { tab, ..Self::default() }, iced::widget::operation::focus(Id::new(SEARCH_ID)))
+    }
+
+    /// The person shown on the people tab, if that tab is showing.
+    pub fn shown_person(&self) -> Option<atalaia_core::ids::PersonId> {
+        (self.tab == Tab::People).then(|| self.people.selected()).flatten()
     }
 
     /// Whether this role has anything to see here.

@@ -12,14 +12,23 @@ use atalaia_client::outbox::Command;
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::PersonId;
 use atalaia_core::monitoring::Person;
-use iced::widget::{button, column, container, row, scrollable, text};
+use iced::widget::{button, column, container, row, scrollable, text, text_input};
 use iced::{Element, Fill, FillPortion, Task};
 
 #[derive(Debug, Default)]
 pub struct State {
     selected: Option<PersonId>,
     form: Option<Form>,
+    /// The photo file typed (or dropped on the window) for the selected person.
+    photo_path: String,
+    /// A photo on its way to the server.
+    sending: bool,
+    /// The last sending's outcome: done (`Ok`) or why not.
+    photo_note: Option<Result<String, String>>,
 }
+
+/// The photo file field.
+pub const PHOTO_ID: &str = "cadastro-foto";
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -27,6 +36,12 @@ pub enum Message {
     New,
     Edit,
     Form(form::Message),
+    PhotoPath(String),
+    SendPhoto,
+    /// A file dropped on the window while this tab shows a person.
+    Dropped(std::path::PathBuf),
+    /// The server's answer to a photo sent for this person.
+    PhotoSent(PersonId, Result<(), String>),
 }
 
 impl State {
@@ -34,11 +49,46 @@ impl State {
         let may_write = ctx.user.role.can(Permission::PersonWrite);
         match m {
             Message::Select(id) => {
-                if self.selected != Some(id) && self.form.as_ref().is_some_and(|f| !f.new) {
-                    self.form = None;
+                if self.selected != Some(id) {
+                    if self.form.as_ref().is_some_and(|f| !f.new) {
+                        self.form = None;
+                    }
+                    if !self.sending {
+                        self.photo_path.clear();
+                        self.photo_note = None;
+                    }
                 }
                 self.selected = Some(id);
             }
+            Message::PhotoPath(v) if !self.sending => {
+                self.photo_path = v;
+                self.photo_note = None;
+            }
+            Message::SendPhoto | Message::Dropped(_) if may_write && !self.sending => {
+                if let Message::Dropped(path) = m {
+                    self.photo_path = path.display().to_string();
+                }
+                let Some(person) = self.selected else { return (Task::none(), None) };
+                let path = self.photo_path.trim();
+                if path.is_empty() {
+                    self.photo_note =
+                        Some(Err("Informe o arquivo da foto (ou arraste-o para a janela).".into()));
+                    return (Task::none(), None);
+                }
+                self.sending = true;
+                self.photo_note = None;
+                return (Task::none(), Some(Event::SendPhoto(person, path.into())));
+            }
+            Message::PhotoSent(person, result) => {
+                self.sending = false;
+                if self.selected == Some(person) {
+                    self.photo_note = Some(result.map(|()| "Foto enviada.".to_owned()));
+                    if matches!(self.photo_note, Some(Ok(_))) {
+                        self.photo_path.clear();
+                    }
+                }
+            }
+            Message::PhotoPath(_) | Message::SendPhoto | Message::Dropped(_) => {}
             Message::New if may_write => {
                 self.form = Some(Form::blank());
                 return (Form::focus(), None);
@@ -97,8 +147,8 @@ impl State {
                 self.selected == Some(p.id),
                 Message::Select(p.id),
                 vec![
-                    text(p.name.as_str()).size(theme::TEXT).width(FillPortion(4)).into(),
-                    text(p.record.as_str()).size(theme::SMALL).width(FillPortion(2)).into(),
+                    text(p.name.as_str()).size(theme::TEXT).width(FillPortion(3)).into(),
+                    text(p.record.as_str()).size(theme::SMALL).width(FillPortion(3)).into(),
                     text(atalaia_core::text::regime(p.regime))
                         .size(theme::SMALL)
                         .width(FillPortion(2))
@@ -114,7 +164,7 @@ impl State {
         let detail: Element<'a, Message> = match (&self.form, person) {
             (Some(f), _) if f.new => f.view().map(Message::Form),
             (Some(f), Some(p)) if f.person == p.id => f.view().map(Message::Form),
-            (_, Some(p)) => detail(p, ctx),
+            (_, Some(p)) => self.detail(p, ctx),
             (_, None) => muted("Escolha uma pessoa na lista.".into()).into(),
         };
         row![list, container(scrollable(detail)).width(FillPortion(2)).padding(10).style(theme::card)]
@@ -124,48 +174,91 @@ impl State {
     }
 }
 
-fn detail<'a>(p: &'a Person, ctx: &Ctx<'a>) -> Element<'a, Message> {
-    let mut col = column![
-        text(p.name.as_str()).size(theme::TITLE),
-        text(format!("Processo / prontuário: {}", p.record)).size(theme::SMALL),
-        text(format!(
-            "Regime: {}{}",
-            atalaia_core::text::regime(p.regime),
-            p.group.as_deref().map(|g| format!(" · Grupo: {g}")).unwrap_or_default()
-        ))
-        .size(theme::SMALL),
-        text(format!("Responsável: {}", p.responsible.as_deref().unwrap_or("não informado")))
+impl State {
+    /// The person on the list now (whose photo the screen needs).
+    pub fn selected(&self) -> Option<PersonId> {
+        self.selected
+    }
+
+    fn detail<'a>(&'a self, p: &'a Person, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let mut col = column![
+            text(p.name.as_str()).size(theme::TITLE),
+            text(format!("Processo / prontuário: {}", p.record)).size(theme::SMALL),
+            text(format!(
+                "Regime: {}{}",
+                atalaia_core::text::regime(p.regime),
+                p.group.as_deref().map(|g| format!(" · Grupo: {g}")).unwrap_or_default()
+            ))
             .size(theme::SMALL),
-        muted(format!("Cadastrado em {}", format::day_time(p.created_at, ctx.tz))),
-    ]
-    .spacing(4);
-    if ctx.user.role.can(Permission::PersonWrite) {
-        col = col.push(
-            button(text("Corrigir cadastro").size(theme::SMALL))
-                .padding([3, 9])
-                .style(button::secondary)
-                .on_press(Message::Edit),
-        );
-    }
-    let (active, steps) = admin::person_devices(ctx.model, p.id);
-    col = col.push(text("Dispositivos").size(theme::TEXT));
-    if active.is_empty() {
-        col = col.push(muted("Nenhum dispositivo ativo.".into()));
-    }
-    for d in active {
-        col = col.push(
-            text(format!("{} {} — ativo", atalaia_core::text::device_kind(d.kind), d.imei))
+            text(format!("Responsável: {}", p.responsible.as_deref().unwrap_or("não informado")))
                 .size(theme::SMALL),
-        );
-    }
-    for (d, s) in steps {
-        let what = if s.fitted_on == Some(p.id) { "instalado" } else { "retirado" };
-        let mut line =
-            format!("{} — {} {what} ({}) por {}", format::day_time(s.at, ctx.tz), d.imei, s.to.label(), s.by);
-        if !s.reason.is_empty() {
-            line.push_str(&format!(" — {}", s.reason));
+            muted(format!("Cadastrado em {}", format::day_time(p.created_at, ctx.tz))),
+        ]
+        .spacing(4);
+        if ctx.user.role.can(Permission::PersonWrite) {
+            col = col.push(
+                button(text("Corrigir cadastro").size(theme::SMALL))
+                    .padding([3, 9])
+                    .style(button::secondary)
+                    .on_press(Message::Edit),
+            );
         }
-        col = col.push(text(line).size(theme::SMALL));
+        let mut col = column![row![crate::photos::frame(ctx, p, 150.0, 190.0), col].spacing(12)].spacing(6);
+        if let Some(photo) = &p.photo {
+            col = col.push(muted(format!(
+                "Foto de {} por {} ({} × {})",
+                format::day_time(photo.at, ctx.tz),
+                photo.by,
+                photo.width,
+                photo.height
+            )));
+        }
+        if ctx.user.role.can(Permission::PersonWrite) {
+            let mut path =
+                text_input("Arquivo da foto (JPEG ou PNG) — ou arraste-o para a janela", &self.photo_path)
+                    .id(PHOTO_ID)
+                    .size(theme::SMALL)
+                    .padding([3, 6]);
+            let mut send =
+                button(text(if self.sending { "Enviando…" } else { "Enviar foto" }).size(theme::SMALL))
+                    .padding([3, 9])
+                    .style(button::secondary);
+            if !self.sending {
+                path = path.on_input(Message::PhotoPath).on_submit(Message::SendPhoto);
+                send = send.on_press(Message::SendPhoto);
+            }
+            col = col.push(row![path, send].spacing(6).align_y(iced::Center));
+            match &self.photo_note {
+                Some(Ok(done)) => col = col.push(text(done.as_str()).size(theme::SMALL).color(theme::GREEN)),
+                Some(Err(why)) => col = col.push(text(why.as_str()).size(theme::SMALL).color(theme::RED)),
+                None => {}
+            }
+        }
+        let (active, steps) = admin::person_devices(ctx.model, p.id);
+        col = col.push(text("Dispositivos").size(theme::TEXT));
+        if active.is_empty() {
+            col = col.push(muted("Nenhum dispositivo ativo.".into()));
+        }
+        for d in active {
+            col = col.push(
+                text(format!("{} {} — ativo", atalaia_core::text::device_kind(d.kind), d.imei))
+                    .size(theme::SMALL),
+            );
+        }
+        for (d, s) in steps {
+            let what = if s.fitted_on == Some(p.id) { "instalado" } else { "retirado" };
+            let mut line = format!(
+                "{} — {} {what} ({}) por {}",
+                format::day_time(s.at, ctx.tz),
+                d.imei,
+                s.to.label(),
+                s.by
+            );
+            if !s.reason.is_empty() {
+                line.push_str(&format!(" — {}", s.reason));
+            }
+            col = col.push(text(line).size(theme::SMALL));
+        }
+        col.into()
     }
-    col.into()
 }

@@ -6,6 +6,7 @@ use crate::alert;
 mod answers;
 mod chrome;
 mod focus;
+mod photos;
 mod record;
 mod subscription;
 
@@ -57,6 +58,8 @@ pub struct Dashboard {
     layout_dirty: bool,
     /// The "Sobre" box is open.
     about: bool,
+    /// Photos of monitored people fetched for the cards.
+    photos: crate::photos::Photos,
     /// The administration screen ("Cadastros"), shown instead of the panes while open.
     admin: Option<crate::screen::admin::State>,
     /// Where files taken from a record are saved, and what opens them.
@@ -86,6 +89,10 @@ pub enum Message {
     /// Open or close the administration screen.
     Cadastros,
     Admin(crate::screen::admin::Message),
+    /// A file dropped on the window (a person's photo, on the administration screen).
+    FileDropped(std::path::PathBuf),
+    /// A person's photo arrived (scaled for the cards), or why not.
+    Photo(uuid::Uuid, Result<atalaia_client::photo::Thumbnail, String>),
     /// The server's answer about a person's record (from the alarm card or the administration
     /// screen; each ignores answers about a form it does not hold).
     PersonSaved(atalaia_core::ids::PersonId, Result<Box<atalaia_core::monitoring::Person>, String>),
@@ -127,6 +134,7 @@ impl Dashboard {
             layout_dirty: false,
             about: false,
             admin: None,
+            photos: crate::photos::Photos::default(),
             files: atalaia_client::record::Files::default(),
         }
     }
@@ -297,7 +305,13 @@ impl Dashboard {
         self.follow_selection();
         self.save_layout();
         self.refresh_alert();
-        let ctx = Ctx { model: self.desk.model(), now, tz: self.tz, user: &self.session.user };
+        let ctx = Ctx {
+            model: self.desk.model(),
+            now,
+            tz: self.tz,
+            user: &self.session.user,
+            photos: &self.photos,
+        };
         let geocode = match self.atendimento.due(&ctx) {
             Some(atendimento::Event::Geocode { geocoder, query }) => self.geocode(geocoder, query),
             _ => Task::none(),
@@ -348,7 +362,18 @@ impl Dashboard {
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
-        let ctx = Ctx { model: self.desk.model(), now: self.now, tz: self.tz, user: &self.session.user };
+        let (task, event) = self.handle(message);
+        (Task::batch([task, self.fetch_photos()]), event)
+    }
+
+    fn handle(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        let ctx = Ctx {
+            model: self.desk.model(),
+            now: self.now,
+            tz: self.tz,
+            user: &self.session.user,
+            photos: &self.photos,
+        };
         match message {
             Message::Live(update) => {
                 let connected = matches!(update, LiveUpdate::Connected { .. });
@@ -449,8 +474,13 @@ impl Dashboard {
                     // The feed will confirm it; the map shows it at once.
                     self.desk.answered_zone((**zone).clone());
                 }
-                let ctx =
-                    Ctx { model: self.desk.model(), now: self.now, tz: self.tz, user: &self.session.user };
+                let ctx = Ctx {
+                    model: self.desk.model(),
+                    now: self.now,
+                    tz: self.tz,
+                    user: &self.session.user,
+                    photos: &self.photos,
+                };
                 let (task, event) = self.mapa.update(m, &ctx);
                 let effect = match event {
                     Some(mapa::Event::Dispatch(occurrence_id, vehicle_id)) => {
@@ -573,6 +603,9 @@ impl Dashboard {
                 let (task, event) = admin.update(m, &ctx);
                 let effect = match event {
                     Some(crate::screen::admin::Event::Issue(command)) => self.issue(*command, None),
+                    Some(crate::screen::admin::Event::SendPhoto(person, path)) => {
+                        self.send_photo(person, path)
+                    }
                     Some(crate::screen::admin::Event::Close) => {
                         self.admin = None;
                         Task::none()
@@ -581,6 +614,13 @@ impl Dashboard {
                 };
                 return (Task::batch([task.map(Message::Admin), effect]), None);
             }
+            Message::FileDropped(path) => {
+                if self.admin.as_ref().is_some_and(|a| a.shown_person().is_some()) {
+                    use crate::screen::admin::{Message as A, people::Message as P};
+                    return self.update(Message::Admin(A::People(P::Dropped(path))));
+                }
+            }
+            Message::Photo(id, result) => self.photos.arrived(id, result),
             Message::PersonSaved(id, result) => {
                 let form = |r: &Result<Box<atalaia_core::monitoring::Person>, String>| {
                     crate::form::person::Message::Saved(id, r.clone())
@@ -636,7 +676,13 @@ impl Dashboard {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let ctx = Ctx { model: self.desk.model(), now: self.now, tz: self.tz, user: &self.session.user };
+        let ctx = Ctx {
+            model: self.desk.model(),
+            now: self.now,
+            tz: self.tz,
+            user: &self.session.user,
+            photos: &self.photos,
+        };
         if self.wall {
             let map = self.mapa.wall_view(self.desk.model()).map(Message::Mapa);
             return wall::view(&ctx, link_status(self.desk.link(), self.now, self.tz), map);
