@@ -76,7 +76,11 @@ mod tests {
         let text = dir.path().join("foto.jpg");
         std::fs::write(&text, b"not a photo").expect("write");
         assert_eq!(read_file(&text), Err("O arquivo não é uma foto JPEG ou PNG.".into()));
-        assert!(read_file(&dir.path().join("none.jpg")).expect_err("missing").starts_with("Não foi possível abrir"));
+        assert!(
+            read_file(&dir.path().join("none.jpg"))
+                .expect_err("missing")
+                .starts_with("Não foi possível abrir")
+        );
         assert_eq!(
             thumbnail(b"\x89PNG\r\n\x1a\nbroken", 10, 10),
             Err("A foto recebida não pôde ser lida.".into())

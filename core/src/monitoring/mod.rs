@@ -37,6 +37,26 @@ pub struct Person {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_person: Option<PersonId>,
     pub created_at: DateTime<Utc>,
+    /// The current photo (III-2.21, 16.2.16): field teams identify the person by it. Earlier
+    /// photos are kept on the server and named in the record's history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<PhotoRef>,
+}
+
+/// A stored photo of a person: what the console needs to fetch, cache and show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PhotoRef {
+    pub id: uuid::Uuid,
+    /// `image/jpeg` or `image/png`.
+    pub content_type: String,
+    pub size: u64,
+    pub width: u32,
+    pub height: u32,
+    /// SHA-256 of the file, hex: the same picture sent twice is one photo.
+    pub sha256: String,
+    pub at: DateTime<Utc>,
+    /// Who sent it (display name).
+    pub by: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
