@@ -263,6 +263,8 @@ fn supervisor() -> Session {
         username: "sup".into(),
         display_name: "Supervisão".into(),
         role: Role::Supervisor,
+        profile: None,
+        permissions: None,
     };
     Session { api: Api::new(&base).unwrap(), base, token: "t".into(), user }
 }

@@ -95,7 +95,7 @@ impl BootConfig {
 }
 
 pub enum Screen {
-    Login(Login),
+    Login(Box<Login>),
     Dashboard(Box<Dashboard>),
 }
 
@@ -174,7 +174,16 @@ impl App {
             let fullscreen = window::latest().and_then(|id| window::set_mode(id, window::Mode::Fullscreen));
             task = Task::batch([task, fullscreen]);
         }
-        (Self { config, screen: Screen::Login(login), focused: true, scale: 1.0, contrast: false }, task)
+        (
+            Self {
+                config,
+                screen: Screen::Login(Box::new(login)),
+                focused: true,
+                scale: 1.0,
+                contrast: false,
+            },
+            task,
+        )
     }
 
     pub fn screen(&self) -> &Screen {
@@ -307,10 +316,10 @@ impl App {
             // A kiosk (the wall) signs in again by itself when its session expires.
             login = login.with_credentials(user, password);
             let (submit, _) = login.update(login::Message::Submit);
-            self.screen = Screen::Login(login);
+            self.screen = Screen::Login(Box::new(login));
             return submit.map(Message::Login);
         }
-        self.screen = Screen::Login(login);
+        self.screen = Screen::Login(Box::new(login));
         Login::focus().map(Message::Login)
     }
 

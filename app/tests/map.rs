@@ -65,6 +65,8 @@ fn ctx(model: &LiveModel) -> Ctx<'_> {
         username: "teste".into(),
         display_name: "Teste".into(),
         role: Role::Supervisor,
+        profile: None,
+        permissions: None,
     });
     Ctx {
         model,

@@ -34,7 +34,14 @@ fn now() -> DateTime<Utc> {
 }
 
 fn user(role: Role) -> UserInfo {
-    UserInfo { id: UserId::new(), username: "ana".into(), display_name: "Ana Souza".into(), role }
+    UserInfo {
+        id: UserId::new(),
+        username: "ana".into(),
+        display_name: "Ana Souza".into(),
+        role,
+        profile: None,
+        permissions: None,
+    }
 }
 
 fn session(role: Role) -> Session {
@@ -303,6 +310,7 @@ fn login_switches_to_the_dashboard_and_logout_back() {
         expires_at: now() + Duration::hours(8),
         user: user(Role::Tarm),
         password_expired: false,
+        must_change_password: false,
     };
     let _ = app.update(AppMessage::Login(login::Message::Answered(Ok(response))));
     assert!(matches!(app.screen(), Screen::Dashboard(_)));
@@ -344,6 +352,7 @@ fn req_16_2_7_a_notification_link_opens_its_alarm_after_login() {
         expires_at: now() + Duration::hours(8),
         user: user(Role::MonitoringOperator),
         password_expired: false,
+        must_change_password: false,
     };
     let _ = app.update(AppMessage::Login(login::Message::Answered(Ok(response))));
     let _ = app.update(AppMessage::Dashboard(Message::Live(LiveUpdate::Connected { resumed: false })));

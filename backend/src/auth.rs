@@ -74,37 +74,43 @@ struct UserRow {
     pw_changed_at: Option<DateTime<Utc>>,
     locked_until: Option<DateTime<Utc>>,
     active: bool,
+    must_change: bool,
 }
 
 fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, StoreError> {
     let row = conn
         .query_row(
             "SELECT id, username, display_name, role, pw_hash, locked_until, active,
-                    COALESCE(pw_changed_at, created_at) FROM users WHERE username = ?1",
+                    COALESCE(pw_changed_at, created_at), profile, must_change FROM users WHERE username = ?1",
             [username],
             |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
+                    (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, Option<String>>(5)?,
                     r.get::<_, bool>(6)?,
                     r.get::<_, String>(7)?,
+                    (r.get::<_, Option<String>>(8)?, r.get::<_, bool>(9)?),
                 ))
             },
         )
         .optional()?;
-    let Some((id, username, display_name, role, pw_hash, locked, active, changed)) = row else {
+    let Some(((id, username, display_name), role, pw_hash, locked, active, changed, (profile, must_change))) =
+        row
+    else {
         return Ok(None);
     };
     let id = id.parse().map_err(|_| StoreError::Migration("bad user id".into()))?;
     let role = role_from_str(&role).ok_or_else(|| StoreError::Migration(format!("unknown role {role}")))?;
+    // Exactly what the profile grants, read at every request: a change applies at once.
+    let permissions = Store::permissions_of(conn, role, profile.as_deref())?;
+    let profile = Some(profile.unwrap_or_else(|| role.key().to_owned()));
     Ok(Some(UserRow {
-        info: UserInfo { id, username, display_name, role },
+        info: UserInfo { id, username, display_name, role, profile, permissions: Some(permissions) },
         pw_hash,
         pw_changed_at: parse_ts(&changed),
+        must_change,
         locked_until: locked.as_deref().and_then(parse_ts),
         active,
     }))
@@ -142,8 +148,14 @@ pub fn validate_new_user(u: &NewUser) -> Vec<FieldError> {
 
 /// Create a user. Hashing runs off the async threads; the insert goes through the writer. `by`
 /// is who does it (none for the first administrator and the demo seed, which
-/// are recorded as `sistema`).
-pub async fn create_user(store: &Store, by: Option<&UserInfo>, new: NewUser) -> ApiResult<UserInfo> {
+/// are recorded as `sistema`). `must_change`: the password was chosen by someone else, so the
+/// user changes it at the first access.
+pub async fn create_user(
+    store: &Store,
+    by: Option<&UserInfo>,
+    new: NewUser,
+    must_change: bool,
+) -> ApiResult<UserInfo> {
     let actor = by.map(Actor::user).unwrap_or_else(|| Actor { user_id: None, username: "sistema".into() });
     let errors = validate_new_user(&new);
     if !errors.is_empty() {
@@ -158,20 +170,23 @@ pub async fn create_user(store: &Store, by: Option<&UserInfo>, new: NewUser) -> 
         username: new.username.trim().to_owned(),
         display_name: new.display_name.trim().to_owned(),
         role: new.role,
+        profile: Some(new.role.key().to_owned()),
+        permissions: Some(atalaia_core::auth::Profile::seeded(new.role).permissions),
     };
     let row = info.clone();
     store
         .write(move |ctx| {
             let inserted = ctx.conn.execute(
-                "INSERT INTO users (id, username, display_name, role, pw_hash, created_at, pw_changed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT(username) DO NOTHING",
+                "INSERT INTO users (id, username, display_name, role, pw_hash, created_at, pw_changed_at, must_change)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(username) DO NOTHING",
                 params![
                     row.id.to_string(),
                     row.username,
                     row.display_name,
                     role_to_str(row.role),
                     hash,
-                    ts(ctx.now)
+                    ts(ctx.now),
+                    must_change
                 ],
             )?;
             if inserted == 0 {
@@ -330,7 +345,13 @@ pub async fn login(
     let max_age = state.config.password_max_age_days;
     let password_expired =
         max_age > 0 && user.pw_changed_at.is_some_and(|t| now - t > Duration::days(max_age));
-    Ok(LoginResponse { token, expires_at, user: user.info, password_expired })
+    Ok(LoginResponse {
+        token,
+        expires_at,
+        user: user.info,
+        password_expired,
+        must_change_password: user.must_change,
+    })
 }
 
 /// A user changes their own password (III-2.23): the current one is checked, the new one must
@@ -379,7 +400,7 @@ pub async fn change_password(state: &AppState, auth: &AuthUser, req: PasswordCha
         .store
         .write(move |ctx| {
             ctx.conn.execute(
-                "UPDATE users SET pw_hash = ?2, pw_changed_at = ?3 WHERE id = ?1",
+                "UPDATE users SET pw_hash = ?2, pw_changed_at = ?3, must_change = 0 WHERE id = ?1",
                 params![id, hash, ts(ctx.now)],
             )?;
             let ended = ctx
@@ -474,7 +495,7 @@ pub struct AuthUser {
 
 impl AuthUser {
     pub fn require(&self, p: Permission) -> ApiResult<()> {
-        if self.user.role.can(p) {
+        if self.user.can(p) {
             Ok(())
         } else {
             tracing::warn!(user = %self.user.username, permission = ?p, "forbidden");
@@ -483,7 +504,7 @@ impl AuthUser {
     }
 
     pub fn can(&self, p: Permission) -> bool {
-        self.user.role.can(p)
+        self.user.can(p)
     }
 
     /// Whether the session is still open, unexpired, for an active user with the same role.

@@ -148,9 +148,9 @@ async fn send_snapshot(
     state: &AppState,
     caller: &AuthUser,
 ) -> Result<u64, LiveError> {
-    let role = caller.user.role;
+    let user = caller.user.clone();
     let now = state.clock.now();
-    let snap = state.store.read(move |c| build_snapshot(c, now, &|p| role.can(p))).await?;
+    let snap = state.store.read(move |c| build_snapshot(c, now, &|p| user.can(p))).await?;
     let seq = snap.seq;
     send(socket, &LiveMessage::Snapshot(snap)).await?;
     Ok(seq)

@@ -111,7 +111,7 @@ pub async fn demo(store: &Store, opts: DemoOptions, tz: chrono_tz::Tz) -> Result
             role,
             password: DEMO_PASSWORD.into(),
         };
-        match auth::create_user(store, None, new).await {
+        match auth::create_user(store, None, new, false).await {
             Ok(u) if role == Role::MonitoringOperator => operator = Some(u.id),
             Ok(_) => {}
             // A user created earlier (e.g. the bootstrap admin) is fine.

@@ -104,7 +104,8 @@ async fn bootstrap_admin(store: &Store, config: &Config) -> Result<bool, ServerE
         return Ok(false);
     }
     let new = NewUser { username, display_name: "Administrador".into(), role: Role::Admin, password };
-    auth::create_user(store, None, new).await.map_err(|e| ServerError::Bootstrap(format!("{e:?}")))?;
+    // A printed or configured password: the administrator chooses their own at the first access.
+    auth::create_user(store, None, new, true).await.map_err(|e| ServerError::Bootstrap(format!("{e:?}")))?;
     tracing::info!("bootstrap administrator created");
     Ok(true)
 }

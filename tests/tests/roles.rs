@@ -118,7 +118,7 @@ async fn every_role_against_every_route() {
                 "PUT",
                 format!("/group-rules/grupo-{i}"),
                 Some(json!({"disabled": ["encounter"], "signal_timeout_s": 600})),
-                Permission::ZoneWrite,
+                Permission::ManageRules,
             ),
             ("GET", "/positions".into(), None, Permission::PositionRead),
             ("GET", "/audit".into(), None, Permission::AuditRead),

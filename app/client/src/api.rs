@@ -137,6 +137,28 @@ impl Api {
         self.send(self.http.put(self.url(path)).json(body)).await
     }
 
+    /// Changes the user's own password (III-2.23); the server ends the user's other sessions.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<(), ApiError> {
+        let body = atalaia_core::wire::PasswordChange {
+            current_password: current.to_owned(),
+            new_password: new.to_owned(),
+        };
+        let mut req = self.http.post(self.url("/auth/password")).json(&body);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let bytes = resp.bytes().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        match serde_json::from_slice::<Problem>(&bytes) {
+            Ok(p) => Err(ApiError::Problem(Box::new(p))),
+            Err(_) => Err(ApiError::Decode(format!("HTTP {status}"))),
+        }
+    }
+
     /// Sends a photo of a monitored person (III-2.21): `content_type` `image/jpeg` or `image/png`.
     pub async fn put_photo(
         &self,

@@ -28,6 +28,15 @@ pub struct Login {
     /// The console's data directory and the name of the server's seats in it: a session that
     /// logs in is kept there for a login while the server is unreachable (issue 8).
     seats: Option<(std::path::PathBuf, String)>,
+    /// Logged in, but the password must be changed before the dashboard opens.
+    change: Option<Box<Change>>,
+}
+
+/// A session waiting for its password to be changed.
+struct Change {
+    response: LoginResponse,
+    session: Session,
+    form: crate::screen::password::Form,
 }
 
 #[derive(Clone)]
@@ -36,6 +45,8 @@ pub enum Message {
     Password(String),
     Submit,
     Answered(Result<LoginResponse, ApiError>),
+    /// The password change asked for after login.
+    Change(crate::screen::password::Message),
 }
 
 // Hand-written so a password or a token never reaches a log line through `{:?}`.
@@ -47,6 +58,7 @@ impl fmt::Debug for Message {
             Message::Submit => f.write_str("Submit"),
             Message::Answered(Ok(r)) => write!(f, "Answered(Ok({}))", r.user.username),
             Message::Answered(Err(e)) => f.debug_tuple("Answered").field(e).finish(),
+            Message::Change(m) => f.debug_tuple("Change").field(m).finish(),
         }
     }
 }
@@ -61,6 +73,9 @@ async fn login(
     seat: Option<std::path::PathBuf>,
 ) -> Result<LoginResponse, ApiError> {
     match (api.login(&username, &password).await, seat) {
+        // A password that must change first is not kept for offline use: the new one is, once
+        // it is chosen (see `remember`).
+        (Ok(session), Some(_)) if session.must_change_password || session.password_expired => Ok(session),
         (Ok(session), Some(seat)) => {
             let kept = session.clone();
             let stored =
@@ -92,6 +107,18 @@ async fn login(
     }
 }
 
+/// Keeps the session for offline use with the password just chosen.
+async fn remember(seat: Option<std::path::PathBuf>, mut session: LoginResponse, password: String) {
+    let Some(seat) = seat else { return };
+    session.must_change_password = false;
+    session.password_expired = false;
+    let stored =
+        tokio::task::spawn_blocking(move || atalaia_client::seat::remember(&seat, &session, &password)).await;
+    if !matches!(stored, Ok(Ok(()))) {
+        tracing::warn!("session not kept for offline use after the password change");
+    }
+}
+
 impl fmt::Debug for Login {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Login")
@@ -119,6 +146,7 @@ impl Login {
             error: None,
             notice: None,
             seats: None,
+            change: None,
         }
     }
 
@@ -161,9 +189,19 @@ impl Login {
                         tracing::warn!(error = %e, "login request failed");
                         pt::api_error(&e)
                     })
-                    .and_then(|r| self.session(r))
+                    .and_then(|r| Ok((self.session(r.clone())?, r)))
                 {
-                    Ok(session) => {
+                    Ok((session, response)) if response.must_change_password || response.password_expired => {
+                        use crate::screen::password::{Form, Why};
+                        let why = if response.must_change_password { Why::FirstAccess } else { Why::Expired };
+                        tracing::info!(user = %session.user.username, ?why, "logged in; the password must change first");
+                        let form = Form::new(why, &session.user.username, Some(&self.password));
+                        self.password.clear();
+                        let focus = form.focus();
+                        self.change = Some(Box::new(Change { response, session, form }));
+                        return (focus, None);
+                    }
+                    Ok((session, _)) => {
                         tracing::info!(user = %session.user.username, "logged in");
                         self.password.clear();
                         return (Task::none(), Some(Event::LoggedIn(Box::new(session))));
@@ -174,6 +212,21 @@ impl Login {
                         return (iced::widget::operation::focus(Id::new(PASSWORD_ID)), None);
                     }
                 }
+            }
+            Message::Change(m) => {
+                let Some(change) = self.change.as_mut() else { return (Task::none(), None) };
+                let new_password = change.form.new_password().to_owned();
+                let (task, event) = change.form.update(m, &change.session.api);
+                if event == Some(crate::screen::password::Event::Changed) {
+                    let Some(change) = self.change.take() else { return (Task::none(), None) };
+                    tracing::info!(user = %change.session.user.username, "password changed at first access");
+                    let seat = self.seats.as_ref().map(|(dir, server)| {
+                        atalaia_client::seat::dir(dir, server, &change.session.user.username)
+                    });
+                    let kept = Task::future(remember(seat, change.response, new_password)).discard();
+                    return (kept, Some(Event::LoggedIn(Box::new(change.session))));
+                }
+                return (task.map(Message::Change), None);
             }
         }
         (Task::none(), None)
@@ -211,6 +264,10 @@ impl Login {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
+        if let Some(change) = &self.change {
+            let form = change.form.view().map(Message::Change);
+            return container(container(form).padding(28).style(theme::card)).center(Fill).into();
+        }
         let server_ok = self.server.is_ok();
         let mut card = column![
             text(pt::LOGIN_TITLE).size(theme::HEADING),

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod dashboard;
 pub mod login;
+pub mod password;
 pub mod wall;
 
 use atalaia_client::Api;

@@ -9,6 +9,7 @@ pub mod investigate;
 pub mod monitoring;
 pub mod openapi;
 pub mod photos;
+pub mod profiles;
 pub mod reports;
 pub mod samu;
 pub mod users;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(monitoring::router())
         .merge(devices::router())
         .merge(photos::router())
+        .merge(profiles::router())
         .merge(ingest::router())
         .merge(alarms::router())
         .merge(audit::router())

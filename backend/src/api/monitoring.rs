@@ -377,7 +377,7 @@ pub async fn put_group_rules(
     Path(group): Path<String>,
     Body(new): Body<NewGroupRules>,
 ) -> ApiResult<Json<GroupRules>> {
-    caller.require(Permission::ZoneWrite)?;
+    caller.require(Permission::ManageRules)?;
     let actor = crate::store::Actor::user(&caller.user);
     check(new.validate(&group))?;
     let mut disabled = new.disabled;

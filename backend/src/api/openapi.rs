@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, generated from the handlers'
 //! annotations and the wire types, so it cannot drift from the code.
 
-use super::{alarms, audit, devices, ingest, investigate, monitoring, photos, reports, samu, users};
+use super::{
+    alarms, audit, devices, ingest, investigate, monitoring, photos, profiles, reports, samu, users,
+};
 use atalaia_core::wire::{LiveMessage, Problem};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -28,6 +30,7 @@ impl Modify for BearerAuth {
         super::health,
         users::login, users::logout, users::me, users::list, users::create,
         users::change_password, users::report, users::unlock,
+        profiles::list, profiles::create, profiles::update, profiles::report, profiles::assign, profiles::user_report,
         samu::list_occurrences, samu::create_occurrence, samu::get_occurrence,
         samu::list_vehicles, samu::create_vehicle, samu::get_vehicle, samu::set_vehicle_status,
         samu::hand_off, samu::close, samu::intake_rules,

@@ -79,7 +79,7 @@ pub async fn create(
     Body(new): Body<NewUser>,
 ) -> ApiResult<(StatusCode, Json<UserInfo>)> {
     caller.require(Permission::UserAdmin)?;
-    Ok((StatusCode::CREATED, Json(auth::create_user(&state.store, Some(&caller.user), new).await?)))
+    Ok((StatusCode::CREATED, Json(auth::create_user(&state.store, Some(&caller.user), new, true).await?)))
 }
 
 /// Change one's own password at any time (III-2.23); the user's other sessions end.

@@ -270,6 +270,18 @@ CREATE TABLE person_photos (
 );
 CREATE INDEX person_photos_person ON person_photos(person_id, at);
 "#,
+    // 19: profiles an administrator defines (16.2.14, RFS169-171); a user without one has the
+    // seeded profile of its role.
+    r#"
+CREATE TABLE profiles (
+    id   TEXT PRIMARY KEY,
+    doc  TEXT NOT NULL
+);
+ALTER TABLE users ADD COLUMN profile TEXT;
+-- A password set by someone else (an administrator, the first run's printed one) is changed
+-- at the first access (16.3.2.3).
+ALTER TABLE users ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

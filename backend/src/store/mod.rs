@@ -14,6 +14,7 @@ mod ingest;
 mod migrations;
 mod photos;
 mod positions;
+mod profiles;
 pub mod tracks;
 
 pub use audit::Actor;

@@ -35,7 +35,24 @@ pub struct UserInfo {
     pub id: UserId,
     pub username: String,
     pub display_name: String,
+    /// The kind of seat (the profile's base role).
     pub role: Role,
+    /// The user's profile (16.2.14); none: the seeded profile of `role`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Exactly what the user may do, from the profile; none (an older server): what `role` may.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<crate::auth::Permission>>,
+}
+
+impl UserInfo {
+    /// Whether the user's profile grants `p`.
+    pub fn can(&self, p: crate::auth::Permission) -> bool {
+        match &self.permissions {
+            Some(granted) => granted.contains(&p),
+            None => self.role.can(p),
+        }
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -48,6 +65,10 @@ pub struct LoginResponse {
     /// for a new one.
     #[serde(default)]
     pub password_expired: bool,
+    /// The password was set by someone else (an administrator, the first run): it is changed at
+    /// this first access before the console opens (16.3.2.3).
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 impl std::fmt::Debug for LoginResponse {
@@ -440,4 +461,57 @@ mod tests {
         let back: LiveMessage = serde_json::from_value(v).expect("deserialise");
         assert_eq!(back, msg);
     }
+}
+
+/// Body of `POST /profiles` and `PUT /profiles/{id}` (16.2.14, RFS169-170).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewProfile {
+    /// Short stable name: lower-case letters, digits and '-' (ignored on PUT: the path names it).
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    /// The kind of seat its users work at.
+    pub base: Role,
+    pub permissions: Vec<crate::auth::Permission>,
+}
+
+impl NewProfile {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        let id = self.id.trim();
+        if id.is_empty()
+            || id.len() > 40
+            || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            e.push(FieldError::new(
+                "id",
+                "Identificador do perfil: até 40 letras minúsculas, dígitos ou '-'.",
+            ));
+        }
+        require(&mut e, "name", &self.name, "Nome do perfil");
+        limit(&mut e, "name", &self.name, 100, "Nome do perfil");
+        e
+    }
+}
+
+/// Body of `PUT /users/{id}/profile`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UserProfile {
+    pub profile: String,
+}
+
+/// What a profile grants, permission by permission, and who has it (RFS171).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PermissionReport {
+    pub profile: crate::auth::Profile,
+    pub permissions: Vec<PermissionLine>,
+    /// The users with this profile (on the report of a user: that user).
+    pub users: Vec<UserInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PermissionLine {
+    pub permission: crate::auth::Permission,
+    pub label: String,
+    pub granted: bool,
 }

@@ -12,6 +12,8 @@ fn user() -> UserInfo {
         username: "joana".into(),
         display_name: "Joana".into(),
         role: Role::MonitoringOperator,
+        profile: None,
+        permissions: None,
     }
 }
 

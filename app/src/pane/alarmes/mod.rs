@@ -95,13 +95,11 @@ impl State {
     }
 
     pub fn update(&mut self, message: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
-        let may = ctx.user.role.can(Permission::AlarmHandle);
+        let may = ctx.user.can(Permission::AlarmHandle);
         let held = |id: AlarmId| ctx.model.alarms.get(&id).is_some_and(|a| held_by(a, ctx.user.id));
         match message {
             Message::EditPerson(id) => {
-                if let (true, Some(p)) =
-                    (ctx.user.role.can(Permission::PersonWrite), ctx.model.persons.get(&id))
-                {
+                if let (true, Some(p)) = (ctx.user.can(Permission::PersonWrite), ctx.model.persons.get(&id)) {
                     self.editor = Some(crate::form::person::Form::of(p));
                     return (crate::form::person::Form::focus(), None);
                 }
@@ -317,7 +315,7 @@ impl State {
         let mut line = row![container(space()).width(6).height(44).style(theme::bar(colour)), info]
             .spacing(10)
             .align_y(Center);
-        if a.state == AlarmState::Open && ctx.user.role.can(Permission::AlarmHandle) {
+        if a.state == AlarmState::Open && ctx.user.can(Permission::AlarmHandle) {
             let busy = self.busy.contains(&a.id);
             let label = if busy { pt::CLAIMING } else { pt::CLAIM };
             line = line.push(
@@ -332,7 +330,7 @@ impl State {
     }
 
     fn view_card<'a>(&'a self, a: &'a Alarm, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let mine = held_by(a, ctx.user.id) && ctx.user.role.can(Permission::AlarmHandle);
+        let mine = held_by(a, ctx.user.id) && ctx.user.can(Permission::AlarmHandle);
         let busy = self.busy.contains(&a.id);
         let colour = theme::severity(a.severity);
         let mut body = column![
@@ -364,7 +362,7 @@ impl State {
                 .into()
         });
         body = body.push(super::slot(refusal));
-        let claim = (a.state == AlarmState::Open && ctx.user.role.can(Permission::AlarmHandle)).then(|| {
+        let claim = (a.state == AlarmState::Open && ctx.user.can(Permission::AlarmHandle)).then(|| {
             button(text(pt::CLAIM_F9).size(theme::TEXT))
                 .padding([6, 14])
                 .style(button::primary)
@@ -373,7 +371,7 @@ impl State {
         });
         body = body.push(super::slot(claim));
 
-        let can_edit = ctx.user.role.can(Permission::PersonWrite);
+        let can_edit = ctx.user.can(Permission::PersonWrite);
         body = body.push(person_card(a, ctx, self.editor.as_ref(), can_edit));
 
         // Procedure checklist. Each list below is one child of the card, so lists growing or
@@ -581,7 +579,14 @@ mod tests {
     }
 
     fn operator(role: Role) -> UserInfo {
-        UserInfo { id: UserId::new(), username: "op".into(), display_name: "Bia".into(), role }
+        UserInfo {
+            id: UserId::new(),
+            username: "op".into(),
+            display_name: "Bia".into(),
+            role,
+            profile: None,
+            permissions: None,
+        }
     }
 
     #[test]

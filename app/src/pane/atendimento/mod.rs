@@ -261,7 +261,7 @@ impl State {
             Message::Victim(i, change) => self.edit_victim(ctx, i, change),
             Message::Submit => return (Task::none(), self.submit(ctx)),
             Message::PickOnMap => {
-                let can = ctx.user.role.can(Permission::OccurrenceCreate);
+                let can = ctx.user.can(Permission::OccurrenceCreate);
                 return (Task::none(), can.then_some(Event::PickOnMap));
             }
             Message::Submitted(id, result) => self.submitted(id, *result),
@@ -413,7 +413,7 @@ impl State {
     }
 
     fn submit(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
-        if self.submitting.is_some() || !ctx.user.role.can(Permission::OccurrenceCreate) {
+        if self.submitting.is_some() || !ctx.user.can(Permission::OccurrenceCreate) {
             return None;
         }
         self.attempted = true;

@@ -8,7 +8,14 @@ use atalaia_core::samu::OccurrencePhase;
 use atalaia_core::wire::{Problem, UserInfo};
 
 fn user(role: Role) -> UserInfo {
-    UserInfo { id: UserId::new(), username: "tarm1".into(), display_name: "Ana".into(), role }
+    UserInfo {
+        id: UserId::new(),
+        username: "tarm1".into(),
+        display_name: "Ana".into(),
+        role,
+        profile: None,
+        permissions: None,
+    }
 }
 
 fn occurrence(id: OccurrenceId, number: &str) -> Occurrence {

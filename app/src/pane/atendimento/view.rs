@@ -39,7 +39,7 @@ fn input<'a>(
 
 impl State {
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let can = ctx.user.role.can(Permission::OccurrenceCreate);
+        let can = ctx.user.can(Permission::OccurrenceCreate);
         let client = if self.attempted { self.draft().1 } else { Vec::new() };
         let f = &self.form;
         let err = |field: &str| self.error(&client, field);

@@ -374,7 +374,7 @@ impl State {
 /// refuses the others).
 pub(crate) fn may_write_to_crew(ctx: &Ctx<'_>) -> bool {
     use atalaia_core::auth::Permission;
-    ctx.user.role.can(Permission::OccurrenceRegulate) || ctx.user.role.can(Permission::CrewAct)
+    ctx.user.can(Permission::OccurrenceRegulate) || ctx.user.can(Permission::CrewAct)
 }
 
 /// Whether this user may append to the record (RFS133): who takes, regulates or dispatches calls.
@@ -387,7 +387,7 @@ pub(crate) fn may_append(ctx: &Ctx<'_>) -> bool {
         Permission::CrewAct,
     ]
     .into_iter()
-    .any(|p| ctx.user.role.can(p))
+    .any(|p| ctx.user.can(p))
 }
 
 /// A field and the button that sends it: Enter sends too; while it is on its way the button says so

@@ -61,6 +61,8 @@ impl Seat {
             username: "r".into(),
             display_name: "Dr. Paulo".into(),
             role: Role::Regulator,
+            profile: None,
+            permissions: None,
         };
         Self { model, user }
     }

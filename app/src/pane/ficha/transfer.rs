@@ -24,7 +24,7 @@ const SEND: &str = "Transferir vítima";
 impl State {
     pub(super) fn view_transfer<'a>(&'a self, o: &'a Occurrence, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let dispatches = record::dispatches(ctx.model, o.id, self.loaded_dispatches());
-        let may = ctx.user.role.can(Permission::OccurrenceDispatch) && o.phase != OccurrencePhase::Closed;
+        let may = ctx.user.can(Permission::OccurrenceDispatch) && o.phase != OccurrencePhase::Closed;
         if !may || dispatches.len() < 2 || !dispatches.iter().any(|d| d.active) {
             return space().height(0).into();
         }

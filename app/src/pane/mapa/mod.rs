@@ -276,12 +276,21 @@ impl State {
     /// Monitoring-only roles work in the monitoring central's city; everyone else starts on the
     /// SAMU fleet. Those allowed to write zones get the drawing tools.
     pub fn for_role(role: atalaia_core::auth::Role) -> Self {
+        Self::allowing(|p| role.can(p))
+    }
+
+    /// The map for this user's profile (what it may see and do, not only its role).
+    pub fn for_user(user: &atalaia_core::wire::UserInfo) -> Self {
+        Self::allowing(|p| user.can(p))
+    }
+
+    fn allowing(can: impl Fn(atalaia_core::auth::Permission) -> bool) -> Self {
         use atalaia_core::auth::Permission;
-        let monitoring_only = role.can(Permission::PersonRead) && !role.can(Permission::OccurrenceRead);
+        let monitoring_only = can(Permission::PersonRead) && !can(Permission::OccurrenceRead);
         let mut s = Self::default();
-        s.zones.can_edit = role.can(Permission::ZoneWrite);
-        s.can_dispatch = role.can(Permission::OccurrenceDispatch);
-        if role.can(Permission::PersonRead) {
+        s.zones.can_edit = can(Permission::ZoneWrite);
+        s.can_dispatch = can(Permission::OccurrenceDispatch);
+        if can(Permission::PersonRead) {
             s.layers.insert(Layer::Accuracy);
         }
         s.viewport.show_region(if monitoring_only { Region::PortoVelho } else { Region::BeloHorizonte });
@@ -763,6 +772,8 @@ mod tests {
             username: "sup".into(),
             display_name: "Sup".into(),
             role: Role::Supervisor,
+            profile: None,
+            permissions: None,
         };
         let ctx = Ctx {
             model: &model,

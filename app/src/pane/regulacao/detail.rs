@@ -33,8 +33,8 @@ impl State {
         ctx: &Ctx<'a>,
     ) -> Element<'a, Message> {
         let waited = (ctx.now - o.created_at).num_seconds();
-        let may_close = ctx.user.role.can(Permission::OccurrenceRegulate)
-            || ctx.user.role.can(Permission::OccurrenceDispatch);
+        let may_close =
+            ctx.user.can(Permission::OccurrenceRegulate) || ctx.user.can(Permission::OccurrenceDispatch);
         // Closing is the occurrence's own action: beside its number, its reason right under it.
         let open = o.phase != atalaia_core::samu::OccurrencePhase::Closed;
         let close = (may_close && open && d.closing.is_none()).then(|| {
@@ -124,10 +124,10 @@ impl State {
         }
         // Fixed slot for the last answer: a message appearing must not move the cursor.
         body = body.push(crate::pane::slot(d.notice.as_ref().map(notice)));
-        if ctx.user.role.can(Permission::OccurrenceRegulate) && open {
+        if ctx.user.can(Permission::OccurrenceRegulate) && open {
             body = body.push(d.form.view(o, self.regulating.contains(&d.id)).map(Message::Form));
         }
-        if ctx.user.role.can(Permission::OccurrenceDispatch) && open {
+        if ctx.user.can(Permission::OccurrenceDispatch) && open {
             let replaceable = replaceable(o, ctx);
             let sending = self.dispatching.get(&d.id).map(|((v, _), _)| *v);
             body = body.push(view_candidates(d, sending, replaceable));

@@ -257,7 +257,7 @@ impl State {
                 }
                 self.detail = Some(Detail::new(id, ctx.model.occurrences.get(&id)));
                 let open = ctx.model.occurrences.get(&id).is_some_and(|o| o.phase != OccurrencePhase::Closed);
-                if open && ctx.user.role.can(Permission::OccurrenceDispatch) {
+                if open && ctx.user.can(Permission::OccurrenceDispatch) {
                     return Some(Event::Recommend(id));
                 }
             }
@@ -310,8 +310,8 @@ impl State {
             }
             Message::Form(m) => return self.form(m, ctx),
             Message::Close => {
-                let may = ctx.user.role.can(Permission::OccurrenceRegulate)
-                    || ctx.user.role.can(Permission::OccurrenceDispatch);
+                let may = ctx.user.can(Permission::OccurrenceRegulate)
+                    || ctx.user.can(Permission::OccurrenceDispatch);
                 if let Some(d) = self.detail.as_mut().filter(|_| may) {
                     d.closing = Some(String::new());
                     self.ask_closing = true;
@@ -393,7 +393,7 @@ impl State {
     /// occurrence is open (vehicles move, ETAs change), and at once when the regulator changed
     /// the vehicle type asked for. The list shown stays until the new one arrives.
     pub fn refresh_due(&mut self, ctx: &Ctx<'_>) -> Option<Event> {
-        if !ctx.user.role.can(Permission::OccurrenceDispatch) {
+        if !ctx.user.can(Permission::OccurrenceDispatch) {
             return None;
         }
         let d = self.detail.as_mut()?;
@@ -436,7 +436,7 @@ impl State {
         additional: bool,
     ) -> Option<Event> {
         let d = self.detail.as_mut()?;
-        if self.dispatching.contains_key(&d.id) || !ctx.user.role.can(Permission::OccurrenceDispatch) {
+        if self.dispatching.contains_key(&d.id) || !ctx.user.can(Permission::OccurrenceDispatch) {
             return None;
         }
         // A substitution and a plain dispatch of the same vehicle are different commands.
@@ -454,7 +454,7 @@ impl State {
         let o = ctx.model.occurrences.get(&d.id)?;
         match d.form.update(message, o)? {
             form::Event::Regulate(up) => {
-                if self.regulating.contains(&d.id) || !ctx.user.role.can(Permission::OccurrenceRegulate) {
+                if self.regulating.contains(&d.id) || !ctx.user.can(Permission::OccurrenceRegulate) {
                     return None;
                 }
                 self.regulating.insert(d.id);

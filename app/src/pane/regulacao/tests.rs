@@ -35,6 +35,8 @@ fn seat(
         username: "u".into(),
         display_name: "Dra. Ana".into(),
         role,
+        profile: None,
+        permissions: None,
     };
     (model, user)
 }

@@ -115,7 +115,7 @@ pub enum Message {
 
 impl State {
     pub fn update(&mut self, m: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
-        let may_write = ctx.user.role.can(Permission::DeviceWrite);
+        let may_write = ctx.user.can(Permission::DeviceWrite);
         match m {
             Message::Select(id) => {
                 if self.selected != Some(id) {
@@ -296,7 +296,7 @@ impl State {
         let mut head = row![filter, text(format!("{} dispositivo(s)", found.len())).size(theme::SMALL)]
             .spacing(10)
             .align_y(iced::Center);
-        if ctx.user.role.can(Permission::DeviceWrite) {
+        if ctx.user.can(Permission::DeviceWrite) {
             head = head.push(
                 button(text("Novo dispositivo").size(theme::SMALL))
                     .padding([3, 9])
@@ -352,7 +352,7 @@ impl State {
             text(format!("{battery} · {}", contact(ctx, d))).size(theme::SMALL),
         ]
         .spacing(4);
-        if ctx.user.role.can(Permission::DeviceWrite) {
+        if ctx.user.can(Permission::DeviceWrite) {
             match self.step.as_ref().filter(|s| s.device == d.id) {
                 Some(form) => col = col.push(step_view(form, d, ctx)),
                 None => {

@@ -55,7 +55,7 @@ pub enum Event {
 impl State {
     /// Opens on the first tab the role may read, with the cursor in the search field.
     pub fn open(ctx: &Ctx<'_>) -> (Self, Task<Message>) {
-        let tab = if ctx.user.role.can(Permission::PersonRead) { Tab::People } else { Tab::Devices };
+        let tab = if ctx.user.can(Permission::PersonRead) { Tab::People } else { Tab::Devices };
         (Self { tab, ..Self::default() }, iced::widget::operation::focus(Id::new(SEARCH_ID)))
     }
 
@@ -66,7 +66,7 @@ impl State {
 
     /// Whether this role has anything to see here.
     pub fn allowed(ctx: &Ctx<'_>) -> bool {
-        ctx.user.role.can(Permission::PersonRead) || ctx.user.role.can(Permission::DeviceRead)
+        ctx.user.can(Permission::PersonRead) || ctx.user.can(Permission::DeviceRead)
     }
 
     pub fn update(&mut self, m: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
@@ -100,8 +100,8 @@ impl State {
         };
         let bar = row![
             text("Cadastros").size(theme::HEADING),
-            tab("Pessoas", Tab::People, ctx.user.role.can(Permission::PersonRead)),
-            tab("Dispositivos", Tab::Devices, ctx.user.role.can(Permission::DeviceRead)),
+            tab("Pessoas", Tab::People, ctx.user.can(Permission::PersonRead)),
+            tab("Dispositivos", Tab::Devices, ctx.user.can(Permission::DeviceRead)),
             text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
                 .id(SEARCH_ID)
                 .on_input(Message::Query)

@@ -46,7 +46,7 @@ pub enum Message {
 
 impl State {
     pub fn update(&mut self, m: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
-        let may_write = ctx.user.role.can(Permission::PersonWrite);
+        let may_write = ctx.user.can(Permission::PersonWrite);
         match m {
             Message::Select(id) => {
                 if self.selected != Some(id) {
@@ -132,7 +132,7 @@ impl State {
         let mut head = row![text(format!("{} pessoa(s)", found.len())).size(theme::SMALL)]
             .spacing(10)
             .align_y(iced::Center);
-        if ctx.user.role.can(Permission::PersonWrite) {
+        if ctx.user.can(Permission::PersonWrite) {
             head = head.push(
                 button(text("Novo cadastro").size(theme::SMALL))
                     .padding([3, 9])
@@ -195,7 +195,7 @@ impl State {
             muted(format!("Cadastrado em {}", format::day_time(p.created_at, ctx.tz))),
         ]
         .spacing(4);
-        if ctx.user.role.can(Permission::PersonWrite) {
+        if ctx.user.can(Permission::PersonWrite) {
             col = col.push(
                 button(text("Corrigir cadastro").size(theme::SMALL))
                     .padding([3, 9])
@@ -213,7 +213,7 @@ impl State {
                 photo.height
             )));
         }
-        if ctx.user.role.can(Permission::PersonWrite) {
+        if ctx.user.can(Permission::PersonWrite) {
             let mut path =
                 text_input("Arquivo da foto (JPEG ou PNG) — ou arraste-o para a janela", &self.photo_path)
                     .id(PHOTO_ID)

@@ -86,7 +86,7 @@ impl Dashboard {
 
     /// A desktop notification per new alarm that asks for one, when the console is in the background.
     pub(super) fn notify_desktop(&self, new: &[atalaia_core::ids::AlarmId]) {
-        if self.window_focused || self.wall || !self.session.user.role.can(Permission::AlarmHandle) {
+        if self.window_focused || self.wall || !self.session.user.can(Permission::AlarmHandle) {
             return;
         }
         let model = self.desk.model();

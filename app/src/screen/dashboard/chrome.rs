@@ -84,6 +84,12 @@ impl Dashboard {
         )
         .extend(self.cadastros_button())
         .push(
+            button(text(if self.password.is_some() { "Painéis" } else { "Senha" }).size(theme::SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::Senha),
+        )
+        .push(
             button(text(pt::ABOUT).size(theme::SMALL))
                 .padding([4, 10])
                 .style(button::secondary)
@@ -221,8 +227,8 @@ impl Dashboard {
     /// "Cadastros" (the administration screen) for who may read people or devices; "Painéis"
     /// brings the panes back.
     pub(super) fn cadastros_button(&self) -> Option<Element<'_, Message>> {
-        let role = self.session.user.role;
-        if self.wall || !(role.can(Permission::PersonRead) || role.can(Permission::DeviceRead)) {
+        let user = &self.session.user;
+        if self.wall || !(user.can(Permission::PersonRead) || user.can(Permission::DeviceRead)) {
             return None;
         }
         let label = if self.admin.is_some() { "Painéis" } else { "Cadastros" };
@@ -238,7 +244,7 @@ impl Dashboard {
     /// "Som indisponível" when the seat cannot sound (hover-free: the reason is in the log and
     /// on the chip), so nobody relies on a tone that will not come.
     pub(super) fn sound_chip(&self) -> Option<Element<'_, Message>> {
-        if self.wall || !self.session.user.role.can(Permission::AlarmHandle) {
+        if self.wall || !self.session.user.can(Permission::AlarmHandle) {
             return None;
         }
         match self.sound.status() {
@@ -254,10 +260,10 @@ impl Dashboard {
 
     /// Only the shortcuts this user can actually use.
     pub(super) fn view_footer(&self) -> Element<'_, Message> {
-        let role = self.session.user.role;
+        let user = &self.session.user;
         let hints: Vec<&str> = [
-            (role.can(Permission::OccurrenceCreate), pt::HINT_REGISTER),
-            (role.can(Permission::AlarmHandle), pt::HINT_CLAIM),
+            (user.can(Permission::OccurrenceCreate), pt::HINT_REGISTER),
+            (user.can(Permission::AlarmHandle), pt::HINT_CLAIM),
             (true, pt::HINT_TAB),
         ]
         .into_iter()

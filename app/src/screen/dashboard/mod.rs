@@ -6,6 +6,7 @@ use crate::alert;
 mod answers;
 mod chrome;
 mod focus;
+mod overlays;
 mod photos;
 mod record;
 mod subscription;
@@ -60,6 +61,8 @@ pub struct Dashboard {
     about: bool,
     /// Photos of monitored people fetched for the cards.
     photos: crate::photos::Photos,
+    /// The voluntary password change, shown instead of the panes while open.
+    password: Option<crate::screen::password::Form>,
     /// The administration screen ("Cadastros"), shown instead of the panes while open.
     admin: Option<crate::screen::admin::State>,
     /// Where files taken from a record are saved, and what opens them.
@@ -91,6 +94,9 @@ pub enum Message {
     Admin(crate::screen::admin::Message),
     /// A file dropped on the window (a person's photo, on the administration screen).
     FileDropped(std::path::PathBuf),
+    /// Open the voluntary password change (III-2.23).
+    Senha,
+    Password(crate::screen::password::Message),
     /// A person's photo arrived (scaled for the cards), or why not.
     Photo(uuid::Uuid, Result<atalaia_client::photo::Thumbnail, String>),
     /// The server's answer about a person's record (from the alarm card or the administration
@@ -110,7 +116,7 @@ pub enum Event {
 impl Dashboard {
     pub fn new(session: Session, now: DateTime<Utc>, tz: Tz) -> Self {
         let panes = pane_grid::State::with_configuration(crate::layout::default_layout(session.user.role));
-        let mut mapa = mapa::State::for_role(session.user.role);
+        let mut mapa = mapa::State::for_user(&session.user);
         mapa.set_now(now);
         Self {
             desk: Desk::new(session.user.clone(), now),
@@ -134,6 +140,7 @@ impl Dashboard {
             layout_dirty: false,
             about: false,
             admin: None,
+            password: None,
             photos: crate::photos::Photos::default(),
             files: atalaia_client::record::Files::default(),
         }
@@ -243,7 +250,7 @@ impl Dashboard {
         // Only seats that can take an alarm are asked to: a TARM or a crew tablet reads SAMU alarms
         // but cannot take them, so it neither rings nor flashes.
         let alarms =
-            self.desk.model().alarms.values().filter(|_| self.session.user.role.can(Permission::AlarmHandle));
+            self.desk.model().alarms.values().filter(|_| self.session.user.can(Permission::AlarmHandle));
         self.alert = alert::assess(alarms, self.now);
         if !self.wall {
             self.sound.set(self.alert.sound);
@@ -343,10 +350,10 @@ impl Dashboard {
     /// What the dashboard fetches once it is shown: the centre's intake rules for the call form
     /// and the closing box (again after a reconnection, while it has none).
     pub fn start(&self) -> Task<Message> {
-        let role = self.session.user.role;
-        let form = self.atendimento.needs_rules() && role.can(Permission::OccurrenceCreate);
+        let user = &self.session.user;
+        let form = self.atendimento.needs_rules() && user.can(Permission::OccurrenceCreate);
         let closing = self.regulacao.needs_outcomes()
-            && (role.can(Permission::OccurrenceRegulate) || role.can(Permission::OccurrenceDispatch));
+            && (user.can(Permission::OccurrenceRegulate) || user.can(Permission::OccurrenceDispatch));
         if !form && !closing {
             return Task::none();
         }
@@ -589,52 +596,13 @@ impl Dashboard {
             }
             Message::Conflicts(action) => self.desk.conflicts(action, self.now),
             Message::About => self.about = !self.about,
-            Message::Cadastros => match self.admin.take() {
-                Some(_) => {}
-                None if crate::screen::admin::State::allowed(&ctx) => {
-                    let (admin, task) = crate::screen::admin::State::open(&ctx);
-                    self.admin = Some(admin);
-                    return (task.map(Message::Admin), None);
-                }
-                None => {}
-            },
-            Message::Admin(m) => {
-                let Some(admin) = self.admin.as_mut() else { return (Task::none(), None) };
-                let (task, event) = admin.update(m, &ctx);
-                let effect = match event {
-                    Some(crate::screen::admin::Event::Issue(command)) => self.issue(*command, None),
-                    Some(crate::screen::admin::Event::SendPhoto(person, path)) => {
-                        self.send_photo(person, path)
-                    }
-                    Some(crate::screen::admin::Event::Close) => {
-                        self.admin = None;
-                        Task::none()
-                    }
-                    None => Task::none(),
-                };
-                return (Task::batch([task.map(Message::Admin), effect]), None);
-            }
-            Message::FileDropped(path) => {
-                if self.admin.as_ref().is_some_and(|a| a.shown_person().is_some()) {
-                    use crate::screen::admin::{Message as A, people::Message as P};
-                    return self.update(Message::Admin(A::People(P::Dropped(path))));
-                }
-            }
-            Message::Photo(id, result) => self.photos.arrived(id, result),
-            Message::PersonSaved(id, result) => {
-                let form = |r: &Result<Box<atalaia_core::monitoring::Person>, String>| {
-                    crate::form::person::Message::Saved(id, r.clone())
-                };
-                let mut tasks =
-                    vec![self.update(Message::Alarmes(alarmes::Message::Person(form(&result)))).0];
-                if self.admin.is_some() {
-                    let m = crate::screen::admin::Message::People(
-                        crate::screen::admin::people::Message::Form(form(&result)),
-                    );
-                    tasks.push(self.update(Message::Admin(m)).0);
-                }
-                return (Task::batch(tasks), None);
-            }
+            Message::Cadastros
+            | Message::Admin(_)
+            | Message::FileDropped(_)
+            | Message::Photo(..)
+            | Message::PersonSaved(..)
+            | Message::Senha
+            | Message::Password(_) => return self.overlay(message),
             Message::Logout => {
                 self.save_layout();
                 self.desk.forget_seat();
@@ -711,16 +679,8 @@ impl Dashboard {
         let banner = crate::pane::slot(self.view_banner());
         let conflicts = crate::pane::slot(self.view_conflicts());
         let about = crate::pane::slot(self.view_about());
-        if let Some(admin) = &self.admin {
-            return column![
-                self.view_header(),
-                banner,
-                conflicts,
-                about,
-                admin.view(&ctx).map(Message::Admin),
-                self.view_footer()
-            ]
-            .into();
+        if let Some(body) = self.view_overlay(&ctx) {
+            return column![self.view_header(), banner, conflicts, about, body, self.view_footer()].into();
         }
         column![
             self.view_header(),

@@ -11,6 +11,8 @@ fn the_operator_s_layout_is_saved_and_back_at_the_next_login() {
         username: "joana".into(),
         display_name: "Joana".into(),
         role: Role::MonitoringOperator,
+        profile: None,
+        permissions: None,
     };
     let session = || Session {
         api: atalaia_client::Api::new("http://127.0.0.1:9").expect("client"),
@@ -56,6 +58,8 @@ fn a_claim_that_finds_no_server_is_queued_and_shown_taken_then_put_back_when_ref
         username: "joana".into(),
         display_name: "Joana".into(),
         role: Role::MonitoringOperator,
+        profile: None,
+        permissions: None,
     };
     let session = Session {
         api: atalaia_client::Api::new("http://127.0.0.1:9").expect("client"),

@@ -359,15 +359,15 @@ pub async fn close(
     }
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
     let actor = crate::store::Actor::user(&caller.user);
-    let (user, role) = (caller.user.id, caller.user.role);
+    let (user, me) = (caller.user.id, caller.user.clone());
     let occ = state
         .store
         .write(move |ctx| {
             let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
             let may = match o.phase {
-                OccurrencePhase::Intake => role.can(Permission::OccurrenceCreate),
+                OccurrencePhase::Intake => me.can(Permission::OccurrenceCreate),
                 OccurrencePhase::Regulation | OccurrencePhase::Dispatched => {
-                    role.can(Permission::OccurrenceRegulate) || role.can(Permission::OccurrenceDispatch)
+                    me.can(Permission::OccurrenceRegulate) || me.can(Permission::OccurrenceDispatch)
                 }
                 OccurrencePhase::Closed => {
                     return Err(StoreError::Conflict(format!(

@@ -1,0 +1,92 @@
+//! What the dashboard shows instead of its panes: the administration screen ("Cadastros",
+//! with the photos it sends and the records it saves) and the voluntary password change.
+
+use super::{Dashboard, Event, Message};
+use crate::pane::{Ctx, alarmes};
+use crate::screen::password;
+use iced::widget::container;
+use iced::{Element, Fill, Task};
+
+impl Dashboard {
+    pub(super) fn overlay(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        let ctx = Ctx {
+            model: self.desk.model(),
+            now: self.now,
+            tz: self.tz,
+            user: &self.session.user,
+            photos: &self.photos,
+        };
+        match message {
+            Message::Cadastros => match self.admin.take() {
+                Some(_) => {}
+                None if crate::screen::admin::State::allowed(&ctx) => {
+                    let (admin, task) = crate::screen::admin::State::open(&ctx);
+                    self.admin = Some(admin);
+                    return (task.map(Message::Admin), None);
+                }
+                None => {}
+            },
+            Message::Admin(m) => {
+                let Some(admin) = self.admin.as_mut() else { return (Task::none(), None) };
+                let (task, event) = admin.update(m, &ctx);
+                let effect = match event {
+                    Some(crate::screen::admin::Event::Issue(command)) => self.issue(*command, None),
+                    Some(crate::screen::admin::Event::SendPhoto(person, path)) => {
+                        self.send_photo(person, path)
+                    }
+                    Some(crate::screen::admin::Event::Close) => {
+                        self.admin = None;
+                        Task::none()
+                    }
+                    None => Task::none(),
+                };
+                return (Task::batch([task.map(Message::Admin), effect]), None);
+            }
+            Message::FileDropped(path) if self.admin.as_ref().is_some_and(|a| a.shown_person().is_some()) => {
+                use crate::screen::admin::{Message as A, people::Message as P};
+                return self.update(Message::Admin(A::People(P::Dropped(path))));
+            }
+            Message::Photo(id, result) => self.photos.arrived(id, result),
+            Message::PersonSaved(id, result) => {
+                let form = |r: &Result<Box<atalaia_core::monitoring::Person>, String>| {
+                    crate::form::person::Message::Saved(id, r.clone())
+                };
+                let mut tasks =
+                    vec![self.update(Message::Alarmes(alarmes::Message::Person(form(&result)))).0];
+                if self.admin.is_some() {
+                    let m = crate::screen::admin::Message::People(
+                        crate::screen::admin::people::Message::Form(form(&result)),
+                    );
+                    tasks.push(self.update(Message::Admin(m)).0);
+                }
+                return (Task::batch(tasks), None);
+            }
+            Message::Senha if self.password.take().is_none() => {
+                let form = password::Form::new(password::Why::Voluntary, &self.session.user.username, None);
+                let focus = form.focus();
+                self.password = Some(form);
+                return (focus, None);
+            }
+            Message::Password(m) => {
+                let Some(form) = self.password.as_mut() else { return (Task::none(), None) };
+                let (task, event) = form.update(m, &self.session.api);
+                if event.is_some() {
+                    // Changed (the server ended this user's other sessions) or cancelled.
+                    self.password = None;
+                }
+                return (task.map(Message::Password), None);
+            }
+            _ => {}
+        }
+        (Task::none(), None)
+    }
+
+    /// The screen shown instead of the panes, if one is open.
+    pub(super) fn view_overlay<'a>(&'a self, ctx: &Ctx<'a>) -> Option<Element<'a, Message>> {
+        if let Some(form) = &self.password {
+            let card = container(form.view().map(Message::Password)).padding(28).style(crate::theme::card);
+            return Some(container(card).center(Fill).into());
+        }
+        self.admin.as_ref().map(|admin| admin.view(ctx).map(Message::Admin))
+    }
+}
