@@ -156,7 +156,8 @@ pub async fn create_user(
     new: NewUser,
     must_change: bool,
 ) -> ApiResult<UserInfo> {
-    let actor = by.map(Actor::user).unwrap_or_else(|| Actor { user_id: None, username: "sistema".into() });
+    let actor =
+        by.map(Actor::user).unwrap_or_else(|| Actor { username: "sistema".into(), ..Actor::default() });
     let errors = validate_new_user(&new);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -262,8 +263,9 @@ pub async fn login(
         let lookup = name.clone();
         let who = match state.store.read(move |c| user_by_name(c, &lookup)).await? {
             Some(u) => Actor::user(&u.info),
-            None => Actor { user_id: None, username: "(desconhecido)".into() },
-        };
+            None => Actor { username: "(desconhecido)".into(), ..Actor::default() },
+        }
+        .from(source.to_string(), LOGIN_ROUTE);
         state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", &why)).await?;
         return Err(ApiError::Locked);
     }
@@ -280,13 +282,17 @@ pub async fn login(
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
     };
-    let inactive = row.as_ref().map(|u| Actor::user(&u.info));
+    let inactive = row.as_ref().map(|u| Actor::user(&u.info).from(source.to_string(), LOGIN_ROUTE));
     let Some(user) = row.filter(|_| known) else {
         // An unknown name is not kept: people type passwords into the user field, and the trail
         // cannot be cleaned. An inactive account is a real user name.
         let (who, why) = match inactive {
             Some(a) => (a, "conta inativa"),
-            None => (Actor { user_id: None, username: "(desconhecido)".into() }, "usuário desconhecido"),
+            None => (
+                Actor { username: "(desconhecido)".into(), ..Actor::default() }
+                    .from(source.to_string(), LOGIN_ROUTE),
+                "usuário desconhecido",
+            ),
         };
         // Guessing user names counts against the source too.
         let blocked = state.throttle.failed(username, true, source, now, rules).is_some();
@@ -294,7 +300,7 @@ pub async fn login(
         state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", &why)).await?;
         return Err(if blocked { ApiError::Locked } else { ApiError::BadCredentials });
     };
-    let actor = Actor::user(&user.info);
+    let actor = Actor::user(&user.info).from(source.to_string(), LOGIN_ROUTE);
     if user.locked_until.is_some_and(|t| t > now) {
         let who = actor.clone();
         state.store.write(move |ctx| ctx.audit(&who, "login.failed", "", "conta bloqueada")).await?;
@@ -380,7 +386,7 @@ pub async fn change_password(state: &AppState, auth: &AuthUser, req: PasswordCha
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
     };
-    let actor = Actor::user(&auth.user);
+    let actor = auth.actor();
     if !ok {
         state
             .store
@@ -474,7 +480,7 @@ pub async fn users_report(state: &AppState, days: i64) -> ApiResult<Vec<UserRepo
 
 pub async fn logout(store: &Store, auth: &AuthUser) -> ApiResult<()> {
     let hashed = auth.token_hash.clone();
-    let actor = Actor::user(&auth.user);
+    let actor = auth.actor();
     store
         .write(move |ctx| {
             ctx.conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [hashed])?;
@@ -491,9 +497,18 @@ pub async fn logout(store: &Store, auth: &AuthUser) -> ApiResult<()> {
 pub struct AuthUser {
     pub user: UserInfo,
     token_hash: String,
+    /// The caller's IP address (empty when called in-process).
+    origin: String,
+    /// `METHOD /api/v1/path` of the request (no query: it may carry personal data).
+    route: String,
 }
 
 impl AuthUser {
+    /// The caller as the audit trail records them: who, from where, by which route.
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.user).from(self.origin.clone(), self.route.clone())
+    }
+
     pub fn require(&self, p: Permission) -> ApiResult<()> {
         if self.user.can(p) {
             Ok(())
@@ -536,7 +551,7 @@ pub async fn unlock(state: &AppState, caller: &AuthUser, id: UserId, reason: &st
     let users = list_users(&state.store).await?;
     let user = users.into_iter().find(|u| u.id == id).ok_or(ApiError::NotFound("Usuário"))?;
     let lifted = state.throttle.unlock(&user.username, state.clock.now());
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let target = id.to_string();
     state
         .store
@@ -565,6 +580,9 @@ fn token_from(parts: &Parts) -> Option<String> {
     }
     parts.uri.query()?.split('&').find_map(|kv| kv.strip_prefix("token=")).map(str::to_owned)
 }
+
+/// How a login is named in the audit trail.
+const LOGIN_ROUTE: &str = "POST /api/v1/auth/login";
 
 /// The live feed's path: the one route that takes `?token=`.
 const LIVE_PATH: &str = "/api/v1/live";
@@ -599,7 +617,15 @@ impl FromRequestParts<AppState> for AuthUser {
         }
         let row =
             state.store.read(move |c| user_by_name(c, &username)).await?.ok_or(ApiError::Unauthorized)?;
-        Ok(AuthUser { user: row.info, token_hash: hashed })
+        let origin = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<crate::tls::Remote>>()
+            .map(|c| c.0.0.ip().to_string())
+            .unwrap_or_default();
+        let path =
+            parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
+        let route = format!("{} {path}", parts.method);
+        Ok(AuthUser { user: row.info, token_hash: hashed, origin, route })
     }
 }
 

@@ -183,7 +183,11 @@ impl Role {
             Role::Supervisor => samu_read || mon_read || p == AlarmHandle,
             Role::MonitoringOperator => mon_read || p == AlarmHandle,
             Role::MonitoringAdmin => {
-                mon_read || matches!(p, AlarmHandle | PersonWrite | DeviceWrite | ZoneWrite | ManageRules)
+                mon_read
+                    || matches!(
+                        p,
+                        AlarmHandle | PersonWrite | DeviceWrite | ZoneWrite | ManageRules | AuditRead
+                    )
             }
             Role::Auditor => p == AuditRead || samu_read || mon_read,
         }

@@ -105,7 +105,7 @@ pub async fn put_notification_rule(
         errors.push(atalaia_core::wire::FieldError::new("name", "Dê à regra um nome de até 80 caracteres."));
     }
     check(errors)?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let rule = NotificationRule {
         name,
         enabled: new.enabled,
@@ -181,7 +181,7 @@ pub async fn act(
     let mut queued: Option<Notification> = None;
     let me = caller.user.id;
     let user = caller.user.clone();
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let result = state
         .store
         .write(move |ctx| {
@@ -408,7 +408,7 @@ pub async fn put_procedure(
     if new.group.as_deref().is_some_and(|g| g.trim() == "*") {
         check(vec![atalaia_core::wire::FieldError::new("group", "\"*\" não é um nome de grupo válido.")])?;
     }
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let group = new.group.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty());
     let steps: Vec<String> = new.steps.iter().map(|s| s.trim().to_owned()).collect();
     let saved = state

@@ -48,7 +48,7 @@ pub async fn create_device(
     Body(new): Body<NewDevice>,
 ) -> ApiResult<(StatusCode, Json<Device>)> {
     caller.require(Permission::DeviceWrite)?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let mut errors = new.validate();
     if let Some(m) = new.model.as_deref()
         && state.models.get(m).is_none()
@@ -135,7 +135,7 @@ pub async fn change_device_state(
     caller.require(Permission::DeviceWrite)?;
     let id: DeviceId = parse_id(&id, Device::WHAT)?;
     check(change.validate())?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let by = caller.user.display_name.clone();
     let d = state
         .store
@@ -214,7 +214,7 @@ pub async fn send_command(
         CommandKind::Alert { .. } => Permission::AlarmHandle,
         CommandKind::ReportInterval { .. } => Permission::DeviceWrite,
     })?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let device: DeviceId = parse_id(&id, Device::WHAT)?;
     if let Some(problem) = new.kind.problem() {
         check(vec![FieldError::new("kind", problem)])?;

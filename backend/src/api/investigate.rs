@@ -6,7 +6,7 @@ use super::{Caller, Params, check};
 use crate::error::{ApiError, ApiResult};
 use crate::investigate::{self, InvestigateError};
 use crate::server::AppState;
-use crate::store::{Actor, Store, StoreError};
+use crate::store::{Store, StoreError};
 use atalaia_core::auth::Permission;
 use atalaia_core::geom::LatLon;
 use atalaia_core::investigate::{
@@ -50,7 +50,7 @@ async fn audit(
     target: String,
     detail: String,
 ) -> ApiResult<()> {
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     state.store.write(move |ctx| ctx.audit(&actor, action, &target, &detail)).await?;
     Ok(())
 }

@@ -61,7 +61,7 @@ pub async fn get_person(
 ) -> ApiResult<Json<Person>> {
     let Json(person) = get_of::<Person>(&s, &caller, Permission::PersonRead, &id).await?;
     // Opening a person's record is a view of personal data (16.3.2.10).
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let target = person.id.to_string();
     s.store.write(move |ctx| ctx.audit(&actor, "person.view", &target, "")).await?;
     Ok(Json(person))
@@ -74,7 +74,7 @@ pub async fn create_person(
     Body(new): Body<NewPerson>,
 ) -> ApiResult<(StatusCode, Json<Person>)> {
     caller.require(Permission::PersonWrite)?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     check(new.validate())?;
     let (new_record, p) = state
         .store
@@ -121,7 +121,7 @@ pub async fn update_person(
         errors.push(FieldError::new("linked_person", "Uma pessoa não pode ser vinculada a si mesma."));
     }
     check(errors)?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let p = state
         .store
         .write(move |ctx| {
@@ -197,7 +197,7 @@ pub async fn create_zone(
     Body(new): Body<NewZone>,
 ) -> ApiResult<(StatusCode, Json<Zone>)> {
     caller.require(Permission::ZoneWrite)?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     check(new.validate())?;
     let (new_record, z) = state
         .store
@@ -257,7 +257,7 @@ pub async fn update_zone(
         });
     }
     check(errors)?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let z = state
         .store
         .write(move |ctx| {
@@ -307,7 +307,7 @@ pub async fn change_zone_state(
     caller.require(Permission::ZoneWrite)?;
     let id: atalaia_core::ids::ZoneId = parse_id(&id, Zone::WHAT)?;
     check(change.validate())?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let by = caller.user.display_name.clone();
     let z = state
         .store
@@ -341,7 +341,7 @@ pub async fn list_positions(
     };
     let found = state.store.read(move |c| Store::positions(c, &f)).await?;
     // A position history is a view of personal data (16.3.2.10): who looked at whose movements.
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let target = q
         .person_id
         .map(|p| p.to_string())
@@ -378,7 +378,7 @@ pub async fn put_group_rules(
     Body(new): Body<NewGroupRules>,
 ) -> ApiResult<Json<GroupRules>> {
     caller.require(Permission::ManageRules)?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     check(new.validate(&group))?;
     let mut disabled = new.disabled;
     disabled.sort_by_key(|k| format!("{k:?}"));

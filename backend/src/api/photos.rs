@@ -6,7 +6,7 @@
 use super::{Caller, Params, check, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
-use crate::store::{Actor, Entity, Store};
+use crate::store::{Entity, Store};
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::PersonId;
 use atalaia_core::monitoring::{Person, PhotoRef};
@@ -92,7 +92,7 @@ pub async fn put_photo(
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|why| ApiError::Validation(vec![FieldError::new("body", &why)]))?;
     let sha256: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let by = caller.user.display_name.clone();
     let person = state
         .store
@@ -134,7 +134,7 @@ pub async fn get_photo(
 ) -> ApiResult<Response> {
     caller.require(Permission::PersonRead)?;
     let id: PersonId = parse_id(&id, Person::WHAT)?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let found = state
         .store
         .write(move |ctx| {

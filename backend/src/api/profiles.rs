@@ -6,7 +6,7 @@ use super::{Body, Caller, check, parse_id};
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
-use crate::store::{Actor, Store, StoreError};
+use crate::store::{Store, StoreError};
 use atalaia_core::auth::{Permission, Profile};
 use atalaia_core::ids::UserId;
 use atalaia_core::wire::{NewProfile, PermissionLine, PermissionReport, Problem, UserInfo, UserProfile};
@@ -59,7 +59,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Profile>)> {
     caller.require(Permission::UserAdmin)?;
     check(new.validate())?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let mut p = Profile {
         id: new.id.trim().to_owned(),
         name: new.name.trim().to_owned(),
@@ -103,7 +103,7 @@ pub async fn update(
     caller.require(Permission::UserAdmin)?;
     new.id = id.clone();
     check(new.validate())?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let p = state
         .store
         .write(move |ctx| {
@@ -166,7 +166,7 @@ pub async fn assign(
         .into_iter()
         .find(|u| u.id == user)
         .ok_or(ApiError::NotFound("Usuário"))?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let was = before.permissions.clone().unwrap_or_default();
     state
         .store

@@ -5,7 +5,7 @@ use super::{Caller, Params, check};
 use crate::error::{ApiError, ApiResult};
 use crate::reports::{self, Table};
 use crate::server::AppState;
-use crate::store::{Actor, Store};
+use crate::store::Store;
 use atalaia_core::alarm::Domain;
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::PersonId;
@@ -41,7 +41,7 @@ async fn audit(
     target: String,
     detail: String,
 ) -> ApiResult<()> {
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     state.store.write(move |ctx| ctx.audit(&actor, &action, &target, &detail)).await?;
     Ok(())
 }

@@ -281,6 +281,9 @@ ALTER TABLE users ADD COLUMN profile TEXT;
 -- A password set by someone else (an administrator, the first run's printed one) is changed
 -- at the first access (16.3.2.3).
 ALTER TABLE users ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
+-- Where each audited action came from: the caller's address and the API route (RFS173, 174).
+ALTER TABLE audit ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN route TEXT NOT NULL DEFAULT '';
 "#,
 ];
 

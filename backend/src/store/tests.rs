@@ -295,7 +295,8 @@ async fn last_positions_and_history_read_the_moved_and_the_recent_fixes() {
 async fn the_audit_chain_verifies_and_an_edit_in_the_database_breaks_it_at_that_row() {
     // 16.3.2.10: append-only, hash-chained audit trail.
     let (d, s) = store();
-    let ana = Actor { user_id: Some(atalaia_core::ids::UserId::new()), username: "ana".into() };
+    let ana =
+        Actor { user_id: Some(atalaia_core::ids::UserId::new()), username: "ana".into(), ..Actor::default() };
     for i in 1..=5 {
         let ana = ana.clone();
         s.write(move |ctx| ctx.audit(&ana, "alarm.note", &format!("alarme-{i}"), &format!("nota {i}")))
@@ -417,7 +418,7 @@ async fn fixes_are_filed_by_person_and_hour_and_an_older_history_is_backfilled_o
     {
         let conn = Connection::open(&path).expect("open");
         conn.execute_batch(
-            "DROP TABLE profiles; ALTER TABLE users DROP COLUMN profile; ALTER TABLE users DROP COLUMN must_change; DROP TABLE person_photos; DROP TABLE track_subjects; DROP TABLE track_hours; DROP TABLE track_cells; DROP TABLE dispatches; DROP TABLE messages; DROP TABLE attachments; DROP TABLE idempotency; DROP TABLE server_meta; DROP TABLE detector_state; DROP TABLE ingest_counters; ALTER TABLE ingest_rejects DROP COLUMN count;
+            "DROP TABLE profiles; ALTER TABLE users DROP COLUMN profile; ALTER TABLE users DROP COLUMN must_change; ALTER TABLE audit DROP COLUMN origin; ALTER TABLE audit DROP COLUMN route; DROP TABLE person_photos; DROP TABLE track_subjects; DROP TABLE track_hours; DROP TABLE track_cells; DROP TABLE dispatches; DROP TABLE messages; DROP TABLE attachments; DROP TABLE idempotency; DROP TABLE server_meta; DROP TABLE detector_state; DROP TABLE ingest_counters; ALTER TABLE ingest_rejects DROP COLUMN count;
              DROP INDEX occurrences_open; ALTER TABLE occurrences DROP COLUMN open; ALTER TABLE users DROP COLUMN vehicle_id;
              DROP INDEX notifications_due; DROP INDEX notifications_seq;
              ALTER TABLE notifications DROP COLUMN channel;

@@ -193,6 +193,12 @@ pub struct AuditEntry {
     /// Empty for a login attempt with an unknown user name.
     pub user_id: Option<UserId>,
     pub username: String,
+    /// The caller's IP address (empty for the server's own work and older rows).
+    #[serde(default)]
+    pub origin: String,
+    /// `METHOD /api/v1/path` of the request that did it (empty as above).
+    #[serde(default)]
+    pub route: String,
     /// What was done, e.g. `login`, `alarm.claim`, `person.create`.
     pub action: String,
     /// What it was done to (an id or name), empty when nothing in particular.
@@ -212,6 +218,18 @@ pub struct AuditQuery {
     pub to: Option<DateTime<Utc>>,
     /// At most 5,000; 200 when absent.
     pub limit: Option<u32>,
+    /// A kind of action: `person` finds `person.create`, `person.update`, … (RFS174).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The caller's IP address, exactly.
+    #[serde(default)]
+    pub ip: Option<String>,
+    /// Part of the route (`/persons`, `PUT`).
+    #[serde(default)]
+    pub route: Option<String>,
+    /// Text anywhere in the user name, action, target or detail, case ignored (RFS173).
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 /// Result of verifying the audit chain.

@@ -6,7 +6,7 @@
 use super::super::{Body, Caller, Params, check, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
-use crate::store::{Actor, Store, StoreError};
+use crate::store::{Store, StoreError};
 use atalaia_core::alarm::{AlarmKind, Subject};
 use atalaia_core::auth::Permission;
 use atalaia_core::auth::Role;
@@ -112,7 +112,7 @@ pub async fn set_crew_vehicle(
     Body(body): Body<CrewVehicle>,
 ) -> ApiResult<Json<CrewVehicle>> {
     caller.require(Permission::CrewAct)?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.id;
     let out = state
         .store
@@ -164,7 +164,7 @@ pub async fn add_record(
     may_record(&caller)?;
     check(new.validate())?;
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.clone();
     let occ = state
         .store
@@ -241,7 +241,7 @@ pub async fn upload(
     }
     check(errors)?;
     let sha256: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.clone();
     let (fresh, info) = state
         .store
@@ -358,7 +358,7 @@ pub async fn send_message(
         )]));
     }
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.clone();
     let (fresh, m) = state
         .store
@@ -482,7 +482,7 @@ pub async fn report_pdf(
         caller.user.display_name
     );
     let pdf = crate::care_report::to_pdf(&o, &dispatches, tz, &generated);
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let number = o.number.clone();
     state.store.write(move |ctx| ctx.audit(&actor, "occurrence.report", &id.to_string(), &number)).await?;
     Ok((
@@ -511,7 +511,7 @@ pub async fn add_consent(
 ) -> ApiResult<Json<Occurrence>> {
     caller.require(Permission::CrewAct)?;
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.clone();
     let occ = state
         .store
@@ -575,7 +575,7 @@ pub async fn transfer(
         return Err(ApiError::Forbidden);
     }
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.id;
     let who = caller.user.clone();
     let occ = state
@@ -633,7 +633,7 @@ pub async fn crew_alert(
 ) -> ApiResult<Json<Occurrence>> {
     caller.require(Permission::CrewAct)?;
     let id: DispatchId = parse_id(&id, "Empenho")?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.id;
     let who = caller.user.clone();
     let tz = state.config.timezone;

@@ -68,7 +68,7 @@ pub async fn create_dispatch(
     Body(new): Body<NewDispatch>,
 ) -> ApiResult<(StatusCode, Json<Dispatch>)> {
     caller.require(Permission::OccurrenceDispatch)?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.id;
     let (fresh, d) = state
         .store
@@ -253,7 +253,7 @@ pub async fn acknowledge(
 ) -> ApiResult<Json<Dispatch>> {
     caller.require(Permission::CrewAct)?;
     let id: DispatchId = parse_id(&id, "Empenho")?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let who = caller.user.clone();
     let d = state
         .store
@@ -304,7 +304,7 @@ pub async fn set_status(
         }
     }
     let id: DispatchId = parse_id(&id, "Empenho")?;
-    let actor = Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.id;
     let who = caller.user.clone();
     let d = state

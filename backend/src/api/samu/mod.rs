@@ -94,7 +94,7 @@ pub async fn create_occurrence(
     Body(new): Body<NewOccurrence>,
 ) -> ApiResult<(StatusCode, Json<Occurrence>)> {
     caller.require(Permission::OccurrenceCreate)?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     check(new.validate())?;
     let user = caller.user.id;
     let tz = state.config.timezone;
@@ -188,7 +188,7 @@ pub async fn create_vehicle(
     Body(new): Body<NewVehicle>,
 ) -> ApiResult<(StatusCode, Json<Vehicle>)> {
     caller.require(Permission::VehicleWrite)?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     check(new.validate())?;
     let (new_record, v) = state
         .store
@@ -244,7 +244,7 @@ pub async fn set_vehicle_status(
     if !caller.can(Permission::VehicleWrite) && !caller.can(Permission::CrewAct) {
         return Err(ApiError::Forbidden);
     }
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let who = caller.user.clone();
     let id: VehicleId = parse_id(&id, "Viatura")?;
     let v = state
@@ -300,7 +300,7 @@ pub async fn hand_off(
 ) -> ApiResult<Json<Occurrence>> {
     caller.require(Permission::OccurrenceCreate)?;
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let tz = state.config.timezone;
     let occ = state
         .store
@@ -358,7 +358,7 @@ pub async fn close(
         )]));
     }
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let (user, me) = (caller.user.id, caller.user.clone());
     let occ = state
         .store

@@ -39,7 +39,7 @@ pub async fn regulate(
     caller.require(Permission::OccurrenceRegulate)?;
     check(up.validate())?;
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.clone();
     let tz = state.config.timezone;
     let occ = state
@@ -96,7 +96,7 @@ pub async fn add_addendum(
         )]));
     }
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    let actor = crate::store::Actor::user(&caller.user);
+    let actor = caller.actor();
     let user = caller.user.clone();
     let occ = state
         .store
