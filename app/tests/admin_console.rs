@@ -181,3 +181,57 @@ fn iii_2_21_an_administrator_sends_a_persons_photo_from_the_console_and_it_is_sh
         ui.screenshot("console-cadastro-foto");
     }
 }
+
+/// RFS173, RFS174: an auditor searches the trail at the console by text and kind of action and
+/// reads who did what, from which address and by which route.
+#[test]
+fn rfs173_an_auditor_searches_the_audit_trail_at_the_console() {
+    let (_dir, server) = demo_server();
+    let admin = block(api_as(&server.base_url, "admmon"));
+    let person: Person = block(admin.post(
+        "/persons",
+        &atalaia_core::wire::NewPerson {
+            id: None,
+            name: "Teodoro Vilas Boas".into(),
+            record: "0008801-33.2026.8.22.0001".into(),
+            regime: atalaia_core::monitoring::Regime::Open,
+            group: None,
+            responsible: None,
+            linked_person: None,
+        },
+    ))
+    .unwrap();
+
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "auditor")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.click("Cadastros");
+    ui.click("Auditoria");
+    ui.wait_for("Buscar", Duration::from_secs(5));
+    // A kind of action: the logins, each with its address and route.
+    ui.click("person, zone, login…");
+    ui.type_text("login");
+    ui.key(Key::Enter);
+    ui.wait_for("POST /api/v1/auth/login", Duration::from_secs(10));
+    assert!(ui.sees("auditor"), "this console's own login is there");
+    // Text as anyone would type it (case, accents), with the kind still set: nothing.
+    ui.click("Nome, processo, placa, o que foi feito…");
+    ui.type_text("teodoro vilas");
+    ui.key(Key::Enter);
+    ui.wait_for("Nenhum registro encontrado.", Duration::from_secs(10));
+    // The kind cleared (Tab to it, past the user): the registration, who, from where, how.
+    ui.key(Key::Tab);
+    ui.key(Key::Tab);
+    for _ in "login".chars() {
+        ui.key(Key::Backspace);
+    }
+    ui.key(Key::Enter);
+    ui.wait_for("1 registro(s)", Duration::from_secs(10));
+    assert!(ui.sees("person.create"));
+    assert!(ui.sees("admmon"));
+    assert!(ui.sees("127.0.0.1"));
+    assert!(ui.sees("POST /api/v1/persons"));
+    assert!(ui.sees(&format!("{} — Teodoro Vilas Boas", person.id)));
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-auditoria");
+    }
+}

@@ -134,6 +134,40 @@ pub fn person_devices(model: &LiveModel, person: PersonId) -> (Vec<&Device>, Vec
     (active, steps)
 }
 
+/// `/audit?…` for a search: only the filters given, each encoded.
+pub fn audit_path(q: &atalaia_core::wire::AuditQuery) -> String {
+    let mut url = reqwest::Url::parse("http://x/audit").expect("static url");
+    {
+        let mut pairs = url.query_pairs_mut();
+        let text = [
+            ("text", &q.text),
+            ("username", &q.username),
+            ("kind", &q.kind),
+            ("ip", &q.ip),
+            ("route", &q.route),
+            ("action", &q.action),
+            ("target", &q.target),
+        ];
+        for (name, value) in text {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                pairs.append_pair(name, v);
+            }
+        }
+        for (name, value) in [("from", q.from), ("to", q.to)] {
+            if let Some(t) = value {
+                pairs.append_pair(name, &t.to_rfc3339());
+            }
+        }
+        if let Some(l) = q.limit {
+            pairs.append_pair("limit", &l.to_string());
+        }
+    }
+    match url.query() {
+        Some(query) if !query.is_empty() => format!("/audit?{query}"),
+        _ => "/audit".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +210,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn rfs173_an_audit_search_sends_only_the_filters_given_encoded() {
+        let q = atalaia_core::wire::AuditQuery {
+            text: Some("Otávio & cia".into()),
+            kind: Some("person".into()),
+            ip: Some("  ".into()),
+            limit: Some(200),
+            ..Default::default()
+        };
+        assert_eq!(audit_path(&q), "/audit?text=Ot%C3%A1vio+%26+cia&kind=person&limit=200");
+        assert_eq!(audit_path(&atalaia_core::wire::AuditQuery::default()), "/audit");
     }
 
     #[test]

@@ -137,6 +137,14 @@ impl Api {
         self.send(self.http.put(self.url(path)).json(body)).await
     }
 
+    /// Searches the audit trail (RFS173, RFS174), newest first.
+    pub async fn audit(
+        &self,
+        q: &atalaia_core::wire::AuditQuery,
+    ) -> Result<Vec<atalaia_core::wire::AuditEntry>, ApiError> {
+        self.get(&crate::admin::audit_path(q)).await
+    }
+
     /// Changes the user's own password (III-2.23); the server ends the user's other sessions.
     pub async fn change_password(&self, current: &str, new: &str) -> Result<(), ApiError> {
         let body = atalaia_core::wire::PasswordChange {

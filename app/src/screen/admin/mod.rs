@@ -4,6 +4,7 @@
 //! change goes through the outbox like any other command and lands on every seat through the
 //! live feed.
 
+pub mod audit;
 pub mod devices;
 pub mod people;
 
@@ -22,6 +23,7 @@ pub enum Tab {
     #[default]
     People,
     Devices,
+    Audit,
 }
 
 #[derive(Debug, Default)]
@@ -30,6 +32,7 @@ pub struct State {
     query: String,
     people: people::State,
     devices: devices::State,
+    audit: audit::State,
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +41,7 @@ pub enum Message {
     Query(String),
     People(people::Message),
     Devices(devices::Message),
+    Audit(audit::Message),
     Close,
 }
 
@@ -49,13 +53,21 @@ pub enum Event {
     /// Send the photo file at this path for this person; the answer comes back as
     /// `people::Message::PhotoSent`.
     SendPhoto(atalaia_core::ids::PersonId, std::path::PathBuf),
+    /// Search the audit trail; the answer comes back as `audit::Message::Found`.
+    SearchAudit(Box<atalaia_core::wire::AuditQuery>),
     Close,
 }
 
 impl State {
     /// Opens on the first tab the role may read, with the cursor in the search field.
     pub fn open(ctx: &Ctx<'_>) -> (Self, Task<Message>) {
-        let tab = if ctx.user.can(Permission::PersonRead) { Tab::People } else { Tab::Devices };
+        let tab = if ctx.user.can(Permission::PersonRead) {
+            Tab::People
+        } else if ctx.user.can(Permission::DeviceRead) {
+            Tab::Devices
+        } else {
+            Tab::Audit
+        };
         (Self { tab, ..Self::default() }, iced::widget::operation::focus(Id::new(SEARCH_ID)))
     }
 
@@ -66,12 +78,22 @@ impl State {
 
     /// Whether this role has anything to see here.
     pub fn allowed(ctx: &Ctx<'_>) -> bool {
-        ctx.user.can(Permission::PersonRead) || ctx.user.can(Permission::DeviceRead)
+        ctx.user.can(Permission::PersonRead)
+            || ctx.user.can(Permission::DeviceRead)
+            || ctx.user.can(Permission::AuditRead)
     }
 
     pub fn update(&mut self, m: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
         match m {
+            Message::Tab(Tab::Audit) => {
+                self.tab = Tab::Audit;
+                return (audit::State::focus().map(Message::Audit), None);
+            }
             Message::Tab(t) => self.tab = t,
+            Message::Audit(m) => {
+                let (task, event) = self.audit.update(m);
+                return (task.map(Message::Audit), event);
+            }
             Message::Query(q) => self.query = q,
             Message::People(m) => {
                 let (task, event) = self.people.update(m, ctx);
@@ -102,12 +124,16 @@ impl State {
             text("Cadastros").size(theme::HEADING),
             tab("Pessoas", Tab::People, ctx.user.can(Permission::PersonRead)),
             tab("Dispositivos", Tab::Devices, ctx.user.can(Permission::DeviceRead)),
-            text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
-                .id(SEARCH_ID)
-                .on_input(Message::Query)
-                .size(theme::TEXT)
-                .padding([4, 8])
-                .width(420),
+            tab("Auditoria", Tab::Audit, ctx.user.can(Permission::AuditRead)),
+            crate::pane::slot((self.tab != Tab::Audit).then(|| {
+                text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
+                    .id(SEARCH_ID)
+                    .on_input(Message::Query)
+                    .size(theme::TEXT)
+                    .padding([4, 8])
+                    .width(420)
+                    .into()
+            })),
             space::horizontal(),
             button(text("Voltar ao painel").size(theme::SMALL))
                 .padding([4, 10])
@@ -119,6 +145,7 @@ impl State {
         let body = match self.tab {
             Tab::People => self.people.view(ctx, &self.query).map(Message::People),
             Tab::Devices => self.devices.view(ctx, &self.query).map(Message::Devices),
+            Tab::Audit => self.audit.view(ctx).map(Message::Audit),
         };
         container(column![bar, body].spacing(10)).padding(10).width(Fill).height(Fill).into()
     }

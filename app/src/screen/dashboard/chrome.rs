@@ -228,7 +228,8 @@ impl Dashboard {
     /// brings the panes back.
     pub(super) fn cadastros_button(&self) -> Option<Element<'_, Message>> {
         let user = &self.session.user;
-        if self.wall || !(user.can(Permission::PersonRead) || user.can(Permission::DeviceRead)) {
+        let any = [Permission::PersonRead, Permission::DeviceRead, Permission::AuditRead];
+        if self.wall || !any.into_iter().any(|p| user.can(p)) {
             return None;
         }
         let label = if self.admin.is_some() { "Painéis" } else { "Cadastros" };

@@ -34,6 +34,15 @@ impl Dashboard {
                     Some(crate::screen::admin::Event::SendPhoto(person, path)) => {
                         self.send_photo(person, path)
                     }
+                    Some(crate::screen::admin::Event::SearchAudit(query)) => {
+                        let api = self.session.api.clone();
+                        let search =
+                            async move { api.audit(&query).await.map_err(|e| crate::text::api_error(&e)) };
+                        Task::perform(search, |r| {
+                            use crate::screen::admin::{Message as A, audit::Message as M};
+                            Message::Admin(A::Audit(M::Found(r)))
+                        })
+                    }
                     Some(crate::screen::admin::Event::Close) => {
                         self.admin = None;
                         Task::none()
