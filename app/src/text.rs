@@ -538,7 +538,16 @@ pub const NO_PROCEDURE_YET: &str = "Procedimento ainda não iniciado.";
 pub const DEVICE_COMMANDS: &str = "Comandos ao dispositivo";
 pub const CMD_VIBRATE: &str = "Vibrar";
 pub const CMD_SOUND: &str = "Alerta sonoro";
-pub const CMD_INTERVAL: &str = "Envio a cada 15 s";
+pub const CMD_DISCREET: &str = "Alerta discreto";
+
+/// "Envio a cada 15 s", "Envio a cada 1 min".
+pub fn cmd_interval(seconds: u32) -> String {
+    if seconds.is_multiple_of(60) {
+        format!("Envio a cada {} min", seconds / 60)
+    } else {
+        format!("Envio a cada {seconds} s")
+    }
+}
 pub const COMMAND_QUEUED: &str = "na fila (dispositivo fora de alcance)";
 pub const NOTES: &str = "Anotações";
 pub const NOTE_PLACEHOLDER: &str = "Anotação (Enter registra)";

@@ -94,6 +94,28 @@ fn iii_2_12_an_administrator_registers_fits_and_swaps_a_bracelet_at_the_console(
     assert_eq!((spare.state, spare.person_id), (DeviceState::Active, Some(person.id)));
     assert_eq!(old.history.last().map(|s| s.reason.as_str()), Some("Bateria não carrega"));
 
+    // III-2.27: a discreet alert to the wearer (only the bracelet's light), from the device.
+    ui.click(SPARE);
+    ui.click(atalaia_console::text::CMD_DISCREET);
+    let spare_id = device(&admin, SPARE).id;
+    let sent: Vec<atalaia_core::command::DeviceCommand> = support::wait_until(|| {
+        let c: Vec<atalaia_core::command::DeviceCommand> =
+            block(admin.get(&format!("/devices/{spare_id}/commands"))).unwrap();
+        (!c.is_empty()).then_some(c)
+    });
+    assert_eq!(
+        sent[0].kind,
+        atalaia_core::command::CommandKind::Alert { visual: true, vibration: false, sound: false }
+    );
+    ui.wait_for(
+        &atalaia_console::text::command_line(
+            atalaia_console::text::CMD_DISCREET,
+            &atalaia_client::format::time(sent[0].created_at, atalaia_client::format::DEFAULT_TZ),
+            atalaia_console::text::COMMAND_QUEUED,
+        ),
+        Duration::from_secs(10),
+    );
+
     // The person's record tells the same story.
     ui.click("Pessoas");
     ui.click(NAME);

@@ -265,3 +265,15 @@ pub fn until_tamper_alarm(api: &Api, person: atalaia_core::ids::PersonId) {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Polls `f` every 50 ms for up to 10 s until it gives something.
+pub fn wait_until<T>(mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "not within 10 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

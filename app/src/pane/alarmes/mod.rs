@@ -14,7 +14,7 @@ use atalaia_client::LiveModel;
 use atalaia_client::{ApiError, format};
 use atalaia_core::alarm::{Alarm, AlarmState, Outcome, Subject};
 use atalaia_core::auth::Permission;
-use atalaia_core::command::{CommandKind, CommandState, DeviceCommand};
+use atalaia_core::command::{CommandKind, DeviceCommand};
 use atalaia_core::ids::{AlarmId, DeviceId, UserId};
 use atalaia_core::wire::AlarmAction;
 use iced::widget::{
@@ -401,37 +401,16 @@ impl State {
 
         // Remote commands to the bracelet, with their delivery state.
         let commands_block = device_of(ctx.model, &a.subject).map(|device| {
-            let send = |label: &'a str, kind: CommandKind| {
+            use crate::form::commands;
+            let buttons = commands::offered(ctx).into_iter().map(|(label, kind)| {
                 button(text(label).size(theme::SMALL))
                     .style(button::secondary)
                     .on_press_maybe((mine && !busy).then_some(Message::Command(a.id, device.id, kind)))
-            };
-            let mut block = column![
-                section(pt::DEVICE_COMMANDS),
-                row![
-                    send(
-                        pt::CMD_VIBRATE,
-                        CommandKind::Alert { visual: false, vibration: true, sound: false }
-                    ),
-                    send(pt::CMD_SOUND, CommandKind::Alert { visual: true, vibration: true, sound: true }),
-                    send(pt::CMD_INTERVAL, CommandKind::ReportInterval { seconds: 15 }),
-                ]
-                .spacing(6),
-            ]
-            .spacing(4);
-            let mut commands: Vec<&DeviceCommand> =
-                ctx.model.commands.values().filter(|c| c.device_id == device.id).collect();
-            commands.sort_by_key(|c| std::cmp::Reverse(c.created_at));
-            for c in commands.into_iter().take(3) {
-                block = block.push(
-                    text(pt::command_line(
-                        command_label(&c.kind),
-                        &format::time(c.created_at, ctx.tz),
-                        &command_state(&c.state, ctx),
-                    ))
-                    .size(theme::SMALL)
-                    .color(theme::MUTED),
-                );
+                    .into()
+            });
+            let mut block = column![section(pt::DEVICE_COMMANDS), row(buttons).spacing(6).wrap()].spacing(4);
+            for line in commands::recent(ctx, device.id, 3) {
+                block = block.push(text(line).size(theme::SMALL).color(theme::MUTED));
             }
             block.into()
         });
@@ -505,22 +484,6 @@ impl State {
 
 fn section<'a>(title: &'a str) -> Element<'a, Message> {
     column![rule::horizontal(1), text(title).size(theme::SMALL).color(theme::MUTED)].spacing(4).into()
-}
-
-fn command_label(kind: &CommandKind) -> &'static str {
-    match kind {
-        CommandKind::Alert { sound: true, .. } => pt::CMD_SOUND,
-        CommandKind::Alert { .. } => pt::CMD_VIBRATE,
-        CommandKind::ReportInterval { .. } => pt::CMD_INTERVAL,
-    }
-}
-
-fn command_state(state: &CommandState, ctx: &Ctx<'_>) -> String {
-    match state {
-        CommandState::Queued => pt::COMMAND_QUEUED.to_owned(),
-        CommandState::Sent { at } => pt::command_sent(&format::time(*at, ctx.tz)),
-        CommandState::Acknowledged { at, .. } => pt::command_acknowledged(&format::time(*at, ctx.tz)),
-    }
 }
 
 /// Whether `user` holds the alarm (claimed it or is running its procedure).

@@ -109,6 +109,8 @@ pub enum Message {
     Kind(Kind),
     Sim(String),
     Register,
+    /// A command to the selected device (an alert to the wearer, a reporting interval).
+    Send(atalaia_core::command::CommandKind),
     /// The server's answer about this device.
     Saved(DeviceId, Result<Box<Device>, String>),
 }
@@ -189,6 +191,15 @@ impl State {
             Message::Kind(k) => self.edit_new(|f| f.kind = k),
             Message::Sim(v) => self.edit_new(|f| f.sim1 = v),
             Message::Register => return (Task::none(), self.register()),
+            Message::Send(kind) => {
+                let Some(device) = self.selected else { return (Task::none(), None) };
+                let command =
+                    atalaia_core::wire::NewCommand { id: Some(atalaia_core::ids::CommandId::new()), kind };
+                return (
+                    Task::none(),
+                    Some(Event::Issue(Box::new(Command::DeviceCommand { device, command }))),
+                );
+            }
             Message::Saved(id, result) => self.saved(id, result),
             Message::Step(_) | Message::New => {}
         }
@@ -365,6 +376,20 @@ impl State {
                     });
                     col = col.push(row(buttons).spacing(6).wrap());
                 }
+            }
+        }
+        let offered = crate::form::commands::offered(ctx);
+        if d.state == DeviceState::Active && !offered.is_empty() {
+            let buttons = offered.into_iter().map(|(label, kind)| {
+                button(text(label).size(theme::SMALL))
+                    .padding([3, 9])
+                    .style(button::secondary)
+                    .on_press(Message::Send(kind))
+                    .into()
+            });
+            col = col.push(text("Comandos").size(theme::TEXT)).push(row(buttons).spacing(6).wrap());
+            for line in crate::form::commands::recent(ctx, d.id, 3) {
+                col = col.push(muted(line));
             }
         }
         col = col.push(text("Histórico").size(theme::TEXT));
