@@ -525,16 +525,20 @@ impl AuthUser {
     /// Whether the session is still open, unexpired, for an active user with the same role.
     pub async fn still_valid(&self, state: &AppState) -> bool {
         let (hash, role) = (self.token_hash.clone(), role_to_str(self.user.role));
+        let (name, granted) = (self.user.username.clone(), self.user.permissions.clone());
         let now = ts(state.clock.now());
         state
             .store
             .read(move |c| {
-                Ok(c.query_row(
+                let open = c.query_row(
                     "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id
                      WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1 AND u.role = ?3",
                     params![hash, now, role],
                     |r| r.get::<_, i64>(0),
-                )? > 0)
+                )? > 0;
+                // A profile changed under an open live feed ends it too: what it streams was
+                // chosen by the permissions it started with.
+                Ok(open && user_by_name(c, &name)?.is_some_and(|u| u.info.permissions == granted))
             })
             .await
             .unwrap_or(false)

@@ -154,3 +154,32 @@ async fn iii_2_12_a_bracelet_is_swapped_keeping_the_history_and_a_second_active_
     assert_eq!(names, ["device.restock", "device.replace", "device.fit", "device.activate"], "{audit}");
     assert!(actions[1].1.contains("Bateria não carrega") && actions[1].1.contains(SPARE), "{:?}", actions[1]);
 }
+
+/// A vehicle's tracker out of use (broken, lost, returned, written off) is no longer that
+/// vehicle's: both records say so.
+#[tokio::test]
+async fn iii_2_12_a_broken_tracker_leaves_its_vehicle() {
+    let s = TestServer::start().await;
+    let admin = s.admin_token.clone();
+    let vehicle = json_of(
+        s.post(&admin, "/vehicles", &json!({"code": "USB-12", "kind": "usb", "municipality": "Porto Velho"}))
+            .await,
+    )
+    .await;
+    let tracker = json_of(
+        s.post(
+            &admin,
+            "/devices",
+            &json!({"imei": "352000000000912", "kind": "vehicle_tracker", "vehicle_id": vehicle["id"]}),
+        )
+        .await,
+    )
+    .await;
+    let path = format!("/vehicles/{}", vehicle["id"].as_str().expect("id"));
+    assert_eq!(json_of(s.get(&admin, &path).await).await["device_id"], tracker["id"]);
+    let broken =
+        change(&s, &admin, &tracker, json!({"action": "defective", "reason": "Antena quebrada"})).await;
+    let broken = json_of(broken).await;
+    assert_eq!((broken["state"].as_str(), &broken["vehicle_id"]), (Some("defective"), &Value::Null));
+    assert_eq!(json_of(s.get(&admin, &path).await).await["device_id"], Value::Null);
+}

@@ -94,6 +94,33 @@ async fn iii_2_7_a_persons_record_is_corrected_with_its_history_and_the_feed_fol
     s.running.shutdown().await;
 }
 
+/// A PNG signature and header chunk (with its CRC) claiming `w` × `h` pixels, and no pixels.
+fn png_header(w: u32, h: u32) -> Vec<u8> {
+    let crc32 = |bytes: &[u8]| {
+        let mut c = 0xFFFF_FFFFu32;
+        for b in bytes {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            }
+        }
+        !c
+    };
+    let mut chunk = b"IHDR".to_vec();
+    chunk.extend(w.to_be_bytes());
+    chunk.extend(h.to_be_bytes());
+    chunk.extend([8, 2, 0, 0, 0]);
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    out.extend(13u32.to_be_bytes());
+    out.extend(&chunk);
+    out.extend(crc32(&chunk).to_be_bytes());
+    // An empty image-data chunk: where a reader stops reading the header.
+    out.extend(0u32.to_be_bytes());
+    out.extend(b"IDAT");
+    out.extend(crc32(b"IDAT").to_be_bytes());
+    out
+}
+
 /// A picture of `w` × `h` pixels (a gradient, so each is a different file) as PNG or JPEG.
 fn picture(w: u32, h: u32, shade: u8, format: image::ImageFormat) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([shade, (x % 256) as u8, (y % 256) as u8]));
@@ -166,6 +193,12 @@ async fn iii_2_21_a_persons_photo_is_checked_kept_with_the_earlier_ones_and_each
     assert!(
         refusal(expect_problem(tiny, 422, "validation").await)
             .starts_with("A foto é pequena demais (20 × 20)")
+    );
+    // A few bytes that claim 10,000 × 10,000 pixels: refused by the header, never decoded.
+    let bomb = s.put_file(&admin, &path, "image/png", png_header(10_000, 10_000)).await;
+    assert_eq!(
+        refusal(expect_problem(bomb, 422, "validation").await),
+        "A foto é grande demais (10000 × 10000); o máximo é 40 megapixels."
     );
     let huge = s.put_file(&admin, &path, "image/jpeg", vec![0u8; 13 * 1024 * 1024]).await;
     expect_problem(huge, 413, "too_large").await;

@@ -7,7 +7,8 @@
 use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
 use atalaia_core::auth::Permission::{self, *};
 use atalaia_core::ids::PersonId;
-use atalaia_tests::{TestServer, expect_problem};
+use atalaia_core::wire::LiveMessage;
+use atalaia_tests::{TestServer, expect_problem, next_message};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -52,6 +53,10 @@ struct Route {
 }
 
 const RECORD: &[Permission] = &[CrewAct, OccurrenceRegulate];
+
+/// The kinds of seat of the two profiles: what a user may do comes from the profile, never from
+/// the seat (a supervisor's and a call taker's seats alike).
+const BASES: [&str; 2] = ["supervisor", "tarm"];
 
 /// Records every route works on, made fresh for each user (a route may change them).
 struct Fixtures {
@@ -141,7 +146,13 @@ fn routes(f: &Fixtures, n: usize) -> Vec<Route> {
             j(json!({"reason": "x"})),
             Needs::One(UserAdmin),
         ),
-        r("GET", "/api/v1/users/report", "/users/report".into(), Body::None, Needs::One(AuditRead)),
+        r(
+            "GET",
+            "/api/v1/users/report",
+            "/users/report".into(),
+            Body::None,
+            Needs::Any(&[UserAdmin, AuditRead]),
+        ),
         r("GET", "/api/v1/profiles", "/profiles".into(), Body::None, Needs::One(UserAdmin)),
         r(
             "POST",
@@ -600,6 +611,7 @@ async fn walk(s: &TestServer, n: usize, username: &str, granted: &[Permission]) 
         let status = resp.status().as_u16();
         if route.needs.met_by(granted) {
             assert_ne!(status, 403, "{username} {} {} is granted by {granted:?}", route.method, route.path);
+            assert!(status < 500, "{username} {} {}: {status}", route.method, route.path);
             // Still logged in (a wrong password is the answer of the two routes that check one).
             if !matches!(route.needs, Needs::Public) && route.template != "/api/v1/auth/password" {
                 assert_ne!(status, 401, "{username} {} {}", route.method, route.path);
@@ -647,7 +659,11 @@ async fn rfs169_a_profile_made_at_run_time_grants_exactly_its_permissions_route_
     for (n, granted) in halves.iter().enumerate() {
         let id = format!("metade-{n}");
         let r = s
-            .post(&admin, "/profiles", &json!({"id": id, "name": format!("Metade {n}"), "base": "supervisor", "permissions": granted}))
+            .post(
+                &admin,
+                "/profiles",
+                &json!({"id": id, "name": format!("Metade {n}"), "base": BASES[n], "permissions": granted}),
+            )
             .await;
         assert_eq!(r.status(), 201);
         let user: Value = s
@@ -668,10 +684,7 @@ async fn rfs169_a_profile_made_at_run_time_grants_exactly_its_permissions_route_
             .json()
             .await
             .expect("assigned");
-        assert_eq!(
-            (given["profile"].as_str(), given["role"].as_str()),
-            (Some(id.as_str()), Some("supervisor"))
-        );
+        assert_eq!((given["profile"].as_str(), given["role"].as_str()), (Some(id.as_str()), Some(BASES[n])));
         // The reports say the same as the routes (RFS171).
         let report: Value =
             s.get(&admin, &format!("/users/{uid}/permissions")).await.json().await.expect("report");
@@ -695,11 +708,7 @@ async fn rfs169_a_profile_made_at_run_time_grants_exactly_its_permissions_route_
     let mut more = halves[1].clone();
     more.push(AlarmRead);
     let r = s
-        .put(
-            &admin,
-            "/profiles/metade-1",
-            &json!({"name": "Metade 1", "base": "supervisor", "permissions": more}),
-        )
+        .put(&admin, "/profiles/metade-1", &json!({"name": "Metade 1", "base": "tarm", "permissions": more}))
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(s.get(&token, "/procedures").await.status(), 200);
@@ -709,4 +718,101 @@ async fn rfs169_a_profile_made_at_run_time_grants_exactly_its_permissions_route_
     let r =
         s.put(&admin, "/profiles/tarm", &json!({"name": "TARM", "base": "tarm", "permissions": []})).await;
     expect_problem(r, 409, "conflict").await;
+}
+
+/// A user administrator cannot give anyone — themselves included — more than their own profile
+/// allows; a profile changed under an open live feed ends it (what it streamed was chosen by the
+/// old permissions); a profile's new kind of seat reaches its users.
+#[tokio::test]
+async fn rfs170_a_user_administrator_grants_only_what_they_hold_and_changes_apply_to_open_feeds() {
+    let s = TestServer::start().await;
+    let admin = s.admin_token.clone();
+    let mk = |id: &str, base: &str, permissions: Vec<Permission>| json!({"id": id, "name": id, "base": base, "permissions": permissions});
+    assert_eq!(
+        s.post(&admin, "/profiles", &mk("gestor", "monitoring_admin", vec![UserAdmin, PersonRead]))
+            .await
+            .status(),
+        201
+    );
+    let mut ids = Vec::new();
+    for name in ["gestor", "outro"] {
+        let u: Value = s
+            .post(&admin, "/users", &json!({"username": name, "display_name": name, "role": "monitoring_operator", "password": "password-123"}))
+            .await
+            .json()
+            .await
+            .expect("user");
+        ids.push(u["id"].as_str().expect("id").to_owned());
+    }
+    let r = s.put(&admin, &format!("/users/{}/profile", ids[0]), &json!({"profile": "gestor"})).await;
+    assert_eq!(r.status(), 200);
+    let gestor = s.login("gestor", "password-123").await.token;
+
+    // Beyond their own profile: refused, whichever way it is tried.
+    let r = s.post(&gestor, "/profiles", &mk("amplo", "monitoring_admin", vec![PersonRead, AuditRead])).await;
+    let body = expect_problem(r, 422, "validation").await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Você não pode conceder o que seu próprio perfil não permite: Consultar a auditoria."
+    );
+    expect_problem(
+        s.put(&gestor, &format!("/users/{}/profile", ids[1]), &json!({"profile": "admin"})).await,
+        409,
+        "conflict",
+    )
+    .await;
+    expect_problem(
+        s.put(&gestor, &format!("/users/{}/profile", ids[0]), &json!({"profile": "gestor"})).await,
+        409,
+        "conflict",
+    )
+    .await;
+    let r = s
+        .post(
+            &gestor,
+            "/users",
+            &json!({"username": "novo", "display_name": "Novo", "role": "admin", "password": "password-123"}),
+        )
+        .await;
+    expect_problem(r, 422, "validation").await;
+    // Within it: allowed.
+    assert_eq!(
+        s.post(&gestor, "/profiles", &mk("consulta", "monitoring_operator", vec![PersonRead])).await.status(),
+        201
+    );
+    assert_eq!(
+        s.put(&gestor, &format!("/users/{}/profile", ids[1]), &json!({"profile": "consulta"})).await.status(),
+        200
+    );
+
+    // An open feed of "outro" ends when its profile changes; its new kind of seat is its role.
+    let outro = s.login("outro", "password-123").await.token;
+    let mut ws = s.live(&outro, None).await;
+    assert!(matches!(next_message(&mut ws).await, LiveMessage::Snapshot(_)));
+    let r = s
+        .put(
+            &gestor,
+            "/profiles/consulta",
+            &json!({"name": "Consulta", "base": "supervisor", "permissions": []}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(12), async {
+        use futures_util::StreamExt;
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) => return None,
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
+                    return frame.map(|f| u16::from(f.code));
+                }
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await
+    .expect("closed within the re-check interval");
+    assert_eq!(closed, Some(1008));
+    let me: Value = s.get(&outro, "/auth/me").await.json().await.expect("me");
+    assert_eq!(me["role"], "supervisor");
+    assert_eq!(me["permissions"], json!([]));
 }

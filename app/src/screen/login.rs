@@ -75,7 +75,12 @@ async fn login(
     match (api.login(&username, &password).await, seat) {
         // A password that must change first is not kept for offline use: the new one is, once
         // it is chosen (see `remember`).
-        (Ok(session), Some(_)) if session.must_change_password || session.password_expired => Ok(session),
+        // The session kept from an earlier login is forgotten too: the password that must change
+        // no longer opens the console offline.
+        (Ok(session), Some(seat)) if session.must_change_password || session.password_expired => {
+            atalaia_client::seat::forget(&seat);
+            Ok(session)
+        }
         (Ok(session), Some(seat)) => {
             let kept = session.clone();
             let stored =

@@ -142,7 +142,7 @@ pub async fn change_device_state(
         .write(move |ctx| {
             let mut d: Device = Store::get_required(ctx.conn, &id.to_string())?;
             let why = Why { by: &by, at: ctx.now, reason: &change.reason };
-            let wearer = d.person_id;
+            let (wearer, vehicle) = (d.person_id, d.vehicle_id);
             let mut detail = format!("{}: {}", d.imei, d.state.label());
             if let DeviceAction::Activate { person_id: Some(p) } = change.action {
                 let person: Person = Store::get_required(ctx.conn, &p.to_string())?;
@@ -151,6 +151,16 @@ pub async fn change_device_state(
             }
             d.apply(change.action, why).map_err(StoreError::Conflict)?;
             detail.push_str(&format!(" → {}", d.state.label()));
+            // A tracker out of use leaves its vehicle without one.
+            if let (Some(v), None) = (vehicle, d.vehicle_id)
+                && let Some(mut v) = Store::get::<Vehicle>(ctx.conn, &v.to_string())?
+                && v.device_id == Some(d.id)
+            {
+                v.device_id = None;
+                v.updated_at = ctx.now;
+                ctx.save(&v)?;
+                detail.push_str(&format!("; retirado da viatura {}", v.code));
+            }
             if let DeviceAction::Replace { by: spare, .. } = change.action {
                 let mut spare: Device = Store::get_required(ctx.conn, &spare.to_string())?;
                 let wearer =

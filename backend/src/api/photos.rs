@@ -25,6 +25,15 @@ pub const MAX_PHOTO: usize = 12 * 1024 * 1024;
 /// Smaller than this the face cannot be recognised.
 const MIN_SIDE: u32 = 64;
 const MAX_SIDE: u32 = 12_000;
+/// Decoded, a photo is at most this many pixels (a small, very compressed file can claim to be
+/// huge: its size is read from its header before it is decoded).
+const MAX_PIXELS: u64 = 40_000_000;
+
+/// Photos decoded at once: each may take ~160 MB while it is.
+fn decodes() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(2))
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,13 +54,20 @@ fn inspect(content_type: &str, data: &[u8]) -> Result<(u32, u32), String> {
         "image/png" => image::ImageFormat::Png,
         other => return Err(format!("A foto deve ser JPEG ou PNG (recebido: {other}).")),
     };
+    let unreadable = || "O arquivo não é uma imagem JPEG ou PNG legível.".to_owned();
+    let (w, h) = image::ImageReader::with_format(std::io::Cursor::new(data), format)
+        .into_dimensions()
+        .map_err(|_| unreadable())?;
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || w > MAX_SIDE || h > MAX_SIDE {
+        return Err(format!("A foto é grande demais ({w} × {h}); o máximo é 40 megapixels."));
+    }
     let mut reader = image::ImageReader::with_format(std::io::Cursor::new(data), format);
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_PIXELS * 4 + (16 << 20));
     reader.limits(limits);
-    let decoded =
-        reader.decode().map_err(|_| "O arquivo não é uma imagem JPEG ou PNG legível.".to_owned())?;
+    let decoded = reader.decode().map_err(|_| unreadable())?;
     let (w, h) = (decoded.width(), decoded.height());
     if w < MIN_SIDE || h < MIN_SIDE {
         return Err(format!(
@@ -87,6 +103,7 @@ pub async fn put_photo(
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().trim().to_owned();
     let data = body.clone();
     let ct = content_type.clone();
+    let _permit = decodes().acquire().await.map_err(|e| ApiError::Internal(e.to_string()))?;
     let (width, height) = tokio::task::spawn_blocking(move || inspect(&ct, &data))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?

@@ -24,6 +24,29 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/permissions", get(user_report))
 }
 
+/// Refuses to grant what the caller may not do: a user administrator cannot make a profile (or a
+/// user) more powerful than their own.
+pub(crate) fn within_reach(caller: &Caller, wanted: &[Permission]) -> ApiResult<()> {
+    let beyond: Vec<&str> = wanted.iter().filter(|p| !caller.can(**p)).map(|p| p.label()).collect();
+    if beyond.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Validation(vec![atalaia_core::wire::FieldError::new(
+        "permissions",
+        &format!("Você não pode conceder o que seu próprio perfil não permite: {}.", beyond.join(", ")),
+    )]))
+}
+
+/// Refuses a change after which no active user could administer users.
+fn keeps_an_administrator(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+    if Store::active_users_with(conn, Permission::UserAdmin)?.is_empty() {
+        return Err(StoreError::Conflict(
+            "Ao menos um usuário ativo precisa continuar administrando usuários.".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn lines(p: &Profile) -> Vec<PermissionLine> {
     Permission::ALL
         .into_iter()
@@ -59,6 +82,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Profile>)> {
     caller.require(Permission::UserAdmin)?;
     check(new.validate())?;
+    within_reach(&caller, &new.permissions)?;
     let actor = caller.actor();
     let mut p = Profile {
         id: new.id.trim().to_owned(),
@@ -103,6 +127,7 @@ pub async fn update(
     caller.require(Permission::UserAdmin)?;
     new.id = id.clone();
     check(new.validate())?;
+    within_reach(&caller, &new.permissions)?;
     let actor = caller.actor();
     let p = state
         .store
@@ -122,6 +147,9 @@ pub async fn update(
             };
             p.normalise();
             Store::save_profile(ctx.conn, &p)?;
+            // Its users work at the profile's kind of seat.
+            Store::rebase_profile_users(ctx.conn, &p)?;
+            keeps_an_administrator(ctx.conn)?;
             ctx.audit(&actor, "profile.update", &p.id, &difference(&before.permissions, &p.permissions))?;
             Ok(p)
         })
@@ -161,6 +189,11 @@ pub async fn assign(
 ) -> ApiResult<Json<UserInfo>> {
     caller.require(Permission::UserAdmin)?;
     let user: UserId = parse_id(&id, "Usuário")?;
+    if user == caller.user.id {
+        return Err(ApiError::Conflict(
+            "Ninguém altera o próprio perfil; peça a outro administrador.".into(),
+        ));
+    }
     let before = auth::list_users(&state.store)
         .await?
         .into_iter()
@@ -168,13 +201,21 @@ pub async fn assign(
         .ok_or(ApiError::NotFound("Usuário"))?;
     let actor = caller.actor();
     let was = before.permissions.clone().unwrap_or_default();
+    let reach: Vec<Permission> = Permission::ALL.into_iter().filter(|p| caller.can(*p)).collect();
     state
         .store
         .write(move |ctx| {
             let p = Store::profile(ctx.conn, body.profile.trim())?.ok_or(StoreError::NotFound("Perfil"))?;
+            if let Some(beyond) = p.permissions.iter().find(|perm| !reach.contains(perm)) {
+                return Err(StoreError::Conflict(format!(
+                    "Você não pode conceder o que seu próprio perfil não permite: {}.",
+                    beyond.label()
+                )));
+            }
             if !Store::set_user_profile(ctx.conn, &user.to_string(), &p)? {
                 return Err(StoreError::NotFound("Usuário"));
             }
+            keeps_an_administrator(ctx.conn)?;
             ctx.audit(
                 &actor,
                 "user.profile",

@@ -79,6 +79,8 @@ pub async fn create(
     Body(new): Body<NewUser>,
 ) -> ApiResult<(StatusCode, Json<UserInfo>)> {
     caller.require(Permission::UserAdmin)?;
+    // Nobody gives another user more than they may do themselves.
+    super::profiles::within_reach(&caller, &atalaia_core::auth::Profile::seeded(new.role).permissions)?;
     Ok((StatusCode::CREATED, Json(auth::create_user(&state.store, Some(&caller.user), new, true).await?)))
 }
 
@@ -109,7 +111,7 @@ pub async fn report(
     caller: Caller,
     Query(q): Query<ReportQuery>,
 ) -> ApiResult<Json<Vec<UserReportLine>>> {
-    if !caller.user.role.can(Permission::UserAdmin) {
+    if !caller.can(Permission::UserAdmin) {
         caller.require(Permission::AuditRead)?;
     }
     Ok(Json(auth::users_report(&state, q.days.unwrap_or(30).clamp(1, 3_650)).await?))

@@ -59,4 +59,26 @@ impl Store {
             .execute(params![id, stored, profile.base.key()])?;
         Ok(changed == 1)
     }
+
+    /// Gives the users of a defined profile its (possibly new) kind of seat.
+    pub fn rebase_profile_users(conn: &Connection, p: &Profile) -> Result<(), StoreError> {
+        conn.prepare_cached("UPDATE users SET role = ?2 WHERE profile = ?1")?
+            .execute(params![p.id, p.base.key()])?;
+        Ok(())
+    }
+
+    /// The ids of the active users whose profile grants `permission`.
+    pub fn active_users_with(conn: &Connection, permission: Permission) -> Result<Vec<String>, StoreError> {
+        let mut stmt = conn.prepare_cached("SELECT id, role, profile FROM users WHERE active = 1")?;
+        let rows: Vec<(String, String, Option<String>)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for (id, role, profile) in rows {
+            let Some(role) = Role::ALL.into_iter().find(|r| r.key() == role) else { continue };
+            if Self::permissions_of(conn, role, profile.as_deref())?.contains(&permission) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
 }

@@ -199,6 +199,11 @@ impl Device {
         });
         self.state = to;
         self.person_id = fitted_on;
+        if to != DeviceState::Active {
+            // Out of use: no longer any vehicle's tracker either (the vehicle's side is the
+            // caller's to clear).
+            self.vehicle_id = None;
+        }
     }
 
     /// The steps that fitted this device on `person` or took it off them.
@@ -276,6 +281,11 @@ mod tests {
         assert_eq!(d.history[1].removed_from, Some(person));
         assert_eq!(d.history[1].reason, "fim da medida");
         assert_eq!(d.steps_of(person).count(), 2, "fitted on and taken off");
+        let mut tracker = bracelet(DeviceState::Active);
+        tracker.kind = DeviceKind::VehicleTracker;
+        tracker.vehicle_id = Some(crate::ids::VehicleId::new());
+        tracker.apply(DeviceAction::Defective, why("antena quebrada")).expect("defective");
+        assert_eq!(tracker.vehicle_id, None, "a tracker out of use is no vehicle's any more");
     }
 
     #[test]

@@ -79,8 +79,12 @@ impl Dashboard {
             Message::Password(m) => {
                 let Some(form) = self.password.as_mut() else { return (Task::none(), None) };
                 let (task, event) = form.update(m, &self.session.api);
+                if event == Some(password::Event::Changed) {
+                    // The replaced password must not open this console offline: the session kept
+                    // for that is forgotten until the next login with the new one keeps it again.
+                    self.desk.forget_seat();
+                }
                 if event.is_some() {
-                    // Changed (the server ended this user's other sessions) or cancelled.
                     self.password = None;
                 }
                 return (task.map(Message::Password), None);
