@@ -45,6 +45,11 @@ async fn rfs173_rfs174_entries_carry_address_and_route_and_are_found_by_text_kin
     assert!(search(&s, &admmon, "kind=person&ip=10.9.9.9").await.is_empty());
     assert_eq!(search(&s, &admmon, "route=PUT%20/api/v1/persons").await.len(), 1);
     assert_eq!(search(&s, &admmon, "text=NETO").await.len(), 1);
+    assert_eq!(
+        search(&s, &admmon, "text=OTAVIO%20BRANDAO%20NETO").await.len(),
+        1,
+        "accents and case as typed"
+    );
 
     // Logins say where they came from too.
     let logins = search(&s, &admmon, "action=login&username=admmon").await;
@@ -53,9 +58,28 @@ async fn rfs173_rfs174_entries_carry_address_and_route_and_are_found_by_text_kin
         (Some("127.0.0.1"), Some("POST /api/v1/auth/login"))
     );
 
-    // Rows with and without addresses verify as one chain; an operator may not search.
+    // Rows with and without addresses verify as one chain; editing a row's address breaks it
+    // there (the triggers refuse an UPDATE, so they are dropped first, as an intruder would).
     let check: Value = s.get(&admmon, "/audit/verify").await.json().await.expect("check");
     assert_eq!(check["intact"], true, "{check}");
+    let seq = update["seq"].as_u64().expect("seq");
+    s.running
+        .state
+        .store
+        .write(move |ctx| {
+            ctx.conn.execute_batch("DROP TRIGGER audit_append_only_update;")?;
+            ctx.conn.execute("UPDATE audit SET origin = '10.0.0.66' WHERE seq = ?1", [seq as i64])?;
+            Ok(())
+        })
+        .await
+        .expect("tampered");
+    let check: Value = s.get(&admmon, "/audit/verify").await.json().await.expect("check");
+    assert_eq!(
+        (check["intact"].as_bool(), check["first_broken"].as_u64()),
+        (Some(false), Some(seq)),
+        "{check}"
+    );
+    // An operator may not search.
     let operator = s.user_token("operador", Role::MonitoringOperator).await;
     expect_problem(s.get(&operator, "/audit?text=x").await, 403, "forbidden").await;
 }

@@ -147,7 +147,7 @@ impl Store {
                AND (?7 IS NULL OR action = ?7 OR action LIKE ?7 || '.%')
                AND (?8 IS NULL OR origin = ?8)
                AND (?9 IS NULL OR route LIKE '%' || ?9 || '%')
-               AND (?10 IS NULL OR instr(lower(username || ' ' || action || ' ' || target || ' ' || detail), lower(?10)) > 0)
+               AND (?10 IS NULL OR instr(fold(username || ' ' || action || ' ' || target || ' ' || detail), fold(?10)) > 0)
              ORDER BY seq DESC LIMIT ?6",
         )?;
         let limit = i64::from(q.limit.unwrap_or(200).clamp(1, 5_000));

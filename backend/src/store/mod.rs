@@ -193,6 +193,15 @@ fn open(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    // `fold(text)`: lower case without accents, as people type a search (SQLite's own `lower`
+    // folds ASCII only: "ÁLVARO" would not find "Álvaro").
+    conn.create_scalar_function(
+        "fold",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(atalaia_core::text::fold(&ctx.get::<String>(0)?)),
+    )?;
     Ok(conn)
 }
 
