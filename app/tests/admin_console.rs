@@ -257,3 +257,54 @@ fn rfs173_an_auditor_searches_the_audit_trail_at_the_console() {
         ui.screenshot("console-auditoria");
     }
 }
+
+/// RFS170, RFS171: an administrator reads a user's permission report, gives them another
+/// profile and lifts a login block with the reason — at the console, against a real server.
+#[test]
+fn rfs170_an_administrator_gives_a_profile_and_unlocks_a_user_at_the_console() {
+    let (_dir, server) = demo_server();
+    let admin = block(api_as(&server.base_url, "admin"));
+    // A profile defined at run time: looking people and the audit up, nothing else.
+    let made: atalaia_core::auth::Profile = block(admin.post(
+        "/profiles",
+        &serde_json::json!({"id": "consulta-geral", "name": "Consulta geral", "base": "monitoring_operator",
+            "permissions": ["person_read", "audit_read"]}),
+    ))
+    .unwrap();
+    assert_eq!(made.permissions.len(), 2);
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admin")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.click("Cadastros");
+    ui.click("Usuários");
+    ui.wait_for("Joana Rocha", Duration::from_secs(10));
+    ui.click("Joana Rocha");
+    // The report: what the operator's profile grants and what it does not.
+    ui.wait_for("✓ Tratar alarmes", Duration::from_secs(5));
+    assert!(ui.sees("— Consultar a auditoria"));
+    ui.click("Consulta geral");
+    ui.wait_for("Joana Rocha agora tem o perfil Consulta geral.", Duration::from_secs(10));
+    ui.wait_for("✓ Consultar a auditoria", Duration::from_secs(10));
+    assert!(ui.sees("— Tratar alarmes"), "exactly the profile's permissions");
+    let users: Vec<atalaia_core::wire::UserInfo> = block(admin.get("/users")).unwrap();
+    let joana = users.iter().find(|u| u.username == "operador").unwrap();
+    assert_eq!(joana.profile.as_deref(), Some("consulta-geral"));
+    assert_eq!(
+        joana.permissions.as_deref(),
+        Some(&[atalaia_core::auth::Permission::PersonRead, atalaia_core::auth::Permission::AuditRead][..])
+    );
+
+    // A login block lifted, with the reason in the audit trail.
+    ui.click("Desbloquear login");
+    ui.wait_for("Informe o motivo do desbloqueio.", Duration::from_secs(5));
+    ui.click("Motivo do desbloqueio");
+    ui.type_text("Confirmado por telefone com a operadora");
+    ui.key(Key::Enter);
+    ui.wait_for("Login desbloqueado.", Duration::from_secs(10));
+    let audit: Vec<atalaia_core::wire::AuditEntry> = block(admin.get("/audit?action=user.unlock")).unwrap();
+    assert!(audit[0].detail.starts_with("Confirmado por telefone com a operadora"), "{:?}", audit[0]);
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.wait_for("Desbloquear login", Duration::from_secs(5));
+        ui.settle(Duration::from_millis(500));
+        ui.screenshot("console-usuarios-perfis");
+    }
+}

@@ -151,7 +151,41 @@ impl Api {
             current_password: current.to_owned(),
             new_password: new.to_owned(),
         };
-        let mut req = self.http.post(self.url("/auth/password")).json(&body);
+        self.post_no_answer("/auth/password", &body).await
+    }
+
+    /// The users (user administration), with their profiles and permissions.
+    pub async fn users(&self) -> Result<Vec<atalaia_core::wire::UserInfo>, ApiError> {
+        self.get("/users").await
+    }
+
+    /// Every profile, seeded and defined (RFS169).
+    pub async fn profiles(&self) -> Result<Vec<atalaia_core::auth::Profile>, ApiError> {
+        self.get("/profiles").await
+    }
+
+    /// Gives `user` the profile `profile` (RFS170).
+    pub async fn give_profile(
+        &self,
+        user: atalaia_core::ids::UserId,
+        profile: &str,
+    ) -> Result<atalaia_core::wire::UserInfo, ApiError> {
+        self.put(
+            &format!("/users/{user}/profile"),
+            &atalaia_core::wire::UserProfile { profile: profile.to_owned() },
+        )
+        .await
+    }
+
+    /// Lifts every login block on `user`'s account, with the reason (16.3.2).
+    pub async fn unlock(&self, user: atalaia_core::ids::UserId, reason: &str) -> Result<(), ApiError> {
+        let body = atalaia_core::wire::Reason { reason: reason.to_owned() };
+        self.post_no_answer(&format!("/users/{user}/unlock"), &body).await
+    }
+
+    /// POST whose success has no body (204).
+    async fn post_no_answer<B: Serialize>(&self, path: &str, body: &B) -> Result<(), ApiError> {
+        let mut req = self.http.post(self.url(path)).json(body);
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }

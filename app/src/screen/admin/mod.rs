@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod devices;
 pub mod people;
+pub mod users;
 
 use crate::pane::Ctx;
 use crate::theme;
@@ -24,6 +25,7 @@ pub enum Tab {
     People,
     Devices,
     Audit,
+    Users,
 }
 
 #[derive(Debug, Default)]
@@ -33,6 +35,7 @@ pub struct State {
     people: people::State,
     devices: devices::State,
     audit: audit::State,
+    users: users::State,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +45,7 @@ pub enum Message {
     People(people::Message),
     Devices(devices::Message),
     Audit(audit::Message),
+    Users(users::Message),
     Close,
 }
 
@@ -55,6 +59,8 @@ pub enum Event {
     SendPhoto(atalaia_core::ids::PersonId, std::path::PathBuf),
     /// Search the audit trail; the answer comes back as `audit::Message::Found`.
     SearchAudit(Box<atalaia_core::wire::AuditQuery>),
+    /// Ask the server for the users tab; the answer comes back as a `users::Message`.
+    Users(users::Request),
     Close,
 }
 
@@ -65,8 +71,10 @@ impl State {
             Tab::People
         } else if ctx.user.can(Permission::DeviceRead) {
             Tab::Devices
-        } else {
+        } else if ctx.user.can(Permission::AuditRead) {
             Tab::Audit
+        } else {
+            Tab::Users
         };
         (Self { tab, ..Self::default() }, iced::widget::operation::focus(Id::new(SEARCH_ID)))
     }
@@ -89,7 +97,15 @@ impl State {
                 self.tab = Tab::Audit;
                 return (audit::State::focus().map(Message::Audit), None);
             }
+            Message::Tab(Tab::Users) => {
+                self.tab = Tab::Users;
+                return (Task::none(), self.users.load());
+            }
             Message::Tab(t) => self.tab = t,
+            Message::Users(m) => {
+                let (task, event) = self.users.update(m);
+                return (task.map(Message::Users), event);
+            }
             Message::Audit(m) => {
                 let (task, event) = self.audit.update(m);
                 return (task.map(Message::Audit), event);
@@ -124,6 +140,7 @@ impl State {
             text("Cadastros").size(theme::HEADING),
             tab("Pessoas", Tab::People, ctx.user.can(Permission::PersonRead)),
             tab("Dispositivos", Tab::Devices, ctx.user.can(Permission::DeviceRead)),
+            tab("Usuários", Tab::Users, ctx.user.can(Permission::UserAdmin)),
             tab("Auditoria", Tab::Audit, ctx.user.can(Permission::AuditRead)),
             crate::pane::slot((self.tab != Tab::Audit).then(|| {
                 text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
@@ -146,6 +163,7 @@ impl State {
             Tab::People => self.people.view(ctx, &self.query).map(Message::People),
             Tab::Devices => self.devices.view(ctx, &self.query).map(Message::Devices),
             Tab::Audit => self.audit.view(ctx).map(Message::Audit),
+            Tab::Users => self.users.view(ctx, &self.query).map(Message::Users),
         };
         container(column![bar, body].spacing(10)).padding(10).width(Fill).height(Fill).into()
     }

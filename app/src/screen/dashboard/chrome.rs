@@ -228,7 +228,8 @@ impl Dashboard {
     /// brings the panes back.
     pub(super) fn cadastros_button(&self) -> Option<Element<'_, Message>> {
         let user = &self.session.user;
-        let any = [Permission::PersonRead, Permission::DeviceRead, Permission::AuditRead];
+        let any =
+            [Permission::PersonRead, Permission::DeviceRead, Permission::AuditRead, Permission::UserAdmin];
         if self.wall || !any.into_iter().any(|p| user.can(p)) {
             return None;
         }

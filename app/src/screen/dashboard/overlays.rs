@@ -43,6 +43,7 @@ impl Dashboard {
                             Message::Admin(A::Audit(M::Found(r)))
                         })
                     }
+                    Some(crate::screen::admin::Event::Users(request)) => self.users_request(request),
                     Some(crate::screen::admin::Event::Close) => {
                         self.admin = None;
                         Task::none()
@@ -92,6 +93,39 @@ impl Dashboard {
             _ => {}
         }
         (Task::none(), None)
+    }
+
+    /// Carries out a request of the users tab; its answer goes back to the tab.
+    fn users_request(&self, request: crate::screen::admin::users::Request) -> Task<Message> {
+        use crate::screen::admin::users::{Message as U, Request};
+        use crate::screen::admin::{Message as A, users};
+        let api = self.session.api.clone();
+        let said = |e: atalaia_client::ApiError| crate::text::api_error(&e);
+        let to_tab = |m: U| Message::Admin(A::Users(m));
+        match request {
+            Request::Load => Task::perform(
+                async move {
+                    let users = api.users().await.map_err(said)?;
+                    let profiles = api.profiles().await.map_err(said)?;
+                    Ok((users, profiles))
+                },
+                move |r| to_tab(users::Message::Loaded(r)),
+            ),
+            Request::Give { user, profile, name } => Task::perform(
+                async move {
+                    let u = api.give_profile(user, &profile).await.map_err(said)?;
+                    Ok(format!("{} agora tem o perfil {name}.", u.display_name))
+                },
+                move |r| to_tab(U::Done(r)),
+            ),
+            Request::Unlock { user, reason } => Task::perform(
+                async move {
+                    api.unlock(user, &reason).await.map_err(said)?;
+                    Ok("Login desbloqueado.".to_owned())
+                },
+                move |r| to_tab(U::Done(r)),
+            ),
+        }
     }
 
     /// The screen shown instead of the panes, if one is open.
