@@ -5,7 +5,7 @@
 
 use crate::model::LiveModel;
 use atalaia_core::ids::{DeviceId, PersonId};
-use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, DeviceStep, Person, active_on};
+use atalaia_core::monitoring::{Device, DeviceKind, DeviceState, DeviceStep, Person, wearing};
 use atalaia_core::text::fold;
 
 /// People whose name, record or group contains every word typed (accents and case ignored),
@@ -20,7 +20,7 @@ pub fn people<'a>(model: &'a LiveModel, query: &str) -> Vec<&'a Person> {
             words.iter().all(|w| hay.contains(w.as_str()))
         })
         .collect();
-    found.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)).then(a.id.cmp(&b.id)));
+    found.sort_by_cached_key(|p| (fold(&p.name), p.id));
     found
 }
 
@@ -105,10 +105,21 @@ pub fn wearers_for(model: &LiveModel, kind: DeviceKind, device: DeviceId) -> Vec
     if kind == DeviceKind::VehicleTracker {
         return Vec::new();
     }
-    people(model, "")
-        .into_iter()
-        .filter(|p| active_on(model.devices.values(), p.id, kind, device).is_none())
-        .collect()
+    let wearing = wearing(model.devices.values(), kind, device);
+    people(model, "").into_iter().filter(|p| !wearing.contains(&p.id)).collect()
+}
+
+/// The identifier of the active device each person wears (the lowest, should there be more),
+/// from one pass over the devices.
+pub fn worn(model: &LiveModel) -> std::collections::HashMap<PersonId, &str> {
+    let mut out: std::collections::HashMap<PersonId, &str> = std::collections::HashMap::new();
+    for d in model.devices.values().filter(|d| d.state == DeviceState::Active) {
+        if let Some(p) = d.person_id {
+            let imei = out.entry(p).or_insert(d.imei.as_str());
+            *imei = (*imei).min(d.imei.as_str());
+        }
+    }
+    out
 }
 
 /// Devices in stock that may replace `d` (same kind), by identifier.
@@ -255,5 +266,7 @@ mod tests {
             ["Ana Conceição", "Ivo Rangel"]
         );
         assert!(wearers_for(&model, DeviceKind::VehicleTracker, unit.id).is_empty());
+        assert_eq!(super::worn(&model).get(&ana.id), Some(&"861000000000101"));
+        assert_eq!(super::worn(&model).get(&ivo.id), None);
     }
 }

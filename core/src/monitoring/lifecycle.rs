@@ -220,9 +220,20 @@ pub fn active_on<'a>(
     kind: DeviceKind,
     except: DeviceId,
 ) -> Option<&'a Device> {
-    devices.into_iter().find(|d| {
-        d.id != except && d.kind == kind && d.state == DeviceState::Active && d.person_id == Some(person)
-    })
+    devices.into_iter().find(|d| counts(d, kind, except) && d.person_id == Some(person))
+}
+
+/// Everyone [`active_on`] would find a device on, in one pass over the devices.
+pub fn wearing<'a>(
+    devices: impl IntoIterator<Item = &'a Device>,
+    kind: DeviceKind,
+    except: DeviceId,
+) -> std::collections::HashSet<PersonId> {
+    devices.into_iter().filter(|d| counts(d, kind, except)).filter_map(|d| d.person_id).collect()
+}
+
+fn counts(d: &Device, kind: DeviceKind, except: DeviceId) -> bool {
+    d.id != except && d.kind == kind && d.state == DeviceState::Active
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod lifecycle;
-pub use lifecycle::{DeviceAction, DeviceStep, Why, active_on};
+pub use lifecycle::{DeviceAction, DeviceStep, Why, active_on, wearing};
 
 /// Legal regime of a monitored person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

@@ -140,9 +140,10 @@ impl State {
                     .on_press(Message::New),
             );
         }
+        let wearing = admin::worn(ctx.model);
         let rows = column(found.iter().map(|p| {
-            let (active, _) = admin::person_devices(ctx.model, p.id);
-            let worn = active.first().map_or_else(|| "sem dispositivo".to_owned(), |d| d.imei.clone());
+            let worn =
+                wearing.get(&p.id).map_or_else(|| "sem dispositivo".to_owned(), |imei| (*imei).to_owned());
             list_row(
                 self.selected == Some(p.id),
                 Message::Select(p.id),
