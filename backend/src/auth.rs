@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// Minimum password length accepted at creation and change.
-pub const MIN_PASSWORD_LEN: usize = 8;
+pub use atalaia_core::wire::MIN_PASSWORD_LEN;
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let mut salt = [0u8; 16];
@@ -363,19 +363,8 @@ pub async fn login(
 /// A user changes their own password (III-2.23): the current one is checked, the new one must
 /// follow the policy and differ from it; the user's other sessions end.
 pub async fn change_password(state: &AppState, auth: &AuthUser, req: PasswordChange) -> ApiResult<()> {
-    let mut errors = Vec::new();
-    if req.new_password.chars().count() < MIN_PASSWORD_LEN {
-        errors.push(FieldError::new(
-            "new_password",
-            &format!("A nova senha deve ter ao menos {MIN_PASSWORD_LEN} caracteres."),
-        ));
-    } else if req.new_password.trim().eq_ignore_ascii_case(&auth.user.username) {
-        errors.push(FieldError::new("new_password", "A nova senha não pode ser o nome de usuário."));
-    } else if req.new_password == req.current_password {
-        errors.push(FieldError::new("new_password", "A nova senha deve ser diferente da atual."));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+    if let Some(problem) = req.problem(&auth.user.username) {
+        return Err(ApiError::Validation(vec![problem]));
     }
     let name = auth.user.username.clone();
     let row = state.store.read(move |c| user_by_name(c, &name)).await?.ok_or(ApiError::Unauthorized)?;

@@ -10,8 +10,7 @@ use iced::widget::{Id, button, column, text, text_input};
 use iced::{Element, Fill, Task};
 use std::fmt;
 
-/// The server's minimum (`backend::auth::MIN_PASSWORD_LEN`).
-pub const MIN_LEN: usize = 8;
+use atalaia_core::wire::{MIN_PASSWORD_LEN, PasswordChange};
 pub const CURRENT_ID: &str = "senha-atual";
 pub const NEW_ID: &str = "senha-nova";
 const CONFIRM_ID: &str = "senha-confirmacao";
@@ -108,14 +107,10 @@ impl Form {
         if self.current.is_empty() {
             return Some("Informe a senha atual.".into());
         }
-        if self.new.chars().count() < MIN_LEN {
-            return Some(format!("A nova senha deve ter ao menos {MIN_LEN} caracteres."));
-        }
-        if self.new.trim().eq_ignore_ascii_case(&self.username) {
-            return Some("A nova senha não pode ser o nome de usuário.".into());
-        }
-        if self.new == self.current {
-            return Some("A nova senha deve ser diferente da atual.".into());
+        let change =
+            PasswordChange { current_password: self.current.clone(), new_password: self.new.clone() };
+        if let Some(problem) = change.problem(&self.username) {
+            return Some(problem.message);
         }
         if self.new != self.confirm {
             return Some("A confirmação não é igual à nova senha.".into());
@@ -198,9 +193,11 @@ impl Form {
             field("Senha atual", CURRENT_ID, &self.current, Message::Current),
             field("Nova senha", NEW_ID, &self.new, Message::New),
             field("Repita a nova senha", CONFIRM_ID, &self.confirm, Message::Confirm),
-            text(format!("Ao menos {MIN_LEN} caracteres, diferente do nome de usuário e da senha atual."))
-                .size(theme::SMALL)
-                .color(theme::MUTED),
+            text(format!(
+                "Ao menos {MIN_PASSWORD_LEN} caracteres, diferente do nome de usuário e da senha atual."
+            ))
+            .size(theme::SMALL)
+            .color(theme::MUTED),
             button(
                 text(if self.busy { "Trocando…" } else { "Trocar senha" })
                     .size(theme::TEXT)

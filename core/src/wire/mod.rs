@@ -96,6 +96,26 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
+/// The shortest password accepted (16.3.2.3).
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+impl PasswordChange {
+    /// What is wrong with the new password of `username`: too short, the user name, or the
+    /// current one again. The server refuses with it; the console checks it before sending.
+    pub fn problem(&self, username: &str) -> Option<FieldError> {
+        let why = if self.new_password.chars().count() < MIN_PASSWORD_LEN {
+            format!("A nova senha deve ter ao menos {MIN_PASSWORD_LEN} caracteres.")
+        } else if self.new_password.trim().eq_ignore_ascii_case(username) {
+            "A nova senha não pode ser o nome de usuário.".to_owned()
+        } else if self.new_password == self.current_password {
+            "A nova senha deve ser diferente da atual.".to_owned()
+        } else {
+            return None;
+        };
+        Some(FieldError::new("new_password", &why))
+    }
+}
+
 impl std::fmt::Debug for PasswordChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PasswordChange { .. }")
