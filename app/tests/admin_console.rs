@@ -36,6 +36,8 @@ fn iii_2_12_an_administrator_registers_fits_and_swaps_a_bracelet_at_the_console(
     // A new person: the cursor goes to the name; Enter registers.
     ui.click("Novo cadastro");
     ui.wait_for("Cadastrar", Duration::from_secs(5));
+    // Each form's focus task runs before anything is typed (a busy machine lags behind the view).
+    ui.settle(Duration::from_millis(300));
     ui.key(Key::Enter);
     ui.wait_for("Nome é obrigatório.", Duration::from_secs(5));
     ui.type_text(NAME);
@@ -52,6 +54,7 @@ fn iii_2_12_an_administrator_registers_fits_and_swaps_a_bracelet_at_the_console(
     for imei in [FIRST, SPARE] {
         ui.click("Novo dispositivo");
         ui.wait_for("Cadastrar em estoque", Duration::from_secs(5));
+        ui.settle(Duration::from_millis(300));
         ui.type_text(imei);
         ui.key(Key::Enter);
         ui.wait_for("Sem mudanças desde o cadastro.", Duration::from_secs(10));
@@ -64,6 +67,7 @@ fn iii_2_12_an_administrator_registers_fits_and_swaps_a_bracelet_at_the_console(
     ui.wait_for("2 dispositivo(s)", Duration::from_secs(5));
     ui.click(FIRST);
     ui.click("Ativar / instalar");
+    ui.settle(Duration::from_millis(300));
     ui.type_text("rangel");
     let choice = format!("{NAME} ({RECORD})");
     ui.click(&choice);
@@ -76,6 +80,7 @@ fn iii_2_12_an_administrator_registers_fits_and_swaps_a_bracelet_at_the_console(
     // Someone who wears a bracelet is not offered for another one.
     ui.click(SPARE);
     ui.click("Ativar / instalar");
+    ui.settle(Duration::from_millis(300));
     ui.type_text("rangel");
     assert!(!ui.sees(&choice), "a person with an active bracelet is not offered a second one");
     ui.click("Cancelar");

@@ -28,6 +28,8 @@ fn iii_2_23_the_first_run_administrator_changes_the_printed_password_before_the_
 
     let mut ui = Console::start(atalaia_console::application(config));
     ui.wait_for("Troque sua senha", Duration::from_secs(20));
+    // The form's focus task runs before anything is typed (a busy machine lags behind the view).
+    ui.settle(Duration::from_millis(300));
     assert!(!ui.sees("Conectado"), "the dashboard waits for the new password");
     // The cursor is in the new password (the current one was just typed at login).
     ui.type_text("curta");
@@ -87,6 +89,7 @@ fn iii_2_23_an_operator_changes_the_password_from_the_header() {
     ui.wait_for("Conectado", Duration::from_secs(20));
     ui.click("Senha");
     ui.wait_for("Trocar senha", Duration::from_secs(5));
+    ui.settle(Duration::from_millis(300));
     // The cursor is in the current password.
     ui.type_text("nao-e-esta-senha");
     ui.key(Key::Tab);
