@@ -155,6 +155,22 @@ pub async fn next_message(ws: &mut Ws) -> LiveMessage {
     }
 }
 
+/// Waits (up to 12 s: two of the server's session re-checks) for the live feed to close, and
+/// returns the close code it gave (none when the connection just dropped).
+pub async fn until_closed(ws: &mut Ws) -> Option<u16> {
+    tokio::time::timeout(Duration::from_secs(12), async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) => return None,
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await
+    .expect("closed within the re-check interval")
+}
+
 /// Assert a response is problem+json with `status` and `code`; returns the body.
 pub async fn expect_problem(resp: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(resp.status(), status);

@@ -212,20 +212,7 @@ async fn the_feed_closes_when_the_session_ends() {
     let mut ws = s.live(&token, None).await;
     assert!(matches!(next_message(&mut ws).await, LiveMessage::Snapshot(_)));
     assert_eq!(s.post(&token, "/auth/logout", &json!({})).await.status(), 204);
-    let closed = tokio::time::timeout(std::time::Duration::from_secs(12), async {
-        use futures_util::StreamExt;
-        loop {
-            match ws.next().await {
-                None | Some(Err(_)) => return None,
-                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
-                    return frame.map(|f| u16::from(f.code));
-                }
-                Some(Ok(_)) => {}
-            }
-        }
-    })
-    .await
-    .expect("closed within the re-check interval");
+    let closed = atalaia_tests::until_closed(&mut ws).await;
     assert_eq!(closed, Some(1008), "policy violation: the session is over");
     s.running.shutdown().await;
 }

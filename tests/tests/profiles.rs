@@ -214,20 +214,7 @@ async fn rfs170_a_user_administrator_grants_only_what_they_hold_and_changes_appl
         )
         .await;
     assert_eq!(r.status(), 200);
-    let closed = tokio::time::timeout(std::time::Duration::from_secs(12), async {
-        use futures_util::StreamExt;
-        loop {
-            match ws.next().await {
-                None | Some(Err(_)) => return None,
-                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
-                    return frame.map(|f| u16::from(f.code));
-                }
-                Some(Ok(_)) => {}
-            }
-        }
-    })
-    .await
-    .expect("closed within the re-check interval");
+    let closed = atalaia_tests::until_closed(&mut ws).await;
     assert_eq!(closed, Some(1008));
     let me: Value = s.get(&outro, "/auth/me").await.json().await.expect("me");
     assert_eq!(me["role"], "supervisor");
