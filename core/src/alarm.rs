@@ -73,6 +73,80 @@ pub enum AlarmKind {
 }
 
 impl AlarmKind {
+    /// Every kind, in the order administrators see them (the catalog's order).
+    pub const ALL: [AlarmKind; 27] = {
+        use AlarmKind::*;
+        [
+            InclusionZoneExit,
+            ScheduleStartOutside,
+            ExclusionZoneEntry,
+            WarningZoneEntry,
+            ContinuousZoneExit,
+            StrapCut,
+            Tamper,
+            BodyNotDetected,
+            WrongInstallation,
+            BatteryCritical,
+            DeviceOff,
+            SignalLost,
+            GnssLost,
+            Jamming,
+            Shielding,
+            Encounter,
+            CommonPlace,
+            AggressorNearVictim,
+            LateData,
+            Panic,
+            CallOverTime,
+            PriorityAlert,
+            VehicleStationary,
+            MovingWithoutDispatch,
+            RiskAlert,
+            CrewNeedsSupport,
+            MultipleVictims,
+        ]
+    };
+
+    /// The kind's place in [`AlarmKind::ALL`]; a new kind fails to compile here until it is listed.
+    #[cfg(test)]
+    fn position(self) -> usize {
+        use AlarmKind::*;
+        match self {
+            InclusionZoneExit => 0,
+            ScheduleStartOutside => 1,
+            ExclusionZoneEntry => 2,
+            WarningZoneEntry => 3,
+            ContinuousZoneExit => 4,
+            StrapCut => 5,
+            Tamper => 6,
+            BodyNotDetected => 7,
+            WrongInstallation => 8,
+            BatteryCritical => 9,
+            DeviceOff => 10,
+            SignalLost => 11,
+            GnssLost => 12,
+            Jamming => 13,
+            Shielding => 14,
+            Encounter => 15,
+            CommonPlace => 16,
+            AggressorNearVictim => 17,
+            LateData => 18,
+            Panic => 19,
+            CallOverTime => 20,
+            PriorityAlert => 21,
+            VehicleStationary => 22,
+            MovingWithoutDispatch => 23,
+            RiskAlert => 24,
+            CrewNeedsSupport => 25,
+            MultipleVictims => 26,
+        }
+    }
+
+    /// The kinds of one domain, in the catalog's order.
+    pub fn of(domain: Domain) -> impl Iterator<Item = AlarmKind> {
+        Self::ALL.into_iter().filter(move |k| k.domain() == domain)
+    }
+
     pub fn domain(self) -> Domain {
         match self {
             AlarmKind::CallOverTime
@@ -469,6 +543,14 @@ pub fn queue_order(a: &Alarm, b: &Alarm) -> std::cmp::Ordering {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_alarm_kind_is_listed_once_in_its_place() {
+        for (i, k) in AlarmKind::ALL.into_iter().enumerate() {
+            assert_eq!(k.position(), i, "{k:?}");
+        }
+        assert_eq!(AlarmKind::of(Domain::Samu).count(), 7);
+    }
     use super::*;
     use chrono::{Duration, TimeZone};
 

@@ -56,6 +56,16 @@ impl std::fmt::Debug for Api {
     }
 }
 
+/// A name (a group's, a rule's) as one segment of a request's path: spaces, slashes and
+/// accents percent-encoded, so "Medida protetiva" or "Zona Sul/Norte" reach the server whole.
+pub fn segment(s: &str) -> String {
+    let mut url = reqwest::Url::parse("http://x/").expect("a fixed, valid URL");
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.clear().push(s);
+    }
+    url.path().trim_start_matches('/').to_owned()
+}
+
 impl Api {
     /// `base` is the server root, e.g. `http://127.0.0.1:8080`.
     pub fn new(base: &str) -> Result<Self, ApiError> {
@@ -348,5 +358,15 @@ impl Api {
     ) -> Result<atalaia_core::command::DeviceCommand, ApiError> {
         let body = atalaia_core::wire::NewCommand { id: Some(atalaia_core::ids::CommandId::new()), kind };
         self.post(&format!("/devices/{device}/commands"), &body).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_name_is_one_path_segment_whatever_it_holds() {
+        assert_eq!(super::segment("Medida protetiva"), "Medida%20protetiva");
+        assert_eq!(super::segment("Zona Sul/Norte"), "Zona%20Sul%2FNorte");
+        assert_eq!(super::segment("Região Ávila?"), "Regi%C3%A3o%20%C3%81vila%3F");
     }
 }

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod photo;
 pub mod record;
 pub mod regulation;
+pub mod rules;
 pub mod seat;
 mod sqlite;
 pub mod tiles;

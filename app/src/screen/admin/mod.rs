@@ -1,12 +1,13 @@
 //! The administration screen ("Cadastros", issue 22 item 2): opened from the header instead of
 //! the panes, for who may read people or devices. One search field over tabs — people, devices —
-//! each a list with the selected record beside it and the changes the user's role may make. Every
+//! each a list with the selected record beside it — people, devices, users, rules, the audit — and the changes the user's role may make. Every
 //! change goes through the outbox like any other command and lands on every seat through the
 //! live feed.
 
 pub mod audit;
 pub mod devices;
 pub mod people;
+pub mod rules;
 pub mod users;
 
 use crate::pane::Ctx;
@@ -26,6 +27,7 @@ pub enum Tab {
     Devices,
     Audit,
     Users,
+    Rules,
 }
 
 #[derive(Debug, Default)]
@@ -36,6 +38,7 @@ pub struct State {
     devices: devices::State,
     audit: audit::State,
     users: users::State,
+    rules: rules::State,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +49,7 @@ pub enum Message {
     Devices(devices::Message),
     Audit(audit::Message),
     Users(users::Message),
+    Rules(rules::Message),
     Close,
 }
 
@@ -61,6 +65,8 @@ pub enum Event {
     SearchAudit(Box<atalaia_core::wire::AuditQuery>),
     /// Ask the server for the users tab; the answer comes back as a `users::Message`.
     Users(users::Request),
+    /// Ask the server for the rules tab; the answer comes back as a `rules::Message`.
+    Rules(rules::Request),
     Close,
 }
 
@@ -73,6 +79,8 @@ impl State {
             Tab::Devices
         } else if ctx.user.can(Permission::AuditRead) {
             Tab::Audit
+        } else if ctx.user.can(Permission::ManageRules) {
+            Tab::Rules
         } else {
             Tab::Users
         };
@@ -89,6 +97,7 @@ impl State {
         ctx.user.can(Permission::PersonRead)
             || ctx.user.can(Permission::DeviceRead)
             || ctx.user.can(Permission::AuditRead)
+            || ctx.user.can(Permission::ManageRules)
     }
 
     pub fn update(&mut self, m: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
@@ -101,7 +110,15 @@ impl State {
                 self.tab = Tab::Users;
                 return (Task::none(), self.users.load());
             }
+            Message::Tab(Tab::Rules) => {
+                self.tab = Tab::Rules;
+                return (Task::none(), self.rules.load());
+            }
             Message::Tab(t) => self.tab = t,
+            Message::Rules(m) => {
+                let (task, event) = self.rules.update(m);
+                return (task.map(Message::Rules), event);
+            }
             Message::Users(m) => {
                 let (task, event) = self.users.update(m);
                 return (task.map(Message::Users), event);
@@ -141,8 +158,9 @@ impl State {
             tab("Pessoas", Tab::People, ctx.user.can(Permission::PersonRead)),
             tab("Dispositivos", Tab::Devices, ctx.user.can(Permission::DeviceRead)),
             tab("Usuários", Tab::Users, ctx.user.can(Permission::UserAdmin)),
+            tab("Regras", Tab::Rules, ctx.user.can(Permission::ManageRules)),
             tab("Auditoria", Tab::Audit, ctx.user.can(Permission::AuditRead)),
-            crate::pane::slot((self.tab != Tab::Audit).then(|| {
+            crate::pane::slot((!matches!(self.tab, Tab::Audit | Tab::Rules)).then(|| {
                 text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
                     .id(SEARCH_ID)
                     .on_input(Message::Query)
@@ -164,6 +182,7 @@ impl State {
             Tab::Devices => self.devices.view(ctx, &self.query).map(Message::Devices),
             Tab::Audit => self.audit.view(ctx).map(Message::Audit),
             Tab::Users => self.users.view(ctx, &self.query).map(Message::Users),
+            Tab::Rules => self.rules.view(ctx).map(Message::Rules),
         };
         container(column![bar, body].spacing(10)).padding(10).width(Fill).height(Fill).into()
     }

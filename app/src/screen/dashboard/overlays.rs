@@ -44,6 +44,7 @@ impl Dashboard {
                         })
                     }
                     Some(crate::screen::admin::Event::Users(request)) => self.users_request(request),
+                    Some(crate::screen::admin::Event::Rules(request)) => self.rules_request(request),
                     Some(crate::screen::admin::Event::Close) => {
                         self.admin = None;
                         Task::none()
@@ -124,6 +125,55 @@ impl Dashboard {
                     Ok("Login desbloqueado.".to_owned())
                 },
                 move |r| to_tab(U::Done(r)),
+            ),
+        }
+    }
+
+    /// Carries out a request of the rules tab; its answer goes back to the tab.
+    fn rules_request(&self, request: crate::screen::admin::rules::Request) -> Task<Message> {
+        use crate::screen::admin::rules::{Lists, Message as R, Request};
+        use crate::screen::admin::{Message as A, rules};
+        let api = self.session.api.clone();
+        let said = |e: atalaia_client::ApiError| crate::text::api_error(&e);
+        let to_tab = |m: R| Message::Admin(A::Rules(m));
+        match request {
+            Request::Load => Task::perform(
+                async move {
+                    Ok(Lists {
+                        procedures: api.get("/procedures").await.map_err(said)?,
+                        groups: api.get("/group-rules").await.map_err(said)?,
+                        notifications: api.get("/notification-rules").await.map_err(said)?,
+                    })
+                },
+                move |r| to_tab(rules::Message::Loaded(r)),
+            ),
+            Request::Procedure(kind, body) => Task::perform(
+                async move {
+                    let kind_key =
+                        serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned));
+                    let path = format!("/procedures/{}", kind_key.unwrap_or_default());
+                    let p: atalaia_core::alarm::Procedure = api.put(&path, &body).await.map_err(said)?;
+                    Ok(format!("Procedimento salvo: {}.", atalaia_client::rules::procedure_label(&p)))
+                },
+                move |r| to_tab(R::Saved(r)),
+            ),
+            Request::Group(group, body) => Task::perform(
+                async move {
+                    let path = format!("/group-rules/{}", atalaia_client::api::segment(&group));
+                    let g: atalaia_core::monitoring::GroupRules =
+                        api.put(&path, &body).await.map_err(said)?;
+                    Ok(format!("Regras do grupo {} salvas; valem desde já.", g.group))
+                },
+                move |r| to_tab(R::Saved(r)),
+            ),
+            Request::Notification(name, body) => Task::perform(
+                async move {
+                    let path = format!("/notification-rules/{}", atalaia_client::api::segment(&name));
+                    let n: atalaia_core::notify::NotificationRule =
+                        api.put(&path, &body).await.map_err(said)?;
+                    Ok(format!("Regra de notificação {} salva.", n.name))
+                },
+                move |r| to_tab(R::Saved(r)),
             ),
         }
     }
