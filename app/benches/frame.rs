@@ -153,6 +153,7 @@ fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
             record: format!("{i:07}-00.2026.8.13.0024"),
             regime: Regime::SemiOpen,
             group: None,
+            region: None,
             responsible: None,
             linked_person: None,
             created_at: t0(),

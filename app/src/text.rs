@@ -590,11 +590,16 @@ pub fn record(r: &str) -> String {
     format!("Processo {r}")
 }
 
-pub fn regime_group(regime: &str, group: Option<&str>) -> String {
-    match group {
-        Some(g) => format!("Regime {regime} · grupo {g}"),
-        None => format!("Regime {regime}"),
+/// "Regime Semiaberto · grupo Violência doméstica · região Zona Leste" (III-2.24).
+pub fn regime_group(regime: &str, group: Option<&str>, region: Option<&str>) -> String {
+    let mut s = format!("Regime {regime}");
+    if let Some(g) = group {
+        s.push_str(&format!(" · grupo {g}"));
     }
+    if let Some(r) = region {
+        s.push_str(&format!(" · região {r}"));
+    }
+    s
 }
 
 pub fn responsible(r: Option<&str>) -> String {

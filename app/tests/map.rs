@@ -258,6 +258,7 @@ fn porto_velho() -> (LiveModel, Person, Device, Vec<Position>) {
         record: "0001234-56.2026.8.22.0001".into(),
         regime: Regime::SemiOpen,
         group: Some("Regional I".into()),
+        region: None,
         responsible: None,
         linked_person: None,
         created_at: now(),

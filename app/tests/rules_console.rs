@@ -118,6 +118,7 @@ fn iii_2_11_iii_2_25_an_administrator_writes_a_groups_rules_and_procedure_and_th
         record: person.record.clone(),
         regime: person.regime,
         group: Some(GROUP.into()),
+        region: None,
         responsible: None,
         linked_person: None,
     };

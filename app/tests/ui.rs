@@ -78,6 +78,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         record: "0001234-56.2026.8.22.0001".into(),
         regime: Regime::SemiOpen,
         group: None,
+        region: None,
         responsible: None,
         linked_person: None,
         created_at: now(),

@@ -30,6 +30,7 @@ fn iii_2_13_a_zone_is_suspended_resumed_and_lifted_at_the_console_with_its_reaso
             record: "0007788-13.2026.8.22.0001".into(),
             regime: Regime::ProtectiveMeasure,
             group: None,
+            region: None,
             responsible: None,
             linked_person: None,
         },

@@ -105,6 +105,7 @@ fn people() -> Vec<Person> {
             record: format!("{i:06}"),
             regime: Regime::Open,
             group: Some(format!("Grupo {:02}", i / GROUP_SIZE)),
+            region: None,
             responsible: None,
             linked_person: None,
             created_at: DateTime::from_timestamp(START, 0).expect("start"),

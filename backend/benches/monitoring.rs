@@ -81,6 +81,7 @@ async fn world() -> World {
                         record: format!("{i:07}"),
                         regime: Regime::ProtectiveMeasure,
                         group: None,
+                        region: None,
                         responsible: None,
                         linked_person: None,
                         created_at: ctx.now,

@@ -84,7 +84,7 @@ pub struct Monitor {
 }
 
 fn person_info(p: &Person) -> PersonInfo {
-    PersonInfo { id: p.id, group: p.group.clone(), regime: p.regime, linked_person: p.linked_person }
+    PersonInfo { id: p.id, groups: p.groups(), regime: p.regime, linked_person: p.linked_person }
 }
 
 fn device_info(d: &Device) -> Option<DeviceInfo> {

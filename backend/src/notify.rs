@@ -427,9 +427,9 @@ fn queue_rules(
         Subject::Person(p) => Store::get::<Person>(ctx.conn, &p.to_string())?,
         _ => None,
     };
-    let group = person.as_ref().and_then(|p| p.group.as_deref());
+    let groups = person.as_ref().map(Person::groups).unwrap_or_default();
     let matching: Vec<&NotificationRule> =
-        rules.iter().filter(|r| r.enabled && r.applies(alarm, group, trigger)).collect();
+        rules.iter().filter(|r| r.enabled && r.applies(alarm, &groups, trigger)).collect();
     if matching.is_empty() {
         return Ok(());
     }

@@ -92,7 +92,7 @@ pub fn events_per_person(
             vec![
                 name,
                 p.map(|p| p.record.clone()).unwrap_or_default(),
-                p.and_then(|p| p.group.clone()).unwrap_or_default(),
+                p.map(|p| p.groups().join(" · ")).unwrap_or_default(),
                 p.and_then(|p| p.responsible.clone()).unwrap_or_default(),
                 text::alarm_kind(a.kind).to_owned(),
                 text::severity(a.severity).to_owned(),

@@ -147,6 +147,7 @@ impl Harness {
             record: format!("{index:07}-00.2026.8.22.0001"),
             regime,
             group: group.map(str::to_owned),
+            region: None,
             responsible: None,
             linked_person: linked.map(|l| self.people[l].person),
             created_at: now,

@@ -190,7 +190,15 @@ fn seed_data(
                         now.year() - 1
                     ),
                     regime,
-                    group: Some(format!("Regional {}", ["I", "II", "III"][i % 3])),
+                    group: Some(
+                        match regime {
+                            Regime::HouseArrest => "Prisão domiciliar",
+                            Regime::SemiOpen => "Semiaberto",
+                            _ => "Violência doméstica",
+                        }
+                        .into(),
+                    ),
+                    region: Some(format!("Regional {}", ["I", "II", "III"][i % 3])),
                     responsible: Some("Rafael Costa".into()),
                     linked_person: None,
                     created_at: now,

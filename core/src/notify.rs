@@ -177,8 +177,9 @@ fn yes() -> bool {
 }
 
 impl NotificationRule {
-    /// Whether this rule sends for `alarm` (whose person belongs to `group`) on `trigger`.
-    pub fn applies(&self, alarm: &Alarm, group: Option<&str>, trigger: Trigger) -> bool {
+    /// Whether this rule sends for `alarm` (whose person belongs to `groups`, by sentence and
+    /// by area) on `trigger`.
+    pub fn applies(&self, alarm: &Alarm, groups: &[String], trigger: Trigger) -> bool {
         let kind_matches = if self.kinds.is_empty() {
             alarm.domain() == crate::alarm::Domain::Monitoring
         } else {
@@ -187,7 +188,7 @@ impl NotificationRule {
         self.trigger == trigger
             && alarm.severity >= self.min_severity
             && kind_matches
-            && self.group.as_deref().is_none_or(|g| group == Some(g))
+            && self.group.as_ref().is_none_or(|g| groups.contains(g))
     }
 }
 
@@ -456,17 +457,20 @@ mod tests {
             sms: vec![],
             updated_at: t0(),
         };
-        assert!(rule.applies(&a, None, Trigger::Raised));
-        assert!(!rule.applies(&a, None, Trigger::Escalated));
+        assert!(rule.applies(&a, &[], Trigger::Raised));
+        assert!(!rule.applies(&a, &[], Trigger::Escalated));
         let low = Alarm::new(AlarmKind::GnssLost, a.subject, None, t0(), t0());
         assert!(low.severity < Severity::High);
-        assert!(!rule.applies(&low, None, Trigger::Raised));
+        assert!(!rule.applies(&low, &[], Trigger::Raised));
         let only_battery = NotificationRule { kinds: vec![AlarmKind::BatteryCritical], ..rule.clone() };
-        assert!(!only_battery.applies(&a, None, Trigger::Raised));
+        assert!(!only_battery.applies(&a, &[], Trigger::Raised));
         let grouped = NotificationRule { group: Some("semiaberto".into()), ..rule };
-        assert!(grouped.applies(&a, Some("semiaberto"), Trigger::Raised));
-        assert!(!grouped.applies(&a, Some("domiciliar"), Trigger::Raised));
-        assert!(!grouped.applies(&a, None, Trigger::Raised));
+        let groups = |g: &[&str]| g.iter().map(|g| (*g).to_owned()).collect::<Vec<_>>();
+        assert!(grouped.applies(&a, &groups(&["semiaberto"]), Trigger::Raised));
+        assert!(!grouped.applies(&a, &groups(&["domiciliar"]), Trigger::Raised));
+        assert!(!grouped.applies(&a, &[], Trigger::Raised));
+        // III-2.24: a rule naming an area reaches the people of that area whatever their sentence.
+        assert!(grouped.applies(&a, &groups(&["domiciliar", "semiaberto"]), Trigger::Raised));
     }
 
     #[test]

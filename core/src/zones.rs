@@ -211,26 +211,22 @@ impl ZoneSet {
     /// Zones to evaluate for a person at `p`: every zone whose footprint lies within `margin_m`
     /// of the point, plus the person's (and group's) inclusion and continuous zones wherever
     /// they are. Sorted and without duplicates.
-    pub fn candidates(
-        &self,
-        person: PersonId,
-        group: Option<&str>,
-        p: &LatLon,
-        margin_m: f64,
-    ) -> Vec<ZoneId> {
+    pub fn candidates(&self, person: PersonId, groups: &[String], p: &LatLon, margin_m: f64) -> Vec<ZoneId> {
         let (dlat, dlon) = span_deg(p.lat, margin_m);
         let query = AABB::from_corners([p.lon - dlon, p.lat - dlat], [p.lon + dlon, p.lat + dlat]);
         let mut out: Vec<ZoneId> = Vec::new();
         if let Some(tree) = self.trees.get(&Owner::Person(person)) {
             out.extend(tree.locate_in_envelope_intersecting(&query).map(|e| e.data));
         }
-        if let Some(tree) = group.and_then(|g| self.trees.get(&Owner::Group(g.to_owned()))) {
-            out.extend(tree.locate_in_envelope_intersecting(&query).map(|e| e.data));
+        for g in groups {
+            if let Some(tree) = self.trees.get(&Owner::Group(g.clone())) {
+                out.extend(tree.locate_in_envelope_intersecting(&query).map(|e| e.data));
+            }
         }
         if let Some(list) = self.inside_by_person.get(&person) {
             out.extend(list);
         }
-        if let Some(list) = group.and_then(|g| self.inside_by_group.get(g)) {
+        for list in groups.iter().filter_map(|g| self.inside_by_group.get(g)) {
             out.extend(list);
         }
         out.sort_unstable();
@@ -299,14 +295,17 @@ mod tests {
             set.upsert(z);
         }
         // Far from home and at the school: home (must stay inside) and the group's school.
-        let got = set.candidates(me, Some("art217"), &far_school, 20.0);
+        let got = set.candidates(me, &["art217".to_owned()], &far_school, 20.0);
         assert!(got.contains(&home.id) && got.contains(&school.id) && !got.contains(&others_zone.id));
         // Not in the group: only home.
-        assert_eq!(set.candidates(me, None, &far_school, 20.0), vec![home.id]);
+        assert_eq!(set.candidates(me, &[], &far_school, 20.0), vec![home.id]);
         // Far from everything: still home.
-        assert_eq!(set.candidates(me, Some("art217"), &PVH.moved(180.0, 9_000.0), 20.0), vec![home.id]);
+        assert_eq!(
+            set.candidates(me, &["art217".to_owned()], &PVH.moved(180.0, 9_000.0), 20.0),
+            vec![home.id]
+        );
         set.remove(&home.id);
-        assert!(set.candidates(me, None, &PVH, 20.0).is_empty());
+        assert!(set.candidates(me, &[], &PVH, 20.0).is_empty());
     }
 
     #[test]
@@ -316,8 +315,8 @@ mod tests {
         let mut z = zone(ZoneKind::Exclusion, Shape::Circle { center: PVH, radius_m: 100.0 }, Some(me), None);
         z.warning_m = Some(300.0);
         set.upsert(&z);
-        assert_eq!(set.candidates(me, None, &PVH.moved(0.0, 350.0), 10.0), vec![z.id]);
-        assert!(set.candidates(me, None, &PVH.moved(0.0, 500.0), 10.0).is_empty());
+        assert_eq!(set.candidates(me, &[], &PVH.moved(0.0, 350.0), 10.0), vec![z.id]);
+        assert!(set.candidates(me, &[], &PVH.moved(0.0, 500.0), 10.0).is_empty());
     }
 
     #[test]
@@ -329,6 +328,6 @@ mod tests {
         z.active = false;
         set.upsert(&z);
         assert!(set.is_empty());
-        assert!(set.candidates(me, None, &PVH, 10.0).is_empty());
+        assert!(set.candidates(me, &[], &PVH, 10.0).is_empty());
     }
 }

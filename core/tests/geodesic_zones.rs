@@ -42,7 +42,7 @@ impl Case {
         let (person, device, zone) = (PersonId::new(), DeviceId::new(), ZoneId::new());
         engine.set_person(PersonInfo {
             id: person,
-            group: None,
+            groups: Vec::new(),
             regime: Regime::SemiOpen,
             linked_person: None,
         });

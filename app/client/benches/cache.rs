@@ -26,6 +26,7 @@ fn main() {
             record: format!("{i:07}-00.2026.8.22.0001"),
             regime: Regime::SemiOpen,
             group: Some(format!("Regional {}", i % 7)),
+            region: None,
             responsible: None,
             linked_person: None,
             created_at: t0,

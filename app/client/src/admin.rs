@@ -16,7 +16,7 @@ pub fn people<'a>(model: &'a LiveModel, query: &str) -> Vec<&'a Person> {
         .persons
         .values()
         .filter(|p| {
-            let hay = fold(&format!("{} {} {}", p.name, p.record, p.group.as_deref().unwrap_or_default()));
+            let hay = fold(&format!("{} {} {}", p.name, p.record, p.groups().join(" ")));
             words.iter().all(|w| hay.contains(w.as_str()))
         })
         .collect();

@@ -353,6 +353,7 @@ mod tests {
             record: "0001".into(),
             regime: Regime::SemiOpen,
             group: Some("Regional I".into()),
+            region: None,
             responsible: None,
             linked_person: None,
             created_at: t0(),

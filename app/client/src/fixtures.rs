@@ -30,6 +30,7 @@ pub fn person(name: &str) -> atalaia_core::monitoring::Person {
         record: "0001-00".into(),
         regime: atalaia_core::monitoring::Regime::SemiOpen,
         group: None,
+        region: None,
         responsible: None,
         linked_person: None,
         created_at: Utc::now(),

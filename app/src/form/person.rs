@@ -35,6 +35,7 @@ pub struct Form {
     pub record: String,
     pub regime: Regime,
     pub group: String,
+    pub region: String,
     pub responsible: String,
     linked: Option<PersonId>,
     pub saving: bool,
@@ -47,6 +48,7 @@ pub enum Message {
     Record(String),
     Regime(RegimeChoice),
     Group(String),
+    Region(String),
     Responsible(String),
     Save,
     Cancel,
@@ -73,6 +75,7 @@ impl Form {
             record: p.record.clone(),
             regime: p.regime,
             group: p.group.clone().unwrap_or_default(),
+            region: p.region.clone().unwrap_or_default(),
             responsible: p.responsible.clone().unwrap_or_default(),
             linked: p.linked_person,
             saving: false,
@@ -89,6 +92,7 @@ impl Form {
             record: String::new(),
             regime: Regime::SemiOpen,
             group: String::new(),
+            region: String::new(),
             responsible: String::new(),
             linked: None,
             saving: false,
@@ -110,6 +114,7 @@ impl Form {
             record: self.record.trim().to_owned(),
             regime: self.regime,
             group: some(&self.group),
+            region: some(&self.region),
             responsible: some(&self.responsible),
             linked_person: self.linked,
         };
@@ -127,6 +132,7 @@ impl Form {
             Message::Record(v) => self.record = v,
             Message::Regime(r) => self.regime = r.0,
             Message::Group(v) => self.group = v,
+            Message::Region(v) => self.region = v,
             Message::Responsible(v) => self.responsible = v,
             Message::Cancel => return Some(Event::Closed),
             Message::Save => match self.body() {
@@ -186,10 +192,16 @@ impl Form {
             row![field("Processo / prontuário", "Número do processo", &self.record, Message::Record), regime]
                 .spacing(8),
             row![
-                field("Grupo", "Região, tipo de pena…", &self.group, Message::Group),
-                field("Responsável", "Informe o responsável", &self.responsible, Message::Responsible)
+                field(
+                    "Grupo (tipo de pena ou medida)",
+                    "Ex.: Violência doméstica",
+                    &self.group,
+                    Message::Group
+                ),
+                field("Região", "Ex.: Zona Leste", &self.region, Message::Region)
             ]
             .spacing(8),
+            field("Responsável", "Informe o responsável", &self.responsible, Message::Responsible),
             row![
                 save,
                 button(text("Cancelar").size(theme::SMALL))

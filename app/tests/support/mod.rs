@@ -222,6 +222,7 @@ pub fn wearer(
             record: record.into(),
             regime,
             group: None,
+            region: None,
             responsible: None,
             linked_person: None,
         },

@@ -369,16 +369,19 @@ fn check_contact(state: &AppState, action: AlarmAction) -> ApiResult<AlarmAction
     }
 }
 
-/// The procedure for this alarm: the one for its person's group, else the one for everyone.
+/// The procedure for this alarm: the one for its person's group by sentence, else by area, else
+/// the one for everyone.
 fn procedure_for(conn: &rusqlite::Connection, a: &Alarm) -> Result<Option<Procedure>, StoreError> {
-    let group = match a.subject {
-        Subject::Person(p) => Store::get::<Person>(conn, &p.to_string())?.and_then(|p| p.group),
-        _ => None,
+    let groups = match a.subject {
+        Subject::Person(p) => {
+            Store::get::<Person>(conn, &p.to_string())?.map(|p| p.groups()).unwrap_or_default()
+        }
+        _ => Vec::new(),
     };
-    if let Some(g) = group
-        && let Some(p) = Store::get::<Procedure>(conn, &Procedure::key(a.kind, Some(&g)))?
-    {
-        return Ok(Some(p));
+    for g in groups {
+        if let Some(p) = Store::get::<Procedure>(conn, &Procedure::key(a.kind, Some(&g)))? {
+            return Ok(Some(p));
+        }
     }
     Store::get::<Procedure>(conn, &Procedure::key(a.kind, None))
 }

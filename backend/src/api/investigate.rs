@@ -130,7 +130,7 @@ async fn subjects(
     let g = group.unwrap_or_default();
     let wanted = g.clone();
     let mut people: Vec<Person> = state.store.read(Store::list::<Person>).await?;
-    people.retain(|p| p.group.as_deref() == Some(wanted.as_str()));
+    people.retain(|p| p.groups().contains(&wanted));
     if people.is_empty() {
         return Err(StoreError::NotFound("Grupo").into());
     }

@@ -88,6 +88,7 @@ pub async fn create_person(
                 record: new.record.trim().to_owned(),
                 regime: new.regime,
                 group: new.group.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
+                region: new.region.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
                 responsible: new.responsible.filter(|r| !r.trim().is_empty()),
                 linked_person: new.linked_person,
                 created_at: ctx.now,

@@ -162,7 +162,8 @@ impl Engine {
         let mut lost = Vec::new();
         for d in self.devices.values() {
             let Some(last) = d.last_recv else { continue };
-            let group_rule = d.info.person_id.as_ref().and_then(|p| self.rules_of(p)?.signal_timeout_s);
+            let group_rule =
+                d.info.person_id.as_ref().and_then(|p| self.group_threshold(p, |r| r.signal_timeout_s));
             // A group's threshold replaces the site default, but is never shorter than three
             // of the device's own report intervals (it would flap between reports).
             let by_interval = d

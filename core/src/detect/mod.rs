@@ -150,7 +150,8 @@ pub enum Output {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PersonInfo {
     pub id: PersonId,
-    pub group: Option<String>,
+    /// Every group the person is in, by sentence and by area (III-2.24).
+    pub groups: Vec<String>,
     pub regime: Regime,
     /// For a victim: the aggressor.
     pub linked_person: Option<PersonId>,
@@ -303,10 +304,15 @@ impl Engine {
         self.rules_changed = true;
     }
 
-    /// The rules of a person's group, if the group has any.
-    fn rules_of(&self, person: &PersonId) -> Option<&GroupRules> {
-        let group = self.people.get(person)?.info.group.as_ref()?;
-        self.rules.get(group)
+    /// The rules of each of a person's groups that has any.
+    fn rules_of<'a>(&'a self, person: &PersonId) -> impl Iterator<Item = &'a GroupRules> + 'a {
+        let groups = self.people.get(person).map(|p| p.info.groups.as_slice()).unwrap_or_default();
+        groups.iter().filter_map(|g| self.rules.get(g))
+    }
+
+    /// A threshold of a person's groups' rules: the strictest (shortest) any of them sets.
+    fn group_threshold(&self, person: &PersonId, of: impl Fn(&GroupRules) -> Option<u32>) -> Option<u32> {
+        self.rules_of(person).filter_map(of).min()
     }
 
     /// Whether group rules exempt the subject from this alarm. An alarm about two people
@@ -316,7 +322,8 @@ impl Engine {
         if !key.kind.optional_per_group() {
             return false;
         }
-        let off = |p: &PersonId| self.rules_of(p).is_some_and(|r| r.disables(key.kind));
+        // Any of a person's groups switching the alarm off exempts the person.
+        let off = |p: &PersonId| self.rules_of(p).any(|r| r.disables(key.kind));
         match key.subject {
             Subject::Person(p) => off(&p) && key.other.as_ref().is_none_or(off),
             _ => false,

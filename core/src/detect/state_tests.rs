@@ -58,7 +58,12 @@ impl World {
     fn engine(&self) -> Engine {
         let mut e = Engine::new(EngineConfig::default());
         for (p, d) in &self.people {
-            e.set_person(PersonInfo { id: *p, group: None, regime: Regime::SemiOpen, linked_person: None });
+            e.set_person(PersonInfo {
+                id: *p,
+                groups: Vec::new(),
+                regime: Regime::SemiOpen,
+                linked_person: None,
+            });
             e.set_device(DeviceInfo {
                 id: *d,
                 kind: DeviceKind::AnkleBracelet,

@@ -34,7 +34,7 @@ impl World {
         let (p, d) = (PersonId::new(), DeviceId::new());
         self.e.set_person(PersonInfo {
             id: p,
-            group: group.map(str::to_owned),
+            groups: group.map(str::to_owned).into_iter().collect(),
             regime,
             linked_person: linked,
         });
@@ -513,7 +513,7 @@ fn many_zones_cost_no_more_than_a_few() {
         w.zone(ZoneKind::Exclusion, circle(HOME.moved(f64::from(i) * 7.2, 20_000.0), 80.0), Some(p), None);
     }
     assert_eq!(w.e.zones().len(), 2_050);
-    assert!(w.e.zones().candidates(p, Some("g"), &HOME, 10.0).is_empty());
+    assert!(w.e.zones().candidates(p, &["g".to_owned()], &HOME, 10.0).is_empty());
 }
 
 #[test]
@@ -607,6 +607,29 @@ fn group_rules_set_the_signal_loss_and_boundary_thresholds() {
     w.tick(t(4, 0));
     assert_eq!(w.drain(), vec![]);
     w.tick(t(4, 2));
+    assert_eq!(w.drain(), vec![(AlarmKind::SignalLost, true)]);
+}
+
+#[test]
+fn iii_2_24_a_person_is_held_to_the_rules_of_the_sentence_group_and_the_region_the_strictest_threshold_winning()
+ {
+    let mut w = World::new();
+    w.e.set_rules(rules("domiciliar", vec![], Some(600), None));
+    w.e.set_rules(rules("Zona Leste", vec![AlarmKind::GnssLost], Some(120), None));
+    let (p, d) = w.person(Regime::HouseArrest, Some("domiciliar"), None);
+    w.e.set_person(PersonInfo {
+        id: p,
+        groups: vec!["domiciliar".into(), "Zona Leste".into()],
+        regime: Regime::HouseArrest,
+        linked_person: None,
+    });
+    w.at(d, t(0, 0), Some(HOME));
+    // No fix while reporting: the region switched GNSS loss off for its people.
+    w.at(d, t(0, 30), None);
+    w.at(d, t(3, 0), None);
+    assert_eq!(w.drain(), vec![]);
+    // Silence: the region's 2 minutes, stricter than the sentence group's 10.
+    w.tick(t(5, 2));
     assert_eq!(w.drain(), vec![(AlarmKind::SignalLost, true)]);
 }
 

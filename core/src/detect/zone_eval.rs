@@ -87,7 +87,7 @@ impl Engine {
     pub(super) fn evaluate_zones(&mut self, ctx: Ctx, pid: PersonId, f: Fixed, out: &mut Vec<Output>) {
         let Some(person) = self.people.get(&pid) else { return };
         let margin = f.accuracy_m.max(self.cfg.min_margin_m);
-        let mut ids = self.zones.candidates(pid, person.info.group.as_deref(), &f.at, margin);
+        let mut ids = self.zones.candidates(pid, &person.info.groups, &f.at, margin);
         // Zones still tracked (inside, pending, or since removed) are evaluated too, so leaving
         // them is noticed even once they are out of the index's reach.
         ids.extend(person.zones.keys().copied());
@@ -123,7 +123,7 @@ impl Engine {
         let warning_m = z.zone.warning_m.filter(|w| *w > 0.0);
         let scheduled = z.is_scheduled();
         let window = z.window_start(f.t, self.cfg.tz);
-        let dwell = match self.rules_of(&pid).and_then(|r| r.zone_dwell_s) {
+        let dwell = match self.group_threshold(&pid, |r| r.zone_dwell_s) {
             Some(s) => Duration::seconds(i64::from(s)),
             None => self.cfg.zone_dwell,
         };
@@ -238,7 +238,7 @@ impl Engine {
                 .values()
                 .filter(|p| match (person, &group) {
                     (Some(id), _) => p.info.id == id,
-                    (None, Some(g)) => p.info.group.as_ref() == Some(g),
+                    (None, Some(g)) => p.info.groups.contains(g),
                     (None, None) => false,
                 })
                 .filter_map(|p| p.last.map(|l| (p.info.id, l)))

@@ -30,8 +30,12 @@ pub struct Person {
     /// Court case or prison-system record number.
     pub record: String,
     pub regime: Regime,
-    /// Group for per-group zones and procedures (III-2.24, III-2.25).
+    /// The group by type of sentence or measure, for per-group zones, rules and procedures
+    /// (III-2.24, III-2.25).
     pub group: Option<String>,
+    /// The group by geographic area (III-2.24): zones, rules and notifications may name it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub responsible: Option<String>,
     /// For a protected victim: the aggressor whose approach raises an alarm (27.16.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +45,13 @@ pub struct Person {
     /// photos are kept on the server and named in the record's history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<PhotoRef>,
+}
+
+impl Person {
+    /// Every group the person belongs to: by sentence first, then by area (III-2.24).
+    pub fn groups(&self) -> Vec<String> {
+        self.group.iter().chain(&self.region).cloned().collect()
+    }
 }
 
 /// A stored photo of a person: what the console needs to fetch, cache and show it.

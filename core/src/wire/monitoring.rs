@@ -15,6 +15,9 @@ pub struct NewPerson {
     pub regime: Regime,
     #[serde(default)]
     pub group: Option<String>,
+    /// The group by geographic area (III-2.24).
+    #[serde(default)]
+    pub region: Option<String>,
     #[serde(default)]
     pub responsible: Option<String>,
     /// For a victim: the aggressor (27.16.1).
@@ -30,6 +33,7 @@ impl NewPerson {
         limit(&mut e, "name", &self.name, NAME_MAX, "Nome");
         limit(&mut e, "record", &self.record, 100, "Número do processo / prontuário");
         limit(&mut e, "group", self.group.as_deref().unwrap_or_default(), 100, "Grupo");
+        limit(&mut e, "region", self.region.as_deref().unwrap_or_default(), 100, "Região");
         limit(
             &mut e,
             "responsible",
@@ -62,6 +66,7 @@ impl NewPerson {
             crate::text::regime(self.regime).to_owned(),
         );
         field("Grupo", opt(&p.group), opt(&self.group));
+        field("Região", opt(&p.region), opt(&self.region));
         field("Responsável", opt(&p.responsible), opt(&self.responsible));
         field(
             "Pessoa vinculada",
@@ -79,6 +84,7 @@ impl NewPerson {
         p.record = self.record.trim().to_owned();
         p.regime = self.regime;
         p.group = opt(&self.group);
+        p.region = opt(&self.region);
         p.responsible = opt(&self.responsible);
         p.linked_person = self.linked_person;
     }

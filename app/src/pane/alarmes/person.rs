@@ -28,18 +28,23 @@ pub(super) fn person_card<'a>(
     let mut facts = column![
         text(person.name.as_str()).size(theme::TITLE),
         text(pt::record(&person.record)).size(theme::SMALL),
-        text(pt::regime_group(atalaia_core::text::regime(person.regime), person.group.as_deref()))
-            .size(theme::SMALL),
+        text(pt::regime_group(
+            atalaia_core::text::regime(person.regime),
+            person.group.as_deref(),
+            person.region.as_deref()
+        ))
+        .size(theme::SMALL),
         text(pt::responsible(person.responsible.as_deref())).size(theme::SMALL),
     ]
     .spacing(2);
+    let groups = person.groups();
     let zones: Vec<String> = model
         .zones
         .values()
         .filter(|z| {
             z.active
                 && (z.person_id == Some(person.id)
-                    || (z.person_id.is_none() && z.group == person.group && z.group.is_some()))
+                    || (z.person_id.is_none() && z.group.as_ref().is_some_and(|g| groups.contains(g))))
         })
         .map(|z| format!("{} ({})", z.name, atalaia_core::text::zone_kind(z.kind)))
         .collect();

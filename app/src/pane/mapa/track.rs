@@ -455,8 +455,8 @@ impl State {
     ) -> Option<Event> {
         let (subject, title) = match picked? {
             Picked::Person(d) if group => {
-                let group =
-                    model.devices.get(&d)?.person_id.and_then(|p| model.persons.get(&p))?.group.clone()?;
+                let person = model.devices.get(&d)?.person_id.and_then(|p| model.persons.get(&p))?;
+                let group = person.group.clone().or_else(|| person.region.clone())?;
                 (Subject::Group(group.clone()), format!("grupo {group}"))
             }
             Picked::Person(d) => {

@@ -197,7 +197,7 @@ impl State {
                     .get(&d)
                     .and_then(|d| d.person_id)
                     .and_then(|p| model.persons.get(&p))
-                    .and_then(|p| p.group.clone()),
+                    .and_then(|p| p.group.clone().or_else(|| p.region.clone())),
                 _ => None,
             };
             if group.is_some() {

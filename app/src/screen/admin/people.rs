@@ -154,7 +154,7 @@ impl State {
                         .size(theme::SMALL)
                         .width(FillPortion(2))
                         .into(),
-                    muted(p.group.clone().unwrap_or_default()).width(FillPortion(2)).into(),
+                    muted(p.groups().join(" · ")).width(FillPortion(2)).into(),
                     muted(worn).width(FillPortion(2)).into(),
                 ],
             )
@@ -191,6 +191,7 @@ impl State {
                 p.group.as_deref().map(|g| format!(" · Grupo: {g}")).unwrap_or_default()
             ))
             .size(theme::SMALL),
+            text(format!("Região: {}", p.region.as_deref().unwrap_or("não informada"))).size(theme::SMALL),
             text(format!("Responsável: {}", p.responsible.as_deref().unwrap_or("não informado")))
                 .size(theme::SMALL),
             muted(format!("Cadastrado em {}", format::day_time(p.created_at, ctx.tz))),

@@ -280,7 +280,8 @@ impl State {
 
     /// The group names offered by the forms: people's, zones', and those rules already name.
     fn groups(&self, ctx: &Ctx<'_>, lists: &Lists) -> Vec<String> {
-        let people = ctx.model.persons.values().filter_map(|p| p.group.as_deref());
+        let people =
+            ctx.model.persons.values().flat_map(|p| p.group.iter().chain(&p.region)).map(String::as_str);
         let zones = ctx.model.zones.values().filter_map(|z| z.group.as_deref());
         let rules = lists.groups.iter().map(|g| g.group.as_str());
         let procedures = lists.procedures.iter().filter_map(|p| p.group.as_deref());
