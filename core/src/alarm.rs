@@ -203,6 +203,18 @@ pub enum Subject {
     Occurrence(OccurrenceId),
 }
 
+impl Subject {
+    /// The id of what the alarm is about, as text (the `id` of its JSON form).
+    pub fn id_string(&self) -> String {
+        match self {
+            Subject::Person(id) => id.to_string(),
+            Subject::Device(id) => id.to_string(),
+            Subject::Vehicle(id) => id.to_string(),
+            Subject::Occurrence(id) => id.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {

@@ -179,12 +179,134 @@ pub fn audit_path(q: &atalaia_core::wire::AuditQuery) -> String {
     }
 }
 
+/// A person's alarms for the record (III-2.14): those the server listed, each replaced by the
+/// live feed's newer copy, plus any the feed brought since — newest first.
+pub fn person_alarms<'a>(
+    fetched: &'a [atalaia_core::alarm::Alarm],
+    model: &'a LiveModel,
+    person: PersonId,
+) -> Vec<&'a atalaia_core::alarm::Alarm> {
+    use atalaia_core::alarm::Subject;
+    let mut all: Vec<&atalaia_core::alarm::Alarm> =
+        fetched.iter().map(|a| model.alarms.get(&a.id).unwrap_or(a)).collect();
+    all.extend(
+        model
+            .alarms
+            .values()
+            .filter(|a| a.subject == Subject::Person(person) && !fetched.iter().any(|f| f.id == a.id)),
+    );
+    all.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then(b.id.cmp(&a.id)));
+    all
+}
+
+/// What an administrator reads of an alarm on the person's record (III-2.14): when and what,
+/// where it stands, every operator's note with its author, and how it was closed.
+pub fn alarm_lines(
+    a: &atalaia_core::alarm::Alarm,
+    model: &LiveModel,
+    me: &atalaia_core::wire::UserInfo,
+    tz: chrono_tz::Tz,
+) -> Vec<String> {
+    use atalaia_core::alarm::AlarmState;
+    let name = |u: atalaia_core::ids::UserId| {
+        if u == me.id {
+            me.display_name.clone()
+        } else {
+            model.name_of(u).unwrap_or("usuário não identificado").to_owned()
+        }
+    };
+    let state = match &a.state {
+        AlarmState::Open => "aguardando operador".to_owned(),
+        AlarmState::Claimed { by, .. } => format!("assumido por {}", name(*by)),
+        AlarmState::InProcedure { by, .. } => format!("em procedimento com {}", name(*by)),
+        AlarmState::Closed { by, at, outcome, .. } => format!(
+            "encerrado por {} em {} ({})",
+            name(*by),
+            crate::format::datetime(*at, tz),
+            atalaia_core::text::outcome(*outcome)
+        ),
+        AlarmState::Restored { at } => format!("normalizado em {}", crate::format::datetime(*at, tz)),
+    };
+    let mut lines = vec![format!(
+        "{} · {} · {state}",
+        crate::format::datetime(a.raised_at, tz),
+        atalaia_core::text::alarm_kind(a.kind)
+    )];
+    for n in &a.notes {
+        lines.push(format!("{} {}: {}", crate::format::datetime(n.at, tz), name(n.by), n.text));
+    }
+    if let AlarmState::Closed { note, .. } = &a.state
+        && !note.trim().is_empty()
+    {
+        lines.push(format!("Nota de encerramento: {note}"));
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fixtures;
     use atalaia_core::monitoring::{DeviceAction, Why};
     use chrono::Utc;
+
+    #[test]
+    fn iii_2_14_a_persons_alarms_say_who_held_them_every_note_with_its_author_and_the_closing() {
+        use atalaia_core::alarm::{Alarm, AlarmKind, AlarmNote, AlarmState, Outcome, Subject};
+        use atalaia_core::ids::UserId;
+        let person = PersonId::new();
+        let (joana, eu) = (UserId::new(), UserId::new());
+        let me = atalaia_core::wire::UserInfo {
+            id: eu,
+            username: "admmon".into(),
+            display_name: "Rafael Costa".into(),
+            role: atalaia_core::auth::Role::MonitoringAdmin,
+            profile: None,
+            permissions: None,
+        };
+        let t = |h: u32| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 7, h, 0, 0).unwrap();
+        let mut closed = Alarm::new(AlarmKind::Tamper, Subject::Person(person), None, t(10), t(10));
+        closed.notes.push(AlarmNote { by: joana, at: t(11), text: "Liguei: bateu a perna.".into() });
+        closed.state = AlarmState::Closed {
+            by: joana,
+            at: t(12),
+            outcome: Outcome::FalseAlarm,
+            note: "Cinta íntegra.".into(),
+        };
+        let mut model = LiveModel::default();
+        let tz = chrono_tz::America::Porto_Velho;
+        let lines = alarm_lines(&closed, &model, &me, tz);
+        assert_eq!(lines[1], "07/12/2026 07:00:00 usuário não identificado: Liguei: bateu a perna.");
+        model.names.insert(joana, "Joana Rocha".into());
+        assert!(!model.unnamed_user(eu));
+        assert_eq!(
+            alarm_lines(&closed, &model, &me, tz),
+            [
+                "07/12/2026 06:00:00 · Violação do dispositivo · encerrado por Joana Rocha em 07/12/2026 08:00:00 (Alarme falso)",
+                "07/12/2026 07:00:00 Joana Rocha: Liguei: bateu a perna.",
+                "Nota de encerramento: Cinta íntegra.",
+            ]
+        );
+        // The feed's newer copy replaces the fetched one; one the feed brought since is added.
+        let mut newer = Alarm::new(AlarmKind::StrapCut, Subject::Person(person), None, t(13), t(13));
+        newer.state = AlarmState::Claimed { by: eu, at: t(13) };
+        let mut fetched_open = closed.clone();
+        fetched_open.state = AlarmState::Open;
+        model.alarms.insert(closed.id, closed.clone());
+        model.alarms.insert(newer.id, newer.clone());
+        let other = Alarm::new(AlarmKind::Tamper, Subject::Person(PersonId::new()), None, t(14), t(14));
+        model.alarms.insert(other.id, other);
+        let shown = person_alarms(std::slice::from_ref(&fetched_open), &model, person);
+        assert_eq!(shown.iter().map(|a| a.id).collect::<Vec<_>>(), [newer.id, closed.id]);
+        assert!(matches!(shown[1].state, AlarmState::Closed { .. }), "the feed's copy is newer");
+        assert!(alarm_lines(shown[0], &model, &me, tz)[0].ends_with("assumido por Rafael Costa"));
+        model.alarms.get_mut(&newer.id).expect("in the model").notes.push(AlarmNote {
+            by: UserId::new(),
+            at: t(13),
+            text: "x".into(),
+        });
+        assert!(model.unnamed_user(eu), "a note by someone new asks for the names again");
+    }
 
     #[test]
     fn iii_2_12_the_screen_offers_only_what_the_state_allows_as_the_server_rules_say() {

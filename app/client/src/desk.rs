@@ -182,6 +182,11 @@ impl Desk {
         }
     }
 
+    /// The server's list of users' names arrived.
+    pub fn names_arrived(&mut self, names: Vec<atalaia_core::wire::UserName>) {
+        self.model.names = names.into_iter().map(|n| (n.id, n.display_name)).collect();
+    }
+
     pub fn model(&self) -> &LiveModel {
         &self.model
     }

@@ -35,6 +35,9 @@ pub struct LiveModel {
     /// Messages between crews and the regulation the feed brought, per occurrence, oldest first
     /// (the record reads the earlier ones from the server).
     pub messages: HashMap<OccurrenceId, Vec<Message>>,
+    /// Every user's name, as the server last listed them: who claimed an alarm, who wrote a
+    /// note (III-2.14). Kept across the feed's snapshots.
+    pub names: HashMap<atalaia_core::ids::UserId, String>,
 }
 
 /// What an applied message changed, so the UI can redraw or alert selectively.
@@ -48,6 +51,20 @@ pub struct Applied {
 }
 
 impl LiveModel {
+    /// Whether an alarm in the model names a user (its holder, a note's author) whose name is
+    /// not known — `me` aside, whose name the console has.
+    pub fn unnamed_user(&self, me: atalaia_core::ids::UserId) -> bool {
+        let known = |u: &atalaia_core::ids::UserId| *u == me || self.names.contains_key(u);
+        self.alarms
+            .values()
+            .any(|a| a.owner().is_some_and(|u| !known(&u)) || a.notes.iter().any(|n| !known(&n.by)))
+    }
+
+    /// A user's name, when the server has listed it.
+    pub fn name_of(&self, user: atalaia_core::ids::UserId) -> Option<&str> {
+        self.names.get(&user).map(String::as_str)
+    }
+
     pub fn apply(&mut self, msg: LiveMessage) -> Applied {
         match msg {
             LiveMessage::Snapshot(s) => {
@@ -82,6 +99,7 @@ impl LiveModel {
                     dispatches: s.dispatches.into_iter().map(|d| (d.id, d)).collect(),
                     ended_dispatches,
                     messages,
+                    names: std::mem::take(&mut self.names),
                 };
                 Applied { reset: true, new_alarms, ..Applied::default() }
             }

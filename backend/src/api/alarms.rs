@@ -139,15 +139,39 @@ fn visible(caller: &Caller, a: &Alarm) -> bool {
     caller.can(EventBody::Alarm(a.clone()).read_permission())
 }
 
-#[utoipa::path(get, path = "/api/v1/alarms", tag = "alarms", responses((status = 200, body = [Alarm]), (status = 403, body = Problem)), security(("bearer" = [])))]
-pub async fn list_alarms(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Alarm>>> {
+/// `GET /alarms` filters.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct AlarmListQuery {
+    /// Only the alarms about this person, device, vehicle or occurrence, open or closed, newest
+    /// first — with their notes (III-2.14). Viewing a person's is audited (RFS179).
+    pub subject: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/alarms", tag = "alarms", params(AlarmListQuery), responses((status = 200, body = [Alarm]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_alarms(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(q): axum::extract::Query<AlarmListQuery>,
+) -> ApiResult<Json<Vec<Alarm>>> {
     if !caller.can(Permission::AlarmRead) && !caller.can(Permission::OccurrenceRead) {
         return Err(ApiError::Forbidden);
     }
-    let mut all = state.store.read(Store::list::<Alarm>).await?;
-    all.retain(|a| visible(&caller, a));
-    all.sort_by(atalaia_core::alarm::queue_order);
-    Ok(Json(all))
+    let Some(subject) = q.subject.map(|s| s.trim().to_owned()) else {
+        let mut all = state.store.read(Store::list::<Alarm>).await?;
+        all.retain(|a| visible(&caller, a));
+        all.sort_by(atalaia_core::alarm::queue_order);
+        return Ok(Json(all));
+    };
+    let key = subject.clone();
+    let mut found = state.store.read(move |c| Store::list_by::<Alarm>(c, "subject", &key)).await?;
+    found.retain(|a| visible(&caller, a));
+    found.sort_by_key(|a| std::cmp::Reverse(a.raised_at));
+    if found.iter().any(|a| matches!(a.subject, Subject::Person(_))) {
+        let actor = caller.actor();
+        let detail = format!("{} alarmes", found.len());
+        state.store.write(move |ctx| ctx.audit(&actor, "person.alarms.view", &subject, &detail)).await?;
+    }
+    Ok(Json(found))
 }
 
 #[utoipa::path(get, path = "/api/v1/alarms/{id}", tag = "alarms", params(("id" = String, Path)), responses((status = 200, body = Alarm), (status = 404, body = Problem)), security(("bearer" = [])))]

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(list).post(create))
         .route("/users/{id}/unlock", post(unlock))
         .route("/users/report", get(report))
+        .route("/users/names", get(names))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
@@ -69,6 +70,22 @@ pub async fn me(caller: Caller) -> Json<UserInfo> {
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UserInfo>>> {
     caller.require(Permission::UserAdmin)?;
     Ok(Json(auth::list_users(&state.store).await?))
+}
+
+/// Every user's name, for any logged-in user: the console names who claimed an alarm or wrote
+/// a note (III-2.14) instead of "another operator".
+#[utoipa::path(get, path = "/api/v1/users/names", tag = "auth", responses((status = 200, body = [atalaia_core::wire::UserName]), (status = 401, body = Problem)), security(("bearer" = [])))]
+pub async fn names(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<Vec<atalaia_core::wire::UserName>>> {
+    let users = auth::list_users(&state.store).await?;
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|u| atalaia_core::wire::UserName { id: u.id, display_name: u.display_name })
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "auth", request_body = NewUser,

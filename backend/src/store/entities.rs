@@ -216,7 +216,10 @@ impl Entity for Alarm {
         self.id.to_string()
     }
     fn columns(&self) -> Vec<(&'static str, Value)> {
-        vec![("active", Value::Integer(i64::from(self.is_active())))]
+        vec![
+            ("active", Value::Integer(i64::from(self.is_active()))),
+            ("subject", Value::Text(self.subject.id_string())),
+        ]
     }
     fn to_event(&self) -> EventBody {
         EventBody::Alarm(self.clone())

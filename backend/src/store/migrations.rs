@@ -285,6 +285,13 @@ ALTER TABLE users ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE audit ADD COLUMN origin TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN route TEXT NOT NULL DEFAULT '';
 "#,
+    // 20: alarms found by what they are about — a person's alarms with their operators' notes,
+    // for the person's record (III-2.14).
+    r#"
+ALTER TABLE alarms ADD COLUMN subject TEXT;
+UPDATE alarms SET subject = json_extract(doc, '$.subject.id');
+CREATE INDEX alarms_subject ON alarms(subject);
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

@@ -30,6 +30,14 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
+/// A colleague's name, for whoever sees their work: who claimed an alarm, who wrote a note
+/// (III-2.14). `GET /users/names` gives every user's to any logged-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UserName {
+    pub id: UserId,
+    pub display_name: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserInfo {
     pub id: UserId,

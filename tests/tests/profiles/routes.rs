@@ -122,6 +122,7 @@ pub fn routes(f: &Fixtures, n: usize) -> Vec<Route> {
         ),
         r("GET", "/api/v1/live", "/live".into(), Body::None, Needs::User),
         r("GET", "/api/v1/users", "/users".into(), Body::None, Needs::One(UserAdmin)),
+        r("GET", "/api/v1/users/names", "/users/names".into(), Body::None, Needs::User),
         r(
             "POST",
             "/api/v1/users",

@@ -511,7 +511,7 @@ fn operator_name(by: UserId, ctx: &Ctx<'_>) -> String {
     if by == ctx.user.id {
         format!("{} ({})", ctx.user.display_name, pt::YOU)
     } else {
-        pt::ANOTHER_OPERATOR.to_owned()
+        ctx.model.name_of(by).unwrap_or(pt::ANOTHER_OPERATOR).to_owned()
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod devices;
 pub mod people;
+mod person_alarms;
 pub mod rules;
 pub mod users;
 
@@ -63,6 +64,8 @@ pub enum Event {
     SendPhoto(atalaia_core::ids::PersonId, std::path::PathBuf),
     /// Search the audit trail; the answer comes back as `audit::Message::Found`.
     SearchAudit(Box<atalaia_core::wire::AuditQuery>),
+    /// Ask the server for a person's alarms; the answer comes back as `people::Message::Alarms`.
+    PersonAlarms(atalaia_core::ids::PersonId),
     /// Ask the server for the users tab; the answer comes back as a `users::Message`.
     Users(users::Request),
     /// Ask the server for the rules tab; the answer comes back as a `rules::Message`.

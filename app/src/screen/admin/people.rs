@@ -25,6 +25,8 @@ pub struct State {
     sending: bool,
     /// The last sending's outcome: done (`Ok`) or why not.
     photo_note: Option<Result<String, String>>,
+    /// The selected person's alarms as the server listed them (III-2.14), or why not.
+    alarms: Option<(PersonId, Result<Vec<atalaia_core::alarm::Alarm>, String>)>,
 }
 
 /// The photo file field.
@@ -42,6 +44,8 @@ pub enum Message {
     Dropped(std::path::PathBuf),
     /// The server's answer to a photo sent for this person.
     PhotoSent(PersonId, Result<(), String>),
+    /// The server's list of a person's alarms.
+    Alarms(PersonId, Result<Vec<atalaia_core::alarm::Alarm>, String>),
 }
 
 impl State {
@@ -56,6 +60,11 @@ impl State {
                     if !self.sending {
                         self.photo_path.clear();
                         self.photo_note = None;
+                    }
+                    self.selected = Some(id);
+                    self.alarms = None;
+                    if ctx.user.can(Permission::AlarmRead) {
+                        return (Task::none(), Some(Event::PersonAlarms(id)));
                     }
                 }
                 self.selected = Some(id);
@@ -79,6 +88,8 @@ impl State {
                 self.photo_note = None;
                 return (Task::none(), Some(Event::SendPhoto(person, path.into())));
             }
+            Message::Alarms(id, r) if self.selected == Some(id) => self.alarms = Some((id, r)),
+            Message::Alarms(..) => {}
             Message::PhotoSent(person, result) => {
                 self.sending = false;
                 if self.selected == Some(person) {
@@ -260,6 +271,9 @@ impl State {
                 line.push_str(&format!(" — {}", s.reason));
             }
             col = col.push(text(line).size(theme::SMALL));
+        }
+        if ctx.user.can(Permission::AlarmRead) {
+            col = col.push(super::person_alarms::view(ctx, p.id, self.alarms.as_ref().map(|(_, r)| r)));
         }
         col.into()
     }

@@ -6,6 +6,7 @@ use crate::alert;
 mod answers;
 mod chrome;
 mod focus;
+mod names;
 mod overlays;
 mod photos;
 mod record;
@@ -67,6 +68,8 @@ pub struct Dashboard {
     admin: Option<crate::screen::admin::State>,
     /// Where files taken from a record are saved, and what opens them.
     files: atalaia_client::record::Files,
+    /// When users' names were last asked for (again when an alarm names someone unknown).
+    names_asked: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +83,8 @@ pub enum Message {
     Regulacao(regulacao::Message),
     /// The centre's intake rules: for the call form, and the outcomes a call is closed with.
     Rules(atalaia_core::samu::intake::IntakeRules),
+    /// Every user's name (III-2.14).
+    Names(Vec<atalaia_core::wire::UserName>),
     Mapa(mapa::Message),
     Alarmes(alarmes::Message),
     /// The outbox sender's report.
@@ -143,6 +148,7 @@ impl Dashboard {
             password: None,
             photos: crate::photos::Photos::default(),
             files: atalaia_client::record::Files::default(),
+            names_asked: None,
         }
     }
 
@@ -347,25 +353,27 @@ impl Dashboard {
         })
     }
 
-    /// What the dashboard fetches once it is shown: the centre's intake rules for the call form
-    /// and the closing box (again after a reconnection, while it has none).
-    pub fn start(&self) -> Task<Message> {
+    /// What the dashboard fetches once it is shown, and again after a reconnection: every user's
+    /// name; the centre's intake rules for the call form and the closing box while it has none.
+    pub fn start(&mut self) -> Task<Message> {
         let user = &self.session.user;
         let form = self.atendimento.needs_rules() && user.can(Permission::OccurrenceCreate);
         let closing = self.regulacao.needs_outcomes()
             && (user.can(Permission::OccurrenceRegulate) || user.can(Permission::OccurrenceDispatch));
+        let names = self.fetch_names();
         if !form && !closing {
-            return Task::none();
+            return names;
         }
         let api = self.session.api.clone();
-        Task::perform(async move { api.intake_rules().await }, |r| match r {
+        let rules = Task::perform(async move { api.intake_rules().await }, |r| match r {
             Ok(rules) => Some(Message::Rules(rules)),
             Err(error) => {
                 tracing::warn!(%error, "intake rules not read; the call form checks without them");
                 None
             }
         })
-        .and_then(Task::done)
+        .and_then(Task::done);
+        Task::batch([names, rules])
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
@@ -385,7 +393,14 @@ impl Dashboard {
             Message::Live(update) => {
                 let connected = matches!(update, LiveUpdate::Connected { .. });
                 let event = self.live(update);
-                return (if connected { self.start() } else { Task::none() }, event);
+                let task = if connected {
+                    self.start()
+                } else if self.names_wanted() {
+                    self.fetch_names()
+                } else {
+                    Task::none()
+                };
+                return (task, event);
             }
             Message::Resized(pane_grid::ResizeEvent { split, ratio }) => {
                 self.panes.resize(split, ratio);
@@ -404,6 +419,7 @@ impl Dashboard {
                     self.panes.maximize(pane);
                 }
             }
+            Message::Names(names) => self.desk.names_arrived(names),
             Message::Rules(rules) => {
                 self.regulacao.set_outcomes(rules.outcomes.clone());
                 return self.update(Message::Atendimento(atendimento::Message::Rules(rules)));

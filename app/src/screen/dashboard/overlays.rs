@@ -45,6 +45,16 @@ impl Dashboard {
                     }
                     Some(crate::screen::admin::Event::Users(request)) => self.users_request(request),
                     Some(crate::screen::admin::Event::Rules(request)) => self.rules_request(request),
+                    Some(crate::screen::admin::Event::PersonAlarms(person)) => {
+                        let api = self.session.api.clone();
+                        let path = format!("/alarms?subject={person}");
+                        let fetch =
+                            async move { api.get(&path).await.map_err(|e| crate::text::api_error(&e)) };
+                        Task::perform(fetch, move |r| {
+                            use crate::screen::admin::{Message as A, people::Message as P};
+                            Message::Admin(A::People(P::Alarms(person, r)))
+                        })
+                    }
                     Some(crate::screen::admin::Event::Close) => {
                         self.admin = None;
                         Task::none()
