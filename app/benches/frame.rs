@@ -266,6 +266,7 @@ fn supervisor() -> Session {
         role: Role::Supervisor,
         profile: None,
         permissions: None,
+        active: true,
     };
     Session { api: Api::new(&base).unwrap(), base, token: "t".into(), user }
 }

@@ -67,6 +67,7 @@ fn ctx(model: &LiveModel) -> Ctx<'_> {
         role: Role::Supervisor,
         profile: None,
         permissions: None,
+        active: true,
     });
     Ctx {
         model,

@@ -41,6 +41,7 @@ fn user(role: Role) -> UserInfo {
         role,
         profile: None,
         permissions: None,
+        active: true,
     }
 }
 

@@ -107,7 +107,7 @@ fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, St
     let permissions = Store::permissions_of(conn, role, profile.as_deref())?;
     let profile = Some(profile.unwrap_or_else(|| role.key().to_owned()));
     Ok(Some(UserRow {
-        info: UserInfo { id, username, display_name, role, profile, permissions: Some(permissions) },
+        info: UserInfo { id, username, display_name, role, profile, permissions: Some(permissions), active },
         pw_hash,
         pw_changed_at: parse_ts(&changed),
         must_change,
@@ -173,6 +173,7 @@ pub async fn create_user(
         role: new.role,
         profile: Some(new.role.key().to_owned()),
         permissions: Some(atalaia_core::auth::Profile::seeded(new.role).permissions),
+        active: true,
     };
     let row = info.clone();
     store
@@ -532,6 +533,56 @@ impl AuthUser {
             .await
             .unwrap_or(false)
     }
+}
+
+/// An administrator takes a user's access away, or gives it back, with the reason (RFS170):
+/// the account and everything it did are kept; a deactivated user's sessions end at once (their
+/// live feeds close at the next check). Nobody deactivates themselves, nor the last active user
+/// who administers users.
+pub async fn set_active(
+    state: &AppState,
+    caller: &AuthUser,
+    id: UserId,
+    change: atalaia_core::wire::UserActivation,
+) -> ApiResult<UserInfo> {
+    let reason = change.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "reason",
+            "Informe o motivo (até 500 caracteres).",
+        )]));
+    }
+    if id == caller.user.id && !change.active {
+        return Err(ApiError::Conflict("Você não pode desativar o próprio acesso.".into()));
+    }
+    let users = list_users(&state.store).await?;
+    let user = users.into_iter().find(|u| u.id == id).ok_or(ApiError::NotFound("Usuário"))?;
+    // Nobody restores access beyond their own profile.
+    if change.active {
+        crate::api::profiles::within_reach(caller, user.permissions.as_deref().unwrap_or_default())?;
+    }
+    let actor = caller.actor();
+    let target = id.to_string();
+    let username = user.username.clone();
+    state
+        .store
+        .write(move |ctx| {
+            ctx.conn
+                .execute("UPDATE users SET active = ?2 WHERE id = ?1", params![&target, change.active])?;
+            if !change.active {
+                if Store::active_users_with(ctx.conn, Permission::UserAdmin)?.is_empty() {
+                    return Err(StoreError::Conflict(
+                        "Ao menos um usuário ativo precisa continuar administrando usuários.".into(),
+                    ));
+                }
+                ctx.conn.execute("DELETE FROM sessions WHERE user_id = ?1", [&target])?;
+            }
+            let action = if change.active { "user.reactivate" } else { "user.deactivate" };
+            ctx.audit(&actor, action, &target, &format!("{username}: {reason}"))
+        })
+        .await?;
+    let users = list_users(&state.store).await?;
+    users.into_iter().find(|u| u.id == id).ok_or(ApiError::NotFound("Usuário"))
 }
 
 /// An administrator lifts every login block on the account `id` — throttled sources, and a

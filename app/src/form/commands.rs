@@ -84,6 +84,7 @@ mod tests {
                 role,
                 profile: None,
                 permissions: None,
+                active: true,
             };
             let ctx = Ctx {
                 model: &model,

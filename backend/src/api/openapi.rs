@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
     paths(
         super::health,
         users::login, users::logout, users::me, users::list, users::create,
-        users::change_password, users::report, users::unlock, users::names,
+        users::change_password, users::report, users::unlock, users::names, users::set_active,
         profiles::list, profiles::create, profiles::update, profiles::report, profiles::assign, profiles::user_report,
         samu::list_occurrences, samu::create_occurrence, samu::get_occurrence,
         samu::list_vehicles, samu::create_vehicle, samu::get_vehicle, samu::set_vehicle_status,

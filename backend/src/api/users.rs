@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/unlock", post(unlock))
         .route("/users/report", get(report))
         .route("/users/names", get(names))
+        .route("/users/{id}/active", post(set_active))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
@@ -70,6 +71,22 @@ pub async fn me(caller: Caller) -> Json<UserInfo> {
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UserInfo>>> {
     caller.require(Permission::UserAdmin)?;
     Ok(Json(auth::list_users(&state.store).await?))
+}
+
+/// Take a user's access away or give it back, with the reason (RFS170); the account is kept.
+#[utoipa::path(post, path = "/api/v1/users/{id}/active", tag = "auth", params(("id" = String, Path)),
+    request_body = atalaia_core::wire::UserActivation,
+    responses((status = 200, body = UserInfo), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn set_active(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Body(change): Body<atalaia_core::wire::UserActivation>,
+) -> ApiResult<Json<UserInfo>> {
+    caller.require(Permission::UserAdmin)?;
+    let id = super::parse_id(&id, "Usuário")?;
+    Ok(Json(auth::set_active(&state, &caller, id, change).await?))
 }
 
 /// Every user's name, for any logged-in user: the console names who claimed an alarm or wrote

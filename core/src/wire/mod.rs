@@ -51,6 +51,20 @@ pub struct UserInfo {
     /// Exactly what the user may do, from the profile; none (an older server): what `role` may.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<crate::auth::Permission>>,
+    /// A deactivated user cannot log in; the account is kept for the audit trail (RFS170).
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+fn active_by_default() -> bool {
+    true
+}
+
+/// Body of `POST /users/{id}/active`: access given back or taken away, and why (RFS170).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UserActivation {
+    pub active: bool,
+    pub reason: String,
 }
 
 impl UserInfo {

@@ -133,6 +133,13 @@ pub fn routes(f: &Fixtures, n: usize) -> Vec<Route> {
         ),
         r(
             "POST",
+            "/api/v1/users/{id}/active",
+            format!("/users/{u}/active"),
+            j(json!({"active": true, "reason": "x"})),
+            Needs::One(UserAdmin),
+        ),
+        r(
+            "POST",
             "/api/v1/users/{id}/unlock",
             format!("/users/{u}/unlock"),
             j(json!({"reason": "x"})),

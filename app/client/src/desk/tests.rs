@@ -14,6 +14,7 @@ fn user() -> UserInfo {
         role: Role::MonitoringOperator,
         profile: None,
         permissions: None,
+        active: true,
     }
 }
 

@@ -549,6 +549,7 @@ mod tests {
             role,
             profile: None,
             permissions: None,
+            active: true,
         }
     }
 

@@ -15,6 +15,7 @@ fn user(role: Role) -> UserInfo {
         role,
         profile: None,
         permissions: None,
+        active: true,
     }
 }
 

@@ -63,6 +63,7 @@ impl Seat {
             role: Role::Regulator,
             profile: None,
             permissions: None,
+            active: true,
         };
         Self { model, user }
     }

@@ -31,6 +31,7 @@ fn regions_fit_the_map_and_zoom_keeps_the_cursor_place() {
         role: Role::Supervisor,
         profile: None,
         permissions: None,
+        active: true,
     };
     let ctx = Ctx {
         model: &model,

@@ -37,6 +37,7 @@ fn seat(
         role,
         profile: None,
         permissions: None,
+        active: true,
     };
     (model, user)
 }
