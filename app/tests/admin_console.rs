@@ -303,9 +303,9 @@ fn rfs170_an_administrator_gives_a_profile_and_unlocks_a_user_at_the_console() {
     // A login block lifted, with the reason in the audit trail.
     ui.click("Desbloquear login");
     ui.wait_for("Informe o motivo do desbloqueio.", Duration::from_secs(5));
-    ui.click("Motivo do desbloqueio");
+    ui.click("Motivo (desbloqueio, desativação ou reativação)");
     ui.type_text("Confirmado por telefone com a operadora");
-    ui.key(Key::Enter);
+    ui.click("Desbloquear login");
     ui.wait_for("Login desbloqueado.", Duration::from_secs(10));
     let audit: Vec<atalaia_core::wire::AuditEntry> = block(admin.get("/audit?action=user.unlock")).unwrap();
     assert!(audit[0].detail.starts_with("Confirmado por telefone com a operadora"), "{:?}", audit[0]);

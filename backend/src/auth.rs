@@ -116,36 +116,6 @@ fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, St
     }))
 }
 
-pub fn validate_new_user(u: &NewUser) -> Vec<FieldError> {
-    let mut e = Vec::new();
-    let name = u.username.trim();
-    if name.is_empty()
-        || name.len() > 64
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
-    {
-        e.push(FieldError::new("username", "Usuário deve ter de 1 a 64 letras, dígitos, '.', '-' ou '_'."));
-    }
-    if u.display_name.trim().is_empty() {
-        e.push(FieldError::new("display_name", "Nome de exibição é obrigatório."));
-    } else if u.display_name.chars().count() > atalaia_core::wire::NAME_MAX {
-        e.push(FieldError::new(
-            "display_name",
-            &format!("Nome de exibição deve ter até {} caracteres.", atalaia_core::wire::NAME_MAX),
-        ));
-    }
-    if u.password.chars().count() > 1_024 {
-        // argon2 over megabytes of "password" is a way to burn the server's CPU.
-        e.push(FieldError::new("password", "A senha deve ter até 1.024 caracteres."));
-    }
-    if u.password.chars().count() < MIN_PASSWORD_LEN {
-        e.push(FieldError::new(
-            "password",
-            &format!("A senha deve ter ao menos {MIN_PASSWORD_LEN} caracteres."),
-        ));
-    }
-    e
-}
-
 /// Create a user. Hashing runs off the async threads; the insert goes through the writer. `by`
 /// is who does it (none for the first administrator and the demo seed, which
 /// are recorded as `sistema`). `must_change`: the password was chosen by someone else, so the
@@ -158,7 +128,7 @@ pub async fn create_user(
 ) -> ApiResult<UserInfo> {
     let actor =
         by.map(Actor::user).unwrap_or_else(|| Actor { username: "sistema".into(), ..Actor::default() });
-    let errors = validate_new_user(&new);
+    let errors = new.validate();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

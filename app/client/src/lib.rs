@@ -1,6 +1,7 @@
 //! Console logic without a UI toolkit: the REST client, the live-feed link with resume by `seq`,
 //! the in-memory live model the panes render, and Brazilian formatting of times.
 
+pub mod access;
 pub mod admin;
 pub mod api;
 pub mod backoff;

@@ -111,6 +111,43 @@ pub struct NewUser {
     pub password: String,
 }
 
+impl NewUser {
+    /// The rules of a new user, for the server and the console's form alike.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let u = self;
+        let mut e = Vec::new();
+        let name = u.username.trim();
+        if name.is_empty()
+            || name.len() > 64
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+        {
+            e.push(FieldError::new(
+                "username",
+                "Usuário deve ter de 1 a 64 letras, dígitos, '.', '-' ou '_'.",
+            ));
+        }
+        if u.display_name.trim().is_empty() {
+            e.push(FieldError::new("display_name", "Nome de exibição é obrigatório."));
+        } else if u.display_name.chars().count() > NAME_MAX {
+            e.push(FieldError::new(
+                "display_name",
+                &format!("Nome de exibição deve ter até {} caracteres.", NAME_MAX),
+            ));
+        }
+        if u.password.chars().count() > 1_024 {
+            // argon2 over megabytes of "password" is a way to burn the server's CPU.
+            e.push(FieldError::new("password", "A senha deve ter até 1.024 caracteres."));
+        }
+        if u.password.chars().count() < MIN_PASSWORD_LEN {
+            e.push(FieldError::new(
+                "password",
+                &format!("A senha deve ter ao menos {MIN_PASSWORD_LEN} caracteres."),
+            ));
+        }
+        e
+    }
+}
+
 /// Body of `POST /auth/password`: users change their own password at any time (III-2.23).
 #[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod devices;
 pub mod people;
 mod person_alarms;
+pub mod profiles;
 pub mod rules;
 pub mod users;
 
@@ -28,6 +29,7 @@ pub enum Tab {
     Devices,
     Audit,
     Users,
+    Profiles,
     Rules,
 }
 
@@ -40,6 +42,7 @@ pub struct State {
     audit: audit::State,
     users: users::State,
     rules: rules::State,
+    profiles: profiles::State,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +54,7 @@ pub enum Message {
     Audit(audit::Message),
     Users(users::Message),
     Rules(rules::Message),
+    Profiles(profiles::Message),
     Close,
 }
 
@@ -70,6 +74,8 @@ pub enum Event {
     Users(users::Request),
     /// Ask the server for the rules tab; the answer comes back as a `rules::Message`.
     Rules(rules::Request),
+    /// Ask the server for the profiles tab; the answer comes back as a `profiles::Message`.
+    Profiles(profiles::Request),
     Close,
 }
 
@@ -101,6 +107,7 @@ impl State {
             || ctx.user.can(Permission::DeviceRead)
             || ctx.user.can(Permission::AuditRead)
             || ctx.user.can(Permission::ManageRules)
+            || ctx.user.can(Permission::UserAdmin)
     }
 
     pub fn update(&mut self, m: Message, ctx: &Ctx<'_>) -> (Task<Message>, Option<Event>) {
@@ -112,6 +119,14 @@ impl State {
             Message::Tab(Tab::Users) => {
                 self.tab = Tab::Users;
                 return (Task::none(), self.users.load());
+            }
+            Message::Tab(Tab::Profiles) => {
+                self.tab = Tab::Profiles;
+                return (Task::none(), self.profiles.load());
+            }
+            Message::Profiles(m) => {
+                let (task, event) = self.profiles.update(m);
+                return (task.map(Message::Profiles), event);
             }
             Message::Tab(Tab::Rules) => {
                 self.tab = Tab::Rules;
@@ -161,9 +176,10 @@ impl State {
             tab("Pessoas", Tab::People, ctx.user.can(Permission::PersonRead)),
             tab("Dispositivos", Tab::Devices, ctx.user.can(Permission::DeviceRead)),
             tab("Usuários", Tab::Users, ctx.user.can(Permission::UserAdmin)),
+            tab("Perfis", Tab::Profiles, ctx.user.can(Permission::UserAdmin)),
             tab("Regras", Tab::Rules, ctx.user.can(Permission::ManageRules)),
             tab("Auditoria", Tab::Audit, ctx.user.can(Permission::AuditRead)),
-            crate::pane::slot((!matches!(self.tab, Tab::Audit | Tab::Rules)).then(|| {
+            crate::pane::slot((!matches!(self.tab, Tab::Audit | Tab::Rules | Tab::Profiles)).then(|| {
                 text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
                     .id(SEARCH_ID)
                     .on_input(Message::Query)
@@ -186,6 +202,7 @@ impl State {
             Tab::Audit => self.audit.view(ctx).map(Message::Audit),
             Tab::Users => self.users.view(ctx, &self.query).map(Message::Users),
             Tab::Rules => self.rules.view(ctx).map(Message::Rules),
+            Tab::Profiles => self.profiles.view().map(Message::Profiles),
         };
         container(column![bar, body].spacing(10)).padding(10).width(Fill).height(Fill).into()
     }

@@ -1,23 +1,55 @@
-//! The users tab (16.2.14, RFS169–171, 16.3.2): every user with their profile; the selected
-//! one's permission report — each permission, granted or not; giving them another profile; and
-//! lifting a login block with the reason. For who administers users; the server refuses what
-//! goes beyond the administrator's own profile, and says so here.
+//! The users tab (16.2.14, RFS169–171, 16.3.2): every user with their profile; someone new
+//! registered with a profile and a first password they change at the first access; the selected
+//! one's permission report — each permission, granted or not; giving them another profile;
+//! lifting a login block, taking access away or giving it back, each with the reason. For who
+//! administers users; the server refuses what goes beyond the administrator's own profile, and
+//! says so here.
 
 use super::{Event, list_row, muted};
 use crate::pane::Ctx;
 use crate::theme;
+use atalaia_client::access::UserDraft;
 use atalaia_core::auth::{Permission, Profile};
 use atalaia_core::ids::UserId;
-use atalaia_core::wire::UserInfo;
-use iced::widget::{button, column, container, row, scrollable, text, text_input};
+use atalaia_core::wire::{NewUser, UserInfo};
+use iced::widget::{Id, button, column, container, row, scrollable, text, text_input};
 use iced::{Element, Fill, FillPortion, Task};
 
 /// What the dashboard asks the server for this tab.
 #[derive(Debug, Clone)]
 pub enum Request {
     Load,
-    Give { user: UserId, profile: String, name: String },
-    Unlock { user: UserId, reason: String },
+    Give {
+        user: UserId,
+        profile: String,
+        name: String,
+    },
+    Unlock {
+        user: UserId,
+        reason: String,
+    },
+    /// Register a user, then give them this (defined) profile.
+    Create {
+        user: Box<NewUser>,
+        profile: Option<String>,
+    },
+    Active {
+        user: UserId,
+        active: bool,
+        reason: String,
+    },
+}
+
+/// The reason asked for every change of access.
+const REASON: &str = "Motivo (desbloqueio, desativação ou reativação)";
+
+/// The new user's name field (the cursor goes there).
+const NEW_ID: &str = "usuario-novo-nome";
+
+#[derive(Debug, Default)]
+struct NewForm {
+    draft: UserDraft,
+    error: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -29,6 +61,7 @@ pub struct State {
     busy: bool,
     /// The last change's outcome: done (`Ok`) or why not.
     note: Option<Result<String, String>>,
+    new: Option<NewForm>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +73,16 @@ pub enum Message {
     Unlock,
     /// The server's answer to a change: what to say.
     Done(Result<String, String>),
+    /// The server's answer to a registration: the new user, shown with what to say.
+    Created(Result<(UserId, String), String>),
+    New,
+    NewName(String),
+    NewLogin(String),
+    NewProfile(String),
+    NewPassword(String),
+    Create,
+    CancelNew,
+    SetActive(bool),
 }
 
 impl State {
@@ -93,7 +136,54 @@ impl State {
                 let reason = self.reason.trim().to_owned();
                 return (Task::none(), Some(Event::Users(Request::Unlock { user, reason })));
             }
-            Message::Give(_) | Message::Unlock => {}
+            Message::Created(Ok((id, said))) => {
+                self.new = None;
+                self.selected = Some(id);
+                self.reason.clear();
+                self.note = Some(Ok(said));
+                self.busy = true;
+                return (Task::none(), Some(Event::Users(Request::Load)));
+            }
+            Message::Created(Err(why)) => {
+                self.busy = false;
+                if let Some(form) = self.new.as_mut() {
+                    form.error = Some(why);
+                }
+            }
+            Message::New => {
+                self.new = Some(NewForm::default());
+                self.note = None;
+                return (iced::widget::operation::focus(Id::new(NEW_ID)), None);
+            }
+            Message::NewName(v) => self.edit_new(|d| d.display_name = v),
+            Message::NewLogin(v) => self.edit_new(|d| d.username = v),
+            Message::NewProfile(v) => self.edit_new(|d| d.profile = Some(v)),
+            Message::NewPassword(v) => self.edit_new(|d| d.password = v),
+            Message::CancelNew => self.new = None,
+            Message::Create if !self.busy => {
+                let Some(form) = self.new.as_mut() else { return (Task::none(), None) };
+                match form.draft.body(&self.profiles) {
+                    Ok((user, profile)) => {
+                        self.busy = true;
+                        let request = Request::Create { user: Box::new(user), profile };
+                        return (Task::none(), Some(Event::Users(request)));
+                    }
+                    Err(why) => form.error = Some(why),
+                }
+            }
+            Message::SetActive(active) if !self.busy => {
+                let Some(user) = self.selected else { return (Task::none(), None) };
+                if self.reason.trim().is_empty() {
+                    let what = if active { "da reativação" } else { "da desativação" };
+                    self.note = Some(Err(format!("Informe o motivo {what}.")));
+                    return (Task::none(), None);
+                }
+                self.busy = true;
+                self.note = None;
+                let reason = self.reason.trim().to_owned();
+                return (Task::none(), Some(Event::Users(Request::Active { user, active, reason })));
+            }
+            Message::Give(_) | Message::Unlock | Message::Create | Message::SetActive(_) => {}
             Message::Done(r) => {
                 self.busy = false;
                 let done = r.is_ok();
@@ -107,6 +197,59 @@ impl State {
             }
         }
         (Task::none(), None)
+    }
+
+    fn edit_new(&mut self, f: impl FnOnce(&mut UserDraft)) {
+        if let Some(form) = self.new.as_mut() {
+            f(&mut form.draft);
+            form.error = None;
+        }
+    }
+
+    fn new_view<'a>(&'a self, form: &'a NewForm) -> Element<'a, Message> {
+        let d = &form.draft;
+        let field = |label: &'a str, hint: &'a str, value: &'a str, m: fn(String) -> Message| {
+            let input = text_input(hint, value).size(theme::SMALL).padding([3, 6]);
+            let input = if self.busy { input } else { input.on_input(m).on_submit(Message::Create) };
+            column![muted(label.into()), input].spacing(2)
+        };
+        let profiles = self.profiles.iter().map(|p| {
+            let here = d.profile.as_deref() == Some(p.id.as_str());
+            button(text(p.name.as_str()).size(theme::SMALL))
+                .padding([2, 8])
+                .style(theme::toggle(here))
+                .on_press(Message::NewProfile(p.id.clone()))
+                .into()
+        });
+        let name =
+            text_input("ex.: Paula Nery", &d.display_name).id(NEW_ID).size(theme::SMALL).padding([3, 6]);
+        let name = if self.busy { name } else { name.on_input(Message::NewName).on_submit(Message::Create) };
+        let mut col = column![
+            text("Novo usuário").size(theme::TITLE),
+            column![muted("Nome completo".into()), name].spacing(2),
+            field("Usuário (login)", "ex.: paula.nery", &d.username, Message::NewLogin),
+            field("Senha inicial", "ao menos 8 caracteres", &d.password, Message::NewPassword),
+            muted("A pessoa troca a senha inicial no primeiro acesso.".into()),
+            text("Perfil").size(theme::TEXT),
+            row(profiles).spacing(6).wrap(),
+        ]
+        .spacing(6);
+        if let Some(why) = &form.error {
+            col = col.push(text(why.as_str()).size(theme::SMALL).color(theme::RED));
+        }
+        col.push(
+            row![
+                button(text(if self.busy { "Cadastrando…" } else { "Cadastrar usuário" }).size(theme::SMALL))
+                    .padding([3, 10])
+                    .on_press_maybe((!self.busy).then_some(Message::Create)),
+                button(text("Cancelar").size(theme::SMALL))
+                    .padding([3, 10])
+                    .style(button::secondary)
+                    .on_press(Message::CancelNew),
+            ]
+            .spacing(8),
+        )
+        .into()
     }
 
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>, query: &str) -> Element<'a, Message> {
@@ -134,18 +277,32 @@ impl State {
                 vec![
                     text(u.display_name.as_str()).size(theme::TEXT).width(FillPortion(3)).into(),
                     text(u.username.as_str()).size(theme::SMALL).width(FillPortion(2)).into(),
-                    muted(profile_name(u)).width(FillPortion(3)).into(),
+                    muted(if u.active {
+                        profile_name(u)
+                    } else {
+                        format!("{} (desativado)", profile_name(u))
+                    })
+                    .width(FillPortion(3))
+                    .into(),
                 ],
             )
         }))
         .spacing(4);
-        let list = column![muted(format!("{} usuário(s)", found.len())), scrollable(rows).height(Fill)]
-            .spacing(8)
-            .width(FillPortion(3));
+        let head = row![
+            muted(format!("{} usuário(s)", found.len())),
+            button(text("Novo usuário").size(theme::SMALL))
+                .padding([3, 9])
+                .style(button::secondary)
+                .on_press(Message::New),
+        ]
+        .spacing(10)
+        .align_y(iced::Center);
+        let list = column![head, scrollable(rows).height(Fill)].spacing(8).width(FillPortion(3));
         let detail: Element<'a, Message> =
-            match self.selected.and_then(|id| users.iter().find(|u| u.id == id)) {
-                Some(u) => self.detail(u, ctx, profile_name(u)),
-                None => muted("Escolha um usuário na lista.".into()).into(),
+            match (&self.new, self.selected.and_then(|id| users.iter().find(|u| u.id == id))) {
+                (Some(form), _) => self.new_view(form),
+                (None, Some(u)) => self.detail(u, ctx, profile_name(u)),
+                (None, None) => muted("Escolha um usuário na lista.".into()).into(),
             };
         row![list, container(scrollable(detail)).width(FillPortion(2)).padding(10).style(theme::card)]
             .spacing(12)
@@ -160,13 +317,36 @@ impl State {
             text(format!("Perfil: {profile}")).size(theme::SMALL),
         ]
         .spacing(4);
-        // The permission report (RFS171): every permission, granted or not.
-        col = col.push(text("Permissões").size(theme::TEXT));
-        for p in Permission::ALL {
-            let granted = u.can(p);
-            let mark = if granted { "✓" } else { "—" };
-            let line = text(format!("{mark} {}", p.label())).size(theme::SMALL);
-            col = col.push(if granted { line } else { line.color(theme::MUTED) });
+        col = col.push(if u.active {
+            text("Acesso ativo").size(theme::SMALL).color(theme::GREEN)
+        } else {
+            text("Acesso desativado: não entra no sistema; o histórico é mantido.")
+                .size(theme::SMALL)
+                .color(theme::ORANGE)
+        });
+        let mut reason = text_input(REASON, &self.reason).size(theme::SMALL).padding([3, 6]);
+        if !self.busy {
+            reason = reason.on_input(Message::Reason);
+        }
+        let act = |label: &'a str, style: fn(&iced::Theme, button::Status) -> button::Style, m: Message| {
+            button(text(label).size(theme::SMALL))
+                .padding([3, 9])
+                .style(style)
+                .on_press_maybe((!self.busy).then_some(m))
+        };
+        let mut actions = row![act("Desbloquear login", button::secondary, Message::Unlock)].spacing(6);
+        if u.id != ctx.user.id {
+            actions = actions.push(if u.active {
+                act("Desativar acesso", button::danger, Message::SetActive(false))
+            } else {
+                act("Reativar acesso", button::secondary, Message::SetActive(true))
+            });
+        }
+        col = col.push(reason).push(actions);
+        match &self.note {
+            Some(Ok(done)) => col = col.push(text(done.as_str()).size(theme::SMALL).color(theme::GREEN)),
+            Some(Err(why)) => col = col.push(text(why.as_str()).size(theme::SMALL).color(theme::RED)),
+            None => {}
         }
         if u.id != ctx.user.id {
             col = col.push(text("Dar outro perfil").size(theme::TEXT));
@@ -183,18 +363,13 @@ impl State {
         } else {
             col = col.push(muted("O próprio perfil é alterado por outro administrador.".into()));
         }
-        let mut reason = text_input("Motivo do desbloqueio", &self.reason).size(theme::SMALL).padding([3, 6]);
-        let mut unlock =
-            button(text("Desbloquear login").size(theme::SMALL)).padding([3, 9]).style(button::secondary);
-        if !self.busy {
-            reason = reason.on_input(Message::Reason).on_submit(Message::Unlock);
-            unlock = unlock.on_press(Message::Unlock);
-        }
-        col = col.push(row![reason, unlock].spacing(6).align_y(iced::Center));
-        match &self.note {
-            Some(Ok(done)) => col = col.push(text(done.as_str()).size(theme::SMALL).color(theme::GREEN)),
-            Some(Err(why)) => col = col.push(text(why.as_str()).size(theme::SMALL).color(theme::RED)),
-            None => {}
+        // The permission report (RFS171): every permission, granted or not.
+        col = col.push(text("Permissões").size(theme::TEXT));
+        for p in Permission::ALL {
+            let granted = u.can(p);
+            let mark = if granted { "✓" } else { "—" };
+            let line = text(format!("{mark} {}", p.label())).size(theme::SMALL);
+            col = col.push(if granted { line } else { line.color(theme::MUTED) });
         }
         col.into()
     }

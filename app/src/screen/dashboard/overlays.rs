@@ -45,6 +45,7 @@ impl Dashboard {
                     }
                     Some(crate::screen::admin::Event::Users(request)) => self.users_request(request),
                     Some(crate::screen::admin::Event::Rules(request)) => self.rules_request(request),
+                    Some(crate::screen::admin::Event::Profiles(request)) => self.profiles_request(request),
                     Some(crate::screen::admin::Event::PersonAlarms(person)) => {
                         let api = self.session.api.clone();
                         let path = format!("/alarms?subject={person}");
@@ -135,6 +136,61 @@ impl Dashboard {
                     Ok("Login desbloqueado.".to_owned())
                 },
                 move |r| to_tab(U::Done(r)),
+            ),
+            Request::Create { user, profile } => Task::perform(
+                async move {
+                    let created: atalaia_core::wire::UserInfo =
+                        api.post("/users", &*user).await.map_err(said)?;
+                    if let Some(profile) = profile {
+                        api.give_profile(created.id, &profile).await.map_err(said)?;
+                    }
+                    Ok((
+                        created.id,
+                        format!("{} cadastrado; troca a senha no primeiro acesso.", created.display_name),
+                    ))
+                },
+                move |r| to_tab(U::Created(r)),
+            ),
+            Request::Active { user, active, reason } => Task::perform(
+                async move {
+                    let body = atalaia_core::wire::UserActivation { active, reason };
+                    let path = format!("/users/{user}/active");
+                    let u: atalaia_core::wire::UserInfo = api.post(&path, &body).await.map_err(said)?;
+                    Ok(if active {
+                        format!("Acesso de {} reativado.", u.display_name)
+                    } else {
+                        format!(
+                            "Acesso de {} desativado; as sessões abertas foram encerradas.",
+                            u.display_name
+                        )
+                    })
+                },
+                move |r| to_tab(U::Done(r)),
+            ),
+        }
+    }
+
+    /// Carries out a request of the profiles tab; its answer goes back to the tab.
+    fn profiles_request(&self, request: crate::screen::admin::profiles::Request) -> Task<Message> {
+        use crate::screen::admin::Message as A;
+        use crate::screen::admin::profiles::{Message as P, Request};
+        let api = self.session.api.clone();
+        let said = |e: atalaia_client::ApiError| crate::text::api_error(&e);
+        match request {
+            Request::Load => Task::perform(async move { api.profiles().await.map_err(said) }, |r| {
+                Message::Admin(A::Profiles(P::Loaded(r)))
+            }),
+            Request::Save { body, new } => Task::perform(
+                async move {
+                    let saved: atalaia_core::auth::Profile = if new {
+                        api.post("/profiles", &*body).await.map_err(said)?
+                    } else {
+                        let path = format!("/profiles/{}", atalaia_client::api::segment(&body.id));
+                        api.put(&path, &*body).await.map_err(said)?
+                    };
+                    Ok(format!("Perfil {} salvo; vale para seus usuários desde já.", saved.name))
+                },
+                |r| Message::Admin(A::Profiles(P::Saved(r))),
             ),
         }
     }
