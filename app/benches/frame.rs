@@ -268,7 +268,7 @@ fn supervisor() -> Session {
         permissions: None,
         active: true,
     };
-    Session { api: Api::new(&base).unwrap(), base, token: "t".into(), user }
+    Session { api: Api::new(&base).unwrap(), base, token: "t".into(), user, site_tz: None }
 }
 
 /// Calls in the dataset: issue 8's cold start has 10,000 in the cache.

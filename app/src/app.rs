@@ -26,8 +26,9 @@ pub struct BootConfig {
     pub demo: bool,
     /// Kiosk mode: log in at start with these credentials.
     pub auto_login: Option<(String, String)>,
-    /// The site's time zone for every time shown.
-    pub tz: Tz,
+    /// The time zone for every time shown when this workstation names one; none: the site's,
+    /// as the server says at login (São Paulo's when it says nothing).
+    pub tz: Option<Tz>,
     /// The alert sound (disabled unless `main` opened the audio device).
     pub sound: crate::alert::Sound,
     /// Supervisor wall display: full screen, large type, no input needed.
@@ -53,7 +54,7 @@ impl Default for BootConfig {
             demo_login: None,
             demo: false,
             auto_login: None,
-            tz: format::DEFAULT_TZ,
+            tz: None,
             sound: crate::alert::Sound::default(),
             wall: false,
             data_dir: None,
@@ -195,7 +196,8 @@ impl App {
             (Screen::Login(login), Message::Login(m)) => {
                 let (task, event) = login.update(m);
                 if let Some(login::Event::LoggedIn(session)) = event {
-                    let mut dashboard = Dashboard::new(*session, Utc::now(), self.config.tz)
+                    let tz = self.config.tz.or(session.site_tz).unwrap_or(format::DEFAULT_TZ);
+                    let mut dashboard = Dashboard::new(*session, Utc::now(), tz)
                         .with_sound(self.config.sound.clone())
                         .with_wall(self.config.wall)
                         .with_layout_dir(self.config.data_dir.as_deref())

@@ -203,7 +203,7 @@ fn main() -> anyhow::Result<()> {
     };
     let mut config = BootConfig {
         demo: args.demo,
-        tz: args.timezone.unwrap_or(chrono_tz::America::Sao_Paulo),
+        tz: args.timezone,
         sound,
         wall: args.wall,
         data_dir: Some(data_dir.clone()),

@@ -47,7 +47,13 @@ fn user(role: Role) -> UserInfo {
 
 fn session(role: Role) -> Session {
     let base = "http://127.0.0.1:9".to_owned();
-    Session { api: Api::new(&base).expect("client"), base, token: "t".into(), user: user(role) }
+    Session {
+        api: Api::new(&base).expect("client"),
+        base,
+        token: "t".into(),
+        user: user(role),
+        site_tz: None,
+    }
 }
 
 fn occurrence(number: &str, priority: Option<Priority>, minutes_ago: i64, municipality: &str) -> Occurrence {
@@ -313,6 +319,7 @@ fn login_switches_to_the_dashboard_and_logout_back() {
         user: user(Role::Tarm),
         password_expired: false,
         must_change_password: false,
+        site_timezone: None,
     };
     let _ = app.update(AppMessage::Login(login::Message::Answered(Ok(response))));
     assert!(matches!(app.screen(), Screen::Dashboard(_)));
@@ -337,6 +344,36 @@ fn login_switches_to_the_dashboard_and_logout_back() {
     ui.find("Sua sessão expirou. Entre novamente.").expect("expiry notice");
 }
 
+/// The site's time zone is the server's to say: a Porto Velho central's console shows Porto
+/// Velho's time without a flag on each workstation — and a workstation that names its own keeps it.
+#[test]
+fn the_console_shows_times_in_the_sites_zone_as_the_server_says_at_login() {
+    let login_as = |workstation: Option<chrono_tz::Tz>, site: Option<&str>| {
+        let config =
+            BootConfig { server: Ok("http://127.0.0.1:9".into()), tz: workstation, ..BootConfig::default() };
+        let (mut app, _) = App::boot(config);
+        let response = LoginResponse {
+            token: "t".into(),
+            expires_at: now() + Duration::hours(8),
+            user: user(Role::MonitoringOperator),
+            password_expired: false,
+            must_change_password: false,
+            site_timezone: site.map(str::to_owned),
+        };
+        let _ = app.update(AppMessage::Login(login::Message::Answered(Ok(response))));
+        let Screen::Dashboard(d) = app.screen() else { panic!("logged in") };
+        d.tz()
+    };
+    assert_eq!(login_as(None, Some("America/Porto_Velho")), chrono_tz::America::Porto_Velho);
+    assert_eq!(login_as(None, None), chrono_tz::America::Sao_Paulo, "an older server: the default");
+    assert_eq!(login_as(None, Some("Lua/Crateras")), chrono_tz::America::Sao_Paulo, "an unknown name");
+    assert_eq!(
+        login_as(Some(chrono_tz::America::Manaus), Some("America/Porto_Velho")),
+        chrono_tz::America::Manaus,
+        "the workstation's own setting wins"
+    );
+}
+
 /// 16.2.7, 27.10.9: the link in a notification e-mail (`atalaia://alarme/ID`) opens the console
 /// on that alarm once the operator has logged in — before the live feed has even brought it.
 #[test]
@@ -355,6 +392,7 @@ fn req_16_2_7_a_notification_link_opens_its_alarm_after_login() {
         user: user(Role::MonitoringOperator),
         password_expired: false,
         must_change_password: false,
+        site_timezone: None,
     };
     let _ = app.update(AppMessage::Login(login::Message::Answered(Ok(response))));
     let _ = app.update(AppMessage::Dashboard(Message::Live(LiveUpdate::Connected { resumed: false })));

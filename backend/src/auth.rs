@@ -328,6 +328,7 @@ pub async fn login(
         user: user.info,
         password_expired,
         must_change_password: user.must_change,
+        site_timezone: Some(state.config.timezone.name().to_owned()),
     })
 }
 

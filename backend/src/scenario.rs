@@ -476,6 +476,7 @@ pub async fn run(name: &str) -> Result<Report, ScenarioError> {
                     start: "20:00".into(),
                     end: "06:00".into(),
                 }],
+                timezone: None,
             };
             h.zone(Some(p), None, ZoneKind::Inclusion, circle(home, 100.0), Some(nights), None).await?;
             let work = home.moved(45.0, 3_000.0);

@@ -230,6 +230,7 @@ fn seed_data(
                                 start: "20:00".into(),
                                 end: "06:00".into(),
                             }],
+                            timezone: None,
                         }),
                         None,
                     ),

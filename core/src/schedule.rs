@@ -19,6 +19,10 @@ pub struct Window {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WeeklySchedule {
     pub windows: Vec<Window>,
+    /// The time zone (IANA name, e.g. `America/Manaus`) the hours are read in: the zone's
+    /// municipality's, for a central spanning zones; none: the site's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -29,6 +33,8 @@ pub enum ScheduleError {
     Time(String),
     #[error("invalid weekday {0}; use 1 (Monday) to 7 (Sunday)")]
     Day(u8),
+    #[error("unknown time zone {0:?}")]
+    TimeZone(String),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +52,8 @@ fn parse_time(s: &str) -> Result<NaiveTime, ScheduleError> {
 #[derive(Debug, Clone)]
 pub struct CompiledSchedule {
     windows: Vec<Compiled>,
+    /// The schedule's own time zone, when it has one.
+    tz: Option<Tz>,
 }
 
 impl WeeklySchedule {
@@ -71,14 +79,20 @@ impl WeeklySchedule {
             }
             windows.push(Compiled { days, start: parse_time(&w.start)?, end: parse_time(&w.end)? });
         }
-        Ok(CompiledSchedule { windows })
+        let tz = match self.timezone.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(name) => Some(name.parse::<Tz>().map_err(|_| ScheduleError::TimeZone(name.to_owned()))?),
+        };
+        Ok(CompiledSchedule { windows, tz })
     }
 }
 
 impl CompiledSchedule {
     /// The start (UTC) of the window in force at `t`, or `None` when no window is. The start
     /// identifies the window: when it changes, a new period began (curfew start, III-2.10).
-    pub fn window_start(&self, t: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
+    /// `site` is the site's time zone, used unless the schedule names its own.
+    pub fn window_start(&self, t: DateTime<Utc>, site: Tz) -> Option<DateTime<Utc>> {
+        let tz = self.tz.unwrap_or(site);
         let local = t.with_timezone(&tz).naive_local();
         let mut best: Option<DateTime<Utc>> = None;
         for w in &self.windows {
@@ -121,6 +135,7 @@ mod tests {
         // Weeknights 20:00 to 06:00 (2026-11-23 is a Monday).
         WeeklySchedule {
             windows: vec![Window { days: vec![1, 2, 3, 4, 5], start: "20:00".into(), end: "06:00".into() }],
+            timezone: None,
         }
         .compile()
         .expect("valid")
@@ -149,11 +164,39 @@ mod tests {
     }
 
     #[test]
+    fn a_schedule_in_its_municipalitys_zone_holds_wherever_the_site_is() {
+        // A central in Manaus (UTC−4) with a person in Eirunepé (UTC−5): the curfew is 20:00 there.
+        let mut s = WeeklySchedule {
+            windows: vec![Window {
+                days: vec![1, 2, 3, 4, 5, 6, 7],
+                start: "20:00".into(),
+                end: "06:00".into(),
+            }],
+            timezone: Some("America/Eirunepe".into()),
+        };
+        let compiled = s.compile().expect("valid");
+        // 00:30 UTC is 20:30 in Manaus but 19:30 in Eirunepé: not yet curfew.
+        let t = Utc.with_ymd_and_hms(2026, 11, 24, 0, 30, 0).unwrap();
+        assert_eq!(compiled.window_start(t, chrono_tz::America::Manaus), None);
+        let later = Utc.with_ymd_and_hms(2026, 11, 24, 1, 0, 0).unwrap();
+        assert_eq!(compiled.window_start(later, chrono_tz::America::Manaus), Some(later));
+        s.timezone = None;
+        assert!(
+            s.compile().expect("valid").window_start(t, chrono_tz::America::Manaus).is_some(),
+            "the site's"
+        );
+    }
+
+    #[test]
     fn bad_schedules_are_refused() {
         let w = |days: Vec<u8>, start: &str| WeeklySchedule {
             windows: vec![Window { days, start: start.into(), end: "06:00".into() }],
+            timezone: None,
         };
-        assert_eq!(WeeklySchedule { windows: vec![] }.validate(), Err(ScheduleError::Empty));
+        assert_eq!(WeeklySchedule { windows: vec![], timezone: None }.validate(), Err(ScheduleError::Empty));
+        let mut elsewhere = w(vec![1], "20:00");
+        elsewhere.timezone = Some("America/Manaós".into());
+        assert_eq!(elsewhere.validate(), Err(ScheduleError::TimeZone("America/Manaós".into())));
         assert_eq!(w(vec![8], "20:00").validate(), Err(ScheduleError::Day(8)));
         assert_eq!(w(vec![1], "25:00").validate(), Err(ScheduleError::Time("25:00".into())));
     }

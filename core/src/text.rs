@@ -274,5 +274,8 @@ pub fn schedule_error(e: &crate::schedule::ScheduleError) -> String {
         ScheduleError::Empty => "informe ao menos um período".to_owned(),
         ScheduleError::Time(t) => format!("hora \"{t}\" inválida; use HH:MM"),
         ScheduleError::Day(d) => format!("dia {d} inválido; use 1 (segunda) a 7 (domingo)"),
+        ScheduleError::TimeZone(t) => {
+            format!("fuso horário \"{t}\" desconhecido; use o nome IANA do município, ex.: America/Manaus")
+        }
     }
 }

@@ -265,7 +265,8 @@ impl Login {
     fn session(&self, r: LoginResponse) -> Result<Session, String> {
         let base = self.server.clone()?;
         let api = Api::new(&base).map_err(|e| pt::api_error(&e))?.with_token(r.token.clone());
-        Ok(Session { api, base, token: r.token, user: r.user })
+        let site_tz = r.site_timezone.as_deref().and_then(|t| t.parse().ok());
+        Ok(Session { api, base, token: r.token, user: r.user, site_tz })
     }
 
     pub fn view(&self) -> Element<'_, Message> {

@@ -18,6 +18,8 @@ pub struct Session {
     pub base: String,
     pub token: String,
     pub user: UserInfo,
+    /// The site's time zone, as the server said at login.
+    pub site_tz: Option<chrono_tz::Tz>,
 }
 
 impl std::fmt::Debug for Session {

@@ -220,6 +220,7 @@ fn outside_home_when_the_curfew_starts() {
     // 20:00–06:00 local every day; t(0,0) is 12:00 local, so t(480,0) is 20:00.
     let nights = WeeklySchedule {
         windows: vec![Window { days: vec![1, 2, 3, 4, 5, 6, 7], start: "20:00".into(), end: "06:00".into() }],
+        timezone: None,
     };
     w.zone_with(ZoneKind::Inclusion, circle(HOME, 100.0), Some(p), None, Some(nights), None);
     let work = HOME.moved(45.0, 3_000.0);

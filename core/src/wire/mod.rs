@@ -91,6 +91,10 @@ pub struct LoginResponse {
     /// this first access before the console opens (16.3.2.3).
     #[serde(default)]
     pub must_change_password: bool,
+    /// The site's time zone (IANA name): the console shows every time in it unless its own
+    /// configuration names another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_timezone: Option<String>,
 }
 
 impl std::fmt::Debug for LoginResponse {

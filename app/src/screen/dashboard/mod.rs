@@ -263,6 +263,11 @@ impl Dashboard {
         }
     }
 
+    /// The time zone every time is shown in.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
     pub fn session(&self) -> &Session {
         &self.session
     }

@@ -20,6 +20,7 @@ fn the_operator_s_layout_is_saved_and_back_at_the_next_login() {
         base: "http://127.0.0.1:9".into(),
         token: "t".into(),
         user: user.clone(),
+        site_tz: None,
     };
     let now = Utc::now();
     let mut d = Dashboard::new(session(), now, format::DEFAULT_TZ).with_layout_dir(Some(dir.path()));
@@ -68,6 +69,7 @@ fn a_claim_that_finds_no_server_is_queued_and_shown_taken_then_put_back_when_ref
         base: "http://127.0.0.1:9".into(),
         token: "t".into(),
         user: user.clone(),
+        site_tz: None,
     };
     let now = Utc::now();
     let mut d = Dashboard::new(session, now, format::DEFAULT_TZ).with_offline(Some(data.path()), "central");
