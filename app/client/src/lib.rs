@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod photo;
 pub mod record;
 pub mod regulation;
+pub mod reports;
 pub mod rules;
 pub mod seat;
 mod sqlite;

@@ -328,6 +328,8 @@ pub enum Message {
     Loaded(Subject, DateTime<Utc>, Result<Vec<Position>, String>),
     /// A group's tracks from this time.
     GroupLoaded(Subject, DateTime<Utc>, Result<Vec<PersonTrack>, String>),
+    /// A person's track over a period, asked for from elsewhere (the reports).
+    Show(Subject, String, DateTime<Utc>, DateTime<Utc>),
     PlayPause,
     Speed(u32),
     Seek(f32),
@@ -400,6 +402,13 @@ impl State {
             }
             Message::Loaded(subject, from, result) => {
                 self.answer(&subject, from, model, result.map(Answer::Fixes))
+            }
+            Message::Show(subject, title, from, to) => {
+                // A playback holds at most a month: the period's last one.
+                let from = from.max(to - Duration::days(MAX_DAYS));
+                self.period_error = None;
+                self.playback = Some(Playback::new(subject.clone(), title, from, to));
+                Some(Event::Load(subject, from, to))
             }
             Message::PlayPause => {
                 self.last_frame = None;

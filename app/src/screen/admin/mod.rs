@@ -9,6 +9,7 @@ pub mod devices;
 pub mod people;
 mod person_alarms;
 pub mod profiles;
+pub mod reports;
 pub mod rules;
 pub mod users;
 
@@ -31,6 +32,7 @@ pub enum Tab {
     Users,
     Profiles,
     Rules,
+    Reports,
 }
 
 #[derive(Debug, Default)]
@@ -43,6 +45,7 @@ pub struct State {
     users: users::State,
     rules: rules::State,
     profiles: profiles::State,
+    reports: reports::State,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +58,7 @@ pub enum Message {
     Users(users::Message),
     Rules(rules::Message),
     Profiles(profiles::Message),
+    Reports(reports::Message),
     Close,
 }
 
@@ -76,6 +80,8 @@ pub enum Event {
     Rules(rules::Request),
     /// Ask the server for the profiles tab; the answer comes back as a `profiles::Message`.
     Profiles(profiles::Request),
+    /// Save a report, open it, or show a track on the map.
+    Reports(reports::Request),
     Close,
 }
 
@@ -119,6 +125,14 @@ impl State {
             Message::Tab(Tab::Users) => {
                 self.tab = Tab::Users;
                 return (Task::none(), self.users.load());
+            }
+            Message::Tab(Tab::Reports) => {
+                self.tab = Tab::Reports;
+                return (reports::State::focus().map(Message::Reports), None);
+            }
+            Message::Reports(m) => {
+                let (task, event) = self.reports.update(m, ctx);
+                return (task.map(Message::Reports), event);
             }
             Message::Tab(Tab::Profiles) => {
                 self.tab = Tab::Profiles;
@@ -178,16 +192,23 @@ impl State {
             tab("Usuários", Tab::Users, ctx.user.can(Permission::UserAdmin)),
             tab("Perfis", Tab::Profiles, ctx.user.can(Permission::UserAdmin)),
             tab("Regras", Tab::Rules, ctx.user.can(Permission::ManageRules)),
+            tab(
+                "Relatórios",
+                Tab::Reports,
+                ctx.user.can(Permission::AlarmRead) && ctx.user.can(Permission::PersonRead)
+            ),
             tab("Auditoria", Tab::Audit, ctx.user.can(Permission::AuditRead)),
-            crate::pane::slot((!matches!(self.tab, Tab::Audit | Tab::Rules | Tab::Profiles)).then(|| {
-                text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
-                    .id(SEARCH_ID)
-                    .on_input(Message::Query)
-                    .size(theme::TEXT)
-                    .padding([4, 8])
-                    .width(420)
-                    .into()
-            })),
+            crate::pane::slot(
+                (!matches!(self.tab, Tab::Audit | Tab::Rules | Tab::Profiles | Tab::Reports)).then(|| {
+                    text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
+                        .id(SEARCH_ID)
+                        .on_input(Message::Query)
+                        .size(theme::TEXT)
+                        .padding([4, 8])
+                        .width(420)
+                        .into()
+                })
+            ),
             space::horizontal(),
             button(text("Voltar ao painel").size(theme::SMALL))
                 .padding([4, 10])
@@ -203,6 +224,7 @@ impl State {
             Tab::Users => self.users.view(ctx, &self.query).map(Message::Users),
             Tab::Rules => self.rules.view(ctx).map(Message::Rules),
             Tab::Profiles => self.profiles.view().map(Message::Profiles),
+            Tab::Reports => self.reports.view(ctx).map(Message::Reports),
         };
         container(column![bar, body].spacing(10)).padding(10).width(Fill).height(Fill).into()
     }

@@ -46,6 +46,9 @@ impl Dashboard {
                     Some(crate::screen::admin::Event::Users(request)) => self.users_request(request),
                     Some(crate::screen::admin::Event::Rules(request)) => self.rules_request(request),
                     Some(crate::screen::admin::Event::Profiles(request)) => self.profiles_request(request),
+                    Some(crate::screen::admin::Event::Reports(request)) => {
+                        return self.reports_request(request);
+                    }
                     Some(crate::screen::admin::Event::PersonAlarms(person)) => {
                         let api = self.session.api.clone();
                         let path = format!("/alarms?subject={person}");
@@ -167,6 +170,48 @@ impl Dashboard {
                 },
                 move |r| to_tab(U::Done(r)),
             ),
+        }
+    }
+
+    /// Carries out a request of the reports tab: a report fetched and saved, a saved one opened,
+    /// or a track shown on the map (the panel again, the map's playback over the period).
+    fn reports_request(
+        &mut self,
+        request: crate::screen::admin::reports::Request,
+    ) -> (Task<Message>, Option<Event>) {
+        use crate::screen::admin::Message as A;
+        use crate::screen::admin::reports::{Message as R, Request};
+        let to_tab = |m: R| Message::Admin(A::Reports(m));
+        match request {
+            Request::Save(report) => {
+                let api = self.session.api.clone();
+                let files = self.files.clone();
+                let fetch = async move {
+                    let bytes = api.get_bytes(&report.path).await.map_err(|e| crate::text::api_error(&e))?;
+                    tokio::task::spawn_blocking(move || files.save(&report.file, &bytes))
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .map_err(|e| format!("Não foi possível salvar o relatório: {e}"))
+                };
+                (Task::perform(fetch, move |r| to_tab(R::Saved(r))), None)
+            }
+            Request::Open(path) => {
+                let files = self.files.clone();
+                let open = async move {
+                    tokio::task::spawn_blocking(move || files.open(&path))
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .map_err(|e| format!("Não abriu: {e}"))
+                };
+                let said = move |r: Result<(), String>| r.err().map(|why| to_tab(R::NotOpened(why)));
+                (Task::perform(open, said).and_then(Task::done), None)
+            }
+            Request::ShowTrack { person, title, from, to } => {
+                self.admin = None;
+                use crate::pane::mapa::{self, track};
+                let show = track::Message::Show(track::Subject::Person(person), title, from, to);
+                self.update(Message::Mapa(mapa::Message::Track(show)))
+            }
         }
     }
 
