@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod format;
 pub mod geocoder;
 pub mod intake;
+pub mod investigation;
 pub mod live;
 pub mod model;
 pub mod outbox;

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod devices;
+pub mod investigation;
 pub mod people;
 mod person_alarms;
 pub mod profiles;
@@ -33,6 +34,7 @@ pub enum Tab {
     Profiles,
     Rules,
     Reports,
+    Investigation,
 }
 
 #[derive(Debug, Default)]
@@ -46,6 +48,7 @@ pub struct State {
     rules: rules::State,
     profiles: profiles::State,
     reports: reports::State,
+    investigation: investigation::State,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +62,7 @@ pub enum Message {
     Rules(rules::Message),
     Profiles(profiles::Message),
     Reports(reports::Message),
+    Investigation(investigation::Message),
     Close,
 }
 
@@ -82,6 +86,8 @@ pub enum Event {
     Profiles(profiles::Request),
     /// Save a report, open it, or show a track on the map.
     Reports(reports::Request),
+    /// Run an investigative query; the answer comes back as `investigation::Message::Found`.
+    Investigate(investigation::Request),
     Close,
 }
 
@@ -130,6 +136,7 @@ impl State {
                 self.tab = Tab::Reports;
                 return (reports::State::focus().map(Message::Reports), None);
             }
+            Message::Investigation(m) => return (Task::none(), self.investigation.update(m, ctx)),
             Message::Reports(m) => {
                 let (task, event) = self.reports.update(m, ctx);
                 return (task.map(Message::Reports), event);
@@ -197,9 +204,14 @@ impl State {
                 Tab::Reports,
                 ctx.user.can(Permission::AlarmRead) && ctx.user.can(Permission::PersonRead)
             ),
+            tab("Investigação", Tab::Investigation, ctx.user.can(Permission::PositionRead)),
             tab("Auditoria", Tab::Audit, ctx.user.can(Permission::AuditRead)),
             crate::pane::slot(
-                (!matches!(self.tab, Tab::Audit | Tab::Rules | Tab::Profiles | Tab::Reports)).then(|| {
+                (!matches!(
+                    self.tab,
+                    Tab::Audit | Tab::Rules | Tab::Profiles | Tab::Reports | Tab::Investigation
+                ))
+                .then(|| {
                     text_input("Buscar por nome, processo, grupo, IMEI, chip…", &self.query)
                         .id(SEARCH_ID)
                         .on_input(Message::Query)
@@ -225,6 +237,7 @@ impl State {
             Tab::Rules => self.rules.view(ctx).map(Message::Rules),
             Tab::Profiles => self.profiles.view().map(Message::Profiles),
             Tab::Reports => self.reports.view(ctx).map(Message::Reports),
+            Tab::Investigation => self.investigation.view(ctx).map(Message::Investigation),
         };
         container(column![bar, body].spacing(10)).padding(10).width(Fill).height(Fill).into()
     }

@@ -46,6 +46,7 @@ impl Dashboard {
                     Some(crate::screen::admin::Event::Users(request)) => self.users_request(request),
                     Some(crate::screen::admin::Event::Rules(request)) => self.rules_request(request),
                     Some(crate::screen::admin::Event::Profiles(request)) => self.profiles_request(request),
+                    Some(crate::screen::admin::Event::Investigate(request)) => self.investigate(request),
                     Some(crate::screen::admin::Event::Reports(request)) => {
                         return self.reports_request(request);
                     }
@@ -213,6 +214,24 @@ impl Dashboard {
                 self.update(Message::Mapa(mapa::Message::Track(show)))
             }
         }
+    }
+
+    /// Runs an investigative query; its answer goes back to the tab.
+    fn investigate(&self, request: crate::screen::admin::investigation::Request) -> Task<Message> {
+        use crate::screen::admin::Message as A;
+        use crate::screen::admin::investigation::{Found, Message as I};
+        use atalaia_client::investigation::Query;
+        let api = self.session.api.clone();
+        let said = |e: atalaia_client::ApiError| crate::text::api_error(&e);
+        let path = request.path;
+        let ask = async move {
+            Ok(match request.query {
+                Query::Nearby => Found::Nearby(api.get(&path).await.map_err(said)?),
+                Query::Encounters => Found::Encounters(api.get(&path).await.map_err(said)?),
+                Query::CommonPlaces => Found::Places(api.get(&path).await.map_err(said)?),
+            })
+        };
+        Task::perform(ask, |r| Message::Admin(A::Investigation(I::Found(r))))
     }
 
     /// Carries out a request of the profiles tab; its answer goes back to the tab.
