@@ -75,3 +75,38 @@ fn iii_2_7_an_administrator_corrects_a_persons_record_from_the_alarm_card() {
         ui.screenshot("console-cadastro-pessoa");
     }
 }
+
+/// 27.16.1: a protected victim is linked at the console to the aggressor whose approach raises
+/// an alarm — chosen by typing the name, shown on both records.
+#[test]
+fn req_27_16_1_an_administrator_links_a_victim_to_her_aggressor_at_the_console() {
+    let (_dir, server) = demo_server();
+    let admin = block(api_as(&server.base_url, "admmon"));
+    let (aggressor, _) = wearer(
+        &admin,
+        "Otacílio Brandão",
+        "0001611-27.2026.8.22.0001",
+        Regime::ProtectiveMeasure,
+        "864999000000216",
+    );
+    let (victim, _) =
+        wearer(&admin, "Marta Brandão", "0001611-27.2026.8.22.0002", Regime::Victim, "864999000000217");
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admmon")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.click("Cadastros");
+    ui.click("Buscar por nome, processo, grupo, IMEI, chip…");
+    ui.type_text("Brandão");
+    ui.click("Marta Brandão");
+    ui.wait_for("Sem vínculo com vítima ou agressor", Duration::from_secs(5));
+    ui.click("Corrigir cadastro");
+    ui.click("Nome do agressor");
+    ui.type_text("Otac");
+    ui.click("Otacílio Brandão (0001611-27.2026.8.22.0001)");
+    ui.click("Salvar cadastro");
+    ui.wait_for("Agressor vinculado: Otacílio Brandão", Duration::from_secs(10));
+    let stored: Person = block(admin.get(&format!("/persons/{}", victim.id))).unwrap();
+    assert_eq!(stored.linked_person, Some(aggressor.id));
+    // The aggressor's record names whom they are kept away from.
+    ui.click("Otacílio Brandão");
+    ui.wait_for("Vítima(s) protegida(s): Marta Brandão", Duration::from_secs(5));
+}

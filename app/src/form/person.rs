@@ -38,6 +38,8 @@ pub struct Form {
     pub region: String,
     pub responsible: String,
     linked: Option<PersonId>,
+    /// The name typed to find the aggressor a victim is protected from.
+    linked_query: String,
     pub saving: bool,
     pub errors: Vec<String>,
 }
@@ -50,6 +52,10 @@ pub enum Message {
     Group(String),
     Region(String),
     Responsible(String),
+    /// The name typed to find a victim's aggressor.
+    LinkedQuery(String),
+    /// The aggressor chosen (none: unlinked).
+    Link(Option<PersonId>),
     Save,
     Cancel,
     /// The server's answer for this person.
@@ -78,6 +84,7 @@ impl Form {
             region: p.region.clone().unwrap_or_default(),
             responsible: p.responsible.clone().unwrap_or_default(),
             linked: p.linked_person,
+            linked_query: String::new(),
             saving: false,
             errors: Vec::new(),
         }
@@ -95,6 +102,7 @@ impl Form {
             region: String::new(),
             responsible: String::new(),
             linked: None,
+            linked_query: String::new(),
             saving: false,
             errors: Vec::new(),
         }
@@ -134,6 +142,11 @@ impl Form {
             Message::Group(v) => self.group = v,
             Message::Region(v) => self.region = v,
             Message::Responsible(v) => self.responsible = v,
+            Message::LinkedQuery(v) => self.linked_query = v,
+            Message::Link(p) => {
+                self.linked = p;
+                self.linked_query.clear();
+            }
             Message::Cancel => return Some(Event::Closed),
             Message::Save => match self.body() {
                 Ok(body) => {
@@ -152,7 +165,8 @@ impl Form {
         None
     }
 
-    pub fn view<'a>(&'a self) -> Element<'a, Message> {
+    /// The form; `model` names and finds the aggressor a victim is linked to (27.16.1).
+    pub fn view<'a>(&'a self, model: &'a atalaia_client::LiveModel) -> Element<'a, Message> {
         let field = |label: &'static str, hint: &'static str, value: &'a str, m: fn(String) -> Message| {
             let mut input = text_input(hint, value).size(theme::SMALL).padding([3, 6]);
             if !self.saving {
@@ -212,9 +226,58 @@ impl Form {
             .spacing(8),
         ]
         .spacing(6);
+        if self.regime == Regime::Victim {
+            form = form.push(self.link_view(model));
+        }
         for err in &self.errors {
             form = form.push(text(err.as_str()).size(theme::SMALL).color(theme::RED));
         }
         form.into()
+    }
+}
+
+impl Form {
+    /// A victim's aggressor (27.16.1): the one linked, and a search to choose or change them.
+    fn link_view<'a>(&'a self, model: &'a atalaia_client::LiveModel) -> Element<'a, Message> {
+        let linked =
+            self.linked.map(|id| model.persons.get(&id).map_or("pessoa não carregada", |p| p.name.as_str()));
+        let mut col = column![
+            text("Agressor vinculado (alarme de aproximação)").size(theme::SMALL).color(theme::MUTED)
+        ]
+        .spacing(4);
+        if let Some(name) = linked {
+            col = col.push(
+                row![
+                    text(name).size(theme::SMALL),
+                    button(text("Desvincular").size(theme::SMALL))
+                        .padding([2, 8])
+                        .style(button::text)
+                        .on_press_maybe((!self.saving).then_some(Message::Link(None))),
+                ]
+                .spacing(8)
+                .align_y(iced::Center),
+            );
+        }
+        let mut search =
+            text_input("Nome do agressor", &self.linked_query).size(theme::SMALL).padding([3, 6]);
+        if !self.saving {
+            search = search.on_input(Message::LinkedQuery);
+        }
+        col = col.push(search);
+        if self.linked_query.trim().chars().count() >= 2 {
+            let found = atalaia_client::admin::people(model, &self.linked_query);
+            let choices =
+                found.into_iter().filter(|p| p.id != self.person && p.regime != Regime::Victim).take(6).map(
+                    |p| {
+                        button(text(format!("{} ({})", p.name, p.record)).size(theme::SMALL))
+                            .padding([2, 8])
+                            .style(button::secondary)
+                            .on_press(Message::Link(Some(p.id)))
+                            .into()
+                    },
+                );
+            col = col.push(row(choices).spacing(6).wrap());
+        }
+        col.into()
     }
 }

@@ -53,7 +53,7 @@ pub(super) fn person_card<'a>(
         facts = facts.push(text(pt::other_person(&other.name)).size(theme::SMALL).color(theme::ORANGE));
     }
     let body: Element<'a, Message> = match editor.filter(|e| e.person == person.id) {
-        Some(e) => e.view().map(Message::Person),
+        Some(e) => e.view(model).map(Message::Person),
         None => {
             if can_edit {
                 facts = facts.push(

@@ -174,8 +174,8 @@ impl State {
         let list = column![head, scrollable(rows).height(Fill)].spacing(8).width(FillPortion(3));
         let person = self.selected.and_then(|id| ctx.model.persons.get(&id));
         let detail: Element<'a, Message> = match (&self.form, person) {
-            (Some(f), _) if f.new => f.view().map(Message::Form),
-            (Some(f), Some(p)) if f.person == p.id => f.view().map(Message::Form),
+            (Some(f), _) if f.new => f.view(ctx.model).map(Message::Form),
+            (Some(f), Some(p)) if f.person == p.id => f.view(ctx.model).map(Message::Form),
             (_, Some(p)) => self.detail(p, ctx),
             (_, None) => muted("Escolha uma pessoa na lista.".into()).into(),
         };
@@ -203,6 +203,7 @@ impl State {
             ))
             .size(theme::SMALL),
             text(format!("Região: {}", p.region.as_deref().unwrap_or("não informada"))).size(theme::SMALL),
+            text(linked_line(ctx, p)).size(theme::SMALL),
             text(format!("Responsável: {}", p.responsible.as_deref().unwrap_or("não informado")))
                 .size(theme::SMALL),
             muted(format!("Cadastrado em {}", format::day_time(p.created_at, ctx.tz))),
@@ -276,5 +277,29 @@ impl State {
             col = col.push(super::person_alarms::view(ctx, p.id, self.alarms.as_ref().map(|(_, r)| r)));
         }
         col.into()
+    }
+}
+
+/// Who the person is linked to (27.16.1): a victim's aggressor, or the victims an aggressor is
+/// kept away from.
+fn linked_line(ctx: &Ctx<'_>, p: &Person) -> String {
+    let name = |id: &PersonId| {
+        ctx.model.persons.get(id).map_or("pessoa não carregada".to_owned(), |p| p.name.clone())
+    };
+    if let Some(aggressor) = &p.linked_person {
+        return format!("Agressor vinculado: {}", name(aggressor));
+    }
+    let mut victims: Vec<String> = ctx
+        .model
+        .persons
+        .values()
+        .filter(|v| v.linked_person == Some(p.id))
+        .map(|v| v.name.clone())
+        .collect();
+    victims.sort();
+    if victims.is_empty() {
+        "Sem vínculo com vítima ou agressor".into()
+    } else {
+        format!("Vítima(s) protegida(s): {}", victims.join(", "))
     }
 }
