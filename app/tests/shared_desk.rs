@@ -88,5 +88,25 @@ fn iii_2_14_iii_2_18_iii_2_19_operator_and_administrator_work_one_alarm_at_once_
     }
     assert!(lines.iter().any(|l| l.ends_with(&format!("Joana Rocha: {NOTE}"))), "{lines:?}");
     assert_eq!(lines.last().unwrap(), &format!("Nota de encerramento: {CLOSING}"));
+
+    // 16.2.12: days later the administrator records what was done about it, on the closed alarm.
+    adm.click("Registrar providência");
+    adm.click("Registrar");
+    adm.wait_for("Escolha a providência.", Duration::from_secs(5));
+    adm.click("Ofício enviado");
+    adm.click("O que foi feito (nº do ofício, a quem, o que o monitorado disse…)");
+    adm.type_text("Ofício 212/2026 ao juízo da VEP");
+    adm.key(Key::Enter);
+    adm.wait_for("Providência registrada: Ofício enviado.", Duration::from_secs(5));
+    let recorded = wait_until(|| alarm_of().filter(|a| a.notes.iter().any(|n| n.measure.is_some())));
+    let measure = recorded.notes.iter().find(|n| n.measure.is_some()).unwrap();
+    assert_eq!(measure.measure, Some(atalaia_core::alarm::Measure::Letter));
+    assert_eq!(measure.by, me.id, "recorded by the administrator");
+    let line = atalaia_client::admin::alarm_lines(&recorded, &model, &me, tz)[2].clone();
+    assert!(line.ends_with("Rafael Costa: Ofício enviado — Ofício 212/2026 ao juízo da VEP"), "{line}");
+    adm.wait_for(&line, Duration::from_secs(10));
+    let audit: Vec<atalaia_core::wire::AuditEntry> =
+        block(admin_api.get("/audit?action=alarm.record")).unwrap();
+    assert_eq!(audit[0].detail, "Ofício enviado: Ofício 212/2026 ao juízo da VEP");
     adm.screenshot("console-cadastro-alarmes-anotacoes");
 }

@@ -241,6 +241,35 @@ pub struct AlarmNote {
     pub by: UserId,
     pub at: DateTime<Utc>,
     pub text: String,
+    /// What an administrator did about the event (16.2.12), when the note records a measure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Measure>,
+}
+
+/// A measure taken about an event by the administrators responsible for the person (16.2.12):
+/// kept on the alarm, open or closed, and in the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// An official letter (ofício) sent, e.g. to the court.
+    Letter,
+    RecaptureRequest,
+    WrittenWarning,
+    VerbalWarning,
+    /// The monitored person's justification.
+    Justification,
+    Other,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 6] = [
+        Measure::Letter,
+        Measure::RecaptureRequest,
+        Measure::WrittenWarning,
+        Measure::VerbalWarning,
+        Measure::Justification,
+        Measure::Other,
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -535,7 +564,24 @@ impl Alarm {
         if text.is_empty() {
             return Err(AlarmError::NoteRequired);
         }
-        self.notes.push(AlarmNote { by, at, text: text.to_owned() });
+        self.notes.push(AlarmNote { by, at, text: text.to_owned(), measure: None });
+        Ok(())
+    }
+
+    /// Records a measure taken about the event (16.2.12): in any state — an official letter is
+    /// often sent days after the alarm was closed.
+    pub fn record_measure(
+        &mut self,
+        by: UserId,
+        at: DateTime<Utc>,
+        measure: Measure,
+        text: &str,
+    ) -> Result<(), AlarmError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AlarmError::NoteRequired);
+        }
+        self.notes.push(AlarmNote { by, at, text: text.to_owned(), measure: Some(measure) });
         Ok(())
     }
 

@@ -178,6 +178,18 @@ pub fn alarm_kind(v: AlarmKind) -> &'static str {
     }
 }
 
+pub fn measure(v: crate::alarm::Measure) -> &'static str {
+    use crate::alarm::Measure;
+    match v {
+        Measure::Letter => "Ofício enviado",
+        Measure::RecaptureRequest => "Pedido de recaptura",
+        Measure::WrittenWarning => "Advertência escrita",
+        Measure::VerbalWarning => "Advertência verbal",
+        Measure::Justification => "Justificativa do monitorado",
+        Measure::Other => "Outra providência",
+    }
+}
+
 pub fn severity(v: Severity) -> &'static str {
     match v {
         Severity::Low => "Baixa",

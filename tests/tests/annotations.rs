@@ -1,10 +1,11 @@
 //! Administrators see every operator's annotations on a person's events (III-2.14), over real
 //! sockets: the alarms about a person — open and closed, newest first, with each note and the
 //! closing note — are read by their subject; every user's name is there to say who wrote them;
-//! reading a person's alarms is audited (RFS179).
+//! reading a person's alarms is audited (RFS179); the administrators record the measures taken
+//! about each event, closed ones included (16.2.12).
 
 use atalaia_core::auth::Role;
-use atalaia_tests::TestServer;
+use atalaia_tests::{TestServer, expect_problem};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -66,6 +67,17 @@ async fn iii_2_14_a_persons_alarms_come_with_every_operators_notes_and_names_and
         .expect("the note's author is named");
     assert_eq!(writer["display_name"], "Usuário plantonista");
     assert!(names.as_array().expect("array").iter().all(|n| n.get("permissions").is_none()), "names only");
+
+    // 16.2.12: a measure about the closed event, by who answers for the person — not an operator.
+    let letter = json!({"action": "record", "measure": "letter", "text": "Ofício 212/2026 ao juízo da VEP"});
+    expect_problem(s.post(&op, &path, &letter).await, 403, "forbidden").await;
+    let r = s.post(&admin, &path, &json!({"action": "record", "measure": "letter", "text": " "})).await;
+    assert_eq!(r.status(), 422, "a measure says what was done");
+    let recorded: Value = s.post(&admin, &path, &letter).await.json().await.expect("alarm");
+    assert_eq!(recorded["notes"][1]["measure"], "letter");
+    assert_eq!(recorded["state"]["state"], "closed", "recorded on the closed alarm, which stays closed");
+    let trail: Value = s.get(&admin, "/audit?action=alarm.record").await.json().await.expect("audit");
+    assert_eq!(trail[0]["detail"], "Ofício enviado: Ofício 212/2026 ao juízo da VEP");
 
     // Another person's alarms are not among them; reading a person's is audited.
     let none: Value = s

@@ -233,7 +233,8 @@ pub fn alarm_lines(
         atalaia_core::text::alarm_kind(a.kind)
     )];
     for n in &a.notes {
-        lines.push(format!("{} {}: {}", crate::format::datetime(n.at, tz), name(n.by), n.text));
+        let what = n.measure.map(|m| format!("{} — ", atalaia_core::text::measure(m))).unwrap_or_default();
+        lines.push(format!("{} {}: {what}{}", crate::format::datetime(n.at, tz), name(n.by), n.text));
     }
     if let AlarmState::Closed { note, .. } = &a.state
         && !note.trim().is_empty()
@@ -267,7 +268,12 @@ mod tests {
         };
         let t = |h: u32| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 7, h, 0, 0).unwrap();
         let mut closed = Alarm::new(AlarmKind::Tamper, Subject::Person(person), None, t(10), t(10));
-        closed.notes.push(AlarmNote { by: joana, at: t(11), text: "Liguei: bateu a perna.".into() });
+        closed.notes.push(AlarmNote {
+            by: joana,
+            at: t(11),
+            text: "Liguei: bateu a perna.".into(),
+            measure: None,
+        });
         closed.state = AlarmState::Closed {
             by: joana,
             at: t(12),
@@ -288,6 +294,20 @@ mod tests {
                 "Nota de encerramento: Cinta íntegra.",
             ]
         );
+        // 16.2.12: a measure the administrator recorded afterwards says what it was.
+        let mut measured = closed.clone();
+        measured
+            .record_measure(
+                eu,
+                t(15),
+                atalaia_core::alarm::Measure::Letter,
+                "Ofício 212/2026 ao juízo da VEP",
+            )
+            .expect("recorded on a closed alarm");
+        assert_eq!(
+            alarm_lines(&measured, &model, &me, tz)[2],
+            "07/12/2026 11:00:00 Rafael Costa: Ofício enviado — Ofício 212/2026 ao juízo da VEP"
+        );
         // The feed's newer copy replaces the fetched one; one the feed brought since is added.
         let mut newer = Alarm::new(AlarmKind::StrapCut, Subject::Person(person), None, t(13), t(13));
         newer.state = AlarmState::Claimed { by: eu, at: t(13) };
@@ -305,6 +325,7 @@ mod tests {
             by: UserId::new(),
             at: t(13),
             text: "x".into(),
+            measure: None,
         });
         assert!(model.unnamed_user(eu), "a note by someone new asks for the names again");
     }

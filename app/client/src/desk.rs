@@ -344,6 +344,7 @@ impl Desk {
             AlarmAction::Claim => a.claim(me, now),
             AlarmAction::CompleteStep { index } => a.complete_step(me, now, *index),
             AlarmAction::Note { text } => a.add_note(me, now, text),
+            AlarmAction::Record { measure, text } => a.record_measure(me, now, *measure, text),
             AlarmAction::Close { outcome, note } => a.close(me, now, *outcome, note),
             // The procedure's steps and the message's delivery are the server's to say.
             AlarmAction::StartProcedure | AlarmAction::Notify { .. } | AlarmAction::PhoneCall { .. } => {

@@ -142,6 +142,7 @@ impl Command {
                 AlarmAction::Close { .. } => "Encerrar alarme".into(),
                 AlarmAction::Notify { .. } => "Notificação".into(),
                 AlarmAction::PhoneCall { .. } => "Registro de ligação".into(),
+                AlarmAction::Record { measure, .. } => atalaia_core::text::measure(*measure).into(),
             },
             Command::DeviceCommand { .. } => "Comando ao dispositivo".into(),
             Command::SaveZone { zone, .. } => format!("Zona {}", zone.name.trim()),

@@ -199,6 +199,10 @@ pub async fn act(
     Body(action): Body<AlarmAction>,
 ) -> ApiResult<Json<Alarm>> {
     caller.require(Permission::AlarmHandle)?;
+    // Measures about an event are the administrators' who answer for the person (16.2.12).
+    if matches!(action, AlarmAction::Record { .. }) {
+        caller.require(Permission::PersonWrite)?;
+    }
     let id: AlarmId = parse_id(&id, "Alarme")?;
     let action = check_contact(&state, action)?;
     let tz = state.config.timezone;
@@ -233,6 +237,7 @@ pub async fn act(
                     )));
                 }
                 AlarmAction::Note { text } => a.add_note(me, ctx.now, text),
+                AlarmAction::Record { measure, text } => a.record_measure(me, ctx.now, *measure, text),
                 AlarmAction::Notify { channel, to, text } => {
                     let mut n = crate::notify::manual(ctx.conn, &a, *channel, to, text, ctx.now, tz)?;
                     n.alarm_id = Some(a.id);
@@ -283,6 +288,9 @@ pub async fn act(
                         }
                         AlarmAction::PhoneCall { to, note } => {
                             ("alarm.call", format!("{}: {}", to.trim(), note.trim()))
+                        }
+                        AlarmAction::Record { measure, text } => {
+                            ("alarm.record", format!("{}: {}", atalaia_core::text::measure(*measure), text.trim()))
                         }
                     };
                     ctx.audit(&actor, what, &a.id.to_string(), &detail)?;

@@ -374,6 +374,11 @@ pub enum AlarmAction {
         to: String,
         note: String,
     },
+    /// A measure an administrator took about the event (16.2.12), in any state.
+    Record {
+        measure: crate::alarm::Measure,
+        text: String,
+    },
 }
 
 /// Query of `GET /positions`.

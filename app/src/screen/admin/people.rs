@@ -27,6 +27,10 @@ pub struct State {
     photo_note: Option<Result<String, String>>,
     /// The selected person's alarms as the server listed them (III-2.14), or why not.
     alarms: Option<(PersonId, Result<Vec<atalaia_core::alarm::Alarm>, String>)>,
+    /// A measure being recorded on one of the person's alarms (16.2.12).
+    measure: Option<super::person_alarms::MeasureForm>,
+    /// The last measure's outcome.
+    measure_note: Option<String>,
 }
 
 /// The photo file field.
@@ -46,6 +50,11 @@ pub enum Message {
     PhotoSent(PersonId, Result<(), String>),
     /// The server's list of a person's alarms.
     Alarms(PersonId, Result<Vec<atalaia_core::alarm::Alarm>, String>),
+    MeasureOpen(atalaia_core::ids::AlarmId),
+    MeasureKind(atalaia_core::alarm::Measure),
+    MeasureText(String),
+    MeasureSave,
+    MeasureCancel,
 }
 
 impl State {
@@ -63,6 +72,8 @@ impl State {
                     }
                     self.selected = Some(id);
                     self.alarms = None;
+                    self.measure = None;
+                    self.measure_note = None;
                     if ctx.user.can(Permission::AlarmRead) {
                         return (Task::none(), Some(Event::PersonAlarms(id)));
                     }
@@ -89,6 +100,42 @@ impl State {
                 return (Task::none(), Some(Event::SendPhoto(person, path.into())));
             }
             Message::Alarms(id, r) if self.selected == Some(id) => self.alarms = Some((id, r)),
+            Message::MeasureOpen(alarm) => {
+                self.measure = Some(super::person_alarms::MeasureForm::new(alarm));
+                self.measure_note = None;
+            }
+            Message::MeasureKind(m) => {
+                if let Some(f) = self.measure.as_mut() {
+                    f.measure = Some(m);
+                    f.error = None;
+                }
+            }
+            Message::MeasureText(v) => {
+                if let Some(f) = self.measure.as_mut() {
+                    f.text = v;
+                    f.error = None;
+                }
+            }
+            Message::MeasureCancel => self.measure = None,
+            Message::MeasureSave => {
+                let Some(f) = self.measure.as_mut() else { return (Task::none(), None) };
+                match f.body() {
+                    Ok((measure, text)) => {
+                        let alarm = f.alarm;
+                        self.measure = None;
+                        self.measure_note = Some(format!(
+                            "Providência registrada: {}.",
+                            atalaia_core::text::measure(measure)
+                        ));
+                        let action = atalaia_core::wire::AlarmAction::Record { measure, text };
+                        return (
+                            Task::none(),
+                            Some(Event::Issue(Box::new(Command::AlarmAction { alarm, action }))),
+                        );
+                    }
+                    Err(why) => f.error = Some(why),
+                }
+            }
             Message::Alarms(..) => {}
             Message::PhotoSent(person, result) => {
                 self.sending = false;
@@ -274,7 +321,15 @@ impl State {
             col = col.push(text(line).size(theme::SMALL));
         }
         if ctx.user.can(Permission::AlarmRead) {
-            col = col.push(super::person_alarms::view(ctx, p.id, self.alarms.as_ref().map(|(_, r)| r)));
+            if let Some(said) = &self.measure_note {
+                col = col.push(text(said.as_str()).size(theme::SMALL).color(theme::GREEN));
+            }
+            col = col.push(super::person_alarms::view(
+                ctx,
+                p.id,
+                self.alarms.as_ref().map(|(_, r)| r),
+                self.measure.as_ref(),
+            ));
         }
         col.into()
     }
