@@ -117,3 +117,67 @@ fn iii_2_13_a_zone_is_suspended_resumed_and_lifted_at_the_console_with_its_reaso
         ui.screenshot("console-zona-revogada");
     }
 }
+
+/// 27.18.6.1: a curfew written at the console as people write it ("seg-sex 20:00-06:00"), a
+/// wrong day named in Portuguese before anything is sent; the server keeps the windows, and the
+/// map's popup says when the zone is in force (`docs/screenshots/console-zona-horario.png`).
+#[test]
+fn req_27_18_6_1_a_zones_curfew_is_written_at_the_console() {
+    let (_dir, server) = demo_server();
+    let admin = block(api_as(&server.base_url, "admmon"));
+    let zone: Zone = block(admin.post(
+        "/zones",
+        &NewZone {
+            id: None,
+            name: "Residência de Gilberto".into(),
+            kind: ZoneKind::Inclusion,
+            shape: Shape::Circle { center: LatLon { lat: -8.7570, lon: -63.8950 }, radius_m: 150.0 },
+            person_id: None,
+            group: Some("Recolhimento noturno".into()),
+            schedule: None,
+            warning_m: None,
+        },
+    ))
+    .expect("zone");
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admmon")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.click("Buscar endereço ou coordenada");
+    ui.type_text("Residência de Gilberto");
+    ui.key(Key::Enter);
+    ui.click("Zona Residência de Gilberto · zona");
+    ui.click("Editar zona");
+    ui.click("Horário (vazio: sempre) — ex.: seg-sex 20:00-06:00");
+    ui.type_text("feriado 20:00-06:00");
+    ui.click("Salvar zona");
+    ui.wait_for(
+        "Dia \"feriado\" não reconhecido: use seg, ter, qua, qui, sex, sáb, dom ou todos.",
+        Duration::from_secs(5),
+    );
+    ui.click("feriado 20:00-06:00");
+    for _ in "feriado 20:00-06:00".chars() {
+        ui.key(Key::Backspace);
+    }
+    ui.type_text("seg-sex 20:00-06:00; sáb,dom 14:00-06:00");
+    ui.click("Salvar zona");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let saved = loop {
+        let z: Zone = block(admin.get(&format!("/zones/{}", zone.id))).unwrap();
+        if z.schedule.is_some() {
+            break z;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the schedule never reached the server: {}",
+            ui.screenshot("curfew").display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let windows = saved.schedule.unwrap().windows;
+    assert_eq!(windows[0].days, [1, 2, 3, 4, 5]);
+    assert_eq!((windows[1].days.as_slice(), windows[1].start.as_str()), (&[6u8, 7][..], "14:00"));
+    ui.wait_for("Zona \"Residência de Gilberto\" salva.", Duration::from_secs(10));
+    // The map's popup (drawn on the map, not a widget) says "vigora seg-sex 20:00-06:00; …".
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-zona-horario");
+    }
+}

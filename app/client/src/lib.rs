@@ -22,6 +22,7 @@ pub mod record;
 pub mod regulation;
 pub mod reports;
 pub mod rules;
+pub mod schedule_text;
 pub mod seat;
 mod sqlite;
 pub mod tiles;

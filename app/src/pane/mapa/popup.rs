@@ -105,6 +105,10 @@ pub(super) fn popup_lines(
                 if let Some(m) = z.warning_m {
                     lines.push(format!("faixa de advertência {m:.0} m"));
                 }
+                if let Some(s) = &z.schedule {
+                    let tz = s.timezone.as_deref().map(|t| format!(" (hora de {t})")).unwrap_or_default();
+                    lines.push(format!("vigora {}{tz}", atalaia_client::schedule_text::format(s)));
+                }
                 lines.push(super::zones::state_line(z, tz));
             }
         }

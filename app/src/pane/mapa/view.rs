@@ -389,6 +389,13 @@ impl State {
             );
         }
         form = form.push(
+            text_input("Horário (vazio: sempre) — ex.: seg-sex 20:00-06:00", &e.schedule)
+                .on_input(|s| Message::Zone(zones::Message::Schedule(s)))
+                .size(theme::SMALL)
+                .padding([3, 8])
+                .width(300),
+        );
+        form = form.push(
             text_input("Grupo", &e.group)
                 .on_input(|s| Message::Zone(zones::Message::Group(s)))
                 .size(theme::SMALL)

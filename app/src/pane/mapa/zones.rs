@@ -72,8 +72,10 @@ pub struct Editor {
     /// The id the zone is saved under: the edited zone's, or one made once for a new zone (a
     /// save retried after a lost answer is then the same zone, not a second one).
     pub id: ZoneId,
-    /// An edited zone's schedule, sent back unchanged (the form does not edit it).
-    pub schedule: Option<atalaia_core::schedule::WeeklySchedule>,
+    /// When the zone is in force, as typed ("seg-sex 20:00-06:00"); empty: always.
+    pub schedule: String,
+    /// An edited zone's schedule's own time zone (its municipality's), kept.
+    pub schedule_tz: Option<String>,
     pub name: String,
     pub kind: ZoneKind,
     /// Warning buffer of an exclusion zone, metres, as typed.
@@ -92,7 +94,8 @@ impl Editor {
             closed: false,
             zone: None,
             id: ZoneId::new(),
-            schedule: None,
+            schedule: String::new(),
+            schedule_tz: None,
             name: String::new(),
             kind: ZoneKind::Exclusion,
             warning_m: String::new(),
@@ -122,7 +125,8 @@ impl Editor {
             closed: true,
             zone: Some(zone.id),
             id: zone.id,
-            schedule: zone.schedule.clone(),
+            schedule: zone.schedule.as_ref().map(atalaia_client::schedule_text::format).unwrap_or_default(),
+            schedule_tz: zone.schedule.as_ref().and_then(|s| s.timezone.clone()),
             name: zone.name.clone(),
             kind: zone.kind,
             warning_m: zone.warning_m.map(|m| format!("{m:.0}")).unwrap_or_default(),
@@ -140,6 +144,8 @@ impl Editor {
         self.warning_m = old.warning_m;
         self.person = old.person;
         self.group = old.group;
+        self.schedule = old.schedule;
+        self.schedule_tz = old.schedule_tz;
         if old.zone.is_none() {
             self.id = old.id;
         }
@@ -253,6 +259,13 @@ impl Editor {
             },
         };
         let group = Some(self.group.trim().to_owned()).filter(|g| !g.is_empty());
+        let schedule = match atalaia_client::schedule_text::parse(&self.schedule, self.schedule_tz.clone()) {
+            Ok(s) => s,
+            Err(why) => {
+                errors.push(why);
+                None
+            }
+        };
         let new = shape.map(|shape| NewZone {
             id: Some(self.id),
             name: self.name.trim().to_owned(),
@@ -260,7 +273,7 @@ impl Editor {
             shape,
             person_id: self.person,
             group,
-            schedule: self.schedule.clone(),
+            schedule,
             warning_m,
         });
         if let Some(n) = &new {
@@ -334,6 +347,8 @@ pub enum Message {
     Kind(ZoneKind),
     Warning(String),
     Group(String),
+    /// When the zone is in force, as typed.
+    Schedule(String),
     Save,
     /// The server's answer for the zone with this id (the editor may have moved on to another).
     Saved(ZoneId, Result<Box<Zone>, String>),
@@ -426,6 +441,7 @@ impl State {
             Message::Kind(k) => return self.edit(|e| e.kind = k),
             Message::Warning(s) => return self.edit(|e| e.warning_m = s),
             Message::Group(s) => return self.edit(|e| e.group = s),
+            Message::Schedule(s) => return self.edit(|e| e.schedule = s),
             Message::Save => {
                 let e = self.editor.as_mut()?;
                 if e.saving {
