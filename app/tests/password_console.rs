@@ -99,6 +99,8 @@ fn iii_2_23_an_operator_changes_the_password_from_the_header() {
     ui.key(Key::Enter);
     ui.wait_for("Senha atual incorreta.", Duration::from_secs(10));
     // The wrong current password was cleared and the cursor put back there; the new one stays.
+    // The focus task that puts it back runs before anything is typed (a loaded machine lags).
+    ui.settle(Duration::from_millis(300));
     ui.type_text(atalaia_backend::seed::DEMO_PASSWORD);
     ui.key(Key::Enter);
     ui.wait_for("Senha", Duration::from_secs(10));

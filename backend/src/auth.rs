@@ -596,6 +596,9 @@ fn token_from(parts: &Parts) -> Option<String> {
     parts.uri.query()?.split('&').find_map(|kv| kv.strip_prefix("token=")).map(str::to_owned)
 }
 
+/// What a session may do while its password must be changed.
+const WHILE_MUST_CHANGE: [&str; 3] = ["/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/auth/me"];
+
 /// How a login is named in the audit trail.
 const LOGIN_ROUTE: &str = "POST /api/v1/auth/login";
 
@@ -632,13 +635,18 @@ impl FromRequestParts<AppState> for AuthUser {
         }
         let row =
             state.store.read(move |c| user_by_name(c, &username)).await?.ok_or(ApiError::Unauthorized)?;
+        let path =
+            parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
+        // A password someone else chose opens nothing but its own change (16.3.2.3): the console
+        // asks for it at login, and no program can go around it.
+        if row.must_change && !WHILE_MUST_CHANGE.contains(&path) {
+            return Err(ApiError::PasswordChangeRequired);
+        }
         let origin = parts
             .extensions
             .get::<axum::extract::ConnectInfo<crate::tls::Remote>>()
             .map(|c| c.0.0.ip().to_string())
             .unwrap_or_default();
-        let path =
-            parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
         let route = format!("{} {path}", parts.method);
         Ok(AuthUser { user: row.info, token_hash: hashed, origin, route })
     }

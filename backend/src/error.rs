@@ -12,6 +12,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("session expired")]
     SessionExpired,
+    /// The password was set by someone else: only changing it is allowed (16.3.2.3).
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("invalid credentials")]
     BadCredentials,
     #[error("account locked")]
@@ -55,6 +58,15 @@ impl ApiError {
             ApiError::SessionExpired => {
                 (StatusCode::UNAUTHORIZED, "session_expired", "Sessão expirada", Some("Sua sessão expirou; faça login novamente.".into()))
             }
+            ApiError::PasswordChangeRequired => (
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "Troque a senha",
+                Some(
+                    "Esta senha foi definida por outra pessoa: troque-a (POST /auth/password) antes de continuar."
+                        .into(),
+                ),
+            ),
             ApiError::BadCredentials => {
                 (StatusCode::UNAUTHORIZED, "bad_credentials", "Usuário ou senha incorretos", None)
             }

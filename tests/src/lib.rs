@@ -56,8 +56,25 @@ impl TestServer {
         let running = atalaia_backend::server::start_with_clock(config, clock).await.expect("server starts");
         let http = reqwest::Client::new();
         let mut s = Self { running, http, admin_token: String::new(), _dir: None };
+        s.settle("admin").await;
         s.admin_token = s.login("admin", ADMIN_PASSWORD).await.token;
         s
+    }
+
+    /// Marks `username`'s password as their own, as after its first change: a fixture's user
+    /// works at once with the password the test gave it. (Tests of the forced change itself
+    /// create their users without this.)
+    pub async fn settle(&self, username: &str) {
+        let name = username.to_owned();
+        self.running
+            .state
+            .store
+            .write(move |ctx| {
+                ctx.conn.execute("UPDATE users SET must_change = 0 WHERE username = ?1", [&name])?;
+                Ok(())
+            })
+            .await
+            .expect("settled");
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -90,6 +107,7 @@ impl TestServer {
         };
         let resp = self.post(&self.admin_token, "/users", &serde_json::to_value(&new).expect("json")).await;
         assert_eq!(resp.status(), 201, "create {username}");
+        self.settle(username).await;
         self.login(username, "password-123").await.token
     }
 
@@ -285,15 +303,36 @@ impl ServerProcess {
     }
 
     /// A token of `user` (the demo users' password is `atalaia-demo`, `admin`'s [`ADMIN_PASSWORD`]).
+    /// A password that must be changed at the first access (the configured administrator's) is
+    /// changed to [`changed`] of it, as the administrator would; later runs log in with that.
     pub async fn token(&self, user: &str, password: &str) -> String {
-        let resp = reqwest::Client::new()
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&serde_json::json!({"username": user, "password": password}))
+        let http = reqwest::Client::new();
+        let login = |password: String| {
+            http.post(format!("{}/api/v1/auth/login", self.base))
+                .json(&serde_json::json!({"username": user, "password": password}))
+                .send()
+        };
+        let mut resp = login(password.to_owned()).await.expect("login");
+        if resp.status() == 401 {
+            resp = login(changed(password)).await.expect("login");
+        }
+        assert_eq!(resp.status(), 200, "login of {user}");
+        let session = resp.json::<LoginResponse>().await.expect("login body");
+        if !session.must_change_password {
+            return session.token;
+        }
+        let body = serde_json::json!({"current_password": password, "new_password": changed(password)});
+        let r = http
+            .post(format!("{}/api/v1/auth/password", self.base))
+            .bearer_auth(&session.token)
+            .json(&body)
             .send()
             .await
-            .expect("login");
-        assert_eq!(resp.status(), 200, "login of {user}");
-        resp.json::<LoginResponse>().await.expect("login body").token
+            .expect("password change");
+        assert_eq!(r.status(), 204, "first password of {user} changed");
+        let again = login(changed(password)).await.expect("login");
+        assert_eq!(again.status(), 200, "login of {user} with the new password");
+        again.json::<LoginResponse>().await.expect("login body").token
     }
 
     /// Stops the server the hard way (a crash or a pulled cable, not a shutdown).
@@ -308,4 +347,9 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The password a fixture's user chose at the first access to replace `first`.
+pub fn changed(first: &str) -> String {
+    format!("{first}-trocada")
 }

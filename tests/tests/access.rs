@@ -134,8 +134,8 @@ async fn failed_logins_slow_the_guessers_address_not_the_accounts_owner() {
 }
 
 /// 16.3.2.3, III-2.23: a password an administrator chose is changed at the first access — the
-/// login says so until the user has chosen their own; the demo's and the user's own choices are
-/// not asked again.
+/// login says so until the user has chosen their own, and the server refuses every other route
+/// meanwhile; the demo's and the user's own choices are not asked again.
 #[tokio::test]
 async fn iii_2_23_a_password_set_by_an_administrator_must_be_changed_at_the_first_access() {
     let s = TestServer::start().await;
@@ -151,10 +151,25 @@ async fn iii_2_23_a_password_set_by_an_administrator_must_be_changed_at_the_firs
     assert!(first.must_change_password);
     let again = s.login("bia", "dada-pelo-admin").await;
     assert!(again.must_change_password, "until it is changed");
+    // No way around it: until the change, the session opens nothing but the change itself —
+    // whatever program holds it, the REST routes and the live feed alike.
+    let body =
+        expect_problem(s.get(&again.token, "/occurrences").await, 403, "password_change_required").await;
+    assert!(body["detail"].as_str().unwrap_or_default().contains("troque-a"), "{body}");
+    expect_problem(s.get(&again.token, "/alarms").await, 403, "password_change_required").await;
+    let refused = reqwest::Client::new()
+        .get(s.url("/live"))
+        .header("Authorization", format!("Bearer {}", again.token))
+        .send()
+        .await
+        .expect("live");
+    assert_eq!(refused.status(), 403, "the live feed too");
+    assert_eq!(s.get(&again.token, "/auth/me").await.status(), 200, "who am I, to show the form");
     let body =
         serde_json::json!({"current_password": "dada-pelo-admin", "new_password": "escolhida-pela-bia"});
     assert_eq!(s.post(&first.token, "/auth/password", &body).await.status(), 204);
     let own = s.login("bia", "escolhida-pela-bia").await;
     assert!(!own.must_change_password && !own.password_expired);
+    assert_eq!(s.get(&own.token, "/occurrences").await.status(), 200, "everything the profile grants, now");
     expect_problem(s.try_login("bia", "dada-pelo-admin").await, 401, "bad_credentials").await;
 }

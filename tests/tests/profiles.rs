@@ -95,6 +95,7 @@ async fn rfs169_a_profile_made_at_run_time_grants_exactly_its_permissions_route_
             .await
             .expect("user");
         let uid = user["id"].as_str().expect("id");
+        s.settle(&format!("metade{n}")).await;
         let given: Value = s
             .put(&admin, &format!("/users/{uid}/profile"), &json!({"profile": id}))
             .await
@@ -160,6 +161,7 @@ async fn rfs170_a_user_administrator_grants_only_what_they_hold_and_changes_appl
             .await
             .expect("user");
         ids.push(u["id"].as_str().expect("id").to_owned());
+        s.settle(name).await;
     }
     let r = s.put(&admin, &format!("/users/{}/profile", ids[0]), &json!({"profile": "gestor"})).await;
     assert_eq!(r.status(), 200);
