@@ -156,6 +156,7 @@ fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
             region: None,
             responsible: None,
             linked_person: None,
+            personal: Default::default(),
             created_at: t0(),
             photo: None,
         };

@@ -262,6 +262,7 @@ fn porto_velho() -> (LiveModel, Person, Device, Vec<Position>) {
         region: None,
         responsible: None,
         linked_person: None,
+        personal: Default::default(),
         created_at: now(),
         photo: None,
     };

@@ -77,7 +77,8 @@ fn iii_2_7_an_administrator_corrects_a_persons_record_from_the_alarm_card() {
 }
 
 /// 27.16.1: a protected victim is linked at the console to the aggressor whose approach raises
-/// an alarm — chosen by typing the name, shown on both records.
+/// an alarm — chosen by typing the name, shown on both records — and her identification
+/// (III-2.21, 16.2.16) written in the same correction.
 #[test]
 fn req_27_16_1_an_administrator_links_a_victim_to_her_aggressor_at_the_console() {
     let (_dir, server) = demo_server();
@@ -102,10 +103,20 @@ fn req_27_16_1_an_administrator_links_a_victim_to_her_aggressor_at_the_console()
     ui.click("Nome do agressor");
     ui.type_text("Otac");
     ui.click("Otacílio Brandão (0001611-27.2026.8.22.0001)");
+    // III-2.21, 16.2.16: her identification in the same correction.
+    ui.click("000.000.000-00");
+    ui.type_text("529.982.247-25");
+    ui.click("dd/mm/aaaa");
+    ui.type_text("07/03/1988");
     ui.click("Salvar cadastro");
     ui.wait_for("Agressor vinculado: Otacílio Brandão", Duration::from_secs(10));
     let stored: Person = block(admin.get(&format!("/persons/{}", victim.id))).unwrap();
     assert_eq!(stored.linked_person, Some(aggressor.id));
+    assert_eq!(stored.personal.cpf.as_deref(), Some("52998224725"));
+    let today = chrono::Utc::now().with_timezone(&atalaia_client::format::DEFAULT_TZ).date_naive();
+    let shown = atalaia_client::admin::personal_lines(&stored.personal, today);
+    assert!(shown[0].starts_with("CPF 529.982.247-25 · nascido(a) em 07/03/1988 ("), "{shown:?}");
+    ui.wait_for(&shown[0], Duration::from_secs(5));
     // The aggressor's record names whom they are kept away from.
     ui.click("Otacílio Brandão");
     ui.wait_for("Vítima(s) protegida(s): Marta Brandão", Duration::from_secs(5));

@@ -88,6 +88,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         region: None,
         responsible: None,
         linked_person: None,
+        personal: Default::default(),
         created_at: now(),
         photo: None,
     };

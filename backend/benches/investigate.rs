@@ -108,6 +108,7 @@ fn people() -> Vec<Person> {
             region: None,
             responsible: None,
             linked_person: None,
+            personal: Default::default(),
             created_at: DateTime::from_timestamp(START, 0).expect("start"),
             photo: None,
         })

@@ -84,6 +84,7 @@ async fn world() -> World {
                         region: None,
                         responsible: None,
                         linked_person: None,
+                        personal: Default::default(),
                         created_at: ctx.now,
                         photo: None,
                     })?;

@@ -150,6 +150,7 @@ impl Harness {
             region: None,
             responsible: None,
             linked_person: linked.map(|l| self.people[l].person),
+            personal: Default::default(),
             created_at: now,
             photo: None,
         };

@@ -201,6 +201,7 @@ fn seed_data(
                     region: Some(format!("Regional {}", ["I", "II", "III"][i % 3])),
                     responsible: Some("Rafael Costa".into()),
                     linked_person: None,
+                    personal: Default::default(),
                     created_at: now,
                     photo: None,
                 };

@@ -236,3 +236,43 @@ async fn iii_2_21_a_persons_photo_is_checked_kept_with_the_earlier_ones_and_each
         history.as_array().expect("array").iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, ["person.photo", "person.photo", "person.create"]);
 }
+
+/// III-2.21, 16.2.16: who the person is — CPF (checked by its digits), RG, birth date, mother's
+/// name, address, phone — registered, corrected with its history, refused in Portuguese when
+/// wrong, and kept by a correction that does not touch it.
+#[tokio::test]
+async fn iii_2_21_a_persons_identification_is_kept_checked_and_its_changes_in_the_history() {
+    let s = TestServer::start().await;
+    let mut body = json!({"name": "Valdir Cunha", "record": "0002-21", "regime": "semi_open",
+        "personal": {"cpf": "529.982.247-99", "birth_date": "1988-03-07"}});
+    let r = s.post(&s.admin_token, "/persons", &body).await;
+    let problem = expect_problem(r, 422, "validation").await;
+    assert!(problem.to_string().contains("CPF inválido: confira os 11 dígitos."), "{problem}");
+    body["personal"]["cpf"] = json!("529.982.247-25");
+    body["personal"]["mother_name"] = json!("  Maria das Dores ");
+    let p: Value = s.post(&s.admin_token, "/persons", &body).await.json().await.expect("person");
+    assert_eq!(p["personal"]["cpf"], "52998224725", "digits only");
+    assert_eq!(p["personal"]["mother_name"], "Maria das Dores");
+    let id = p["id"].as_str().expect("id").to_owned();
+    body["personal"]["address"] = json!("Rua das Flores, 12, Porto Velho");
+    body["personal"]["birth_date"] = json!("1988-03-08");
+    assert_eq!(s.put(&s.admin_token, &format!("/persons/{id}"), &body).await.status(), 200);
+    let history: Value =
+        s.get(&s.admin_token, &format!("/persons/{id}/history")).await.json().await.expect("history");
+    let text = history.to_string();
+    assert!(text.contains("Nascimento: 07/03/1988 → 08/03/1988"), "{text}");
+    assert!(text.contains("Endereço: — → Rua das Flores, 12, Porto Velho"), "{text}");
+    body["personal"]["birth_date"] = json!("2999-01-01");
+    let r = s.put(&s.admin_token, &format!("/persons/{id}"), &body).await;
+    expect_problem(r, 422, "validation").await;
+    let kept: Value = s.get(&s.admin_token, &format!("/persons/{id}")).await.json().await.expect("person");
+    assert_eq!(kept["personal"]["birth_date"], "1988-03-08", "nothing of the refused body stored");
+    // A correction that leaves the identification out (an older client) keeps it.
+    let plain = json!({"name": "Valdir da Cunha", "record": "0002-21", "regime": "semi_open"});
+    assert_eq!(s.put(&s.admin_token, &format!("/persons/{id}"), &plain).await.status(), 200);
+    let kept: Value = s.get(&s.admin_token, &format!("/persons/{id}")).await.json().await.expect("person");
+    assert_eq!(
+        (kept["name"].as_str(), kept["personal"]["cpf"].as_str()),
+        (Some("Valdir da Cunha"), Some("52998224725"))
+    );
+}

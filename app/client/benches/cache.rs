@@ -29,6 +29,7 @@ fn main() {
             region: None,
             responsible: None,
             linked_person: None,
+            personal: Default::default(),
             created_at: t0,
             photo: None,
         };

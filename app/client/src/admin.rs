@@ -244,6 +244,43 @@ pub fn alarm_lines(
     lines
 }
 
+/// A person's identification and contact as the record shows it (III-2.21, 16.2.16): only
+/// what is known, the CPF punctuated, the age beside the birth date (as of `today`).
+pub fn personal_lines(d: &atalaia_core::monitoring::PersonalData, today: chrono::NaiveDate) -> Vec<String> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    let mut ids = Vec::new();
+    if let Some(c) = d.cpf.as_deref() {
+        ids.push(match c.len() {
+            11 => format!("CPF {}.{}.{}-{}", &c[0..3], &c[3..6], &c[6..9], &c[9..11]),
+            _ => format!("CPF {c}"),
+        });
+    }
+    if let Some(rg) = d.rg.as_deref() {
+        ids.push(format!("RG {rg}"));
+    }
+    if let Some(born) = d.birth_date {
+        let mut age = today.year() - born.year();
+        if (today.month(), today.day()) < (born.month(), born.day()) {
+            age -= 1;
+        }
+        ids.push(format!("nascido(a) em {} ({age} anos)", born.format("%d/%m/%Y")));
+    }
+    if !ids.is_empty() {
+        out.push(ids.join(" · "));
+    }
+    if let Some(m) = d.mother_name.as_deref() {
+        out.push(format!("Mãe: {m}"));
+    }
+    if let Some(a) = d.address.as_deref() {
+        out.push(format!("Endereço: {a}"));
+    }
+    if let Some(p) = d.phone.as_deref() {
+        out.push(format!("Telefone: {p}"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,6 +365,28 @@ mod tests {
             measure: None,
         });
         assert!(model.unnamed_user(eu), "a note by someone new asks for the names again");
+    }
+
+    #[test]
+    fn iii_2_21_a_persons_identification_is_shown_as_people_read_it() {
+        let d = atalaia_core::monitoring::PersonalData {
+            cpf: Some("52998224725".into()),
+            rg: Some("1234567 SESDEC/RO".into()),
+            birth_date: chrono::NaiveDate::from_ymd_opt(1988, 3, 7),
+            mother_name: Some("Maria das Dores".into()),
+            address: None,
+            phone: Some("(69) 99999-0000".into()),
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 6).expect("a day");
+        assert_eq!(
+            personal_lines(&d, today),
+            [
+                "CPF 529.982.247-25 · RG 1234567 SESDEC/RO · nascido(a) em 07/03/1988 (37 anos)",
+                "Mãe: Maria das Dores",
+                "Telefone: (69) 99999-0000",
+            ]
+        );
+        assert!(personal_lines(&atalaia_core::monitoring::PersonalData::default(), today).is_empty());
     }
 
     #[test]

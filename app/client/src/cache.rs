@@ -356,6 +356,7 @@ mod tests {
             region: None,
             responsible: None,
             linked_person: None,
+            personal: Default::default(),
             created_at: t0(),
             photo: None,
         };

@@ -33,6 +33,7 @@ pub fn person(name: &str) -> atalaia_core::monitoring::Person {
         region: None,
         responsible: None,
         linked_person: None,
+        personal: Default::default(),
         created_at: Utc::now(),
         photo: None,
     }

@@ -37,6 +37,13 @@ pub struct Form {
     pub group: String,
     pub region: String,
     pub responsible: String,
+    /// Identification and contact as typed (III-2.21, 16.2.16); the birth date as dd/mm/aaaa.
+    pub cpf: String,
+    pub rg: String,
+    pub born: String,
+    pub mother: String,
+    pub address: String,
+    pub phone: String,
     linked: Option<PersonId>,
     /// The name typed to find the aggressor a victim is protected from.
     linked_query: String,
@@ -52,6 +59,12 @@ pub enum Message {
     Group(String),
     Region(String),
     Responsible(String),
+    Cpf(String),
+    Rg(String),
+    Born(String),
+    Mother(String),
+    Address(String),
+    Phone(String),
     /// The name typed to find a victim's aggressor.
     LinkedQuery(String),
     /// The aggressor chosen (none: unlinked).
@@ -83,6 +96,12 @@ impl Form {
             group: p.group.clone().unwrap_or_default(),
             region: p.region.clone().unwrap_or_default(),
             responsible: p.responsible.clone().unwrap_or_default(),
+            cpf: p.personal.cpf.clone().unwrap_or_default(),
+            rg: p.personal.rg.clone().unwrap_or_default(),
+            born: p.personal.birth_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            mother: p.personal.mother_name.clone().unwrap_or_default(),
+            address: p.personal.address.clone().unwrap_or_default(),
+            phone: p.personal.phone.clone().unwrap_or_default(),
             linked: p.linked_person,
             linked_query: String::new(),
             saving: false,
@@ -101,6 +120,12 @@ impl Form {
             group: String::new(),
             region: String::new(),
             responsible: String::new(),
+            cpf: String::new(),
+            rg: String::new(),
+            born: String::new(),
+            mother: String::new(),
+            address: String::new(),
+            phone: String::new(),
             linked: None,
             linked_query: String::new(),
             saving: false,
@@ -116,6 +141,21 @@ impl Form {
     /// The body to send, or what is wrong with it (the server's own rules, in Portuguese).
     pub fn body(&self) -> Result<NewPerson, Vec<String>> {
         let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let birth_date = match self.born.trim() {
+            "" => None,
+            typed => match chrono::NaiveDate::parse_from_str(typed, "%d/%m/%Y") {
+                Ok(d) => Some(d),
+                Err(_) => return Err(vec!["Nascimento: use dd/mm/aaaa (por exemplo 07/03/1988).".into()]),
+            },
+        };
+        let personal = atalaia_core::monitoring::PersonalData {
+            cpf: some(&self.cpf),
+            rg: some(&self.rg),
+            birth_date,
+            mother_name: some(&self.mother),
+            address: some(&self.address),
+            phone: some(&self.phone),
+        };
         let body = NewPerson {
             id: Some(self.person),
             name: self.name.trim().to_owned(),
@@ -125,6 +165,7 @@ impl Form {
             region: some(&self.region),
             responsible: some(&self.responsible),
             linked_person: self.linked,
+            personal: Some(personal),
         };
         let errors: Vec<String> = body.validate().into_iter().map(|e| e.message).collect();
         if errors.is_empty() { Ok(body) } else { Err(errors) }
@@ -142,6 +183,12 @@ impl Form {
             Message::Group(v) => self.group = v,
             Message::Region(v) => self.region = v,
             Message::Responsible(v) => self.responsible = v,
+            Message::Cpf(v) => self.cpf = v,
+            Message::Rg(v) => self.rg = v,
+            Message::Born(v) => self.born = v,
+            Message::Mother(v) => self.mother = v,
+            Message::Address(v) => self.address = v,
+            Message::Phone(v) => self.phone = v,
             Message::LinkedQuery(v) => self.linked_query = v,
             Message::Link(p) => {
                 self.linked = p;
@@ -216,6 +263,18 @@ impl Form {
             ]
             .spacing(8),
             field("Responsável", "Informe o responsável", &self.responsible, Message::Responsible),
+            row![
+                field("CPF", "000.000.000-00", &self.cpf, Message::Cpf),
+                field("RG", "Número e órgão", &self.rg, Message::Rg),
+                field("Nascimento", "dd/mm/aaaa", &self.born, Message::Born),
+            ]
+            .spacing(8),
+            row![
+                field("Nome da mãe", "Como no documento", &self.mother, Message::Mother),
+                field("Telefone", "(69) 99999-0000", &self.phone, Message::Phone),
+            ]
+            .spacing(8),
+            field("Endereço", "Rua, número, bairro, município", &self.address, Message::Address),
             row![
                 save,
                 button(text("Cancelar").size(theme::SMALL))

@@ -225,6 +225,7 @@ pub fn wearer(
             region: None,
             responsible: None,
             linked_person: None,
+            personal: Default::default(),
         },
     ))
     .expect("person registered");

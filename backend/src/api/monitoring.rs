@@ -91,6 +91,7 @@ pub async fn create_person(
                 region: new.region.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()),
                 responsible: new.responsible.filter(|r| !r.trim().is_empty()),
                 linked_person: new.linked_person,
+                personal: new.personal.as_ref().map(|d| d.normalized()).unwrap_or_default(),
                 created_at: ctx.now,
                 photo: None,
             };

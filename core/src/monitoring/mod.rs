@@ -45,6 +45,47 @@ pub struct Person {
     /// photos are kept on the server and named in the record's history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<PhotoRef>,
+    /// Who the person is, for field teams and the court (III-2.21, 16.2.16).
+    #[serde(default, skip_serializing_if = "PersonalData::is_empty")]
+    pub personal: PersonalData,
+}
+
+/// A monitored person's identification and contact (III-2.21, 16.2.16); each field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PersonalData {
+    /// CPF, digits only once stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpf: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rg: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mother_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+impl PersonalData {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Each field trimmed, empty ones none, the CPF as digits.
+    pub fn normalized(&self) -> Self {
+        let opt =
+            |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        Self {
+            cpf: opt(&self.cpf).map(|c| c.chars().filter(char::is_ascii_digit).collect()),
+            rg: opt(&self.rg),
+            birth_date: self.birth_date,
+            mother_name: opt(&self.mother_name),
+            address: opt(&self.address),
+            phone: opt(&self.phone),
+        }
+    }
 }
 
 impl Person {

@@ -23,6 +23,10 @@ pub struct NewPerson {
     /// For a victim: the aggressor (27.16.1).
     #[serde(default)]
     pub linked_person: Option<PersonId>,
+    /// Identification and contact (III-2.21, 16.2.16); left out of a correction, the record's
+    /// is kept as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: Option<crate::monitoring::PersonalData>,
 }
 
 impl NewPerson {
@@ -34,6 +38,26 @@ impl NewPerson {
         limit(&mut e, "record", &self.record, 100, "Número do processo / prontuário");
         limit(&mut e, "group", self.group.as_deref().unwrap_or_default(), 100, "Grupo");
         limit(&mut e, "region", self.region.as_deref().unwrap_or_default(), 100, "Região");
+        let d = self.personal.as_ref().map(crate::monitoring::PersonalData::normalized).unwrap_or_default();
+        if d.cpf.as_deref().is_some_and(|c| !crate::samu::ident::valid_cpf(c)) {
+            e.push(FieldError::new("personal.cpf", "CPF inválido: confira os 11 dígitos."));
+        }
+        limit(&mut e, "personal.rg", d.rg.as_deref().unwrap_or_default(), 30, "RG");
+        limit(
+            &mut e,
+            "personal.mother_name",
+            d.mother_name.as_deref().unwrap_or_default(),
+            NAME_MAX,
+            "Nome da mãe",
+        );
+        limit(&mut e, "personal.address", d.address.as_deref().unwrap_or_default(), 300, "Endereço");
+        limit(&mut e, "personal.phone", d.phone.as_deref().unwrap_or_default(), 40, "Telefone");
+        if let Some(born) = d.birth_date
+            && (born < chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+                || born > chrono::Utc::now().date_naive())
+        {
+            e.push(FieldError::new("personal.birth_date", "Data de nascimento fora do possível."));
+        }
         limit(
             &mut e,
             "responsible",
@@ -67,6 +91,17 @@ impl NewPerson {
         );
         field("Grupo", opt(&p.group), opt(&self.group));
         field("Região", opt(&p.region), opt(&self.region));
+        let old = p.personal.normalized();
+        let new =
+            self.personal.as_ref().map_or_else(|| old.clone(), crate::monitoring::PersonalData::normalized);
+        field("CPF", opt(&old.cpf), opt(&new.cpf));
+        field("RG", opt(&old.rg), opt(&new.rg));
+        let day =
+            |d: Option<chrono::NaiveDate>| d.map_or("—".to_owned(), |d| d.format("%d/%m/%Y").to_string());
+        field("Nascimento", day(old.birth_date), day(new.birth_date));
+        field("Nome da mãe", opt(&old.mother_name), opt(&new.mother_name));
+        field("Endereço", opt(&old.address), opt(&new.address));
+        field("Telefone", opt(&old.phone), opt(&new.phone));
         field("Responsável", opt(&p.responsible), opt(&self.responsible));
         field(
             "Pessoa vinculada",
@@ -85,6 +120,9 @@ impl NewPerson {
         p.regime = self.regime;
         p.group = opt(&self.group);
         p.region = opt(&self.region);
+        if let Some(personal) = &self.personal {
+            p.personal = personal.normalized();
+        }
         p.responsible = opt(&self.responsible);
         p.linked_person = self.linked_person;
     }

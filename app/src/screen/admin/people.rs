@@ -253,9 +253,14 @@ impl State {
             text(linked_line(ctx, p)).size(theme::SMALL),
             text(format!("Responsável: {}", p.responsible.as_deref().unwrap_or("não informado")))
                 .size(theme::SMALL),
-            muted(format!("Cadastrado em {}", format::day_time(p.created_at, ctx.tz))),
         ]
         .spacing(4);
+        for line in
+            atalaia_client::admin::personal_lines(&p.personal, ctx.now.with_timezone(&ctx.tz).date_naive())
+        {
+            col = col.push(text(line).size(theme::SMALL));
+        }
+        col = col.push(muted(format!("Cadastrado em {}", format::day_time(p.created_at, ctx.tz))));
         if ctx.user.can(Permission::PersonWrite) {
             col = col.push(
                 button(text("Corrigir cadastro").size(theme::SMALL))
