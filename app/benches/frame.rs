@@ -157,6 +157,7 @@ fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
             responsible: None,
             linked_person: None,
             personal: Default::default(),
+            revision: Default::default(),
             created_at: t0(),
             photo: None,
         };

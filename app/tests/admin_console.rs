@@ -161,6 +161,7 @@ fn iii_2_21_an_administrator_sends_a_persons_photo_from_the_console_and_it_is_sh
             responsible: Some("Defensoria Pública".into()),
             linked_person: None,
             personal: Default::default(),
+            revision: Default::default(),
         },
     ))
     .unwrap();
@@ -229,6 +230,7 @@ fn rfs173_an_auditor_searches_the_audit_trail_at_the_console() {
             responsible: None,
             linked_person: None,
             personal: Default::default(),
+            revision: Default::default(),
         },
     ))
     .unwrap();

@@ -263,6 +263,7 @@ fn porto_velho() -> (LiveModel, Person, Device, Vec<Position>) {
         responsible: None,
         linked_person: None,
         personal: Default::default(),
+        revision: Default::default(),
         created_at: now(),
         photo: None,
     };

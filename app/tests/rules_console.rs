@@ -122,6 +122,7 @@ fn iii_2_11_iii_2_25_an_administrator_writes_a_groups_rules_and_procedure_and_th
         responsible: None,
         linked_person: None,
         personal: Default::default(),
+        revision: Default::default(),
     };
     let _: Person = block(admin.put(&format!("/persons/{}", person.id), &body)).unwrap();
     report(&server, IMEI, "lat=-8.7612&lon=-63.9004&accuracy=8&batt=76&alarm=tampering");

@@ -89,6 +89,7 @@ fn snapshot() -> (Snapshot, Alarm) {
         responsible: None,
         linked_person: None,
         personal: Default::default(),
+        revision: Default::default(),
         created_at: now(),
         photo: None,
     };

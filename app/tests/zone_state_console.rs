@@ -34,6 +34,7 @@ fn iii_2_13_a_zone_is_suspended_resumed_and_lifted_at_the_console_with_its_reaso
             responsible: None,
             linked_person: None,
             personal: Default::default(),
+            revision: Default::default(),
         },
     ))
     .expect("person");

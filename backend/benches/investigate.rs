@@ -109,6 +109,7 @@ fn people() -> Vec<Person> {
             responsible: None,
             linked_person: None,
             personal: Default::default(),
+            revision: Default::default(),
             created_at: DateTime::from_timestamp(START, 0).expect("start"),
             photo: None,
         })

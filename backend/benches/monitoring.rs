@@ -85,6 +85,7 @@ async fn world() -> World {
                         responsible: None,
                         linked_person: None,
                         personal: Default::default(),
+                        revision: Default::default(),
                         created_at: ctx.now,
                         photo: None,
                     })?;

@@ -151,6 +151,7 @@ impl Harness {
             responsible: None,
             linked_person: linked.map(|l| self.people[l].person),
             personal: Default::default(),
+            revision: Default::default(),
             created_at: now,
             photo: None,
         };

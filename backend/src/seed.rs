@@ -202,6 +202,7 @@ fn seed_data(
                     responsible: Some("Rafael Costa".into()),
                     linked_person: None,
                     personal: Default::default(),
+                    revision: Default::default(),
                     created_at: now,
                     photo: None,
                 };

@@ -276,3 +276,37 @@ async fn iii_2_21_a_persons_identification_is_kept_checked_and_its_changes_in_th
         (Some("Valdir da Cunha"), Some("52998224725"))
     );
 }
+
+/// Two administrators correct the same record: the one who saves second, on the record as it was
+/// before the first's correction, is refused with why (409) — never silently over the other's
+/// correction, which stays as saved.
+#[tokio::test]
+async fn a_correction_made_on_an_older_record_is_refused_not_saved_over_anothers() {
+    let s = TestServer::start().await;
+    let body = json!({"name": "Caetano Reis", "record": "0003-07", "regime": "semi_open"});
+    let p: Value = s.post(&s.admin_token, "/persons", &body).await.json().await.expect("person");
+    let id = p["id"].as_str().expect("id").to_owned();
+    assert_eq!(p["revision"], 0);
+    let path = format!("/persons/{id}");
+    let first = json!({"name": "Caetano Reis", "record": "0003-07", "regime": "semi_open",
+        "responsible": "Rafael Costa", "revision": 0});
+    let saved: Value = s.put(&s.admin_token, &path, &first).await.json().await.expect("saved");
+    assert_eq!(saved["revision"], 1);
+    let second =
+        json!({"name": "Caetano dos Reis", "record": "0003-07", "regime": "semi_open", "revision": 0});
+    let problem = expect_problem(s.put(&s.admin_token, &path, &second).await, 409, "conflict").await;
+    assert!(
+        problem["detail"].as_str().unwrap_or_default().contains("foi corrigido por outra pessoa"),
+        "{problem}"
+    );
+    let kept: Value = s.get(&s.admin_token, &path).await.json().await.expect("person");
+    assert_eq!(
+        (kept["name"].as_str(), kept["responsible"].as_str()),
+        (Some("Caetano Reis"), Some("Rafael Costa"))
+    );
+    // On the record as it is now, the second correction goes through.
+    let again = json!({"name": "Caetano dos Reis", "record": "0003-07", "regime": "semi_open",
+        "responsible": "Rafael Costa", "revision": 1});
+    let saved: Value = s.put(&s.admin_token, &path, &again).await.json().await.expect("saved");
+    assert_eq!((saved["name"].as_str(), saved["revision"].as_u64()), (Some("Caetano dos Reis"), Some(2)));
+}

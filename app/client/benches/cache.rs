@@ -30,6 +30,7 @@ fn main() {
             responsible: None,
             linked_person: None,
             personal: Default::default(),
+            revision: Default::default(),
             created_at: t0,
             photo: None,
         };

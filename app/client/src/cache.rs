@@ -357,6 +357,7 @@ mod tests {
             responsible: None,
             linked_person: None,
             personal: Default::default(),
+            revision: Default::default(),
             created_at: t0(),
             photo: None,
         };

@@ -34,6 +34,7 @@ pub fn person(name: &str) -> atalaia_core::monitoring::Person {
         responsible: None,
         linked_person: None,
         personal: Default::default(),
+        revision: Default::default(),
         created_at: Utc::now(),
         photo: None,
     }

@@ -45,6 +45,8 @@ pub struct Form {
     pub address: String,
     pub phone: String,
     linked: Option<PersonId>,
+    /// The record's revision the form was opened on (none: a new record).
+    revision: Option<u32>,
     /// The name typed to find the aggressor a victim is protected from.
     linked_query: String,
     pub saving: bool,
@@ -103,6 +105,7 @@ impl Form {
             address: p.personal.address.clone().unwrap_or_default(),
             phone: p.personal.phone.clone().unwrap_or_default(),
             linked: p.linked_person,
+            revision: Some(p.revision),
             linked_query: String::new(),
             saving: false,
             errors: Vec::new(),
@@ -127,6 +130,7 @@ impl Form {
             address: String::new(),
             phone: String::new(),
             linked: None,
+            revision: None,
             linked_query: String::new(),
             saving: false,
             errors: Vec::new(),
@@ -166,6 +170,7 @@ impl Form {
             responsible: some(&self.responsible),
             linked_person: self.linked,
             personal: Some(personal),
+            revision: self.revision,
         };
         let errors: Vec<String> = body.validate().into_iter().map(|e| e.message).collect();
         if errors.is_empty() { Ok(body) } else { Err(errors) }

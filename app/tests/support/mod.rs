@@ -226,6 +226,7 @@ pub fn wearer(
             responsible: None,
             linked_person: None,
             personal: Default::default(),
+            revision: Default::default(),
         },
     ))
     .expect("person registered");

@@ -92,6 +92,7 @@ pub async fn create_person(
                 responsible: new.responsible.filter(|r| !r.trim().is_empty()),
                 linked_person: new.linked_person,
                 personal: new.personal.as_ref().map(|d| d.normalized()).unwrap_or_default(),
+                revision: Default::default(),
                 created_at: ctx.now,
                 photo: None,
             };
@@ -128,6 +129,13 @@ pub async fn update_person(
         .store
         .write(move |ctx| {
             let mut p: Person = Store::get_required(ctx.conn, &id.to_string())?;
+            if new.revision.is_some_and(|r| r != p.revision) {
+                return Err(StoreError::Conflict(format!(
+                    "O cadastro de {} foi corrigido por outra pessoa depois que você o abriu. Reabra-o \
+                     para ver a correção e refaça a sua.",
+                    p.name
+                )));
+            }
             if let Some(other) = new.linked_person {
                 Store::get_required::<Person>(ctx.conn, &other.to_string())?;
             }
@@ -136,6 +144,7 @@ pub async fn update_person(
                 return Ok(p);
             }
             new.apply_to(&mut p);
+            p.revision += 1;
             ctx.save(&p)?;
             ctx.audit(&actor, "person.update", &p.id.to_string(), &changes.join("; "))?;
             Ok(p)

@@ -48,6 +48,10 @@ pub struct Person {
     /// Who the person is, for field teams and the court (III-2.21, 16.2.16).
     #[serde(default, skip_serializing_if = "PersonalData::is_empty")]
     pub personal: PersonalData,
+    /// How many corrections the record has had: a correction made on an older one is refused,
+    /// never silently over another person's (issue 22).
+    #[serde(default)]
+    pub revision: u32,
 }
 
 /// A monitored person's identification and contact (III-2.21, 16.2.16); each field optional.

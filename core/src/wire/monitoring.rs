@@ -27,6 +27,10 @@ pub struct NewPerson {
     /// is kept as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personal: Option<crate::monitoring::PersonalData>,
+    /// The record's revision the correction was made on (`Person::revision`): when the stored
+    /// one is newer, someone else corrected it meanwhile and the correction is refused (409).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u32>,
 }
 
 impl NewPerson {
