@@ -112,6 +112,10 @@ impl State {
                     self.note = None;
                 }
                 self.selected = Some(id);
+                // Choosing someone in the list leaves a registration not yet sent.
+                if !self.busy {
+                    self.new = None;
+                }
             }
             Message::Give(profile) if !self.busy => {
                 let Some(user) = self.selected else { return (Task::none(), None) };
