@@ -3,15 +3,7 @@
 //! and turns into the server's body, checked by the server's own rules before sending.
 
 use atalaia_core::auth::{Permission, Profile, Role};
-use atalaia_core::wire::{FieldError, NewProfile, NewUser};
-
-fn said(errors: Vec<FieldError>) -> Result<(), String> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("\n"))
-    }
-}
+use atalaia_core::wire::{NewProfile, NewUser};
 
 /// A profile's identifier made from its name: "Consulta de cadastros" → `consulta-de-cadastros`.
 pub fn slug(name: &str) -> String {
@@ -56,7 +48,7 @@ impl UserDraft {
             role: profile.base,
             password: self.password.clone(),
         };
-        said(user.validate())?;
+        crate::refusal(user.validate())?;
         let seeded = profile.builtin && profile.id == profile.base.key();
         Ok((user, (!seeded).then(|| profile.id.clone())))
     }
@@ -117,7 +109,7 @@ impl ProfileDraft {
             Permission::ALL.into_iter().filter(|p| self.permissions.contains(p)).collect();
         permissions.dedup();
         let body = NewProfile { id: self.key(), name: self.name.trim().to_owned(), base, permissions };
-        said(body.validate())?;
+        crate::refusal(body.validate())?;
         if body.permissions.is_empty() {
             return Err("Marque ao menos uma permissão.".into());
         }

@@ -3,7 +3,6 @@
 //! place as coordinates, a radius in metres, a period in the site's time), checked by the same
 //! rules the server applies.
 
-use crate::reports::parse_local;
 use atalaia_core::ids::PersonId;
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -54,23 +53,9 @@ pub struct Request {
     pub to: DateTime<Utc>,
 }
 
-fn said(errors: Vec<atalaia_core::wire::FieldError>) -> Result<(), String> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("\n"))
-    }
-}
-
 impl Draft {
     pub fn request(&self, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Result<Request, String> {
-        let from = parse_local(&self.from, tz)
-            .ok_or("Início: use dd/mm/aaaa hh:mm (por exemplo 01/11/2026 00:00).")?;
-        let to = if self.to.trim().is_empty() {
-            now
-        } else {
-            parse_local(&self.to, tz).ok_or("Fim: use dd/mm/aaaa hh:mm, ou deixe vazio para agora.")?
-        };
+        let (from, to) = crate::reports::typed_period(&self.from, &self.to, tz, now)?;
         let at = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
         let period = format!("from={}&to={}", at(from), at(to));
         let path = match self.query {
@@ -83,7 +68,7 @@ impl Draft {
                     .replace(',', ".")
                     .parse()
                     .map_err(|_| "Raio: informe os metros (ex.: 300).".to_owned())?;
-                said(atalaia_core::investigate::check_period(
+                crate::refusal(atalaia_core::investigate::check_period(
                     from,
                     to,
                     Some((place.lat, place.lon, radius)),
@@ -94,7 +79,7 @@ impl Draft {
                 )
             }
             Query::Encounters | Query::CommonPlaces => {
-                said(atalaia_core::investigate::check_period(from, to, None))?;
+                crate::refusal(atalaia_core::investigate::check_period(from, to, None))?;
                 let who = match (self.person, self.group.trim()) {
                     (Some(p), _) => format!("person_id={p}"),
                     (None, "") => return Err("Escolha um monitorado ou informe um grupo.".into()),

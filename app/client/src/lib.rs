@@ -28,5 +28,14 @@ mod sqlite;
 pub mod tiles;
 
 pub use api::{Api, ApiError};
+
+/// The server's own field checks as one refusal for a form: every message, one per line.
+pub(crate) fn refusal(errors: Vec<atalaia_core::wire::FieldError>) -> Result<(), String> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("\n"))
+    }
+}
 pub use live::{LiveUpdate, subscribe};
 pub use model::LiveModel;

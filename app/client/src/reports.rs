@@ -77,6 +77,24 @@ pub fn parse_local(s: &str, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
     tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
 }
 
+/// A period as typed — start and end as `dd/mm/aaaa hh:mm` in `tz`, an empty end is now — or
+/// which of the two is not a time (in Portuguese). The limits of each use are checked after.
+pub fn typed_period(
+    from: &str,
+    to: &str,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+    let start =
+        parse_local(from, tz).ok_or("Início: use dd/mm/aaaa hh:mm (por exemplo 01/11/2026 00:00).")?;
+    let end = if to.trim().is_empty() {
+        now
+    } else {
+        parse_local(to, tz).ok_or("Fim: use dd/mm/aaaa hh:mm, ou deixe vazio para agora.")?
+    };
+    Ok((start, end))
+}
+
 /// What a report asks: its kind, the period as typed, the person chosen.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReportDraft {
@@ -103,13 +121,7 @@ impl ReportDraft {
         tz: chrono_tz::Tz,
         now: DateTime<Utc>,
     ) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
-        let from = parse_local(&self.from, tz)
-            .ok_or("Início: use dd/mm/aaaa hh:mm (por exemplo 01/11/2026 00:00).")?;
-        let to = if self.to.trim().is_empty() {
-            now
-        } else {
-            parse_local(&self.to, tz).ok_or("Fim: use dd/mm/aaaa hh:mm, ou deixe vazio para agora.")?
-        };
+        let (from, to) = typed_period(&self.from, &self.to, tz, now)?;
         if from >= to {
             return Err("O início do período deve ser antes do fim.".into());
         }

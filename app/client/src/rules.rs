@@ -6,16 +6,7 @@
 use atalaia_core::alarm::{AlarmKind, Procedure, Severity};
 use atalaia_core::monitoring::GroupRules;
 use atalaia_core::notify::{NewNotificationRule, NotificationRule, Trigger};
-use atalaia_core::wire::{FieldError, NewGroupRules, NewProcedure};
-
-/// The messages of a refusal, one per line.
-fn said(errors: Vec<FieldError>) -> Result<(), String> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("\n"))
-    }
-}
+use atalaia_core::wire::{NewGroupRules, NewProcedure};
 
 /// A group name as typed: trimmed; empty is none.
 fn group_of(s: &str) -> Option<String> {
@@ -87,7 +78,7 @@ impl ProcedureDraft {
         if body.group.as_deref() == Some("*") {
             return Err("\"*\" não é um nome de grupo válido.".into());
         }
-        said(body.validate())?;
+        crate::refusal(body.validate())?;
         Ok((kind, body))
     }
 }
@@ -141,7 +132,7 @@ impl GroupDraft {
             zone_dwell_s: number(&self.zone_dwell_s, "Confirmação de zona")?,
         };
         let group = self.group.trim().to_owned();
-        said(body.validate(&group))?;
+        crate::refusal(body.validate(&group))?;
         Ok((group, body))
     }
 }
@@ -219,7 +210,7 @@ impl NotificationDraft {
             email: recipients(&self.email),
             sms: recipients(&self.sms),
         };
-        said(body.validate())?;
+        crate::refusal(body.validate())?;
         Ok((name, body))
     }
 }
