@@ -552,8 +552,8 @@ pub async fn set_active(
             ctx.audit(&actor, action, &target, &format!("{username}: {reason}"))
         })
         .await?;
-    let users = list_users(&state.store).await?;
-    users.into_iter().find(|u| u.id == id).ok_or(ApiError::NotFound("Usuário"))
+    let row = state.store.read(move |c| user_by_name(c, &user.username)).await?;
+    row.map(|r| r.info).ok_or(ApiError::NotFound("Usuário"))
 }
 
 /// An administrator lifts every login block on the account `id` — throttled sources, and a

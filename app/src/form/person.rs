@@ -328,20 +328,9 @@ impl Form {
             search = search.on_input(Message::LinkedQuery);
         }
         col = col.push(search);
-        if self.linked_query.trim().chars().count() >= 2 {
-            let found = atalaia_client::admin::people(model, &self.linked_query);
-            let choices =
-                found.into_iter().filter(|p| p.id != self.person && p.regime != Regime::Victim).take(6).map(
-                    |p| {
-                        button(text(format!("{} ({})", p.name, p.record)).size(theme::SMALL))
-                            .padding([2, 8])
-                            .style(button::secondary)
-                            .on_press(Message::Link(Some(p.id)))
-                            .into()
-                    },
-                );
-            col = col.push(row(choices).spacing(6).wrap());
-        }
-        col.into()
+        let aggressor =
+            |p: &atalaia_core::monitoring::Person| p.id != self.person && p.regime != Regime::Victim;
+        col.push(super::person_choices(model, &self.linked_query, aggressor, |p| Message::Link(Some(p))))
+            .into()
     }
 }

@@ -5,8 +5,8 @@
 use super::{Event, muted, reports};
 use crate::pane::Ctx;
 use crate::theme;
+use atalaia_client::format;
 use atalaia_client::investigation::{Draft, Query};
-use atalaia_client::{admin, format};
 use atalaia_core::ids::PersonId;
 use atalaia_core::investigate::{CommonPlace, Encounter, Presence};
 use chrono::{DateTime, Utc};
@@ -152,15 +152,8 @@ impl State {
                 .spacing(8)
                 .align_y(iced::Center),
             );
-            if d.person.is_none() && self.who.trim().chars().count() >= 2 {
-                let choices = admin::people(ctx.model, &self.who).into_iter().take(8).map(|p| {
-                    button(text(format!("{} ({})", p.name, p.record)).size(theme::SMALL))
-                        .padding([2, 8])
-                        .style(button::secondary)
-                        .on_press(Message::Person(p.id))
-                        .into()
-                });
-                col = col.push(row(choices).spacing(6).wrap());
+            if d.person.is_none() {
+                col = col.push(crate::form::person_choices(ctx.model, &self.who, |_| true, Message::Person));
             }
         }
         col = col.push(

@@ -261,6 +261,24 @@ pub(crate) fn list_row<'a, M: Clone + 'a>(
     .into()
 }
 
+/// A form's "save" (pressable unless `busy`) and "Cancelar".
+pub(crate) fn save_cancel<'a, M: Clone + 'a>(
+    save: &'a str,
+    busy: bool,
+    on_save: M,
+    on_cancel: M,
+) -> Element<'a, M> {
+    row![
+        button(text(save).size(theme::SMALL)).padding([3, 10]).on_press_maybe((!busy).then_some(on_save)),
+        button(text("Cancelar").size(theme::SMALL))
+            .padding([3, 10])
+            .style(button::secondary)
+            .on_press(on_cancel),
+    ]
+    .spacing(8)
+    .into()
+}
+
 /// Secondary text.
 pub(crate) fn muted<'a>(s: String) -> iced::widget::Text<'a> {
     text(s).size(theme::SMALL).color(theme::MUTED)

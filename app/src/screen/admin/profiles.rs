@@ -219,18 +219,12 @@ impl State {
         if let Some(why) = &form.error {
             col = col.push(text(why.as_str()).size(theme::SMALL).color(theme::RED));
         }
-        col.push(
-            row![
-                button(text(if self.busy { "Salvando…" } else { "Salvar perfil" }).size(theme::SMALL))
-                    .padding([3, 10])
-                    .on_press_maybe((!self.busy).then_some(Message::Save)),
-                button(text("Cancelar").size(theme::SMALL))
-                    .padding([3, 10])
-                    .style(button::secondary)
-                    .on_press(Message::Cancel),
-            ]
-            .spacing(8),
-        )
+        col.push(super::save_cancel(
+            if self.busy { "Salvando…" } else { "Salvar perfil" },
+            self.busy,
+            Message::Save,
+            Message::Cancel,
+        ))
         .into()
     }
 }

@@ -6,7 +6,6 @@
 use super::{Event, muted};
 use crate::pane::Ctx;
 use crate::theme;
-use atalaia_client::admin;
 use atalaia_client::reports::{ReportDraft, ReportKind, ReportRequest};
 use atalaia_core::ids::PersonId;
 use iced::widget::{Id, button, column, row, text, text_input};
@@ -171,16 +170,8 @@ impl State {
                 .spacing(8)
                 .align_y(iced::Center),
             );
-            if self.draft.person.is_none() && self.who.trim().chars().count() >= 2 {
-                let found = admin::people(ctx.model, &self.who);
-                let choices = found.into_iter().take(8).map(|p| {
-                    button(text(format!("{} ({})", p.name, p.record)).size(theme::SMALL))
-                        .padding([2, 8])
-                        .style(button::secondary)
-                        .on_press(Message::Person(p.id))
-                        .into()
-                });
-                col = col.push(row(choices).spacing(6).wrap());
+            if self.draft.person.is_none() {
+                col = col.push(crate::form::person_choices(ctx.model, &self.who, |_| true, Message::Person));
             }
         }
         let mut actions = row![

@@ -241,18 +241,12 @@ impl State {
         if let Some(why) = &form.error {
             col = col.push(text(why.as_str()).size(theme::SMALL).color(theme::RED));
         }
-        col.push(
-            row![
-                button(text(if self.busy { "Cadastrando…" } else { "Cadastrar usuário" }).size(theme::SMALL))
-                    .padding([3, 10])
-                    .on_press_maybe((!self.busy).then_some(Message::Create)),
-                button(text("Cancelar").size(theme::SMALL))
-                    .padding([3, 10])
-                    .style(button::secondary)
-                    .on_press(Message::CancelNew),
-            ]
-            .spacing(8),
-        )
+        col.push(super::save_cancel(
+            if self.busy { "Cadastrando…" } else { "Cadastrar usuário" },
+            self.busy,
+            Message::Create,
+            Message::CancelNew,
+        ))
         .into()
     }
 

@@ -9,7 +9,7 @@ use atalaia_client::rules::GroupDraft;
 use atalaia_core::alarm::AlarmKind;
 use atalaia_core::monitoring::GroupRules;
 use atalaia_core::wire::NewGroupRules;
-use iced::widget::{Id, button, checkbox, column, row, text, text_input};
+use iced::widget::{Id, checkbox, column, row, text, text_input};
 use iced::{Element, Task};
 
 /// The group's name (the cursor goes there for a new one).
@@ -116,47 +116,28 @@ impl Form {
                 "Cinta, violação, zonas, bateria e a proteção da vítima valem sempre e não podem ser desativados."
                     .into(),
             ))
-            .push(
-                row![
-                    text("Perda de comunicação após (min)").size(theme::SMALL).width(260),
-                    text_input("padrão da central", &d.signal_timeout_min)
-                        .on_input(Message::Timeout)
-                        .on_submit(Message::Save)
-                        .size(theme::SMALL)
-                        .padding([3, 6])
-                        .width(160),
-                ]
-                .spacing(8)
-                .align_y(iced::Center),
-            )
-            .push(
-                row![
-                    text("Confirmação de entrada/saída de zona (s)").size(theme::SMALL).width(260),
-                    text_input("padrão da central", &d.zone_dwell_s)
-                        .on_input(Message::Dwell)
-                        .on_submit(Message::Save)
-                        .size(theme::SMALL)
-                        .padding([3, 6])
-                        .width(160),
-                ]
-                .spacing(8)
-                .align_y(iced::Center),
-            );
+            .push(threshold("Perda de comunicação após (min)", &d.signal_timeout_min, Message::Timeout))
+            .push(threshold("Confirmação de entrada/saída de zona (s)", &d.zone_dwell_s, Message::Dwell));
         if let Some(s) = status(&self.error, self.saving) {
             col = col.push(s);
         }
-        col.push(
-            row![
-                button(text("Salvar regras do grupo").size(theme::SMALL))
-                    .padding([3, 10])
-                    .on_press_maybe((!self.saving).then_some(Message::Save)),
-                button(text("Cancelar").size(theme::SMALL))
-                    .padding([3, 10])
-                    .style(button::secondary)
-                    .on_press(Message::Cancel),
-            ]
-            .spacing(8),
-        )
-        .into()
+        col.push(super::save_cancel("Salvar regras do grupo", self.saving, Message::Save, Message::Cancel))
+            .into()
     }
+}
+
+/// A threshold of the group's, typed; empty is the site's default.
+fn threshold<'a>(label: &'a str, value: &'a str, on_input: fn(String) -> Message) -> Element<'a, Message> {
+    row![
+        text(label).size(theme::SMALL).width(260),
+        text_input("padrão da central", value)
+            .on_input(on_input)
+            .on_submit(Message::Save)
+            .size(theme::SMALL)
+            .padding([3, 6])
+            .width(160),
+    ]
+    .spacing(8)
+    .align_y(iced::Center)
+    .into()
 }

@@ -8,6 +8,7 @@ mod group;
 mod notification;
 mod procedure;
 
+pub(crate) use super::save_cancel;
 use super::{Event, list_row, muted};
 use crate::pane::Ctx;
 use crate::theme;

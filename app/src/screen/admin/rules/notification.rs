@@ -166,15 +166,6 @@ impl Form {
         if let Some(s) = status(&self.error, self.saving) {
             col = col.push(s);
         }
-        col.push(
-            row![
-                button(small("Salvar regra"))
-                    .padding([3, 10])
-                    .on_press_maybe((!self.saving).then_some(Message::Save)),
-                button(small("Cancelar")).padding([3, 10]).style(button::secondary).on_press(Message::Cancel),
-            ]
-            .spacing(8),
-        )
-        .into()
+        col.push(super::save_cancel("Salvar regra", self.saving, Message::Save, Message::Cancel)).into()
     }
 }

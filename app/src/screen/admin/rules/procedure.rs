@@ -139,18 +139,7 @@ impl Form {
         if let Some(s) = status(&self.error, self.saving) {
             col = col.push(s);
         }
-        col.push(
-            row![
-                button(text("Salvar procedimento").size(theme::SMALL))
-                    .padding([3, 10])
-                    .on_press_maybe((!self.saving).then_some(Message::Save)),
-                button(text("Cancelar").size(theme::SMALL))
-                    .padding([3, 10])
-                    .style(button::secondary)
-                    .on_press(Message::Cancel),
-            ]
-            .spacing(8),
-        )
-        .into()
+        col.push(super::save_cancel("Salvar procedimento", self.saving, Message::Save, Message::Cancel))
+            .into()
     }
 }
