@@ -106,6 +106,14 @@ say "installed server on 127.0.0.1:$port"
 start_server
 grep -q '"status":"ok"' /tmp/atalaia-health.json || fail "health: $(cat /tmp/atalaia-health.json)"
 token="$(login admin "$password")" || fail "the printed password does not log in"
+# The printed password was set by the installer: until the administrator changes it, the server
+# serves nothing else (16.3.2.3), so the installer's first step is the change.
+status="$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/users")"
+[ "$status" = 403 ] || fail "the installer's password was usable without changing it (HTTP $status)"
+new_password="senha-nova-do-administrador"
+curl -fsS -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d "{\"current_password\":\"$password\",\"new_password\":\"$new_password\"}" \
+  "http://127.0.0.1:$port/api/v1/auth/password" >/dev/null || fail "changing the first password"
 curl -fsS -H "authorization: Bearer $token" -H 'content-type: application/json' \
   -d '{"username":"supervisora","display_name":"Supervisora de teste","role":"supervisor","password":"senha-da-supervisora"}' \
   "http://127.0.0.1:$port/api/v1/users" >/dev/null || fail "creating a user"
@@ -122,7 +130,7 @@ rm -f "$upgrade_log"
 grep -q '^# edited by the installer' /etc/atalaia/atalaia.toml || fail "the upgrade lost the edited configuration"
 start_server
 login supervisora senha-da-supervisora >/dev/null || fail "the data did not survive the upgrade"
-login admin "$password" >/dev/null || fail "the administrator did not survive the upgrade"
+login admin "$new_password" >/dev/null || fail "the administrator did not survive the upgrade"
 stop_server
 
 say "remove and purge"
