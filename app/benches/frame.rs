@@ -269,6 +269,7 @@ fn supervisor() -> Session {
         profile: None,
         permissions: None,
         active: true,
+        unit: None,
     };
     Session { api: Api::new(&base).unwrap(), base, token: "t".into(), user, site_tz: None }
 }

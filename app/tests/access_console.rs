@@ -76,7 +76,7 @@ fn rfs169_rfs170_an_administrator_defines_a_profile_registers_a_user_with_it_and
     ui.click("Paula Nery");
     ui.click("Desativar acesso");
     ui.wait_for("Informe o motivo da desativação.", Duration::from_secs(5));
-    ui.click("Motivo (desbloqueio, desativação ou reativação)");
+    ui.click("Motivo (desbloqueio, desativação, reativação ou unidade)");
     ui.type_text("Transferida para outra central");
     ui.click("Desativar acesso");
     ui.wait_for(
@@ -94,4 +94,59 @@ fn rfs169_rfs170_an_administrator_defines_a_profile_registers_a_user_with_it_and
     ui.click(PROFILE);
     ui.wait_for("Corrigir perfil", Duration::from_secs(5));
     ui.screenshot("console-perfis");
+}
+
+/// RFS177: an administrator binds the operator to "Regional I" at the console, with the reason;
+/// the operator's console then lists only that region's people — the server sends no other.
+#[test]
+fn rfs177_an_administrator_binds_an_operator_to_a_unit_and_her_console_shows_that_units_people_only() {
+    let (_dir, server) = demo_server();
+    let admin = block(api_as(&server.base_url, "admin"));
+    let everyone: Vec<atalaia_core::monitoring::Person> = block(admin.get("/persons")).unwrap();
+    let (ours, theirs): (Vec<_>, Vec<_>) =
+        everyone.iter().partition(|p| p.region.as_deref() == Some("Regional I"));
+    assert!(!ours.is_empty() && !theirs.is_empty(), "the demo has people in several regions");
+
+    let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admin")));
+    ui.wait_for("Conectado", Duration::from_secs(20));
+    ui.click("Cadastros");
+    ui.click("Usuários");
+    ui.wait_for("Joana Rocha", Duration::from_secs(10));
+    ui.click("Joana Rocha");
+    ui.wait_for("Unidade: Central (todas as unidades)", Duration::from_secs(5));
+    ui.click("Nova unidade (ex.: Regional I; vazio: central)");
+    ui.type_text("Regional I");
+    ui.click("Mudar unidade");
+    ui.wait_for("Informe o motivo da mudança de unidade.", Duration::from_secs(5));
+    ui.click("Motivo (desbloqueio, desativação, reativação ou unidade)");
+    ui.type_text("Lotada na Regional I (portaria 12/2026)");
+    ui.click("Mudar unidade");
+    ui.wait_for("Joana Rocha agora é da unidade: Regional I.", Duration::from_secs(10));
+    ui.wait_for("Unidade: Regional I", Duration::from_secs(5));
+    let users: Vec<UserInfo> = block(admin.get("/users")).unwrap();
+    let joana = users.iter().find(|u| u.username == "operador").unwrap();
+    assert_eq!(joana.unit.as_deref(), Some("Regional I"));
+    let trail: Vec<atalaia_core::wire::AuditEntry> = block(admin.get("/audit?action=user.unit")).unwrap();
+    assert!(trail[0].detail.contains("portaria 12/2026"), "{trail:?}");
+    if std::env::var("ATALAIA_UI_SNAPSHOT").is_ok() {
+        ui.screenshot("console-usuarios-unidade");
+    }
+
+    // Her console: the unit's people, and no one else's.
+    let mut op = Console::start(atalaia_console::application(kiosk(&server.base_url, "operador")));
+    op.wait_for("Conectado", Duration::from_secs(20));
+    op.click("Cadastros");
+    op.wait_for(&format!("{} pessoa(s)", ours.len()), Duration::from_secs(10));
+    op.type_text(&ours[0].record);
+    op.wait_for(&ours[0].name, Duration::from_secs(5));
+    for _ in ours[0].record.chars() {
+        op.key(iced_test::instruction::Key::Backspace);
+    }
+    // By record number: the demo has namesakes in several regions.
+    for p in &theirs {
+        if op.sees(&p.record) {
+            let png = op.screenshot("unit-leak");
+            panic!("{} is of {:?} (screen: {})", p.name, p.region, png.display());
+        }
+    }
 }

@@ -307,7 +307,7 @@ fn rfs170_an_administrator_gives_a_profile_and_unlocks_a_user_at_the_console() {
     // A login block lifted, with the reason in the audit trail.
     ui.click("Desbloquear login");
     ui.wait_for("Informe o motivo do desbloqueio.", Duration::from_secs(5));
-    ui.click("Motivo (desbloqueio, desativação ou reativação)");
+    ui.click("Motivo (desbloqueio, desativação, reativação ou unidade)");
     ui.type_text("Confirmado por telefone com a operadora");
     ui.click("Desbloquear login");
     ui.wait_for("Login desbloqueado.", Duration::from_secs(10));

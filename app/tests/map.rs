@@ -68,6 +68,7 @@ fn ctx(model: &LiveModel) -> Ctx<'_> {
         profile: None,
         permissions: None,
         active: true,
+        unit: None,
     });
     Ctx {
         model,

@@ -42,6 +42,7 @@ fn user(role: Role) -> UserInfo {
         profile: None,
         permissions: None,
         active: true,
+        unit: None,
     }
 }
 

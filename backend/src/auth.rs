@@ -81,7 +81,7 @@ fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, St
     let row = conn
         .query_row(
             "SELECT id, username, display_name, role, pw_hash, locked_until, active,
-                    COALESCE(pw_changed_at, created_at), profile, must_change FROM users WHERE username = ?1",
+                    COALESCE(pw_changed_at, created_at), profile, must_change, unit FROM users WHERE username = ?1",
             [username],
             |r| {
                 Ok((
@@ -91,13 +91,20 @@ fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, St
                     r.get::<_, Option<String>>(5)?,
                     r.get::<_, bool>(6)?,
                     r.get::<_, String>(7)?,
-                    (r.get::<_, Option<String>>(8)?, r.get::<_, bool>(9)?),
+                    (r.get::<_, Option<String>>(8)?, r.get::<_, bool>(9)?, r.get::<_, Option<String>>(10)?),
                 ))
             },
         )
         .optional()?;
-    let Some(((id, username, display_name), role, pw_hash, locked, active, changed, (profile, must_change))) =
-        row
+    let Some((
+        (id, username, display_name),
+        role,
+        pw_hash,
+        locked,
+        active,
+        changed,
+        (profile, must_change, unit),
+    )) = row
     else {
         return Ok(None);
     };
@@ -107,7 +114,16 @@ fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, St
     let permissions = Store::permissions_of(conn, role, profile.as_deref())?;
     let profile = Some(profile.unwrap_or_else(|| role.key().to_owned()));
     Ok(Some(UserRow {
-        info: UserInfo { id, username, display_name, role, profile, permissions: Some(permissions), active },
+        info: UserInfo {
+            id,
+            username,
+            display_name,
+            role,
+            profile,
+            permissions: Some(permissions),
+            active,
+            unit,
+        },
         pw_hash,
         pw_changed_at: parse_ts(&changed),
         must_change,
@@ -144,13 +160,14 @@ pub async fn create_user(
         profile: Some(new.role.key().to_owned()),
         permissions: Some(atalaia_core::auth::Profile::seeded(new.role).permissions),
         active: true,
+        unit: new.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned),
     };
     let row = info.clone();
     store
         .write(move |ctx| {
             let inserted = ctx.conn.execute(
-                "INSERT INTO users (id, username, display_name, role, pw_hash, created_at, pw_changed_at, must_change)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(username) DO NOTHING",
+                "INSERT INTO users (id, username, display_name, role, pw_hash, created_at, pw_changed_at, must_change, unit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8) ON CONFLICT(username) DO NOTHING",
                 params![
                     row.id.to_string(),
                     row.username,
@@ -158,13 +175,15 @@ pub async fn create_user(
                     role_to_str(row.role),
                     hash,
                     ts(ctx.now),
-                    must_change
+                    must_change,
+                    row.unit
                 ],
             )?;
             if inserted == 0 {
                 return Err(StoreError::Conflict(format!("O usuário '{}' já existe.", row.username)));
             }
-            ctx.audit(&actor, "user.create", &row.username, &format!("perfil {}", role_to_str(row.role)))?;
+            let unit = row.unit.as_deref().map(|u| format!(", unidade {u}")).unwrap_or_default();
+            ctx.audit(&actor, "user.create", &row.username, &format!("perfil {}{unit}", role_to_str(row.role)))?;
             Ok(())
         })
         .await?;
@@ -487,6 +506,7 @@ impl AuthUser {
     pub async fn still_valid(&self, state: &AppState) -> bool {
         let (hash, role) = (self.token_hash.clone(), role_to_str(self.user.role));
         let (name, granted) = (self.user.username.clone(), self.user.permissions.clone());
+        let unit = self.user.unit.clone();
         let now = ts(state.clock.now());
         state
             .store
@@ -499,7 +519,10 @@ impl AuthUser {
                 )? > 0;
                 // A profile changed under an open live feed ends it too: what it streams was
                 // chosen by the permissions it started with.
-                Ok(open && user_by_name(c, &name)?.is_some_and(|u| u.info.permissions == granted))
+                // So does a change of unit (RFS177): it streams what the unit reaches.
+                Ok(open
+                    && user_by_name(c, &name)?
+                        .is_some_and(|u| u.info.permissions == granted && u.info.unit == unit))
             })
             .await
             .unwrap_or(false)
@@ -527,7 +550,10 @@ pub async fn set_active(
         return Err(ApiError::Conflict("Você não pode desativar o próprio acesso.".into()));
     }
     let users = list_users(&state.store).await?;
-    let user = users.into_iter().find(|u| u.id == id).ok_or(ApiError::NotFound("Usuário"))?;
+    let user = users
+        .into_iter()
+        .find(|u| u.id == id && administers(caller, u))
+        .ok_or(ApiError::NotFound("Usuário"))?;
     // Nobody restores access beyond their own profile.
     if change.active {
         crate::api::profiles::within_reach(caller, user.permissions.as_deref().unwrap_or_default())?;
@@ -556,6 +582,66 @@ pub async fn set_active(
     row.map(|r| r.info).ok_or(ApiError::NotFound("Usuário"))
 }
 
+/// Whether `caller` administers `user`: a central administrator, everyone; one bound to a unit,
+/// that unit's professionals (RFS177).
+pub fn administers(caller: &AuthUser, user: &UserInfo) -> bool {
+    match (&caller.user.unit, &user.unit) {
+        (None, _) => true,
+        (Some(own), Some(theirs)) => atalaia_core::monitoring::reach::same_unit(own, theirs),
+        (Some(_), None) => false,
+    }
+}
+
+/// An administrator binds a professional to an organisational unit, or to the central (none),
+/// with the reason (RFS177), audited as `user.unit`. The change applies from the user's next
+/// request; an open live feed ends (it streamed what the old unit reached). An administrator
+/// bound to a unit binds users to that unit only, never widens anyone's reach beyond theirs.
+pub async fn set_unit(
+    state: &AppState,
+    caller: &AuthUser,
+    id: UserId,
+    change: atalaia_core::wire::UserUnit,
+) -> ApiResult<UserInfo> {
+    let reason = change.reason.trim().to_owned();
+    let unit = change.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+    let mut errors = Vec::new();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        errors.push(FieldError::new("reason", "Informe o motivo (até 500 caracteres)."));
+    }
+    if unit.as_ref().is_some_and(|u| u.chars().count() > atalaia_core::wire::UNIT_MAX) {
+        errors.push(FieldError::new(
+            "unit",
+            &format!("A unidade deve ter até {} caracteres.", atalaia_core::wire::UNIT_MAX),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if let Some(own) = &caller.user.unit
+        && !unit.as_deref().is_some_and(|u| atalaia_core::monitoring::reach::same_unit(u, own))
+    {
+        return Err(ApiError::Forbidden);
+    }
+    let users = list_users(&state.store).await?;
+    let user = users
+        .into_iter()
+        .find(|u| u.id == id && administers(caller, u))
+        .ok_or(ApiError::NotFound("Usuário"))?;
+    let actor = caller.actor();
+    let target = id.to_string();
+    let username = user.username.clone();
+    state
+        .store
+        .write(move |ctx| {
+            ctx.conn.execute("UPDATE users SET unit = ?2 WHERE id = ?1", params![&target, unit])?;
+            let to = unit.as_deref().unwrap_or("central (todas as unidades)");
+            ctx.audit(&actor, "user.unit", &target, &format!("{username}: {to} — {reason}"))
+        })
+        .await?;
+    let row = state.store.read(move |c| user_by_name(c, &user.username)).await?;
+    row.map(|r| r.info).ok_or(ApiError::NotFound("Usuário"))
+}
+
 /// An administrator lifts every login block on the account `id` — throttled sources, and a
 /// lock left by an earlier version — with the reason, audited as `user.unlock`.
 pub async fn unlock(state: &AppState, caller: &AuthUser, id: UserId, reason: &str) -> ApiResult<()> {
@@ -564,7 +650,10 @@ pub async fn unlock(state: &AppState, caller: &AuthUser, id: UserId, reason: &st
         return Err(ApiError::Validation(vec![FieldError::new("reason", "Motivo é obrigatório.")]));
     }
     let users = list_users(&state.store).await?;
-    let user = users.into_iter().find(|u| u.id == id).ok_or(ApiError::NotFound("Usuário"))?;
+    let user = users
+        .into_iter()
+        .find(|u| u.id == id && administers(caller, u))
+        .ok_or(ApiError::NotFound("Usuário"))?;
     let lifted = state.throttle.unlock(&user.username, state.clock.now());
     let actor = caller.actor();
     let target = id.to_string();

@@ -8,6 +8,7 @@ use crate::server::AppState;
 use crate::store::{Store, StoreError};
 use atalaia_core::alarm::Alarm;
 use atalaia_core::auth::Permission;
+use atalaia_core::monitoring::reach::Reach;
 use atalaia_core::monitoring::{Device, Person, Zone};
 use atalaia_core::samu::{Occurrence, OccurrencePhase, Vehicle};
 use atalaia_core::wire::{EventBody, LiveEvent, LiveMessage, Snapshot};
@@ -69,35 +70,40 @@ async fn run(
 ) -> Result<(), LiveError> {
     // Subscribe before reading so nothing committed in between is missed; duplicates are skipped by seq.
     let mut rx = state.store.subscribe();
+    // What a professional bound to a unit reaches (RFS177), kept current by the events.
+    let mut reach: Option<Reach> = None;
     let mut last = match since {
         Some(since) => {
-            let (head, gap, ours) = state
+            let unit = caller.user.unit.clone();
+            let (head, gap, ours, within) = state
                 .store
                 .read(move |c| {
                     Ok((
                         Store::head_seq(c)?,
                         Store::events_since(c, since, MAX_RESUME + 1)?,
                         Store::instance(c)?,
+                        crate::api::reach::load(c, unit.as_deref())?,
                     ))
                 })
                 .await?;
+            reach = within;
             // A resume point beyond our log (restored backup, replica behind) or from another
             // database cannot be trusted: skipping by it would silently drop events.
             let foreign = instance.is_some_and(|i| i != ours);
             if foreign || since > head || gap.len() > MAX_RESUME {
-                send_snapshot(&mut socket, &state, &caller).await?
+                send_snapshot(&mut socket, &state, &caller, &mut reach).await?
             } else {
                 let mut last = since;
                 for e in gap {
                     last = e.seq;
-                    if caller.can(e.body.read_permission()) {
+                    if passes(&caller, &mut reach, &e.body) {
                         send(&mut socket, &LiveMessage::Event(e)).await?;
                     }
                 }
                 last
             }
         }
-        None => send_snapshot(&mut socket, &state, &caller).await?,
+        None => send_snapshot(&mut socket, &state, &caller, &mut reach).await?,
     };
     let stopping = crate::server::until_stopping(state.stopping.clone());
     tokio::pin!(stopping);
@@ -125,13 +131,13 @@ async fn run(
                         continue;
                     }
                     last = e.seq;
-                    if caller.can(e.body.read_permission()) {
+                    if passes(&caller, &mut reach, &e.body) {
                         send(&mut socket, &LiveMessage::Event(LiveEvent::clone(&e))).await?;
                     }
                 }
                 Err(RecvError::Lagged(n)) => {
                     tracing::warn!(user = %caller.user.username, missed = n, "live subscriber lagging; resynchronising");
-                    last = send_snapshot(&mut socket, &state, &caller).await?;
+                    last = send_snapshot(&mut socket, &state, &caller, &mut reach).await?;
                 }
                 Err(RecvError::Closed) => return Ok(()),
             },
@@ -143,29 +149,44 @@ async fn run(
     }
 }
 
+/// Whether the subscriber gets this event: the profile's permission, and the unit's reach, which
+/// learns from every event (even one the profile does not stream) so it stays current.
+fn passes(caller: &AuthUser, reach: &mut Option<Reach>, body: &EventBody) -> bool {
+    let reached = reach.as_mut().is_none_or(|r| r.sees(body));
+    reached && caller.can(body.read_permission())
+}
+
+/// Sends a snapshot, and starts the subscriber's reach afresh as of it.
 async fn send_snapshot(
     socket: &mut WebSocket,
     state: &AppState,
     caller: &AuthUser,
+    reach: &mut Option<Reach>,
 ) -> Result<u64, LiveError> {
     let user = caller.user.clone();
     let now = state.clock.now();
-    let snap = state.store.read(move |c| build_snapshot(c, now, &|p| user.can(p))).await?;
+    let (snap, within) = state.store.read(move |c| build_snapshot(c, now, &user)).await?;
+    *reach = within;
     let seq = snap.seq;
     send(socket, &LiveMessage::Snapshot(snap)).await?;
     Ok(seq)
 }
 
-/// The state a subscriber may see, read in one transaction so it is consistent as of `seq`.
+/// The state a subscriber may see, read in one transaction so it is consistent as of `seq`,
+/// with what the user's unit reaches as of then (none: the central).
 pub fn build_snapshot(
     c: &rusqlite::Connection,
     now: chrono::DateTime<chrono::Utc>,
-    can: &dyn Fn(Permission) -> bool,
-) -> Result<Snapshot, StoreError> {
+    user: &atalaia_core::wire::UserInfo,
+) -> Result<(Snapshot, Option<Reach>), StoreError> {
+    let can = |p: Permission| user.can(p);
     let tx = c.unchecked_transaction()?;
+    let mut reach = crate::api::reach::load(&tx, user.unit.as_deref())?;
     let seq = Store::head_seq(&tx)?;
     let mut snap = Snapshot { seq, instance: Store::instance(&tx)?, ..Snapshot::default() };
     let recent = now - Duration::hours(24);
+    let within = reach.clone();
+    let keeps = |e: &dyn Fn(&Reach) -> bool| within.as_ref().is_none_or(e);
     if can(Permission::OccurrenceRead) {
         snap.occurrences = Store::list::<Occurrence>(&tx)?
             .into_iter()
@@ -180,16 +201,19 @@ pub fn build_snapshot(
     }
     if can(Permission::PersonRead) {
         snap.persons = Store::list::<Person>(&tx)?;
+        snap.persons.retain(|p| keeps(&|r| r.person(p.id)));
     }
     if can(Permission::ZoneRead) {
         snap.zones = Store::list::<Zone>(&tx)?;
+        snap.zones.retain(|z| keeps(&|r| r.zone(z)));
     }
     snap.positions = Store::last_positions(&tx)?
         .into_iter()
-        .filter(|p| can(EventBody::Position(p.clone()).read_permission()))
+        .filter(|p| can(EventBody::Position(p.clone()).read_permission()) && keeps(&|r| r.position(p)))
         .collect();
     if can(Permission::DeviceRead) {
         let mut devices = Store::list::<Device>(&tx)?;
+        devices.retain(|d| keeps(&|r| r.device(d)));
         let last: std::collections::HashMap<_, _> = snap.positions.iter().map(|p| (p.device_id, p)).collect();
         for d in &mut devices {
             // The newest of the last fix and the record (a heartbeat or a report without a fix
@@ -205,8 +229,12 @@ pub fn build_snapshot(
     }
     snap.alarms = Store::list_by::<Alarm>(&tx, "active", "1")?
         .into_iter()
-        .filter(|a| can(EventBody::Alarm(a.clone()).read_permission()))
+        .filter(|a| {
+            // The reach remembers the alarms it passes: their notifications follow them.
+            can(EventBody::Alarm(a.clone()).read_permission())
+                && reach.as_mut().is_none_or(|r| r.pass_alarm(a))
+        })
         .collect();
     tx.commit()?;
-    Ok(snap)
+    Ok((snap, reach))
 }

@@ -7,6 +7,7 @@ use crate::store::{Store, StoreError, ts};
 use atalaia_core::alarm::{Alarm, AlarmState, Outcome, Subject};
 use atalaia_core::ids::PersonId;
 use atalaia_core::monitoring::Person;
+use atalaia_core::monitoring::reach::Reach;
 use atalaia_core::text;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -75,11 +76,15 @@ pub fn events_per_person(
     to: DateTime<Utc>,
     only: Option<PersonId>,
     tz: Tz,
+    within: Option<&Reach>,
 ) -> Result<Table, StoreError> {
     let people = people(conn)?;
     let mut rows: Vec<(String, DateTime<Utc>, Vec<String>)> = Vec::new();
     for a in alarms_between(conn, from, to)? {
         let Subject::Person(pid) = a.subject else { continue };
+        if within.is_some_and(|r| !r.person(pid)) {
+            continue;
+        }
         if only.is_some_and(|o| o != pid) {
             continue;
         }
@@ -133,6 +138,7 @@ pub fn events_per_supervisor(
     to: DateTime<Utc>,
     tz: Tz,
     target: chrono::Duration,
+    within: Option<&Reach>,
 ) -> Result<Table, StoreError> {
     #[derive(Default)]
     struct Line {
@@ -151,6 +157,9 @@ pub fn events_per_supervisor(
     let mut lines: BTreeMap<String, Line> = BTreeMap::new();
     for a in alarms_between(conn, from, to)? {
         let Subject::Person(pid) = a.subject else { continue };
+        if within.is_some_and(|r| !r.person(pid)) {
+            continue;
+        }
         let who = people
             .get(&pid)
             .and_then(|p| p.responsible.clone())

@@ -110,6 +110,7 @@ pub async fn demo(store: &Store, opts: DemoOptions, tz: chrono_tz::Tz) -> Result
             display_name: display.into(),
             role,
             password: DEMO_PASSWORD.into(),
+            unit: None,
         };
         match auth::create_user(store, None, new, false).await {
             Ok(u) if role == Role::MonitoringOperator => operator = Some(u.id),

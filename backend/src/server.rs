@@ -103,7 +103,8 @@ async fn bootstrap_admin(store: &Store, config: &Config) -> Result<bool, ServerE
     if auth::user_count(store).await.map_err(|e| ServerError::Bootstrap(e.to_string()))? > 0 {
         return Ok(false);
     }
-    let new = NewUser { username, display_name: "Administrador".into(), role: Role::Admin, password };
+    let new =
+        NewUser { username, display_name: "Administrador".into(), role: Role::Admin, password, unit: None };
     // A printed or configured password: the administrator chooses their own at the first access.
     auth::create_user(store, None, new, true).await.map_err(|e| ServerError::Bootstrap(format!("{e:?}")))?;
     tracing::info!("bootstrap administrator created");

@@ -104,6 +104,7 @@ impl TestServer {
             display_name: format!("Usuário {username}"),
             role,
             password: "password-123".into(),
+            unit: None,
         };
         let resp = self.post(&self.admin_token, "/users", &serde_json::to_value(&new).expect("json")).await;
         assert_eq!(resp.status(), 201, "create {username}");

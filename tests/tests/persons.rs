@@ -277,9 +277,9 @@ async fn iii_2_21_a_persons_identification_is_kept_checked_and_its_changes_in_th
     );
 }
 
-/// Two administrators correct the same record: the one who saves second, on the record as it was
-/// before the first's correction, is refused with why (409) — never silently over the other's
-/// correction, which stays as saved.
+/// III-2.7: two administrators correct the same record: the one who saves second, on the record
+/// as it was before the first's correction, is refused with why — who changed what (409) — never
+/// silently over the other's correction, which stays as saved.
 #[tokio::test]
 async fn a_correction_made_on_an_older_record_is_refused_not_saved_over_anothers() {
     let s = TestServer::start().await;
@@ -295,10 +295,9 @@ async fn a_correction_made_on_an_older_record_is_refused_not_saved_over_anothers
     let second =
         json!({"name": "Caetano dos Reis", "record": "0003-07", "regime": "semi_open", "revision": 0});
     let problem = expect_problem(s.put(&s.admin_token, &path, &second).await, 409, "conflict").await;
-    assert!(
-        problem["detail"].as_str().unwrap_or_default().contains("foi corrigido por outra pessoa"),
-        "{problem}"
-    );
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("foi corrigido por outra pessoa"), "{problem}");
+    assert!(detail.contains("admin (Responsável: — → Rafael Costa)"), "says who changed what: {problem}");
     let kept: Value = s.get(&s.admin_token, &path).await.json().await.expect("person");
     assert_eq!(
         (kept["name"].as_str(), kept["responsible"].as_str()),

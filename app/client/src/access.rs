@@ -31,6 +31,8 @@ pub struct UserDraft {
     pub username: String,
     pub profile: Option<String>,
     pub password: String,
+    /// The organisational unit (RFS177); blank: the central.
+    pub unit: String,
 }
 
 impl UserDraft {
@@ -47,11 +49,22 @@ impl UserDraft {
             display_name: self.display_name.trim().to_owned(),
             role: profile.base,
             password: self.password.clone(),
+            unit: unit_of(&self.unit),
         };
         crate::refusal(user.validate())?;
         let seeded = profile.builtin && profile.id == profile.base.key();
         Ok((user, (!seeded).then(|| profile.id.clone())))
     }
+}
+
+/// A unit as typed: blank is the central (every unit).
+pub fn unit_of(typed: &str) -> Option<String> {
+    Some(typed.trim()).filter(|u| !u.is_empty()).map(str::to_owned)
+}
+
+/// How a user's unit reads: the unit, or the central.
+pub fn unit_label(unit: Option<&str>) -> String {
+    unit.map_or_else(|| "Central (todas as unidades)".to_owned(), str::to_owned)
 }
 
 /// A profile being written: its name, the kind of seat its users work at, and exactly the
@@ -165,6 +178,7 @@ mod tests {
             username: "paula.nery".into(),
             profile: None,
             password: "inicial-2026".into(),
+            unit: String::new(),
         };
         assert_eq!(d.body(&profiles).unwrap_err(), "Escolha o perfil do usuário.");
         d.profile = Some(seeded.id.clone());

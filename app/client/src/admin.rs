@@ -302,6 +302,7 @@ mod tests {
             profile: None,
             permissions: None,
             active: true,
+            unit: None,
         };
         let t = |h: u32| chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 7, h, 0, 0).unwrap();
         let mut closed = Alarm::new(AlarmKind::Tamper, Subject::Person(person), None, t(10), t(10));

@@ -226,6 +226,24 @@ impl Api {
         self.send(req).await
     }
 
+    /// Attaches a document to a monitored person's record (8.11.1): the file's bytes, described
+    /// by `doc`; the server reads its type from the bytes.
+    pub async fn add_document(
+        &self,
+        person: atalaia_core::ids::PersonId,
+        doc: &atalaia_core::monitoring::documents::NewDocument,
+        bytes: Vec<u8>,
+    ) -> Result<atalaia_core::monitoring::documents::DocumentRef, ApiError> {
+        let req = self
+            .http
+            .post(self.url(&format!("/persons/{person}/documents")))
+            .query(doc)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .timeout(Duration::from_secs(120))
+            .body(bytes);
+        self.send(req).await
+    }
+
     /// A file as it is stored (an attachment, the attendance report): its bytes, untouched.
     pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ApiError> {
         let mut req = self.http.get(self.url(path));

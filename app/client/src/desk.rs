@@ -169,7 +169,7 @@ pub struct Desk {
 impl Desk {
     pub fn new(user: UserInfo, now: DateTime<Utc>) -> Self {
         Self {
-            model: LiveModel::default(),
+            model: LiveModel { unit: user.unit.clone(), ..LiveModel::default() },
             user,
             link: Link::Connecting,
             started: now,
@@ -211,7 +211,7 @@ impl Desk {
         match cache.load() {
             Ok(Some(cached)) => {
                 tracing::info!(seq = cached.model.seq, saved_at = %cached.saved_at, "starting from the offline cache");
-                self.model = cached.model;
+                self.model = LiveModel { unit: self.user.unit.clone(), ..cached.model };
                 self.data_at = Some(cached.saved_at);
                 self.resume = Some(Resume { seq: self.model.seq, instance: self.model.instance.clone() });
                 loaded = true;

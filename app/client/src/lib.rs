@@ -7,6 +7,7 @@ pub mod api;
 pub mod backoff;
 pub mod cache;
 pub mod desk;
+pub mod documents;
 /// Records for tests, here and in the console's (feature `fixtures`).
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;

@@ -38,6 +38,9 @@ pub struct LiveModel {
     /// Every user's name, as the server last listed them: who claimed an alarm, who wrote a
     /// note (III-2.14). Kept across the feed's snapshots.
     pub names: HashMap<atalaia_core::ids::UserId, String>,
+    /// The organisational unit this seat's user is bound to (RFS177): a person transferred to
+    /// another unit leaves the model with the event that moves them. Kept across snapshots.
+    pub unit: Option<String>,
 }
 
 /// What an applied message changed, so the UI can redraw or alert selectively.
@@ -100,6 +103,7 @@ impl LiveModel {
                     ended_dispatches,
                     messages,
                     names: std::mem::take(&mut self.names),
+                    unit: self.unit.take(),
                 };
                 Applied { reset: true, new_alarms, ..Applied::default() }
             }
@@ -117,7 +121,18 @@ impl LiveModel {
                         self.vehicles.insert(v.id, v);
                     }
                     EventBody::Person(p) => {
-                        self.persons.insert(p.id, p);
+                        if self
+                            .unit
+                            .as_deref()
+                            .is_some_and(|u| !atalaia_core::monitoring::reach::in_unit(u, &p))
+                        {
+                            // Transferred to another unit: no longer this seat's to follow.
+                            self.persons.remove(&p.id);
+                            self.alarms
+                                .retain(|_, a| a.subject != atalaia_core::alarm::Subject::Person(p.id));
+                        } else {
+                            self.persons.insert(p.id, p);
+                        }
                     }
                     EventBody::Device(mut d) => {
                         // The server saves contact once a minute; the fixes since may be newer.
@@ -402,5 +417,36 @@ mod tests {
             m.apply(event(seq, EventBody::Position(pos(dev, fix))));
         }
         assert_eq!(m.trails[&dev].len(), TRAIL_LEN);
+    }
+
+    #[test]
+    fn rfs177_a_person_transferred_to_another_unit_leaves_the_seat_of_this_one() {
+        let person = |region: &str| -> atalaia_core::monitoring::Person {
+            serde_json::from_value(serde_json::json!({"id": "0193f0aa-0000-7000-8000-000000000001",
+                "name": "Ivo", "record": "1", "regime": "open", "region": region, "created_at": t(0)}))
+            .expect("person")
+        };
+        let here = person("Regional I");
+        let alarm = atalaia_core::alarm::Alarm::new(
+            atalaia_core::alarm::AlarmKind::Tamper,
+            atalaia_core::alarm::Subject::Person(here.id),
+            None,
+            t(0),
+            t(0),
+        );
+        let mut m = LiveModel { unit: Some("regional i".into()), ..LiveModel::default() };
+        m.apply(LiveMessage::Snapshot(Snapshot {
+            seq: 1,
+            persons: vec![here.clone()],
+            alarms: vec![alarm],
+            ..Snapshot::default()
+        }));
+        assert_eq!(m.unit.as_deref(), Some("regional i"), "kept across snapshots");
+        m.apply(event(2, EventBody::Person(person("Regional II"))));
+        assert!(m.persons.is_empty() && m.alarms.is_empty());
+        // A seat of the central keeps everyone.
+        let mut central = LiveModel::default();
+        central.apply(event(2, EventBody::Person(person("Regional II"))));
+        assert_eq!(central.persons.len(), 1);
     }
 }

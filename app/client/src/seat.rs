@@ -117,7 +117,7 @@ mod tests {
         serde_json::from_value(serde_json::json!({
             "token": "secret-token",
             "expires_at": "2026-11-23T12:00:00Z",
-            "user": UserInfo { id: UserId::new(), username: "joana".into(), display_name: "Joana".into(), role: Role::MonitoringOperator, profile: None, permissions: None, active: true },
+            "user": UserInfo { id: UserId::new(), username: "joana".into(), display_name: "Joana".into(), role: Role::MonitoringOperator, profile: None, permissions: None, active: true, unit: None },
         }))
         .expect("login response")
     }

@@ -85,6 +85,7 @@ mod tests {
                 profile: None,
                 permissions: None,
                 active: true,
+                unit: None,
             };
             let ctx = Ctx {
                 model: &model,

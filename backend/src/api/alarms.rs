@@ -9,6 +9,7 @@ use atalaia_core::alarm::{Alarm, AlarmError, AlarmKind, Outcome, Procedure, Subj
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::AlarmId;
 use atalaia_core::monitoring::Person;
+use atalaia_core::monitoring::reach::Reach;
 use atalaia_core::notify::{
     Channel, Contact, ContactChannel, NewNotificationRule, Notification, NotificationRule, normalize_phone,
     valid_email,
@@ -47,9 +48,11 @@ pub async fn list_notifications(
 ) -> ApiResult<Json<Vec<Notification>>> {
     caller.require(Permission::AlarmRead)?;
     let alarm = q.alarm_id.map(|a| a.to_string());
-    let (list, alarms) = state
+    let unit = super::reach::unit(&caller);
+    let (list, alarms, within) = state
         .store
         .read(move |c| {
+            let within = super::reach::load(c, unit.as_deref())?;
             let list = Store::notifications(c, alarm.as_deref(), 500)?;
             let mut alarms = std::collections::HashMap::new();
             for id in list.iter().filter_map(|n| n.alarm_id) {
@@ -57,14 +60,14 @@ pub async fn list_notifications(
                     e.insert(Store::get::<Alarm>(c, &id.to_string())?);
                 }
             }
-            Ok((list, alarms))
+            Ok((list, alarms, within))
         })
         .await?;
     // Messages about alarms of a domain the caller may not see are left out.
     let list = list
         .into_iter()
         .filter(|n| match n.alarm_id.and_then(|id| alarms.get(&id).cloned().flatten()) {
-            Some(a) => visible(&caller, &a),
+            Some(a) => visible(&caller, within.as_ref(), &a),
             None => true,
         })
         .collect();
@@ -135,8 +138,9 @@ pub async fn put_notification_rule(
     Ok(Json(saved))
 }
 
-fn visible(caller: &Caller, a: &Alarm) -> bool {
-    caller.can(EventBody::Alarm(a.clone()).read_permission())
+/// Whether the caller sees the alarm: its domain's permission, and the unit's reach (RFS177).
+fn visible(caller: &Caller, within: Option<&Reach>, a: &Alarm) -> bool {
+    caller.can(EventBody::Alarm(a.clone()).read_permission()) && super::reach::keeps(within, a)
 }
 
 /// `GET /alarms` filters.
@@ -156,15 +160,24 @@ pub async fn list_alarms(
     if !caller.can(Permission::AlarmRead) && !caller.can(Permission::OccurrenceRead) {
         return Err(ApiError::Forbidden);
     }
+    let unit = super::reach::unit(&caller);
     let Some(subject) = q.subject.map(|s| s.trim().to_owned()) else {
-        let mut all = state.store.read(Store::list::<Alarm>).await?;
-        all.retain(|a| visible(&caller, a));
+        let (mut all, within) = state
+            .store
+            .read(move |c| Ok((Store::list::<Alarm>(c)?, super::reach::load(c, unit.as_deref())?)))
+            .await?;
+        all.retain(|a| visible(&caller, within.as_ref(), a));
         all.sort_by(atalaia_core::alarm::queue_order);
         return Ok(Json(all));
     };
     let key = subject.clone();
-    let mut found = state.store.read(move |c| Store::list_by::<Alarm>(c, "subject", &key)).await?;
-    found.retain(|a| visible(&caller, a));
+    let (mut found, within) = state
+        .store
+        .read(move |c| {
+            Ok((Store::list_by::<Alarm>(c, "subject", &key)?, super::reach::load(c, unit.as_deref())?))
+        })
+        .await?;
+    found.retain(|a| visible(&caller, within.as_ref(), a));
     found.sort_by_key(|a| std::cmp::Reverse(a.raised_at));
     if found.iter().any(|a| matches!(a.subject, Subject::Person(_))) {
         let actor = caller.actor();
@@ -181,8 +194,17 @@ pub async fn get_alarm(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Alarm>> {
     let id: AlarmId = parse_id(&id, "Alarme")?;
-    let a: Alarm = state.store.read(move |c| Store::get_required(c, &id.to_string())).await?;
-    if !visible(&caller, &a) {
+    let unit = super::reach::unit(&caller);
+    let (a, within) = state
+        .store
+        .read(move |c| {
+            Ok((Store::get_required::<Alarm>(c, &id.to_string())?, super::reach::load(c, unit.as_deref())?))
+        })
+        .await?;
+    if !super::reach::keeps(within.as_ref(), &a) {
+        return Err(ApiError::NotFound("Alarme"));
+    }
+    if !visible(&caller, None, &a) {
         return Err(ApiError::Forbidden);
     }
     Ok(Json(a))
@@ -216,7 +238,10 @@ pub async fn act(
             let mut a: Alarm = Store::get_required(ctx.conn, &id.to_string())?;
             // Handling an alarm needs the right to see it (a monitoring operator cannot act on SAMU
             // alerts); answering 404 does not reveal that it exists.
-            if !user.can(EventBody::Alarm(a.clone()).read_permission()) {
+            let within = super::reach::load(ctx.conn, user.unit.as_deref())?;
+            if !user.can(EventBody::Alarm(a.clone()).read_permission())
+                || !super::reach::keeps(within.as_ref(), &a)
+            {
                 return Ok(Err(ApiError::NotFound("Alarme")));
             }
             let before = a.clone();

@@ -23,6 +23,11 @@ pub async fn search(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     caller.require(Permission::AuditRead)?;
+    // Someone bound to a unit reads what the unit's professionals did (RFS177).
+    let mut q = q;
+    if let Some(own) = &caller.user.unit {
+        q.unit = Some(own.clone());
+    }
     Ok(Json(state.store.read(move |c| Store::audit_entries(c, &q)).await?))
 }
 

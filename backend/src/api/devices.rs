@@ -60,6 +60,7 @@ pub async fn create_device(
         ));
     }
     check(errors)?;
+    let unit = super::reach::unit(&caller);
     let (new_record, d) = state
         .store
         .write(move |ctx| {
@@ -86,7 +87,7 @@ pub async fn create_device(
                 return Err(StoreError::Conflict(format!("O identificador {} já está cadastrado.", d.imei)));
             }
             if let Some(p) = d.person_id {
-                let person: Person = Store::get_required(ctx.conn, &p.to_string())?;
+                let person = super::reach::person(ctx.conn, unit.as_deref(), p)?;
                 if d.state == DeviceState::Active {
                     one_active(ctx.conn, &person, &d)?;
                 }
@@ -137,15 +138,16 @@ pub async fn change_device_state(
     check(change.validate())?;
     let actor = caller.actor();
     let by = caller.user.display_name.clone();
+    let unit = super::reach::unit(&caller);
     let d = state
         .store
         .write(move |ctx| {
-            let mut d: Device = Store::get_required(ctx.conn, &id.to_string())?;
+            let mut d: Device = super::reach::get(ctx.conn, unit.as_deref(), &id.to_string())?;
             let why = Why { by: &by, at: ctx.now, reason: &change.reason };
             let (wearer, vehicle) = (d.person_id, d.vehicle_id);
             let mut detail = format!("{}: {}", d.imei, d.state.label());
             if let DeviceAction::Activate { person_id: Some(p) } = change.action {
-                let person: Person = Store::get_required(ctx.conn, &p.to_string())?;
+                let person = super::reach::person(ctx.conn, unit.as_deref(), p)?;
                 one_active(ctx.conn, &person, &d)?;
                 detail.push_str(&format!(" → em {}", person.name));
             }
@@ -162,7 +164,7 @@ pub async fn change_device_state(
                 detail.push_str(&format!("; retirado da viatura {}", v.code));
             }
             if let DeviceAction::Replace { by: spare, .. } = change.action {
-                let mut spare: Device = Store::get_required(ctx.conn, &spare.to_string())?;
+                let mut spare: Device = super::reach::get(ctx.conn, unit.as_deref(), &spare.to_string())?;
                 let wearer =
                     wearer.ok_or_else(|| StoreError::Conflict("O dispositivo não tem portador.".into()))?;
                 spare.fit_as_replacement(&d, wearer, why).map_err(StoreError::Conflict)?;
@@ -196,10 +198,11 @@ pub async fn list_commands(
 ) -> ApiResult<Json<Vec<DeviceCommand>>> {
     caller.require(Permission::DeviceRead)?;
     let id: DeviceId = parse_id(&id, Device::WHAT)?;
+    let unit = super::reach::unit(&caller);
     let mut list = s
         .store
         .read(move |c| {
-            Store::get_required::<Device>(c, &id.to_string())?;
+            super::reach::get::<Device>(c, unit.as_deref(), &id.to_string())?;
             Store::list_by::<DeviceCommand>(c, "device_id", &id.to_string())
         })
         .await?;
@@ -230,10 +233,11 @@ pub async fn send_command(
         check(vec![FieldError::new("kind", problem)])?;
     }
     let by = caller.user.id;
+    let unit = super::reach::unit(&caller);
     let command = state
         .store
         .write(move |ctx| {
-            let d = Store::get_required::<Device>(ctx.conn, &device.to_string())?;
+            let d = super::reach::get::<Device>(ctx.conn, unit.as_deref(), &device.to_string())?;
             if let Some(stored) = Store::existing::<DeviceCommand, _>(ctx.conn, new.id)? {
                 return Ok((stored, d.imei));
             }

@@ -70,7 +70,8 @@ pub async fn presence(
 ) -> ApiResult<Json<Presence>> {
     caller.require(Permission::PositionRead)?;
     check(check_period(q.from, q.to, Some((q.lat, q.lon, q.radius_m))))?;
-    let person: Person = state.store.read(move |c| Store::get_required(c, &q.person_id.to_string())).await?;
+    let unit = super::reach::unit(&caller);
+    let person = state.store.read(move |c| super::reach::person(c, unit.as_deref(), q.person_id)).await?;
     audit(
         &state,
         &caller,
@@ -106,16 +107,40 @@ pub async fn nearby(
     )
     .await?;
     let center = LatLon { lat: q.lat, lon: q.lon };
-    let answer =
-        state.store.read(move |c| Ok(investigate::nearby(c, center, q.radius_m, q.from, q.to))).await??;
+    let unit = super::reach::unit(&caller);
+    let answer = state
+        .store
+        .read(move |c| {
+            let within = super::reach::load(c, unit.as_deref())?;
+            Ok(investigate::nearby(c, center, q.radius_m, q.from, q.to)
+                .map(|found| found.into_iter().filter(|p| reached(within.as_ref(), p.person_id)).collect()))
+        })
+        .await??;
     Ok(Json(answer))
 }
 
-/// The people a query is about: one person, or everyone in a group (16.2.25).
+/// Whether a unit (none: the central) reaches the person a result names (RFS177).
+fn reached(within: Option<&atalaia_core::monitoring::reach::Reach>, id: atalaia_core::ids::PersonId) -> bool {
+    within.is_none_or(|r| r.person(id))
+}
+
+/// What the caller reaches, for filtering the people a result names.
+async fn reach_of(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Option<atalaia_core::monitoring::reach::Reach>> {
+    let unit = super::reach::unit(caller);
+    Ok(state.store.read(move |c| super::reach::load(c, unit.as_deref())).await?)
+}
+
+/// The people a query is about: one person, or everyone in a group (16.2.25) — of the caller's
+/// unit when they are bound to one (RFS177).
 async fn subjects(
     state: &AppState,
+    caller: &Caller,
     q: &SubjectQuery,
 ) -> ApiResult<(Vec<Person>, Option<HashSet<atalaia_core::ids::PersonId>>, String)> {
+    let unit = super::reach::unit(caller);
     let mut errors = check_period(q.from, q.to, None);
     let group = q.group.as_deref().map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned);
     if q.person_id.is_some() == group.is_some() {
@@ -123,14 +148,17 @@ async fn subjects(
     }
     check(errors)?;
     if let Some(id) = q.person_id {
-        let p: Person = state.store.read(move |c| Store::get_required(c, &id.to_string())).await?;
+        let p = state.store.read(move |c| super::reach::person(c, unit.as_deref(), id)).await?;
         let target = p.id.to_string();
         return Ok((vec![p], None, target));
     }
     let g = group.unwrap_or_default();
     let wanted = g.clone();
     let mut people: Vec<Person> = state.store.read(Store::list::<Person>).await?;
-    people.retain(|p| p.groups().contains(&wanted));
+    people.retain(|p| {
+        p.groups().contains(&wanted)
+            && unit.as_deref().is_none_or(|u| atalaia_core::monitoring::reach::in_unit(u, p))
+    });
     if people.is_empty() {
         return Err(StoreError::NotFound("Grupo").into());
     }
@@ -148,7 +176,7 @@ pub async fn tracks(
     Params(q): Params<SubjectQuery>,
 ) -> ApiResult<Json<Vec<PersonTrack>>> {
     caller.require(Permission::PositionRead)?;
-    let (people, _, target) = subjects(&state, &q).await?;
+    let (people, _, target) = subjects(&state, &caller, &q).await?;
     audit(&state, &caller, "investigation.tracks", target, fmt_period(q.from, q.to)).await?;
     let answer = state.store.read(move |c| Ok(investigate::tracks_of(c, &people, q.from, q.to))).await??;
     Ok(Json(answer))
@@ -175,7 +203,7 @@ pub async fn encounters(
         errors.push(FieldError::new("window_s", "A janela deve ficar entre 0 e 1.800 segundos."));
     }
     check(errors)?;
-    let (people, among, target) = subjects(&state, &q).await?;
+    let (people, among, target) = subjects(&state, &caller, &q).await?;
     audit(
         &state,
         &caller,
@@ -184,12 +212,14 @@ pub async fn encounters(
         format!("{} m, {} s; {}", distance, window, fmt_period(q.from, q.to)),
     )
     .await?;
-    let answer = state
+    let within = reach_of(&state, &caller).await?;
+    let mut answer = state
         .store
         .read(move |c| {
             Ok(investigate::encounters(c, &people, among.as_ref(), q.from, q.to, distance, window))
         })
         .await??;
+    answer.retain(|e| reached(within.as_ref(), e.other_id));
     Ok(Json(answer))
 }
 
@@ -208,7 +238,7 @@ pub async fn common_places(
     if !(5..=24 * 60).contains(&min) {
         check(vec![FieldError::new("min_minutes", "O tempo mínimo deve ficar entre 5 minutos e 24 horas.")])?;
     }
-    let (people, among, target) = subjects(&state, &q).await?;
+    let (people, among, target) = subjects(&state, &caller, &q).await?;
     audit(
         &state,
         &caller,
@@ -217,9 +247,15 @@ pub async fn common_places(
         format!("mínimo {min} min; {}", fmt_period(q.from, q.to)),
     )
     .await?;
-    let answer = state
+    let within = reach_of(&state, &caller).await?;
+    let mut answer = state
         .store
         .read(move |c| Ok(investigate::common_places(c, &people, among.as_ref(), q.from, q.to, min)))
         .await??;
+    // A place shared with people beyond the unit is a place shared by fewer (or none).
+    for place in &mut answer {
+        place.visitors.retain(|v| reached(within.as_ref(), v.person_id));
+    }
+    answer.retain(|p| p.visitors.len() >= 2);
     Ok(Json(answer))
 }

@@ -4,12 +4,14 @@
 pub mod alarms;
 pub mod audit;
 pub mod devices;
+pub mod documents;
 pub mod ingest;
 pub mod investigate;
 pub mod monitoring;
 pub mod openapi;
 pub mod photos;
 pub mod profiles;
+pub(crate) mod reach;
 pub mod reports;
 pub mod samu;
 pub mod users;
@@ -70,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(monitoring::router())
         .merge(devices::router())
         .merge(photos::router())
+        .merge(documents::router())
         .merge(profiles::router())
         .merge(ingest::router())
         .merge(alarms::router())

@@ -1,6 +1,7 @@
 //! Monitoring resources: persons, devices (with their person or vehicle link), zones, position
 //! history and the log of refused device messages.
 
+use super::reach::{self, InReach};
 use super::{Body, Caller, check, created, parse_id};
 use crate::error::ApiResult;
 use crate::server::AppState;
@@ -28,16 +29,27 @@ pub fn router() -> Router<AppState> {
         .route("/positions", get(list_positions))
 }
 
-pub(super) async fn list_of<E: Entity>(
+/// Every record of a kind the caller reaches (RFS177).
+pub(super) async fn list_of<E: Entity + InReach>(
     state: &AppState,
     caller: &Caller,
     p: Permission,
 ) -> ApiResult<Json<Vec<E>>> {
     caller.require(p)?;
-    Ok(Json(state.store.read(|c| Store::list::<E>(c)).await?))
+    let unit = reach::unit(caller);
+    Ok(Json(
+        state
+            .store
+            .read(move |c| {
+                let within = reach::load(c, unit.as_deref())?;
+                Ok(Store::list::<E>(c)?.into_iter().filter(|e| reach::keeps(within.as_ref(), e)).collect())
+            })
+            .await?,
+    ))
 }
 
-pub(super) async fn get_of<E: Entity>(
+/// One record, "not found" when beyond the caller's reach (RFS177).
+pub(super) async fn get_of<E: Entity + InReach>(
     state: &AppState,
     caller: &Caller,
     p: Permission,
@@ -45,7 +57,8 @@ pub(super) async fn get_of<E: Entity>(
 ) -> ApiResult<Json<E>> {
     caller.require(p)?;
     let id: uuid::Uuid = parse_id(id, E::WHAT)?;
-    Ok(Json(state.store.read(move |c| Store::get_required(c, &id.to_string())).await?))
+    let unit = reach::unit(caller);
+    Ok(Json(state.store.read(move |c| reach::get(c, unit.as_deref(), &id.to_string())).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/persons", tag = "monitoring", responses((status = 200, body = [Person]), (status = 403, body = Problem)), security(("bearer" = [])))]
@@ -75,12 +88,25 @@ pub async fn create_person(
 ) -> ApiResult<(StatusCode, Json<Person>)> {
     caller.require(Permission::PersonWrite)?;
     let actor = caller.actor();
-    check(new.validate())?;
+    let mut new = new;
+    // A unit registers people of its region (RFS177): the region is the unit's unless said.
+    if let Some(unit) = reach::unit(&caller)
+        && new.region.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        new.region = Some(unit);
+    }
+    let mut errors = new.validate();
+    let unit = reach::unit(&caller);
+    errors.extend(reach::region_problem(unit.as_deref(), new.region.as_deref()));
+    check(errors)?;
     let (new_record, p) = state
         .store
         .write(move |ctx| {
             if let Some(stored) = Store::existing::<Person, _>(ctx.conn, new.id)? {
                 return Ok((false, stored));
+            }
+            if let (Some(_), Some(other)) = (&unit, new.linked_person) {
+                reach::person(ctx.conn, unit.as_deref(), other)?;
             }
             let p = Person {
                 id: new.id.unwrap_or_default(),
@@ -123,21 +149,37 @@ pub async fn update_person(
     if new.linked_person == Some(id) {
         errors.push(FieldError::new("linked_person", "Uma pessoa não pode ser vinculada a si mesma."));
     }
+    let unit = reach::unit(&caller);
+    errors.extend(reach::region_problem(unit.as_deref(), new.region.as_deref()));
     check(errors)?;
     let actor = caller.actor();
     let p = state
         .store
         .write(move |ctx| {
-            let mut p: Person = Store::get_required(ctx.conn, &id.to_string())?;
-            if new.revision.is_some_and(|r| r != p.revision) {
+            let mut p = reach::person(ctx.conn, unit.as_deref(), id)?;
+            if let Some(opened) = new.revision.filter(|r| *r != p.revision) {
+                // Say what the other corrections changed, so nobody has to guess what to redo.
+                let since = p.revision.saturating_sub(opened).clamp(1, 20);
+                let q = atalaia_core::wire::AuditQuery {
+                    target: Some(id.to_string()),
+                    action: Some("person.update".to_owned()),
+                    limit: Some(since as _),
+                    ..atalaia_core::wire::AuditQuery::default()
+                };
+                let mut made: Vec<String> = Store::audit_entries(ctx.conn, &q)?
+                    .into_iter()
+                    .map(|e| format!("{} ({})", e.username, e.detail))
+                    .collect();
+                made.reverse();
+                let what = if made.is_empty() { String::new() } else { format!(": {}", made.join("; ")) };
                 return Err(StoreError::Conflict(format!(
-                    "O cadastro de {} foi corrigido por outra pessoa depois que você o abriu. Reabra-o \
-                     para ver a correção e refaça a sua.",
+                    "O cadastro de {} foi corrigido por outra pessoa depois que você o abriu{what}. \
+                     Reabra-o para ver a correção e refaça a sua.",
                     p.name
                 )));
             }
             if let Some(other) = new.linked_person {
-                Store::get_required::<Person>(ctx.conn, &other.to_string())?;
+                reach::person(ctx.conn, unit.as_deref(), other)?;
             }
             let changes = new.changes_to(&p);
             if changes.is_empty() {
@@ -163,10 +205,11 @@ pub async fn person_history(
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     caller.require(Permission::PersonRead)?;
     let id: atalaia_core::ids::PersonId = parse_id(&id, Person::WHAT)?;
+    let unit = reach::unit(&caller);
     let entries = state
         .store
         .read(move |c| {
-            Store::get_required::<Person>(c, &id.to_string())?;
+            reach::person(c, unit.as_deref(), id)?;
             // Asked by action: the record's views (audited too) must not crowd its changes out.
             let mut entries = Vec::new();
             for action in ["person.update", "person.photo", "person.create"] {
@@ -209,6 +252,7 @@ pub async fn create_zone(
 ) -> ApiResult<(StatusCode, Json<Zone>)> {
     caller.require(Permission::ZoneWrite)?;
     let actor = caller.actor();
+    let unit = reach::unit(&caller);
     check(new.validate())?;
     let (new_record, z) = state
         .store
@@ -217,7 +261,7 @@ pub async fn create_zone(
                 return Ok((false, stored));
             }
             if let Some(p) = new.person_id {
-                Store::get_required::<Person>(ctx.conn, &p.to_string())?;
+                reach::person(ctx.conn, unit.as_deref(), p)?;
             }
             let z = Zone {
                 id: new.id.unwrap_or_default(),
@@ -269,17 +313,18 @@ pub async fn update_zone(
     }
     check(errors)?;
     let actor = caller.actor();
+    let unit = reach::unit(&caller);
     let z = state
         .store
         .write(move |ctx| {
-            let old: Zone = Store::get_required(ctx.conn, &id.to_string())?;
+            let old: Zone = reach::get(ctx.conn, unit.as_deref(), &id.to_string())?;
             if old.lifted.is_some() {
                 return Err(StoreError::Conflict(
                     "Esta zona foi revogada e não pode mais ser alterada.".into(),
                 ));
             }
             if let Some(p) = new.person_id {
-                Store::get_required::<Person>(ctx.conn, &p.to_string())?;
+                reach::person(ctx.conn, unit.as_deref(), p)?;
             }
             let z = Zone {
                 id,
@@ -320,10 +365,11 @@ pub async fn change_zone_state(
     check(change.validate())?;
     let actor = caller.actor();
     let by = caller.user.display_name.clone();
+    let unit = reach::unit(&caller);
     let z = state
         .store
         .write(move |ctx| {
-            let mut z: Zone = Store::get_required(ctx.conn, &id.to_string())?;
+            let mut z: Zone = reach::get(ctx.conn, unit.as_deref(), &id.to_string())?;
             z.change_state(change.action, &by, &change.reason, ctx.now).map_err(StoreError::Conflict)?;
             ctx.save(&z)?;
             let detail = format!("{}: {}", z.name, change.reason.trim());
@@ -350,7 +396,16 @@ pub async fn list_positions(
         to: q.to,
         limit: q.limit.unwrap_or(1000).min(10_000),
     };
-    let found = state.store.read(move |c| Store::positions(c, &f)).await?;
+    let unit = reach::unit(&caller);
+    let found = state
+        .store
+        .read(move |c| {
+            let within = reach::load(c, unit.as_deref())?;
+            let mut found = Store::positions(c, &f)?;
+            found.retain(|p| reach::keeps(within.as_ref(), p));
+            Ok(found)
+        })
+        .await?;
     // A position history is a view of personal data (16.3.2.10): who looked at whose movements.
     let actor = caller.actor();
     let target = q

@@ -2,7 +2,8 @@
 //! annotations and the wire types, so it cannot drift from the code.
 
 use super::{
-    alarms, audit, devices, ingest, investigate, monitoring, photos, profiles, reports, samu, users,
+    alarms, audit, devices, documents, ingest, investigate, monitoring, photos, profiles, reports, samu,
+    users,
 };
 use atalaia_core::wire::{LiveMessage, Problem};
 use axum::Json;
@@ -29,7 +30,7 @@ impl Modify for BearerAuth {
     paths(
         super::health,
         users::login, users::logout, users::me, users::list, users::create,
-        users::change_password, users::report, users::unlock, users::names, users::set_active,
+        users::change_password, users::report, users::unlock, users::names, users::set_active, users::set_unit,
         profiles::list, profiles::create, profiles::update, profiles::report, profiles::assign, profiles::user_report,
         samu::list_occurrences, samu::create_occurrence, samu::get_occurrence,
         samu::list_vehicles, samu::create_vehicle, samu::get_vehicle, samu::set_vehicle_status,
@@ -44,6 +45,7 @@ impl Modify for BearerAuth {
         samu::crew::set_crew_vehicle, samu::crew::get_crew_vehicle,
         monitoring::list_persons, monitoring::update_person, monitoring::person_history, monitoring::get_person, monitoring::create_person,
         photos::put_photo, photos::get_photo,
+        documents::add_document, documents::list_documents, documents::get_document,
         devices::list_devices, devices::get_device, devices::create_device, devices::change_device_state,
         devices::list_commands, devices::send_command,
         monitoring::list_zones, monitoring::get_zone, monitoring::create_zone, monitoring::update_zone, monitoring::change_zone_state,

@@ -111,10 +111,11 @@ pub async fn put_photo(
     let sha256: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
     let actor = caller.actor();
     let by = caller.user.display_name.clone();
+    let unit = super::reach::unit(&caller);
     let person = state
         .store
         .write(move |ctx| {
-            let mut p: Person = Store::get_required(ctx.conn, &id.to_string())?;
+            let mut p = super::reach::person(ctx.conn, unit.as_deref(), id)?;
             if p.photo.as_ref().is_some_and(|ph| ph.sha256 == sha256) {
                 return Ok(p);
             }
@@ -152,10 +153,11 @@ pub async fn get_photo(
     caller.require(Permission::PersonRead)?;
     let id: PersonId = parse_id(&id, Person::WHAT)?;
     let actor = caller.actor();
+    let unit = super::reach::unit(&caller);
     let found = state
         .store
         .write(move |ctx| {
-            let p: Person = Store::get_required(ctx.conn, &id.to_string())?;
+            let p = super::reach::person(ctx.conn, unit.as_deref(), id)?;
             let Some(photo) = q.id.or(p.photo.as_ref().map(|ph| ph.id)) else { return Ok(None) };
             let found = Store::photo(ctx.conn, p.id, photo)?;
             if found.is_some() {

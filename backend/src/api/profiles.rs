@@ -172,7 +172,7 @@ pub async fn report(
     let users: Vec<UserInfo> = auth::list_users(&state.store)
         .await?
         .into_iter()
-        .filter(|u| u.profile.as_deref() == Some(id.as_str()))
+        .filter(|u| u.profile.as_deref() == Some(id.as_str()) && auth::administers(&caller, u))
         .collect();
     Ok(Json(PermissionReport { permissions: lines(&profile), profile, users }))
 }
@@ -197,7 +197,7 @@ pub async fn assign(
     let before = auth::list_users(&state.store)
         .await?
         .into_iter()
-        .find(|u| u.id == user)
+        .find(|u| u.id == user && auth::administers(&caller, u))
         .ok_or(ApiError::NotFound("Usuário"))?;
     let actor = caller.actor();
     let was = before.permissions.clone().unwrap_or_default();
@@ -245,7 +245,7 @@ pub async fn user_report(
     let found = auth::list_users(&state.store)
         .await?
         .into_iter()
-        .find(|u| u.id == user)
+        .find(|u| u.id == user && auth::administers(&caller, u))
         .ok_or(ApiError::NotFound("Usuário"))?;
     let key = found.profile.clone().unwrap_or_else(|| found.role.key().to_owned());
     let profile = state.store.read(move |c| Store::profile(c, &key)).await?.unwrap_or_else(|| Profile {

@@ -9,7 +9,6 @@ use crate::store::Store;
 use atalaia_core::alarm::Domain;
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::PersonId;
-use atalaia_core::monitoring::Person;
 use atalaia_core::wire::{FieldError, Problem};
 use axum::Router;
 use axum::extract::{Path, State};
@@ -73,25 +72,47 @@ pub async fn report(
     let tz = state.config.timezone;
     let target = chrono::Duration::minutes(state.config.ack_target_minutes);
     let (from, to, only) = (q.from, q.to, q.person_id);
+    // A professional bound to a unit reports on the unit's people only (RFS177).
+    let unit = super::reach::unit(&caller);
     let table: Table = match kind.as_str() {
         "events-per-person" => {
             caller.require(Permission::AlarmRead)?;
-            state.store.read(move |c| reports::events_per_person(c, from, to, only, tz)).await?
+            state
+                .store
+                .read(move |c| {
+                    if let Some(id) = only {
+                        super::reach::person(c, unit.as_deref(), id)?;
+                    }
+                    let within = super::reach::load(c, unit.as_deref())?;
+                    reports::events_per_person(c, from, to, only, tz, within.as_ref())
+                })
+                .await?
         }
         "events-per-supervisor" => {
             caller.require(Permission::AlarmRead)?;
-            state.store.read(move |c| reports::events_per_supervisor(c, from, to, tz, target)).await?
+            state
+                .store
+                .read(move |c| {
+                    let within = super::reach::load(c, unit.as_deref())?;
+                    reports::events_per_supervisor(c, from, to, tz, target, within.as_ref())
+                })
+                .await?
         }
         "handling-times" => {
             if !caller.can(Permission::AlarmRead) && !caller.can(Permission::OccurrenceRead) {
                 return Err(ApiError::Forbidden);
             }
-            let mut alarms = state.store.read(move |c| reports::alarms_between(c, from, to)).await?;
-            // Only the alarms of the caller's domains.
+            let (mut alarms, within) = state
+                .store
+                .read(move |c| {
+                    Ok((reports::alarms_between(c, from, to)?, super::reach::load(c, unit.as_deref())?))
+                })
+                .await?;
+            // Only the alarms of the caller's domains, and of the caller's unit.
             alarms.retain(|a| match a.domain() {
                 Domain::Monitoring => caller.can(Permission::AlarmRead),
                 Domain::Samu => caller.can(Permission::OccurrenceRead),
-            });
+            } && super::reach::keeps(within.as_ref(), a));
             reports::handling_times(&alarms, from, to, tz, target)
         }
         "track" => {
@@ -111,7 +132,7 @@ pub async fn report(
                     ),
                 )]));
             }
-            let person: Person = state.store.read(move |c| Store::get_required(c, &id.to_string())).await?;
+            let person = state.store.read(move |c| super::reach::person(c, unit.as_deref(), id)).await?;
             state.store.read(move |c| reports::track(c, &person, from, to, tz)).await?
         }
         _ => return Err(ApiError::NotFound("Relatório")),
@@ -184,6 +205,10 @@ pub async fn export_events(
     Params(q): Params<ExportQuery>,
 ) -> ApiResult<Response> {
     caller.require(Permission::AuditRead)?;
+    // The whole event history is the central's: a unit reaches only its own people (RFS177).
+    if caller.user.unit.is_some() {
+        return Err(ApiError::Forbidden);
+    }
     let limit = q.limit.unwrap_or(50_000).clamp(1, 50_000);
     let kinds: Vec<String> = q
         .kinds

@@ -2,7 +2,7 @@
 
 use super::{Body, Caller};
 use crate::auth;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use atalaia_core::auth::Permission;
 use atalaia_core::wire::{
@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/report", get(report))
         .route("/users/names", get(names))
         .route("/users/{id}/active", post(set_active))
+        .route("/users/{id}/unit", axum::routing::put(set_unit))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
@@ -70,7 +71,26 @@ pub async fn me(caller: Caller) -> Json<UserInfo> {
 #[utoipa::path(get, path = "/api/v1/users", tag = "auth", responses((status = 200, body = [UserInfo]), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UserInfo>>> {
     caller.require(Permission::UserAdmin)?;
-    Ok(Json(auth::list_users(&state.store).await?))
+    // An administrator of a unit keeps that unit's professionals (RFS177).
+    let users = auth::list_users(&state.store).await?;
+    Ok(Json(users.into_iter().filter(|u| auth::administers(&caller, u)).collect()))
+}
+
+/// Bind a professional to an organisational unit, or to the central (`unit` null), with the
+/// reason (RFS177): bound to a unit, they reach only the monitored people of its region.
+#[utoipa::path(put, path = "/api/v1/users/{id}/unit", tag = "auth", params(("id" = String, Path)),
+    request_body = atalaia_core::wire::UserUnit,
+    responses((status = 200, body = UserInfo), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn set_unit(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Body(change): Body<atalaia_core::wire::UserUnit>,
+) -> ApiResult<Json<UserInfo>> {
+    caller.require(Permission::UserAdmin)?;
+    let id = super::parse_id(&id, "Usuário")?;
+    Ok(Json(auth::set_unit(&state, &caller, id, change).await?))
 }
 
 /// Take a user's access away or give it back, with the reason (RFS170); the account is kept.
@@ -115,6 +135,16 @@ pub async fn create(
     caller.require(Permission::UserAdmin)?;
     // Nobody gives another user more than they may do themselves.
     super::profiles::within_reach(&caller, &atalaia_core::auth::Profile::seeded(new.role).permissions)?;
+    // An administrator of a unit registers professionals of that unit only (RFS177).
+    let mut new = new;
+    if let Some(own) = &caller.user.unit {
+        match &new.unit {
+            Some(u) if !atalaia_core::monitoring::reach::same_unit(u, own) => {
+                return Err(ApiError::Forbidden);
+            }
+            _ => new.unit = Some(own.clone()),
+        }
+    }
     Ok((StatusCode::CREATED, Json(auth::create_user(&state.store, Some(&caller.user), new, true).await?)))
 }
 

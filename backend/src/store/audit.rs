@@ -148,6 +148,8 @@ impl Store {
                AND (?8 IS NULL OR origin = ?8)
                AND (?9 IS NULL OR route LIKE '%' || ?9 || '%')
                AND (?10 IS NULL OR instr(fold(username || ' ' || action || ' ' || target || ' ' || detail), fold(?10)) > 0)
+               AND (?11 IS NULL OR user_id IN
+                    (SELECT id FROM users WHERE lower(trim(unit)) = lower(trim(?11))))
              ORDER BY seq DESC LIMIT ?6",
         )?;
         let limit = i64::from(q.limit.unwrap_or(200).clamp(1, 5_000));
@@ -164,7 +166,8 @@ impl Store {
                 blank(&q.kind),
                 blank(&q.ip),
                 blank(&q.route),
-                blank(&q.text)
+                blank(&q.text),
+                blank(&q.unit)
             ],
             |r| {
                 Ok((

@@ -292,6 +292,25 @@ ALTER TABLE alarms ADD COLUMN subject TEXT;
 UPDATE alarms SET subject = json_extract(doc, '$.subject.id');
 CREATE INDEX alarms_subject ON alarms(subject);
 "#,
+    // 21: documents on a person's record (8.11.1-8.11.4): court decisions, terms, letters, each
+    // kept as sent; the same file twice for a person is one document.
+    r#"
+CREATE TABLE person_documents (
+    id         TEXT PRIMARY KEY,
+    person_id  TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    doc        TEXT NOT NULL,
+    data       BLOB NOT NULL,
+    UNIQUE (person_id, sha256)
+);
+CREATE INDEX person_documents_person ON person_documents(person_id, at);
+"#,
+    // 22: the organisational unit a professional belongs to (RFS177): bound to one, they reach
+    // only the monitored people of its region; none: the central, everyone.
+    r#"
+ALTER TABLE users ADD COLUMN unit TEXT;
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

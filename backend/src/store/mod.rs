@@ -9,6 +9,7 @@
 
 mod audit;
 mod detector;
+mod documents;
 mod entities;
 mod ingest;
 mod migrations;

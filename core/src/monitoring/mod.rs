@@ -8,7 +8,9 @@ use crate::schedule::WeeklySchedule;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod documents;
 mod lifecycle;
+pub mod reach;
 pub use lifecycle::{DeviceAction, DeviceStep, Why, active_on, wearing};
 
 /// Legal regime of a monitored person.

@@ -54,6 +54,18 @@ pub struct UserInfo {
     /// A deactivated user cannot log in; the account is kept for the audit trail (RFS170).
     #[serde(default = "active_by_default")]
     pub active: bool,
+    /// The organisational unit the professional belongs to (RFS177): bound to one, they reach
+    /// only the monitored people of that region; none: the central, everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// Body of `PUT /users/{id}/unit`: the professional's organisational unit (RFS177), none for
+/// the central; and why.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UserUnit {
+    pub unit: Option<String>,
+    pub reason: String,
 }
 
 fn active_by_default() -> bool {
@@ -113,6 +125,9 @@ pub struct NewUser {
     pub display_name: String,
     pub role: Role,
     pub password: String,
+    /// The organisational unit (RFS177); none: the central.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 impl NewUser {
@@ -148,9 +163,15 @@ impl NewUser {
                 &format!("A senha deve ter ao menos {MIN_PASSWORD_LEN} caracteres."),
             ));
         }
+        if let Some(unit) = &u.unit {
+            limit(&mut e, "unit", unit, UNIT_MAX, "A unidade");
+        }
         e
     }
 }
+
+/// The longest name of an organisational unit (RFS177).
+pub const UNIT_MAX: usize = 100;
 
 /// Body of `POST /auth/password`: users change their own password at any time (III-2.23).
 #[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -313,6 +334,9 @@ pub struct AuditQuery {
     /// Text anywhere in the user name, action, target or detail, case ignored (RFS173).
     #[serde(default)]
     pub text: Option<String>,
+    /// What the professionals of this organisational unit did (RFS177), case ignored.
+    #[serde(default)]
+    pub unit: Option<String>,
 }
 
 /// Result of verifying the audit chain.

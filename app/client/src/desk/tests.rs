@@ -15,6 +15,7 @@ fn user() -> UserInfo {
         profile: None,
         permissions: None,
         active: true,
+        unit: None,
     }
 }
 

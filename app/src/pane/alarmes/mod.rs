@@ -550,6 +550,7 @@ mod tests {
             profile: None,
             permissions: None,
             active: true,
+            unit: None,
         }
     }
 

@@ -16,6 +16,7 @@ fn user(role: Role) -> UserInfo {
         profile: None,
         permissions: None,
         active: true,
+        unit: None,
     }
 }
 

@@ -64,6 +64,7 @@ impl Seat {
             profile: None,
             permissions: None,
             active: true,
+            unit: None,
         };
         Self { model, user }
     }

@@ -32,6 +32,7 @@ fn regions_fit_the_map_and_zoom_keeps_the_cursor_place() {
         profile: None,
         permissions: None,
         active: true,
+        unit: None,
     };
     let ctx = Ctx {
         model: &model,

@@ -38,6 +38,7 @@ fn seat(
         profile: None,
         permissions: None,
         active: true,
+        unit: None,
     };
     (model, user)
 }

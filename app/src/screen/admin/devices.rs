@@ -339,10 +339,7 @@ impl State {
                 (None, Some(d)) => self.detail(d, ctx),
                 (None, None) => muted("Escolha um dispositivo na lista.".into()).into(),
             };
-        row![list, container(scrollable(detail)).width(FillPortion(2)).padding(10).style(theme::card)]
-            .spacing(12)
-            .height(Fill)
-            .into()
+        row![list, super::detail_card(detail, 2)].spacing(12).height(Fill).into()
     }
 
     fn detail<'a>(&'a self, d: &'a Device, ctx: &Ctx<'a>) -> Element<'a, Message> {

@@ -9,6 +9,7 @@ pub mod devices;
 pub mod investigation;
 pub mod people;
 mod person_alarms;
+pub mod person_documents;
 pub mod profiles;
 pub mod reports;
 pub mod rules;
@@ -18,7 +19,7 @@ use crate::pane::Ctx;
 use crate::theme;
 use atalaia_client::outbox::Command;
 use atalaia_core::auth::Permission;
-use iced::widget::{Id, button, column, container, row, space, text, text_input};
+use iced::widget::{Id, button, column, container, row, scrollable, space, text, text_input};
 use iced::{Element, Fill, Task};
 
 /// The search field (the cursor goes there when the screen opens).
@@ -76,8 +77,12 @@ pub enum Event {
     SendPhoto(atalaia_core::ids::PersonId, std::path::PathBuf),
     /// Search the audit trail; the answer comes back as `audit::Message::Found`.
     SearchAudit(Box<atalaia_core::wire::AuditQuery>),
-    /// Ask the server for a person's alarms; the answer comes back as `people::Message::Alarms`.
-    PersonAlarms(atalaia_core::ids::PersonId),
+    /// A person is shown on the people tab: ask the server for their alarms (when the role reads
+    /// alarms; the answer comes back as `people::Message::Alarms`) and their documents.
+    PersonShown(atalaia_core::ids::PersonId),
+    /// List, attach or open a person's documents; the answer comes back as a
+    /// `person_documents::Message`.
+    Documents(person_documents::Request),
     /// Ask the server for the users tab; the answer comes back as a `users::Message`.
     Users(users::Request),
     /// Ask the server for the rules tab; the answer comes back as a `rules::Message`.
@@ -277,6 +282,16 @@ pub(crate) fn save_cancel<'a, M: Clone + 'a>(
     ]
     .spacing(8)
     .into()
+}
+
+/// The detail card beside a list: scrolls, and its scrollbar runs beside the content, never over
+/// a button at the right edge.
+pub(crate) fn detail_card<'a, M: 'a>(detail: Element<'a, M>, portion: u16) -> Element<'a, M> {
+    container(scrollable(container(detail).padding(iced::Padding::ZERO.right(14))))
+        .width(iced::FillPortion(portion))
+        .padding(10)
+        .style(theme::card)
+        .into()
 }
 
 /// Secondary text.

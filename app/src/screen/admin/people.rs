@@ -12,7 +12,7 @@ use atalaia_client::outbox::Command;
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::PersonId;
 use atalaia_core::monitoring::Person;
-use iced::widget::{button, column, container, row, scrollable, text, text_input};
+use iced::widget::{button, column, row, scrollable, text, text_input};
 use iced::{Element, Fill, FillPortion, Task};
 
 #[derive(Debug, Default)]
@@ -31,6 +31,8 @@ pub struct State {
     measure: Option<super::person_alarms::MeasureForm>,
     /// The last measure's outcome.
     measure_note: Option<String>,
+    /// The selected person's documents (8.11.1).
+    documents: super::person_documents::Documents,
 }
 
 /// The photo file field.
@@ -55,6 +57,7 @@ pub enum Message {
     MeasureText(String),
     MeasureSave,
     MeasureCancel,
+    Documents(super::person_documents::Message),
 }
 
 impl State {
@@ -74,15 +77,19 @@ impl State {
                     self.alarms = None;
                     self.measure = None;
                     self.measure_note = None;
-                    if ctx.user.can(Permission::AlarmRead) {
-                        return (Task::none(), Some(Event::PersonAlarms(id)));
-                    }
+                    self.documents.show(id);
+                    return (Task::none(), Some(Event::PersonShown(id)));
                 }
-                self.selected = Some(id);
             }
             Message::PhotoPath(v) if !self.sending => {
                 self.photo_path = v;
                 self.photo_note = None;
+            }
+            Message::Dropped(path) if may_write && atalaia_client::documents::is_document(&path) => {
+                self.documents.dropped(&path);
+            }
+            Message::Documents(m) => {
+                return (Task::none(), self.documents.update(m, ctx).map(Event::Documents));
             }
             Message::SendPhoto | Message::Dropped(_) if may_write && !self.sending => {
                 if let Message::Dropped(path) = m {
@@ -226,10 +233,7 @@ impl State {
             (_, Some(p)) => self.detail(p, ctx),
             (_, None) => muted("Escolha uma pessoa na lista.".into()).into(),
         };
-        row![list, container(scrollable(detail)).width(FillPortion(2)).padding(10).style(theme::card)]
-            .spacing(12)
-            .height(Fill)
-            .into()
+        row![list, super::detail_card(detail, 2)].spacing(12).height(Fill).into()
     }
 }
 
@@ -336,6 +340,8 @@ impl State {
                 self.measure.as_ref(),
             ));
         }
+        // The documents last: the alarms and their measures are the daily work.
+        col = col.push(self.documents.view(ctx).map(Message::Documents));
         col.into()
     }
 }

@@ -9,7 +9,7 @@ use crate::theme;
 use atalaia_client::access::ProfileDraft;
 use atalaia_core::auth::{Permission, Profile, Role};
 use atalaia_core::wire::NewProfile;
-use iced::widget::{Id, button, checkbox, column, container, row, scrollable, text, text_input};
+use iced::widget::{Id, button, checkbox, column, row, scrollable, text, text_input};
 use iced::{Element, Fill, FillPortion, Task};
 
 /// The profile's name field (the cursor goes there).
@@ -180,10 +180,7 @@ impl State {
             (None, Some(p)) => builtin_view(p),
             (None, None) => muted("Escolha um perfil na lista ou crie um novo.".into()).into(),
         };
-        row![list, container(scrollable(detail)).width(FillPortion(3)).padding(10).style(theme::card)]
-            .spacing(12)
-            .height(Fill)
-            .into()
+        row![list, super::detail_card(detail, 3)].spacing(12).height(Fill).into()
     }
 
     fn form_view<'a>(&'a self, form: &'a Form) -> Element<'a, Message> {

@@ -12,7 +12,7 @@ use atalaia_client::access::UserDraft;
 use atalaia_core::auth::{Permission, Profile};
 use atalaia_core::ids::UserId;
 use atalaia_core::wire::{NewUser, UserInfo};
-use iced::widget::{Id, button, column, container, row, scrollable, text, text_input};
+use iced::widget::{Id, button, column, row, scrollable, text, text_input};
 use iced::{Element, Fill, FillPortion, Task};
 
 /// What the dashboard asks the server for this tab.
@@ -38,10 +38,19 @@ pub enum Request {
         active: bool,
         reason: String,
     },
+    /// Bind the user to a unit, or to the central (RFS177).
+    Unit {
+        user: UserId,
+        unit: Option<String>,
+        reason: String,
+    },
 }
 
 /// The reason asked for every change of access.
-const REASON: &str = "Motivo (desbloqueio, desativação ou reativação)";
+const REASON: &str = "Motivo (desbloqueio, desativação, reativação ou unidade)";
+
+/// The field of the selected user's new unit.
+const UNIT_HINT: &str = "Nova unidade (ex.: Regional I; vazio: central)";
 
 /// The new user's name field (the cursor goes there).
 const NEW_ID: &str = "usuario-novo-nome";
@@ -62,6 +71,8 @@ pub struct State {
     /// The last change's outcome: done (`Ok`) or why not.
     note: Option<Result<String, String>>,
     new: Option<NewForm>,
+    /// The selected user's new unit, as typed.
+    unit: String,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +94,9 @@ pub enum Message {
     Create,
     CancelNew,
     SetActive(bool),
+    NewUnit(String),
+    Unit(String),
+    SetUnit,
 }
 
 impl State {
@@ -109,6 +123,7 @@ impl State {
             Message::Select(id) => {
                 if self.selected != Some(id) {
                     self.reason.clear();
+                    self.unit.clear();
                     self.note = None;
                 }
                 self.selected = Some(id);
@@ -163,6 +178,20 @@ impl State {
             Message::NewLogin(v) => self.edit_new(|d| d.username = v),
             Message::NewProfile(v) => self.edit_new(|d| d.profile = Some(v)),
             Message::NewPassword(v) => self.edit_new(|d| d.password = v),
+            Message::NewUnit(v) => self.edit_new(|d| d.unit = v),
+            Message::Unit(v) => self.unit = v,
+            Message::SetUnit if !self.busy => {
+                let Some(user) = self.selected else { return (Task::none(), None) };
+                if self.reason.trim().is_empty() {
+                    self.note = Some(Err("Informe o motivo da mudança de unidade.".into()));
+                    return (Task::none(), None);
+                }
+                self.busy = true;
+                self.note = None;
+                let (unit, reason) =
+                    (atalaia_client::access::unit_of(&self.unit), self.reason.trim().to_owned());
+                return (Task::none(), Some(Event::Users(Request::Unit { user, unit, reason })));
+            }
             Message::CancelNew => self.new = None,
             Message::Create if !self.busy => {
                 let Some(form) = self.new.as_mut() else { return (Task::none(), None) };
@@ -187,13 +216,18 @@ impl State {
                 let reason = self.reason.trim().to_owned();
                 return (Task::none(), Some(Event::Users(Request::Active { user, active, reason })));
             }
-            Message::Give(_) | Message::Unlock | Message::Create | Message::SetActive(_) => {}
+            Message::Give(_)
+            | Message::Unlock
+            | Message::Create
+            | Message::SetActive(_)
+            | Message::SetUnit => {}
             Message::Done(r) => {
                 self.busy = false;
                 let done = r.is_ok();
                 self.note = Some(r);
                 if done {
                     self.reason.clear();
+                    self.unit.clear();
                     // The list again: profiles and permissions as the server has them now.
                     self.busy = true;
                     return (Task::none(), Some(Event::Users(Request::Load)));
@@ -233,6 +267,7 @@ impl State {
             column![muted("Nome completo".into()), name].spacing(2),
             field("Usuário (login)", "ex.: paula.nery", &d.username, Message::NewLogin),
             field("Senha inicial", "ao menos 8 caracteres", &d.password, Message::NewPassword),
+            field("Unidade (RFS177)", "ex.: Regional I — vazio: central", &d.unit, Message::NewUnit),
             muted("A pessoa troca a senha inicial no primeiro acesso.".into()),
             text("Perfil").size(theme::TEXT),
             row(profiles).spacing(6).wrap(),
@@ -282,6 +317,7 @@ impl State {
                     })
                     .width(FillPortion(3))
                     .into(),
+                    muted(u.unit.clone().unwrap_or_else(|| "Central".into())).width(FillPortion(2)).into(),
                 ],
             )
         }))
@@ -302,10 +338,7 @@ impl State {
                 (None, Some(u)) => self.detail(u, ctx, profile_name(u)),
                 (None, None) => muted("Escolha um usuário na lista.".into()).into(),
             };
-        row![list, container(scrollable(detail)).width(FillPortion(2)).padding(10).style(theme::card)]
-            .spacing(12)
-            .height(Fill)
-            .into()
+        row![list, super::detail_card(detail, 2)].spacing(12).height(Fill).into()
     }
 
     fn detail<'a>(&'a self, u: &'a UserInfo, ctx: &Ctx<'a>, profile: String) -> Element<'a, Message> {
@@ -313,6 +346,8 @@ impl State {
             text(u.display_name.as_str()).size(theme::TITLE),
             text(format!("Usuário: {}", u.username)).size(theme::SMALL),
             text(format!("Perfil: {profile}")).size(theme::SMALL),
+            text(format!("Unidade: {}", atalaia_client::access::unit_label(u.unit.as_deref())))
+                .size(theme::SMALL),
         ]
         .spacing(4);
         col = col.push(if u.active {
@@ -340,7 +375,14 @@ impl State {
                 act("Reativar acesso", button::secondary, Message::SetActive(true))
             });
         }
-        col = col.push(reason).push(actions);
+        let mut unit = text_input(UNIT_HINT, &self.unit).size(theme::SMALL).padding([3, 6]);
+        if !self.busy {
+            unit = unit.on_input(Message::Unit).on_submit(Message::SetUnit);
+        }
+        let unit = row![unit, act("Mudar unidade", button::secondary, Message::SetUnit)]
+            .spacing(6)
+            .align_y(iced::Center);
+        col = col.push(reason).push(actions).push(unit);
         match &self.note {
             Some(Ok(done)) => col = col.push(text(done.as_str()).size(theme::SMALL).color(theme::GREEN)),
             Some(Err(why)) => col = col.push(text(why.as_str()).size(theme::SMALL).color(theme::RED)),

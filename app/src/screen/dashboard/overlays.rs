@@ -50,16 +50,23 @@ impl Dashboard {
                     Some(crate::screen::admin::Event::Reports(request)) => {
                         return self.reports_request(request);
                     }
-                    Some(crate::screen::admin::Event::PersonAlarms(person)) => {
+                    Some(crate::screen::admin::Event::PersonShown(person)) => {
+                        use crate::screen::admin::person_documents::Request;
+                        let documents = self.documents_request(Request::Load(person));
+                        if !self.session.user.can(atalaia_core::auth::Permission::AlarmRead) {
+                            return (Task::batch([task.map(Message::Admin), documents]), None);
+                        }
                         let api = self.session.api.clone();
                         let path = format!("/alarms?subject={person}");
                         let fetch =
                             async move { api.get(&path).await.map_err(|e| crate::text::api_error(&e)) };
-                        Task::perform(fetch, move |r| {
+                        let alarms = Task::perform(fetch, move |r| {
                             use crate::screen::admin::{Message as A, people::Message as P};
                             Message::Admin(A::People(P::Alarms(person, r)))
-                        })
+                        });
+                        Task::batch([documents, alarms])
                     }
+                    Some(crate::screen::admin::Event::Documents(request)) => self.documents_request(request),
                     Some(crate::screen::admin::Event::Close) => {
                         self.admin = None;
                         Task::none()
@@ -154,6 +161,19 @@ impl Dashboard {
                     ))
                 },
                 move |r| to_tab(U::Created(r)),
+            ),
+            Request::Unit { user, unit, reason } => Task::perform(
+                async move {
+                    let body = atalaia_core::wire::UserUnit { unit, reason };
+                    let path = format!("/users/{user}/unit");
+                    let u: atalaia_core::wire::UserInfo = api.put(&path, &body).await.map_err(said)?;
+                    Ok(format!(
+                        "{} agora é da unidade: {}.",
+                        u.display_name,
+                        atalaia_client::access::unit_label(u.unit.as_deref())
+                    ))
+                },
+                move |r| to_tab(U::Done(r)),
             ),
             Request::Active { user, active, reason } => Task::perform(
                 async move {

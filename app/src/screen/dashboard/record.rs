@@ -14,7 +14,7 @@ fn to_pane(id: OccurrenceId, m: ficha::Message) -> Message {
 }
 
 /// Saves `bytes` in the console's documents folder and, if asked, opens the file.
-async fn keep(
+pub(super) async fn keep(
     files: record::Files,
     name: String,
     bytes: Vec<u8>,

@@ -14,6 +14,7 @@ fn the_operator_s_layout_is_saved_and_back_at_the_next_login() {
         profile: None,
         permissions: None,
         active: true,
+        unit: None,
     };
     let session = || Session {
         api: atalaia_client::Api::new("http://127.0.0.1:9").expect("client"),
@@ -63,6 +64,7 @@ fn a_claim_that_finds_no_server_is_queued_and_shown_taken_then_put_back_when_ref
         profile: None,
         permissions: None,
         active: true,
+        unit: None,
     };
     let session = Session {
         api: atalaia_client::Api::new("http://127.0.0.1:9").expect("client"),

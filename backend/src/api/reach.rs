@@ -1,0 +1,112 @@
+//! Horizontal security at the API (RFS177): a professional bound to an organisational unit
+//! reaches the monitored people of its region and what concerns them (see
+//! `atalaia_core::monitoring::reach`). Lists leave out what is beyond the caller's reach; a
+//! single record beyond it is "not found" (a unit does not learn who else is monitored); a write
+//! that would put something beyond it is refused.
+
+use super::Caller;
+use crate::store::{Entity, Store, StoreError};
+use atalaia_core::alarm::Alarm;
+use atalaia_core::ids::PersonId;
+use atalaia_core::monitoring::reach::{Reach, in_unit};
+use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
+
+/// A record a unit may or may not reach.
+pub(crate) trait InReach {
+    fn in_reach(&self, r: &Reach) -> bool;
+}
+
+impl InReach for Person {
+    fn in_reach(&self, r: &Reach) -> bool {
+        in_unit(r.unit(), self)
+    }
+}
+
+impl InReach for Device {
+    fn in_reach(&self, r: &Reach) -> bool {
+        r.device(self)
+    }
+}
+
+impl InReach for Zone {
+    fn in_reach(&self, r: &Reach) -> bool {
+        r.zone(self)
+    }
+}
+
+impl InReach for Position {
+    fn in_reach(&self, r: &Reach) -> bool {
+        r.position(self)
+    }
+}
+
+impl InReach for Alarm {
+    fn in_reach(&self, r: &Reach) -> bool {
+        r.alarm(self)
+    }
+}
+
+/// Rules of a group concern no one person.
+impl InReach for GroupRules {
+    fn in_reach(&self, _: &Reach) -> bool {
+        true
+    }
+}
+
+/// The caller's unit, to take into a store closure.
+pub(crate) fn unit(caller: &Caller) -> Option<String> {
+    caller.user.unit.clone()
+}
+
+/// What a professional bound to `unit` reaches now; none for the central (everything).
+pub(crate) fn load(conn: &rusqlite::Connection, unit: Option<&str>) -> Result<Option<Reach>, StoreError> {
+    let Some(unit) = unit else { return Ok(None) };
+    let persons = Store::list::<Person>(conn)?;
+    let devices = Store::list::<Device>(conn)?;
+    Ok(Some(Reach::new(unit, &persons, &devices)))
+}
+
+/// Whether `reach` (none: the central) reaches `e`.
+pub(crate) fn keeps<E: InReach>(reach: Option<&Reach>, e: &E) -> bool {
+    reach.is_none_or(|r| e.in_reach(r))
+}
+
+/// The record `id` if the unit reaches it; "not found" otherwise.
+pub(crate) fn get<E: Entity + InReach>(
+    conn: &rusqlite::Connection,
+    unit: Option<&str>,
+    id: &str,
+) -> Result<E, StoreError> {
+    let e: E = Store::get_required(conn, id)?;
+    let reach = load(conn, unit)?;
+    if keeps(reach.as_ref(), &e) { Ok(e) } else { Err(StoreError::NotFound(E::WHAT)) }
+}
+
+/// The person `id` if the unit reaches them; "not found" otherwise.
+pub(crate) fn person(
+    conn: &rusqlite::Connection,
+    unit: Option<&str>,
+    id: PersonId,
+) -> Result<Person, StoreError> {
+    let p: Person = Store::get_required(conn, &id.to_string())?;
+    match unit {
+        Some(u) if !in_unit(u, &p) => Err(StoreError::NotFound(Person::WHAT)),
+        _ => Ok(p),
+    }
+}
+
+/// Whether a person's region (as sent) keeps them within `unit`: a unit registers and corrects
+/// only people of its own region.
+pub(crate) fn region_problem(
+    unit: Option<&str>,
+    region: Option<&str>,
+) -> Option<atalaia_core::wire::FieldError> {
+    let unit = unit?;
+    let stays = region.is_some_and(|r| atalaia_core::monitoring::reach::same_unit(r, unit));
+    (!stays).then(|| {
+        atalaia_core::wire::FieldError::new(
+            "region",
+            &format!("Você só cadastra e corrige pessoas da sua unidade ({unit}): a região deve ser {unit}."),
+        )
+    })
+}
