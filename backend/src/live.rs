@@ -3,6 +3,7 @@
 //! still holds the gap. A subscriber that falls too far behind is resynchronised with a fresh
 //! snapshot rather than allowed to hold the others back.
 
+use crate::api::reach::Scope;
 use crate::auth::AuthUser;
 use crate::server::AppState;
 use crate::store::{Store, StoreError};
@@ -10,6 +11,7 @@ use atalaia_core::alarm::Alarm;
 use atalaia_core::auth::Permission;
 use atalaia_core::monitoring::reach::Reach;
 use atalaia_core::monitoring::{Device, Person, Zone};
+use atalaia_core::samu::crew_scope::CrewScope;
 use atalaia_core::samu::{Occurrence, OccurrencePhase, Vehicle};
 use atalaia_core::wire::{EventBody, LiveEvent, LiveMessage, Snapshot};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
@@ -70,40 +72,40 @@ async fn run(
 ) -> Result<(), LiveError> {
     // Subscribe before reading so nothing committed in between is missed; duplicates are skipped by seq.
     let mut rx = state.store.subscribe();
-    // What a professional bound to a unit reaches (RFS177), kept current by the events.
-    let mut reach: Option<Reach> = None;
+    // What a unit reaches (RFS177) or a crew sees (issue 23), kept current by the events.
+    let mut scope = Scope::default();
     let mut last = match since {
         Some(since) => {
-            let unit = caller.user.unit.clone();
-            let (head, gap, ours, within) = state
+            let user = caller.user.clone();
+            let (head, gap, ours, now_scope) = state
                 .store
                 .read(move |c| {
                     Ok((
                         Store::head_seq(c)?,
                         Store::events_since(c, since, MAX_RESUME + 1)?,
                         Store::instance(c)?,
-                        crate::api::reach::load(c, unit.as_deref())?,
+                        Scope::load(c, &user)?,
                     ))
                 })
                 .await?;
-            reach = within;
+            scope = now_scope;
             // A resume point beyond our log (restored backup, replica behind) or from another
             // database cannot be trusted: skipping by it would silently drop events.
             let foreign = instance.is_some_and(|i| i != ours);
             if foreign || since > head || gap.len() > MAX_RESUME {
-                send_snapshot(&mut socket, &state, &caller, &mut reach).await?
+                send_snapshot(&mut socket, &state, &caller, &mut scope).await?
             } else {
                 let mut last = since;
                 for e in gap {
                     last = e.seq;
-                    if passes(&caller, &mut reach, &e.body) {
+                    if passes(&caller, &mut scope, &e.body) {
                         send(&mut socket, &LiveMessage::Event(e)).await?;
                     }
                 }
                 last
             }
         }
-        None => send_snapshot(&mut socket, &state, &caller, &mut reach).await?,
+        None => send_snapshot(&mut socket, &state, &caller, &mut scope).await?,
     };
     let stopping = crate::server::until_stopping(state.stopping.clone());
     tokio::pin!(stopping);
@@ -118,6 +120,14 @@ async fn run(
                     let _ = socket.send(Message::Close(Some(frame))).await;
                     return Ok(());
                 }
+                // A crew signed in to another vehicle gets that vehicle's work from now on.
+                if let Some(crew) = &scope.crew {
+                    let (me, had) = (caller.user.id, crew.own_vehicle());
+                    let now = state.store.read(move |c| crate::api::samu::crew::crew_vehicle(c, me)).await?;
+                    if now != had {
+                        last = send_snapshot(&mut socket, &state, &caller, &mut scope).await?;
+                    }
+                }
             }
             () = &mut stopping => {
                 // Tell the console to reconnect (to this server when it is back, or another).
@@ -131,13 +141,13 @@ async fn run(
                         continue;
                     }
                     last = e.seq;
-                    if passes(&caller, &mut reach, &e.body) {
+                    if passes(&caller, &mut scope, &e.body) {
                         send(&mut socket, &LiveMessage::Event(LiveEvent::clone(&e))).await?;
                     }
                 }
                 Err(RecvError::Lagged(n)) => {
                     tracing::warn!(user = %caller.user.username, missed = n, "live subscriber lagging; resynchronising");
-                    last = send_snapshot(&mut socket, &state, &caller, &mut reach).await?;
+                    last = send_snapshot(&mut socket, &state, &caller, &mut scope).await?;
                 }
                 Err(RecvError::Closed) => return Ok(()),
             },
@@ -149,55 +159,61 @@ async fn run(
     }
 }
 
-/// Whether the subscriber gets this event: the profile's permission, and the unit's reach, which
-/// learns from every event (even one the profile does not stream) so it stays current.
-fn passes(caller: &AuthUser, reach: &mut Option<Reach>, body: &EventBody) -> bool {
-    let reached = reach.as_mut().is_none_or(|r| r.sees(body));
-    reached && caller.can(body.read_permission())
+/// Whether the subscriber gets this event: the profile's permission, and the subscriber's scope
+/// (a unit's people, a crew's vehicle), which learns from every event — even one the profile does
+/// not stream — so it stays current.
+fn passes(caller: &AuthUser, scope: &mut Scope, body: &EventBody) -> bool {
+    let within = scope.sees(body);
+    within && caller.can(body.read_permission())
 }
 
-/// Sends a snapshot, and starts the subscriber's reach afresh as of it.
+/// Sends a snapshot, and starts the subscriber's scope afresh as of it.
 async fn send_snapshot(
     socket: &mut WebSocket,
     state: &AppState,
     caller: &AuthUser,
-    reach: &mut Option<Reach>,
+    scope: &mut Scope,
 ) -> Result<u64, LiveError> {
     let user = caller.user.clone();
     let now = state.clock.now();
-    let (snap, within) = state.store.read(move |c| build_snapshot(c, now, &user)).await?;
-    *reach = within;
+    let (snap, now_scope) = state.store.read(move |c| build_snapshot(c, now, &user)).await?;
+    *scope = now_scope;
     let seq = snap.seq;
     send(socket, &LiveMessage::Snapshot(snap)).await?;
     Ok(seq)
 }
 
 /// The state a subscriber may see, read in one transaction so it is consistent as of `seq`,
-/// with what the user's unit reaches as of then (none: the central).
-pub fn build_snapshot(
+/// with the user's scope as of then: a unit's people (RFS177), a crew's vehicle and
+/// occurrences (issue 23); empty for the central.
+pub(crate) fn build_snapshot(
     c: &rusqlite::Connection,
     now: chrono::DateTime<chrono::Utc>,
     user: &atalaia_core::wire::UserInfo,
-) -> Result<(Snapshot, Option<Reach>), StoreError> {
+) -> Result<(Snapshot, Scope), StoreError> {
     let can = |p: Permission| user.can(p);
     let tx = c.unchecked_transaction()?;
-    let mut reach = crate::api::reach::load(&tx, user.unit.as_deref())?;
+    let mut scope = Scope::load(&tx, user)?;
     let seq = Store::head_seq(&tx)?;
     let mut snap = Snapshot { seq, instance: Store::instance(&tx)?, ..Snapshot::default() };
     let recent = now - Duration::hours(24);
-    let within = reach.clone();
+    let (within, crew) = (scope.reach.clone(), scope.crew.clone());
     let keeps = |e: &dyn Fn(&Reach) -> bool| within.as_ref().is_none_or(e);
+    let crews = |e: &dyn Fn(&CrewScope) -> bool| crew.as_ref().is_none_or(e);
     if can(Permission::OccurrenceRead) {
         snap.occurrences = Store::list::<Occurrence>(&tx)?
             .into_iter()
             .filter(|o| o.phase != OccurrencePhase::Closed || o.updated_at > recent)
+            .filter(|o| crews(&|c| c.occurrence(o.id)))
             .collect();
     }
     if can(Permission::VehicleRead) {
         snap.vehicles = Store::list::<Vehicle>(&tx)?;
+        snap.vehicles.retain(|v| crews(&|c| c.vehicle(v.id)));
     }
     if can(Permission::OccurrenceRead) {
         snap.dispatches = Store::list_by::<atalaia_core::samu::Dispatch>(&tx, "active", "1")?;
+        snap.dispatches.retain(|d| crews(&|c| c.dispatch(d)));
     }
     if can(Permission::PersonRead) {
         snap.persons = Store::list::<Person>(&tx)?;
@@ -209,7 +225,11 @@ pub fn build_snapshot(
     }
     snap.positions = Store::last_positions(&tx)?
         .into_iter()
-        .filter(|p| can(EventBody::Position(p.clone()).read_permission()) && keeps(&|r| r.position(p)))
+        .filter(|p| {
+            can(EventBody::Position(p.clone()).read_permission())
+                && keeps(&|r| r.position(p))
+                && crews(&|c| p.vehicle_id.is_some_and(|v| c.vehicle(v)))
+        })
         .collect();
     if can(Permission::DeviceRead) {
         let mut devices = Store::list::<Device>(&tx)?;
@@ -232,9 +252,10 @@ pub fn build_snapshot(
         .filter(|a| {
             // The reach remembers the alarms it passes: their notifications follow them.
             can(EventBody::Alarm(a.clone()).read_permission())
-                && reach.as_mut().is_none_or(|r| r.pass_alarm(a))
+                && crews(&|c| c.alarm(a))
+                && scope.reach.as_mut().is_none_or(|r| r.pass_alarm(a))
         })
         .collect();
     tx.commit()?;
-    Ok((snap, reach))
+    Ok((snap, scope))
 }

@@ -1,6 +1,7 @@
 //! Alarms: the queue and operator actions. Claims go through the single writer, so when two
 //! operators race for one alarm exactly one wins and the other gets a 409 naming the holder.
 
+use super::reach::{Scope, keeps};
 use super::{Body, Caller, check, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
@@ -9,7 +10,6 @@ use atalaia_core::alarm::{Alarm, AlarmError, AlarmKind, Outcome, Procedure, Subj
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::AlarmId;
 use atalaia_core::monitoring::Person;
-use atalaia_core::monitoring::reach::Reach;
 use atalaia_core::notify::{
     Channel, Contact, ContactChannel, NewNotificationRule, Notification, NotificationRule, normalize_phone,
     valid_email,
@@ -48,11 +48,11 @@ pub async fn list_notifications(
 ) -> ApiResult<Json<Vec<Notification>>> {
     caller.require(Permission::AlarmRead)?;
     let alarm = q.alarm_id.map(|a| a.to_string());
-    let unit = super::reach::unit(&caller);
-    let (list, alarms, within) = state
+    let who = caller.user.clone();
+    let (list, alarms, scope) = state
         .store
         .read(move |c| {
-            let within = super::reach::load(c, unit.as_deref())?;
+            let scope = Scope::load(c, &who)?;
             let list = Store::notifications(c, alarm.as_deref(), 500)?;
             let mut alarms = std::collections::HashMap::new();
             for id in list.iter().filter_map(|n| n.alarm_id) {
@@ -60,14 +60,14 @@ pub async fn list_notifications(
                     e.insert(Store::get::<Alarm>(c, &id.to_string())?);
                 }
             }
-            Ok((list, alarms, within))
+            Ok((list, alarms, scope))
         })
         .await?;
     // Messages about alarms of a domain the caller may not see are left out.
     let list = list
         .into_iter()
         .filter(|n| match n.alarm_id.and_then(|id| alarms.get(&id).cloned().flatten()) {
-            Some(a) => visible(&caller, within.as_ref(), &a),
+            Some(a) => visible(&caller, &scope, &a),
             None => true,
         })
         .collect();
@@ -138,9 +138,10 @@ pub async fn put_notification_rule(
     Ok(Json(saved))
 }
 
-/// Whether the caller sees the alarm: its domain's permission, and the unit's reach (RFS177).
-fn visible(caller: &Caller, within: Option<&Reach>, a: &Alarm) -> bool {
-    caller.can(EventBody::Alarm(a.clone()).read_permission()) && super::reach::keeps(within, a)
+/// Whether the caller sees the alarm: its domain's permission, and the caller's scope (a unit's
+/// people, RFS177; a crew's vehicle and occurrences, issue 23).
+fn visible(caller: &Caller, scope: &Scope, a: &Alarm) -> bool {
+    caller.can(EventBody::Alarm(a.clone()).read_permission()) && scope.alarm(a)
 }
 
 /// `GET /alarms` filters.
@@ -160,24 +161,20 @@ pub async fn list_alarms(
     if !caller.can(Permission::AlarmRead) && !caller.can(Permission::OccurrenceRead) {
         return Err(ApiError::Forbidden);
     }
-    let unit = super::reach::unit(&caller);
+    let who = caller.user.clone();
     let Some(subject) = q.subject.map(|s| s.trim().to_owned()) else {
-        let (mut all, within) = state
-            .store
-            .read(move |c| Ok((Store::list::<Alarm>(c)?, super::reach::load(c, unit.as_deref())?)))
-            .await?;
-        all.retain(|a| visible(&caller, within.as_ref(), a));
+        let (mut all, scope) =
+            state.store.read(move |c| Ok((Store::list::<Alarm>(c)?, Scope::load(c, &who)?))).await?;
+        all.retain(|a| visible(&caller, &scope, a));
         all.sort_by(atalaia_core::alarm::queue_order);
         return Ok(Json(all));
     };
     let key = subject.clone();
-    let (mut found, within) = state
+    let (mut found, scope) = state
         .store
-        .read(move |c| {
-            Ok((Store::list_by::<Alarm>(c, "subject", &key)?, super::reach::load(c, unit.as_deref())?))
-        })
+        .read(move |c| Ok((Store::list_by::<Alarm>(c, "subject", &key)?, Scope::load(c, &who)?)))
         .await?;
-    found.retain(|a| visible(&caller, within.as_ref(), a));
+    found.retain(|a| visible(&caller, &scope, a));
     found.sort_by_key(|a| std::cmp::Reverse(a.raised_at));
     if found.iter().any(|a| matches!(a.subject, Subject::Person(_))) {
         let actor = caller.actor();
@@ -194,17 +191,15 @@ pub async fn get_alarm(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Alarm>> {
     let id: AlarmId = parse_id(&id, "Alarme")?;
-    let unit = super::reach::unit(&caller);
-    let (a, within) = state
+    let who = caller.user.clone();
+    let (a, scope) = state
         .store
-        .read(move |c| {
-            Ok((Store::get_required::<Alarm>(c, &id.to_string())?, super::reach::load(c, unit.as_deref())?))
-        })
+        .read(move |c| Ok((Store::get_required::<Alarm>(c, &id.to_string())?, Scope::load(c, &who)?)))
         .await?;
-    if !super::reach::keeps(within.as_ref(), &a) {
+    if !keeps(scope.reach.as_ref(), &a) {
         return Err(ApiError::NotFound("Alarme"));
     }
-    if !visible(&caller, None, &a) {
+    if !visible(&caller, &scope, &a) {
         return Err(ApiError::Forbidden);
     }
     Ok(Json(a))
@@ -238,10 +233,8 @@ pub async fn act(
             let mut a: Alarm = Store::get_required(ctx.conn, &id.to_string())?;
             // Handling an alarm needs the right to see it (a monitoring operator cannot act on SAMU
             // alerts); answering 404 does not reveal that it exists.
-            let within = super::reach::load(ctx.conn, user.unit.as_deref())?;
-            if !user.can(EventBody::Alarm(a.clone()).read_permission())
-                || !super::reach::keeps(within.as_ref(), &a)
-            {
+            let scope = Scope::load(ctx.conn, &user)?;
+            if !user.can(EventBody::Alarm(a.clone()).read_permission()) || !scope.alarm(&a) {
                 return Ok(Err(ApiError::NotFound("Alarme")));
             }
             let before = a.clone();

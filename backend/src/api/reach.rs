@@ -110,3 +110,37 @@ pub(crate) fn region_problem(
         )
     })
 }
+
+/// Everything that narrows what a user sees beyond the profile's permissions: the unit's reach
+/// (RFS177) and a crew's vehicle (issue 23 item 3). Empty for the central's seats.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scope {
+    pub(crate) reach: Option<Reach>,
+    pub(crate) crew: Option<atalaia_core::samu::crew_scope::CrewScope>,
+}
+
+impl Scope {
+    /// The scope of `user` now.
+    pub(crate) fn load(
+        conn: &rusqlite::Connection,
+        user: &atalaia_core::wire::UserInfo,
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            reach: load(conn, user.unit.as_deref())?,
+            crew: super::samu::crew::crew_scope(conn, user)?,
+        })
+    }
+
+    /// Whether an alarm is within the scope.
+    pub(crate) fn alarm(&self, a: &Alarm) -> bool {
+        keeps(self.reach.as_ref(), a) && self.crew.as_ref().is_none_or(|c| c.alarm(a))
+    }
+
+    /// Whether a live-feed subscriber with this scope gets the event; both parts learn from
+    /// every event, so they stay current.
+    pub(crate) fn sees(&mut self, body: &atalaia_core::wire::EventBody) -> bool {
+        let reached = self.reach.as_mut().is_none_or(|r| r.sees(body));
+        let crewed = self.crew.as_mut().is_none_or(|c| c.sees(body));
+        reached && crewed
+    }
+}

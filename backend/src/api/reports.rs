@@ -102,6 +102,8 @@ pub async fn report(
             if !caller.can(Permission::AlarmRead) && !caller.can(Permission::OccurrenceRead) {
                 return Err(ApiError::Forbidden);
             }
+            // The central's handling times are management's, not a crew's (issue 23).
+            super::samu::crew::not_for_crews(&caller)?;
             let (mut alarms, within) = state
                 .store
                 .read(move |c| {

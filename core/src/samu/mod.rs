@@ -3,6 +3,7 @@
 //! recommendation, vehicle alerts) are in [`fleet`]; identity and phone checks in [`ident`].
 
 pub mod care;
+pub mod crew_scope;
 pub mod fleet;
 pub mod ident;
 pub mod intake;

@@ -80,8 +80,28 @@ pub(crate) fn crew_on_vehicle(
     }
 }
 
-/// A crew member records only on occurrences its vehicle is dispatched to.
-fn crew_on_occurrence(
+/// The regulation's tools (the panel of every open call, the vehicles to recommend) are not a
+/// crew's: it sees its own assignments (issue 23 item 3).
+pub(crate) fn not_for_crews(caller: &Caller) -> ApiResult<()> {
+    if caller.user.role == Role::Crew { Err(ApiError::Forbidden) } else { Ok(()) }
+}
+
+/// What a crew member sees now (issue 23 item 3): its vehicle, its dispatches and the
+/// occurrences they are on; none for other seats (their profile decides).
+pub(crate) fn crew_scope(
+    conn: &rusqlite::Connection,
+    user: &UserInfo,
+) -> Result<Option<atalaia_core::samu::crew_scope::CrewScope>, StoreError> {
+    if user.role != Role::Crew {
+        return Ok(None);
+    }
+    let vehicle = crew_vehicle(conn, user.id)?;
+    let active = Store::list_by::<Dispatch>(conn, "active", "1")?;
+    Ok(Some(atalaia_core::samu::crew_scope::CrewScope::new(vehicle, &active)))
+}
+
+/// A crew member reads and records only on occurrences its vehicle is dispatched to.
+pub(crate) fn crew_on_occurrence(
     conn: &rusqlite::Connection,
     user: &UserInfo,
     occurrence: OccurrenceId,
@@ -314,12 +334,19 @@ pub async fn download(
 ) -> ApiResult<Response> {
     caller.require(Permission::OccurrenceRead)?;
     let id: AttachmentId = parse_id(&id, "Anexo")?;
+    let who = caller.user.clone();
     let found: Option<(String, Vec<u8>)> = state
         .store
         .read(move |c| {
-            Ok(c.prepare_cached("SELECT content_type, data FROM attachments WHERE id = ?1")?
-                .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?)
+            let found: Option<(String, String, Vec<u8>)> = c
+                .prepare_cached("SELECT occurrence_id, content_type, data FROM attachments WHERE id = ?1")?
+                .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            let Some((occurrence, content_type, data)) = found else { return Ok(None) };
+            // A crew reads the attachments of its own occurrences only.
+            let occurrence = occurrence.parse().map_err(|_| StoreError::NotFound("Anexo"))?;
+            crew_on_occurrence(c, &who, occurrence)?;
+            Ok(Some((content_type, data)))
         })
         .await?;
     let (content_type, data) = found.ok_or(ApiError::NotFound("Anexo"))?;
@@ -405,8 +432,14 @@ pub async fn list_messages(
 ) -> ApiResult<Json<Vec<Message>>> {
     caller.require(Permission::OccurrenceRead)?;
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    let mut list =
-        state.store.read(move |c| Store::list_by::<Message>(c, "occurrence_id", &id.to_string())).await?;
+    let who = caller.user.clone();
+    let mut list = state
+        .store
+        .read(move |c| {
+            crew_on_occurrence(c, &who, id)?;
+            Store::list_by::<Message>(c, "occurrence_id", &id.to_string())
+        })
+        .await?;
     list.sort_by_key(|m| m.sent_at);
     Ok(Json(list))
 }
@@ -465,10 +498,12 @@ pub async fn report_pdf(
 ) -> ApiResult<Response> {
     caller.require(Permission::OccurrenceRead)?;
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
+    let who = caller.user.clone();
     let (o, mut dispatches) = state
         .store
         .read(move |c| {
             let o: Occurrence = Store::get_required(c, &id.to_string())?;
+            crew_on_occurrence(c, &who, o.id)?;
             let d = Store::list_by::<atalaia_core::samu::Dispatch>(c, "occurrence_id", &id.to_string())?;
             Ok((o, d))
         })
@@ -589,6 +624,8 @@ pub async fn transfer(
             let (Some(from), Some(to)) = (find(new.from_dispatch), find(new.to_dispatch)) else {
                 return Err(StoreError::Conflict("Os dois empenhos devem ser desta ocorrência.".into()));
             };
+            // A crew hands over its own victims, not another vehicle's.
+            crew_on_vehicle(ctx.conn, &who, from.vehicle_id)?;
             if !to.active || from.id == to.id {
                 return Err(StoreError::Conflict(format!(
                     "A vítima só pode passar para outra viatura ainda empenhada nesta ocorrência (não a {}).",

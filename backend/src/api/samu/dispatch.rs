@@ -199,15 +199,23 @@ pub async fn list_dispatches(
     Params(q): Params<DispatchQuery>,
 ) -> ApiResult<Json<Vec<Dispatch>>> {
     caller.require(Permission::OccurrenceRead)?;
+    let who = caller.user.clone();
     let list = state
         .store
-        .read(move |c| match (q.occurrence_id, q.vehicle_id) {
-            (Some(o), v) => Ok(Store::list_by::<Dispatch>(c, "occurrence_id", &o.to_string())?
-                .into_iter()
-                .filter(|d| v.is_none_or(|v| d.vehicle_id == v))
-                .collect()),
-            (None, Some(v)) => Store::list_by::<Dispatch>(c, "vehicle_id", &v.to_string()),
-            (None, None) => Store::list_by::<Dispatch>(c, "active", "1"),
+        .read(move |c| {
+            let mut list: Vec<Dispatch> = match (q.occurrence_id, q.vehicle_id) {
+                (Some(o), v) => Store::list_by::<Dispatch>(c, "occurrence_id", &o.to_string())?
+                    .into_iter()
+                    .filter(|d| v.is_none_or(|v| d.vehicle_id == v))
+                    .collect(),
+                (None, Some(v)) => Store::list_by::<Dispatch>(c, "vehicle_id", &v.to_string())?,
+                (None, None) => Store::list_by::<Dispatch>(c, "active", "1")?,
+            };
+            // A crew: its own vehicle's dispatches and the others on its occurrences (issue 23).
+            if let Some(scope) = super::crew::crew_scope(c, &who)? {
+                list.retain(|d| scope.dispatch(d));
+            }
+            Ok(list)
         })
         .await?;
     Ok(Json(list))
@@ -226,10 +234,13 @@ pub async fn assignments(
 ) -> ApiResult<Json<Vec<Assignment>>> {
     caller.require(Permission::OccurrenceRead)?;
     let id: VehicleId = parse_id(&id, "Viatura")?;
+    let who = caller.user.clone();
     let list = state
         .store
         .read(move |c| {
             Store::get_required::<Vehicle>(c, &id.to_string())?;
+            // A crew reads its own vehicle's assignments only (issue 23).
+            super::crew::crew_on_vehicle(c, &who, id)?;
             let mut out = Vec::new();
             for d in Store::list_by::<Dispatch>(c, "vehicle_id", &id.to_string())? {
                 if d.active {

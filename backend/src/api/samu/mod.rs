@@ -69,14 +69,22 @@ pub async fn list_occurrences(
     Query(q): Query<OccurrenceQuery>,
 ) -> ApiResult<Json<Vec<Occurrence>>> {
     caller.require(Permission::OccurrenceRead)?;
+    let who = caller.user.clone();
     let mut list = state
         .store
-        .read(move |c| match q.phone {
-            Some(p) => {
-                let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-                Store::list_by::<Occurrence>(c, "caller_phone", &digits)
+        .read(move |c| {
+            let mut list = match q.phone {
+                Some(p) => {
+                    let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+                    Store::list_by::<Occurrence>(c, "caller_phone", &digits)?
+                }
+                None => Store::list::<Occurrence>(c)?,
+            };
+            // A crew lists the occurrences it is dispatched to (issue 23).
+            if let Some(scope) = crew::crew_scope(c, &who)? {
+                list.retain(|o| scope.occurrence(o.id));
             }
-            None => Store::list::<Occurrence>(c),
+            Ok(list)
         })
         .await?;
     list.sort_by_key(|o| std::cmp::Reverse(o.created_at));
@@ -170,14 +178,37 @@ pub async fn get_occurrence(
 ) -> ApiResult<Json<Occurrence>> {
     caller.require(Permission::OccurrenceRead)?;
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
-    Ok(Json(state.store.read(move |c| Store::get_required(c, &id.to_string())).await?))
+    let who = caller.user.clone();
+    Ok(Json(
+        state
+            .store
+            .read(move |c| {
+                let o = Store::get_required(c, &id.to_string())?;
+                crew::crew_on_occurrence(c, &who, id)?;
+                Ok(o)
+            })
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/vehicles", tag = "samu",
     responses((status = 200, body = [Vehicle]), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_vehicles(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Vehicle>>> {
     caller.require(Permission::VehicleRead)?;
-    Ok(Json(state.store.read(Store::list::<Vehicle>).await?))
+    let who = caller.user.clone();
+    Ok(Json(
+        state
+            .store
+            .read(move |c| {
+                let mut list = Store::list::<Vehicle>(c)?;
+                // A crew sees its own vehicle (issue 23).
+                if let Some(scope) = crew::crew_scope(c, &who)? {
+                    list.retain(|v| scope.vehicle(v.id));
+                }
+                Ok(list)
+            })
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/vehicles", tag = "samu", request_body = NewVehicle,
@@ -228,7 +259,17 @@ pub async fn get_vehicle(
 ) -> ApiResult<Json<Vehicle>> {
     caller.require(Permission::VehicleRead)?;
     let id: VehicleId = parse_id(&id, "Viatura")?;
-    Ok(Json(state.store.read(move |c| Store::get_required(c, &id.to_string())).await?))
+    let who = caller.user.clone();
+    Ok(Json(
+        state
+            .store
+            .read(move |c| {
+                let v = Store::get_required(c, &id.to_string())?;
+                crew::crew_on_vehicle(c, &who, id)?;
+                Ok(v)
+            })
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/vehicles/{id}/status", tag = "samu", params(("id" = String, Path)),

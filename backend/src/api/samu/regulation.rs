@@ -102,6 +102,8 @@ pub async fn add_addendum(
         .store
         .write(move |ctx| {
             let mut o: Occurrence = Store::get_required(ctx.conn, &id.to_string())?;
+            // A crew adds to the occurrences it is dispatched to only.
+            super::crew::crew_on_occurrence(ctx.conn, &user, o.id)?;
             o.addenda.push(Addendum {
                 at: ctx.now,
                 by: user.id,
@@ -136,6 +138,7 @@ pub async fn recommendation(
 ) -> ApiResult<Json<Vec<Candidate>>> {
     caller.require(Permission::OccurrenceRead)?;
     caller.require(Permission::VehicleRead)?;
+    super::crew::not_for_crews(&caller)?;
     let id: OccurrenceId = parse_id(&id, "Ocorrência")?;
     let (o, vehicles) = state
         .store
@@ -160,6 +163,7 @@ pub async fn recommendation(
     responses((status = 200, body = [PanelRow]), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn panel(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<PanelRow>>> {
     caller.require(Permission::OccurrenceRead)?;
+    super::crew::not_for_crews(&caller)?;
     let with_vehicles = caller.can(Permission::VehicleRead);
     let now = state.clock.now();
     let (occurrences, vehicles, dispatches) = state
