@@ -92,7 +92,10 @@ async fn run(
             // A resume point beyond our log (restored backup, replica behind) or from another
             // database cannot be trusted: skipping by it would silently drop events.
             let foreign = instance.is_some_and(|i| i != ours);
-            if foreign || since > head || gap.len() > MAX_RESUME {
+            // A scoped subscriber (a unit, a crew) starts from a snapshot: the gap's events would
+            // be judged by today's scope, and one that moved something out of it would be lost.
+            let scoped = scope.reach.is_some() || scope.crew.is_some();
+            if foreign || scoped || since > head || gap.len() > MAX_RESUME {
                 send_snapshot(&mut socket, &state, &caller, &mut scope).await?
             } else {
                 let mut last = since;
@@ -219,6 +222,9 @@ pub(crate) fn build_snapshot(
         snap.persons = Store::list::<Person>(&tx)?;
         snap.persons.retain(|p| keeps(&|r| r.person(p.id)));
     }
+    if let Some(r) = scope.reach.as_mut() {
+        r.remember_zones(&Store::list::<Zone>(&tx)?);
+    }
     if can(Permission::ZoneRead) {
         snap.zones = Store::list::<Zone>(&tx)?;
         snap.zones.retain(|z| keeps(&|r| r.zone(z)));
@@ -252,7 +258,7 @@ pub(crate) fn build_snapshot(
         .filter(|a| {
             // The reach remembers the alarms it passes: their notifications follow them.
             can(EventBody::Alarm(a.clone()).read_permission())
-                && crews(&|c| c.alarm(a))
+                && scope.crew.as_mut().is_none_or(|c| c.pass_alarm(a))
                 && scope.reach.as_mut().is_none_or(|r| r.pass_alarm(a))
         })
         .collect();

@@ -166,6 +166,27 @@ async fn rfs177_a_unit_reaches_its_regions_people_and_nothing_of_another_regions
     .await;
     expect_problem(s.get(&agent, "/export/events").await, 403, "forbidden").await;
 
+    // A replayed registration with another unit's id does not answer that record.
+    let replay = json!({"id": p, "name": "X", "record": "1", "regime": "open"});
+    expect_problem(s.post(&agent, "/persons", &replay).await, 404, "not_found").await;
+    // What holds in every region is the central's: rules, procedures, notifications, group zones,
+    // shared profiles, the devices' raw traffic.
+    let rule = json!({"trigger": "raised", "min_severity": "low", "email": ["eu@sejus.test"]});
+    for (path, body) in [
+        ("/notification-rules/minha", rule),
+        ("/procedures/tamper", json!({"steps": ["Ligar"]})),
+        ("/group-rules/Semiaberto", json!({"disabled": ["encounter"]})),
+    ] {
+        expect_problem(s.put(&agent, path, &body).await, 403, "forbidden").await;
+    }
+    let group_zone = json!({"name": "Escola", "kind": "exclusion", "group": "Semiaberto",
+        "shape": {"type": "circle", "center": {"lat": -8.7, "lon": -63.8}, "radius_m": 200.0}});
+    expect_problem(s.post(&agent, "/zones", &group_zone).await, 403, "forbidden").await;
+    let profile =
+        json!({"id": "consulta", "name": "Consulta", "base": "supervisor", "permissions": ["person_read"]});
+    expect_problem(s.post(&agent, "/profiles", &profile).await, 403, "forbidden").await;
+    expect_problem(s.get(&agent, "/ingest/rejects").await, 403, "forbidden").await;
+
     // The unit's own: registered in its region, corrected, never moved out of it.
     let r =
         s.post(&agent, "/persons", &json!({"name": "Caio Dantas", "record": "0009", "regime": "open"})).await;

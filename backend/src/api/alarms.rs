@@ -97,6 +97,7 @@ pub async fn put_notification_rule(
     Body(new): Body<NewNotificationRule>,
 ) -> ApiResult<Json<NotificationRule>> {
     caller.require(Permission::ManageRules)?;
+    super::reach::central_only(&caller)?;
     let name = name.trim().to_owned();
     let mut errors = new.validate();
     if new.kinds.iter().any(|k| k.domain() == atalaia_core::alarm::Domain::Samu)
@@ -455,6 +456,7 @@ pub async fn put_procedure(
     Body(new): Body<NewProcedure>,
 ) -> ApiResult<Json<Procedure>> {
     caller.require(Permission::ManageRules)?;
+    super::reach::central_only(&caller)?;
     let kind: AlarmKind = serde_json::from_value(serde_json::Value::String(kind))
         .map_err(|_| ApiError::NotFound("Tipo de alarme"))?;
     check(new.validate())?;

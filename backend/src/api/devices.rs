@@ -65,7 +65,7 @@ pub async fn create_device(
         .store
         .write(move |ctx| {
             if let Some(stored) = Store::existing::<Device, _>(ctx.conn, new.id)? {
-                return Ok((false, stored));
+                return Ok((false, super::reach::get(ctx.conn, unit.as_deref(), &stored.id.to_string())?));
             }
             let d = Device {
                 id: new.id.unwrap_or_default(),
@@ -239,6 +239,10 @@ pub async fn send_command(
         .write(move |ctx| {
             let d = super::reach::get::<Device>(ctx.conn, unit.as_deref(), &device.to_string())?;
             if let Some(stored) = Store::existing::<DeviceCommand, _>(ctx.conn, new.id)? {
+                // A replay is of a command to this device.
+                if stored.device_id != device {
+                    return Err(StoreError::NotFound(Device::WHAT));
+                }
                 return Ok((stored, d.imei));
             }
             if !d.accepts_data() {

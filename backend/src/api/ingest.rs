@@ -28,6 +28,7 @@ pub async fn list_rejects(
     caller: Caller,
 ) -> ApiResult<Json<Vec<IngestReject>>> {
     caller.require(Permission::DeviceRead)?;
+    super::reach::central_only(&caller)?;
     Ok(Json(state.store.read(|c| Store::rejects(c, 500)).await?))
 }
 
@@ -47,6 +48,7 @@ pub async fn list_unhandled(
     Query(q): Query<UnhandledQuery>,
 ) -> ApiResult<Json<Vec<IngestCounter>>> {
     caller.require(Permission::DeviceRead)?;
+    super::reach::central_only(&caller)?;
     Ok(Json(state.store.read(move |c| Store::unhandled(c, q.device.as_deref())).await?))
 }
 

@@ -103,7 +103,8 @@ pub async fn create_person(
         .store
         .write(move |ctx| {
             if let Some(stored) = Store::existing::<Person, _>(ctx.conn, new.id)? {
-                return Ok((false, stored));
+                // A replay answers what was stored, if the caller reaches it.
+                return Ok((false, reach::person(ctx.conn, unit.as_deref(), stored.id)?));
             }
             if let (Some(_), Some(other)) = (&unit, new.linked_person) {
                 reach::person(ctx.conn, unit.as_deref(), other)?;
@@ -258,10 +259,14 @@ pub async fn create_zone(
         .store
         .write(move |ctx| {
             if let Some(stored) = Store::existing::<Zone, _>(ctx.conn, new.id)? {
-                return Ok((false, stored));
+                return Ok((false, reach::get(ctx.conn, unit.as_deref(), &stored.id.to_string())?));
             }
             if let Some(p) = new.person_id {
                 reach::person(ctx.conn, unit.as_deref(), p)?;
+            }
+            // A zone of a whole group holds in every region: the central's (RFS177).
+            if unit.is_some() && new.person_id.is_none() {
+                return Err(StoreError::Forbidden);
             }
             let z = Zone {
                 id: new.id.unwrap_or_default(),
@@ -318,6 +323,9 @@ pub async fn update_zone(
         .store
         .write(move |ctx| {
             let old: Zone = reach::get(ctx.conn, unit.as_deref(), &id.to_string())?;
+            if unit.is_some() && (old.person_id.is_none() || new.person_id.is_none()) {
+                return Err(StoreError::Forbidden);
+            }
             if old.lifted.is_some() {
                 return Err(StoreError::Conflict(
                     "Esta zona foi revogada e não pode mais ser alterada.".into(),
@@ -370,6 +378,9 @@ pub async fn change_zone_state(
         .store
         .write(move |ctx| {
             let mut z: Zone = reach::get(ctx.conn, unit.as_deref(), &id.to_string())?;
+            if unit.is_some() && z.person_id.is_none() {
+                return Err(StoreError::Forbidden);
+            }
             z.change_state(change.action, &by, &change.reason, ctx.now).map_err(StoreError::Conflict)?;
             ctx.save(&z)?;
             let detail = format!("{}: {}", z.name, change.reason.trim());
@@ -444,6 +455,7 @@ pub async fn put_group_rules(
     Body(new): Body<NewGroupRules>,
 ) -> ApiResult<Json<GroupRules>> {
     caller.require(Permission::ManageRules)?;
+    super::reach::central_only(&caller)?;
     let actor = caller.actor();
     check(new.validate(&group))?;
     let mut disabled = new.disabled;

@@ -81,6 +81,7 @@ pub async fn create(
     Body(new): Body<NewProfile>,
 ) -> ApiResult<(StatusCode, Json<Profile>)> {
     caller.require(Permission::UserAdmin)?;
+    super::reach::central_only(&caller)?;
     check(new.validate())?;
     within_reach(&caller, &new.permissions)?;
     let actor = caller.actor();
@@ -125,6 +126,7 @@ pub async fn update(
     Body(mut new): Body<NewProfile>,
 ) -> ApiResult<Json<Profile>> {
     caller.require(Permission::UserAdmin)?;
+    super::reach::central_only(&caller)?;
     new.id = id.clone();
     check(new.validate())?;
     within_reach(&caller, &new.permissions)?;

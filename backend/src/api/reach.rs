@@ -53,6 +53,12 @@ impl InReach for GroupRules {
     }
 }
 
+/// What is the central's alone, not a unit's (RFS177): rules, procedures and notifications that
+/// apply to every region, shared profiles, the devices' raw traffic.
+pub(crate) fn central_only(caller: &Caller) -> crate::error::ApiResult<()> {
+    if caller.user.unit.is_some() { Err(crate::error::ApiError::Forbidden) } else { Ok(()) }
+}
+
 /// The caller's unit, to take into a store closure.
 pub(crate) fn unit(caller: &Caller) -> Option<String> {
     caller.user.unit.clone()

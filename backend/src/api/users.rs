@@ -178,5 +178,16 @@ pub async fn report(
     if !caller.can(Permission::UserAdmin) {
         caller.require(Permission::AuditRead)?;
     }
-    Ok(Json(auth::users_report(&state, q.days.unwrap_or(30).clamp(1, 3_650)).await?))
+    let mut lines = auth::users_report(&state, q.days.unwrap_or(30).clamp(1, 3_650)).await?;
+    // Someone bound to a unit reports on the unit's professionals (RFS177).
+    if caller.user.unit.is_some() {
+        let ours: std::collections::HashSet<String> = auth::list_users(&state.store)
+            .await?
+            .into_iter()
+            .filter(|u| auth::administers(&caller, u))
+            .map(|u| u.username)
+            .collect();
+        lines.retain(|l| ours.contains(&l.username));
+    }
+    Ok(Json(lines))
 }

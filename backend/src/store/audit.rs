@@ -149,7 +149,7 @@ impl Store {
                AND (?9 IS NULL OR route LIKE '%' || ?9 || '%')
                AND (?10 IS NULL OR instr(fold(username || ' ' || action || ' ' || target || ' ' || detail), fold(?10)) > 0)
                AND (?11 IS NULL OR user_id IN
-                    (SELECT id FROM users WHERE lower(trim(unit)) = lower(trim(?11))))
+                    (SELECT id FROM users WHERE fold(trim(unit)) = fold(trim(?11))))
              ORDER BY seq DESC LIMIT ?6",
         )?;
         let limit = i64::from(q.limit.unwrap_or(200).clamp(1, 5_000));

@@ -201,7 +201,8 @@ fn open(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
         1,
         rusqlite::functions::FunctionFlags::SQLITE_UTF8
             | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| Ok(atalaia_core::text::fold(&ctx.get::<String>(0)?)),
+        // NULL stays NULL (a user without a unit matches no unit).
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|s| atalaia_core::text::fold(&s))),
     )?;
     Ok(conn)
 }

@@ -10,7 +10,7 @@
 
 use super::{Device, Person, Position, Zone};
 use crate::alarm::{Alarm, Subject};
-use crate::ids::{AlarmId, DeviceId, PersonId};
+use crate::ids::{AlarmId, DeviceId, PersonId, ZoneId};
 use crate::wire::EventBody;
 use std::collections::{HashMap, HashSet};
 
@@ -34,6 +34,8 @@ pub struct Reach {
     devices: HashMap<DeviceId, Option<PersonId>>,
     /// The alarms passed on (to decide on their notifications).
     alarms: HashSet<AlarmId>,
+    /// The zones seen and whose they were (a zone given to someone else is passed on once).
+    zones: HashMap<ZoneId, Option<PersonId>>,
 }
 
 impl Reach {
@@ -47,7 +49,14 @@ impl Reach {
             persons: persons.into_iter().filter(|p| in_unit(unit, p)).map(|p| p.id).collect(),
             devices: devices.into_iter().map(|d| (d.id, d.person_id)).collect(),
             alarms: HashSet::new(),
+            zones: HashMap::new(),
         }
+    }
+
+    /// Remembers whose the zones are (the live feed's snapshot), so a zone given to someone
+    /// beyond the unit is passed on once, and the console drops it.
+    pub fn remember_zones<'a>(&mut self, zones: impl IntoIterator<Item = &'a Zone>) {
+        self.zones.extend(zones.into_iter().map(|z| (z.id, z.person_id)));
     }
 
     pub fn unit(&self) -> &str {
@@ -116,11 +125,16 @@ impl Reach {
                 was || is
             }
             EventBody::Device(d) => {
-                let was = self.device_id(d.id);
+                // A device not seen before was nobody's here: only what it is now counts.
+                let was = self.devices.get(&d.id).is_some_and(|w| self.anyone(*w));
                 self.devices.insert(d.id, d.person_id);
                 was || self.device(d)
             }
-            EventBody::Zone(z) => self.zone(z),
+            EventBody::Zone(z) => {
+                let was = self.zones.get(&z.id).is_some_and(|w| self.anyone(*w));
+                self.zones.insert(z.id, z.person_id);
+                was || self.zone(z)
+            }
             EventBody::Position(p) => self.position(p),
             EventBody::Alarm(a) => self.pass_alarm(a),
             EventBody::Command(c) => self.device_id(c.device_id),

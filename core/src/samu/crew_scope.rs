@@ -9,7 +9,7 @@
 
 use super::Dispatch;
 use crate::alarm::{Alarm, Subject};
-use crate::ids::{OccurrenceId, VehicleId};
+use crate::ids::{AlarmId, OccurrenceId, VehicleId};
 use crate::wire::EventBody;
 use std::collections::HashSet;
 
@@ -18,6 +18,8 @@ pub struct CrewScope {
     vehicle: Option<VehicleId>,
     /// Occurrences the vehicle has an active dispatch on.
     occurrences: HashSet<OccurrenceId>,
+    /// The alarms passed on (their notifications follow them).
+    alarms: HashSet<AlarmId>,
 }
 
 impl CrewScope {
@@ -31,7 +33,7 @@ impl CrewScope {
                 .collect(),
             None => HashSet::new(),
         };
-        Self { vehicle, occurrences }
+        Self { vehicle, occurrences, alarms: HashSet::new() }
     }
 
     pub fn own_vehicle(&self) -> Option<VehicleId> {
@@ -61,6 +63,15 @@ impl CrewScope {
         }
     }
 
+    /// Whether the alarm is the crew's, remembering it when it is.
+    pub fn pass_alarm(&mut self, a: &Alarm) -> bool {
+        let seen = self.alarm(a);
+        if seen {
+            self.alarms.insert(a.id);
+        }
+        seen
+    }
+
     /// Whether the crew's feed gets this event, learning from it: a dispatch of the vehicle
     /// brings its occurrence into the scope, its end takes it out (the ending event itself is
     /// passed on, so the tablet closes the assignment).
@@ -81,7 +92,8 @@ impl CrewScope {
             EventBody::Message(m) => self.occurrence(m.occurrence_id),
             EventBody::Vehicle(v) => self.vehicle(v.id),
             EventBody::Position(p) => p.vehicle_id.is_some_and(|v| self.vehicle(v)),
-            EventBody::Alarm(a) => self.alarm(a),
+            EventBody::Alarm(a) => self.pass_alarm(a),
+            EventBody::Notification(n) => n.alarm_id.is_none_or(|a| self.alarms.contains(&a)),
             // Monitoring records: the profile's permissions decide (a crew has none of them).
             EventBody::Person(_)
             | EventBody::Device(_)
@@ -89,7 +101,6 @@ impl CrewScope {
             | EventBody::Command(_)
             | EventBody::GroupRules(_)
             | EventBody::Procedure(_)
-            | EventBody::Notification(_)
             | EventBody::NotificationRule(_) => true,
         }
     }

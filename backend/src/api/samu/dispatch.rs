@@ -174,8 +174,9 @@ pub async fn create_dispatch(
             }
             o.phase = OccurrencePhase::Dispatched;
             o.updated_at = ctx.now;
-            ctx.save(&o)?;
+            // The dispatch first: a crew's feed takes the occurrence in once its vehicle is on it.
             ctx.save(&d)?;
+            ctx.save(&o)?;
             ctx.audit(&actor, "dispatch.create", &d.id.to_string(), &format!("{} -> {}", v.code, o.number))?;
             Ok((true, d))
         })

@@ -93,3 +93,23 @@ fn rfs177_the_feed_follows_people_and_devices_into_and_out_of_the_unit() {
     };
     assert!(reach.sees(&EventBody::Command(command)));
 }
+
+#[test]
+fn rfs177_a_device_or_zone_of_another_units_person_is_not_streamed_and_one_taken_away_is_once() {
+    let ours = person("Ivo", Some("Regional I"));
+    let theirs = person("Rosa", Some("Regional II"));
+    let mut reach = Reach::new("Regional I", [&ours, &theirs], []);
+    // Registered by the central already on another unit's person: never this unit's.
+    assert!(!reach.sees(&EventBody::Device(device(Some(theirs.id)))));
+    let zone = |owner: PersonId| -> Zone {
+        serde_json::from_value(json!({"id": crate::ids::ZoneId::new(), "name": "Casa", "kind": "exclusion",
+            "shape": {"type": "circle", "center": {"lat": -8.7, "lon": -63.8}, "radius_m": 200.0},
+            "person_id": owner, "active": true, "created_at": t0()}))
+        .expect("zone")
+    };
+    let mut z = zone(ours.id);
+    reach.remember_zones([&z]);
+    z.person_id = Some(theirs.id);
+    assert!(reach.sees(&EventBody::Zone(z.clone())), "given away: passed once, so the console drops it");
+    assert!(!reach.sees(&EventBody::Zone(z)));
+}
