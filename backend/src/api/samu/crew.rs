@@ -9,15 +9,14 @@ use crate::server::AppState;
 use crate::store::{Store, StoreError};
 use atalaia_core::alarm::{AlarmKind, Subject};
 use atalaia_core::auth::Permission;
-use atalaia_core::auth::Role;
+use atalaia_core::ids::DispatchId;
 use atalaia_core::ids::{AttachmentId, MessageId, OccurrenceId};
-use atalaia_core::ids::{DispatchId, UserId, VehicleId};
 use atalaia_core::samu::care::{
     AttachmentInfo, AttachmentKind, CareRecord, Consent, CrewAlertKind, CrewAlertRecord, Message,
     NewCareRecord, NewConsent, NewCrewAlert, NewMessage, NewTransfer, Transfer,
 };
 use atalaia_core::samu::{Dispatch, Occurrence};
-use atalaia_core::wire::{FieldError, Problem, UserInfo};
+use atalaia_core::wire::{FieldError, Problem};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -25,8 +24,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rusqlite::OptionalExtension;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
+
+pub(crate) use super::crew_seat::{
+    crew_on_occurrence, crew_on_vehicle, crew_scope, crew_vehicle, not_for_crews,
+};
 
 /// Largest attachment: a minute of phone video.
 pub const MAX_ATTACHMENT: usize = 64 * 1024 * 1024;
@@ -43,7 +46,6 @@ pub fn router() -> Router<AppState> {
         .route("/occurrences/{id}/consents", post(add_consent))
         .route("/occurrences/{id}/transfers", post(transfer))
         .route("/dispatches/{id}/alerts", post(crew_alert))
-        .route("/crew/vehicle", get(get_crew_vehicle).put(set_crew_vehicle))
 }
 
 /// Crew, or a regulator writing down what the crew relays by radio (RFS125).
@@ -53,111 +55,6 @@ fn may_record(caller: &Caller) -> ApiResult<()> {
     } else {
         Err(ApiError::Forbidden)
     }
-}
-
-/// The vehicle a crew member signed in to for the shift (`PUT /crew/vehicle`).
-pub(crate) fn crew_vehicle(
-    conn: &rusqlite::Connection,
-    user: UserId,
-) -> Result<Option<VehicleId>, StoreError> {
-    let v: Option<Option<String>> = conn
-        .prepare_cached("SELECT vehicle_id FROM users WHERE id = ?1")?
-        .query_row([user.to_string()], |r| r.get(0))
-        .optional()?;
-    Ok(v.flatten().and_then(|s| s.parse().ok()))
-}
-
-/// A crew member acts only for the vehicle it signed in to; other roles are not bound.
-pub(crate) fn crew_on_vehicle(
-    conn: &rusqlite::Connection,
-    user: &UserInfo,
-    vehicle: VehicleId,
-) -> Result<(), StoreError> {
-    if user.role != Role::Crew || crew_vehicle(conn, user.id)? == Some(vehicle) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
-
-/// The regulation's tools (the panel of every open call, the vehicles to recommend) are not a
-/// crew's: it sees its own assignments (issue 23 item 3).
-pub(crate) fn not_for_crews(caller: &Caller) -> ApiResult<()> {
-    if caller.user.role == Role::Crew { Err(ApiError::Forbidden) } else { Ok(()) }
-}
-
-/// What a crew member sees now (issue 23 item 3): its vehicle, its dispatches and the
-/// occurrences they are on; none for other seats (their profile decides).
-pub(crate) fn crew_scope(
-    conn: &rusqlite::Connection,
-    user: &UserInfo,
-) -> Result<Option<atalaia_core::samu::crew_scope::CrewScope>, StoreError> {
-    if user.role != Role::Crew {
-        return Ok(None);
-    }
-    let vehicle = crew_vehicle(conn, user.id)?;
-    let active = Store::list_by::<Dispatch>(conn, "active", "1")?;
-    Ok(Some(atalaia_core::samu::crew_scope::CrewScope::new(vehicle, &active)))
-}
-
-/// A crew member reads and records only on occurrences its vehicle is dispatched to.
-pub(crate) fn crew_on_occurrence(
-    conn: &rusqlite::Connection,
-    user: &UserInfo,
-    occurrence: OccurrenceId,
-) -> Result<(), StoreError> {
-    if user.role != Role::Crew {
-        return Ok(());
-    }
-    let Some(v) = crew_vehicle(conn, user.id)? else { return Err(StoreError::Forbidden) };
-    let on_it = Store::list_by::<Dispatch>(conn, "occurrence_id", &occurrence.to_string())?
-        .iter()
-        .any(|d| d.active && d.vehicle_id == v);
-    if on_it { Ok(()) } else { Err(StoreError::Forbidden) }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CrewVehicle {
-    /// The vehicle this crew member works on this shift; `null` signs off.
-    pub vehicle_id: Option<VehicleId>,
-}
-
-/// The crew member signs in to the vehicle of the shift (its tablet's binding): from then on it
-/// acts on that vehicle's dispatches and occurrences only.
-#[utoipa::path(put, path = "/api/v1/crew/vehicle", tag = "samu", request_body = CrewVehicle,
-    responses((status = 200, body = CrewVehicle), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn set_crew_vehicle(
-    State(state): State<AppState>,
-    caller: Caller,
-    Body(body): Body<CrewVehicle>,
-) -> ApiResult<Json<CrewVehicle>> {
-    caller.require(Permission::CrewAct)?;
-    let actor = caller.actor();
-    let user = caller.user.id;
-    let out = state
-        .store
-        .write(move |ctx| {
-            let code = match body.vehicle_id {
-                Some(v) => Store::get_required::<atalaia_core::samu::Vehicle>(ctx.conn, &v.to_string())?.code,
-                None => String::new(),
-            };
-            ctx.conn
-                .prepare_cached("UPDATE users SET vehicle_id = ?1 WHERE id = ?2")?
-                .execute(rusqlite::params![body.vehicle_id.map(|v| v.to_string()), user.to_string()])?;
-            ctx.audit(&actor, "crew.vehicle", &user.to_string(), &code)?;
-            Ok(body)
-        })
-        .await?;
-    Ok(Json(out))
-}
-
-/// The vehicle this crew member is signed in to.
-#[utoipa::path(get, path = "/api/v1/crew/vehicle", tag = "samu", responses((status = 200, body = CrewVehicle)), security(("bearer" = [])))]
-pub async fn get_crew_vehicle(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<CrewVehicle>> {
-    caller.require(Permission::CrewAct)?;
-    let user = caller.user.id;
-    let vehicle_id = state.store.read(move |c| crew_vehicle(c, user)).await?;
-    Ok(Json(CrewVehicle { vehicle_id }))
 }
 
 fn open_for_care(o: &Occurrence) -> Result<(), StoreError> {

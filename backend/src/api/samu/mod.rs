@@ -3,6 +3,7 @@
 //! RFS050, RFS119), vehicles (RFS051) and — in [`dispatch`] — dispatches and the crew's side.
 
 pub mod crew;
+pub mod crew_seat;
 pub mod dispatch;
 pub mod regulation;
 
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(regulation::router())
         .merge(dispatch::router())
         .merge(crew::router())
+        .merge(crew_seat::router())
 }
 
 /// The alerts the TARM must see for this call (RFS003, RFS007).
