@@ -121,6 +121,12 @@ async fn issue_23_a_crew_gets_403_on_every_other_vehicles_data_and_its_feed_carr
             assert!(!body.contains(secret), "{path} shows {secret}: {body}");
         }
     }
+    // The sign-in screen lists every vehicle by its code and base, nothing of its work.
+    let choices: Value = s.get(&crew, "/crew/vehicles").await.json().await.expect("choices");
+    let codes: Vec<&str> =
+        choices.as_array().expect("array").iter().filter_map(|v| v["code"].as_str()).collect();
+    assert_eq!(codes, ["USB-31", "USB-32"]);
+    assert!(choices[1].get("status").is_none() && choices[1].get("telemetry").is_none(), "{choices}");
     let mine =
         s.get(&crew, &format!("/vehicles/{}/assignments", ours.vehicle)).await.text().await.expect("body");
     assert!(mine.contains(&ours.occurrence) && mine.contains("Rua da Bahia"), "{mine}");

@@ -42,7 +42,7 @@ impl Modify for BearerAuth {
         samu::crew::add_record, samu::crew::upload, samu::crew::download, samu::crew::send_message,
         samu::crew::list_messages, samu::crew::mark_read, samu::crew::canned_messages, samu::crew::report_pdf,
         samu::crew::add_consent, samu::crew::transfer, samu::crew::crew_alert,
-        samu::crew_seat::set_crew_vehicle, samu::crew_seat::get_crew_vehicle,
+        samu::crew_seat::set_crew_vehicle, samu::crew_seat::get_crew_vehicle, samu::crew_seat::list_choices,
         monitoring::list_persons, monitoring::update_person, monitoring::person_history, monitoring::get_person, monitoring::create_person,
         photos::put_photo, photos::get_photo,
         documents::add_document, documents::list_documents, documents::get_document,

@@ -325,6 +325,7 @@ pub fn routes(f: &Fixtures, n: usize) -> Vec<Route> {
             Needs::One(CrewAct),
         ),
         r("GET", "/api/v1/crew/vehicle", "/crew/vehicle".into(), Body::None, Needs::One(CrewAct)),
+        r("GET", "/api/v1/crew/vehicles", "/crew/vehicles".into(), Body::None, Needs::One(CrewAct)),
         r("GET", "/api/v1/vehicles", "/vehicles".into(), Body::None, Needs::One(VehicleRead)),
         r(
             "POST",

@@ -17,7 +17,9 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/crew/vehicle", get(get_crew_vehicle).put(set_crew_vehicle))
+    Router::new()
+        .route("/crew/vehicle", get(get_crew_vehicle).put(set_crew_vehicle))
+        .route("/crew/vehicles", get(list_choices))
 }
 
 /// The vehicle a crew member signed in to for the shift (`PUT /crew/vehicle`).
@@ -123,4 +125,40 @@ pub async fn get_crew_vehicle(State(state): State<AppState>, caller: Caller) -> 
     let user = caller.user.id;
     let vehicle_id = state.store.read(move |c| crew_vehicle(c, user)).await?;
     Ok(Json(CrewVehicle { vehicle_id }))
+}
+
+/// A vehicle a crew may sign in to, as the tablet's sign-in screen lists it: what is painted on
+/// it and where it is based — not its status, position or work, which are its own crew's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VehicleChoice {
+    pub id: VehicleId,
+    pub code: String,
+    pub kind: atalaia_core::samu::VehicleKind,
+    pub base: String,
+    pub municipality: String,
+}
+
+/// The vehicles of the fleet, by code, for the tablet's sign-in to the shift's vehicle.
+#[utoipa::path(get, path = "/api/v1/crew/vehicles", tag = "samu",
+    responses((status = 200, body = [VehicleChoice]), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_choices(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<VehicleChoice>>> {
+    caller.require(Permission::CrewAct)?;
+    let mut list: Vec<VehicleChoice> = state
+        .store
+        .read(Store::list::<atalaia_core::samu::Vehicle>)
+        .await?
+        .into_iter()
+        .map(|v| VehicleChoice {
+            id: v.id,
+            code: v.code,
+            kind: v.kind,
+            base: v.base,
+            municipality: v.municipality,
+        })
+        .collect();
+    list.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(Json(list))
 }
