@@ -127,6 +127,16 @@ async fn rfs177_a_unit_reaches_its_regions_people_and_nothing_of_another_regions
         assert!(body.contains(mine.as_str()), "{path} lacks the unit's own {mine}");
     }
 
+    // The unit's fixes are chosen before the limit: another unit's older fixes do not crowd
+    // them out.
+    let old = chrono::Utc::now().timestamp() - 3_600;
+    let r = s.osmand(&format!("id={IMEI_B}&lat=-8.76&lon=-63.9&timestamp={old}&accuracy=5")).await;
+    assert_eq!(r.status(), 200);
+    let oldest: Value = s.get(&s.admin_token, "/positions?limit=1").await.json().await.expect("positions");
+    assert_eq!(oldest[0]["person_id"].as_str(), Some(b.person.as_str()), "the central's oldest is B's");
+    let first: Value = s.get(&agent, "/positions?limit=1").await.json().await.expect("positions");
+    assert_eq!(first[0]["person_id"].as_str(), Some(a.person.as_str()), "{first}");
+
     // One record of another unit is "not found", whether read or written.
     let p = &b.person;
     for path in [

@@ -38,6 +38,9 @@ pub struct NotificationQuery {
     pub alarm_id: Option<AlarmId>,
 }
 
+/// How many messages the outbox lists (the newest).
+const SHOWN: usize = 500;
+
 /// The outbox: e-mail and SMS with their delivery state, newest first (the latest 500).
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "alarms", params(NotificationQuery),
     responses((status = 200, body = [Notification]), (status = 403, body = Problem)), security(("bearer" = [])))]
@@ -53,7 +56,10 @@ pub async fn list_notifications(
         .store
         .read(move |c| {
             let scope = Scope::load(c, &who)?;
-            let list = Store::notifications(c, alarm.as_deref(), 500)?;
+            // A scoped caller's (a unit's, a crew's) are picked out of more, so the list is not
+            // cut short by other people's.
+            let scoped = scope.reach.is_some() || scope.crew.is_some();
+            let list = Store::notifications(c, alarm.as_deref(), if scoped { 10 * SHOWN } else { SHOWN })?;
             let mut alarms = std::collections::HashMap::new();
             for id in list.iter().filter_map(|n| n.alarm_id) {
                 if let std::collections::hash_map::Entry::Vacant(e) = alarms.entry(id) {
@@ -70,6 +76,7 @@ pub async fn list_notifications(
             Some(a) => visible(&caller, &scope, &a),
             None => true,
         })
+        .take(SHOWN)
         .collect();
     Ok(Json(list))
 }

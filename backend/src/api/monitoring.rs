@@ -400,21 +400,23 @@ pub async fn list_positions(
     Query(q): Query<PositionQuery>,
 ) -> ApiResult<Json<Vec<Position>>> {
     caller.require(Permission::PositionRead)?;
-    let f = PositionFilter {
+    let mut f = PositionFilter {
         device: q.device_id,
         person: q.person_id,
         from: q.from,
         to: q.to,
         limit: q.limit.unwrap_or(1000).min(10_000),
+        ..PositionFilter::default()
     };
     let unit = reach::unit(&caller);
     let found = state
         .store
         .read(move |c| {
-            let within = reach::load(c, unit.as_deref())?;
-            let mut found = Store::positions(c, &f)?;
-            found.retain(|p| reach::keeps(within.as_ref(), p));
-            Ok(found)
+            // A unit's fixes are chosen in the query, so the limit counts only theirs (RFS177).
+            if let Some(within) = reach::load(c, unit.as_deref())? {
+                f.persons = Some(within.persons().collect());
+            }
+            Store::positions(c, &f)
         })
         .await?;
     // A position history is a view of personal data (16.3.2.10): who looked at whose movements.

@@ -91,6 +91,8 @@ impl Store {
 pub struct PositionFilter {
     pub device: Option<DeviceId>,
     pub person: Option<PersonId>,
+    /// Only the fixes of these people (a unit's, RFS177), applied before the limit.
+    pub persons: Option<Vec<PersonId>>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub limit: u32,
@@ -110,6 +112,11 @@ impl Store {
         if let Some(p) = f.person {
             clauses.push("person_id = ?");
             values.push(text(p.to_string()));
+        }
+        if let Some(ps) = &f.persons {
+            clauses.push("person_id IN (SELECT value FROM json_each(?))");
+            let ids: Vec<String> = ps.iter().map(ToString::to_string).collect();
+            values.push(text(serde_json::to_string(&ids)?));
         }
         if let Some(t) = f.from {
             clauses.push("fix_time >= ?");

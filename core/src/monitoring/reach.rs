@@ -63,6 +63,11 @@ impl Reach {
         &self.unit
     }
 
+    /// The people reached now.
+    pub fn persons(&self) -> impl Iterator<Item = PersonId> + '_ {
+        self.persons.iter().copied()
+    }
+
     pub fn person(&self, id: PersonId) -> bool {
         self.persons.contains(&id)
     }
