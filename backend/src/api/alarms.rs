@@ -1,7 +1,7 @@
 //! Alarms: the queue and operator actions. Claims go through the single writer, so when two
 //! operators race for one alarm exactly one wins and the other gets a 409 naming the holder.
 
-use super::reach::{Scope, keeps};
+use super::reach::{Scope, alarm_within};
 use super::{Body, Caller, check, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
@@ -200,14 +200,19 @@ pub async fn get_alarm(
 ) -> ApiResult<Json<Alarm>> {
     let id: AlarmId = parse_id(&id, "Alarme")?;
     let who = caller.user.clone();
-    let (a, scope) = state
+    let (a, within, scoped) = state
         .store
-        .read(move |c| Ok((Store::get_required::<Alarm>(c, &id.to_string())?, Scope::load(c, &who)?)))
+        .read(move |c| {
+            let a = Store::get_required::<Alarm>(c, &id.to_string())?;
+            let within = alarm_within(c, who.unit.as_deref(), &a)?;
+            let scoped = Scope::alarm_of(c, &who, &a)?;
+            Ok((a, within, scoped))
+        })
         .await?;
-    if !keeps(scope.reach.as_ref(), &a) {
+    if !within {
         return Err(ApiError::NotFound("Alarme"));
     }
-    if !visible(&caller, &scope, &a) {
+    if !caller.can(EventBody::Alarm(a.clone()).read_permission()) || !scoped {
         return Err(ApiError::Forbidden);
     }
     Ok(Json(a))
@@ -241,8 +246,7 @@ pub async fn act(
             let mut a: Alarm = Store::get_required(ctx.conn, &id.to_string())?;
             // Handling an alarm needs the right to see it (a monitoring operator cannot act on SAMU
             // alerts); answering 404 does not reveal that it exists.
-            let scope = Scope::load(ctx.conn, &user)?;
-            if !user.can(EventBody::Alarm(a.clone()).read_permission()) || !scope.alarm(&a) {
+            if !user.can(EventBody::Alarm(a.clone()).read_permission()) || !Scope::alarm_of(ctx.conn, &user, &a)? {
                 return Ok(Err(ApiError::NotFound("Alarme")));
             }
             let before = a.clone();

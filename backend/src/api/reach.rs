@@ -14,11 +14,20 @@ use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
 /// A record a unit may or may not reach.
 pub(crate) trait InReach {
     fn in_reach(&self, r: &Reach) -> bool;
+
+    /// The person the record is about, if any: one record is checked by that person alone,
+    /// without reading everyone the unit reaches.
+    fn owner(&self) -> Option<PersonId> {
+        None
+    }
 }
 
 impl InReach for Person {
     fn in_reach(&self, r: &Reach) -> bool {
         in_unit(r.unit(), self)
+    }
+    fn owner(&self) -> Option<PersonId> {
+        Some(self.id)
     }
 }
 
@@ -26,11 +35,17 @@ impl InReach for Device {
     fn in_reach(&self, r: &Reach) -> bool {
         r.device(self)
     }
+    fn owner(&self) -> Option<PersonId> {
+        self.person_id
+    }
 }
 
 impl InReach for Zone {
     fn in_reach(&self, r: &Reach) -> bool {
         r.zone(self)
+    }
+    fn owner(&self) -> Option<PersonId> {
+        self.person_id
     }
 }
 
@@ -84,8 +99,33 @@ pub(crate) fn get<E: Entity + InReach>(
     id: &str,
 ) -> Result<E, StoreError> {
     let e: E = Store::get_required(conn, id)?;
-    let reach = load(conn, unit)?;
-    if keeps(reach.as_ref(), &e) { Ok(e) } else { Err(StoreError::NotFound(E::WHAT)) }
+    match (unit, e.owner()) {
+        (Some(u), Some(p)) if !owned_within(conn, u, p)? => Err(StoreError::NotFound(E::WHAT)),
+        _ => Ok(e),
+    }
+}
+
+/// Whether the person `p` is of `unit` (a person no longer on record is nobody's).
+fn owned_within(conn: &rusqlite::Connection, unit: &str, p: PersonId) -> Result<bool, StoreError> {
+    Ok(Store::get::<Person>(conn, &p.to_string())?.is_some_and(|p| in_unit(unit, &p)))
+}
+
+/// Whether an alarm is about someone of `unit` (or about no one in particular), read from that
+/// one person or device alone.
+pub(crate) fn alarm_within(
+    conn: &rusqlite::Connection,
+    unit: Option<&str>,
+    a: &Alarm,
+) -> Result<bool, StoreError> {
+    let Some(u) = unit else { return Ok(true) };
+    match &a.subject {
+        atalaia_core::alarm::Subject::Person(p) => owned_within(conn, u, *p),
+        atalaia_core::alarm::Subject::Device(d) => match Store::get::<Device>(conn, &d.to_string())? {
+            Some(d) => Ok(d.person_id.map_or(Ok(true), |p| owned_within(conn, u, p))?),
+            None => Ok(false),
+        },
+        _ => Ok(true),
+    }
 }
 
 /// The person `id` if the unit reaches them; "not found" otherwise.
@@ -135,6 +175,17 @@ impl Scope {
             reach: load(conn, user.unit.as_deref())?,
             crew: super::samu::crew::crew_scope(conn, user)?,
         })
+    }
+
+    /// Whether one alarm is within `user`'s scope, read from what it is about alone (not the
+    /// whole scope).
+    pub(crate) fn alarm_of(
+        conn: &rusqlite::Connection,
+        user: &atalaia_core::wire::UserInfo,
+        a: &Alarm,
+    ) -> Result<bool, StoreError> {
+        let crew = super::samu::crew::crew_scope(conn, user)?;
+        Ok(alarm_within(conn, user.unit.as_deref(), a)? && crew.is_none_or(|c| c.alarm(a)))
     }
 
     /// Whether an alarm is within the scope.
