@@ -105,7 +105,7 @@ impl State {
             Tab::Devices
         } else if ctx.user.can(Permission::AuditRead) {
             Tab::Audit
-        } else if ctx.user.can(Permission::ManageRules) {
+        } else if rules_here(ctx) {
             Tab::Rules
         } else {
             Tab::Users
@@ -123,7 +123,7 @@ impl State {
         ctx.user.can(Permission::PersonRead)
             || ctx.user.can(Permission::DeviceRead)
             || ctx.user.can(Permission::AuditRead)
-            || ctx.user.can(Permission::ManageRules)
+            || rules_here(ctx)
             || ctx.user.can(Permission::UserAdmin)
     }
 
@@ -202,8 +202,8 @@ impl State {
             tab("Pessoas", Tab::People, ctx.user.can(Permission::PersonRead)),
             tab("Dispositivos", Tab::Devices, ctx.user.can(Permission::DeviceRead)),
             tab("Usuários", Tab::Users, ctx.user.can(Permission::UserAdmin)),
-            tab("Perfis", Tab::Profiles, ctx.user.can(Permission::UserAdmin)),
-            tab("Regras", Tab::Rules, ctx.user.can(Permission::ManageRules)),
+            tab("Perfis", Tab::Profiles, ctx.user.can(Permission::UserAdmin) && ctx.user.unit.is_none()),
+            tab("Regras", Tab::Rules, rules_here(ctx)),
             tab(
                 "Relatórios",
                 Tab::Reports,
@@ -246,6 +246,12 @@ impl State {
         };
         container(column![bar, body].spacing(10)).padding(10).width(Fill).height(Fill).into()
     }
+}
+
+/// Rules, procedures, notification rules and profiles hold in every region: the central's, not
+/// a unit's (RFS177; the server refuses a unit's changes to them).
+fn rules_here(ctx: &Ctx<'_>) -> bool {
+    ctx.user.can(Permission::ManageRules) && ctx.user.unit.is_none()
 }
 
 /// A clickable list row, outlined when selected.
