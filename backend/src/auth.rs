@@ -540,20 +540,13 @@ pub async fn set_active(
     change: atalaia_core::wire::UserActivation,
 ) -> ApiResult<UserInfo> {
     let reason = change.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "reason",
-            "Informe o motivo (até 500 caracteres).",
-        )]));
+    if let Some(problem) = reason_problem(&reason) {
+        return Err(ApiError::Validation(vec![problem]));
     }
     if id == caller.user.id && !change.active {
         return Err(ApiError::Conflict("Você não pode desativar o próprio acesso.".into()));
     }
-    let users = list_users(&state.store).await?;
-    let user = users
-        .into_iter()
-        .find(|u| u.id == id && administers(caller, u))
-        .ok_or(ApiError::NotFound("Usuário"))?;
+    let user = administered(state, caller, id).await?;
     // Nobody restores access beyond their own profile.
     if change.active {
         crate::api::profiles::within_reach(caller, user.permissions.as_deref().unwrap_or_default())?;
@@ -582,6 +575,21 @@ pub async fn set_active(
     row.map(|r| r.info).ok_or(ApiError::NotFound("Usuário"))
 }
 
+/// What is wrong with the reason given for a change of someone's access, if anything.
+fn reason_problem(reason: &str) -> Option<FieldError> {
+    (reason.is_empty() || reason.chars().count() > 500)
+        .then(|| FieldError::new("reason", "Informe o motivo (até 500 caracteres)."))
+}
+
+/// The user `id`, if `caller` administers them; "not found" otherwise (RFS177).
+async fn administered(state: &AppState, caller: &AuthUser, id: UserId) -> ApiResult<UserInfo> {
+    list_users(&state.store)
+        .await?
+        .into_iter()
+        .find(|u| u.id == id && administers(caller, u))
+        .ok_or(ApiError::NotFound("Usuário"))
+}
+
 /// Whether `caller` administers `user`: a central administrator, everyone; one bound to a unit,
 /// that unit's professionals (RFS177).
 pub fn administers(caller: &AuthUser, user: &UserInfo) -> bool {
@@ -604,10 +612,7 @@ pub async fn set_unit(
 ) -> ApiResult<UserInfo> {
     let reason = change.reason.trim().to_owned();
     let unit = change.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
-    let mut errors = Vec::new();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        errors.push(FieldError::new("reason", "Informe o motivo (até 500 caracteres)."));
-    }
+    let mut errors: Vec<FieldError> = reason_problem(&reason).into_iter().collect();
     if unit.as_ref().is_some_and(|u| u.chars().count() > atalaia_core::wire::UNIT_MAX) {
         errors.push(FieldError::new(
             "unit",
@@ -622,11 +627,7 @@ pub async fn set_unit(
     {
         return Err(ApiError::Forbidden);
     }
-    let users = list_users(&state.store).await?;
-    let user = users
-        .into_iter()
-        .find(|u| u.id == id && administers(caller, u))
-        .ok_or(ApiError::NotFound("Usuário"))?;
+    let user = administered(state, caller, id).await?;
     let actor = caller.actor();
     let target = id.to_string();
     let username = user.username.clone();
@@ -649,11 +650,7 @@ pub async fn unlock(state: &AppState, caller: &AuthUser, id: UserId, reason: &st
     if reason.is_empty() {
         return Err(ApiError::Validation(vec![FieldError::new("reason", "Motivo é obrigatório.")]));
     }
-    let users = list_users(&state.store).await?;
-    let user = users
-        .into_iter()
-        .find(|u| u.id == id && administers(caller, u))
-        .ok_or(ApiError::NotFound("Usuário"))?;
+    let user = administered(state, caller, id).await?;
     let lifted = state.throttle.unlock(&user.username, state.clock.now());
     let actor = caller.actor();
     let target = id.to_string();

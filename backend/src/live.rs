@@ -222,12 +222,16 @@ pub(crate) fn build_snapshot(
         snap.persons = Store::list::<Person>(&tx)?;
         snap.persons.retain(|p| keeps(&|r| r.person(p.id)));
     }
-    if let Some(r) = scope.reach.as_mut() {
-        r.remember_zones(&Store::list::<Zone>(&tx)?);
-    }
-    if can(Permission::ZoneRead) {
-        snap.zones = Store::list::<Zone>(&tx)?;
-        snap.zones.retain(|z| keeps(&|r| r.zone(z)));
+    // Read once: the reach remembers whose each zone is, the subscriber gets those it reaches.
+    if scope.reach.is_some() || can(Permission::ZoneRead) {
+        let zones = Store::list::<Zone>(&tx)?;
+        if let Some(r) = scope.reach.as_mut() {
+            r.remember_zones(&zones);
+        }
+        if can(Permission::ZoneRead) {
+            snap.zones = zones;
+            snap.zones.retain(|z| keeps(&|r| r.zone(z)));
+        }
     }
     snap.positions = Store::last_positions(&tx)?
         .into_iter()

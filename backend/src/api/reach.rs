@@ -9,7 +9,7 @@ use crate::store::{Entity, Store, StoreError};
 use atalaia_core::alarm::Alarm;
 use atalaia_core::ids::PersonId;
 use atalaia_core::monitoring::reach::{Reach, in_unit};
-use atalaia_core::monitoring::{Device, GroupRules, Person, Position, Zone};
+use atalaia_core::monitoring::{Device, GroupRules, Person, Zone};
 
 /// A record a unit may or may not reach.
 pub(crate) trait InReach {
@@ -46,12 +46,6 @@ impl InReach for Zone {
     }
     fn owner(&self) -> Option<PersonId> {
         self.person_id
-    }
-}
-
-impl InReach for Position {
-    fn in_reach(&self, r: &Reach) -> bool {
-        r.position(self)
     }
 }
 
