@@ -7,6 +7,9 @@ bash scripts/deps.sh test
 export CARGO_TERM_COLOR=never ICED_TEST_BACKEND=tiny-skia RUST_BACKTRACE=1
 # The console under test ignores an installed workstation settings file (/etc/atalaia/console.toml).
 export ATALAIA_CONSOLE_CONFIG=none
+# A fresh clone in CI gains nothing from incremental builds, and its test binaries need no debug
+# sections (a panic still names its file and line): both would take gigabytes of its disk.
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_STRIP=debuginfo; fi
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
@@ -23,5 +26,10 @@ fi
 # The packages (issue 9): built, installed, upgraded and purged on this machine — in CI (or with
 # ATALAIA_PACKAGES=1), as root, since it installs them system-wide.
 if [ "${CI:-}" = "true" ] || [ "${ATALAIA_PACKAGES:-}" = "1" ]; then
+  # In CI the test builds are done with: their disk goes to the release build.
+  if [ "${CI:-}" = "true" ]; then
+    rm -rf "${CARGO_TARGET_DIR:-target}/debug"
+    df -h . | tail -1
+  fi
   bash scripts/packages.sh
 fi
