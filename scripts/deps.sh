@@ -10,6 +10,8 @@ profile="${1:-run}"
 packages=(libxkbcommon-x11-0 libx11-6 libxcursor1 libxrandr2 libxi6 libwayland-client0 libegl1
           libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers libfontconfig1 pkg-config libasound2-dev)
 if [ "$profile" = "test" ]; then
+  # chromium: the crew app's browser tests (crew-app/e2e, driven by playwright-core).
+  packages+=(chromium)
   # python3-aiosmtpd: the real SMTP server of the e-mail tests (tests/fixtures/smtp_sink.py);
   # poppler-utils: pdftotext reads the PDF reports back in the report tests.
   # sox measures the alert tone captured through ALSA's file plugin; dbus runs the private session
@@ -22,6 +24,10 @@ if [ "$profile" = "packages" ]; then
   packages=(libx11-6 libx11-xcb1 libxcb1 libxcursor1 libxi6 libxkbcommon0 libxkbcommon-x11-0
             libwayland-client0 libwayland-egl1 libvulkan1 libegl1 libasound2 adduser systemd curl
             wixl msitools pkg-config libasound2-dev python3)
+fi
+# Node.js and npm build the crew web app the server carries (crew-app/, backend/build.rs).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
 fi
 
 missing=()

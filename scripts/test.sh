@@ -12,6 +12,8 @@ export ATALAIA_CONSOLE_CONFIG=none
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_STRIP=debuginfo; fi
 
 cargo fmt --all -- --check
+# The crew web app: its npm packages from the lockfile, then the TypeScript type check.
+(cd crew-app && { [ -d node_modules/esbuild ] || npm ci --no-audit --no-fund; } && npm run --silent check)
 cargo clippy --locked --workspace --all-targets -- -D warnings
 bash scripts/smoke-console.sh target/smoke
 # The offline tests run the server as a process of its own.

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod care_report;
 pub mod commands;
 pub mod config;
+pub mod crew_app;
 pub mod embedded;
 pub mod error;
 pub mod fleet;

@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::layer));
     Router::new()
         .nest(atalaia_core::wire::API_PREFIX, api)
+        .merge(crate::crew_app::router())
         .fallback(not_found)
         // Spans carry the path only: a `?token=` on the live feed must never reach a log.
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(

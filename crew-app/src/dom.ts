@@ -1,0 +1,42 @@
+// A small element builder and the Brazilian formats (dd/mm/aaaa, 24 h).
+
+type Attrs = Record<string, string | number | boolean | EventListener | undefined | null>;
+type Child = Node | string | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (typeof v === "function") el.addEventListener(k.replace(/^on/, ""), v);
+    else if (k === "value" && "value" in el) (el as HTMLInputElement).value = String(v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+const time = new Intl.DateTimeFormat("pt-BR", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dateTime = new Intl.DateTimeFormat("pt-BR", {
+  day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+});
+
+export function hhmm(iso?: string | null): string {
+  return iso ? time.format(new Date(iso)) : "";
+}
+
+export function full(iso?: string | null): string {
+  return iso ? dateTime.format(new Date(iso)).replace(",", "") : "";
+}
+
+export const PRIORITY: Record<string, string> = {
+  emergency: "Emergência",
+  urgent: "Urgência",
+  not_urgent: "Não urgente",
+};
+
+export function num(v: string): number | undefined {
+  const t = v.trim().replace(",", ".");
+  if (!t) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : NaN;
+}
