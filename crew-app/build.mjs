@@ -1,9 +1,10 @@
 // Builds the crew app into one folder: app.js and sw.js bundled by esbuild, the static files
-// copied, and a build id (hash of everything) that names the service worker's cache.
+// copied and gzipped, and a build id (hash of everything) that names the service worker's cache.
 //   node build.mjs [OUTDIR]   (default: dist)
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -28,4 +29,8 @@ const sw = await build({
 writeFileSync(join(out, "app.js"), app.outputFiles[0].contents);
 writeFileSync(join(out, "sw.js"), sw.outputFiles[0].contents);
 for (const f of statics) copyFileSync(join(here, "src", f), join(out, f));
+// Each file also gzipped, served to browsers that accept it (a slow link's bytes, a third).
+for (const f of ["app.js", "sw.js", ...statics]) {
+  writeFileSync(join(out, `${f}.gz`), gzipSync(readFileSync(join(out, f)), { level: 9 }));
+}
 writeFileSync(join(out, "BUILD_ID"), id);

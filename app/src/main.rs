@@ -234,6 +234,9 @@ fn main() -> anyhow::Result<()> {
         None => match atalaia_backend::embedded::start_in_background(data_dir.clone(), args.demo) {
             Ok(embedded) => {
                 tracing::info!(base = %embedded.base_url, ingest = %embedded.ingest_url, "embedded server listening");
+                if args.demo {
+                    crew_app_hint(&embedded.base_url);
+                }
                 config.server = Ok(embedded.base_url);
                 config.seat_server = Some(if args.demo { "embedded-demo" } else { "embedded" }.to_owned());
                 config.demo_login = embedded.demo_login;
@@ -317,4 +320,12 @@ mod tests {
             "unknown keys are refused"
         );
     }
+}
+
+/// The demo's crew tablet app runs in a browser beside the console: say where (issue 23).
+#[allow(clippy::print_stdout)]
+fn crew_app_hint(base: &str) {
+    println!(
+        "Aplicativo das equipes (tablet da viatura): {base}/crew/  — usuário equipe, senha atalaia-demo"
+    );
 }

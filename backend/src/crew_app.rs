@@ -17,14 +17,19 @@ macro_rules! asset {
 /// Identifies this build of the app (a hash of its files).
 pub const BUILD_ID: &str = include_str!(concat!(env!("OUT_DIR"), "/crew/BUILD_ID"));
 
-/// Every file of the app, with its media type.
-const FILES: &[(&str, &str, &[u8])] = &[
-    ("index.html", "text/html; charset=utf-8", asset!("index.html")),
-    ("app.js", "text/javascript; charset=utf-8", asset!("app.js")),
-    ("sw.js", "text/javascript; charset=utf-8", asset!("sw.js")),
-    ("app.css", "text/css; charset=utf-8", asset!("app.css")),
-    ("manifest.webmanifest", "application/manifest+json", asset!("manifest.webmanifest")),
-    ("icon.svg", "image/svg+xml", asset!("icon.svg")),
+/// Every file of the app: its media type, its bytes, and the same gzipped.
+const FILES: &[(&str, &str, &[u8], &[u8])] = &[
+    ("index.html", "text/html; charset=utf-8", asset!("index.html"), asset!("index.html.gz")),
+    ("app.js", "text/javascript; charset=utf-8", asset!("app.js"), asset!("app.js.gz")),
+    ("sw.js", "text/javascript; charset=utf-8", asset!("sw.js"), asset!("sw.js.gz")),
+    ("app.css", "text/css; charset=utf-8", asset!("app.css"), asset!("app.css.gz")),
+    (
+        "manifest.webmanifest",
+        "application/manifest+json",
+        asset!("manifest.webmanifest"),
+        asset!("manifest.webmanifest.gz"),
+    ),
+    ("icon.svg", "image/svg+xml", asset!("icon.svg"), asset!("icon.svg.gz")),
 ];
 
 /// Scripts from the app itself only; styles inline for the element builder's `style`
@@ -45,7 +50,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 fn serve(name: &str, headers: &HeaderMap) -> Response {
-    let Some((_, media, bytes)) = FILES.iter().find(|(n, _, _)| *n == name) else {
+    let Some((_, media, plain, gzipped)) = FILES.iter().find(|(n, ..)| *n == name) else {
         return crate::error::ApiError::NotFound("Arquivo").into_response();
     };
     let etag = format!("\"{BUILD_ID}-{name}\"");
@@ -58,7 +63,19 @@ fn serve(name: &str, headers: &HeaderMap) -> Response {
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return (StatusCode::NOT_MODIFIED, common).into_response();
     }
-    (common, [(header::CONTENT_TYPE, HeaderValue::from_static(media))], *bytes).into_response()
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().split(';').next() == Some("gzip")));
+    let typed = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(media)),
+        (header::VARY, HeaderValue::from_static("accept-encoding")),
+    ];
+    if gzip {
+        let encoding = [(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))];
+        return (common, typed, encoding, *gzipped).into_response();
+    }
+    (common, typed, *plain).into_response()
 }
 
 #[cfg(test)]
@@ -67,8 +84,9 @@ mod tests {
 
     #[test]
     fn the_app_is_embedded_whole() {
-        for (name, _, bytes) in FILES {
-            assert!(!bytes.is_empty(), "{name}");
+        for (name, _, plain, gzipped) in FILES {
+            assert!(!plain.is_empty(), "{name}");
+            assert_eq!(&gzipped[..2], [0x1f, 0x8b], "{name}.gz is gzip");
         }
         assert_eq!(BUILD_ID.len(), 16);
         let sw = std::str::from_utf8(asset!("sw.js")).expect("utf-8");

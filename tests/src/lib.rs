@@ -1,6 +1,7 @@
 //! Fixtures for the end-to-end tests: a real server on 127.0.0.1 with a temporary SQLite file,
 //! real HTTP clients and a real WebSocket to the live feed.
 
+pub mod crew;
 pub mod smtp;
 
 use atalaia_backend::{Config, Running};

@@ -2,121 +2,9 @@
 //! `chromium`, by playwright-core from `crew-app/e2e/`) against a real server on 127.0.0.1. The
 //! page does the crew's part; this side sets the scene up and asserts what the server recorded.
 
-use atalaia_core::auth::Role;
-use atalaia_core::samu::{Dispatch, Occurrence};
-use atalaia_tests::{TestServer, pdf_text};
-use serde_json::{Value, json};
-use std::path::PathBuf;
-
-async fn ok(resp: reqwest::Response) -> Value {
-    let status = resp.status();
-    let body: Value = resp.json().await.expect("json body");
-    assert!(status.is_success(), "{status}: {body}");
-    body
-}
-
-fn de<T: serde::de::DeserializeOwned>(v: Value) -> T {
-    serde_json::from_value(v).expect("typed body")
-}
-
-fn crew_app() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crew-app")
-}
-
-/// Runs one browser scenario with `input`; returns the JSON it printed last.
-async fn scenario(name: &str, input: Value, env: &[(&str, String)]) -> Value {
-    let mut cmd = std::process::Command::new("node");
-    cmd.arg(crew_app().join("e2e").join(name)).env("CREW_E2E", input.to_string()).current_dir(crew_app());
-    if let Ok(dir) = std::env::var("ATALAIA_UI_SNAPSHOT") {
-        std::fs::create_dir_all(&dir).expect("screenshot dir");
-        cmd.env("CREW_SHOTS", dir);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    // The server runs on this test's runtime: the browser waits on a thread of its own.
-    let run = tokio::task::spawn_blocking(move || cmd.output());
-    let out = tokio::time::timeout(std::time::Duration::from_secs(240), run)
-        .await
-        .expect("the browser scenario ends in time")
-        .expect("the scenario's thread")
-        .expect("node runs (bash scripts/deps.sh test installs Node.js and Chromium)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{name} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_str(stdout.lines().last().expect("a result line")).expect("result JSON")
-}
-
-struct Scene {
-    s: TestServer,
-    regulator: String,
-    fleet: String,
-    vehicle: String,
-    /// USA-02, which joins the occurrence and takes a victim over (RFS053).
-    second: String,
-    occurrence: String,
-}
-
-/// USA-01 available, its crew's account, and a regulated call waiting for a vehicle.
-async fn scene() -> Scene {
-    let s = TestServer::start().await;
-    let tarm = s.user_token("tarm", Role::Tarm).await;
-    let regulator = s.user_token("regulador", Role::Regulator).await;
-    let fleet = s.user_token("frota", Role::FleetController).await;
-    s.user_token("equipe", Role::Crew).await;
-    let v = ok(s
-        .post(
-            &s.admin_token,
-            "/vehicles",
-            &json!({"code": "USA-01", "kind": "usa", "municipality": "Belo Horizonte"}),
-        )
-        .await)
-    .await;
-    let vehicle = v["id"].as_str().expect("id").to_owned();
-    ok(s.post(&fleet, &format!("/vehicles/{vehicle}/status"), &json!({"status": "available"})).await).await;
-    let call = json!({"call_type": "atendimento", "caller_name": "Maria Souza", "caller_phone": "31988887777",
-        "address": "Praça Sete de Setembro, s/n - Centro", "municipality": "Belo Horizonte",
-        "description": "Motociclista, colisão com carro", "location": {"lat": -19.9191, "lon": -43.9386},
-        "victims": [{"name": "João Pereira", "age_years": 34}, {"name": "Ana Lima"}]});
-    let o = ok(s.post(&tarm, "/occurrences", &call).await).await;
-    let occurrence = o["id"].as_str().expect("id").to_owned();
-    ok(s.post(
-        &regulator,
-        &format!("/occurrences/{occurrence}/regulation"),
-        &json!({"stage": "primary", "priority": "emergency", "resource": "usa",
-                "orientation": "Não remover o capacete; manter a vítima imóvel."}),
-    )
-    .await)
-    .await;
-    let usa2 = ok(s
-        .post(
-            &s.admin_token,
-            "/vehicles",
-            &json!({"code": "USA-02", "kind": "usa", "municipality": "Belo Horizonte"}),
-        )
-        .await)
-    .await;
-    let second = usa2["id"].as_str().expect("id").to_owned();
-    ok(s.post(&fleet, &format!("/vehicles/{second}/status"), &json!({"status": "available"})).await).await;
-    Scene { s, regulator, fleet, vehicle, second, occurrence }
-}
-
-impl Scene {
-    fn input(&self) -> Value {
-        json!({"base": self.s.running.base_url(), "regulator": self.regulator, "fleet": self.fleet,
-               "vehicle": self.vehicle, "second": self.second, "occurrence": self.occurrence})
-    }
-
-    async fn occurrence(&self) -> Occurrence {
-        de(ok(self.s.get(&self.regulator, &format!("/occurrences/{}", self.occurrence)).await).await)
-    }
-
-    async fn dispatch(&self) -> Dispatch {
-        let all: Vec<Dispatch> =
-            de(ok(self.s.get(&self.fleet, &format!("/dispatches?occurrence_id={}", self.occurrence)).await)
-                .await);
-        all.into_iter().find(|d| d.vehicle_code == "USA-01").expect("USA-01's dispatch")
-    }
-}
+use atalaia_tests::crew::{Scene, de, ok, scenario, scene};
+use atalaia_tests::pdf_text;
+use serde_json::json;
 
 #[tokio::test]
 async fn tdc_proc_6_to_12_rfs015_rfs017_rfs023_rfs024_rfs025_rfs026_rfs053_the_crews_part_done_in_the_tablet_app()
@@ -237,4 +125,46 @@ async fn rfs025_rfs047_offline_twenty_actions_wait_on_the_phone_survive_a_reload
     assert!(t.on_scene <= Some(occ.records[0].at));
     assert!(occ.records[0].at <= chat[0].sent_at && chat[12].sent_at <= occ.records[1].at);
     sc.s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn issue_23_the_server_carries_the_app_gzipped_revalidated_and_locked_to_its_own_origin() {
+    let s = atalaia_tests::TestServer::start().await;
+    let base = s.running.base_url();
+    let plain =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let r = plain.get(format!("{base}/crew")).send().await.expect("get");
+    assert_eq!(
+        (r.status().as_u16(), &r.headers()["location"]),
+        (308, &"/crew/".parse::<reqwest::header::HeaderValue>().expect("hv"))
+    );
+
+    let r = plain.get(format!("{base}/crew/")).send().await.expect("get");
+    assert_eq!(r.status(), 200);
+    let h = r.headers().clone();
+    assert_eq!(h["content-type"], "text/html; charset=utf-8");
+    assert!(h["content-security-policy"].to_str().expect("csp").contains("script-src 'self'"));
+    assert_eq!(h["cache-control"], "no-cache");
+    assert!(r.text().await.expect("html").contains("<script type=\"module\" src=\"app.js\">"));
+
+    // Gzipped for a browser that takes it; a revalidation with the ETag costs no body.
+    let r = plain
+        .get(format!("{base}/crew/app.js"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let etag = r.headers()["etag"].clone();
+    let gz = r.bytes().await.expect("bytes");
+    let js =
+        plain.get(format!("{base}/crew/app.js")).send().await.expect("get").bytes().await.expect("bytes");
+    assert!(gz.len() * 2 < js.len(), "{} gzipped of {}", gz.len(), js.len());
+    let r = plain.get(format!("{base}/crew/app.js")).header("if-none-match", etag).send().await.expect("get");
+    assert_eq!(r.status(), 304);
+
+    let r = plain.get(format!("{base}/crew/secret.txt")).send().await.expect("get");
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    s.running.shutdown().await;
 }
