@@ -268,6 +268,14 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo's crew tablet app runs in a browser beside the console: say where (issue 23).
+#[allow(clippy::print_stdout)]
+fn crew_app_hint(base: &str) {
+    println!(
+        "Aplicativo das equipes (tablet da viatura): {base}/crew/  — usuário equipe, senha atalaia-demo"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,12 +328,4 @@ mod tests {
             "unknown keys are refused"
         );
     }
-}
-
-/// The demo's crew tablet app runs in a browser beside the console: say where (issue 23).
-#[allow(clippy::print_stdout)]
-fn crew_app_hint(base: &str) {
-    println!(
-        "Aplicativo das equipes (tablet da viatura): {base}/crew/  — usuário equipe, senha atalaia-demo"
-    );
 }
