@@ -227,6 +227,7 @@ fn centre() -> (Snapshot, Vec<(DeviceId, PersonId)>) {
                 ..Telemetry::default()
             },
             updated_at: t0(),
+            crew: None,
         });
     }
     (s, wearers)

@@ -141,6 +141,7 @@ fn snapshot() -> (Snapshot, Alarm) {
             ..Telemetry::default()
         },
         updated_at: now(),
+        crew: None,
     };
     let mut alarm = Alarm::new(AlarmKind::StrapCut, Subject::Person(person.id), None, now(), now());
     alarm.count = 3;

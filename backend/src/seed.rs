@@ -166,6 +166,7 @@ fn seed_data(
                     device_id: Some(device_id),
                     telemetry: Telemetry { position: Some(unit.anchor), ..Telemetry::default() },
                     updated_at: now,
+                    crew: None,
                 };
                 ctx.save(&tracker(device_id, &unit.imei, DeviceKind::VehicleTracker, None, Some(v.id), now))?;
                 ctx.save(&v)?;

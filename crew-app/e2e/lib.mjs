@@ -47,8 +47,19 @@ export async function signIn(page, username, password, vehicle) {
   await page.fill("#password", password);
   await page.click("button[type=submit]");
   await page.getByRole("button", { name: new RegExp(`^${vehicle}`) }).click();
+  await declareCrew(page);
   // The service worker holds the app before the test takes the network away.
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+}
+
+/** Who is on board: the rows the form offers for the vehicle's kind, named. */
+export const CREW = ["Paulo Mendes", "Rita Campos", "Dra. Lúcia Prado"];
+export async function declareCrew(page, names = CREW) {
+  await page.locator("#crew-form").waitFor();
+  const rows = await page.locator("#crew-form .member input").count();
+  for (let i = 0; i < rows; i++) await page.fill(`#crew-name-${i}`, names[i] ?? `Profissional ${i + 1}`);
+  await page.click("#crew-confirm");
+  await page.locator("#crew-form").waitFor({ state: "detached" });
 }
 
 export async function shot(page, name) {

@@ -1,13 +1,31 @@
 // TDC-PROC steps 6–12 done by the crew in the page, with the fleet controller and the secondary
 // regulator acting through the API in between (crew_app.rs asserts what the server recorded).
-import { api, browser, ctx, device, done, PNG_1X1, shot, signIn, syncSays } from "./lib.mjs";
+import { api, base, browser, ctx, device, done, PNG_1X1, shot, syncSays } from "./lib.mjs";
 
 const b = await browser();
 const context = await device(b, process.env.CREW_DEVICE ?? "tablet");
 const page = await context.newPage();
 const out = {};
 try {
-  await signIn(page, "equipe", "password-123", "USA-01");
+  // The shift's sign-in: USA-01 without its physician is refused, in Portuguese (RFS064).
+  await page.goto(`${base}/crew/`);
+  await page.fill("#username", "equipe");
+  await page.fill("#password", "password-123");
+  await page.click("button[type=submit]");
+  await page.getByRole("button", { name: /^USA-01/ }).click();
+  await page.locator("#crew-form").waitFor();
+  out.crewRoles = await page.locator("#crew-form select").evaluateAll((l) => l.map((x) => x.selectedOptions[0].textContent));
+  await page.fill("#crew-name-0", "Paulo Mendes");
+  await page.fill("#crew-name-1", "Rita Campos");
+  await page.click("[aria-label='Remover 3']");
+  await page.click("#crew-confirm");
+  out.crewError = await page.locator("#crew-form p.field-error").innerText();
+  await page.click("#crew-add");
+  await page.selectOption("#crew-role-2", "physician");
+  await page.fill("#crew-name-2", "Dra. Lúcia Prado");
+  await shot(page, "crew-signin");
+  await page.click("#crew-confirm");
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   await page.getByText("Sem ocorrência atribuída").waitFor();
   await shot(page, "crew-idle");
 

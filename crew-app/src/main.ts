@@ -3,6 +3,7 @@
 
 import * as alert from "./alert";
 import { API, call, json, Offline, Refused, setToken } from "./api";
+import { loginView, resetSeat, vehicleView } from "./signin";
 import { assignmentView } from "./assignment";
 import type { AppState, Ctx, NewAction } from "./ctx";
 import { full, h, hhmm } from "./dom";
@@ -170,8 +171,8 @@ function render(): void {
 }
 
 function screen(): Node[] {
-  if (!s.session) return [loginView()];
-  if (!s.session.vehicle) return [top(), note(), vehicleView()];
+  if (!s.session) return [loginView((x) => void signedIn(x))];
+  if (!s.session.vehicle) return [top(), note(), vehicleView(ctx, (v) => void seated(v))];
   const current = s.assignments.find((a) => a.dispatch.id === s.current) ?? s.assignments[0];
   const fresh = newArrivals()[0];
   return [
@@ -235,74 +236,31 @@ function idleView(): HTMLElement {
     h("p", { class: "muted" }, "Aguardando acionamento da central. Um aviso sonoro toca quando chegar uma ocorrência.")));
 }
 
-function loginView(): HTMLElement {
-  const err = h("p", { class: "error", role: "alert" });
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const f = e.target as HTMLFormElement;
-    const username = (f.elements.namedItem("username") as HTMLInputElement).value.trim();
-    const password = (f.elements.namedItem("password") as HTMLInputElement).value;
-    if (!username || !password) return void (err.textContent = "Informe usuário e senha.");
-    try {
-      const r = await json<{ token: string; user: Session["user"]; password_change_required?: boolean }>(
-        "POST", "/auth/login", { body: { username, password } });
-      if (r.password_change_required) return void (err.textContent = "Troque a senha no console antes de usar o tablet.");
-      if (r.user.role !== "crew") return void (err.textContent = "Este aplicativo é das equipes das viaturas; use o console da central.");
-      s.session = { token: r.token, user: r.user };
-      setToken(r.token);
-      const seat = await json<{ vehicle_id: string | null }>("GET", "/crew/vehicle");
-      if (seat.vehicle_id) {
-        const list = await json<{ id: string; code: string }[]>("GET", "/crew/vehicles");
-        const v = list.find((x) => x.id === seat.vehicle_id);
-        if (v) s.session.vehicle = { id: v.id, code: v.code };
-      }
-      await kvSet("session", s.session);
-      render();
-      void refresh();
-      live();
-      void flush();
-    } catch (x) {
-      err.textContent = x instanceof Offline ? "Sem conexão: entrar exige conexão com a central." : (x as Error).message;
-    }
-  };
-  return h("main", {}, h("form", { class: "card center", onsubmit: submit },
-    h("h2", {}, "Atalaia — Equipe SAMU 192"),
-    h("label", { for: "username" }, "Usuário"), h("input", { id: "username", name: "username", autocomplete: "username", autocapitalize: "none" }),
-    h("label", { for: "password" }, "Senha"), h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password" }),
-    err,
-    h("div", { class: "row", style: "margin-top:0.75rem" }, h("button", { class: "primary", type: "submit" }, "Entrar"))));
+/** Signed in: the tablet keeps the session and asks which vehicle it is on. */
+async function signedIn(session: Session): Promise<void> {
+  s.session = session;
+  setToken(session.token);
+  await kvSet("session", s.session);
+  resetSeat();
+  render();
+  live();
+  void flush();
 }
 
-interface Choice { id: string; code: string; kind: string; base: string; municipality: string }
-let choices: Choice[] | undefined;
-
-function vehicleView(): HTMLElement {
-  const box = h("div", { class: "choice" }, h("p", { class: "muted" }, "Carregando viaturas…"));
-  const pick = async (v: Choice) => {
-    try {
-      await json("PUT", "/crew/vehicle", { body: { vehicle_id: v.id } });
-      s.session!.vehicle = { id: v.id, code: v.code };
-      await kvSet("session", s.session);
-      s.assignments = [];
-      render();
-      void refresh();
-    } catch (x) {
-      ctx.say(x instanceof Offline ? "Sem conexão: escolher a viatura exige conexão." : (x as Error).message, true);
-    }
-  };
-  const fill = (list: Choice[]) =>
-    box.replaceChildren(...list.map((v) => h("button", { type: "button", onclick: () => void pick(v) }, v.code,
-      h("small", {}, [v.kind.toUpperCase(), v.base, v.municipality].filter(Boolean).join(" · ")))));
-  if (choices) fill(choices);
-  else json<Choice[]>("GET", "/crew/vehicles").then((l) => { choices = l; fill(l); }).catch((x) =>
-    box.replaceChildren(h("p", { class: "error" }, x instanceof Offline ? "Sem conexão com a central." : (x as Error).message)));
-  return h("main", {}, h("section", { class: "card center" }, h("h2", {}, "Viatura deste plantão"), box));
+/** Seated in the shift's vehicle with its crew: the assignments follow. */
+async function seated(v: { id: string; code: string }): Promise<void> {
+  s.session!.vehicle = v;
+  await kvSet("session", s.session);
+  s.assignments = [];
+  render();
+  void refresh();
 }
 
 async function changeVehicle(): Promise<void> {
   if (s.pending.length) return ctx.say("Há ações aguardando envio: troque de viatura depois que forem enviadas.", true);
   s.session!.vehicle = undefined;
   await kvSet("session", s.session);
+  resetSeat();
   render();
 }
 

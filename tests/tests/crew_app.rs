@@ -7,11 +7,25 @@ use atalaia_tests::pdf_text;
 use serde_json::json;
 
 #[tokio::test]
-async fn tdc_proc_6_to_12_rfs015_rfs017_rfs023_rfs024_rfs025_rfs026_rfs053_the_crews_part_done_in_the_tablet_app()
+async fn tdc_proc_6_to_12_rfs015_rfs017_rfs023_rfs024_rfs025_rfs026_rfs053_rfs064_the_crews_part_done_in_the_tablet_app()
  {
     let sc = scene().await;
     let pdf = tempfile::NamedTempFile::new().expect("temp file");
     let out = scenario("tdc_proc.mjs", sc.input(), &[("CREW_PDF", pdf.path().display().to_string())]).await;
+
+    // The shift's sign-in declared who is on board (RFS064): USA-01 without its physician was
+    // refused with the server's reason; the vehicle keeps the crew, for the central to see.
+    assert_eq!(out["crewRoles"], json!(["Condutor", "Enfermeiro", "Médico"]));
+    assert_eq!(out["crewError"], "A USA sai com condutor, enfermeiro e médico: falta médico.");
+    let v: atalaia_core::samu::Vehicle =
+        de(ok(sc.s.get(&sc.fleet, &format!("/vehicles/{}", sc.vehicle)).await).await);
+    let crew = v.crew.expect("crew on board");
+    let names: Vec<(&str, &str)> = crew.members.iter().map(|m| (m.role.label(), m.name.as_str())).collect();
+    assert_eq!(
+        names,
+        [("Condutor", "Paulo Mendes"), ("Enfermeiro", "Rita Campos"), ("Médico", "Dra. Lúcia Prado")]
+    );
+    assert_eq!(crew.by_name, "Usuário equipe");
 
     // 6. The assignment arrived live, with the address, a red bar and vibration until receipt.
     assert!(out["arrival"].as_str().expect("bar").contains("Praça Sete de Setembro"), "{out}");

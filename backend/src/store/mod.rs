@@ -8,6 +8,7 @@
 //! seam where a PostgreSQL implementation would sit later.
 
 mod audit;
+mod crew;
 mod detector;
 mod documents;
 mod entities;

@@ -232,6 +232,7 @@ mod tests {
             device_id: None,
             telemetry: Telemetry { position: at, fix_time: Some(t0()), ..Telemetry::default() },
             updated_at: t0(),
+            crew: None,
         }
     }
 

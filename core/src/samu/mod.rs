@@ -3,6 +3,7 @@
 //! recommendation, vehicle alerts) are in [`fleet`]; identity and phone checks in [`ident`].
 
 pub mod care;
+pub mod crew;
 pub mod crew_scope;
 pub mod fleet;
 pub mod ident;
@@ -415,6 +416,9 @@ pub struct Vehicle {
     pub device_id: Option<DeviceId>,
     pub telemetry: Telemetry,
     pub updated_at: DateTime<Utc>,
+    /// Who is on board, as the crew's tablet declared it at the shift's sign-in (RFS064).
+    #[serde(default)]
+    pub crew: Option<crew::CrewOnBoard>,
 }
 
 /// The time each phase of a dispatch began, stamped by the server when the status changes

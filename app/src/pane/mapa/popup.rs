@@ -126,7 +126,8 @@ fn alarm_device(model: &LiveModel, a: &atalaia_core::alarm::Alarm) -> Option<Dev
     }
 }
 
-/// A vehicle as the fleet controller needs it (RFS051): type and base, live telemetry (ignition,
+/// A vehicle as the fleet controller needs it (RFS051): type and base, who is on board (RFS064),
+/// live telemetry (ignition,
 /// siren, light bar, link), how old its position is and since when it stands still, and each
 /// occurrence it is on with the chain of its phases (several when it took one more, RFS062), a
 /// stretcher held at a unit (RFS061).
@@ -153,6 +154,14 @@ pub(super) fn vehicle_lines(
             None => "sem posição".to_owned(),
         },
     ];
+    if let Some(crew) = &v.crew {
+        let members: Vec<String> =
+            crew.members.iter().map(|m| format!("{} {}", m.role.label(), m.name)).collect();
+        lines.insert(
+            1,
+            format!("equipe desde {}: {}", format::hour_minute(crew.since, tz), members.join(" · ")),
+        );
+    }
     if let Some(since) = t.still_since.filter(|_| !v.status.is_free()) {
         lines.push(format!("parada desde {}", format::hour_minute(since, tz)));
     }
@@ -178,6 +187,7 @@ pub(super) fn vehicle_lines(
 mod tests {
     use super::*;
     use atalaia_core::ids::{DispatchId, OccurrenceId, UserId, VehicleId};
+    use atalaia_core::samu::crew::{CrewMember, CrewOnBoard, CrewRole};
     use atalaia_core::samu::{
         Dispatch, Link, Occurrence, OccurrencePhase, PhaseTimes, StretcherRetention, Telemetry, Vehicle,
         VehicleKind, VehicleStatus,
@@ -185,7 +195,7 @@ mod tests {
     use chrono::{Duration, TimeZone, Utc};
 
     #[test]
-    fn rfs051_rfs061_rfs062_a_vehicles_detail_tells_its_telemetry_and_each_call_with_its_phases() {
+    fn rfs051_rfs061_rfs062_rfs064_a_vehicles_detail_tells_its_telemetry_and_each_call_with_its_phases() {
         let t = |min: i64| {
             Utc.with_ymd_and_hms(2026, 12, 6, 6, 0, 0).single().expect("time") + Duration::minutes(min)
         };
@@ -210,6 +220,23 @@ mod tests {
                 ..Telemetry::default()
             },
             updated_at: t(50),
+            crew: Some(CrewOnBoard {
+                members: vec![
+                    CrewMember {
+                        role: CrewRole::Driver,
+                        name: "Paulo Mendes".into(),
+                        registry: String::new(),
+                    },
+                    CrewMember {
+                        role: CrewRole::Physician,
+                        name: "Dra. Lúcia Prado".into(),
+                        registry: String::new(),
+                    },
+                ],
+                since: t(0),
+                by: UserId::new(),
+                by_name: "Usuário equipe".into(),
+            }),
         };
         let mut model = LiveModel::default();
         let call = |number: &str| Occurrence {
@@ -258,6 +285,7 @@ mod tests {
             vehicle_lines(&model, &v, tz),
             [
                 "USA · base Base Centro",
+                "equipe desde 03:00: Condutor Paulo Mendes · Médico Dra. Lúcia Prado",
                 "0 km/h · ignição ligada · sirene desligada · giroflex ligado · satélite",
                 "posição de 06/12/2026 03:50:00",
                 "parada desde 03:40",

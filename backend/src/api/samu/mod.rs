@@ -240,6 +240,7 @@ pub async fn create_vehicle(
                 device_id: new.device_id,
                 telemetry: Telemetry::default(),
                 updated_at: ctx.now,
+                crew: None,
             };
             if Store::find_by::<Vehicle>(ctx.conn, "code", &v.code)?.is_some() {
                 return Err(StoreError::Conflict(format!("Já existe uma viatura com o prefixo {}.", v.code)));
