@@ -62,6 +62,17 @@ export async function declareCrew(page, names = CREW) {
   await page.locator("#crew-form").waitFor({ state: "detached" });
 }
 
+/** Visible controls smaller than 48 × 48 px (gloves in a moving vehicle), as "tag#id: w×h". */
+export async function smallTargets(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("button, input, select, textarea, a, label.filebutton")]
+      .filter((el) => !(el.type === "file"))
+      .map((el) => [el, el.getBoundingClientRect()])
+      .filter(([el, r]) => r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== "hidden")
+      .filter(([, r]) => r.width < 48 || r.height < 48)
+      .map(([el, r]) => `${el.tagName.toLowerCase()}#${el.id}: ${Math.round(r.width)}×${Math.round(r.height)} ${el.textContent.trim().slice(0, 20)}`));
+}
+
 export async function shot(page, name) {
   if (process.env.CREW_SHOTS) await page.screenshot({ path: `${process.env.CREW_SHOTS}/${name}.png` });
 }

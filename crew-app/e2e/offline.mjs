@@ -1,7 +1,7 @@
 // Without signal (network emulated off): 20 actions, a photo among them, wait in the outbox;
 // the app reloaded offline still opens with the assignment; with the network back each action
 // is sent once, in order (crew_app.rs counts what the server recorded). At phone size.
-import { browser, device, done, PNG_1X1, shot, signIn, syncSays } from "./lib.mjs";
+import { browser, device, done, PNG_1X1, shot, signIn, smallTargets, syncSays } from "./lib.mjs";
 
 const b = await browser();
 const context = await device(b, process.env.CREW_DEVICE ?? "phone");
@@ -45,6 +45,7 @@ try {
   await page.click("#alert-victims");
   out.waiting = await syncSays(page, /20 ações aguardando conexão/);
   await shot(page, "crew-offline-phone");
+  out.small = await smallTargets(page);
 
   // Reloaded without signal: the service worker serves the app, IndexedDB the assignment.
   await page.reload();

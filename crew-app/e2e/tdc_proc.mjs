@@ -1,6 +1,6 @@
 // TDC-PROC steps 6–12 done by the crew in the page, with the fleet controller and the secondary
 // regulator acting through the API in between (crew_app.rs asserts what the server recorded).
-import { api, base, browser, ctx, device, done, PNG_1X1, shot, syncSays } from "./lib.mjs";
+import { api, base, browser, ctx, device, done, PNG_1X1, shot, smallTargets, syncSays } from "./lib.mjs";
 
 const b = await browser();
 const context = await device(b, process.env.CREW_DEVICE ?? "tablet");
@@ -61,6 +61,7 @@ try {
   out.scores = await page.locator("form p.muted").innerText();
   await page.fill("#rec-notes", "Deformidade em coxa direita, sangramento contido.");
   await shot(page, "crew-record");
+  out.small = [...await smallTargets(page)];
   await page.click("text=Salvar registro");
   await page.locator("#records li:not(.pending)").first().waitFor();
   out.record = await page.locator("#records li").first().innerText();
@@ -81,6 +82,7 @@ try {
   await page.locator(".msg.mine small").filter({ hasText: "lida" }).waitFor({ timeout: 15_000 });
   out.receipt = await page.locator(".msg.mine small").first().innerText();
   await shot(page, "crew-chat");
+  out.small.push(...await smallTargets(page));
 
   // 11. The conduct and destination unit from the secondary regulator reach the tablet.
   await api(ctx.regulator, "POST", `/occurrences/${ctx.occurrence}/regulation`,
@@ -125,6 +127,7 @@ try {
   await page.click("text=Registrar maca retida");
   await page.locator("#status-stretcher_retained.done").waitFor();
   await shot(page, "crew-assignment");
+  out.small.push(...await smallTargets(page));
 
   // 12. The attendance report as PDF.
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#report")]);

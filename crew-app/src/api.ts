@@ -58,7 +58,8 @@ export async function call(method: string, path: string, send: Send = {}): Promi
 }
 
 export async function json<T>(method: string, path: string, send: Send = {}): Promise<T> {
-  return (await (await call(method, path, send)).json()) as T;
+  const res = await call(method, path, send);
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
 async function refusal(res: Response): Promise<Refused> {

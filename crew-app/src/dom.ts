@@ -15,10 +15,22 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   return el;
 }
 
-const time = new Intl.DateTimeFormat("pt-BR", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const dateTime = new Intl.DateTimeFormat("pt-BR", {
+let time = new Intl.DateTimeFormat("pt-BR", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+let dateTime = new Intl.DateTimeFormat("pt-BR", {
   day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
 });
+
+/** Times in the site's time zone (the server's `site_timezone`), not the device's. */
+export function setZone(timeZone?: string): void {
+  try {
+    time = new Intl.DateTimeFormat("pt-BR", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
+    dateTime = new Intl.DateTimeFormat("pt-BR", {
+      day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone,
+    });
+  } catch {
+    /* an unknown zone: the device's */
+  }
+}
 
 export function hhmm(iso?: string | null): string {
   return iso ? time.format(new Date(iso)) : "";

@@ -6,7 +6,7 @@ import { API, call, json, Offline, Refused, setToken } from "./api";
 import { loginView, resetSeat, vehicleView } from "./signin";
 import { assignmentView } from "./assignment";
 import type { AppState, Ctx, NewAction } from "./ctx";
-import { full, h, hhmm } from "./dom";
+import { full, h, hhmm, setZone } from "./dom";
 import type { Assignment, Dispatch, Message, Session } from "./model";
 import { describe, dismiss, enqueue, flush, onSync, startSync, syncState } from "./outbox";
 import { clearAll, kvGet, kvSet } from "./store";
@@ -63,7 +63,10 @@ async function boot(): Promise<void> {
     },
     () => scheduleRefresh(),
   );
-  if (s.session) setToken(s.session.token);
+  if (s.session) {
+    setToken(s.session.token);
+    setZone(s.session.zone);
+  }
   startSync();
   render();
   if (s.session) {
@@ -240,6 +243,7 @@ function idleView(): HTMLElement {
 async function signedIn(session: Session): Promise<void> {
   s.session = session;
   setToken(session.token);
+  setZone(session.zone);
   await kvSet("session", s.session);
   resetSeat();
   render();

@@ -46,6 +46,8 @@ export interface Message {
 export interface Session {
   token: string;
   user: { id: string; display_name: string; username: string; role: string };
+  /** The site's time zone (IANA), as the server names it: every time is shown in it. */
+  zone?: string;
   vehicle?: { id: string; code: string };
 }
 

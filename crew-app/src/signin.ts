@@ -2,7 +2,7 @@
 // (RFS064) — a USA leaves with a driver, a nurse and a physician, a USB with a driver and a
 // nursing professional; the server checks the same and answers in Portuguese.
 
-import { json, Offline, Refused } from "./api";
+import { json, Offline, Refused, setToken } from "./api";
 import type { Ctx } from "./ctx";
 import { h } from "./dom";
 import type { Session } from "./model";
@@ -19,6 +19,36 @@ const NEEDED: Record<string, Role[]> = {
   motolancia: ["nursing_technician"],
 };
 
+interface Login {
+  token: string; user: Session["user"]; must_change_password?: boolean; password_expired?: boolean;
+  site_timezone?: string | null;
+}
+
+/** A password set by someone else, or too old, is changed here before the first shift (16.3.2.3). */
+function passwordView(session: Session, current: string, expired: boolean | undefined, onSignedIn: (s: Session) => void): HTMLElement {
+  const err = h("p", { class: "error", role: "alert" });
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = e.target as HTMLFormElement;
+    const fresh = (f.elements.namedItem("new-password") as HTMLInputElement).value;
+    const again = (f.elements.namedItem("new-password-again") as HTMLInputElement).value;
+    if (fresh !== again) return void (err.textContent = "As duas senhas não conferem.");
+    try {
+      await json("POST", "/auth/password", { body: { current_password: current, new_password: fresh } });
+      onSignedIn(session);
+    } catch (x) {
+      err.textContent = x instanceof Offline ? "Sem conexão com a central." : (x as Error).message;
+    }
+  };
+  return h("form", { class: "card center", id: "password-form", onsubmit: submit },
+    h("h2", {}, "Troque a senha"),
+    h("p", { class: "muted" }, expired ? "Sua senha venceu: escolha uma nova para continuar." : "Primeiro acesso: escolha uma senha só sua para continuar."),
+    h("label", { for: "new-password" }, "Nova senha"), h("input", { id: "new-password", name: "new-password", type: "password", autocomplete: "new-password" }),
+    h("label", { for: "new-password-again" }, "Repita a nova senha"), h("input", { id: "new-password-again", name: "new-password-again", type: "password", autocomplete: "new-password" }),
+    err,
+    h("div", { class: "row", style: "margin-top:0.75rem" }, h("button", { class: "primary", type: "submit" }, "Trocar senha e continuar")));
+}
+
 export function loginView(onSignedIn: (s: Session) => void): HTMLElement {
   const err = h("p", { class: "error", role: "alert" });
   const submit = async (e: Event) => {
@@ -28,11 +58,14 @@ export function loginView(onSignedIn: (s: Session) => void): HTMLElement {
     const password = (f.elements.namedItem("password") as HTMLInputElement).value;
     if (!username || !password) return void (err.textContent = "Informe usuário e senha.");
     try {
-      const r = await json<{ token: string; user: Session["user"]; password_change_required?: boolean }>(
-        "POST", "/auth/login", { body: { username, password } });
-      if (r.password_change_required) return void (err.textContent = "Troque a senha no console antes de usar o tablet.");
+      const r = await json<Login>("POST", "/auth/login", { body: { username, password } });
       if (r.user.role !== "crew") return void (err.textContent = "Este aplicativo é das equipes das viaturas; use o console da central.");
-      onSignedIn({ token: r.token, user: r.user });
+      const session: Session = { token: r.token, user: r.user, zone: r.site_timezone ?? undefined };
+      if (r.must_change_password || r.password_expired) {
+        setToken(r.token);
+        return void f.replaceWith(passwordView(session, password, r.password_expired, onSignedIn));
+      }
+      onSignedIn(session);
     } catch (x) {
       err.textContent = x instanceof Offline ? "Sem conexão: entrar exige conexão com a central." : (x as Error).message;
     }

@@ -32,6 +32,7 @@ async fn tdc_proc_6_to_12_rfs015_rfs017_rfs023_rfs024_rfs025_rfs026_rfs053_rfs06
     assert_eq!(out["address"], "Praça Sete de Setembro, s/n - Centro");
     assert!(out["vibrated"].as_u64().expect("count") >= 1, "the tablet vibrated: {out}");
     assert_eq!(out["ringingAfterAck"], 0, "receipt silences the alert");
+    assert_eq!(out["small"], json!([]), "every control at least 48 × 48 px on the tablet");
 
     // 7. Every phase stamped by the server, in order (RFS015, RFS055, RFS061).
     let d = sc.dispatch().await;
@@ -119,6 +120,7 @@ async fn rfs025_rfs047_offline_twenty_actions_wait_on_the_phone_survive_a_reload
     assert_eq!(out["addressOffline"], "Praça Sete de Setembro, s/n - Centro");
     assert_eq!(out["waitingAfterReload"], out["waiting"]);
     assert_eq!(out["synced"], "Sincronizado");
+    assert_eq!(out["small"], json!([]), "every control at least 48 × 48 px on the phone");
 
     let d = sc.dispatch().await;
     let t = &d.times;
@@ -180,5 +182,37 @@ async fn issue_23_the_server_carries_the_app_gzipped_revalidated_and_locked_to_i
     let r = plain.get(format!("{base}/crew/secret.txt")).send().await.expect("get");
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
+    s.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn iii_2_23_16_3_2_3_a_crew_members_first_access_changes_the_password_on_the_tablet_and_shows_the_sites_time()
+ {
+    let s = atalaia_tests::TestServer::start_with(|c| c.timezone = chrono_tz::America::Manaus).await;
+    let new = json!({"username": "novato", "display_name": "Carlos Souza", "role": "crew", "password": "senha-inicial-1"});
+    ok(s.post(&s.admin_token, "/users", &new).await).await;
+    let v = ok(s
+        .post(
+            &s.admin_token,
+            "/vehicles",
+            &json!({"code": "USB-09", "kind": "usb", "municipality": "Manaus"}),
+        )
+        .await)
+    .await;
+    let input = json!({"base": s.running.base_url()});
+    let out = scenario("first_access.mjs", input, &[]).await;
+    assert_eq!(out["prompt"], "Primeiro acesso: escolha uma senha só sua para continuar.");
+    assert_eq!(out["mismatch"], "As duas senhas não conferem.");
+    assert_eq!(s.try_login("novato", "senha-inicial-1").await.status(), 401);
+    assert_eq!(s.try_login("novato", "senha-nova-123").await.status(), 200);
+
+    // "atualizado HH:MM" in Manaus (UTC−4), whatever the tablet's own zone (São Paulo here).
+    let shown = out["updated"].as_str().expect("text");
+    let now = chrono::Utc::now().with_timezone(&chrono_tz::America::Manaus);
+    let minutes = [now - chrono::Duration::minutes(1), now].map(|t| t.format("%H:%M").to_string());
+    assert!(minutes.iter().any(|m| shown.ends_with(&format!("atualizado {m}"))), "{shown} vs {minutes:?}");
+    let seated: atalaia_core::samu::Vehicle =
+        de(ok(s.get(&s.admin_token, &format!("/vehicles/{}", v["id"].as_str().expect("id"))).await).await);
+    assert_eq!(seated.crew.expect("crew").members.len(), 2);
     s.running.shutdown().await;
 }
