@@ -132,6 +132,24 @@ fn lines(o: &Occurrence, dispatches: &[Dispatch], tz: Tz, generated: &str) -> Ve
         if let Some(s) = &d.stretcher {
             v.push(f("Maca retida", format!("{} · {} · {}", s.unit, s.reason, when(Some(s.at), tz))));
         }
+        if !d.reported.is_empty() {
+            // Reports sent late (the tablet had no signal): when the crew made them (RFS015).
+            let r = &d.reported;
+            let told: Vec<String> = [
+                ("ciência", r.acknowledged),
+                ("saída", r.en_route),
+                ("no local", r.on_scene),
+                ("saída do local", r.transporting),
+                ("no destino", r.at_destination),
+                ("maca retida", r.stretcher_retained),
+                ("liberação", r.released),
+            ]
+            .into_iter()
+            .filter(|(_, at)| at.is_some())
+            .map(|(what, at)| format!("{what} {}", when(at, tz)))
+            .collect();
+            v.push(f("Informado pela equipe sem sinal", told.join(" · ")));
+        }
     }
     if dispatches.is_empty() {
         v.push(Text("Nenhuma viatura empenhada.".into()));

@@ -7,7 +7,7 @@ import { chatView } from "./chat";
 import type { Ctx, Tab } from "./ctx";
 import { h, hhmm, PRIORITY } from "./dom";
 import { attachmentsView, consentView, victimSelect } from "./media";
-import { allowed, type Assignment, CHAIN, type Status, withPending } from "./model";
+import { allowed, type Assignment, CHAIN, observed, phaseTime, type Status, withPending } from "./model";
 import { recordView } from "./record";
 
 const TABS: { tab: Tab; label: string }[] = [
@@ -94,7 +94,7 @@ function statusCard(ctx: Ctx, a: Assignment): HTMLElement {
   const { status, acked, queued } = withPending(d, ctx.s.pending);
   const report = async (to: Status, extra: Record<string, string> = {}) => {
     await ctx.act({
-      method: "POST", path: `/dispatches/${d.id}/status`, body: { status: to, ...extra },
+      method: "POST", path: observed(`/dispatches/${d.id}/status`), body: { status: to, ...extra },
       label: `Status ${CHAIN.find((c) => c.status === to)?.label}`, occurrence: a.occurrence.id,
     });
     ctx.render();
@@ -103,10 +103,10 @@ function statusCard(ctx: Ctx, a: Assignment): HTMLElement {
     type: "button", id: "status-ack",
     class: d.times.acknowledged ? "done" : queued.has("ack") ? "queued" : "primary", disabled: acked,
     onclick: async () => {
-      await ctx.act({ method: "POST", path: `/dispatches/${d.id}/ack`, body: {}, label: "Recebimento", occurrence: a.occurrence.id });
+      await ctx.act({ method: "POST", path: observed(`/dispatches/${d.id}/ack`), body: {}, label: "Recebimento", occurrence: a.occurrence.id });
       ctx.render();
     },
-  }, "Recebido", h("small", {}, d.times.acknowledged ? hhmm(d.times.acknowledged) : queued.has("ack") ? "⏳ aguardando" : ""));
+  }, "Recebido", h("small", {}, d.times.acknowledged ? hhmm(phaseTime(d, "acknowledged")) : queued.has("ack") ? "⏳ aguardando" : ""));
   const sd = ctx.draft(`stretcher:${d.id}`);
   const buttons = CHAIN.map((c) => {
     const stamped = d.times[c.time];
@@ -123,7 +123,7 @@ function statusCard(ctx: Ctx, a: Assignment): HTMLElement {
         }
         void report(c.status);
       },
-    }, c.label, h("small", {}, stamped ? hhmm(stamped) : queued.has(c.status) ? "⏳ aguardando" : ""));
+    }, c.label, h("small", {}, stamped ? hhmm(phaseTime(d, c.time)) : queued.has(c.status) ? "⏳ aguardando" : ""));
   });
   const stretcher = sd.open
     ? h(
@@ -150,7 +150,7 @@ function statusCard(ctx: Ctx, a: Assignment): HTMLElement {
     h("h2", {}, `Status da viatura ${d.vehicle_code}`),
     h("div", { class: "statuses" }, ack, ...buttons),
     stretcher,
-    h("p", { class: "muted", style: "font-size:0.8rem;margin:0.5rem 0 0" }, "Os horários são os da central ao receber cada status."),
+    h("p", { class: "muted", style: "font-size:0.8rem;margin:0.5rem 0 0" }, "Horários da central; o que foi informado sem sinal mostra a hora em que a equipe informou."),
   );
 }
 

@@ -7,7 +7,7 @@ import { loginView, resetSeat, vehicleView } from "./signin";
 import { assignmentView } from "./assignment";
 import type { AppState, Ctx, NewAction } from "./ctx";
 import { full, h, hhmm, setZone } from "./dom";
-import type { Assignment, Dispatch, Message, Session } from "./model";
+import { type Assignment, type Dispatch, type Message, observed, type Session } from "./model";
 import { describe, dismiss, enqueue, flush, onSync, startSync, syncState } from "./outbox";
 import { clearAll, kvGet, kvSet } from "./store";
 
@@ -142,7 +142,7 @@ async function signedOut(): Promise<void> {
 
 function newArrivals(): Assignment[] {
   return s.assignments.filter((a) => !a.dispatch.times.acknowledged && !s.seen.includes(a.dispatch.id)
-    && !s.pending.some((p) => p.path === `/dispatches/${a.dispatch.id}/ack`));
+    && !s.pending.some((p) => p.path.split("?")[0] === `/dispatches/${a.dispatch.id}/ack`));
 }
 
 async function confirm(a: Assignment): Promise<void> {
@@ -150,7 +150,7 @@ async function confirm(a: Assignment): Promise<void> {
   await kvSet("seen", s.seen);
   s.current = a.dispatch.id;
   s.tab = "ocorrencia";
-  await enqueue({ method: "POST", path: `/dispatches/${a.dispatch.id}/ack`, body: {}, label: "Recebimento", occurrence: a.occurrence.id });
+  await enqueue({ method: "POST", path: observed(`/dispatches/${a.dispatch.id}/ack`), body: {}, label: "Recebimento", occurrence: a.occurrence.id });
   render();
 }
 

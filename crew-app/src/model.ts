@@ -15,6 +15,8 @@ export interface Times {
 export interface Dispatch {
   id: string; occurrence_id: string; vehicle_id: string; vehicle_code: string; active: boolean;
   status: Status; times: Times; committed_at: string; stretcher?: { unit: string; reason: string } | null;
+  /** The tablet's times of reports that reached the server late (no signal). */
+  reported?: Times;
 }
 
 export interface Victim { number: number; name: string; sex?: string | null; age_years?: number | null }
@@ -80,14 +82,26 @@ export function withPending(d: Dispatch, pending: Action[]): { status: Status; a
   let acked = !!d.times.acknowledged;
   const queued = new Set<string>();
   for (const a of pending) {
-    if (a.path === `/dispatches/${d.id}/ack`) {
+    const path = a.path.split("?")[0];
+    if (path === `/dispatches/${d.id}/ack`) {
       acked = true;
       queued.add("ack");
-    } else if (a.path === `/dispatches/${d.id}/status`) {
+    } else if (path === `/dispatches/${d.id}/status`) {
       const s = (a.body as { status: Status }).status;
       if (allowed(status, s)) status = s;
       queued.add(s);
     }
   }
   return { status, acked, queued };
+}
+
+/** A crew report's path with the moment the crew made it: if the signal is gone, the server
+ *  keeps this time beside its own when the report finally arrives (RFS015). */
+export function observed(path: string): string {
+  return `${path}?observed_at=${encodeURIComponent(new Date().toISOString())}`;
+}
+
+/** The time a phase began as the crew lived it: the tablet's when it reported late, else the server's. */
+export function phaseTime(d: Dispatch, slot: keyof Times): string | null | undefined {
+  return d.reported?.[slot] ?? d.times[slot];
 }

@@ -58,7 +58,12 @@ pub struct Scene {
 
 /// USA-01 available, its crew's account, and a regulated call waiting for a vehicle.
 pub async fn scene() -> Scene {
-    let s = TestServer::start().await;
+    scene_at(std::sync::Arc::new(atalaia_core::SystemClock)).await
+}
+
+/// The same scene on a server whose time comes from `clock`.
+pub async fn scene_at(clock: std::sync::Arc<dyn atalaia_core::Clock>) -> Scene {
+    let s = TestServer::start_at(clock, |_| {}).await;
     let tarm = s.user_token("tarm", Role::Tarm).await;
     let regulator = s.user_token("regulador", Role::Regulator).await;
     let fleet = s.user_token("frota", Role::FleetController).await;

@@ -216,3 +216,75 @@ async fn iii_2_23_16_3_2_3_a_crew_members_first_access_changes_the_password_on_t
     assert_eq!(seated.crew.expect("crew").members.len(), 2);
     s.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn rfs015_reports_a_tablet_sends_late_keep_the_crews_time_beside_the_servers_stamp() {
+    use chrono::{Duration, SubsecRound, Utc};
+    let t0 = Utc::now().trunc_subsecs(0);
+    let clock = std::sync::Arc::new(atalaia_core::ManualClock::new(t0));
+    let sc = atalaia_tests::crew::scene_at(clock.clone()).await;
+    let crew = sc.s.login("equipe", "password-123").await.token;
+    ok(sc.s.put(&crew, "/crew/vehicle", &json!({"vehicle_id": sc.vehicle})).await).await;
+    let d = ok(sc
+        .s
+        .post(&sc.fleet, "/dispatches", &json!({"occurrence_id": sc.occurrence, "vehicle_id": sc.vehicle}))
+        .await)
+    .await;
+    let id = d["id"].as_str().expect("id");
+    let at = |s: i64| (t0 + Duration::seconds(s)).to_rfc3339();
+
+    // Receipt on time: the server's stamp alone.
+    clock.advance(Duration::seconds(20));
+    ok(sc
+        .s
+        .post(&crew, &format!("/dispatches/{id}/ack?observed_at={}", urlencode(&at(15))), &json!({}))
+        .await)
+    .await;
+    // On the way and on scene without signal; both arrive 12 minutes later, in order.
+    clock.advance(Duration::seconds(900));
+    for (status, when) in [("en_route", 60), ("on_scene", 200)] {
+        let path = format!("/dispatches/{id}/status?observed_at={}", urlencode(&at(when)));
+        ok(sc.s.post(&crew, &path, &json!({"status": status})).await).await;
+    }
+    let d = sc.dispatch().await;
+    assert_eq!(d.times.acknowledged, Some(t0 + Duration::seconds(20)));
+    assert_eq!(d.reported.acknowledged, None, "on time: nothing beside the stamp");
+    assert_eq!(
+        (d.times.en_route, d.times.on_scene),
+        (Some(t0 + Duration::seconds(920)), Some(t0 + Duration::seconds(920)))
+    );
+    assert_eq!(
+        (d.reported.en_route, d.reported.on_scene),
+        (Some(t0 + Duration::seconds(60)), Some(t0 + Duration::seconds(200)))
+    );
+
+    // A tablet clock in the future is not believed; a malformed time is refused (problem+json).
+    clock.advance(Duration::seconds(100));
+    let path = format!("/dispatches/{id}/status?observed_at={}", urlencode(&at(9999)));
+    ok(sc.s.post(&crew, &path, &json!({"status": "transporting"})).await).await;
+    assert_eq!(sc.dispatch().await.reported.transporting, None);
+    let r =
+        sc.s.post(
+            &crew,
+            &format!("/dispatches/{id}/status?observed_at=ontem"),
+            &json!({"status": "at_destination"}),
+        )
+        .await;
+    atalaia_tests::expect_problem(r, 400, "bad_request").await;
+
+    // The attendance report tells both.
+    let pdf =
+        sc.s.http
+            .get(sc.s.url(&format!("/occurrences/{}/report.pdf", sc.occurrence)))
+            .bearer_auth(&sc.regulator)
+            .send()
+            .await
+            .expect("pdf");
+    let text = pdf_text(&pdf.bytes().await.expect("bytes"));
+    assert!(text.contains("Informado pela equipe sem sinal"), "{text}");
+    sc.s.running.shutdown().await;
+}
+
+fn urlencode(s: &str) -> String {
+    s.replace('+', "%2B").replace(':', "%3A")
+}

@@ -124,6 +124,23 @@ pub fn phases(d: &Dispatch) -> Vec<(DateTime<Utc>, Phase)> {
     .collect()
 }
 
+/// When the crew's tablet says `phase` began, for a report that reached the server late (it
+/// was without signal; `None` when the server's stamp is the crew's time).
+pub fn reported_at(d: &Dispatch, phase: Phase) -> Option<DateTime<Utc>> {
+    let r = &d.reported;
+    match phase {
+        Phase::Committed => None,
+        Phase::Acknowledged => r.acknowledged,
+        Phase::EnRoute => r.en_route,
+        Phase::OnScene => r.on_scene,
+        Phase::Transporting => r.transporting,
+        Phase::AtDestination => r.at_destination,
+        Phase::StretcherRetained => r.stretcher_retained,
+        Phase::Released => r.released,
+        Phase::AtBase => r.at_base,
+    }
+}
+
 /// Every dispatch of the occurrence, first committed first: what the feed brought since the
 /// folder was read wins over the folder (a phase stamped, a vehicle released).
 pub fn dispatches(model: &LiveModel, id: OccurrenceId, loaded: &[Dispatch]) -> Vec<Dispatch> {

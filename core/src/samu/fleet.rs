@@ -51,6 +51,52 @@ pub fn stamp(times: &mut PhaseTimes, status: VehicleStatus, at: DateTime<Utc>) {
     slot.get_or_insert(at);
 }
 
+/// A crew report that reached the server this many seconds after the tablet made it (a lost
+/// signal) keeps the tablet's time beside the server's stamp.
+pub const LATE_REPORT_S: i64 = 60;
+
+/// How far a tablet's clock may run ahead of the server's, or its report precede the dispatch,
+/// and its time still be believed.
+pub const CLOCK_SKEW_S: i64 = 120;
+
+/// What a phase of a crew report is about: receipt of the assignment, or a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reported {
+    Receipt,
+    Status(VehicleStatus),
+}
+
+/// Keeps the time the crew's tablet says it made a report (`observed`) when the report arrived
+/// late (`received` more than [`LATE_REPORT_S`] after it) and the time is believable: not before
+/// the dispatch nor after its arrival (within [`CLOCK_SKEW_S`]). The server's stamp stays the
+/// authority (RFS015); this records when, by the crew, the phase really began. First time only.
+pub fn note_reported(
+    reported: &mut PhaseTimes,
+    what: Reported,
+    observed: DateTime<Utc>,
+    received: DateTime<Utc>,
+    committed_at: DateTime<Utc>,
+) -> bool {
+    let skew = chrono::Duration::seconds(CLOCK_SKEW_S);
+    let late = received - observed > chrono::Duration::seconds(LATE_REPORT_S);
+    if !late || observed < committed_at - skew || observed > received + skew {
+        return false;
+    }
+    let observed = observed.max(committed_at);
+    match what {
+        Reported::Receipt => {
+            let first = reported.acknowledged.is_none();
+            reported.acknowledged.get_or_insert(observed);
+            first
+        }
+        Reported::Status(status) => {
+            let before = reported.clone();
+            stamp(reported, status, observed);
+            *reported != before
+        }
+    }
+}
+
 /// Straight-line distance is multiplied by this to approximate the road distance until a road
 /// graph exists (urban circuity in Brazilian capitals is about 1.3–1.4).
 pub const ROAD_FACTOR: f64 = 1.4;
@@ -212,6 +258,33 @@ pub fn alerts(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rfs015_a_report_that_arrived_late_keeps_the_crews_time_beside_the_servers() {
+        use super::{Reported, note_reported};
+        use crate::samu::{PhaseTimes, VehicleStatus};
+        use chrono::{Duration, TimeZone, Utc};
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).single().expect("time");
+        let at = |s: i64| t0 + Duration::seconds(s);
+        let mut r = PhaseTimes::default();
+        // On time (within a minute): the server's stamp says it all.
+        assert!(!note_reported(&mut r, Reported::Receipt, at(100), at(130), t0));
+        // Ten minutes without signal: the crew's time is kept, once.
+        assert!(note_reported(&mut r, Reported::Status(VehicleStatus::OnScene), at(600), at(1200), t0));
+        assert!(!note_reported(&mut r, Reported::Status(VehicleStatus::OnScene), at(700), at(1300), t0));
+        assert_eq!(r.on_scene, Some(at(600)));
+        // A clock from before the dispatch or from the future is not believed.
+        assert!(!note_reported(
+            &mut r,
+            Reported::Status(VehicleStatus::Transporting),
+            at(-600),
+            at(1400),
+            t0
+        ));
+        assert!(!note_reported(&mut r, Reported::Receipt, at(5000), at(1400), t0));
+        assert!(note_reported(&mut r, Reported::Receipt, at(-60), at(1400), t0));
+        assert_eq!(r.acknowledged, Some(t0), "a little skew is brought to the dispatch's time");
+    }
+
     use super::*;
     use crate::ids::VehicleId;
     use chrono::{Duration, TimeZone};

@@ -438,6 +438,12 @@ pub struct PhaseTimes {
     pub at_base: Option<DateTime<Utc>>,
 }
 
+impl PhaseTimes {
+    pub fn is_empty(&self) -> bool {
+        *self == PhaseTimes::default()
+    }
+}
+
 /// A stretcher held at the destination unit (RFS061).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StretcherRetention {
@@ -487,6 +493,10 @@ pub struct Dispatch {
     /// Distance and estimated time when committed (RFS050).
     #[serde(default)]
     pub eta_s: Option<i64>,
+    /// When the crew's tablet says it made each report that reached the server late, without
+    /// signal (see [`fleet::note_reported`]); `times` stays the server's.
+    #[serde(default, skip_serializing_if = "PhaseTimes::is_empty")]
+    pub reported: PhaseTimes,
 }
 
 fn committed() -> VehicleStatus {

@@ -44,6 +44,7 @@ fn dispatch(o: OccurrenceId, min: i64, active: bool) -> Dispatch {
         stretcher: None,
         ended: None,
         eta_s: Some(420),
+        reported: Default::default(),
     }
 }
 

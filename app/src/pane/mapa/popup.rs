@@ -172,7 +172,13 @@ pub(super) fn vehicle_lines(
         let number = model.occurrences.get(&d.occurrence_id).map_or("?", |o| o.number.as_str());
         let chain: Vec<String> = atalaia_client::record::phases(d)
             .into_iter()
-            .map(|(at, p)| format!("{} {}", pt::phase_short(p), format::hour_minute(at, tz)))
+            .map(|(at, p)| {
+                // A report sent late (no signal): the crew's time beside the server's (RFS015).
+                let crew = atalaia_client::record::reported_at(d, p)
+                    .map(|r| format!(" (equipe {})", format::hour_minute(r, tz)))
+                    .unwrap_or_default();
+                format!("{} {}{crew}", pt::phase_short(p), format::hour_minute(at, tz))
+            })
             .collect();
         let additional = if d.additional { " (adicional)" } else { "" };
         lines.push(format!("{number}{additional}: {}", chain.join(" → ")));
@@ -259,11 +265,13 @@ mod tests {
             stretcher: None,
             ended: None,
             eta_s: None,
+            reported: Default::default(),
         };
         let mut on_first = dispatch(&first, 1, false);
         on_first.times.acknowledged = Some(t(2));
         on_first.times.en_route = Some(t(3));
         on_first.times.on_scene = Some(t(15));
+        on_first.reported.on_scene = Some(t(12));
         on_first.times.transporting = Some(t(30));
         on_first.times.at_destination = Some(t(40));
         on_first.times.stretcher_retained = Some(t(45));
@@ -289,7 +297,7 @@ mod tests {
                 "0 km/h · ignição ligada · sirene desligada · giroflex ligado · satélite",
                 "posição de 06/12/2026 03:50:00",
                 "parada desde 03:40",
-                "2026-000010: empenho 03:01 → ciente 03:02 → a caminho 03:03 → no local 03:15 → transporte 03:30 → no destino 03:40 → maca retida 03:45",
+                "2026-000010: empenho 03:01 → ciente 03:02 → a caminho 03:03 → no local 03:15 (equipe 03:12) → transporte 03:30 → no destino 03:40 → maca retida 03:45",
                 "maca retida em Hospital João XXIII — Sem maca no pronto-socorro",
                 "2026-000011 (adicional): empenho 03:48",
             ]

@@ -9,7 +9,7 @@ use crate::server::AppState;
 use crate::store::{Actor, Store, StoreError, WriteCtx};
 use atalaia_core::auth::Permission;
 use atalaia_core::ids::{DispatchId, OccurrenceId, VehicleId};
-use atalaia_core::samu::fleet::{recommend, stamp, transition_allowed};
+use atalaia_core::samu::fleet::{Reported, note_reported, recommend, stamp, transition_allowed};
 use atalaia_core::samu::{
     Dispatch, DispatchEnd, Occurrence, OccurrencePhase, PhaseTimes, StretcherRetention, Vehicle,
     VehicleStatus,
@@ -160,6 +160,7 @@ pub async fn create_dispatch(
                 stretcher: None,
                 ended: None,
                 eta_s,
+                reported: PhaseTimes::default(),
             };
             if let Some(mut r) = replaced {
                 r.ended = Some(DispatchEnd::Replaced { by: d.id });
@@ -256,12 +257,13 @@ pub async fn assignments(
 }
 
 /// The crew confirms it received the assignment (RFS015); the time is the server's.
-#[utoipa::path(post, path = "/api/v1/dispatches/{id}/ack", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/dispatches/{id}/ack", tag = "samu", params(("id" = String, Path), Observed),
     responses((status = 200, body = Dispatch), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    Params(q): Params<Observed>,
 ) -> ApiResult<Json<Dispatch>> {
     caller.require(Permission::CrewAct)?;
     let id: DispatchId = parse_id(&id, "Empenho")?;
@@ -275,8 +277,11 @@ pub async fn acknowledge(
             if !d.active {
                 return Err(StoreError::Conflict("Este empenho já foi encerrado.".into()));
             }
-            if d.times.acknowledged.is_none() {
-                d.times.acknowledged = Some(ctx.now);
+            let late = q.observed_at.is_some_and(|at| {
+                note_reported(&mut d.reported, Reported::Receipt, at, ctx.now, d.committed_at)
+            });
+            if d.times.acknowledged.is_none() || late {
+                d.times.acknowledged.get_or_insert(ctx.now);
                 ctx.save(&d)?;
                 ctx.audit(&actor, "dispatch.ack", &d.id.to_string(), &d.vehicle_code)?;
             }
@@ -286,17 +291,26 @@ pub async fn acknowledge(
     Ok(Json(d))
 }
 
+/// When the crew's tablet made a report it sends only now (it was without signal): an
+/// RFC 3339 time, kept beside the server's stamp when the report is late (RFS015).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Observed {
+    pub observed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// A phase of the dispatch reported by the crew or the fleet controller: en route, on scene,
 /// transporting, at destination, stretcher retained (unit and reason, RFS061), returning. The
 /// server stamps the time (RFS015, RFS055) and moves the vehicle with it; returning releases
 /// the vehicle from this occurrence.
-#[utoipa::path(post, path = "/api/v1/dispatches/{id}/status", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/dispatches/{id}/status", tag = "samu", params(("id" = String, Path), Observed),
     request_body = DispatchStatusChange, responses((status = 200, body = Dispatch), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn set_status(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    Params(q): Params<Observed>,
     Body(change): Body<DispatchStatusChange>,
 ) -> ApiResult<Json<Dispatch>> {
     if !caller.can(Permission::CrewAct) && !caller.can(Permission::OccurrenceDispatch) {
@@ -343,6 +357,9 @@ pub async fn set_status(
             let from = d.status;
             d.status = to;
             stamp(&mut d.times, to, ctx.now);
+            if let Some(at) = q.observed_at {
+                note_reported(&mut d.reported, Reported::Status(to), at, ctx.now, d.committed_at);
+            }
             if to == VehicleStatus::StretcherRetained {
                 d.stretcher = Some(StretcherRetention {
                     unit: change.unit.trim().to_owned(),
