@@ -105,6 +105,9 @@ login() {
 say "installed server on 127.0.0.1:$port"
 start_server
 grep -q '"status":"ok"' /tmp/atalaia-health.json || fail "health: $(cat /tmp/atalaia-health.json)"
+# The server package carries the crew's tablet app (issue 23).
+curl -fsS "http://127.0.0.1:$port/crew/" | grep -q 'src="app.js"' || fail "the installed server does not serve /crew/"
+curl -fsS "http://127.0.0.1:$port/crew/sw.js" | grep -q 'atalaia-crew-' || fail "the crew app's service worker is missing"
 token="$(login admin "$password")" || fail "the printed password does not log in"
 # The printed password was set by the installer: until the administrator changes it, the server
 # serves nothing else (16.3.2.3), so the installer's first step is the change.
