@@ -97,6 +97,9 @@ try {
   await page.mouse.down();
   for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 40 + i * 25, box.y + 150 - Math.sin(i / 2) * 60);
   await page.mouse.up();
+  // A live update redraws the screen while the term is open: the signature stays.
+  await api(ctx.regulator, "POST", `/occurrences/${ctx.occurrence}/messages`, { text: "Aguardando o termo." });
+  await page.locator("[data-tab=mensagens]", { hasText: "(1)" }).waitFor({ timeout: 15_000 });
   await page.fill("#consent-notes", "Assinado pela própria vítima.");
   await shot(page, "crew-consent");
   await page.click("text=Registrar termo");
@@ -114,7 +117,7 @@ try {
 
   // "Need support" to the central (RFS001).
   await page.fill("#alert-note", "Via interditada, precisamos de apoio do trânsito");
-  await page.click("#alert-support");
+  await page.dblclick("#alert-support"); // a double tap with gloves is one alert
   await syncSays(page, /Sincronizado/);
 
   // The transport, arrival and a retained stretcher (RFS055, RFS061).

@@ -47,11 +47,17 @@ export async function call(method: string, path: string, send: Send = {}): Promi
     body = JSON.stringify(send.body);
     headers["content-type"] = "application/json";
   }
+  // A link that stalls is a link that is gone: give up after 30 s, plus the time a file needs
+  // at 20 kB/s, and let the outbox try again.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 30_000 + (send.blob ? send.blob.size / 20 : 0));
   let res: Response;
   try {
-    res = await fetch(API + path, { method, headers, body, cache: "no-store" });
+    res = await fetch(API + path, { method, headers, body, cache: "no-store", signal: abort.signal });
   } catch {
     throw new Offline("Sem conexão com a central.");
+  } finally {
+    clearTimeout(timer);
   }
   if (!res.ok) throw await refusal(res);
   return res;

@@ -234,6 +234,7 @@ async function openReport(ctx: Ctx, occurrence: string): Promise<void> {
     document.body.append(link);
     link.click();
     link.remove();
+    window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
     ctx.say("Relatório aberto.");
   } catch (e) {
     ctx.say(e instanceof Offline ? "O relatório precisa de conexão com a central." : (e as Error).message, true);

@@ -21,10 +21,15 @@ export function chatView(ctx: Ctx, occ: Occurrence): HTMLElement {
       d.text = "";
       ctx.keepDraft();
     }
-    await ctx.act({
-      id, method: "POST", path: `/occurrences/${occ.id}/messages`, body: { id, text: t, canned },
-      label: `Mensagem: ${t.slice(0, 40)}`, occurrence: occ.id,
-    });
+    try {
+      await ctx.act({
+        id, method: "POST", path: `/occurrences/${occ.id}/messages`, body: { id, text: t, canned },
+        label: `Mensagem: ${t.slice(0, 40)}`, occurrence: occ.id,
+      });
+    } catch {
+      if (!canned && !d.text) d.text = t;
+      ctx.say("O tablet não conseguiu guardar a mensagem; tente de novo.", true);
+    }
     ctx.render();
   };
   for (const m of list) {

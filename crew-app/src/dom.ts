@@ -7,12 +7,23 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
-    if (typeof v === "function") el.addEventListener(k.replace(/^on/, ""), v);
+    if (typeof v === "function") el.addEventListener(k.replace(/^on/, ""), k === "onclick" ? once(v) : v);
     else if (k === "value" && "value" in el) (el as HTMLInputElement).value = String(v);
     else el.setAttribute(k, v === true ? "" : String(v));
   }
   for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
   return el;
+}
+
+/** A second tap on the same control within 700 ms is the same tap (gloves, a bumpy road). */
+function once(listener: EventListener): EventListener {
+  let last = 0;
+  return (e: Event) => {
+    const now = Date.now();
+    if (now - last < 700) return;
+    last = now;
+    listener(e);
+  };
 }
 
 let time = new Intl.DateTimeFormat("pt-BR", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
@@ -40,9 +51,12 @@ export function full(iso?: string | null): string {
   return iso ? dateTime.format(new Date(iso)).replace(",", "") : "";
 }
 
+/** The Manchester-style colours the regulation uses. */
 export const PRIORITY: Record<string, string> = {
   emergency: "Emergência",
-  urgent: "Urgência",
+  very_urgent: "Muito urgente",
+  urgent: "Urgente",
+  less_urgent: "Pouco urgente",
   not_urgent: "Não urgente",
 };
 

@@ -7,8 +7,8 @@ import { loginView, resetSeat, vehicleView } from "./signin";
 import { assignmentView } from "./assignment";
 import type { AppState, Ctx, NewAction } from "./ctx";
 import { full, h, hhmm, setZone } from "./dom";
-import { type Assignment, type Dispatch, type Message, observed, type Session } from "./model";
-import { describe, dismiss, enqueue, flush, onSync, startSync, syncState } from "./outbox";
+import { type Assignment, type Dispatch, type Message, type Occurrence, observed, type Session } from "./model";
+import { describe, dismiss, enqueue, flush, onSync, resend, startSync, syncState } from "./outbox";
 import { clearAll, kvGet, kvSet } from "./store";
 
 const s: AppState = { assignments: [], messages: {}, dispatches: {}, canned: [], tab: "ocorrencia", drafts: {}, seen: [], pending: [], failed: [] };
@@ -18,9 +18,21 @@ let noteTimer: number | undefined;
 let refreshTimer: number | undefined;
 let socket: WebSocket | undefined;
 
+let lastAction = { key: "", at: 0 };
+
+function fingerprint(a: NewAction): string {
+  const body = a.body && typeof a.body === "object" ? { ...(a.body as Record<string, unknown>), id: undefined } : a.body;
+  const file = a.blob ? `${a.blob.size}:${(a.blob as File).name ?? ""}` : "";
+  return `${a.method} ${a.path.split("?")[0]} ${JSON.stringify(body)} ${file}`;
+}
+
 const ctx: Ctx = {
   s,
   async act(a: NewAction) {
+    // A double tap with gloves is one action.
+    const key = fingerprint(a);
+    if (key === lastAction.key && Date.now() - lastAction.at < 1500) return;
+    lastAction = { key, at: Date.now() };
     await enqueue(a);
   },
   render,
@@ -42,8 +54,29 @@ const ctx: Ctx = {
   },
 };
 
+/** A new version of the app took over (the service worker updated): offered, never forced. */
+let newVersion = false;
+
+function watchUpdates(): void {
+  if (!("serviceWorker" in navigator)) return;
+  const hadController = !!navigator.serviceWorker.controller;
+  navigator.serviceWorker
+    .register("sw.js")
+    .then((reg) => {
+      const check = () => void reg.update().catch(() => {});
+      window.setInterval(check, 10 * 60_000);
+      window.addEventListener("online", check);
+    })
+    .catch(() => {});
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (!hadController) return; // the first install, not an update
+    newVersion = true;
+    renderTop();
+  });
+}
+
 async function boot(): Promise<void> {
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
+  watchUpdates();
   alert.unlockOnTouch();
   s.session = await kvGet<Session>("session");
   s.drafts = (await kvGet<AppState["drafts"]>("drafts")) ?? {};
@@ -58,10 +91,15 @@ async function boot(): Promise<void> {
       const changed = sync.pending.length !== s.pending.length || sync.failed.length !== s.failed.length;
       s.pending = sync.pending;
       s.failed = sync.failed;
+      // The session ended on the server: sign in again; what waits in the outbox is kept.
+      if (sync.signedOut && s.session) return void signedOut();
       if (changed) render();
       else renderTop();
     },
-    () => scheduleRefresh(),
+    (action, answer) => {
+      applyAnswer(action.occurrence, answer);
+      scheduleRefresh();
+    },
   );
   if (s.session) {
     setToken(s.session.token);
@@ -83,23 +121,28 @@ function scheduleRefresh(): void {
 }
 
 /** Reads the vehicle's assignments and their messages; keeps the last ones when offline. */
+let refreshGen = 0;
+
+/** Reads the vehicle's assignments and their messages; keeps the last ones when offline. Only
+ *  the latest read lands: an older one that finishes last is dropped. */
 async function refresh(): Promise<void> {
   const session = s.session;
   if (!session?.vehicle) return;
+  const gen = ++refreshGen;
   try {
     const list = await json<Assignment[]>("GET", `/vehicles/${session.vehicle.id}/assignments`);
-    s.assignments = list.filter((a) => a.dispatch.active);
-    for (const a of s.assignments) {
+    const assignments = list.filter((a) => a.dispatch.active);
+    const messages: AppState["messages"] = {};
+    const dispatches: AppState["dispatches"] = {};
+    for (const a of assignments) {
       const occ = a.occurrence.id;
-      s.messages[occ] = await json<Message[]>("GET", `/occurrences/${occ}/messages`);
-      s.dispatches[occ] = await json<Dispatch[]>("GET", `/dispatches?occurrence_id=${occ}`);
+      messages[occ] = await json<Message[]>("GET", `/occurrences/${occ}/messages`);
+      dispatches[occ] = await json<Dispatch[]>("GET", `/dispatches?occurrence_id=${occ}`);
     }
-    if (!s.canned.length) s.canned = await json<string[]>("GET", "/samu/canned-messages");
-    s.fetchedAt = new Date().toISOString();
-    await Promise.all([
-      kvSet("assignments", s.assignments), kvSet("messages", s.messages), kvSet("dispatches", s.dispatches),
-      kvSet("canned", s.canned), kvSet("fetchedAt", s.fetchedAt),
-    ]);
+    const canned = s.canned.length ? s.canned : await json<string[]>("GET", "/samu/canned-messages");
+    if (gen !== refreshGen) return;
+    Object.assign(s, { assignments, messages, dispatches, canned, fetchedAt: new Date().toISOString() });
+    await keepData();
     if (!s.current || !s.assignments.some((a) => a.dispatch.id === s.current)) s.current = s.assignments[0]?.dispatch.id;
     render();
   } catch (e) {
@@ -107,6 +150,42 @@ async function refresh(): Promise<void> {
     if (!(e instanceof Offline)) ctx.say((e as Error).message, true);
     renderTop();
   }
+}
+
+async function keepData(): Promise<void> {
+  await Promise.all([
+    kvSet("assignments", s.assignments), kvSet("messages", s.messages), kvSet("dispatches", s.dispatches),
+    kvSet("canned", s.canned), kvSet("fetchedAt", s.fetchedAt),
+  ]);
+}
+
+/** The server's answer to a sent action, put on screen at once (the refresh that follows may
+ *  take a while on a slow link): a dispatch, an occurrence, a message or an attachment. */
+function applyAnswer(occurrence: string | undefined, answer: unknown): void {
+  if (!answer || typeof answer !== "object") return;
+  const a = answer as Record<string, unknown>;
+  if ("vehicle_id" in a && "times" in a) {
+    const d = answer as Dispatch;
+    for (const x of s.assignments) if (x.dispatch.id === d.id) x.dispatch = d;
+  } else if ("records" in a && "number" in a) {
+    const o = answer as Occurrence;
+    for (const x of s.assignments) if (x.occurrence.id === o.id) x.occurrence = o;
+  } else if ("occurrence_id" in a && "text" in a && "delivered_at" in a) {
+    const m = answer as Message;
+    const list = (s.messages[m.occurrence_id] ??= []);
+    const i = list.findIndex((x) => x.id === m.id);
+    if (i >= 0) list[i] = m;
+    else list.push(m);
+  } else if ("sha256" in a && "kind" in a) {
+    const att = answer as Occurrence["attachments"][number];
+    for (const x of s.assignments) {
+      if (x.occurrence.id === occurrence && !x.occurrence.attachments.some((y) => y.id === att.id)) {
+        x.occurrence.attachments.push(att);
+      }
+    }
+  }
+  void keepData();
+  render();
 }
 
 /** The live feed: a dispatch, a message or an occurrence change makes the tablet read again. */
@@ -145,7 +224,7 @@ function newArrivals(): Assignment[] {
     && !s.pending.some((p) => p.path.split("?")[0] === `/dispatches/${a.dispatch.id}/ack`));
 }
 
-async function confirm(a: Assignment): Promise<void> {
+async function confirmArrival(a: Assignment): Promise<void> {
   s.seen.push(a.dispatch.id);
   await kvSet("seen", s.seen);
   s.current = a.dispatch.id;
@@ -190,7 +269,7 @@ function screen(): Node[] {
     fresh
       ? h("div", { class: "alertbar", role: "alert", id: "arrival" },
           h("span", {}, `Nova ocorrência: ${fresh.occurrence.address}`),
-          h("button", { type: "button", class: "primary", id: "confirm-arrival", onclick: () => void confirm(fresh) }, "Confirmar recebimento"))
+          h("button", { type: "button", class: "primary", id: "confirm-arrival", onclick: () => void confirmArrival(fresh) }, "Confirmar recebimento"))
       : null,
   ].filter((n): n is HTMLElement => !!n);
 }
@@ -203,13 +282,17 @@ function top(): HTMLElement {
         h("b", {}, "Ações recusadas pela central"),
         h("ul", { class: "list" }, ...s.failed.map((a) =>
           h("li", { class: "row" }, h("span", { style: "flex:1" }, `${a.label}: ${a.failed}`),
-            h("button", { type: "button", onclick: () => void dismiss(a) }, "Dispensar")))))
+            h("button", { type: "button", onclick: () => void resend(a) }, "Tentar de novo"),
+            h("button", { type: "button", onclick: () => {
+              if (confirm(`Descartar "${a.label}"? A central não a receberá.`)) void dismiss(a);
+            } }, "Descartar")))))
     : null;
   const bar = h(
     "header",
     { class: "top", id: "top" },
     h("div", { class: "who" }, h("b", {}, v ? v.code : "Atalaia"), h("small", {}, `${s.session?.user.display_name ?? ""}${s.fetchedAt ? ` · atualizado ${when(s.fetchedAt)}` : ""}`)),
     h("span", { class: `sync ${sync.css}`, id: "sync", role: "status" }, sync.text),
+    newVersion ? h("button", { type: "button", class: "primary", onclick: () => location.reload() }, "Nova versão — atualizar") : null,
     v ? h("button", { type: "button", onclick: () => void changeVehicle() }, "Trocar viatura") : null,
     h("button", { type: "button", onclick: () => void signOut() }, "Sair"),
   );
@@ -269,10 +352,20 @@ async function changeVehicle(): Promise<void> {
 }
 
 async function signOut(): Promise<void> {
-  if (s.pending.length) return ctx.say("Há ações aguardando envio: saia depois que forem enviadas.", true);
+  if (s.pending.length || s.failed.length) {
+    return ctx.say("Há ações aguardando envio ou recusadas: resolva-as antes de sair.", true);
+  }
+  if (syncState().link === "offline" || !navigator.onLine) {
+    return ctx.say("Sem conexão: saindo agora, a ocorrência some deste tablet até voltar o sinal.", true);
+  }
+  if (!confirm("Sair deste tablet? A ocorrência e os rascunhos deixam o aparelho.")) return;
   try { await call("POST", "/auth/logout", { body: {} }); } catch { /* leaving anyway */ }
   await clearAll();
   location.reload();
 }
 
-void boot();
+boot().catch((e) => {
+  root.replaceChildren(h("main", {}, h("section", { class: "card center" },
+    h("h2", {}, "Não foi possível abrir o aplicativo"),
+    h("p", {}, `O armazenamento do tablet não respondeu (${(e as Error).message}). Feche e abra o navegador; se continuar, libere espaço no aparelho.`))));
+});

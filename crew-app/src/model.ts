@@ -32,7 +32,7 @@ export interface Consent { victim: number; consented: boolean; term?: string | n
 export interface Occurrence {
   id: string; number: string; call_type: string; caller_name: string; caller_phone: string; address: string;
   municipality: string; location?: { lat: number; lon: number } | null; description: string;
-  priority?: "emergency" | "urgent" | "not_urgent" | null; victims: Victim[]; orientation: string; conduct: string;
+  priority?: "emergency" | "very_urgent" | "urgent" | "less_urgent" | "not_urgent" | null; victims: Victim[]; orientation: string; conduct: string;
   destination: string; records: CareRecord[]; attachments: Attachment[]; consents: Consent[];
   transfers?: { victim: number; from_vehicle: string; to_vehicle: string; reason: string; at: string }[];
   reference?: string; neighbourhood?: string;

@@ -47,6 +47,14 @@ export async function enqueue(a: Omit<Action, "createdAt" | "id"> & { id?: strin
   return action;
 }
 
+/** A refused action sent again (the reason may have passed: a binding, a password change). */
+export async function resend(a: Action): Promise<void> {
+  delete a.failed;
+  await outboxPut(a);
+  await publish();
+  void flush();
+}
+
 export async function dismiss(a: Action): Promise<void> {
   if (a.seq !== undefined) await outboxDelete(a.seq);
   await publish();

@@ -186,13 +186,23 @@ async function save(ctx: Ctx, occ: Occurrence, d: Record<string, string>): Promi
     ctx.render();
     return;
   }
-  // The form is emptied before the outbox write, so nothing typed meanwhile is lost.
+  // The form is emptied before the outbox write, so nothing typed meanwhile is lost; it comes
+  // back if the tablet could not keep the record.
+  const kept = { ...d };
   for (const k of Object.keys(d)) if (k !== "victim") delete d[k];
   ctx.keepDraft();
-  await ctx.act({
-    method: "POST", path: `/occurrences/${occ.id}/records`, body: result.body,
-    label: `Registro da vítima ${result.body.victim}`, occurrence: occ.id,
-  });
+  try {
+    await ctx.act({
+      method: "POST", path: `/occurrences/${occ.id}/records`, body: result.body,
+      label: `Registro da vítima ${result.body.victim}`, occurrence: occ.id,
+    });
+  } catch {
+    Object.assign(d, kept);
+    ctx.keepDraft();
+    ctx.say("O tablet não conseguiu guardar o registro (sem espaço?); o formulário foi mantido.", true);
+    ctx.render();
+    return;
+  }
   ctx.say("Registro salvo no tablet; enviado assim que houver conexão.");
   ctx.render();
 }

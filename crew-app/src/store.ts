@@ -12,8 +12,18 @@ function db(): Promise<IDBDatabase> {
       d.createObjectStore("kv");
       d.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
     };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      // A newer app in another tab upgrades the database: this one lets go and reloads.
+      req.result.onversionchange = () => {
+        req.result.close();
+        location.reload();
+      };
+      resolve(req.result);
+    };
+    req.onerror = () => {
+      opened = null;
+      reject(req.error);
+    };
   });
   return opened;
 }

@@ -70,12 +70,12 @@ async fn tdc_proc_6_to_12_rfs015_rfs017_rfs023_rfs024_rfs025_rfs026_rfs053_rfs06
     let signature = ok_bytes(&sc, &format!("/attachments/{}", occ.attachments[1].id)).await;
     let img = image::load_from_memory(&signature).expect("the signature is a PNG");
     let inked = img.to_luma8().pixels().filter(|p| p.0[0] < 128).count();
-    assert!(inked > 200, "the drawn signature is in the term ({inked} dark pixels)");
+    assert!(inked > 200, "the drawn signature, kept across a live redraw, is in the term ({inked} dark pixels)");
 
     // 10. The canned question was delivered and read; the answer reached the tablet.
     let chat: Vec<atalaia_core::samu::care::Message> =
         de(ok(sc.s.get(&sc.regulator, &format!("/occurrences/{}/messages", sc.occurrence)).await).await);
-    assert_eq!(chat.len(), 2);
+    assert_eq!(chat.len(), 3, "question, answer, and the note sent while the term was open");
     assert!(chat[0].from_crew() && chat[0].canned && chat[0].text.contains("destino"));
     assert!(chat[1].read_at.is_some(), "the regulator's answer was marked read when shown");
     assert!(out["receipt"].as_str().expect("receipt").contains("lida"), "{out}");
@@ -86,7 +86,7 @@ async fn tdc_proc_6_to_12_rfs015_rfs017_rfs023_rfs024_rfs025_rfs026_rfs053_rfs06
     assert_eq!((t.victim, t.from_vehicle.as_str(), t.to_vehicle.as_str()), (2, "USA-01", "USA-02"));
     assert_eq!(t.reason, "Segunda vítima estável, segue na USA-02");
 
-    // "Need support" (RFS001) from the tablet.
+    // "Need support" (RFS001) from the tablet: a double tap raised one alert.
     assert_eq!(occ.crew_alerts.len(), 1);
     assert_eq!(occ.crew_alerts[0].note, "Via interditada, precisamos de apoio do trânsito");
 
