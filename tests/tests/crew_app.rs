@@ -70,7 +70,10 @@ async fn tdc_proc_6_to_12_rfs015_rfs017_rfs023_rfs024_rfs025_rfs026_rfs053_rfs06
     let signature = ok_bytes(&sc, &format!("/attachments/{}", occ.attachments[1].id)).await;
     let img = image::load_from_memory(&signature).expect("the signature is a PNG");
     let inked = img.to_luma8().pixels().filter(|p| p.0[0] < 128).count();
-    assert!(inked > 200, "the drawn signature, kept across a live redraw, is in the term ({inked} dark pixels)");
+    assert!(
+        inked > 200,
+        "the drawn signature, kept across a live redraw, is in the term ({inked} dark pixels)"
+    );
 
     // 10. The canned question was delivered and read; the answer reached the tablet.
     let chat: Vec<atalaia_core::samu::care::Message> =
