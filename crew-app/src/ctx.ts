@@ -25,16 +25,9 @@ export interface AppState {
   fetchedAt?: string;
 }
 
-export interface NewAction {
-  id?: string;
-  method: "POST" | "PUT";
-  path: string;
-  body?: unknown;
-  blob?: Blob;
-  contentType?: string;
-  label: string;
-  occurrence?: string;
-}
+/** An action as a view asks for it: the outbox gives it its id (unless the view chose one, to
+ *  refer to it) and its time. */
+export type NewAction = Omit<Action, "seq" | "id" | "createdAt" | "failed"> & { id?: string };
 
 export interface Ctx {
   s: AppState;

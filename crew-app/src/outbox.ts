@@ -3,6 +3,7 @@
 // answer is applied once. Without signal the actions wait; they go when the link comes back.
 
 import { call, Offline, Refused } from "./api";
+import type { NewAction } from "./ctx";
 import { type Action, outboxAdd, outboxAll, outboxDelete, outboxPut } from "./store";
 
 export type Link = "online" | "offline";
@@ -39,7 +40,7 @@ export function newId(): string {
   return crypto.randomUUID();
 }
 
-export async function enqueue(a: Omit<Action, "createdAt" | "id"> & { id?: string }): Promise<Action> {
+export async function enqueue(a: NewAction): Promise<Action> {
   const action: Action = { ...a, id: a.id ?? newId(), createdAt: new Date().toISOString() };
   action.seq = await outboxAdd(action);
   await publish();

@@ -61,6 +61,21 @@ pub async fn scene() -> Scene {
     scene_at(std::sync::Arc::new(atalaia_core::SystemClock)).await
 }
 
+/// A USA registered and made available; its id.
+async fn available_usa(s: &TestServer, fleet: &str, code: &str) -> String {
+    let v = ok(s
+        .post(
+            &s.admin_token,
+            "/vehicles",
+            &json!({"code": code, "kind": "usa", "municipality": "Belo Horizonte"}),
+        )
+        .await)
+    .await;
+    let id = v["id"].as_str().expect("id").to_owned();
+    ok(s.post(fleet, &format!("/vehicles/{id}/status"), &json!({"status": "available"})).await).await;
+    id
+}
+
 /// The same scene on a server whose time comes from `clock`.
 pub async fn scene_at(clock: std::sync::Arc<dyn atalaia_core::Clock>) -> Scene {
     let s = TestServer::start_at(clock, |_| {}).await;
@@ -68,16 +83,7 @@ pub async fn scene_at(clock: std::sync::Arc<dyn atalaia_core::Clock>) -> Scene {
     let regulator = s.user_token("regulador", Role::Regulator).await;
     let fleet = s.user_token("frota", Role::FleetController).await;
     s.user_token("equipe", Role::Crew).await;
-    let v = ok(s
-        .post(
-            &s.admin_token,
-            "/vehicles",
-            &json!({"code": "USA-01", "kind": "usa", "municipality": "Belo Horizonte"}),
-        )
-        .await)
-    .await;
-    let vehicle = v["id"].as_str().expect("id").to_owned();
-    ok(s.post(&fleet, &format!("/vehicles/{vehicle}/status"), &json!({"status": "available"})).await).await;
+    let vehicle = available_usa(&s, &fleet, "USA-01").await;
     let call = json!({"call_type": "atendimento", "caller_name": "Maria Souza", "caller_phone": "31988887777",
         "address": "Praça Sete de Setembro, s/n - Centro", "municipality": "Belo Horizonte",
         "description": "Motociclista, colisão com carro", "location": {"lat": -19.9191, "lon": -43.9386},
@@ -92,16 +98,7 @@ pub async fn scene_at(clock: std::sync::Arc<dyn atalaia_core::Clock>) -> Scene {
     )
     .await)
     .await;
-    let usa2 = ok(s
-        .post(
-            &s.admin_token,
-            "/vehicles",
-            &json!({"code": "USA-02", "kind": "usa", "municipality": "Belo Horizonte"}),
-        )
-        .await)
-    .await;
-    let second = usa2["id"].as_str().expect("id").to_owned();
-    ok(s.post(&fleet, &format!("/vehicles/{second}/status"), &json!({"status": "available"})).await).await;
+    let second = available_usa(&s, &fleet, "USA-02").await;
     Scene { s, regulator, fleet, vehicle, second, occurrence }
 }
 
