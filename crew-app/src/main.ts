@@ -18,21 +18,9 @@ let noteTimer: number | undefined;
 let refreshTimer: number | undefined;
 let socket: WebSocket | undefined;
 
-let lastAction = { key: "", at: 0 };
-
-function fingerprint(a: NewAction): string {
-  const body = a.body && typeof a.body === "object" ? { ...(a.body as Record<string, unknown>), id: undefined } : a.body;
-  const file = a.blob ? `${a.blob.size}:${(a.blob as File).name ?? ""}` : "";
-  return `${a.method} ${a.path.split("?")[0]} ${JSON.stringify(body)} ${file}`;
-}
-
 const ctx: Ctx = {
   s,
   async act(a: NewAction) {
-    // A double tap with gloves is one action.
-    const key = fingerprint(a);
-    if (key === lastAction.key && Date.now() - lastAction.at < 1500) return;
-    lastAction = { key, at: Date.now() };
     await enqueue(a);
   },
   render,

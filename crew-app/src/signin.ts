@@ -83,9 +83,10 @@ let picked: Choice | undefined;
 let members: Member[] = [];
 let errors: Record<string, string> = {};
 
-/** Forget the last choice: the next sign-in to a vehicle starts from the list. */
+/** Forget the last choice: the next sign-in to a vehicle starts from a fresh list. */
 export function resetSeat(): void {
   picked = undefined;
+  choices = undefined;
   errors = {};
 }
 
@@ -102,10 +103,10 @@ export function vehicleView(ctx: Ctx, onSeated: (v: { id: string; code: string }
   const fill = (list: Choice[]) =>
     box.replaceChildren(...list.map((v) => h("button", { type: "button", onclick: () => pick(v) }, v.code,
       h("small", {}, [v.kind.toUpperCase(), v.base, v.municipality].filter(Boolean).join(" · ")))));
+  // The list is read once per visit to this screen, not on every redraw.
   if (choices) fill(choices);
-  json<Choice[]>("GET", "/crew/vehicles").then((l) => { choices = l; fill(l); }).catch((x) => {
-    if (!choices) box.replaceChildren(h("p", { class: "error" }, x instanceof Offline ? "Sem conexão com a central." : (x as Error).message));
-  });
+  else json<Choice[]>("GET", "/crew/vehicles").then((l) => { choices = l; fill(l); }).catch((x) =>
+    box.replaceChildren(h("p", { class: "error" }, x instanceof Offline ? "Sem conexão com a central." : (x as Error).message)));
   return h("main", {}, h("section", { class: "card center" }, h("h2", {}, "Viatura deste plantão"), box));
 }
 

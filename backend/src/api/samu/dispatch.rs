@@ -277,11 +277,11 @@ pub async fn acknowledge(
             if !d.active {
                 return Err(StoreError::Conflict("Este empenho já foi encerrado.".into()));
             }
-            let late = q.observed_at.is_some_and(|at| {
-                note_reported(&mut d.reported, Reported::Receipt, at, ctx.now, d.committed_at)
-            });
-            if d.times.acknowledged.is_none() || late {
-                d.times.acknowledged.get_or_insert(ctx.now);
+            if d.times.acknowledged.is_none() {
+                d.times.acknowledged = Some(ctx.now);
+                if let Some(at) = q.observed_at {
+                    note_reported(&mut d.reported, Reported::Receipt, at, ctx.now, d.committed_at);
+                }
                 ctx.save(&d)?;
                 ctx.audit(&actor, "dispatch.ack", &d.id.to_string(), &d.vehicle_code)?;
             }
