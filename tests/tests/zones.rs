@@ -52,7 +52,8 @@ async fn change(s: &TestServer, zone: &str, action: &str, reason: &str) -> reqwe
 }
 
 #[tokio::test]
-async fn iii_2_13_a_suspended_or_lifted_zone_raises_nothing_and_a_lifted_one_is_kept_unchangeable() {
+async fn iii_2_13_a_suspended_or_lifted_zone_raises_nothing_a_lifted_one_is_kept_unchangeable_and_its_history_told()
+ {
     let s = TestServer::start().await;
     let person: Value = s
         .post(
@@ -162,5 +163,17 @@ async fn iii_2_13_a_suspended_or_lifted_zone_raises_nothing_and_a_lifted_one_is_
             "{action} with its reason in {rows:?}"
         );
     }
+
+    // The zone's own history, for whoever reads zones (an operator reads no audit trail):
+    // drawn, suspended, resumed, lifted — newest first, each with who and why.
+    let operator = s.user_token("plantonista", atalaia_core::auth::Role::MonitoringOperator).await;
+    assert_eq!(s.get(&operator, &format!("/audit?target={school}")).await.status(), 403);
+    let history: Value =
+        s.get(&operator, &format!("/zones/{school}/history")).await.json().await.expect("history");
+    let actions: Vec<&str> =
+        history.as_array().expect("array").iter().map(|e| e["action"].as_str().unwrap_or_default()).collect();
+    assert_eq!(actions, ["zone.lift", "zone.resume", "zone.suspend", "zone.create"], "{history}");
+    assert!(history[0]["detail"].as_str().unwrap_or_default().contains("decisão judicial"), "{history}");
+    assert_eq!(s.get(&operator, "/zones/no-such-zone/history").await.status(), 404);
     s.running.shutdown().await;
 }

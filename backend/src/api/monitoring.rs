@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/zones", get(list_zones).post(create_zone))
         .route("/zones/{id}", get(get_zone).put(update_zone))
         .route("/zones/{id}/state", axum::routing::post(change_zone_state))
+        .route("/zones/{id}/history", get(zone_history))
         .route("/group-rules", get(list_group_rules))
         .route("/group-rules/{group}", get(get_group_rules).put(put_group_rules))
         .route("/positions", get(list_positions))
@@ -211,19 +212,51 @@ pub async fn person_history(
         .store
         .read(move |c| {
             reach::person(c, unit.as_deref(), id)?;
-            // Asked by action: the record's views (audited too) must not crowd its changes out.
-            let mut entries = Vec::new();
-            for action in ["person.update", "person.photo", "person.create"] {
-                let q = atalaia_core::wire::AuditQuery {
-                    target: Some(id.to_string()),
-                    action: Some(action.to_owned()),
-                    limit: Some(1_000),
-                    ..atalaia_core::wire::AuditQuery::default()
-                };
-                entries.extend(Store::audit_entries(c, &q)?);
-            }
-            entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
-            Ok(entries)
+            record_history(c, &id.to_string(), &["person.update", "person.photo", "person.create"])
+        })
+        .await?;
+    Ok(Json(entries))
+}
+
+/// The changes of one record from the audit trail, newest first. Asked by action: the record's
+/// views (audited too) must not crowd its changes out.
+fn record_history(
+    c: &rusqlite::Connection,
+    target: &str,
+    actions: &[&str],
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut entries = Vec::new();
+    for action in actions {
+        let q = atalaia_core::wire::AuditQuery {
+            target: Some(target.to_owned()),
+            action: Some((*action).to_owned()),
+            limit: Some(1_000),
+            ..atalaia_core::wire::AuditQuery::default()
+        };
+        entries.extend(Store::audit_entries(c, &q)?);
+    }
+    entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
+    Ok(entries)
+}
+
+/// A zone's history: drawn, each change of its shape or owner, each suspension, resumption and
+/// its lifting with the reason, who and when, newest first (III-2.13).
+#[utoipa::path(get, path = "/api/v1/zones/{id}/history", tag = "monitoring", params(("id" = String, Path)),
+    responses((status = 200, body = [AuditEntry]), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn zone_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AuditEntry>>> {
+    caller.require(Permission::ZoneRead)?;
+    let id: atalaia_core::ids::ZoneId = parse_id(&id, Zone::WHAT)?;
+    let unit = reach::unit(&caller);
+    let entries = state
+        .store
+        .read(move |c| {
+            let _: Zone = reach::get(c, unit.as_deref(), &id.to_string())?;
+            let actions = ["zone.create", "zone.update", "zone.suspend", "zone.resume", "zone.lift"];
+            record_history(c, &id.to_string(), &actions)
         })
         .await?;
     Ok(Json(entries))

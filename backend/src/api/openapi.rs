@@ -48,7 +48,7 @@ impl Modify for BearerAuth {
         documents::add_document, documents::list_documents, documents::get_document,
         devices::list_devices, devices::get_device, devices::create_device, devices::change_device_state,
         devices::list_commands, devices::send_command,
-        monitoring::list_zones, monitoring::get_zone, monitoring::create_zone, monitoring::update_zone, monitoring::change_zone_state,
+        monitoring::list_zones, monitoring::get_zone, monitoring::create_zone, monitoring::update_zone, monitoring::change_zone_state, monitoring::zone_history,
         monitoring::list_group_rules, monitoring::get_group_rules, monitoring::put_group_rules,
         monitoring::list_positions, ingest::list_rejects, ingest::list_unhandled, ingest::list_models,
         alarms::list_alarms, alarms::get_alarm, alarms::act, alarms::list_procedures, alarms::put_procedure,

@@ -497,6 +497,13 @@ pub fn routes(f: &Fixtures, n: usize) -> Vec<Route> {
         ),
         r("GET", "/api/v1/zones/{id}", format!("/zones/{z}"), Body::None, Needs::One(ZoneRead)),
         r(
+            "GET",
+            "/api/v1/zones/{id}/history",
+            format!("/zones/{z}/history"),
+            Body::None,
+            Needs::One(ZoneRead),
+        ),
+        r(
             "PUT",
             "/api/v1/zones/{id}",
             format!("/zones/{z}"),
