@@ -27,6 +27,7 @@ pub mod schedule_text;
 pub mod seat;
 mod sqlite;
 pub mod tiles;
+pub mod zones;
 
 pub use api::{Api, ApiError};
 

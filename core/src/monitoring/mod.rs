@@ -252,6 +252,16 @@ impl ZoneAction {
 impl Zone {
     /// Applies `action`, by `by` at `at` for `reason`; why not, in Portuguese, when the zone's
     /// state does not allow it.
+    /// What may be done to the zone now, in the order a console offers it: a zone in force is
+    /// suspended or lifted, a suspended one resumed or lifted, a lifted one nothing.
+    pub fn allowed_actions(&self) -> &'static [ZoneAction] {
+        match (&self.lifted, self.active) {
+            (Some(_), _) => &[],
+            (None, true) => &[ZoneAction::Suspend, ZoneAction::Lift],
+            (None, false) => &[ZoneAction::Resume, ZoneAction::Lift],
+        }
+    }
+
     pub fn change_state(
         &mut self,
         action: ZoneAction,
@@ -372,5 +382,26 @@ mod zone_state_tests {
             assert!(z.change_state(action, "Rafael", "x", at).is_err(), "{action:?} after the lift");
         }
         assert!(!z.active);
+    }
+
+    /// III-2.13: what a console offers is exactly what the zone's state lets happen.
+    #[test]
+    fn iii_2_13_the_actions_offered_are_the_ones_the_state_allows() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 6, 15, 0, 0).single().expect("valid");
+        let all = [ZoneAction::Suspend, ZoneAction::Resume, ZoneAction::Lift];
+        let mut in_force = zone();
+        let mut suspended = zone();
+        suspended.change_state(ZoneAction::Suspend, "Rafael", "viagem", at).expect("suspended");
+        let mut lifted = zone();
+        lifted.change_state(ZoneAction::Lift, "Rafael", "decisão", at).expect("lifted");
+        for z in [&mut in_force, &mut suspended, &mut lifted] {
+            let offered = z.allowed_actions();
+            for action in all {
+                let done = z.clone().change_state(action, "Rafael", "x", at).is_ok();
+                assert_eq!(offered.contains(&action), done, "{action:?} on {:?}/{:?}", z.active, z.lifted);
+            }
+        }
+        assert_eq!(in_force.allowed_actions(), [ZoneAction::Suspend, ZoneAction::Lift]);
+        assert!(lifted.allowed_actions().is_empty());
     }
 }

@@ -234,6 +234,9 @@ pub enum Message {
     Track(track::Message),
     /// Addresses and coordinates searched.
     Search(search::Message),
+    /// Select this zone and fit the view to it (from the zones list of the administration
+    /// screen; a lifted zone is not drawn and is not shown).
+    ShowZone(atalaia_core::ids::ZoneId),
 }
 
 /// What the dashboard does for the map (it holds the API session).
@@ -608,18 +611,14 @@ impl State {
                     None => {}
                 }
             }
+            Message::ShowZone(zone) => self.show_zone(zone, model),
             Message::Search(m) => {
                 let (task, event) = self.search.update(m, model);
                 match event {
                     Some(search::Event::Go(_, Some(zone))) if model.zones.contains_key(&zone) => {
                         // The zone's own outline and popup point it out: no search ring too.
                         self.search.searched = None;
-                        self.picked = Some(Picked::Zone(zone));
-                        if let Some((sw, ne)) = self.selection_bounds(model) {
-                            self.viewport.fit(sw, ne);
-                        }
-                        self.view_changed();
-                        self.invalidate();
+                        self.show_zone(zone, model);
                     }
                     Some(search::Event::Go(at, _)) => {
                         self.viewport.center_on(at, self.viewport.zoom().max(15.0));
@@ -631,6 +630,19 @@ impl State {
             }
         }
         (Task::none(), None)
+    }
+
+    /// Selects a zone drawn on the map and fits the view to it.
+    fn show_zone(&mut self, zone: atalaia_core::ids::ZoneId, model: &LiveModel) {
+        if model.zones.get(&zone).is_none_or(|z| z.lifted.is_some()) {
+            return;
+        }
+        self.picked = Some(Picked::Zone(zone));
+        if let Some((sw, ne)) = self.selection_bounds(model) {
+            self.viewport.fit(sw, ne);
+        }
+        self.view_changed();
+        self.invalidate();
     }
 
     /// Hands a message to the view and does what its change asks for.

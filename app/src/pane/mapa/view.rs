@@ -275,12 +275,12 @@ impl State {
                 }
                 if zone.lifted.is_none() {
                     r = r.push(action("Editar zona", zones::Message::Edit));
-                    r = r.push(if zone.active {
-                        action("Suspender", zones::Message::AskState(ZoneAction::Suspend))
-                    } else {
-                        action("Reativar", zones::Message::AskState(ZoneAction::Resume))
-                    });
-                    r = r.push(action("Revogar", zones::Message::AskState(ZoneAction::Lift)));
+                    for &a in zone.allowed_actions() {
+                        r = r.push(action(
+                            atalaia_client::zones::action_label(a),
+                            zones::Message::AskState(a),
+                        ));
+                    }
                 }
             }
             r = r.push(
@@ -303,14 +303,11 @@ impl State {
 
     /// The reason asked before suspending, resuming or lifting a zone; Enter confirms.
     fn zone_state_form<'a>(&'a self, f: &'a zones::StateForm) -> Element<'a, Message> {
-        let what = match f.action {
-            ZoneAction::Suspend => "Motivo da suspensão (obrigatório)",
-            ZoneAction::Resume => "Motivo da reativação (obrigatório)",
-            ZoneAction::Lift => "Motivo da revogação — a zona deixa de valer para sempre (obrigatório)",
-        };
+        let what = atalaia_client::zones::reason_hint(f.action);
         let mut input =
             text_input(what, &f.reason).id(zones::REASON_ID).size(theme::SMALL).padding([3, 6]).width(420);
-        let mut confirm = button(text(zones::confirm_label(f.action)).size(theme::SMALL)).padding([3, 9]);
+        let mut confirm =
+            button(text(atalaia_client::zones::confirm_label(f.action)).size(theme::SMALL)).padding([3, 9]);
         if !f.sending {
             input = input
                 .on_input(|r| Message::Zone(zones::Message::StateReason(r)))

@@ -309,15 +309,6 @@ pub struct StateForm {
     pub error: Option<String>,
 }
 
-/// What the confirming button says.
-pub fn confirm_label(action: ZoneAction) -> &'static str {
-    match action {
-        ZoneAction::Suspend => "Confirmar suspensão",
-        ZoneAction::Resume => "Confirmar reativação",
-        ZoneAction::Lift => "Confirmar revogação",
-    }
-}
-
 /// The zone's state in a few words: "Em vigor", "Suspensa", "Revogada em … por …: motivo".
 pub fn state_line(zone: &Zone, tz: chrono_tz::Tz) -> String {
     match &zone.lifted {

@@ -1,6 +1,6 @@
 //! The administration screen ("Cadastros", issue 22 item 2): opened from the header instead of
 //! the panes, for who may read people or devices. One search field over tabs — people, devices —
-//! each a list with the selected record beside it — people, devices, users, rules, the audit — and the changes the user's role may make. Every
+//! each a list with the selected record beside it — people, devices, zones, users, rules, the audit — and the changes the user's role may make. Every
 //! change goes through the outbox like any other command and lands on every seat through the
 //! live feed.
 
@@ -14,6 +14,7 @@ pub mod profiles;
 pub mod reports;
 pub mod rules;
 pub mod users;
+pub mod zones;
 
 use crate::pane::Ctx;
 use crate::theme;
@@ -30,6 +31,7 @@ pub enum Tab {
     #[default]
     People,
     Devices,
+    Zones,
     Audit,
     Users,
     Profiles,
@@ -44,6 +46,7 @@ pub struct State {
     query: String,
     people: people::State,
     devices: devices::State,
+    zones: zones::State,
     audit: audit::State,
     users: users::State,
     rules: rules::State,
@@ -58,6 +61,7 @@ pub enum Message {
     Query(String),
     People(people::Message),
     Devices(devices::Message),
+    Zones(zones::Message),
     Audit(audit::Message),
     Users(users::Message),
     Rules(rules::Message),
@@ -93,6 +97,10 @@ pub enum Event {
     Reports(reports::Request),
     /// Run an investigative query; the answer comes back as `investigation::Message::Found`.
     Investigate(investigation::Request),
+    /// Ask for a zone's history; the answer comes back as `zones::Message::History`.
+    ZoneHistory(atalaia_core::ids::ZoneId),
+    /// Leave for the map with this zone selected and fitted.
+    ShowZone(atalaia_core::ids::ZoneId),
     Close,
 }
 
@@ -103,6 +111,8 @@ impl State {
             Tab::People
         } else if ctx.user.can(Permission::DeviceRead) {
             Tab::Devices
+        } else if ctx.user.can(Permission::ZoneRead) {
+            Tab::Zones
         } else if ctx.user.can(Permission::AuditRead) {
             Tab::Audit
         } else if rules_here(ctx) {
@@ -122,6 +132,7 @@ impl State {
     pub fn allowed(ctx: &Ctx<'_>) -> bool {
         ctx.user.can(Permission::PersonRead)
             || ctx.user.can(Permission::DeviceRead)
+            || ctx.user.can(Permission::ZoneRead)
             || ctx.user.can(Permission::AuditRead)
             || rules_here(ctx)
             || ctx.user.can(Permission::UserAdmin)
@@ -180,6 +191,10 @@ impl State {
                 let (task, event) = self.devices.update(m, ctx);
                 return (task.map(Message::Devices), event);
             }
+            Message::Zones(m) => {
+                let (task, event) = self.zones.update(m, ctx);
+                return (task.map(Message::Zones), event);
+            }
             Message::Close => return (Task::none(), Some(Event::Close)),
         }
         (Task::none(), None)
@@ -201,6 +216,7 @@ impl State {
             text("Cadastros").size(theme::HEADING),
             tab("Pessoas", Tab::People, ctx.user.can(Permission::PersonRead)),
             tab("Dispositivos", Tab::Devices, ctx.user.can(Permission::DeviceRead)),
+            tab("Zonas", Tab::Zones, ctx.user.can(Permission::ZoneRead)),
             tab("Usuários", Tab::Users, ctx.user.can(Permission::UserAdmin)),
             tab("Perfis", Tab::Profiles, ctx.user.can(Permission::UserAdmin) && ctx.user.unit.is_none()),
             tab("Regras", Tab::Rules, rules_here(ctx)),
@@ -237,6 +253,7 @@ impl State {
         let body = match self.tab {
             Tab::People => self.people.view(ctx, &self.query).map(Message::People),
             Tab::Devices => self.devices.view(ctx, &self.query).map(Message::Devices),
+            Tab::Zones => self.zones.view(ctx, &self.query).map(Message::Zones),
             Tab::Audit => self.audit.view(ctx).map(Message::Audit),
             Tab::Users => self.users.view(ctx, &self.query).map(Message::Users),
             Tab::Rules => self.rules.view(ctx).map(Message::Rules),

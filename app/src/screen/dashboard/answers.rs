@@ -3,7 +3,7 @@
 
 use super::{Dashboard, Message};
 use crate::alert;
-use crate::pane::{alarmes, atendimento, mapa, regulacao};
+use crate::pane::{alarmes, atendimento, regulacao};
 use crate::text as pt;
 use atalaia_client::desk::{self, Issued, Routed, Show};
 use atalaia_client::format;
@@ -77,10 +77,9 @@ impl Dashboard {
                     result.map_err(|e| crate::text::api_error(&e)),
                 ),
             )),
-            Routed::Zone(id, result) => Message::Mapa(mapa::Message::Zone(mapa::zones::Message::Saved(
-                id,
-                result.map_err(|e| crate::text::api_error(&e)),
-            ))),
+            Routed::Zone(id, result) => {
+                Message::ZoneSaved(id, result.map_err(|e| crate::text::api_error(&e)))
+            }
         }
     }
 

@@ -107,6 +107,8 @@ pub enum Message {
     /// The server's answer about a person's record (from the alarm card or the administration
     /// screen; each ignores answers about a form it does not hold).
     PersonSaved(atalaia_core::ids::PersonId, Result<Box<atalaia_core::monitoring::Person>, String>),
+    /// The server's answer about a zone: for the map's editor and the zones tab.
+    ZoneSaved(atalaia_core::ids::ZoneId, Result<Box<atalaia_core::monitoring::Zone>, String>),
     Logout,
 }
 
@@ -622,6 +624,7 @@ impl Dashboard {
             | Message::FileDropped(_)
             | Message::Photo(..)
             | Message::PersonSaved(..)
+            | Message::ZoneSaved(..)
             | Message::Senha
             | Message::Password(_) => return self.overlay(message),
             Message::Logout => {

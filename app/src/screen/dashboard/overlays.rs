@@ -47,6 +47,11 @@ impl Dashboard {
                     Some(crate::screen::admin::Event::Rules(request)) => self.rules_request(request),
                     Some(crate::screen::admin::Event::Profiles(request)) => self.profiles_request(request),
                     Some(crate::screen::admin::Event::Investigate(request)) => self.investigate(request),
+                    Some(crate::screen::admin::Event::ZoneHistory(zone)) => self.zone_history(zone),
+                    Some(crate::screen::admin::Event::ShowZone(zone)) => {
+                        self.admin = None;
+                        return self.update(Message::Mapa(crate::pane::mapa::Message::ShowZone(zone)));
+                    }
                     Some(crate::screen::admin::Event::Reports(request)) => {
                         return self.reports_request(request);
                     }
@@ -92,6 +97,17 @@ impl Dashboard {
                     );
                     tasks.push(self.update(Message::Admin(m)).0);
                 }
+                return (Task::batch(tasks), None);
+            }
+            Message::ZoneSaved(id, result) => {
+                use crate::pane::mapa;
+                let mut tasks = Vec::new();
+                if self.admin.is_some() {
+                    let m = crate::screen::admin::zones::Message::Saved(id, result.clone());
+                    tasks.push(self.update(Message::Admin(crate::screen::admin::Message::Zones(m))).0);
+                }
+                let m = mapa::Message::Zone(mapa::zones::Message::Saved(id, result));
+                tasks.push(self.update(Message::Mapa(m)).0);
                 return (Task::batch(tasks), None);
             }
             Message::Senha if self.password.take().is_none() => {
@@ -234,6 +250,15 @@ impl Dashboard {
                 self.update(Message::Mapa(mapa::Message::Track(show)))
             }
         }
+    }
+
+    /// Asks for a zone's history; the answer goes back to the zones tab.
+    fn zone_history(&self, zone: atalaia_core::ids::ZoneId) -> Task<Message> {
+        use crate::screen::admin::{Message as A, zones::Message as Z};
+        let api = self.session.api.clone();
+        let path = format!("/zones/{zone}/history");
+        let fetch = async move { api.get(&path).await.map_err(|e| crate::text::api_error(&e)) };
+        Task::perform(fetch, move |r| Message::Admin(A::Zones(Z::History(zone, r))))
     }
 
     /// Runs an investigative query; its answer goes back to the tab.
