@@ -18,7 +18,6 @@ use atalaia_core::wire::{AlarmAction, EventBody, NewProcedure, Problem};
 use axum::extract::{Path, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use rusqlite::OptionalExtension;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -327,13 +326,7 @@ pub async fn act(
                     Ok(Ok(a))
                 }
                 Err(AlarmError::AlreadyClaimed { by }) => {
-                    let name: Option<String> = ctx
-                        .conn
-                        .query_row("SELECT display_name FROM users WHERE id = ?1", [by.to_string()], |r| {
-                            r.get(0)
-                        })
-                        .optional()
-                        .map_err(StoreError::from)?;
+                    let name = Store::user_display_name(ctx.conn, by)?;
                     Ok(Err(ApiError::Conflict(format!(
                         "Alarme já assumido por {}.",
                         name.unwrap_or_else(|| "outro operador".into())

@@ -7,6 +7,7 @@
 //! Handlers never write SQL: they call the entity helpers here (and in `entities`), which is the
 //! seam where a PostgreSQL implementation would sit later.
 
+mod attachments;
 mod audit;
 mod crew;
 mod detector;
@@ -18,6 +19,7 @@ mod photos;
 mod positions;
 mod profiles;
 pub mod tracks;
+mod users;
 
 pub use audit::Actor;
 pub use detector::{detector_state, save_detector_state};

@@ -23,7 +23,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -174,15 +173,10 @@ pub async fn upload(
                 return Ok((false, stored.clone()));
             }
             open_for_care(&o)?;
-            if let Some(aid) = q.id {
-                let taken: Option<String> = ctx
-                    .conn
-                    .prepare_cached("SELECT occurrence_id FROM attachments WHERE id = ?1")?
-                    .query_row([aid.to_string()], |r| r.get(0))
-                    .optional()?;
-                if taken.is_some() {
-                    return Err(StoreError::Conflict("Já existe outro anexo com este identificador.".into()));
-                }
+            if let Some(aid) = q.id
+                && Store::attachment_exists(ctx.conn, aid)?
+            {
+                return Err(StoreError::Conflict("Já existe outro anexo com este identificador.".into()));
             }
             let info = AttachmentInfo {
                 id: q.id.unwrap_or_default(),
@@ -196,16 +190,7 @@ pub async fn upload(
                 by_name: user.display_name.clone(),
                 at: ctx.now,
             };
-            ctx.conn
-                .prepare_cached(
-                    "INSERT INTO attachments (id, occurrence_id, content_type, data) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(rusqlite::params![
-                    info.id.to_string(),
-                    o.id.to_string(),
-                    content_type,
-                    body.as_ref()
-                ])?;
+            Store::put_attachment(ctx.conn, info.id, o.id, &content_type, &body)?;
             o.attachments.push(info.clone());
             o.updated_at = ctx.now;
             ctx.save(&o)?;
@@ -235,15 +220,10 @@ pub async fn download(
     let found: Option<(String, Vec<u8>)> = state
         .store
         .read(move |c| {
-            let found: Option<(String, String, Vec<u8>)> = c
-                .prepare_cached("SELECT occurrence_id, content_type, data FROM attachments WHERE id = ?1")?
-                .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()?;
-            let Some((occurrence, content_type, data)) = found else { return Ok(None) };
+            let Some(found) = Store::attachment(c, id)? else { return Ok(None) };
             // A crew reads the attachments of its own occurrences only.
-            let occurrence = occurrence.parse().map_err(|_| StoreError::NotFound("Anexo"))?;
-            crew_on_occurrence(c, &who, occurrence)?;
-            Ok(Some((content_type, data)))
+            crew_on_occurrence(c, &who, found.occurrence)?;
+            Ok(Some((found.content_type, found.data)))
         })
         .await?;
     let (content_type, data) = found.ok_or(ApiError::NotFound("Anexo"))?;
