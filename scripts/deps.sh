@@ -17,6 +17,9 @@ if [ "$profile" = "test" ]; then
   # sox measures the alert tone captured through ALSA's file plugin; dbus runs the private session
   # bus of the desktop-notification test.
   packages+=(xvfb xauth x11-apps imagemagick python3-aiosmtpd poppler-utils sox dbus)
+  # postgresql: the server binaries the PostgreSQL engine's tests start in a temporary directory
+  # (tests/src/pg.rs; issue 24) — initdb and pg_ctl from /usr/lib/postgresql/<version>/bin.
+  packages+=(postgresql)
 fi
 if [ "$profile" = "packages" ]; then
   # What installing the .deb files needs (their Depends), systemd-analyze to check the unit, curl

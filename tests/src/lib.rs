@@ -2,6 +2,7 @@
 //! real HTTP clients and a real WebSocket to the live feed.
 
 pub mod crew;
+pub mod pg;
 pub mod smtp;
 
 use atalaia_backend::{Config, Running};

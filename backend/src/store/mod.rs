@@ -15,6 +15,7 @@ mod documents;
 mod entities;
 mod ingest;
 mod migrations;
+pub mod pg;
 mod photos;
 mod positions;
 mod profiles;
