@@ -146,9 +146,67 @@ pub fn problem_response(p: &Problem) -> Response {
     resp
 }
 
+/// Every error the API answers is problem+json (issue 24 item 5): what the framework refuses
+/// before a handler runs — a method the route does not take (405), a body over a route's limit
+/// (413), a content type it does not read (415) — comes as axum's plain text in English and is
+/// told again here, by its status, in Portuguese. Problems and successes pass untouched.
+pub async fn problems_only(resp: Response) -> Response {
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return resp;
+    }
+    let (code, title, detail) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method_not_allowed", "Método não permitido", "Este endereço não aceita este método.")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("too_large", "Requisição grande demais", "O corpo da requisição passa do limite deste endereço.")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Tipo de conteúdo não aceito",
+            "Envie o corpo com o Content-Type que este endereço aceita (application/json, salvo indicação).",
+        ),
+        StatusCode::NOT_FOUND => ("not_found", "Não encontrado", "Recurso não encontrado."),
+        s if s.is_server_error() => (
+            "internal",
+            "Erro interno",
+            "Erro interno do servidor. A equipe técnica foi notificada pelo registro de eventos.",
+        ),
+        _ => ("bad_request", "Requisição inválida", "A requisição não pôde ser lida."),
+    };
+    tracing::debug!(%status, "a framework rejection told as a problem");
+    let p = Problem {
+        type_uri: format!("https://atalaia.invalid/problems/{code}"),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail: Some(detail.to_owned()),
+        code: code.to_owned(),
+        errors: Vec::new(),
+    };
+    let mut out = problem_response(&p);
+    // What the framework said still matters to a client that retries (e.g. `Allow` on a 405).
+    for (name, value) in resp.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
 /// Turn a body that axum could not parse into a problem instead of axum's plain-text rejection.
 pub fn json_rejection(rej: axum::extract::rejection::JsonRejection) -> ApiError {
-    ApiError::BadRequest(format!("JSON inválido: {}", rej.body_text()))
+    match rej.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(crate::api::JSON_BODY_LIMIT),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::BadRequest("Envie o corpo como JSON (Content-Type: application/json).".into())
+        }
+        _ => ApiError::BadRequest(format!("JSON inválido: {}", rej.body_text())),
+    }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

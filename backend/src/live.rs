@@ -13,9 +13,9 @@ use atalaia_core::monitoring::reach::Reach;
 use atalaia_core::monitoring::{Device, Person, Zone};
 use atalaia_core::samu::crew_scope::CrewScope;
 use atalaia_core::samu::{Occurrence, OccurrencePhase, Vehicle};
-use atalaia_core::wire::{EventBody, LiveEvent, LiveMessage, Snapshot};
+use atalaia_core::wire::{EventBody, LiveEvent, LiveMessage, Problem, Snapshot};
+use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
-use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Duration;
 use serde::Deserialize;
@@ -26,18 +26,28 @@ const MAX_RESUME: usize = 5000;
 /// How often an open feed re-checks its session.
 const SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LiveQuery {
+    /// The last `seq` this console applied: the feed resumes after it.
     pub since: Option<u64>,
     /// The database `since` belongs to (the `instance` of the snapshot the console started
     /// from); another database's `seq` means nothing here, so the console gets a snapshot.
     pub instance: Option<String>,
 }
 
+/// The live feed: a WebSocket of `LiveMessage` frames — a snapshot, then every event in `seq`
+/// order; `since` resumes after what the console already has. A browser, which cannot set a
+/// header on a WebSocket, may pass its session as `?token=` here and only here.
+#[utoipa::path(get, path = "/api/v1/live", tag = "system",
+    params(LiveQuery, ("token" = Option<String>, Query, description = "The session token, for a browser that cannot send the Authorization header")),
+    responses((status = 101, description = "Switching to a WebSocket of LiveMessage frames"),
+        (status = 400, description = "Not a WebSocket upgrade request", body = Problem)),
+    security(("bearer" = [])))]
 pub async fn handler(
     State(state): State<AppState>,
     caller: AuthUser,
-    Query(q): Query<LiveQuery>,
+    crate::api::Params(q): crate::api::Params<LiveQuery>,
     ws: WebSocketUpgrade,
 ) -> Response {
     ws.on_upgrade(move |socket| async move {

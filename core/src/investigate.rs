@@ -362,6 +362,7 @@ pub fn stays(track: &[TrackFix]) -> HashMap<i64, Stay> {
 /// Body of the presence query: was the person within `radius_m` of a point in the period
 /// (16.2.18, 16.2.23)?
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct PresenceQuery {
     pub person_id: PersonId,
     pub lat: f64,
@@ -380,6 +381,7 @@ pub struct Presence {
 
 /// Who was within `radius_m` of a point in the period (16.2.24).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct NearbyQuery {
     pub lat: f64,
     pub lon: f64,
@@ -390,6 +392,7 @@ pub struct NearbyQuery {
 
 /// One person or a group (16.2.25) in a period.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct SubjectQuery {
     #[serde(default)]
     pub person_id: Option<PersonId>,

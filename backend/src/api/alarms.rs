@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
     /// Only the messages about this alarm.
     pub alarm_id: Option<AlarmId>,
@@ -46,7 +47,7 @@ const SHOWN: usize = 500;
 pub async fn list_notifications(
     State(state): State<AppState>,
     caller: Caller,
-    axum::extract::Query(q): axum::extract::Query<NotificationQuery>,
+    super::Params(q): super::Params<NotificationQuery>,
 ) -> ApiResult<Json<Vec<Notification>>> {
     caller.require(Permission::AlarmRead)?;
     let alarm = q.alarm_id.map(|a| a.to_string());
@@ -153,6 +154,7 @@ fn visible(caller: &Caller, scope: &Scope, a: &Alarm) -> bool {
 
 /// `GET /alarms` filters.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AlarmListQuery {
     /// Only the alarms about this person, device, vehicle or occurrence, open or closed, newest
     /// first — with their notes (III-2.14). Viewing a person's is audited (RFS179).
@@ -163,7 +165,7 @@ pub struct AlarmListQuery {
 pub async fn list_alarms(
     State(state): State<AppState>,
     caller: Caller,
-    axum::extract::Query(q): axum::extract::Query<AlarmListQuery>,
+    super::Params(q): super::Params<AlarmListQuery>,
 ) -> ApiResult<Json<Vec<Alarm>>> {
     if !caller.can(Permission::AlarmRead) && !caller.can(Permission::OccurrenceRead) {
         return Err(ApiError::Forbidden);

@@ -2,12 +2,13 @@
 //! verification. Entries are written by the operations themselves (see `store::audit`).
 
 use super::Caller;
+use super::Params;
 use crate::error::ApiResult;
 use crate::server::AppState;
 use crate::store::Store;
 use atalaia_core::auth::Permission;
 use atalaia_core::wire::{AuditCheck, AuditEntry, AuditQuery, Problem};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 
@@ -20,7 +21,7 @@ pub fn router() -> Router<AppState> {
 pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<AuditQuery>,
+    Params(q): Params<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     caller.require(Permission::AuditRead)?;
     // Someone bound to a unit reads what the unit's professionals did (RFS177).

@@ -215,7 +215,7 @@ pub async fn list_commands(
 /// and the device's acknowledgement follow on the live feed.
 #[utoipa::path(post, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = String, Path)),
     request_body = NewCommand,
-    responses((status = 202, body = DeviceCommand), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 202, body = DeviceCommand), (status = 409, body = Problem, description = "the device is not active"), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn send_command(
     State(state): State<AppState>,

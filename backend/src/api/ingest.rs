@@ -2,13 +2,14 @@
 //! server counts instead of using, and the device models that decide what inputs mean.
 
 use super::Caller;
+use super::Params;
 use crate::error::ApiResult;
 use crate::server::AppState;
 use crate::store::{IngestCounter, IngestReject, Store};
 use atalaia_core::auth::Permission;
 use atalaia_core::devices::DeviceModel;
 use atalaia_core::wire::Problem;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 
@@ -33,6 +34,7 @@ pub async fn list_rejects(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnhandledQuery {
     /// Only this device (its wire identifier, the IMEI).
     pub device: Option<String>,
@@ -45,7 +47,7 @@ pub struct UnhandledQuery {
 pub async fn list_unhandled(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<UnhandledQuery>,
+    Params(q): Params<UnhandledQuery>,
 ) -> ApiResult<Json<Vec<IngestCounter>>> {
     caller.require(Permission::DeviceRead)?;
     super::reach::central_only(&caller)?;

@@ -57,6 +57,10 @@ pub fn check(errors: Vec<FieldError>) -> ApiResult<()> {
     if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
 }
 
+/// The largest JSON body a route reads unless it says otherwise (photos, documents and the crew's
+/// attachments take more): 2 MiB.
+pub const JSON_BODY_LIMIT: usize = 2 << 20;
+
 /// Parse a path id, answering 404 (not 400) for ids that cannot exist.
 pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &'static str) -> ApiResult<T> {
     raw.parse().map_err(|_| ApiError::NotFound(what))
@@ -80,7 +84,9 @@ pub fn router(state: AppState) -> Router {
         .merge(investigate::router())
         .merge(reports::router())
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::layer));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::layer))
+        .layer(axum::middleware::map_response(crate::error::problems_only))
+        .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT));
     Router::new()
         .nest(atalaia_core::wire::API_PREFIX, api)
         .merge(crate::crew_app::router())

@@ -1,6 +1,7 @@
 //! Monitoring resources: persons, devices (with their person or vehicle link), zones, position
 //! history and the log of refused device messages.
 
+use super::Params;
 use super::reach::{self, InReach};
 use super::{Body, Caller, check, created, parse_id};
 use crate::error::ApiResult;
@@ -11,7 +12,7 @@ use atalaia_core::monitoring::{GroupRules, Person, Position, Zone};
 use atalaia_core::wire::{
     AuditEntry, FieldError, NewGroupRules, NewPerson, NewZone, PositionQuery, Problem, ZoneStateChange,
 };
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -430,7 +431,7 @@ pub async fn change_zone_state(
 pub async fn list_positions(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PositionQuery>,
+    Params(q): Params<PositionQuery>,
 ) -> ApiResult<Json<Vec<Position>>> {
     caller.require(Permission::PositionRead)?;
     let mut f = PositionFilter {

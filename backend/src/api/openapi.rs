@@ -22,12 +22,74 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The errors every operation may answer, documented as they are sent (issue 24 item 5): each
+/// problem as `application/problem+json` (the annotations name the `Problem` body; the media
+/// type is set here once), and the statuses that come from the route's shape rather than its
+/// handler — 401 and 403 where a session is required, 404 where the path names a record, 400
+/// where a query or a body is read, 413, 415 and 422 where a body is.
+struct ErrorResponses;
+
+impl Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = || ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let names_a_record = path.contains('{');
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                for response in op.responses.responses.values_mut() {
+                    let RefOr::T(response) = response else { continue };
+                    let is_problem = response.content.get("application/json").is_some_and(
+                        |c| matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem")),
+                    );
+                    if is_problem && let Some(c) = response.content.shift_remove("application/json") {
+                        response.content.insert(PROBLEM.to_owned(), c);
+                    }
+                }
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let reads_query =
+                    op.parameters.iter().flatten().any(|p| p.parameter_in == ParameterIn::Query);
+                let reads_body = op.request_body.is_some();
+                let mut add = |status: &str, description: &str| {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| {
+                        ResponseBuilder::new()
+                            .description(description)
+                            .content(PROBLEM, problem())
+                            .build()
+                            .into()
+                    });
+                };
+                if secured {
+                    add("401", "Sem sessão válida (faça login)");
+                    add("403", "O perfil não permite, ou a senha precisa ser trocada antes");
+                }
+                if names_a_record {
+                    add("404", "Registro não encontrado");
+                }
+                if reads_query || reads_body {
+                    add("400", "Requisição ilegível (JSON ou parâmetros da consulta)");
+                }
+                if reads_body {
+                    add("413", "Corpo acima do limite do endereço");
+                    add("415", "Tipo de conteúdo não aceito");
+                    add("422", "Campos inválidos, cada um com sua mensagem");
+                }
+            }
+        }
+    }
+}
+
+/// The media type of every error (RFC 9457).
+const PROBLEM: &str = "application/problem+json";
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Atalaia API", description = "SAMU 192 regulation and electronic-monitoring operations. \
         Errors are RFC 9457 application/problem+json with a stable `code`. The live feed is a WebSocket at \
         /api/v1/live (Bearer token or ?token=; ?since=SEQ resumes) carrying LiveMessage frames."),
     paths(
+        crate::live::handler,
         super::health,
         users::login, users::logout, users::me, users::list, users::create,
         users::change_password, users::report, users::unlock, users::names, users::set_active, users::set_unit,
@@ -59,7 +121,7 @@ impl Modify for BearerAuth {
         reports::report, reports::export_events,
     ),
     components(schemas(LiveMessage, Problem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses),
     tags(
         (name = "system", description = "Health and metadata"),
         (name = "auth", description = "Sessions and users"),

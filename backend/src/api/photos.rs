@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PhotoQuery {
     /// An earlier photo (from the record's history); none: the current one.
     #[serde(default)]

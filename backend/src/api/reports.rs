@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
@@ -183,6 +184,7 @@ pub async fn report(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// Events after this sequence number (0: from the start); continue from the last line's `seq`.
     #[serde(default)]

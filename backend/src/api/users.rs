@@ -1,5 +1,6 @@
 //! Login, logout, the current user and user administration.
 
+use super::Params;
 use super::{Body, Caller};
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
@@ -8,7 +9,7 @@ use atalaia_core::auth::Permission;
 use atalaia_core::wire::{
     LoginRequest, LoginResponse, NewUser, PasswordChange, Problem, UserInfo, UserReportLine,
 };
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -161,6 +162,7 @@ pub async fn change_password(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// Period of the access counts, in days [default: 30].
     pub days: Option<i64>,
@@ -173,7 +175,7 @@ pub struct ReportQuery {
 pub async fn report(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ReportQuery>,
+    Params(q): Params<ReportQuery>,
 ) -> ApiResult<Json<Vec<UserReportLine>>> {
     if !caller.can(Permission::UserAdmin) {
         caller.require(Permission::AuditRead)?;

@@ -76,6 +76,7 @@ pub struct DocumentRef {
 
 /// What describes a document being attached (the file is the request's body).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NewDocument {
     pub kind: DocumentKind,
     pub title: String,

@@ -314,6 +314,7 @@ pub struct AuditEntry {
 
 /// Query of `GET /audit`: every filter optional; newest first.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub username: Option<String>,
     pub action: Option<String>,
@@ -407,6 +408,7 @@ pub enum AlarmAction {
 
 /// Query of `GET /positions`.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PositionQuery {
     pub device_id: Option<DeviceId>,
     pub person_id: Option<PersonId>,

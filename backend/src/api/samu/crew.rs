@@ -108,6 +108,7 @@ pub async fn add_record(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// Client id: resending the same file from an offline tablet stores it once.
     pub id: Option<AttachmentId>,
@@ -121,7 +122,7 @@ pub struct UploadQuery {
 /// file, its `Content-Type` header its type. Replaying the same id returns the stored record.
 #[utoipa::path(post, path = "/api/v1/occurrences/{id}/attachments", tag = "samu", params(("id" = String, Path), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = AttachmentInfo), (status = 200, body = AttachmentInfo, description = "replay of an id already stored"),
+    responses((status = 201, body = AttachmentInfo), (status = 200, body = AttachmentInfo, description = "replay of an id already stored"), (status = 409, body = Problem, description = "another attachment has this id, or the occurrence is closed"),
         (status = 413, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn upload(
@@ -242,7 +243,7 @@ pub async fn download(
 /// The crew's question or the regulator's answer (RFS045, RFS048). Stored means delivered:
 /// the sender sees `delivered_at` at once, and `read_at` when the other side opens it.
 #[utoipa::path(post, path = "/api/v1/occurrences/{id}/messages", tag = "samu", params(("id" = String, Path)),
-    request_body = NewMessage, responses((status = 201, body = Message), (status = 200, body = Message, description = "replay"), (status = 422, body = Problem)),
+    request_body = NewMessage, responses((status = 201, body = Message), (status = 200, body = Message, description = "replay"), (status = 409, body = Problem, description = "the conversation is closed"), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn send_message(
     State(state): State<AppState>,
@@ -414,7 +415,7 @@ fn has_victim(o: &Occurrence, victim: u32) -> bool {
 
 /// The victim's consent to care or refusal, with the photo of the signed term (RFS023).
 #[utoipa::path(post, path = "/api/v1/occurrences/{id}/consents", tag = "samu", params(("id" = String, Path)),
-    request_body = NewConsent, responses((status = 200, body = Occurrence), (status = 422, body = Problem)), security(("bearer" = [])))]
+    request_body = NewConsent, responses((status = 200, body = Occurrence), (status = 409, body = Problem, description = "the occurrence is closed"), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn add_consent(
     State(state): State<AppState>,
     caller: Caller,

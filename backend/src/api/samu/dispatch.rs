@@ -186,6 +186,7 @@ pub async fn create_dispatch(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DispatchQuery {
     pub occurrence_id: Option<OccurrenceId>,
     pub vehicle_id: Option<VehicleId>,

@@ -7,6 +7,7 @@ pub mod crew_seat;
 pub mod dispatch;
 pub mod regulation;
 
+use super::Params;
 use super::{Body, Caller, check, created, parse_id};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
@@ -20,7 +21,7 @@ use atalaia_core::samu::{
     CallType, Closure, Dispatch, IntakeAlert, Occurrence, OccurrencePhase, Telemetry, Vehicle, VehicleStatus,
 };
 use atalaia_core::wire::{NewOccurrence, NewVehicle, Problem, Reason, VehicleStatusChange};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -58,6 +59,7 @@ pub async fn intake_rules(State(state): State<AppState>, caller: Caller) -> ApiR
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OccurrenceQuery {
     /// Caller number: earlier calls from it, newest first (RFS182).
     pub phone: Option<String>,
@@ -68,7 +70,7 @@ pub struct OccurrenceQuery {
 pub async fn list_occurrences(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<OccurrenceQuery>,
+    Params(q): Params<OccurrenceQuery>,
 ) -> ApiResult<Json<Vec<Occurrence>>> {
     caller.require(Permission::OccurrenceRead)?;
     let who = caller.user.clone();
@@ -276,7 +278,7 @@ pub async fn get_vehicle(
 }
 
 #[utoipa::path(post, path = "/api/v1/vehicles/{id}/status", tag = "samu", params(("id" = String, Path)),
-    request_body = VehicleStatusChange, responses((status = 200, body = Vehicle), (status = 404, body = Problem)), security(("bearer" = [])))]
+    request_body = VehicleStatusChange, responses((status = 200, body = Vehicle), (status = 409, body = Problem, description = "the vehicle is on a dispatch (change it there), or the change does not follow from its state"), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn set_vehicle_status(
     State(state): State<AppState>,
     caller: Caller,

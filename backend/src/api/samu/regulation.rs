@@ -120,6 +120,7 @@ pub async fn add_addendum(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecommendationQuery {
     /// Vehicle type; the regulator's choice for the occurrence when absent (any type when the
     /// regulator has not chosen).
