@@ -365,7 +365,7 @@ async fn replay(points: usize) {
         .running
         .state
         .store
-        .read(atalaia_backend::store::Store::list::<atalaia_core::alarm::Alarm>)
+        .read(|c| atalaia_backend::store::Store::list::<atalaia_core::alarm::Alarm>(c))
         .await
         .expect("alarms");
     let stale = alarms.iter().filter(|a| a.kind != AlarmKind::LateData).count();

@@ -329,7 +329,7 @@ impl Harness {
     ) -> Result<Report, ScenarioError> {
         // Let the live tick settle anything pending, then read the truth from the store.
         self.tick().await?;
-        let alarms = self.store().read(Store::list::<Alarm>).await?;
+        let alarms = self.store().read(|c| Store::list::<Alarm>(c)).await?;
         let position_events = self
             .store()
             .read(|c| {

@@ -88,7 +88,7 @@ pub async fn list_notification_rules(
     caller: Caller,
 ) -> ApiResult<Json<Vec<NotificationRule>>> {
     caller.require(Permission::AlarmRead)?;
-    Ok(Json(state.store.read(Store::list::<NotificationRule>).await?))
+    Ok(Json(state.store.read(|c| Store::list::<NotificationRule>(c)).await?))
 }
 
 /// Define (replace) a rule: who gets an e-mail or SMS when which alarms are raised or escalate
@@ -449,7 +449,7 @@ pub async fn list_procedures(
     caller: Caller,
 ) -> ApiResult<Json<Vec<Procedure>>> {
     caller.require(Permission::AlarmRead)?;
-    Ok(Json(state.store.read(Store::list::<Procedure>).await?))
+    Ok(Json(state.store.read(|c| Store::list::<Procedure>(c)).await?))
 }
 
 /// Define (replace) the steps for an alarm kind, for one group or for everyone (16.2.7).

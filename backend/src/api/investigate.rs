@@ -154,7 +154,7 @@ async fn subjects(
     }
     let g = group.unwrap_or_default();
     let wanted = g.clone();
-    let mut people: Vec<Person> = state.store.read(Store::list::<Person>).await?;
+    let mut people: Vec<Person> = state.store.read(|c| Store::list::<Person>(c)).await?;
     people.retain(|p| {
         p.groups().contains(&wanted)
             && unit.as_deref().is_none_or(|u| atalaia_core::monitoring::reach::in_unit(u, p))

@@ -2,14 +2,13 @@
 //! document is the wire type itself, so what the API returns is exactly what was stored.
 
 use super::StoreError;
+use super::db::{Db, ToValue, Value};
 use atalaia_core::alarm::{Alarm, Procedure};
 use atalaia_core::command::DeviceCommand;
 use atalaia_core::monitoring::{Device, GroupRules, Person, Zone};
 use atalaia_core::notify::{Delivery, Notification, NotificationRule};
 use atalaia_core::samu::{Dispatch, Occurrence, Vehicle};
 use atalaia_core::wire::EventBody;
-use rusqlite::types::Value;
-use rusqlite::{Connection, Params, params_from_iter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -36,7 +35,7 @@ impl Entity for Occurrence {
         vec![
             ("number", Value::Text(self.number.clone())),
             ("caller_phone", Value::Text(digits)),
-            ("open", Value::Integer(i64::from(self.phase != atalaia_core::samu::OccurrencePhase::Closed))),
+            ("open", Value::Int(i64::from(self.phase != atalaia_core::samu::OccurrencePhase::Closed))),
         ]
     }
     fn to_event(&self) -> EventBody {
@@ -68,7 +67,7 @@ impl Entity for Dispatch {
         vec![
             ("occurrence_id", Value::Text(self.occurrence_id.to_string())),
             ("vehicle_id", Value::Text(self.vehicle_id.to_string())),
-            ("active", Value::Integer(i64::from(self.active))),
+            ("active", Value::Int(i64::from(self.active))),
         ]
     }
     fn to_event(&self) -> EventBody {
@@ -162,7 +161,7 @@ impl Entity for DeviceCommand {
     fn columns(&self) -> Vec<(&'static str, Value)> {
         vec![
             ("device_id", Value::Text(self.device_id.to_string())),
-            ("pending", Value::Integer(i64::from(self.is_pending()))),
+            ("pending", Value::Int(i64::from(self.is_pending()))),
         ]
     }
     fn to_event(&self) -> EventBody {
@@ -178,7 +177,7 @@ impl Entity for Notification {
     }
     fn columns(&self) -> Vec<(&'static str, Value)> {
         vec![
-            ("pending", Value::Integer(i64::from(self.state == Delivery::Pending))),
+            ("pending", Value::Int(i64::from(self.state == Delivery::Pending))),
             ("next_attempt", Value::Text(crate::store::ts(self.next_attempt_at))),
             ("alarm_id", self.alarm_id.map_or(Value::Null, |a| Value::Text(a.to_string()))),
             (
@@ -217,7 +216,7 @@ impl Entity for Alarm {
     }
     fn columns(&self) -> Vec<(&'static str, Value)> {
         vec![
-            ("active", Value::Integer(i64::from(self.is_active()))),
+            ("active", Value::Int(i64::from(self.is_active()))),
             ("subject", Value::Text(self.subject.id_string())),
         ]
     }
@@ -226,7 +225,8 @@ impl Entity for Alarm {
     }
 }
 
-pub fn upsert<E: Entity>(conn: &Connection, e: &E, seq: u64) -> Result<(), StoreError> {
+pub fn upsert<'a, E: Entity>(db: impl Into<Db<'a>>, e: &E, seq: u64) -> Result<(), StoreError> {
+    let db = db.into();
     let extra = e.columns();
     let mut names = vec!["id", "doc", "seq"];
     names.extend(extra.iter().map(|(n, _)| *n));
@@ -240,33 +240,33 @@ pub fn upsert<E: Entity>(conn: &Connection, e: &E, seq: u64) -> Result<(), Store
         updates.join(", ")
     );
     let mut values =
-        vec![Value::Text(e.key()), Value::Text(serde_json::to_string(e)?), Value::Integer(seq as i64)];
+        vec![Value::Text(e.key()), Value::Text(serde_json::to_string(e)?), Value::Int(seq as i64)];
     values.extend(extra.into_iter().map(|(_, v)| v));
-    match conn.prepare_cached(&sql)?.execute(params_from_iter(values)) {
+    let params: Vec<&dyn ToValue> = values.iter().map(|v| v as &dyn ToValue).collect();
+    match db.execute(&sql, &params) {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(f, msg)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-            Err(StoreError::Conflict(format!(
-                "{} já existe com este identificador ({})",
-                E::WHAT,
-                msg.unwrap_or_default()
-            )))
+        Err(e) if e.is_unique_violation() => {
+            Err(StoreError::Conflict(format!("{} já existe com este identificador ({e})", E::WHAT)))
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
-pub fn get<E: Entity>(conn: &Connection, id: &str) -> Result<Option<E>, StoreError> {
-    Ok(list::<E, _>(conn, "WHERE id = ?1", [id])?.into_iter().next())
+pub fn get<'a, E: Entity>(db: impl Into<Db<'a>>, id: &str) -> Result<Option<E>, StoreError> {
+    Ok(list::<E>(db, "WHERE id = ?1", &[&id])?.into_iter().next())
 }
 
-/// Documents of `E` matching `filter` (a trusted SQL suffix with `?` parameters), oldest `seq` first.
-pub fn list<E: Entity, P: Params>(conn: &Connection, filter: &str, params: P) -> Result<Vec<E>, StoreError> {
+/// Documents of `E` matching `filter` (a trusted SQL suffix with `?N` parameters), oldest `seq`
+/// first.
+pub fn list<'a, E: Entity>(
+    db: impl Into<Db<'a>>,
+    filter: &str,
+    params: &[&dyn ToValue],
+) -> Result<Vec<E>, StoreError> {
     let sql = format!("SELECT doc FROM {} {filter} ORDER BY seq", E::TABLE);
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params, |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
-    for row in rows {
-        out.push(serde_json::from_str(&row?)?);
+    for row in db.into().query(&sql, params)? {
+        out.push(serde_json::from_str(&row.get::<String>(0)?)?);
     }
     Ok(out)
 }

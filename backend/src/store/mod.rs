@@ -10,6 +10,7 @@
 mod attachments;
 mod audit;
 mod crew;
+pub mod db;
 mod detector;
 mod documents;
 mod entities;
@@ -48,6 +49,11 @@ pub const LIVE_BUFFER: usize = 8192;
 pub enum StoreError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// A column read as what it is not (a query and its reader disagree).
+    #[error("column: {0}")]
+    Column(String),
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
     #[error("{0} not found")]
@@ -63,6 +69,19 @@ pub enum StoreError {
     Migration(String),
     #[error("task: {0}")]
     Task(String),
+}
+
+impl StoreError {
+    /// A row that would repeat a unique key, on either engine.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+                f.code == rusqlite::ErrorCode::ConstraintViolation
+            }
+            StoreError::Postgres(e) => e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+            _ => false,
+        }
+    }
 }
 
 /// One row of the event log as stored (the body is its JSON text).
@@ -346,42 +365,51 @@ impl Store {
     }
 
     /// Next value of a named counter (occurrence numbers per year).
-    pub fn next_counter(conn: &Connection, name: &str) -> Result<i64, StoreError> {
-        let v: i64 = conn.query_row(
+    pub fn next_counter<'a>(db: impl Into<db::Db<'a>>, name: &str) -> Result<i64, StoreError> {
+        let row = db.into().query_opt(
             "INSERT INTO counters (name, value) VALUES (?1, 1)
-             ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
-            params![name],
-            |r| r.get(0),
+             ON CONFLICT(name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            &[&name],
         )?;
-        Ok(v)
+        row.ok_or_else(|| StoreError::Column("no counter returned".into()))?.get(0)
     }
 
-    pub fn get<E: Entity>(conn: &Connection, id: &str) -> Result<Option<E>, StoreError> {
-        entities::get(conn, id)
+    /// Writes an entity's document as it stands, without an event: the writer's half of
+    /// [`WriteCtx::save`], for moving a central between engines and for the conformance suite.
+    pub fn put_record<'a, E: Entity>(db: impl Into<db::Db<'a>>, e: &E, seq: u64) -> Result<(), StoreError> {
+        entities::upsert(db, e, seq)
     }
 
-    pub fn get_required<E: Entity>(conn: &Connection, id: &str) -> Result<E, StoreError> {
-        entities::get(conn, id)?.ok_or(StoreError::NotFound(E::WHAT))
+    pub fn get<'a, E: Entity>(db: impl Into<db::Db<'a>>, id: &str) -> Result<Option<E>, StoreError> {
+        entities::get(db, id)
+    }
+
+    pub fn get_required<'a, E: Entity>(db: impl Into<db::Db<'a>>, id: &str) -> Result<E, StoreError> {
+        entities::get(db, id)?.ok_or(StoreError::NotFound(E::WHAT))
     }
 
     /// The stored entity with this client-supplied id, if any: creates answer it instead of
     /// overwriting it, so a command replayed from an offline outbox is harmless.
-    pub fn existing<E: Entity, I: ToString>(
-        conn: &Connection,
+    pub fn existing<'a, E: Entity, I: ToString>(
+        db: impl Into<db::Db<'a>>,
         id: Option<I>,
     ) -> Result<Option<E>, StoreError> {
         match id {
-            Some(id) => entities::get(conn, &id.to_string()),
+            Some(id) => entities::get(db, &id.to_string()),
             None => Ok(None),
         }
     }
 
-    pub fn list<E: Entity>(conn: &Connection) -> Result<Vec<E>, StoreError> {
-        entities::list(conn, "", rusqlite::params![])
+    pub fn list<'a, E: Entity>(db: impl Into<db::Db<'a>>) -> Result<Vec<E>, StoreError> {
+        entities::list(db, "", &[])
     }
 
-    pub fn find_by<E: Entity>(conn: &Connection, column: &str, value: &str) -> Result<Option<E>, StoreError> {
-        Ok(entities::list::<E, _>(conn, &format!("WHERE {column} = ?1"), [value])?.into_iter().next())
+    pub fn find_by<'a, E: Entity>(
+        db: impl Into<db::Db<'a>>,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<E>, StoreError> {
+        Ok(entities::list::<E>(db, &format!("WHERE {column} = ?1"), &[&value])?.into_iter().next())
     }
 
     /// Unclaimed active alarms not escalated yet and raised before about `before` (a [`ts`]
@@ -395,7 +423,7 @@ impl Store {
             "WHERE active = 1 AND json_extract(doc, '$.state.state') = 'open'
                AND json_extract(doc, '$.escalated_at') IS NULL
                AND julianday(json_extract(doc, '$.raised_at')) <= julianday(?1)",
-            [before],
+            &[&before],
         )
     }
 
@@ -446,7 +474,7 @@ impl Store {
         entities::list(
             conn,
             "WHERE julianday(json_extract(doc, '$.raised_at')) BETWEEN julianday(?1) - 0.00002 AND julianday(?2) + 0.00002",
-            [from, to],
+            &[&from, &to],
         )
     }
 
@@ -475,8 +503,12 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn list_by<E: Entity>(conn: &Connection, column: &str, value: &str) -> Result<Vec<E>, StoreError> {
-        entities::list::<E, _>(conn, &format!("WHERE {column} = ?1"), [value])
+    pub fn list_by<'a, E: Entity>(
+        db: impl Into<db::Db<'a>>,
+        column: &str,
+        value: &str,
+    ) -> Result<Vec<E>, StoreError> {
+        entities::list::<E>(db, &format!("WHERE {column} = ?1"), &[&value])
     }
 
     pub fn scalar_i64(conn: &Connection, sql: &str) -> Result<Option<i64>, StoreError> {

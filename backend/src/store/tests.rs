@@ -56,7 +56,7 @@ async fn a_failing_job_does_not_take_its_batch_down() {
         }
     }
     assert_eq!(ok, 40);
-    let stored = s.read(Store::list::<Alarm>).await.expect("list");
+    let stored = s.read(|c| Store::list::<Alarm>(c)).await.expect("list");
     assert_eq!(stored.len(), 40, "rolled-back jobs leave nothing behind");
     let events = s.read(|c| Store::events_since(c, 0, 1000)).await.expect("events");
     assert_eq!(events.len(), 40, "and no events either");

@@ -188,7 +188,7 @@ pub async fn list_choices(
     caller.require(Permission::CrewAct)?;
     let mut list: Vec<VehicleChoice> = state
         .store
-        .read(Store::list::<atalaia_core::samu::Vehicle>)
+        .read(|c| Store::list::<atalaia_core::samu::Vehicle>(c))
         .await?
         .into_iter()
         .map(|v| VehicleChoice {

@@ -3,6 +3,7 @@
 //! the same behaviour by tests against a real PostgreSQL; this first piece is the event log.
 
 pub mod log;
+pub mod schema;
 
 use tokio_postgres::{Client, NoTls};
 

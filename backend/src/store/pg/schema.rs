@@ -1,0 +1,107 @@
+//! The PostgreSQL schema, as numbered migrations applied once each (issue 24 item 1). It follows
+//! the SQLite schema table for table, in the types both engines share (`store::db`): integers
+//! `BIGINT`, flags 0/1, times RFC 3339 text, documents JSON text. Tables arrive here as the
+//! store's functions move to [`crate::store::db::Db`]; the first are the records kept as
+//! documents and the counters.
+
+use crate::store::StoreError;
+use crate::store::db::{Db, PgConn};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: records kept as documents beside the columns they are looked up by.
+    r#"
+CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+CREATE TABLE occurrences (
+    id            TEXT PRIMARY KEY,
+    number        TEXT NOT NULL UNIQUE,
+    caller_phone  TEXT NOT NULL,
+    open          BIGINT NOT NULL DEFAULT 1,
+    doc           TEXT NOT NULL,
+    seq           BIGINT NOT NULL
+);
+CREATE INDEX occurrences_phone ON occurrences(caller_phone);
+CREATE INDEX occurrences_open ON occurrences(open);
+CREATE TABLE vehicles (id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE dispatches (
+    id             TEXT PRIMARY KEY,
+    occurrence_id  TEXT NOT NULL,
+    vehicle_id     TEXT NOT NULL,
+    active         BIGINT NOT NULL,
+    doc            TEXT NOT NULL,
+    seq            BIGINT NOT NULL
+);
+CREATE INDEX dispatches_occurrence ON dispatches(occurrence_id);
+CREATE TABLE messages (
+    id             TEXT PRIMARY KEY,
+    occurrence_id  TEXT NOT NULL,
+    doc            TEXT NOT NULL,
+    seq            BIGINT NOT NULL
+);
+CREATE INDEX messages_occurrence ON messages(occurrence_id);
+CREATE TABLE persons (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE devices (id TEXT PRIMARY KEY, imei TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE zones (id TEXT PRIMARY KEY, person_id TEXT, doc TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE INDEX zones_person ON zones(person_id);
+CREATE TABLE alarms (
+    id       TEXT PRIMARY KEY,
+    active   BIGINT NOT NULL,
+    subject  TEXT,
+    doc      TEXT NOT NULL,
+    seq      BIGINT NOT NULL
+);
+CREATE INDEX alarms_active ON alarms(active);
+CREATE INDEX alarms_subject ON alarms(subject);
+CREATE TABLE commands (
+    id         TEXT PRIMARY KEY,
+    device_id  TEXT NOT NULL,
+    pending    BIGINT NOT NULL,
+    doc        TEXT NOT NULL,
+    seq        BIGINT NOT NULL
+);
+CREATE INDEX commands_device_pending ON commands(device_id, pending);
+CREATE TABLE group_rules (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE procedures (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE notifications (
+    id           TEXT PRIMARY KEY,
+    doc          TEXT NOT NULL,
+    seq          BIGINT NOT NULL,
+    pending      BIGINT NOT NULL,
+    channel      TEXT NOT NULL DEFAULT '',
+    next_attempt TEXT NOT NULL,
+    alarm_id     TEXT
+);
+CREATE INDEX notifications_due ON notifications(pending, channel, next_attempt);
+CREATE INDEX notifications_seq ON notifications(seq);
+CREATE TABLE notification_rules (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq BIGINT NOT NULL);
+"#,
+];
+
+/// Applies the migrations the database has not seen, each in its own transaction; several
+/// servers starting at once take turns (an advisory lock) and each applies nothing twice.
+pub fn migrate(conn: &PgConn) -> Result<(), StoreError> {
+    let db = Db::from(conn);
+    db.batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")?;
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        db.batch("BEGIN")?;
+        let applied = (|| {
+            db.execute("SELECT pg_advisory_xact_lock(?1)", &[&MIGRATION_LOCK])?;
+            if db.query_opt("SELECT 1 FROM schema_migrations WHERE version = ?1", &[&version])?.is_none() {
+                db.batch(sql)?;
+                db.execute("INSERT INTO schema_migrations (version) VALUES (?1)", &[&version])?;
+            }
+            Ok::<_, StoreError>(())
+        })();
+        match applied {
+            Ok(()) => db.batch("COMMIT")?,
+            Err(e) => {
+                let _ = db.batch("ROLLBACK");
+                return Err(StoreError::Migration(format!("PostgreSQL migration {version}: {e}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The advisory lock migrations take turns on.
+const MIGRATION_LOCK: i64 = 0x41_5441_4c41_4d49;
