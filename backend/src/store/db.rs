@@ -145,6 +145,13 @@ impl<T: FromValue> FromValue for Option<T> {
 pub struct Row(pub Vec<Value>);
 
 impl Row {
+    /// The column at `i`, read as `T` and taken out of the row (no copy of text or bytes).
+    pub fn take<T: FromValue>(&mut self, i: usize) -> Result<T, StoreError> {
+        let v = self.0.get_mut(i).map(|v| std::mem::replace(v, Value::Null));
+        let v = v.ok_or_else(|| StoreError::Column(format!("no column {i}")))?;
+        T::from_value(v).map_err(|e| StoreError::Column(format!("column {i}: {e}")))
+    }
+
     /// The column at `i`, read as `T`.
     pub fn get<T: FromValue>(&self, i: usize) -> Result<T, StoreError> {
         let v = self.0.get(i).cloned().ok_or_else(|| StoreError::Column(format!("no column {i}")))?;

@@ -265,8 +265,8 @@ pub fn list<'a, E: Entity>(
 ) -> Result<Vec<E>, StoreError> {
     let sql = format!("SELECT doc FROM {} {filter} ORDER BY seq", E::TABLE);
     let mut out = Vec::new();
-    for row in db.into().query(&sql, params)? {
-        out.push(serde_json::from_str(&row.get::<String>(0)?)?);
+    for mut row in db.into().query(&sql, params)? {
+        out.push(serde_json::from_str(&row.take::<String>(0)?)?);
     }
     Ok(out)
 }
