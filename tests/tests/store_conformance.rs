@@ -2,7 +2,8 @@
 //! `store::db` are run on a SQLite file migrated by the server's own migrations and on a real
 //! PostgreSQL migrated by the PostgreSQL schema, and must answer alike — records kept as
 //! documents (written, replaced, found by id and by column, listed in `seq` order, a repeated
-//! unique key refused as a conflict) and the named counters. Each function joins this suite as
+//! unique key refused as a conflict), the named counters, the files kept apart from the records
+//! (attachments, photos, documents, bytes exact) and the detectors' saved state. Each function joins this suite as
 //! it moves.
 
 use atalaia_backend::store::db::{Db, PgConn};
@@ -75,8 +76,73 @@ fn documents_and_counters(db: Db<'_>) {
     assert_eq!(Store::next_counter(db, "ocorrencias-2027").expect("counter"), 1);
 }
 
+/// Files kept apart from the records, and the detectors' saved state.
+fn files_and_detector_state(db: Db<'_>) {
+    use atalaia_backend::store::{detector_state, save_detector_state};
+    use atalaia_core::detect::{Part, StateRecord};
+    use atalaia_core::ids::{AttachmentId, OccurrenceId, PersonId};
+    use atalaia_core::monitoring::documents::DocumentRef;
+    let engine = db.engine();
+
+    // An attachment's bytes, exactly; an unknown one is nothing.
+    let (attachment, occurrence) = (AttachmentId::new(), OccurrenceId::new());
+    let bytes: Vec<u8> = (0..=255).collect();
+    assert!(!Store::attachment_exists(db, attachment).expect("exists"));
+    Store::put_attachment(db, attachment, occurrence, "image/jpeg", &bytes).expect("attach");
+    assert!(Store::attachment_exists(db, attachment).expect("exists"));
+    let stored = Store::attachment(db, attachment).expect("read").expect("stored");
+    assert_eq!(
+        (stored.occurrence, stored.content_type.as_str(), stored.data),
+        (occurrence, "image/jpeg", bytes.clone())
+    );
+    assert!(Store::attachment(db, AttachmentId::new()).expect("read").is_none());
+    assert!(
+        Store::put_attachment(db, attachment, occurrence, "image/jpeg", &bytes).is_err(),
+        "{engine:?}: an id twice"
+    );
+
+    // A person's photo is theirs only.
+    let (person, photo) = (PersonId::new(), uuid::Uuid::now_v7());
+    Store::put_photo(db, photo, person, "image/png", &bytes, chrono::Utc::now()).expect("photo");
+    assert_eq!(Store::photo(db, person, photo).expect("read"), Some(("image/png".to_owned(), bytes.clone())));
+    assert_eq!(Store::photo(db, PersonId::new(), photo).expect("read"), None, "{engine:?}");
+
+    // Documents: newest first, the same file twice is the first one.
+    let at = |h: u32| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 7, h, 0, 0).unwrap();
+    let doc = |title: &str, sha: &str, h: u32| -> DocumentRef {
+        serde_json::from_value(serde_json::json!({
+            "id": uuid::Uuid::now_v7(), "person": person, "kind": "court_decision", "title": title,
+            "file_name": "decisao.pdf", "content_type": "application/pdf", "size": 3, "sha256": sha,
+            "at": at(h), "by": "Rafael Costa"
+        }))
+        .expect("document")
+    };
+    let (first, second) = (doc("Decisão de inclusão", "aa", 9), doc("Termo assinado", "bb", 10));
+    assert_eq!(Store::put_document(db, &first, b"pdf").expect("put"), None);
+    assert_eq!(Store::put_document(db, &second, b"pdf2").expect("put"), None);
+    let again = doc("Outra vez", "aa", 11);
+    assert_eq!(Store::put_document(db, &again, b"pdf").expect("put"), Some(first.clone()), "{engine:?}");
+    let titles: Vec<String> =
+        Store::documents(db, person).expect("list").into_iter().map(|d| d.title).collect();
+    assert_eq!(titles, ["Termo assinado", "Decisão de inclusão"], "{engine:?}");
+    assert_eq!(Store::document(db, person, first.id).expect("read"), Some((first.clone(), b"pdf".to_vec())));
+    assert_eq!(Store::document(db, PersonId::new(), first.id).expect("read"), None);
+
+    // Detector state: saved, replaced, deleted by a record without content.
+    let rec = |id: &str, doc: Option<&str>| StateRecord {
+        part: Part::Device,
+        id: id.into(),
+        doc: doc.map(str::to_owned),
+    };
+    save_detector_state(db, &[rec("d1", Some("{\"a\":1}")), rec("d2", Some("{\"b\":2}"))]).expect("save");
+    save_detector_state(db, &[rec("d1", Some("{\"a\":3}")), rec("d2", None)]).expect("save");
+    let saved: Vec<(String, String)> =
+        detector_state(db).expect("load").into_iter().map(|(_, id, doc)| (id, doc)).collect();
+    assert_eq!(saved, [("d1".to_owned(), "{\"a\":3}".to_owned())], "{engine:?}");
+}
+
 #[test]
-fn issue_24_records_and_counters_behave_alike_on_sqlite_and_postgresql() {
+fn issue_24_records_counters_files_and_detector_state_behave_alike_on_sqlite_and_postgresql() {
     // SQLite: a file migrated by the server's own migrations.
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("atalaia.db");
@@ -84,6 +150,7 @@ fn issue_24_records_and_counters_behave_alike_on_sqlite_and_postgresql() {
     store.close();
     let lite = rusqlite::Connection::open(&path).expect("sqlite");
     documents_and_counters(Db::from(&lite));
+    files_and_detector_state(Db::from(&lite));
 
     // PostgreSQL: a cluster of its own, migrated by the PostgreSQL schema (twice: the second
     // run applies nothing).
@@ -92,4 +159,5 @@ fn issue_24_records_and_counters_behave_alike_on_sqlite_and_postgresql() {
     pg::schema::migrate(&conn).expect("migrate");
     pg::schema::migrate(&conn).expect("migrate again");
     documents_and_counters(Db::from(&conn));
+    files_and_detector_state(Db::from(&conn));
 }

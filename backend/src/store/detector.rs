@@ -2,23 +2,26 @@
 //! writer job that stored the data they depend on, read back once at start-up.
 
 use super::StoreError;
+use super::db::Db;
 use atalaia_core::detect::{Part, StateRecord};
-use rusqlite::{Connection, params};
 
 /// Save (or delete, for a record without content) each record, inside the caller's transaction.
-pub fn save_detector_state(conn: &Connection, records: &[StateRecord]) -> Result<(), StoreError> {
+pub fn save_detector_state<'a>(db: impl Into<Db<'a>>, records: &[StateRecord]) -> Result<(), StoreError> {
+    let db = db.into();
     for r in records {
         match &r.doc {
             Some(doc) => {
-                conn.prepare_cached(
+                db.execute(
                     "INSERT INTO detector_state (part, id, doc) VALUES (?1, ?2, ?3)
                      ON CONFLICT(part, id) DO UPDATE SET doc = excluded.doc",
-                )?
-                .execute(params![r.part.name(), r.id, doc])?;
+                    &[&r.part.name(), &r.id, doc],
+                )?;
             }
             None => {
-                conn.prepare_cached("DELETE FROM detector_state WHERE part = ?1 AND id = ?2")?
-                    .execute(params![r.part.name(), r.id])?;
+                db.execute(
+                    "DELETE FROM detector_state WHERE part = ?1 AND id = ?2",
+                    &[&r.part.name(), &r.id],
+                )?;
             }
         }
     }
@@ -26,15 +29,11 @@ pub fn save_detector_state(conn: &Connection, records: &[StateRecord]) -> Result
 }
 
 /// Every saved record; rows of an unknown part (a newer program's) are skipped.
-pub fn detector_state(conn: &Connection) -> Result<Vec<(Part, String, String)>, StoreError> {
-    let mut stmt = conn.prepare("SELECT part, id, doc FROM detector_state")?;
-    let rows =
-        stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+pub fn detector_state<'a>(db: impl Into<Db<'a>>) -> Result<Vec<(Part, String, String)>, StoreError> {
     let mut out = Vec::new();
-    for row in rows {
-        let (part, id, doc) = row?;
-        if let Some(part) = Part::from_name(&part) {
-            out.push((part, id, doc));
+    for mut row in db.into().query("SELECT part, id, doc FROM detector_state", &[])? {
+        if let Some(part) = Part::from_name(&row.take::<String>(0)?) {
+            out.push((part, row.take(1)?, row.take(2)?));
         }
     }
     Ok(out)

@@ -1,8 +1,8 @@
 //! The PostgreSQL schema, as numbered migrations applied once each (issue 24 item 1). It follows
 //! the SQLite schema table for table, in the types both engines share (`store::db`): integers
 //! `BIGINT`, flags 0/1, times RFC 3339 text, documents JSON text. Tables arrive here as the
-//! store's functions move to [`crate::store::db::Db`]; the first are the records kept as
-//! documents and the counters.
+//! store's functions move to [`crate::store::db::Db`]: the records kept as documents, the
+//! counters, the files kept apart (attachments, photos, documents) and the detectors' state.
 
 use crate::store::StoreError;
 use crate::store::db::{Db, PgConn};
@@ -73,6 +73,40 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_due ON notifications(pending, channel, next_attempt);
 CREATE INDEX notifications_seq ON notifications(seq);
 CREATE TABLE notification_rules (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq BIGINT NOT NULL);
+"#,
+    // 2: files kept apart from the records (the crew's attachments, people's photos and
+    // documents) and the detectors' saved state.
+    r#"
+CREATE TABLE attachments (
+    id             TEXT PRIMARY KEY,
+    occurrence_id  TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    data           BYTEA NOT NULL
+);
+CREATE TABLE person_photos (
+    id            TEXT PRIMARY KEY,
+    person_id     TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    data          BYTEA NOT NULL,
+    at            TEXT NOT NULL
+);
+CREATE INDEX person_photos_person ON person_photos(person_id, at);
+CREATE TABLE person_documents (
+    id         TEXT PRIMARY KEY,
+    person_id  TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    doc        TEXT NOT NULL,
+    data       BYTEA NOT NULL
+);
+CREATE INDEX person_documents_person ON person_documents(person_id, at);
+CREATE UNIQUE INDEX person_documents_file ON person_documents(person_id, sha256);
+CREATE TABLE detector_state (
+    part  TEXT NOT NULL,
+    id    TEXT NOT NULL,
+    doc   TEXT NOT NULL,
+    PRIMARY KEY (part, id)
+);
 "#,
 ];
 
