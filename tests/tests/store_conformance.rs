@@ -3,7 +3,9 @@
 //! PostgreSQL migrated by the PostgreSQL schema, and must answer alike — records kept as
 //! documents (written, replaced, found by id and by column, listed in `seq` order, a repeated
 //! unique key refused as a conflict), the named counters, the files kept apart from the records
-//! (attachments, photos, documents, bytes exact) and the detectors' saved state. Each function joins this suite as
+//! (attachments, photos, documents, bytes exact), the detectors' saved state, users as the
+//! store reads them (a user name unique whatever its case), profiles, the crew's seat and the
+//! device listeners' counts. Each function joins this suite as
 //! it moves.
 
 use atalaia_backend::store::db::{Db, PgConn};
@@ -141,8 +143,74 @@ fn files_and_detector_state(db: Db<'_>) {
     assert_eq!(saved, [("d1".to_owned(), "{\"a\":3}".to_owned())], "{engine:?}");
 }
 
+/// Users as the store reads them, profiles, the crew's seat, and the listeners' counts.
+fn users_profiles_and_ingest(db: Db<'_>) {
+    use atalaia_core::auth::{Permission, Profile, Role};
+    use atalaia_core::ids::{UserId, VehicleId};
+    let engine = db.engine();
+    let now = atalaia_backend::store::ts(chrono::Utc::now());
+    let add_user = |id: &UserId, username: &str| {
+        db.execute(
+            "INSERT INTO users (id, username, display_name, role, pw_hash, created_at) VALUES (?1, ?2, ?3, 'tarm', 'x', ?4)",
+            &[&id.to_string(), &username, &format!("Usuária {username}"), &now],
+        )
+    };
+    let (ana, bia) = (UserId::new(), UserId::new());
+    add_user(&ana, "ana").expect("ana");
+    add_user(&bia, "bia").expect("bia");
+    let twin = add_user(&UserId::new(), "ANA").expect_err("a user name whatever its case is taken");
+    assert!(twin.is_unique_violation(), "{engine:?}: {twin}");
+    assert_eq!(Store::user_display_name(db, ana).expect("name"), Some("Usuária ana".to_owned()));
+    assert_eq!(Store::user_display_name(db, UserId::new()).expect("name"), None);
+
+    // The crew's seat.
+    let vehicle = VehicleId::new();
+    assert_eq!(Store::crew_vehicle(db, ana).expect("seat"), None);
+    Store::set_crew_vehicle(db, ana, Some(vehicle)).expect("sign in");
+    assert_eq!(Store::crew_vehicle(db, ana).expect("seat"), Some(vehicle), "{engine:?}");
+    Store::set_crew_vehicle(db, ana, None).expect("sign off");
+    assert_eq!(Store::crew_vehicle(db, ana).expect("seat"), None);
+
+    // Profiles: seeded first, then the defined ones by name; given to a user, it is what counts.
+    let audit = Profile {
+        id: "consulta".into(),
+        name: "Consulta".into(),
+        base: Role::Auditor,
+        permissions: vec![Permission::AuditRead],
+        builtin: false,
+    };
+    Store::save_profile(db, &audit).expect("save");
+    Store::save_profile(db, &audit).expect("save again");
+    let all = Store::profiles(db).expect("profiles");
+    assert_eq!(all.len(), Role::ALL.len() + 1);
+    assert_eq!(all.last().map(|p| p.id.as_str()), Some("consulta"));
+    assert_eq!(Store::profile(db, "consulta").expect("profile"), Some(audit.clone()));
+    assert!(Store::set_user_profile(db, &bia.to_string(), &audit).expect("give"));
+    assert!(!Store::set_user_profile(db, "ninguém", &audit).expect("give"));
+    assert_eq!(
+        Store::active_users_with(db, Permission::AuditRead).expect("who"),
+        [bia.to_string()],
+        "{engine:?}"
+    );
+
+    // What the listeners refused, newest first; what they counted, summed with the last sample.
+    let at = chrono::Utc::now();
+    for key in ["111", "222", "333"] {
+        Store::log_reject(db, at, "osmand", key, "127.0.0.1", "desconhecido", 1).expect("reject");
+    }
+    let keys: Vec<String> =
+        Store::rejects(db, 2).expect("rejects").into_iter().map(|r| r.device_key).collect();
+    assert_eq!(keys, ["333", "222"], "{engine:?}");
+    Store::count_unhandled(db, at, "864", "gt06", "0x2A", 2, Some("78782a")).expect("count");
+    Store::count_unhandled(db, at, "864", "gt06", "0x2A", 3, None).expect("count");
+    Store::count_unhandled(db, at, "865", "gt06", "0x2C", 1, None).expect("count");
+    let mine = Store::unhandled(db, Some("864")).expect("counters");
+    assert_eq!((mine.len(), mine[0].count, mine[0].sample.as_deref()), (1, 5, Some("78782a")), "{engine:?}");
+    assert_eq!(Store::unhandled(db, None).expect("counters").len(), 2);
+}
+
 #[test]
-fn issue_24_records_counters_files_and_detector_state_behave_alike_on_sqlite_and_postgresql() {
+fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     // SQLite: a file migrated by the server's own migrations.
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("atalaia.db");
@@ -151,6 +219,7 @@ fn issue_24_records_counters_files_and_detector_state_behave_alike_on_sqlite_and
     let lite = rusqlite::Connection::open(&path).expect("sqlite");
     documents_and_counters(Db::from(&lite));
     files_and_detector_state(Db::from(&lite));
+    users_profiles_and_ingest(Db::from(&lite));
 
     // PostgreSQL: a cluster of its own, migrated by the PostgreSQL schema (twice: the second
     // run applies nothing).
@@ -160,4 +229,5 @@ fn issue_24_records_counters_files_and_detector_state_behave_alike_on_sqlite_and
     pg::schema::migrate(&conn).expect("migrate again");
     documents_and_counters(Db::from(&conn));
     files_and_detector_state(Db::from(&conn));
+    users_profiles_and_ingest(Db::from(&conn));
 }

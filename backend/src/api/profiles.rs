@@ -69,7 +69,7 @@ fn difference(before: &[Permission], after: &[Permission]) -> String {
 #[utoipa::path(get, path = "/api/v1/profiles", tag = "auth", responses((status = 200, body = [Profile]), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Profile>>> {
     caller.require(Permission::UserAdmin)?;
-    Ok(Json(state.store.read(Store::profiles).await?))
+    Ok(Json(state.store.read(|c| Store::profiles(c)).await?))
 }
 
 /// Define a profile; 409 when its identifier is taken (a seeded one included).

@@ -6,7 +6,11 @@
 //! while the functions move over one by one.
 //!
 //! Schemas keep to that shared ground: integers are `BIGINT` on PostgreSQL (`INTEGER` on SQLite),
-//! flags are integers 0/1, times are RFC 3339 text (`store::ts`), documents JSON text.
+//! flags are integers 0/1, times are RFC 3339 text (`store::ts`), documents JSON text. Queries
+//! keep to the SQL both read: an upsert's `SET` names the table (`counters.value + 1`), and a
+//! parameter only tested for NULL is cast (`CAST(?1 AS TEXT) IS NULL`) so PostgreSQL knows its
+//! type. The conformance suite (`tests/tests/store_conformance.rs`) holds every moved function
+//! to answering alike on both.
 
 use super::StoreError;
 use std::cell::RefCell;

@@ -2,9 +2,9 @@
 //! identifiers, oversized requests) and, per device, what it sent that the server counted
 //! instead of using (frame types, implausible times, inputs its model does not read).
 
+use super::db::Db;
 use super::{Store, StoreError, ts};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 
 /// Refused reports kept; older ones are pruned as new ones arrive.
 pub const MAX_REJECTS: i64 = 10_000;
@@ -50,8 +50,8 @@ impl Store {
     /// Record a refused device message (unknown or inactive id, oversized request) for the
     /// operators' ingest log; `count` folds refusals a rate limit held back. Identifiers and
     /// addresses are clipped, and the log is pruned to [`MAX_REJECTS`] rows.
-    pub fn log_reject(
-        conn: &Connection,
+    pub fn log_reject<'a>(
+        db: impl Into<Db<'a>>,
         at: DateTime<Utc>,
         protocol: &str,
         key: &str,
@@ -59,49 +59,49 @@ impl Store {
         reason: &str,
         count: u64,
     ) -> Result<(), StoreError> {
-        let id: i64 = conn
-            .prepare_cached(
-                "INSERT INTO ingest_rejects (at, protocol, device_key, remote, reason, count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-            )?
-            .query_row(
-                params![
-                    ts(at),
-                    clip(protocol, 16),
-                    clip(key, 64),
-                    clip(remote, 64),
-                    clip(reason, 200),
-                    count as i64
-                ],
-                |r| r.get(0),
-            )?;
+        let db = db.into();
+        let row = db.query_opt(
+            "INSERT INTO ingest_rejects (at, protocol, device_key, remote, reason, count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            &[
+                &ts(at),
+                &clip(protocol, 16),
+                &clip(key, 64),
+                &clip(remote, 64),
+                &clip(reason, 200),
+                &(count as i64),
+            ],
+        )?;
+        let id: i64 = row.ok_or_else(|| StoreError::Column("no id returned".into()))?.get(0)?;
         if id % 100 == 0 {
-            conn.prepare_cached("DELETE FROM ingest_rejects WHERE id <= ?1")?.execute([id - MAX_REJECTS])?;
+            db.execute("DELETE FROM ingest_rejects WHERE id <= ?1", &[&(id - MAX_REJECTS)])?;
         }
         Ok(())
     }
 
     /// The newest refused reports first.
-    pub fn rejects(conn: &Connection, limit: usize) -> Result<Vec<IngestReject>, StoreError> {
-        let mut stmt = conn.prepare_cached(
+    pub fn rejects<'a>(db: impl Into<Db<'a>>, limit: usize) -> Result<Vec<IngestReject>, StoreError> {
+        let rows = db.into().query(
             "SELECT at, protocol, device_key, remote, reason, count FROM ingest_rejects ORDER BY id DESC LIMIT ?1",
+            &[&(limit as i64)],
         )?;
-        let rows = stmt.query_map([limit as i64], |r| {
-            Ok(IngestReject {
-                at: r.get(0)?,
-                protocol: r.get(1)?,
-                device_key: r.get(2)?,
-                remote: r.get(3)?,
-                reason: r.get(4)?,
-                count: r.get(5)?,
+        rows.into_iter()
+            .map(|mut r| {
+                Ok(IngestReject {
+                    at: r.take(0)?,
+                    protocol: r.take(1)?,
+                    device_key: r.take(2)?,
+                    remote: r.take(3)?,
+                    reason: r.take(4)?,
+                    count: r.take(5)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// Add `n` to a device's counter of `what`.
-    pub fn count_unhandled(
-        conn: &Connection,
+    pub fn count_unhandled<'a>(
+        db: impl Into<Db<'a>>,
         at: DateTime<Utc>,
         device_key: &str,
         protocol: &str,
@@ -109,42 +109,47 @@ impl Store {
         n: u64,
         sample: Option<&str>,
     ) -> Result<(), StoreError> {
-        conn.prepare_cached(
+        db.into().execute(
             "INSERT INTO ingest_counters (device_key, protocol, what, count, first_at, last_at, sample)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
              ON CONFLICT(device_key, protocol, what) DO UPDATE SET
-                count = count + excluded.count, last_at = excluded.last_at,
-                sample = COALESCE(excluded.sample, sample)",
-        )?
-        .execute(params![
-            clip(device_key, 64),
-            protocol,
-            clip(what, 120),
-            n as i64,
-            ts(at),
-            sample.map(|s| clip(s, 128))
-        ])?;
+                count = ingest_counters.count + excluded.count, last_at = excluded.last_at,
+                sample = COALESCE(excluded.sample, ingest_counters.sample)",
+            &[
+                &clip(device_key, 64),
+                &protocol,
+                &clip(what, 120),
+                &(n as i64),
+                &ts(at),
+                &sample.map(|s| clip(s, 128)),
+            ],
+        )?;
         Ok(())
     }
 
     /// Counters, of one device (by its wire identifier) or of all, most recent first.
-    pub fn unhandled(conn: &Connection, device_key: Option<&str>) -> Result<Vec<IngestCounter>, StoreError> {
-        let mut stmt = conn.prepare_cached(
+    pub fn unhandled<'a>(
+        db: impl Into<Db<'a>>,
+        device_key: Option<&str>,
+    ) -> Result<Vec<IngestCounter>, StoreError> {
+        let rows = db.into().query(
             "SELECT device_key, protocol, what, count, first_at, last_at, sample FROM ingest_counters
-             WHERE ?1 IS NULL OR device_key = ?1 ORDER BY last_at DESC LIMIT 1000",
+             WHERE CAST(?1 AS TEXT) IS NULL OR device_key = ?1 ORDER BY last_at DESC LIMIT 1000",
+            &[&device_key],
         )?;
-        let rows = stmt.query_map([device_key], |r| {
-            Ok(IngestCounter {
-                device_key: r.get(0)?,
-                protocol: r.get(1)?,
-                what: r.get(2)?,
-                count: r.get(3)?,
-                first_at: r.get(4)?,
-                last_at: r.get(5)?,
-                sample: r.get(6)?,
+        rows.into_iter()
+            .map(|mut r| {
+                Ok(IngestCounter {
+                    device_key: r.take(0)?,
+                    protocol: r.take(1)?,
+                    what: r.take(2)?,
+                    count: r.take(3)?,
+                    first_at: r.take(4)?,
+                    last_at: r.take(5)?,
+                    sample: r.take(6)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 }
 

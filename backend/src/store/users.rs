@@ -1,16 +1,14 @@
 //! Users as the rest of the server needs them (the login and the users' administration keep their
 //! own queries in `crate::auth` for now).
 
+use super::db::Db;
 use super::{Store, StoreError};
 use atalaia_core::ids::UserId;
-use rusqlite::OptionalExtension;
 
 impl Store {
     /// A user's name as shown to others, if the user exists.
-    pub fn user_display_name(conn: &rusqlite::Connection, id: UserId) -> Result<Option<String>, StoreError> {
-        Ok(conn
-            .prepare_cached("SELECT display_name FROM users WHERE id = ?1")?
-            .query_row([id.to_string()], |r| r.get(0))
-            .optional()?)
+    pub fn user_display_name<'a>(db: impl Into<Db<'a>>, id: UserId) -> Result<Option<String>, StoreError> {
+        let row = db.into().query_opt("SELECT display_name FROM users WHERE id = ?1", &[&id.to_string()])?;
+        row.map(|mut r| r.take(0)).transpose()
     }
 }

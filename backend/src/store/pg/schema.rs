@@ -2,7 +2,8 @@
 //! the SQLite schema table for table, in the types both engines share (`store::db`): integers
 //! `BIGINT`, flags 0/1, times RFC 3339 text, documents JSON text. Tables arrive here as the
 //! store's functions move to [`crate::store::db::Db`]: the records kept as documents, the
-//! counters, the files kept apart (attachments, photos, documents) and the detectors' state.
+//! counters, the files kept apart (attachments, photos, documents), the detectors' state, users
+//! and profiles, and the device listeners' counts.
 
 use crate::store::StoreError;
 use crate::store::db::{Db, PgConn};
@@ -106,6 +107,55 @@ CREATE TABLE detector_state (
     id    TEXT NOT NULL,
     doc   TEXT NOT NULL,
     PRIMARY KEY (part, id)
+);
+"#,
+    // 3: users (a user name is unique whatever its case, as SQLite's NOCASE has it), their
+    // sessions, the profiles an administrator defined, and what the device listeners counted or
+    // refused.
+    r#"
+CREATE TABLE users (
+    id             TEXT PRIMARY KEY,
+    username       TEXT NOT NULL,
+    display_name   TEXT NOT NULL,
+    role           TEXT NOT NULL,
+    pw_hash        TEXT NOT NULL,
+    failed_logins  BIGINT NOT NULL DEFAULT 0,
+    locked_until   TEXT,
+    active         BIGINT NOT NULL DEFAULT 1,
+    created_at     TEXT NOT NULL,
+    pw_changed_at  TEXT,
+    vehicle_id     TEXT,
+    profile        TEXT,
+    must_change    BIGINT NOT NULL DEFAULT 0,
+    unit           TEXT
+);
+CREATE UNIQUE INDEX users_username ON users (lower(username));
+CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE profiles (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE ingest_rejects (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at          TEXT NOT NULL,
+    protocol    TEXT NOT NULL,
+    device_key  TEXT NOT NULL,
+    remote      TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    count       BIGINT NOT NULL DEFAULT 1
+);
+CREATE TABLE ingest_counters (
+    device_key  TEXT NOT NULL,
+    protocol    TEXT NOT NULL,
+    what        TEXT NOT NULL,
+    count       BIGINT NOT NULL,
+    first_at    TEXT NOT NULL,
+    last_at     TEXT NOT NULL,
+    sample      TEXT,
+    PRIMARY KEY (device_key, protocol, what)
 );
 "#,
 ];
