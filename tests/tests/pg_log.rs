@@ -14,6 +14,10 @@ fn body(writer: usize, batch: usize, i: usize) -> String {
     serde_json::json!({"writer": writer, "batch": batch, "i": i}).to_string()
 }
 
+fn event(writer: usize, batch: usize, i: usize) -> (String, String) {
+    ("test".to_owned(), body(writer, batch, i))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn issue_24_a_reader_following_seq_never_skips_an_event_with_concurrent_writers() {
     let db = Postgres::start();
@@ -55,9 +59,9 @@ async fn issue_24_a_reader_following_seq_never_skips_an_event_with_concurrent_wr
         writers.push(tokio::spawn(async move {
             let mut client = pg::connect(&url).await.expect("connect");
             for b in 0..BATCHES {
-                let bodies: Vec<String> = (0..1 + (w + b) % 5).map(|i| body(w, b, i)).collect();
+                let events: Vec<(String, String)> = (0..1 + (w + b) % 5).map(|i| event(w, b, i)).collect();
                 let tx = client.transaction().await.expect("begin");
-                let seqs = log::append(&tx, chrono::Utc::now(), &bodies).await.expect("append");
+                let seqs = log::append(&tx, chrono::Utc::now(), &events).await.expect("append");
                 assert!(seqs.windows(2).all(|p| p[1] == p[0] + 1), "a batch's seqs are consecutive");
                 tx.commit().await.expect("commit");
             }
@@ -95,10 +99,10 @@ async fn issue_24_an_append_waits_for_an_open_one_and_a_plain_sequence_would_ski
 
     // The log: the first transaction takes #1 and stays open; the second's append waits for it.
     let t1 = first.transaction().await.expect("begin");
-    assert_eq!(log::append(&t1, chrono::Utc::now(), &[body(1, 0, 0)]).await.expect("append"), [1]);
+    assert_eq!(log::append(&t1, chrono::Utc::now(), &[event(1, 0, 0)]).await.expect("append"), [1]);
     let later = tokio::spawn(async move {
         let t2 = second.transaction().await.expect("begin");
-        let seqs = log::append(&t2, chrono::Utc::now(), &[body(2, 0, 0)]).await.expect("append");
+        let seqs = log::append(&t2, chrono::Utc::now(), &[event(2, 0, 0)]).await.expect("append");
         t2.commit().await.expect("commit");
         seqs
     });

@@ -5,7 +5,8 @@
 //! unique key refused as a conflict), the named counters, the files kept apart from the records
 //! (attachments, photos, documents, bytes exact), the detectors' saved state, users as the
 //! store reads them (a user name unique whatever its case), profiles, the crew's seat and the
-//! device listeners' counts. Each function joins this suite as
+//! device listeners' counts, the event log, and the questions about alarms and notifications
+//! that look inside their documents. Each function joins this suite as
 //! it moves.
 
 use atalaia_backend::store::db::{Db, PgConn};
@@ -209,6 +210,77 @@ fn users_profiles_and_ingest(db: Db<'_>) {
     assert_eq!(Store::unhandled(db, None).expect("counters").len(), 2);
 }
 
+/// The event log (appended inside a transaction, read from a cursor, exported by kind) and the
+/// questions that look inside alarms' and notifications' documents.
+fn log_and_queries(db: Db<'_>) {
+    use atalaia_core::alarm::{Alarm, AlarmKind, Subject};
+    use atalaia_core::ids::PersonId;
+    use atalaia_core::notify::{Channel, Notification};
+    use atalaia_core::wire::EventBody;
+    let engine = db.engine();
+    let t = |h: u32| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 7, h, 0, 0).unwrap();
+
+    let instance = Store::instance(db).expect("instance");
+    assert_eq!(instance.len(), 32, "{engine:?}: {instance}");
+    assert_eq!(Store::instance(db).expect("instance"), instance);
+
+    // Appended in a transaction, numbered from the head, read back in order.
+    let head = Store::head_seq(db).expect("head");
+    let person = fixtures::person("Ana Lima");
+    let zone = zone("Escola", Some(&person));
+    let bodies = [EventBody::Person(person.clone()), EventBody::Zone(zone), EventBody::Person(person)];
+    db.batch("BEGIN").expect("begin");
+    let seqs: Vec<u64> = bodies
+        .iter()
+        .map(|b| {
+            Store::append_event(db, t(9), b.kind(), &serde_json::to_string(b).expect("json")).expect("append")
+        })
+        .collect();
+    db.batch("COMMIT").expect("commit");
+    assert_eq!(seqs, [head + 1, head + 2, head + 3], "{engine:?}");
+    assert_eq!(Store::head_seq(db).expect("head"), head + 3);
+    let read = Store::events_since(db, head, 10).expect("since");
+    assert_eq!(
+        read.iter().map(|e| (e.seq, e.at)).collect::<Vec<_>>(),
+        seqs.iter().map(|s| (*s, t(9))).collect::<Vec<_>>()
+    );
+    assert_eq!(read[1].body, bodies[1]);
+    assert_eq!(Store::events_since(db, head + 1, 1).expect("since").len(), 1);
+    let zones = Store::events_export(db, head, 10, &["zone".to_owned()]).expect("export");
+    assert_eq!(zones.iter().map(|e| e.seq).collect::<Vec<_>>(), [head + 2], "{engine:?}");
+    assert_eq!(Store::events_export(db, head, 10, &[]).expect("export").len(), 3);
+
+    // Alarms by when they were raised; open and not escalated before a time.
+    let early = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, t(10), t(10));
+    let late = Alarm::new(AlarmKind::StrapCut, Subject::Person(PersonId::new()), None, t(12), t(12));
+    Store::put_record(db, &early, 10).expect("alarm");
+    Store::put_record(db, &late, 11).expect("alarm");
+    let before =
+        Store::unescalated_alarms_raised_before(db, &atalaia_backend::store::ts(t(11))).expect("before");
+    assert_eq!(before.iter().map(|a| a.id).collect::<Vec<_>>(), [early.id], "{engine:?}");
+    let between = Store::alarms_raised_between(
+        db,
+        &atalaia_backend::store::ts(t(11)),
+        &atalaia_backend::store::ts(t(13)),
+    )
+    .expect("between");
+    assert_eq!(between.iter().map(|a| a.id).collect::<Vec<_>>(), [late.id], "{engine:?}");
+
+    // Notifications: newest first, of one alarm, and the ones due.
+    let mut about = Notification::new(Channel::Email, "juiz@tj.invalid", "Alarme", "…", t(10));
+    about.alarm_id = Some(early.id);
+    let other = Notification::new(Channel::Sms, "+5569999990000", "Alarme", "…", t(10));
+    Store::put_record(db, &about, 12).expect("notification");
+    Store::put_record(db, &other, 13).expect("notification");
+    let all: Vec<_> = Store::notifications(db, None, 10).expect("all").into_iter().map(|n| n.id).collect();
+    assert_eq!(all, [other.id, about.id], "{engine:?}");
+    let of_early = Store::notifications(db, Some(&early.id.to_string()), 10).expect("of one");
+    assert_eq!(of_early.iter().map(|n| n.id).collect::<Vec<_>>(), [about.id], "{engine:?}");
+    let due = Store::due_notifications(db, "email", t(11), 10).expect("due");
+    assert_eq!(due.iter().map(|n| n.id).collect::<Vec<_>>(), [about.id], "{engine:?}");
+    assert_eq!(Store::scalar_i64(db, "SELECT COUNT(*) FROM notifications").expect("count"), Some(2));
+}
+
 #[test]
 fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     // SQLite: a file migrated by the server's own migrations.
@@ -220,6 +292,7 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     documents_and_counters(Db::from(&lite));
     files_and_detector_state(Db::from(&lite));
     users_profiles_and_ingest(Db::from(&lite));
+    log_and_queries(Db::from(&lite));
 
     // PostgreSQL: a cluster of its own, migrated by the PostgreSQL schema (twice: the second
     // run applies nothing).
@@ -230,4 +303,5 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     documents_and_counters(Db::from(&conn));
     files_and_detector_state(Db::from(&conn));
     users_profiles_and_ingest(Db::from(&conn));
+    log_and_queries(Db::from(&conn));
 }

@@ -108,7 +108,7 @@ async fn not_found() -> ApiError {
 /// connection screen can call it.
 #[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Health>> {
-    let seq = state.store.read(Store::head_seq).await?;
+    let seq = state.store.read(|c| Store::head_seq(c)).await?;
     Ok(Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -7,9 +7,9 @@
 //!
 //! Schemas keep to that shared ground: integers are `BIGINT` on PostgreSQL (`INTEGER` on SQLite),
 //! flags are integers 0/1, times are RFC 3339 text (`store::ts`), documents JSON text. Queries
-//! keep to the SQL both read: an upsert's `SET` names the table (`counters.value + 1`), and a
+//! keep to the SQL both read: an upsert's `SET` names the table (`counters.value + 1`); a
 //! parameter only tested for NULL is cast (`CAST(?1 AS TEXT) IS NULL`) so PostgreSQL knows its
-//! type. The conformance suite (`tests/tests/store_conformance.rs`) holds every moved function
+//! type; a time is passed as text and cast there (`CAST(CAST(?1 AS TEXT) AS timestamptz)`). The conformance suite (`tests/tests/store_conformance.rs`) holds every moved function
 //! to answering alike on both.
 
 use super::StoreError;

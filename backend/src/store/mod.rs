@@ -15,11 +15,13 @@ mod detector;
 mod documents;
 mod entities;
 mod ingest;
+mod log;
 mod migrations;
 pub mod pg;
 mod photos;
 mod positions;
 mod profiles;
+mod queries;
 pub mod tracks;
 mod users;
 
@@ -33,7 +35,7 @@ pub use positions::PositionFilter;
 use atalaia_core::Clock;
 use atalaia_core::wire::{EventBody, LiveEvent};
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::{broadcast, oneshot};
@@ -114,11 +116,7 @@ impl WriteCtx<'_> {
 
     /// [`WriteCtx::emit`] with the body already serialised (hot paths serialise once).
     pub(crate) fn emit_serialized(&mut self, body: EventBody, json: &str) -> Result<u64, StoreError> {
-        let seq: i64 = self
-            .conn
-            .prepare_cached("INSERT INTO events (at, kind, body) VALUES (?1, ?2, ?3) RETURNING seq")?
-            .query_row(params![ts(self.now), body.kind(), json], |r| r.get(0))?;
-        let seq = seq as u64;
+        let seq = log::append(self.conn, self.now, body.kind(), json)?;
         self.events.push(LiveEvent { seq, at: self.now, body });
         Ok(seq)
     }
@@ -335,35 +333,6 @@ impl Store {
         self.inner.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 
-    /// This database's identity (random, made when it was created).
-    pub fn instance(conn: &Connection) -> Result<String, StoreError> {
-        Ok(conn.query_row("SELECT value FROM server_meta WHERE name = 'instance'", [], |r| r.get(0))?)
-    }
-
-    /// Highest `seq` in the log (0 when empty).
-    pub fn head_seq(conn: &Connection) -> Result<u64, StoreError> {
-        let seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
-        Ok(seq as u64)
-    }
-
-    /// Events after `since`, oldest first, at most `limit`.
-    pub fn events_since(conn: &Connection, since: u64, limit: usize) -> Result<Vec<LiveEvent>, StoreError> {
-        let mut stmt =
-            conn.prepare_cached("SELECT seq, at, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-        let rows = stmt.query_map(params![since as i64, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, at, body) = row?;
-            let at = DateTime::parse_from_rfc3339(&at)
-                .map_err(|e| StoreError::Migration(format!("bad timestamp in log: {e}")))?
-                .with_timezone(&Utc);
-            out.push(LiveEvent { seq: seq as u64, at, body: serde_json::from_str(&body)? });
-        }
-        Ok(out)
-    }
-
     /// Next value of a named counter (occurrence numbers per year).
     pub fn next_counter<'a>(db: impl Into<db::Db<'a>>, name: &str) -> Result<i64, StoreError> {
         let row = db.into().query_opt(
@@ -412,107 +381,12 @@ impl Store {
         Ok(entities::list::<E>(db, &format!("WHERE {column} = ?1"), &[&value])?.into_iter().next())
     }
 
-    /// Unclaimed active alarms not escalated yet and raised before about `before` (a [`ts`]
-    /// timestamp; SQLite compares at millisecond precision, so the caller checks exactly).
-    pub fn unescalated_alarms_raised_before(
-        conn: &Connection,
-        before: &str,
-    ) -> Result<Vec<atalaia_core::alarm::Alarm>, StoreError> {
-        entities::list(
-            conn,
-            "WHERE active = 1 AND json_extract(doc, '$.state.state') = 'open'
-               AND json_extract(doc, '$.escalated_at') IS NULL
-               AND julianday(json_extract(doc, '$.raised_at')) <= julianday(?1)",
-            &[&before],
-        )
-    }
-
-    /// Notifications newest first, all or those about one alarm.
-    pub fn notifications(
-        conn: &Connection,
-        alarm_id: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<atalaia_core::notify::Notification>, StoreError> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT doc FROM notifications WHERE ?1 IS NULL OR alarm_id = ?1 ORDER BY seq DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![alarm_id, limit as i64], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(serde_json::from_str(&row?)?);
-        }
-        Ok(out)
-    }
-
-    /// Pending notifications of one channel (`email`, `sms`) whose next attempt is due at `now`,
-    /// oldest first.
-    pub fn due_notifications(
-        conn: &Connection,
-        channel: &str,
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<atalaia_core::notify::Notification>, StoreError> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT doc FROM notifications WHERE pending = 1 AND channel = ?1 AND next_attempt <= ?2
-             ORDER BY next_attempt LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![channel, ts(now), limit as i64], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(serde_json::from_str(&row?)?);
-        }
-        Ok(out)
-    }
-
-    /// Alarms raised about between two [`ts`] timestamps (SQLite compares at millisecond
-    /// precision, so the caller checks exactly).
-    pub fn alarms_raised_between(
-        conn: &Connection,
-        from: &str,
-        to: &str,
-    ) -> Result<Vec<atalaia_core::alarm::Alarm>, StoreError> {
-        entities::list(
-            conn,
-            "WHERE julianday(json_extract(doc, '$.raised_at')) BETWEEN julianday(?1) - 0.00002 AND julianday(?2) + 0.00002",
-            &[&from, &to],
-        )
-    }
-
-    /// Events of the log after `since`, oldest first, at most `limit`, only of the given kinds
-    /// (all when empty): the BI export.
-    pub fn events_export(
-        conn: &Connection,
-        since: u64,
-        limit: usize,
-        kinds: &[String],
-    ) -> Result<Vec<ExportedEvent>, StoreError> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT seq, at, kind, body FROM events
-             WHERE seq > ?1 AND (?2 = '' OR instr(?2, ',' || kind || ',') > 0)
-             ORDER BY seq LIMIT ?3",
-        )?;
-        let filter = if kinds.is_empty() { String::new() } else { format!(",{},", kinds.join(",")) };
-        let rows = stmt.query_map(params![since as i64, filter, limit as i64], |r| {
-            Ok(ExportedEvent {
-                seq: r.get::<_, i64>(0)? as u64,
-                at: r.get(1)?,
-                kind: r.get(2)?,
-                body: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     pub fn list_by<'a, E: Entity>(
         db: impl Into<db::Db<'a>>,
         column: &str,
         value: &str,
     ) -> Result<Vec<E>, StoreError> {
         entities::list::<E>(db, &format!("WHERE {column} = ?1"), &[&value])
-    }
-
-    pub fn scalar_i64(conn: &Connection, sql: &str) -> Result<Option<i64>, StoreError> {
-        Ok(conn.query_row(sql, [], |r| r.get(0)).optional()?)
     }
 }
 

@@ -31,7 +31,7 @@ async fn writes_get_increasing_seq_and_reach_subscribers_after_commit() {
     let id = a.id.to_string();
     let back: Alarm = s.read(move |c| Store::get_required(c, &id)).await.expect("read");
     assert_eq!(back, a);
-    let head = s.read(Store::head_seq).await.expect("head");
+    let head = s.read(|c| Store::head_seq(c)).await.expect("head");
     assert_eq!(head, seq2);
 }
 

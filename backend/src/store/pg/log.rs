@@ -21,38 +21,41 @@ pub const APPEND_LOCK: i64 = 0x41_5441_4c41_4941;
 /// The channel of the doorbell.
 pub const CHANNEL: &str = "atalaia_log";
 
+/// The log's table, as the store's schema has it (`store::pg::schema`): times RFC 3339 text,
+/// bodies JSON text, as on SQLite.
+pub(crate) const EVENTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS events (
+    seq   BIGINT PRIMARY KEY,
+    at    TEXT NOT NULL,
+    kind  TEXT NOT NULL,
+    body  TEXT NOT NULL
+)";
+
 /// Creates the log's table when missing.
 pub async fn migrate(client: &Client) -> Result<(), tokio_postgres::Error> {
-    client
-        .batch_execute(
-            "CREATE TABLE IF NOT EXISTS events (
-                seq  BIGINT PRIMARY KEY,
-                at   TIMESTAMPTZ NOT NULL,
-                body JSONB NOT NULL
-            )",
-        )
-        .await
+    client.batch_execute(EVENTS_TABLE).await
 }
 
-/// Appends `bodies` (JSON documents, in order) inside the caller's transaction and returns their
-/// seqs. The seqs are the caller's once the transaction commits; until it ends, every other
+/// Appends `events` (kind and JSON body, in order) inside the caller's transaction and returns
+/// their seqs. The seqs are the caller's once the transaction commits; until it ends, every other
 /// append waits (the advisory lock is released by the commit or the rollback).
 pub async fn append<C: GenericClient>(
     tx: &C,
     at: DateTime<Utc>,
-    bodies: &[String],
+    events: &[(String, String)],
 ) -> Result<Vec<u64>, tokio_postgres::Error> {
-    if bodies.is_empty() {
+    if events.is_empty() {
         return Ok(Vec::new());
     }
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK]).await?;
     let head: i64 = tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[]).await?.get(0);
-    let seqs: Vec<i64> = (1..=bodies.len() as i64).map(|i| head + i).collect();
-    let ats = vec![at; bodies.len()];
+    let seqs: Vec<i64> = (1..=events.len() as i64).map(|i| head + i).collect();
+    let at = crate::store::ts(at);
+    let kinds: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    let bodies: Vec<&str> = events.iter().map(|e| e.1.as_str()).collect();
     tx.execute(
-        "INSERT INTO events (seq, at, body)
-         SELECT s, a, b::jsonb FROM UNNEST($1::bigint[], $2::timestamptz[], $3::text[]) AS t(s, a, b)",
-        &[&seqs, &ats, &bodies],
+        "INSERT INTO events (seq, at, kind, body)
+         SELECT s, $2, k, b FROM UNNEST($1::bigint[], $3::text[], $4::text[]) AS t(s, k, b)",
+        &[&seqs, &at, &kinds, &bodies],
     )
     .await?;
     let last = seqs.last().copied().unwrap_or(head);
@@ -68,7 +71,7 @@ pub async fn since<C: GenericClient>(
 ) -> Result<Vec<(u64, String)>, tokio_postgres::Error> {
     let rows = client
         .query(
-            "SELECT seq, body::text FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            "SELECT seq, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
             &[&(cursor as i64), &(limit as i64)],
         )
         .await?;

@@ -3,7 +3,7 @@
 //! `BIGINT`, flags 0/1, times RFC 3339 text, documents JSON text. Tables arrive here as the
 //! store's functions move to [`crate::store::db::Db`]: the records kept as documents, the
 //! counters, the files kept apart (attachments, photos, documents), the detectors' state, users
-//! and profiles, and the device listeners' counts.
+//! and profiles, the device listeners' counts, and the event log.
 
 use crate::store::StoreError;
 use crate::store::db::{Db, PgConn};
@@ -157,6 +157,18 @@ CREATE TABLE ingest_counters (
     sample      TEXT,
     PRIMARY KEY (device_key, protocol, what)
 );
+"#,
+    // 4: the event log (its seq taken under an advisory lock, `store::log`) and the database's
+    // identity, which a console's resume names.
+    r#"
+CREATE TABLE IF NOT EXISTS events (
+    seq   BIGINT PRIMARY KEY,
+    at    TEXT NOT NULL,
+    kind  TEXT NOT NULL,
+    body  TEXT NOT NULL
+);
+CREATE TABLE server_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO server_meta (name, value) VALUES ('instance', md5(random()::text || clock_timestamp()::text));
 "#,
 ];
 
