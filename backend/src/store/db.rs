@@ -231,8 +231,7 @@ impl Db<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.to_value()).collect();
         match self {
             Db::Sqlite(c) => {
-                let n =
-                    c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(values.iter().map(lite)))?;
+                let n = c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(values.iter()))?;
                 Ok(n as u64)
             }
             Db::Postgres(c) => {
@@ -251,7 +250,7 @@ impl Db<'_> {
             Db::Sqlite(c) => {
                 let mut statement = c.prepare_cached(sql)?;
                 let width = statement.column_count();
-                let rows = statement.query_map(rusqlite::params_from_iter(values.iter().map(lite)), |r| {
+                let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), |r| {
                     (0..width).map(|i| r.get_ref(i).map(from_lite)).collect::<Result<Vec<_>, _>>().map(Row)
                 })?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -285,14 +284,16 @@ impl Db<'_> {
     }
 }
 
-fn lite(v: &Value) -> rusqlite::types::Value {
-    use rusqlite::types::Value as L;
-    match v {
-        Value::Null => L::Null,
-        Value::Int(i) => L::Integer(*i),
-        Value::Real(r) => L::Real(*r),
-        Value::Text(s) => L::Text(s.clone()),
-        Value::Blob(b) => L::Blob(b.clone()),
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(*i),
+            Value::Real(r) => ValueRef::Real(*r),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
     }
 }
 
