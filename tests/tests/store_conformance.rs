@@ -6,7 +6,7 @@
 //! (attachments, photos, documents, bytes exact), the detectors' saved state, users as the
 //! store reads them (a user name unique whatever its case), profiles, the crew's seat and the
 //! device listeners' counts, the event log, and the questions about alarms and notifications
-//! that look inside their documents. Each function joins this suite as
+//! that look inside their documents, and the hash-chained audit trail with its search. Each function joins this suite as
 //! it moves.
 
 use atalaia_backend::store::db::{Db, PgConn};
@@ -281,6 +281,52 @@ fn log_and_queries(db: Db<'_>) {
     assert_eq!(Store::scalar_i64(db, "SELECT COUNT(*) FROM notifications").expect("count"), Some(2));
 }
 
+/// The audit trail: chained, searched by user (any case), kind, target, text without accents and
+/// unit, verified; and append-only.
+fn audit_trail(db: Db<'_>) {
+    use atalaia_backend::store::Actor;
+    use atalaia_core::wire::AuditQuery;
+    let engine = db.engine();
+    let now = chrono::Utc::now();
+    let who = |name: &str| {
+        Actor { username: name.into(), ..Actor::default() }.from("10.0.0.7", "PUT /api/v1/zones/z1")
+    };
+    db.batch("BEGIN").expect("begin");
+    Store::append_audit(db, now, &who("Joana"), ["zone.suspend", "z1", "Escola: viagem autorizada"])
+        .expect("audit");
+    Store::append_audit(db, now, &who("admin"), ["person.update", "p1", "Nome: ÁLVARO → Álvaro Souza"])
+        .expect("audit");
+    Store::append_audit(db, now, &Actor { username: "x".into(), ..Actor::default() }, ["login", "", ""])
+        .expect("audit");
+    db.batch("COMMIT").expect("commit");
+    let find = |q: AuditQuery| -> Vec<String> {
+        Store::audit_entries(db, &q).expect("search").into_iter().map(|e| e.action).collect()
+    };
+    assert_eq!(find(AuditQuery::default()), ["login", "person.update", "zone.suspend"], "{engine:?}");
+    assert_eq!(
+        find(AuditQuery { username: Some("JOANA".into()), ..AuditQuery::default() }),
+        ["zone.suspend"]
+    );
+    assert_eq!(find(AuditQuery { kind: Some("zone".into()), ..AuditQuery::default() }), ["zone.suspend"]);
+    assert_eq!(find(AuditQuery { target: Some("p1".into()), ..AuditQuery::default() }), ["person.update"]);
+    assert_eq!(
+        find(AuditQuery { text: Some("alvaro souza".into()), ..AuditQuery::default() }),
+        ["person.update"],
+        "{engine:?}: text without case or accents"
+    );
+    assert_eq!(find(AuditQuery { text: Some("VIAGEM".into()), ..AuditQuery::default() }), ["zone.suspend"]);
+    assert_eq!(find(AuditQuery { ip: Some("10.0.0.7".into()), ..AuditQuery::default() }).len(), 2);
+    assert_eq!(find(AuditQuery { route: Some("/zones".into()), ..AuditQuery::default() }).len(), 2);
+    assert_eq!(find(AuditQuery { limit: Some(1), ..AuditQuery::default() }), ["login"]);
+    let check = Store::verify_audit(db).expect("verify");
+    assert!(check.intact && check.entries == 3, "{engine:?}: {check:?}");
+    assert!(
+        db.execute("UPDATE audit SET detail = 'x' WHERE seq = 1", &[]).is_err(),
+        "{engine:?}: append-only"
+    );
+    assert!(db.execute("DELETE FROM audit WHERE seq = 1", &[]).is_err(), "{engine:?}: append-only");
+}
+
 #[test]
 fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     // SQLite: a file migrated by the server's own migrations.
@@ -288,11 +334,12 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     let path = dir.path().join("atalaia.db");
     let store = Store::open(&path, Arc::new(atalaia_core::clock::SystemClock)).expect("open");
     store.close();
-    let lite = rusqlite::Connection::open(&path).expect("sqlite");
+    let lite = Store::sqlite_connection(&path).expect("sqlite");
     documents_and_counters(Db::from(&lite));
     files_and_detector_state(Db::from(&lite));
     users_profiles_and_ingest(Db::from(&lite));
     log_and_queries(Db::from(&lite));
+    audit_trail(Db::from(&lite));
 
     // PostgreSQL: a cluster of its own, migrated by the PostgreSQL schema (twice: the second
     // run applies nothing).
@@ -304,4 +351,5 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     files_and_detector_state(Db::from(&conn));
     users_profiles_and_ingest(Db::from(&conn));
     log_and_queries(Db::from(&conn));
+    audit_trail(Db::from(&conn));
 }

@@ -38,5 +38,5 @@ pub async fn search(
     responses((status = 200, body = AuditCheck), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn verify(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<AuditCheck>> {
     caller.require(Permission::AuditRead)?;
-    Ok(Json(state.store.read(Store::verify_audit).await?))
+    Ok(Json(state.store.read(|c| Store::verify_audit(c)).await?))
 }

@@ -8,11 +8,17 @@
 //! Entries are written by the same writer job as the change they describe, so an operation and
 //! its audit row commit (or roll back) together.
 
+use super::db::{Db, Engine, Row};
 use super::{Store, StoreError, WriteCtx, ts};
 use atalaia_core::ids::UserId;
 use atalaia_core::wire::{AuditCheck, AuditEntry, AuditQuery};
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+
+/// The advisory lock appends to the trail take turns on (PostgreSQL: several servers append).
+const AUDIT_LOCK: i64 = 0x41_5441_4c41_4155;
+
+/// Rows verified per read: the walk holds one page at a time, not the whole trail.
+const VERIFY_PAGE: i64 = 10_000;
 
 /// The previous hash of the first row.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -70,135 +76,149 @@ impl WriteCtx<'_> {
         target: &str,
         detail: &str,
     ) -> Result<u64, StoreError> {
-        let last: Option<(i64, String)> = self
-            .conn
-            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let (seq, prev) = match last {
-            Some((s, h)) => (s + 1, h),
-            None => (1, GENESIS.to_owned()),
-        };
-        let at = ts(self.now);
-        let user_id = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
-        let whence = [actor.origin.as_str(), actor.route.as_str()];
-        let hash = chain_hash(&prev, seq, &at, &user_id, [&actor.username, action, target, detail], whence);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO audit (seq, at, user_id, username, action, target, detail, prev_hash, hash, origin, route)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
-            .execute(params![
-                seq,
-                at,
-                user_id,
-                actor.username,
-                action,
-                target,
-                detail,
-                prev,
-                hash,
-                actor.origin,
-                actor.route
-            ])?;
-        Ok(seq as u64)
+        Store::append_audit(self.conn, self.now, actor, [action, target, detail])
     }
 }
 
 impl Store {
-    /// Walk the whole chain; the first row whose hash or link does not match is reported.
-    pub fn verify_audit(conn: &Connection) -> Result<AuditCheck, StoreError> {
-        let mut stmt = conn.prepare_cached(
-            "SELECT seq, at, user_id, username, action, target, detail, prev_hash, hash, origin, route FROM audit ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([])?;
-        let (mut prev, mut expected_seq, mut entries) = (GENESIS.to_owned(), 1_i64, 0_u64);
-        while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            let fields: [String; 6] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?];
-            let (stored_prev, stored_hash): (String, String) = (r.get(7)?, r.get(8)?);
-            let (origin, route): (String, String) = (r.get(9)?, r.get(10)?);
-            let [at, user_id, username, action, target, detail] = &fields;
-            let hash =
-                chain_hash(&prev, seq, at, user_id, [username, action, target, detail], [&origin, &route]);
-            if seq != expected_seq || stored_prev != prev || stored_hash != hash {
-                return Ok(AuditCheck {
-                    entries,
-                    intact: false,
-                    first_broken: Some(expected_seq.min(seq) as u64),
-                });
-            }
-            prev = stored_hash;
-            expected_seq += 1;
-            entries += 1;
+    /// Appends one entry (`what`: action, target, detail) inside the caller's transaction — a
+    /// job's ([`WriteCtx::audit`]), or a copy between engines and the conformance suite. On
+    /// PostgreSQL the servers take turns (an advisory lock until the transaction ends), so the
+    /// chain has one next row.
+    pub fn append_audit<'a>(
+        db: impl Into<Db<'a>>,
+        now: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+        what: [&str; 3],
+    ) -> Result<u64, StoreError> {
+        let [action, target, detail] = what;
+        let db = db.into();
+        if db.engine() == Engine::Postgres {
+            db.execute("SELECT pg_advisory_xact_lock(?1)", &[&AUDIT_LOCK])?;
         }
-        Ok(AuditCheck { entries, intact: true, first_broken: None })
+        let last = db.query_opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?;
+        let (seq, prev) = match last {
+            Some(mut r) => (r.take::<i64>(0)? + 1, r.take::<String>(1)?),
+            None => (1, GENESIS.to_owned()),
+        };
+        let at = ts(now);
+        let user_id = actor.user_id.map(|u| u.to_string()).unwrap_or_default();
+        let whence = [actor.origin.as_str(), actor.route.as_str()];
+        let hash = chain_hash(&prev, seq, &at, &user_id, [&actor.username, action, target, detail], whence);
+        db.execute(
+            "INSERT INTO audit (seq, at, user_id, username, action, target, detail, prev_hash, hash, origin, route)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            &[&seq, &at, &user_id, &actor.username, &action, &target, &detail, &prev, &hash, &actor.origin, &actor.route],
+        )?;
+        Ok(seq as u64)
     }
 
-    /// Entries matching the query, newest first.
-    pub fn audit_entries(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = conn.prepare_cached(
+    /// Walk the whole chain; the first row whose hash or link does not match is reported.
+    pub fn verify_audit<'a>(db: impl Into<Db<'a>>) -> Result<AuditCheck, StoreError> {
+        let db = db.into();
+        let (mut prev, mut expected_seq, mut entries) = (GENESIS.to_owned(), 1_i64, 0_u64);
+        let mut after = 0_i64;
+        loop {
+            let page = db.query(
+                "SELECT seq, at, user_id, username, action, target, detail, prev_hash, hash, origin, route
+                 FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                &[&after, &VERIFY_PAGE],
+            )?;
+            let last_page = (page.len() as i64) < VERIFY_PAGE;
+            for mut r in page {
+                let seq: i64 = r.take(0)?;
+                let mut text = |i: usize| r.take::<String>(i);
+                let (at, user_id, username, action, target) =
+                    (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?);
+                let (detail, stored_prev, stored_hash, origin, route) =
+                    (text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
+                let hash = chain_hash(
+                    &prev,
+                    seq,
+                    &at,
+                    &user_id,
+                    [&username, &action, &target, &detail],
+                    [&origin, &route],
+                );
+                if seq != expected_seq || stored_prev != prev || stored_hash != hash {
+                    return Ok(AuditCheck {
+                        entries,
+                        intact: false,
+                        first_broken: Some(expected_seq.min(seq) as u64),
+                    });
+                }
+                prev = stored_hash;
+                expected_seq += 1;
+                entries += 1;
+                after = seq;
+            }
+            if last_page {
+                return Ok(AuditCheck { entries, intact: true, first_broken: None });
+            }
+        }
+    }
+
+    /// Entries matching the query, newest first. Names and units compare without case (and the
+    /// text search without accents, `fold`, which both engines define alike).
+    pub fn audit_entries<'a>(db: impl Into<Db<'a>>, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        let db = db.into();
+        let position = match db.engine() {
+            Engine::Sqlite => "instr",
+            Engine::Postgres => "strpos",
+        };
+        let sql = format!(
             "SELECT seq, at, user_id, username, action, target, detail, hash, origin, route FROM audit
-             WHERE (?1 IS NULL OR username = ?1 COLLATE NOCASE)
-               AND (?2 IS NULL OR action = ?2)
-               AND (?3 IS NULL OR target = ?3)
-               AND (?4 IS NULL OR at >= ?4)
-               AND (?5 IS NULL OR at <= ?5)
-               AND (?7 IS NULL OR action = ?7 OR action LIKE ?7 || '.%')
-               AND (?8 IS NULL OR origin = ?8)
-               AND (?9 IS NULL OR route LIKE '%' || ?9 || '%')
-               AND (?10 IS NULL OR instr(fold(username || ' ' || action || ' ' || target || ' ' || detail), fold(?10)) > 0)
-               AND (?11 IS NULL OR user_id IN
+             WHERE (CAST(?1 AS TEXT) IS NULL OR lower(username) = lower(?1))
+               AND (CAST(?2 AS TEXT) IS NULL OR action = ?2)
+               AND (CAST(?3 AS TEXT) IS NULL OR target = ?3)
+               AND (CAST(?4 AS TEXT) IS NULL OR at >= ?4)
+               AND (CAST(?5 AS TEXT) IS NULL OR at <= ?5)
+               AND (CAST(?7 AS TEXT) IS NULL OR action = ?7 OR action LIKE ?7 || '.%')
+               AND (CAST(?8 AS TEXT) IS NULL OR origin = ?8)
+               AND (CAST(?9 AS TEXT) IS NULL OR route LIKE '%' || ?9 || '%')
+               AND (CAST(?10 AS TEXT) IS NULL OR
+                    {position}(fold(username || ' ' || action || ' ' || target || ' ' || detail), fold(?10)) > 0)
+               AND (CAST(?11 AS TEXT) IS NULL OR user_id IN
                     (SELECT id FROM users WHERE fold(trim(unit)) = fold(trim(?11))))
-             ORDER BY seq DESC LIMIT ?6",
-        )?;
+             ORDER BY seq DESC LIMIT ?6"
+        );
         let limit = i64::from(q.limit.unwrap_or(200).clamp(1, 5_000));
         let blank =
             |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        let rows = stmt.query_map(
-            params![
-                q.username,
-                q.action,
-                q.target,
-                q.from.map(ts),
-                q.to.map(ts),
-                limit,
-                blank(&q.kind),
-                blank(&q.ip),
-                blank(&q.route),
-                blank(&q.text),
-                blank(&q.unit)
+        let rows = db.query(
+            &sql,
+            &[
+                &q.username,
+                &q.action,
+                &q.target,
+                &q.from.map(ts),
+                &q.to.map(ts),
+                &limit,
+                &blank(&q.kind),
+                &blank(&q.ip),
+                &blank(&q.route),
+                &blank(&q.text),
+                &blank(&q.unit),
             ],
-            |r| {
-                Ok((
-                    (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, String>(7)?,
-                    (r.get::<_, String>(8)?, r.get::<_, String>(9)?),
-                ))
-            },
         )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let ((seq, at, user_id), username, action, target, detail, hash, (origin, route)) = row?;
-            out.push(AuditEntry {
-                seq: seq as u64,
-                at: chrono::DateTime::parse_from_rfc3339(&at)
-                    .map_err(|e| StoreError::Migration(format!("bad timestamp in audit: {e}")))?
-                    .with_timezone(&chrono::Utc),
-                user_id: user_id.parse().ok(),
-                username,
-                origin,
-                route,
-                action,
-                target,
-                detail,
-                hash,
-            });
-        }
-        Ok(out)
+        rows.into_iter().map(entry).collect()
     }
+}
+
+fn entry(mut r: Row) -> Result<AuditEntry, StoreError> {
+    let at: String = r.take(1)?;
+    Ok(AuditEntry {
+        seq: r.take::<i64>(0)? as u64,
+        at: chrono::DateTime::parse_from_rfc3339(&at)
+            .map_err(|e| StoreError::Migration(format!("bad timestamp in audit: {e}")))?
+            .with_timezone(&chrono::Utc),
+        user_id: r.take::<String>(2)?.parse().ok(),
+        username: r.take(3)?,
+        action: r.take(4)?,
+        target: r.take(5)?,
+        detail: r.take(6)?,
+        hash: r.take(7)?,
+        origin: r.take(8)?,
+        route: r.take(9)?,
+    })
 }

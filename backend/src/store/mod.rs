@@ -229,6 +229,12 @@ fn open(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
 }
 
 impl Store {
+    /// A connection to an existing SQLite central, set up as the store's own (its `fold`
+    /// function included): for moving a central between engines and the conformance suite.
+    pub fn sqlite_connection(path: &Path) -> Result<Connection, StoreError> {
+        open(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+    }
+
     /// Open (creating and migrating if needed) the database at `path` and start the writer.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

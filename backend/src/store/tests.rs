@@ -303,7 +303,7 @@ async fn the_audit_chain_verifies_and_an_edit_in_the_database_breaks_it_at_that_
             .await
             .expect("audit");
     }
-    let check = s.read(Store::verify_audit).await.expect("verify");
+    let check = s.read(|c| Store::verify_audit(c)).await.expect("verify");
     assert_eq!(check, atalaia_core::wire::AuditCheck { entries: 5, intact: true, first_broken: None });
 
     // The program cannot rewrite history…
@@ -323,10 +323,10 @@ async fn the_audit_chain_verifies_and_an_edit_in_the_database_breaks_it_at_that_
         c.execute_batch(sql).expect("tamper");
     };
     tamper("UPDATE audit SET detail = 'nota alterada' WHERE seq = 3");
-    let check = s.read(Store::verify_audit).await.expect("verify");
+    let check = s.read(|c| Store::verify_audit(c)).await.expect("verify");
     assert_eq!(check, atalaia_core::wire::AuditCheck { entries: 2, intact: false, first_broken: Some(3) });
     tamper("UPDATE audit SET detail = 'nota 3' WHERE seq = 3; DELETE FROM audit WHERE seq = 4");
-    let check = s.read(Store::verify_audit).await.expect("verify");
+    let check = s.read(|c| Store::verify_audit(c)).await.expect("verify");
     assert_eq!(check, atalaia_core::wire::AuditCheck { entries: 3, intact: false, first_broken: Some(4) });
 
     let q = atalaia_core::wire::AuditQuery { target: Some("alarme-5".into()), ..Default::default() };

@@ -3,7 +3,7 @@
 //! `BIGINT`, flags 0/1, times RFC 3339 text, documents JSON text. Tables arrive here as the
 //! store's functions move to [`crate::store::db::Db`]: the records kept as documents, the
 //! counters, the files kept apart (attachments, photos, documents), the detectors' state, users
-//! and profiles, the device listeners' counts, and the event log.
+//! and profiles, the device listeners' counts, the event log and the audit trail.
 
 use crate::store::StoreError;
 use crate::store::db::{Db, PgConn};
@@ -169,6 +169,35 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE TABLE server_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO server_meta (name, value) VALUES ('instance', md5(random()::text || clock_timestamp()::text));
+"#,
+    // 5: the hash-chained audit trail, append-only by trigger as on SQLite, and `fold` — lower
+    // case without accents — defined as core's `text::fold` for the letters Portuguese writes
+    // (SQLite gets core's own function): the audit's text search compares folded text.
+    r#"
+CREATE TABLE audit (
+    seq        BIGINT PRIMARY KEY,
+    at         TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    username   TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    detail     TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    origin     TEXT NOT NULL DEFAULT '',
+    route      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_user ON audit(lower(username), seq);
+CREATE INDEX audit_target ON audit(target, seq);
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE FUNCTION fold(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$
+SELECT translate(lower(t),
+    'ÁÀÂÃÄÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇáàâãäéèêëíìîïóòôõöúùûüç',
+    'aaaaaeeeeiiiiooooouuuucaaaaaeeeeiiiiooooouuuuc')
+$$;
 "#,
 ];
 
