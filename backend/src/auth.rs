@@ -13,7 +13,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
@@ -78,36 +78,20 @@ struct UserRow {
 }
 
 fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, StoreError> {
-    let row = conn
-        .query_row(
-            "SELECT id, username, display_name, role, pw_hash, locked_until, active,
-                    COALESCE(pw_changed_at, created_at), profile, must_change, unit FROM users WHERE username = ?1",
-            [username],
-            |r| {
-                Ok((
-                    (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, bool>(6)?,
-                    r.get::<_, String>(7)?,
-                    (r.get::<_, Option<String>>(8)?, r.get::<_, bool>(9)?, r.get::<_, Option<String>>(10)?),
-                ))
-            },
-        )
-        .optional()?;
-    let Some((
-        (id, username, display_name),
+    let Some(stored) = Store::user_by_name(conn, username)? else { return Ok(None) };
+    let crate::store::StoredUser {
+        id,
+        username,
+        display_name,
         role,
         pw_hash,
-        locked,
+        locked_until: locked,
         active,
-        changed,
-        (profile, must_change, unit),
-    )) = row
-    else {
-        return Ok(None);
-    };
+        pw_changed_at: changed,
+        profile,
+        must_change,
+        unit,
+    } = stored;
     let id = id.parse().map_err(|_| StoreError::Migration("bad user id".into()))?;
     let role = role_from_str(&role).ok_or_else(|| StoreError::Migration(format!("unknown role {role}")))?;
     // Exactly what the profile grants, read at every request: a change applies at once.
@@ -165,25 +149,30 @@ pub async fn create_user(
     let row = info.clone();
     store
         .write(move |ctx| {
-            let inserted = ctx.conn.execute(
-                "INSERT INTO users (id, username, display_name, role, pw_hash, created_at, pw_changed_at, must_change, unit)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8) ON CONFLICT(username) DO NOTHING",
-                params![
-                    row.id.to_string(),
-                    row.username,
-                    row.display_name,
-                    role_to_str(row.role),
-                    hash,
-                    ts(ctx.now),
+            let (id, created_at) = (row.id.to_string(), ts(ctx.now));
+            let inserted = Store::insert_user(
+                ctx.conn,
+                &crate::store::NewUserRow {
+                    id: &id,
+                    username: &row.username,
+                    display_name: &row.display_name,
+                    role: &role_to_str(row.role),
+                    pw_hash: &hash,
+                    created_at: &created_at,
                     must_change,
-                    row.unit
-                ],
+                    unit: row.unit.as_deref(),
+                },
             )?;
-            if inserted == 0 {
+            if !inserted {
                 return Err(StoreError::Conflict(format!("O usuário '{}' já existe.", row.username)));
             }
             let unit = row.unit.as_deref().map(|u| format!(", unidade {u}")).unwrap_or_default();
-            ctx.audit(&actor, "user.create", &row.username, &format!("perfil {}{unit}", role_to_str(row.role)))?;
+            ctx.audit(
+                &actor,
+                "user.create",
+                &row.username,
+                &format!("perfil {}{unit}", role_to_str(row.role)),
+            )?;
             Ok(())
         })
         .await?;
@@ -191,16 +180,14 @@ pub async fn create_user(
 }
 
 pub async fn user_count(store: &Store) -> ApiResult<i64> {
-    Ok(store.read(|c| Ok(Store::scalar_i64(c, "SELECT COUNT(*) FROM users")?.unwrap_or(0))).await?)
+    Ok(store.read(|c| Store::user_count(c)).await?)
 }
 
 pub async fn list_users(store: &Store) -> ApiResult<Vec<UserInfo>> {
     Ok(store
         .read(|c| {
-            let mut stmt = c.prepare("SELECT username FROM users ORDER BY username")?;
-            let names: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
             let mut out = Vec::new();
-            for n in names {
+            for n in Store::user_names(c)? {
                 if let Some(u) = user_by_name(c, &n)? {
                     out.push(u.info);
                 }
@@ -317,19 +304,13 @@ pub async fn login(
         .write(move |ctx| {
             // Re-check the lock where writes are serialised: a parallel burst of guesses may have
             // locked the account after this attempt read it as unlocked.
-            let locked: Option<String> =
-                ctx.conn.query_row("SELECT locked_until FROM users WHERE id = ?1", [&id], |r| r.get(0))?;
+            let locked = Store::user_locked_until(ctx.conn, &id)?;
             if locked.as_deref().and_then(parse_ts).is_some_and(|t| t > ctx.now) {
                 ctx.audit(&actor, "login.failed", "", "conta bloqueada")?;
                 return Ok(false);
             }
-            ctx.conn
-                .execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [&id])?;
-            ctx.conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [ts(ctx.now)])?;
-            ctx.conn.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![hashed, id, ts(ctx.now), ts(expires_at)],
-            )?;
+            Store::clear_user_lock(ctx.conn, &id)?;
+            Store::open_session(ctx.conn, &hashed, &id, &ts(ctx.now), &ts(expires_at))?;
             ctx.audit(&actor, "login", "", "")?;
             Ok(true)
         })
@@ -385,13 +366,8 @@ pub async fn change_password(state: &AppState, auth: &AuthUser, req: PasswordCha
     state
         .store
         .write(move |ctx| {
-            ctx.conn.execute(
-                "UPDATE users SET pw_hash = ?2, pw_changed_at = ?3, must_change = 0 WHERE id = ?1",
-                params![id, hash, ts(ctx.now)],
-            )?;
-            let ended = ctx
-                .conn
-                .execute("DELETE FROM sessions WHERE user_id = ?1 AND token_hash != ?2", params![id, keep])?;
+            Store::set_password(ctx.conn, &id, &hash, &ts(ctx.now))?;
+            let ended = Store::end_sessions_of(ctx.conn, &id, Some(&keep))?;
             ctx.audit(&actor, "password.change", "", &format!("{ended} outra(s) sessão(ões) encerrada(s)"))?;
             Ok(())
         })
@@ -408,32 +384,19 @@ pub async fn users_report(state: &AppState, days: i64) -> ApiResult<Vec<UserRepo
     Ok(state
         .store
         .read(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT u.username, u.display_name, u.role, u.active, u.created_at,
-                        COALESCE(u.pw_changed_at, u.created_at),
-                        (SELECT MAX(at) FROM audit a WHERE a.username = u.username COLLATE NOCASE AND a.action = 'login'),
-                        (SELECT COUNT(*) FROM audit a WHERE a.username = u.username COLLATE NOCASE
-                            AND a.action = 'login' AND a.at >= ?1),
-                        (SELECT COUNT(*) FROM audit a WHERE a.username = u.username COLLATE NOCASE
-                            AND a.action = 'login.failed' AND a.at >= ?1)
-                 FROM users u ORDER BY u.username",
-            )?;
-            let rows = stmt.query_map([&since], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, bool>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, i64>(7)?,
-                    r.get::<_, i64>(8)?,
-                ))
-            })?;
             let mut out = Vec::new();
-            for row in rows {
-                let (username, display_name, role, active, created, changed, last, logins, failed) = row?;
+            for line in Store::user_activity(c, &since)? {
+                let crate::store::UserActivity {
+                    username,
+                    display_name,
+                    role,
+                    active,
+                    created_at: created,
+                    pw_changed_at: changed,
+                    last_login: last,
+                    logins,
+                    failed_logins: failed,
+                } = line;
                 let bad = |what: &str| StoreError::Migration(format!("bad {what} for user {username}"));
                 let created_at = parse_ts(&created).ok_or_else(|| bad("created_at"))?;
                 let password_changed_at = parse_ts(&changed).ok_or_else(|| bad("pw_changed_at"))?;
@@ -463,7 +426,7 @@ pub async fn logout(store: &Store, auth: &AuthUser) -> ApiResult<()> {
     let actor = auth.actor();
     store
         .write(move |ctx| {
-            ctx.conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [hashed])?;
+            Store::end_session(ctx.conn, &hashed)?;
             ctx.audit(&actor, "logout", "", "")?;
             Ok(())
         })
@@ -511,12 +474,7 @@ impl AuthUser {
         state
             .store
             .read(move |c| {
-                let open = c.query_row(
-                    "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id
-                     WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1 AND u.role = ?3",
-                    params![hash, now, role],
-                    |r| r.get::<_, i64>(0),
-                )? > 0;
+                let open = Store::session_open(c, &hash, &now, &role)?;
                 // A profile changed under an open live feed ends it too: what it streams was
                 // chosen by the permissions it started with.
                 // So does a change of unit (RFS177): it streams what the unit reaches.
@@ -557,15 +515,14 @@ pub async fn set_active(
     state
         .store
         .write(move |ctx| {
-            ctx.conn
-                .execute("UPDATE users SET active = ?2 WHERE id = ?1", params![&target, change.active])?;
+            Store::set_user_active(ctx.conn, &target, change.active)?;
             if !change.active {
                 if Store::active_users_with(ctx.conn, Permission::UserAdmin)?.is_empty() {
                     return Err(StoreError::Conflict(
                         "Ao menos um usuário ativo precisa continuar administrando usuários.".into(),
                     ));
                 }
-                ctx.conn.execute("DELETE FROM sessions WHERE user_id = ?1", [&target])?;
+                Store::end_sessions_of(ctx.conn, &target, None)?;
             }
             let action = if change.active { "user.reactivate" } else { "user.deactivate" };
             ctx.audit(&actor, action, &target, &format!("{username}: {reason}"))
@@ -634,7 +591,7 @@ pub async fn set_unit(
     state
         .store
         .write(move |ctx| {
-            ctx.conn.execute("UPDATE users SET unit = ?2 WHERE id = ?1", params![&target, unit])?;
+            Store::set_user_unit(ctx.conn, &target, unit.as_deref())?;
             let to = unit.as_deref().unwrap_or("central (todas as unidades)");
             ctx.audit(&actor, "user.unit", &target, &format!("{username}: {to} — {reason}"))
         })
@@ -657,10 +614,7 @@ pub async fn unlock(state: &AppState, caller: &AuthUser, id: UserId, reason: &st
     state
         .store
         .write(move |ctx| {
-            ctx.conn.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-                [&target],
-            )?;
+            Store::clear_user_lock(ctx.conn, &target)?;
             ctx.audit(&actor, "user.unlock", &target, &format!("{reason} ({lifted} origem(ns) liberada(s))"))
         })
         .await?;
@@ -698,18 +652,7 @@ impl FromRequestParts<AppState> for AuthUser {
         let token = token_from(parts).ok_or(ApiError::Unauthorized)?;
         let hashed = token_hash(&token);
         let lookup = hashed.clone();
-        let found = state
-            .store
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT u.username, s.expires_at, u.active FROM sessions s JOIN users u ON u.id = s.user_id
-                     WHERE s.token_hash = ?1",
-                    [lookup],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
-                )
-                .optional()?)
-            })
-            .await?;
+        let found = state.store.read(move |c| Store::session(c, &lookup)).await?;
         let Some((username, expires, active)) = found else {
             return Err(ApiError::Unauthorized);
         };

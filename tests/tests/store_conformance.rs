@@ -6,7 +6,8 @@
 //! (attachments, photos, documents, bytes exact), the detectors' saved state, users as the
 //! store reads them (a user name unique whatever its case), profiles, the crew's seat and the
 //! device listeners' counts, the event log, and the questions about alarms and notifications
-//! that look inside their documents, and the hash-chained audit trail with its search. Each function joins this suite as
+//! that look inside their documents, the hash-chained audit trail with its search, and users and
+//! sessions as the login keeps them. Each function joins this suite as
 //! it moves.
 
 use atalaia_backend::store::db::{Db, PgConn};
@@ -327,6 +328,61 @@ fn audit_trail(db: Db<'_>) {
     assert!(db.execute("DELETE FROM audit WHERE seq = 1", &[]).is_err(), "{engine:?}: append-only");
 }
 
+/// Users and sessions as the login keeps them: a name found whatever its case, taken once,
+/// sessions opened, checked, ended.
+fn users_and_sessions(db: Db<'_>) {
+    use atalaia_backend::store::{NewUserRow, ts};
+    let engine = db.engine();
+    let now = chrono::Utc::now();
+    let (at, later) = (ts(now), ts(now + chrono::Duration::hours(8)));
+    let row = |id: &'static str, username: &'static str| NewUserRow {
+        id,
+        username,
+        display_name: "Carla Dias",
+        role: "supervisor",
+        pw_hash: "argon2id$…",
+        created_at: "2026-12-07T12:00:00.000000Z",
+        must_change: true,
+        unit: Some("Zona Sul"),
+    };
+    assert!(Store::insert_user(db, &row("u-carla", "Carla")).expect("insert"));
+    assert!(
+        !Store::insert_user(db, &row("u-other", "CARLA")).expect("insert"),
+        "{engine:?}: taken whatever its case"
+    );
+    let carla = Store::user_by_name(db, "cArLa").expect("find").expect("found");
+    assert_eq!((carla.id.as_str(), carla.username.as_str(), carla.must_change), ("u-carla", "Carla", true));
+    assert_eq!(
+        (carla.unit.as_deref(), carla.active, carla.pw_changed_at.as_str()),
+        (Some("Zona Sul"), true, "2026-12-07T12:00:00.000000Z")
+    );
+    let names = Store::user_names(db).expect("names");
+    assert!(names.contains(&"Carla".to_owned()));
+    assert_eq!(Store::user_count(db).expect("count"), names.len() as i64);
+
+    Store::open_session(db, "h1", "u-carla", &at, &later).expect("session");
+    Store::open_session(db, "h2", "u-carla", &at, &later).expect("session");
+    assert_eq!(Store::session(db, "h1").expect("session"), Some(("Carla".to_owned(), later.clone(), true)));
+    assert!(Store::session_open(db, "h1", &at, "supervisor").expect("open"));
+    assert!(!Store::session_open(db, "h1", &at, "tarm").expect("open"), "another role");
+    Store::set_password(db, "u-carla", "argon2id$novo", &at).expect("password");
+    assert_eq!(
+        Store::end_sessions_of(db, "u-carla", Some("h1")).expect("end"),
+        1,
+        "{engine:?}: the other ends"
+    );
+    assert!(Store::session(db, "h2").expect("session").is_none());
+    Store::set_user_active(db, "u-carla", false).expect("deactivate");
+    assert!(!Store::session_open(db, "h1", &at, "supervisor").expect("open"), "an inactive user's session");
+    Store::end_session(db, "h1").expect("end");
+    assert!(Store::session(db, "h1").expect("session").is_none());
+    Store::set_user_unit(db, "u-carla", None).expect("unit");
+    let carla = Store::user_by_name(db, "carla").expect("find").expect("found");
+    assert_eq!((carla.unit, carla.must_change, carla.pw_hash.as_str()), (None, false, "argon2id$novo"));
+    let activity = Store::user_activity(db, &at).expect("report");
+    assert!(activity.iter().any(|a| a.username == "Carla" && !a.active && a.logins == 0), "{engine:?}");
+}
+
 #[test]
 fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     // SQLite: a file migrated by the server's own migrations.
@@ -340,6 +396,7 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     users_profiles_and_ingest(Db::from(&lite));
     log_and_queries(Db::from(&lite));
     audit_trail(Db::from(&lite));
+    users_and_sessions(Db::from(&lite));
 
     // PostgreSQL: a cluster of its own, migrated by the PostgreSQL schema (twice: the second
     // run applies nothing).
@@ -352,4 +409,5 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     users_profiles_and_ingest(Db::from(&conn));
     log_and_queries(Db::from(&conn));
     audit_trail(Db::from(&conn));
+    users_and_sessions(Db::from(&conn));
 }

@@ -162,13 +162,14 @@ impl Store {
     /// text search without accents, `fold`, which both engines define alike).
     pub fn audit_entries<'a>(db: impl Into<Db<'a>>, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         let db = db.into();
-        let position = match db.engine() {
-            Engine::Sqlite => "instr",
-            Engine::Postgres => "strpos",
+        // Each engine's way to compare names without case that its index on the user name serves.
+        let (position, same_user) = match db.engine() {
+            Engine::Sqlite => ("instr", "username = ?1 COLLATE NOCASE"),
+            Engine::Postgres => ("strpos", "lower(username) = lower(?1)"),
         };
         let sql = format!(
             "SELECT seq, at, user_id, username, action, target, detail, hash, origin, route FROM audit
-             WHERE (CAST(?1 AS TEXT) IS NULL OR lower(username) = lower(?1))
+             WHERE (CAST(?1 AS TEXT) IS NULL OR {same_user})
                AND (CAST(?2 AS TEXT) IS NULL OR action = ?2)
                AND (CAST(?3 AS TEXT) IS NULL OR target = ?3)
                AND (CAST(?4 AS TEXT) IS NULL OR at >= ?4)

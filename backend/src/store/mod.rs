@@ -31,6 +31,7 @@ pub use detector::{detector_state, save_detector_state};
 pub use entities::Entity;
 pub use ingest::{IngestCounter, IngestReject, MAX_REJECTS, clip};
 pub use positions::PositionFilter;
+pub use users::{NewUserRow, StoredUser, UserActivity};
 
 use atalaia_core::Clock;
 use atalaia_core::wire::{EventBody, LiveEvent};
