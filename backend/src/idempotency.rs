@@ -18,13 +18,12 @@
 
 use crate::error::{ApiError, problem_response};
 use crate::server::AppState;
-use crate::store::{StoreError, WriteCtx, ts};
+use crate::store::{Store, StoreError, StoredAnswer, WriteCtx, ts};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rusqlite::{OptionalExtension, params};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -82,14 +81,9 @@ pub(crate) fn pending_claim() -> Option<Arc<Claim>> {
 /// Inside the write's transaction: store the key, failing the write if another request already
 /// applied it (only possible when two servers share a database, or after a crash mid-answer).
 pub(crate) fn record(ctx: &WriteCtx<'_>, claim: &Claim) -> Result<(), StoreError> {
-    let inserted = ctx
-        .conn
-        .prepare_cached(
-            "INSERT INTO idempotency (key, user_id, method, path, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![claim.key, claim.user, claim.method, claim.path, ts(ctx.now)])?;
-    if inserted == 0 {
+    let inserted =
+        Store::claim_key(ctx.conn, &claim.key, &claim.user, &claim.method, &claim.path, &ts(ctx.now))?;
+    if !inserted {
         // Only when two servers share a database: the other one has it. Asked again, this one
         // finds the stored answer.
         return Err(StoreError::Conflict(BUSY.into()));
@@ -104,15 +98,6 @@ pub(crate) fn claimed(claim: &Claim) {
 
 /// Said while the first request of a key is still running; the console sends it again later.
 pub const BUSY: &str = "Este comando ainda está sendo processado; tente de novo em instantes.";
-
-struct Stored {
-    user: String,
-    method: String,
-    path: String,
-    status: Option<u16>,
-    content_type: Option<String>,
-    body: Option<Vec<u8>>,
-}
 
 fn valid_key(key: &str) -> bool {
     (8..=100).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -152,26 +137,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return resp;
     };
     let lookup = key.clone();
-    let stored = state
-        .store
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT user_id, method, path, status, content_type, body FROM idempotency WHERE key = ?1",
-                [&lookup],
-                |r| {
-                    Ok(Stored {
-                        user: r.get(0)?,
-                        method: r.get(1)?,
-                        path: r.get(2)?,
-                        status: r.get(3)?,
-                        content_type: r.get(4)?,
-                        body: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?)
-        })
-        .await;
+    let stored = state.store.read(move |c| Store::stored_answer(c, &lookup)).await;
     match stored {
         Err(e) => return ApiError::from(e).into_response(),
         // Another command's key, or another user's: refused, without saying which.
@@ -220,14 +186,7 @@ async fn store_answer(state: &AppState, key: String, resp: Response) -> Response
     let body = bytes.to_vec();
     let saved = state
         .store
-        .write(move |ctx| {
-            ctx.conn
-                .prepare_cached(
-                    "UPDATE idempotency SET status = ?2, content_type = ?3, body = ?4 WHERE key = ?1",
-                )?
-                .execute(params![key, status, content_type, body])?;
-            Ok(())
-        })
+        .write(move |ctx| Store::keep_answer(ctx.conn, &key, status, content_type.as_deref(), &body))
         .await;
     if let Err(e) = saved {
         // The change itself is durable; a replay will be told it was applied, without the body.
@@ -236,7 +195,7 @@ async fn store_answer(state: &AppState, key: String, resp: Response) -> Response
     Response::from_parts(parts, Body::from(bytes))
 }
 
-fn replay(s: Stored) -> Response {
+fn replay(s: StoredAnswer) -> Response {
     let (status, body) = match (s.status, s.body) {
         (Some(status), Some(body)) => (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body),
         // Applied, but the server stopped before the answer was stored.
@@ -256,7 +215,7 @@ pub async fn purge(store: &crate::store::Store) -> Result<usize, StoreError> {
     store
         .write(|ctx| {
             let cutoff = ts(ctx.now - chrono::Duration::days(KEEP_DAYS));
-            Ok(ctx.conn.execute("DELETE FROM idempotency WHERE created_at < ?1", [cutoff])?)
+            Ok(Store::prune_answers(ctx.conn, &cutoff)? as usize)
         })
         .await
 }

@@ -7,7 +7,7 @@
 //! store reads them (a user name unique whatever its case), profiles, the crew's seat and the
 //! device listeners' counts, the event log, and the questions about alarms and notifications
 //! that look inside their documents, the hash-chained audit trail with its search, and users and
-//! sessions as the login keeps them. Each function joins this suite as
+//! sessions as the login keeps them, and commands' idempotency keys. Each function joins this suite as
 //! it moves.
 
 use atalaia_backend::store::db::{Db, PgConn};
@@ -383,6 +383,34 @@ fn users_and_sessions(db: Db<'_>) {
     assert!(activity.iter().any(|a| a.username == "Carla" && !a.active && a.logins == 0), "{engine:?}");
 }
 
+/// Commands applied once: a key recorded once, its answer kept and read back, old keys forgotten.
+fn idempotency_keys(db: Db<'_>) {
+    use atalaia_backend::store::StoredAnswer;
+    let engine = db.engine();
+    let (at, later) = ("2026-12-07T12:00:00.000000Z", "2026-12-08T12:00:00.000000Z");
+    assert!(Store::claim_key(db, "k1", "u1", "POST", "/api/v1/alarms/a1/actions", at).expect("claim"));
+    assert!(!Store::claim_key(db, "k1", "u2", "POST", "/x", at).expect("claim"), "{engine:?}: once");
+    let pending = Store::stored_answer(db, "k1").expect("read").expect("kept");
+    assert_eq!((pending.user.as_str(), pending.status, pending.body), ("u1", None, None));
+    Store::keep_answer(db, "k1", 201, Some("application/json"), b"{\"ok\":true}").expect("keep");
+    assert_eq!(
+        Store::stored_answer(db, "k1").expect("read"),
+        Some(StoredAnswer {
+            user: "u1".into(),
+            method: "POST".into(),
+            path: "/api/v1/alarms/a1/actions".into(),
+            status: Some(201),
+            content_type: Some("application/json".into()),
+            body: Some(b"{\"ok\":true}".to_vec()),
+        }),
+        "{engine:?}"
+    );
+    assert!(Store::claim_key(db, "k2", "u1", "PUT", "/y", later).expect("claim"));
+    assert_eq!(Store::prune_answers(db, "2026-12-08T00:00:00Z").expect("prune"), 1);
+    assert!(Store::stored_answer(db, "k1").expect("read").is_none());
+    assert!(Store::stored_answer(db, "k2").expect("read").is_some());
+}
+
 #[test]
 fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     // SQLite: a file migrated by the server's own migrations.
@@ -397,6 +425,7 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     log_and_queries(Db::from(&lite));
     audit_trail(Db::from(&lite));
     users_and_sessions(Db::from(&lite));
+    idempotency_keys(Db::from(&lite));
 
     // PostgreSQL: a cluster of its own, migrated by the PostgreSQL schema (twice: the second
     // run applies nothing).
@@ -410,4 +439,5 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     log_and_queries(Db::from(&conn));
     audit_trail(Db::from(&conn));
     users_and_sessions(Db::from(&conn));
+    idempotency_keys(Db::from(&conn));
 }

@@ -7,6 +7,7 @@
 //! Handlers never write SQL: they call the entity helpers here (and in `entities`), which is the
 //! seam where a PostgreSQL implementation would sit later.
 
+mod answers;
 mod attachments;
 mod audit;
 mod crew;
@@ -25,6 +26,7 @@ mod queries;
 pub mod tracks;
 mod users;
 
+pub use answers::StoredAnswer;
 pub use audit::Actor;
 pub use detector::{detector_state, save_detector_state};
 

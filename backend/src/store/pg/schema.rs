@@ -3,7 +3,8 @@
 //! `BIGINT`, flags 0/1, times RFC 3339 text, documents JSON text. Tables arrive here as the
 //! store's functions move to [`crate::store::db::Db`]: the records kept as documents, the
 //! counters, the files kept apart (attachments, photos, documents), the detectors' state, users
-//! and profiles, the device listeners' counts, the event log and the audit trail.
+//! and profiles, the device listeners' counts, the event log, the audit trail and the commands'
+//! idempotency keys.
 
 use crate::store::StoreError;
 use crate::store::db::{Db, PgConn};
@@ -198,6 +199,20 @@ SELECT translate(lower(t),
     'ÁÀÂÃÄÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇáàâãäéèêëíìîïóòôõöúùûüç',
     'aaaaaeeeeiiiiooooouuuucaaaaaeeeeiiiiooooouuuuc')
 $$;
+"#,
+    // 6: commands applied exactly once (Idempotency-Key) with the answer kept for a replay.
+    r#"
+CREATE TABLE idempotency (
+    key           TEXT PRIMARY KEY,
+    user_id       TEXT NOT NULL,
+    method        TEXT NOT NULL,
+    path          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    status        BIGINT,
+    content_type  TEXT,
+    body          BYTEA
+);
+CREATE INDEX idempotency_created ON idempotency(created_at);
 "#,
 ];
 
