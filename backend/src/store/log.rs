@@ -50,6 +50,17 @@ impl Store {
         append(db, at, kind, body)
     }
 
+    /// Tells the servers listening that the log grew to `head` (PostgreSQL: one `NOTIFY` per
+    /// batch, delivered when the batch's transaction commits; nothing to do on SQLite, whose one
+    /// server hands its events to its own feed).
+    pub fn ring_doorbell<'a>(db: impl Into<Db<'a>>, head: u64) -> Result<(), StoreError> {
+        let db = db.into();
+        if db.engine() == Engine::Postgres {
+            db.execute("SELECT pg_notify(?1, ?2)", &[&super::pg::log::CHANNEL, &head.to_string()])?;
+        }
+        Ok(())
+    }
+
     /// This database's identity (random, made when it was created).
     pub fn instance<'a>(db: impl Into<Db<'a>>) -> Result<String, StoreError> {
         let row = db.into().query_opt("SELECT value FROM server_meta WHERE name = 'instance'", &[])?;

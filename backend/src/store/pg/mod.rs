@@ -7,7 +7,8 @@ pub mod schema;
 
 use tokio_postgres::{Client, NoTls};
 
-/// Opens a connection and drives it on the runtime; notifications (LISTEN) are not read on it.
+/// Opens an asynchronous connection and drives it on the runtime; notifications (LISTEN) are
+/// not read on it ([`log::doorbell`] does that).
 pub async fn connect(url: &str) -> Result<Client, tokio_postgres::Error> {
     let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
     tokio::spawn(async move {
