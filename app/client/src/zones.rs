@@ -35,6 +35,16 @@ impl Standing {
     }
 }
 
+/// The zone's state in a few words: "Em vigor", "Suspensa (não gera alarmes)", "Revogada em …
+/// por …: motivo".
+pub fn state_line(zone: &Zone, tz: Tz) -> String {
+    match &zone.lifted {
+        Some(l) => format!("Revogada em {} por {}: {}", crate::format::datetime(l.at, tz), l.by, l.reason),
+        None if zone.active => "Em vigor".into(),
+        None => "Suspensa (não gera alarmes)".into(),
+    }
+}
+
 /// Zones whose name, kind, person's name, person's record or group contains every word typed
 /// (accents and case ignored), of the standing chosen when given: in force first, then
 /// suspended, then lifted; by name within each.

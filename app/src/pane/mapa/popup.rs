@@ -109,7 +109,7 @@ pub(super) fn popup_lines(
                     let tz = s.timezone.as_deref().map(|t| format!(" (hora de {t})")).unwrap_or_default();
                     lines.push(format!("vigora {}{tz}", atalaia_client::schedule_text::format(s)));
                 }
-                lines.push(super::zones::state_line(z, tz));
+                lines.push(atalaia_client::zones::state_line(z, tz));
             }
         }
     }

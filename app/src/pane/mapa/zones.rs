@@ -309,17 +309,6 @@ pub struct StateForm {
     pub error: Option<String>,
 }
 
-/// The zone's state in a few words: "Em vigor", "Suspensa", "Revogada em … por …: motivo".
-pub fn state_line(zone: &Zone, tz: chrono_tz::Tz) -> String {
-    match &zone.lifted {
-        Some(l) => {
-            format!("Revogada em {} por {}: {}", atalaia_client::format::datetime(l.at, tz), l.by, l.reason)
-        }
-        None if zone.active => "Em vigor".into(),
-        None => "Suspensa (não gera alarmes)".into(),
-    }
-}
-
 #[derive(Debug, Clone)]
 pub enum Message {
     /// A new zone drawn with this tool.

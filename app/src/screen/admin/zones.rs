@@ -205,17 +205,8 @@ impl State {
             muted(format!("Cadastrada em {}", atalaia_client::format::datetime(z.created_at, ctx.tz))),
         ]
         .spacing(4);
-        if let Some(l) = &z.lifted {
-            col = col.push(
-                text(format!(
-                    "Revogada em {} por {}: {}",
-                    atalaia_client::format::datetime(l.at, ctx.tz),
-                    l.by,
-                    l.reason
-                ))
-                .size(theme::SMALL)
-                .color(theme::ORANGE),
-            );
+        if z.lifted.is_some() {
+            col = col.push(text(zones::state_line(z, ctx.tz)).size(theme::SMALL).color(theme::ORANGE));
         }
         let mut actions = row![].spacing(6);
         if z.lifted.is_none() {
