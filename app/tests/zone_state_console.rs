@@ -10,11 +10,11 @@
 mod support;
 
 use atalaia_core::geom::{LatLon, Shape};
-use atalaia_core::monitoring::{Person, Regime, Zone, ZoneKind};
-use atalaia_core::wire::{NewPerson, NewZone};
+use atalaia_core::monitoring::{Regime, Zone, ZoneKind};
+use atalaia_core::wire::NewZone;
 use iced_test::instruction::Key;
 use std::time::{Duration, Instant};
-use support::{Console, api_as, block, demo_server, kiosk};
+use support::{Console, api_as, block, demo_server, exclusion_zone, kiosk, wait_until, wearer};
 
 const ZONE: &str = "Escola Municipal Castelo Branco";
 
@@ -22,48 +22,16 @@ const ZONE: &str = "Escola Municipal Castelo Branco";
 fn iii_2_13_a_zone_is_suspended_resumed_and_lifted_at_the_console_with_its_reason() {
     let (_dir, server) = demo_server();
     let admin = block(api_as(&server.base_url, "admmon"));
-    let person: Person = block(admin.post(
-        "/persons",
-        &NewPerson {
-            id: None,
-            name: "Gilberto Amaral Neves".into(),
-            record: "0007788-13.2026.8.22.0001".into(),
-            regime: Regime::ProtectiveMeasure,
-            group: None,
-            region: None,
-            responsible: None,
-            linked_person: None,
-            personal: Default::default(),
-            revision: Default::default(),
-        },
-    ))
-    .expect("person");
-    let zone: Zone = block(admin.post(
-        "/zones",
-        &NewZone {
-            id: None,
-            name: ZONE.into(),
-            kind: ZoneKind::Exclusion,
-            shape: Shape::Circle { center: LatLon { lat: -8.7550, lon: -63.8900 }, radius_m: 250.0 },
-            person_id: Some(person.id),
-            group: None,
-            schedule: None,
-            warning_m: None,
-        },
-    ))
-    .expect("zone");
+    let (person, _) = wearer(
+        &admin,
+        "Gilberto Amaral Neves",
+        "0007788-13.2026.8.22.0001",
+        Regime::ProtectiveMeasure,
+        "864999000077881",
+    );
+    let zone = exclusion_zone(&admin, ZONE, person.id, LatLon { lat: -8.7550, lon: -63.8900 }, 250.0, None);
     let stored = || -> Zone { block(admin.get(&format!("/zones/{}", zone.id))).unwrap() };
-    let until = |what: &str, ok: &dyn Fn(&Zone) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let z = stored();
-            if ok(&z) {
-                return z;
-            }
-            assert!(Instant::now() < deadline, "{what}: {z:?}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
+    let until = |ok: &dyn Fn(&Zone) -> bool| wait_until(|| Some(stored()).filter(|z| ok(z)));
 
     let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admmon")));
     ui.wait_for("Conectado", Duration::from_secs(20));
@@ -81,7 +49,7 @@ fn iii_2_13_a_zone_is_suspended_resumed_and_lifted_at_the_console_with_its_reaso
     ui.type_text("Viagem autorizada pelo juízo até 10/12");
     ui.key(Key::Enter);
     ui.wait_for(&format!("Zona \"{ZONE}\" suspensa."), Duration::from_secs(10));
-    until("suspended on the server", &|z| !z.active && z.lifted.is_none());
+    until(&|z| !z.active && z.lifted.is_none());
     ui.wait_for(&format!("Zona {ZONE} · Exclusão · suspensa"), Duration::from_secs(5));
 
     // Resumed.
@@ -89,7 +57,7 @@ fn iii_2_13_a_zone_is_suspended_resumed_and_lifted_at_the_console_with_its_reaso
     ui.type_text("Retorno da viagem");
     ui.click("Confirmar reativação");
     ui.wait_for(&format!("Zona \"{ZONE}\" reativada."), Duration::from_secs(10));
-    until("in force again on the server", &|z| z.active);
+    until(&|z| z.active);
     ui.wait_for(&format!("Zona {ZONE} · Exclusão · em vigor"), Duration::from_secs(5));
 
     // Lifted: the reason is required, in Portuguese, and nothing is sent without it.
@@ -101,7 +69,7 @@ fn iii_2_13_a_zone_is_suspended_resumed_and_lifted_at_the_console_with_its_reaso
     ui.type_text("Medida revogada por decisão judicial de 05/12/2026");
     ui.click("Confirmar revogação");
     ui.wait_for(&format!("Zona \"{ZONE}\" revogada."), Duration::from_secs(10));
-    let lifted = until("lifted on the server", &|z| z.lifted.is_some());
+    let lifted = until(&|z| z.lifted.is_some());
     let lift = lifted.lifted.expect("lift");
     assert!(!lifted.active);
     assert_eq!(

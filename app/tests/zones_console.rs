@@ -10,68 +10,31 @@
 
 mod support;
 
-use atalaia_core::geom::{LatLon, Shape};
-use atalaia_core::monitoring::{Person, Regime, Zone, ZoneKind};
-use atalaia_core::wire::{NewPerson, NewZone};
+use atalaia_core::geom::LatLon;
+use atalaia_core::monitoring::{Person, Regime, Zone};
 use iced_test::instruction::Key;
-use std::time::{Duration, Instant};
-use support::{Console, api_as, block, demo_server, kiosk};
+use std::time::Duration;
+use support::{Console, api_as, block, demo_server, exclusion_zone, kiosk, wait_until, wearer};
 
 const PERSON: &str = "Gilberto Amaral Neves";
 const SCHOOL: &str = "Escola Municipal Castelo Branco";
 const HOME: &str = "Residência da vítima Marta";
 
+/// A zone of `person` with a 100 m warning buffer, centred south of the demo's city centre.
 fn zone(admin: &atalaia_client::Api, name: &str, person: &Person, lat: f64, radius_m: f64) -> Zone {
-    block(admin.post(
-        "/zones",
-        &NewZone {
-            id: None,
-            name: name.into(),
-            kind: ZoneKind::Exclusion,
-            shape: Shape::Circle { center: LatLon { lat, lon: -63.8900 }, radius_m },
-            person_id: Some(person.id),
-            group: None,
-            schedule: None,
-            warning_m: Some(100.0),
-        },
-    ))
-    .expect("zone")
+    exclusion_zone(admin, name, person.id, LatLon { lat, lon: -63.8900 }, radius_m, Some(100.0))
 }
 
 #[test]
 fn iii_2_13_zones_are_listed_with_their_history_suspended_lifted_and_shown_on_the_map() {
     let (_dir, server) = demo_server();
     let admin = block(api_as(&server.base_url, "admmon"));
-    let person: Person = block(admin.post(
-        "/persons",
-        &NewPerson {
-            id: None,
-            name: PERSON.into(),
-            record: "0007788-13.2026.8.22.0001".into(),
-            regime: Regime::ProtectiveMeasure,
-            group: None,
-            region: None,
-            responsible: None,
-            linked_person: None,
-            personal: Default::default(),
-            revision: Default::default(),
-        },
-    ))
-    .expect("person");
+    let (person, _) =
+        wearer(&admin, PERSON, "0007788-13.2026.8.22.0001", Regime::ProtectiveMeasure, "864999000077881");
     let school = zone(&admin, SCHOOL, &person, -8.7550, 250.0);
     let home = zone(&admin, HOME, &person, -8.7650, 1_500.0);
     let stored = |id| -> Zone { block(admin.get(&format!("/zones/{id}"))).unwrap() };
-    let until = |what: &str, id, ok: &dyn Fn(&Zone) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let z = stored(id);
-            if ok(&z) {
-                return z;
-            }
-            assert!(Instant::now() < deadline, "{what}: {z:?}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
+    let until = |id, ok: &dyn Fn(&Zone) -> bool| wait_until(|| Some(stored(id)).filter(|z| ok(z)));
 
     let mut ui = Console::start(atalaia_console::application(kiosk(&server.base_url, "admmon")));
     ui.wait_for("Conectado", Duration::from_secs(20));
@@ -91,7 +54,7 @@ fn iii_2_13_zones_are_listed_with_their_history_suspended_lifted_and_shown_on_th
     ui.wait_for("Confirmar suspensão", Duration::from_secs(5));
     ui.type_text("Viagem autorizada pelo juízo até 10/12");
     ui.key(Key::Enter);
-    until("suspended on the server", school.id, &|z| !z.active && z.lifted.is_none());
+    until(school.id, &|z| !z.active && z.lifted.is_none());
     ui.wait_for("Rafael Costa — Suspensa: Viagem autorizada pelo juízo até 10/12", Duration::from_secs(10));
     assert!(ui.sees("Reativar") && !ui.sees("Suspender"), "{}", ui.screenshot("suspended").display());
 
@@ -102,7 +65,7 @@ fn iii_2_13_zones_are_listed_with_their_history_suspended_lifted_and_shown_on_th
     assert!(stored(school.id).lifted.is_none(), "nothing was sent without a reason");
     ui.type_text("Medida revogada por decisão judicial de 05/12/2026");
     ui.click("Confirmar revogação");
-    let lifted = until("lifted on the server", school.id, &|z| z.lifted.is_some());
+    let lifted = until(school.id, &|z| z.lifted.is_some());
     assert_eq!(lifted.lifted.expect("lift").reason, "Medida revogada por decisão judicial de 05/12/2026");
     ui.wait_for(
         "Rafael Costa — Revogada: Medida revogada por decisão judicial de 05/12/2026",

@@ -249,6 +249,29 @@ pub fn wearer(
     (person, device)
 }
 
+/// An exclusion zone of `person`: a circle of `radius_m` around `center`, with a warning buffer
+/// when given (as `admin`, who may write zones).
+pub fn exclusion_zone(
+    admin: &Api,
+    name: &str,
+    person: atalaia_core::ids::PersonId,
+    center: atalaia_core::geom::LatLon,
+    radius_m: f64,
+    warning_m: Option<f64>,
+) -> atalaia_core::monitoring::Zone {
+    let zone = atalaia_core::wire::NewZone {
+        id: None,
+        name: name.into(),
+        kind: atalaia_core::monitoring::ZoneKind::Exclusion,
+        shape: atalaia_core::geom::Shape::Circle { center, radius_m },
+        person_id: Some(person),
+        group: None,
+        schedule: None,
+        warning_m,
+    };
+    block(admin.post("/zones", &zone)).expect("zone registered")
+}
+
 /// A fix from bracelet `imei` over the server's OsmAnd port (`query`: the rest of the report).
 pub fn report(server: &atalaia_backend::embedded::Embedded, imei: &str, query: &str) {
     let url =
