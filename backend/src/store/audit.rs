@@ -162,11 +162,8 @@ impl Store {
     /// text search without accents, `fold`, which both engines define alike).
     pub fn audit_entries<'a>(db: impl Into<Db<'a>>, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         let db = db.into();
-        // Each engine's way to compare names without case that its index on the user name serves.
-        let (position, same_user) = match db.engine() {
-            Engine::Sqlite => ("instr", "username = ?1 COLLATE NOCASE"),
-            Engine::Postgres => ("strpos", "lower(username) = lower(?1)"),
-        };
+        let position = db.position_function();
+        let same_user = super::users::same_name(db.engine(), "username", "?1");
         let sql = format!(
             "SELECT seq, at, user_id, username, action, target, detail, hash, origin, route FROM audit
              WHERE (CAST(?1 AS TEXT) IS NULL OR {same_user})

@@ -151,16 +151,18 @@ pub struct Row(pub Vec<Value>);
 impl Row {
     /// The column at `i`, read as `T` and taken out of the row (no copy of text or bytes).
     pub fn take<T: FromValue>(&mut self, i: usize) -> Result<T, StoreError> {
-        let v = self.0.get_mut(i).map(|v| std::mem::replace(v, Value::Null));
-        let v = v.ok_or_else(|| StoreError::Column(format!("no column {i}")))?;
-        T::from_value(v).map_err(|e| StoreError::Column(format!("column {i}: {e}")))
+        read(i, self.0.get_mut(i).map(|v| std::mem::replace(v, Value::Null)))
     }
 
     /// The column at `i`, read as `T`.
     pub fn get<T: FromValue>(&self, i: usize) -> Result<T, StoreError> {
-        let v = self.0.get(i).cloned().ok_or_else(|| StoreError::Column(format!("no column {i}")))?;
-        T::from_value(v).map_err(|e| StoreError::Column(format!("column {i}: {e}")))
+        read(i, self.0.get(i).cloned())
     }
+}
+
+fn read<T: FromValue>(i: usize, v: Option<Value>) -> Result<T, StoreError> {
+    let v = v.ok_or_else(|| StoreError::Column(format!("no column {i}")))?;
+    T::from_value(v).map_err(|e| StoreError::Column(format!("column {i}: {e}")))
 }
 
 /// Which engine a [`Db`] speaks to.
@@ -223,6 +225,14 @@ impl Db<'_> {
         match self {
             Db::Sqlite(_) => Engine::Sqlite,
             Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// The function that finds text in text, 1-based, 0 when absent (`instr` / `strpos`).
+    pub fn position_function(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "instr",
+            Db::Postgres(_) => "strpos",
         }
     }
 

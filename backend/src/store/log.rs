@@ -104,20 +104,14 @@ impl Store {
         kinds: &[String],
     ) -> Result<Vec<ExportedEvent>, StoreError> {
         let db = db.into();
-        let sql = match db.engine() {
-            Engine::Sqlite => {
-                "SELECT seq, at, kind, body FROM events
-                 WHERE seq > ?1 AND (?2 = '' OR instr(?2, ',' || kind || ',') > 0)
-                 ORDER BY seq LIMIT ?3"
-            }
-            Engine::Postgres => {
-                "SELECT seq, at, kind, body FROM events
-                 WHERE seq > ?1 AND (?2 = '' OR strpos(?2, ',' || kind || ',') > 0)
-                 ORDER BY seq LIMIT ?3"
-            }
-        };
+        let sql = format!(
+            "SELECT seq, at, kind, body FROM events
+             WHERE seq > ?1 AND (?2 = '' OR {}(?2, ',' || kind || ',') > 0)
+             ORDER BY seq LIMIT ?3",
+            db.position_function()
+        );
         let filter = if kinds.is_empty() { String::new() } else { format!(",{},", kinds.join(",")) };
-        let rows = db.query(sql, &[&(since as i64), &filter, &(limit as i64)])?;
+        let rows = db.query(&sql, &[&(since as i64), &filter, &(limit as i64)])?;
         rows.into_iter()
             .map(|mut r| {
                 Ok(ExportedEvent {

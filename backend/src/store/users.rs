@@ -51,7 +51,7 @@ pub struct UserActivity {
 }
 
 /// `column` equals `param` without case, as the engine's index on user names answers it.
-fn same_name(engine: Engine, column: &str, param: &str) -> String {
+pub(super) fn same_name(engine: Engine, column: &str, param: &str) -> String {
     match engine {
         Engine::Sqlite => format!("{column} = {param} COLLATE NOCASE"),
         Engine::Postgres => format!("lower({column}) = lower({param})"),
