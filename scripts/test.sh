@@ -21,9 +21,15 @@ cargo build --locked -p atalaia-backend --bin atalaia-server
 # nextest when present (one summary line, each test in its own process), cargo test otherwise.
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --locked --workspace --no-fail-fast
+  tests=(cargo nextest run --locked -p atalaia-tests --no-fail-fast)
 else
   cargo test --locked --workspace --no-fail-fast
+  tests=(cargo test --locked -p atalaia-tests --no-fail-fast)
 fi
+# The end-to-end tests again with every server on PostgreSQL (issue 24: one store, two engines),
+# on a cluster started from Debian's packages for this pass and removed after it.
+cargo build --locked -p atalaia-tests --bin postgres-for-tests
+"${CARGO_TARGET_DIR:-target}/debug/postgres-for-tests" "${tests[@]}"
 
 # The packages (issue 9): built, installed, upgraded and purged on this machine — in CI (or with
 # ATALAIA_PACKAGES=1), as root, since it installs them system-wide.

@@ -15,6 +15,7 @@
 #![allow(clippy::print_stdout)] // a benchmark reports on standard output
 
 use atalaia_backend::investigate;
+use atalaia_backend::store::db::Db;
 use atalaia_backend::store::{Store, tracks};
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::PersonId;
@@ -267,8 +268,8 @@ async fn main() {
         let i = pick(rng);
         let (p, _) = scene(rng);
         let at = if rng.random_bool(0.5) { lives[i].home } else { p };
-        let r =
-            investigate::presence(&conn, &everyone[i], at, 200.0, time(START), time(end)).expect("presence");
+        let r = investigate::presence(Db::from(&conn), &everyone[i], at, 200.0, time(START), time(end))
+            .expect("presence");
         Some(r.visits.len())
     });
     for (label, hours) in [("2 h", 2), ("24 h", 24), ("7 days", 24 * 7), ("30 days", 24 * 30)] {
@@ -276,19 +277,21 @@ async fn main() {
             let (p, t) = scene(rng);
             let from = (t - hours * 1800).max(START);
             let to = (from + hours * 3600).min(end);
-            counted(investigate::nearby(&conn, p, 200.0, time(from), time(to)))
+            counted(investigate::nearby(Db::from(&conn), p, 200.0, time(from), time(to)))
         });
     }
     run("track, person × 30 days (86,400 fixes)", &mut |rng| {
         let i = pick(rng);
-        let t = investigate::tracks_of(&conn, &everyone[i..=i], time(START), time(end)).expect("track");
+        let t =
+            investigate::tracks_of(Db::from(&conn), &everyone[i..=i], time(START), time(end)).expect("track");
         Some(t[0].points.len())
     });
     run("track, group of 100 × 24 h", &mut |rng| {
         let g = rng.random_range(0..PEOPLE / GROUP_SIZE);
         let from = START + rng.random_range(0..DAYS - 1) * 86_400;
         let members = &everyone[g * GROUP_SIZE..(g + 1) * GROUP_SIZE];
-        let t = investigate::tracks_of(&conn, members, time(from), time(from + 86_400)).expect("tracks");
+        let t = investigate::tracks_of(Db::from(&conn), members, time(from), time(from + 86_400))
+            .expect("tracks");
         Some(t.iter().map(|p| p.points.len()).sum())
     });
     for (label, days) in [("7 days", 7), ("30 days", 30)] {
@@ -296,7 +299,7 @@ async fn main() {
             let i = pick(rng);
             let from = START + rng.random_range(0..=DAYS - days) * 86_400;
             counted(investigate::encounters(
-                &conn,
+                Db::from(&conn),
                 &everyone[i..=i],
                 None,
                 time(from),
@@ -312,7 +315,7 @@ async fn main() {
         let ids: HashSet<PersonId> = members.iter().map(|p| p.id).collect();
         let from = START + rng.random_range(0..DAYS - 1) * 86_400;
         counted(investigate::encounters(
-            &conn,
+            Db::from(&conn),
             members,
             Some(&ids),
             time(from),
@@ -323,7 +326,14 @@ async fn main() {
     });
     run("common places, person × 30 days", &mut |rng| {
         let i = pick(rng);
-        counted(investigate::common_places(&conn, &everyone[i..=i], None, time(START), time(end), 30))
+        counted(investigate::common_places(
+            Db::from(&conn),
+            &everyone[i..=i],
+            None,
+            time(START),
+            time(end),
+            30,
+        ))
     });
     run("common places, group of 100 × 7 days", &mut |rng| {
         let g = rng.random_range(0..PEOPLE / GROUP_SIZE);
@@ -331,7 +341,7 @@ async fn main() {
         let ids: HashSet<PersonId> = members.iter().map(|p| p.id).collect();
         let from = START + rng.random_range(0..DAYS - 7) * 86_400;
         counted(investigate::common_places(
-            &conn,
+            Db::from(&conn),
             members,
             Some(&ids),
             time(from),

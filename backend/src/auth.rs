@@ -3,6 +3,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
+use crate::store::db::Db;
 use crate::store::{Actor, Store, StoreError, ts};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -13,7 +14,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
@@ -77,7 +77,7 @@ struct UserRow {
     must_change: bool,
 }
 
-fn user_by_name(conn: &Connection, username: &str) -> Result<Option<UserRow>, StoreError> {
+fn user_by_name(conn: Db<'_>, username: &str) -> Result<Option<UserRow>, StoreError> {
     let Some(stored) = Store::user_by_name(conn, username)? else { return Ok(None) };
     let crate::store::StoredUser {
         id,

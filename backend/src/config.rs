@@ -16,7 +16,7 @@ pub struct Config {
     pub gt06_listen: SocketAddr,
     /// Teltonika Codec 8 / 8E TCP ingest (Traccar's default port 5027).
     pub teltonika_listen: SocketAddr,
-    /// SQLite database file.
+    /// SQLite database file, or a `postgres://` URL (several servers on one PostgreSQL).
     pub database: PathBuf,
     /// Session lifetime in minutes.
     pub session_minutes: i64,
@@ -243,7 +243,8 @@ pub struct Args {
     /// Address of the Teltonika Codec 8 / 8E TCP device ingest [default: 127.0.0.1:5027].
     #[arg(long, env = "ATALAIA_TELTONIKA_LISTEN")]
     pub teltonika_listen: Option<SocketAddr>,
-    /// SQLite database file [default: atalaia.sqlite].
+    /// SQLite database file, or a postgres://user:password@host/db URL for several servers on
+    /// one PostgreSQL [default: atalaia.sqlite].
     #[arg(long, env = "ATALAIA_DATABASE")]
     pub database: Option<PathBuf>,
     /// Session lifetime in minutes [default: 720].

@@ -3,6 +3,7 @@
 //! of a person or a group in a period. Each runs on one read connection; the analyses themselves
 //! are the pure functions of `atalaia_core::investigate`.
 
+use crate::store::db::Db;
 use crate::store::{Store, StoreError, tracks};
 use atalaia_core::geom::LatLon;
 use atalaia_core::ids::PersonId;
@@ -13,7 +14,6 @@ use atalaia_core::investigate::{
 };
 use atalaia_core::monitoring::Person;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Most person-hours one query may read: beyond this the question is too broad to answer quickly
@@ -41,7 +41,7 @@ pub enum InvestigateError {
 
 type Result<T> = std::result::Result<T, InvestigateError>;
 
-fn name_of(conn: &Connection, id: &PersonId, names: &mut HashMap<PersonId, String>) -> Result<String> {
+fn name_of(conn: Db<'_>, id: &PersonId, names: &mut HashMap<PersonId, String>) -> Result<String> {
     if let Some(n) = names.get(id) {
         return Ok(n.clone());
     }
@@ -53,7 +53,7 @@ fn name_of(conn: &Connection, id: &PersonId, names: &mut HashMap<PersonId, Strin
 
 /// Was `person` within `radius_m` of `center` between `from` and `to`? (16.2.18, 16.2.23)
 pub fn presence(
-    conn: &Connection,
+    conn: Db<'_>,
     person: &Person,
     center: LatLon,
     radius_m: f64,
@@ -77,23 +77,25 @@ const PARALLEL_FROM: usize = 2_000;
 /// `f` over `items`, or — when `parallel` — over its two halves at once, the second on another
 /// thread with its own read-only connection to the same database. Results in order.
 fn split_work<T: Sync, R: Send>(
-    conn: &Connection,
+    conn: Db<'_>,
     items: &[T],
     parallel: bool,
-    f: impl Fn(&Connection, &[T]) -> Result<R> + Sync,
+    f: impl Fn(Db<'_>, &[T]) -> Result<R> + Sync,
 ) -> Result<Vec<R>> {
-    let path = conn.path().filter(|p| !p.is_empty()).map(str::to_owned);
+    // PostgreSQL serves one session's reads on one backend: the second half would need a
+    // session of its own from the pool, so it is read in turn.
+    let path = conn.sqlite().and_then(|c| c.path()).filter(|p| !p.is_empty()).map(str::to_owned);
     let Some(path) = path.filter(|_| parallel && items.len() >= 2) else { return Ok(vec![f(conn, items)?]) };
     let (a, b) = items.split_at(items.len() / 2);
     std::thread::scope(|s| {
         let other = s.spawn(|| -> Result<R> {
-            let c = Connection::open_with_flags(
+            let c = rusqlite::Connection::open_with_flags(
                 &path,
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
             .map_err(StoreError::from)?;
             c.busy_timeout(std::time::Duration::from_secs(10)).map_err(StoreError::from)?;
-            f(&c, b)
+            f(Db::from(&c), b)
         });
         let first = f(conn, a);
         let second = other
@@ -131,7 +133,7 @@ fn to_read(candidates: HashMap<i64, BTreeSet<i64>>) -> Result<(Vec<PersonHours>,
 /// Everyone who was within `radius_m` of `center` between `from` and `to`, with their visits,
 /// earliest first (16.2.24).
 pub fn nearby(
-    conn: &Connection,
+    conn: Db<'_>,
     center: LatLon,
     radius_m: f64,
     from: DateTime<Utc>,
@@ -182,7 +184,7 @@ pub fn nearby(
 
 /// The tracks of `people` between `from` and `to` (16.2.26).
 pub fn tracks_of(
-    conn: &Connection,
+    conn: Db<'_>,
     people: &[Person],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -229,7 +231,7 @@ fn meetings_in_hours(
 /// Meetings (within `distance_m`, fixes at most `window_s` apart) of each of `people` with anyone
 /// (`among` none) or among the members of a group (`among`), between `from` and `to` (16.2.27).
 pub fn encounters(
-    conn: &Connection,
+    conn: Db<'_>,
     people: &[Person],
     among: Option<&HashSet<PersonId>>,
     from: DateTime<Utc>,
@@ -270,7 +272,7 @@ enum GridRead {
 /// each of the person's fixes within the time window of it; only their tracks in those hours are
 /// read.
 fn encounters_of(
-    conn: &Connection,
+    conn: Db<'_>,
     x: &Person,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -430,7 +432,7 @@ fn encounters_of(
 /// paired in memory through the grid (members in cells within the distance in the same or a
 /// neighbouring hour), then each candidate pair's tracks are compared.
 fn group_encounters(
-    conn: &Connection,
+    conn: Db<'_>,
     people: &[Person],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -495,7 +497,7 @@ fn group_encounters(
 /// else the places of one person and who else stayed there, from the time per cell and hour the
 /// archive keeps (so others' time is counted by whole hours at the period's ends).
 pub fn common_places(
-    conn: &Connection,
+    conn: Db<'_>,
     people: &[Person],
     among: Option<&HashSet<PersonId>>,
     from: DateTime<Utc>,

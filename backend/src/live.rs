@@ -200,41 +200,48 @@ async fn send_snapshot(
 /// with the user's scope as of then: a unit's people (RFS177), a crew's vehicle and
 /// occurrences (issue 23); empty for the central.
 pub(crate) fn build_snapshot(
-    c: &rusqlite::Connection,
+    c: crate::store::db::Db<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+    user: &atalaia_core::wire::UserInfo,
+) -> Result<(Snapshot, Scope), StoreError> {
+    c.consistent(|tx| snapshot_as_of(tx, now, user))
+}
+
+fn snapshot_as_of(
+    tx: crate::store::db::Db<'_>,
     now: chrono::DateTime<chrono::Utc>,
     user: &atalaia_core::wire::UserInfo,
 ) -> Result<(Snapshot, Scope), StoreError> {
     let can = |p: Permission| user.can(p);
-    let tx = c.unchecked_transaction()?;
-    let mut scope = Scope::load(&tx, user)?;
-    let seq = Store::head_seq(&tx)?;
-    let mut snap = Snapshot { seq, instance: Store::instance(&tx)?, ..Snapshot::default() };
+    let mut scope = Scope::load(tx, user)?;
+    let seq = Store::head_seq(tx)?;
+    let mut snap = Snapshot { seq, instance: Store::instance(tx)?, ..Snapshot::default() };
     let recent = now - Duration::hours(24);
     let (within, crew) = (scope.reach.clone(), scope.crew.clone());
     let keeps = |e: &dyn Fn(&Reach) -> bool| within.as_ref().is_none_or(e);
     let crews = |e: &dyn Fn(&CrewScope) -> bool| crew.as_ref().is_none_or(e);
     if can(Permission::OccurrenceRead) {
-        snap.occurrences = Store::list::<Occurrence>(&tx)?
+        snap.occurrences = Store::list::<Occurrence>(tx)?
             .into_iter()
             .filter(|o| o.phase != OccurrencePhase::Closed || o.updated_at > recent)
             .filter(|o| crews(&|c| c.occurrence(o.id)))
             .collect();
     }
     if can(Permission::VehicleRead) {
-        snap.vehicles = Store::list::<Vehicle>(&tx)?;
+        snap.vehicles = Store::list::<Vehicle>(tx)?;
         snap.vehicles.retain(|v| crews(&|c| c.vehicle(v.id)));
     }
     if can(Permission::OccurrenceRead) {
-        snap.dispatches = Store::list_by::<atalaia_core::samu::Dispatch>(&tx, "active", "1")?;
+        snap.dispatches = Store::list_by::<atalaia_core::samu::Dispatch>(tx, "active", "1")?;
         snap.dispatches.retain(|d| crews(&|c| c.dispatch(d)));
     }
     if can(Permission::PersonRead) {
-        snap.persons = Store::list::<Person>(&tx)?;
+        snap.persons = Store::list::<Person>(tx)?;
         snap.persons.retain(|p| keeps(&|r| r.person(p.id)));
     }
     // Read once: the reach remembers whose each zone is, the subscriber gets those it reaches.
     if scope.reach.is_some() || can(Permission::ZoneRead) {
-        let zones = Store::list::<Zone>(&tx)?;
+        let zones = Store::list::<Zone>(tx)?;
         if let Some(r) = scope.reach.as_mut() {
             r.remember_zones(&zones);
         }
@@ -243,7 +250,7 @@ pub(crate) fn build_snapshot(
             snap.zones.retain(|z| keeps(&|r| r.zone(z)));
         }
     }
-    snap.positions = Store::last_positions(&tx)?
+    snap.positions = Store::last_positions(tx)?
         .into_iter()
         .filter(|p| {
             can(EventBody::Position(p.clone()).read_permission())
@@ -252,7 +259,7 @@ pub(crate) fn build_snapshot(
         })
         .collect();
     if can(Permission::DeviceRead) {
-        let mut devices = Store::list::<Device>(&tx)?;
+        let mut devices = Store::list::<Device>(tx)?;
         devices.retain(|d| keeps(&|r| r.device(d)));
         let last: std::collections::HashMap<_, _> = snap.positions.iter().map(|p| (p.device_id, p)).collect();
         for d in &mut devices {
@@ -267,7 +274,7 @@ pub(crate) fn build_snapshot(
         }
         snap.devices = devices;
     }
-    snap.alarms = Store::list_by::<Alarm>(&tx, "active", "1")?
+    snap.alarms = Store::list_by::<Alarm>(tx, "active", "1")?
         .into_iter()
         .filter(|a| {
             // The reach remembers the alarms it passes: their notifications follow them.
@@ -276,6 +283,5 @@ pub(crate) fn build_snapshot(
                 && scope.reach.as_mut().is_none_or(|r| r.pass_alarm(a))
         })
         .collect();
-    tx.commit()?;
     Ok((snap, scope))
 }

@@ -357,7 +357,7 @@ async fn record_outcome(store: &Store, id: String, outcome: Result<(), String>, 
 
 /// The message an operator sends about `alarm` (not saved: the caller saves it with the alarm).
 pub fn manual(
-    conn: &rusqlite::Connection,
+    conn: crate::store::db::Db<'_>,
     alarm: &Alarm,
     channel: Channel,
     to: &str,
@@ -378,7 +378,7 @@ pub fn manual(
 
 /// Who and where, for the message about `alarm`: the person (and the other one of a pair), the
 /// zone, and the person's last fix when the alarm began.
-fn context_of(conn: &rusqlite::Connection, alarm: &Alarm) -> Result<AlarmContext, StoreError> {
+fn context_of(conn: crate::store::db::Db<'_>, alarm: &Alarm) -> Result<AlarmContext, StoreError> {
     let name = |id: atalaia_core::ids::PersonId| -> Result<Option<String>, StoreError> {
         Ok(Store::get::<Person>(conn, &id.to_string())?.map(|p| p.name))
     };

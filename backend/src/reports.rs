@@ -3,6 +3,7 @@
 //! separated, UTF-8 with BOM, as Excel in Portuguese expects) or PDF (A4 landscape, the standard
 //! Helvetica and Courier fonts, header repeated and "Página n de N" on every page).
 
+use crate::store::db::Db;
 use crate::store::{Store, StoreError, ts};
 use atalaia_core::alarm::{Alarm, AlarmState, Outcome, Subject};
 use atalaia_core::ids::PersonId;
@@ -12,7 +13,6 @@ use atalaia_core::text;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
-use rusqlite::Connection;
 use std::collections::{BTreeMap, HashMap};
 
 /// A report as a table of text cells.
@@ -51,7 +51,7 @@ fn state_text(a: &Alarm) -> (&'static str, String) {
 
 /// Alarms raised in the period, oldest first (also what [`handling_times`] is given).
 pub fn alarms_between(
-    conn: &Connection,
+    conn: Db<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Alarm>, StoreError> {
@@ -61,7 +61,7 @@ pub fn alarms_between(
     Ok(all)
 }
 
-fn people(conn: &Connection) -> Result<HashMap<PersonId, Person>, StoreError> {
+fn people(conn: Db<'_>) -> Result<HashMap<PersonId, Person>, StoreError> {
     Ok(Store::list::<Person>(conn)?.into_iter().map(|p| (p.id, p)).collect())
 }
 
@@ -71,7 +71,7 @@ fn period(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> String {
 
 /// Events (alarms and violations) per monitored person (16.2.10), grouped by person.
 pub fn events_per_person(
-    conn: &Connection,
+    conn: Db<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     only: Option<PersonId>,
@@ -133,7 +133,7 @@ pub fn events_per_person(
 
 /// Events per responsible supervisor (16.2.10): one line per supervisor named on the people.
 pub fn events_per_supervisor(
-    conn: &Connection,
+    conn: Db<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: Tz,
@@ -303,7 +303,7 @@ pub fn handling_times(
 
 /// A person's track in the period (16.2.10, 16.2.26).
 pub fn track(
-    conn: &Connection,
+    conn: Db<'_>,
     person: &Person,
     from: DateTime<Utc>,
     to: DateTime<Utc>,

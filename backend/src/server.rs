@@ -117,7 +117,7 @@ pub async fn init_admin(config: &Config) -> Result<bool, ServerError> {
     if config.bootstrap_admin.is_none() {
         return Err(ServerError::Config("--init-admin needs --admin-user and ATALAIA_ADMIN_PASSWORD".into()));
     }
-    let store = Store::open(&config.database, Arc::new(SystemClock))?;
+    let store = Store::open_url(&config.database.to_string_lossy(), Arc::new(SystemClock))?;
     let created = bootstrap_admin(&store, config).await;
     store.close();
     created
@@ -130,7 +130,7 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
 /// Start with a given clock (tests and the simulator's accelerated time).
 pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running, ServerError> {
     config.check_transport().map_err(ServerError::Config)?;
-    let store = Store::open(&config.database, clock.clone())?;
+    let store = Store::open_url(&config.database.to_string_lossy(), clock.clone())?;
     let (stop, stopping) = watch::channel(false);
     let config = Arc::new(config);
 

@@ -1,5 +1,6 @@
-//! Fixtures for the end-to-end tests: a real server on 127.0.0.1 with a temporary SQLite file,
-//! real HTTP clients and a real WebSocket to the live feed.
+//! Fixtures for the end-to-end tests: a real server on 127.0.0.1 with a temporary SQLite file (or,
+//! in the PostgreSQL pass, a database of its own: `pg::database_for`), real HTTP clients and a
+//! real WebSocket to the live feed.
 
 pub mod crew;
 pub mod pg;
@@ -52,7 +53,14 @@ impl TestServer {
         clock: std::sync::Arc<dyn atalaia_core::Clock>,
         tweak: impl FnOnce(&mut Config),
     ) -> Self {
-        let mut config = Config::embedded(dir.join("atalaia.sqlite"));
+        // The PostgreSQL pass (`postgres-for-tests`) runs the same server on a database of its
+        // own in the test cluster; otherwise a SQLite file in `dir`.
+        let owned = dir.to_owned();
+        let database = tokio::task::spawn_blocking(move || crate::pg::database_for(&owned))
+            .await
+            .expect("database chosen")
+            .map_or_else(|| dir.join("atalaia.sqlite"), std::path::PathBuf::from);
+        let mut config = Config::embedded(database);
         config.bootstrap_admin = Some(("admin".into(), ADMIN_PASSWORD.into()));
         tweak(&mut config);
         let running = atalaia_backend::server::start_with_clock(config, clock).await.expect("server starts");
@@ -72,7 +80,7 @@ impl TestServer {
             .state
             .store
             .write(move |ctx| {
-                ctx.conn.execute("UPDATE users SET must_change = 0 WHERE username = ?1", [&name])?;
+                ctx.conn.execute("UPDATE users SET must_change = 0 WHERE username = ?1", &[&name])?;
                 Ok(())
             })
             .await

@@ -119,3 +119,27 @@ fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     l.local_addr().expect("address").port()
 }
+
+/// The variable naming a PostgreSQL cluster (the URL of its `postgres` database) that
+/// [`crate::TestServer`] runs its servers on instead of SQLite: set by
+/// `postgres-for-tests` (this crate's binary) for the end-to-end pass on PostgreSQL.
+pub const CLUSTER_VARIABLE: &str = "ATALAIA_TEST_POSTGRES";
+
+/// When [`CLUSTER_VARIABLE`] is set: the URL of a database of that cluster for the server whose
+/// files are in `dir`, created the first time (a server restarted on the same directory finds
+/// its data again). Blocking: call it off the asynchronous threads.
+pub fn database_for(dir: &Path) -> Option<String> {
+    use std::hash::{Hash, Hasher};
+    let cluster = std::env::var(CLUSTER_VARIABLE).ok().filter(|u| !u.is_empty())?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut hasher);
+    let name = format!("t_{:016x}", hasher.finish());
+    let admin = atalaia_backend::store::db::PgConn::connect(&cluster).expect("the test cluster answers");
+    let db = atalaia_backend::store::db::Db::from(&admin);
+    let exists = db.query_opt("SELECT 1 FROM pg_database WHERE datname = ?1", &[&name]).expect("pg_database");
+    if exists.is_none() {
+        db.batch(&format!("CREATE DATABASE {name}")).expect("database created");
+    }
+    let base = cluster.rsplit_once('/').map_or(cluster.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
+}

@@ -3,6 +3,7 @@
 //! came, and the search finds entries by text, kind of action, address and route; the chain
 //! still verifies with rows from before addresses were recorded.
 
+use atalaia_backend::store::db::Engine;
 use atalaia_core::auth::Role;
 use atalaia_tests::{TestServer, expect_problem};
 use serde_json::{Value, json};
@@ -67,8 +68,11 @@ async fn rfs173_rfs174_entries_carry_address_and_route_and_are_found_by_text_kin
         .state
         .store
         .write(move |ctx| {
-            ctx.conn.execute_batch("DROP TRIGGER audit_append_only_update;")?;
-            ctx.conn.execute("UPDATE audit SET origin = '10.0.0.66' WHERE seq = ?1", [seq as i64])?;
+            ctx.conn.batch(match ctx.conn.engine() {
+                Engine::Sqlite => "DROP TRIGGER audit_append_only_update",
+                Engine::Postgres => "DROP TRIGGER audit_append_only ON audit",
+            })?;
+            ctx.conn.execute("UPDATE audit SET origin = '10.0.0.66' WHERE seq = ?1", &[&(seq as i64)])?;
             Ok(())
         })
         .await

@@ -7,13 +7,16 @@
 //! store reads them (a user name unique whatever its case), profiles, the crew's seat and the
 //! device listeners' counts, the event log, and the questions about alarms and notifications
 //! that look inside their documents, the hash-chained audit trail with its search, and users and
-//! sessions as the login keeps them, and commands' idempotency keys. Each function joins this suite as
-//! it moves.
+//! sessions as the login keeps them, and commands' idempotency keys; and, through a whole `Store`
+//! on each engine (its writer and readers), the position fixes with their track archive. Each
+//! function joins this suite as it moves.
 
+use atalaia_backend::investigate;
 use atalaia_backend::store::db::{Db, PgConn};
-use atalaia_backend::store::{Store, StoreError, pg};
+use atalaia_backend::store::{PositionFilter, Store, StoreError, pg, tracks};
 use atalaia_client::fixtures;
-use atalaia_core::monitoring::{Device, DeviceKind, Person, Zone, ZoneKind};
+use atalaia_core::geom::LatLon;
+use atalaia_core::monitoring::{Device, DeviceKind, Person, Position, Zone, ZoneKind};
 use atalaia_tests::pg::Postgres;
 use std::sync::Arc;
 
@@ -411,6 +414,85 @@ fn idempotency_keys(db: Db<'_>) {
     assert!(Store::stored_answer(db, "k2").expect("read").is_some());
 }
 
+fn fix(device: &Device, person: &Person, at: chrono::DateTime<chrono::Utc>, lat: f64) -> Position {
+    Position {
+        id: atalaia_core::ids::PositionId::new(),
+        device_id: device.id,
+        person_id: Some(person.id),
+        vehicle_id: None,
+        fix_time: at,
+        recv_time: at,
+        at: LatLon { lat, lon: -63.9 },
+        speed_kmh: None,
+        course_deg: None,
+        accuracy_m: None,
+        altitude_m: None,
+        battery_pct: None,
+        charging: None,
+    }
+}
+
+/// Fixes through a store's writer (recorded, moved into the history, filed in the track
+/// archive), read back by its readers: history, newest per device, where someone was, a resent
+/// frame recognised, a track, who was near a place.
+async fn positions_and_tracks(store: Store) {
+    let (person, device) =
+        (fixtures::person("Carla Dias"), fixtures::device("864999000000009", DeviceKind::AnkleBracelet));
+    let t0 = chrono::Utc::now() - chrono::Duration::minutes(30);
+    let fixes: Vec<Position> = (0..4)
+        .map(|i| fix(&device, &person, t0 + chrono::Duration::minutes(i * 5), -8.76 + i as f64 * 1e-4))
+        .collect();
+    let (p, d, first) = (person.clone(), device.clone(), fixes[..3].to_vec());
+    store
+        .write(move |ctx| {
+            ctx.save(&p)?;
+            ctx.save(&d)?;
+            for f in &first {
+                ctx.record_position(f, true)?;
+            }
+            ctx.move_recent_positions()
+        })
+        .await
+        .expect("recorded and moved");
+    let last = fixes[3].clone();
+    store.write(move |ctx| ctx.record_position(&last, true)).await.expect("one not moved yet");
+
+    let filter = PositionFilter { person: Some(person.id), limit: 10, ..PositionFilter::default() };
+    let history = store.read(move |c| Store::positions(c, &filter)).await.expect("history");
+    assert_eq!(
+        history.iter().map(|p| p.id).collect::<Vec<_>>(),
+        fixes.iter().map(|p| p.id).collect::<Vec<_>>()
+    );
+    let only = PositionFilter { persons: Some(vec![person.id]), limit: 2, ..PositionFilter::default() };
+    assert_eq!(store.read(move |c| Store::positions(c, &only)).await.expect("unit's").len(), 2);
+    let newest = store.read(|c| Store::last_positions(c)).await.expect("newest");
+    assert_eq!(newest.iter().map(|p| p.id).collect::<Vec<_>>(), [fixes[3].id]);
+    let (pid, at) = (person.id, t0 + chrono::Duration::minutes(7));
+    let then = store.read(move |c| Store::person_position_at(c, pid, at)).await.expect("at");
+    assert_eq!(then.map(|p| p.id), Some(fixes[1].id));
+    let resent = fixes[0].clone();
+    assert!(store.read(move |c| Store::has_position(c, &resent)).await.expect("resent"));
+
+    let (from, to) = (t0.timestamp() - 60, t0.timestamp() + 3600);
+    let track = store.read(move |c| tracks::track(c, &pid, from, to, None)).await.expect("track");
+    assert_eq!(track.len(), 4, "moved and recent fixes alike");
+    let near = store
+        .read(move |c| {
+            investigate::nearby(
+                c,
+                LatLon { lat: -8.76, lon: -63.9 },
+                100.0,
+                t0 - chrono::Duration::minutes(1),
+                t0 + chrono::Duration::hours(1),
+            )
+            .map_err(|e| StoreError::Task(format!("{e:?}")))
+        })
+        .await
+        .expect("nearby");
+    assert_eq!(near.iter().map(|n| n.person_id).collect::<Vec<_>>(), [person.id]);
+    store.close();
+}
+
 #[test]
 fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     // SQLite: a file migrated by the server's own migrations.
@@ -426,6 +508,10 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     audit_trail(Db::from(&lite));
     users_and_sessions(Db::from(&lite));
     idempotency_keys(Db::from(&lite));
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let clock = Arc::new(atalaia_core::clock::SystemClock);
+    let other = dir.path().join("positions.db");
+    runtime.block_on(positions_and_tracks(Store::open(&other, clock.clone()).expect("open")));
 
     // PostgreSQL: a cluster of its own, migrated by the PostgreSQL schema (twice: the second
     // run applies nothing).
@@ -440,4 +526,5 @@ fn issue_24_the_store_behaves_alike_on_sqlite_and_postgresql() {
     audit_trail(Db::from(&conn));
     users_and_sessions(Db::from(&conn));
     idempotency_keys(Db::from(&conn));
+    runtime.block_on(positions_and_tracks(Store::open_postgres(&postgres.url(), clock).expect("open")));
 }

@@ -428,7 +428,7 @@ fn check_contact(state: &AppState, action: AlarmAction) -> ApiResult<AlarmAction
 
 /// The procedure for this alarm: the one for its person's group by sentence, else by area, else
 /// the one for everyone.
-fn procedure_for(conn: &rusqlite::Connection, a: &Alarm) -> Result<Option<Procedure>, StoreError> {
+fn procedure_for(conn: crate::store::db::Db<'_>, a: &Alarm) -> Result<Option<Procedure>, StoreError> {
     let groups = match a.subject {
         Subject::Person(p) => {
             Store::get::<Person>(conn, &p.to_string())?.map(|p| p.groups()).unwrap_or_default()

@@ -108,7 +108,7 @@ pub async fn create_device(
 
 /// A person wears one active device of a kind: fitting a second one is refused (409) with the
 /// way to do it (III-2.12).
-fn one_active(conn: &rusqlite::Connection, person: &Person, device: &Device) -> Result<(), StoreError> {
+fn one_active(conn: crate::store::db::Db<'_>, person: &Person, device: &Device) -> Result<(), StoreError> {
     let devices = Store::list::<Device>(conn)?;
     match active_on(&devices, person.id, device.kind, device.id) {
         Some(worn) => Err(StoreError::Conflict(format!(

@@ -222,7 +222,7 @@ pub async fn person_history(
 /// The changes of one record from the audit trail, newest first. Asked by action: the record's
 /// views (audited too) must not crowd its changes out.
 fn record_history(
-    c: &rusqlite::Connection,
+    c: crate::store::db::Db<'_>,
     target: &str,
     actions: &[&str],
 ) -> Result<Vec<AuditEntry>, StoreError> {

@@ -38,7 +38,7 @@ pub(crate) fn within_reach(caller: &Caller, wanted: &[Permission]) -> ApiResult<
 }
 
 /// Refuses a change after which no active user could administer users.
-fn keeps_an_administrator(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+fn keeps_an_administrator(conn: crate::store::db::Db<'_>) -> Result<(), StoreError> {
     if Store::active_users_with(conn, Permission::UserAdmin)?.is_empty() {
         return Err(StoreError::Conflict(
             "Ao menos um usuário ativo precisa continuar administrando usuários.".into(),

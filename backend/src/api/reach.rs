@@ -74,7 +74,7 @@ pub(crate) fn unit(caller: &Caller) -> Option<String> {
 }
 
 /// What a professional bound to `unit` reaches now; none for the central (everything).
-pub(crate) fn load(conn: &rusqlite::Connection, unit: Option<&str>) -> Result<Option<Reach>, StoreError> {
+pub(crate) fn load(conn: crate::store::db::Db<'_>, unit: Option<&str>) -> Result<Option<Reach>, StoreError> {
     let Some(unit) = unit else { return Ok(None) };
     let persons = Store::list::<Person>(conn)?;
     let devices = Store::list::<Device>(conn)?;
@@ -88,7 +88,7 @@ pub(crate) fn keeps<E: InReach>(reach: Option<&Reach>, e: &E) -> bool {
 
 /// The record `id` if the unit reaches it; "not found" otherwise.
 pub(crate) fn get<E: Entity + InReach>(
-    conn: &rusqlite::Connection,
+    conn: crate::store::db::Db<'_>,
     unit: Option<&str>,
     id: &str,
 ) -> Result<E, StoreError> {
@@ -100,14 +100,14 @@ pub(crate) fn get<E: Entity + InReach>(
 }
 
 /// Whether the person `p` is of `unit` (a person no longer on record is nobody's).
-fn owned_within(conn: &rusqlite::Connection, unit: &str, p: PersonId) -> Result<bool, StoreError> {
+fn owned_within(conn: crate::store::db::Db<'_>, unit: &str, p: PersonId) -> Result<bool, StoreError> {
     Ok(Store::get::<Person>(conn, &p.to_string())?.is_some_and(|p| in_unit(unit, &p)))
 }
 
 /// Whether an alarm is about someone of `unit` (or about no one in particular), read from that
 /// one person or device alone.
 pub(crate) fn alarm_within(
-    conn: &rusqlite::Connection,
+    conn: crate::store::db::Db<'_>,
     unit: Option<&str>,
     a: &Alarm,
 ) -> Result<bool, StoreError> {
@@ -124,7 +124,7 @@ pub(crate) fn alarm_within(
 
 /// The person `id` if the unit reaches them; "not found" otherwise.
 pub(crate) fn person(
-    conn: &rusqlite::Connection,
+    conn: crate::store::db::Db<'_>,
     unit: Option<&str>,
     id: PersonId,
 ) -> Result<Person, StoreError> {
@@ -162,7 +162,7 @@ pub(crate) struct Scope {
 impl Scope {
     /// The scope of `user` now.
     pub(crate) fn load(
-        conn: &rusqlite::Connection,
+        conn: crate::store::db::Db<'_>,
         user: &atalaia_core::wire::UserInfo,
     ) -> Result<Self, StoreError> {
         Ok(Self {
@@ -174,7 +174,7 @@ impl Scope {
     /// Whether one alarm is within `user`'s scope, read from what it is about alone (not the
     /// whole scope).
     pub(crate) fn alarm_of(
-        conn: &rusqlite::Connection,
+        conn: crate::store::db::Db<'_>,
         user: &atalaia_core::wire::UserInfo,
         a: &Alarm,
     ) -> Result<bool, StoreError> {

@@ -184,6 +184,21 @@ impl PgConn {
         Ok(Self { client: RefCell::new(client), statements: RefCell::new(HashMap::new()) })
     }
 
+    /// Whether the session is gone (the server closed it or the network failed): a pool drops it.
+    pub fn is_closed(&self) -> bool {
+        self.client.borrow().is_closed()
+    }
+
+    /// Waits up to `timeout` for a notification of a channel this session listens to; its
+    /// payload, or `None` when none came.
+    pub fn notification(&self, timeout: std::time::Duration) -> Result<Option<String>, StoreError> {
+        let mut client = self.client.borrow_mut();
+        let mut notifications = client.notifications();
+        let next =
+            postgres::fallible_iterator::FallibleIterator::next(&mut notifications.timeout_iter(timeout))?;
+        Ok(next.map(|n| n.payload().to_owned()))
+    }
+
     /// The statement for `sql` (in SQLite's spelling), prepared once per session.
     fn statement(&self, sql: &str) -> Result<postgres::Statement, StoreError> {
         if let Some(s) = self.statements.borrow().get(sql) {
@@ -233,6 +248,59 @@ impl Db<'_> {
         match self {
             Db::Sqlite(_) => "instr",
             Db::Postgres(_) => "strpos",
+        }
+    }
+
+    /// The SQLite connection behind this, if that is the engine (what only SQLite has: its
+    /// file's path, `is_autocommit`).
+    pub fn sqlite(&self) -> Option<&'_ rusqlite::Connection> {
+        match self {
+            Db::Sqlite(c) => Some(c),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    /// Seconds since the Unix epoch of a column holding RFC 3339 text, as an integer.
+    pub fn unix_seconds(&self, column: &str) -> String {
+        match self {
+            Db::Sqlite(_) => format!("unixepoch({column})"),
+            Db::Postgres(_) => {
+                format!("CAST(floor(extract(epoch FROM CAST({column} AS timestamptz))) AS BIGINT)")
+            }
+        }
+    }
+
+    /// `column` is one of the texts of a JSON array passed as text.
+    pub fn in_json_array(&self, column: &str, param: &str) -> String {
+        match self {
+            Db::Sqlite(_) => format!("{column} IN (SELECT value FROM json_each({param}))"),
+            Db::Postgres(_) => {
+                format!(
+                    "{column} IN (SELECT jsonb_array_elements_text(CAST(CAST({param} AS TEXT) AS jsonb)))"
+                )
+            }
+        }
+    }
+
+    /// Runs `f` in one read-only transaction, so that everything it reads is as of one moment
+    /// (a snapshot the console builds on).
+    pub fn consistent<R>(self, f: impl FnOnce(Db<'_>) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        self.run(match self {
+            Db::Sqlite(_) => "BEGIN",
+            Db::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        })?;
+        let result = f(self);
+        let ended = self.run(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let r = result?;
+        ended?;
+        Ok(r)
+    }
+
+    /// Runs one parameterless statement (`BEGIN`, `SAVEPOINT job`…), prepared once on SQLite.
+    pub fn run(&self, sql: &str) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(c) => Ok(c.prepare_cached(sql)?.execute([]).map(|_| ())?),
+            Db::Postgres(c) => Ok(c.client.borrow_mut().batch_execute(sql)?),
         }
     }
 
@@ -358,6 +426,12 @@ impl postgres::types::ToSql for Value {
             (Value::Int(i), _) => i.to_sql(ty, out),
             (Value::Real(r), &Type::FLOAT4) => (*r as f32).to_sql(ty, out),
             (Value::Real(r), _) => r.to_sql(ty, out),
+            // SQLite compares text with an integer column by the column's affinity (a lookup by
+            // `active = '1'`); PostgreSQL needs the number.
+            (Value::Text(s), &Type::INT8 | &Type::INT4 | &Type::INT2 | &Type::BOOL) => {
+                Value::Int(s.trim().parse()?).to_sql(ty, out)
+            }
+            (Value::Text(s), &Type::FLOAT8 | &Type::FLOAT4) => Value::Real(s.trim().parse()?).to_sql(ty, out),
             (Value::Text(s), _) => s.as_str().to_sql(ty, out),
             (Value::Blob(b), _) => b.as_slice().to_sql(ty, out),
         }

@@ -11,12 +11,14 @@ use atalaia_core::wire::LiveEvent;
 use chrono::{DateTime, Utc};
 
 /// Appends one event; its `seq`. Inside a transaction only (the writer's batch): on PostgreSQL
-/// the lock that orders appends lasts until that transaction ends.
+/// the lock that orders appends lasts until that transaction ends. `locked` says the transaction
+/// took it already (the writer does, once per batch, before its first savepoint).
 pub(crate) fn append<'a>(
     db: impl Into<Db<'a>>,
     at: DateTime<Utc>,
     kind: &str,
     body: &str,
+    locked: bool,
 ) -> Result<u64, StoreError> {
     let db = db.into();
     let row = match db.engine() {
@@ -25,7 +27,9 @@ pub(crate) fn append<'a>(
             &[&ts(at), &kind, &body],
         )?,
         Engine::Postgres => {
-            db.execute("SELECT pg_advisory_xact_lock(?1)", &[&super::pg::log::APPEND_LOCK])?;
+            if !locked {
+                db.execute("SELECT pg_advisory_xact_lock(?1)", &[&super::pg::log::APPEND_LOCK])?;
+            }
             db.query_opt(
                 "INSERT INTO events (seq, at, kind, body)
                  SELECT COALESCE(MAX(seq), 0) + 1, ?1, ?2, ?3 FROM events RETURNING seq",
@@ -47,7 +51,7 @@ impl Store {
         kind: &str,
         body: &str,
     ) -> Result<u64, StoreError> {
-        append(db, at, kind, body)
+        append(db, at, kind, body, false)
     }
 
     /// Tells the servers listening that the log grew to `head` (PostgreSQL: one `NOTIFY` per

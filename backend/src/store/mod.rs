@@ -1,11 +1,11 @@
-//! The SQLite store: WAL mode, embedded migrations, one writer thread with group commit, and a
-//! small pool of reader connections. Every mutation runs as a job on the writer: jobs that arrive
-//! together share one transaction (one fsync), each inside its own savepoint so a failing job
-//! never takes its neighbours down. Events a job emits get their global `seq` in the same
-//! transaction and are published to the live feed only after the commit made them durable.
+//! The store, on one of two engines: SQLite (the embedded default: WAL mode, a checkpointer
+//! thread) or PostgreSQL (several servers on one database, issue 24). Either way: embedded
+//! migrations, one writer thread with group commit (`writer`), and a small pool of reader
+//! sessions. Every mutation runs as a job on the writer; events a job emits get their global
+//! `seq` in the same transaction and reach the live feed only after the commit made them durable.
 //!
-//! Handlers never write SQL: they call the entity helpers here (and in `entities`), which is the
-//! seam where a PostgreSQL implementation would sit later.
+//! Handlers never write SQL: they call the entity helpers here (and in `entities`), written once
+//! for both engines through [`db::Db`].
 
 mod answers;
 mod attachments;
@@ -25,6 +25,7 @@ mod profiles;
 mod queries;
 pub mod tracks;
 mod users;
+mod writer;
 
 pub use answers::StoredAnswer;
 pub use audit::Actor;
@@ -38,15 +39,13 @@ pub use users::{NewUserRow, StoredUser, UserActivity};
 use atalaia_core::Clock;
 use atalaia_core::wire::{EventBody, LiveEvent};
 use chrono::{DateTime, SecondsFormat, Utc};
+use db::{Db, PgConn};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::{broadcast, oneshot};
-
-/// What callers of a batch that SQLite rolled back are told.
-const BATCH_LOST: &str = "falha ao gravar: transação desfeita pelo banco de dados";
-/// Jobs drained into one transaction at most.
-const MAX_BATCH: usize = 512;
+use writer::{Job, TypedJob};
 /// Live-feed buffer per subscriber before it is considered lagging and resynchronised.
 pub const LIVE_BUFFER: usize = 8192;
 
@@ -105,9 +104,11 @@ pub fn ts(t: DateTime<Utc>) -> String {
 
 /// What a job sees: the open transaction, the batch's clock reading, and the event emitter.
 pub struct WriteCtx<'a> {
-    pub conn: &'a Connection,
+    pub conn: Db<'a>,
     pub now: DateTime<Utc>,
     events: Vec<LiveEvent>,
+    /// Whether the batch already holds the log's lock (PostgreSQL, `store::log`).
+    log_locked: bool,
 }
 
 impl WriteCtx<'_> {
@@ -119,7 +120,7 @@ impl WriteCtx<'_> {
 
     /// [`WriteCtx::emit`] with the body already serialised (hot paths serialise once).
     pub(crate) fn emit_serialized(&mut self, body: EventBody, json: &str) -> Result<u64, StoreError> {
-        let seq = log::append(self.conn, self.now, body.kind(), json)?;
+        let seq = log::append(self.conn, self.now, body.kind(), json, self.log_locked)?;
         self.events.push(LiveEvent { seq, at: self.now, body });
         Ok(seq)
     }
@@ -127,17 +128,17 @@ impl WriteCtx<'_> {
     /// Run `f` in a nested savepoint: when it fails, what it wrote and the events it emitted are
     /// undone and its error returned, and the job goes on with the rest.
     pub fn nested<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, StoreError>) -> Result<R, StoreError> {
-        exec_cached(self.conn, "SAVEPOINT nested")?;
+        self.conn.run("SAVEPOINT nested")?;
         let mark = self.events.len();
         match f(self) {
             Ok(r) => {
-                exec_cached(self.conn, "RELEASE nested")?;
+                self.conn.run("RELEASE nested")?;
                 Ok(r)
             }
             Err(e) => {
                 self.events.truncate(mark);
-                exec_cached(self.conn, "ROLLBACK TO nested")?;
-                exec_cached(self.conn, "RELEASE nested")?;
+                self.conn.run("ROLLBACK TO nested")?;
+                self.conn.run("RELEASE nested")?;
                 Err(e)
             }
         }
@@ -151,59 +152,36 @@ impl WriteCtx<'_> {
     }
 }
 
-struct Finish {
-    ok: bool,
-    reply: Box<dyn FnOnce(Option<StoreError>) + Send>,
+/// Where the data lives, and the reader sessions kept for reuse.
+enum Backing {
+    Sqlite { path: PathBuf, readers: Mutex<Vec<Connection>> },
+    Postgres { url: String, readers: Mutex<Vec<PgConn>> },
 }
 
-/// A queued write: run it inside the batch, or abort it (resolving its caller with the error)
-/// when the batch could not even start.
-trait Job: Send {
-    fn run(self: Box<Self>, ctx: &mut WriteCtx<'_>) -> Finish;
-    fn abort(self: Box<Self>, e: StoreError);
-}
-
-struct TypedJob<R, F> {
-    f: F,
-    reply: oneshot::Sender<Result<R, StoreError>>,
-}
-
-impl<R, F> Job for TypedJob<R, F>
-where
-    R: Send + 'static,
-    F: FnOnce(&mut WriteCtx<'_>) -> Result<R, StoreError> + Send + 'static,
-{
-    fn run(self: Box<Self>, ctx: &mut WriteCtx<'_>) -> Finish {
-        let TypedJob { f, reply } = *self;
-        match f(ctx) {
-            Ok(v) => Finish {
-                ok: true,
-                reply: Box::new(move |commit_err| {
-                    let _ = reply.send(match commit_err {
-                        None => Ok(v),
-                        Some(e) => Err(e),
-                    });
-                }),
-            },
-            Err(e) => Finish {
-                ok: false,
-                reply: Box::new(move |_| {
-                    let _ = reply.send(Err(e));
-                }),
-            },
-        }
-    }
-
-    fn abort(self: Box<Self>, e: StoreError) {
-        let _ = self.reply.send(Err(e));
-    }
-}
+/// Reader sessions kept for reuse, per engine.
+const POOLED_READERS: usize = 8;
 
 struct Inner {
-    path: PathBuf,
+    backing: Backing,
     writer: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
-    readers: Mutex<Vec<Connection>>,
     live: broadcast::Sender<Arc<LiveEvent>>,
+    /// Set when the store closes: the PostgreSQL log follower stops.
+    stopped: Arc<AtomicBool>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        // Closing a PostgreSQL session blocks on its client's own runtime, which may not happen
+        // on an asynchronous thread (where the last handle to the store often goes).
+        if let Backing::Postgres { readers, .. } = &mut self.backing {
+            let sessions = std::mem::take(readers.get_mut().unwrap_or_else(|p| p.into_inner()));
+            if !sessions.is_empty() {
+                let _ =
+                    std::thread::Builder::new().name("atalaia-pg-close".into()).spawn(move || drop(sessions));
+            }
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -238,6 +216,16 @@ impl Store {
         open(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
     }
 
+    /// Opens the store named by `database`: a `postgres://` (or `postgresql://`) URL, or the path
+    /// of a SQLite file.
+    pub fn open_url(database: &str, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+            Self::open_postgres(database, clock)
+        } else {
+            Self::open(Path::new(database), clock)
+        }
+    }
+
     /// Open (creating and migrating if needed) the database at `path` and start the writer.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -259,21 +247,66 @@ impl Store {
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let (committed_tx, committed_rx) = mpsc::channel::<()>();
         let (live, _) = broadcast::channel(LIVE_BUFFER);
-        let live_tx = live.clone();
+        let after = writer::AfterCommit::Publish { live: live.clone(), committed: committed_tx };
         std::thread::Builder::new()
             .name("atalaia-store-writer".into())
-            .spawn(move || writer_loop(conn, rx, clock, live_tx, committed_tx))
+            .spawn(move || writer::run(Db::from(&conn), rx, clock, after))
             .map_err(|e| StoreError::Task(e.to_string()))?;
         std::thread::Builder::new()
             .name("atalaia-store-checkpoint".into())
-            .spawn(move || checkpoint_loop(checkpointer, committed_rx))
+            .spawn(move || writer::checkpoint_loop(checkpointer, committed_rx))
             .map_err(|e| StoreError::Task(e.to_string()))?;
         Ok(Self {
             inner: Arc::new(Inner {
-                path: path.to_owned(),
+                backing: Backing::Sqlite { path: path.to_owned(), readers: Mutex::new(Vec::new()) },
                 writer: Mutex::new(Some(tx)),
-                readers: Mutex::new(Vec::new()),
                 live,
+                stopped: Arc::new(AtomicBool::new(false)),
+            }),
+        })
+    }
+
+    /// Open the PostgreSQL database at `url` (migrating it if needed; several servers starting
+    /// together take turns), start the writer, and follow the event log for the live feed from
+    /// its head: what this server and any other commits from now on.
+    pub fn open_postgres(url: &str, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        // The synchronous client runs a runtime of its own, which may not start on one of the
+        // server's asynchronous threads: the opening is done on a thread of its own.
+        let now = clock.now();
+        let opened = std::thread::scope(|s| {
+            s.spawn(|| {
+                let conn = PgConn::connect(url)?;
+                pg::schema::migrate(&conn)?;
+                let db = Db::from(&conn);
+                db.run("BEGIN")?;
+                positions::ensure_partitions(db, now)?;
+                db.run("COMMIT")?;
+                let head = Self::head_seq(&conn)?;
+                Ok::<_, StoreError>((conn, head))
+            })
+            .join()
+        });
+        let (conn, head) = opened.map_err(|_| StoreError::Task("opening PostgreSQL failed".into()))??;
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        let (live, _) = broadcast::channel(LIVE_BUFFER);
+        let stopped = Arc::new(AtomicBool::new(false));
+        let published = Arc::new(pg::follow::Published::default());
+        let after = writer::AfterCommit::LogIsTheFeed(published.clone());
+        std::thread::Builder::new()
+            .name("atalaia-store-writer".into())
+            .spawn(move || writer::run(Db::from(&conn), rx, clock, after))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
+        let (follow_url, follow_live, follow_stop) = (url.to_owned(), live.clone(), stopped.clone());
+        std::thread::Builder::new()
+            .name("atalaia-log-follower".into())
+            .spawn(move || pg::follow::run(follow_url, head, follow_live, published, follow_stop))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                backing: Backing::Postgres { url: url.to_owned(), readers: Mutex::new(Vec::new()) },
+                writer: Mutex::new(Some(tx)),
+                live,
+                stopped,
             }),
         })
     }
@@ -313,25 +346,41 @@ impl Store {
         result
     }
 
-    /// Run a read on a pooled connection off the async threads.
+    /// Run a read on a pooled session off the async threads.
     pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(Db<'_>) -> Result<R, StoreError> + Send + 'static,
     {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let pooled = inner.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-            let conn = match pooled {
-                Some(c) => c,
-                None => open(&inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
-            };
-            let result = f(&conn);
-            let mut pool = inner.readers.lock().unwrap_or_else(|p| p.into_inner());
-            if pool.len() < 8 {
-                pool.push(conn);
+        tokio::task::spawn_blocking(move || match &inner.backing {
+            Backing::Sqlite { path, readers } => {
+                let pooled = readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+                let conn = match pooled {
+                    Some(c) => c,
+                    None => open(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
+                };
+                let result = f(Db::from(&conn));
+                let mut pool = readers.lock().unwrap_or_else(|p| p.into_inner());
+                if pool.len() < POOLED_READERS {
+                    pool.push(conn);
+                }
+                result
             }
-            result
+            Backing::Postgres { url, readers } => {
+                let pooled = readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+                let conn = match pooled {
+                    Some(c) => c,
+                    None => PgConn::connect(url)?,
+                };
+                let result = f(Db::from(&conn));
+                let mut pool = readers.lock().unwrap_or_else(|p| p.into_inner());
+                // A session PostgreSQL closed (a restart, a failover) is not reused.
+                if pool.len() < POOLED_READERS && !conn.is_closed() {
+                    pool.push(conn);
+                }
+                result
+            }
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?
@@ -340,6 +389,7 @@ impl Store {
     /// Stop accepting writes; the writer finishes what is queued and exits.
     pub fn close(&self) {
         self.inner.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.inner.stopped.store(true, Ordering::Relaxed);
     }
 
     /// Next value of a named counter (occurrence numbers per year).
@@ -397,120 +447,6 @@ impl Store {
     ) -> Result<Vec<E>, StoreError> {
         entities::list::<E>(db, &format!("WHERE {column} = ?1"), &[&value])
     }
-}
-
-/// Run a parameterless statement prepared once per connection (the per-job savepoints).
-fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(sql)?.execute([]).map(|_| ())
-}
-
-/// Least time between two background checkpoints.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// Copy committed WAL frames into the database file after commits (at most every
-/// [`CHECKPOINT_EVERY`]), without blocking the writer or readers (PASSIVE). Ends, after a last
-/// checkpoint, when the writer stops.
-fn checkpoint_loop(conn: Connection, committed: mpsc::Receiver<()>) {
-    let checkpoint = || {
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(error = %e, "WAL checkpoint failed");
-        }
-    };
-    while committed.recv().is_ok() {
-        std::thread::sleep(CHECKPOINT_EVERY);
-        while committed.try_recv().is_ok() {}
-        checkpoint();
-    }
-    checkpoint();
-}
-
-fn writer_loop(
-    mut conn: Connection,
-    rx: mpsc::Receiver<Box<dyn Job>>,
-    clock: Arc<dyn Clock>,
-    live: broadcast::Sender<Arc<LiveEvent>>,
-    committed: mpsc::Sender<()>,
-) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        let now = clock.now();
-        let txn = match conn.transaction() {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot open write transaction");
-                for job in batch {
-                    job.abort(StoreError::Conflict(format!("falha ao gravar: {e}")));
-                }
-                continue;
-            }
-        };
-        let mut finishes = Vec::with_capacity(batch.len());
-        let mut events = Vec::new();
-        let mut rolled_back = false;
-        for job in batch {
-            if rolled_back {
-                job.abort(StoreError::Conflict(BATCH_LOST.into()));
-                continue;
-            }
-            if let Err(e) = exec_cached(&txn, "SAVEPOINT job") {
-                job.abort(StoreError::Sqlite(e));
-                continue;
-            }
-            let mut ctx = WriteCtx { conn: &txn, now, events: Vec::new() };
-            let finish = job.run(&mut ctx);
-            if txn.is_autocommit() {
-                // SQLite rolled the whole transaction back (disk full, I/O error): everything this
-                // batch did is gone, so every job in it fails and nothing is published.
-                tracing::error!("write transaction rolled back by SQLite; failing the whole batch");
-                rolled_back = true;
-                finishes.push(finish);
-                continue;
-            }
-            let settled = if finish.ok {
-                exec_cached(&txn, "RELEASE job")
-            } else {
-                exec_cached(&txn, "ROLLBACK TO job").and_then(|()| exec_cached(&txn, "RELEASE job"))
-            };
-            match settled {
-                Ok(()) if finish.ok => events.append(&mut ctx.events),
-                Ok(()) => {}
-                Err(e) => tracing::error!(error = %e, "savepoint handling failed"),
-            }
-            finishes.push(finish);
-        }
-        if rolled_back {
-            drop(txn);
-            for f in finishes {
-                (f.reply)(Some(StoreError::Conflict(BATCH_LOST.into())));
-            }
-            continue;
-        }
-        match txn.commit() {
-            Ok(()) => {
-                let _ = committed.send(());
-                for e in events {
-                    // No subscribers is fine: nobody is watching.
-                    let _ = live.send(Arc::new(e));
-                }
-                for f in finishes {
-                    (f.reply)(None);
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "commit failed");
-                for f in finishes {
-                    (f.reply)(Some(StoreError::Conflict(format!("falha ao gravar: {e}"))));
-                }
-            }
-        }
-    }
-    tracing::info!("store writer stopped");
 }
 
 #[cfg(test)]

@@ -9,12 +9,13 @@
 //! cost no longer grows with the history once its indexes outgrow memory. Every query reads both
 //! tables.
 
+use super::db::{Db, Engine, Value};
 use super::{Store, StoreError, WriteCtx, ts};
 use atalaia_core::ids::{DeviceId, PersonId};
 use atalaia_core::monitoring::Position;
 use atalaia_core::wire::EventBody;
-use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 impl WriteCtx<'_> {
     /// Store a fix. Only the device's newest fix may be an event on the live feed, and only when
@@ -31,57 +32,99 @@ impl WriteCtx<'_> {
         } else {
             0
         };
-        self.conn
-            .prepare_cached(
-                "INSERT INTO positions_recent (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
+        self.conn.execute(
+            "INSERT INTO positions_recent (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                p.id.to_string(),
-                p.device_id.to_string(),
-                p.person_id.map(|x| x.to_string()),
-                ts(p.fix_time),
-                ts(p.recv_time),
-                p.at.lat,
-                p.at.lon,
-                doc,
-                seq as i64
-            ])?;
+            &[
+                &p.id.to_string(),
+                &p.device_id.to_string(),
+                &p.person_id.map(|x| x.to_string()),
+                &ts(p.fix_time),
+                &ts(p.recv_time),
+                &p.at.lat,
+                &p.at.lon,
+                &doc,
+                &(seq as i64),
+            ],
+        )?;
         Ok(seq)
     }
 
     /// Move the fixes received since the last move into the indexed table, in device and
     /// fix-time order. Returns how many moved.
     pub fn move_recent_positions(&mut self) -> Result<usize, StoreError> {
-        let moved = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
-                 SELECT id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq
-                 FROM positions_recent ORDER BY device_id, fix_time, rowid",
-            )?
-            .execute([])?;
+        if self.conn.engine() == Engine::Postgres {
+            ensure_partitions(self.conn, self.now)?;
+        }
+        let moved = self.conn.execute(
+            "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
+             SELECT id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq
+             FROM positions_recent ORDER BY device_id, fix_time, rowid",
+            &[],
+        )?;
         if moved > 0 {
             super::tracks::archive_recent(self.conn)?;
-            self.conn.prepare_cached("DELETE FROM positions_recent")?.execute([])?;
+            self.conn.execute("DELETE FROM positions_recent", &[])?;
         }
-        Ok(moved)
+        Ok(moved as usize)
     }
+}
+
+/// The month (as `year * 12 + month0`) up to which partitions were last made by this process.
+static PARTITIONED_MONTH: AtomicI64 = AtomicI64::new(i64::MIN);
+
+/// PostgreSQL: the monthly partitions of `positions` from last month to two months ahead, made
+/// when missing (checked once per month per process). A month whose fixes already sit in the
+/// default partition keeps them there: still found by every query, only not dropped by month.
+pub(crate) fn ensure_partitions(db: Db<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let month = i64::from(now.year()) * 12 + i64::from(now.month0());
+    if PARTITIONED_MONTH.load(Ordering::Relaxed) == month {
+        return Ok(());
+    }
+    let first = NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
+    for offset in -1i32..=2 {
+        let start = if offset < 0 {
+            first.checked_sub_months(Months::new(offset.unsigned_abs()))
+        } else {
+            first.checked_add_months(Months::new(offset as u32))
+        };
+        let Some(start) = start else { continue };
+        let Some(end) = start.checked_add_months(Months::new(1)) else { continue };
+        let name = format!("positions_{}", start.format("%Y%m"));
+        let exists = db.query_opt("SELECT 1 FROM pg_class WHERE relname = ?1", &[&name])?.is_some();
+        if exists {
+            continue;
+        }
+        db.run("SAVEPOINT partition")?;
+        let made = db.run(&format!(
+            "CREATE TABLE {name} PARTITION OF positions FOR VALUES FROM ('{}') TO ('{}')",
+            start.format("%Y-%m-%d"),
+            end.format("%Y-%m-%d")
+        ));
+        match made {
+            Ok(()) => db.run("RELEASE partition")?,
+            Err(e) => {
+                tracing::warn!(partition = %name, error = %e, "position partition not made; fixes stay in the default one");
+                db.run("ROLLBACK TO partition")?;
+                db.run("RELEASE partition")?;
+            }
+        }
+    }
+    PARTITIONED_MONTH.store(month, Ordering::Relaxed);
+    Ok(())
 }
 
 impl Store {
     /// Whether this device already has a fix at exactly this time and place: a frame the device
     /// resent because it missed our acknowledgement.
-    pub fn has_position(conn: &Connection, p: &Position) -> Result<bool, StoreError> {
-        let found: Option<i64> = conn
-            .prepare_cached(
-                "SELECT 1 FROM positions WHERE device_id = ?1 AND fix_time = ?2 AND lat = ?3 AND lon = ?4
-                 UNION ALL
-                 SELECT 1 FROM positions_recent WHERE device_id = ?1 AND fix_time = ?2 AND lat = ?3 AND lon = ?4
-                 LIMIT 1",
-            )?
-            .query_row(params![p.device_id.to_string(), ts(p.fix_time), p.at.lat, p.at.lon], |r| r.get(0))
-            .optional()?;
+    pub fn has_position<'a>(db: impl Into<Db<'a>>, p: &Position) -> Result<bool, StoreError> {
+        let found = db.into().query_opt(
+            "SELECT 1 FROM positions WHERE device_id = ?1 AND fix_time = ?2 AND lat = ?3 AND lon = ?4
+             UNION ALL
+             SELECT 1 FROM positions_recent WHERE device_id = ?1 AND fix_time = ?2 AND lat = ?3 AND lon = ?4
+             LIMIT 1",
+            &[&p.device_id.to_string(), &ts(p.fix_time), &p.at.lat, &p.at.lon],
+        )?;
         Ok(found.is_some())
     }
 }
@@ -99,90 +142,96 @@ pub struct PositionFilter {
 }
 
 impl Store {
-    /// History in fix-time order. The WHERE clause is built from constant fragments so SQLite
-    /// can use the (device, fix_time) or (person, fix_time) index.
-    pub fn positions(conn: &Connection, f: &PositionFilter) -> Result<Vec<Position>, StoreError> {
-        let mut clauses: Vec<&str> = Vec::new();
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        let text = |v: String| rusqlite::types::Value::Text(v);
+    /// History in fix-time order. The WHERE clause is built from constant fragments so the
+    /// engine can use the (device, fix_time) or (person, fix_time) index.
+    pub fn positions<'a>(db: impl Into<Db<'a>>, f: &PositionFilter) -> Result<Vec<Position>, StoreError> {
+        let db = db.into();
+        let mut clauses: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        // Both tables get the same filter, so each value is named by number and passed once.
+        let mut param = |v: Value| {
+            values.push(v);
+            format!("?{}", values.len())
+        };
         if let Some(d) = f.device {
-            clauses.push("device_id = ?");
-            values.push(text(d.to_string()));
+            clauses.push(format!("device_id = {}", param(Value::Text(d.to_string()))));
         }
         if let Some(p) = f.person {
-            clauses.push("person_id = ?");
-            values.push(text(p.to_string()));
+            clauses.push(format!("person_id = {}", param(Value::Text(p.to_string()))));
         }
         if let Some(ps) = &f.persons {
-            clauses.push("person_id IN (SELECT value FROM json_each(?))");
             let ids: Vec<String> = ps.iter().map(ToString::to_string).collect();
-            values.push(text(serde_json::to_string(&ids)?));
+            let n = param(Value::Text(serde_json::to_string(&ids)?));
+            clauses.push(db.in_json_array("person_id", &n));
         }
         if let Some(t) = f.from {
-            clauses.push("fix_time >= ?");
-            values.push(text(ts(t)));
+            clauses.push(format!("fix_time >= {}", param(Value::Text(ts(t)))));
         }
         if let Some(t) = f.to {
-            clauses.push("fix_time <= ?");
-            values.push(text(ts(t)));
+            clauses.push(format!("fix_time <= {}", param(Value::Text(ts(t)))));
         }
+        let limit = param(Value::Int(i64::from(f.limit)));
         let filter =
             if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-        // Both tables with the same filter (so the values twice), merged in fix-time order.
-        let mut values = [values.clone(), values].concat();
-        values.push(rusqlite::types::Value::Integer(i64::from(f.limit)));
         let sql = format!(
             "SELECT doc, fix_time FROM positions {filter}
              UNION ALL SELECT doc, fix_time FROM positions_recent {filter}
-             ORDER BY 2 LIMIT ?"
+             ORDER BY 2 LIMIT {limit}"
         );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| r.get::<_, String>(0))?;
+        let params: Vec<&dyn super::db::ToValue> = values.iter().map(|v| v as _).collect();
         let mut out = Vec::new();
-        for row in rows {
-            out.push(serde_json::from_str(&row?)?);
+        for mut row in db.query(&sql, &params)? {
+            out.push(serde_json::from_str(&row.take::<String>(0)?)?);
         }
         Ok(out)
     }
 
     /// The person's newest fix at or before `at` (where they were when something happened).
-    pub fn person_position_at(
-        conn: &Connection,
+    pub fn person_position_at<'a>(
+        db: impl Into<Db<'a>>,
         person: PersonId,
         at: DateTime<Utc>,
     ) -> Result<Option<Position>, StoreError> {
-        let found: Option<String> = conn
-            .prepare_cached(
-                "SELECT doc FROM (
-                    SELECT doc, fix_time FROM (SELECT doc, fix_time FROM positions
-                        WHERE person_id = ?1 AND fix_time <= ?2 ORDER BY fix_time DESC LIMIT 1)
-                    UNION ALL
-                    SELECT doc, fix_time FROM (SELECT doc, fix_time FROM positions_recent
-                        WHERE person_id = ?1 AND fix_time <= ?2 ORDER BY fix_time DESC LIMIT 1)
-                 ) ORDER BY fix_time DESC LIMIT 1",
-            )?
-            .query_row(params![person.to_string(), ts(at)], |r| r.get(0))
-            .optional()?;
-        Ok(found.map(|doc| serde_json::from_str(&doc)).transpose()?)
+        let found = db.into().query_opt(
+            "SELECT doc FROM (
+                SELECT doc, fix_time FROM (SELECT doc, fix_time FROM positions
+                    WHERE person_id = ?1 AND fix_time <= ?2 ORDER BY fix_time DESC LIMIT 1) AS moved
+                UNION ALL
+                SELECT doc, fix_time FROM (SELECT doc, fix_time FROM positions_recent
+                    WHERE person_id = ?1 AND fix_time <= ?2 ORDER BY fix_time DESC LIMIT 1) AS recent
+             ) AS both_tables ORDER BY fix_time DESC LIMIT 1",
+            &[&person.to_string(), &ts(at)],
+        )?;
+        found.map(|mut r| Ok(serde_json::from_str(&r.take::<String>(0)?)?)).transpose()
     }
 
     /// The newest fix of every device that has one: one index seek per device in the indexed
     /// table, then the fixes not yet moved there. Of fixes with the same time, the one that
     /// arrived last wins (not yet moved, then higher rowid). Sorted by device.
-    pub fn last_positions(conn: &Connection) -> Result<Vec<Position>, StoreError> {
+    pub fn last_positions<'a>(db: impl Into<Db<'a>>) -> Result<Vec<Position>, StoreError> {
+        let db = db.into();
         type Newest = (String, i64, i64, String); // fix_time, table (0 moved, 1 recent), rowid, doc
         let mut newest: std::collections::BTreeMap<String, Newest> = std::collections::BTreeMap::new();
-        let mut stmt = conn.prepare_cached(
-            "SELECT d.id, p.fix_time, 0, p.rowid, p.doc FROM devices d
-             JOIN positions p ON p.rowid = (SELECT rowid FROM positions WHERE device_id = d.id
-                                            ORDER BY fix_time DESC, rowid DESC LIMIT 1)
-             UNION ALL
-             SELECT device_id, fix_time, 1, rowid, doc FROM positions_recent",
-        )?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?;
-        for row in rows {
-            let (device, candidate): (String, Newest) = row?;
+        let sql = match db.engine() {
+            Engine::Sqlite => {
+                "SELECT d.id, p.fix_time, 0, p.rowid, p.doc FROM devices d
+                 JOIN positions p ON p.rowid = (SELECT rowid FROM positions WHERE device_id = d.id
+                                                ORDER BY fix_time DESC, rowid DESC LIMIT 1)
+                 UNION ALL
+                 SELECT device_id, fix_time, 1, rowid, doc FROM positions_recent"
+            }
+            // The partitions' rows have no index by rowid: the newest row itself, per device.
+            Engine::Postgres => {
+                "SELECT d.id, p.fix_time, 0, p.rowid, p.doc FROM devices d
+                 CROSS JOIN LATERAL (SELECT fix_time, rowid, doc FROM positions WHERE device_id = d.id
+                                     ORDER BY fix_time DESC, rowid DESC LIMIT 1) AS p
+                 UNION ALL
+                 SELECT device_id, fix_time, 1, rowid, doc FROM positions_recent"
+            }
+        };
+        for mut row in db.query(sql, &[])? {
+            let device: String = row.take(0)?;
+            let candidate: Newest = (row.take(1)?, row.take(2)?, row.take(3)?, row.take(4)?);
             let wins = newest
                 .get(&device)
                 .is_none_or(|best| (&candidate.0, candidate.1, candidate.2) > (&best.0, best.1, best.2));

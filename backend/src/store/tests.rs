@@ -106,7 +106,7 @@ async fn a_batch_rolled_back_by_sqlite_fails_every_job_in_it_and_publishes_nothi
                     ctx.save(&a)?;
                     if i % 10 == 3 {
                         // What SQLite does on SQLITE_FULL / SQLITE_IOERR: the whole transaction goes.
-                        ctx.conn.execute_batch("ROLLBACK")?;
+                        ctx.conn.batch("ROLLBACK")?;
                     }
                     Ok(())
                 })
@@ -266,7 +266,7 @@ async fn last_positions_and_history_read_the_moved_and_the_recent_fixes() {
     assert_eq!(n, 3);
 
     let newest = || async {
-        let mut last = s.read(Store::last_positions).await.expect("read");
+        let mut last = s.read(|c| Store::last_positions(c)).await.expect("read");
         last.sort_by(|x, y| x.at.lat.total_cmp(&y.at.lat));
         last.iter().map(|p| (p.device_id, p.at.lat)).collect::<Vec<_>>()
     };
@@ -307,10 +307,9 @@ async fn the_audit_chain_verifies_and_an_edit_in_the_database_breaks_it_at_that_
     assert_eq!(check, atalaia_core::wire::AuditCheck { entries: 5, intact: true, first_broken: None });
 
     // The program cannot rewrite history…
-    let refused =
-        s.write(|ctx| Ok(ctx.conn.execute("UPDATE audit SET detail = 'x' WHERE seq = 2", [])?)).await;
+    let refused = s.write(|ctx| ctx.conn.execute("UPDATE audit SET detail = 'x' WHERE seq = 2", &[])).await;
     assert!(refused.is_err(), "UPDATE refused by the trigger");
-    let refused = s.write(|ctx| Ok(ctx.conn.execute("DELETE FROM audit WHERE seq = 2", [])?)).await;
+    let refused = s.write(|ctx| ctx.conn.execute("DELETE FROM audit WHERE seq = 2", &[])).await;
     assert!(refused.is_err(), "DELETE refused by the trigger");
 
     // …and someone editing the file directly is caught at the row they touched.
@@ -399,9 +398,8 @@ async fn fixes_are_filed_by_person_and_hour_and_an_older_history_is_backfilled_o
     // The late fix at :15 took time from the :00 fix's cell (its time to the next fix shrank).
     let seconds: Vec<i64> = s
         .read(|c| {
-            let mut st = c.prepare("SELECT seconds FROM track_cells ORDER BY hour, cell DESC")?;
-            let rows = st.query_map([], |r| r.get(0))?;
-            Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+            let rows = c.query("SELECT seconds FROM track_cells ORDER BY hour, cell DESC", &[])?;
+            rows.iter().map(|r| r.get(0)).collect::<Result<Vec<i64>, _>>()
         })
         .await
         .expect("seconds");

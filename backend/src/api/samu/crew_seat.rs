@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 
 /// The vehicle a crew member signed in to for the shift (`PUT /crew/vehicle`).
 pub(crate) fn crew_vehicle(
-    conn: &rusqlite::Connection,
+    conn: crate::store::db::Db<'_>,
     user: UserId,
 ) -> Result<Option<VehicleId>, StoreError> {
     Store::crew_vehicle(conn, user)
@@ -32,7 +32,7 @@ pub(crate) fn crew_vehicle(
 
 /// A crew member acts only for the vehicle it signed in to; other roles are not bound.
 pub(crate) fn crew_on_vehicle(
-    conn: &rusqlite::Connection,
+    conn: crate::store::db::Db<'_>,
     user: &UserInfo,
     vehicle: VehicleId,
 ) -> Result<(), StoreError> {
@@ -52,7 +52,7 @@ pub(crate) fn not_for_crews(caller: &Caller) -> ApiResult<()> {
 /// What a crew member sees now (issue 23 item 3): its vehicle, its dispatches and the
 /// occurrences they are on; none for other seats (their profile decides).
 pub(crate) fn crew_scope(
-    conn: &rusqlite::Connection,
+    conn: crate::store::db::Db<'_>,
     user: &UserInfo,
 ) -> Result<Option<atalaia_core::samu::crew_scope::CrewScope>, StoreError> {
     if user.role != Role::Crew {
@@ -65,7 +65,7 @@ pub(crate) fn crew_scope(
 
 /// A crew member reads and records only on occurrences its vehicle is dispatched to.
 pub(crate) fn crew_on_occurrence(
-    conn: &rusqlite::Connection,
+    conn: crate::store::db::Db<'_>,
     user: &UserInfo,
     occurrence: OccurrenceId,
 ) -> Result<(), StoreError> {

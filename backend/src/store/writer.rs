@@ -1,0 +1,206 @@
+//! The writer: one thread per server that runs every mutation. Jobs that arrive together share
+//! one transaction (one fsync), each inside its own savepoint so a failing job never takes its
+//! neighbours down. The same loop drives both engines through [`Db`]; what differs is said by
+//! [`Engine`]: on PostgreSQL the batch first takes the log's advisory lock (so its events are
+//! numbered in commit order across servers, `store::log`) and rings the doorbell before it
+//! commits; on SQLite the writer hands its events to the live feed itself.
+
+use super::db::{Db, Engine};
+use super::{StoreError, WriteCtx};
+use atalaia_core::Clock;
+use atalaia_core::wire::LiveEvent;
+use std::sync::{Arc, mpsc};
+use tokio::sync::{broadcast, oneshot};
+
+/// What callers of a batch that the database rolled back are told.
+const BATCH_LOST: &str = "falha ao gravar: transação desfeita pelo banco de dados";
+/// Jobs drained into one transaction at most.
+const MAX_BATCH: usize = 512;
+
+pub(super) struct Finish {
+    ok: bool,
+    reply: Box<dyn FnOnce(Option<StoreError>) + Send>,
+}
+
+/// A queued write: run it inside the batch, or abort it (resolving its caller with the error)
+/// when the batch could not even start.
+pub(super) trait Job: Send {
+    fn run(self: Box<Self>, ctx: &mut WriteCtx<'_>) -> Finish;
+    fn abort(self: Box<Self>, e: StoreError);
+}
+
+pub(super) struct TypedJob<R, F> {
+    pub(super) f: F,
+    pub(super) reply: oneshot::Sender<Result<R, StoreError>>,
+}
+
+impl<R, F> Job for TypedJob<R, F>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut WriteCtx<'_>) -> Result<R, StoreError> + Send + 'static,
+{
+    fn run(self: Box<Self>, ctx: &mut WriteCtx<'_>) -> Finish {
+        let TypedJob { f, reply } = *self;
+        match f(ctx) {
+            Ok(v) => Finish {
+                ok: true,
+                reply: Box::new(move |commit_err| {
+                    let _ = reply.send(match commit_err {
+                        None => Ok(v),
+                        Some(e) => Err(e),
+                    });
+                }),
+            },
+            Err(e) => Finish {
+                ok: false,
+                reply: Box::new(move |_| {
+                    let _ = reply.send(Err(e));
+                }),
+            },
+        }
+    }
+
+    fn abort(self: Box<Self>, e: StoreError) {
+        let _ = self.reply.send(Err(e));
+    }
+}
+
+/// Where committed events go: SQLite's writer publishes them to the live feed itself (and wakes
+/// the checkpointer); PostgreSQL's feed is read back from the log by `pg::follow`, which sees
+/// every server's events in `seq` order.
+pub(super) enum AfterCommit {
+    Publish { live: broadcast::Sender<Arc<LiveEvent>>, committed: mpsc::Sender<()> },
+    LogIsTheFeed(Arc<super::pg::follow::Published>),
+}
+
+/// How long a PostgreSQL write waits for the follower to publish its events before it answers
+/// anyway (the follower lost its session: they reach the feed when it is back).
+const PUBLISH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Runs batches until every sender is gone.
+pub(super) fn run(db: Db<'_>, rx: mpsc::Receiver<Box<dyn Job>>, clock: Arc<dyn Clock>, after: AfterCommit) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let now = clock.now();
+        let began = db.run("BEGIN").and_then(|()| match db.engine() {
+            // Held until the commit: this batch's events follow every committed one.
+            Engine::Postgres => {
+                db.execute("SELECT pg_advisory_xact_lock(?1)", &[&super::pg::log::APPEND_LOCK]).map(drop)
+            }
+            Engine::Sqlite => Ok(()),
+        });
+        if let Err(e) = began {
+            tracing::error!(error = %e, "cannot open write transaction");
+            let _ = db.run("ROLLBACK");
+            for job in batch {
+                job.abort(StoreError::Conflict(format!("falha ao gravar: {e}")));
+            }
+            // A PostgreSQL that went away: do not spin on the next batch.
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            continue;
+        }
+        let mut finishes = Vec::with_capacity(batch.len());
+        let mut events = Vec::new();
+        let mut rolled_back = false;
+        for job in batch {
+            if rolled_back {
+                job.abort(StoreError::Conflict(BATCH_LOST.into()));
+                continue;
+            }
+            if let Err(e) = db.run("SAVEPOINT job") {
+                job.abort(e);
+                continue;
+            }
+            let mut ctx = WriteCtx { conn: db, now, events: Vec::new(), log_locked: true };
+            let finish = job.run(&mut ctx);
+            if db.sqlite().is_some_and(rusqlite::Connection::is_autocommit) {
+                // SQLite rolled the whole transaction back (disk full, I/O error): everything this
+                // batch did is gone, so every job in it fails and nothing is published.
+                tracing::error!("write transaction rolled back by SQLite; failing the whole batch");
+                rolled_back = true;
+                finishes.push(finish);
+                continue;
+            }
+            let settled = if finish.ok {
+                db.run("RELEASE job")
+            } else {
+                db.run("ROLLBACK TO job").and_then(|()| db.run("RELEASE job"))
+            };
+            match settled {
+                Ok(()) if finish.ok => events.append(&mut ctx.events),
+                Ok(()) => {}
+                Err(e) => tracing::error!(error = %e, "savepoint handling failed"),
+            }
+            finishes.push(finish);
+        }
+        if rolled_back {
+            for f in finishes {
+                (f.reply)(Some(StoreError::Conflict(BATCH_LOST.into())));
+            }
+            continue;
+        }
+        let head = events.iter().map(|e: &LiveEvent| e.seq).max();
+        let committed = match head {
+            Some(head) => super::Store::ring_doorbell(db, head),
+            None => Ok(()),
+        }
+        .and_then(|()| db.run("COMMIT"));
+        match committed {
+            Ok(()) => {
+                match &after {
+                    AfterCommit::Publish { live, committed } => {
+                        let _ = committed.send(());
+                        for e in events {
+                            // No subscribers is fine: nobody is watching.
+                            let _ = live.send(Arc::new(e));
+                        }
+                    }
+                    AfterCommit::LogIsTheFeed(published) => {
+                        if let Some(head) = head
+                            && !published.wait_for(head, PUBLISH_WAIT)
+                        {
+                            tracing::warn!(head, "the live feed is behind the log; answering anyway");
+                        }
+                    }
+                }
+                for f in finishes {
+                    (f.reply)(None);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "commit failed");
+                let _ = db.run("ROLLBACK");
+                for f in finishes {
+                    (f.reply)(Some(StoreError::Conflict(format!("falha ao gravar: {e}"))));
+                }
+            }
+        }
+    }
+    tracing::info!("store writer stopped");
+}
+
+/// Least time between two background checkpoints.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// SQLite: copy committed WAL frames into the database file after commits (at most every
+/// [`CHECKPOINT_EVERY`]), without blocking the writer or readers (PASSIVE). Ends, after a last
+/// checkpoint, when the writer stops.
+pub(super) fn checkpoint_loop(conn: rusqlite::Connection, committed: mpsc::Receiver<()>) {
+    let checkpoint = || {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
+    };
+    while committed.recv().is_ok() {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        while committed.try_recv().is_ok() {}
+        checkpoint();
+    }
+    checkpoint();
+}
