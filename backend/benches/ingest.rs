@@ -26,8 +26,7 @@ async fn main() {
     let reports = args.first().copied().unwrap_or(20_000);
     let concurrency = args.get(1).copied().unwrap_or(64);
     let dir = tempfile::tempdir().expect("tempdir");
-    let running =
-        atalaia_backend::start(Config::embedded(dir.path().join("bench.sqlite"))).await.expect("server");
+    let running = atalaia_backend::start(Config::embedded(database(dir.path()))).await.expect("server");
     running
         .state
         .store
@@ -96,4 +95,13 @@ async fn main() {
         l.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
     );
     running.shutdown().await;
+}
+
+/// The bench's database: a SQLite file in `dir`, or the PostgreSQL named by
+/// `ATALAIA_BENCH_DATABASE` (a `postgres://` URL; `postgres-for-tests --durable` starts one).
+fn database(dir: &std::path::Path) -> std::path::PathBuf {
+    match std::env::var("ATALAIA_BENCH_DATABASE") {
+        Ok(url) if !url.is_empty() => url.into(),
+        _ => dir.join("bench.sqlite"),
+    }
 }

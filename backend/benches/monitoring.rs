@@ -51,8 +51,7 @@ struct World {
 
 async fn world() -> World {
     let dir = tempfile::tempdir().expect("tempdir");
-    let running =
-        atalaia_backend::start(Config::embedded(dir.path().join("bench.sqlite"))).await.expect("server");
+    let running = atalaia_backend::start(Config::embedded(database(dir.path()))).await.expect("server");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     let homes: Vec<LatLon> = (0..PEOPLE)
         .map(|_| CENTRE.moved(rng.random_range(0.0..360.0), rng.random_range(0.0..15_000.0)))
@@ -390,5 +389,14 @@ async fn main() {
         Some("latency") => latency(num(1, 300)).await,
         Some("replay") => replay(num(1, 50_000)).await,
         _ => throughput(num(1, 40_000), num(2, 64)).await,
+    }
+}
+
+/// The bench's database: a SQLite file in `dir`, or the PostgreSQL named by
+/// `ATALAIA_BENCH_DATABASE` (a `postgres://` URL; `postgres-for-tests --durable` starts one).
+fn database(dir: &std::path::Path) -> std::path::PathBuf {
+    match std::env::var("ATALAIA_BENCH_DATABASE") {
+        Ok(url) if !url.is_empty() => url.into(),
+        _ => dir.join("bench.sqlite"),
     }
 }

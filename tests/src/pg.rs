@@ -17,6 +17,17 @@ impl Postgres {
     /// Creates and starts a cluster (about a second): trust authentication for the user
     /// `atalaia` on 127.0.0.1 only, `fsync` off (a test's data needs no durability).
     pub fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// [`Postgres::start`] with PostgreSQL's durability settings as shipped (`fsync`, synchronous
+    /// commit, full pages): for benchmarks, whose figures must include the flush a real central
+    /// pays before acknowledging.
+    pub fn start_durable() -> Self {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Self {
         let bin = server_binaries();
         let dir = tempfile::Builder::new().prefix("atalaia-pg-").tempdir().expect("temporary directory");
         if is_root() {
@@ -30,9 +41,10 @@ impl Postgres {
             &["-D", &s(&data), "-A", "trust", "-U", "atalaia", "-E", "UTF8", "--locale=C", "--no-sync"],
         );
         let port = free_port();
+        let speed =
+            if durable { "" } else { "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" };
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=200",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 {speed} -c max_connections=200",
             s(dir.path())
         );
         let log = dir.path().join("server.log");

@@ -1,16 +1,21 @@
-//! `postgres-for-tests COMMAND…`: starts a PostgreSQL cluster of its own (Debian's packages, in
+//! `postgres-for-tests [--durable] COMMAND…`: starts a PostgreSQL cluster of its own (Debian's packages, in
 //! a temporary directory: `atalaia_tests::pg`), runs COMMAND with `ATALAIA_TEST_POSTGRES` naming
 //! it — so every `TestServer` of the end-to-end tests runs on PostgreSQL, each in a database of
 //! its own — then stops the cluster and exits with COMMAND's status (issue 24: the same tests on
-//! both engines).
+//! both engines). `--durable` keeps PostgreSQL's flushes on (benchmarks); tests run without them.
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let durable = args.next_if(|a| a == "--durable").is_some();
     let Some(program) = args.next() else {
-        eprintln!("usage: postgres-for-tests COMMAND [ARGS…]");
+        eprintln!("usage: postgres-for-tests [--durable] COMMAND [ARGS…]");
         std::process::exit(2);
     };
-    let cluster = atalaia_tests::pg::Postgres::start();
+    let cluster = if durable {
+        atalaia_tests::pg::Postgres::start_durable()
+    } else {
+        atalaia_tests::pg::Postgres::start()
+    };
     eprintln!("postgres-for-tests: cluster at {}", cluster.url());
     let status = std::process::Command::new(program)
         .args(args)
