@@ -155,3 +155,19 @@ pub fn database_for(dir: &Path) -> Option<String> {
     let base = cluster.rsplit_once('/').map_or(cluster.as_str(), |(base, _)| base);
     Some(format!("{base}/{name}"))
 }
+
+impl Postgres {
+    /// Restarts the cluster (a fast shutdown: every session is closed), as an upgrade or a
+    /// failover would for the servers connected to it.
+    pub fn restart(&self) {
+        let data = self.dir.path().join("data");
+        let log = self.dir.path().join("server.log");
+        let s = |p: &Path| p.to_str().expect("utf-8 path").to_owned();
+        // The log file again: otherwise the new server writes to (and holds open) our pipe.
+        run(
+            &self.bin,
+            "pg_ctl",
+            &["-D", &s(&data), "-l", &s(&log), "-m", "fast", "-w", "-t", "60", "restart"],
+        );
+    }
+}

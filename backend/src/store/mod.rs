@@ -250,7 +250,9 @@ impl Store {
         let after = writer::AfterCommit::Publish { live: live.clone(), committed: committed_tx };
         std::thread::Builder::new()
             .name("atalaia-store-writer".into())
-            .spawn(move || writer::run(Db::from(&conn), rx, clock, after))
+            .spawn(move || {
+                writer::run(Db::from(&conn), &rx, &clock, &after);
+            })
             .map_err(|e| StoreError::Task(e.to_string()))?;
         std::thread::Builder::new()
             .name("atalaia-store-checkpoint".into())
@@ -294,7 +296,10 @@ impl Store {
         let after = writer::AfterCommit::LogIsTheFeed(published.clone());
         std::thread::Builder::new()
             .name("atalaia-store-writer".into())
-            .spawn(move || writer::run(Db::from(&conn), rx, clock, after))
+            .spawn({
+                let url = url.to_owned();
+                move || writer::run_postgres(conn, &url, &rx, &clock, &after)
+            })
             .map_err(|e| StoreError::Task(e.to_string()))?;
         let (follow_url, follow_live, follow_stop) = (url.to_owned(), live.clone(), stopped.clone());
         std::thread::Builder::new()

@@ -51,7 +51,8 @@ impl WriteCtx<'_> {
     }
 
     /// Move the fixes received since the last move into the indexed table, in device and
-    /// fix-time order. Returns how many moved.
+    /// fix-time order. Returns how many moved. (On PostgreSQL the batch holds the log's lock
+    /// from its start, so no other server's fixes commit between the copy and the delete.)
     pub fn move_recent_positions(&mut self) -> Result<usize, StoreError> {
         if self.conn.engine() == Engine::Postgres {
             ensure_partitions(self.conn, self.now)?;

@@ -77,8 +77,23 @@ pub(super) enum AfterCommit {
 /// anyway (the follower lost its session: they reach the feed when it is back).
 const PUBLISH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Runs batches until every sender is gone.
-pub(super) fn run(db: Db<'_>, rx: mpsc::Receiver<Box<dyn Job>>, clock: Arc<dyn Clock>, after: AfterCommit) {
+/// Why [`run`] returned.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Ended {
+    /// Every sender is gone: the store closed.
+    Closed,
+    /// PostgreSQL closed the session (a restart, a failover): connect again and go on.
+    SessionLost,
+}
+
+/// Runs batches until every sender is gone or the session is lost.
+pub(super) fn run(
+    db: Db<'_>,
+    rx: &mpsc::Receiver<Box<dyn Job>>,
+    clock: &Arc<dyn Clock>,
+    after: &AfterCommit,
+) -> Ended {
+    let lost = || matches!(db, Db::Postgres(c) if c.is_closed());
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -101,8 +116,9 @@ pub(super) fn run(db: Db<'_>, rx: mpsc::Receiver<Box<dyn Job>>, clock: Arc<dyn C
             for job in batch {
                 job.abort(StoreError::Conflict(format!("falha ao gravar: {e}")));
             }
-            // A PostgreSQL that went away: do not spin on the next batch.
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            if lost() {
+                return Ended::SessionLost;
+            }
             continue;
         }
         let mut finishes = Vec::with_capacity(batch.len());
@@ -153,7 +169,7 @@ pub(super) fn run(db: Db<'_>, rx: mpsc::Receiver<Box<dyn Job>>, clock: Arc<dyn C
         .and_then(|()| db.run("COMMIT"));
         match committed {
             Ok(()) => {
-                match &after {
+                match after {
                     AfterCommit::Publish { live, committed } => {
                         let _ = committed.send(());
                         for e in events {
@@ -179,10 +195,47 @@ pub(super) fn run(db: Db<'_>, rx: mpsc::Receiver<Box<dyn Job>>, clock: Arc<dyn C
                 for f in finishes {
                     (f.reply)(Some(StoreError::Conflict(format!("falha ao gravar: {e}"))));
                 }
+                if lost() {
+                    return Ended::SessionLost;
+                }
             }
         }
     }
     tracing::info!("store writer stopped");
+    Ended::Closed
+}
+
+/// PostgreSQL's writer: [`run`] on a session, and on a new one each time the session is lost
+/// (the jobs queued meanwhile wait; those of the failed batch were told it failed, so none is
+/// acknowledged without its commit). Tries again every half second until the store closes.
+pub(super) fn run_postgres(
+    first: super::PgConn,
+    url: &str,
+    rx: &mpsc::Receiver<Box<dyn Job>>,
+    clock: &Arc<dyn Clock>,
+    after: &AfterCommit,
+) {
+    let mut session = Some(first);
+    loop {
+        let conn = match session.take() {
+            Some(c) => c,
+            None => match super::PgConn::connect(url) {
+                Ok(c) => {
+                    tracing::info!("store writer reconnected to PostgreSQL");
+                    c
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "store writer cannot reach PostgreSQL; trying again");
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    continue;
+                }
+            },
+        };
+        if run(Db::from(&conn), rx, clock, after) == Ended::Closed {
+            return;
+        }
+        tracing::warn!("store writer lost its PostgreSQL session");
+    }
 }
 
 /// Least time between two background checkpoints.
