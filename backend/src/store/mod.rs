@@ -281,7 +281,7 @@ impl Store {
                 pg::schema::migrate(&conn)?;
                 let db = Db::from(&conn);
                 db.run("BEGIN")?;
-                positions::ensure_partitions(db, now)?;
+                positions::make_partitions(db, now)?;
                 db.run("COMMIT")?;
                 let head = Self::head_seq(&conn)?;
                 Ok::<_, StoreError>((conn, head))

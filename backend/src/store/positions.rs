@@ -82,6 +82,14 @@ pub(crate) fn ensure_partitions(db: Db<'_>, now: DateTime<Utc>) -> Result<(), St
     if PARTITIONED_MONTH.load(Ordering::Relaxed) == month {
         return Ok(());
     }
+    make_partitions(db, now)?;
+    PARTITIONED_MONTH.store(month, Ordering::Relaxed);
+    Ok(())
+}
+
+/// [`ensure_partitions`] without asking whether this process made them this month: when a store
+/// opens (another database may have been opened in the same process).
+pub(crate) fn make_partitions(db: Db<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
     let first = NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
     for offset in -1i32..=2 {
         let start = if offset < 0 {
@@ -111,7 +119,6 @@ pub(crate) fn ensure_partitions(db: Db<'_>, now: DateTime<Utc>) -> Result<(), St
             }
         }
     }
-    PARTITIONED_MONTH.store(month, Ordering::Relaxed);
     Ok(())
 }
 
