@@ -16,28 +16,9 @@ use atalaia_backend::store::db::{Db, PgConn};
 use atalaia_backend::store::{PositionFilter, Store, StoreError, pg, tracks};
 use atalaia_client::fixtures;
 use atalaia_core::geom::LatLon;
-use atalaia_core::monitoring::{Device, DeviceKind, Person, Position, Zone, ZoneKind};
+use atalaia_core::monitoring::{Device, DeviceKind, Person, Position, Zone};
 use atalaia_tests::pg::Postgres;
 use std::sync::Arc;
-
-fn zone(name: &str, person: Option<&Person>) -> Zone {
-    Zone {
-        id: atalaia_core::ids::ZoneId::new(),
-        name: name.into(),
-        kind: ZoneKind::Exclusion,
-        shape: atalaia_core::geom::Shape::Circle {
-            center: atalaia_core::geom::LatLon { lat: -8.76, lon: -63.9 },
-            radius_m: 200.0,
-        },
-        person_id: person.map(|p| p.id),
-        group: person.is_none().then(|| "Medida protetiva".to_owned()),
-        active: true,
-        schedule: None,
-        warning_m: None,
-        created_at: chrono::Utc::now(),
-        lifted: None,
-    }
-}
 
 /// What every engine must do alike.
 fn documents_and_counters(db: Db<'_>) {
@@ -69,8 +50,8 @@ fn documents_and_counters(db: Db<'_>) {
     }
 
     // Listed by a column, a null column included.
-    let school = zone("Escola", Some(&ana));
-    let centre = zone("Centro", None);
+    let school = fixtures::zone("Escola", Some(&ana), None);
+    let centre = fixtures::zone("Centro", None, Some("Medida protetiva"));
     Store::put_record(db, &school, 6).expect("zone");
     Store::put_record(db, &centre, 7).expect("zone");
     let of_ana: Vec<Zone> = Store::list_by(db, "person_id", &ana.id.to_string()).expect("by person");
@@ -231,7 +212,7 @@ fn log_and_queries(db: Db<'_>) {
     // Appended in a transaction, numbered from the head, read back in order.
     let head = Store::head_seq(db).expect("head");
     let person = fixtures::person("Ana Lima");
-    let zone = zone("Escola", Some(&person));
+    let zone = fixtures::zone("Escola", Some(&person), None);
     let bodies = [EventBody::Person(person.clone()), EventBody::Zone(zone), EventBody::Person(person)];
     db.batch("BEGIN").expect("begin");
     let seqs: Vec<u64> = bodies

@@ -59,3 +59,29 @@ pub fn device(imei: &str, kind: atalaia_core::monitoring::DeviceKind) -> atalaia
         history: Vec::new(),
     }
 }
+
+/// An exclusion zone in force: a 200 m circle in Porto Velho, drawn on 01/12/2026, for `person`
+/// or for a `group`.
+pub fn zone(
+    name: &str,
+    person: Option<&atalaia_core::monitoring::Person>,
+    group: Option<&str>,
+) -> atalaia_core::monitoring::Zone {
+    use chrono::TimeZone;
+    atalaia_core::monitoring::Zone {
+        id: atalaia_core::ids::ZoneId::new(),
+        name: name.into(),
+        kind: atalaia_core::monitoring::ZoneKind::Exclusion,
+        shape: atalaia_core::geom::Shape::Circle {
+            center: atalaia_core::geom::LatLon { lat: -8.76, lon: -63.9 },
+            radius_m: 200.0,
+        },
+        person_id: person.map(|p| p.id),
+        group: group.map(str::to_owned),
+        active: true,
+        schedule: None,
+        warning_m: None,
+        created_at: Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).single().expect("valid"),
+        lifted: None,
+    }
+}

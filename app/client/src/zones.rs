@@ -174,27 +174,10 @@ pub fn history_line(model: &LiveModel, e: &AuditEntry, zone: &str, tz: Tz) -> (S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
+    use crate::fixtures::{self, zone};
     use atalaia_core::geom::LatLon;
-    use atalaia_core::ids::ZoneId;
-    use atalaia_core::monitoring::{ZoneKind, ZoneLift};
+    use atalaia_core::monitoring::ZoneLift;
     use chrono::{TimeZone, Utc};
-
-    fn zone(name: &str, person: Option<&atalaia_core::monitoring::Person>, group: Option<&str>) -> Zone {
-        Zone {
-            id: ZoneId::new(),
-            name: name.into(),
-            kind: ZoneKind::Exclusion,
-            shape: Shape::Circle { center: LatLon { lat: -8.76, lon: -63.9 }, radius_m: 200.0 },
-            person_id: person.map(|p| p.id),
-            group: group.map(str::to_owned),
-            active: true,
-            schedule: None,
-            warning_m: None,
-            created_at: Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).single().expect("valid"),
-            lifted: None,
-        }
-    }
 
     /// III-2.13: the list finds a zone by its name or by whose it is, and the standing sorts
     /// and filters it — in force first, lifted last.
