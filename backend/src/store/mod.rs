@@ -360,31 +360,11 @@ impl Store {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || match &inner.backing {
             Backing::Sqlite { path, readers } => {
-                let pooled = readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-                let conn = match pooled {
-                    Some(c) => c,
-                    None => open(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
-                };
-                let result = f(Db::from(&conn));
-                let mut pool = readers.lock().unwrap_or_else(|p| p.into_inner());
-                if pool.len() < POOLED_READERS {
-                    pool.push(conn);
-                }
-                result
+                pooled(readers, || open(path, OpenFlags::SQLITE_OPEN_READ_ONLY), |_| true, |c| f(Db::from(c)))
             }
+            // A session PostgreSQL closed (a restart, a failover) is not reused.
             Backing::Postgres { url, readers } => {
-                let pooled = readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-                let conn = match pooled {
-                    Some(c) => c,
-                    None => PgConn::connect(url)?,
-                };
-                let result = f(Db::from(&conn));
-                let mut pool = readers.lock().unwrap_or_else(|p| p.into_inner());
-                // A session PostgreSQL closed (a restart, a failover) is not reused.
-                if pool.len() < POOLED_READERS && !conn.is_closed() {
-                    pool.push(conn);
-                }
-                result
+                pooled(readers, || PgConn::connect(url), |c| !c.is_closed(), |c| f(Db::from(c)))
             }
         })
         .await
@@ -452,6 +432,27 @@ impl Store {
     ) -> Result<Vec<E>, StoreError> {
         entities::list::<E>(db, &format!("WHERE {column} = ?1"), &[&value])
     }
+}
+
+/// `f` on a session from `pool` (or a new one from `connect`), which goes back to the pool after
+/// — up to [`POOLED_READERS`] — if it is still `fit`.
+fn pooled<C, R>(
+    pool: &Mutex<Vec<C>>,
+    connect: impl FnOnce() -> Result<C, StoreError>,
+    fit: impl Fn(&C) -> bool,
+    f: impl FnOnce(&C) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    let taken = pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    let session = match taken {
+        Some(c) => c,
+        None => connect()?,
+    };
+    let result = f(&session);
+    let mut pool = pool.lock().unwrap_or_else(|p| p.into_inner());
+    if pool.len() < POOLED_READERS && fit(&session) {
+        pool.push(session);
+    }
+    result
 }
 
 #[cfg(test)]
