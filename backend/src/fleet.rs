@@ -186,6 +186,10 @@ pub async fn run(state: AppState, stopping: tokio::sync::watch::Receiver<bool>) 
             _ = tick.tick() => {}
             () = &mut stop => return,
         }
+        // Of a cluster, only the leader checks (`store::leader`).
+        if state.store.leader().is_none() {
+            continue;
+        }
         if let Err(e) = check(&state, &mut memory).await {
             tracing::warn!(error = %e, "fleet check failed");
         }

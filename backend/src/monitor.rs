@@ -11,6 +11,7 @@
 //! raise while one is active counts a repeat; a restore ends an unclaimed alarm, and on an alarm
 //! an operator holds it records when the condition cleared, leaving the closing to the operator.
 
+use crate::store::db::Db;
 use crate::store::{Store, StoreError, WriteCtx, ts};
 use atalaia_core::alarm::{Alarm, AlarmKey, AlarmKind, AlarmState, Domain};
 use atalaia_core::detect::{DeviceInfo, Engine, EngineConfig, Output, PersonInfo, Sample};
@@ -25,6 +26,10 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// How often the clock-driven detectors run (signal loss, curfew start, end of replays).
 pub const TICK: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often the cluster's leader looks for reports the other servers queued for its detectors.
+pub const DRAIN_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+/// Queued reports evaluated in one job at most.
+const DRAIN_BATCH: usize = 2_000;
 
 pub struct Inner {
     pub engine: Engine,
@@ -39,8 +44,11 @@ pub struct Inner {
     /// The wire identifier each device in `devices` is filed under.
     device_keys: HashMap<DeviceId, String>,
     /// Fix time of each device's newest stored position: only a fix at least as new is a
-    /// live-feed event (the map does not move backwards).
+    /// live-feed event (the map does not move backwards). Kept by every server of a cluster
+    /// from the positions on the event log, whichever server stored them.
     positions: HashMap<DeviceId, DateTime<Utc>>,
+    /// The leadership epoch (`store::leader`) the detectors were loaded or reloaded under.
+    loaded_for: Option<u64>,
 }
 
 impl Inner {
@@ -96,28 +104,20 @@ fn device_info(d: &Device) -> Option<DeviceInfo> {
     })
 }
 
-impl Monitor {
-    /// Build the engine from the store. Subscribe to the event log *before* calling this (see
-    /// [`Monitor::follow`]) so nothing saved in between is missed.
-    pub async fn load(
-        store: &Store,
-        cfg: EngineConfig,
-        ack_target: chrono::Duration,
-    ) -> Result<Self, StoreError> {
-        let (people, devices, zones, rules, alarms, last, state) = store
-            .read(|c| {
-                Ok((
-                    Store::list::<Person>(c)?,
-                    Store::list::<Device>(c)?,
-                    Store::list::<Zone>(c)?,
-                    Store::list::<GroupRules>(c)?,
-                    Store::list_by::<Alarm>(c, "active", "1")?,
-                    Store::last_positions(c)?,
-                    crate::store::detector_state(c)?,
-                ))
-            })
-            .await?;
-        let tz = cfg.tz;
+impl Inner {
+    /// The detectors as the database has them: people, devices, zones and rules; what the
+    /// detectors had started (a replay being summarised, a dwell, a timer), saved with the data
+    /// it depends on; the alarms still active, marked as raised so a restart (or a new leader)
+    /// neither repeats nor forgets them; and each person's last place and stay, from the fixes
+    /// stored after the saved record.
+    fn build(db: Db<'_>, cfg: EngineConfig) -> Result<Self, StoreError> {
+        let people = Store::list::<Person>(db)?;
+        let devices = Store::list::<Device>(db)?;
+        let zones = Store::list::<Zone>(db)?;
+        let rules = Store::list::<GroupRules>(db)?;
+        let alarms = Store::list_by::<Alarm>(db, "active", "1")?;
+        let last = Store::last_positions(db)?;
+        let state = crate::store::detector_state(db)?;
         let mut inner = Inner {
             engine: Engine::new(cfg),
             open: HashMap::new(),
@@ -125,6 +125,7 @@ impl Monitor {
             devices: HashMap::new(),
             device_keys: HashMap::new(),
             positions: HashMap::new(),
+            loaded_for: None,
         };
         for r in rules {
             inner.engine.set_rules(r);
@@ -138,8 +139,6 @@ impl Monitor {
         for z in &zones {
             inner.engine.set_zone(z);
         }
-        // What the detectors had started when the server stopped (a replay being summarised, a
-        // dwell, a timer), saved with the data it depends on.
         let restored = state.len();
         for (part, id, doc) in state {
             if let Err(e) = inner.engine.restore(part, &id, &doc) {
@@ -166,34 +165,53 @@ impl Monitor {
                 inner.engine.contact(d.id, t);
             }
         }
-        // The last place and the current stay of each person, from the positions stored after
-        // the saved record.
-        let resume: Vec<(atalaia_core::ids::PersonId, DateTime<Utc>)> =
-            people.iter().filter_map(|p| inner.engine.resume_after(p.id).map(|t| (p.id, t))).collect();
-        let fixes = store
-            .read(move |c| {
-                let mut all = Vec::new();
-                for (person, after) in resume {
-                    let filter = crate::store::PositionFilter {
-                        person: Some(person),
-                        from: Some(after),
-                        limit: 10_000,
-                        ..Default::default()
-                    };
-                    let found: Vec<(DateTime<Utc>, atalaia_core::geom::LatLon, Option<f64>)> =
-                        Store::positions(c, &filter)?
-                            .into_iter()
-                            .map(|p| (p.fix_time, p.at, p.accuracy_m))
-                            .collect();
-                    all.push((person, found));
-                }
-                Ok(all)
-            })
-            .await?;
-        for (person, found) in fixes {
-            inner.engine.replay_places(person, &found);
+        for p in &people {
+            let Some(after) = inner.engine.resume_after(p.id) else { continue };
+            let filter = crate::store::PositionFilter {
+                person: Some(p.id),
+                from: Some(after),
+                limit: 10_000,
+                ..Default::default()
+            };
+            let found: Vec<(DateTime<Utc>, atalaia_core::geom::LatLon, Option<f64>)> =
+                Store::positions(db, &filter)?
+                    .into_iter()
+                    .map(|p| (p.fix_time, p.at, p.accuracy_m))
+                    .collect();
+            inner.engine.replay_places(p.id, &found);
         }
+        Ok(inner)
+    }
+}
+
+impl Monitor {
+    /// Build the engine from the store. Subscribe to the event log *before* calling this (see
+    /// [`Monitor::follow`]) so nothing saved in between is missed.
+    pub async fn load(
+        store: &Store,
+        cfg: EngineConfig,
+        ack_target: chrono::Duration,
+    ) -> Result<Self, StoreError> {
+        let tz = cfg.tz;
+        // Loaded under the leadership held now (if any): a later one reloads.
+        let epoch = store.leader();
+        let mut inner = store.read(move |c| Inner::build(c, cfg)).await?;
+        inner.loaded_for = epoch;
         Ok(Self { inner: Arc::new(Mutex::new(inner)), ack_target, tz })
+    }
+
+    /// Inside a job of the cluster's leader: the detectors as of this leadership. A server that
+    /// just became leader reloads them from the database, where the former leader left them.
+    fn fresh(ctx: &WriteCtx<'_>, inner: &mut Inner, epoch: u64) -> Result<(), StoreError> {
+        if inner.loaded_for == Some(epoch) {
+            return Ok(());
+        }
+        let mut reloaded = Inner::build(ctx.conn, inner.engine.config().clone())?;
+        reloaded.raised = inner.raised;
+        reloaded.loaded_for = Some(epoch);
+        *inner = reloaded;
+        tracing::info!(epoch, "detectors reloaded from the database for this server's leadership");
+        Ok(())
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -262,13 +280,20 @@ impl Monitor {
             EventBody::Device(d) => self.lock().set_device(d),
             EventBody::Zone(z) => self.lock().engine.set_zone(z),
             EventBody::GroupRules(r) => self.lock().engine.set_rules(r.clone()),
+            EventBody::Position(p) => self.lock().position_stored(p.device_id, p.fix_time),
             _ => {}
         }
     }
 
-    /// Evaluate samples inside a writer job and store the alarms they raise or restore.
+    /// Evaluate samples inside a writer job and store the alarms they raise or restore. A server
+    /// that is not its cluster's leader queues them for the leader instead, in the same
+    /// transaction as the data (`store::leader`).
     pub fn evaluate(&self, ctx: &mut WriteCtx<'_>, samples: &[Sample]) -> Result<(), StoreError> {
+        let Some(epoch) = ctx.leader else {
+            return crate::store::queue_samples(ctx.conn, samples);
+        };
         let mut inner = self.lock();
+        Self::fresh(ctx, &mut inner, epoch)?;
         let mut out = Vec::new();
         for s in samples {
             inner.engine.sample(s, &mut out);
@@ -277,9 +302,26 @@ impl Monitor {
         save_state(ctx, &mut inner, false)
     }
 
-    /// The clock-driven detectors, inside a writer job.
-    pub fn tick(&self, ctx: &mut WriteCtx<'_>) -> Result<(), StoreError> {
+    /// The leader's job: evaluate what the other servers queued, oldest first; how many.
+    pub fn drain(&self, ctx: &mut WriteCtx<'_>) -> Result<usize, StoreError> {
+        let Some(epoch) = ctx.leader else { return Ok(0) };
         let mut inner = self.lock();
+        Self::fresh(ctx, &mut inner, epoch)?;
+        let samples = crate::store::take_queued(ctx.conn, DRAIN_BATCH)?;
+        let mut out = Vec::new();
+        for s in &samples {
+            inner.engine.sample(s, &mut out);
+        }
+        apply(ctx, &mut inner, out, self.tz)?;
+        save_state(ctx, &mut inner, false)?;
+        Ok(samples.len())
+    }
+
+    /// The clock-driven detectors, inside a writer job of the cluster's leader.
+    pub fn tick(&self, ctx: &mut WriteCtx<'_>) -> Result<(), StoreError> {
+        let Some(epoch) = ctx.leader else { return Ok(()) };
+        let mut inner = self.lock();
+        Self::fresh(ctx, &mut inner, epoch)?;
         let mut out = Vec::new();
         inner.engine.tick(ctx.now, &mut out);
         apply(ctx, &mut inner, out, self.tz)?;
@@ -287,9 +329,53 @@ impl Monitor {
     }
 
     /// Escalate alarms nobody claimed within the target (27.9). A job of its own, so a failure
-    /// here never rolls back what the detectors raised.
+    /// here never rolls back what the detectors raised; the leader's.
     pub fn escalate_overdue(&self, ctx: &mut WriteCtx<'_>) -> Result<(), StoreError> {
+        if ctx.leader.is_none() {
+            return Ok(());
+        }
         escalate(ctx, self.ack_target, self.tz)
+    }
+
+    /// The leader evaluates what the other servers of its cluster queued, looking every
+    /// [`DRAIN_EVERY`] (a read while nothing waits), until the server stops. Nothing is ever
+    /// queued on SQLite, whose one server leads.
+    pub async fn run_queue(self, store: Store, stopping: tokio::sync::watch::Receiver<bool>) {
+        if store.engine() == crate::store::db::Engine::Sqlite {
+            return;
+        }
+        let stop = crate::server::until_stopping(stopping);
+        tokio::pin!(stop);
+        let mut every = tokio::time::interval(DRAIN_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                () = &mut stop => return,
+            }
+            if store.leader().is_none() {
+                continue;
+            }
+            match store.read(|c| crate::store::samples_queued(c)).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot look at the detectors' queue");
+                    continue;
+                }
+            }
+            loop {
+                let me = self.clone();
+                match store.write(move |ctx| me.drain(ctx)).await {
+                    Ok(n) if n == DRAIN_BATCH => {}
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::error!(error = %e, "evaluating the queued reports failed");
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     /// Run [`Monitor::tick`] every [`TICK`] until the server stops.
@@ -312,7 +398,11 @@ impl Monitor {
                 tracing::error!(error = %e, "alarm escalation failed");
             }
             // Its own job: a failed move leaves the fixes where they are, to move next second.
-            if let Err(e) = store.write(|ctx| ctx.move_recent_positions()).await {
+            let moved = store.write(|ctx| match ctx.leader {
+                Some(_) => ctx.move_recent_positions().map(drop),
+                None => Ok(()),
+            });
+            if let Err(e) = moved.await {
                 tracing::error!(error = %e, "moving received fixes into the history failed");
             }
         }

@@ -235,6 +235,10 @@ impl Outbox {
                 () = self.inner.wake.notified() => {}
                 () = &mut stop => return,
             }
+            // Of a cluster, only the leader sends (`store::leader`).
+            if store.leader().is_none() {
+                continue;
+            }
             match self.deliver_due(&store).await {
                 Ok(n) if n >= BATCH => self.wake(),
                 Ok(_) => {}

@@ -215,6 +215,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<R
     let tasks = vec![
         tokio::spawn(state.monitor.clone().follow(state.store.clone(), events, stop.subscribe())),
         tokio::spawn(state.monitor.clone().run_ticks(state.store.clone(), stop.subscribe())),
+        tokio::spawn(state.monitor.clone().run_queue(state.store.clone(), stop.subscribe())),
         tokio::spawn(state.outbox.clone().run(state.store.clone(), stop.subscribe())),
         tokio::spawn(crate::fleet::run(state.clone(), stop.subscribe())),
         tokio::spawn(async move {

@@ -158,16 +158,21 @@ impl TestServer {
     }
 
     pub async fn live(&self, token: &str, since: Option<u64>) -> Ws {
-        let base = self.running.base_url().replacen("http://", "ws://", 1);
-        let url = match since {
-            Some(s) => format!("{base}/api/v1/live?since={s}"),
-            None => format!("{base}/api/v1/live"),
-        };
-        let mut req = url.into_client_request().expect("request");
-        req.headers_mut().insert("authorization", format!("Bearer {token}").parse().expect("header"));
-        let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("websocket");
-        ws
+        live_at(&self.running.base_url(), token, since).await
     }
+}
+
+/// The live feed of the server at `base` (`http://…`), from `since` when given.
+pub async fn live_at(base: &str, token: &str, since: Option<u64>) -> Ws {
+    let base = base.replacen("http://", "ws://", 1);
+    let url = match since {
+        Some(s) => format!("{base}/api/v1/live?since={s}"),
+        None => format!("{base}/api/v1/live"),
+    };
+    let mut req = url.into_client_request().expect("request");
+    req.headers_mut().insert("authorization", format!("Bearer {token}").parse().expect("header"));
+    let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("websocket");
+    ws
 }
 
 /// Next live-feed frame, failing the test after a timeout.
@@ -270,7 +275,8 @@ impl ServerProcess {
         Self::start_with(dir, port, &args, &[], None).await
     }
 
-    /// The server with these arguments (besides the database and the API port) and environment,
+    /// The server with these arguments (besides the API port, and the database unless `args`
+    /// name one) and environment,
     /// its log (stderr) appended to `log` when given. Without `--demo` in `args`, the first
     /// administrator is `admin` with [`ADMIN_PASSWORD`].
     pub async fn start_with(
@@ -281,9 +287,10 @@ impl ServerProcess {
         log: Option<&std::path::Path>,
     ) -> Self {
         let mut cmd = std::process::Command::new(server_binary());
-        cmd.arg("--database")
-            .arg(dir.join("atalaia.sqlite"))
-            .args(["--listen", &format!("127.0.0.1:{port}")])
+        if !args.iter().any(|a| a == "--database") {
+            cmd.arg("--database").arg(dir.join("atalaia.sqlite"));
+        }
+        cmd.args(["--listen", &format!("127.0.0.1:{port}")])
             .args(args)
             .env("ATALAIA_LOG", "warn")
             .stdout(std::process::Stdio::null());

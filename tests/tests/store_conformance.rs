@@ -127,6 +127,31 @@ fn files_and_detector_state(db: Db<'_>) {
     let saved: Vec<(String, String)> =
         detector_state(db).expect("load").into_iter().map(|(_, id, doc)| (id, doc)).collect();
     assert_eq!(saved, [("d1".to_owned(), "{\"a\":3}".to_owned())], "{engine:?}");
+
+    // The detectors' queue (issue 24): taken oldest first, each sample once, exactly as queued.
+    use atalaia_backend::store::{queue_samples, samples_queued, take_queued};
+    use atalaia_core::detect::{Sample, Signal};
+    let sample = |s: i64, signals: Vec<Signal>| Sample {
+        device_id: atalaia_core::ids::DeviceId::new(),
+        fix_time: at(9) + chrono::Duration::seconds(s),
+        recv_time: at(9) + chrono::Duration::seconds(s + 1),
+        at: Some(atalaia_core::geom::LatLon { lat: -8.76, lon: -63.9 }),
+        accuracy_m: Some(5.0),
+        battery_pct: None,
+        charging: Some(false),
+        heartbeat: s == 2,
+        signals,
+    };
+    let queued: Vec<Sample> =
+        vec![sample(1, vec![Signal::StrapOpen(true)]), sample(2, vec![]), sample(3, vec![Signal::Panic])];
+    assert!(!samples_queued(db).expect("queued"));
+    queue_samples(db, &queued[..2]).expect("queue");
+    queue_samples(db, &queued[2..]).expect("queue");
+    assert!(samples_queued(db).expect("queued"));
+    assert_eq!(take_queued(db, 2).expect("take"), queued[..2], "{engine:?}");
+    assert_eq!(take_queued(db, 2).expect("take"), queued[2..], "{engine:?}");
+    assert!(take_queued(db, 2).expect("take").is_empty());
+    assert!(!samples_queued(db).expect("queued"));
 }
 
 /// Users as the store reads them, profiles, the crew's seat, and the listeners' counts.

@@ -114,6 +114,7 @@ pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Health>> {
         version: env!("CARGO_PKG_VERSION").into(),
         seq,
         database: "ok".into(),
+        leader: state.store.leader().is_some(),
     }))
 }
 

@@ -279,8 +279,13 @@ pub async fn accept_batch(
                 if !notes.is_empty() {
                     note_unhandled(ctx, &gate, protocol, &device.imei, &notes)?;
                 }
-                // Only a fix no newer than what the device already sent can be a resent one.
-                let newest = *newest_fix.entry(device.id).or_insert_with(|| monitor.lock().engine.last_fix(&device.id));
+                // Only a fix no newer than what the device already sent can be a resent one:
+                // as the detectors saw it, or as the newest position stored (by any server of the
+                // cluster: a device that reconnects to another server resends what it lost).
+                let newest = *newest_fix.entry(device.id).or_insert_with(|| {
+                    let m = monitor.lock();
+                    m.engine.last_fix(&device.id).max(m.newest_position(&device.id))
+                });
                 let last_of_batch = batch_last.get(&fix.key).copied();
                 let newest_position = monitor.lock().newest_position(&device.id);
                 let live = Live { late_after, last_of_batch, newest_position };

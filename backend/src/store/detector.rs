@@ -1,9 +1,10 @@
 //! The monitoring detectors' state records (`atalaia_core::detect::StateRecord`): saved by the
-//! writer job that stored the data they depend on, read back once at start-up.
+//! writer job that stored the data they depend on, read back once at start-up; and the queue of
+//! samples a server that does not run the cluster's detectors leaves for the one that does.
 
 use super::StoreError;
 use super::db::Db;
-use atalaia_core::detect::{Part, StateRecord};
+use atalaia_core::detect::{Part, Sample, StateRecord};
 
 /// Save (or delete, for a record without content) each record, inside the caller's transaction.
 pub fn save_detector_state<'a>(db: impl Into<Db<'a>>, records: &[StateRecord]) -> Result<(), StoreError> {
@@ -37,4 +38,36 @@ pub fn detector_state<'a>(db: impl Into<Db<'a>>) -> Result<Vec<(Part, String, St
         }
     }
     Ok(out)
+}
+
+/// Queue samples for the cluster's detectors, inside the caller's transaction (the one that
+/// stored the data they come from: both are durable together, or neither).
+pub fn queue_samples<'a>(db: impl Into<Db<'a>>, samples: &[Sample]) -> Result<(), StoreError> {
+    let db = db.into();
+    for s in samples {
+        db.execute("INSERT INTO detect_queue (sample) VALUES (?1)", &[&serde_json::to_string(s)?])?;
+    }
+    Ok(())
+}
+
+/// Whether samples are waiting.
+pub fn samples_queued<'a>(db: impl Into<Db<'a>>) -> Result<bool, StoreError> {
+    Ok(db.into().query_opt("SELECT 1 FROM detect_queue LIMIT 1", &[])?.is_some())
+}
+
+/// Take (delete, inside the caller's transaction) up to `limit` queued samples, oldest first:
+/// they are gone exactly when what the detectors made of them is committed.
+pub fn take_queued<'a>(db: impl Into<Db<'a>>, limit: usize) -> Result<Vec<Sample>, StoreError> {
+    let rows = db.into().query(
+        "DELETE FROM detect_queue WHERE id IN (SELECT id FROM detect_queue ORDER BY id LIMIT ?1)
+         RETURNING id, sample",
+        &[&(limit as i64)],
+    )?;
+    let mut taken = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let (id, doc): (i64, String) = (row.take(0)?, row.take(1)?);
+        taken.push((id, serde_json::from_str::<Sample>(&doc)?));
+    }
+    taken.sort_by_key(|(id, _)| *id);
+    Ok(taken.into_iter().map(|(_, s)| s).collect())
 }

@@ -311,6 +311,12 @@ CREATE INDEX person_documents_person ON person_documents(person_id, at);
     r#"
 ALTER TABLE users ADD COLUMN unit TEXT;
 "#,
+    // 23: reports waiting for the detectors of the cluster (issue 24): a server that does not run
+    // them queues its devices' samples here, in the transaction that stored the data. SQLite's
+    // one server always runs them, so this stays empty; it is here so both engines have one schema.
+    r#"
+CREATE TABLE detect_queue (id INTEGER PRIMARY KEY, sample TEXT NOT NULL);
+"#,
 ];
 
 /// The migration that created the track archive: databases older than it get their history

@@ -16,6 +16,7 @@ mod detector;
 mod documents;
 mod entities;
 mod ingest;
+mod leader;
 mod log;
 mod migrations;
 pub mod pg;
@@ -29,7 +30,7 @@ mod writer;
 
 pub use answers::StoredAnswer;
 pub use audit::Actor;
-pub use detector::{detector_state, save_detector_state};
+pub use detector::{detector_state, queue_samples, samples_queued, save_detector_state, take_queued};
 
 pub use entities::Entity;
 pub use ingest::{IngestCounter, IngestReject, MAX_REJECTS, clip};
@@ -109,6 +110,9 @@ pub struct WriteCtx<'a> {
     events: Vec<LiveEvent>,
     /// Whether the batch already holds the log's lock (PostgreSQL, `store::log`).
     log_locked: bool,
+    /// The epoch of this server's leadership of its cluster when the batch began, if it leads
+    /// (`store::leader`): only then does a job do the cluster-wide work.
+    pub leader: Option<u64>,
 }
 
 impl WriteCtx<'_> {
@@ -167,6 +171,7 @@ struct Inner {
     live: broadcast::Sender<Arc<LiveEvent>>,
     /// Set when the store closes: the PostgreSQL log follower stops.
     stopped: Arc<AtomicBool>,
+    leadership: Arc<leader::Leadership>,
 }
 
 impl Drop for Inner {
@@ -248,10 +253,12 @@ impl Store {
         let (committed_tx, committed_rx) = mpsc::channel::<()>();
         let (live, _) = broadcast::channel(LIVE_BUFFER);
         let after = writer::AfterCommit::Publish { live: live.clone(), committed: committed_tx };
+        let leadership = Arc::new(leader::Leadership::sole());
+        let writer_leadership = leadership.clone();
         std::thread::Builder::new()
             .name("atalaia-store-writer".into())
             .spawn(move || {
-                writer::run(Db::from(&conn), &rx, &clock, &after);
+                writer::run(Db::from(&conn), &rx, &clock, &after, &writer_leadership);
             })
             .map_err(|e| StoreError::Task(e.to_string()))?;
         std::thread::Builder::new()
@@ -264,6 +271,7 @@ impl Store {
                 writer: Mutex::new(Some(tx)),
                 live,
                 stopped: Arc::new(AtomicBool::new(false)),
+                leadership,
             }),
         })
     }
@@ -294,11 +302,13 @@ impl Store {
         let stopped = Arc::new(AtomicBool::new(false));
         let published = Arc::new(pg::follow::Published::default());
         let after = writer::AfterCommit::LogIsTheFeed(published.clone());
+        let leadership = Arc::new(leader::Leadership::default());
         std::thread::Builder::new()
             .name("atalaia-store-writer".into())
             .spawn({
                 let url = url.to_owned();
-                move || writer::run_postgres(conn, &url, &rx, &clock, &after)
+                let leadership = leadership.clone();
+                move || writer::run_postgres(conn, &url, &rx, &clock, &after, &leadership)
             })
             .map_err(|e| StoreError::Task(e.to_string()))?;
         let (follow_url, follow_live, follow_stop) = (url.to_owned(), live.clone(), stopped.clone());
@@ -312,8 +322,23 @@ impl Store {
                 writer: Mutex::new(Some(tx)),
                 live,
                 stopped,
+                leadership,
             }),
         })
+    }
+
+    /// The epoch of this server's leadership of its cluster, when it leads (`store::leader`):
+    /// always on SQLite; on PostgreSQL, while its writer session holds the leader's lock.
+    pub fn leader(&self) -> Option<u64> {
+        self.inner.leadership.epoch()
+    }
+
+    /// The engine this store runs on.
+    pub fn engine(&self) -> db::Engine {
+        match self.inner.backing {
+            Backing::Sqlite { .. } => db::Engine::Sqlite,
+            Backing::Postgres { .. } => db::Engine::Postgres,
+        }
     }
 
     /// Subscribe to committed events.

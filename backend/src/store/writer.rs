@@ -6,6 +6,7 @@
 //! commits; on SQLite the writer hands its events to the live feed itself.
 
 use super::db::{Db, Engine};
+use super::leader::Leadership;
 use super::{StoreError, WriteCtx};
 use atalaia_core::Clock;
 use atalaia_core::wire::LiveEvent;
@@ -92,8 +93,10 @@ pub(super) fn run(
     rx: &mpsc::Receiver<Box<dyn Job>>,
     clock: &Arc<dyn Clock>,
     after: &AfterCommit,
+    leadership: &Leadership,
 ) -> Ended {
     let lost = || matches!(db, Db::Postgres(c) if c.is_closed());
+    let mut last_try = None;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -103,6 +106,13 @@ pub(super) fn run(
             }
         }
         let now = clock.now();
+        let leader = match leadership.try_take(db, &mut last_try) {
+            Ok(epoch) => epoch,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot ask for the cluster's leadership");
+                leadership.epoch()
+            }
+        };
         let began = db.run("BEGIN").and_then(|()| match db.engine() {
             // Held until the commit: this batch's events follow every committed one.
             Engine::Postgres => {
@@ -133,7 +143,7 @@ pub(super) fn run(
                 job.abort(e);
                 continue;
             }
-            let mut ctx = WriteCtx { conn: db, now, events: Vec::new(), log_locked: true };
+            let mut ctx = WriteCtx { conn: db, now, events: Vec::new(), log_locked: true, leader };
             let finish = job.run(&mut ctx);
             if db.sqlite().is_some_and(rusqlite::Connection::is_autocommit) {
                 // SQLite rolled the whole transaction back (disk full, I/O error): everything this
@@ -214,6 +224,7 @@ pub(super) fn run_postgres(
     rx: &mpsc::Receiver<Box<dyn Job>>,
     clock: &Arc<dyn Clock>,
     after: &AfterCommit,
+    leadership: &Leadership,
 ) {
     let mut session = Some(first);
     loop {
@@ -231,7 +242,10 @@ pub(super) fn run_postgres(
                 }
             },
         };
-        if run(Db::from(&conn), rx, clock, after) == Ended::Closed {
+        let ended = run(Db::from(&conn), rx, clock, after, leadership);
+        // The session held the leader's lock: whatever happens next, it is gone with it.
+        leadership.lost();
+        if ended == Ended::Closed {
             return;
         }
         tracing::warn!("store writer lost its PostgreSQL session");

@@ -98,7 +98,7 @@ impl Default for EngineConfig {
 }
 
 /// A state the device itself reports (seed 003 P10): `true` means the problem is present.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Signal {
     StrapOpen(bool),
     BodyMissing(bool),
@@ -112,8 +112,9 @@ pub enum Signal {
     Panic,
 }
 
-/// One report of one device, protocol-independent.
-#[derive(Debug, Clone, PartialEq)]
+/// One report of one device, protocol-independent. Serialisable: a server that does not run the
+/// detectors of its cluster queues what its devices sent for the one that does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     pub device_id: DeviceId,
     pub fix_time: DateTime<Utc>,

@@ -423,6 +423,11 @@ pub struct Health {
     pub version: String,
     pub seq: u64,
     pub database: String,
+    /// Whether this server does its cluster's cluster-wide work (detectors, periodic checks,
+    /// outbox): always for a server on SQLite; for one of several on PostgreSQL, the one that
+    /// holds the leadership (`docs/OPERATIONS.md`).
+    #[serde(default)]
+    pub leader: bool,
 }
 
 /// One state change in the append-only log.

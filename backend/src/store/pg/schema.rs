@@ -274,6 +274,14 @@ CREATE TABLE track_cells (
 );
 CREATE INDEX track_cells_by_hour ON track_cells(hour, cell, subject, first_s, last_s);
 "#,
+    // 8: reports waiting for the detectors, queued by the servers that are not the cluster's
+    // leader in the transaction that stored the data (`monitor`), taken by the leader.
+    r#"
+CREATE TABLE detect_queue (
+    id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    sample  TEXT NOT NULL
+);
+"#,
 ];
 
 /// Applies the migrations the database has not seen, each in its own transaction; several
