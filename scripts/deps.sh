@@ -20,6 +20,8 @@ if [ "$profile" = "test" ]; then
   # postgresql: the server binaries the PostgreSQL engine's tests start in a temporary directory
   # (tests/src/pg.rs; issue 24) — initdb and pg_ctl from /usr/lib/postgresql/<version>/bin.
   packages+=(postgresql)
+  # patroni and etcd-server: the failover test's highly available PostgreSQL (tests/src/patroni.rs).
+  packages+=(patroni etcd-server)
 fi
 if [ "$profile" = "packages" ]; then
   # What installing the .deb files needs (their Depends), systemd-analyze to check the unit, curl

@@ -3,6 +3,7 @@
 //! real WebSocket to the live feed.
 
 pub mod crew;
+pub mod patroni;
 pub mod pg;
 pub mod smtp;
 

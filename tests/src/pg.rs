@@ -72,7 +72,7 @@ impl Drop for Postgres {
 }
 
 /// The newest PostgreSQL server installed from Debian's packages.
-fn server_binaries() -> PathBuf {
+pub(crate) fn server_binaries() -> PathBuf {
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
@@ -90,7 +90,7 @@ fn server_binaries() -> PathBuf {
 }
 
 /// Whether this process runs as root: the owner of a file it just made.
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     static ROOT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ROOT.get_or_init(|| {

@@ -416,7 +416,7 @@ async fn fixes_are_filed_by_person_and_hour_and_an_older_history_is_backfilled_o
     {
         let conn = Connection::open(&path).expect("open");
         conn.execute_batch(
-            "DROP TABLE person_documents; ALTER TABLE users DROP COLUMN unit; DROP INDEX alarms_subject; ALTER TABLE alarms DROP COLUMN subject; DROP TABLE profiles; ALTER TABLE users DROP COLUMN profile; ALTER TABLE users DROP COLUMN must_change; ALTER TABLE audit DROP COLUMN origin; ALTER TABLE audit DROP COLUMN route; DROP TABLE person_photos; DROP TABLE track_subjects; DROP TABLE track_hours; DROP TABLE track_cells; DROP TABLE dispatches; DROP TABLE messages; DROP TABLE attachments; DROP TABLE idempotency; DROP TABLE server_meta; DROP TABLE detector_state; DROP TABLE ingest_counters; ALTER TABLE ingest_rejects DROP COLUMN count;
+            "DROP TABLE detect_queue; DROP TABLE person_documents; ALTER TABLE users DROP COLUMN unit; DROP INDEX alarms_subject; ALTER TABLE alarms DROP COLUMN subject; DROP TABLE profiles; ALTER TABLE users DROP COLUMN profile; ALTER TABLE users DROP COLUMN must_change; ALTER TABLE audit DROP COLUMN origin; ALTER TABLE audit DROP COLUMN route; DROP TABLE person_photos; DROP TABLE track_subjects; DROP TABLE track_hours; DROP TABLE track_cells; DROP TABLE dispatches; DROP TABLE messages; DROP TABLE attachments; DROP TABLE idempotency; DROP TABLE server_meta; DROP TABLE detector_state; DROP TABLE ingest_counters; ALTER TABLE ingest_rejects DROP COLUMN count;
              DROP INDEX occurrences_open; ALTER TABLE occurrences DROP COLUMN open; ALTER TABLE users DROP COLUMN vehicle_id;
              DROP INDEX notifications_due; DROP INDEX notifications_seq;
              ALTER TABLE notifications DROP COLUMN channel;
