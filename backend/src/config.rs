@@ -301,6 +301,24 @@ pub struct Args {
     /// ATALAIA_ADMIN_PASSWORD) if it has no users, then exit without serving (for installers).
     #[arg(long)]
     pub init_admin: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What `atalaia-server` does instead of serving.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Move a standalone central's whole SQLite database into PostgreSQL, to run it there
+    /// (several servers, failover). Stop the server first; the destination must not hold a
+    /// central yet (its tables are made if missing).
+    Migrate {
+        /// The SQLite central: `sqlite:PATH` (or just its path).
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database: `postgres://user:password@host/database`.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 impl Args {

@@ -184,6 +184,18 @@ impl PgConn {
         Ok(Self { client: RefCell::new(client), statements: RefCell::new(HashMap::new()) })
     }
 
+    /// `COPY … FROM STDIN` fed by `write`; the rows PostgreSQL took.
+    pub fn copy_in(
+        &self,
+        sql: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let mut client = self.client.borrow_mut();
+        let mut writer = client.copy_in(sql)?;
+        write(&mut writer)?;
+        Ok(writer.finish()?)
+    }
+
     /// Whether the session is gone (the server closed it or the network failed): a pool drops it.
     pub fn is_closed(&self) -> bool {
         self.client.borrow().is_closed()

@@ -18,6 +18,7 @@ mod entities;
 mod ingest;
 mod leader;
 mod log;
+pub mod migrate;
 mod migrations;
 pub mod pg;
 mod photos;

@@ -91,14 +91,28 @@ pub(crate) fn ensure_partitions(db: Db<'_>, now: DateTime<Utc>) -> Result<(), St
 /// opens (another database may have been opened in the same process).
 pub(crate) fn make_partitions(db: Db<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
     let first = NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
-    for offset in -1i32..=2 {
-        let start = if offset < 0 {
-            first.checked_sub_months(Months::new(offset.unsigned_abs()))
-        } else {
-            first.checked_add_months(Months::new(offset as u32))
-        };
-        let Some(start) = start else { continue };
-        let Some(end) = start.checked_add_months(Months::new(1)) else { continue };
+    let from = first.checked_sub_months(Months::new(1)).unwrap_or(first);
+    let to = first.checked_add_months(Months::new(2)).unwrap_or(first);
+    make_months(db, from, to)
+}
+
+/// The monthly partitions of every month from `first`'s to `last`'s (a history moved in,
+/// `store::migrate`).
+pub(crate) fn make_partitions_between(
+    db: Db<'_>,
+    first: DateTime<Utc>,
+    last: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let month = |t: DateTime<Utc>| NaiveDate::from_ymd_opt(t.year(), t.month(), 1).unwrap_or_default();
+    make_months(db, month(first), month(last))
+}
+
+/// The partitions of the months starting `from` through the one starting `to`.
+fn make_months(db: Db<'_>, from: NaiveDate, to: NaiveDate) -> Result<(), StoreError> {
+    let mut next = Some(from);
+    while let Some(start) = next.filter(|s| *s <= to) {
+        next = start.checked_add_months(Months::new(1));
+        let Some(end) = next else { break };
         let name = format!("positions_{}", start.format("%Y%m"));
         let exists = db.query_opt("SELECT 1 FROM pg_class WHERE relname = ?1", &[&name])?.is_some();
         if exists {
