@@ -23,7 +23,8 @@ if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --locked --workspace --no-fail-fast
   # Tests that start PostgreSQL clusters of their own ran above already.
   tests=(cargo nextest run --locked -p atalaia-tests --no-fail-fast -E 'not (binary(pg_failover) |
-    binary(replicas) | binary(pg_leader) | binary(pg_log) | binary(pg_restart) | binary(store_conformance))')
+    binary(replicas) | binary(pg_leader) | binary(pg_log) | binary(pg_restart) | binary(store_conformance) |
+    binary(pg_migrate))')
 else
   cargo test --locked --workspace --no-fail-fast
   tests=(cargo test --locked -p atalaia-tests --no-fail-fast)

@@ -290,7 +290,7 @@ impl Monitor {
     /// transaction as the data (`store::leader`).
     pub fn evaluate(&self, ctx: &mut WriteCtx<'_>, samples: &[Sample]) -> Result<(), StoreError> {
         let Some(epoch) = ctx.leader else {
-            return crate::store::queue_samples(ctx.conn, samples);
+            return ctx.queue_samples(samples);
         };
         let mut inner = self.lock();
         Self::fresh(ctx, &mut inner, epoch)?;

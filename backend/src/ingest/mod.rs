@@ -409,7 +409,7 @@ fn store_fix(
     if !fix.valid {
         return Ok(Some((0, sample)));
     }
-    if fix.fix_time.is_some() && newest.is_some_and(|t| fix_time <= t) && Store::has_position(ctx.conn, &p)? {
+    if fix.fix_time.is_some() && newest.is_some_and(|t| fix_time <= t) && ctx.has_position(&p)? {
         // A frame resent because our acknowledgement was lost — or another packet of the same
         // second and place (a GT06 alarm beside its location): the place is not stored twice,
         // but what the report says about the device is still read.

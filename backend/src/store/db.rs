@@ -174,14 +174,60 @@ pub enum Engine {
 
 /// A PostgreSQL session with its prepared statements, used by one thread at a time.
 pub struct PgConn {
-    client: RefCell<postgres::Client>,
+    pub(super) client: RefCell<postgres::Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// A savepoint to open before the next statement ([`PgConn::defer_savepoint`]).
+    pending_savepoint: std::cell::Cell<Option<&'static str>>,
+    /// Whether the deferred savepoint was opened.
+    savepoint_opened: std::cell::Cell<bool>,
+    /// The writer's rows waiting to be written (`pg::append`), while it buffers.
+    pub(super) appends: RefCell<super::pg::append::Appends>,
+    pub(super) buffering: std::cell::Cell<bool>,
 }
 
 impl PgConn {
     pub fn connect(url: &str) -> Result<Self, StoreError> {
         let client = postgres::Client::connect(url, postgres::NoTls)?;
-        Ok(Self { client: RefCell::new(client), statements: RefCell::new(HashMap::new()) })
+        Ok(Self {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+            pending_savepoint: std::cell::Cell::new(None),
+            savepoint_opened: std::cell::Cell::new(false),
+            appends: RefCell::new(Default::default()),
+            buffering: std::cell::Cell::new(false),
+        })
+    }
+
+    /// Opens savepoint `name` only when (and if) a statement is sent: the writer's jobs that only
+    /// append (most device reports, whose rows the batch writes at its end) cost no round trip.
+    pub(crate) fn defer_savepoint(&self, name: &'static str) {
+        self.pending_savepoint.set(Some(name));
+        self.savepoint_opened.set(false);
+    }
+
+    /// Whether the savepoint deferred last was opened (one that was not never will be).
+    pub(crate) fn take_savepoint(&self) -> bool {
+        self.pending_savepoint.set(None);
+        self.savepoint_opened.replace(false)
+    }
+
+    /// The client, ready for a statement: a deferred savepoint opened, and the rows the writer
+    /// buffered written first, so every statement sees them (the rows of earlier jobs before the
+    /// savepoint, the current job's inside it).
+    fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>, StoreError> {
+        let mut client = self.client.borrow_mut();
+        let pending = self.pending_savepoint.take();
+        if self.buffering.get() && pending.is_some() {
+            self.flush_appends(&mut client, true)?;
+        }
+        if let Some(name) = pending {
+            client.batch_execute(&format!("SAVEPOINT {name}"))?;
+            self.savepoint_opened.set(true);
+        }
+        if self.buffering.get() {
+            self.flush_appends(&mut client, false)?;
+        }
+        Ok(client)
     }
 
     /// `COPY … FROM STDIN` fed by `write`; the rows PostgreSQL took.
@@ -190,7 +236,7 @@ impl PgConn {
         sql: &str,
         write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
-        let mut client = self.client.borrow_mut();
+        let mut client = self.client()?;
         let mut writer = client.copy_in(sql)?;
         write(&mut writer)?;
         Ok(writer.finish()?)
@@ -213,10 +259,19 @@ impl PgConn {
 
     /// The statement for `sql` (in SQLite's spelling), prepared once per session.
     fn statement(&self, sql: &str) -> Result<postgres::Statement, StoreError> {
+        self.prepared(&mut self.client.borrow_mut(), sql)
+    }
+
+    /// [`PgConn::statement`] on a client already borrowed.
+    pub(super) fn prepared(
+        &self,
+        client: &mut postgres::Client,
+        sql: &str,
+    ) -> Result<postgres::Statement, StoreError> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let prepared = self.client.borrow_mut().prepare(&numbered_for_postgres(sql))?;
+        let prepared = client.prepare(&numbered_for_postgres(sql))?;
         self.statements.borrow_mut().insert(sql.to_owned(), prepared.clone());
         Ok(prepared)
     }
@@ -312,7 +367,7 @@ impl Db<'_> {
     pub fn run(&self, sql: &str) -> Result<(), StoreError> {
         match self {
             Db::Sqlite(c) => Ok(c.prepare_cached(sql)?.execute([]).map(|_| ())?),
-            Db::Postgres(c) => Ok(c.client.borrow_mut().batch_execute(sql)?),
+            Db::Postgres(c) => Ok(c.client()?.batch_execute(sql)?),
         }
     }
 
@@ -328,7 +383,7 @@ impl Db<'_> {
                 let statement = c.statement(sql)?;
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
-                Ok(c.client.borrow_mut().execute(&statement, &refs)?)
+                Ok(c.client()?.execute(&statement, &refs)?)
             }
         }
     }
@@ -349,7 +404,7 @@ impl Db<'_> {
                 let statement = c.statement(sql)?;
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
-                let rows = c.client.borrow_mut().query(&statement, &refs)?;
+                let rows = c.client()?.query(&statement, &refs)?;
                 rows.iter()
                     .map(|r| {
                         (0..r.len()).map(|i| r.try_get::<_, Value>(i)).collect::<Result<Vec<_>, _>>().map(Row)
@@ -369,7 +424,7 @@ impl Db<'_> {
     pub fn batch(&self, sql: &str) -> Result<(), StoreError> {
         match self {
             Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Db::Postgres(c) => Ok(c.client.borrow_mut().batch_execute(sql)?),
+            Db::Postgres(c) => Ok(c.client()?.batch_execute(sql)?),
         }
     }
 }

@@ -116,7 +116,15 @@ pub struct WriteCtx<'a> {
     pub leader: Option<u64>,
 }
 
-impl WriteCtx<'_> {
+impl<'a> WriteCtx<'a> {
+    /// The PostgreSQL session, when the writer buffers what this batch appends (`pg::append`).
+    fn buffered(&self) -> Option<&'a PgConn> {
+        match self.conn {
+            Db::Postgres(c) if c.buffering() => Some(c),
+            _ => None,
+        }
+    }
+
     /// Append an event to the log; returns its `seq`.
     pub fn emit(&mut self, body: EventBody) -> Result<u64, StoreError> {
         let json = serde_json::to_string(&body)?;
@@ -125,9 +133,34 @@ impl WriteCtx<'_> {
 
     /// [`WriteCtx::emit`] with the body already serialised (hot paths serialise once).
     pub(crate) fn emit_serialized(&mut self, body: EventBody, json: &str) -> Result<u64, StoreError> {
-        let seq = log::append(self.conn, self.now, body.kind(), json, self.log_locked)?;
+        let seq = match self.buffered() {
+            Some(c) => c.append_event(self.now, body.kind(), json)?,
+            None => log::append(self.conn, self.now, body.kind(), json, self.log_locked)?,
+        };
         self.events.push(LiveEvent { seq, at: self.now, body });
         Ok(seq)
+    }
+
+    /// Queue samples for the cluster's detectors (`store::leader`), durable with this job.
+    pub fn queue_samples(&mut self, samples: &[atalaia_core::detect::Sample]) -> Result<(), StoreError> {
+        match self.buffered() {
+            Some(c) => {
+                for s in samples {
+                    c.append_sample(serde_json::to_string(s)?);
+                }
+                Ok(())
+            }
+            None => detector::queue_samples(self.conn, samples),
+        }
+    }
+
+    /// Whether this device's fix at this time and place is stored already (or appended by this
+    /// batch): a frame the device resent because it missed our acknowledgement.
+    pub fn has_position(&self, p: &atalaia_core::monitoring::Position) -> Result<bool, StoreError> {
+        if self.buffered().is_some_and(|c| c.appended_position(p)) {
+            return Ok(true);
+        }
+        Store::has_position(self.conn, p)
     }
 
     /// Run `f` in a nested savepoint: when it fails, what it wrote and the events it emitted are
@@ -135,6 +168,7 @@ impl WriteCtx<'_> {
     pub fn nested<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, StoreError>) -> Result<R, StoreError> {
         self.conn.run("SAVEPOINT nested")?;
         let mark = self.events.len();
+        let appended = self.buffered().map(PgConn::append_mark);
         match f(self) {
             Ok(r) => {
                 self.conn.run("RELEASE nested")?;
@@ -142,6 +176,9 @@ impl WriteCtx<'_> {
             }
             Err(e) => {
                 self.events.truncate(mark);
+                if let (Some(c), Some(m)) = (self.buffered(), appended) {
+                    c.append_reset(m);
+                }
                 self.conn.run("ROLLBACK TO nested")?;
                 self.conn.run("RELEASE nested")?;
                 Err(e)

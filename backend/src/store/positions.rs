@@ -32,6 +32,10 @@ impl WriteCtx<'_> {
         } else {
             0
         };
+        if let Some(c) = self.buffered() {
+            c.append_position(p, doc, seq);
+            return Ok(seq);
+        }
         self.conn.execute(
             "INSERT INTO positions_recent (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

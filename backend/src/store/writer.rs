@@ -5,6 +5,7 @@
 //! numbered in commit order across servers, `store::log`) and rings the doorbell before it
 //! commits; on SQLite the writer hands its events to the live feed itself.
 
+use super::PgConn;
 use super::db::{Db, Engine};
 use super::leader::Leadership;
 use super::{StoreError, WriteCtx};
@@ -113,13 +114,14 @@ pub(super) fn run(
                 leadership.epoch()
             }
         };
-        let began = db.run("BEGIN").and_then(|()| match db.engine() {
-            // Held until the commit: this batch's events follow every committed one.
+        // PostgreSQL: the log's lock is held until the commit, so this batch's events follow
+        // every committed one (one round trip with the BEGIN).
+        let began = match db.engine() {
             Engine::Postgres => {
-                db.execute("SELECT pg_advisory_xact_lock(?1)", &[&super::pg::log::APPEND_LOCK]).map(drop)
+                db.run(&format!("BEGIN; SELECT pg_advisory_xact_lock({})", super::pg::log::APPEND_LOCK))
             }
-            Engine::Sqlite => Ok(()),
-        });
+            Engine::Sqlite => db.run("BEGIN"),
+        };
         if let Err(e) = began {
             tracing::error!(error = %e, "cannot open write transaction");
             let _ = db.run("ROLLBACK");
@@ -131,6 +133,13 @@ pub(super) fn run(
             }
             continue;
         }
+        let pg = match db {
+            Db::Postgres(c) => Some(c),
+            Db::Sqlite(_) => None,
+        };
+        if let Some(c) = pg {
+            c.begin_appends();
+        }
         let mut finishes = Vec::with_capacity(batch.len());
         let mut events = Vec::new();
         let mut rolled_back = false;
@@ -139,12 +148,24 @@ pub(super) fn run(
                 job.abort(StoreError::Conflict(BATCH_LOST.into()));
                 continue;
             }
-            if let Err(e) = db.run("SAVEPOINT job") {
+            // On PostgreSQL the savepoint is opened only if the job sends a statement: a report
+            // whose rows are appended at the batch's end costs no round trip.
+            let opened = match pg {
+                Some(c) => {
+                    c.begin_job();
+                    c.defer_savepoint("job");
+                    Ok(())
+                }
+                None => db.run("SAVEPOINT job"),
+            };
+            if let Err(e) = opened {
                 job.abort(e);
                 continue;
             }
+            let mark = pg.map(PgConn::append_mark);
             let mut ctx = WriteCtx { conn: db, now, events: Vec::new(), log_locked: true, leader };
             let finish = job.run(&mut ctx);
+            let mut job_events = std::mem::take(&mut ctx.events);
             if db.sqlite().is_some_and(rusqlite::Connection::is_autocommit) {
                 // SQLite rolled the whole transaction back (disk full, I/O error): everything this
                 // batch did is gone, so every job in it fails and nothing is published.
@@ -153,13 +174,18 @@ pub(super) fn run(
                 finishes.push(finish);
                 continue;
             }
-            let settled = if finish.ok {
-                db.run("RELEASE job")
-            } else {
-                db.run("ROLLBACK TO job").and_then(|()| db.run("RELEASE job"))
+            if let (false, Some(c), Some(m)) = (finish.ok, pg, mark) {
+                c.append_reset(m);
+            }
+            let savepoint = pg.is_none_or(|c| c.take_savepoint());
+            let settled = match (savepoint, finish.ok, pg) {
+                (false, _, _) => Ok(()),
+                (true, true, _) => db.run("RELEASE job"),
+                (true, false, Some(_)) => db.run("ROLLBACK TO job; RELEASE job"),
+                (true, false, None) => db.run("ROLLBACK TO job").and_then(|()| db.run("RELEASE job")),
             };
             match settled {
-                Ok(()) if finish.ok => events.append(&mut ctx.events),
+                Ok(()) if finish.ok => events.append(&mut job_events),
                 Ok(()) => {}
                 Err(e) => tracing::error!(error = %e, "savepoint handling failed"),
             }
@@ -172,11 +198,20 @@ pub(super) fn run(
             continue;
         }
         let head = events.iter().map(|e: &LiveEvent| e.seq).max();
-        let committed = match head {
-            Some(head) => super::Store::ring_doorbell(db, head),
-            None => Ok(()),
+        let committed = match pg {
+            // The appended rows, then the doorbell and the commit in one round trip.
+            Some(c) => c.flush_all_appends().and_then(|()| match head {
+                Some(head) => {
+                    db.run(&format!("SELECT pg_notify('{}', '{head}'); COMMIT", super::pg::log::CHANNEL))
+                }
+                None => db.run("COMMIT"),
+            }),
+            None => db.run("COMMIT"),
+        };
+        if let Some(c) = pg {
+            // Before any ROLLBACK below: nothing buffered may be written after the batch.
+            c.end_appends();
         }
-        .and_then(|()| db.run("COMMIT"));
         match committed {
             Ok(()) => {
                 match after {

@@ -2,6 +2,7 @@
 //! replicas on one PostgreSQL). Built piece by piece beside the SQLite engine, each piece held to
 //! the same behaviour by tests against a real PostgreSQL; this first piece is the event log.
 
+pub(crate) mod append;
 pub mod follow;
 pub mod log;
 pub mod schema;
