@@ -397,12 +397,12 @@ impl Monitor {
             if let Err(e) = store.write(move |ctx| me.escalate_overdue(ctx)).await {
                 tracing::error!(error = %e, "alarm escalation failed");
             }
-            // Its own job: a failed move leaves the fixes where they are, to move next second.
-            let moved = store.write(|ctx| match ctx.leader {
-                Some(_) => ctx.move_recent_positions().map(drop),
-                None => Ok(()),
-            });
-            if let Err(e) = moved.await {
+            // Its own transaction: a failed move leaves the fixes where they are, to move next
+            // second.
+            if store.leader().is_none() {
+                continue;
+            }
+            if let Err(e) = store.move_recent_positions().await {
                 tracing::error!(error = %e, "moving received fixes into the history failed");
             }
         }
@@ -498,7 +498,7 @@ fn apply(
 /// also the soft changes not saved for 30 s.
 fn save_state(ctx: &mut WriteCtx<'_>, inner: &mut Inner, due: bool) -> Result<(), StoreError> {
     let records = inner.engine.take_state(due);
-    crate::store::save_detector_state(ctx.conn, &records)
+    ctx.save_detector_state(&records)
 }
 
 /// The active alarm for a key, if the one on record is still active.

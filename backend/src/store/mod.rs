@@ -154,6 +154,22 @@ impl<'a> WriteCtx<'a> {
         }
     }
 
+    /// Save the detectors' state records with this job (`store::detector`); on PostgreSQL those
+    /// with content are written with the batch's other appends.
+    pub fn save_detector_state(
+        &self,
+        records: &[atalaia_core::detect::StateRecord],
+    ) -> Result<(), StoreError> {
+        let Some(c) = self.buffered() else { return detector::save_detector_state(self.conn, records) };
+        for r in records {
+            match &r.doc {
+                Some(doc) => c.append_state(r.part.name(), &r.id, doc),
+                None => detector::save_detector_state(self.conn, std::slice::from_ref(r))?,
+            }
+        }
+        Ok(())
+    }
+
     /// Whether this device's fix at this time and place is stored already (or appended by this
     /// batch): a frame the device resent because it missed our acknowledgement.
     pub fn has_position(&self, p: &atalaia_core::monitoring::Position) -> Result<bool, StoreError> {
@@ -210,6 +226,7 @@ struct Inner {
     /// Set when the store closes: the PostgreSQL log follower stops.
     stopped: Arc<AtomicBool>,
     leadership: Arc<leader::Leadership>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Drop for Inner {
@@ -293,6 +310,7 @@ impl Store {
         let after = writer::AfterCommit::Publish { live: live.clone(), committed: committed_tx };
         let leadership = Arc::new(leader::Leadership::sole());
         let writer_leadership = leadership.clone();
+        let store_clock = clock.clone();
         std::thread::Builder::new()
             .name("atalaia-store-writer".into())
             .spawn(move || {
@@ -310,6 +328,7 @@ impl Store {
                 live,
                 stopped: Arc::new(AtomicBool::new(false)),
                 leadership,
+                clock: store_clock,
             }),
         })
     }
@@ -339,8 +358,15 @@ impl Store {
         let (live, _) = broadcast::channel(LIVE_BUFFER);
         let stopped = Arc::new(AtomicBool::new(false));
         let published = Arc::new(pg::follow::Published::default());
-        let after = writer::AfterCommit::LogIsTheFeed(published.clone());
+        let (answers, committed) = mpsc::channel();
+        let after = writer::AfterCommit::LogIsTheFeed(answers);
+        let answer_published = published.clone();
+        std::thread::Builder::new()
+            .name("atalaia-store-answers".into())
+            .spawn(move || writer::answer_when_published(committed, answer_published))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
         let leadership = Arc::new(leader::Leadership::default());
+        let store_clock = clock.clone();
         std::thread::Builder::new()
             .name("atalaia-store-writer".into())
             .spawn({
@@ -361,6 +387,7 @@ impl Store {
                 live,
                 stopped,
                 leadership,
+                clock: store_clock,
             }),
         })
     }
@@ -369,6 +396,11 @@ impl Store {
     /// always on SQLite; on PostgreSQL, while its writer session holds the leader's lock.
     pub fn leader(&self) -> Option<u64> {
         self.inner.leadership.epoch()
+    }
+
+    /// The time by the store's clock (what jobs see as `now`).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
     }
 
     /// The engine this store runs on.

@@ -58,20 +58,7 @@ impl WriteCtx<'_> {
     /// fix-time order. Returns how many moved. (On PostgreSQL the batch holds the log's lock
     /// from its start, so no other server's fixes commit between the copy and the delete.)
     pub fn move_recent_positions(&mut self) -> Result<usize, StoreError> {
-        if self.conn.engine() == Engine::Postgres {
-            ensure_partitions(self.conn, self.now)?;
-        }
-        let moved = self.conn.execute(
-            "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
-             SELECT id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq
-             FROM positions_recent ORDER BY device_id, fix_time, rowid",
-            &[],
-        )?;
-        if moved > 0 {
-            super::tracks::archive_recent(self.conn)?;
-            self.conn.execute("DELETE FROM positions_recent", &[])?;
-        }
-        Ok(moved as usize)
+        move_recent(self.conn, self.now)
     }
 }
 
@@ -89,6 +76,49 @@ pub(crate) fn ensure_partitions(db: Db<'_>, now: DateTime<Utc>) -> Result<(), St
     make_partitions(db, now)?;
     PARTITIONED_MONTH.store(month, Ordering::Relaxed);
     Ok(())
+}
+
+/// The move itself ([`WriteCtx::move_recent_positions`], [`Store::move_recent_positions`]).
+fn move_recent(db: Db<'_>, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    if db.engine() == Engine::Postgres {
+        ensure_partitions(db, now)?;
+    }
+    let moved = db.execute(
+        "INSERT INTO positions (id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq)
+         SELECT id, device_id, person_id, fix_time, recv_time, lat, lon, doc, seq
+         FROM positions_recent ORDER BY device_id, fix_time, rowid",
+        &[],
+    )?;
+    if moved > 0 {
+        super::tracks::archive_recent(db)?;
+        db.execute("DELETE FROM positions_recent", &[])?;
+    }
+    Ok(moved as usize)
+}
+
+impl Store {
+    /// Files the fixes received since the last move into the history (once a second, by the
+    /// cluster's leader). SQLite: a job of its one writer. PostgreSQL: a transaction of its own
+    /// beside the writer, REPEATABLE READ — it copies, files and deletes exactly the fixes
+    /// committed when it began, those appended meanwhile wait for the next move — so the
+    /// writer's batches (and the devices waiting on them) never wait for the history's indexes.
+    pub async fn move_recent_positions(&self) -> Result<usize, StoreError> {
+        if self.engine() == Engine::Sqlite {
+            return self.write(|ctx| ctx.move_recent_positions()).await;
+        }
+        let now = self.now();
+        self.read(move |db| {
+            db.run("BEGIN ISOLATION LEVEL REPEATABLE READ")?;
+            match move_recent(db, now) {
+                Ok(n) => db.run("COMMIT").map(|()| n),
+                Err(e) => {
+                    let _ = db.run("ROLLBACK");
+                    Err(e)
+                }
+            }
+        })
+        .await
+    }
 }
 
 /// [`ensure_partitions`] without asking whether this process made them this month: when a store

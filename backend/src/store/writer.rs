@@ -71,8 +71,35 @@ where
 /// the checkpointer); PostgreSQL's feed is read back from the log by `pg::follow`, which sees
 /// every server's events in `seq` order.
 pub(super) enum AfterCommit {
-    Publish { live: broadcast::Sender<Arc<LiveEvent>>, committed: mpsc::Sender<()> },
-    LogIsTheFeed(Arc<super::pg::follow::Published>),
+    Publish {
+        live: broadcast::Sender<Arc<LiveEvent>>,
+        committed: mpsc::Sender<()>,
+    },
+    /// The committed batches' answers, with the highest `seq` each must see published first
+    /// ([`answer_when_published`]).
+    LogIsTheFeed(mpsc::Sender<Committed>),
+}
+
+/// A committed batch: its highest `seq` (if it emitted) and its jobs' answers.
+pub(super) type Committed = (Option<u64>, Vec<Finish>);
+
+/// PostgreSQL: answers each committed batch, in order, once the log follower published its
+/// events (or after [`PUBLISH_WAIT`], when the follower lost its session: they reach the feed when
+/// it is back). A job's caller then finds its change in the server's own feed, as on SQLite.
+pub(super) fn answer_when_published(
+    batches: mpsc::Receiver<Committed>,
+    published: Arc<super::pg::follow::Published>,
+) {
+    while let Ok((head, finishes)) = batches.recv() {
+        if let Some(head) = head
+            && !published.wait_for(head, PUBLISH_WAIT)
+        {
+            tracing::warn!(head, "the live feed is behind the log; answering anyway");
+        }
+        for f in finishes {
+            (f.reply)(None);
+        }
+    }
 }
 
 /// How long a PostgreSQL write waits for the follower to publish its events before it answers
@@ -222,12 +249,13 @@ pub(super) fn run(
                             let _ = live.send(Arc::new(e));
                         }
                     }
-                    AfterCommit::LogIsTheFeed(published) => {
-                        if let Some(head) = head
-                            && !published.wait_for(head, PUBLISH_WAIT)
-                        {
-                            tracing::warn!(head, "the live feed is behind the log; answering anyway");
+                    AfterCommit::LogIsTheFeed(answers) => {
+                        // Answered once the follower published the batch's events; meanwhile
+                        // the writer goes on with the next batch.
+                        if let Err(mpsc::SendError((_, finishes))) = answers.send((head, finishes)) {
+                            finishes.into_iter().for_each(|f| (f.reply)(None));
                         }
+                        continue;
                     }
                 }
                 for f in finishes {

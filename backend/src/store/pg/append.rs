@@ -1,4 +1,5 @@
-//! What the writer's jobs append on PostgreSQL — events, fixes, queued detector input — kept in
+//! What the writer's jobs append on PostgreSQL — events, fixes, queued detector input, the
+//! detectors' saved state — kept in
 //! memory and written in one multi-row statement per table (`unnest` of arrays) when the next
 //! statement of any kind is sent, or at the batch's end: a round trip to the database costs about
 //! 0.1 ms on one machine (more across a network), and a device report used to make about six.
@@ -26,6 +27,8 @@ pub(crate) struct Appends {
     events: Events,
     positions: Positions,
     samples: Vec<String>,
+    /// Detector state records (part, id, document), the last of each key wins.
+    states: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -33,6 +36,7 @@ struct Lengths {
     events: usize,
     positions: usize,
     samples: usize,
+    states: usize,
 }
 
 #[derive(Debug, Default)]
@@ -70,6 +74,7 @@ impl Appends {
             events: self.events.seq.len(),
             positions: self.positions.id.len(),
             samples: self.samples.len(),
+            states: self.states.len(),
         }
     }
 
@@ -90,6 +95,7 @@ impl Appends {
         p.doc.truncate(l.positions);
         p.seq.truncate(l.positions);
         self.samples.truncate(l.samples);
+        self.states.truncate(l.states);
     }
 
     /// Writes the rows before `upto` (all when `None`) and drops them from the buffer.
@@ -101,7 +107,7 @@ impl Appends {
     ) -> Result<(), StoreError> {
         let all = self.lengths();
         let n = upto.unwrap_or(all);
-        if n.events == 0 && n.positions == 0 && n.samples == 0 {
+        if n.events == 0 && n.positions == 0 && n.samples == 0 && n.states == 0 {
             return Ok(());
         }
         let e = &mut self.events;
@@ -152,6 +158,25 @@ impl Appends {
                 conn.prepared(client, "INSERT INTO detect_queue (sample) SELECT unnest(?1::text[])")?;
             client.execute(&statement, &[&&self.samples[..n.samples]])?;
             self.samples.drain(..n.samples);
+        }
+        if n.states > 0 {
+            // One row per key (an upsert may not touch a row twice), the newest.
+            let mut newest: std::collections::HashMap<(&str, &str), &str> = std::collections::HashMap::new();
+            for (part, id, doc) in &self.states[..n.states] {
+                newest.insert((part, id), doc);
+            }
+            let (mut parts, mut ids, mut docs) = (Vec::new(), Vec::new(), Vec::new());
+            for ((part, id), doc) in newest {
+                parts.push(part);
+                ids.push(id);
+                docs.push(doc);
+            }
+            let sql = "INSERT INTO detector_state (part, id, doc)
+                       SELECT * FROM unnest(?1::text[], ?2::text[], ?3::text[])
+                       ON CONFLICT (part, id) DO UPDATE SET doc = excluded.doc";
+            let statement = conn.prepared(client, sql)?;
+            client.execute(&statement, &[&parts, &ids, &docs])?;
+            self.states.drain(..n.states);
         }
         self.generation += 1;
         self.job_start = Lengths::default();
@@ -267,6 +292,11 @@ impl PgConn {
                 && r.lat[i] == p.at.lat
                 && r.lon[i] == p.at.lon
         })
+    }
+
+    /// A detector state record to save (one with content; a deletion is a statement).
+    pub(crate) fn append_state(&self, part: &str, id: &str, doc: &str) {
+        self.appends.borrow_mut().states.push((part.to_owned(), id.to_owned(), doc.to_owned()));
     }
 
     pub(crate) fn append_sample(&self, json: String) {
