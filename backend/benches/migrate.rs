@@ -36,7 +36,8 @@ fn main() {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)",
             )
             .expect("prepare");
-        let people: Vec<(DeviceId, PersonId)> = (0..DEVICES).map(|_| (DeviceId::new(), PersonId::new())).collect();
+        let people: Vec<(DeviceId, PersonId)> =
+            (0..DEVICES).map(|_| (DeviceId::new(), PersonId::new())).collect();
         let start = Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).single().expect("start");
         // A year over the fixes: about one every 13 minutes per bracelet for 10 M.
         let step = Duration::seconds((365 * 86_400 * DEVICES as i64) / positions.max(1) as i64);

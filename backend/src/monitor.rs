@@ -89,6 +89,9 @@ pub struct Monitor {
     ack_target: chrono::Duration,
     /// The site's time zone, for the times in notification messages.
     tz: chrono_tz::Tz,
+    /// Another server may have queued reports for this one's detectors: the leader takes them
+    /// before it evaluates new ones, so a device that moved to it is evaluated in order.
+    queued: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn person_info(p: &Person) -> PersonInfo {
@@ -118,6 +121,9 @@ impl Inner {
         let alarms = Store::list_by::<Alarm>(db, "active", "1")?;
         let last = Store::last_positions(db)?;
         let state = crate::store::detector_state(db)?;
+        // Devices with reports still queued for the detectors: their stored fixes include the
+        // queued ones, which must not look old when the queue is taken.
+        let queued = crate::store::queued_devices(db)?;
         let mut inner = Inner {
             engine: Engine::new(cfg),
             open: HashMap::new(),
@@ -157,7 +163,9 @@ impl Inner {
         // What changes with every report is saved at most every 30 s (soft state): the stored
         // positions and the devices' records give the newest of it back.
         for p in &last {
-            inner.engine.seen(p.device_id, p.recv_time, p.fix_time);
+            if !queued.contains(&p.device_id) {
+                inner.engine.seen(p.device_id, p.recv_time, p.fix_time);
+            }
             inner.position_stored(p.device_id, p.fix_time);
         }
         for d in &devices {
@@ -197,7 +205,7 @@ impl Monitor {
         let epoch = store.leader();
         let mut inner = store.read(move |c| Inner::build(c, cfg)).await?;
         inner.loaded_for = epoch;
-        Ok(Self { inner: Arc::new(Mutex::new(inner)), ack_target, tz })
+        Ok(Self { inner: Arc::new(Mutex::new(inner)), ack_target, tz, queued: Arc::default() })
     }
 
     /// Inside a job of the cluster's leader: the detectors as of this leadership. A server that
@@ -280,7 +288,14 @@ impl Monitor {
             EventBody::Device(d) => self.lock().set_device(d),
             EventBody::Zone(z) => self.lock().engine.set_zone(z),
             EventBody::GroupRules(r) => self.lock().engine.set_rules(r.clone()),
-            EventBody::Position(p) => self.lock().position_stored(p.device_id, p.fix_time),
+            EventBody::Position(p) => {
+                let mut inner = self.lock();
+                // A fix the detectors here have not seen was stored (and queued) by another server.
+                if inner.engine.last_fix(&p.device_id).is_some_and(|t| t < p.fix_time) {
+                    self.queued.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                inner.position_stored(p.device_id, p.fix_time);
+            }
             _ => {}
         }
     }
@@ -295,11 +310,47 @@ impl Monitor {
         let mut inner = self.lock();
         Self::fresh(ctx, &mut inner, epoch)?;
         let mut out = Vec::new();
+        // Only servers of a cluster (PostgreSQL) queue for each other.
+        let cluster = ctx.conn.engine() == crate::store::db::Engine::Postgres;
+        if cluster && self.queued.load(std::sync::atomic::Ordering::Relaxed) {
+            // What other servers queued first: it is older than what arrives here now.
+            let older = crate::store::take_queued(ctx.conn, DRAIN_BATCH)?;
+            if older.len() < DRAIN_BATCH {
+                self.queued.store(false, std::sync::atomic::Ordering::Relaxed);
+            }
+            for s in &older {
+                inner.engine.sample(s, &mut out);
+            }
+            if !older.is_empty() {
+                return self.settle_taken(ctx, &mut inner, out, samples);
+            }
+        }
         for s in samples {
             inner.engine.sample(s, &mut out);
         }
         apply(ctx, &mut inner, out, self.tz)?;
         save_state(ctx, &mut inner, false)
+    }
+
+    /// The rest of an evaluation that took queued samples: if it fails they go back to the
+    /// queue with the rollback, while the detectors here moved past them — so they are reloaded
+    /// from the database before the next evaluation.
+    fn settle_taken(
+        &self,
+        ctx: &mut WriteCtx<'_>,
+        inner: &mut Inner,
+        mut out: Vec<Output>,
+        samples: &[Sample],
+    ) -> Result<(), StoreError> {
+        for s in samples {
+            inner.engine.sample(s, &mut out);
+        }
+        let saved = apply(ctx, inner, out, self.tz).and_then(|()| save_state(ctx, inner, false));
+        if saved.is_err() {
+            inner.loaded_for = None;
+            self.queued.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        saved
     }
 
     /// The leader's job: evaluate what the other servers queued, oldest first; how many.
@@ -308,12 +359,14 @@ impl Monitor {
         let mut inner = self.lock();
         Self::fresh(ctx, &mut inner, epoch)?;
         let samples = crate::store::take_queued(ctx.conn, DRAIN_BATCH)?;
+        if samples.len() < DRAIN_BATCH {
+            self.queued.store(false, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut out = Vec::new();
         for s in &samples {
             inner.engine.sample(s, &mut out);
         }
-        apply(ctx, &mut inner, out, self.tz)?;
-        save_state(ctx, &mut inner, false)?;
+        self.settle_taken(ctx, &mut inner, out, &[])?;
         Ok(samples.len())
     }
 
@@ -357,7 +410,7 @@ impl Monitor {
                 continue;
             }
             match store.read(|c| crate::store::samples_queued(c)).await {
-                Ok(true) => {}
+                Ok(true) => self.queued.store(true, std::sync::atomic::Ordering::Relaxed),
                 Ok(false) => continue,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot look at the detectors' queue");

@@ -214,7 +214,7 @@ impl PgConn {
     /// The client, ready for a statement: a deferred savepoint opened, and the rows the writer
     /// buffered written first, so every statement sees them (the rows of earlier jobs before the
     /// savepoint, the current job's inside it).
-    fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>, StoreError> {
+    pub(super) fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>, StoreError> {
         let mut client = self.client.borrow_mut();
         let pending = self.pending_savepoint.take();
         if self.buffering.get() && pending.is_some() {
@@ -258,11 +258,6 @@ impl PgConn {
     }
 
     /// The statement for `sql` (in SQLite's spelling), prepared once per session.
-    fn statement(&self, sql: &str) -> Result<postgres::Statement, StoreError> {
-        self.prepared(&mut self.client.borrow_mut(), sql)
-    }
-
-    /// [`PgConn::statement`] on a client already borrowed.
     pub(super) fn prepared(
         &self,
         client: &mut postgres::Client,
@@ -380,10 +375,12 @@ impl Db<'_> {
                 Ok(n as u64)
             }
             Db::Postgres(c) => {
-                let statement = c.statement(sql)?;
+                // The savepoint first: a statement that fails, even to prepare, fails inside it.
+                let mut client = c.client()?;
+                let statement = c.prepared(&mut client, sql)?;
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
-                Ok(c.client()?.execute(&statement, &refs)?)
+                Ok(client.execute(&statement, &refs)?)
             }
         }
     }
@@ -401,10 +398,11 @@ impl Db<'_> {
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             }
             Db::Postgres(c) => {
-                let statement = c.statement(sql)?;
+                let mut client = c.client()?;
+                let statement = c.prepared(&mut client, sql)?;
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
-                let rows = c.client()?.query(&statement, &refs)?;
+                let rows = client.query(&statement, &refs)?;
                 rows.iter()
                     .map(|r| {
                         (0..r.len()).map(|i| r.try_get::<_, Value>(i)).collect::<Result<Vec<_>, _>>().map(Row)

@@ -5,6 +5,7 @@
 use super::StoreError;
 use super::db::Db;
 use atalaia_core::detect::{Part, Sample, StateRecord};
+use atalaia_core::ids::DeviceId;
 
 /// Save (or delete, for a record without content) each record, inside the caller's transaction.
 pub fn save_detector_state<'a>(db: impl Into<Db<'a>>, records: &[StateRecord]) -> Result<(), StoreError> {
@@ -66,8 +67,23 @@ pub fn take_queued<'a>(db: impl Into<Db<'a>>, limit: usize) -> Result<Vec<Sample
     let mut taken = Vec::with_capacity(rows.len());
     for mut row in rows {
         let (id, doc): (i64, String) = (row.take(0)?, row.take(1)?);
-        taken.push((id, serde_json::from_str::<Sample>(&doc)?));
+        match serde_json::from_str::<Sample>(&doc) {
+            Ok(s) => taken.push((id, s)),
+            // A row another version wrote and this one cannot read must not stop the queue.
+            Err(e) => tracing::error!(id, error = %e, "queued report unreadable; dropped"),
+        }
     }
     taken.sort_by_key(|(id, _)| *id);
     Ok(taken.into_iter().map(|(_, s)| s).collect())
+}
+
+/// The devices with samples in the queue.
+pub fn queued_devices<'a>(db: impl Into<Db<'a>>) -> Result<std::collections::HashSet<DeviceId>, StoreError> {
+    let mut devices = std::collections::HashSet::new();
+    for mut row in db.into().query("SELECT sample FROM detect_queue", &[])? {
+        if let Ok(s) = serde_json::from_str::<Sample>(&row.take::<String>(0)?) {
+            devices.insert(s.device_id);
+        }
+    }
+    Ok(devices)
 }

@@ -31,7 +31,9 @@ mod writer;
 
 pub use answers::StoredAnswer;
 pub use audit::Actor;
-pub use detector::{detector_state, queue_samples, samples_queued, save_detector_state, take_queued};
+pub use detector::{
+    detector_state, queue_samples, queued_devices, samples_queued, save_detector_state, take_queued,
+};
 
 pub use entities::Entity;
 pub use ingest::{IngestCounter, IngestReject, MAX_REJECTS, clip};

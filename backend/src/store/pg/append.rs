@@ -251,9 +251,9 @@ impl PgConn {
         let seq = match next {
             Some(s) => s,
             None => {
-                // No event of this batch is buffered yet: the head is the database's.
-                let row =
-                    self.client.borrow_mut().query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[])?;
+                // No event of this batch is buffered yet: the head is the database's (read
+                // through `client`, so a failure is inside the job's savepoint).
+                let row = self.client()?.query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[])?;
                 row.try_get::<_, i64>(0)? as u64 + 1
             }
         };
