@@ -201,7 +201,9 @@ impl Monitor {
         ack_target: chrono::Duration,
     ) -> Result<Self, StoreError> {
         let tz = cfg.tz;
-        // Loaded under the leadership held now (if any): a later one reloads.
+        // One write first, so a server that can lead does before loading (its detectors are then
+        // loaded once, not again inside its first job); a later leadership reloads them.
+        store.write(|_| Ok(())).await?;
         let epoch = store.leader();
         let mut inner = store.read(move |c| Inner::build(c, cfg)).await?;
         inner.loaded_for = epoch;
@@ -309,44 +311,41 @@ impl Monitor {
         };
         let mut inner = self.lock();
         Self::fresh(ctx, &mut inner, epoch)?;
-        let mut out = Vec::new();
-        // Only servers of a cluster (PostgreSQL) queue for each other.
+        // Only servers of a cluster (PostgreSQL) queue for each other. What they queued goes
+        // first: it is older than what arrives here now.
         let cluster = ctx.conn.engine() == crate::store::db::Engine::Postgres;
-        if cluster && self.queued.load(std::sync::atomic::Ordering::Relaxed) {
-            // What other servers queued first: it is older than what arrives here now.
-            let older = crate::store::take_queued(ctx.conn, DRAIN_BATCH)?;
-            if older.len() < DRAIN_BATCH {
-                self.queued.store(false, std::sync::atomic::Ordering::Relaxed);
-            }
-            for s in &older {
-                inner.engine.sample(s, &mut out);
-            }
-            if !older.is_empty() {
-                return self.settle_taken(ctx, &mut inner, out, samples);
-            }
-        }
-        for s in samples {
-            inner.engine.sample(s, &mut out);
-        }
-        apply(ctx, &mut inner, out, self.tz)?;
-        save_state(ctx, &mut inner, false)
+        let older = match cluster && self.queued.load(std::sync::atomic::Ordering::Relaxed) {
+            true => self.take_queue(ctx)?,
+            false => Vec::new(),
+        };
+        self.run_samples(ctx, &mut inner, &older, samples)
     }
 
-    /// The rest of an evaluation that took queued samples: if it fails they go back to the
-    /// queue with the rollback, while the detectors here moved past them — so they are reloaded
-    /// from the database before the next evaluation.
-    fn settle_taken(
+    /// Takes queued samples, oldest first, and forgets the hint once the queue is empty.
+    fn take_queue(&self, ctx: &WriteCtx<'_>) -> Result<Vec<Sample>, StoreError> {
+        let taken = crate::store::take_queued(ctx.conn, DRAIN_BATCH)?;
+        if taken.len() < DRAIN_BATCH {
+            self.queued.store(false, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(taken)
+    }
+
+    /// Evaluates `taken` (from the queue) then `samples`, and stores what they raise. If that
+    /// fails, the taken samples go back to the queue with the rollback while the detectors here
+    /// moved past them: they are reloaded from the database before the next evaluation.
+    fn run_samples(
         &self,
         ctx: &mut WriteCtx<'_>,
         inner: &mut Inner,
-        mut out: Vec<Output>,
+        taken: &[Sample],
         samples: &[Sample],
     ) -> Result<(), StoreError> {
-        for s in samples {
+        let mut out = Vec::new();
+        for s in taken.iter().chain(samples) {
             inner.engine.sample(s, &mut out);
         }
         let saved = apply(ctx, inner, out, self.tz).and_then(|()| save_state(ctx, inner, false));
-        if saved.is_err() {
+        if saved.is_err() && !taken.is_empty() {
             inner.loaded_for = None;
             self.queued.store(true, std::sync::atomic::Ordering::Relaxed);
         }
@@ -358,16 +357,9 @@ impl Monitor {
         let Some(epoch) = ctx.leader else { return Ok(0) };
         let mut inner = self.lock();
         Self::fresh(ctx, &mut inner, epoch)?;
-        let samples = crate::store::take_queued(ctx.conn, DRAIN_BATCH)?;
-        if samples.len() < DRAIN_BATCH {
-            self.queued.store(false, std::sync::atomic::Ordering::Relaxed);
-        }
-        let mut out = Vec::new();
-        for s in &samples {
-            inner.engine.sample(s, &mut out);
-        }
-        self.settle_taken(ctx, &mut inner, out, &[])?;
-        Ok(samples.len())
+        let taken = self.take_queue(ctx)?;
+        self.run_samples(ctx, &mut inner, &taken, &[])?;
+        Ok(taken.len())
     }
 
     /// The clock-driven detectors, inside a writer job of the cluster's leader.

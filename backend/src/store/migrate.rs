@@ -72,7 +72,10 @@ pub fn sqlite_to_postgres(
     match moved {
         Ok(moved) => {
             db.run("COMMIT")?;
-            db.run("ANALYZE")?;
+            // The move is done; fresh statistics only help the first queries.
+            if let Err(e) = db.run("ANALYZE") {
+                tracing::warn!(error = %e, "moved, but ANALYZE failed: run it on the new database");
+            }
             Ok(moved)
         }
         Err(e) => {

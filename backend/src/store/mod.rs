@@ -111,8 +111,6 @@ pub struct WriteCtx<'a> {
     pub conn: Db<'a>,
     pub now: DateTime<Utc>,
     events: Vec<LiveEvent>,
-    /// Whether the batch already holds the log's lock (PostgreSQL, `store::log`).
-    log_locked: bool,
     /// The epoch of this server's leadership of its cluster when the batch began, if it leads
     /// (`store::leader`): only then does a job do the cluster-wide work.
     pub leader: Option<u64>,
@@ -137,7 +135,7 @@ impl<'a> WriteCtx<'a> {
     pub(crate) fn emit_serialized(&mut self, body: EventBody, json: &str) -> Result<u64, StoreError> {
         let seq = match self.buffered() {
             Some(c) => c.append_event(self.now, body.kind(), json)?,
-            None => log::append(self.conn, self.now, body.kind(), json, self.log_locked)?,
+            None => log::append(self.conn, self.now, body.kind(), json, true)?,
         };
         self.events.push(LiveEvent { seq, at: self.now, body });
         Ok(seq)

@@ -55,8 +55,8 @@ impl WriteCtx<'_> {
     }
 
     /// Move the fixes received since the last move into the indexed table, in device and
-    /// fix-time order. Returns how many moved. (On PostgreSQL the batch holds the log's lock
-    /// from its start, so no other server's fixes commit between the copy and the delete.)
+    /// fix-time order, inside this job. Returns how many moved. (The server calls
+    /// [`Store::move_recent_positions`], which on PostgreSQL moves beside the writer.)
     pub fn move_recent_positions(&mut self) -> Result<usize, StoreError> {
         move_recent(self.conn, self.now)
     }

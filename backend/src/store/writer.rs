@@ -190,7 +190,7 @@ pub(super) fn run(
                 continue;
             }
             let mark = pg.map(PgConn::append_mark);
-            let mut ctx = WriteCtx { conn: db, now, events: Vec::new(), log_locked: true, leader };
+            let mut ctx = WriteCtx { conn: db, now, events: Vec::new(), leader };
             let finish = job.run(&mut ctx);
             let mut job_events = std::mem::take(&mut ctx.events);
             if db.sqlite().is_some_and(rusqlite::Connection::is_autocommit) {
