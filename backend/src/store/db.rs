@@ -183,6 +183,9 @@ pub struct PgConn {
     /// The writer's rows waiting to be written (`pg::append`), while it buffers.
     pub(super) appends: RefCell<super::pg::append::Appends>,
     pub(super) buffering: std::cell::Cell<bool>,
+    /// A statement failed outside any savepoint (writing earlier jobs' rows, opening a job's
+    /// savepoint): the transaction is aborted, and its COMMIT would silently roll back.
+    poisoned: std::cell::Cell<bool>,
 }
 
 impl PgConn {
@@ -195,6 +198,7 @@ impl PgConn {
             savepoint_opened: std::cell::Cell::new(false),
             appends: RefCell::new(Default::default()),
             buffering: std::cell::Cell::new(false),
+            poisoned: std::cell::Cell::new(false),
         })
     }
 
@@ -203,6 +207,12 @@ impl PgConn {
     pub(crate) fn defer_savepoint(&self, name: &'static str) {
         self.pending_savepoint.set(Some(name));
         self.savepoint_opened.set(false);
+    }
+
+    /// Whether a statement failed outside a savepoint since the last call: the transaction can
+    /// only be rolled back.
+    pub(crate) fn take_poisoned(&self) -> bool {
+        self.poisoned.replace(false)
     }
 
     /// Whether the savepoint deferred last was opened (one that was not never will be).
@@ -217,11 +227,13 @@ impl PgConn {
     pub(super) fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>, StoreError> {
         let mut client = self.client.borrow_mut();
         let pending = self.pending_savepoint.take();
-        if self.buffering.get() && pending.is_some() {
-            self.flush_appends(&mut client, true)?;
-        }
         if let Some(name) = pending {
-            client.batch_execute(&format!("SAVEPOINT {name}"))?;
+            let opened = if self.buffering.get() { self.flush_appends(&mut client, true) } else { Ok(()) }
+                .and_then(|()| Ok(client.batch_execute(&format!("SAVEPOINT {name}"))?));
+            if let Err(e) = opened {
+                self.poisoned.set(true);
+                return Err(e);
+            }
             self.savepoint_opened.set(true);
         }
         if self.buffering.get() {

@@ -359,7 +359,8 @@ impl Store {
         let stopped = Arc::new(AtomicBool::new(false));
         let published = Arc::new(pg::follow::Published::default());
         let (answers, committed) = mpsc::channel();
-        let after = writer::AfterCommit::LogIsTheFeed(answers);
+        let after =
+            writer::AfterCommit::LogIsTheFeed { live: live.clone(), published: published.clone(), answers };
         let answer_published = published.clone();
         std::thread::Builder::new()
             .name("atalaia-store-answers".into())

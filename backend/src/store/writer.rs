@@ -75,9 +75,14 @@ pub(super) enum AfterCommit {
         live: broadcast::Sender<Arc<LiveEvent>>,
         committed: mpsc::Sender<()>,
     },
-    /// The committed batches' answers, with the highest `seq` each must see published first
-    /// ([`answer_when_published`]).
-    LogIsTheFeed(mpsc::Sender<Committed>),
+    /// The writer publishes a committed batch itself when every earlier event is published
+    /// ([`super::pg::follow::Published`]) and answers it at once; otherwise its answers wait, with
+    /// the highest `seq` they must see published first, for the follower ([`answer_when_published`]).
+    LogIsTheFeed {
+        live: broadcast::Sender<Arc<LiveEvent>>,
+        published: Arc<super::pg::follow::Published>,
+        answers: mpsc::Sender<Committed>,
+    },
 }
 
 /// A committed batch: its highest `seq` (if it emitted) and its jobs' answers.
@@ -204,6 +209,14 @@ pub(super) fn run(
             if let (false, Some(c), Some(m)) = (finish.ok, pg, mark) {
                 c.append_reset(m);
             }
+            if pg.is_some_and(PgConn::take_poisoned) {
+                // PostgreSQL aborted the transaction outside the job's savepoint (writing earlier
+                // jobs' rows, opening the savepoint): nothing of this batch can commit.
+                tracing::error!("write transaction aborted outside a savepoint; failing the whole batch");
+                rolled_back = true;
+                finishes.push(finish);
+                continue;
+            }
             let savepoint = pg.is_none_or(|c| c.take_savepoint());
             let settled = match (savepoint, finish.ok, pg) {
                 (false, _, _) => Ok(()),
@@ -214,13 +227,27 @@ pub(super) fn run(
             match settled {
                 Ok(()) if finish.ok => events.append(&mut job_events),
                 Ok(()) => {}
+                Err(e) if pg.is_some() => {
+                    // The transaction is in doubt: fail the whole batch rather than commit what
+                    // PostgreSQL may have rolled back.
+                    tracing::error!(error = %e, "savepoint handling failed; failing the whole batch");
+                    rolled_back = true;
+                }
                 Err(e) => tracing::error!(error = %e, "savepoint handling failed"),
             }
             finishes.push(finish);
         }
         if rolled_back {
+            if let Some(c) = pg {
+                // Nothing buffered may be written (the ROLLBACK would send it first).
+                c.end_appends();
+                let _ = db.run("ROLLBACK");
+            }
             for f in finishes {
                 (f.reply)(Some(StoreError::Conflict(BATCH_LOST.into())));
+            }
+            if lost() {
+                return Ended::SessionLost;
             }
             continue;
         }
@@ -249,7 +276,11 @@ pub(super) fn run(
                             let _ = live.send(Arc::new(e));
                         }
                     }
-                    AfterCommit::LogIsTheFeed(answers) => {
+                    AfterCommit::LogIsTheFeed { live, published, answers } => {
+                        if head.is_some() && published.publish_batch(&mut events, live) {
+                            finishes.into_iter().for_each(|f| (f.reply)(None));
+                            continue;
+                        }
                         // Answered once the follower published the batch's events; meanwhile
                         // the writer goes on with the next batch.
                         if let Err(mpsc::SendError((_, finishes))) = answers.send((head, finishes)) {

@@ -20,8 +20,15 @@ const POLL: Duration = Duration::from_millis(500);
 /// Events read per query.
 const PAGE: usize = 2_000;
 
-/// How far the follower has published: the writer waits on it, so that when a write resolves its
-/// events are on the live feed already — as on SQLite, whose writer publishes them itself. A
+/// How far this server's live feed has published the log. Events reach the feed in `seq` order,
+/// exactly once, by one of two ways: the writer hands its own batch over right after the commit
+/// when every earlier event is published already (the usual case, and always with one server),
+/// and the follower reads the rest back from the log (other servers' events, and a batch whose
+/// predecessors are not all published yet). Both publish under this one lock, skipping what is
+/// published already.
+///
+/// A write resolves once its events are published (the writer answers at once, or the answers'
+/// thread waits here), so that its caller finds them in the server's own feed, as on SQLite. A
 /// device's next fix is then evaluated against the zone the same client just saved.
 #[derive(Default)]
 pub struct Published {
@@ -30,8 +37,56 @@ pub struct Published {
 }
 
 impl Published {
+    fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
+        self.seq.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The highest `seq` published.
+    pub fn head(&self) -> u64 {
+        *self.lock()
+    }
+
+    /// Publishes the events (in `seq` order) that follow what is published; those at or below it
+    /// went out already.
+    fn publish(&self, events: Vec<LiveEvent>, live: &broadcast::Sender<Arc<LiveEvent>>) {
+        let mut at = self.lock();
+        let before = *at;
+        for event in events {
+            if event.seq > *at {
+                *at = event.seq;
+                // No subscribers is fine: nobody is watching.
+                let _ = live.send(Arc::new(event));
+            }
+        }
+        if *at > before {
+            self.moved.notify_all();
+        }
+    }
+
+    /// The writer's committed batch, published by the writer itself when it directly follows
+    /// what is published (its events are numbered consecutively); whether it was. When not, the
+    /// follower will read it back from the log.
+    pub fn publish_batch(
+        &self,
+        events: &mut Vec<LiveEvent>,
+        live: &broadcast::Sender<Arc<LiveEvent>>,
+    ) -> bool {
+        let mut at = self.lock();
+        let consecutive = events.windows(2).all(|w| w[1].seq == w[0].seq + 1);
+        match events.first() {
+            Some(first) if consecutive && first.seq == *at + 1 => {}
+            _ => return false,
+        }
+        for event in events.drain(..) {
+            *at = event.seq;
+            let _ = live.send(Arc::new(event));
+        }
+        self.moved.notify_all();
+        true
+    }
+
     fn advance(&self, seq: u64) {
-        let mut at = self.seq.lock().unwrap_or_else(|p| p.into_inner());
+        let mut at = self.lock();
         if seq > *at {
             *at = seq;
             self.moved.notify_all();
@@ -41,7 +96,7 @@ impl Published {
     /// Waits until events up to `seq` are published, or `limit` passes; whether they were.
     pub fn wait_for(&self, seq: u64, limit: Duration) -> bool {
         let deadline = Instant::now() + limit;
-        let mut at = self.seq.lock().unwrap_or_else(|p| p.into_inner());
+        let mut at = self.lock();
         while *at < seq {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -84,16 +139,16 @@ fn follow(
     let db = Db::from(&session);
     db.run(&format!("LISTEN {}", super::log::CHANNEL))?;
     loop {
-        // Read first: what was committed while this session was not listening yet.
+        // Read first: what was committed while this session was not listening yet. What the
+        // writer published itself is not read again.
         loop {
+            *cursor = (*cursor).max(published.head());
             let page = Store::events_since(db, *cursor, PAGE)?;
             let full = page.len() == PAGE;
-            for event in page {
-                *cursor = event.seq;
-                // No subscribers is fine: nobody is watching.
-                let _ = live.send(Arc::new(event));
+            if let Some(last) = page.last() {
+                *cursor = last.seq;
             }
-            published.advance(*cursor);
+            published.publish(page, live);
             if !full {
                 break;
             }
@@ -101,9 +156,13 @@ fn follow(
         if stop.load(Ordering::Relaxed) {
             return Ok(());
         }
-        // A ring, or the poll's end; several rings read once.
-        if session.notification(POLL)?.is_some() {
-            while session.notification(Duration::ZERO)?.is_some() {}
+        // Wait for a ring whose head (a batch's highest `seq`) is not published yet, or for the
+        // poll's end. A ring for a batch this server's writer published itself needs no read.
+        let deadline = Instant::now() + POLL;
+        while let Some(head) = session.notification(deadline.saturating_duration_since(Instant::now()))? {
+            if head.parse::<u64>().map_or(true, |h| h > published.head()) {
+                break;
+            }
         }
     }
 }
