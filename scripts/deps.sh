@@ -30,6 +30,10 @@ if [ "$profile" = "packages" ]; then
             libwayland-client0 libwayland-egl1 libvulkan1 libegl1 libasound2 adduser systemd curl
             wixl msitools pkg-config libasound2-dev python3)
 fi
+if [ "$profile" = "test" ]; then
+  # python3-venv: schemathesis' own environment below.
+  packages+=(python3-venv)
+fi
 # Node.js and npm build the crew web app the server carries (crew-app/, backend/build.rs).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
@@ -41,17 +45,35 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" -eq 0 ]; then
-  sudo=()
-elif command -v sudo >/dev/null 2>&1; then
-  sudo=(sudo)
-else
-  echo "deps: missing packages ${missing[*]} and no root/sudo to install them" >&2
-  exit 1
+# schemathesis (PyPI) checks the API against its OpenAPI document (tests/tests/api_schemathesis.rs),
+# in a virtual environment of its own, pinned.
+install_schemathesis() {
+  local version=4.32.5
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/atalaia/schemathesis"
+  if [ -x "$venv/bin/schemathesis" ] && "$venv/bin/schemathesis" --version 2>/dev/null | grep -q " $version\$"; then
+    return
+  fi
+  echo "deps: installing schemathesis $version into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "deps: missing packages ${missing[*]} and no root/sudo to install them" >&2
+    exit 1
+  fi
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ "$profile" = "test" ]; then
+  install_schemathesis
+fi

@@ -21,10 +21,11 @@ cargo build --locked -p atalaia-backend --bin atalaia-server
 # nextest when present (one summary line, each test in its own process), cargo test otherwise.
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --locked --workspace --no-fail-fast
-  # Tests that start PostgreSQL clusters of their own ran above already.
+  # Tests that start PostgreSQL clusters of their own ran above already, and so did schemathesis
+  # (its server is a process of its own on SQLite either way).
   tests=(cargo nextest run --locked -p atalaia-tests --no-fail-fast -E 'not (binary(pg_failover) |
     binary(replicas) | binary(pg_leader) | binary(pg_log) | binary(pg_restart) | binary(store_conformance) |
-    binary(pg_migrate))')
+    binary(pg_migrate) | binary(api_schemathesis))')
 else
   cargo test --locked --workspace --no-fail-fast
   tests=(cargo test --locked -p atalaia-tests --no-fail-fast)

@@ -30,6 +30,7 @@ const SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
 #[into_params(parameter_in = Query)]
 pub struct LiveQuery {
     /// The last `seq` this console applied: the feed resumes after it.
+    #[serde(default, deserialize_with = "atalaia_core::wire::int64::optional")]
     pub since: Option<u64>,
     /// The database `since` belongs to (the `instance` of the snapshot the console started
     /// from); another database's `seq` means nothing here, so the console gets a snapshot.

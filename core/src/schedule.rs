@@ -9,9 +9,20 @@ use serde::{Deserialize, Serialize};
 /// start and end times as "HH:MM".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Window {
+    #[schema(schema_with = weekdays)]
     pub days: Vec<u8>,
     pub start: String,
     pub end: String,
+}
+
+/// The document's schema of [`Window::days`]: one or more ISO weekdays.
+fn weekdays() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(7)))
+        .min_items(Some(1))
+        .description(Some("ISO weekdays, 1 = Monday … 7 = Sunday"))
+        .build()
 }
 
 /// When a zone is in force. An empty list of windows would never be in force, so it is refused by

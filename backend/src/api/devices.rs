@@ -41,7 +41,9 @@ pub async fn get_device(
 
 /// Register a device; linking it to a vehicle also records the tracker on the vehicle.
 #[utoipa::path(post, path = "/api/v1/devices", tag = "monitoring", request_body = NewDevice,
-    responses((status = 201, body = Device), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = Device), (status = 200, body = Device, description = "replay of an id already stored"),
+        (status = 404, body = Problem, description = "the person or the vehicle named does not exist"),
+        (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn create_device(
     State(state): State<AppState>,
     caller: Caller,

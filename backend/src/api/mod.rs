@@ -25,10 +25,47 @@ use axum::extract::{FromRequest, State};
 use axum::routing::get;
 use axum::{Json, Router};
 
-/// JSON body whose rejections are problem+json like every other error.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// JSON body whose rejections are problem+json like every other error. Every body of the API is
+/// a JSON object (serde would also read a record from the array of its fields: refused). A number
+/// with a zero fraction (`3.0`) is an integer to JSON Schema, so it is read as one where the body
+/// has an integer (other clients and generators write numbers so).
 pub struct Body<T>(pub T);
+
+impl<T, S> FromRequest<S> for Body<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(mut value) = Json::<serde_json::Value>::from_request(req, state).await?;
+        if !value.is_object() {
+            return Err(ApiError::BadRequest("JSON inválido: o corpo deve ser um objeto JSON.".into()));
+        }
+        integral_numbers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(Body)
+            .map_err(|e| ApiError::BadRequest(format!("JSON inválido: {}: {}", e.path(), e.inner())))
+    }
+}
+
+/// Every number with a zero fraction that an integer can hold, as that integer.
+fn integral_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^53 every integer is exact in a float.
+            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
 
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(rej: axum::extract::rejection::JsonRejection) -> Self {
@@ -120,3 +157,16 @@ pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Health>> {
 
 /// The caller, for handlers that only need authentication.
 pub type Caller = AuthUser;
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn issue_24_item_5_a_number_with_a_zero_fraction_is_read_as_an_integer() {
+        let mut v = json!({"victim": 4479.0, "vitals": [2.0, 2.5, -0.0], "big": 1e300, "n": 7});
+        super::integral_numbers(&mut v);
+        assert_eq!(v, json!({"victim": 4479, "vitals": [2, 2.5, 0], "big": 1e300, "n": 7}));
+        assert!(serde_json::from_value::<u32>(v["victim"].clone()).is_ok());
+    }
+}

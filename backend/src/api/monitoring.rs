@@ -82,7 +82,8 @@ pub async fn get_person(
     Ok(Json(person))
 }
 
-#[utoipa::path(post, path = "/api/v1/persons", tag = "monitoring", request_body = NewPerson, responses((status = 201, body = Person), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/persons", tag = "monitoring", request_body = NewPerson, responses((status = 201, body = Person),
+    (status = 200, body = Person, description = "replay of an id already stored"), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn create_person(
     State(state): State<AppState>,
     caller: Caller,
@@ -136,7 +137,9 @@ pub async fn create_person(
 /// Correct or update a person's record (issue 22 item 1, III-2.7): the body is the whole record
 /// as on registration; what changed is kept in the record's history (`GET /persons/{id}/history`).
 #[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "monitoring", params(("id" = String, Path)), request_body = NewPerson,
-    responses((status = 200, body = Person), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Person), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "corrected by someone else since `revision`"),
+        (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn update_person(
     State(state): State<AppState>,
     caller: Caller,
@@ -327,7 +330,9 @@ pub async fn create_zone(
 /// buffer. The zone keeps its id, its creation time and whether it is active; the detection
 /// engine takes the new shape from the live event at once.
 #[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "monitoring", params(("id" = String, Path)), request_body = NewZone,
-    responses((status = 200, body = Zone), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Zone), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "the zone was lifted and can no longer change"),
+        (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn update_zone(
     State(state): State<AppState>,
     caller: Caller,

@@ -47,6 +47,13 @@ impl Modify for ErrorResponses {
                         response.content.insert(PROBLEM.to_owned(), c);
                     }
                 }
+                // A file sent as it is (a photo, a PDF, an attachment) is bytes, not a JSON array of
+                // numbers, whatever Rust type carries it.
+                for (media, content) in op.request_body.iter_mut().flat_map(|b| b.content.iter_mut()) {
+                    if media != "application/json" {
+                        content.schema = Some(binary());
+                    }
+                }
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 let reads_query =
                     op.parameters.iter().flatten().any(|p| p.parameter_in == ParameterIn::Query);
@@ -78,6 +85,15 @@ impl Modify for ErrorResponses {
             }
         }
     }
+}
+
+/// The schema of bytes sent as they are.
+fn binary() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+        .into()
 }
 
 /// The media type of every error (RFC 9457).
@@ -135,6 +151,78 @@ const PROBLEM: &str = "application/problem+json";
 )]
 pub struct ApiDoc;
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document() -> Json<serde_json::Value> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    nullable_as_one_of(&mut doc);
+    bodies_naming_records(&mut doc);
+    Json(doc)
+}
+
+/// 404 on every operation whose JSON body names another record by its id (a person, a
+/// vehicle, a device): the record may not exist.
+fn bodies_naming_records(doc: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let names_a_record = |schema: &Value| -> bool {
+        let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) else { return false };
+        let properties = &doc["components"]["schemas"][name]["properties"];
+        properties.as_object().is_some_and(|props| {
+            // Its own `id` (a client-chosen id for a new record) names nothing else.
+            props.iter().filter(|(k, _)| *k != "id").any(|(_, p)| {
+                let text = p.to_string();
+                text.contains("Id\"") && text.contains("#/components/schemas/")
+            })
+        })
+    };
+    let mut add = Vec::new();
+    for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in ops.as_object().into_iter().flatten() {
+            let body = &op["requestBody"]["content"]["application/json"]["schema"];
+            if names_a_record(body) && op["responses"].get("404").is_none() {
+                add.push((path.clone(), method.clone()));
+            }
+        }
+    }
+    for (path, method) in add {
+        doc["paths"][&path][&method]["responses"]["404"] = json!({
+            "description": "Um registro citado no corpo não existe",
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        });
+    }
+}
+
+/// The constraints a value must meet when it is not null.
+const CONSTRAINTS: [&str; 6] = ["format", "pattern", "minLength", "maxLength", "minimum", "maximum"];
+
+/// `{"type": ["string", "null"], "format": "date-time"}` as `{"oneOf": [{"type": "null"},
+/// {"type": "string", "format": "date-time"}]}`: the same to JSON Schema, but tools that build
+/// requests from the document (generators, fuzzers) lose the format, pattern or bounds of a type
+/// list and send an empty string where a date is due.
+fn nullable_as_one_of(v: &mut serde_json::Value) {
+    use serde_json::{Map, Value, json};
+    match v {
+        Value::Object(map) => {
+            let nullable_type = match map.get("type") {
+                Some(Value::Array(types)) if types.len() == 2 && types.contains(&json!("null")) => {
+                    types.iter().find(|t| *t != "null").cloned()
+                }
+                _ => None,
+            };
+            if let Some(ty) = nullable_type
+                && CONSTRAINTS.iter().any(|c| map.contains_key(*c))
+            {
+                let mut inner = Map::new();
+                inner.insert("type".into(), ty);
+                for c in CONSTRAINTS {
+                    if let Some(x) = map.remove(c) {
+                        inner.insert(c.into(), x);
+                    }
+                }
+                map.remove("type");
+                map.insert("oneOf".into(), json!([{"type": "null"}, Value::Object(inner)]));
+            }
+            map.values_mut().for_each(nullable_as_one_of);
+        }
+        Value::Array(items) => items.iter_mut().for_each(nullable_as_one_of),
+        _ => {}
+    }
 }

@@ -182,7 +182,8 @@ pub async fn report(
 /// Give a user a profile (and the profile's kind of seat); from the user's next request on they
 /// may do exactly what it grants. Audited with the reason-free difference of permissions.
 #[utoipa::path(put, path = "/api/v1/users/{id}/profile", tag = "auth", params(("id" = String, Path)), request_body = UserProfile,
-    responses((status = 200, body = UserInfo), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = UserInfo), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "an administrator changing their own profile")), security(("bearer" = [])))]
 pub async fn assign(
     State(state): State<AppState>,
     caller: Caller,

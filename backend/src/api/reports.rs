@@ -187,11 +187,11 @@ pub async fn report(
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// Events after this sequence number (0: from the start); continue from the last line's `seq`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "atalaia_core::wire::int64::required")]
     pub since: u64,
     /// At most this many lines (default and maximum 50,000).
-    #[serde(default)]
-    pub limit: Option<usize>,
+    #[serde(default, deserialize_with = "atalaia_core::wire::int64::optional")]
+    pub limit: Option<u64>,
     /// Comma-separated event kinds (alarm, notification, position, occurrence, vehicle, person,
     /// device, zone, command, ...); all when absent.
     #[serde(default)]
@@ -201,7 +201,8 @@ pub struct ExportQuery {
 /// The event history for BI tools (16.2.21), as JSON Lines (`application/x-ndjson`): one
 /// `{"seq", "at", "kind", "body"}` object per line, oldest first, resumable by `since`.
 #[utoipa::path(get, path = "/api/v1/export/events", tag = "reports", params(ExportQuery),
-    responses((status = 200, description = "application/x-ndjson"), (status = 403, body = Problem)),
+    responses((status = 200, description = "application/x-ndjson"), (status = 403, body = Problem),
+        (status = 422, body = Problem, description = "an unknown event kind")),
     security(("bearer" = [])))]
 pub async fn export_events(
     State(state): State<AppState>,
@@ -213,7 +214,7 @@ pub async fn export_events(
     if caller.user.unit.is_some() {
         return Err(ApiError::Forbidden);
     }
-    let limit = q.limit.unwrap_or(50_000).clamp(1, 50_000);
+    let limit = q.limit.unwrap_or(50_000).clamp(1, 50_000) as usize;
     let kinds: Vec<String> = q
         .kinds
         .as_deref()

@@ -79,7 +79,18 @@ pub struct DocumentRef {
 #[into_params(parameter_in = Query)]
 pub struct NewDocument {
     pub kind: DocumentKind,
+    #[param(pattern = r"\S", max_length = 200)]
+    #[schema(pattern = r"\S", max_length = 200)]
     pub title: String,
+    /// Without control characters.
+    #[param(
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        max_length = 200
+    )]
+    #[schema(
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        max_length = 200
+    )]
     pub file_name: String,
 }
 

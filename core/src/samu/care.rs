@@ -12,8 +12,11 @@ use serde::{Deserialize, Serialize};
 /// scale scores the same ranges with age-adapted criteria).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Glasgow {
+    #[schema(minimum = 1, maximum = 4)]
     pub eye: u8,
+    #[schema(minimum = 1, maximum = 5)]
     pub verbal: u8,
+    #[schema(minimum = 1, maximum = 6)]
     pub motor: u8,
 }
 

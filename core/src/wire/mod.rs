@@ -9,8 +9,10 @@ use crate::samu::{Occurrence, Vehicle};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod de;
 mod monitoring;
 mod samu;
+pub use de::{int64, object};
 
 pub use monitoring::*;
 pub use samu::*;
@@ -65,6 +67,7 @@ pub struct UserInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserUnit {
     pub unit: Option<String>,
+    #[schema(pattern = r"\S", max_length = 500)]
     pub reason: String,
 }
 
@@ -76,6 +79,7 @@ fn active_by_default() -> bool {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserActivation {
     pub active: bool,
+    #[schema(pattern = r"\S", max_length = 500)]
     pub reason: String,
 }
 
@@ -121,9 +125,12 @@ impl std::fmt::Debug for LoginResponse {
 
 #[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
+    #[schema(pattern = r"^\s*[A-Za-z0-9._-]{1,64}\s*$")]
     pub username: String,
+    #[schema(pattern = r"\S", max_length = 200)]
     pub display_name: String,
     pub role: Role,
+    #[schema(min_length = 8, max_length = 1024)]
     pub password: String,
     /// The organisational unit (RFS177); none: the central.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,6 +184,7 @@ pub const UNIT_MAX: usize = 100;
 #[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
     pub current_password: String,
+    #[schema(min_length = 8)]
     pub new_password: String,
 }
 
@@ -322,6 +330,7 @@ pub struct AuditQuery {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     /// At most 5,000; 200 when absent.
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub limit: Option<u32>,
     /// A kind of action: `person` finds `person.create`, `person.update`, … (RFS174).
     #[serde(default)]
@@ -379,6 +388,7 @@ pub enum AlarmAction {
     StartProcedure,
     /// Tick step `index` (from 0) of the alarm's procedure.
     CompleteStep {
+        #[schema(maximum = 1000)]
         index: usize,
     },
     Note {
@@ -414,6 +424,7 @@ pub struct PositionQuery {
     pub person_id: Option<PersonId>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub limit: Option<u32>,
 }
 
@@ -605,7 +616,9 @@ mod tests {
 pub struct NewProfile {
     /// Short stable name: lower-case letters, digits and '-' (ignored on PUT: the path names it).
     #[serde(default)]
+    #[schema(pattern = r"^\s*[a-z0-9-]{1,40}\s*$")]
     pub id: String,
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: String,
     /// The kind of seat its users work at.
     pub base: Role,

@@ -25,7 +25,7 @@ pub struct NewPerson {
     pub linked_person: Option<PersonId>,
     /// Identification and contact (III-2.21, 16.2.16); left out of a correction, the record's
     /// is kept as it is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::object")]
     pub personal: Option<crate::monitoring::PersonalData>,
     /// The record's revision the correction was made on (`Person::revision`): when the stored
     /// one is newer, someone else corrected it meanwhile and the correction is refused (409).
@@ -136,13 +136,16 @@ impl NewPerson {
 pub struct NewDevice {
     #[serde(default)]
     pub id: Option<DeviceId>,
+    #[schema(pattern = r"^\s*[A-Za-z0-9_-]{1,64}\s*$")]
     pub imei: String,
     pub kind: DeviceKind,
     #[serde(default = "default_active")]
     pub state: DeviceState,
     #[serde(default)]
+    #[schema(max_length = 32)]
     pub sim1: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 32)]
     pub sim2: Option<String>,
     #[serde(default)]
     pub person_id: Option<PersonId>,
@@ -150,6 +153,7 @@ pub struct NewDevice {
     pub vehicle_id: Option<VehicleId>,
     /// Reporting interval, 15 s to 3 min (III-2.20).
     #[serde(default)]
+    #[schema(minimum = 15, maximum = 180)]
     pub report_interval_s: Option<u32>,
     /// The device model (`GET /device-models`); none: the default model of its kind.
     #[serde(default)]
@@ -282,8 +286,10 @@ pub struct NewGroupRules {
     #[serde(default)]
     pub disabled: Vec<crate::alarm::AlarmKind>,
     #[serde(default)]
+    #[schema(minimum = 60, maximum = 86400)]
     pub signal_timeout_s: Option<u32>,
     #[serde(default)]
+    #[schema(maximum = 600)]
     pub zone_dwell_s: Option<u32>,
 }
 
@@ -332,6 +338,7 @@ pub struct NewCommand {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ZoneStateChange {
     pub action: crate::monitoring::ZoneAction,
+    #[schema(pattern = r"\S", max_length = 500)]
     pub reason: String,
 }
 

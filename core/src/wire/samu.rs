@@ -208,12 +208,14 @@ impl RegulationUpdate {
 /// A reason, for closing an occurrence (RFS185) or calling off a dispatch.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reason {
+    #[schema(pattern = r"\S")]
     pub reason: String,
 }
 
 /// Text appended to an occurrence after closure (RFS133).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewAddendum {
+    #[schema(pattern = r"\S")]
     pub text: String,
 }
 
@@ -266,10 +268,12 @@ pub struct PanelRow {
 pub struct NewVehicle {
     #[serde(default)]
     pub id: Option<VehicleId>,
+    #[schema(pattern = r"\S")]
     pub code: String,
     pub kind: VehicleKind,
     #[serde(default)]
     pub base: String,
+    #[schema(pattern = r"\S")]
     pub municipality: String,
     #[serde(default)]
     pub conveniado: bool,

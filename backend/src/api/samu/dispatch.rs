@@ -61,6 +61,7 @@ pub fn release(ctx: &mut WriteCtx<'_>, mut d: Dispatch, actor: &Actor) -> Result
 /// vehicle (RFS054). Replaying the same id returns the stored dispatch.
 #[utoipa::path(post, path = "/api/v1/dispatches", tag = "samu", request_body = NewDispatch,
     responses((status = 201, body = Dispatch), (status = 200, body = Dispatch, description = "replay of an id already stored"),
+        (status = 404, body = Problem, description = "the occurrence or the vehicle named does not exist"),
         (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn create_dispatch(
     State(state): State<AppState>,

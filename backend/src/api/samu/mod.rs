@@ -99,7 +99,8 @@ pub async fn list_occurrences(
 /// duplicate, so an offline console's outbox can resend safely.
 #[utoipa::path(post, path = "/api/v1/occurrences", tag = "samu", request_body = NewOccurrence,
     responses((status = 201, body = Occurrence), (status = 200, body = Occurrence, description = "replay of an id already stored"),
-        (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+        (status = 403, body = Problem), (status = 409, body = Problem, description = "the id names another occurrence"),
+        (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn create_occurrence(
     State(state): State<AppState>,
     caller: Caller,
@@ -216,7 +217,8 @@ pub async fn list_vehicles(State(state): State<AppState>, caller: Caller) -> Api
 }
 
 #[utoipa::path(post, path = "/api/v1/vehicles", tag = "samu", request_body = NewVehicle,
-    responses((status = 201, body = Vehicle), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = Vehicle), (status = 200, body = Vehicle, description = "replay of an id already stored"),
+        (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn create_vehicle(
     State(state): State<AppState>,
     caller: Caller,
