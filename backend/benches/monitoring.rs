@@ -6,10 +6,12 @@
 //!   decode → store → detect → live feed: live OsmAnd reports over HTTP/1.1 keep-alive
 //!   connections from concurrent senders; the rate counts reports acknowledged *and* delivered
 //!   to a live-feed subscriber.
-//! `cargo bench -p atalaia-backend --bench monitoring -- latency [PROBES]`
+//! `cargo bench -p atalaia-backend --bench monitoring -- latency [PROBES [SERVERS]]`
 //!   the nominal load (4,000 devices every 30 s = 133 reports/s) runs in the background while a
 //!   probe device reports its strap opened: time from sending the report to the alarm arriving
-//!   on the live feed.
+//!   on the live feed. SERVERS (PostgreSQL only, `ATALAIA_BENCH_DATABASE`) runs that many servers
+//!   on the one database, the background spread over them; the probe reports to a server that
+//!   does not lead (its input is queued for the leader) and the feed is read on a third one.
 //! `cargo bench -p atalaia-backend --bench monitoring -- replay [POINTS]`
 //!   one device replays a store-and-forward backlog over Teltonika TCP (packets of 50 records,
 //!   each acknowledged before the next): time from the first byte to the last acknowledgement,
@@ -44,14 +46,22 @@ fn imei(i: usize) -> String {
 
 struct World {
     running: atalaia_backend::Running,
+    /// More servers on the same PostgreSQL, started after the first (which leads).
+    others: Vec<atalaia_backend::Running>,
     homes: Vec<LatLon>,
     people: Vec<PersonId>,
     _dir: tempfile::TempDir,
 }
 
 async fn world() -> World {
+    world_of(1).await
+}
+
+async fn world_of(servers: usize) -> World {
     let dir = tempfile::tempdir().expect("tempdir");
-    let running = atalaia_backend::start(Config::embedded(database(dir.path()))).await.expect("server");
+    let db = database(dir.path());
+    assert!(servers == 1 || db.to_string_lossy().starts_with("postgres"), "several servers need PostgreSQL");
+    let running = atalaia_backend::start(Config::embedded(db.clone())).await.expect("server");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     let homes: Vec<LatLon> = (0..PEOPLE)
         .map(|_| CENTRE.moved(rng.random_range(0.0..360.0), rng.random_range(0.0..15_000.0)))
@@ -138,7 +148,11 @@ async fn world() -> World {
         PEOPLE * ZONES_PER_PERSON,
         started.elapsed().as_secs_f64()
     );
-    World { running, homes, people, _dir: dir }
+    let mut others = Vec::new();
+    for _ in 1..servers {
+        others.push(atalaia_backend::start(Config::embedded(db.clone())).await.expect("server"));
+    }
+    World { running, others, homes, people, _dir: dir }
 }
 
 /// A place near home (inside the inclusion zone) with some GPS jitter.
@@ -257,14 +271,18 @@ async fn read_response(conn: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> u
     }
 }
 
-async fn latency(probes: usize) {
-    let w = world().await;
+async fn latency(probes: usize, servers: usize) {
+    let w = world_of(servers).await;
     let client = reqwest::Client::new();
-    let url = w.running.osmand_url();
+    let all: Vec<&atalaia_backend::Running> = std::iter::once(&w.running).chain(&w.others).collect();
+    let urls: Arc<Vec<String>> = Arc::new(all.iter().map(|r| r.osmand_url()).collect());
+    // The probe reports to a server that does not lead; the feed is read on another one.
+    let url = urls[1 % all.len()].clone();
+    let reader = all[2 % all.len()];
     // Background: every device every 30 s, i.e. one report every 7.5 ms.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let background = {
-        let (client, url, homes, stop) = (client.clone(), url.clone(), w.homes.clone(), stop.clone());
+        let (client, urls, homes, stop) = (client.clone(), urls.clone(), w.homes.clone(), stop.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_micros(7_500));
             let mut n = 0usize;
@@ -273,6 +291,7 @@ async fn latency(probes: usize) {
                 // Devices 1.. only: device 0 is the probe.
                 let i = 1 + n % (PEOPLE - 1);
                 let p = near(homes[i], n);
+                let url = &urls[i % urls.len()];
                 let q = format!("{url}/?id={}&lat={:.7}&lon={:.7}&accuracy=5", imei(i), p.lat, p.lon);
                 let c = client.clone();
                 tokio::spawn(async move {
@@ -284,7 +303,7 @@ async fn latency(probes: usize) {
     };
     let probe_person = w.people[0];
     let home = w.homes[0];
-    let mut live = w.running.state.store.subscribe();
+    let mut live = reader.state.store.subscribe();
     let mut samples = Vec::with_capacity(probes);
     for k in 0..probes * 2 {
         let open = k % 2 == 0;
@@ -319,12 +338,15 @@ async fn latency(probes: usize) {
     let _ = background.await;
     samples.sort();
     println!(
-        "latency: {probes} strap-cut alarms under 133 reports/s background: median {:.2} ms, \
-         p99 {:.2} ms, max {:.2} ms (report sent → alarm on the live feed)",
+        "latency: {probes} strap-cut alarms under 133 reports/s background, {servers} server(s): \
+         median {:.2} ms, p99 {:.2} ms, max {:.2} ms (report sent → alarm on the live feed)",
         percentile(&samples, 0.5).as_secs_f64() * 1e3,
         percentile(&samples, 0.99).as_secs_f64() * 1e3,
         samples.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
     );
+    for other in w.others {
+        other.shutdown().await;
+    }
     w.running.shutdown().await;
 }
 
@@ -386,7 +408,7 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let num = |i: usize, default: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default);
     match args.first().map(String::as_str) {
-        Some("latency") => latency(num(1, 300)).await,
+        Some("latency") => latency(num(1, 300), num(2, 1).max(1)).await,
         Some("replay") => replay(num(1, 50_000)).await,
         _ => throughput(num(1, 40_000), num(2, 64)).await,
     }
