@@ -193,7 +193,7 @@ pub async fn list_alarms(
     Ok(Json(found))
 }
 
-#[utoipa::path(get, path = "/api/v1/alarms/{id}", tag = "alarms", params(("id" = String, Path)), responses((status = 200, body = Alarm), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/alarms/{id}", tag = "alarms", params(("id" = atalaia_core::ids::AlarmId, Path)), responses((status = 200, body = Alarm), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_alarm(
     State(state): State<AppState>,
     caller: Caller,
@@ -220,7 +220,7 @@ pub async fn get_alarm(
 }
 
 /// Claim, start the procedure, annotate or close an alarm.
-#[utoipa::path(post, path = "/api/v1/alarms/{id}/actions", tag = "alarms", params(("id" = String, Path)), request_body = AlarmAction,
+#[utoipa::path(post, path = "/api/v1/alarms/{id}/actions", tag = "alarms", params(("id" = atalaia_core::ids::AlarmId, Path)), request_body = AlarmAction,
     responses((status = 200, body = Alarm), (status = 409, body = Problem, description = "already claimed by someone else"),
         (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn act(

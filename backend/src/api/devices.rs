@@ -30,7 +30,7 @@ pub async fn list_devices(State(s): State<AppState>, caller: Caller) -> ApiResul
     list_of(&s, &caller, Permission::DeviceRead).await
 }
 
-#[utoipa::path(get, path = "/api/v1/devices/{id}", tag = "monitoring", params(("id" = String, Path)), responses((status = 200, body = Device), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/devices/{id}", tag = "monitoring", params(("id" = atalaia_core::ids::DeviceId, Path)), responses((status = 200, body = Device), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_device(
     State(s): State<AppState>,
     caller: Caller,
@@ -125,7 +125,7 @@ fn one_active(conn: crate::store::db::Db<'_>, person: &Person, device: &Device) 
 /// lost, restock, deactivate, or replace on its wearer by a spare from stock — both devices
 /// change in one transaction. The reason is required for all but activation; every step is kept
 /// on the device's record and in the audit trail. What the state does not allow is 409.
-#[utoipa::path(post, path = "/api/v1/devices/{id}/state", tag = "monitoring", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/devices/{id}/state", tag = "monitoring", params(("id" = atalaia_core::ids::DeviceId, Path)),
     request_body = DeviceChange,
     responses((status = 200, body = Device), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -191,7 +191,7 @@ pub async fn change_device_state(
 }
 
 /// Commands sent to a device, newest first, with their delivery state.
-#[utoipa::path(get, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = atalaia_core::ids::DeviceId, Path)),
     responses((status = 200, body = [DeviceCommand]), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn list_commands(
     State(s): State<AppState>,
@@ -215,7 +215,7 @@ pub async fn list_commands(
 /// Queue a command for a device (16.2.15, III-2.20): an alert to the wearer needs the right to
 /// handle alarms, a new reporting interval the right to manage devices. Answers 202: delivery
 /// and the device's acknowledgement follow on the live feed.
-#[utoipa::path(post, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/devices/{id}/commands", tag = "monitoring", params(("id" = atalaia_core::ids::DeviceId, Path)),
     request_body = NewCommand,
     responses((status = 202, body = DeviceCommand), (status = 409, body = Problem, description = "the device is not active"), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

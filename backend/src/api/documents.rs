@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
 /// 20 MiB); kind, title and the file's name in the query. The same file again for this person
 /// answers the document already kept (200) instead of a new one (201).
 #[utoipa::path(post, path = "/api/v1/persons/{id}/documents", tag = "monitoring",
-    params(("id" = String, Path), NewDocument),
+    params(("id" = atalaia_core::ids::PersonId, Path), NewDocument),
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses((status = 201, body = DocumentRef), (status = 200, body = DocumentRef), (status = 404, body = Problem),
         (status = 413, body = Problem), (status = 422, body = Problem)),
@@ -101,7 +101,7 @@ pub async fn add_document(
 }
 
 /// The person's documents, newest first: what each is, who attached it and when (not the files).
-#[utoipa::path(get, path = "/api/v1/persons/{id}/documents", tag = "monitoring", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/persons/{id}/documents", tag = "monitoring", params(("id" = atalaia_core::ids::PersonId, Path)),
     responses((status = 200, body = [DocumentRef]), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn list_documents(
     State(state): State<AppState>,
@@ -123,7 +123,7 @@ pub async fn list_documents(
 
 /// One document's file, as attached, to save or open. Each opening is audited.
 #[utoipa::path(get, path = "/api/v1/persons/{id}/documents/{doc}", tag = "monitoring",
-    params(("id" = String, Path), ("doc" = String, Path)),
+    params(("id" = atalaia_core::ids::PersonId, Path), ("doc" = String, Path)),
     responses((status = 200, content_type = "application/pdf"), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get_document(

@@ -68,7 +68,7 @@ pub async fn list_persons(State(s): State<AppState>, caller: Caller) -> ApiResul
     list_of(&s, &caller, Permission::PersonRead).await
 }
 
-#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "monitoring", params(("id" = String, Path)), responses((status = 200, body = Person), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "monitoring", params(("id" = atalaia_core::ids::PersonId, Path)), responses((status = 200, body = Person), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_person(
     State(s): State<AppState>,
     caller: Caller,
@@ -136,7 +136,7 @@ pub async fn create_person(
 
 /// Correct or update a person's record (issue 22 item 1, III-2.7): the body is the whole record
 /// as on registration; what changed is kept in the record's history (`GET /persons/{id}/history`).
-#[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "monitoring", params(("id" = String, Path)), request_body = NewPerson,
+#[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "monitoring", params(("id" = atalaia_core::ids::PersonId, Path)), request_body = NewPerson,
     responses((status = 200, body = Person), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "corrected by someone else since `revision`"),
         (status = 422, body = Problem)), security(("bearer" = [])))]
@@ -202,7 +202,7 @@ pub async fn update_person(
 }
 
 /// A person's record history: registration and every change, who made it and when, newest first.
-#[utoipa::path(get, path = "/api/v1/persons/{id}/history", tag = "monitoring", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/persons/{id}/history", tag = "monitoring", params(("id" = atalaia_core::ids::PersonId, Path)),
     responses((status = 200, body = [AuditEntry]), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn person_history(
     State(state): State<AppState>,
@@ -245,7 +245,7 @@ fn record_history(
 
 /// A zone's history: drawn, each change of its shape or owner, each suspension, resumption and
 /// its lifting with the reason, who and when, newest first (III-2.13).
-#[utoipa::path(get, path = "/api/v1/zones/{id}/history", tag = "monitoring", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/zones/{id}/history", tag = "monitoring", params(("id" = atalaia_core::ids::ZoneId, Path)),
     responses((status = 200, body = [AuditEntry]), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn zone_history(
     State(state): State<AppState>,
@@ -271,7 +271,7 @@ pub async fn list_zones(State(s): State<AppState>, caller: Caller) -> ApiResult<
     list_of(&s, &caller, Permission::ZoneRead).await
 }
 
-#[utoipa::path(get, path = "/api/v1/zones/{id}", tag = "monitoring", params(("id" = String, Path)), responses((status = 200, body = Zone), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/zones/{id}", tag = "monitoring", params(("id" = atalaia_core::ids::ZoneId, Path)), responses((status = 200, body = Zone), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_zone(
     State(s): State<AppState>,
     caller: Caller,
@@ -329,7 +329,7 @@ pub async fn create_zone(
 /// Change a zone drawn on the map (16.2.6, III-2.10): new name, kind, shape, owner or warning
 /// buffer. The zone keeps its id, its creation time and whether it is active; the detection
 /// engine takes the new shape from the live event at once.
-#[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "monitoring", params(("id" = String, Path)), request_body = NewZone,
+#[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "monitoring", params(("id" = atalaia_core::ids::ZoneId, Path)), request_body = NewZone,
     responses((status = 200, body = Zone), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "the zone was lifted and can no longer change"),
         (status = 422, body = Problem)), security(("bearer" = [])))]
@@ -397,7 +397,7 @@ pub async fn update_zone(
 /// Suspend, resume or lift a zone, with the reason (III-2.13). A suspended or lifted zone is out
 /// of the detector at once (it raises nothing more); a lifted one is kept for the record and
 /// cannot be changed again (409).
-#[utoipa::path(post, path = "/api/v1/zones/{id}/state", tag = "monitoring", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/zones/{id}/state", tag = "monitoring", params(("id" = atalaia_core::ids::ZoneId, Path)),
     request_body = ZoneStateChange,
     responses((status = 200, body = Zone), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

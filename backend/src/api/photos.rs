@@ -80,7 +80,7 @@ fn inspect(content_type: &str, data: &[u8]) -> Result<(u32, u32), String> {
 
 /// Send a new photo of the person: the body is the file, `Content-Type` `image/jpeg` or
 /// `image/png`. The same file again changes nothing.
-#[utoipa::path(put, path = "/api/v1/persons/{id}/photo", tag = "monitoring", params(("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/persons/{id}/photo", tag = "monitoring", params(("id" = atalaia_core::ids::PersonId, Path)),
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses((status = 200, body = Person), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -143,7 +143,7 @@ pub async fn put_photo(
 }
 
 /// The person's current photo (or an earlier one by `id`), as sent. Each viewing is audited.
-#[utoipa::path(get, path = "/api/v1/persons/{id}/photo", tag = "monitoring", params(("id" = String, Path), PhotoQuery),
+#[utoipa::path(get, path = "/api/v1/persons/{id}/photo", tag = "monitoring", params(("id" = atalaia_core::ids::PersonId, Path), PhotoQuery),
     responses((status = 200, content_type = "image/jpeg"), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_photo(
     State(state): State<AppState>,

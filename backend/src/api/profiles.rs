@@ -181,7 +181,7 @@ pub async fn report(
 
 /// Give a user a profile (and the profile's kind of seat); from the user's next request on they
 /// may do exactly what it grants. Audited with the reason-free difference of permissions.
-#[utoipa::path(put, path = "/api/v1/users/{id}/profile", tag = "auth", params(("id" = String, Path)), request_body = UserProfile,
+#[utoipa::path(put, path = "/api/v1/users/{id}/profile", tag = "auth", params(("id" = atalaia_core::ids::UserId, Path)), request_body = UserProfile,
     responses((status = 200, body = UserInfo), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "an administrator changing their own profile")), security(("bearer" = [])))]
 pub async fn assign(
@@ -236,7 +236,7 @@ pub async fn assign(
 }
 
 /// The permission report of a user: their profile, what it grants (RFS171).
-#[utoipa::path(get, path = "/api/v1/users/{id}/permissions", tag = "auth", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/users/{id}/permissions", tag = "auth", params(("id" = atalaia_core::ids::UserId, Path)),
     responses((status = 200, body = PermissionReport), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn user_report(
     State(state): State<AppState>,

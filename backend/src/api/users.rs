@@ -42,7 +42,7 @@ pub async fn login(
 
 /// Lift every login block on a user's account (throttled sources, an old lock), with the reason
 /// (issue 22 item 5); audited as `user.unlock`.
-#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "auth", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "auth", params(("id" = atalaia_core::ids::UserId, Path)),
     request_body = atalaia_core::wire::Reason,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -79,7 +79,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 
 /// Bind a professional to an organisational unit, or to the central (`unit` null), with the
 /// reason (RFS177): bound to a unit, they reach only the monitored people of its region.
-#[utoipa::path(put, path = "/api/v1/users/{id}/unit", tag = "auth", params(("id" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/users/{id}/unit", tag = "auth", params(("id" = atalaia_core::ids::UserId, Path)),
     request_body = atalaia_core::wire::UserUnit,
     responses((status = 200, body = UserInfo), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -95,7 +95,7 @@ pub async fn set_unit(
 }
 
 /// Take a user's access away or give it back, with the reason (RFS170); the account is kept.
-#[utoipa::path(post, path = "/api/v1/users/{id}/active", tag = "auth", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/users/{id}/active", tag = "auth", params(("id" = atalaia_core::ids::UserId, Path)),
     request_body = atalaia_core::wire::UserActivation,
     responses((status = 200, body = UserInfo), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]

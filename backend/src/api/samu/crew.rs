@@ -68,7 +68,7 @@ fn open_for_care(o: &Occurrence) -> Result<(), StoreError> {
 
 /// Add an entry to a victim's care record; the Glasgow total and the Revised Trauma Score are
 /// computed here (RFS024).
-#[utoipa::path(post, path = "/api/v1/occurrences/{id}/records", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/records", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     request_body = NewCareRecord, responses((status = 200, body = Occurrence), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn add_record(
@@ -120,7 +120,7 @@ pub struct UploadQuery {
 
 /// Attach a photo, audio, video or document to an occurrence (RFS025): the request body is the
 /// file, its `Content-Type` header its type. Replaying the same id returns the stored record.
-#[utoipa::path(post, path = "/api/v1/occurrences/{id}/attachments", tag = "samu", params(("id" = String, Path), UploadQuery),
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/attachments", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentInfo), (status = 200, body = AttachmentInfo, description = "replay of an id already stored"), (status = 409, body = Problem, description = "another attachment has this id, or the occurrence is closed"),
         (status = 413, body = Problem), (status = 422, body = Problem)),
@@ -208,7 +208,7 @@ pub async fn upload(
 }
 
 /// The bytes of an attachment, with its type.
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "samu", params(("id" = atalaia_core::ids::AttachmentId, Path)),
     responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn download(
     State(state): State<AppState>,
@@ -242,7 +242,7 @@ pub async fn download(
 
 /// The crew's question or the regulator's answer (RFS045, RFS048). Stored means delivered:
 /// the sender sees `delivered_at` at once, and `read_at` when the other side opens it.
-#[utoipa::path(post, path = "/api/v1/occurrences/{id}/messages", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/messages", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     request_body = NewMessage, responses((status = 201, body = Message), (status = 200, body = Message, description = "replay"), (status = 409, body = Problem, description = "the conversation is closed"), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn send_message(
@@ -301,7 +301,7 @@ pub async fn send_message(
 }
 
 /// The conversation of an occurrence, oldest first.
-#[utoipa::path(get, path = "/api/v1/occurrences/{id}/messages", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/occurrences/{id}/messages", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     responses((status = 200, body = [Message])), security(("bearer" = [])))]
 pub async fn list_messages(
     State(state): State<AppState>,
@@ -324,7 +324,7 @@ pub async fn list_messages(
 
 /// The other side opened the message: the read receipt (RFS045). The sender's own reading does
 /// not count; a second reading keeps the first time.
-#[utoipa::path(post, path = "/api/v1/messages/{id}/read", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/messages/{id}/read", tag = "samu", params(("id" = atalaia_core::ids::MessageId, Path)),
     responses((status = 200, body = Message), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn mark_read(
     State(state): State<AppState>,
@@ -367,7 +367,7 @@ pub async fn canned_messages(State(state): State<AppState>, caller: Caller) -> A
 
 /// The attendance report for the destination unit's reception, as PDF (RFS026, TDC-PROC 12).
 /// Printing it is recorded in the audit trail.
-#[utoipa::path(get, path = "/api/v1/occurrences/{id}/report.pdf", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/occurrences/{id}/report.pdf", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     responses((status = 200, content_type = "application/pdf"), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn report_pdf(
     State(state): State<AppState>,
@@ -414,7 +414,7 @@ fn has_victim(o: &Occurrence, victim: u32) -> bool {
 }
 
 /// The victim's consent to care or refusal, with the photo of the signed term (RFS023).
-#[utoipa::path(post, path = "/api/v1/occurrences/{id}/consents", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/consents", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     request_body = NewConsent, responses((status = 200, body = Occurrence), (status = 409, body = Problem, description = "the occurrence is closed"), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn add_consent(
     State(state): State<AppState>,
@@ -476,7 +476,7 @@ pub async fn add_consent(
 
 /// Move a victim from one vehicle of the occurrence to another: the transfer is marked and the
 /// receiving crew continues the care (RFS053).
-#[utoipa::path(post, path = "/api/v1/occurrences/{id}/transfers", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/transfers", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     request_body = NewTransfer, responses((status = 200, body = Occurrence), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn transfer(
     State(state): State<AppState>,
@@ -538,7 +538,7 @@ pub async fn transfer(
 
 /// The crew alerts the central from the tablet: support needed (RFS001) or a multiple-victim
 /// incident (RFS002) — an alarm on the consoles, and a line on the record.
-#[utoipa::path(post, path = "/api/v1/dispatches/{id}/alerts", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/dispatches/{id}/alerts", tag = "samu", params(("id" = atalaia_core::ids::DispatchId, Path)),
     request_body = NewCrewAlert, responses((status = 200, body = Occurrence), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn crew_alert(
     State(state): State<AppState>,

@@ -229,7 +229,7 @@ pub async fn list_dispatches(
 /// address, victims, clinical data, the regulators' record, conduct and destination (RFS017,
 /// RFS018, RFS136). The same reaches the tablet on the live feed as dispatch and occurrence
 /// events.
-#[utoipa::path(get, path = "/api/v1/vehicles/{id}/assignments", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/vehicles/{id}/assignments", tag = "samu", params(("id" = atalaia_core::ids::VehicleId, Path)),
     responses((status = 200, body = [Assignment]), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn assignments(
     State(state): State<AppState>,
@@ -259,7 +259,7 @@ pub async fn assignments(
 }
 
 /// The crew confirms it received the assignment (RFS015); the time is the server's.
-#[utoipa::path(post, path = "/api/v1/dispatches/{id}/ack", tag = "samu", params(("id" = String, Path), Observed),
+#[utoipa::path(post, path = "/api/v1/dispatches/{id}/ack", tag = "samu", params(("id" = atalaia_core::ids::DispatchId, Path), Observed),
     responses((status = 200, body = Dispatch), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn acknowledge(
     State(state): State<AppState>,
@@ -305,7 +305,7 @@ pub struct Observed {
 /// transporting, at destination, stretcher retained (unit and reason, RFS061), returning. The
 /// server stamps the time (RFS015, RFS055) and moves the vehicle with it; returning releases
 /// the vehicle from this occurrence.
-#[utoipa::path(post, path = "/api/v1/dispatches/{id}/status", tag = "samu", params(("id" = String, Path), Observed),
+#[utoipa::path(post, path = "/api/v1/dispatches/{id}/status", tag = "samu", params(("id" = atalaia_core::ids::DispatchId, Path), Observed),
     request_body = DispatchStatusChange, responses((status = 200, body = Dispatch), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn set_status(

@@ -174,7 +174,7 @@ pub async fn create_occurrence(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(occ)))
 }
 
-#[utoipa::path(get, path = "/api/v1/occurrences/{id}", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/occurrences/{id}", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     responses((status = 200, body = Occurrence), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_occurrence(
     State(state): State<AppState>,
@@ -257,7 +257,7 @@ pub async fn create_vehicle(
     Ok(created(new_record, v))
 }
 
-#[utoipa::path(get, path = "/api/v1/vehicles/{id}", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/vehicles/{id}", tag = "samu", params(("id" = atalaia_core::ids::VehicleId, Path)),
     responses((status = 200, body = Vehicle), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_vehicle(
     State(state): State<AppState>,
@@ -279,7 +279,7 @@ pub async fn get_vehicle(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/vehicles/{id}/status", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/vehicles/{id}/status", tag = "samu", params(("id" = atalaia_core::ids::VehicleId, Path)),
     request_body = VehicleStatusChange, responses((status = 200, body = Vehicle), (status = 409, body = Problem, description = "the vehicle is on a dispatch (change it there), or the change does not follow from its state"), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn set_vehicle_status(
     State(state): State<AppState>,
@@ -338,7 +338,7 @@ pub struct HandOff {
 
 /// The TARM hands the call to the primary regulator (RFS185); with `prioritized`, a
 /// prioritisation alert goes to the regulators (RFS012).
-#[utoipa::path(post, path = "/api/v1/occurrences/{id}/handoff", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/handoff", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     request_body = HandOff, responses((status = 200, body = Occurrence), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn hand_off(
     State(state): State<AppState>,
@@ -384,7 +384,7 @@ pub async fn hand_off(
 /// Close an occurrence with a reason: the TARM a call still in intake (RFS185); the regulators
 /// and the fleet controller one under regulation or dispatched, which releases its vehicles
 /// (flow step 20). Nothing recorded is erased; later information goes to the addenda (RFS133).
-#[utoipa::path(post, path = "/api/v1/occurrences/{id}/close", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/close", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     request_body = Reason, responses((status = 200, body = Occurrence), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn close(
     State(state): State<AppState>,

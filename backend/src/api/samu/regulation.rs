@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
 /// Record or redefine the regulation (RFS124 primary, RFS126 secondary): each field present and
 /// different is changed and the change kept with who, when, as which regulator and why
 /// (RFS129, RFS131) — a USB redefined to a USA (TDC-PROC 3e) stays visible as such.
-#[utoipa::path(post, path = "/api/v1/occurrences/{id}/regulation", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/regulation", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     request_body = RegulationUpdate, responses((status = 200, body = Occurrence), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn regulate(
     State(state): State<AppState>,
@@ -69,7 +69,7 @@ pub async fn regulate(
 
 /// Append information to an occurrence, closed or not, without altering what was recorded
 /// (RFS133): who and when are kept.
-#[utoipa::path(post, path = "/api/v1/occurrences/{id}/addenda", tag = "samu", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/addenda", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path)),
     request_body = NewAddendum, responses((status = 200, body = Occurrence), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn add_addendum(
     State(state): State<AppState>,
@@ -129,7 +129,7 @@ pub struct RecommendationQuery {
 
 /// The free vehicles nearest to the occurrence, of the type required, with distance and
 /// estimated time of arrival (RFS050, RFS052, RFS119).
-#[utoipa::path(get, path = "/api/v1/occurrences/{id}/recommendation", tag = "samu", params(("id" = String, Path), RecommendationQuery),
+#[utoipa::path(get, path = "/api/v1/occurrences/{id}/recommendation", tag = "samu", params(("id" = atalaia_core::ids::OccurrenceId, Path), RecommendationQuery),
     responses((status = 200, body = [Candidate]), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn recommendation(
     State(state): State<AppState>,
