@@ -151,11 +151,29 @@ const PROBLEM: &str = "application/problem+json";
 )]
 pub struct ApiDoc;
 
-pub async fn document() -> Json<serde_json::Value> {
+/// The document, built once (it depends on the code only).
+static DOCUMENT: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     nullable_as_one_of(&mut doc);
     bodies_naming_records(&mut doc);
-    Json(doc)
+    doc
+});
+
+pub async fn document() -> Json<&'static serde_json::Value> {
+    Json(&DOCUMENT)
+}
+
+/// Whether `v` refers, anywhere inside, to an id's schema (`…/PersonId`, `…/VehicleId`).
+fn refers_to_an_id(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            map.get("$ref").and_then(Value::as_str).is_some_and(|r| r.ends_with("Id"))
+                || map.values().any(refers_to_an_id)
+        }
+        Value::Array(items) => items.iter().any(refers_to_an_id),
+        _ => false,
+    }
 }
 
 /// 404 on every operation whose JSON body names another record by its id (a person, a
@@ -167,10 +185,7 @@ fn bodies_naming_records(doc: &mut serde_json::Value) {
         let properties = &doc["components"]["schemas"][name]["properties"];
         properties.as_object().is_some_and(|props| {
             // Its own `id` (a client-chosen id for a new record) names nothing else.
-            props.iter().filter(|(k, _)| *k != "id").any(|(_, p)| {
-                let text = p.to_string();
-                text.contains("Id\"") && text.contains("#/components/schemas/")
-            })
+            props.iter().filter(|(k, _)| *k != "id").any(|(_, p)| refers_to_an_id(p))
         })
     };
     let mut add = Vec::new();

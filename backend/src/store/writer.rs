@@ -277,7 +277,7 @@ pub(super) fn run(
                         }
                     }
                     AfterCommit::LogIsTheFeed { live, published, answers } => {
-                        if head.is_some() && published.publish_batch(&mut events, live) {
+                        if published.publish_batch(&mut events, live) {
                             finishes.into_iter().for_each(|f| (f.reply)(None));
                             continue;
                         }
